@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The collector interface: one collector per panel, owning its BPF objects and its model. */
+#ifndef KTOP_COLLECTOR_H
+#define KTOP_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KTOP_MAX_PIDS 64
+#define COLLECTOR_WHY_LEN 256
+#define COLLECTOR_MAX_DROPS 8
+
+/* What the user asked for on the command line; read by collectors at open(). */
+struct ktop_config {
+	double delay_s;         /* refresh interval */
+	uint64_t min_block_us;  /* off-CPU: shortest block kept */
+	uint64_t slow_ms;       /* slow queries threshold */
+	uint64_t bio_slow_us;   /* block I/O: latency counted as slow */
+	bool batch;
+};
+
+/* What may change while running (p and t keys). An empty PID set means every process. */
+struct filter {
+	uint32_t pids[KTOP_MAX_PIDS];
+	size_t npids;
+	uint64_t min_block_us;
+	uint64_t slow_ms;
+	uint64_t bio_slow_us;
+};
+
+/* A named in-kernel or user-space loss counter, cumulative since open(). */
+struct collector_drop {
+	const char *name;
+	uint64_t count;
+};
+
+struct collector;
+
+struct collector_ops {
+	const char *name;
+	/* Load and attach; 0, or -errno with c->why saying what is missing. */
+	int (*open)(struct collector *c, const struct ktop_config *cfg);
+	/* Drain maps and ring buffers into the live model; 0 or -errno. */
+	int (*poll)(struct collector *c);
+	/* Apply a new PID set and thresholds, live; 0 or -errno with c->why. */
+	int (*configure)(struct collector *c, const struct filter *f);
+	/* Start cumulative figures again from now. */
+	void (*reset)(struct collector *c);
+	/* A copy of the live model that the caller owns and frees with model_free. */
+	void *(*snapshot)(const struct collector *c);
+	void (*model_free)(void *model);
+	/* Detach and free; safe after a failed open and on a zeroed collector. */
+	void (*close)(struct collector *c);
+};
+
+struct collector {
+	const struct collector_ops *ops;
+	void *priv;                  /* the collector's own state */
+	bool is_open;                /* open() succeeded */
+	char why[COLLECTOR_WHY_LEN]; /* why open() or the last poll() failed */
+	char mode[32];               /* how it is attached, e.g. "tp_btf" or "raw_tp" */
+	struct collector_drop drops[COLLECTOR_MAX_DROPS];
+	size_t ndrops;
+};
+
+/* The sum of the collector's drop counters. */
+uint64_t collector_drops_total(const struct collector *c);
+
+#endif

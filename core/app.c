@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/app.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "core/registry.h"
+
+double app_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Add a panel and its collector; open the collector when open_it. */
+static void add_panel(struct app *a, const struct registry_entry *e, bool open_it)
+{
+	size_t i = a->npanels++;
+	struct collector *c = &a->collectors[i];
+	struct panel *p = &a->panels[i];
+
+	c->ops = e->collector;
+	p->ops = e->panel;
+	p->collector = c;
+	p->filter = &a->filter;
+	p->batch = a->opt.batch;
+	e->panel_init(p);
+	a->panel_list[i] = p;
+	if (!open_it) {
+		snprintf(c->why, sizeof(c->why), "not started");
+		return;
+	}
+	if (c->ops->open(c, &a->cfg)) {
+		c->ops->close(c);
+		return;
+	}
+	c->is_open = true;
+	if (c->ops->configure(c, &a->filter))
+		snprintf(a->message, sizeof(a->message), "%s: %s", c->ops->name, c->why);
+}
+
+int app_init(struct app *a, const struct options *opt, const struct features *feat)
+{
+	const struct registry_entry *chosen;
+	struct theme theme = a->theme;
+
+	memset(a, 0, sizeof(*a));
+	a->theme = theme;
+	a->sigfd = -1;
+	a->timerfd = -1;
+	a->opt = *opt;
+	a->feat = *feat;
+	a->cfg.delay_s = opt->delay_s;
+	a->cfg.min_block_us = opt->min_block_us;
+	a->cfg.slow_ms = opt->slow_ms;
+	a->cfg.bio_slow_us = 10000;
+	a->cfg.batch = opt->batch;
+	memcpy(a->filter.pids, opt->pids, sizeof(a->filter.pids));
+	a->filter.npids = opt->npids;
+	a->filter.min_block_us = opt->min_block_us;
+	a->filter.slow_ms = opt->slow_ms;
+	a->filter.bio_slow_us = a->cfg.bio_slow_us;
+	a->start_s = a->reset_s = app_now();
+
+	chosen = opt->panel ? registry_find_panel(opt->panel) : NULL;
+	for (size_t i = 0; i < registry_count && i < APP_MAX_PANELS; i++) {
+		const struct registry_entry *e = &registry[i];
+
+		if (opt->batch && chosen && e != chosen)
+			continue;
+		if (opt->batch && !chosen && i > 0)
+			continue;
+		if (e == chosen || (!chosen && i == 0))
+			a->current = a->npanels;
+		add_panel(a, e, true);
+	}
+	return 0;
+}
+
+void app_fini(struct app *a)
+{
+	for (size_t i = 0; i < a->npanels; i++) {
+		struct collector *c = &a->collectors[i];
+		struct panel *p = &a->panels[i];
+
+		if (a->shown[i])
+			c->ops->model_free(a->shown[i]);
+		a->shown[i] = NULL;
+		p->model = NULL;
+		c->ops->close(c);
+		c->is_open = false;
+		if (p->ops->free)
+			p->ops->free(p);
+	}
+	a->npanels = 0;
+	if (a->sigfd >= 0)
+		close(a->sigfd);
+	if (a->timerfd >= 0)
+		close(a->timerfd);
+	a->sigfd = a->timerfd = -1;
+	canvas_free(&a->frame);
+	canvas_free(&a->body);
+}
+
+int app_signals_open(struct app *a)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	a->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return a->sigfd < 0 ? -errno : 0;
+}
+
+int app_timer_open(struct app *a)
+{
+	struct itimerspec its;
+	long long ns = (long long)(a->opt.delay_s * 1e9);
+
+	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (a->timerfd < 0)
+		return -errno;
+	its.it_interval.tv_sec = ns / 1000000000LL;
+	its.it_interval.tv_nsec = ns % 1000000000LL;
+	its.it_value = its.it_interval;
+	if (timerfd_settime(a->timerfd, 0, &its, NULL))
+		return -errno;
+	return 0;
+}
+
+void app_tick(struct app *a)
+{
+	for (size_t i = 0; i < a->npanels; i++) {
+		struct collector *c = &a->collectors[i];
+
+		if (!c->is_open)
+			continue;
+		if (c->ops->poll(c)) {
+			snprintf(a->message, sizeof(a->message), "%s: %s", c->ops->name, c->why);
+			a->message_is_error = true;
+			continue;
+		}
+		if (a->paused)
+			continue;
+		if (a->shown[i])
+			c->ops->model_free(a->shown[i]);
+		a->shown[i] = c->ops->snapshot(c);
+		a->panels[i].model = a->shown[i];
+	}
+}
+
+/* The first line of a small /proc file into buf; false if unreadable. */
+static bool read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	return ok;
+}
+
+void app_status(const struct app *a, const struct panel *p, struct status_info *si)
+{
+	struct utsname un;
+	char line[128];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	memset(si, 0, sizeof(*si));
+	snprintf(si->version, sizeof(si->version), "%s", PACKAGE_VERSION);
+	if (!uname(&un)) {
+		snprintf(si->host, sizeof(si->host), "%s", un.nodename);
+		snprintf(si->kernel, sizeof(si->kernel), "%s", un.release);
+	}
+	if (read_line("/proc/uptime", line, sizeof(line)))
+		si->uptime_s = strtod(line, NULL);
+	if (getloadavg(si->load, 3) < 0)
+		memset(si->load, 0, sizeof(si->load));
+	localtime_r(&now, &tm);
+	strftime(si->clock, sizeof(si->clock), "%H:%M:%S", &tm);
+	si->delay_s = a->opt.delay_s;
+	si->elapsed_s = app_now() - a->reset_s;
+	si->paused = a->paused;
+	for (size_t i = 0; i < a->filter.npids; i++) {
+		size_t n = strlen(si->pids);
+
+		snprintf(si->pids + n, sizeof(si->pids) - n, "%s%u", i ? "," : "", a->filter.pids[i]);
+	}
+	if (p->ops->threshold_text)
+		p->ops->threshold_text(p, &a->filter, si->threshold, sizeof(si->threshold));
+	if (p->collector)
+		snprintf(si->mode, sizeof(si->mode), "%s", p->collector->mode);
+	for (size_t i = 0; i < a->npanels; i++) {
+		const struct collector *c = &a->collectors[i];
+
+		for (size_t d = 0; d < c->ndrops && si->ndrops < STATUS_MAX_DROPS; d++)
+			if (c->drops[d].count)
+				si->drops[si->ndrops++] = c->drops[d];
+	}
+	snprintf(si->message, sizeof(si->message), "%s", a->message);
+	si->message_is_error = a->message_is_error;
+}

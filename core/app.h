@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* ktop's running state: collectors, panels, the filter, and the loops that drive them. */
+#ifndef KTOP_APP_H
+#define KTOP_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "collectors/collector.h"
+#include "core/features.h"
+#include "core/options.h"
+#include "themes/theme.h"
+#include "ui/canvas.h"
+#include "ui/panel.h"
+#include "ui/prompt.h"
+#include "ui/screen.h"
+#include "ui/statusbar.h"
+
+#define APP_MAX_PANELS 5
+
+struct app {
+	struct options opt;
+	struct features feat;
+	struct theme theme;
+	struct ktop_config cfg;
+	struct filter filter;
+	struct collector collectors[APP_MAX_PANELS];
+	struct panel panels[APP_MAX_PANELS];
+	struct panel *panel_list[APP_MAX_PANELS];
+	void *shown[APP_MAX_PANELS]; /* the snapshot each panel shows, owned here */
+	size_t npanels;
+	size_t current;
+	bool paused;
+	bool help;
+	bool quit;
+	struct prompt prompt;
+	struct screen screen;
+	struct canvas frame;
+	struct canvas body;
+	int sigfd;
+	int timerfd;
+	double start_s;  /* CLOCK_MONOTONIC at start */
+	double reset_s;  /* at the last r */
+	char message[192];
+	bool message_is_error;
+};
+
+/* Set up panels and open collectors (batch: only the chosen panel's); 0 or -errno. */
+int app_init(struct app *a, const struct options *opt, const struct features *feat);
+/* Close every collector and free every snapshot; safe after a failed init. */
+void app_fini(struct app *a);
+/* The interactive screen until q or a signal; returns the exit code. */
+int app_run_ui(struct app *a);
+/* Batch mode: a snapshot each interval to stdout or -o; returns the exit code. */
+int app_run_batch(struct app *a);
+
+/* Shared by both loops (core/app.c). */
+int app_signals_open(struct app *a);
+int app_timer_open(struct app *a);
+/* Poll every open collector; take new snapshots unless paused. */
+void app_tick(struct app *a);
+/* Fill the header's data for panel p. */
+void app_status(const struct app *a, const struct panel *p, struct status_info *si);
+double app_now(void);
+
+#endif

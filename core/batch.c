@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Batch mode: no terminal UI, one snapshot of one panel per interval, as text or JSON. */
+#include "core/app.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "core/export.h"
+
+#define BATCH_TEXT_WIDTH 100
+
+/* Text width: the terminal's when stdout is one (at least 80), else 100. */
+static int text_width(FILE *out)
+{
+	struct winsize ws;
+
+	if (out == stdout && isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) &&
+	    ws.ws_col >= 80)
+		return ws.ws_col;
+	return BATCH_TEXT_WIDTH;
+}
+
+/* Wait for the next tick; false when a signal says stop. */
+static bool wait_tick(struct app *a)
+{
+	for (;;) {
+		struct pollfd fds[2] = {
+			{ .fd = a->timerfd, .events = POLLIN },
+			{ .fd = a->sigfd, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+		uint64_t expirations;
+
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		while (read(a->sigfd, &si, sizeof(si)) == sizeof(si))
+			if (si.ssi_signo != SIGWINCH && si.ssi_signo != SIGCHLD)
+				return false;
+		if ((fds[0].revents & POLLIN) &&
+		    read(a->timerfd, &expirations, sizeof(expirations)) > 0)
+			return true;
+	}
+}
+
+int app_run_batch(struct app *a)
+{
+	struct panel *p = a->panel_list[a->current];
+	struct collector *c = &a->collectors[a->current];
+	struct status_info si;
+	FILE *out = stdout;
+	char why[512];
+	uint64_t done = 0;
+	int rc = 0, err;
+
+	if (!c->is_open) {
+		fprintf(stderr, "ktop: %s: %s\n", c->ops->name, c->why);
+		return 2;
+	}
+	if (a->opt.output) {
+		out = export_create(a->opt.output, why, sizeof(why));
+		if (!out) {
+			fprintf(stderr, "ktop: -o %s\n", why);
+			return 2;
+		}
+	}
+	if (app_signals_open(a) || app_timer_open(a)) {
+		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
+		rc = 1;
+		goto out_close;
+	}
+	fprintf(stderr, "ktop: %s: tracing with %s; a snapshot every %.1fs\n", c->ops->name,
+		c->mode[0] ? c->mode : "BPF", a->opt.delay_s);
+	while (!a->opt.iterations || done < a->opt.iterations) {
+		if (!wait_tick(a))
+			break;
+		app_tick(a);
+		app_status(a, p, &si);
+		if (done && a->opt.format == EXPORT_TEXT)
+			fputc('\n', out);
+		err = export_snapshot(out, a->opt.format, p, &si, text_width(out),
+				      screen_locale_is_utf8());
+		if (err) {
+			if (err != -EPIPE)
+				fprintf(stderr, "ktop: writing a snapshot: %s\n", strerror(-err));
+			rc = err == -EPIPE ? 0 : 1;
+			break;
+		}
+		done++;
+	}
+out_close:
+	if (out != stdout && fclose(out) && !rc) {
+		fprintf(stderr, "ktop: -o %s: %s\n", a->opt.output, strerror(errno));
+		rc = 1;
+	}
+	return rc;
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/export.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/json.h"
+
+int export_format_parse(const char *s, enum export_format *out)
+{
+	if (!strcmp(s, "text"))
+		*out = EXPORT_TEXT;
+	else if (!strcmp(s, "json"))
+		*out = EXPORT_JSON;
+	else if (!strcmp(s, "folded"))
+		*out = EXPORT_FOLDED;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The header and the whole panel, as the screen draws them but with no height limit. */
+static int export_text(FILE *out, struct panel *p, const struct status_info *si, int width,
+		       bool utf8)
+{
+	struct canvas head, body;
+	int err;
+
+	canvas_init(&head, width, STATUS_HEADER_ROWS, utf8);
+	statusbar_draw_header(&head, si);
+	canvas_init(&body, width, CANVAS_UNLIMITED, utf8);
+	p->ops->draw(p, &body);
+	err = canvas_write_text(&head, out);
+	if (!err)
+		err = canvas_write_text(&body, out);
+	canvas_free(&head);
+	canvas_free(&body);
+	return err;
+}
+
+/* One JSON object on one line: what every snapshot has, then the panel's own fields. */
+static int export_json(FILE *out, struct panel *p, const struct status_info *si)
+{
+	struct json_out j;
+	struct timespec ts;
+	int err = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	json_init(&j, out);
+	json_object_begin(&j);
+	json_kv_str(&j, "ktop", si->version);
+	json_kv_double(&j, "time", (double)ts.tv_sec + ts.tv_nsec / 1e9, 3);
+	json_kv_str(&j, "host", si->host);
+	json_kv_str(&j, "panel", p->ops->name);
+	json_kv_str(&j, "mode", si->mode);
+	json_key(&j, "pid_filter");
+	json_array_begin(&j);
+	for (size_t i = 0; p->filter && i < p->filter->npids; i++)
+		json_u64(&j, p->filter->pids[i]);
+	json_array_end(&j);
+	json_key(&j, "drops");
+	json_object_begin(&j);
+	for (size_t i = 0; p->collector && i < p->collector->ndrops; i++) {
+		char key[64];
+
+		/* "start map full" -> "start_map_full" */
+		snprintf(key, sizeof(key), "%s", p->collector->drops[i].name);
+		for (char *k = key; *k; k++)
+			if (*k == ' ')
+				*k = '_';
+		json_kv_u64(&j, key, p->collector->drops[i].count);
+	}
+	json_object_end(&j);
+	if (p->ops->json && p->model)
+		err = p->ops->json(p, &j);
+	else
+		json_kv_str(&j, "error", p->collector && !p->collector->is_open ? p->collector->why
+									       : "no data yet");
+	json_object_end(&j);
+	fputc('\n', out);
+	if (!err && ferror(out))
+		err = -EIO;
+	return err;
+}
+
+int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
+		    const struct status_info *si, int width, bool utf8)
+{
+	int err;
+
+	switch (fmt) {
+	case EXPORT_TEXT:
+		err = export_text(out, p, si, width, utf8);
+		break;
+	case EXPORT_JSON:
+		err = export_json(out, p, si);
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (fflush(out) && !err)
+		err = -errno;
+	return err;
+}
+
+FILE *export_create(const char *path, char *why, size_t why_len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	FILE *f;
+
+	if (fd < 0) {
+		snprintf(why, why_len, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		snprintf(why, why_len, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+int export_save(struct panel *p, const struct status_info *si, int width, bool utf8, char *path,
+		size_t path_len, char *why, size_t why_len)
+{
+	const char *dir = getenv("KTOP_EXPORT_DIR");
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *f = NULL;
+	int err;
+
+	if (!dir || !dir[0])
+		dir = ".";
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	for (int n = 0; n < 100 && !f; n++) {
+		if (n)
+			snprintf(path, path_len, "%s/ktop-%s-%d.txt", dir, stamp, n);
+		else
+			snprintf(path, path_len, "%s/ktop-%s.txt", dir, stamp);
+		f = export_create(path, why, why_len);
+		if (!f && errno != EEXIST)
+			return -errno;
+	}
+	if (!f)
+		return -EEXIST;
+	err = export_snapshot(f, EXPORT_TEXT, p, si, width, utf8);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (err)
+		snprintf(why, why_len, "%s: %s", path, strerror(-err));
+	return err;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Snapshots written as text or JSON, to a stream or to a new file that follows no symlink. */
+#ifndef KTOP_EXPORT_H
+#define KTOP_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ui/panel.h"
+#include "ui/statusbar.h"
+
+enum export_format {
+	EXPORT_TEXT,
+	EXPORT_JSON,
+	EXPORT_FOLDED,
+};
+
+/* "text", "json" or "folded" to the enum; -EINVAL when unknown. */
+int export_format_parse(const char *s, enum export_format *out);
+/* Write one snapshot of the panel: the header and the whole panel (text) or one JSON line. */
+int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
+		    const struct status_info *si, int width, bool utf8);
+/* Create path for writing: O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600; NULL with why on failure. */
+FILE *export_create(const char *path, char *why, size_t why_len);
+/*
+ * Save the panel as text to DIR/ktop-YYYYmmdd-HHMMSS.txt (DIR: $KTOP_EXPORT_DIR or ".";
+ * a -N suffix when the name is taken). The path written goes to path; 0 or -errno with why.
+ */
+int export_save(struct panel *p, const struct status_info *si, int width, bool utf8, char *path,
+		size_t path_len, char *why, size_t why_len);
+
+#endif

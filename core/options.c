@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/registry.h"
+#include "util/parse.h"
+
+enum long_only {
+	OPT_DB = 0x100,
+	OPT_TRACE,
+	OPT_THEME,
+};
+
+static const struct option long_options[] = {
+	{ "panel", required_argument, NULL, 'P' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "batch", no_argument, NULL, 'b' },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "min-block", required_argument, NULL, 'm' },
+	{ "slow", required_argument, NULL, 't' },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "theme", required_argument, NULL, OPT_THEME },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_usage(FILE *out)
+{
+	fputs("Usage: ktop [options]\n"
+	      "A top-like performance analyzer: off-CPU stacks, block I/O latency, slow queries.\n"
+	      "\n"
+	      "  -P, --panel NAME       start on this panel: ", out);
+	registry_list_panels(out);
+	fputs("\n"
+	      "  -p, --pid PID[,PID]    only these processes (live-changeable with the p key)\n"
+	      "  -d, --delay SECS       refresh and snapshot interval (default 1; 0.1 to 3600)\n"
+	      "  -b, --batch            no terminal UI: print a snapshot of the panel each interval\n"
+	      "  -n, --iterations N     stop after N snapshots\n"
+	      "  -f, --format FMT       text | json | folded (folded: stack panels only)\n"
+	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600)\n"
+	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this\n"
+	      "  -t, --slow MS          slow queries: threshold (default 10)\n"
+	      "      --db TARGET        database server binary or PID to trace (repeatable)\n"
+	      "      --trace SPEC       add a probe to the Trace panel (repeatable)\n"
+	      "      --theme NAME       colour theme: default, mono, high-contrast, or a file path\n"
+	      "  -h, --help             this help\n"
+	      "  -V, --version          print the version\n"
+	      "\n"
+	      "Examples:\n"
+	      "  ktop                          the interactive screen\n"
+	      "  ktop -b -P bio -d 2 -n 3 -f json   three 2-second Block I/O snapshots as JSON\n"
+	      "\n"
+	      "Environment: KTOP_EXPORT_DIR (where s saves), KTOP_THEME_DIR, KTOP_LOG (a debug log\n"
+	      "file), NO_COLOR (monochrome).\n"
+	      "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF (Linux 5.8 or later).\n",
+	      out);
+}
+
+/* Fill why with "OPT: reason" for a value that parse_* refused. */
+static int option_error(char *why, size_t why_len, const char *opt, const char *reason)
+{
+	snprintf(why, why_len, "%s: %s", opt, reason);
+	return -EINVAL;
+}
+
+/* The option as the user wrote it, for messages: "-d" or "--delay". */
+static const char *option_name(int c, int long_index, char *buf, size_t len)
+{
+	if (long_index >= 0)
+		snprintf(buf, len, "--%s", long_options[long_index].name);
+	else
+		snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+/* Handle one parsed option; 0 or -EINVAL with why. */
+static int apply_option(struct options *o, int c, const char *name, const char *arg, char *why,
+			size_t why_len)
+{
+	char reason[160];
+	int err = 0;
+
+	switch (c) {
+	case 'P':
+		if (!registry_find_panel(arg))
+			return option_error(why, why_len, name,
+					    registry_panel_reason(arg, reason, sizeof(reason)));
+		o->panel = arg;
+		break;
+	case 'p':
+		err = parse_pid_list(arg, o->pids, KTOP_MAX_PIDS, &o->npids, reason, sizeof(reason));
+		break;
+	case 'd':
+		err = parse_seconds(arg, 0.1, 3600, &o->delay_s, reason, sizeof(reason));
+		break;
+	case 'b':
+		o->batch = true;
+		break;
+	case 'n':
+		err = parse_u64(arg, 1, UINT32_MAX, &o->iterations, reason, sizeof(reason));
+		break;
+	case 'f':
+		if (export_format_parse(arg, &o->format))
+			return option_error(why, why_len, name,
+					    "format must be text, json or folded");
+		break;
+	case 'o':
+		if (!arg[0])
+			return option_error(why, why_len, name, "needs a file name");
+		o->output = arg;
+		break;
+	case 'm':
+		err = parse_u64(arg, 0, 3600ULL * 1000000, &o->min_block_us, reason, sizeof(reason));
+		break;
+	case 't':
+		err = parse_u64(arg, 0, 3600ULL * 1000, &o->slow_ms, reason, sizeof(reason));
+		break;
+	case OPT_DB:
+		return option_error(why, why_len, name,
+				    "the Slow queries panel is not built yet in this version");
+	case OPT_TRACE:
+		return option_error(why, why_len, name,
+				    "the Trace panel is not built yet in this version");
+	case OPT_THEME:
+		if (!arg[0])
+			return option_error(why, why_len, name, "needs a theme name");
+		o->theme = arg;
+		break;
+	case 'h':
+		o->help = true;
+		break;
+	case 'V':
+		o->version = true;
+		break;
+	}
+	if (err)
+		return option_error(why, why_len, name, reason);
+	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+{
+	char name[32];
+	int c, long_index, err;
+
+	memset(o, 0, sizeof(*o));
+	o->delay_s = 1.0;
+	o->format = EXPORT_TEXT;
+	o->slow_ms = 10;
+	o->min_block_us = 1;
+	optind = 0; /* reset getopt, so the tests can parse many times */
+	opterr = 0;
+	for (;;) {
+		long_index = -1;
+		c = getopt_long(argc, argv, ":P:p:d:bn:f:o:m:t:hV", long_options, &long_index);
+		if (c == -1)
+			break;
+		if (c == '?') {
+			if (optopt && optopt < 0x100)
+				snprintf(why, why_len, "unknown option '-%c' (see --help)", optopt);
+			else
+				snprintf(why, why_len, "unknown option '%s' (see --help)",
+					 argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (c == ':') {
+			if (optopt && optopt < 0x100)
+				snprintf(why, why_len, "-%c: needs a value", optopt);
+			else
+				snprintf(why, why_len, "%s: needs a value", argv[optind - 1]);
+			return -EINVAL;
+		}
+		err = apply_option(o, c, option_name(c, long_index, name, sizeof(name)), optarg,
+				   why, why_len);
+		if (err)
+			return err;
+	}
+	if (optind < argc) {
+		snprintf(why, why_len, "unexpected argument '%s' (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->format == EXPORT_FOLDED) {
+		snprintf(why, why_len, "-f folded: needs a stack panel (offcpu or stacks), not built "
+			 "yet in this version");
+		return -EINVAL;
+	}
+	if (!o->batch && (o->iterations || o->output || o->format != EXPORT_TEXT)) {
+		snprintf(why, why_len, "%s: only with -b (batch mode)",
+			 o->iterations ? "-n" : o->output ? "-o" : "-f");
+		return -EINVAL;
+	}
+	return 0;
+}

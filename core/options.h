@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The command line, as DESIGN.md gives it: parsed strictly, every value validated. */
+#ifndef KTOP_OPTIONS_H
+#define KTOP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "collectors/collector.h"
+#include "core/export.h"
+
+struct options {
+	const char *panel;        /* -P NAME, NULL: the default panel */
+	uint32_t pids[KTOP_MAX_PIDS];
+	size_t npids;
+	double delay_s;           /* -d */
+	bool batch;               /* -b */
+	uint64_t iterations;      /* -n, 0: until stopped */
+	enum export_format format;
+	const char *output;       /* -o */
+	uint64_t min_block_us;    /* -m */
+	uint64_t slow_ms;         /* -t */
+	const char *theme;        /* --theme, NULL: default (mono with NO_COLOR) */
+	bool help;
+	bool version;
+};
+
+/*
+ * Parse argv into o (defaults first). 0, or -EINVAL with one line in why that names the
+ * option, e.g. "-d: 'abc' is not a number". Does not print.
+ */
+int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len);
+/* The --help text. */
+void options_usage(FILE *out);
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The one list of panels and the collector behind each. */
+#ifndef KTOP_REGISTRY_H
+#define KTOP_REGISTRY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "collectors/collector.h"
+#include "ui/panel.h"
+
+struct registry_entry {
+	const struct panel_ops *panel;
+	const struct collector_ops *collector;
+	int (*panel_init)(struct panel *p);
+};
+
+extern const struct registry_entry registry[];
+extern const size_t registry_count;
+
+/* The entry whose panel is called name, or NULL. */
+const struct registry_entry *registry_find_panel(const char *name);
+/* Why name is not a panel: planned but not built yet, or unknown. */
+const char *registry_panel_reason(const char *name, char *buf, size_t len);
+/* Print the panel names, separated by " | ". */
+void registry_list_panels(FILE *out);
+
+#endif

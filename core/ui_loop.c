@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The interactive loop: one thread, poll(2) on the terminal, a timerfd and a signalfd. */
+#include "core/app.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "core/export.h"
+#include "ui/help.h"
+#include "ui/keymap.h"
+#include "util/parse.h"
+
+enum prompt_purpose {
+	PROMPT_PID = 1,
+	PROMPT_THRESHOLD,
+};
+
+static struct panel *current_panel(struct app *a)
+{
+	return a->panel_list[a->current];
+}
+
+static void set_message(struct app *a, bool is_error, const char *text)
+{
+	snprintf(a->message, sizeof(a->message), "%s", text);
+	a->message_is_error = is_error;
+}
+
+/* Push the filter to every open collector; report the first failure. */
+static void apply_filter(struct app *a)
+{
+	for (size_t i = 0; i < a->npanels; i++) {
+		struct collector *c = &a->collectors[i];
+		char msg[COLLECTOR_WHY_LEN + 32];
+
+		if (!c->is_open || !c->ops->configure(c, &a->filter))
+			continue;
+		snprintf(msg, sizeof(msg), "%s: %s", c->ops->name, c->why);
+		set_message(a, true, msg);
+	}
+}
+
+/* Apply what was typed at a prompt; false (and the reason shown) when refused. */
+static bool submit_prompt(struct app *a)
+{
+	struct prompt *pr = &a->prompt;
+	struct panel *p = current_panel(a);
+	char why[160];
+	int err = 0;
+
+	if (pr->purpose == PROMPT_PID) {
+		uint32_t pids[KTOP_MAX_PIDS];
+		size_t n = 0;
+
+		if (pr->text[0])
+			err = parse_pid_list(pr->text, pids, KTOP_MAX_PIDS, &n, why, sizeof(why));
+		if (!err) {
+			memcpy(a->filter.pids, pids, n * sizeof(pids[0]));
+			a->filter.npids = n;
+			set_message(a, false, n ? "PID filter set" : "PID filter cleared");
+		}
+	} else if (pr->purpose == PROMPT_THRESHOLD && p->ops->set_threshold) {
+		struct filter f = a->filter;
+
+		err = p->ops->set_threshold(p, pr->text, &f, why, sizeof(why));
+		if (!err) {
+			a->filter = f;
+			set_message(a, false, "threshold set");
+		}
+	}
+	if (err) {
+		prompt_fail(pr, why);
+		return false;
+	}
+	apply_filter(a);
+	prompt_close(pr);
+	return true;
+}
+
+static void switch_panel(struct app *a, size_t index)
+{
+	if (index < a->npanels)
+		a->current = index;
+}
+
+/* Switch to the panel with this number (1-5), or say it is not built yet. */
+static void switch_to_number(struct app *a, int number)
+{
+	static const char *const names[] = { "Off-CPU", "Block I/O", "Slow queries", "Stacks",
+					     "Trace" };
+	char msg[96];
+
+	for (size_t i = 0; i < a->npanels; i++) {
+		if (a->panel_list[i]->ops->number == number) {
+			switch_panel(a, i);
+			return;
+		}
+	}
+	snprintf(msg, sizeof(msg), "panel %d (%s) is not built yet in this version", number,
+		 names[number - 1]);
+	set_message(a, true, msg);
+}
+
+static void save_snapshot(struct app *a)
+{
+	struct status_info si;
+	char path[512], why[512], msg[600];
+	struct panel *p = current_panel(a);
+
+	app_status(a, p, &si);
+	if (export_save(p, &si, a->screen.cols > 0 ? a->screen.cols : 100, a->screen.utf8, path,
+			sizeof(path), why, sizeof(why))) {
+		snprintf(msg, sizeof(msg), "save failed: %s", why);
+		set_message(a, true, msg);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "saved %s", path);
+	set_message(a, false, msg);
+}
+
+/* The global keys, after the prompt and the panel had their turn. */
+static void global_key(struct app *a, int key)
+{
+	struct panel *p = current_panel(a);
+	char label[128];
+
+	switch (keymap_lookup(key)) {
+	case KEY_ACTION_QUIT:
+		a->quit = true;
+		break;
+	case KEY_ACTION_HELP:
+		a->help = true;
+		break;
+	case KEY_ACTION_PAUSE:
+		a->paused = !a->paused;
+		set_message(a, false, a->paused ? "paused: the view is frozen, collection goes on"
+						: "resumed");
+		break;
+	case KEY_ACTION_PANEL_1:
+	case KEY_ACTION_PANEL_2:
+	case KEY_ACTION_PANEL_3:
+	case KEY_ACTION_PANEL_4:
+	case KEY_ACTION_PANEL_5:
+		switch_to_number(a, key - '0');
+		break;
+	case KEY_ACTION_PANEL_NEXT:
+		switch_panel(a, (a->current + 1) % a->npanels);
+		break;
+	case KEY_ACTION_PANEL_PREV:
+		switch_panel(a, (a->current + a->npanels - 1) % a->npanels);
+		break;
+	case KEY_ACTION_PID:
+		prompt_open(&a->prompt, PROMPT_PID, "PID filter (comma-separated, empty: all)", "");
+		break;
+	case KEY_ACTION_THRESHOLD:
+		if (!p->ops->set_threshold) {
+			set_message(a, true, "this panel has no threshold");
+			break;
+		}
+		snprintf(label, sizeof(label), "%s", p->ops->threshold_prompt);
+		prompt_open(&a->prompt, PROMPT_THRESHOLD, label, "");
+		break;
+	case KEY_ACTION_SAVE:
+		save_snapshot(a);
+		break;
+	case KEY_ACTION_RESET:
+		for (size_t i = 0; i < a->npanels; i++)
+			if (a->collectors[i].is_open)
+				a->collectors[i].ops->reset(&a->collectors[i]);
+		a->reset_s = app_now();
+		set_message(a, false, "counters reset");
+		break;
+	case KEY_ACTION_REDRAW:
+		screen_invalidate(&a->screen);
+		break;
+	default:
+		break;
+	}
+}
+
+static void handle_key(struct app *a, int key)
+{
+	struct panel *p = current_panel(a);
+
+	if (a->prompt.active) {
+		enum prompt_result r = prompt_key(&a->prompt, key);
+
+		if (r == PROMPT_SUBMIT)
+			submit_prompt(a);
+		return;
+	}
+	if (a->help) {
+		a->help = false;
+		if (key == 'q')
+			a->quit = true;
+		return;
+	}
+	if (p->ops->key && p->ops->key(p, key))
+		return;
+	global_key(a, key);
+}
+
+/* Compose the whole screen in a canvas and paint it. */
+static void redraw(struct app *a)
+{
+	struct screen *s = &a->screen;
+	struct panel *p = current_panel(a);
+	struct status_info si;
+	int body_rows = s->rows - STATUS_HEADER_ROWS - 2;
+
+	if (!screen_is_big_enough(s)) {
+		screen_present(s, &a->frame);
+		return;
+	}
+	canvas_reset(&a->frame, s->cols, s->rows);
+	canvas_reset(&a->body, s->cols, body_rows);
+	app_status(a, p, &si);
+	statusbar_draw_header(&a->frame, &si);
+	statusbar_draw_tabs(&a->frame, STATUS_HEADER_ROWS, a->panel_list, a->npanels, a->current);
+	if (a->help) {
+		char sys[1024];
+		size_t n;
+
+		features_describe(&a->feat, sys, sizeof(sys));
+		for (size_t i = 0; i < a->npanels; i++) {
+			const struct collector *c = &a->collectors[i];
+
+			n = strlen(sys);
+			snprintf(sys + n, sizeof(sys) - n, "%s: %s\n", c->ops->name,
+				 c->is_open ? c->mode : c->why);
+		}
+		help_draw(&a->body, p->ops, sys);
+	} else {
+		p->ops->draw(p, &a->body);
+	}
+	canvas_blit(&a->frame, STATUS_HEADER_ROWS + 1, 0, &a->body);
+	if (a->prompt.active)
+		prompt_draw(&a->prompt, &a->frame, s->rows - 1);
+	else
+		statusbar_draw_footer(&a->frame, s->rows - 1, p->ops);
+	screen_present(s, &a->frame);
+}
+
+/* Drain the signalfd; returns the exit code to leave with, or -1 to go on. */
+static int handle_signals(struct app *a)
+{
+	struct signalfd_siginfo si;
+
+	while (read(a->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGWINCH:
+			screen_resize(&a->screen);
+			break;
+		case SIGINT:
+		case SIGTERM:
+		case SIGHUP:
+		case SIGQUIT:
+			return 128 + (int)si.ssi_signo;
+		default:
+			break;
+		}
+	}
+	return -1;
+}
+
+int app_run_ui(struct app *a)
+{
+	char why[256];
+	int rc = 0;
+
+	if (app_signals_open(a) || app_timer_open(a)) {
+		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
+		return 1;
+	}
+	if (screen_open(&a->screen, &a->theme, why, sizeof(why))) {
+		fprintf(stderr, "ktop: %s\n", why);
+		return 2;
+	}
+	canvas_init(&a->frame, a->screen.cols, a->screen.rows, a->screen.utf8);
+	canvas_init(&a->body, a->screen.cols, a->screen.rows, a->screen.utf8);
+	app_tick(a);
+	redraw(a);
+	while (!a->quit) {
+		struct pollfd fds[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = a->timerfd, .events = POLLIN },
+			{ .fd = a->sigfd, .events = POLLIN },
+		};
+		uint64_t expirations;
+		int key, sig;
+
+		if (poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = 1;
+			break;
+		}
+		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			rc = 129; /* the terminal went away, as with SIGHUP */
+			break;
+		}
+		if (fds[2].revents & POLLIN) {
+			sig = handle_signals(a);
+			if (sig >= 0) {
+				rc = sig;
+				break;
+			}
+		}
+		if (fds[1].revents & POLLIN) {
+			if (read(a->timerfd, &expirations, sizeof(expirations)) > 0)
+				app_tick(a);
+		}
+		while ((key = screen_key(&a->screen)) >= 0 && !a->quit)
+			handle_key(a, key);
+		redraw(a);
+	}
+	screen_close(&a->screen);
+	return rc;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Build ktop (and a sanitizer build), then run every test tier; ends with "N passed, N failed".
+#   ./test.sh            all tiers: unit, bpf, e2e, asan-unit, asan-e2e
+#   ./test.sh unit e2e   only these tiers
+set -uo pipefail
+top=$(cd "$(dirname "$0")" && pwd)
+cd "$top"
+
+tiers=("$@")
+[ ${#tiers[@]} -gt 0 ] || tiers=(unit bpf e2e asan-unit asan-e2e)
+
+need_asan=0
+for t in "${tiers[@]}"; do case "$t" in asan-*) need_asan=1 ;; esac; done
+
+scripts/setup.sh --tests || { echo "test.sh: build failed"; echo "0 passed, 1 failed"; exit 1; }
+make -C build -s -j"$(nproc)" check TESTS= >/dev/null ||
+	{ echo "test.sh: unit test build failed"; echo "0 passed, 1 failed"; exit 1; }
+if [ "$need_asan" = 1 ]; then
+	if ! scripts/setup.sh --tests --build-dir "$top/build-asan" \
+		--configure-flags "--enable-sanitizers" ||
+		! make -C build-asan -s -j"$(nproc)" check TESTS= >/dev/null; then
+		echo "test.sh: sanitizer build failed"; echo "0 passed, 1 failed"; exit 1
+	fi
+fi
+
+logdir=$(mktemp -d /tmp/ktop-tests.XXXXXX)
+passed=0
+failed=0
+skipped=0
+export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
+
+# Run one test program; count its TAP lines (a non-zero exit without a failed line counts one).
+run_one() {
+	local tier=$1 name=$2 log
+	shift 2
+	log="$logdir/$tier-$(basename "$name").log"
+	local start=$SECONDS
+	"$@" >"$log" 2>&1
+	local rc=$?
+	local ok nok skip
+	ok=$(grep -c '^ok ' "$log")
+	nok=$(grep '^not ok ' "$log" | grep -vc '# SKIP')
+	skip=$(grep '^not ok ' "$log" | grep -c '# SKIP')
+	skipped=$((skipped + skip))
+	if [ "$rc" != 0 ] && [ "$nok" = 0 ]; then
+		nok=1
+		echo "not ok - $name exited with $rc" >>"$log"
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + nok))
+	printf '%-10s %-36s %3d passed %3d failed  %3ds\n' "$tier" "$(basename "$name")" "$ok" \
+		"$nok" $((SECONDS - start))
+	if [ "$nok" != 0 ]; then
+		grep -E '^not ok|^#' "$log" | grep -v '# SKIP' | head -20 | sed 's/^/    /'
+		echo "    (full log: $log)"
+	fi
+}
+
+run_unit() { # run_unit TIER BUILD_DIR
+	for t in "$top/$2"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		case "$t" in *.o | *.c) continue ;; esac
+		run_one "$1" "$t" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+	done
+}
+
+run_scripts() { # run_scripts TIER DIR KTOP_BINARY
+	for t in "$top/tests/$2"/test_*.sh; do
+		[ -f "$t" ] || continue
+		run_one "$1" "$t" env KTOP="$top/$3" KTOP_TOP="$top" bash "$t"
+	done
+}
+
+for tier in "${tiers[@]}"; do
+	case "$tier" in
+	unit) run_unit unit build ;;
+	bpf) run_scripts bpf bpf build/ktop ;;
+	e2e) run_scripts e2e e2e build/ktop ;;
+	asan-unit) run_unit asan-unit build-asan ;;
+	asan-e2e) run_scripts asan-e2e e2e build-asan/ktop ;;
+	*) echo "test.sh: unknown tier '$tier' (unit, bpf, e2e, asan-unit, asan-e2e)"; exit 2 ;;
+	esac
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

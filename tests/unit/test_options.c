@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The command line: defaults, every option's validation, and one-line errors naming it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/options.h"
+
+#define ARGV(...) ((char *[]){ "ktop", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "ktop", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(o, why, ...) \
+	options_parse(o, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), why, sizeof(why))
+
+static void test_defaults(void **state)
+{
+	struct options o;
+	char why[256] = "";
+	char *argv[] = { "ktop", NULL };
+
+	(void)state;
+	assert_int_equal(options_parse(&o, 1, argv, why, sizeof(why)), 0);
+	assert_true(o.delay_s == 1.0);
+	assert_false(o.batch);
+	assert_int_equal(o.format, EXPORT_TEXT);
+	assert_int_equal(o.slow_ms, 10);
+	assert_int_equal(o.npids, 0);
+	assert_null(o.panel);
+}
+
+static void test_batch_json(void **state)
+{
+	struct options o;
+	char why[256] = "";
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-b", "-P", "bio", "-d", "2", "-n", "3", "-f", "json"), 0);
+	assert_true(o.batch);
+	assert_string_equal(o.panel, "bio");
+	assert_true(o.delay_s == 2.0);
+	assert_int_equal(o.iterations, 3);
+	assert_int_equal(o.format, EXPORT_JSON);
+	assert_int_equal(PARSE(&o, why, "--batch", "--panel=bio", "--delay", "0.5", "--output",
+			       "x.json", "--format", "text"),
+			 0);
+	assert_true(o.delay_s == 0.5);
+	assert_string_equal(o.output, "x.json");
+}
+
+static void test_pid_list(void **state)
+{
+	struct options o;
+	char why[256] = "";
+	char self[32], list[64];
+
+	(void)state;
+	snprintf(self, sizeof(self), "%d", getpid());
+	snprintf(list, sizeof(list), "%d,1", getpid());
+	assert_int_equal(PARSE(&o, why, "-p", list), 0);
+	assert_int_equal(o.npids, 2);
+	assert_int_equal(o.pids[0], (uint32_t)getpid());
+	assert_int_equal(o.pids[1], 1);
+	assert_int_not_equal(PARSE(&o, why, "-p", "abc"), 0);
+	assert_non_null(strstr(why, "-p: "));
+	assert_int_not_equal(PARSE(&o, why, "--pid", "999999999"), 0);
+	assert_non_null(strstr(why, "--pid: "));
+}
+
+/* Each bad value is refused with one line that names the option. */
+static void test_bad_values(void **state)
+{
+	static const struct {
+		const char *opt, *value, *named;
+	} cases[] = {
+		{ "-d", "abc", "-d: " },   { "-d", "0", "-d: " },       { "--delay", "-1", "--delay: " },
+		{ "-n", "0", "-n: " },     { "-n", "3x", "-n: " },      { "-f", "xml", "-f: " },
+		{ "-m", "1e3", "-m: " },   { "-t", "ten", "-t: " },     { "-P", "nosuch", "-P: " },
+		{ "-P", "offcpu", "not built yet" }, { "--theme", "", "--theme: " },
+		{ "--trace", "pam:pam_start", "--trace: " },
+	};
+	struct options o;
+	char why[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[] = { "ktop", "-b", (char *)cases[i].opt, (char *)cases[i].value, NULL };
+
+		why[0] = '\0';
+		assert_int_equal(options_parse(&o, 4, argv, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, cases[i].named));
+		assert_null(strchr(why, '\n'));
+	}
+}
+
+static void test_usage_errors(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-x"), -EINVAL);
+	assert_non_null(strstr(why, "unknown option '-x'"));
+	assert_int_equal(PARSE(&o, why, "--frobnicate"), -EINVAL);
+	assert_non_null(strstr(why, "--frobnicate"));
+	assert_int_equal(PARSE(&o, why, "-d"), -EINVAL);
+	assert_non_null(strstr(why, "-d: needs a value"));
+	assert_int_equal(PARSE(&o, why, "stray"), -EINVAL);
+	assert_non_null(strstr(why, "stray"));
+	assert_int_equal(PARSE(&o, why, "-n", "3"), -EINVAL);
+	assert_non_null(strstr(why, "only with -b"));
+	assert_int_equal(PARSE(&o, why, "-b", "-f", "folded"), -EINVAL);
+	assert_non_null(strstr(why, "folded"));
+}
+
+static void test_help_version(void **state)
+{
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "--help"), 0);
+	assert_true(o.help);
+	assert_int_equal(PARSE(&o, why, "-V"), 0);
+	assert_true(o.version);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_batch_json),
+		cmocka_unit_test(test_pid_list),     cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_help_version),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

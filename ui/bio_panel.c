@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ui/bio_panel.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ncurses.h>
+
+#include "collectors/bio_model.h"
+#include "ui/format.h"
+#include "util/parse.h"
+#include "util/xalloc.h"
+
+#define ALL_OPS ((1u << BIO_OP_COUNT) - 1)
+#define TOP_DISKS 5
+#define TOP_PROCS 8
+
+struct bio_panel {
+	uint32_t disk_dev; /* the chosen disk, 0 for all disks */
+	bool split_ops;    /* one histogram per operation */
+	bool device_only;  /* device time instead of queue + device */
+	bool cumulative;   /* since start/reset instead of the last interval */
+	bool size_hist;    /* I/O size instead of latency */
+};
+
+static const struct keymap_entry bio_keys[] = {
+	{ '>', KEY_ACTION_PANEL, "< >", "Disk", "previous/next disk (also Left/Right)",
+	  "Block I/O" },
+	{ '<', KEY_ACTION_PANEL, "<", NULL, NULL, "Block I/O" },
+	{ KEY_RIGHT, KEY_ACTION_PANEL, "Right", NULL, NULL, "Block I/O" },
+	{ KEY_LEFT, KEY_ACTION_PANEL, "Left", NULL, NULL, "Block I/O" },
+	{ 'o', KEY_ACTION_PANEL, "o", "Ops", "one histogram per read/write/flush/discard",
+	  "Block I/O" },
+	{ 'w', KEY_ACTION_PANEL, "w", "Queue", "queue+device time or device time only",
+	  "Block I/O" },
+	{ 'c', KEY_ACTION_PANEL, "c", "Cumul", "last interval or cumulative (r resets)",
+	  "Block I/O" },
+	{ 'b', KEY_ACTION_PANEL, "b", "Size", "latency or I/O size histogram", "Block I/O" },
+};
+
+static const struct bio_span *shown_span(const struct panel *p)
+{
+	const struct bio_model *m = p->model;
+	const struct bio_panel *bp = p->priv;
+
+	return bp->cumulative && !p->batch ? &m->cumulative : &m->interval;
+}
+
+/* The chosen disk in span s, or NULL for all disks (or when it has no I/O there). */
+static const struct bio_disk *chosen_disk(const struct panel *p, const struct bio_span *s)
+{
+	const struct bio_panel *bp = p->priv;
+
+	return bp->disk_dev ? bio_span_disk(s, bp->disk_dev) : NULL;
+}
+
+/* The disk name for dev in the cumulative span (which knows every disk seen). */
+static const char *disk_name(const struct bio_model *m, uint32_t dev, char *buf, size_t len)
+{
+	const struct bio_disk *d = bio_span_disk(&m->cumulative, dev);
+
+	if (!d)
+		d = bio_span_disk(&m->interval, dev);
+	if (d)
+		return d->name;
+	snprintf(buf, len, "%u:%u", dev >> 20, dev & 0xfffff);
+	return buf;
+}
+
+static const struct hist *stats_hist(const struct bio_panel *bp, const struct bio_stats *st)
+{
+	if (bp->size_hist)
+		return &st->size;
+	return bp->device_only ? &st->lat_device : &st->lat_total;
+}
+
+/* Move the disk choice by step through "all" and the disks that had I/O since start. */
+static void cycle_disk(struct panel *p, int step)
+{
+	const struct bio_model *m = p->model;
+	struct bio_panel *bp = p->priv;
+	size_t n = 0, cur = 0, i;
+	uint32_t devs[256];
+
+	if (!m)
+		return;
+	devs[n++] = 0;
+	for (i = 0; i < m->cumulative.ndisks && n < 256; i++) {
+		const struct bio_disk *d = &m->cumulative.disks[i];
+		struct bio_stats sum;
+
+		bio_span_sum(&m->cumulative, d, ALL_OPS, &sum);
+		if (sum.ios || d->dev == bp->disk_dev)
+			devs[n++] = d->dev;
+	}
+	for (i = 0; i < n; i++)
+		if (devs[i] == bp->disk_dev)
+			cur = i;
+	bp->disk_dev = devs[(cur + n + (size_t)(step + (int)n)) % n];
+}
+
+static bool bio_key(struct panel *p, int key)
+{
+	struct bio_panel *bp = p->priv;
+
+	switch (key) {
+	case KEY_RIGHT:
+	case '>':
+		cycle_disk(p, 1);
+		return true;
+	case KEY_LEFT:
+	case '<':
+		cycle_disk(p, -1);
+		return true;
+	case 'o':
+		bp->split_ops = !bp->split_ops;
+		return true;
+	case 'w':
+		bp->device_only = !bp->device_only;
+		return true;
+	case 'c':
+		bp->cumulative = !bp->cumulative;
+		return true;
+	case 'b':
+		bp->size_hist = !bp->size_hist;
+		return true;
+	}
+	return false;
+}
+
+/* The range label of a slot: "256 -> 511" for latency, "4K -> 8K" for sizes. */
+static void slot_label(const struct bio_panel *bp, unsigned int slot, char *buf, size_t len)
+{
+	char lo[16], hi[16];
+
+	if (bp->size_hist) {
+		format_bytes(lo, sizeof(lo), hist_slot_low(slot));
+		if (slot == HIST_SLOTS - 1)
+			snprintf(hi, sizeof(hi), "...");
+		else
+			format_bytes(hi, sizeof(hi), hist_slot_high(slot) + 1);
+		snprintf(buf, len, "%7s -> %-7s", lo, hi);
+	} else {
+		snprintf(lo, sizeof(lo), "%llu", (unsigned long long)hist_slot_low(slot));
+		if (slot == HIST_SLOTS - 1)
+			snprintf(hi, sizeof(hi), "...");
+		else
+			snprintf(hi, sizeof(hi), "%llu", (unsigned long long)hist_slot_high(slot));
+		snprintf(buf, len, "%9s -> %-9s", lo, hi);
+	}
+}
+
+/* Draw one histogram from row; returns the next free row. At most max_rows slot rows. */
+static int draw_hist(struct panel *p, struct canvas *cv, int row, const struct hist *h,
+		     int max_rows)
+{
+	const struct bio_model *m = p->model;
+	const struct bio_panel *bp = p->priv;
+	unsigned int first, last, s;
+	uint64_t top;
+	int bar_col = 36, bar_w = cv->width - bar_col - 1;
+
+	canvas_printf(cv, row, 1, THEME_TITLE, "%12s%10s %10s  %-*s", bp->size_hist ? "bytes" : "usecs",
+		      "", "count", bar_w > 0 ? bar_w : 0, "distribution");
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	row++;
+	if (!hist_range(h, &first, &last)) {
+		canvas_put(cv, row, 1, THEME_DIM, "no I/O completed");
+		return row + 1;
+	}
+	/* keep the tail (the slow buckets) when the space is short */
+	if (max_rows >= 0 && (int)(last - first + 1) > max_rows)
+		first = last + 1 - (unsigned int)(max_rows > 0 ? max_rows : 1);
+	top = hist_max_count(h);
+	for (s = first; s <= last; s++, row++) {
+		bool slow = !bp->size_hist && m->slow_us && hist_slot_low(s) >= m->slow_us;
+		char label[40];
+
+		slot_label(bp, s, label, sizeof(label));
+		canvas_printf(cv, row, 1, slow ? THEME_WARN : THEME_DEFAULT, "%-22s %10llu", label,
+			      (unsigned long long)h->slots[s]);
+		if (bar_w > 0 && h->slots[s])
+			canvas_bar(cv, row, bar_col, bar_w, (double)h->slots[s] / (double)top,
+				   slow ? THEME_BAR_SLOW : THEME_BAR);
+	}
+	return row;
+}
+
+/* "p50 0.31ms  p95 1.10ms  p99 2.00ms" for a latency histogram. */
+static void percentiles_text(const struct hist *h, char *buf, size_t len)
+{
+	char a[16], b[16], c[16];
+
+	snprintf(buf, len, "p50 %s  p95 %s  p99 %s", format_usecs(a, sizeof(a), hist_percentile(h, 50)),
+		 format_usecs(b, sizeof(b), hist_percentile(h, 95)),
+		 format_usecs(c, sizeof(c), hist_percentile(h, 99)));
+}
+
+static double avg_usecs(const struct bio_stats *st, bool device_only)
+{
+	const struct hist *h = device_only ? &st->lat_device : &st->lat_total;
+
+	return h->count ? (double)h->sum / (double)h->count : -1;
+}
+
+/* The top line: what is shown and the summary figures. */
+static int draw_summary(struct panel *p, struct canvas *cv, int row, const struct bio_span *s,
+			const struct bio_stats *sum)
+{
+	const struct bio_model *m = p->model;
+	const struct bio_panel *bp = p->priv;
+	char name[32], span[48], avg[16], el[16];
+	double secs = s->seconds > 0 ? s->seconds : 1;
+	int col = 1;
+
+	col += canvas_put(cv, row, col, THEME_DIM, "disk ");
+	col += canvas_put(cv, row, col, THEME_HEADER_VALUE,
+			  bp->disk_dev ? disk_name(m, bp->disk_dev, name, sizeof(name)) : "all");
+	if (!p->batch) {
+		col += canvas_put(cv, row, col, THEME_DIM, " ");
+		col += canvas_put(cv, row, col, THEME_DIM, canvas_glyph(cv, "left"));
+		col += canvas_put(cv, row, col, THEME_DIM, canvas_glyph(cv, "right"));
+	}
+	col += canvas_put(cv, row, col, THEME_DIM, "  ops ");
+	col += canvas_put(cv, row, col, THEME_HEADER_VALUE, bp->split_ops ? "split" : "all");
+	col += canvas_put(cv, row, col, THEME_DIM, "  time ");
+	col += canvas_put(cv, row, col, THEME_HEADER_VALUE,
+			  bp->device_only ? "device" : "queue+device");
+	if (bp->cumulative && !p->batch)
+		snprintf(span, sizeof(span), "cumulative %s",
+			 format_elapsed(el, sizeof(el), s->seconds));
+	else
+		snprintf(span, sizeof(span), "interval %.1fs", s->seconds);
+	col += canvas_put(cv, row, col, THEME_DIM, "  ");
+	col += canvas_put(cv, row, col, THEME_HEADER_VALUE, span);
+	canvas_printf(cv, row, col + 3, THEME_HEADER_VALUE, "IOPS %.0f  MB/s %.1f  avg %s",
+		      (double)sum->ios / secs, (double)sum->bytes / 1e6 / secs,
+		      format_usecs(avg, sizeof(avg), avg_usecs(sum, bp->device_only)));
+	return row + 1;
+}
+
+/* The second line: slow I/O, percentiles, and what the PID filter does here. */
+static int draw_latency_line(struct panel *p, struct canvas *cv, int row, const struct bio_span *s,
+			     const struct bio_stats *sum)
+{
+	const struct bio_model *m = p->model;
+	const struct bio_panel *bp = p->priv;
+	char pct[80], thr[16];
+	int col = 1;
+
+	if (m->slow_us) {
+		format_usecs(thr, sizeof(thr), (double)m->slow_us);
+		col += canvas_printf(cv, row, col, sum->slow ? THEME_WARN : THEME_DEFAULT,
+				     "slow > %s: %llu (%.1f%%)", thr, (unsigned long long)sum->slow,
+				     sum->ios ? 100.0 * (double)sum->slow / (double)sum->ios : 0.0);
+		col += 3;
+	}
+	percentiles_text(bp->device_only ? &sum->lat_device : &sum->lat_total, pct, sizeof(pct));
+	col += canvas_put(cv, row, col, THEME_DEFAULT, pct);
+	canvas_put(cv, row, col, THEME_WARN, "*");
+	col += 3;
+	canvas_put(cv, row, col, THEME_DIM, "* estimated from log2 buckets");
+	row++;
+	if (p->filter && p->filter->npids) {
+		canvas_printf(cv, row, 1, THEME_WARN,
+			      "PID filter: histograms and processes count only I/O submitted by "
+			      "the filtered PIDs (%llu I/Os with an unknown submitter left out)",
+			      (unsigned long long)s->unknown_submitter);
+		row++;
+	}
+	return row;
+}
+
+/* A table of the busiest disks, when all disks are shown. Returns the next row. */
+static int draw_disks(struct panel *p, struct canvas *cv, int row, const struct bio_span *s,
+		      int max_rows)
+{
+	const struct bio_panel *bp = p->priv;
+	double secs = s->seconds > 0 ? s->seconds : 1;
+	int shown = 0;
+
+	canvas_printf(cv, row, 1, THEME_TITLE, "%-12s %8s %8s %8s %8s %9s %9s %8s", "DISK", "IOPS",
+		      "MB/s", "READ/s", "WRITE/s", "avg", "p95*", "slow");
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	row++;
+	for (size_t i = 0; i < s->ndisks && (max_rows < 0 || shown < max_rows); i++) {
+		const struct bio_disk *d = &s->disks[i];
+		struct bio_stats sum;
+		char avg[16], p95[16], name[48];
+
+		bio_span_sum(s, d, ALL_OPS, &sum);
+		if (!sum.ios)
+			continue;
+		snprintf(name, sizeof(name), "%s%s", d->name, d->gone ? " (gone)" : "");
+		canvas_printf(cv, row, 1, d->dev == bp->disk_dev ? THEME_HEADER_VALUE : THEME_DEFAULT,
+			      "%-12s %8.0f %8.1f %8.0f %8.0f %9s %9s %8llu", name,
+			      (double)sum.ios / secs, (double)sum.bytes / 1e6 / secs,
+			      (double)d->op[BIO_OP_READ].ios / secs,
+			      (double)d->op[BIO_OP_WRITE].ios / secs,
+			      format_usecs(avg, sizeof(avg), avg_usecs(&sum, bp->device_only)),
+			      format_usecs(p95, sizeof(p95),
+					   hist_percentile(bp->device_only ? &sum.lat_device
+									   : &sum.lat_total, 95)),
+			      (unsigned long long)sum.slow);
+		row++;
+		shown++;
+	}
+	return row;
+}
+
+/* The processes that submitted the most I/O (to the chosen disk). Returns the next row. */
+static int draw_procs(struct panel *p, struct canvas *cv, int row, const struct bio_span *s,
+		      int max_rows)
+{
+	const struct bio_model *m = p->model;
+	const struct bio_panel *bp = p->priv;
+	double secs = s->seconds > 0 ? s->seconds : 1;
+	int shown = 0;
+
+	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-16s %-12s %8s %8s %9s", "PID", "COMM", "DISK",
+		      "IOPS", "MB/s", "avg");
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	row++;
+	for (size_t i = 0; i < s->nprocs && (max_rows < 0 || shown < max_rows); i++) {
+		const struct bio_proc *pr = &s->procs[i];
+		char avg[16], name[32];
+
+		if (bp->disk_dev && pr->dev != bp->disk_dev)
+			continue;
+		if (!pr->ios)
+			continue;
+		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8u ", pr->pid);
+		canvas_put_fit(cv, row, 10, 16, THEME_DEFAULT, pr->comm);
+		canvas_printf(cv, row, 27, THEME_DEFAULT, "%-12s %8.0f %8.1f %9s",
+			      disk_name(m, pr->dev, name, sizeof(name)), (double)pr->ios / secs,
+			      (double)pr->bytes / 1e6 / secs,
+			      format_usecs(avg, sizeof(avg),
+					   (double)pr->lat_us_sum / (double)pr->ios));
+		row++;
+		shown++;
+	}
+	if (!shown)
+		canvas_put(cv, row++, 1, THEME_DIM, "no process submitted I/O here");
+	return row;
+}
+
+static void bio_draw(struct panel *p, struct canvas *cv)
+{
+	const struct bio_panel *bp = p->priv;
+	const struct bio_span *s;
+	const struct bio_disk *disk;
+	struct bio_stats sum;
+	bool unlimited = cv->max_rows == CANVAS_UNLIMITED;
+	int row = 0, left, hist_rows, nops = 0, proc_rows, disk_rows;
+
+	if (panel_draw_unavailable(p, cv))
+		return;
+	s = shown_span(p);
+	disk = chosen_disk(p, s);
+	bio_span_sum(s, disk, ALL_OPS, &sum);
+	if (bp->disk_dev && !disk)
+		memset(&sum, 0, sizeof(sum));
+	row = draw_summary(p, cv, row, s, &sum);
+	row = draw_latency_line(p, cv, row, s, &sum);
+
+	left = unlimited ? -1 : cv->max_rows - row;
+	disk_rows = !bp->disk_dev && s->ndisks > 1 ? TOP_DISKS : 0;
+	proc_rows = TOP_PROCS;
+	if (bp->split_ops) {
+		for (int op = 0; op < BIO_OP_COUNT; op++) {
+			struct bio_stats st;
+
+			bio_span_sum(s, disk, 1u << op, &st);
+			if (st.ios)
+				nops++;
+		}
+	}
+	/* histogram rows first, then at least 3 process rows, then the disk table */
+	hist_rows = unlimited ? -1 : left - 2 * (nops ? nops : 1) - 2 - 4;
+	if (!unlimited && hist_rows < 3)
+		hist_rows = 3;
+	if (!unlimited && nops > 1)
+		hist_rows /= nops;
+
+	if (bp->split_ops && nops) {
+		for (int op = 0; op < BIO_OP_COUNT; op++) {
+			struct bio_stats st;
+			char pct[80], avg[16];
+
+			if ((disk == NULL && bp->disk_dev) || !canvas_has_row(cv, row))
+				break;
+			bio_span_sum(s, disk, 1u << op, &st);
+			if (!st.ios)
+				continue;
+			percentiles_text(bp->device_only ? &st.lat_device : &st.lat_total, pct,
+					 sizeof(pct));
+			canvas_printf(cv, row++, 1, THEME_HEADER_VALUE, "%s: %llu I/Os  avg %s  %s",
+				      bio_op_name(op), (unsigned long long)st.ios,
+				      format_usecs(avg, sizeof(avg), avg_usecs(&st, bp->device_only)),
+				      pct);
+			row = draw_hist(p, cv, row, stats_hist(bp, &st), hist_rows);
+		}
+	} else {
+		row++;
+		row = draw_hist(p, cv, row, stats_hist(bp, &sum), hist_rows);
+	}
+	row++;
+	if (!unlimited) {
+		left = cv->max_rows - row;
+		proc_rows = left - (disk_rows ? 2 : 0) - 1;
+		if (disk_rows && proc_rows > TOP_PROCS / 2 + 2) {
+			disk_rows = proc_rows - (TOP_PROCS / 2 + 2);
+			if (disk_rows > TOP_DISKS)
+				disk_rows = TOP_DISKS;
+			proc_rows = left - disk_rows - 3;
+		} else {
+			disk_rows = 0;
+		}
+		if (proc_rows > TOP_PROCS)
+			proc_rows = TOP_PROCS;
+	} else {
+		proc_rows = -1;
+		disk_rows = disk_rows ? -1 : 0;
+	}
+	if (disk_rows && canvas_has_row(cv, row + 1)) {
+		row = draw_disks(p, cv, row, s, disk_rows);
+		row++;
+	}
+	if (canvas_has_row(cv, row + 1))
+		draw_procs(p, cv, row, s, proc_rows);
+}
+
+/* One histogram as a JSON array of its non-empty slots. */
+static void json_hist(struct json_out *j, const char *key, const struct hist *h)
+{
+	json_key(j, key);
+	json_array_begin(j);
+	for (unsigned int s = 0; s < HIST_SLOTS; s++) {
+		if (!h->slots[s])
+			continue;
+		json_object_begin(j);
+		json_kv_u64(j, "low", hist_slot_low(s));
+		json_kv_u64(j, "high", hist_slot_high(s));
+		json_kv_u64(j, "count", h->slots[s]);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+/* The figures of one bio_stats as JSON keys. */
+static void json_stats(struct json_out *j, const struct bio_stats *st, double secs)
+{
+	json_kv_u64(j, "ios", st->ios);
+	json_kv_u64(j, "bytes", st->bytes);
+	json_kv_double(j, "iops", (double)st->ios / secs, 1);
+	json_kv_double(j, "mb_s", (double)st->bytes / 1e6 / secs, 3);
+	json_kv_u64(j, "slow", st->slow);
+	json_kv_double(j, "avg_us", st->lat_total.count ? hist_mean(&st->lat_total) : NAN, 1);
+	json_kv_double(j, "avg_device_us", st->lat_device.count ? hist_mean(&st->lat_device) : NAN,
+		       1);
+	json_kv_double(j, "p50_us", st->ios ? hist_percentile(&st->lat_total, 50) : NAN, 1);
+	json_kv_double(j, "p95_us", st->ios ? hist_percentile(&st->lat_total, 95) : NAN, 1);
+	json_kv_double(j, "p99_us", st->ios ? hist_percentile(&st->lat_total, 99) : NAN, 1);
+	json_hist(j, "lat_total_us", &st->lat_total);
+	json_hist(j, "lat_device_us", &st->lat_device);
+	json_hist(j, "size_bytes", &st->size);
+}
+
+static int bio_json(struct panel *p, struct json_out *j)
+{
+	const struct bio_model *m = p->model;
+	const struct bio_span *s;
+	double secs;
+
+	if (!m)
+		return -ENODATA;
+	s = shown_span(p);
+	secs = s->seconds > 0 ? s->seconds : 1;
+	json_kv_double(j, "interval_s", s->seconds, 3);
+	json_kv_str(j, "span", s == &m->cumulative ? "cumulative" : "interval");
+	json_kv_u64(j, "slow_us", m->slow_us);
+	json_kv_bool(j, "percentiles_estimated", true);
+	json_kv_bool(j, "pid_filtered_histograms", m->pid_filtered);
+	json_kv_u64(j, "unknown_submitter", s->unknown_submitter);
+	json_key(j, "disks");
+	json_array_begin(j);
+	for (size_t i = 0; i < s->ndisks; i++) {
+		const struct bio_disk *d = &s->disks[i];
+		struct bio_stats sum;
+		char dev[24];
+
+		bio_span_sum(s, d, ALL_OPS, &sum);
+		snprintf(dev, sizeof(dev), "%u:%u", d->dev >> 20, d->dev & 0xfffff);
+		json_object_begin(j);
+		json_kv_str(j, "name", d->name);
+		json_kv_str(j, "dev", dev);
+		json_kv_bool(j, "gone", d->gone);
+		json_stats(j, &sum, secs);
+		json_key(j, "ops");
+		json_object_begin(j);
+		for (int op = 0; op < BIO_OP_COUNT; op++) {
+			if (!d->op[op].ios)
+				continue;
+			json_key(j, bio_op_name(op));
+			json_object_begin(j);
+			json_stats(j, &d->op[op], secs);
+			json_object_end(j);
+		}
+		json_object_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "processes");
+	json_array_begin(j);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct bio_proc *pr = &s->procs[i];
+		char name[32];
+
+		if (!pr->ios)
+			continue;
+		json_object_begin(j);
+		json_kv_u64(j, "pid", pr->pid);
+		json_kv_str(j, "comm", pr->comm);
+		json_kv_str(j, "disk", disk_name(m, pr->dev, name, sizeof(name)));
+		json_kv_u64(j, "ios", pr->ios);
+		json_kv_u64(j, "bytes", pr->bytes);
+		json_kv_double(j, "avg_us", (double)pr->lat_us_sum / (double)pr->ios, 1);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	return 0;
+}
+
+static void bio_threshold_text(const struct panel *p, const struct filter *f, char *buf,
+			       size_t len)
+{
+	char us[16];
+
+	(void)p;
+	if (f->bio_slow_us)
+		snprintf(buf, len, "slow I/O > %s", format_usecs(us, sizeof(us),
+								 (double)f->bio_slow_us));
+	else
+		snprintf(buf, len, "slow I/O: off");
+}
+
+static int bio_set_threshold(struct panel *p, const char *text, struct filter *f, char *why,
+			     size_t why_len)
+{
+	double ms;
+	int err;
+
+	(void)p;
+	if (!text[0]) {
+		f->bio_slow_us = 0;
+		return 0;
+	}
+	err = parse_seconds(text, 0, 600000, &ms, why, why_len);
+	if (err)
+		return err;
+	f->bio_slow_us = (uint64_t)(ms * 1000 + 0.5);
+	return 0;
+}
+
+static void bio_free(struct panel *p)
+{
+	free(p->priv);
+	p->priv = NULL;
+}
+
+int bio_panel_init(struct panel *p)
+{
+	p->priv = xcalloc(1, sizeof(struct bio_panel));
+	return 0;
+}
+
+const struct panel_ops bio_panel_ops = {
+	.name = "bio",
+	.title = "Block I/O",
+	.number = 2,
+	.keys = bio_keys,
+	.nkeys = sizeof(bio_keys) / sizeof(bio_keys[0]),
+	.draw = bio_draw,
+	.key = bio_key,
+	.json = bio_json,
+	.threshold_prompt = "slow I/O threshold in ms (e.g. 10 or 0.5; empty: off)",
+	.threshold_text = bio_threshold_text,
+	.set_threshold = bio_set_threshold,
+	.free = bio_free,
+};

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The help screen, built from the key tables so it cannot drift from the bindings. */
+#ifndef KTOP_HELP_H
+#define KTOP_HELP_H
+
+#include "ui/canvas.h"
+#include "ui/panel.h"
+
+/* Draw every key, grouped, then the lines of system text (features found at start). */
+void help_draw(struct canvas *cv, const struct panel_ops *ops, const char *system_text);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The panel interface: a panel draws its collector's model and handles its own keys. */
+#ifndef KTOP_PANEL_H
+#define KTOP_PANEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "collectors/collector.h"
+#include "ui/canvas.h"
+#include "ui/keymap.h"
+#include "util/json.h"
+
+struct panel;
+
+struct panel_ops {
+	const char *name;  /* as given to -P: "bio" */
+	const char *title; /* as on its tab: "Block I/O" */
+	int number;        /* its key, 1-5 */
+	const struct keymap_entry *keys; /* the panel's own keys, for the footer and help */
+	size_t nkeys;
+	/* Draw the shown model; cv->max_rows is the space (CANVAS_UNLIMITED when exporting). */
+	void (*draw)(struct panel *p, struct canvas *cv);
+	/* Handle a key; true when used (the panel is then redrawn). */
+	bool (*key)(struct panel *p, int key);
+	/* Write the shown model's fields into an open JSON object; NULL if not supported. */
+	int (*json)(struct panel *p, struct json_out *j);
+	/* What the t prompt asks for: "slow I/O threshold in ms (empty: off)". */
+	const char *threshold_prompt;
+	/* Describe the threshold for the header: "slow I/O > 10.0ms". */
+	void (*threshold_text)(const struct panel *p, const struct filter *f, char *buf,
+			       size_t len);
+	/* Parse what the user typed at the t prompt into f; 0 or -EINVAL with why. */
+	int (*set_threshold)(struct panel *p, const char *text, struct filter *f, char *why,
+			     size_t why_len);
+	void (*free)(struct panel *p);
+};
+
+struct panel {
+	const struct panel_ops *ops;
+	const struct collector *collector; /* borrowed: its why, mode and drops */
+	const void *model;                 /* the shown snapshot, owned by core; NULL: no data */
+	const struct filter *filter;       /* borrowed: the live filter */
+	bool batch;                        /* drawing for batch output (interval view) */
+	void *priv;                        /* the panel's own state */
+};
+
+/* Draw "why" centered in words when the panel has no collector or no data. */
+bool panel_draw_unavailable(const struct panel *p, struct canvas *cv);
+
+#endif

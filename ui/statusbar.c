@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ui/statusbar.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/format.h"
+#include "ui/keymap.h"
+
+/* Draw "label value" pairs left to right; returns the next column. */
+static int put_pair(struct canvas *cv, int row, int col, const char *label, const char *value,
+		    enum theme_role value_role)
+{
+	if (label && label[0])
+		col += canvas_put(cv, row, col, THEME_HEADER, label);
+	col += canvas_put(cv, row, col, value_role, value);
+	return col + 2;
+}
+
+void statusbar_draw_header(struct canvas *cv, const struct status_info *si)
+{
+	char buf[160], up[32];
+	unsigned long up_s = (unsigned long)si->uptime_s;
+	int col = 0;
+
+	canvas_set_role(cv, 0, 0, -1, THEME_HEADER);
+	canvas_set_role(cv, 1, 0, -1, THEME_HEADER);
+	snprintf(buf, sizeof(buf), "ktop %s", si->version);
+	col = put_pair(cv, 0, col, NULL, buf, THEME_HEADER_VALUE);
+	col = put_pair(cv, 0, col, NULL, si->host, THEME_HEADER_VALUE);
+	col = put_pair(cv, 0, col, NULL, si->kernel, THEME_HEADER);
+	if (up_s >= 86400)
+		snprintf(up, sizeof(up), "%lud %lu:%02lu", up_s / 86400, up_s / 3600 % 24,
+			 up_s / 60 % 60);
+	else
+		snprintf(up, sizeof(up), "%lu:%02lu", up_s / 3600, up_s / 60 % 60);
+	col = put_pair(cv, 0, col, "up ", up, THEME_HEADER_VALUE);
+	snprintf(buf, sizeof(buf), "%.2f %.2f %.2f", si->load[0], si->load[1], si->load[2]);
+	col = put_pair(cv, 0, col, "load ", buf, THEME_HEADER_VALUE);
+	snprintf(buf, sizeof(buf), "%.1fs", si->delay_s);
+	col = put_pair(cv, 0, col, "every ", buf, THEME_HEADER_VALUE);
+	col = put_pair(cv, 0, col, NULL, si->clock, THEME_HEADER_VALUE);
+	if (si->paused)
+		canvas_put(cv, 0, col, THEME_PAUSED, "PAUSED");
+
+	col = 0;
+	col = put_pair(cv, 1, col, "pid: ", si->pids[0] ? si->pids : "all",
+		       si->pids[0] ? THEME_WARN : THEME_HEADER_VALUE);
+	if (si->threshold[0])
+		col = put_pair(cv, 1, col, NULL, si->threshold, THEME_HEADER_VALUE);
+	if (si->mode[0])
+		col = put_pair(cv, 1, col, "probes: ", si->mode, THEME_HEADER_VALUE);
+	col = put_pair(cv, 1, col, "since reset ", format_elapsed(up, sizeof(up), si->elapsed_s),
+		       THEME_HEADER_VALUE);
+	for (size_t i = 0; i < si->ndrops; i++) {
+		snprintf(buf, sizeof(buf), "%s %llu", si->drops[i].name,
+			 (unsigned long long)si->drops[i].count);
+		col = put_pair(cv, 1, col, NULL, buf, THEME_WARN);
+	}
+	if (si->message[0])
+		canvas_put_fit(cv, 1, col, -1, si->message_is_error ? THEME_ERROR : THEME_HEADER_VALUE,
+			       si->message);
+}
+
+void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels, size_t n,
+			 size_t current)
+{
+	int col = 1;
+
+	canvas_set_role(cv, row, 0, -1, THEME_TAB);
+	for (size_t i = 0; i < n; i++) {
+		enum theme_role role = i == current ? THEME_TAB_ACTIVE : THEME_TAB;
+
+		col += canvas_printf(cv, row, col, role, " %d %s ", panels[i]->ops->number,
+				     panels[i]->ops->title);
+		col += 2;
+	}
+}
+
+/* Draw footer entries with labels from a key table; returns the next column. */
+static int footer_keys(struct canvas *cv, int row, int col, const struct keymap_entry *keys,
+		       size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!keys[i].footer)
+			continue;
+		col += canvas_put(cv, row, col, THEME_FOOTER_KEY, keys[i].key_name);
+		col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, " ");
+		col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, keys[i].footer);
+		col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, "  ");
+	}
+	return col;
+}
+
+void statusbar_draw_footer(struct canvas *cv, int row, const struct panel_ops *ops)
+{
+	int col;
+
+	canvas_set_role(cv, row, 0, -1, THEME_FOOTER_LABEL);
+	col = footer_keys(cv, row, 0, keymap_global, keymap_global_count);
+	if (ops)
+		footer_keys(cv, row, col, ops->keys, ops->nkeys);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The header (system, filters, drops), the tab row and the footer, drawn from plain data. */
+#ifndef KTOP_STATUSBAR_H
+#define KTOP_STATUSBAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "collectors/collector.h"
+#include "ui/canvas.h"
+#include "ui/panel.h"
+
+#define STATUS_MAX_DROPS 16
+
+/* What the header shows; core fills it each refresh. */
+struct status_info {
+	char version[16];
+	char host[64];
+	char kernel[64];
+	double uptime_s;
+	double load[3];
+	double delay_s;
+	double elapsed_s;       /* since start or the last reset */
+	char clock[32];         /* wall clock of the snapshot: "14:02:11" */
+	bool paused;
+	char pids[128];         /* the PID filter as text, "" for all */
+	char threshold[64];     /* the visible panel's threshold, "" if none */
+	char mode[48];          /* how the visible panel's collector is attached */
+	struct collector_drop drops[STATUS_MAX_DROPS]; /* non-zero counters of every collector */
+	size_t ndrops;
+	char message[192];      /* the last action's result, e.g. the saved file */
+	bool message_is_error;
+};
+
+/* Rows the header takes. */
+#define STATUS_HEADER_ROWS 2
+
+/* Draw the header into rows 0 and 1. */
+void statusbar_draw_header(struct canvas *cv, const struct status_info *si);
+/* Draw the tab row: one tab per panel, the current one highlighted. */
+void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels, size_t n,
+			 size_t current);
+/* Draw the footer: the global keys and the panel's own keys that have a footer label. */
+void statusbar_draw_footer(struct canvas *cv, int row, const struct panel_ops *ops);
+
+#endif
