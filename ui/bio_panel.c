@@ -131,59 +131,75 @@ static bool bio_key(struct panel *p, int key)
 	return false;
 }
 
-/* The range label of a slot: "256 -> 511" for latency, "4K -> 8K" for sizes. */
-static void slot_label(const struct bio_panel *bp, unsigned int slot, char *buf, size_t len)
+/* The range label of slots first..last: "256 -> 511" for latency, "4K -> 8K" for sizes. */
+static void slots_label(const struct bio_panel *bp, unsigned int first, unsigned int last,
+			char *buf, size_t len)
 {
 	char lo[16], hi[16];
 
 	if (bp->size_hist) {
-		format_bytes(lo, sizeof(lo), hist_slot_low(slot));
-		if (slot == HIST_SLOTS - 1)
+		format_bytes(lo, sizeof(lo), hist_slot_low(first));
+		if (last == HIST_SLOTS - 1)
 			snprintf(hi, sizeof(hi), "...");
 		else
-			format_bytes(hi, sizeof(hi), hist_slot_high(slot) + 1);
+			format_bytes(hi, sizeof(hi), hist_slot_high(last) + 1);
 		snprintf(buf, len, "%7s -> %-7s", lo, hi);
 	} else {
-		snprintf(lo, sizeof(lo), "%llu", (unsigned long long)hist_slot_low(slot));
-		if (slot == HIST_SLOTS - 1)
+		snprintf(lo, sizeof(lo), "%llu", (unsigned long long)hist_slot_low(first));
+		if (last == HIST_SLOTS - 1)
 			snprintf(hi, sizeof(hi), "...");
 		else
-			snprintf(hi, sizeof(hi), "%llu", (unsigned long long)hist_slot_high(slot));
+			snprintf(hi, sizeof(hi), "%llu", (unsigned long long)hist_slot_high(last));
 		snprintf(buf, len, "%9s -> %-9s", lo, hi);
 	}
 }
 
-/* Draw one histogram from row; returns the next free row. At most max_rows slot rows. */
+/*
+ * Draw one histogram from row; returns the next free row. When its slots do not fit in
+ * max_rows, neighbouring slots are merged (2, 3, ... per row) so the whole shape stays visible.
+ */
 static int draw_hist(struct panel *p, struct canvas *cv, int row, const struct hist *h,
 		     int max_rows)
 {
 	const struct bio_model *m = p->model;
 	const struct bio_panel *bp = p->priv;
-	unsigned int first, last, s;
-	uint64_t top;
+	unsigned int first, last, s, per_row = 1, nrows;
+	uint64_t counts[HIST_SLOTS], top = 0;
 	int bar_col = 36, bar_w = cv->width - bar_col - 1;
 
+	if (!hist_range(h, &first, &last)) {
+		canvas_printf(cv, row, 1, THEME_TITLE, "%12s%10s %10s", bp->size_hist ? "bytes" : "usecs",
+			      "", "count");
+		canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+		canvas_put(cv, row + 1, 1, THEME_DIM, "no I/O completed");
+		return row + 2;
+	}
+	if (max_rows > 0)
+		per_row = (last - first + (unsigned int)max_rows) / (unsigned int)max_rows;
+	nrows = (last - first) / per_row + 1;
+	for (unsigned int r = 0; r < nrows; r++) {
+		counts[r] = 0;
+		for (s = first + r * per_row; s <= last && s < first + (r + 1) * per_row; s++)
+			counts[r] += h->slots[s];
+		if (counts[r] > top)
+			top = counts[r];
+	}
 	canvas_printf(cv, row, 1, THEME_TITLE, "%12s%10s %10s  %-*s", bp->size_hist ? "bytes" : "usecs",
-		      "", "count", bar_w > 0 ? bar_w : 0, "distribution");
+		      "", "count", bar_w > 0 ? bar_w : 0,
+		      per_row > 1 ? "distribution (slots merged to fit)" : "distribution");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 	row++;
-	if (!hist_range(h, &first, &last)) {
-		canvas_put(cv, row, 1, THEME_DIM, "no I/O completed");
-		return row + 1;
-	}
-	/* keep the tail (the slow buckets) when the space is short */
-	if (max_rows >= 0 && (int)(last - first + 1) > max_rows)
-		first = last + 1 - (unsigned int)(max_rows > 0 ? max_rows : 1);
-	top = hist_max_count(h);
-	for (s = first; s <= last; s++, row++) {
-		bool slow = !bp->size_hist && m->slow_us && hist_slot_low(s) >= m->slow_us;
+	for (unsigned int r = 0; r < nrows; r++, row++) {
+		unsigned int lo = first + r * per_row;
+		unsigned int hi = lo + per_row - 1 < last ? lo + per_row - 1 : last;
+		bool slow = !bp->size_hist && m->slow_us && hist_slot_low(lo) >= m->slow_us;
 		char label[40];
 
-		slot_label(bp, s, label, sizeof(label));
+		slots_label(bp, lo, hi, label, sizeof(label));
 		canvas_printf(cv, row, 1, slow ? THEME_WARN : THEME_DEFAULT, "%-22s %10llu", label,
-			      (unsigned long long)h->slots[s]);
-		if (bar_w > 0 && h->slots[s])
-			canvas_bar(cv, row, bar_col, bar_w, (double)h->slots[s] / (double)top,
+			      (unsigned long long)counts[r]);
+		if (bar_w > 0 && counts[r])
+			canvas_bar(cv, row, bar_col, bar_w, (double)counts[r] / (double)top,
 				   slow ? THEME_BAR_SLOW : THEME_BAR);
 	}
 	return row;
@@ -347,90 +363,138 @@ static int draw_procs(struct panel *p, struct canvas *cv, int row, const struct 
 	return row;
 }
 
+/* How many processes submitted I/O in the span (to the chosen disk). */
+static size_t busy_procs(const struct panel *p, const struct bio_span *s)
+{
+	const struct bio_panel *bp = p->priv;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nprocs; i++)
+		n += s->procs[i].ios && (!bp->disk_dev || s->procs[i].dev == bp->disk_dev);
+	return n;
+}
+
+/* How many disks completed I/O in the span. */
+static size_t busy_disks(const struct bio_span *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ndisks; i++) {
+		struct bio_stats sum;
+
+		bio_span_sum(s, &s->disks[i], ALL_OPS, &sum);
+		n += sum.ios > 0;
+	}
+	return n;
+}
+
+/* One histogram to draw, with the line that names it in the per-operation view. */
+struct shown_hist {
+	struct bio_stats stats;
+	int op; /* -1: all operations together */
+};
+
+/* The histograms the view shows: one for all ops, or one per op that had I/O. */
+static size_t shown_hists(const struct panel *p, const struct bio_span *s,
+			  const struct bio_disk *disk, struct shown_hist *out)
+{
+	const struct bio_panel *bp = p->priv;
+	size_t n = 0;
+
+	if (!bp->split_ops) {
+		bio_span_sum(s, disk, ALL_OPS, &out[0].stats);
+		out[0].op = -1;
+		return 1;
+	}
+	for (int op = 0; op < BIO_OP_COUNT; op++) {
+		bio_span_sum(s, disk, 1u << op, &out[n].stats);
+		out[n].op = op;
+		n += out[n].stats.ios > 0;
+	}
+	return n;
+}
+
+/* Rows a histogram needs unmerged: its title and its slots from the first used to the last. */
+static int hist_rows_needed(const struct hist *h)
+{
+	unsigned int first, last;
+
+	return 1 + (hist_range(h, &first, &last) ? (int)(last - first + 1) : 1);
+}
+
 static void bio_draw(struct panel *p, struct canvas *cv)
 {
 	const struct bio_panel *bp = p->priv;
 	const struct bio_span *s;
 	const struct bio_disk *disk;
+	struct shown_hist hists[BIO_OP_COUNT];
+	struct bio_span empty = { 0 };
 	struct bio_stats sum;
 	bool unlimited = cv->max_rows == CANVAS_UNLIMITED;
-	int row = 0, left, hist_rows, nops = 0, proc_rows, disk_rows;
+	int row, need = 0, avail, per_hist = -1, proc_rows, disk_rows;
+	size_t nh;
 
 	if (panel_draw_unavailable(p, cv))
 		return;
 	s = shown_span(p);
 	disk = chosen_disk(p, s);
-	bio_span_sum(s, disk, ALL_OPS, &sum);
-	if (bp->disk_dev && !disk)
-		memset(&sum, 0, sizeof(sum));
-	row = draw_summary(p, cv, row, s, &sum);
-	row = draw_latency_line(p, cv, row, s, &sum);
-
-	left = unlimited ? -1 : cv->max_rows - row;
-	disk_rows = !bp->disk_dev && s->ndisks > 1 ? TOP_DISKS : 0;
-	proc_rows = TOP_PROCS;
-	if (bp->split_ops) {
-		for (int op = 0; op < BIO_OP_COUNT; op++) {
-			struct bio_stats st;
-
-			bio_span_sum(s, disk, 1u << op, &st);
-			if (st.ios)
-				nops++;
-		}
+	if (bp->disk_dev && !disk) {
+		/* the chosen disk did nothing in this span */
+		empty.seconds = s->seconds;
+		s = &empty;
 	}
-	/* histogram rows first, then at least 3 process rows, then the disk table */
-	hist_rows = unlimited ? -1 : left - 2 * (nops ? nops : 1) - 2 - 4;
-	if (!unlimited && hist_rows < 3)
-		hist_rows = 3;
-	if (!unlimited && nops > 1)
-		hist_rows /= nops;
+	bio_span_sum(s, disk, ALL_OPS, &sum);
+	row = draw_summary(p, cv, 0, s, &sum);
+	row = draw_latency_line(p, cv, row, s, &sum);
+	nh = shown_hists(p, s, disk, hists);
 
-	if (bp->split_ops && nops) {
-		for (int op = 0; op < BIO_OP_COUNT; op++) {
-			struct bio_stats st;
-			char pct[80], avg[16];
+	disk_rows = !bp->disk_dev && busy_disks(s) > 1 ? (int)busy_disks(s) : 0;
+	proc_rows = (int)busy_procs(p, s);
+	if (!unlimited) {
+		/* everything if it fits; else short tables, and histograms merge slots to fit */
+		for (size_t i = 0; i < nh; i++)
+			need += hist_rows_needed(stats_hist(bp, &hists[i].stats)) +
+				(hists[i].op >= 0);
+		avail = cv->max_rows - row - 2 - (disk_rows ? 1 : 0) - 1;
+		disk_rows = disk_rows > TOP_DISKS ? TOP_DISKS : disk_rows;
+		proc_rows = proc_rows > TOP_PROCS ? TOP_PROCS : proc_rows < 1 ? 1 : proc_rows;
+		if (need + disk_rows + (disk_rows > 0) + proc_rows + 1 > avail) {
+			disk_rows = disk_rows > 3 ? 3 : disk_rows;
+			proc_rows = proc_rows > 3 ? 3 : proc_rows;
+		}
+		avail -= disk_rows + (disk_rows > 0) + proc_rows + 1;
+		if (need > avail && nh)
+			per_hist = (avail - (int)nh * (bp->split_ops ? 2 : 1)) / (int)nh;
+		if (per_hist >= 0 && per_hist < 3)
+			per_hist = 3;
+		if (need < avail)
+			proc_rows += avail - need;
+	}
 
-			if ((disk == NULL && bp->disk_dev) || !canvas_has_row(cv, row))
-				break;
-			bio_span_sum(s, disk, 1u << op, &st);
-			if (!st.ios)
-				continue;
-			percentiles_text(bp->device_only ? &st.lat_device : &st.lat_total, pct,
+	row++;
+	for (size_t i = 0; i < nh && canvas_has_row(cv, row); i++) {
+		const struct bio_stats *st = &hists[i].stats;
+		char pct[80], avg[16];
+
+		if (hists[i].op >= 0) {
+			percentiles_text(bp->device_only ? &st->lat_device : &st->lat_total, pct,
 					 sizeof(pct));
 			canvas_printf(cv, row++, 1, THEME_HEADER_VALUE, "%s: %llu I/Os  avg %s  %s",
-				      bio_op_name(op), (unsigned long long)st.ios,
-				      format_usecs(avg, sizeof(avg), avg_usecs(&st, bp->device_only)),
+				      bio_op_name(hists[i].op), (unsigned long long)st->ios,
+				      format_usecs(avg, sizeof(avg), avg_usecs(st, bp->device_only)),
 				      pct);
-			row = draw_hist(p, cv, row, stats_hist(bp, &st), hist_rows);
 		}
-	} else {
-		row++;
-		row = draw_hist(p, cv, row, stats_hist(bp, &sum), hist_rows);
+		row = draw_hist(p, cv, row, stats_hist(bp, st), per_hist);
 	}
+	if (!nh)
+		canvas_put(cv, row++, 1, THEME_DIM, "no I/O completed");
 	row++;
-	if (!unlimited) {
-		left = cv->max_rows - row;
-		proc_rows = left - (disk_rows ? 2 : 0) - 1;
-		if (disk_rows && proc_rows > TOP_PROCS / 2 + 2) {
-			disk_rows = proc_rows - (TOP_PROCS / 2 + 2);
-			if (disk_rows > TOP_DISKS)
-				disk_rows = TOP_DISKS;
-			proc_rows = left - disk_rows - 3;
-		} else {
-			disk_rows = 0;
-		}
-		if (proc_rows > TOP_PROCS)
-			proc_rows = TOP_PROCS;
-	} else {
-		proc_rows = -1;
-		disk_rows = disk_rows ? -1 : 0;
-	}
 	if (disk_rows && canvas_has_row(cv, row + 1)) {
-		row = draw_disks(p, cv, row, s, disk_rows);
+		row = draw_disks(p, cv, row, s, unlimited ? -1 : disk_rows);
 		row++;
 	}
 	if (canvas_has_row(cv, row + 1))
-		draw_procs(p, cv, row, s, proc_rows);
+		draw_procs(p, cv, row, s, unlimited ? -1 : proc_rows);
 }
 
 /* One histogram as a JSON array of its non-empty slots. */
