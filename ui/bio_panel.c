@@ -388,6 +388,11 @@ static size_t busy_disks(const struct bio_span *s)
 	return n;
 }
 
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
 /* One histogram to draw, with the line that names it in the per-operation view. */
 struct shown_hist {
 	struct bio_stats stats;
@@ -452,23 +457,33 @@ static void bio_draw(struct panel *p, struct canvas *cv)
 	proc_rows = (int)busy_procs(p, s);
 	if (!unlimited) {
 		/* everything if it fits; else short tables, and histograms merge slots to fit */
-		for (size_t i = 0; i < nh; i++)
+		int titles = 0, tables;
+
+		for (size_t i = 0; i < nh; i++) {
 			need += hist_rows_needed(stats_hist(bp, &hists[i].stats)) +
 				(hists[i].op >= 0);
-		avail = cv->max_rows - row - 2 - (disk_rows ? 1 : 0) - 1;
+			titles += 1 + (hists[i].op >= 0);
+		}
+		/* blank lines around the histograms, the tables' titles and the blank between */
+		avail = cv->max_rows - row - 2 - (disk_rows ? 2 : 0) - 1;
 		disk_rows = disk_rows > TOP_DISKS ? TOP_DISKS : disk_rows;
 		proc_rows = proc_rows > TOP_PROCS ? TOP_PROCS : proc_rows < 1 ? 1 : proc_rows;
-		if (need + disk_rows + (disk_rows > 0) + proc_rows + 1 > avail) {
+		if (need + disk_rows + proc_rows > avail) {
 			disk_rows = disk_rows > 3 ? 3 : disk_rows;
 			proc_rows = proc_rows > 3 ? 3 : proc_rows;
 		}
-		avail -= disk_rows + (disk_rows > 0) + proc_rows + 1;
-		if (need > avail && nh)
-			per_hist = (avail - (int)nh * (bp->split_ops ? 2 : 1)) / (int)nh;
+		/* a histogram split over rows is worse than a shorter table */
+		if (need > avail - disk_rows - proc_rows)
+			proc_rows = max_int(1, avail - need - disk_rows);
+		if (disk_rows && need > avail - disk_rows - proc_rows)
+			disk_rows = max_int(1, avail - need - proc_rows);
+		tables = disk_rows + proc_rows;
+		if (need > avail - tables && nh)
+			per_hist = (avail - tables - titles) / (int)nh;
 		if (per_hist >= 0 && per_hist < 3)
 			per_hist = 3;
-		if (need < avail)
-			proc_rows += avail - need;
+		if (need < avail - tables)
+			proc_rows += avail - tables - need;
 	}
 
 	row++;
