@@ -50,13 +50,12 @@ progs_freed() {
 	done
 	return 0
 }
-# py SCRIPT ARGS...: run a python3 assertion script; its stdout is shown as TAP notes.
+# py SCRIPT|- ARGS...: run a python3 assertion script; what it prints is shown as TAP notes.
 py() {
-	local code=$1 out rc
-	shift
-	out=$(python3 -c "$code" "$@" 2>&1)
+	local out rc
+	out=$(python3 "$@" 2>&1)
 	rc=$?
-	[ -n "$out" ] && note "$out"
+	[ -n "$out" ] && while IFS= read -r l; do note "$l"; done <<<"$out"
 	return "$rc"
 }
 
@@ -91,7 +90,8 @@ check "ktop exits 0 after one 4 s snapshot" test "$ktop_rc" = 0
 check "the kernel saw 1000 writes (the workload is what the test thinks)" \
 	test "$dd_rc" = 0 -a "$kernel_writes" -ge 1000 -a "$kernel_writes" -le 1005
 
-count_py='
+# count.py FILE DISK WANT KERNEL_WRITES DD_PID ASPECT: one aspect of the counting run.
+cat >"$work/count.py" <<'PY'
 import json, sys
 path, name, want, kernel, dd_pid, what = sys.argv[1:7]
 want, kernel, dd_pid = int(want), int(kernel), int(dd_pid)
@@ -99,15 +99,15 @@ snaps = [json.loads(l) for l in open(path) if l.strip()]
 assert len(snaps) == 1, f"{len(snaps)} snapshots"
 s = snaps[0]
 disks = [d for d in s["disks"] if d["name"] == name]
-assert disks, f"{name} not in {[d[\"name\"] for d in s[\"disks\"]]}"
+assert disks, [d["name"] for d in s["disks"]]
 d = disks[0]
 w = d["ops"].get("write", {})
 near = lambda n, m: abs(n - m) <= 5
 if what == "total":
-    print(f"{name}: ios {d[\"ios\"]}, bytes {d[\"bytes\"]}")
+    print(name, "ios", d["ios"], "bytes", d["bytes"])
     assert near(d["ios"], want), d["ios"]
 elif what == "writes":
-    print(f"{name}: ops {sorted(d[\"ops\"])}, writes {w.get(\"ios\")}")
+    print(name, "ops", sorted(d["ops"]), "writes", w.get("ios"))
     assert w.get("ios", 0) >= want - 5 and near(w["ios"], kernel), w.get("ios")
 elif what == "size":
     hist = {(b["low"], b["high"]): b["count"] for b in w.get("size_bytes", [])}
@@ -118,25 +118,25 @@ elif what == "size":
 elif what == "latency":
     tot = sum(b["count"] for b in d["lat_total_us"])
     dev = sum(b["count"] for b in d["lat_device_us"])
-    print(f"latency buckets hold {tot} (total) and {dev} (device) of {d[\"ios\"]}")
+    print("latency buckets hold", tot, "(total) and", dev, "(device) of", d["ios"])
     assert tot == d["ios"] and dev == d["ios"], (tot, dev)
     assert d["avg_us"] > 0 and d["p50_us"] <= d["p95_us"] <= d["p99_us"], d
 elif what == "process":
     procs = [p for p in s["processes"] if p["disk"] == name]
-    print(f"processes on {name}: {[(p[\"pid\"], p[\"comm\"], p[\"ios\"]) for p in procs]}")
+    print("processes on", name, [(p["pid"], p["comm"], p["ios"]) for p in procs])
     mine = [p for p in procs if p["pid"] == dd_pid]
     assert mine and mine[0]["comm"] == "dd" and near(mine[0]["ios"], want), procs
-'
+PY
 check "ktop counts 1000 completed I/Os on $name (within 5)" \
-	py "$count_py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" total
+	py "$work/count.py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" total
 check "the writes are in ops.write and match the kernel's count (within 5)" \
-	py "$count_py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" writes
+	py "$work/count.py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" writes
 check "the write size histogram has its mass in 4096..8191" \
-	py "$count_py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" size
+	py "$work/count.py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" size
 check "the latency histograms hold every I/O once; percentiles are ordered" \
-	py "$count_py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" latency
+	py "$work/count.py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" latency
 check "the process list has dd's PID with its 1000 writes" \
-	py "$count_py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" process
+	py "$work/count.py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" process
 # biolatency -D prints "disk = NAME" then "lo -> hi : count |stars|" rows.
 biolat=$(awk -v n="$name" '/^disk = / { on = ($3 == n) } on && / -> / { s += $5 } END { print s + 0 }' \
 	"$work/biolat.out")
@@ -193,7 +193,7 @@ assert [p[0] for p in procs] == [pid], procs
 assert abs(procs[0][3] - 1500) <= 5, procs
 d = [d for d in s["disks"] if d["name"] == name]
 assert d, [d["name"] for d in s["disks"]]
-print(f"{name}: ios {d[0][\"ios\"]}")
+print(name, "ios", d[0]["ios"])
 assert abs(d[0]["ios"] - 1500) <= 5, d[0]["ios"]
 others = [(d["name"], d["ios"]) for d in s["disks"] if d["name"] != name and d["ios"]]
 assert not others, others

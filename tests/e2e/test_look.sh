@@ -76,6 +76,18 @@ tm send-keys -t $s -l "0.002"
 tm send-keys -t $s Enter
 check "a new threshold shows in the header" wait_for 5 has $s "slow I/O > 2us"
 check "slow I/O is counted against it" wait_for 5 eval 'screen color | grep -qE "slow > 2us: [1-9]"'
+tm send-keys -t $s p
+tm send-keys -t $s -l "$writer"
+tm send-keys -t $s Enter
+check "p with a live PID sets the filter in the header" wait_for 5 has $s "pid: $writer"
+check "the panel says what the PID filter covers" has $s "PID filter: histograms and processes"
+# the writer loop's own PID submits nothing (its dd children do): nothing may be counted
+check "the filtered view counts none of the other processes' I/O" \
+	wait_for 5 eval 'screen color | grep -q "no process submitted I/O here" &&
+			 screen color | grep -q "IOPS 0 "'
+tm send-keys -t $s p
+tm send-keys -t $s Enter
+check "an empty PID prompt clears the filter" wait_for 5 has $s "pid: all"
 tm send-keys -t $s 1
 check "an unbuilt panel's key says so" wait_for 5 has $s "panel 1 (Off-CPU) is not built yet"
 tm send-keys -t $s q
