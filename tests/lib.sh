@@ -33,3 +33,28 @@ ktop_progs_loaded() {
 	bpftool prog show 2>/dev/null | grep -qE 'name (bio_)'
 }
 finish() { exit "$tests_failed"; }
+
+# Scratch state of a test, undone by cleanup_test: a work dir, a loop device, a background
+# writer and a tmux server.
+work=$(mktemp -d /tmp/ktop-test.XXXXXX)
+loop=""
+writer=""
+sock="ktop-test-$$"
+cleanup_test() {
+	[ -n "$writer" ] && kill "$writer" 2>/dev/null
+	wait 2>/dev/null
+	tmux -L "$sock" kill-server 2>/dev/null
+	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup_test EXIT
+tm() { tmux -L "$sock" "$@"; }
+# loop_new SIZE: a loop device over a sparse file in $work, in $loop.
+loop_new() {
+	truncate -s "$1" "$work/disk.img" && loop=$(losetup -f --show "$work/disk.img")
+}
+# writer_start BLOCKS: 4 KiB direct writes to $loop, BLOCKS at a time, until cleanup.
+writer_start() {
+	(while :; do dd if=/dev/zero of="$loop" bs=4k count="$1" oflag=direct status=none; done) &
+	writer=$!
+}

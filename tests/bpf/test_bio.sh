@@ -69,7 +69,7 @@ note "loop device $loop"
 ktop_pid=$!
 pids+=("$ktop_pid")
 stdbuf -oL biolatency -D 4 1 >"$work/biolat.out" 2>&1 &
-pids+=($!)
+pids+=("$!")
 attached=0
 wait_for 15 has_line "$work/count.err" "ktop: bio: tracing with" &&
 	wait_for 15 has_line "$work/biolat.out" "Tracing block device I/O" && attached=1
@@ -138,8 +138,8 @@ check "the latency histograms hold every I/O once; percentiles are ordered" \
 check "the process list has dd's PID with its 1000 writes" \
 	py "$work/count.py" "$work/count.json" "$name" 1000 "$kernel_writes" "$dd_pid" process
 # biolatency -D prints "disk = NAME" then "lo -> hi : count |stars|" rows.
-biolat=$(awk -v n="$name" '/^disk = / { on = ($3 == n) } on && / -> / { s += $5 } END { print s + 0 }' \
-	"$work/biolat.out")
+biolat=$(awk -v n="$name" '/^disk = / { on = ($3 == n) }
+	on && / -> / { s += $5 } END { print s + 0 }' "$work/biolat.out")
 ktop_ios=$(python3 -c 'import json, sys
 s = json.loads(open(sys.argv[1]).readline())
 print(sum(d["ios"] for d in s["disks"] if d["name"] == sys.argv[2]))' "$work/count.json" "$name" \
@@ -150,7 +150,7 @@ check "biolatency's count for $name agrees with ktop's (within 5)" \
 	-a $((${ktop_ios:-0} - biolat)) -le 5
 check "ktop's BPF programs are freed after it exits" \
 	eval '[ -n "$ids" ] && wait_for 5 progs_freed "$ids"'
-note "ktop held programs: $(echo $ids)"
+note "ktop held programs: ${ids//$'\n'/ }"
 
 # --- -p: two writers at once, only one counted -----------------------------------------------
 mkfifo "$work/gate"
@@ -181,7 +181,7 @@ ktop_rc=$?
 note "kernel: $both writes from both dd ($rc_counted, $rc_other); ktop -p $counted exit $ktop_rc"
 check "both writers ran (the kernel saw 1500 + 700 writes)" \
 	test "$rc_counted" = 0 -a "$rc_other" = 0 -a "$both" -ge 2200 -a "$both" -le 2205
-check "with -p, ktop counts only that PID's I/O" py '
+check "with -p, ktop counts only that PID's I/O" py - "$work/pid.json" "$name" "$counted" <<'PY'
 import json, sys
 path, name, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
 s = json.loads(open(path).readline())
@@ -197,7 +197,7 @@ print(name, "ios", d[0]["ios"])
 assert abs(d[0]["ios"] - 1500) <= 5, d[0]["ios"]
 others = [(d["name"], d["ios"]) for d in s["disks"] if d["name"] != name and d["ios"]]
 assert not others, others
-' "$work/pid.json" "$name" "$counted"
+PY
 
 # --- a disk that appears and vanishes while ktop runs -----------------------------------------
 truncate -s 16M "$work/b.img"
@@ -236,7 +236,8 @@ wait "$ktop_pid"
 ktop_rc=$?
 check "ktop keeps running: exit 0 after 4 snapshots" \
 	eval 'test "$ktop_rc" = 0 && test "$(wc -l <"$work/hot.json")" = 4'
-check "the new disk's 300 writes are reported under its name" py '
+check "the new disk's 300 writes are reported under its name" \
+	py - "$work/hot.json" "$newname" <<'PY'
 import json, sys
 path, name = sys.argv[1], sys.argv[2]
 snaps = [json.loads(l) for l in open(path)]
@@ -245,8 +246,9 @@ seen = [(i, d["ios"], d["ops"].get("write", {}).get("ios", 0), d["gone"])
 print(f"{name} (snapshot, ios, writes, gone): {seen}")
 assert name.startswith("loop"), name
 assert abs(sum(w for _, _, w, _ in seen) - 300) <= 5, seen
-' "$work/hot.json" "$newname"
-check "after its removal the disk is marked gone or no longer listed" py '
+PY
+check "after its removal the disk is marked gone or no longer listed" \
+	py - "$work/hot.json" "$newname" "$removed_at" <<'PY'
 import json, sys
 path, name, removed_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
 snaps = [json.loads(l) for l in open(path)]
@@ -258,8 +260,9 @@ for s in after:
             assert d["gone"] is True and d["ios"] > 0, d
 gone = [i for i, s in enumerate(snaps) for d in s["disks"] if d["name"] == name and d["gone"]]
 print(f"snapshots marking {name} gone: {gone}")
-' "$work/hot.json" "$newname" "$removed_at"
-check "no BPF drops were counted in any run" py '
+PY
+check "no BPF drops were counted in any run" \
+	py - "$work/count.json" "$work/pid.json" "$work/hot.json" <<'PY'
 import json, sys
 bad = []
 for path in sys.argv[1:]:
@@ -268,5 +271,5 @@ for path in sys.argv[1:]:
         bad += [(path.rsplit("/", 1)[1], k, v) for k, v in s["drops"].items()
                 if v and k != "completion_without_start"]
 assert not bad, bad
-' "$work/count.json" "$work/pid.json" "$work/hot.json"
+PY
 finish

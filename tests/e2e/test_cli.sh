@@ -4,8 +4,6 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-work=$(mktemp -d /tmp/ktop-cli.XXXXXX)
-trap 'rm -rf "$work"' EXIT
 
 # one_line_error EXPECTED ARGS...: exit 2 and exactly one stderr line containing EXPECTED.
 one_line_error() {

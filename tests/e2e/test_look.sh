@@ -5,20 +5,6 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-sock="ktop-look-$$"
-work=$(mktemp -d /tmp/ktop-look.XXXXXX)
-loop=""
-writer=""
-cleanup() {
-	[ -n "$writer" ] && kill "$writer" 2>/dev/null
-	wait 2>/dev/null
-	tmux -L "$sock" kill-server 2>/dev/null
-	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-tm() { tmux -L "$sock" "$@"; }
 screen() { tm capture-pane -p -t "$1"; }
 screen_esc() { tm capture-pane -p -e -t "$1"; }
 has() { screen "$1" | grep -qF -- "$2"; }
@@ -32,10 +18,8 @@ start() {
 		wait_for 15 has "$name" "Block I/O"
 }
 
-truncate -s 128M "$work/disk.img"
-loop=$(losetup -f --show "$work/disk.img") || { not_ok "losetup"; finish; }
-(while :; do dd if=/dev/zero of="$loop" bs=4k count=500 oflag=direct status=none; done) &
-writer=$!
+loop_new 128M || { not_ok "losetup"; finish; }
+writer_start 500
 
 check "default theme, UTF-8: starts" start color LANG=C.UTF-8
 check "UTF-8: block bars are drawn" wait_for 10 has color "█"

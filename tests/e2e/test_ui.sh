@@ -6,21 +6,6 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-sock="ktop-e2e-$$"
-work=$(mktemp -d /tmp/ktop-e2e.XXXXXX)
-loop=""
-writer=""
-
-cleanup() {
-	[ -n "$writer" ] && kill "$writer" 2>/dev/null
-	wait 2>/dev/null
-	tmux -L "$sock" kill-server 2>/dev/null
-	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-tm() { tmux -L "$sock" "$@"; }
 screen() { tm capture-pane -p -t ktop; }
 screen_has() { screen | grep -qF -- "$1"; }
 screen_lacks() { ! screen | grep -qF -- "$1"; }
@@ -32,12 +17,9 @@ start_ktop() {
 	wait_for 15 screen_has "Block I/O" && wait_for 10 screen_has "usecs"
 }
 
-truncate -s 256M "$work/disk.img"
-loop=$(losetup -f --show "$work/disk.img") || { not_ok "losetup"; finish; }
+loop_new 256M || { not_ok "losetup"; finish; }
 loopname=$(basename "$loop")
-# Direct writes, forever, until the test kills it.
-(while :; do dd if=/dev/zero of="$loop" bs=4k count=2000 oflag=direct status=none; done) &
-writer=$!
+writer_start 2000
 
 tm -f /dev/null new-session -d -s ktop -x 100 -y 30 \
 	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 \
