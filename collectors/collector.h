@@ -17,6 +17,7 @@ struct ktop_config {
 	uint64_t min_block_us;  /* off-CPU: shortest block kept */
 	uint64_t slow_ms;       /* slow queries threshold */
 	uint64_t bio_slow_us;   /* block I/O: latency counted as slow */
+	uint32_t stack_storage; /* stacks the kernel side can hold (--stack-storage) */
 	bool batch;
 };
 
@@ -27,6 +28,9 @@ struct filter {
 	uint64_t min_block_us;
 	uint64_t slow_ms;
 	uint64_t bio_slow_us;
+	uint64_t max_block_us;  /* off-CPU: longest block kept (0: no limit) */
+	bool offcpu_runnable;   /* off-CPU: count preempted (runnable) time too */
+	bool offcpu_kthreads;   /* off-CPU: include kernel threads */
 };
 
 /* A named in-kernel or user-space loss counter, cumulative since open(). */
@@ -50,6 +54,11 @@ struct collector_ops {
 	/* A copy of the live model that the caller owns and frees with model_free. */
 	void *(*snapshot)(const struct collector *c);
 	void (*model_free)(void *model);
+	/* A file descriptor that becomes readable when events wait (a ring buffer's epoll fd),
+	 * or -1; NULL when the collector has none. */
+	int (*event_fd)(struct collector *c);
+	/* Consume waiting events without blocking; 0 or -errno. */
+	int (*events)(struct collector *c);
 	/* Detach and free; safe after a failed open and on a zeroed collector. */
 	void (*close)(struct collector *c);
 };

@@ -65,6 +65,7 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->cfg.min_block_us = opt->min_block_us;
 	a->cfg.slow_ms = opt->slow_ms;
 	a->cfg.bio_slow_us = 10000;
+	a->cfg.stack_storage = (uint32_t)opt->stack_storage;
 	a->cfg.batch = opt->batch;
 	memcpy(a->filter.pids, opt->pids, sizeof(a->filter.pids));
 	a->filter.npids = opt->npids;
@@ -144,6 +145,36 @@ int app_timer_open(struct app *a)
 	if (timerfd_settime(a->timerfd, 0, &its, NULL))
 		return -errno;
 	return 0;
+}
+
+nfds_t app_event_fds(struct app *a, struct pollfd *fds)
+{
+	nfds_t n = 0;
+
+	for (size_t i = 0; i < a->npanels; i++) {
+		struct collector *c = &a->collectors[i];
+		int fd = c->is_open && c->ops->event_fd ? c->ops->event_fd(c) : -1;
+
+		if (fd < 0)
+			continue;
+		fds[n].fd = fd;
+		fds[n].events = POLLIN;
+		fds[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+void app_events(struct app *a, const struct pollfd *fds, nfds_t n)
+{
+	for (size_t i = 0; i < a->npanels; i++) {
+		struct collector *c = &a->collectors[i];
+		int fd = c->is_open && c->ops->event_fd ? c->ops->event_fd(c) : -1;
+
+		for (nfds_t k = 0; fd >= 0 && k < n; k++)
+			if (fds[k].fd == fd && (fds[k].revents & POLLIN))
+				c->ops->events(c);
+	}
 }
 
 void app_tick(struct app *a)

@@ -3,6 +3,7 @@
 #ifndef KTOP_APP_H
 #define KTOP_APP_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -57,6 +58,10 @@ int app_run_batch(struct app *a);
 /* Shared by both loops (core/app.c). */
 int app_signals_open(struct app *a);
 int app_timer_open(struct app *a);
+/* Fill fds with the collectors' event fds (POLLIN); returns how many. */
+nfds_t app_event_fds(struct app *a, struct pollfd *fds);
+/* Let collectors whose event fd is readable consume their events. */
+void app_events(struct app *a, const struct pollfd *fds, nfds_t n);
 /* Poll every open collector; take new snapshots unless paused. */
 void app_tick(struct app *a);
 /* Fill the header's data for panel p. */

@@ -31,18 +31,20 @@ static int text_width(FILE *out)
 static bool wait_tick(struct app *a)
 {
 	for (;;) {
-		struct pollfd fds[2] = {
+		struct pollfd fds[2 + APP_MAX_PANELS] = {
 			{ .fd = a->timerfd, .events = POLLIN },
 			{ .fd = a->sigfd, .events = POLLIN },
 		};
+		nfds_t nfds = 2 + app_event_fds(a, fds + 2);
 		struct signalfd_siginfo si;
 		uint64_t expirations;
 
-		if (poll(fds, 2, -1) < 0) {
+		if (poll(fds, nfds, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return false;
 		}
+		app_events(a, fds + 2, nfds - 2);
 		while (read(a->sigfd, &si, sizeof(si)) == sizeof(si))
 			if (si.ssi_signo != SIGWINCH && si.ssi_signo != SIGCHLD)
 				return false;

@@ -99,6 +99,9 @@ int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
 	case EXPORT_JSON:
 		err = export_json(out, p, si);
 		break;
+	case EXPORT_FOLDED:
+		err = p->ops->folded ? p->ops->folded(p, out) : -EOPNOTSUPP;
+		break;
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -111,9 +114,12 @@ FILE *export_create(const char *path, char *why, size_t why_len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	FILE *f;
+	int e;
 
 	if (fd < 0) {
-		snprintf(why, why_len, "%s: %s", path, strerror(errno));
+		e = errno;
+		snprintf(why, why_len, "%s: %s", path, strerror(e));
+		errno = e; /* callers look at it */
 		return NULL;
 	}
 	f = fdopen(fd, "w");
@@ -124,9 +130,10 @@ FILE *export_create(const char *path, char *why, size_t why_len)
 	return f;
 }
 
-int export_save(struct panel *p, const struct status_info *si, int width, bool utf8, char *path,
-		size_t path_len, char *why, size_t why_len)
+int export_save(struct panel *p, enum export_format fmt, const struct status_info *si, int width,
+		bool utf8, char *path, size_t path_len, char *why, size_t why_len)
 {
+	const char *ext = fmt == EXPORT_FOLDED ? "folded" : fmt == EXPORT_JSON ? "json" : "txt";
 	const char *dir = getenv("KTOP_EXPORT_DIR");
 	char stamp[32];
 	time_t now = time(NULL);
@@ -140,16 +147,16 @@ int export_save(struct panel *p, const struct status_info *si, int width, bool u
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	for (int n = 0; n < 100 && !f; n++) {
 		if (n)
-			snprintf(path, path_len, "%s/ktop-%s-%d.txt", dir, stamp, n);
+			snprintf(path, path_len, "%s/ktop-%s-%d.%s", dir, stamp, n, ext);
 		else
-			snprintf(path, path_len, "%s/ktop-%s.txt", dir, stamp);
+			snprintf(path, path_len, "%s/ktop-%s.%s", dir, stamp, ext);
 		f = export_create(path, why, why_len);
 		if (!f && errno != EEXIST)
 			return -errno;
 	}
 	if (!f)
 		return -EEXIST;
-	err = export_snapshot(f, EXPORT_TEXT, p, si, width, utf8);
+	err = export_snapshot(f, fmt, p, si, width, utf8);
 	if (fclose(f) && !err)
 		err = -errno;
 	if (err)

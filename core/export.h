@@ -24,10 +24,11 @@ int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
 /* Create path for writing: O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600; NULL with why on failure. */
 FILE *export_create(const char *path, char *why, size_t why_len);
 /*
- * Save the panel as text to DIR/ktop-YYYYmmdd-HHMMSS.txt (DIR: $KTOP_EXPORT_DIR or ".";
- * a -N suffix when the name is taken). The path written goes to path; 0 or -errno with why.
+ * Save the panel to DIR/ktop-YYYYmmdd-HHMMSS.txt (.folded, .json by format; DIR:
+ * $KTOP_EXPORT_DIR or "."; a -N suffix when the name is taken). The path written goes to
+ * path; 0 or -errno with why.
  */
-int export_save(struct panel *p, const struct status_info *si, int width, bool utf8, char *path,
-		size_t path_len, char *why, size_t why_len);
+int export_save(struct panel *p, enum export_format fmt, const struct status_info *si, int width,
+		bool utf8, char *path, size_t path_len, char *why, size_t why_len);
 
 #endif

@@ -13,6 +13,7 @@ enum long_only {
 	OPT_DB = 0x100,
 	OPT_TRACE,
 	OPT_THEME,
+	OPT_STACK_STORAGE,
 };
 
 static const struct option long_options[] = {
@@ -28,6 +29,7 @@ static const struct option long_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "theme", required_argument, NULL, OPT_THEME },
+	{ "stack-storage", required_argument, NULL, OPT_STACK_STORAGE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -47,7 +49,8 @@ void options_usage(FILE *out)
 	      "  -n, --iterations N     stop after N snapshots\n"
 	      "  -f, --format FMT       text | json | folded (folded: stack panels only)\n"
 	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600)\n"
-	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this\n"
+	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this (default 1)\n"
+	      "      --stack-storage N  off-CPU: distinct stacks the kernel can hold (default 16384)\n"
 	      "  -t, --slow MS          slow queries: threshold (default 10)\n"
 	      "      --db TARGET        database server binary or PID to trace (repeatable)\n"
 	      "      --trace SPEC       add a probe to the Trace panel (repeatable)\n"
@@ -130,6 +133,9 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case OPT_TRACE:
 		return option_error(why, why_len, name,
 				    "the Trace panel is not built yet in this version");
+	case OPT_STACK_STORAGE:
+		err = parse_u64(arg, 1024, 1u << 22, &o->stack_storage, reason, sizeof(reason));
+		break;
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -157,6 +163,7 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	o->format = EXPORT_TEXT;
 	o->slow_ms = 10;
 	o->min_block_us = 1;
+	o->stack_storage = 16384;
 	optind = 0; /* reset getopt, so the tests can parse many times */
 	opterr = 0;
 	for (;;) {
@@ -189,9 +196,14 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 		return -EINVAL;
 	}
 	if (o->format == EXPORT_FOLDED) {
-		snprintf(why, why_len, "-f folded: needs a stack panel (offcpu or stacks), not built "
-			 "yet in this version");
-		return -EINVAL;
+		const struct registry_entry *e = o->panel ? registry_find_panel(o->panel)
+							  : &registry[0];
+
+		if (!e->panel->folded) {
+			snprintf(why, why_len, "-f folded: needs a stack panel (offcpu), not '%s'",
+				 e->panel->name);
+			return -EINVAL;
+		}
 	}
 	if (!o->batch && (o->iterations || o->output || o->format != EXPORT_TEXT)) {
 		snprintf(why, why_len, "%s: only with -b (batch mode)",

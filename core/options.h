@@ -22,6 +22,7 @@ struct options {
 	const char *output;       /* -o */
 	uint64_t min_block_us;    /* -m */
 	uint64_t slow_ms;         /* -t */
+	uint64_t stack_storage;   /* --stack-storage */
 	const char *theme;        /* --theme, NULL: default (mono with NO_COLOR) */
 	bool help;
 	bool version;

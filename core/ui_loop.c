@@ -19,6 +19,7 @@
 enum prompt_purpose {
 	PROMPT_PID = 1,
 	PROMPT_THRESHOLD,
+	PROMPT_SEARCH,
 };
 
 static struct panel *current_panel(struct app *a)
@@ -65,6 +66,14 @@ static bool submit_prompt(struct app *a)
 			a->filter.npids = n;
 			set_message(a, false, n ? "PID filter set" : "PID filter cleared");
 		}
+	} else if (pr->purpose == PROMPT_SEARCH) {
+		if (!p->ops->search(p, pr->text)) {
+			snprintf(why, sizeof(why), "no frame matches '%.60s'", pr->text);
+			err = -ENOENT;
+		} else {
+			prompt_close(pr);
+			return true;
+		}
 	} else if (pr->purpose == PROMPT_THRESHOLD && p->ops->set_threshold) {
 		struct filter f = a->filter;
 
@@ -107,15 +116,15 @@ static void switch_to_number(struct app *a, int number)
 	set_message(a, true, msg);
 }
 
-static void save_snapshot(struct app *a)
+static void save_snapshot(struct app *a, enum export_format fmt)
 {
 	struct status_info si;
 	char path[512], why[512], msg[600];
 	struct panel *p = current_panel(a);
 
 	app_status(a, p, &si);
-	if (export_save(p, &si, a->screen.cols > 0 ? a->screen.cols : 100, a->screen.utf8, path,
-			sizeof(path), why, sizeof(why))) {
+	if (export_save(p, fmt, &si, a->screen.cols > 0 ? a->screen.cols : 100, a->screen.utf8,
+			path, sizeof(path), why, sizeof(why))) {
 		snprintf(msg, sizeof(msg), "save failed: %s", why);
 		set_message(a, true, msg);
 		return;
@@ -167,7 +176,14 @@ static void global_key(struct app *a, int key)
 		prompt_open(&a->prompt, PROMPT_THRESHOLD, label, "");
 		break;
 	case KEY_ACTION_SAVE:
-		save_snapshot(a);
+		save_snapshot(a, EXPORT_TEXT);
+		break;
+	case KEY_ACTION_SEARCH:
+		if (!p->ops->search) {
+			set_message(a, true, "this panel has no search");
+			break;
+		}
+		prompt_open(&a->prompt, PROMPT_SEARCH, "search (n: next, N: previous)", "");
 		break;
 	case KEY_ACTION_RESET:
 		for (size_t i = 0; i < a->npanels; i++)
@@ -182,6 +198,18 @@ static void global_key(struct app *a, int key)
 	default:
 		break;
 	}
+}
+
+/* Do what the panel asked for with its last key. */
+static void panel_requests(struct app *a, struct panel *p)
+{
+	if (p->requests & PANEL_REQUEST_FILTER) {
+		a->filter = p->filter_request;
+		apply_filter(a);
+	}
+	if (p->requests & PANEL_REQUEST_SAVE_FOLDED)
+		save_snapshot(a, EXPORT_FOLDED);
+	p->requests = 0;
 }
 
 static void handle_key(struct app *a, int key)
@@ -201,8 +229,10 @@ static void handle_key(struct app *a, int key)
 			a->quit = true;
 		return;
 	}
-	if (p->ops->key && p->ops->key(p, key))
+	if (p->ops->key && p->ops->key(p, key)) {
+		panel_requests(a, p);
 		return;
+	}
 	global_key(a, key);
 }
 
@@ -287,15 +317,16 @@ int app_run_ui(struct app *a)
 	app_tick(a);
 	redraw(a);
 	while (!a->quit) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[3 + APP_MAX_PANELS] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = a->timerfd, .events = POLLIN },
 			{ .fd = a->sigfd, .events = POLLIN },
 		};
+		nfds_t nfds = 3 + app_event_fds(a, fds + 3);
 		uint64_t expirations;
 		int key, sig;
 
-		if (poll(fds, 3, -1) < 0) {
+		if (poll(fds, nfds, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = 1;
@@ -312,6 +343,7 @@ int app_run_ui(struct app *a)
 				break;
 			}
 		}
+		app_events(a, fds + 3, nfds - 3);
 		if (fds[1].revents & POLLIN) {
 			if (read(a->timerfd, &expirations, sizeof(expirations)) > 0)
 				app_tick(a);

@@ -18,8 +18,8 @@ while [ $# -gt 0 ]; do
 done
 
 build_pkgs=(make gcc pkg-config autoconf automake clang llvm bpftool libbpf-dev libelf-dev
-	libdw-dev libunwind-dev libncurses-dev zlib1g-dev)
-test_pkgs=(libcmocka-dev tmux libbpf-tools bpftrace linux-perf python3 util-linux procps
+	libdw-dev libunwind-dev libncurses-dev zlib1g-dev libiberty-dev)
+test_pkgs=(libcmocka-dev g++ binutils tmux libbpf-tools bpftrace linux-perf python3 util-linux procps
 	e2fsprogs)
 
 pkgs=("${build_pkgs[@]}")

@@ -37,8 +37,13 @@ void help_draw(struct canvas *cv, const struct panel_ops *ops, const char *syste
 	canvas_put(cv, 0, 1, THEME_HEADER_VALUE, "ktop help: press any key to return (q quits)");
 	draw_keys(cv, 2, 1, half - 1, keymap_global, keymap_global_count);
 	row = 2;
-	if (ops)
-		row = draw_keys(cv, row, half, cv->width - half, ops->keys, ops->nkeys) + 1;
+	if (ops) {
+		row = draw_keys(cv, row, half, cv->width - half, ops->keys, ops->nkeys);
+		if (ops->nwidget_keys)
+			row = draw_keys(cv, row, half, cv->width - half, ops->widget_keys,
+					ops->nwidget_keys);
+		row++;
+	}
 	canvas_put(cv, row++, half, THEME_TITLE, "System");
 	while (line && *line) {
 		const char *nl = strchr(line, '\n');

@@ -23,6 +23,8 @@ const struct keymap_entry keymap_global[] = {
 	{ 'p', KEY_ACTION_PID, "p", "PID", "PID filter: 12,34 (empty: all)", "Filter" },
 	{ 't', KEY_ACTION_THRESHOLD, "t", "Threshold", "this panel's threshold (empty: off)",
 	  "Filter" },
+	{ '/', KEY_ACTION_SEARCH, "/", "Search", "search frames in this panel (n: next)",
+	  "Filter" },
 	{ 'r', KEY_ACTION_RESET, "r", NULL, "reset cumulative counters", "Filter" },
 	{ 's', KEY_ACTION_SAVE, "s", "Save", "save as text: ktop-DATE-TIME.txt", "Export" },
 };

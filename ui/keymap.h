@@ -22,6 +22,7 @@ enum keymap_action {
 	KEY_ACTION_SAVE,
 	KEY_ACTION_RESET,
 	KEY_ACTION_REDRAW,
+	KEY_ACTION_SEARCH,
 	KEY_ACTION_PANEL, /* a panel's own key: the panel handles it */
 };
 

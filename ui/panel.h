@@ -20,12 +20,18 @@ struct panel_ops {
 	int number;        /* its key, 1-5 */
 	const struct keymap_entry *keys; /* the panel's own keys, for the footer and help */
 	size_t nkeys;
+	const struct keymap_entry *widget_keys; /* keys of a shared widget it uses (tree view) */
+	size_t nwidget_keys;
 	/* Draw the shown model; cv->max_rows is the space (CANVAS_UNLIMITED when exporting). */
 	void (*draw)(struct panel *p, struct canvas *cv);
 	/* Handle a key; true when used (the panel is then redrawn). */
 	bool (*key)(struct panel *p, int key);
 	/* Write the shown model's fields into an open JSON object; NULL if not supported. */
 	int (*json)(struct panel *p, struct json_out *j);
+	/* Write the shown stacks as folded lines ("comm;outer;...;inner value"); NULL if none. */
+	int (*folded)(struct panel *p, FILE *out);
+	/* Search for text (the / prompt); false when nothing matches. NULL if no search. */
+	bool (*search)(struct panel *p, const char *text);
 	/* What the t prompt asks for: "slow I/O threshold in ms (empty: off)". */
 	const char *threshold_prompt;
 	/* Describe the threshold for the header: "slow I/O > 10.0ms". */
@@ -37,6 +43,12 @@ struct panel_ops {
 	void (*free)(struct panel *p);
 };
 
+/* What a panel asks core to do after a key (panels never touch collectors or files). */
+enum panel_request {
+	PANEL_REQUEST_FILTER = 1u << 0,       /* apply panel.filter_request */
+	PANEL_REQUEST_SAVE_FOLDED = 1u << 1,  /* save the folded stacks to a file */
+};
+
 struct panel {
 	const struct panel_ops *ops;
 	const struct collector *collector; /* borrowed: its why, mode and drops */
@@ -44,6 +56,8 @@ struct panel {
 	const struct filter *filter;       /* borrowed: the live filter */
 	bool batch;                        /* drawing for batch output (interval view) */
 	void *priv;                        /* the panel's own state */
+	unsigned int requests;             /* enum panel_request bits, cleared by core */
+	struct filter filter_request;      /* the filter wanted with PANEL_REQUEST_FILTER */
 };
 
 /* Draw "why" centered in words when the panel has no collector or no data. */

@@ -99,5 +99,7 @@ void statusbar_draw_footer(struct canvas *cv, int row, const struct panel_ops *o
 	canvas_set_role(cv, row, 0, -1, THEME_FOOTER_LABEL);
 	col = footer_keys(cv, row, 0, keymap_global, keymap_global_count);
 	if (ops)
-		footer_keys(cv, row, col, ops->keys, ops->nkeys);
+		col = footer_keys(cv, row, col, ops->keys, ops->nkeys);
+	if (ops && ops->nwidget_keys)
+		footer_keys(cv, row, col, ops->widget_keys, ops->nwidget_keys);
 }

@@ -114,7 +114,7 @@ static void test_usage_errors(void **state)
 	assert_non_null(strstr(why, "stray"));
 	assert_int_equal(PARSE(&o, why, "-n", "3"), -EINVAL);
 	assert_non_null(strstr(why, "only with -b"));
-	assert_int_equal(PARSE(&o, why, "-b", "-f", "folded"), -EINVAL);
+	assert_int_equal(PARSE(&o, why, "-b", "-P", "bio", "-f", "folded"), -EINVAL);
 	assert_non_null(strstr(why, "folded"));
 }
 

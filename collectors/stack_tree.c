@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "collectors/stack_tree.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/xalloc.h"
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+/* FNV-1a of a string, continuing from h. */
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+/* A child's tag: its parent's tag, its kind and its name. */
+static uint64_t child_tag(uint64_t parent, enum stack_node_kind kind, const char *name)
+{
+	uint64_t h = parent ^ ((uint64_t)kind * 0x9e3779b97f4a7c15ULL);
+
+	h *= FNV_PRIME;
+	return hash_str(h, name);
+}
+
+/* Grow the child lookup table so it stays at most half full. */
+static void slots_grow(struct stack_tree *t)
+{
+	uint32_t n = t->nslots ? t->nslots * 2 : 1024;
+	uint32_t *slots = xreallocarray(NULL, n, sizeof(*slots));
+
+	memset(slots, 0xff, (size_t)n * sizeof(*slots));
+	for (uint32_t i = 1; i < t->nnodes; i++) {
+		uint32_t s = (uint32_t)(t->nodes[i].tag & (n - 1));
+
+		while (slots[s] != STACK_TREE_NONE)
+			s = (s + 1) & (n - 1);
+		slots[s] = i;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = n;
+}
+
+/* The child of parent with this kind and name, created when missing. */
+static uint32_t child_get(struct stack_tree *t, uint32_t parent, enum stack_node_kind kind,
+			  enum stack_frame_kind fkind, const char *name)
+{
+	uint64_t tag = child_tag(t->nodes[parent].tag, kind, name);
+	struct stack_node *n;
+	uint32_t s, idx;
+
+	if ((uint64_t)t->nnodes * 2 >= t->nslots)
+		slots_grow(t);
+	for (s = (uint32_t)(tag & (t->nslots - 1)); t->slots[s] != STACK_TREE_NONE;
+	     s = (s + 1) & (t->nslots - 1)) {
+		n = &t->nodes[t->slots[s]];
+		if (n->tag == tag && n->parent == parent && n->kind == kind &&
+		    !strcmp(n->name, name))
+			return t->slots[s];
+	}
+	if (t->nnodes == t->cap) {
+		t->cap *= 2;
+		t->nodes = xreallocarray(t->nodes, t->cap, sizeof(*t->nodes));
+	}
+	idx = t->nnodes++;
+	n = &t->nodes[idx];
+	memset(n, 0, sizeof(*n));
+	n->name = name;
+	n->kind = kind;
+	n->frame_kind = fkind;
+	n->tag = tag;
+	n->parent = parent;
+	n->first_child = STACK_TREE_NONE;
+	n->depth = t->nodes[parent].depth + 1;
+	n->next_sibling = t->nodes[parent].first_child;
+	t->nodes[parent].first_child = idx;
+	t->nodes[parent].nchildren++;
+	t->slots[s] = idx;
+	return idx;
+}
+
+/* Keep a heap name for the tree's lifetime. */
+static const char *keep_name(struct stack_tree *t, char *name)
+{
+	if ((t->nnames & (t->nnames - 1)) == 0)
+		t->names = xreallocarray(t->names, t->nnames ? t->nnames * 2 : 16,
+					 sizeof(*t->names));
+	t->names[t->nnames++] = name;
+	return name;
+}
+
+/* The process (and thread) nodes of a sample under parent; returns the lowest. */
+static uint32_t add_task_nodes(struct stack_tree *t, uint32_t parent,
+			       const struct stack_sample *s)
+{
+	char buf[96];
+	uint32_t n;
+
+	snprintf(buf, sizeof(buf), "%s (%u)", s->pcomm[0] ? s->pcomm : s->comm, s->pid);
+	n = child_get(t, parent, STACK_NODE_PROCESS, STACK_FRAME_MARK, buf);
+	if (t->nodes[n].name == buf)
+		t->nodes[n].name = keep_name(t, xstrdup(buf));
+	t->nodes[n].pid = s->pid;
+	if (!t->opts.split_threads)
+		return n;
+	snprintf(buf, sizeof(buf), "%s (%u)", s->comm, s->tid);
+	n = child_get(t, n, STACK_NODE_THREAD, STACK_FRAME_MARK, buf);
+	if (t->nodes[n].name == buf)
+		t->nodes[n].name = keep_name(t, xstrdup(buf));
+	t->nodes[n].pid = s->pid;
+	t->nodes[n].tid = s->tid;
+	return n;
+}
+
+/* Add value along the path from node up to the root. */
+static void add_value(struct stack_tree *t, uint32_t node, const struct stack_sample *s)
+{
+	t->nodes[node].self += s->value;
+	for (uint32_t n = node; n != STACK_TREE_NONE; n = t->nodes[n].parent) {
+		t->nodes[n].total += s->value;
+		t->nodes[n].count += s->count;
+	}
+}
+
+static void add_sample(struct stack_tree *t, const struct stack_sample *s)
+{
+	uint32_t n = 0;
+
+	if (!t->opts.inverted) {
+		n = add_task_nodes(t, 0, s);
+		for (uint32_t i = 0; i < s->nframes; i++)
+			n = child_get(t, n, STACK_NODE_FRAME, s->frames[i].kind, s->frames[i].name);
+	} else {
+		for (uint32_t i = s->nframes; i-- > 0;)
+			n = child_get(t, n, STACK_NODE_FRAME, s->frames[i].kind, s->frames[i].name);
+		n = add_task_nodes(t, n, s);
+	}
+	add_value(t, n, s);
+}
+
+/* Order a node's children by total, largest first (then by name, for a stable order). */
+static int node_cmp(const void *a, const void *b, void *arg)
+{
+	const struct stack_tree *t = arg;
+	const struct stack_node *x = &t->nodes[*(const uint32_t *)a];
+	const struct stack_node *y = &t->nodes[*(const uint32_t *)b];
+
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void sort_children(struct stack_tree *t)
+{
+	uint32_t *buf = xreallocarray(NULL, t->nnodes, sizeof(*buf));
+
+	for (uint32_t p = 0; p < t->nnodes; p++) {
+		struct stack_node *n = &t->nodes[p];
+		uint32_t k = 0, c;
+
+		if (n->nchildren < 2)
+			continue;
+		for (c = n->first_child; c != STACK_TREE_NONE; c = t->nodes[c].next_sibling)
+			buf[k++] = c;
+		qsort_r(buf, k, sizeof(*buf), node_cmp, t);
+		n->first_child = buf[0];
+		for (uint32_t i = 0; i + 1 < k; i++)
+			t->nodes[buf[i]].next_sibling = buf[i + 1];
+		t->nodes[buf[k - 1]].next_sibling = STACK_TREE_NONE;
+	}
+	free(buf);
+}
+
+struct stack_tree *stack_tree_build(const struct stack_set *set, const struct stack_tree_opts *o)
+{
+	struct stack_tree *t = xcalloc(1, sizeof(*t));
+
+	if (o)
+		t->opts = *o;
+	t->cap = 1024;
+	t->nodes = xreallocarray(NULL, t->cap, sizeof(*t->nodes));
+	t->nnodes = 1;
+	memset(&t->nodes[0], 0, sizeof(t->nodes[0]));
+	t->nodes[0].name = "all";
+	t->nodes[0].kind = STACK_NODE_ROOT;
+	t->nodes[0].tag = FNV_OFFSET;
+	t->nodes[0].parent = STACK_TREE_NONE;
+	t->nodes[0].first_child = STACK_TREE_NONE;
+	t->nodes[0].next_sibling = STACK_TREE_NONE;
+	for (size_t i = 0; set && i < set->nsamples; i++)
+		add_sample(t, &set->samples[i]);
+	sort_children(t);
+	free(t->slots);
+	t->slots = NULL;
+	t->nslots = 0;
+	return t;
+}
+
+void stack_tree_free(struct stack_tree *t)
+{
+	if (!t)
+		return;
+	for (uint32_t i = 0; i < t->nnames; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->slots);
+	free(t->nodes);
+	free(t);
+}
+
+uint32_t stack_tree_find_tag(const struct stack_tree *t, uint64_t tag)
+{
+	for (uint32_t i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].tag == tag)
+			return i;
+	return STACK_TREE_NONE;
+}
+
+uint32_t stack_tree_hottest_child(const struct stack_tree *t, uint32_t node)
+{
+	/* children are sorted, largest first */
+	return t->nodes[node].first_child;
+}
+
+bool stack_tree_node_matches(const struct stack_tree *t, uint32_t node, const char *text)
+{
+	return text[0] && strcasestr(t->nodes[node].name, text) != NULL;
+}

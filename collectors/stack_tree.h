@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tree of stacks: processes (and threads), then frames from the outermost caller down, or
+ * inverted (innermost frame first: "what blocks"). Built from a stack_set, children sorted by
+ * total. Each node has a 64-bit tag from its path, stable across rebuilds, so a view can keep
+ * what was expanded and selected.
+ */
+#ifndef KTOP_STACK_TREE_H
+#define KTOP_STACK_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collectors/stack.h"
+
+#define STACK_TREE_NONE UINT32_MAX
+
+enum stack_node_kind {
+	STACK_NODE_ROOT,    /* "all" */
+	STACK_NODE_PROCESS, /* "comm (pid)" */
+	STACK_NODE_THREAD,  /* "comm (tid)", when threads are split */
+	STACK_NODE_FRAME,
+};
+
+struct stack_node {
+	const char *name;
+	enum stack_node_kind kind;
+	enum stack_frame_kind frame_kind; /* for STACK_NODE_FRAME */
+	uint64_t total; /* value of everything below and here */
+	uint64_t self;  /* value of stacks that end here */
+	uint64_t count; /* events below and here */
+	uint64_t tag;   /* hash of the path from the root */
+	uint32_t parent;
+	uint32_t first_child;
+	uint32_t next_sibling;
+	uint32_t nchildren;
+	uint32_t depth;
+	uint32_t pid;
+	uint32_t tid;
+};
+
+struct stack_tree_opts {
+	bool inverted;      /* innermost frame first; the process below the frames */
+	bool split_threads; /* a thread level under each process */
+};
+
+struct stack_tree {
+	struct stack_node *nodes; /* nodes[0] is the root */
+	uint32_t nnodes;
+	uint32_t cap;
+	struct stack_tree_opts opts;
+	/* private: child lookup while building, and names of process/thread nodes */
+	uint32_t *slots;
+	uint32_t nslots;
+	char **names;
+	uint32_t nnames;
+};
+
+/* Build a tree from a set of samples. Never fails (aborts on out of memory). */
+struct stack_tree *stack_tree_build(const struct stack_set *set, const struct stack_tree_opts *o);
+void stack_tree_free(struct stack_tree *t);
+/* The node with this tag, or STACK_TREE_NONE. */
+uint32_t stack_tree_find_tag(const struct stack_tree *t, uint64_t tag);
+/* The child with the largest total, or STACK_TREE_NONE. */
+uint32_t stack_tree_hottest_child(const struct stack_tree *t, uint32_t node);
+/* Whether a node's name contains text (case-insensitive). */
+bool stack_tree_node_matches(const struct stack_tree *t, uint32_t node, const char *text);
+
+#endif

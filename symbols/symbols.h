@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The symbolizer: kernel and user addresses to function names, shared by every stack panel.
+ * It knows nothing of BPF or the screen. Names it returns live as long as the cache (an
+ * append-only string arena), so models can keep them across refreshes and pauses.
+ */
+#ifndef KTOP_SYMBOLS_H
+#define KTOP_SYMBOLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sym_kind {
+	SYM_KERNEL,  /* a kernel function (module in sym_frame.module, "" for vmlinux) */
+	SYM_USER,    /* a user-space function */
+	SYM_UNKNOWN, /* could not be named: name says why, e.g. "[unknown: libx.so has no symbols]" */
+};
+
+struct sym_frame {
+	const char *name;   /* demangled function name, or the reason it has none */
+	const char *module; /* kernel module, or the file's base name for user frames */
+	uint64_t offset;    /* address - symbol start (0 when unknown) */
+	enum sym_kind kind;
+};
+
+struct sym_stats {
+	uint64_t processes;     /* processes whose maps are cached */
+	uint64_t files;         /* ELF files parsed */
+	uint64_t addresses;     /* resolved addresses cached */
+	uint64_t lookups;       /* sym_user/sym_kernel calls */
+	uint64_t misses;        /* of those, not in the address cache */
+	uint64_t arena_bytes;   /* bytes of names kept */
+};
+
+struct sym_cache;
+
+/*
+ * A new symbolizer; /proc/kallsyms is loaded on the first kernel lookup. 0 or -errno with
+ * why. The caller frees it with sym_cache_free.
+ */
+int sym_cache_new(struct sym_cache **out, char *why, size_t why_len);
+void sym_cache_free(struct sym_cache *sc);
+
+/* Name a kernel address. Never fails: unknown addresses get a SYM_UNKNOWN frame. */
+void sym_kernel(struct sym_cache *sc, uint64_t addr, struct sym_frame *out);
+
+/*
+ * Name a user address of process pid (a tgid). The process's maps are read on first use and
+ * cached, so a process that has exited since its maps were noted still resolves. Never
+ * fails: what cannot be named gets a SYM_UNKNOWN frame saying why.
+ */
+void sym_user(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct sym_frame *out);
+
+/*
+ * Note a process now: read /proc/PID/maps and open its mapped files (through
+ * /proc/PID/map_files, so deleted binaries and containers work) so it can be symbolized
+ * after it exits. Called when a new process shows up in collected data. 0 or -errno.
+ */
+int sym_process_note(struct sym_cache *sc, uint32_t pid);
+
+/* The process exec'd or its maps changed: read them again at the next use. */
+void sym_process_forget(struct sym_cache *sc, uint32_t pid);
+
+void sym_cache_stats(const struct sym_cache *sc, struct sym_stats *out);
+
+#endif

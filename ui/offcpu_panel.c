@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ui/offcpu_panel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ncurses.h>
+
+#include "collectors/offcpu_model.h"
+#include "collectors/stack_tree.h"
+#include "ui/flame.h"
+#include "ui/format.h"
+#include "ui/tree_view.h"
+#include "util/parse.h"
+#include "util/xalloc.h"
+
+#define EXPORT_DEPTH 64
+
+struct offcpu_panel {
+	struct tree_view tv;
+	struct stack_tree *tree;   /* built from the shown model with the options below */
+	const void *tree_model;    /* the model the tree was built from */
+	struct stack_tree_opts built_opts;
+	bool built_cumulative;
+	struct stack_tree_opts opts;
+	bool interval; /* the last interval instead of cumulative */
+	bool flame;    /* the flame view instead of the tree */
+};
+
+static const struct keymap_entry offcpu_keys[] = {
+	{ 'i', KEY_ACTION_PANEL, "i", "Invert", "invert: innermost frames first (what blocks)",
+	  "Off-CPU" },
+	{ 'f', KEY_ACTION_PANEL, "f", "Flame", "flame view of the zoomed subtree", "Off-CPU" },
+	{ 'T', KEY_ACTION_PANEL, "T", NULL, "threads merged or one node per thread", "Off-CPU" },
+	{ 'c', KEY_ACTION_PANEL, "c", NULL, "cumulative since start (r resets) or last interval",
+	  "Off-CPU" },
+	{ 'R', KEY_ACTION_PANEL, "R", NULL, "sleeping only, or preempted (runnable) time too",
+	  "Off-CPU" },
+	{ 'K', KEY_ACTION_PANEL, "K", NULL, "include kernel threads", "Off-CPU" },
+	{ 'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks (flamegraph.pl, speedscope)",
+	  "Off-CPU" },
+};
+
+static const struct stack_set *shown_set(const struct panel *p)
+{
+	const struct offcpu_model *m = p->model;
+	const struct offcpu_panel *op = p->priv;
+
+	return op->interval || p->batch ? &m->interval : &m->cumulative;
+}
+
+/* Rebuild the tree when the model or the tree options changed. */
+static void refresh_tree(struct panel *p)
+{
+	struct offcpu_panel *op = p->priv;
+	bool cumulative = !(op->interval || p->batch);
+
+	if (op->tree && op->tree_model == p->model &&
+	    !memcmp(&op->built_opts, &op->opts, sizeof(op->opts)) &&
+	    op->built_cumulative == cumulative)
+		return;
+	stack_tree_free(op->tree);
+	op->tree = p->model ? stack_tree_build(shown_set(p), &op->opts) : NULL;
+	op->tree_model = p->model;
+	op->built_opts = op->opts;
+	op->built_cumulative = cumulative;
+	tree_view_set_tree(&op->tv, op->tree);
+}
+
+/* Ask core for a filter changed by one of this panel's toggles. */
+static void request_filter(struct panel *p, bool runnable_flip, bool kthreads_flip)
+{
+	p->filter_request = *p->filter;
+	if (runnable_flip)
+		p->filter_request.offcpu_runnable = !p->filter->offcpu_runnable;
+	if (kthreads_flip)
+		p->filter_request.offcpu_kthreads = !p->filter->offcpu_kthreads;
+	p->requests |= PANEL_REQUEST_FILTER;
+}
+
+static bool offcpu_key(struct panel *p, int key)
+{
+	struct offcpu_panel *op = p->priv;
+
+	switch (key) {
+	case 'i':
+		op->opts.inverted = !op->opts.inverted;
+		break;
+	case 'T':
+		op->opts.split_threads = !op->opts.split_threads;
+		break;
+	case 'c':
+		op->interval = !op->interval;
+		break;
+	case 'f':
+		op->flame = !op->flame;
+		return true;
+	case 'R':
+		request_filter(p, true, false);
+		return true;
+	case 'K':
+		request_filter(p, false, true);
+		return true;
+	case 'F':
+		p->requests |= PANEL_REQUEST_SAVE_FOLDED;
+		return true;
+	default:
+		if (!p->model)
+			return false;
+		refresh_tree(p);
+		return tree_view_key(&op->tv, key);
+	}
+	refresh_tree(p);
+	return true;
+}
+
+static bool offcpu_search(struct panel *p, const char *text)
+{
+	struct offcpu_panel *op = p->priv;
+
+	if (!p->model)
+		return false;
+	refresh_tree(p);
+	return tree_view_search(&op->tv, text, 1);
+}
+
+/* The panel's first line: what is shown and how it was filtered. */
+static void draw_status(struct panel *p, struct canvas *cv, int row)
+{
+	const struct offcpu_model *m = p->model;
+	const struct offcpu_panel *op = p->priv;
+	const struct stack_set *s = shown_set(p);
+	char total[16], span[48], el[16];
+	int col = 1;
+
+	if (op->interval || p->batch)
+		snprintf(span, sizeof(span), "interval %.1fs", m->interval_s);
+	else
+		snprintf(span, sizeof(span), "cumulative %s",
+			 format_elapsed(el, sizeof(el), m->cumulative_s));
+	col += canvas_printf(cv, row, col, THEME_DIM, "off-CPU ");
+	col += canvas_put(cv, row, col, THEME_HEADER_VALUE,
+			  format_usecs(total, sizeof(total), (double)s->total));
+	col += canvas_printf(cv, row, col, THEME_DIM, "  view ");
+	col += canvas_put(cv, row, col, THEME_HEADER_VALUE,
+			  op->flame ? "flame" : op->opts.inverted ? "inverted" : "tree");
+	col += canvas_printf(cv, row, col, THEME_DIM, "  threads ");
+	col += canvas_put(cv, row, col, THEME_HEADER_VALUE,
+			  op->opts.split_threads ? "split" : "merged");
+	col += canvas_printf(cv, row, col, THEME_DIM, "  state ");
+	col += canvas_put(cv, row, col, THEME_HEADER_VALUE,
+			  m->runnable ? "sleeping+runnable" : "sleeping");
+	col += canvas_printf(cv, row, col, THEME_DIM, "  kthreads ");
+	col += canvas_put(cv, row, col, THEME_HEADER_VALUE, m->kthreads ? "yes" : "no");
+	col += canvas_put(cv, row, col, THEME_DIM, "  ");
+	canvas_put(cv, row, col, THEME_HEADER_VALUE, span);
+}
+
+/* Under the flame: the selected node's name and figures, in full. */
+static void draw_selected_line(struct panel *p, struct canvas *cv, int row)
+{
+	struct offcpu_panel *op = p->priv;
+	uint32_t sel = tree_view_selected(&op->tv), root = tree_view_root(&op->tv);
+	const struct stack_node *n;
+	char total[16], line[700];
+
+	if (sel == STACK_TREE_NONE)
+		return;
+	n = &op->tree->nodes[sel];
+	snprintf(line, sizeof(line), "%s  %s  %.1f%% of the view", n->name,
+		 format_usecs(total, sizeof(total), (double)n->total),
+		 op->tree->nodes[root].total ? 100.0 * (double)n->total /
+						       (double)op->tree->nodes[root].total
+					     : 0.0);
+	canvas_put_fit(cv, row, 1, cv->width - 2, THEME_HEADER_VALUE, line);
+}
+
+static void offcpu_draw(struct panel *p, struct canvas *cv)
+{
+	struct offcpu_panel *op = p->priv;
+	bool unlimited = cv->max_rows == CANVAS_UNLIMITED;
+	int height;
+
+	if (panel_draw_unavailable(p, cv))
+		return;
+	refresh_tree(p);
+	draw_status(p, cv, 0);
+	if (!shown_set(p)->nsamples) {
+		canvas_put(cv, 2, 1, THEME_DIM,
+			   op->interval || p->batch ? "no thread blocked long enough in this interval"
+						    : "no thread blocked long enough yet");
+		return;
+	}
+	if (op->flame && !unlimited) {
+		height = cv->max_rows - 3;
+		flame_draw(op->tree, tree_view_root(&op->tv), tree_view_selected(&op->tv), cv, 1,
+			   height);
+		draw_selected_line(p, cv, cv->max_rows - 1);
+		return;
+	}
+	canvas_printf(cv, 1, 0, THEME_TITLE, "%8s %7s %8s  %s", "Total", "%", "Self",
+		      op->opts.inverted ? "Frame (innermost first: what blocks)"
+					: "Frame (outermost caller first)");
+	canvas_set_role(cv, 1, 0, -1, THEME_TITLE);
+	tree_view_draw(&op->tv, cv, 2, unlimited ? -1 : cv->max_rows - 2,
+		       unlimited ? EXPORT_DEPTH : 0);
+}
+
+/* A frame name safe for a folded line: no ';' or line breaks. */
+static void folded_name(char *buf, size_t len, const struct stack_frame *f)
+{
+	size_t i;
+
+	snprintf(buf, len, "%s%s", f->name, f->kind == STACK_FRAME_KERNEL ? "_[k]" : "");
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == ';' || buf[i] == '\n' || buf[i] == '\r')
+			buf[i] = ':';
+}
+
+static int offcpu_folded(struct panel *p, FILE *out)
+{
+	const struct stack_set *s;
+
+	if (!p->model)
+		return -ENODATA;
+	s = shown_set(p);
+	for (size_t i = 0; i < s->nsamples; i++) {
+		const struct stack_sample *x = &s->samples[i];
+		char name[512];
+
+		snprintf(name, sizeof(name), "%s", x->comm);
+		for (char *c = name; *c; c++)
+			if (*c == ';' || *c == ' ')
+				*c = '_';
+		fputs(name, out);
+		for (uint32_t f = 0; f < x->nframes; f++) {
+			folded_name(name, sizeof(name), &x->frames[f]);
+			fputc(';', out);
+			fputs(name, out);
+		}
+		fprintf(out, " %llu\n", (unsigned long long)x->value);
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+static const char *frame_kind_name(enum stack_frame_kind k)
+{
+	switch (k) {
+	case STACK_FRAME_USER:
+		return "user";
+	case STACK_FRAME_KERNEL:
+		return "kernel";
+	case STACK_FRAME_UNKNOWN:
+		return "unknown";
+	default:
+		return "mark";
+	}
+}
+
+static int offcpu_json(struct panel *p, struct json_out *j)
+{
+	const struct offcpu_model *m = p->model;
+	const struct stack_set *s;
+
+	if (!m)
+		return -ENODATA;
+	s = shown_set(p);
+	json_kv_double(j, "interval_s", s == &m->interval ? m->interval_s : m->cumulative_s, 3);
+	json_kv_str(j, "span", s == &m->interval ? "interval" : "cumulative");
+	json_kv_u64(j, "min_block_us", m->min_block_us);
+	json_kv_u64(j, "max_block_us", m->max_block_us);
+	json_kv_bool(j, "runnable", m->runnable);
+	json_kv_bool(j, "kthreads", m->kthreads);
+	json_kv_u64(j, "total_us", s->total);
+	json_key(j, "stacks");
+	json_array_begin(j);
+	for (size_t i = 0; i < s->nsamples; i++) {
+		const struct stack_sample *x = &s->samples[i];
+
+		json_object_begin(j);
+		json_kv_u64(j, "pid", x->pid);
+		json_kv_u64(j, "tid", x->tid);
+		json_kv_str(j, "comm", x->comm);
+		json_kv_str(j, "process", x->pcomm);
+		json_kv_u64(j, "off_cpu_us", x->value);
+		json_kv_u64(j, "count", x->count);
+		json_key(j, "frames");
+		json_array_begin(j);
+		for (uint32_t f = 0; f < x->nframes; f++) {
+			json_object_begin(j);
+			json_kv_str(j, "name", x->frames[f].name);
+			json_kv_str(j, "kind", frame_kind_name(x->frames[f].kind));
+			json_object_end(j);
+		}
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	return 0;
+}
+
+static void offcpu_threshold_text(const struct panel *p, const struct filter *f, char *buf,
+				  size_t len)
+{
+	char lo[16], hi[16];
+
+	(void)p;
+	format_usecs(lo, sizeof(lo), (double)f->min_block_us);
+	if (f->max_block_us)
+		snprintf(buf, len, "block %s-%s", lo,
+			 format_usecs(hi, sizeof(hi), (double)f->max_block_us));
+	else
+		snprintf(buf, len, "min block %s", lo);
+}
+
+/* "MIN" or "MIN-MAX" in microseconds; empty: 1 us and no maximum. */
+static int offcpu_set_threshold(struct panel *p, const char *text, struct filter *f, char *why,
+				size_t why_len)
+{
+	uint64_t lo = 1, hi = 0;
+	char buf[64];
+	char *dash;
+	int err;
+
+	(void)p;
+	if (text[0]) {
+		snprintf(buf, sizeof(buf), "%s", text);
+		dash = strchr(buf, '-');
+		if (dash)
+			*dash = '\0';
+		err = parse_u64(buf, 0, 3600ULL * 1000000, &lo, why, why_len);
+		if (!err && dash)
+			err = parse_u64(dash + 1, 1, 3600ULL * 1000000, &hi, why, why_len);
+		if (err)
+			return err;
+		if (hi && hi < lo) {
+			snprintf(why, why_len, "the maximum is below the minimum");
+			return -EINVAL;
+		}
+	}
+	f->min_block_us = lo;
+	f->max_block_us = hi;
+	return 0;
+}
+
+static void offcpu_free(struct panel *p)
+{
+	struct offcpu_panel *op = p->priv;
+
+	if (!op)
+		return;
+	tree_view_free(&op->tv);
+	stack_tree_free(op->tree);
+	free(op);
+	p->priv = NULL;
+}
+
+int offcpu_panel_init(struct panel *p)
+{
+	struct offcpu_panel *op = xcalloc(1, sizeof(*op));
+
+	tree_view_init(&op->tv, format_usecs);
+	p->priv = op;
+	return 0;
+}
+
+const struct panel_ops offcpu_panel_ops = {
+	.name = "offcpu",
+	.title = "Off-CPU",
+	.number = 1,
+	.keys = offcpu_keys,
+	.nkeys = sizeof(offcpu_keys) / sizeof(offcpu_keys[0]),
+	.widget_keys = tree_view_keys,
+	.nwidget_keys = TREE_VIEW_NKEYS,
+	.draw = offcpu_draw,
+	.key = offcpu_key,
+	.json = offcpu_json,
+	.folded = offcpu_folded,
+	.search = offcpu_search,
+	.threshold_prompt = "off-CPU block time in us: MIN or MIN-MAX (empty: 1)",
+	.threshold_text = offcpu_threshold_text,
+	.set_threshold = offcpu_set_threshold,
+	.free = offcpu_free,
+};

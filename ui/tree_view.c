@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ui/tree_view.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ncurses.h>
+
+#include "util/xalloc.h"
+
+#define KEY_BACKSPACE_ASCII 127
+#define BAR_MAX 40
+
+const struct keymap_entry tree_view_keys[TREE_VIEW_NKEYS] = {
+	{ KEY_RIGHT, KEY_ACTION_PANEL, "Enter", NULL, "expand (Right too)", "Tree" },
+	{ KEY_LEFT, KEY_ACTION_PANEL, "Left", NULL, "collapse, or go to the parent", "Tree" },
+	{ 'e', KEY_ACTION_PANEL, "e", "Hot", "expand the hottest path below", "Tree" },
+	{ 'z', KEY_ACTION_PANEL, "z", "Zoom", "zoom into the selected subtree", "Tree" },
+	{ KEY_BACKSPACE, KEY_ACTION_PANEL, "Bksp", NULL, "zoom out", "Tree" },
+	{ 'n', KEY_ACTION_PANEL, "n N", NULL, "next / previous search match", "Tree" },
+	{ 'j', KEY_ACTION_PANEL, "j k", NULL, "move (arrows, PgUp, PgDn, Home, End too)", "Tree" },
+};
+
+static int tag_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool is_expanded(const struct tree_view *tv, uint64_t tag)
+{
+	return tv->nexpanded &&
+	       bsearch(&tag, tv->expanded, tv->nexpanded, sizeof(tag), tag_cmp) != NULL;
+}
+
+static void set_expanded(struct tree_view *tv, uint64_t tag, bool on)
+{
+	uint64_t *at = tv->nexpanded ? bsearch(&tag, tv->expanded, tv->nexpanded, sizeof(tag),
+					       tag_cmp)
+				     : NULL;
+
+	if (on && !at) {
+		size_t i = 0;
+
+		if (tv->nexpanded == tv->cap_expanded) {
+			tv->cap_expanded = tv->cap_expanded ? tv->cap_expanded * 2 : 64;
+			tv->expanded = xreallocarray(tv->expanded, tv->cap_expanded,
+						     sizeof(*tv->expanded));
+		}
+		while (i < tv->nexpanded && tv->expanded[i] < tag)
+			i++;
+		memmove(tv->expanded + i + 1, tv->expanded + i,
+			(tv->nexpanded - i) * sizeof(*tv->expanded));
+		tv->expanded[i] = tag;
+		tv->nexpanded++;
+	} else if (!on && at) {
+		size_t i = (size_t)(at - tv->expanded);
+
+		memmove(at, at + 1, (tv->nexpanded - i - 1) * sizeof(*tv->expanded));
+		tv->nexpanded--;
+	}
+}
+
+void tree_view_init(struct tree_view *tv, tree_view_format format)
+{
+	memset(tv, 0, sizeof(*tv));
+	tv->format = format;
+	tv->page = 10;
+}
+
+void tree_view_free(struct tree_view *tv)
+{
+	free(tv->expanded);
+	free(tv->rows);
+	memset(tv, 0, sizeof(*tv));
+}
+
+uint32_t tree_view_root(const struct tree_view *tv)
+{
+	uint32_t n;
+
+	if (!tv->tree || !tv->tree->nnodes)
+		return STACK_TREE_NONE;
+	for (int i = tv->nzoom - 1; i >= 0; i--) {
+		n = stack_tree_find_tag(tv->tree, tv->zoom[i]);
+		if (n != STACK_TREE_NONE)
+			return n;
+	}
+	return 0;
+}
+
+static void push_row(struct tree_view *tv, uint32_t node)
+{
+	if (tv->nrows == tv->cap_rows) {
+		tv->cap_rows = tv->cap_rows ? tv->cap_rows * 2 : 256;
+		tv->rows = xreallocarray(tv->rows, tv->cap_rows, sizeof(*tv->rows));
+	}
+	tv->rows[tv->nrows++] = node;
+}
+
+/* The visible rows: the zoom root, then depth first through expanded nodes (or all nodes down
+ * to expand_depth below the root when expand_depth > 0). */
+static void build_rows(struct tree_view *tv, int expand_depth)
+{
+	const struct stack_tree *t = tv->tree;
+	uint32_t root = tree_view_root(tv), n;
+
+	tv->nrows = 0;
+	if (root == STACK_TREE_NONE)
+		return;
+	n = root;
+	while (n != STACK_TREE_NONE) {
+		const struct stack_node *node = &t->nodes[n];
+		bool open = expand_depth > 0 ? (int)(node->depth - t->nodes[root].depth) < expand_depth
+					     : n == root || is_expanded(tv, node->tag);
+
+		push_row(tv, n);
+		if (open && node->first_child != STACK_TREE_NONE) {
+			n = node->first_child;
+			continue;
+		}
+		/* next sibling, or the next sibling of the nearest ancestor below the root */
+		while (n != root && t->nodes[n].next_sibling == STACK_TREE_NONE)
+			n = t->nodes[n].parent;
+		n = n == root ? STACK_TREE_NONE : t->nodes[n].next_sibling;
+	}
+}
+
+/* Put the selection on the row of the node with this tag, or the nearest existing ancestor. */
+static void select_tag(struct tree_view *tv, uint64_t tag)
+{
+	tv->selected = 0;
+	for (size_t i = 0; i < tv->nrows; i++) {
+		if (tv->tree->nodes[tv->rows[i]].tag == tag) {
+			tv->selected = i;
+			break;
+		}
+	}
+	if (tv->nrows)
+		tv->selected_tag = tv->tree->nodes[tv->rows[tv->selected]].tag;
+}
+
+void tree_view_set_tree(struct tree_view *tv, const struct stack_tree *t)
+{
+	tv->tree = t;
+	if (t && t->nnodes)
+		set_expanded(tv, t->nodes[0].tag, true);
+	build_rows(tv, 0);
+	select_tag(tv, tv->selected_tag);
+}
+
+uint32_t tree_view_selected(const struct tree_view *tv)
+{
+	return tv->nrows ? tv->rows[tv->selected] : STACK_TREE_NONE;
+}
+
+static void move_to(struct tree_view *tv, long row)
+{
+	if (!tv->nrows)
+		return;
+	if (row < 0)
+		row = 0;
+	if (row >= (long)tv->nrows)
+		row = (long)tv->nrows - 1;
+	tv->selected = (size_t)row;
+	tv->selected_tag = tv->tree->nodes[tv->rows[row]].tag;
+}
+
+/* Expand the path of largest children from node down to a leaf. */
+static void expand_hottest(struct tree_view *tv, uint32_t node)
+{
+	const struct stack_tree *t = tv->tree;
+
+	while (node != STACK_TREE_NONE && t->nodes[node].first_child != STACK_TREE_NONE) {
+		set_expanded(tv, t->nodes[node].tag, true);
+		node = stack_tree_hottest_child(t, node);
+	}
+}
+
+/* Expand every ancestor of node (up to the zoom root) so it has a row. */
+static void reveal(struct tree_view *tv, uint32_t node)
+{
+	const struct stack_tree *t = tv->tree;
+
+	for (uint32_t p = t->nodes[node].parent; p != STACK_TREE_NONE; p = t->nodes[p].parent)
+		set_expanded(tv, t->nodes[p].tag, true);
+}
+
+bool tree_view_search(struct tree_view *tv, const char *text, int dir)
+{
+	const struct stack_tree *t = tv->tree;
+	uint32_t cur = tree_view_selected(tv), n;
+
+	if (text != tv->search)
+		snprintf(tv->search, sizeof(tv->search), "%s", text);
+	if (!t || !t->nnodes || !tv->search[0])
+		return false;
+	/* nodes are searched in index order, which is creation order: stable and complete */
+	for (uint32_t i = 1; i <= t->nnodes; i++) {
+		n = (uint32_t)((cur == STACK_TREE_NONE ? 0 : cur) +
+			       (dir >= 0 ? i : t->nnodes - i)) %
+		    t->nnodes;
+		if (!stack_tree_node_matches(t, n, tv->search))
+			continue;
+		/* only inside the zoomed subtree */
+		for (uint32_t p = n; p != STACK_TREE_NONE; p = t->nodes[p].parent) {
+			if (p != tree_view_root(tv))
+				continue;
+			reveal(tv, n);
+			build_rows(tv, 0);
+			select_tag(tv, t->nodes[n].tag);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool tree_view_key(struct tree_view *tv, int key)
+{
+	uint32_t node = tree_view_selected(tv);
+	const struct stack_node *n = node != STACK_TREE_NONE ? &tv->tree->nodes[node] : NULL;
+
+	switch (key) {
+	case KEY_UP:
+	case 'k':
+		move_to(tv, (long)tv->selected - 1);
+		return true;
+	case KEY_DOWN:
+	case 'j':
+		move_to(tv, (long)tv->selected + 1);
+		return true;
+	case KEY_PPAGE:
+		move_to(tv, (long)tv->selected - tv->page);
+		return true;
+	case KEY_NPAGE:
+		move_to(tv, (long)tv->selected + tv->page);
+		return true;
+	case KEY_HOME:
+		move_to(tv, 0);
+		return true;
+	case KEY_END:
+		move_to(tv, (long)tv->nrows - 1);
+		return true;
+	case KEY_RIGHT:
+	case KEY_ENTER:
+	case '\n':
+	case '\r':
+		if (!n)
+			return true;
+		if (n->first_child != STACK_TREE_NONE && !is_expanded(tv, n->tag))
+			set_expanded(tv, n->tag, true);
+		else if (n->first_child != STACK_TREE_NONE)
+			tv->selected_tag = tv->tree->nodes[n->first_child].tag;
+		break;
+	case KEY_LEFT:
+		if (!n)
+			return true;
+		if (is_expanded(tv, n->tag) && node != tree_view_root(tv))
+			set_expanded(tv, n->tag, false);
+		else if (n->parent != STACK_TREE_NONE && node != tree_view_root(tv))
+			tv->selected_tag = tv->tree->nodes[n->parent].tag;
+		break;
+	case 'e':
+		if (n)
+			expand_hottest(tv, node);
+		break;
+	case 'z':
+		if (!n || tv->nzoom == TREE_VIEW_MAX_ZOOM || node == tree_view_root(tv))
+			return true;
+		tv->zoom[tv->nzoom++] = n->tag;
+		break;
+	case KEY_BACKSPACE:
+	case KEY_BACKSPACE_ASCII:
+	case 8:
+		if (tv->nzoom)
+			tv->nzoom--;
+		break;
+	case 'n':
+		tree_view_search(tv, tv->search, 1);
+		return true;
+	case 'N':
+		tree_view_search(tv, tv->search, -1);
+		return true;
+	default:
+		return false;
+	}
+	build_rows(tv, 0);
+	select_tag(tv, tv->selected_tag);
+	return true;
+}
+
+/* The role a node's name is drawn in. */
+static enum theme_role node_role(const struct stack_node *n)
+{
+	if (n->kind != STACK_NODE_FRAME)
+		return THEME_HEADER_VALUE;
+	switch (n->frame_kind) {
+	case STACK_FRAME_KERNEL:
+		return THEME_KERNEL_FRAME;
+	case STACK_FRAME_USER:
+		return THEME_USER_FRAME;
+	default:
+		return THEME_UNKNOWN_FRAME;
+	}
+}
+
+/* Draw one node's row. */
+static void draw_row(struct tree_view *tv, struct canvas *cv, int row, uint32_t node,
+		     uint64_t root_total, bool expand_all, uint32_t root_depth)
+{
+	const struct stack_node *n = &tv->tree->nodes[node];
+	char total[16], self[16], name[600];
+	int col, indent = 2 * (int)(n->depth - root_depth), bar;
+	const char *mark = "hbar";
+	double frac = root_total ? (double)n->total / (double)root_total : 0;
+
+	tv->format(total, sizeof(total), (double)n->total);
+	if (n->self)
+		tv->format(self, sizeof(self), (double)n->self);
+	else
+		snprintf(self, sizeof(self), "-");
+	canvas_printf(cv, row, 0, THEME_DEFAULT, "%8s %6.1f%% %8s  ", total, 100.0 * frac, self);
+	col = 27 + (indent < cv->width / 3 ? indent : cv->width / 3);
+	if (n->first_child != STACK_TREE_NONE)
+		mark = expand_all || is_expanded(tv, n->tag) || n->depth == root_depth ? "down"
+										      : "right";
+	col += canvas_put(cv, row, col, THEME_DIM, canvas_glyph(cv, mark));
+	col++;
+	snprintf(name, sizeof(name), "%s%s", n->name,
+		 n->kind == STACK_NODE_FRAME && n->frame_kind == STACK_FRAME_KERNEL ? "_[k]" : "");
+	col += canvas_put_fit(cv, row, col, cv->width - col - 2,
+			      stack_tree_node_matches(tv->tree, node, tv->search) ? THEME_WARN
+										   : node_role(n),
+			      name);
+	bar = cv->width - col - 2;
+	if (bar > BAR_MAX)
+		bar = BAR_MAX;
+	if (bar > 0)
+		canvas_bar(cv, row, col + 1, bar, frac, THEME_BAR);
+}
+
+void tree_view_draw(struct tree_view *tv, struct canvas *cv, int row, int height,
+		    int expand_depth)
+{
+	uint32_t root = tree_view_root(tv);
+	uint64_t root_total;
+	uint32_t root_depth;
+
+	if (root == STACK_TREE_NONE)
+		return;
+	root_total = tv->tree->nodes[root].total;
+	root_depth = tv->tree->nodes[root].depth;
+	build_rows(tv, expand_depth);
+	if (expand_depth > 0) {
+		for (size_t i = 0; i < tv->nrows && (height < 0 || (int)i < height); i++)
+			draw_row(tv, cv, row + (int)i, tv->rows[i], root_total, true, root_depth);
+		build_rows(tv, 0);
+		select_tag(tv, tv->selected_tag);
+		return;
+	}
+	tv->page = height > 0 ? height : (int)tv->nrows;
+	if (tv->selected < tv->top)
+		tv->top = tv->selected;
+	if (height > 0 && tv->selected >= tv->top + (size_t)height)
+		tv->top = tv->selected - (size_t)height + 1;
+	if (tv->top >= tv->nrows)
+		tv->top = 0;
+	for (size_t i = tv->top; i < tv->nrows && (height < 0 || (int)(i - tv->top) < height);
+	     i++) {
+		int r = row + (int)(i - tv->top);
+
+		draw_row(tv, cv, r, tv->rows[i], root_total, false, root_depth);
+		if (i == tv->selected)
+			canvas_set_role(cv, r, 0, -1, THEME_SELECTION);
+	}
+}
