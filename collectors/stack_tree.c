@@ -9,7 +9,7 @@
 #include "util/xalloc.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#define FNV_PRIME  0x100000001b3ULL
 
 /* FNV-1a of a string, continuing from h. */
 static uint64_t hash_str(uint64_t h, const char *s)
@@ -91,15 +91,14 @@ static uint32_t child_get(struct stack_tree *t, uint32_t parent, enum stack_node
 static const char *keep_name(struct stack_tree *t, char *name)
 {
 	if ((t->nnames & (t->nnames - 1)) == 0)
-		t->names = xreallocarray(t->names, t->nnames ? t->nnames * 2 : 16,
-					 sizeof(*t->names));
+		t->names =
+			xreallocarray(t->names, t->nnames ? t->nnames * 2 : 16, sizeof(*t->names));
 	t->names[t->nnames++] = name;
 	return name;
 }
 
 /* The process (and thread) nodes of a sample under parent; returns the lowest. */
-static uint32_t add_task_nodes(struct stack_tree *t, uint32_t parent,
-			       const struct stack_sample *s)
+static uint32_t add_task_nodes(struct stack_tree *t, uint32_t parent, const struct stack_sample *s)
 {
 	char buf[96];
 	uint32_t n;

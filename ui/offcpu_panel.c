@@ -20,8 +20,8 @@
 
 struct offcpu_panel {
 	struct tree_view tv;
-	struct stack_tree *tree;   /* built from the shown model with the options below */
-	const void *tree_model;    /* the model the tree was built from */
+	struct stack_tree *tree; /* built from the shown model with the options below */
+	const void *tree_model;	 /* the model the tree was built from */
 	struct stack_tree_opts built_opts;
 	bool built_cumulative;
 	struct stack_tree_opts opts;
@@ -30,17 +30,17 @@ struct offcpu_panel {
 };
 
 static const struct keymap_entry offcpu_keys[] = {
-	{ 'i', KEY_ACTION_PANEL, "i", "Invert", "invert: innermost frames first (what blocks)",
-	  "Off-CPU" },
-	{ 'f', KEY_ACTION_PANEL, "f", "Flame", "flame view of the zoomed subtree", "Off-CPU" },
-	{ 'T', KEY_ACTION_PANEL, "T", NULL, "threads merged or one node per thread", "Off-CPU" },
-	{ 'c', KEY_ACTION_PANEL, "c", NULL, "cumulative since start (r resets) or last interval",
-	  "Off-CPU" },
-	{ 'R', KEY_ACTION_PANEL, "R", NULL, "sleeping only, or preempted (runnable) time too",
-	  "Off-CPU" },
-	{ 'K', KEY_ACTION_PANEL, "K", NULL, "include kernel threads", "Off-CPU" },
-	{ 'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks (flamegraph.pl, speedscope)",
-	  "Off-CPU" },
+	{'i', KEY_ACTION_PANEL, "i", "Invert", "invert: innermost frames first (what blocks)",
+	 "Off-CPU"},
+	{'f', KEY_ACTION_PANEL, "f", "Flame", "flame view of the zoomed subtree", "Off-CPU"},
+	{'T', KEY_ACTION_PANEL, "T", NULL, "threads merged or one node per thread", "Off-CPU"},
+	{'c', KEY_ACTION_PANEL, "c", NULL, "cumulative since start (r resets) or last interval",
+	 "Off-CPU"},
+	{'R', KEY_ACTION_PANEL, "R", NULL, "sleeping only, or preempted (runnable) time too",
+	 "Off-CPU"},
+	{'K', KEY_ACTION_PANEL, "K", NULL, "include kernel threads", "Off-CPU"},
+	{'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks (flamegraph.pl, speedscope)",
+	 "Off-CPU"},
 };
 
 static const struct stack_set *shown_set(const struct panel *p)
@@ -145,7 +145,9 @@ static void draw_status(struct panel *p, struct canvas *cv, int row)
 			  format_usecs(total, sizeof(total), (double)s->total));
 	col += canvas_printf(cv, row, col, THEME_DIM, "  view ");
 	col += canvas_put(cv, row, col, THEME_HEADER_VALUE,
-			  op->flame ? "flame" : op->opts.inverted ? "inverted" : "tree");
+			  op->flame	      ? "flame"
+			  : op->opts.inverted ? "inverted"
+					      : "tree");
 	col += canvas_printf(cv, row, col, THEME_DIM, "  threads ");
 	col += canvas_put(cv, row, col, THEME_HEADER_VALUE,
 			  op->opts.split_threads ? "split" : "merged");
@@ -171,9 +173,9 @@ static void draw_selected_line(struct panel *p, struct canvas *cv, int row)
 	n = &op->tree->nodes[sel];
 	snprintf(line, sizeof(line), "%s  %s  %.1f%% of the view", n->name,
 		 format_usecs(total, sizeof(total), (double)n->total),
-		 op->tree->nodes[root].total ? 100.0 * (double)n->total /
-						       (double)op->tree->nodes[root].total
-					     : 0.0);
+		 op->tree->nodes[root].total
+			 ? 100.0 * (double)n->total / (double)op->tree->nodes[root].total
+			 : 0.0);
 	canvas_put_fit(cv, row, 1, cv->width - 2, THEME_HEADER_VALUE, line);
 }
 
@@ -189,8 +191,9 @@ static void offcpu_draw(struct panel *p, struct canvas *cv)
 	draw_status(p, cv, 0);
 	if (!shown_set(p)->nsamples) {
 		canvas_put(cv, 2, 1, THEME_DIM,
-			   op->interval || p->batch ? "no thread blocked long enough in this interval"
-						    : "no thread blocked long enough yet");
+			   op->interval || p->batch
+				   ? "no thread blocked long enough in this interval"
+				   : "no thread blocked long enough yet");
 		return;
 	}
 	if (op->flame && !unlimited) {

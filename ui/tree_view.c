@@ -9,16 +9,16 @@
 #include "util/xalloc.h"
 
 #define KEY_BACKSPACE_ASCII 127
-#define BAR_MAX 40
+#define BAR_MAX		    40
 
 const struct keymap_entry tree_view_keys[TREE_VIEW_NKEYS] = {
-	{ KEY_RIGHT, KEY_ACTION_PANEL, "Enter", NULL, "expand (Right too)", "Tree" },
-	{ KEY_LEFT, KEY_ACTION_PANEL, "Left", NULL, "collapse, or go to the parent", "Tree" },
-	{ 'e', KEY_ACTION_PANEL, "e", "Hot", "expand the hottest path below", "Tree" },
-	{ 'z', KEY_ACTION_PANEL, "z", "Zoom", "zoom into the selected subtree", "Tree" },
-	{ KEY_BACKSPACE, KEY_ACTION_PANEL, "Bksp", NULL, "zoom out", "Tree" },
-	{ 'n', KEY_ACTION_PANEL, "n N", NULL, "next / previous search match", "Tree" },
-	{ 'j', KEY_ACTION_PANEL, "j k", NULL, "move (arrows, PgUp, PgDn, Home, End too)", "Tree" },
+	{KEY_RIGHT, KEY_ACTION_PANEL, "Enter", NULL, "expand (Right too)", "Tree"},
+	{KEY_LEFT, KEY_ACTION_PANEL, "Left", NULL, "collapse, or go to the parent", "Tree"},
+	{'e', KEY_ACTION_PANEL, "e", "Hot", "expand the hottest path below", "Tree"},
+	{'z', KEY_ACTION_PANEL, "z", "Zoom", "zoom into the selected subtree", "Tree"},
+	{KEY_BACKSPACE, KEY_ACTION_PANEL, "Bksp", NULL, "zoom out", "Tree"},
+	{'n', KEY_ACTION_PANEL, "n N", NULL, "next / previous search match", "Tree"},
+	{'j', KEY_ACTION_PANEL, "j k", NULL, "move (arrows, PgUp, PgDn, Home, End too)", "Tree"},
 };
 
 static int tag_cmp(const void *a, const void *b)
@@ -36,9 +36,9 @@ static bool is_expanded(const struct tree_view *tv, uint64_t tag)
 
 static void set_expanded(struct tree_view *tv, uint64_t tag, bool on)
 {
-	uint64_t *at = tv->nexpanded ? bsearch(&tag, tv->expanded, tv->nexpanded, sizeof(tag),
-					       tag_cmp)
-				     : NULL;
+	uint64_t *at = tv->nexpanded
+			       ? bsearch(&tag, tv->expanded, tv->nexpanded, sizeof(tag), tag_cmp)
+			       : NULL;
 
 	if (on && !at) {
 		size_t i = 0;
@@ -112,8 +112,9 @@ static void build_rows(struct tree_view *tv, int expand_depth)
 	n = root;
 	while (n != STACK_TREE_NONE) {
 		const struct stack_node *node = &t->nodes[n];
-		bool open = expand_depth > 0 ? (int)(node->depth - t->nodes[root].depth) < expand_depth
-					     : n == root || is_expanded(tv, node->tag);
+		bool open = expand_depth > 0
+				    ? (int)(node->depth - t->nodes[root].depth) < expand_depth
+				    : n == root || is_expanded(tv, node->tag);
 
 		push_row(tv, n);
 		if (open && node->first_child != STACK_TREE_NONE) {
@@ -324,14 +325,14 @@ static void draw_row(struct tree_view *tv, struct canvas *cv, int row, uint32_t 
 	col = 27 + (indent < cv->width / 3 ? indent : cv->width / 3);
 	if (n->first_child != STACK_TREE_NONE)
 		mark = expand_all || is_expanded(tv, n->tag) || n->depth == root_depth ? "down"
-										      : "right";
+										       : "right";
 	col += canvas_put(cv, row, col, THEME_DIM, canvas_glyph(cv, mark));
 	col++;
 	snprintf(name, sizeof(name), "%s%s", n->name,
 		 n->kind == STACK_NODE_FRAME && n->frame_kind == STACK_FRAME_KERNEL ? "_[k]" : "");
 	col += canvas_put_fit(cv, row, col, cv->width - col - 2,
 			      stack_tree_node_matches(tv->tree, node, tv->search) ? THEME_WARN
-										   : node_role(n),
+										  : node_role(n),
 			      name);
 	bar = cv->width - col - 2;
 	if (bar > BAR_MAX)
@@ -340,8 +341,7 @@ static void draw_row(struct tree_view *tv, struct canvas *cv, int row, uint32_t 
 		canvas_bar(cv, row, col + 1, bar, frac, THEME_BAR);
 }
 
-void tree_view_draw(struct tree_view *tv, struct canvas *cv, int row, int height,
-		    int expand_depth)
+void tree_view_draw(struct tree_view *tv, struct canvas *cv, int row, int height, int expand_depth)
 {
 	uint32_t root = tree_view_root(tv);
 	uint64_t root_total;

@@ -21,23 +21,28 @@
 #include "core/export.h"
 #include "ui/offcpu_panel.h"
 
-#define U(n) { n, STACK_FRAME_USER }
-#define K(n) { n, STACK_FRAME_KERNEL }
+#define U(n)                        \
+	{                           \
+		n, STACK_FRAME_USER \
+	}
+#define K(n)                          \
+	{                             \
+		n, STACK_FRAME_KERNEL \
+	}
 
-static struct stack_frame f_sleep[] = { U("main"), U("a"), U("b"), K("do_nanosleep"),
-					K("schedule") };
-static struct stack_frame f_read[] = { U("main"), U("a"), U("reader;x"), K("ksys_read"),
-				       K("schedule") };
-static struct stack_frame f_wait[] = { U("start_thread"), U("worker"), K("futex_wait"),
-				       K("schedule") };
+static struct stack_frame f_sleep[] = {U("main"), U("a"), U("b"), K("do_nanosleep"), K("schedule")};
+static struct stack_frame f_read[] = {U("main"), U("a"), U("reader;x"), K("ksys_read"),
+				      K("schedule")};
+static struct stack_frame f_wait[] = {U("start_thread"), U("worker"), K("futex_wait"),
+				      K("schedule")};
 
 static struct offcpu_model model;
 static struct filter flt;
-static struct collector collector = { .is_open = true, .mode = "tp_btf" };
+static struct collector collector = {.is_open = true, .mode = "tp_btf"};
 
 static void build_model(void)
 {
-	struct stack_sample x = { .pid = 10, .tid = 10, .comm = "app", .pcomm = "app" };
+	struct stack_sample x = {.pid = 10, .tid = 10, .comm = "app", .pcomm = "app"};
 
 	memset(&model, 0, sizeof(model));
 	x.frames = f_sleep;
@@ -50,8 +55,14 @@ static void build_model(void)
 	x.frames = f_read;
 	x.value = 100000;
 	stack_set_add(&model.cumulative, &x);
-	x = (struct stack_sample){ .pid = 20, .tid = 21, .comm = "db", .pcomm = "db",
-				   .frames = f_wait, .nframes = 4, .value = 50000, .count = 5 };
+	x = (struct stack_sample){.pid = 20,
+				  .tid = 21,
+				  .comm = "db",
+				  .pcomm = "db",
+				  .frames = f_wait,
+				  .nframes = 4,
+				  .value = 50000,
+				  .count = 5};
 	stack_set_add(&model.cumulative, &x);
 	stack_set_copy(&model.interval, &model.cumulative);
 	model.interval_s = 1.0;
@@ -87,7 +98,7 @@ static int teardown(void **state)
 
 static char *export_to_string(struct panel *p, enum export_format fmt)
 {
-	struct status_info si = { .version = "test", .host = "h", .mode = "tp_btf" };
+	struct status_info si = {.version = "test", .host = "h", .mode = "tp_btf"};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -225,8 +236,10 @@ static void test_flame(void **state)
 	assert_true(p->ops->key(p, 'f'));
 	t = draw_to_string(p, 12);
 	/* the root at the bottom, the processes above it, app wider than db */
-	assert_non_null(strstr(t, "\xe2\x94\x82" "all"));
-	assert_non_null(strstr(t, "\xe2\x94\x82" "app (10)"));
+	assert_non_null(strstr(t, "\xe2\x94\x82"
+				  "all"));
+	assert_non_null(strstr(t, "\xe2\x94\x82"
+				  "app (10)"));
 	assert_true(strstr(t, "app (10)") < strstr(t, "all"));
 	free(t);
 }
@@ -234,7 +247,7 @@ static void test_flame(void **state)
 static void test_threshold(void **state)
 {
 	struct panel *p = *state;
-	struct filter f = { 0 };
+	struct filter f = {0};
 	char why[128], text[64];
 
 	assert_int_equal(p->ops->set_threshold(p, "1000-50000", &f, why, sizeof(why)), 0);

@@ -11,20 +11,25 @@
 
 #include "collectors/stack_tree.h"
 
-#define U(n) { n, STACK_FRAME_USER }
-#define K(n) { n, STACK_FRAME_KERNEL }
+#define U(n)                        \
+	{                           \
+		n, STACK_FRAME_USER \
+	}
+#define K(n)                          \
+	{                             \
+		n, STACK_FRAME_KERNEL \
+	}
 
-static struct stack_frame f_sleep[] = { U("main"), U("a"), U("b"), K("do_nanosleep"),
-					K("schedule") };
-static struct stack_frame f_read[] = { U("main"), U("a"), U("reader"), K("ksys_read"),
-				       K("schedule") };
-static struct stack_frame f_wait[] = { U("start_thread"), U("worker"), K("futex_wait"),
-				       K("schedule") };
+static struct stack_frame f_sleep[] = {U("main"), U("a"), U("b"), K("do_nanosleep"), K("schedule")};
+static struct stack_frame f_read[] = {U("main"), U("a"), U("reader"), K("ksys_read"),
+				      K("schedule")};
+static struct stack_frame f_wait[] = {U("start_thread"), U("worker"), K("futex_wait"),
+				      K("schedule")};
 
 /* Process 10 ("app"): 300 us in sleep, 100 us in read (thread 11); process 20: 50 us. */
 static void build_set(struct stack_set *s)
 {
-	struct stack_sample x = { .pid = 10, .tid = 10, .comm = "app", .pcomm = "app" };
+	struct stack_sample x = {.pid = 10, .tid = 10, .comm = "app", .pcomm = "app"};
 
 	memset(s, 0, sizeof(*s));
 	x.frames = f_sleep;
@@ -40,8 +45,14 @@ static void build_set(struct stack_set *s)
 	x.frames = f_read;
 	x.value = 100;
 	stack_set_add(s, &x);
-	x = (struct stack_sample){ .pid = 20, .tid = 21, .comm = "db", .pcomm = "db",
-				   .frames = f_wait, .nframes = 4, .value = 50, .count = 5 };
+	x = (struct stack_sample){.pid = 20,
+				  .tid = 21,
+				  .comm = "db",
+				  .pcomm = "db",
+				  .frames = f_wait,
+				  .nframes = 4,
+				  .value = 50,
+				  .count = 5};
 	stack_set_add(s, &x);
 }
 
@@ -63,7 +74,7 @@ static void test_merge_and_totals(void **state)
 
 	(void)state;
 	build_set(&s);
-	t = stack_tree_build(&s, &(struct stack_tree_opts){ 0 });
+	t = stack_tree_build(&s, &(struct stack_tree_opts){0});
 	assert_int_equal(t->nodes[0].total, 450);
 	assert_int_equal(t->nodes[0].count, 9);
 	app = child(t, 0, "app (10)");
@@ -94,7 +105,7 @@ static void test_inverted(void **state)
 
 	(void)state;
 	build_set(&s);
-	t = stack_tree_build(&s, &(struct stack_tree_opts){ .inverted = true });
+	t = stack_tree_build(&s, &(struct stack_tree_opts){.inverted = true});
 	/* every stack ends in schedule: one top node with everything */
 	assert_int_equal(t->nodes[0].nchildren, 1);
 	sched = child(t, 0, "schedule");
@@ -104,9 +115,9 @@ static void test_inverted(void **state)
 	assert_int_equal(t->nodes[nano].total, 300);
 	assert_int_equal(t->nodes[futex].total, 50);
 	/* the process is below the outermost frame */
-	assert_int_not_equal(child(t, child(t, child(t, futex, "worker"), "start_thread"),
-				   "db (20)"),
-			     STACK_TREE_NONE);
+	assert_int_not_equal(
+		child(t, child(t, child(t, futex, "worker"), "start_thread"), "db (20)"),
+		STACK_TREE_NONE);
 	stack_tree_free(t);
 	stack_set_clear(&s);
 }
@@ -119,7 +130,7 @@ static void test_threads(void **state)
 
 	(void)state;
 	build_set(&s);
-	t = stack_tree_build(&s, &(struct stack_tree_opts){ .split_threads = true });
+	t = stack_tree_build(&s, &(struct stack_tree_opts){.split_threads = true});
 	app = child(t, 0, "app (10)");
 	assert_int_equal(t->nodes[app].nchildren, 2);
 	assert_int_equal(t->nodes[child(t, app, "app (10)")].total, 300);
@@ -132,7 +143,7 @@ static void test_threads(void **state)
 /* A node keeps its tag when the tree is rebuilt with other data; other paths differ. */
 static void test_stable_tags(void **state)
 {
-	struct stack_set s, s2 = { 0 };
+	struct stack_set s, s2 = {0};
 	struct stack_tree *t1, *t2;
 	uint32_t b1, b2;
 
@@ -158,15 +169,20 @@ static void test_stable_tags(void **state)
 
 static void test_many_stacks(void **state)
 {
-	struct stack_set s = { 0 };
+	struct stack_set s = {0};
 	struct stack_tree *t;
 	char names[2000][16];
 
 	(void)state;
 	for (int i = 0; i < 2000; i++) {
-		struct stack_frame fr[3] = { U("main"), U(names[i]), K("schedule") };
-		struct stack_sample x = { .pid = 1 + i % 7, .tid = 1, .comm = "p", .frames = fr,
-					  .nframes = 3, .value = 1, .count = 1 };
+		struct stack_frame fr[3] = {U("main"), U(names[i]), K("schedule")};
+		struct stack_sample x = {.pid = 1 + i % 7,
+					 .tid = 1,
+					 .comm = "p",
+					 .frames = fr,
+					 .nframes = 3,
+					 .value = 1,
+					 .count = 1};
 
 		snprintf(names[i], sizeof(names[i]), "fn%d", i);
 		stack_set_add(&s, &x);
@@ -183,7 +199,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_and_totals), cmocka_unit_test(test_inverted),
-		cmocka_unit_test(test_threads),          cmocka_unit_test(test_stable_tags),
+		cmocka_unit_test(test_threads),		 cmocka_unit_test(test_stable_tags),
 		cmocka_unit_test(test_many_stacks),
 	};
 
