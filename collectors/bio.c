@@ -249,6 +249,8 @@ static void bio_rebase(struct bio_priv *priv, bool interval_too)
 	bio_archive_forget(&priv->reader, &now, &priv->cur, &priv->prev);
 
 	if (interval_too) {
+		/* the next poll measures from now: poll moves cur to prev */
+		bio_reading_copy(&priv->cur, &now);
 		bio_reading_copy(&priv->prev, &now);
 		bio_span_build(&priv->names, &priv->model.interval, &now, &now);
 	}

@@ -41,7 +41,10 @@ loop=""
 writer=""
 sock="ktop-test-$$"
 cleanup_test() {
-	[ -n "$writer" ] && kill "$writer" 2>/dev/null
+	if [ -n "$writer" ]; then
+		kill "$writer" 2>/dev/null
+		pkill -P "$writer" 2>/dev/null # the dd it is running
+	fi
 	wait 2>/dev/null
 	tmux -L "$sock" kill-server 2>/dev/null
 	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
