@@ -1,5 +1,326 @@
-/* Not written yet: being developed (see the open issue). */
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Off-CPU time by stack: at sched_switch, the thread leaving the CPU gets a timestamp and its
+ * kernel and user stack ids in task storage; the thread coming back adds the time it was away
+ * to its (thread, stacks) entry in the counts map, which user space drains at each poll.
+ */
 #include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
 #include "offcpu.h"
+
+#define OFFCPU_EEXIST	  17	     /* EEXIST */
+#define OFFCPU_PF_KTHREAD 0x00200000 /* PF_KTHREAD */
+#define OFFCPU_TASK_DEAD  0x00000080 /* TASK_DEAD: the last switch of an exiting task */
+
+/* sched_switch passes prev_state (v5.18+, fa2c3254d7cf); read from BTF by user space. */
+const volatile bool sw_has_prev_state = true;
+
+/* Written live by user space through the mmapped .bss. */
+__u32 filter_pids = 0;	  /* nonzero: only the tgids in offcpu_pids */
+__u32 count_runnable = 0; /* nonzero: preempted (still runnable) time counts too */
+__u32 count_kthreads = 0; /* nonzero: kernel threads too */
+__u64 min_block_ns = 0;	  /* shorter blocks are not counted */
+__u64 max_block_ns = 0;	  /* longer blocks are not counted; 0: no limit */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct offcpu_start);
+} offcpu_starts SEC(".maps");
+
+/* Ids are never deleted, so an id keeps naming the same stack for the whole run. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, OFFCPU_STACKS_MAX);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, OFFCPU_STACK_DEPTH * sizeof(__u64));
+} offcpu_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OFFCPU_COUNTS_MAX);
+	__type(key, struct offcpu_key);
+	__type(value, struct offcpu_val);
+} offcpu_counts SEC(".maps");
+
+/* Room for an old and a new set at once: user space adds the new PIDs first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * OFFCPU_PIDS_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} offcpu_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, OFFCPU_SEEN_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} offcpu_seen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, OFFCPU_NOTES_SIZE);
+} offcpu_notes SEC(".maps");
+
+/* raw_tp flavour: when the current task of each CPU came in. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct offcpu_oncpu);
+} offcpu_oncpu SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, OFFCPU_DROP_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} offcpu_drops SEC(".maps");
+
+/*
+ * Before v5.14 a task's state was `volatile long state`, renamed to `unsigned int __state`
+ * by 2f064a59a11f ("sched: Change task_struct::state").
+ */
+struct task_struct___x {
+	long state;
+} __attribute__((preserve_access_index));
+
+/* Count one loss; atomic because an interrupt's program may count on this CPU meanwhile. */
+static __always_inline void offcpu_count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&offcpu_drops, &idx);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+/* The state prev leaves the CPU in, for kernels whose sched_switch does not pass it. */
+static __always_inline __u32 offcpu_task_state(struct task_struct *t)
+{
+	struct task_struct___x *old = (void *)t;
+
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return (__u32)BPF_CORE_READ(old, state);
+}
+
+/* A stack id as kept: -EEXIST and other failures are counted, and stay in the key. */
+static __always_inline __s32 offcpu_stackid(void *ctx, __u64 flags, __u32 drop)
+{
+	long id = bpf_get_stackid(ctx, &offcpu_stacks, flags);
+
+	if (id >= 0)
+		return (__s32)id;
+	offcpu_count(id == -OFFCPU_EEXIST ? OFFCPU_DROP_COLLISION : drop);
+	return (__s32)id;
+}
+
+/* Tell user space, once per process, that it has stacks to symbolize (or ran exec). */
+static __always_inline void offcpu_note(__u32 tgid, __u32 kind)
+{
+	struct offcpu_note *n;
+	__u8 one = 1;
+
+	n = bpf_ringbuf_reserve(&offcpu_notes, sizeof(*n), 0);
+	if (!n) {
+		offcpu_count(OFFCPU_DROP_NOTE);
+		return;
+	}
+	n->tgid = tgid;
+	n->kind = kind;
+	bpf_ringbuf_submit(n, 0);
+	if (kind == OFFCPU_NOTE_NEW)
+		bpf_map_update_elem(&offcpu_seen, &tgid, &one, BPF_ANY);
+}
+
+/* Whether the PID filter lets tgid through. */
+static __always_inline bool offcpu_pid_wanted(__u32 tgid)
+{
+	return !filter_pids || bpf_map_lookup_elem(&offcpu_pids, &tgid);
+}
+
+/* prev leaves the CPU: if it is one we follow, remember when and where. */
+static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *prev, bool preempt,
+					      __u32 state)
+{
+	struct offcpu_start *s;
+	bool runnable;
+	bool kthread;
+	__u32 tgid;
+
+	if (!BPF_CORE_READ(prev, pid) || (state & OFFCPU_TASK_DEAD))
+		return;
+	tgid = BPF_CORE_READ(prev, tgid);
+	if (!offcpu_pid_wanted(tgid))
+		return;
+	kthread = BPF_CORE_READ(prev, flags) & OFFCPU_PF_KTHREAD;
+	if (kthread && !count_kthreads)
+		return;
+	/* A preempted task stays runnable whatever its state says. */
+	runnable = preempt || !state;
+	if (runnable && !count_runnable)
+		return;
+
+	s = bpf_task_storage_get(&offcpu_starts, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s) {
+		offcpu_count(OFFCPU_DROP_STORAGE);
+		return;
+	}
+	s->tgid = tgid;
+	s->flags = (kthread ? OFFCPU_START_KTHREAD : 0) | (runnable ? OFFCPU_START_RUNNABLE : 0);
+	/* prev is current: the stacks are its own, and so is the comm. */
+	s->kstack = offcpu_stackid(ctx, 0, OFFCPU_DROP_KSTACK);
+	if (kthread || !BPF_CORE_READ(prev, mm))
+		s->ustack = OFFCPU_STACK_NONE;
+	else
+		s->ustack = offcpu_stackid(ctx, BPF_F_USER_STACK, OFFCPU_DROP_USTACK);
+	/* Now, while it surely lives: user space reads its maps during the block. */
+	if (s->ustack != OFFCPU_STACK_NONE && !bpf_map_lookup_elem(&offcpu_seen, &tgid))
+		offcpu_note(tgid, OFFCPU_NOTE_NEW);
+	bpf_get_current_comm(s->comm, sizeof(s->comm));
+	s->ts_ns = bpf_ktime_get_ns();
+}
+
+/* Add one block to its (thread, stacks) entry. */
+static __always_inline void offcpu_account(struct offcpu_start *s, __u32 tid, __u64 delta)
+{
+	struct offcpu_key k = {
+		.tgid = s->tgid,
+		.tid = tid,
+		.kstack = s->kstack,
+		.ustack = s->ustack,
+	};
+	struct offcpu_val n = {.total_ns = delta, .count = 1};
+	struct offcpu_val *v;
+
+	v = bpf_map_lookup_elem(&offcpu_counts, &k);
+	if (!v) {
+		__builtin_memcpy(n.comm, s->comm, sizeof(n.comm));
+		if (!bpf_map_update_elem(&offcpu_counts, &k, &n, BPF_NOEXIST))
+			return;
+		/* Another CPU created it first, or the map is full. */
+		v = bpf_map_lookup_elem(&offcpu_counts, &k);
+		if (!v) {
+			offcpu_count(OFFCPU_DROP_COUNTS_FULL);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&v->total_ns, delta);
+	__sync_fetch_and_add(&v->count, 1);
+}
+
+/*
+ * A thread's block ended at in_ns: count it if it passes the thresholds and the filters,
+ * which may have changed since it began.
+ */
+static __always_inline void offcpu_block_end(struct offcpu_start *s, __u32 tid, __u64 in_ns)
+{
+	__u64 delta = in_ns - s->ts_ns;
+
+	s->ts_ns = 0;
+	if (delta < min_block_ns || (max_block_ns && delta > max_block_ns))
+		return;
+	if (((s->flags & OFFCPU_START_KTHREAD) && !count_kthreads) ||
+	    ((s->flags & OFFCPU_START_RUNNABLE) && !count_runnable) || !offcpu_pid_wanted(s->tgid))
+		return;
+	offcpu_account(s, tid, delta);
+}
+
+/* next comes back to a CPU: its block ends now. */
+static __always_inline void offcpu_switch_in(struct task_struct *next)
+{
+	struct offcpu_start *s;
+	__u32 tid;
+
+	tid = BPF_CORE_READ(next, pid);
+	if (!tid)
+		return;
+	s = bpf_task_storage_get(&offcpu_starts, next, 0, 0);
+	if (s && s->ts_ns)
+		offcpu_block_end(s, tid, bpf_ktime_get_ns());
+}
+
+/* The state prev leaves the CPU in: the 4th argument where sched_switch has one. */
+static __always_inline __u32 offcpu_prev_state(__u64 *ctx, struct task_struct *prev)
+{
+	__u32 state;
+
+	/* The barrier keeps clang from loading ctx[3] where the tracepoint has no 4th argument. */
+	if (sw_has_prev_state) {
+		state = (__u32)ctx[3];
+		barrier_var(state);
+		return state;
+	}
+	return offcpu_task_state(prev);
+}
+
+/* tp_btf: prev and next are task pointers that task storage takes. */
+SEC("tp_btf/sched_switch")
+int offcpu_sw_btf(__u64 *ctx)
+{
+	struct task_struct *prev = (struct task_struct *)ctx[1];
+
+	offcpu_switch_out(ctx, prev, ctx[0] & 1, offcpu_prev_state(ctx, prev));
+	offcpu_switch_in((struct task_struct *)ctx[2]);
+	return 0;
+}
+
+/*
+ * raw_tp: the arguments are plain numbers, which task storage does not take, and only prev
+ * (current) can be had as a task pointer. So each CPU remembers when its current task came
+ * in, and a block is counted when its thread leaves the CPU again: later, with the same time.
+ */
+SEC("raw_tp/sched_switch")
+int offcpu_sw_raw(__u64 *ctx)
+{
+	struct task_struct *prev = bpf_get_current_task_btf();
+	struct offcpu_start *s;
+	struct offcpu_oncpu *oc;
+	__u32 zero = 0;
+	__u32 tid;
+
+	oc = bpf_map_lookup_elem(&offcpu_oncpu, &zero);
+	if (!oc)
+		return 0;
+	tid = BPF_CORE_READ(prev, pid);
+	if (tid && oc->task == (__u64)prev) {
+		s = bpf_task_storage_get(&offcpu_starts, prev, 0, 0);
+		if (s && s->ts_ns && oc->in_ns >= s->ts_ns)
+			offcpu_block_end(s, tid, oc->in_ns);
+	}
+	offcpu_switch_out(ctx, prev, ctx[0] & 1, offcpu_prev_state(ctx, prev));
+	oc->task = ctx[2];
+	oc->in_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* A process ran exec: user space must read its new maps, and announce it again. */
+static __always_inline int offcpu_on_exec(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!offcpu_pid_wanted(tgid))
+		return 0;
+	bpf_map_delete_elem(&offcpu_seen, &tgid);
+	offcpu_note(tgid, OFFCPU_NOTE_EXEC);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int offcpu_exec_btf(__u64 *ctx)
+{
+	return offcpu_on_exec();
+}
+
+SEC("raw_tp/sched_process_exec")
+int offcpu_exec_raw(__u64 *ctx)
+{
+	return offcpu_on_exec();
+}
+
 char LICENSE[] SEC("license") = "GPL";

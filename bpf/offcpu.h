@@ -1,1 +1,86 @@
-/* Not written yet: being developed (see the open issue). */
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What offcpu.bpf.c and collectors/offcpu.c share: map keys and values, limits, counter indexes. */
+#ifndef KTOP_BPF_OFFCPU_H
+#define KTOP_BPF_OFFCPU_H
+
+#define OFFCPU_COMM_LEN	   16
+#define OFFCPU_STACK_DEPTH 127 /* frames per stack: the kernel's default perf_event_max_stack */
+
+/* Default map sizes; the stack map is resized from user space before load. */
+#define OFFCPU_STACKS_MAX 16384	      /* distinct kernel and user stacks (--stack-storage) */
+#define OFFCPU_COUNTS_MAX 16384	      /* (thread, stacks) pairs between two polls */
+#define OFFCPU_PIDS_MAX	  64	      /* PIDs in the filter */
+#define OFFCPU_SEEN_MAX	  8192	      /* processes already announced to user space */
+#define OFFCPU_NOTES_SIZE (64 * 1024) /* bytes of the process note ring buffer */
+
+/*
+ * A stack id that was not asked for: the thread has no user space (a kernel thread, or a
+ * process past exit_mm()). Outside the -errno range, so never a bpf_get_stackid() result.
+ */
+#define OFFCPU_STACK_NONE (-4096)
+
+/* Indexes of the per-CPU drop counter array. */
+enum offcpu_drop {
+	/* bpf_get_stackid() failed on the kernel stack: the block is kept without it. */
+	OFFCPU_DROP_KSTACK,
+	/* bpf_get_stackid() failed on the user stack of a user thread: kept without it. */
+	OFFCPU_DROP_USTACK,
+	/* A different stack already held the hash bucket (-EEXIST): kept without that stack. */
+	OFFCPU_DROP_COLLISION,
+	/* The counts map was full at switch-in: the block is lost. */
+	OFFCPU_DROP_COUNTS_FULL,
+	/* No task storage for the thread (allocation failed, or busy): the block is lost. */
+	OFFCPU_DROP_STORAGE,
+	/* The process note ring buffer was full: the process may not be symbolized. */
+	OFFCPU_DROP_NOTE,
+	OFFCPU_DROP_COUNT,
+};
+
+/* Per-thread state in task storage, written at switch-out. */
+struct offcpu_start {
+	__u64 ts_ns; /* when the thread went off the CPU; 0: nothing pending */
+	__u32 tgid;
+	__s32 kstack; /* stack map id, or a negative error / OFFCPU_STACK_NONE */
+	__s32 ustack;
+	__u32 flags;		    /* OFFCPU_START_* */
+	char comm[OFFCPU_COMM_LEN]; /* the thread's name at switch-out */
+};
+
+/* offcpu_start.flags: what the block was, so settings changed meanwhile still apply. */
+#define OFFCPU_START_KTHREAD  0x1 /* a kernel thread */
+#define OFFCPU_START_RUNNABLE 0x2 /* preempted, not sleeping */
+
+/* Per-CPU, raw_tp flavour only: when the task now on this CPU came in. */
+struct offcpu_oncpu {
+	__u64 task; /* its task_struct address */
+	__u64 in_ns;
+};
+
+/* Counts map key: one thread blocked in one pair of stacks. */
+struct offcpu_key {
+	__u32 tgid;
+	__u32 tid;
+	__s32 kstack; /* stack map id, or a negative error / OFFCPU_STACK_NONE */
+	__s32 ustack;
+};
+
+/* Counts map value; user space reads and deletes it at each poll. */
+struct offcpu_val {
+	__u64 total_ns; /* off-CPU time of the blocks that ended since the entry was created */
+	__u64 count;	/* blocks */
+	char comm[OFFCPU_COMM_LEN];
+};
+
+/* What a process note says. */
+enum offcpu_note_kind {
+	OFFCPU_NOTE_NEW = 1,  /* a process got its first stack: read its maps while it lives */
+	OFFCPU_NOTE_EXEC = 2, /* a process ran exec: its maps are new */
+};
+
+/* Ring buffer record. */
+struct offcpu_note {
+	__u32 tgid;
+	__u32 kind; /* enum offcpu_note_kind */
+};
+
+#endif

@@ -19,6 +19,10 @@ struct ktop_config {
 	uint64_t bio_slow_us;   /* block I/O: latency counted as slow */
 	uint32_t stack_storage; /* stacks the kernel side can hold (--stack-storage) */
 	bool batch;
+	/* slow queries: --db targets (a server binary's path or a PID); none: find every server */
+	const char *db_targets[16];
+	size_t ndb_targets;
+	uint32_t text_limit;    /* slow queries: bytes of query text copied (0: 1024) */
 };
 
 /* What may change while running (p and t keys). An empty PID set means every process. */
@@ -31,6 +35,7 @@ struct filter {
 	uint64_t max_block_us;  /* off-CPU: longest block kept (0: no limit) */
 	bool offcpu_runnable;   /* off-CPU: count preempted (runnable) time too */
 	bool offcpu_kthreads;   /* off-CPU: include kernel threads */
+	bool redact;            /* show and export query text with literals replaced by ? */
 };
 
 /* A named in-kernel or user-space loss counter, cumulative since open(). */

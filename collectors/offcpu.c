@@ -1,1 +1,625 @@
-/* Not written yet: being developed (see the open issue). */
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Off-CPU collector: loads offcpu.bpf.c, drains its counts map at each poll and hands the
+ * records to offcpu_stacks.c, which symbolizes them into struct offcpu_model.
+ */
+#include "collectors/offcpu.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "collectors/offcpu_model.h"
+#include "collectors/offcpu_stacks.h"
+#include "symbols/symbols.h"
+#include "util/xalloc.h"
+#include "bpf/offcpu.h"
+#include "bpf/offcpu.skel.h"
+
+_Static_assert(OFFCPU_PIDS_MAX >= KTOP_MAX_PIDS,
+	       "the BPF PID filter is smaller than KTOP_MAX_PIDS");
+
+#define OFFCPU_BTF_PATH	 "/sys/kernel/btf/vmlinux"
+#define OFFCPU_NPROGS	 2
+#define OFFCPU_FORCE_RAW "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
+
+/* What vmlinux BTF says about the running kernel. */
+struct offcpu_probe {
+	bool tp_btf;	 /* btf_trace_sched_switch exists, so tp_btf can attach */
+	bool prev_state; /* sched_switch(preempt, prev, next, prev_state), v5.18+ */
+};
+
+struct offcpu_priv {
+	struct offcpu_bpf *skel;
+	struct bpf_link *links[OFFCPU_NPROGS];
+	struct bpf_program *progs[OFFCPU_NPROGS];
+	size_t nlinks;
+	struct ring_buffer *notes;
+	struct sym_cache *sc;
+	struct offcpu_stacks *st;
+	int ncpus;
+	__u64 *pcpu; /* lookup buffer: one counter per possible CPU */
+
+	/* Drain buffers, as large as the counts map. */
+	struct offcpu_key *keys;
+	struct offcpu_val *vals;
+	uint32_t cap;
+	/* Entries drained by a reset: they count for the next interval only. */
+	struct offcpu_key *carry_keys;
+	struct offcpu_val *carry_vals;
+	size_t ncarry;
+
+	uint32_t pids[KTOP_MAX_PIDS]; /* sorted */
+	size_t npids;
+	double last_poll; /* CLOCK_MONOTONIC seconds */
+	double cum_start;
+
+	struct offcpu_model model;
+};
+
+/* Drop counters shown to the user; idx -1 is the programs' recursion misses. */
+static const struct {
+	const char *name;
+	int idx;
+} offcpu_drop_names[] = {
+	{"missed kernel stacks", OFFCPU_DROP_KSTACK},
+	{"missed user stacks", OFFCPU_DROP_USTACK},
+	{"stack collisions", OFFCPU_DROP_COLLISION},
+	{"counts map full", OFFCPU_DROP_COUNTS_FULL},
+	{"task storage failures", OFFCPU_DROP_STORAGE},
+	{"lost process notes", OFFCPU_DROP_NOTE},
+	{"recursion misses", -1},
+};
+
+_Static_assert(sizeof(offcpu_drop_names) / sizeof(offcpu_drop_names[0]) <= COLLECTOR_MAX_DROPS,
+	       "too many offcpu drop counters");
+
+/* Seconds on CLOCK_MONOTONIC. */
+static double offcpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Microseconds as the kernel side's nanoseconds, saturating. */
+static __u64 offcpu_ns(uint64_t us)
+{
+	return us > UINT64_MAX / 1000 ? UINT64_MAX : us * 1000;
+}
+
+/* Read from vmlinux BTF how sched_switch can be attached and what it passes. */
+static int offcpu_probe_btf(struct offcpu_probe *p, char *why, size_t why_len)
+{
+	const struct btf_type *t;
+	struct btf *btf;
+	int err;
+	int id;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		err = errno ? -errno : -ENOENT;
+		snprintf(why, why_len, "offcpu: load kernel BTF: %s", strerror(-err));
+		return err;
+	}
+	id = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
+	p->tp_btf = id > 0;
+	/* Unknown: read prev's state from the task, which works on every kernel. */
+	p->prev_state = false;
+	if (id > 0) {
+		/* typedef -> pointer -> func_proto(void *ctx, preempt, prev, next[, prev_state]) */
+		t = btf__type_by_id(btf, id);
+		t = t ? btf__type_by_id(btf, t->type) : NULL;
+		if (t && btf_is_ptr(t))
+			t = btf__type_by_id(btf, t->type);
+		if (t && btf_is_func_proto(t))
+			p->prev_state = btf_vlen(t) >= 5;
+	}
+	btf__free(btf);
+	return 0;
+}
+
+/* Open the BPF object, keep one flavour, size the stack map and load. */
+static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *probe, bool use_btf,
+		       uint32_t stacks, char *why, size_t why_len)
+{
+	const char *flavour = use_btf ? "tp_btf" : "raw_tp";
+	struct offcpu_bpf *skel;
+	int err;
+
+	skel = offcpu_bpf__open();
+	priv->skel = skel;
+	if (!skel) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why, why_len, "offcpu: open BPF object: %s", strerror(-err));
+		return err;
+	}
+	skel->rodata->sw_has_prev_state = probe->prev_state;
+	err = bpf_map__set_max_entries(skel->maps.offcpu_stacks, stacks);
+	if (err) {
+		snprintf(why, why_len, "offcpu: size the stack map: %s", strerror(-err));
+		return err;
+	}
+	bpf_program__set_autoload(skel->progs.offcpu_sw_btf, use_btf);
+	bpf_program__set_autoload(skel->progs.offcpu_exec_btf, use_btf);
+	bpf_program__set_autoload(skel->progs.offcpu_sw_raw, !use_btf);
+	bpf_program__set_autoload(skel->progs.offcpu_exec_raw, !use_btf);
+	err = offcpu_bpf__load(skel);
+	if (err) {
+		snprintf(why, why_len, "offcpu: load BPF programs (%s): %s", flavour,
+			 strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* Attach the two loaded programs, naming the tracepoint that failed. */
+static int offcpu_attach(struct offcpu_priv *priv, bool use_btf, char *why, size_t why_len)
+{
+	struct offcpu_bpf *skel = priv->skel;
+	struct {
+		const char *tp;
+		struct bpf_program *prog;
+	} progs[OFFCPU_NPROGS] = {
+		{"sched_switch", use_btf ? skel->progs.offcpu_sw_btf : skel->progs.offcpu_sw_raw},
+		{"sched_process_exec",
+		 use_btf ? skel->progs.offcpu_exec_btf : skel->progs.offcpu_exec_raw},
+	};
+	int err;
+
+	for (size_t i = 0; i < OFFCPU_NPROGS; i++) {
+		struct bpf_link *link = bpf_program__attach(progs[i].prog);
+
+		if (!link) {
+			err = errno ? -errno : -EINVAL;
+			snprintf(why, why_len, "offcpu: attach %s: %s", progs[i].tp,
+				 strerror(-err));
+			return err;
+		}
+		priv->links[priv->nlinks] = link;
+		priv->progs[priv->nlinks] = progs[i].prog;
+		priv->nlinks++;
+	}
+	return 0;
+}
+
+/* One process note from the kernel: a process to symbolize, or one that ran exec. */
+static int offcpu_on_note(void *ctx, void *data, size_t size)
+{
+	struct offcpu_priv *priv = ctx;
+	const struct offcpu_note *n = data;
+
+	if (size < sizeof(*n))
+		return 0;
+	if (n->kind == OFFCPU_NOTE_EXEC)
+		offcpu_stacks_exec(priv->st, n->tgid);
+	else
+		offcpu_stacks_note(priv->st, n->tgid);
+	return 0;
+}
+
+/*
+ * Move the counts map into the drain buffers, each entry read and deleted at once, so a
+ * block that ends meanwhile is either read now or left for the next time. Returns how many
+ * entries were read, or -errno.
+ */
+static int offcpu_drain(struct offcpu_priv *priv, char *why, size_t why_len)
+{
+	int fd = bpf_map__fd(priv->skel->maps.offcpu_counts);
+	__u32 token = 0;
+	bool first = true;
+	uint32_t n = 0;
+	int err;
+
+	while (n < priv->cap) {
+		__u32 count = priv->cap - n;
+
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token,
+						      priv->keys + n, priv->vals + n, &count, NULL);
+		if (err && err != -ENOENT && !(err == -ENOSPC && n)) {
+			snprintf(why, why_len, "offcpu: drain the counts map: %s", strerror(-err));
+			return err;
+		}
+		n += count;
+		/* ENOENT: the end; ENOSPC: a bucket is left for the next time. */
+		if (err)
+			break;
+		first = false;
+	}
+	return (int)n;
+}
+
+/* Sum the per-CPU drop counters and the programs' recursion misses into c->drops. */
+static int offcpu_drops_update(struct collector *c)
+{
+	struct offcpu_priv *priv = c->priv;
+	int fd = bpf_map__fd(priv->skel->maps.offcpu_drops);
+	uint64_t counters[OFFCPU_DROP_COUNT];
+	uint64_t recursion = 0;
+	size_t n = sizeof(offcpu_drop_names) / sizeof(offcpu_drop_names[0]);
+	int err;
+
+	for (__u32 i = 0; i < OFFCPU_DROP_COUNT; i++) {
+		err = bpf_map_lookup_elem(fd, &i, priv->pcpu);
+		if (err) {
+			snprintf(c->why, sizeof(c->why), "offcpu: read the drop counters: %s",
+				 strerror(-err));
+			return err;
+		}
+		counters[i] = 0;
+		for (int cpu = 0; cpu < priv->ncpus; cpu++)
+			counters[i] += priv->pcpu[cpu];
+	}
+	for (size_t i = 0; i < priv->nlinks; i++) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(priv->progs[i]), &info, &len))
+			recursion += info.recursion_misses;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int idx = offcpu_drop_names[i].idx;
+
+		c->drops[i].name = offcpu_drop_names[i].name;
+		c->drops[i].count = idx < 0 ? recursion : counters[idx];
+	}
+	c->ndrops = n;
+	return 0;
+}
+
+/* Detach and free everything; c->why is kept, so a failed open() can still say why. */
+static void offcpu_close(struct collector *c)
+{
+	struct offcpu_priv *priv = c->priv;
+
+	c->is_open = false;
+	c->ndrops = 0;
+	if (!priv)
+		return;
+	ring_buffer__free(priv->notes);
+	for (size_t i = 0; i < priv->nlinks; i++)
+		bpf_link__destroy(priv->links[i]);
+	offcpu_bpf__destroy(priv->skel);
+	offcpu_stacks_free(priv->st);
+	sym_cache_free(priv->sc);
+	free(priv->pcpu);
+	free(priv->keys);
+	free(priv->vals);
+	free(priv->carry_keys);
+	free(priv->carry_vals);
+	stack_set_clear(&priv->model.interval);
+	stack_set_clear(&priv->model.cumulative);
+	free(priv);
+	c->priv = NULL;
+}
+
+/* Probe the kernel, load and attach sched_switch and sched_process_exec. */
+static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
+{
+	uint32_t stacks = cfg && cfg->stack_storage ? cfg->stack_storage : OFFCPU_STACKS_MAX;
+	struct offcpu_probe probe = {0};
+	struct offcpu_priv *priv;
+	uint32_t nids = 1;
+	bool use_btf;
+	int err;
+
+	if (c->priv)
+		offcpu_close(c);
+	c->why[0] = '\0';
+	c->mode[0] = '\0';
+	if (access(OFFCPU_BTF_PATH, R_OK)) {
+		err = errno == ENOENT ? -ENOTSUP : -errno;
+		if (err == -ENOTSUP)
+			snprintf(c->why, sizeof(c->why),
+				 "needs kernel BTF (" OFFCPU_BTF_PATH " is missing)");
+		else
+			snprintf(c->why, sizeof(c->why), "offcpu: read " OFFCPU_BTF_PATH ": %s",
+				 strerror(-err));
+		return err;
+	}
+	priv = xcalloc(1, sizeof(*priv));
+	c->priv = priv;
+
+	err = sym_cache_new(&priv->sc, c->why, sizeof(c->why));
+	if (err)
+		goto out_close;
+	err = offcpu_probe_btf(&probe, c->why, sizeof(c->why));
+	if (err)
+		goto out_close;
+	priv->ncpus = libbpf_num_possible_cpus();
+	if (priv->ncpus <= 0) {
+		err = priv->ncpus < 0 ? priv->ncpus : -EINVAL;
+		snprintf(c->why, sizeof(c->why), "offcpu: count possible CPUs: %s", strerror(-err));
+		goto out_close;
+	}
+	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));
+
+	use_btf = probe.tp_btf && !getenv(OFFCPU_FORCE_RAW);
+	err = offcpu_load(priv, &probe, use_btf, stacks, c->why, sizeof(c->why));
+	if (err && use_btf && err != -EPERM && err != -EACCES) {
+		/* tp_btf can still be refused where raw_tp works. */
+		offcpu_bpf__destroy(priv->skel);
+		priv->skel = NULL;
+		use_btf = false;
+		err = offcpu_load(priv, &probe, use_btf, stacks, c->why, sizeof(c->why));
+	}
+	if (err)
+		goto out_close;
+
+	/* Live settings, before the programs run. */
+	priv->model.min_block_us = cfg ? cfg->min_block_us : 0;
+	priv->skel->bss->min_block_ns = offcpu_ns(priv->model.min_block_us);
+
+	err = offcpu_attach(priv, use_btf, c->why, sizeof(c->why));
+	if (err)
+		goto out_close;
+	snprintf(c->mode, sizeof(c->mode), "%s", use_btf ? "tp_btf" : "raw_tp");
+
+	/* Stack ids are bucket numbers: below the map size rounded up to a power of two. */
+	while (nids < stacks && nids < (1u << 31))
+		nids <<= 1;
+	priv->st = offcpu_stacks_new(priv->sc, bpf_map__fd(priv->skel->maps.offcpu_stacks), nids,
+				     &priv->model.interval, &priv->model.cumulative);
+	priv->notes = ring_buffer__new(bpf_map__fd(priv->skel->maps.offcpu_notes), offcpu_on_note,
+				       priv, NULL);
+	if (!priv->notes) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(c->why, sizeof(c->why), "offcpu: open the process note ring buffer: %s",
+			 strerror(-err));
+		goto out_close;
+	}
+
+	priv->cap = bpf_map__max_entries(priv->skel->maps.offcpu_counts);
+	priv->keys = xcalloc(priv->cap, sizeof(*priv->keys));
+	priv->vals = xcalloc(priv->cap, sizeof(*priv->vals));
+	priv->last_poll = offcpu_now();
+	priv->cum_start = priv->last_poll;
+	err = offcpu_drops_update(c);
+	if (err)
+		goto out_close;
+	c->is_open = true;
+	return 0;
+
+out_close:
+	offcpu_close(c);
+	c->mode[0] = '\0';
+	return err;
+}
+
+/* Note the processes of drained entries: best effort, for notes lost or still on their way. */
+static void offcpu_note_keys(struct offcpu_priv *priv, const struct offcpu_key *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keys[i].ustack != OFFCPU_STACK_NONE)
+			offcpu_stacks_note(priv->st, keys[i].tgid);
+}
+
+/* Drain the kernel's counts into this interval's samples and the cumulative ones. */
+static int offcpu_poll(struct collector *c)
+{
+	struct offcpu_priv *priv = c->priv;
+	double now;
+	int n;
+
+	if (!priv || !priv->skel) {
+		snprintf(c->why, sizeof(c->why), "offcpu: not open");
+		return -EBADF;
+	}
+	/* Processes announced since the last look: read their maps before naming anything. */
+	ring_buffer__consume(priv->notes);
+	n = offcpu_drain(priv, c->why, sizeof(c->why));
+	if (n < 0)
+		return n;
+	now = offcpu_now();
+	offcpu_note_keys(priv, priv->carry_keys, priv->ncarry);
+	offcpu_note_keys(priv, priv->keys, (size_t)n);
+	offcpu_stacks_begin(priv->st);
+	offcpu_stacks_add(priv->st, priv->carry_keys, priv->carry_vals, priv->ncarry, false);
+	offcpu_stacks_add(priv->st, priv->keys, priv->vals, (size_t)n, true);
+	offcpu_stacks_end(priv->st);
+	priv->ncarry = 0;
+
+	priv->model.interval_s = now - priv->last_poll;
+	priv->model.cumulative_s = now - priv->cum_start;
+	priv->last_poll = now;
+	priv->model.polls++;
+	c->why[0] = '\0';
+	return offcpu_drops_update(c);
+}
+
+/* Start the cumulative samples again; what already ended still counts for the interval. */
+static void offcpu_reset(struct collector *c)
+{
+	struct offcpu_priv *priv = c->priv;
+	char why[COLLECTOR_WHY_LEN];
+	int n;
+
+	if (!priv || !priv->skel)
+		return;
+	n = offcpu_drain(priv, why, sizeof(why));
+	if (n > 0) {
+		size_t total = priv->ncarry + (size_t)n;
+
+		priv->carry_keys = xreallocarray(priv->carry_keys, total, sizeof(*priv->keys));
+		priv->carry_vals = xreallocarray(priv->carry_vals, total, sizeof(*priv->vals));
+		memcpy(priv->carry_keys + priv->ncarry, priv->keys,
+		       (size_t)n * sizeof(*priv->keys));
+		memcpy(priv->carry_vals + priv->ncarry, priv->vals,
+		       (size_t)n * sizeof(*priv->vals));
+		priv->ncarry = total;
+	}
+	offcpu_stacks_reset(priv->st);
+	priv->cum_start = offcpu_now();
+	priv->model.cumulative_s = 0;
+}
+
+/* Order PIDs. */
+static int offcpu_pid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a;
+	uint32_t y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Replace the kernel's PID set. New PIDs go in before old ones leave, so a change never lets
+ * every process through; an empty set turns the filter off first.
+ */
+static int offcpu_set_pids(struct offcpu_priv *priv, const uint32_t *pids, size_t npids, char *why,
+			   size_t why_len)
+{
+	int fd = bpf_map__fd(priv->skel->maps.offcpu_pids);
+	__u32 keys[2 * OFFCPU_PIDS_MAX];
+	__u32 key, next;
+	size_t nkeys = 0;
+	__u8 one = 1;
+	int err;
+
+	if (!npids)
+		priv->skel->bss->filter_pids = 0;
+	for (size_t i = 0; i < npids; i++) {
+		err = bpf_map_update_elem(fd, &pids[i], &one, BPF_ANY);
+		if (err) {
+			snprintf(why, why_len, "offcpu: update the PID filter: %s", strerror(-err));
+			return err;
+		}
+	}
+	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && nkeys < 2 * OFFCPU_PIDS_MAX;
+	     err = bpf_map_get_next_key(fd, &key, &next)) {
+		key = next;
+		keys[nkeys++] = key;
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		if (!npids || !bsearch(&keys[i], pids, npids, sizeof(*pids), offcpu_pid_cmp))
+			bpf_map_delete_elem(fd, &keys[i]);
+	priv->skel->bss->filter_pids = npids > 0;
+	return 0;
+}
+
+/*
+ * Apply the PID set, thresholds and what counts, live. A change starts the interval and the
+ * cumulative samples again, since blocks counted under other settings cannot be told apart.
+ */
+static int offcpu_configure(struct collector *c, const struct filter *f)
+{
+	struct offcpu_priv *priv = c->priv;
+	struct offcpu_model *m;
+	uint32_t pids[KTOP_MAX_PIDS];
+	bool changed = false;
+	size_t npids;
+	int err = 0;
+
+	if (!priv || !priv->skel) {
+		snprintf(c->why, sizeof(c->why), "offcpu: not open");
+		return -EBADF;
+	}
+	m = &priv->model;
+	npids = f->npids < KTOP_MAX_PIDS ? f->npids : KTOP_MAX_PIDS;
+	memcpy(pids, f->pids, npids * sizeof(*pids));
+	if (npids)
+		qsort(pids, npids, sizeof(*pids), offcpu_pid_cmp);
+
+	if (npids != priv->npids || memcmp(pids, priv->pids, npids * sizeof(*pids))) {
+		err = offcpu_set_pids(priv, pids, npids, c->why, sizeof(c->why));
+		if (!err) {
+			memcpy(priv->pids, pids, npids * sizeof(*pids));
+			priv->npids = npids;
+		} else {
+			char why[COLLECTOR_WHY_LEN];
+
+			/* Whatever the map holds now, filter on nothing rather than on half. */
+			offcpu_set_pids(priv, NULL, 0, why, sizeof(why));
+			priv->npids = 0;
+		}
+		changed = true;
+	}
+	if (f->min_block_us != m->min_block_us || f->max_block_us != m->max_block_us ||
+	    f->offcpu_runnable != m->runnable || f->offcpu_kthreads != m->kthreads) {
+		m->min_block_us = f->min_block_us;
+		m->max_block_us = f->max_block_us;
+		m->runnable = f->offcpu_runnable;
+		m->kthreads = f->offcpu_kthreads;
+		priv->skel->bss->min_block_ns = offcpu_ns(m->min_block_us);
+		priv->skel->bss->max_block_ns = offcpu_ns(m->max_block_us);
+		priv->skel->bss->count_runnable = m->runnable;
+		priv->skel->bss->count_kthreads = m->kthreads;
+		changed = true;
+	}
+	if (changed) {
+		char why[COLLECTOR_WHY_LEN];
+
+		/* What the kernel summed under the old settings goes. */
+		offcpu_drain(priv, why, sizeof(why));
+		priv->ncarry = 0;
+		offcpu_stacks_reset(priv->st);
+		stack_set_clear(&m->interval);
+		priv->last_poll = offcpu_now();
+		priv->cum_start = priv->last_poll;
+		m->interval_s = 0;
+		m->cumulative_s = 0;
+	}
+	return err;
+}
+
+/* A deep copy of the live model for the caller. */
+static void *offcpu_snapshot(const struct collector *c)
+{
+	const struct offcpu_priv *priv = c->priv;
+
+	return priv ? offcpu_model_dup(&priv->model) : NULL;
+}
+
+/* Free a snapshot. */
+static void offcpu_model_release(void *model)
+{
+	offcpu_model_free(model);
+}
+
+/* The process note ring buffer's epoll fd. */
+static int offcpu_event_fd(struct collector *c)
+{
+	struct offcpu_priv *priv = c->priv;
+
+	return priv && priv->notes ? ring_buffer__epoll_fd(priv->notes) : -1;
+}
+
+/* Hand waiting process notes to the symbolizer. */
+static int offcpu_events(struct collector *c)
+{
+	struct offcpu_priv *priv = c->priv;
+	int n;
+
+	if (!priv || !priv->notes)
+		return 0;
+	n = ring_buffer__consume(priv->notes);
+	if (n < 0) {
+		snprintf(c->why, sizeof(c->why), "offcpu: read process notes: %s", strerror(-n));
+		return n;
+	}
+	return 0;
+}
+
+const struct collector_ops offcpu_collector_ops = {
+	.name = "offcpu",
+	.open = offcpu_open,
+	.poll = offcpu_poll,
+	.configure = offcpu_configure,
+	.reset = offcpu_reset,
+	.snapshot = offcpu_snapshot,
+	.model_free = offcpu_model_release,
+	.event_fd = offcpu_event_fd,
+	.events = offcpu_events,
+	.close = offcpu_close,
+};

@@ -46,8 +46,11 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 		return;
 	}
 	c->is_open = true;
-	if (c->ops->configure(c, &a->filter))
+	if (c->ops->configure(c, &a->filter)) {
 		snprintf(a->message, sizeof(a->message), "%s: %s", c->ops->name, c->why);
+		a->message_is_error = true;
+		a->message_at = app_now();
+	}
 }
 
 int app_init(struct app *a, const struct options *opt, const struct features *feat)
@@ -187,6 +190,7 @@ void app_tick(struct app *a)
 		if (c->ops->poll(c)) {
 			snprintf(a->message, sizeof(a->message), "%s: %s", c->ops->name, c->why);
 			a->message_is_error = true;
+			a->message_at = app_now();
 			continue;
 		}
 		if (a->paused)
@@ -249,6 +253,4 @@ void app_status(const struct app *a, const struct panel *p, struct status_info *
 			if (c->drops[d].count)
 				si->drops[si->ndrops++] = c->drops[d];
 	}
-	snprintf(si->message, sizeof(si->message), "%s", a->message);
-	si->message_is_error = a->message_is_error;
 }

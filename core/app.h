@@ -42,8 +42,9 @@ struct app {
 	int timerfd;
 	double start_s;  /* CLOCK_MONOTONIC at start */
 	double reset_s;  /* at the last r */
-	char message[192];
+	char message[192]; /* the last action's result, shown on the footer's row a while */
 	bool message_is_error;
+	double message_at;
 };
 
 /* Set up panels and open collectors (batch: only the chosen panel's); 0 or -errno. */

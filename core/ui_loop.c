@@ -16,6 +16,8 @@
 #include "ui/keymap.h"
 #include "util/parse.h"
 
+#define MESSAGE_SECONDS 5
+
 enum prompt_purpose {
 	PROMPT_PID = 1,
 	PROMPT_THRESHOLD,
@@ -31,6 +33,7 @@ static void set_message(struct app *a, bool is_error, const char *text)
 {
 	snprintf(a->message, sizeof(a->message), "%s", text);
 	a->message_is_error = is_error;
+	a->message_at = app_now();
 }
 
 /* Push the filter to every open collector; report the first failure. */
@@ -272,6 +275,8 @@ static void redraw(struct app *a)
 	canvas_blit(&a->frame, STATUS_HEADER_ROWS + 1, 0, &a->body);
 	if (a->prompt.active)
 		prompt_draw(&a->prompt, &a->frame, s->rows - 1);
+	else if (a->message[0] && app_now() - a->message_at < MESSAGE_SECONDS)
+		statusbar_draw_message(&a->frame, s->rows - 1, a->message, a->message_is_error);
 	else
 		statusbar_draw_footer(&a->frame, s->rows - 1, p->ops);
 	screen_present(s, &a->frame);

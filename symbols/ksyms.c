@@ -1,1 +1,219 @@
-/* Not written yet: being developed (see the open issue). */
+// SPDX-License-Identifier: GPL-2.0
+/* /proc/kallsyms in one string buffer and one sorted array. */
+#include "symbols/ksyms.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+/* Past the last symbol, only this many bytes still belong to it. */
+#define KSYMS_TAIL 4096
+
+struct ksym {
+	uint64_t addr;
+	uint32_t name;	 /* offset in ks->strs; KSYMS_BARRIER for a non-text symbol */
+	uint32_t module; /* offset in ks->strs of the module name ("" for vmlinux) */
+	uint32_t order;	 /* line number, so equal addresses keep the file's order */
+};
+
+#define KSYMS_BARRIER UINT32_MAX
+
+struct ksyms {
+	struct ksym *syms;
+	size_t nsyms;
+	char *strs;
+	size_t strs_len;
+	size_t ntext;
+};
+
+/* Append a NUL-terminated copy of len bytes to the string buffer; its offset. */
+static uint32_t ksyms_add_str(char **strs, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	uint32_t off = (uint32_t)*len;
+
+	if (*len + n + 1 > *cap) {
+		while (*len + n + 1 > *cap)
+			*cap = *cap ? *cap * 2 : 1 << 20;
+		*strs = xreallocarray(*strs, *cap, 1);
+	}
+	memcpy(*strs + *len, s, n);
+	(*strs)[*len + n] = '\0';
+	*len += n + 1;
+	return off;
+}
+
+/* By address, then by line so the first listed name wins. */
+static int ksyms_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a;
+	const struct ksym *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Whether a kallsyms type letter is a function. */
+static bool ksyms_type_is_text(char type)
+{
+	return type == 't' || type == 'T' || type == 'w' || type == 'W';
+}
+
+/*
+ * Keep one entry per address (a text name over a barrier, the first text name among equals)
+ * and only barriers that end a text symbol.
+ */
+static void ksyms_compact(struct ksyms *ks)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ks->nsyms; i++) {
+		struct ksym *s = &ks->syms[i];
+
+		if (n && ks->syms[n - 1].addr == s->addr) {
+			if (ks->syms[n - 1].name == KSYMS_BARRIER && s->name != KSYMS_BARRIER)
+				ks->syms[n - 1] = *s;
+			continue;
+		}
+		if (s->name == KSYMS_BARRIER && (!n || ks->syms[n - 1].name == KSYMS_BARRIER))
+			continue;
+		ks->syms[n++] = *s;
+	}
+	ks->nsyms = n;
+	ks->ntext = 0;
+	for (size_t i = 0; i < n; i++)
+		ks->ntext += ks->syms[i].name != KSYMS_BARRIER;
+}
+
+int ksyms_load(struct ksyms **out, const char *path, char *why, size_t why_len)
+{
+	struct ksyms *ks;
+	size_t cap = 0;
+	size_t strs_cap = 0;
+	char *line = NULL;
+	size_t line_cap = 0;
+	bool any_addr = false;
+	uint32_t vmlinux;
+	FILE *f;
+	int err;
+
+	*out = NULL;
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		snprintf(why, why_len, "%s: %s", path, strerror(errno));
+		return err;
+	}
+	ks = xcalloc(1, sizeof(*ks));
+	vmlinux = ksyms_add_str(&ks->strs, &ks->strs_len, &strs_cap, "", 0);
+	while (getline(&line, &line_cap, f) > 0) {
+		unsigned long long addr;
+		char type;
+		int name_at;
+		int name_end;
+		char *mod;
+		struct ksym *s;
+
+		if (sscanf(line, "%llx %c %n%*s%n", &addr, &type, &name_at, &name_end) != 2)
+			continue;
+		if (addr)
+			any_addr = true;
+		if (ks->nsyms == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			ks->syms = xreallocarray(ks->syms, cap, sizeof(*ks->syms));
+		}
+		s = &ks->syms[ks->nsyms];
+		s->addr = addr;
+		s->order = (uint32_t)ks->nsyms;
+		ks->nsyms++;
+		if (!ksyms_type_is_text(type)) {
+			s->name = KSYMS_BARRIER;
+			s->module = vmlinux;
+			continue;
+		}
+		s->name = ksyms_add_str(&ks->strs, &ks->strs_len, &strs_cap, line + name_at,
+					(size_t)(name_end - name_at));
+		s->module = vmlinux;
+		mod = strchr(line + name_end, '[');
+		if (mod) {
+			size_t len = strcspn(mod + 1, "]\n");
+
+			s->module =
+				ksyms_add_str(&ks->strs, &ks->strs_len, &strs_cap, mod + 1, len);
+		}
+	}
+	free(line);
+	if (ferror(f)) {
+		err = -EIO;
+		snprintf(why, why_len, "%s: read error", path);
+		goto out_free;
+	}
+	if (!any_addr) {
+		err = -EPERM;
+		snprintf(why, why_len, "%s shows no addresses (needs root or kptr_restrict=0)",
+			 path);
+		goto out_free;
+	}
+	qsort(ks->syms, ks->nsyms, sizeof(*ks->syms), ksyms_cmp);
+	ksyms_compact(ks);
+	if (!ks->ntext) {
+		err = -ENOENT;
+		snprintf(why, why_len, "%s has no text symbols", path);
+		goto out_free;
+	}
+	fclose(f);
+	*out = ks;
+	return 0;
+
+out_free:
+	fclose(f);
+	ksyms_free(ks);
+	return err;
+}
+
+void ksyms_free(struct ksyms *ks)
+{
+	if (!ks)
+		return;
+	free(ks->syms);
+	free(ks->strs);
+	free(ks);
+}
+
+bool ksyms_lookup(const struct ksyms *ks, uint64_t addr, const char **name, const char **module,
+		  uint64_t *start)
+{
+	size_t lo = 0;
+	size_t hi = ks->nsyms;
+	const struct ksym *s;
+
+	/* The last entry whose address is <= addr. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ks->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return false;
+	s = &ks->syms[lo - 1];
+	if (s->name == KSYMS_BARRIER)
+		return false;
+	if (lo == ks->nsyms && addr - s->addr >= KSYMS_TAIL)
+		return false;
+	*name = ks->strs + s->name;
+	*module = ks->strs + s->module;
+	*start = s->addr;
+	return true;
+}
+
+size_t ksyms_count(const struct ksyms *ks)
+{
+	return ks->ntext;
+}

@@ -1,1 +1,217 @@
-/* Not written yet: being developed (see the open issue). */
+// SPDX-License-Identifier: GPL-2.0
+/* /proc/PID/maps and /proc/PID/map_files, read and opened but never written. */
+#include "symbols/procmaps.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "util/xalloc.h"
+
+#define PROCMAPS_DELETED " (deleted)"
+
+bool procmaps_parse_line(const char *line, bool only_exec, struct procmaps_entry *e)
+{
+	unsigned long long start;
+	unsigned long long end;
+	unsigned long long offset;
+	unsigned long long inode;
+	unsigned int major;
+	unsigned int minor;
+	char perms[8];
+	int path_at = -1;
+	const char *path;
+	size_t len;
+	size_t del_len = strlen(PROCMAPS_DELETED);
+
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &offset, &major,
+		   &minor, &inode, &path_at) != 7 ||
+	    path_at < 0 || start >= end || strlen(perms) < 4)
+		return false;
+	if (only_exec && perms[2] != 'x')
+		return false;
+	memset(e, 0, sizeof(*e));
+	e->start = start;
+	e->end = end;
+	e->offset = offset;
+	e->dev = makedev(major, minor);
+	e->inode = inode;
+	path = line + path_at;
+	len = strcspn(path, "\n");
+	if (!len) {
+		e->kind = PROCMAPS_ANON;
+		return true;
+	}
+	if (path[0] == '[') {
+		if (len == 6 && !strncmp(path, "[vdso]", 6))
+			e->kind = PROCMAPS_VDSO;
+		else if (len == 10 && !strncmp(path, "[vsyscall]", 10))
+			e->kind = PROCMAPS_VSYSCALL;
+		else
+			e->kind = PROCMAPS_ANON; /* [heap], [stack], [anon:name] */
+		if (!inode)
+			return true;
+	}
+	if (!inode) {
+		/* A name but no file, e.g. a special mapping: treat as anonymous. */
+		e->kind = PROCMAPS_ANON;
+		return true;
+	}
+	if (len > del_len && !memcmp(path + len - del_len, PROCMAPS_DELETED, del_len)) {
+		e->deleted = true;
+		len -= del_len;
+	}
+	e->kind = PROCMAPS_FILE;
+	e->path = xasprintf("%.*s", (int)len, path);
+	return true;
+}
+
+int procmaps_read(uint32_t pid, struct procmaps_entry **out, size_t *n, char *why, size_t why_len)
+{
+	struct procmaps_entry *v = NULL;
+	size_t cap = 0;
+	size_t count = 0;
+	char *line = NULL;
+	size_t line_cap = 0;
+	char path[64];
+	FILE *f;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", pid);
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		snprintf(why, why_len, "%s: %s", path, strerror(errno));
+		return err;
+	}
+	while (getline(&line, &line_cap, f) > 0) {
+		struct procmaps_entry e;
+
+		if (!procmaps_parse_line(line, true, &e))
+			continue;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[count++] = e;
+	}
+	free(line);
+	if (ferror(f)) {
+		/* A process that exits while we read gives ESRCH or an empty read. */
+		err = errno ? -errno : -EIO;
+		snprintf(why, why_len, "%s: %s", path, strerror(-err));
+		fclose(f);
+		procmaps_free(v, count);
+		return err;
+	}
+	fclose(f);
+	if (!count) {
+		/* A zombie (or a kernel thread) has no mappings left. */
+		snprintf(why, why_len, "%s has no executable mappings", path);
+		free(v);
+		return -ENODATA;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+void procmaps_free(struct procmaps_entry *v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
+/* Open a candidate path as a regular file; the fd or -errno. */
+static int procmaps_open_path(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+int procmaps_open(uint32_t pid, const struct procmaps_entry *e, char *why, size_t why_len)
+{
+	char path[4096 + 64];
+	struct stat st;
+	int fd;
+
+	if (e->kind != PROCMAPS_FILE || !e->path) {
+		snprintf(why, why_len, "not a file mapping");
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/map_files/%" PRIx64 "-%" PRIx64, pid,
+		 e->start, e->end);
+	fd = procmaps_open_path(path);
+	if (fd >= 0)
+		return fd;
+	if (e->deleted) {
+		snprintf(why, why_len, "deleted, and %s: %s", path, strerror(-fd));
+		return fd;
+	}
+	/* map_files needs CAP_SYS_ADMIN; the path in the process's root does not. */
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/root%s", pid, e->path);
+	fd = procmaps_open_path(path);
+	if (fd < 0) {
+		snprintf(why, why_len, "%s", strerror(-fd));
+		return fd;
+	}
+	if (fstat(fd, &st) || (uint64_t)st.st_ino != e->inode) {
+		snprintf(why, why_len, "replaced on disk since it was mapped");
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+int procmaps_status(uint32_t pid, uint32_t *nspid, uid_t *uid)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	char path[64];
+	bool got_uid = false;
+	FILE *f;
+
+	*nspid = pid;
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		if (!strncmp(line, "Uid:", 4)) {
+			char *end;
+
+			strtoul(line + 4, &end, 10); /* real */
+			*uid = (uid_t)strtoul(end, NULL, 10);
+			got_uid = true;
+		} else if (!strncmp(line, "NSpid:", 6)) {
+			const char *last = strrchr(line, '\t');
+			unsigned long v = last ? strtoul(last + 1, NULL, 10) : 0;
+
+			if (v && v <= UINT32_MAX)
+				*nspid = (uint32_t)v;
+		}
+	}
+	free(line);
+	fclose(f);
+	return got_uid ? 0 : -ENODATA;
+}

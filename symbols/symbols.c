@@ -1,1 +1,868 @@
-/* Not written yet: being developed (see the open issue). */
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The symbol cache. Processes (by pid) hold their executable mappings and a table of the
+ * addresses already named; mappings point to files shared by (dev, inode), whose ELF symbols
+ * are read on the first lookup that needs them; every name lives in one interned arena.
+ */
+#include "symbols/symbols.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libelf.h>
+
+#include "symbols/arena.h"
+#include "symbols/debuginfo.h"
+#include "symbols/demangle.h"
+#include "symbols/elf.h"
+#include "symbols/ksyms.h"
+#include "symbols/perfmap.h"
+#include "symbols/procmaps.h"
+#include "util/escape.h"
+#include "util/xalloc.h"
+
+#define SYM_PROC_MAX	       4096	 /* processes kept; the least recently used goes first */
+#define SYM_ADDR_MAX	       (1 << 20) /* named addresses kept, all tables together */
+#define SYM_FD_MAX	       256	 /* files kept open until their first lookup */
+#define SYM_NAME_MAX	       1024	 /* longest name kept (longer ones end in "...") */
+#define SYM_MAPS_RECHECK_NS    5000000000ULL /* how often a miss may reread a process's maps */
+#define SYM_PERFMAP_RECHECK_NS 1000000000ULL /* how often a miss may look at a perf map again */
+#define SYM_FILE_BUCKETS       1024
+#define SYM_PROC_BUCKETS       1024
+
+/* Open-addressed table of named addresses; address 0 marks a free slot and is never kept. */
+struct addr_slot {
+	uint64_t addr;
+	struct sym_frame frame;
+};
+
+struct addr_table {
+	struct addr_slot *slots;
+	size_t cap; /* 0 or a power of two */
+	size_t len;
+};
+
+/* A mapped ELF file, shared by every process that maps it. */
+struct sym_file {
+	struct sym_file *next; /* hash chain */
+	uint64_t dev;
+	uint64_t inode;
+	unsigned int refs; /* mappings pointing here */
+	int fd;		   /* kept from noting to parsing; -1 after, or if over SYM_FD_MAX */
+	uint32_t pid;	   /* the process it was found through: reopening, debuglink root */
+	struct procmaps_entry where; /* its mapping there (where.path is the file's path) */
+	const char *base;	     /* arena: the base name, the frames' module */
+	bool parsed;
+	struct sym_elf *elf;
+	const char *error;  /* arena: the frame name when the file cannot be used */
+	const char **names; /* arena: display names by symbol index, filled on use */
+};
+
+struct sym_map {
+	uint64_t start;
+	uint64_t end;
+	uint64_t offset;
+	enum procmaps_kind kind;
+	struct sym_file *file; /* for PROCMAPS_FILE, NULL if it could not be opened */
+	const char *error;     /* arena: why file is NULL */
+	const char *base;      /* arena: the mapped file's base name, "" if anonymous */
+};
+
+struct sym_proc {
+	struct sym_proc *next; /* hash chain */
+	uint32_t pid;
+	uint32_t nspid;
+	uid_t uid;
+	int err;
+	const char *error; /* arena: set when the maps could not be read */
+	struct sym_map *maps;
+	size_t nmaps;
+	uint64_t maps_ns; /* when the maps were read */
+	struct addr_table addrs;
+	uint64_t used; /* sc->tick of the last lookup */
+	struct perfmap *perfmap;
+	int perfmap_err;
+	uint64_t perfmap_ns; /* when the perf map was last looked for */
+	const char *perfmap_path;
+};
+
+struct sym_cache {
+	struct sym_arena *arena;
+	char *debug_root;
+	char *kallsyms_path;
+	struct ksyms *ksyms;
+	bool ksyms_tried;
+	const char *ksyms_error;
+	struct addr_table kaddrs;
+	struct sym_file *files[SYM_FILE_BUCKETS];
+	size_t nfiles;
+	size_t nparsed;
+	size_t nfds;
+	struct sym_proc *procs[SYM_PROC_BUCKETS];
+	size_t nprocs;
+	size_t naddrs;
+	uint64_t tick;
+	uint64_t lookups;
+	uint64_t misses;
+};
+
+/* Monotonic nanoseconds. */
+static uint64_t sym_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The arena's escaped copy of a formatted string: reasons quote paths from processes. */
+static const char *__attribute__((format(printf, 2, 3)))
+sym_text(struct sym_cache *sc, const char *fmt, ...)
+{
+	char raw[SYM_NAME_MAX];
+	char safe[SYM_NAME_MAX];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	n = escape_cstr(safe, sizeof(safe), raw, sizeof(raw));
+	return sym_arena_intern(sc->arena, safe, n);
+}
+
+/* The display name of a raw ELF symbol name: demangled, escaped, interned. */
+static const char *sym_display_name(struct sym_cache *sc, const char *raw)
+{
+	char plain[SYM_NAME_MAX * 4];
+	char safe[SYM_NAME_MAX];
+	size_t n;
+
+	n = sym_demangle(raw, plain, sizeof(plain));
+	n = escape_text(safe, sizeof(safe), plain, n);
+	return sym_arena_intern(sc->arena, safe, n);
+}
+
+/* Fill an unknown frame. */
+static void sym_unknown(struct sym_frame *out, const char *why, const char *module)
+{
+	*out = (struct sym_frame){.name = why, .module = module, .offset = 0, .kind = SYM_UNKNOWN};
+}
+
+/* Slot index of addr in a table of cap slots. */
+static size_t addr_hash(uint64_t addr, size_t cap)
+{
+	uint64_t h = addr * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h ^ (h >> 31)) & (cap - 1);
+}
+
+/* The cached frame of addr, if any. */
+static bool addr_table_find(const struct addr_table *t, uint64_t addr, struct sym_frame *out)
+{
+	if (!t->cap || !addr)
+		return false;
+	for (size_t i = addr_hash(addr, t->cap);; i = (i + 1) & (t->cap - 1)) {
+		const struct addr_slot *s = &t->slots[i];
+
+		if (!s->addr)
+			return false;
+		if (s->addr == addr) {
+			*out = s->frame;
+			return true;
+		}
+	}
+}
+
+/* Put a slot in a table known to have room and not to hold its address. */
+static void addr_table_place(struct addr_table *t, const struct addr_slot *slot)
+{
+	size_t i;
+
+	for (i = addr_hash(slot->addr, t->cap); t->slots[i].addr; i = (i + 1) & (t->cap - 1))
+		;
+	t->slots[i] = *slot;
+	t->len++;
+}
+
+/* Add addr's frame; the table grows at 70% full. */
+static void addr_table_add(struct addr_table *t, uint64_t addr, const struct sym_frame *frame)
+{
+	struct addr_slot slot = {.addr = addr, .frame = *frame};
+
+	if ((t->len + 1) * 10 > t->cap * 7) {
+		struct addr_table bigger = {.cap = t->cap ? t->cap * 2 : 64};
+
+		bigger.slots = xcalloc(bigger.cap, sizeof(*bigger.slots));
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->slots[i].addr)
+				addr_table_place(&bigger, &t->slots[i]);
+		free(t->slots);
+		*t = bigger;
+	}
+	addr_table_place(t, &slot);
+}
+
+/* Forget every address of a table (the names stay in the arena). */
+static void addr_table_clear(struct sym_cache *sc, struct addr_table *t)
+{
+	sc->naddrs -= t->len;
+	free(t->slots);
+	*t = (struct addr_table){0};
+}
+
+/* Empty every address table: the bound on cached addresses was reached. */
+static void sym_flush_addresses(struct sym_cache *sc)
+{
+	addr_table_clear(sc, &sc->kaddrs);
+	for (size_t b = 0; b < SYM_PROC_BUCKETS; b++)
+		for (struct sym_proc *p = sc->procs[b]; p; p = p->next)
+			addr_table_clear(sc, &p->addrs);
+}
+
+/* Remember a resolved address (never address 0). */
+static void sym_remember(struct sym_cache *sc, struct addr_table *t, uint64_t addr,
+			 const struct sym_frame *frame)
+{
+	if (!addr)
+		return;
+	if (sc->naddrs >= SYM_ADDR_MAX)
+		sym_flush_addresses(sc);
+	addr_table_add(t, addr, frame);
+	sc->naddrs++;
+}
+
+int sym_cache_new(struct sym_cache **out, char *why, size_t why_len)
+{
+	struct sym_cache *sc;
+
+	*out = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		snprintf(why, why_len, "libelf is too old: %s", elf_errmsg(-1));
+		return -ENOTSUP;
+	}
+	sc = xcalloc(1, sizeof(*sc));
+	sc->arena = sym_arena_new();
+	sc->debug_root = xstrdup(DEBUGINFO_ROOT);
+	sc->kallsyms_path = xstrdup("/proc/kallsyms");
+	*out = sc;
+	return 0;
+}
+
+void sym_cache_set_debug_root(struct sym_cache *sc, const char *dir)
+{
+	free(sc->debug_root);
+	sc->debug_root = xstrdup(dir);
+}
+
+void sym_cache_set_kallsyms(struct sym_cache *sc, const char *path)
+{
+	free(sc->kallsyms_path);
+	sc->kallsyms_path = xstrdup(path);
+}
+
+/* Kernel side */
+
+/* Name a kernel address from kallsyms, loading it on first use. */
+static void sym_resolve_kernel(struct sym_cache *sc, uint64_t addr, struct sym_frame *out)
+{
+	const char *name;
+	const char *module;
+	uint64_t start;
+
+	if (!sc->ksyms_tried) {
+		char why[256];
+
+		sc->ksyms_tried = true;
+		if (ksyms_load(&sc->ksyms, sc->kallsyms_path, why, sizeof(why)))
+			sc->ksyms_error = sym_text(sc, "[unknown: %s]", why);
+	}
+	if (!sc->ksyms) {
+		sym_unknown(out, sc->ksyms_error, "");
+		return;
+	}
+	if (!ksyms_lookup(sc->ksyms, addr, &name, &module, &start)) {
+		sym_unknown(out, sym_text(sc, "[unknown: no kernel function at this address]"), "");
+		return;
+	}
+	*out = (struct sym_frame){
+		.name = name,
+		.module = module,
+		.offset = addr - start,
+		.kind = SYM_KERNEL,
+	};
+}
+
+void sym_kernel(struct sym_cache *sc, uint64_t addr, struct sym_frame *out)
+{
+	sc->lookups++;
+	if (addr_table_find(&sc->kaddrs, addr, out))
+		return;
+	sc->misses++;
+	sym_resolve_kernel(sc, addr, out);
+	sym_remember(sc, &sc->kaddrs, addr, out);
+}
+
+/* Files */
+
+/* The hash bucket of a (dev, inode) pair. */
+static size_t sym_file_bucket(uint64_t dev, uint64_t inode)
+{
+	uint64_t h = (inode ^ (dev * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL;
+
+	return (size_t)(h >> 32) & (SYM_FILE_BUCKETS - 1);
+}
+
+/* The base name of a path, escaped, from the arena. */
+static const char *sym_base_name(struct sym_cache *sc, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return sym_text(sc, "%s", slash ? slash + 1 : path);
+}
+
+/*
+ * The shared file behind a file mapping of pid, opened now so it can be read after the
+ * process exits. NULL with *error set when it cannot be opened.
+ */
+static struct sym_file *sym_file_get(struct sym_cache *sc, uint32_t pid,
+				     const struct procmaps_entry *e, const char **error)
+{
+	size_t b = sym_file_bucket(e->dev, e->inode);
+	struct sym_file *f;
+	char why[256];
+	int fd = -1;
+
+	/* The path too: once a deleted file is closed everywhere, its inode number is reused. */
+	for (f = sc->files[b]; f; f = f->next) {
+		if (f->dev != e->dev || f->inode != e->inode || strcmp(f->where.path, e->path))
+			continue;
+		f->refs++;
+		if (!f->parsed && f->fd < 0) {
+			/* Not opened yet: reopen it through the newest process that maps it. */
+			f->pid = pid;
+			f->where.start = e->start;
+			f->where.end = e->end;
+			f->where.deleted = e->deleted;
+		}
+		return f;
+	}
+	if (sc->nfds < SYM_FD_MAX) {
+		fd = procmaps_open(pid, e, why, sizeof(why));
+		if (fd < 0) {
+			*error = sym_text(sc, "[unknown: %s: %s]", sym_base_name(sc, e->path), why);
+			return NULL;
+		}
+		sc->nfds++;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->dev = e->dev;
+	f->inode = e->inode;
+	f->refs = 1;
+	f->fd = fd;
+	f->pid = pid;
+	f->where = *e;
+	f->where.path = xstrdup(e->path);
+	f->base = sym_base_name(sc, e->path);
+	f->next = sc->files[b];
+	sc->files[b] = f;
+	sc->nfiles++;
+	return f;
+}
+
+/* Close a file's kept fd, if any. */
+static void sym_file_close_fd(struct sym_cache *sc, struct sym_file *f)
+{
+	if (f->fd < 0)
+		return;
+	close(f->fd);
+	f->fd = -1;
+	sc->nfds--;
+}
+
+/* Drop one reference; the last one frees the file. */
+static void sym_file_put(struct sym_cache *sc, struct sym_file *f)
+{
+	struct sym_file **pp;
+
+	if (!f || --f->refs)
+		return;
+	for (pp = &sc->files[sym_file_bucket(f->dev, f->inode)]; *pp != f; pp = &(*pp)->next)
+		;
+	*pp = f->next;
+	sc->nfiles--;
+	if (f->parsed && f->elf)
+		sc->nparsed--;
+	sym_file_close_fd(sc, f);
+	sym_elf_free(f->elf);
+	free(f->names);
+	free(f->where.path);
+	free(f);
+}
+
+/* Take the symbols of f's debug file if there is one with a full symbol table. */
+static void sym_file_find_debug(struct sym_cache *sc, struct sym_file *f)
+{
+	struct debuginfo_query q = {.debug_root = sc->debug_root, .path = f->where.path};
+	struct sym_elf *debug = NULL;
+	const uint8_t *debug_id;
+	size_t debug_id_len;
+	char prefix[64];
+	char found[4096];
+	char why[256];
+	int fd;
+
+	snprintf(prefix, sizeof(prefix), "/proc/%" PRIu32 "/root", f->pid);
+	q.prefix = prefix;
+	q.build_id = sym_elf_build_id(f->elf, &q.build_id_len);
+	if (!q.build_id_len)
+		q.build_id = NULL;
+	q.debuglink = sym_elf_debuglink(f->elf, &q.debuglink_crc);
+	if (!q.build_id && !q.debuglink)
+		return;
+	fd = debuginfo_open(&q, found, sizeof(found));
+	if (fd < 0)
+		return;
+	if (sym_elf_open(&debug, fd, why, sizeof(why)))
+		goto out_close;
+	debug_id = sym_elf_build_id(debug, &debug_id_len);
+	/* A debug file of another build would name the wrong functions. */
+	if (q.build_id && debug_id_len &&
+	    (debug_id_len != q.build_id_len || memcmp(debug_id, q.build_id, debug_id_len)))
+		goto out_free;
+	if (sym_elf_table(debug) == SYM_ELF_SYMTAB)
+		sym_elf_take_symbols(f->elf, debug);
+out_free:
+	sym_elf_free(debug);
+out_close:
+	close(fd);
+}
+
+/* Read f's symbols (and its debug file's) on first use; on failure f->error says why. */
+static void sym_file_parse(struct sym_cache *sc, struct sym_file *f)
+{
+	char why[256];
+	int fd = f->fd;
+	int err;
+
+	if (f->parsed)
+		return;
+	f->parsed = true;
+	if (fd < 0) {
+		fd = procmaps_open(f->pid, &f->where, why, sizeof(why));
+		if (fd < 0) {
+			f->error = sym_text(sc, "[unknown: %s: %s]", f->base, why);
+			return;
+		}
+	}
+	err = sym_elf_open(&f->elf, fd, why, sizeof(why));
+	if (fd == f->fd)
+		sym_file_close_fd(sc, f);
+	else
+		close(fd);
+	if (err) {
+		f->error = sym_text(sc, "[unknown: %s: %s]", f->base, why);
+		return;
+	}
+	sc->nparsed++;
+	if (sym_elf_table(f->elf) != SYM_ELF_SYMTAB)
+		sym_file_find_debug(sc, f);
+	if (sym_elf_table(f->elf) == SYM_ELF_NONE) {
+		f->error = sym_text(sc, "[unknown: %s has no symbols]", f->base);
+		return;
+	}
+	f->names = xcalloc(sym_elf_count(f->elf), sizeof(*f->names));
+}
+
+/* Name the address of a file mapping. */
+static void sym_resolve_file(struct sym_cache *sc, const struct sym_map *m, uint64_t addr,
+			     struct sym_frame *out)
+{
+	struct sym_file *f = m->file;
+	uint64_t vaddr;
+	long idx;
+
+	sym_file_parse(sc, f);
+	if (f->error) {
+		sym_unknown(out, f->error, f->base);
+		return;
+	}
+	if (!sym_elf_offset_to_vaddr(f->elf, addr - m->start + m->offset, &vaddr)) {
+		sym_unknown(out, sym_text(sc, "[unknown: %s maps no code here]", f->base), f->base);
+		return;
+	}
+	idx = sym_elf_find(f->elf, vaddr);
+	if (idx < 0) {
+		if (sym_elf_table(f->elf) == SYM_ELF_DYNSYM)
+			sym_unknown(out,
+				    sym_text(sc, "[unknown: %s is stripped and has no debug file]",
+					     f->base),
+				    f->base);
+		else
+			sym_unknown(out, sym_text(sc, "[unknown: no symbol here in %s]", f->base),
+				    f->base);
+		return;
+	}
+	if (!f->names[idx])
+		f->names[idx] = sym_display_name(sc, sym_elf_name(f->elf, idx));
+	*out = (struct sym_frame){
+		.name = f->names[idx],
+		.module = f->base,
+		.offset = vaddr - sym_elf_start(f->elf, idx),
+		.kind = SYM_USER,
+	};
+}
+
+/* Processes */
+
+/* Release a process's mappings and their files. */
+static void sym_proc_clear_maps(struct sym_cache *sc, struct sym_proc *p)
+{
+	for (size_t i = 0; i < p->nmaps; i++)
+		sym_file_put(sc, p->maps[i].file);
+	free(p->maps);
+	p->maps = NULL;
+	p->nmaps = 0;
+}
+
+/* Read p's maps and open their files; on failure p->err and p->error say why. */
+static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
+{
+	struct procmaps_entry *v;
+	struct sym_map *maps;
+	char why[256];
+	size_t n;
+	int err;
+
+	err = procmaps_read(p->pid, &v, &n, why, sizeof(why));
+	if (err)
+		return err;
+	maps = xcalloc(n, sizeof(*maps));
+	for (size_t i = 0; i < n; i++) {
+		struct sym_map *m = &maps[i];
+
+		m->start = v[i].start;
+		m->end = v[i].end;
+		m->offset = v[i].offset;
+		m->kind = v[i].kind;
+		m->base = "";
+		if (m->kind == PROCMAPS_FILE) {
+			m->file = sym_file_get(sc, p->pid, &v[i], &m->error);
+			m->base = sym_base_name(sc, v[i].path);
+		}
+	}
+	procmaps_free(v, n);
+	sym_proc_clear_maps(sc, p);
+	p->maps = maps;
+	p->nmaps = n;
+	p->maps_ns = sym_now_ns();
+	return 0;
+}
+
+/* A new process entry with its maps read (or the reason they could not be). */
+static struct sym_proc *sym_proc_load(struct sym_cache *sc, uint32_t pid)
+{
+	struct sym_proc *p = xcalloc(1, sizeof(*p));
+	int err;
+
+	p->pid = pid;
+	p->nspid = pid;
+	p->uid = 0;
+	p->perfmap_err = -ENOENT;
+	p->perfmap_path = sym_text(sc, "/tmp/perf-%" PRIu32 ".map", pid);
+	procmaps_status(pid, &p->nspid, &p->uid);
+	err = sym_proc_read_maps(sc, p);
+	if (err == -ENOENT || err == -ESRCH) {
+		p->err = err;
+		p->error = sym_text(
+			sc, "[unknown: PID %" PRIu32 " exited before its maps were read]", pid);
+	} else if (err == -ENODATA) {
+		p->err = err;
+		p->error = sym_text(sc,
+				    "[unknown: PID %" PRIu32
+				    " has no executable mappings (exited, or a kernel thread)]",
+				    pid);
+	} else if (err) {
+		p->err = err;
+		p->error = sym_text(sc, "[unknown: PID %" PRIu32 " maps unreadable: %s]", pid,
+				    strerror(-err));
+	}
+	return p;
+}
+
+/* The cached process, or NULL. */
+static struct sym_proc *sym_proc_find(struct sym_cache *sc, uint32_t pid)
+{
+	struct sym_proc *p;
+
+	for (p = sc->procs[pid % SYM_PROC_BUCKETS]; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+/* Remove a process from the cache and free it. */
+static void sym_proc_drop(struct sym_cache *sc, struct sym_proc *p)
+{
+	struct sym_proc **pp;
+
+	for (pp = &sc->procs[p->pid % SYM_PROC_BUCKETS]; *pp != p; pp = &(*pp)->next)
+		;
+	*pp = p->next;
+	sc->nprocs--;
+	sym_proc_clear_maps(sc, p);
+	addr_table_clear(sc, &p->addrs);
+	perfmap_free(p->perfmap);
+	free(p);
+}
+
+/* Drop the least recently used process. */
+static void sym_proc_evict(struct sym_cache *sc)
+{
+	struct sym_proc *oldest = NULL;
+
+	for (size_t b = 0; b < SYM_PROC_BUCKETS; b++)
+		for (struct sym_proc *p = sc->procs[b]; p; p = p->next)
+			if (!oldest || p->used < oldest->used)
+				oldest = p;
+	if (oldest)
+		sym_proc_drop(sc, oldest);
+}
+
+/* The cached process, loading it on first use. */
+static struct sym_proc *sym_proc_get(struct sym_cache *sc, uint32_t pid)
+{
+	struct sym_proc *p = sym_proc_find(sc, pid);
+	size_t b = pid % SYM_PROC_BUCKETS;
+
+	if (p)
+		return p;
+	if (sc->nprocs >= SYM_PROC_MAX)
+		sym_proc_evict(sc);
+	p = sym_proc_load(sc, pid);
+	p->used = sc->tick;
+	p->next = sc->procs[b];
+	sc->procs[b] = p;
+	sc->nprocs++;
+	return p;
+}
+
+/* The mapping holding addr, by binary search (maps are in address order). */
+static const struct sym_map *sym_proc_map(const struct sym_proc *p, uint64_t addr)
+{
+	size_t lo = 0;
+	size_t hi = p->nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->maps[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || addr >= p->maps[lo - 1].end)
+		return NULL;
+	return &p->maps[lo - 1];
+}
+
+/*
+ * An address outside every known mapping: if the maps are more than 5 s old, read
+ * them again (a library loaded since). Whether they changed.
+ */
+static bool sym_proc_refresh_maps(struct sym_cache *sc, struct sym_proc *p)
+{
+	if (sym_now_ns() - p->maps_ns < SYM_MAPS_RECHECK_NS)
+		return false;
+	p->maps_ns = sym_now_ns();
+	if (sym_proc_read_maps(sc, p))
+		return false; /* gone: keep what we had */
+	addr_table_clear(sc, &p->addrs);
+	return true;
+}
+
+/* Load or reload p's perf map when it is new or has grown, at most once a second. */
+static void sym_proc_refresh_perfmap(struct sym_cache *sc, struct sym_proc *p)
+{
+	const char *path = p->perfmap_path;
+	char ns_path[128];
+	struct perfmap *pm;
+	struct stat st;
+	char why[256];
+	uint64_t now = sym_now_ns();
+	int err;
+
+	if (p->perfmap_ns && now - p->perfmap_ns < SYM_PERFMAP_RECHECK_NS)
+		return;
+	p->perfmap_ns = now;
+	err = stat(path, &st) ? -errno : 0;
+	if (err == -ENOENT && p->nspid != p->pid) {
+		/* A JIT in a container writes the map in its own /tmp under its own pid. */
+		snprintf(ns_path, sizeof(ns_path),
+			 "/proc/%" PRIu32 "/root/tmp/perf-%" PRIu32 ".map", p->pid, p->nspid);
+		path = ns_path;
+		err = stat(path, &st) ? -errno : 0;
+	}
+	if (!err && p->perfmap && (uint64_t)st.st_size == perfmap_file_size(p->perfmap))
+		return; /* unchanged */
+	if (!err)
+		err = perfmap_load(&pm, path, p->uid, why, sizeof(why));
+	if (err) {
+		if (!p->perfmap)
+			p->perfmap_err = err;
+		return;
+	}
+	perfmap_free(p->perfmap);
+	p->perfmap = pm;
+	p->perfmap_err = 0;
+	/* Addresses that were unknown may be named now. */
+	addr_table_clear(sc, &p->addrs);
+}
+
+/* Name addr from p's perf map; false if it has none or addr is not in it. */
+static bool sym_resolve_perfmap(struct sym_cache *sc, struct sym_proc *p, uint64_t addr,
+				struct sym_frame *out)
+{
+	const char *name;
+	uint64_t start;
+
+	sym_proc_refresh_perfmap(sc, p);
+	if (!p->perfmap || !perfmap_lookup(p->perfmap, addr, &name, &start))
+		return false;
+	*out = (struct sym_frame){
+		.name = sym_arena_intern_str(sc->arena, name),
+		.module = sym_base_name(sc, p->perfmap_path),
+		.offset = addr - start,
+		.kind = SYM_USER,
+	};
+	return true;
+}
+
+/* Name addr in anonymous executable memory: JIT code, known only from a perf map. */
+static void sym_resolve_anon(struct sym_cache *sc, struct sym_proc *p, uint64_t addr,
+			     struct sym_frame *out)
+{
+	if (sym_resolve_perfmap(sc, p, addr, out))
+		return;
+	if (p->perfmap_err == -ENOENT)
+		sym_unknown(out, sym_text(sc, "[anon JIT: no %s]", p->perfmap_path), "");
+	else if (p->perfmap_err)
+		sym_unknown(out,
+			    sym_text(sc, "[anon JIT: %s: %s]", p->perfmap_path,
+				     strerror(-p->perfmap_err)),
+			    "");
+	else
+		sym_unknown(out, sym_text(sc, "[anon JIT: not in %s]", p->perfmap_path), "");
+}
+
+/* Name a user address of a cached process. */
+static void sym_resolve_user(struct sym_cache *sc, struct sym_proc *p, uint64_t addr,
+			     struct sym_frame *out)
+{
+	const struct sym_map *m;
+
+	if (p->error) {
+		sym_unknown(out, p->error, "");
+		return;
+	}
+	m = sym_proc_map(p, addr);
+	if (!m && sym_proc_refresh_maps(sc, p))
+		m = sym_proc_map(p, addr);
+	if (!m) {
+		if (!sym_resolve_perfmap(sc, p, addr, out))
+			sym_unknown(
+				out,
+				sym_text(sc, "[unknown: no mapping in PID %" PRIu32 "]", p->pid),
+				"");
+		return;
+	}
+	switch (m->kind) {
+	case PROCMAPS_FILE:
+		if (m->file)
+			sym_resolve_file(sc, m, addr, out);
+		if (m->file && !m->file->error)
+			return;
+		/* A file that cannot be read (a JIT's memfd, say): its perf map may name it. */
+		if (!sym_resolve_perfmap(sc, p, addr, out) && !m->file)
+			sym_unknown(out, m->error, m->base);
+		return;
+	case PROCMAPS_VDSO:
+		sym_unknown(out, sym_text(sc, "[vdso]"), sym_text(sc, "[vdso]"));
+		return;
+	case PROCMAPS_VSYSCALL:
+		sym_unknown(out, sym_text(sc, "[vsyscall]"), sym_text(sc, "[vsyscall]"));
+		return;
+	case PROCMAPS_ANON:
+		sym_resolve_anon(sc, p, addr, out);
+		return;
+	}
+}
+
+void sym_user(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct sym_frame *out)
+{
+	struct sym_proc *p;
+
+	sc->lookups++;
+	p = sym_proc_get(sc, pid);
+	p->used = ++sc->tick;
+	if (addr_table_find(&p->addrs, addr, out))
+		return;
+	sc->misses++;
+	sym_resolve_user(sc, p, addr, out);
+	sym_remember(sc, &p->addrs, addr, out);
+}
+
+int sym_process_note(struct sym_cache *sc, uint32_t pid)
+{
+	struct sym_proc *p = sym_proc_find(sc, pid);
+
+	if (p && !p->err)
+		return 0;
+	if (p)
+		sym_proc_drop(sc, p); /* try again: it may have been a race */
+	p = sym_proc_get(sc, pid);
+	p->used = ++sc->tick;
+	return p->err;
+}
+
+void sym_process_forget(struct sym_cache *sc, uint32_t pid)
+{
+	struct sym_proc *p = sym_proc_find(sc, pid);
+
+	if (p)
+		sym_proc_drop(sc, p);
+}
+
+void sym_cache_stats(const struct sym_cache *sc, struct sym_stats *out)
+{
+	*out = (struct sym_stats){
+		.processes = sc->nprocs,
+		.files = sc->nparsed,
+		.addresses = sc->naddrs,
+		.lookups = sc->lookups,
+		.misses = sc->misses,
+		.arena_bytes = sym_arena_bytes(sc->arena),
+	};
+}
+
+void sym_cache_free(struct sym_cache *sc)
+{
+	if (!sc)
+		return;
+	for (size_t b = 0; b < SYM_PROC_BUCKETS; b++)
+		while (sc->procs[b])
+			sym_proc_drop(sc, sc->procs[b]);
+	addr_table_clear(sc, &sc->kaddrs);
+	ksyms_free(sc->ksyms);
+	sym_arena_free(sc->arena);
+	free(sc->debug_root);
+	free(sc->kallsyms_path);
+	free(sc);
+}

@@ -64,4 +64,14 @@ void sym_process_forget(struct sym_cache *sc, uint32_t pid);
 
 void sym_cache_stats(const struct sym_cache *sc, struct sym_stats *out);
 
+/*
+ * Look for debug files under dir instead of /usr/lib/debug: dir/.build-id/xx/rest.debug and
+ * dir/<file's directory>/<debuglink> (tests use their own directory). Affects files parsed
+ * after the call.
+ */
+void sym_cache_set_debug_root(struct sym_cache *sc, const char *dir);
+
+/* Read kernel symbols from path instead of /proc/kallsyms; call before the first sym_kernel. */
+void sym_cache_set_kallsyms(struct sym_cache *sc, const char *path);
+
 #endif

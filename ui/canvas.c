@@ -281,6 +281,34 @@ int canvas_bar(struct canvas *cv, int row, int col, int width, double fraction,
 	return i;
 }
 
+int canvas_sparkline(struct canvas *cv, int row, int col, const unsigned long long *values,
+		     int n, enum theme_role role)
+{
+	static const char ascii[] = " _.:-=+*#";
+	unsigned long long top = 0;
+	int i;
+
+	if (!ensure_row(cv, row) || col < 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (values[i] > top)
+			top = values[i];
+	for (i = 0; i < n && col + i < cv->width; i++) {
+		struct canvas_cell *cell = cv->cells + (size_t)row * cv->width + col + i;
+		/* 0 stays blank; anything else gets at least the lowest block */
+		int level = !values[i] ? 0 : 1 + (int)(values[i] * 7 / (top ? top : 1));
+
+		if (level > 8)
+			level = 8;
+		if (cv->utf8)
+			cell->ch = level ? (wchar_t)(0x2580 + level) : L' '; /* ▁ to █ */
+		else
+			cell->ch = (wchar_t)ascii[level];
+		cell->role = role;
+	}
+	return i;
+}
+
 void canvas_blit(struct canvas *cv, int row, int col, const struct canvas *src)
 {
 	for (int r = 0; r < src->rows; r++) {

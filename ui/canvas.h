@@ -45,6 +45,9 @@ void canvas_set_role(struct canvas *cv, int row, int col, int len, enum theme_ro
 /* A horizontal bar of width * fraction cells, in eighths where UTF-8 allows. */
 int canvas_bar(struct canvas *cv, int row, int col, int width, double fraction,
 	       enum theme_role role);
+/* A sparkline of n values scaled to the largest, one cell each; returns the columns used. */
+int canvas_sparkline(struct canvas *cv, int row, int col, const unsigned long long *values,
+		     int n, enum theme_role role);
 /* Copy src into cv with its top left corner at row, col. */
 void canvas_blit(struct canvas *cv, int row, int col, const struct canvas *src);
 /* The glyph for name ("left", "right", "bullet", "ellipsis", "hbar") in UTF-8 or ASCII. */

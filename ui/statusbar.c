@@ -57,9 +57,12 @@ void statusbar_draw_header(struct canvas *cv, const struct status_info *si)
 			 (unsigned long long)si->drops[i].count);
 		col = put_pair(cv, 1, col, NULL, buf, THEME_WARN);
 	}
-	if (si->message[0])
-		canvas_put_fit(cv, 1, col, -1, si->message_is_error ? THEME_ERROR : THEME_HEADER_VALUE,
-			       si->message);
+}
+
+void statusbar_draw_message(struct canvas *cv, int row, const char *text, bool is_error)
+{
+	canvas_set_role(cv, row, 0, -1, is_error ? THEME_ERROR : THEME_PROMPT);
+	canvas_put_fit(cv, row, 1, -1, is_error ? THEME_ERROR : THEME_PROMPT, text);
 }
 
 void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels, size_t n,

@@ -28,8 +28,6 @@ struct status_info {
 	char mode[48];          /* how the visible panel's collector is attached */
 	struct collector_drop drops[STATUS_MAX_DROPS]; /* non-zero counters of every collector */
 	size_t ndrops;
-	char message[192];      /* the last action's result, e.g. the saved file */
-	bool message_is_error;
 };
 
 /* Rows the header takes. */
@@ -37,6 +35,8 @@ struct status_info {
 
 /* Draw the header into rows 0 and 1. */
 void statusbar_draw_header(struct canvas *cv, const struct status_info *si);
+/* Draw the result of the last action (a saved file, an error) on the footer's row. */
+void statusbar_draw_message(struct canvas *cv, int row, const char *text, bool is_error);
 /* Draw the tab row: one tab per panel, the current one highlighted. */
 void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels, size_t n,
 			 size_t current);

@@ -24,7 +24,7 @@ check "a bad format: one line naming -f, exit 2" one_line_error "-f: " -b -f xml
 gone=$(sh -c 'echo $$') # a PID that just exited
 check "a PID that does not exist: one line, exit 2" one_line_error "no process" -b -p "$gone"
 check "a PID out of range: one line, exit 2" one_line_error "-p: " -b -p 999999999
-check "an unbuilt panel is named as such" one_line_error "not built yet" -P offcpu
+check "an unbuilt panel is named as such" one_line_error "not built yet" -P trace
 check "an unknown theme: one line, exit 2" one_line_error "no theme" --theme nosuch -b -n 1
 check "as nobody: needs root or CAP_BPF+CAP_PERFMON, exit 2" \
 	eval 'setpriv --reuid=65534 --regid=65534 --clear-groups "$KTOP" -b -n 1 2>"$work/err";
@@ -50,7 +50,7 @@ PY
 check "three 0.5 s snapshots take about 1.5 s" \
 	python3 -c "import sys; t=$end-$start; sys.exit(0 if 1.4 < t < 3.5 else 1)"
 
-"$KTOP" -b -d 0.2 -n 2 -f text >"$work/snap.txt" 2>/dev/null
+"$KTOP" -b -P bio -d 0.2 -n 2 -f text >"$work/snap.txt" 2>/dev/null
 check "batch text: the header and the panel, no escape codes" \
 	eval 'grep -q "^ktop " "$work/snap.txt" && grep -q "usecs" "$work/snap.txt" &&
 	      ! grep -q $'"'"'\x1b'"'"' "$work/snap.txt"'

@@ -14,7 +14,7 @@ start() {
 	local name=$1
 	shift
 	tm -f /dev/null new-session -d -s "$name" -x 100 -y 30 \
-		"env -i PATH=$PATH HOME=$work TERM=screen-256color $* $KTOP -d 0.3" &&
+		"env -i PATH=$PATH HOME=$work TERM=screen-256color $* $KTOP -P bio -d 0.3" &&
 		wait_for 15 has "$name" "Block I/O"
 }
 
@@ -72,8 +72,8 @@ check "the filtered view counts none of the other processes' I/O" \
 tm send-keys -t $s p
 tm send-keys -t $s Enter
 check "an empty PID prompt clears the filter" wait_for 5 has $s "pid: all"
-tm send-keys -t $s 1
-check "an unbuilt panel's key says so" wait_for 5 has $s "panel 1 (Off-CPU) is not built yet"
+tm send-keys -t $s 5
+check "an unbuilt panel's key says so" wait_for 5 has $s "panel 5 (Trace) is not built yet"
 tm send-keys -t $s q
 check "q quits (its tmux session closes)" wait_for 10 eval '! tm has-session -t color 2>/dev/null'
 finish

@@ -11,9 +11,9 @@ screen_has() { screen | grep -qF -- "$1"; }
 screen_lacks() { ! screen | grep -qF -- "$1"; }
 # The histogram rows on screen ("  256 -> 511   900 ███").
 hist_rows() { screen | grep -E '^ +[0-9]+ -> [0-9.]+ +[0-9]+'; }
-ktop_pid() { pgrep -f "^$KTOP -d 0.5" | head -1; }
+ktop_pid() { pgrep -f "^$KTOP -P bio -d 0.5" | head -1; }
 start_ktop() {
-	tm send-keys -t ktop "clear; $KTOP -d 0.5; echo KTOP_EXIT=\$?" Enter
+	tm send-keys -t ktop "clear; $KTOP -P bio -d 0.5; echo KTOP_EXIT=\$?" Enter
 	wait_for 15 screen_has "Block I/O" && wait_for 10 screen_has "usecs"
 }
 

@@ -81,7 +81,7 @@ static void test_bad_values(void **state)
 		{ "-d", "abc", "-d: " },   { "-d", "0", "-d: " },       { "--delay", "-1", "--delay: " },
 		{ "-n", "0", "-n: " },     { "-n", "3x", "-n: " },      { "-f", "xml", "-f: " },
 		{ "-m", "1e3", "-m: " },   { "-t", "ten", "-t: " },     { "-P", "nosuch", "-P: " },
-		{ "-P", "offcpu", "not built yet" }, { "--theme", "", "--theme: " },
+		{ "-P", "trace", "not built yet" }, { "--theme", "", "--theme: " },
 		{ "--trace", "pam:pam_start", "--trace: " },
 	};
 	struct options o;
@@ -116,6 +116,10 @@ static void test_usage_errors(void **state)
 	assert_non_null(strstr(why, "only with -b"));
 	assert_int_equal(PARSE(&o, why, "-b", "-P", "bio", "-f", "folded"), -EINVAL);
 	assert_non_null(strstr(why, "folded"));
+	/* the default panel (Off-CPU) has stacks */
+	assert_int_equal(PARSE(&o, why, "-b", "-f", "folded"), 0);
+	assert_int_equal(PARSE(&o, why, "--stack-storage", "100"), -EINVAL);
+	assert_non_null(strstr(why, "--stack-storage: "));
 }
 
 static void test_help_version(void **state)

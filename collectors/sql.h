@@ -1,0 +1,1 @@
+/* Not written yet: being developed (see the open issue). */

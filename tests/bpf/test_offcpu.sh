@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The Off-CPU collector on the real kernel, against a workload with a known answer
+# (tests/bpf/sleeper.c, built here with frame pointers): its frames and the kernel's sleep
+# frames in folded output, its total off-CPU time against the wall time it slept, the
+# min-block threshold, the PID filter, and a process that exits before the snapshot.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+gcc -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o "$work/sleeper" \
+	"$KTOP_TOP/tests/bpf/sleeper.c" || { not_ok "build sleeper"; finish; }
+
+# The folded lines of one PID from a batch run: ktop_folded PID SECONDS [ARGS...]
+ktop_folded() {
+	local pid=$1 secs=$2
+	shift 2
+	"$KTOP" -b -P offcpu -p "$pid" -d "$secs" -n 1 -f folded "$@" 2>"$work/err"
+}
+"$work/sleeper" chain 6 >"$work/out1" &
+sleeper=$!
+wait_for 5 grep -q ready "$work/out1"
+ktop_folded "$sleeper" 2 >"$work/chain.folded"
+note "$(head -3 "$work/chain.folded")"
+check "folded output names the sleeper's user frames in order" \
+	grep -qE '(^|;)main;chain_a;chain_b;chain_c(;|$)' "$work/chain.folded"
+check "and the kernel's sleep frames after them" \
+	grep -qE 'chain_c;.*(do_nanosleep|hrtimer_nanosleep)_\[k\];.*schedule_\[k\] [0-9]+$' \
+	"$work/chain.folded"
+check "no line of another process (the PID filter)" \
+	eval '! grep -vq "^sleeper;" "$work/chain.folded"'
+check "ktop's own probe frames never appear" \
+	eval '! grep -qE "bpf_prog_|bpf_trace_run|__bpf_trace" "$work/chain.folded"'
+total=$(awk '{ s += $NF } END { print s + 0 }' "$work/chain.folded")
+note "off-CPU total over 2 s: ${total} us"
+check "its off-CPU time is the wall time it slept, within 15%" \
+	python3 -c "import sys; sys.exit(0 if abs($total - 2e6) <= 0.15 * 2e6 else 1)"
+wait "$sleeper"
+
+"$work/sleeper" mixed 5 >"$work/out2" &
+sleeper=$!
+wait_for 5 grep -q ready "$work/out2"
+ktop_folded "$sleeper" 2 -m 10000 >"$work/mixed.folded"
+note "$(cat "$work/mixed.folded")"
+check "with -m 10000 the 50 ms sleeps appear" grep -q 'long_wait' "$work/mixed.folded"
+check "and the 1 ms sleeps do not" eval '! grep -q "short_wait" "$work/mixed.folded"'
+ktop_folded "$sleeper" 1 >"$work/mixed-all.folded"
+check "without the threshold both appear" \
+	eval 'grep -q short_wait "$work/mixed-all.folded" && grep -q long_wait "$work/mixed-all.folded"'
+wait "$sleeper"
+
+# A process that exits before the snapshot still has named frames.
+"$KTOP" -b -P offcpu -d 3 -n 1 -f folded >"$work/exited.folded" 2>"$work/err" &
+ktop=$!
+wait_for 10 grep -q "tracing" "$work/err"
+"$work/sleeper" chain 0.5 >/dev/null
+wait "$ktop"
+check "a process that exited during the interval shows named frames" \
+	grep -qE '^sleeper;.*chain_a;chain_b;chain_c' "$work/exited.folded"
+check "no offcpu program is left after ktop exits" \
+	wait_for 5 eval '! bpftool prog show 2>/dev/null | grep -q "name offcpu_"'
+finish

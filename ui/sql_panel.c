@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ui/sql_panel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ncurses.h>
+
+#include "collectors/sql_model.h"
+#include "ui/format.h"
+#include "util/fingerprint.h"
+#include "util/parse.h"
+#include "util/xalloc.h"
+
+struct sql_panel {
+	bool digest;     /* the digest view instead of the list */
+	bool slowest;    /* slowest first instead of newest first */
+	bool detail;     /* the selected query in full */
+	size_t selected; /* row in the shown order */
+	size_t top;      /* first row on screen */
+	int page;
+	double selected_time; /* the selected query, found again after a refresh */
+	uint32_t selected_tid;
+};
+
+static const struct keymap_entry sql_keys[] = {
+	{ 'g', KEY_ACTION_PANEL, "g", "Digest", "digest: queries grouped by shape", "Slow queries" },
+	{ 'o', KEY_ACTION_PANEL, "o", "Order", "newest first or slowest first", "Slow queries" },
+	{ '\n', KEY_ACTION_PANEL, "Enter", "Detail", "the selected query in full (Esc: back)",
+	  "Slow queries" },
+	{ 'x', KEY_ACTION_PANEL, "x", "Redact", "hide literals (passwords, personal data)",
+	  "Slow queries" },
+	{ 'j', KEY_ACTION_PANEL, "j k", NULL, "move (arrows, PgUp, PgDn, Home, End too)",
+	  "Slow queries" },
+};
+
+/* Order of the list: indices into m->queries. */
+static size_t *query_order(const struct sql_model *m, bool slowest)
+{
+	size_t *idx = xreallocarray(NULL, m->nqueries ? m->nqueries : 1, sizeof(*idx));
+
+	for (size_t i = 0; i < m->nqueries; i++)
+		idx[i] = m->nqueries - 1 - i; /* newest first */
+	if (slowest) {
+		/* insertion sort keeps newest-first among equals; lists are at most 1000 */
+		for (size_t i = 1; i < m->nqueries; i++) {
+			size_t v = idx[i], j = i;
+
+			while (j && m->queries[idx[j - 1]].latency_us < m->queries[v].latency_us) {
+				idx[j] = idx[j - 1];
+				j--;
+			}
+			idx[j] = v;
+		}
+	}
+	return idx;
+}
+
+/* Digest indices by total time, largest first. */
+static int digest_cmp(const void *a, const void *b, void *arg)
+{
+	const struct sql_model *m = arg;
+	const struct sql_digest *x = &m->digests[*(const size_t *)a];
+	const struct sql_digest *y = &m->digests[*(const size_t *)b];
+
+	return x->total_us == y->total_us ? 0 : x->total_us > y->total_us ? -1 : 1;
+}
+
+static size_t *digest_order(const struct sql_model *m)
+{
+	size_t *idx = xreallocarray(NULL, m->ndigests ? m->ndigests : 1, sizeof(*idx));
+
+	for (size_t i = 0; i < m->ndigests; i++)
+		idx[i] = i;
+	qsort_r(idx, m->ndigests, sizeof(*idx), digest_cmp, (void *)m);
+	return idx;
+}
+
+/* The text to show for a query: as it was, or with its literals hidden. */
+static const char *query_text(const struct panel *p, const struct sql_query *q, char *buf,
+			      size_t len)
+{
+	if (!p->filter || !p->filter->redact)
+		return q->text;
+	fingerprint_redact(q->text, buf, len);
+	return buf;
+}
+
+static size_t rows_shown(const struct panel *p)
+{
+	const struct sql_model *m = p->model;
+	const struct sql_panel *sp = p->priv;
+
+	return sp->digest ? m->ndigests : m->nqueries;
+}
+
+/* Keep the selection on the same query after a refresh. */
+static void follow_selection(struct panel *p, const size_t *order)
+{
+	const struct sql_model *m = p->model;
+	struct sql_panel *sp = p->priv;
+
+	if (sp->digest || !m->nqueries)
+		return;
+	for (size_t i = 0; i < m->nqueries; i++) {
+		const struct sql_query *q = &m->queries[order[i]];
+
+		if (q->time == sp->selected_time && q->tid == sp->selected_tid) {
+			sp->selected = i;
+			return;
+		}
+	}
+	if (sp->selected >= m->nqueries)
+		sp->selected = m->nqueries - 1;
+}
+
+static void remember_selection(struct panel *p)
+{
+	const struct sql_model *m = p->model;
+	struct sql_panel *sp = p->priv;
+	size_t *order;
+
+	if (!m || sp->digest || !m->nqueries)
+		return;
+	order = query_order(m, sp->slowest);
+	if (sp->selected < m->nqueries) {
+		sp->selected_time = m->queries[order[sp->selected]].time;
+		sp->selected_tid = m->queries[order[sp->selected]].tid;
+	}
+	free(order);
+}
+
+static bool sql_key(struct panel *p, int key)
+{
+	struct sql_panel *sp = p->priv;
+	size_t n = p->model ? rows_shown(p) : 0;
+	long sel = (long)sp->selected;
+
+	switch (key) {
+	case 'g':
+		sp->digest = !sp->digest;
+		sp->detail = false;
+		sp->selected = 0;
+		sp->top = 0;
+		return true;
+	case 'o':
+		sp->slowest = !sp->slowest;
+		sp->selected = 0;
+		sp->top = 0;
+		break;
+	case 'x':
+		p->filter_request = *p->filter;
+		p->filter_request.redact = !p->filter->redact;
+		p->requests |= PANEL_REQUEST_FILTER;
+		return true;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (!sp->digest && n)
+			sp->detail = !sp->detail;
+		return true;
+	case 27: /* Esc */
+		if (!sp->detail)
+			return false;
+		sp->detail = false;
+		return true;
+	case KEY_UP:
+	case 'k':
+		sel--;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		sel++;
+		break;
+	case KEY_PPAGE:
+		sel -= sp->page;
+		break;
+	case KEY_NPAGE:
+		sel += sp->page;
+		break;
+	case KEY_HOME:
+		sel = 0;
+		break;
+	case KEY_END:
+		sel = (long)n - 1;
+		break;
+	default:
+		return false;
+	}
+	if (sel >= (long)n)
+		sel = (long)n - 1;
+	sp->selected = sel < 0 ? 0 : (size_t)sel;
+	remember_selection(p);
+	return true;
+}
+
+/* The servers line and the sparkline line. Returns the next row. */
+static int draw_servers(struct panel *p, struct canvas *cv, int row)
+{
+	const struct sql_model *m = p->model;
+	unsigned long long spark[SQL_HISTORY_S];
+	int col = 1;
+
+	col += canvas_put(cv, row, col, THEME_DIM, "servers: ");
+	if (!m->nservers)
+		canvas_put_fit(cv, row, col, -1, THEME_WARN,
+			       "none found (mysqld, mariadbd, postgres); --db PATH|PID names one");
+	for (size_t i = 0; i < m->nservers && col < cv->width; i++) {
+		const struct sql_server *s = &m->servers[i];
+		const char *base = strrchr(s->exe, '/') ? strrchr(s->exe, '/') + 1 : s->exe;
+		char buf[512];
+
+		if (s->traced)
+			snprintf(buf, sizeof(buf), "%s %u (%s)", base, s->pid, s->how);
+		else
+			snprintf(buf, sizeof(buf), "%s %u: not traced: %s", base, s->pid, s->why);
+		col += canvas_put_fit(cv, row, col, cv->width - col - 1,
+				      s->traced ? THEME_HEADER_VALUE : THEME_ERROR, buf);
+		col += 2;
+	}
+	row++;
+	for (int i = 0; i < SQL_HISTORY_S; i++)
+		spark[i] = m->per_second[i];
+	col = 1 + canvas_put(cv, row, 1, THEME_DIM, "slow/s ");
+	col += canvas_sparkline(cv, row, col, spark, SQL_HISTORY_S, THEME_BAR);
+	canvas_printf(cv, row, col + 2, m->lost ? THEME_WARN : THEME_DIM,
+		      "last %llu/s  seen %llu  lost %llu  threshold %llums%s",
+		      (unsigned long long)m->per_second[SQL_HISTORY_S - 1],
+		      (unsigned long long)m->seen, (unsigned long long)m->lost,
+		      (unsigned long long)m->threshold_ms,
+		      p->filter && p->filter->redact ? "  redacted" : "");
+	return row + 1;
+}
+
+static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
+{
+	const struct sql_model *m = p->model;
+	struct sql_panel *sp = p->priv;
+	size_t *order = query_order(m, sp->slowest);
+	char buf[4096];
+
+	follow_selection(p, order);
+	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-7s %-7s %-5s %9s  QUERY%*s", "TIME", "PID",
+		      "TID", "DB", "MS", cv->width - 50,
+		      sp->slowest ? "slowest first" : "newest first");
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	row++;
+	if (!m->nqueries)
+		canvas_put(cv, row, 1, THEME_DIM, "no slow query yet");
+	sp->page = height > 1 ? height - 1 : 1;
+	if (sp->selected < sp->top)
+		sp->top = sp->selected;
+	if (height > 1 && sp->selected >= sp->top + (size_t)(height - 1))
+		sp->top = sp->selected - (size_t)(height - 2);
+	for (size_t i = height < 0 ? 0 : sp->top;
+	     i < m->nqueries && (height < 0 || (int)(i - sp->top) < height - 1); i++, row++) {
+		const struct sql_query *q = &m->queries[order[i]];
+		time_t t = (time_t)q->time;
+		struct tm tm;
+		char clock[16];
+
+		localtime_r(&t, &tm);
+		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8s %-7u %-7u %-5s %9.1f  ", clock, q->pid,
+			      q->tid, sql_kind_name(q->kind), (double)q->latency_us / 1000.0);
+		canvas_put_fit(cv, row, 50, cv->width - 51, THEME_DEFAULT,
+			       query_text(p, q, buf, sizeof(buf)));
+		if (height >= 0 && i == sp->selected)
+			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
+	}
+	free(order);
+}
+
+/* The selected query in full: who, when, how long, then its text wrapped. */
+static void draw_detail(struct panel *p, struct canvas *cv, int row)
+{
+	const struct sql_model *m = p->model;
+	struct sql_panel *sp = p->priv;
+	size_t *order = query_order(m, sp->slowest);
+	const struct sql_query *q;
+	char buf[8192], start[32], end[32];
+	const char *text;
+	time_t t;
+	struct tm tm;
+	size_t len, width = (size_t)(cv->width - 2);
+
+	follow_selection(p, order);
+	q = &m->queries[order[sp->selected < m->nqueries ? sp->selected : 0]];
+	free(order);
+	t = (time_t)q->start;
+	localtime_r(&t, &tm);
+	strftime(start, sizeof(start), "%H:%M:%S", &tm);
+	t = (time_t)q->time;
+	localtime_r(&t, &tm);
+	strftime(end, sizeof(end), "%H:%M:%S", &tm);
+	canvas_printf(cv, row++, 1, THEME_HEADER_VALUE,
+		      "%s  pid %u  tid %u  started %s.%03d  ended %s.%03d  %.1f ms%s%s",
+		      sql_kind_name(q->kind), q->pid, q->tid, start,
+		      (int)((q->start - (double)(long)q->start) * 1000), end,
+		      (int)((q->time - (double)(long)q->time) * 1000), (double)q->latency_us / 1000.0,
+		      q->prepared ? "  prepared statement" : "",
+		      q->truncated ? "  (text cut at the copy limit)" : "");
+	row++;
+	text = query_text(p, q, buf, sizeof(buf));
+	len = strlen(text);
+	/* wrap at the width; the text is already escaped, so bytes are printable */
+	for (size_t off = 0; off < len && canvas_has_row(cv, row); row++) {
+		char line[1024];
+		size_t n = len - off < width ? len - off : width;
+
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		/* do not cut a UTF-8 character */
+		while (n && off + n < len && ((unsigned char)text[off + n] & 0xc0) == 0x80)
+			n--;
+		memcpy(line, text + off, n);
+		line[n] = '\0';
+		canvas_put(cv, row, 1, THEME_DEFAULT, line);
+		off += n;
+	}
+}
+
+static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
+{
+	const struct sql_model *m = p->model;
+	struct sql_panel *sp = p->priv;
+	size_t *order = digest_order(m);
+
+	canvas_printf(cv, row, 1, THEME_TITLE, "%7s %11s %9s %9s %9s %-5s  FINGERPRINT", "COUNT",
+		      "TOTAL ms", "AVG ms", "P95 ms*", "MAX ms", "DB");
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	row++;
+	if (!m->ndigests)
+		canvas_put(cv, row, 1, THEME_DIM, "no slow query yet");
+	sp->page = height > 1 ? height - 1 : 1;
+	if (sp->selected < sp->top)
+		sp->top = sp->selected;
+	if (height > 1 && sp->selected >= sp->top + (size_t)(height - 1))
+		sp->top = sp->selected - (size_t)(height - 2);
+	for (size_t i = height < 0 ? 0 : sp->top;
+	     i < m->ndigests && (height < 0 || (int)(i - sp->top) < height - 1); i++, row++) {
+		const struct sql_digest *d = &m->digests[order[i]];
+
+		canvas_printf(cv, row, 1, THEME_DEFAULT, "%7llu %11.1f %9.1f %9.1f %9.1f %-5s  ",
+			      (unsigned long long)d->count, (double)d->total_us / 1000.0,
+			      (double)d->total_us / 1000.0 / (double)(d->count ? d->count : 1),
+			      hist_percentile(&d->lat_us, 95) / 1000.0, (double)d->max_us / 1000.0,
+			      sql_kind_name(d->kind));
+		canvas_put_fit(cv, row, 64, cv->width - 65, THEME_DEFAULT, d->fingerprint);
+		if (height >= 0 && i == sp->selected)
+			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
+	}
+	free(order);
+}
+
+static void sql_draw(struct panel *p, struct canvas *cv)
+{
+	struct sql_panel *sp = p->priv;
+	bool unlimited = cv->max_rows == CANVAS_UNLIMITED;
+	int row, height;
+
+	if (panel_draw_unavailable(p, cv))
+		return;
+	row = draw_servers(p, cv, 0) + 1;
+	height = unlimited ? -1 : cv->max_rows - row;
+	if (sp->digest)
+		draw_digest(p, cv, row, height);
+	else if (sp->detail && !unlimited && ((const struct sql_model *)p->model)->nqueries)
+		draw_detail(p, cv, row);
+	else
+		draw_list(p, cv, row, height);
+}
+
+static int sql_json(struct panel *p, struct json_out *j)
+{
+	const struct sql_model *m = p->model;
+	size_t *order;
+	char buf[8192];
+
+	if (!m)
+		return -ENODATA;
+	json_kv_u64(j, "threshold_ms", m->threshold_ms);
+	json_kv_u64(j, "lost", m->lost);
+	json_kv_u64(j, "seen", m->seen);
+	json_kv_bool(j, "redacted", p->filter && p->filter->redact);
+	json_key(j, "servers");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->nservers; i++) {
+		const struct sql_server *s = &m->servers[i];
+
+		json_object_begin(j);
+		json_kv_u64(j, "pid", s->pid);
+		json_kv_str(j, "kind", sql_kind_name(s->kind));
+		json_kv_str(j, "exe", s->exe);
+		json_kv_str(j, "how", s->how);
+		json_kv_bool(j, "traced", s->traced);
+		json_kv_str(j, "why", s->why);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "queries");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->nqueries; i++) {
+		const struct sql_query *q = &m->queries[i];
+
+		json_object_begin(j);
+		json_kv_double(j, "time", q->time, 3);
+		json_kv_u64(j, "pid", q->pid);
+		json_kv_u64(j, "tid", q->tid);
+		json_kv_str(j, "server", sql_kind_name(q->kind));
+		json_kv_double(j, "latency_ms", (double)q->latency_us / 1000.0, 3);
+		json_kv_str(j, "text", query_text(p, q, buf, sizeof(buf)));
+		json_kv_bool(j, "truncated", q->truncated);
+		json_kv_bool(j, "prepared", q->prepared);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "digest");
+	json_array_begin(j);
+	order = digest_order(m);
+	for (size_t i = 0; i < m->ndigests; i++) {
+		const struct sql_digest *d = &m->digests[order[i]];
+
+		json_object_begin(j);
+		json_kv_str(j, "fingerprint", d->fingerprint);
+		json_kv_str(j, "server", sql_kind_name(d->kind));
+		json_kv_u64(j, "count", d->count);
+		json_kv_double(j, "total_ms", (double)d->total_us / 1000.0, 3);
+		json_kv_double(j, "avg_ms", (double)d->total_us / 1000.0 / (double)(d->count ? d->count : 1), 3);
+		json_kv_double(j, "p95_ms", hist_percentile(&d->lat_us, 95) / 1000.0, 3);
+		json_kv_double(j, "max_ms", (double)d->max_us / 1000.0, 3);
+		json_kv_double(j, "last_seen", d->last_seen, 3);
+		json_object_end(j);
+	}
+	free(order);
+	json_array_end(j);
+	return 0;
+}
+
+static void sql_threshold_text(const struct panel *p, const struct filter *f, char *buf,
+			       size_t len)
+{
+	(void)p;
+	snprintf(buf, len, "slow query > %llums", (unsigned long long)f->slow_ms);
+}
+
+static int sql_set_threshold(struct panel *p, const char *text, struct filter *f, char *why,
+			     size_t why_len)
+{
+	uint64_t ms = 10;
+	int err;
+
+	(void)p;
+	if (text[0]) {
+		err = parse_u64(text, 0, 3600ULL * 1000, &ms, why, why_len);
+		if (err)
+			return err;
+	}
+	f->slow_ms = ms;
+	return 0;
+}
+
+static void sql_free(struct panel *p)
+{
+	free(p->priv);
+	p->priv = NULL;
+}
+
+int sql_panel_init(struct panel *p)
+{
+	p->priv = xcalloc(1, sizeof(struct sql_panel));
+	return 0;
+}
+
+const struct panel_ops sql_panel_ops = {
+	.name = "sql",
+	.title = "Slow queries",
+	.number = 3,
+	.keys = sql_keys,
+	.nkeys = sizeof(sql_keys) / sizeof(sql_keys[0]),
+	.draw = sql_draw,
+	.key = sql_key,
+	.json = sql_json,
+	.threshold_prompt = "slow query threshold in ms (empty: 10)",
+	.threshold_text = sql_threshold_text,
+	.set_threshold = sql_set_threshold,
+	.free = sql_free,
+};
