@@ -22,6 +22,7 @@ struct offcpu_panel {
 	struct tree_view tv;
 	struct stack_tree *tree; /* built from the shown model with the options below */
 	const void *tree_model;	 /* the model the tree was built from */
+	uint64_t tree_polls;	 /* its poll count: a new model may reuse the address */
 	struct stack_tree_opts built_opts;
 	bool built_cumulative;
 	struct stack_tree_opts opts;
@@ -55,15 +56,17 @@ static const struct stack_set *shown_set(const struct panel *p)
 static void refresh_tree(struct panel *p)
 {
 	struct offcpu_panel *op = p->priv;
+	const struct offcpu_model *m = p->model;
 	bool cumulative = !(op->interval || p->batch);
 
-	if (op->tree && op->tree_model == p->model &&
+	if (op->tree && op->tree_model == p->model && m && op->tree_polls == m->polls &&
 	    !memcmp(&op->built_opts, &op->opts, sizeof(op->opts)) &&
 	    op->built_cumulative == cumulative)
 		return;
 	stack_tree_free(op->tree);
 	op->tree = p->model ? stack_tree_build(shown_set(p), &op->opts) : NULL;
 	op->tree_model = p->model;
+	op->tree_polls = m ? m->polls : 0;
 	op->built_opts = op->opts;
 	op->built_cumulative = cumulative;
 	tree_view_set_tree(&op->tv, op->tree);

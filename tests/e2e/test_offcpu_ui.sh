@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# End to end: the Off-CPU panel in tmux on a real workload (tests/bpf/sleeper.c, a known
+# chain of sleeping functions): expand, the hottest path, collapse, search, zoom and back,
+# invert, the flame view, and the folded and text exports.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+gcc -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o "$work/sleeper" \
+	"$KTOP_TOP/tests/bpf/sleeper.c" || { not_ok "build sleeper"; finish; }
+"$work/sleeper" chain 120 >"$work/sleeper.out" &
+sleeper=$!
+trap 'kill $sleeper 2>/dev/null; cleanup_test' EXIT
+
+screen() { tm capture-pane -p -t off; }
+has() { screen | grep -qF -- "$1"; }
+lacks() { ! screen | grep -qF -- "$1"; }
+# The first row of the tree (under the column titles).
+first_row() { screen | sed -n '6p'; }
+key() { tm send-keys -t off "$@"; }
+
+tm -f /dev/null new-session -d -s off -x 110 -y 32 \
+	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 KTOP_EXPORT_DIR=$work \
+	 $KTOP -p $sleeper -d 0.5" || { not_ok "tmux"; finish; }
+
+check "the Off-CPU panel is the first screen, filtered to the sleeper" \
+	wait_for 15 has "sleeper ($sleeper)"
+check "the header names the PID filter" has "pid: $sleeper"
+check "the tree starts collapsed below the process" lacks "chain_a"
+key Down Enter
+check "Enter expands the process" wait_for 5 has "__libc_start_call_main"
+key e
+check "e expands the hottest path down to the kernel" \
+	wait_for 5 eval 'has chain_c && has "do_nanosleep_[k]" && has "__schedule_[k]"'
+key Home Down Left
+check "Left collapses" wait_for 5 lacks "chain_a"
+key /
+tm send-keys -t off -l "chain_b"
+key Enter
+check "/ finds a frame and reveals it" wait_for 5 eval 'has chain_b && has chain_a'
+check "the found frame is highlighted as selected" \
+	eval 'tm capture-pane -p -e -t off | grep -F chain_b | grep -q $'"'"'\e\['"'"
+key z
+check "z zooms into the selected subtree" \
+	wait_for 5 eval 'first_row | grep -q "chain_b" && lacks "sleeper ($sleeper)"'
+key BSpace
+check "Backspace zooms out" wait_for 5 eval 'first_row | grep -q " all "'
+key i
+check "i inverts the tree: innermost frames first" \
+	wait_for 5 eval 'has "innermost first" && screen | sed -n "7p" | grep -q "schedule_\[k\]"'
+key i
+key f
+check "f opens the flame view, root at the bottom" \
+	wait_for 5 eval 'screen | grep -q "│all" && has "view flame"'
+check "the flame view shows the process box" has "│sleeper ($sleeper)"
+key f
+key F
+check "F saves folded stacks and says where" wait_for 5 has "saved $work/ktop-"
+folded=$(ls "$work"/ktop-*.folded 2>/dev/null | head -1)
+check "the folded file has the sleeper's chain with a value" \
+	grep -qE '^sleeper;.*main;chain_a;chain_b;chain_c;.*schedule_\[k\] [0-9]+$' "$folded"
+check "the folded file is mode 0600" test "$(stat -c %a "$folded" 2>/dev/null)" = 600
+key s
+check "s saves the tree as text" wait_for 5 eval 'ls "$work"/ktop-*.txt >/dev/null 2>&1'
+text=$(ls "$work"/ktop-*.txt 2>/dev/null | head -1)
+check "the text export is the tree fully expanded" \
+	eval 'grep -q "chain_c" "$text" && grep -q "__schedule_\[k\]" "$text" && grep -q "Total" "$text"'
+key q
+check "q quits" wait_for 10 eval '! tm has-session -t off 2>/dev/null'
+finish
