@@ -18,11 +18,16 @@ struct ktop_config {
 	uint64_t slow_ms;       /* slow queries threshold */
 	uint64_t bio_slow_us;   /* block I/O: latency counted as slow */
 	uint32_t stack_storage; /* stacks the kernel side can hold (--stack-storage) */
+	uint32_t sample_hz;     /* on-CPU sampling frequency (-F, default 99) */
 	bool batch;
 	/* slow queries: --db targets (a server binary's path or a PID); none: find every server */
 	const char *db_targets[16];
 	size_t ndb_targets;
 	uint32_t text_limit;    /* slow queries: bytes of query text copied (0: 1024) */
+	/* trace: --trace specs, added at open */
+	const char *trace_specs[64];
+	size_t ntrace_specs;
+	uint32_t string_limit;  /* trace: bytes of a string argument copied (0: 80) */
 };
 
 /* What may change while running (p and t keys). An empty PID set means every process. */
@@ -64,6 +69,12 @@ struct collector_ops {
 	int (*event_fd)(struct collector *c);
 	/* Consume waiting events without blocking; 0 or -errno. */
 	int (*events)(struct collector *c);
+	/* Add a user-given item (a probe spec); its id, or -errno with c->why. NULL: none. */
+	int (*add)(struct collector *c, const char *spec);
+	/* Remove the item with this id; 0 or -errno with c->why. NULL: none. */
+	int (*remove)(struct collector *c, uint32_t id);
+	/* Its panel became visible or hidden (costly probes attach only while visible). */
+	void (*set_visible)(struct collector *c, bool visible);
 	/* Detach and free; safe after a failed open and on a zeroed collector. */
 	void (*close)(struct collector *c);
 };

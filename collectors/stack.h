@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "util/json.h"
 
 enum stack_frame_kind {
 	STACK_FRAME_USER,
@@ -44,5 +47,18 @@ struct stack_sample *stack_set_add(struct stack_set *s, const struct stack_sampl
 void stack_set_copy(struct stack_set *dst, const struct stack_set *src);
 /* Free what the set owns and zero it. */
 void stack_set_clear(struct stack_set *s);
+/* The name of a frame kind: "user", "kernel", "unknown", "mark". */
+const char *stack_frame_kind_name(enum stack_frame_kind kind);
+/*
+ * Write the samples as folded lines, "comm;outermost;...;innermost value", kernel frames
+ * suffixed _[k], as flamegraph.pl, inferno and speedscope read them. 0 or -EIO.
+ */
+int stack_set_write_folded(const struct stack_set *s, FILE *out);
+/*
+ * Write the samples of pid (every sample when pid is 0) as a JSON array under key: each with
+ * pid, tid, comm, process, value_key: value, count and frames [{name, kind}].
+ */
+void stack_set_write_json(const struct stack_set *s, struct json_out *j, const char *key,
+			  uint32_t pid, const char *value_key);
 
 #endif

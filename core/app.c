@@ -35,6 +35,7 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 	p->collector = c;
 	p->filter = &a->filter;
 	p->batch = a->opt.batch;
+	a->aux[i] = e->aux;
 	e->panel_init(p);
 	a->panel_list[i] = p;
 	if (!open_it) {
@@ -69,6 +70,11 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->cfg.slow_ms = opt->slow_ms;
 	a->cfg.bio_slow_us = 10000;
 	a->cfg.stack_storage = (uint32_t)opt->stack_storage;
+	memcpy(a->cfg.db_targets, opt->db, sizeof(opt->db));
+	a->cfg.ndb_targets = opt->ndb;
+	memcpy(a->cfg.trace_specs, opt->trace, sizeof(opt->trace));
+	a->cfg.ntrace_specs = opt->ntrace;
+	a->filter.redact = opt->redact;
 	a->cfg.batch = opt->batch;
 	memcpy(a->filter.pids, opt->pids, sizeof(a->filter.pids));
 	a->filter.npids = opt->npids;
@@ -81,7 +87,9 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	for (size_t i = 0; i < registry_count && i < APP_MAX_PANELS; i++) {
 		const struct registry_entry *e = &registry[i];
 
-		if (opt->batch && chosen && e != chosen)
+		/* batch: only the chosen panel, and the one whose model it also reads */
+		if (opt->batch && chosen && e != chosen &&
+		    !(chosen->aux && !strcmp(chosen->aux, e->panel->name)))
 			continue;
 		if (opt->batch && !chosen && i > 0)
 			continue;
@@ -180,6 +188,14 @@ void app_events(struct app *a, const struct pollfd *fds, nfds_t n)
 	}
 }
 
+void app_set_visible(struct app *a, size_t i, bool visible)
+{
+	struct collector *c = &a->collectors[i];
+
+	if (i < a->npanels && c->is_open && c->ops->set_visible)
+		c->ops->set_visible(c, visible);
+}
+
 void app_tick(struct app *a)
 {
 	for (size_t i = 0; i < a->npanels; i++) {
@@ -200,6 +216,10 @@ void app_tick(struct app *a)
 		a->shown[i] = c->ops->snapshot(c);
 		a->panels[i].model = a->shown[i];
 	}
+	for (size_t i = 0; i < a->npanels; i++)
+		for (size_t k = 0; a->aux[i] && k < a->npanels; k++)
+			if (!strcmp(a->panels[k].ops->name, a->aux[i]))
+				a->panels[i].aux_model = a->shown[k];
 }
 
 /* The first line of a small /proc file into buf; false if unreadable. */

@@ -29,6 +29,7 @@ struct app {
 	struct panel panels[APP_MAX_PANELS];
 	struct panel *panel_list[APP_MAX_PANELS];
 	void *shown[APP_MAX_PANELS]; /* the snapshot each panel shows, owned here */
+	const char *aux[APP_MAX_PANELS]; /* the panel whose model each panel also reads */
 	size_t npanels;
 	size_t current;
 	bool paused;
@@ -63,6 +64,8 @@ int app_timer_open(struct app *a);
 nfds_t app_event_fds(struct app *a, struct pollfd *fds);
 /* Let collectors whose event fd is readable consume their events. */
 void app_events(struct app *a, const struct pollfd *fds, nfds_t n);
+/* Tell the collector of panel i that its panel is shown or hidden. */
+void app_set_visible(struct app *a, size_t i, bool visible);
 /* Poll every open collector; take new snapshots unless paused. */
 void app_tick(struct app *a);
 /* Fill the header's data for panel p. */

@@ -80,6 +80,7 @@ int app_run_batch(struct app *a)
 		rc = 1;
 		goto out_close;
 	}
+	app_set_visible(a, a->current, true);
 	fprintf(stderr, "ktop: %s: tracing with %s; a snapshot every %.1fs\n", c->ops->name,
 		c->mode[0] ? c->mode : "BPF", a->opt.delay_s);
 	while (!a->opt.iterations || done < a->opt.iterations) {

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/registry.h"
 #include "util/parse.h"
@@ -14,6 +15,7 @@ enum long_only {
 	OPT_TRACE,
 	OPT_THEME,
 	OPT_STACK_STORAGE,
+	OPT_REDACT,
 };
 
 static const struct option long_options[] = {
@@ -30,6 +32,7 @@ static const struct option long_options[] = {
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "theme", required_argument, NULL, OPT_THEME },
 	{ "stack-storage", required_argument, NULL, OPT_STACK_STORAGE },
+	{ "redact", no_argument, NULL, OPT_REDACT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -52,8 +55,11 @@ void options_usage(FILE *out)
 	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this (default 1)\n"
 	      "      --stack-storage N  off-CPU: distinct stacks the kernel can hold (default 16384)\n"
 	      "  -t, --slow MS          slow queries: threshold (default 10)\n"
-	      "      --db TARGET        database server binary or PID to trace (repeatable)\n"
-	      "      --trace SPEC       add a probe to the Trace panel (repeatable)\n"
+	      "      --db TARGET        database server binary or PID to trace (repeatable;\n"
+	      "                         default: every running mysqld, mariadbd, postgres)\n"
+	      "      --redact           show and export queries with literals replaced by ?\n"
+	      "      --trace SPEC       add a probe to the Trace panel (repeatable), e.g.\n"
+	      "                         'pam:pam_start \"%s: %s\", arg1, arg2'\n"
 	      "      --theme NAME       colour theme: default, mono, high-contrast, or a file path\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
@@ -83,6 +89,22 @@ static const char *option_name(int c, int long_index, char *buf, size_t len)
 	else
 		snprintf(buf, len, "-%c", c);
 	return buf;
+}
+
+/* A --db target: a server binary that exists, or a live PID. */
+static int check_db_target(const char *arg, char *why, size_t why_len)
+{
+	uint32_t pid;
+	size_t n;
+
+	if (strchr(arg, '/')) {
+		if (access(arg, X_OK)) {
+			snprintf(why, why_len, "%s: %s", arg, strerror(errno));
+			return -ENOENT;
+		}
+		return 0;
+	}
+	return parse_pid_list(arg, &pid, 1, &n, why, why_len);
 }
 
 /* Handle one parsed option; 0 or -EINVAL with why. */
@@ -128,11 +150,21 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 		err = parse_u64(arg, 0, 3600ULL * 1000, &o->slow_ms, reason, sizeof(reason));
 		break;
 	case OPT_DB:
-		return option_error(why, why_len, name,
-				    "the Slow queries panel is not built yet in this version");
+		if (o->ndb == sizeof(o->db) / sizeof(o->db[0]))
+			return option_error(why, why_len, name, "at most 16 targets");
+		err = check_db_target(arg, reason, sizeof(reason));
+		o->db[o->ndb++] = arg;
+		break;
 	case OPT_TRACE:
-		return option_error(why, why_len, name,
-				    "the Trace panel is not built yet in this version");
+		if (o->ntrace == sizeof(o->trace) / sizeof(o->trace[0]))
+			return option_error(why, why_len, name, "too many probes (at most 64)");
+		if (!arg[0])
+			return option_error(why, why_len, name, "needs a probe spec");
+		o->trace[o->ntrace++] = arg;
+		break;
+	case OPT_REDACT:
+		o->redact = true;
+		break;
 	case OPT_STACK_STORAGE:
 		err = parse_u64(arg, 1024, 1u << 22, &o->stack_storage, reason, sizeof(reason));
 		break;

@@ -24,6 +24,11 @@ struct options {
 	uint64_t slow_ms;         /* -t */
 	uint64_t stack_storage;   /* --stack-storage */
 	const char *theme;        /* --theme, NULL: default (mono with NO_COLOR) */
+	const char *db[16];       /* --db targets */
+	size_t ndb;
+	const char *trace[64];    /* --trace specs */
+	size_t ntrace;
+	bool redact;              /* --redact */
 	bool help;
 	bool version;
 };

@@ -13,6 +13,7 @@ struct registry_entry {
 	const struct panel_ops *panel;
 	const struct collector_ops *collector;
 	int (*panel_init)(struct panel *p);
+	const char *aux; /* the panel also reads this panel's collector's model, or NULL */
 };
 
 extern const struct registry_entry registry[];

@@ -22,6 +22,7 @@ enum prompt_purpose {
 	PROMPT_PID = 1,
 	PROMPT_THRESHOLD,
 	PROMPT_SEARCH,
+	PROMPT_ADD,
 };
 
 static struct panel *current_panel(struct app *a)
@@ -69,6 +70,19 @@ static bool submit_prompt(struct app *a)
 			a->filter.npids = n;
 			set_message(a, false, n ? "PID filter set" : "PID filter cleared");
 		}
+	} else if (pr->purpose == PROMPT_ADD) {
+		struct collector *c = &a->collectors[a->current];
+		int id = c->is_open && c->ops->add ? c->ops->add(c, pr->text) : -EOPNOTSUPP;
+
+		if (id < 0) {
+			snprintf(why, sizeof(why), "%s", c->why[0] ? c->why : strerror(-id));
+			err = id;
+		} else {
+			snprintf(why, sizeof(why), "added #%d", id);
+			set_message(a, false, why);
+			prompt_close(pr);
+			return true;
+		}
 	} else if (pr->purpose == PROMPT_SEARCH) {
 		if (!p->ops->search(p, pr->text)) {
 			snprintf(why, sizeof(why), "no frame matches '%.60s'", pr->text);
@@ -97,8 +111,11 @@ static bool submit_prompt(struct app *a)
 
 static void switch_panel(struct app *a, size_t index)
 {
-	if (index < a->npanels)
-		a->current = index;
+	if (index >= a->npanels || index == a->current)
+		return;
+	app_set_visible(a, a->current, false);
+	a->current = index;
+	app_set_visible(a, a->current, true);
 }
 
 /* Switch to the panel with this number (1-5), or say it is not built yet. */
@@ -203,6 +220,21 @@ static void global_key(struct app *a, int key)
 	}
 }
 
+/* Filter to one process and show its stacks (panel 4). */
+static void show_stacks(struct app *a, uint32_t pid)
+{
+	for (size_t i = 0; i < a->npanels; i++) {
+		if (strcmp(a->panel_list[i]->ops->name, "stacks"))
+			continue;
+		a->filter.pids[0] = pid;
+		a->filter.npids = 1;
+		apply_filter(a);
+		switch_panel(a, i);
+		return;
+	}
+	set_message(a, true, "the Stacks panel is not built yet in this version");
+}
+
 /* Do what the panel asked for with its last key. */
 static void panel_requests(struct app *a, struct panel *p)
 {
@@ -210,8 +242,23 @@ static void panel_requests(struct app *a, struct panel *p)
 		a->filter = p->filter_request;
 		apply_filter(a);
 	}
+	if (p->requests & PANEL_REQUEST_STACKS)
+		show_stacks(a, p->request_id);
 	if (p->requests & PANEL_REQUEST_SAVE_FOLDED)
 		save_snapshot(a, EXPORT_FOLDED);
+	if ((p->requests & PANEL_REQUEST_ADD) && p->ops->add_prompt)
+		prompt_open(&a->prompt, PROMPT_ADD, p->ops->add_prompt, "");
+	if (p->requests & PANEL_REQUEST_REMOVE) {
+		struct collector *c = &a->collectors[a->current];
+		char msg[COLLECTOR_WHY_LEN + 32];
+
+		if (c->is_open && c->ops->remove && !c->ops->remove(c, p->request_id))
+			snprintf(msg, sizeof(msg), "removed #%u", p->request_id);
+		else
+			snprintf(msg, sizeof(msg), "cannot remove #%u: %s", p->request_id,
+				 c->why[0] ? c->why : "not supported");
+		set_message(a, strncmp(msg, "removed", 7) != 0, msg);
+	}
 	p->requests = 0;
 }
 
@@ -319,6 +366,7 @@ int app_run_ui(struct app *a)
 	}
 	canvas_init(&a->frame, a->screen.cols, a->screen.rows, a->screen.utf8);
 	canvas_init(&a->body, a->screen.cols, a->screen.rows, a->screen.utf8);
+	app_set_visible(a, a->current, true);
 	app_tick(a);
 	redraw(a);
 	while (!a->quit) {

@@ -214,55 +214,9 @@ static void offcpu_draw(struct panel *p, struct canvas *cv)
 		       unlimited ? EXPORT_DEPTH : 0);
 }
 
-/* A frame name safe for a folded line: no ';' or line breaks. */
-static void folded_name(char *buf, size_t len, const struct stack_frame *f)
-{
-	size_t i;
-
-	snprintf(buf, len, "%s%s", f->name, f->kind == STACK_FRAME_KERNEL ? "_[k]" : "");
-	for (i = 0; buf[i]; i++)
-		if (buf[i] == ';' || buf[i] == '\n' || buf[i] == '\r')
-			buf[i] = ':';
-}
-
 static int offcpu_folded(struct panel *p, FILE *out)
 {
-	const struct stack_set *s;
-
-	if (!p->model)
-		return -ENODATA;
-	s = shown_set(p);
-	for (size_t i = 0; i < s->nsamples; i++) {
-		const struct stack_sample *x = &s->samples[i];
-		char name[512];
-
-		snprintf(name, sizeof(name), "%s", x->comm);
-		for (char *c = name; *c; c++)
-			if (*c == ';' || *c == ' ')
-				*c = '_';
-		fputs(name, out);
-		for (uint32_t f = 0; f < x->nframes; f++) {
-			folded_name(name, sizeof(name), &x->frames[f]);
-			fputc(';', out);
-			fputs(name, out);
-		}
-		fprintf(out, " %llu\n", (unsigned long long)x->value);
-	}
-	return ferror(out) ? -EIO : 0;
-}
-
-static const char *frame_kind_name(enum stack_frame_kind k)
-{
-	switch (k) {
-	case STACK_FRAME_USER:
-		return "user";
-	case STACK_FRAME_KERNEL:
-		return "kernel";
-	case STACK_FRAME_UNKNOWN:
-		return "unknown";
-	default:
-		return "mark";
-	}
+	return p->model ? stack_set_write_folded(shown_set(p), out) : -ENODATA;
 }
 
 static int offcpu_json(struct panel *p, struct json_out *j)
@@ -280,30 +234,7 @@ static int offcpu_json(struct panel *p, struct json_out *j)
 	json_kv_bool(j, "runnable", m->runnable);
 	json_kv_bool(j, "kthreads", m->kthreads);
 	json_kv_u64(j, "total_us", s->total);
-	json_key(j, "stacks");
-	json_array_begin(j);
-	for (size_t i = 0; i < s->nsamples; i++) {
-		const struct stack_sample *x = &s->samples[i];
-
-		json_object_begin(j);
-		json_kv_u64(j, "pid", x->pid);
-		json_kv_u64(j, "tid", x->tid);
-		json_kv_str(j, "comm", x->comm);
-		json_kv_str(j, "process", x->pcomm);
-		json_kv_u64(j, "off_cpu_us", x->value);
-		json_kv_u64(j, "count", x->count);
-		json_key(j, "frames");
-		json_array_begin(j);
-		for (uint32_t f = 0; f < x->nframes; f++) {
-			json_object_begin(j);
-			json_kv_str(j, "name", x->frames[f].name);
-			json_kv_str(j, "kind", frame_kind_name(x->frames[f].kind));
-			json_object_end(j);
-		}
-		json_array_end(j);
-		json_object_end(j);
-	}
-	json_array_end(j);
+	stack_set_write_json(s, j, "stacks", 0, "off_cpu_us");
 	return 0;
 }
 

@@ -32,6 +32,8 @@ struct panel_ops {
 	int (*folded)(struct panel *p, FILE *out);
 	/* Search for text (the / prompt); false when nothing matches. NULL if no search. */
 	bool (*search)(struct panel *p, const char *text);
+	/* What the prompt of PANEL_REQUEST_ADD asks for: "probe spec". */
+	const char *add_prompt;
 	/* What the t prompt asks for: "slow I/O threshold in ms (empty: off)". */
 	const char *threshold_prompt;
 	/* Describe the threshold for the header: "slow I/O > 10.0ms". */
@@ -47,17 +49,22 @@ struct panel_ops {
 enum panel_request {
 	PANEL_REQUEST_FILTER = 1u << 0,       /* apply panel.filter_request */
 	PANEL_REQUEST_SAVE_FOLDED = 1u << 1,  /* save the folded stacks to a file */
+	PANEL_REQUEST_ADD = 1u << 2,          /* prompt for an item (ops->add_prompt) and add it */
+	PANEL_REQUEST_REMOVE = 1u << 3,       /* remove the item panel.request_id */
+	PANEL_REQUEST_STACKS = 1u << 4,       /* show the stacks of process panel.request_id */
 };
 
 struct panel {
 	const struct panel_ops *ops;
 	const struct collector *collector; /* borrowed: its why, mode and drops */
 	const void *model;                 /* the shown snapshot, owned by core; NULL: no data */
+	const void *aux_model;             /* another collector's snapshot this panel also reads */
 	const struct filter *filter;       /* borrowed: the live filter */
 	bool batch;                        /* drawing for batch output (interval view) */
 	void *priv;                        /* the panel's own state */
 	unsigned int requests;             /* enum panel_request bits, cleared by core */
 	struct filter filter_request;      /* the filter wanted with PANEL_REQUEST_FILTER */
+	uint32_t request_id;               /* the item or PID of a request */
 };
 
 /* Draw "why" centered in words when the panel has no collector or no data. */

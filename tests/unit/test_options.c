@@ -82,7 +82,8 @@ static void test_bad_values(void **state)
 		{ "-n", "0", "-n: " },     { "-n", "3x", "-n: " },      { "-f", "xml", "-f: " },
 		{ "-m", "1e3", "-m: " },   { "-t", "ten", "-t: " },     { "-P", "nosuch", "-P: " },
 		{ "-P", "trace", "not built yet" }, { "--theme", "", "--theme: " },
-		{ "--trace", "pam:pam_start", "--trace: " },
+		{ "--trace", "", "--trace: " },   { "--db", "/nonexistent/mysqld", "--db: " },
+		{ "--stack-storage", "12", "--stack-storage: " },
 	};
 	struct options o;
 	char why[256];

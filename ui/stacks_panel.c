@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ui/stacks_panel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ncurses.h>
+
+#include "collectors/offcpu_model.h"
+#include "collectors/stack_tree.h"
+#include "collectors/stacks_model.h"
+#include "ui/format.h"
+#include "ui/tree_view.h"
+#include "util/xalloc.h"
+
+#define THREAD_ROWS 8
+#define EXPORT_DEPTH 64
+
+enum stacks_view {
+	STACKS_VIEW_BOTH, /* wall clock: running and waiting */
+	STACKS_VIEW_ON,
+	STACKS_VIEW_OFF,
+};
+
+struct stacks_panel {
+	struct tree_view tv;
+	struct stack_tree *tree;
+	struct stack_set set;     /* what the tree was built from */
+	const void *built_model;  /* the models and choices the tree was built from */
+	const void *built_aux;
+	uint64_t built_polls;
+	uint32_t built_tid;
+	int built_view;
+	bool built_cumulative;
+	enum stacks_view view;
+	uint32_t tid;             /* the chosen thread, 0 for all threads */
+	bool cumulative;
+	size_t thread_top;
+	size_t pick;              /* the picker's selection */
+};
+
+static const struct keymap_entry stacks_keys[] = {
+	{ 'v', KEY_ACTION_PANEL, "v", "View", "view: both (wall clock), on-CPU, off-CPU", "Stacks" },
+	{ '>', KEY_ACTION_PANEL, "< >", "Thread", "previous/next thread (all threads first)",
+	  "Stacks" },
+	{ '<', KEY_ACTION_PANEL, "<", NULL, NULL, "Stacks" },
+	{ 'c', KEY_ACTION_PANEL, "c", NULL, "last interval or cumulative since start (r resets)",
+	  "Stacks" },
+	{ 'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks of the view", "Stacks" },
+	{ '\n', KEY_ACTION_PANEL, "Enter", NULL, "in the picker: show that process", "Stacks" },
+};
+
+static const char *const view_names[] = { "both (wall clock)", "on-CPU", "off-CPU" };
+
+static const struct stack_set *oncpu_set(const struct panel *p)
+{
+	const struct stacks_model *m = p->model;
+	const struct stacks_panel *sp = p->priv;
+
+	return sp->cumulative && !p->batch ? &m->oncpu_cumulative : &m->oncpu_interval;
+}
+
+static const struct stack_set *offcpu_set(const struct panel *p)
+{
+	const struct offcpu_model *o = p->aux_model;
+	const struct stacks_panel *sp = p->priv;
+
+	if (!o)
+		return NULL;
+	return sp->cumulative && !p->batch ? &o->cumulative : &o->interval;
+}
+
+/* Add the samples of set for pid (and tid, when not 0) to out, under a mark frame. */
+static void add_marked(struct stack_set *out, const struct stack_set *set, uint32_t pid,
+		       uint32_t tid, const char *mark)
+{
+	for (size_t i = 0; set && i < set->nsamples; i++) {
+		const struct stack_sample *s = &set->samples[i];
+		struct stack_sample x = *s;
+		struct stack_frame frames[256];
+
+		if (s->pid != pid || (tid && s->tid != tid))
+			continue;
+		frames[0].name = mark;
+		frames[0].kind = STACK_FRAME_MARK;
+		x.nframes = s->nframes < 255 ? s->nframes : 255;
+		memcpy(frames + 1, s->frames, x.nframes * sizeof(frames[0]));
+		x.nframes++;
+		x.frames = frames;
+		stack_set_add(out, &x);
+	}
+}
+
+/* Rebuild the combined set and its tree when the models or the choices changed. */
+static void refresh_tree(struct panel *p)
+{
+	const struct stacks_model *m = p->model;
+	struct stacks_panel *sp = p->priv;
+	bool cumulative = sp->cumulative && !p->batch;
+
+	if (sp->tree && sp->built_model == p->model && sp->built_aux == p->aux_model &&
+	    m && sp->built_polls == m->polls && sp->built_tid == sp->tid &&
+	    sp->built_view == (int)sp->view && sp->built_cumulative == cumulative)
+		return;
+	stack_tree_free(sp->tree);
+	stack_set_clear(&sp->set);
+	sp->tree = NULL;
+	if (m && m->pid) {
+		if (sp->view != STACKS_VIEW_OFF)
+			add_marked(&sp->set, oncpu_set(p), m->pid, sp->tid, "[on-CPU]");
+		if (sp->view != STACKS_VIEW_ON)
+			add_marked(&sp->set, offcpu_set(p), m->pid, sp->tid, "[off-CPU]");
+		sp->tree = stack_tree_build(&sp->set,
+					    &(struct stack_tree_opts){ .split_threads = !sp->tid });
+	}
+	sp->built_model = p->model;
+	sp->built_aux = p->aux_model;
+	sp->built_polls = m ? m->polls : 0;
+	sp->built_tid = sp->tid;
+	sp->built_view = (int)sp->view;
+	sp->built_cumulative = cumulative;
+	tree_view_set_tree(&sp->tv, sp->tree);
+}
+
+/* Off-CPU time of one thread (tid 0: all) of pid in the shown off-CPU set. */
+static uint64_t offcpu_us(const struct panel *p, uint32_t pid, uint32_t tid)
+{
+	const struct stack_set *set = offcpu_set(p);
+	uint64_t sum = 0;
+
+	for (size_t i = 0; set && i < set->nsamples; i++)
+		if (set->samples[i].pid == pid && (!tid || set->samples[i].tid == tid))
+			sum += set->samples[i].value;
+	return sum;
+}
+
+/* The innermost frame of the thread's biggest stack, on or off CPU. */
+static const char *top_frame(const struct panel *p, uint32_t pid, uint32_t tid)
+{
+	const struct stack_set *sets[2] = { oncpu_set(p), offcpu_set(p) };
+	const struct stack_sample *best = NULL;
+
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; sets[k] && i < sets[k]->nsamples; i++) {
+			const struct stack_sample *s = &sets[k]->samples[i];
+
+			if (s->pid == pid && s->tid == tid && s->nframes &&
+			    (!best || s->value > best->value))
+				best = s;
+		}
+	return best ? best->frames[best->nframes - 1].name : "";
+}
+
+/* Move the thread choice by step through "all" and the threads. */
+static void cycle_thread(struct panel *p, int step)
+{
+	const struct stacks_model *m = p->model;
+	struct stacks_panel *sp = p->priv;
+	long cur = -1, n;
+
+	if (!m)
+		return;
+	n = (long)m->nthreads;
+	for (size_t i = 0; i < m->nthreads; i++)
+		if (m->threads[i].tid == sp->tid)
+			cur = (long)i;
+	cur += step;
+	if (cur < -1)
+		cur = n - 1;
+	if (cur >= n)
+		cur = -1;
+	sp->tid = cur < 0 ? 0 : m->threads[cur].tid;
+	if (cur >= (long)sp->thread_top + THREAD_ROWS)
+		sp->thread_top = (size_t)cur - THREAD_ROWS + 1;
+	if (cur >= 0 && (size_t)cur < sp->thread_top)
+		sp->thread_top = (size_t)cur;
+}
+
+static bool stacks_key(struct panel *p, int key)
+{
+	const struct stacks_model *m = p->model;
+	struct stacks_panel *sp = p->priv;
+
+	if (m && !m->pid) {
+		/* the picker */
+		switch (key) {
+		case KEY_UP:
+		case 'k':
+			if (sp->pick)
+				sp->pick--;
+			return true;
+		case KEY_DOWN:
+		case 'j':
+			if (sp->pick + 1 < m->ntop)
+				sp->pick++;
+			return true;
+		case '\n':
+		case '\r':
+		case KEY_ENTER:
+			if (sp->pick < m->ntop) {
+				p->request_id = m->top[sp->pick].pid;
+				p->requests |= PANEL_REQUEST_STACKS;
+			}
+			return true;
+		}
+		return false;
+	}
+	switch (key) {
+	case 'v':
+		sp->view = (sp->view + 1) % 3;
+		break;
+	case '>':
+		cycle_thread(p, 1);
+		break;
+	case '<':
+		cycle_thread(p, -1);
+		break;
+	case 'c':
+		sp->cumulative = !sp->cumulative;
+		break;
+	case 'F':
+		p->requests |= PANEL_REQUEST_SAVE_FOLDED;
+		return true;
+	default:
+		if (!m)
+			return false;
+		refresh_tree(p);
+		return sp->tree && tree_view_key(&sp->tv, key);
+	}
+	refresh_tree(p);
+	return true;
+}
+
+static bool stacks_search(struct panel *p, const char *text)
+{
+	struct stacks_panel *sp = p->priv;
+
+	refresh_tree(p);
+	return sp->tree && tree_view_search(&sp->tv, text, 1);
+}
+
+/* With no process chosen: the busiest processes, to pick one with Enter. */
+static void draw_picker(struct panel *p, struct canvas *cv)
+{
+	const struct stacks_model *m = p->model;
+	struct stacks_panel *sp = p->priv;
+	int row = 2;
+
+	canvas_put(cv, 0, 1, THEME_HEADER_VALUE,
+		   "no process chosen: pick one with Enter, or filter one with p");
+	canvas_printf(cv, 1, 1, THEME_TITLE, "%-8s %-20s %10s %10s", "PID", "COMM", "ON-CPU",
+		      "OFF-CPU");
+	canvas_set_role(cv, 1, 0, -1, THEME_TITLE);
+	if (!m->ntop)
+		canvas_put(cv, row, 1, THEME_DIM, "no process sampled on CPU in the last interval");
+	for (size_t i = 0; i < m->ntop && canvas_has_row(cv, row); i++, row++) {
+		char on[16], off[16];
+
+		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8u ", m->top[i].pid);
+		canvas_put_fit(cv, row, 10, 20, THEME_DEFAULT, m->top[i].comm);
+		canvas_printf(cv, row, 31, THEME_DEFAULT, "%10s %10s",
+			      format_usecs(on, sizeof(on), (double)m->top[i].oncpu_us),
+			      format_usecs(off, sizeof(off),
+					   (double)offcpu_us(p, m->top[i].pid, 0)));
+		if (i == sp->pick)
+			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
+	}
+}
+
+/* The thread table; returns the next row. */
+static int draw_threads(struct panel *p, struct canvas *cv, int row, bool all)
+{
+	const struct stacks_model *m = p->model;
+	struct stacks_panel *sp = p->priv;
+	size_t n = all ? m->nthreads : (m->nthreads < THREAD_ROWS ? m->nthreads : THREAD_ROWS);
+
+	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-16s %-5s %6s %9s %7s %7s  %s", "TID", "NAME",
+		      "STATE", "CPU%", "OFF-CPU", "VCSW", "ICSW", "TOP FRAME");
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	row++;
+	if (sp->thread_top + n > m->nthreads)
+		sp->thread_top = m->nthreads > n ? m->nthreads - n : 0;
+	for (size_t i = all ? 0 : sp->thread_top; i < m->nthreads && n; i++, n--, row++) {
+		const struct stacks_thread *t = &m->threads[i];
+		char off[16];
+
+		canvas_printf(cv, row, 1, t->exited ? THEME_DIM : THEME_DEFAULT,
+			      "%-8u %-16.16s %-5c %6.1f %9s %7llu %7llu  ", t->tid, t->name,
+			      t->exited ? 'X' : t->state, t->cpu_pct,
+			      format_usecs(off, sizeof(off), (double)offcpu_us(p, m->pid, t->tid)),
+			      (unsigned long long)t->voluntary, (unsigned long long)t->involuntary);
+		canvas_put_fit(cv, row, 67, cv->width - 68, THEME_DEFAULT,
+			       t->wchan[0] && t->state != 'R' ? t->wchan
+							      : top_frame(p, m->pid, t->tid));
+		if (t->tid == sp->tid)
+			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
+	}
+	return row;
+}
+
+static void stacks_draw(struct panel *p, struct canvas *cv)
+{
+	const struct stacks_model *m;
+	struct stacks_panel *sp = p->priv;
+	bool unlimited = cv->max_rows == CANVAS_UNLIMITED;
+	char thread[96];
+	int row;
+
+	if (panel_draw_unavailable(p, cv))
+		return;
+	m = p->model;
+	if (!m->pid && !m->why[0]) {
+		draw_picker(p, cv);
+		return;
+	}
+	if (m->why[0] && !m->nthreads) {
+		canvas_put_fit(cv, 1, 1, -1, THEME_ERROR, m->why);
+		return;
+	}
+	refresh_tree(p);
+	if (sp->tid)
+		snprintf(thread, sizeof(thread), "thread %u", sp->tid);
+	else
+		snprintf(thread, sizeof(thread), "all threads");
+	canvas_printf(cv, 0, 1, THEME_HEADER_VALUE,
+		      "pid %u %s%s   threads %zu   view %s   %s   on-CPU %u Hz   %s", m->pid, m->comm,
+		      m->exited ? " (exited)" : "", m->nthreads, view_names[sp->view], thread,
+		      m->hz, sp->cumulative && !p->batch ? "cumulative" : "interval");
+	row = draw_threads(p, cv, 1, unlimited) + 1;
+	if (!sp->tree || !sp->set.nsamples) {
+		canvas_put(cv, row, 1, THEME_DIM, "no stacks for this view yet");
+		return;
+	}
+	canvas_printf(cv, row, 0, THEME_TITLE, "%8s %7s %8s  %s", "Total", "%", "Self",
+		      "Frame (outermost caller first)");
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	row++;
+	tree_view_draw(&sp->tv, cv, row, unlimited ? -1 : cv->max_rows - row,
+		       unlimited ? EXPORT_DEPTH : 0);
+}
+
+static int stacks_folded(struct panel *p, FILE *out)
+{
+	struct stacks_panel *sp = p->priv;
+
+	if (!p->model)
+		return -ENODATA;
+	refresh_tree(p);
+	return stack_set_write_folded(&sp->set, out);
+}
+
+static int stacks_json(struct panel *p, struct json_out *j)
+{
+	const struct stacks_model *m = p->model;
+
+	if (!m)
+		return -ENODATA;
+	json_kv_u64(j, "pid", m->pid);
+	json_kv_str(j, "comm", m->comm);
+	json_kv_bool(j, "exited", m->exited);
+	json_kv_str(j, "why", m->why);
+	json_kv_u64(j, "hz", m->hz);
+	json_kv_double(j, "interval_s", m->interval_s, 3);
+	json_key(j, "threads");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->nthreads; i++) {
+		const struct stacks_thread *t = &m->threads[i];
+		char state[2] = { t->state, '\0' };
+
+		json_object_begin(j);
+		json_kv_u64(j, "tid", t->tid);
+		json_kv_str(j, "name", t->name);
+		json_kv_str(j, "state", state);
+		json_kv_double(j, "cpu_pct", t->cpu_pct, 1);
+		json_kv_u64(j, "oncpu_samples", t->oncpu_samples);
+		json_kv_u64(j, "off_cpu_us", offcpu_us(p, m->pid, t->tid));
+		json_kv_u64(j, "voluntary", t->voluntary);
+		json_kv_u64(j, "involuntary", t->involuntary);
+		json_kv_str(j, "wchan", t->wchan);
+		json_kv_str(j, "kstack", t->kstack);
+		json_kv_bool(j, "exited", t->exited);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	stack_set_write_json(oncpu_set(p), j, "oncpu", m->pid ? m->pid : UINT32_MAX, "on_cpu_us");
+	stack_set_write_json(offcpu_set(p), j, "offcpu", m->pid ? m->pid : UINT32_MAX,
+			     "off_cpu_us");
+	json_key(j, "top");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->ntop; i++) {
+		json_object_begin(j);
+		json_kv_u64(j, "pid", m->top[i].pid);
+		json_kv_str(j, "comm", m->top[i].comm);
+		json_kv_u64(j, "on_cpu_us", m->top[i].oncpu_us);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	return 0;
+}
+
+static void stacks_free(struct panel *p)
+{
+	struct stacks_panel *sp = p->priv;
+
+	if (!sp)
+		return;
+	tree_view_free(&sp->tv);
+	stack_tree_free(sp->tree);
+	stack_set_clear(&sp->set);
+	free(sp);
+	p->priv = NULL;
+}
+
+int stacks_panel_init(struct panel *p)
+{
+	struct stacks_panel *sp = xcalloc(1, sizeof(*sp));
+
+	tree_view_init(&sp->tv, format_usecs);
+	sp->cumulative = true;
+	p->priv = sp;
+	return 0;
+}
+
+const struct panel_ops stacks_panel_ops = {
+	.name = "stacks",
+	.title = "Stacks",
+	.number = 4,
+	.keys = stacks_keys,
+	.nkeys = sizeof(stacks_keys) / sizeof(stacks_keys[0]),
+	.widget_keys = tree_view_keys,
+	.nwidget_keys = TREE_VIEW_NKEYS,
+	.draw = stacks_draw,
+	.key = stacks_key,
+	.json = stacks_json,
+	.folded = stacks_folded,
+	.search = stacks_search,
+	.free = stacks_free,
+};

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The Stacks panel: one process thread by thread, on-CPU, off-CPU or both (wall clock). */
+#ifndef KTOP_STACKS_PANEL_H
+#define KTOP_STACKS_PANEL_H
+
+#include "ui/panel.h"
+
+extern const struct panel_ops stacks_panel_ops;
+
+/* Set up a Stacks panel's private state; 0 or -errno. */
+int stacks_panel_init(struct panel *p);
+
+#endif

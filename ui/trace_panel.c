@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ui/trace_panel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <ncurses.h>
+
+#include "collectors/trace_model.h"
+#include "util/xalloc.h"
+
+#define PROBE_ROWS_MAX 6
+#define SPARK_CELLS 12
+
+struct trace_panel {
+	size_t probe;      /* the selected probe (for d) */
+	bool follow;       /* keep the newest event in view */
+	size_t selected;   /* the selected event when not following */
+	size_t top;
+	int page;
+	char search[128];
+};
+
+static const struct keymap_entry trace_keys[] = {
+	{ 'a', KEY_ACTION_PANEL, "a", "Add", "add a probe: [p:|r:]LIB:FUNC, U:LIB:PROV:NAME, "
+	  "t:CAT:EVENT, then \"FORMAT\", ARGS", "Trace" },
+	{ 'd', KEY_ACTION_PANEL, "d", "Delete", "delete the selected probe", "Trace" },
+	{ '>', KEY_ACTION_PANEL, "< >", NULL, "select the previous/next probe", "Trace" },
+	{ '<', KEY_ACTION_PANEL, "<", NULL, NULL, "Trace" },
+	{ 'n', KEY_ACTION_PANEL, "n", NULL, "next event matching the search", "Trace" },
+	{ KEY_END, KEY_ACTION_PANEL, "End", NULL, "follow the newest events (arrows scroll back)",
+	  "Trace" },
+};
+
+/* Find the next event (from the selection backwards, newest first) whose line matches. */
+static bool find_event(struct panel *p, const char *text)
+{
+	const struct trace_model *m = p->model;
+	struct trace_panel *tp = p->priv;
+	size_t start;
+
+	if (text != tp->search)
+		snprintf(tp->search, sizeof(tp->search), "%s", text);
+	if (!m || !m->nevents || !tp->search[0])
+		return false;
+	start = tp->follow ? m->nevents : tp->selected;
+	for (size_t k = 1; k <= m->nevents; k++) {
+		size_t i = (start + m->nevents * 2 - k) % m->nevents;
+		const struct trace_event *e = &m->events[i];
+
+		if (strcasestr(e->message, tp->search) || strcasestr(e->comm, tp->search)) {
+			tp->follow = false;
+			tp->selected = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool trace_key(struct panel *p, int key)
+{
+	const struct trace_model *m = p->model;
+	struct trace_panel *tp = p->priv;
+	size_t n = m ? m->nevents : 0;
+	long sel = tp->follow ? (long)n - 1 : (long)tp->selected;
+
+	switch (key) {
+	case 'a':
+		p->requests |= PANEL_REQUEST_ADD;
+		return true;
+	case 'd':
+		if (!m || tp->probe >= m->nprobes)
+			return true;
+		p->request_id = m->probes[tp->probe].id;
+		p->requests |= PANEL_REQUEST_REMOVE;
+		return true;
+	case '>':
+		if (m && tp->probe + 1 < m->nprobes)
+			tp->probe++;
+		return true;
+	case '<':
+		if (tp->probe)
+			tp->probe--;
+		return true;
+	case 'n':
+		find_event(p, tp->search);
+		return true;
+	case KEY_END:
+		tp->follow = true;
+		return true;
+	case KEY_UP:
+	case 'k':
+		sel--;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		sel++;
+		break;
+	case KEY_PPAGE:
+		sel -= tp->page;
+		break;
+	case KEY_NPAGE:
+		sel += tp->page;
+		break;
+	case KEY_HOME:
+		sel = 0;
+		break;
+	default:
+		return false;
+	}
+	if (!n)
+		return true;
+	if (sel < 0)
+		sel = 0;
+	tp->follow = sel >= (long)n - 1 && key != KEY_UP && key != 'k';
+	tp->selected = sel >= (long)n ? n - 1 : (size_t)sel;
+	return true;
+}
+
+static bool trace_search(struct panel *p, const char *text)
+{
+	return find_event(p, text);
+}
+
+/* The VFS line: each operation's rate now and a sparkline of its recent rates. */
+static int draw_vfs(struct panel *p, struct canvas *cv, int row)
+{
+	const struct trace_model *m = p->model;
+	double secs = m->interval_s > 0 ? m->interval_s : 1;
+	int col = 1;
+
+	col += canvas_put(cv, row, col, THEME_TITLE, "VFS/s ");
+	if (!m->vfs_active) {
+		canvas_put_fit(cv, row, col, -1, THEME_WARN, m->vfs_how[0] ? m->vfs_how : "off");
+		return row + 1;
+	}
+	for (int op = 0; op < TRACE_VFS_COUNT; op++) {
+		unsigned long long spark[SPARK_CELLS];
+
+		for (int i = 0; i < SPARK_CELLS; i++)
+			spark[i] = m->vfs_history[op][TRACE_VFS_HISTORY - SPARK_CELLS + i];
+		col += canvas_printf(cv, row, col, THEME_DEFAULT, " %s ", trace_vfs_name(op));
+		col += canvas_printf(cv, row, col, THEME_HEADER_VALUE, "%.0f ",
+				     (double)m->vfs[op] / secs);
+		col += canvas_sparkline(cv, row, col, spark, SPARK_CELLS, THEME_BAR);
+	}
+	return row + 1;
+}
+
+/* One line per probe: its number, type, spec, counts; the selected one highlighted. */
+static int draw_probes(struct panel *p, struct canvas *cv, int row)
+{
+	const struct trace_model *m = p->model;
+	const struct trace_panel *tp = p->priv;
+	double secs = m->interval_s > 0 ? m->interval_s : 1;
+
+	if (!m->nprobes) {
+		canvas_put(cv, row++, 1, THEME_DIM,
+			   "no probes: a adds one, e.g.  c:malloc \"%d bytes\", arg1   or   "
+			   "t:sched:sched_process_exec \"%s\", args->filename");
+		return row;
+	}
+	for (size_t i = 0; i < m->nprobes && i < PROBE_ROWS_MAX; i++, row++) {
+		const struct trace_probe_info *pr = &m->probes[i];
+		char line[800];
+
+		if (pr->attached)
+			snprintf(line, sizeof(line), "#%-2u %c %-52.52s %8llu events %7.1f/s  lost %llu",
+				 pr->id, pr->type, pr->spec, (unsigned long long)pr->events,
+				 (double)pr->interval_events / secs, (unsigned long long)pr->lost);
+		else
+			snprintf(line, sizeof(line), "#%-2u %c %s: not attached: %s", pr->id, pr->type,
+				 pr->spec, pr->why);
+		canvas_put(cv, row, 1, THEME_DIM, i == 0 ? "probes" : "");
+		canvas_put_fit(cv, row, 8, cv->width - 9, pr->attached ? THEME_DEFAULT : THEME_ERROR,
+			       line);
+		if (i == tp->probe)
+			canvas_set_role(cv, row, 8, -1, THEME_SELECTION);
+	}
+	if (m->nprobes > PROBE_ROWS_MAX)
+		canvas_printf(cv, row++, 8, THEME_DIM, "+%zu more probes",
+			      m->nprobes - PROBE_ROWS_MAX);
+	return row;
+}
+
+static void draw_events(struct panel *p, struct canvas *cv, int row, int height)
+{
+	const struct trace_model *m = p->model;
+	struct trace_panel *tp = p->priv;
+	size_t first = 0, n = m->nevents;
+	size_t sel = tp->follow ? (n ? n - 1 : 0) : tp->selected;
+
+	canvas_printf(cv, row, 1, THEME_TITLE, "%-12s %-7s %-7s %-15s %-5s %s", "TIME", "PID",
+		      "TID", "COMM", "PROBE", "MESSAGE");
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	row++;
+	if (!n) {
+		canvas_put(cv, row, 1, THEME_DIM, "no events yet");
+		return;
+	}
+	if (height > 1) {
+		size_t rows = (size_t)height - 1;
+
+		tp->page = (int)rows;
+		if (tp->follow)
+			tp->top = n > rows ? n - rows : 0;
+		if (sel < tp->top)
+			tp->top = sel;
+		if (sel >= tp->top + rows)
+			tp->top = sel - rows + 1;
+		first = tp->top;
+	}
+	for (size_t i = first; i < n && (height < 0 || (int)(i - first) < height - 1); i++, row++) {
+		const struct trace_event *e = &m->events[i];
+		time_t t = (time_t)e->time;
+		char clock[16], head[80];
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+		snprintf(head, sizeof(head), "%s.%03d", clock, (int)((e->time - (double)t) * 1000));
+		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-12s %-7u %-7u ", head, e->pid, e->tid);
+		canvas_put_fit(cv, row, 30, 15, THEME_DEFAULT, e->comm);
+		canvas_printf(cv, row, 46, THEME_DEFAULT, "#%-4u", e->probe_id);
+		canvas_put_fit(cv, row, 52, cv->width - 53,
+			       tp->search[0] && strcasestr(e->message, tp->search) ? THEME_WARN
+										     : THEME_DEFAULT,
+			       e->message);
+		if (height >= 0 && !tp->follow && i == sel)
+			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
+	}
+}
+
+static void trace_draw(struct panel *p, struct canvas *cv)
+{
+	const struct trace_model *m;
+	int row;
+
+	if (panel_draw_unavailable(p, cv))
+		return;
+	m = p->model;
+	row = draw_vfs(p, cv, 0);
+	row = draw_probes(p, cv, row);
+	if (m->lost)
+		canvas_printf(cv, row++, 1, THEME_WARN, "lost %llu events (the ring buffer was full)",
+			      (unsigned long long)m->lost);
+	row++;
+	draw_events(p, cv, row,
+		    cv->max_rows == CANVAS_UNLIMITED ? -1 : cv->max_rows - row);
+}
+
+static int trace_json(struct panel *p, struct json_out *j)
+{
+	const struct trace_model *m = p->model;
+
+	if (!m)
+		return -ENODATA;
+	json_key(j, "vfs");
+	json_object_begin(j);
+	for (int op = 0; op < TRACE_VFS_COUNT; op++)
+		json_kv_u64(j, trace_vfs_name(op), m->vfs[op]);
+	json_kv_double(j, "interval_s", m->interval_s, 3);
+	json_kv_bool(j, "active", m->vfs_active);
+	json_kv_str(j, "how", m->vfs_how);
+	json_object_end(j);
+	json_kv_u64(j, "lost", m->lost);
+	json_key(j, "probes");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->nprobes; i++) {
+		const struct trace_probe_info *pr = &m->probes[i];
+		char type[2] = { pr->type, '\0' };
+
+		json_object_begin(j);
+		json_kv_u64(j, "id", pr->id);
+		json_kv_str(j, "type", type);
+		json_kv_str(j, "spec", pr->spec);
+		json_kv_str(j, "target", pr->target);
+		json_kv_bool(j, "attached", pr->attached);
+		json_kv_str(j, "why", pr->why);
+		json_kv_u64(j, "events", pr->events);
+		json_kv_u64(j, "interval_events", pr->interval_events);
+		json_kv_u64(j, "lost", pr->lost);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "events");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->nevents; i++) {
+		const struct trace_event *e = &m->events[i];
+
+		json_object_begin(j);
+		json_kv_double(j, "time", e->time, 6);
+		json_kv_u64(j, "pid", e->pid);
+		json_kv_u64(j, "tid", e->tid);
+		json_kv_str(j, "comm", e->comm);
+		json_kv_u64(j, "probe", e->probe_id);
+		json_kv_str(j, "message", e->message);
+		json_key(j, "args");
+		json_array_begin(j);
+		for (uint32_t a = 0; a < e->nargs && a < TRACE_MAX_ARGS; a++)
+			json_u64(j, e->args[a]);
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	return 0;
+}
+
+static void trace_free(struct panel *p)
+{
+	free(p->priv);
+	p->priv = NULL;
+}
+
+int trace_panel_init(struct panel *p)
+{
+	struct trace_panel *tp = xcalloc(1, sizeof(*tp));
+
+	tp->follow = true;
+	p->priv = tp;
+	return 0;
+}
+
+const struct panel_ops trace_panel_ops = {
+	.name = "trace",
+	.title = "Trace",
+	.number = 5,
+	.keys = trace_keys,
+	.nkeys = sizeof(trace_keys) / sizeof(trace_keys[0]),
+	.draw = trace_draw,
+	.key = trace_key,
+	.json = trace_json,
+	.search = trace_search,
+	.add_prompt = "probe (e.g. c:malloc \"%d bytes\", arg1)",
+	.free = trace_free,
+};
