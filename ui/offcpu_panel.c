@@ -31,17 +31,19 @@ struct offcpu_panel {
 };
 
 static const struct keymap_entry offcpu_keys[] = {
-	{'i', KEY_ACTION_PANEL, "i", "Invert", "invert: innermost frames first (what blocks)",
-	 "Off-CPU"},
-	{'f', KEY_ACTION_PANEL, "f", "Flame", "flame view of the zoomed subtree", "Off-CPU"},
-	{'T', KEY_ACTION_PANEL, "T", NULL, "threads merged or one node per thread", "Off-CPU"},
-	{'c', KEY_ACTION_PANEL, "c", NULL, "cumulative since start (r resets) or last interval",
-	 "Off-CPU"},
-	{'R', KEY_ACTION_PANEL, "R", NULL, "sleeping only, or preempted (runnable) time too",
-	 "Off-CPU"},
-	{'K', KEY_ACTION_PANEL, "K", NULL, "include kernel threads", "Off-CPU"},
-	{'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks (flamegraph.pl, speedscope)",
-	 "Off-CPU"},
+	{ 'i', KEY_ACTION_PANEL, "i", "Invert", "invert: innermost frames first (what blocks)",
+	  "Off-CPU" },
+	{ 'f', KEY_ACTION_PANEL, "f", "Flame", "flame view of the zoomed subtree", "Off-CPU" },
+	{ 'T', KEY_ACTION_PANEL, "T", NULL, "threads merged or one node per thread", "Off-CPU" },
+	{ 'c', KEY_ACTION_PANEL, "c", NULL, "cumulative since start (r resets) or last interval",
+	  "Off-CPU" },
+	{ 'R', KEY_ACTION_PANEL, "R", NULL, "sleeping only, or preempted (runnable) time too",
+	  "Off-CPU" },
+	{ 'K', KEY_ACTION_PANEL, "K", NULL, "include kernel threads", "Off-CPU" },
+	{ 'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks (flamegraph.pl, speedscope)",
+	  "Off-CPU" },
+	{ '\n', KEY_ACTION_PANEL, "Enter", NULL, "on a process: its stacks (Right expands)",
+	  "Off-CPU" },
 };
 
 static const struct stack_set *shown_set(const struct panel *p)
@@ -113,6 +115,17 @@ static bool offcpu_key(struct panel *p, int key)
 		if (!p->model)
 			return false;
 		refresh_tree(p);
+		if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+			uint32_t n = tree_view_selected(&op->tv);
+
+			/* Enter on a process: its stacks (Right expands it) */
+			if (n != STACK_TREE_NONE && op->tree->nodes[n].pid &&
+			    op->tree->nodes[n].kind != STACK_NODE_FRAME) {
+				p->request_id = op->tree->nodes[n].pid;
+				p->requests |= PANEL_REQUEST_STACKS;
+				return true;
+			}
+		}
 		return tree_view_key(&op->tv, key);
 	}
 	refresh_tree(p);

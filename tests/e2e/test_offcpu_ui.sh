@@ -26,7 +26,7 @@ check "the Off-CPU panel is the first screen, filtered to the sleeper" \
 	wait_for 15 has "sleeper ($sleeper)"
 check "the header names the PID filter" has "pid: $sleeper"
 check "the tree starts collapsed below the process" lacks "chain_a"
-key Down Enter
+key Down Right
 check "Enter expands the process" wait_for 5 has "__libc_start_call_main"
 key e
 check "e expands the hottest path down to the kernel" \
