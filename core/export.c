@@ -107,6 +107,9 @@ int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
 	}
 	if (fflush(out) && !err)
 		err = -errno;
+	/* stdio reports a closed pipe as a stream error: say which */
+	if (err == -EIO && errno == EPIPE)
+		err = -EPIPE;
 	return err;
 }
 

@@ -378,6 +378,7 @@ int app_run_ui(struct app *a)
 		nfds_t nfds = 3 + app_event_fds(a, fds + 3);
 		uint64_t expirations;
 		int key, sig;
+		bool dirty;
 
 		if (poll(fds, nfds, -1) < 0) {
 			if (errno == EINTR)
@@ -397,13 +398,16 @@ int app_run_ui(struct app *a)
 			}
 		}
 		app_events(a, fds + 3, nfds - 3);
+		/* only a tick, a key or a signal changes the screen, not a collector's event */
+		dirty = (fds[0].revents | fds[1].revents | fds[2].revents) != 0;
 		if (fds[1].revents & POLLIN) {
 			if (read(a->timerfd, &expirations, sizeof(expirations)) > 0)
 				app_tick(a);
 		}
 		while ((key = screen_key(&a->screen)) >= 0 && !a->quit)
 			handle_key(a, key);
-		redraw(a);
+		if (dirty)
+			redraw(a);
 	}
 	screen_close(&a->screen);
 	return rc;

@@ -191,7 +191,7 @@ static void reveal(struct tree_view *tv, uint32_t node)
 bool tree_view_search(struct tree_view *tv, const char *text, int dir)
 {
 	const struct stack_tree *t = tv->tree;
-	uint32_t cur = tree_view_selected(tv), n;
+	uint32_t cur = tree_view_selected(tv), root = tree_view_root(tv), n;
 
 	if (text != tv->search)
 		snprintf(tv->search, sizeof(tv->search), "%s", text);
@@ -206,7 +206,7 @@ bool tree_view_search(struct tree_view *tv, const char *text, int dir)
 			continue;
 		/* only inside the zoomed subtree */
 		for (uint32_t p = n; p != STACK_TREE_NONE; p = t->nodes[p].parent) {
-			if (p != tree_view_root(tv))
+			if (p != root)
 				continue;
 			reveal(tv, n);
 			build_rows(tv, 0);
