@@ -1,1 +1,103 @@
-/* Not written yet: being developed (see the open issue). */
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What sql.bpf.c and collectors/sql.c share: the query record, attach cookies, limits, counters. */
+#ifndef KTOP_BPF_SQL_H
+#define KTOP_BPF_SQL_H
+
+/* Longest query text the kernel side can copy; the limit in use (text_limit) is at most this. */
+#define SQL_TEXT_MAX 4096
+/* The text buffer: the limit, one byte to see that the text went on, and the NUL. */
+#define SQL_TEXT_BUF (SQL_TEXT_MAX + 8)
+
+#define SQL_START_MAX	 16384		   /* queries in flight at once, all servers together */
+#define SQL_PIDS_MAX	 64		   /* PIDs in the user's filter */
+#define SQL_SERVERS_MAX	 64		   /* server PIDs named with --db */
+#define SQL_RINGBUF_SIZE (4 * 1024 * 1024) /* bytes of slow queries waiting for user space */
+
+/* Who ran the query: the same numbers as enum sql_kind in collectors/sql_model.h. */
+enum sql_ev_kind {
+	SQL_EV_MYSQL = 0,
+	SQL_EV_PG = 1,
+};
+
+/* MySQL command numbers (enum_server_command) that are traced. */
+#define SQL_COM_QUERY	     3
+#define SQL_COM_STMT_EXECUTE 23
+
+/*
+ * The cookie of a dispatch_command uprobe and uretprobe: the argument layout in the low byte,
+ * flags above it.
+ */
+enum sql_layout {
+	/* dispatch_command(enum_server_command, THD *, char *packet, unsigned int length, ...):
+	 * MariaDB 10.x and MySQL up to 5.6. */
+	SQL_LAYOUT_MARIADB = 1,
+	/* dispatch_command(THD *, const COM_DATA *, enum_server_command): MySQL 5.7 and 8.x. */
+	SQL_LAYOUT_MYSQL8 = 2,
+};
+/* The function returns enum dispatch_command_return, where 2 means "resumed later on" (the
+ * MariaDB 10.6+ thread pool): the query goes on, so its start is kept. */
+#define SQL_LAYOUT_ASYNC_RETURN 0x100
+#define SQL_LAYOUT_MASK		0xff
+#define SQL_DISPATCH_WOULDBLOCK 2
+
+/* Event flags. */
+#define SQL_EV_TRUNCATED 0x1  /* the text was cut at text_limit */
+#define SQL_EV_PREPARED	 0x2  /* a prepared statement's execution; stmt_id names it */
+#define SQL_EV_NO_TEXT	 0x4  /* the text could not be read */
+#define SQL_EV_SUSPENDED 0x8  /* in the start map only: waiting for its thread-pool resumption */
+#define SQL_EV_RESUMED	 0x10 /* the query was suspended and resumed at least once */
+
+/*
+ * A query in flight (the start map's value) and, once it ends over the threshold, the ring buffer
+ * record: the header, then text_len bytes of text (not NUL-terminated in the record).
+ */
+struct sql_event {
+	__u64 start_ns; /* CLOCK_MONOTONIC at its start */
+	__u64 end_ns;	/* and at its end */
+	__u64 stmt_id;	/* prepared statement number (SQL_EV_PREPARED) */
+	__u32 pid;	/* process (tgid) that ran it */
+	__u32 tid;	/* thread that started it */
+	__u32 ppid;	/* the process's parent: a PostgreSQL backend's postmaster */
+	__u16 kind;	/* enum sql_ev_kind */
+	__u16 flags;	/* SQL_EV_* */
+	__u32 text_len; /* bytes of text */
+	__u32 src_len;	/* the query's length in the server (dispatch_command) */
+	__u64 src;	/* and its address: a thread-pool resumption passes the same */
+	char text[SQL_TEXT_BUF];
+};
+
+/* The header's size: a record is this plus text_len bytes. */
+#define SQL_EVENT_HDR_SIZE 56
+/* The start map's value size for a text limit: the header, the text, the byte after it. */
+#define SQL_START_VALUE_SIZE(limit) ((SQL_EVENT_HDR_SIZE + (limit) + 2 + 7) / 8 * 8)
+
+/*
+ * Start map key: a query is followed by its THD (MySQL and MariaDB through dispatch_command,
+ * where the thread pool can move a query between threads) or by its thread (USDT). The process
+ * is part of the key, since two servers can have objects at the same address. It is also the
+ * thread map's value: the query a thread is running inside dispatch_command.
+ */
+struct sql_key {
+	__u64 id;	 /* THD address, or thread ID */
+	__u32 pid;	 /* tgid */
+	__u32 by_thread; /* id is a thread ID */
+};
+
+/* Indexes of the per-CPU counter array: losses first, then plain statistics. */
+enum sql_drop {
+	/* The ring buffer was full: a slow query was not sent. */
+	SQL_DROP_LOST,
+	/* The start map was full: a query was not timed. */
+	SQL_DROP_START_FULL,
+	/* The thread map was full: a dispatch_command call was not timed. */
+	SQL_DROP_THREAD_FULL,
+	/* The query text could not be read: the query was sent without it. */
+	SQL_DROP_NO_TEXT,
+	/* A start without an end (an error unwound past the probe) replaced by the next start. */
+	SQL_STAT_REPLACED,
+	/* Thread-pool resumptions folded into the query they continue. */
+	SQL_STAT_RESUMED,
+	SQL_DROP_COUNT,
+};
+
+#endif

@@ -1,1 +1,797 @@
-/* Not written yet: being developed (see the open issue). */
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Slow queries collector: finds MySQL, MariaDB and PostgreSQL servers (again at each scan),
+ * attaches sql.bpf.c to each server binary once, and turns the slow queries the kernel sends
+ * through its ring buffer into struct sql_model.
+ */
+#include "collectors/sql.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "collectors/sql_discover.h"
+#include "collectors/sql_model.h"
+#include "util/escape.h"
+#include "util/xalloc.h"
+#include "bpf/sql.h"
+#include "bpf/sql.skel.h"
+
+_Static_assert(SQL_PIDS_MAX >= KTOP_MAX_PIDS, "the BPF PID filter is smaller than KTOP_MAX_PIDS");
+_Static_assert((int)SQL_EV_MYSQL == (int)SQL_KIND_MYSQL && (int)SQL_EV_PG == (int)SQL_KIND_PG,
+	       "bpf/sql.h and collectors/sql_model.h disagree on kinds");
+_Static_assert(SQL_EVENT_HDR_SIZE == __builtin_offsetof(struct sql_event, text),
+	       "SQL_EVENT_HDR_SIZE is not the offset of sql_event.text");
+
+#define SQL_SCAN_S	 1.0  /* the least time between two /proc scans */
+#define SQL_TEXT_DEFAULT 1024 /* bytes of query text copied unless told */
+#define SQL_TARGETS_MAX	 (sizeof(((struct ktop_config *)0)->db_targets) / sizeof(const char *))
+#define SQL_PRUNE_MAX	 1024 /* stale map entries removed per scan */
+
+/* A server binary, attached once (for every process that runs it) whatever its servers. */
+struct sql_binary {
+	uint64_t dev;
+	uint64_t ino;
+	enum sql_kind kind;
+	bool traced;
+	bool pinned; /* a --db path: kept while no process runs it */
+	bool used;   /* a server of the last scan runs it */
+	char how[64];
+	char why[160];
+	struct bpf_link *links[2];
+};
+
+struct sql_priv {
+	struct sql_bpf *skel;
+	struct ring_buffer *rb;
+
+	struct sql_binary *bins;
+	size_t nbins;
+	struct sql_target targets[SQL_TARGETS_MAX];
+	size_t ntargets;
+	bool named_pids; /* --db named a PID: only the servers found are traced */
+	double last_scan;
+
+	int ncpus;
+	__u64 *pcpu;			   /* one counter per CPU, for reading sql_drops */
+	uint64_t counters[SQL_DROP_COUNT]; /* summed over CPUs, since open */
+	uint64_t lost_base;		   /* counters[SQL_DROP_LOST] at the last reset */
+	double wall_minus_mono;		   /* converts the kernel's timestamps */
+
+	uint64_t slow_ms;
+	uint32_t pids[KTOP_MAX_PIDS];
+	size_t npids;
+
+	struct sql_model model;
+	struct sql_model_index *ix;
+};
+
+/* Loss counters shown to the user; the statistics (SQL_STAT_*) are not losses and stay out. */
+static const struct {
+	const char *name;
+	int idx;
+} sql_drop_names[] = {
+	{ "lost queries", SQL_DROP_LOST },
+	{ "start map full", SQL_DROP_START_FULL },
+	{ "thread map full", SQL_DROP_THREAD_FULL },
+	{ "unreadable query text", SQL_DROP_NO_TEXT },
+};
+
+_Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) <= COLLECTOR_MAX_DROPS,
+	       "too many sql drop counters");
+
+/* Seconds on a clock. */
+static double sql_clock(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A threshold in msecs as the kernel side's nanoseconds, saturating. */
+static __u64 sql_slow_ns(uint64_t ms)
+{
+	return ms > UINT64_MAX / 1000000 ? UINT64_MAX : ms * 1000000;
+}
+
+/* Detach a binary's probes. */
+static void sql_binary_detach(struct sql_binary *b)
+{
+	for (size_t i = 0; i < 2; i++) {
+		bpf_link__destroy(b->links[i]);
+		b->links[i] = NULL;
+	}
+	b->traced = false;
+}
+
+/* Attach a program pair to USDT provider:query__start/done of the binary at path. */
+static int sql_attach_usdt(struct sql_priv *priv, struct sql_binary *b, const char *path,
+			   const char *provider, enum sql_kind kind)
+{
+	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = kind);
+	int err;
+
+	b->links[0] = bpf_program__attach_usdt(priv->skel->progs.sql_usdt_start, -1, path, provider,
+					       "query__start", &opts);
+	if (!b->links[0])
+		goto out_err;
+	b->links[1] = bpf_program__attach_usdt(priv->skel->progs.sql_usdt_done, -1, path, provider,
+					       "query__done", &opts);
+	if (!b->links[1])
+		goto out_err;
+	snprintf(b->how, sizeof(b->how), "USDT %s:query__start/done", provider);
+	return 0;
+
+out_err:
+	err = errno ? -errno : -EINVAL;
+	snprintf(b->why, sizeof(b->why), "attach USDT %s:query__%s: %s", provider,
+		 b->links[0] ? "done" : "start", strerror(-err));
+	sql_binary_detach(b);
+	return err;
+}
+
+/* Attach the uprobe and uretprobe of dispatch_command, the cookie saying its layout. */
+static int sql_attach_dispatch(struct sql_priv *priv, struct sql_binary *b, const char *path,
+			       const struct sql_elf_info *info)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, enter, .bpf_cookie = info->layout);
+	LIBBPF_OPTS(bpf_uprobe_opts, ret, .bpf_cookie = info->layout, .retprobe = true);
+	int err;
+
+	b->links[0] = bpf_program__attach_uprobe_opts(priv->skel->progs.sql_dispatch_enter, -1,
+						      path, info->dispatch_offset, &enter);
+	if (!b->links[0])
+		goto out_err;
+	b->links[1] = bpf_program__attach_uprobe_opts(priv->skel->progs.sql_dispatch_exit, -1, path,
+						      info->dispatch_offset, &ret);
+	if (!b->links[1])
+		goto out_err;
+	snprintf(b->how, sizeof(b->how), "uprobe dispatch_command, %s arguments",
+		 (info->layout & SQL_LAYOUT_MASK) == SQL_LAYOUT_MYSQL8 ? "MySQL 8" : "MariaDB");
+	return 0;
+
+out_err:
+	err = errno ? -errno : -EINVAL;
+	snprintf(b->why, sizeof(b->why), "attach %s to dispatch_command: %s",
+		 b->links[0] ? "uretprobe" : "uprobe", strerror(-err));
+	sql_binary_detach(b);
+	return err;
+}
+
+/*
+ * Read the binary at path (/proc/PID/exe, or a --db path), choose how to trace it and attach;
+ * b->why says why not. The kind is known from the file name when it says one.
+ */
+static void sql_binary_attach(struct sql_priv *priv, struct sql_binary *b, const char *path,
+			      const char *shown, bool kind_known, enum sql_kind kind)
+{
+	struct sql_elf_info info;
+
+	if (sql_elf_inspect(path, &info, b->why, sizeof(b->why)))
+		return;
+	if (!kind_known) {
+		kind_known = info.usdt_pg || info.usdt_mysql || info.has_dispatch;
+		kind = info.usdt_pg ? SQL_KIND_PG : SQL_KIND_MYSQL;
+	}
+	b->kind = kind;
+	if (!kind_known) {
+		snprintf(b->why, sizeof(b->why),
+			 "no MySQL or PostgreSQL query probes (USDT or dispatch_command) in %s",
+			 shown);
+	} else if (kind == SQL_KIND_PG) {
+		if (info.usdt_pg)
+			b->traced = !sql_attach_usdt(priv, b, path, "postgresql", SQL_KIND_PG);
+		else
+			snprintf(b->why, sizeof(b->why),
+				 "no USDT probes postgresql:query__start/done in %s "
+				 "(built without --enable-dtrace)",
+				 shown);
+	} else if (info.usdt_mysql) {
+		b->traced = !sql_attach_usdt(priv, b, path, "mysql", SQL_KIND_MYSQL);
+	} else if (info.has_dispatch && info.layout) {
+		b->traced = !sql_attach_dispatch(priv, b, path, &info);
+	} else if (info.has_dispatch) {
+		snprintf(b->why, sizeof(b->why), "unknown arguments: %s", info.signature);
+	} else {
+		snprintf(b->why, sizeof(b->why),
+			 "no mysql USDT probes and no dispatch_command symbol in %s", shown);
+	}
+}
+
+/* The binary with this device and inode, attached now when new (path names it to libbpf). */
+static struct sql_binary *sql_binary_get(struct sql_priv *priv, uint64_t dev, uint64_t ino,
+					 const char *path, const char *shown, bool kind_known,
+					 enum sql_kind kind)
+{
+	struct sql_binary *b;
+
+	for (size_t i = 0; i < priv->nbins; i++)
+		if (priv->bins[i].dev == dev && priv->bins[i].ino == ino)
+			return &priv->bins[i];
+	priv->bins = xreallocarray(priv->bins, priv->nbins + 1, sizeof(*priv->bins));
+	b = &priv->bins[priv->nbins++];
+	memset(b, 0, sizeof(*b));
+	b->dev = dev;
+	b->ino = ino;
+	sql_binary_attach(priv, b, path, shown, kind_known, kind);
+	return b;
+}
+
+/* Detach and forget the binaries that no server runs and no --db path names. */
+static void sql_binaries_sweep(struct sql_priv *priv)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < priv->nbins; i++) {
+		if (!priv->bins[i].used && !priv->bins[i].pinned) {
+			sql_binary_detach(&priv->bins[i]);
+			continue;
+		}
+		priv->bins[n++] = priv->bins[i];
+	}
+	priv->nbins = n;
+}
+
+/* Add a server to the model. */
+static void sql_server_add(struct sql_model *m, uint32_t pid, const char *exe,
+			   const struct sql_binary *b, const char *why, enum sql_kind kind)
+{
+	struct sql_server *s;
+
+	m->servers = xreallocarray(m->servers, m->nservers + 1, sizeof(*m->servers));
+	s = &m->servers[m->nservers++];
+	memset(s, 0, sizeof(*s));
+	s->pid = pid;
+	s->kind = b ? b->kind : kind;
+	escape_cstr(s->exe, sizeof(s->exe), exe, strlen(exe));
+	if (b)
+		snprintf(s->how, sizeof(s->how), "%s", b->how);
+	snprintf(s->why, sizeof(s->why), "%s", why ? why : b ? b->why : "");
+	s->traced = b && b->traced && !why;
+}
+
+/* Whether a server of the scan has this PID. */
+static bool sql_procs_have(const struct sql_proc *procs, size_t n, uint32_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (procs[i].pid == pid && !procs[i].why[0])
+			return true;
+	return false;
+}
+
+/*
+ * Make the kernel's --db server set the servers found: the gone ones leave first (the map is
+ * small), then the new ones come in; those that stay are never out of it. 0 or -errno.
+ */
+static int sql_servers_update(struct sql_priv *priv, const struct sql_proc *procs, size_t n)
+{
+	int fd = bpf_map__fd(priv->skel->maps.sql_servers);
+	__u32 keys[SQL_SERVERS_MAX];
+	__u32 key, next;
+	size_t nkeys = 0;
+	__u8 one = 1;
+	int err;
+
+	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && nkeys < SQL_SERVERS_MAX;
+	     err = bpf_map_get_next_key(fd, &key, &next)) {
+		key = next;
+		if (!sql_procs_have(procs, n, key))
+			keys[nkeys++] = key;
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		bpf_map_delete_elem(fd, &keys[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (procs[i].why[0])
+			continue;
+		err = bpf_map_update_elem(fd, &procs[i].pid, &one, BPF_ANY);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Remove the in-flight entries of processes that are gone (killed in the middle of a query). */
+static void sql_prune_maps(struct sql_priv *priv)
+{
+	int sfd = bpf_map__fd(priv->skel->maps.sql_starts);
+	int tfd = bpf_map__fd(priv->skel->maps.sql_threads);
+	struct sql_key skey, snext, *sgone;
+	__u32 tkey, tnext, *tgone;
+	size_t ns = 0, nt = 0;
+	int err;
+
+	sgone = xreallocarray(NULL, SQL_PRUNE_MAX, sizeof(*sgone));
+	for (err = bpf_map_get_next_key(sfd, NULL, &snext); !err && ns < SQL_PRUNE_MAX;
+	     err = bpf_map_get_next_key(sfd, &skey, &snext)) {
+		skey = snext;
+		if (!sql_pid_is_alive(skey.pid))
+			sgone[ns++] = skey;
+	}
+	for (size_t i = 0; i < ns; i++)
+		bpf_map_delete_elem(sfd, &sgone[i]);
+	free(sgone);
+
+	tgone = xreallocarray(NULL, SQL_PRUNE_MAX, sizeof(*tgone));
+	for (err = bpf_map_get_next_key(tfd, NULL, &tnext); !err && nt < SQL_PRUNE_MAX;
+	     err = bpf_map_get_next_key(tfd, &tkey, &tnext)) {
+		struct sql_key v;
+
+		tkey = tnext;
+		if (!bpf_map_lookup_elem(tfd, &tkey, &v) && !sql_pid_is_alive(v.pid))
+			tgone[nt++] = tkey;
+	}
+	for (size_t i = 0; i < nt; i++)
+		bpf_map_delete_elem(tfd, &tgone[i]);
+	free(tgone);
+}
+
+/* Say in c->mode which kinds of probes are in use. */
+static void sql_mode_update(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+	bool usdt = false, uprobe = false;
+
+	for (size_t i = 0; i < priv->nbins; i++) {
+		if (!priv->bins[i].traced)
+			continue;
+		if (!strncmp(priv->bins[i].how, "USDT", 4))
+			usdt = true;
+		else
+			uprobe = true;
+	}
+	snprintf(c->mode, sizeof(c->mode), "%s",
+		 usdt && uprobe ? "uprobe+USDT"
+		 : usdt		? "USDT"
+		 : uprobe	? "uprobe"
+				: "uprobe/USDT, no server yet");
+}
+
+/*
+ * Find the servers again: attach binaries new to us, detach those no server runs any more,
+ * list the servers in the model, and forget in-flight queries of processes that are gone.
+ */
+static int sql_refresh(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+	struct sql_proc *procs;
+	size_t nprocs;
+	int err;
+
+	priv->last_scan = sql_clock(CLOCK_MONOTONIC);
+	err = sql_discover(priv->targets, priv->ntargets, &procs, &nprocs);
+	if (err) {
+		snprintf(c->why, sizeof(c->why), "sql: read /proc: %s", strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < priv->nbins; i++)
+		priv->bins[i].used = priv->bins[i].pinned = false;
+	for (size_t i = 0; i < priv->ntargets; i++) {
+		struct sql_target *t = &priv->targets[i];
+		enum sql_kind kind = SQL_KIND_MYSQL;
+		bool known;
+
+		if (t->pid)
+			continue;
+		sql_target_stat(t);
+		if (!t->ino)
+			continue;
+		known = sql_exe_kind(t->real, &kind);
+		sql_binary_get(priv, t->dev, t->ino, t->path, t->path, known, kind)->pinned = true;
+	}
+	free(priv->model.servers);
+	priv->model.servers = NULL;
+	priv->model.nservers = 0;
+	for (size_t i = 0; i < nprocs; i++) {
+		const struct sql_proc *p = &procs[i];
+		char path[64];
+		struct sql_binary *b;
+
+		if (p->why[0]) {
+			sql_server_add(&priv->model, p->pid, "", NULL, p->why, SQL_KIND_MYSQL);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);
+		b = sql_binary_get(priv, p->dev, p->ino, path, p->exe, p->kind_known, p->kind);
+		b->used = true;
+		sql_server_add(&priv->model, p->pid, p->exe, b, NULL, p->kind);
+	}
+	/* A --db path that no process runs yet is listed as the binary, with PID 0. */
+	for (size_t i = 0; i < priv->ntargets; i++) {
+		const struct sql_target *t = &priv->targets[i];
+		const struct sql_binary *b = NULL;
+
+		if (t->pid)
+			continue;
+		for (size_t k = 0; k < priv->nbins; k++)
+			if (t->ino && priv->bins[k].dev == t->dev && priv->bins[k].ino == t->ino)
+				b = &priv->bins[k];
+		if (!b)
+			sql_server_add(&priv->model, 0, t->path, NULL, "no such file",
+				       SQL_KIND_MYSQL);
+		else if (!b->used)
+			sql_server_add(&priv->model, 0, t->path, b, NULL, b->kind);
+	}
+	sql_binaries_sweep(priv);
+	if (priv->named_pids) {
+		err = sql_servers_update(priv, procs, nprocs);
+		if (err) {
+			snprintf(c->why, sizeof(c->why), "sql: update the server set: %s",
+				 strerror(-err));
+			free(procs);
+			return err;
+		}
+	}
+	free(procs);
+	sql_prune_maps(priv);
+	sql_mode_update(c);
+	return 0;
+}
+
+/* Which server a query ran in: its process, or a PostgreSQL backend's postmaster; 0 if neither. */
+static uint32_t sql_server_of(const struct sql_model *m, uint32_t pid, uint32_t ppid)
+{
+	for (size_t i = 0; i < m->nservers; i++)
+		if (m->servers[i].pid && m->servers[i].pid == pid)
+			return pid;
+	for (size_t i = 0; i < m->nservers; i++)
+		if (m->servers[i].pid && m->servers[i].pid == ppid)
+			return ppid;
+	return 0;
+}
+
+/* One slow query from the ring buffer into the model. */
+static int sql_on_event(void *ctx, void *data, size_t size)
+{
+	struct sql_priv *priv = ctx;
+	const struct sql_event *ev = data;
+	struct sql_query q = { 0 };
+	const char *text;
+	char label[64];
+	size_t len;
+
+	if (size < SQL_EVENT_HDR_SIZE)
+		return 0;
+	len = ev->text_len;
+	if (len > size - SQL_EVENT_HDR_SIZE)
+		len = size - SQL_EVENT_HDR_SIZE;
+	q.start = (double)ev->start_ns / 1e9 + priv->wall_minus_mono;
+	q.time = (double)ev->end_ns / 1e9 + priv->wall_minus_mono;
+	q.pid = ev->pid;
+	q.tid = ev->tid;
+	q.kind = ev->kind == SQL_EV_PG ? SQL_KIND_PG : SQL_KIND_MYSQL;
+	q.latency_us = ev->end_ns > ev->start_ns ? (ev->end_ns - ev->start_ns) / 1000 : 0;
+	q.truncated = ev->flags & SQL_EV_TRUNCATED;
+	q.prepared = ev->flags & SQL_EV_PREPARED;
+	q.server_pid = sql_server_of(&priv->model, ev->pid, ev->ppid);
+	text = ev->text;
+	/* MySQL's packet can end in NULs; they are not part of the query. */
+	while (len && !text[len - 1])
+		len--;
+	if (q.prepared && !len) {
+		len = (size_t)snprintf(label, sizeof(label), "[prepared statement %llu]",
+				       (unsigned long long)ev->stmt_id);
+		text = label;
+	} else if (ev->flags & SQL_EV_NO_TEXT) {
+		len = (size_t)snprintf(label, sizeof(label), "[query text unreadable]");
+		text = label;
+	}
+	sql_model_add(&priv->model, priv->ix, &q, text, len);
+	return 0;
+}
+
+/* Consume what waits in the ring buffer; 0 or -errno with c->why. */
+static int sql_consume(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+	int n;
+
+	priv->wall_minus_mono = sql_clock(CLOCK_REALTIME) - sql_clock(CLOCK_MONOTONIC);
+	n = ring_buffer__consume(priv->rb);
+	if (n < 0 && n != -EINTR) {
+		snprintf(c->why, sizeof(c->why), "sql: read the ring buffer: %s", strerror(-n));
+		return n;
+	}
+	sql_model_trim(&priv->model);
+	return 0;
+}
+
+/* Sum the per-CPU counters into c->drops and the model's lost count. */
+static void sql_drops_update(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+	int fd = bpf_map__fd(priv->skel->maps.sql_drops);
+	size_t n = sizeof(sql_drop_names) / sizeof(sql_drop_names[0]);
+
+	for (__u32 idx = 0; idx < SQL_DROP_COUNT; idx++) {
+		uint64_t sum = 0;
+
+		if (bpf_map_lookup_elem(fd, &idx, priv->pcpu))
+			continue;
+		for (int cpu = 0; cpu < priv->ncpus; cpu++)
+			sum += priv->pcpu[cpu];
+		priv->counters[idx] = sum;
+	}
+	for (size_t i = 0; i < n; i++) {
+		c->drops[i].name = sql_drop_names[i].name;
+		c->drops[i].count = priv->counters[sql_drop_names[i].idx];
+	}
+	c->ndrops = n;
+	priv->model.lost = priv->counters[SQL_DROP_LOST] - priv->lost_base;
+}
+
+/* Detach and free everything; c->why is kept, so a failed open() can still say why. */
+static void sql_close(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+
+	c->is_open = false;
+	c->ndrops = 0;
+	if (!priv)
+		return;
+	ring_buffer__free(priv->rb);
+	for (size_t i = 0; i < priv->nbins; i++)
+		sql_binary_detach(&priv->bins[i]);
+	free(priv->bins);
+	sql_bpf__destroy(priv->skel);
+	free(priv->pcpu);
+	sql_model_clear(&priv->model);
+	sql_model_index_free(priv->ix);
+	free(priv);
+	c->priv = NULL;
+}
+
+/* Open and load the BPF object with the text limit; the ring buffer reader on top. */
+static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_t why_len)
+{
+	int err;
+
+	priv->skel = sql_bpf__open();
+	if (!priv->skel) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why, why_len, "sql: open BPF object: %s", strerror(-err));
+		return err;
+	}
+	priv->skel->rodata->text_limit = text_limit;
+	err = bpf_map__set_value_size(priv->skel->maps.sql_starts,
+				      SQL_START_VALUE_SIZE(text_limit));
+	if (err) {
+		snprintf(why, why_len, "sql: size the start map: %s", strerror(-err));
+		return err;
+	}
+	err = sql_bpf__load(priv->skel);
+	if (err) {
+		bool perm = err == -EPERM || err == -EACCES;
+
+		snprintf(why, why_len, "sql: load BPF programs: %s%s", strerror(-err),
+			 perm ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
+		return err;
+	}
+	priv->rb = ring_buffer__new(bpf_map__fd(priv->skel->maps.sql_events), sql_on_event, priv,
+				    NULL);
+	if (!priv->rb) {
+		err = errno ? -errno : -ENOMEM;
+		snprintf(why, why_len, "sql: open the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* Load the programs; servers are found and attached now and at each later scan. */
+static int sql_open(struct collector *c, const struct ktop_config *cfg)
+{
+	uint32_t text_limit = SQL_TEXT_DEFAULT;
+	struct sql_priv *priv;
+	int err;
+
+	if (c->priv)
+		sql_close(c);
+	c->why[0] = '\0';
+	c->mode[0] = '\0';
+	priv = xcalloc(1, sizeof(*priv));
+	c->priv = priv;
+	priv->ix = sql_model_index_new();
+
+	if (cfg && cfg->text_limit)
+		text_limit = cfg->text_limit < SQL_TEXT_MAX ? cfg->text_limit : SQL_TEXT_MAX;
+	for (size_t i = 0; cfg && i < cfg->ndb_targets && i < SQL_TARGETS_MAX; i++) {
+		struct sql_target *t = &priv->targets[priv->ntargets];
+
+		err = sql_target_parse(t, cfg->db_targets[i], c->why, sizeof(c->why));
+		if (err)
+			goto out_close;
+		priv->named_pids |= t->pid != 0;
+		priv->ntargets++;
+	}
+	priv->ncpus = libbpf_num_possible_cpus();
+	if (priv->ncpus <= 0) {
+		err = priv->ncpus < 0 ? priv->ncpus : -EINVAL;
+		snprintf(c->why, sizeof(c->why), "sql: count possible CPUs: %s", strerror(-err));
+		goto out_close;
+	}
+	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));
+	err = sql_load(priv, text_limit, c->why, sizeof(c->why));
+	if (err)
+		goto out_close;
+
+	priv->slow_ms = cfg ? cfg->slow_ms : 10;
+	priv->skel->bss->slow_ns = sql_slow_ns(priv->slow_ms);
+	priv->skel->bss->filter_servers = priv->named_pids;
+	priv->model.threshold_ms = priv->slow_ms;
+	priv->model.text_limit = text_limit;
+	err = sql_refresh(c);
+	if (err)
+		goto out_close;
+	sql_drops_update(c);
+	c->is_open = true;
+	return 0;
+
+out_close:
+	sql_close(c);
+	c->mode[0] = '\0';
+	return err;
+}
+
+/* Take the waiting slow queries, find servers again when a scan is due, count losses. */
+static int sql_poll(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+	int err;
+
+	if (!priv || !priv->skel) {
+		snprintf(c->why, sizeof(c->why), "sql: not open");
+		return -EBADF;
+	}
+	err = sql_consume(c);
+	if (err)
+		return err;
+	if (sql_clock(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
+		err = sql_refresh(c);
+		if (err)
+			return err;
+	}
+	sql_drops_update(c);
+	sql_model_advance(&priv->model, priv->ix, sql_clock(CLOCK_REALTIME));
+	priv->model.polls++;
+	c->why[0] = '\0';
+	return 0;
+}
+
+/* The ring buffer's epoll fd: readable when slow queries wait. */
+static int sql_event_fd(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+
+	return priv && priv->rb ? ring_buffer__epoll_fd(priv->rb) : -1;
+}
+
+/* Take the waiting slow queries without blocking. */
+static int sql_events(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+
+	if (!priv || !priv->rb) {
+		snprintf(c->why, sizeof(c->why), "sql: not open");
+		return -EBADF;
+	}
+	return sql_consume(c);
+}
+
+/* Order PIDs. */
+static int sql_pid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a;
+	uint32_t y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Replace the kernel's PID set; filtering is off while the map changes. */
+static int sql_set_pids(struct sql_priv *priv, const uint32_t *pids, size_t npids, char *why,
+			size_t why_len)
+{
+	int fd = bpf_map__fd(priv->skel->maps.sql_pids);
+	__u32 keys[SQL_PIDS_MAX];
+	__u32 key, next;
+	size_t nkeys = 0;
+	__u8 one = 1;
+	int err;
+
+	priv->skel->bss->filter_pids = 0;
+	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && nkeys < SQL_PIDS_MAX;
+	     err = bpf_map_get_next_key(fd, &key, &next)) {
+		key = next;
+		keys[nkeys++] = key;
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		bpf_map_delete_elem(fd, &keys[i]);
+	for (size_t i = 0; i < npids; i++) {
+		err = bpf_map_update_elem(fd, &pids[i], &one, BPF_ANY);
+		if (err) {
+			snprintf(why, why_len, "sql: update the PID filter: %s", strerror(-err));
+			return err;
+		}
+	}
+	priv->skel->bss->filter_pids = npids > 0;
+	return 0;
+}
+
+/*
+ * Apply the PID set (a process, or a postmaster and its backends) and the threshold, live; the
+ * queries already listed stay.
+ */
+static int sql_configure(struct collector *c, const struct filter *f)
+{
+	struct sql_priv *priv = c->priv;
+	uint32_t pids[KTOP_MAX_PIDS];
+	size_t npids;
+	int err;
+
+	if (!priv || !priv->skel) {
+		snprintf(c->why, sizeof(c->why), "sql: not open");
+		return -EBADF;
+	}
+	npids = f->npids < KTOP_MAX_PIDS ? f->npids : KTOP_MAX_PIDS;
+	memcpy(pids, f->pids, npids * sizeof(*pids));
+	if (npids)
+		qsort(pids, npids, sizeof(*pids), sql_pid_cmp);
+	if (npids != priv->npids || memcmp(pids, priv->pids, npids * sizeof(*pids))) {
+		err = sql_set_pids(priv, pids, npids, c->why, sizeof(c->why));
+		if (err) {
+			priv->npids = 0;
+			return err;
+		}
+		memcpy(priv->pids, pids, npids * sizeof(*pids));
+		priv->npids = npids;
+	}
+	priv->slow_ms = f->slow_ms;
+	priv->skel->bss->slow_ns = sql_slow_ns(priv->slow_ms);
+	priv->model.threshold_ms = priv->slow_ms;
+	return 0;
+}
+
+/* Start the list, the digest and the counts again from now. */
+static void sql_reset(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+
+	if (!priv || !priv->skel)
+		return;
+	sql_drops_update(c);
+	priv->lost_base = priv->counters[SQL_DROP_LOST];
+	sql_model_reset(&priv->model, priv->ix);
+}
+
+/* A deep copy of the live model for the caller. */
+static void *sql_snapshot(const struct collector *c)
+{
+	const struct sql_priv *priv = c->priv;
+
+	return priv ? sql_model_dup(&priv->model) : NULL;
+}
+
+/* Free a snapshot. */
+static void sql_model_release(void *model)
+{
+	sql_model_free(model);
+}
+
+const struct collector_ops sql_collector_ops = {
+	.name = "sql",
+	.open = sql_open,
+	.poll = sql_poll,
+	.configure = sql_configure,
+	.reset = sql_reset,
+	.snapshot = sql_snapshot,
+	.model_free = sql_model_release,
+	.event_fd = sql_event_fd,
+	.events = sql_events,
+	.close = sql_close,
+};

@@ -1,1 +1,318 @@
-/* Not written yet: being developed (see the open issue). */
+// SPDX-License-Identifier: GPL-2.0
+/* The Slow queries model: adding queries to the list and the digest, copies, clean-up. */
+#include "collectors/sql_model.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/escape.h"
+#include "util/fingerprint.h"
+#include "util/xalloc.h"
+
+#define SQL_INDEX_MIN 64 /* slots of a new digest index; always a power of two */
+
+struct sql_model_index {
+	uint32_t *slots; /* digest number + 1, 0 for an empty slot; open addressing */
+	size_t nslots;
+	size_t used;
+	int64_t second; /* the wall-clock second counted in per_second[SQL_HISTORY_S - 1] */
+};
+
+const char *sql_kind_name(enum sql_kind kind)
+{
+	switch (kind) {
+	case SQL_KIND_MYSQL:
+		return "mysql";
+	case SQL_KIND_PG:
+		return "pg";
+	default:
+		return "?";
+	}
+}
+
+/* FNV-1a of a string. */
+static uint64_t sql_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+struct sql_model_index *sql_model_index_new(void)
+{
+	struct sql_model_index *ix = xcalloc(1, sizeof(*ix));
+
+	ix->nslots = SQL_INDEX_MIN;
+	ix->slots = xcalloc(ix->nslots, sizeof(*ix->slots));
+	return ix;
+}
+
+void sql_model_index_free(struct sql_model_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->slots);
+	free(ix);
+}
+
+/* Whether digest d is the one of fingerprint fp from a server of this kind. */
+static bool sql_digest_is(const struct sql_digest *d, const char *fp, enum sql_kind kind)
+{
+	return d->kind == kind && !strcmp(d->fingerprint, fp);
+}
+
+/* The slot holding (fp, kind) in m's digests, or the empty slot where it would go. */
+static size_t sql_index_slot(const struct sql_model_index *ix, const struct sql_model *m,
+			     const char *fp, enum sql_kind kind)
+{
+	size_t mask = ix->nslots - 1;
+	size_t i = (sql_hash(fp) + (uint64_t)kind) & mask;
+
+	while (ix->slots[i] && !sql_digest_is(&m->digests[ix->slots[i] - 1], fp, kind))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Double the index and place every digest again. */
+static void sql_index_grow(struct sql_model_index *ix, const struct sql_model *m)
+{
+	free(ix->slots);
+	ix->nslots *= 2;
+	ix->slots = xcalloc(ix->nslots, sizeof(*ix->slots));
+	for (size_t d = 0; d < m->ndigests; d++)
+		ix->slots[sql_index_slot(ix, m, m->digests[d].fingerprint, m->digests[d].kind)] =
+			(uint32_t)d + 1;
+	ix->used = m->ndigests;
+}
+
+/* The digest of (fp, kind), fp escaped, created when new; "[other]" once the table is full. */
+static struct sql_digest *sql_digest_get(struct sql_model *m, struct sql_model_index *ix,
+					 const char *fp, enum sql_kind kind)
+{
+	struct sql_digest *d;
+	size_t slot;
+
+	slot = sql_index_slot(ix, m, fp, kind);
+	if (ix->slots[slot])
+		return &m->digests[ix->slots[slot] - 1];
+	if (m->ndigests >= SQL_DIGESTS_MAX - 1 && strcmp(fp, SQL_OTHER_FINGERPRINT))
+		return sql_digest_get(m, ix, SQL_OTHER_FINGERPRINT, kind);
+	if ((ix->used + 1) * 2 > ix->nslots) {
+		sql_index_grow(ix, m);
+		slot = sql_index_slot(ix, m, fp, kind);
+	}
+	m->digests = xreallocarray(m->digests, m->ndigests + 1, sizeof(*m->digests));
+	d = &m->digests[m->ndigests];
+	memset(d, 0, sizeof(*d));
+	d->fingerprint = xstrdup(fp);
+	d->kind = kind;
+	ix->slots[slot] = (uint32_t)++m->ndigests;
+	ix->used++;
+	return d;
+}
+
+/* Shift per_second so that its last slot counts the second sec. */
+static void sql_seconds_move(struct sql_model *m, struct sql_model_index *ix, int64_t sec)
+{
+	int64_t shift = sec - ix->second;
+
+	if (shift <= 0)
+		return;
+	if (!ix->second || shift >= SQL_HISTORY_S) {
+		memset(m->per_second, 0, sizeof(m->per_second));
+	} else {
+		memmove(m->per_second, m->per_second + shift,
+			(size_t)(SQL_HISTORY_S - shift) * sizeof(m->per_second[0]));
+		memset(m->per_second + SQL_HISTORY_S - shift, 0,
+		       (size_t)shift * sizeof(m->per_second[0]));
+	}
+	ix->second = sec;
+}
+
+void sql_model_advance(struct sql_model *m, struct sql_model_index *ix, double now)
+{
+	sql_seconds_move(m, ix, (int64_t)floor(now));
+}
+
+/* The text and fingerprint of a query as shown: escaped, from raw bytes that may hold anything. */
+static void sql_query_texts(const char *raw, size_t len, bool prepared, char **text, char **fp)
+{
+	size_t cap = len * 4 + 8;
+	char *buf = xmalloc(cap);
+	char *src;
+	char *out;
+
+	escape_text(buf, cap, raw, len);
+	*text = xstrdup(buf);
+	/* The fingerprint is computed from the server's own text, then escaped in its turn. */
+	src = xmalloc(len + 1);
+	memcpy(src, raw, len);
+	src[len] = '\0';
+	out = xmalloc(len + 64);
+	if (prepared)
+		snprintf(out, len + 64, "[prepared statement]");
+	else
+		fingerprint_sql(src, out, len + 64);
+	escape_cstr(buf, cap, out, len + 64);
+	*fp = xstrdup(buf[0] ? buf : "[empty]");
+	free(out);
+	free(src);
+	free(buf);
+}
+
+void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct sql_query *q,
+		   const char *raw, size_t len)
+{
+	struct sql_query *dst;
+	struct sql_digest *d;
+	char *text;
+	char *fp;
+	int64_t sec;
+
+	if (m->nqueries >= 2 * SQL_QUERIES_MAX)
+		sql_model_trim(m);
+	sql_query_texts(raw ? raw : "", raw ? len : 0, q->prepared, &text, &fp);
+	d = sql_digest_get(m, ix, fp, q->kind);
+	free(fp);
+	d->count++;
+	d->total_us += q->latency_us;
+	if (q->latency_us > d->max_us)
+		d->max_us = q->latency_us;
+	if (q->time > d->last_seen)
+		d->last_seen = q->time;
+	hist_record(&d->lat_us, q->latency_us);
+
+	m->queries = xreallocarray(m->queries, m->nqueries + 1, sizeof(*m->queries));
+	dst = &m->queries[m->nqueries++];
+	*dst = *q;
+	dst->text = text;
+	dst->fingerprint = d->fingerprint;
+	m->seen++;
+
+	sec = (int64_t)floor(q->time);
+	sql_seconds_move(m, ix, sec);
+	if (sec <= ix->second && ix->second - sec < SQL_HISTORY_S)
+		m->per_second[SQL_HISTORY_S - 1 - (ix->second - sec)]++;
+}
+
+void sql_model_trim(struct sql_model *m)
+{
+	size_t drop;
+
+	if (m->nqueries <= SQL_QUERIES_MAX)
+		return;
+	drop = m->nqueries - SQL_QUERIES_MAX;
+	for (size_t i = 0; i < drop; i++)
+		free(m->queries[i].text);
+	memmove(m->queries, m->queries + drop, SQL_QUERIES_MAX * sizeof(*m->queries));
+	m->nqueries = SQL_QUERIES_MAX;
+}
+
+/* Free the queries and digests of m, leaving it empty. */
+static void sql_model_drop_lists(struct sql_model *m)
+{
+	for (size_t i = 0; i < m->nqueries; i++)
+		free(m->queries[i].text);
+	free(m->queries);
+	m->queries = NULL;
+	m->nqueries = 0;
+	for (size_t i = 0; i < m->ndigests; i++)
+		free(m->digests[i].fingerprint);
+	free(m->digests);
+	m->digests = NULL;
+	m->ndigests = 0;
+}
+
+void sql_model_reset(struct sql_model *m, struct sql_model_index *ix)
+{
+	/* The queries go too: each points at its digest's fingerprint. */
+	sql_model_drop_lists(m);
+	memset(m->per_second, 0, sizeof(m->per_second));
+	m->seen = 0;
+	m->lost = 0;
+	if (ix) {
+		memset(ix->slots, 0, ix->nslots * sizeof(*ix->slots));
+		ix->used = 0;
+	}
+}
+
+void sql_model_clear(struct sql_model *m)
+{
+	if (!m)
+		return;
+	sql_model_drop_lists(m);
+	free(m->servers);
+	memset(m, 0, sizeof(*m));
+}
+
+/* A fingerprint pointer and the number of its digest, to remap queries in a copy. */
+struct sql_fp_ref {
+	const char *fp;
+	size_t digest;
+};
+
+/* Order references by pointer. */
+static int sql_fp_ref_cmp(const void *a, const void *b)
+{
+	const struct sql_fp_ref *x = a;
+	const struct sql_fp_ref *y = b;
+
+	return x->fp < y->fp ? -1 : x->fp > y->fp;
+}
+
+struct sql_model *sql_model_dup(const struct sql_model *m)
+{
+	struct sql_fp_ref *refs = NULL;
+	struct sql_model *c;
+
+	if (!m)
+		return NULL;
+	c = xmalloc(sizeof(*c));
+	*c = *m;
+	c->servers = NULL;
+	c->queries = NULL;
+	c->digests = NULL;
+	if (m->nservers) {
+		c->servers = xreallocarray(NULL, m->nservers, sizeof(*c->servers));
+		memcpy(c->servers, m->servers, m->nservers * sizeof(*c->servers));
+	}
+	if (m->ndigests) {
+		c->digests = xreallocarray(NULL, m->ndigests, sizeof(*c->digests));
+		refs = xreallocarray(NULL, m->ndigests, sizeof(*refs));
+		for (size_t i = 0; i < m->ndigests; i++) {
+			c->digests[i] = m->digests[i];
+			c->digests[i].fingerprint = xstrdup(m->digests[i].fingerprint);
+			refs[i].fp = m->digests[i].fingerprint;
+			refs[i].digest = i;
+		}
+		qsort(refs, m->ndigests, sizeof(*refs), sql_fp_ref_cmp);
+	}
+	if (m->nqueries) {
+		c->queries = xreallocarray(NULL, m->nqueries, sizeof(*c->queries));
+		for (size_t i = 0; i < m->nqueries; i++) {
+			struct sql_fp_ref key = { .fp = m->queries[i].fingerprint };
+			const struct sql_fp_ref *r = NULL;
+
+			c->queries[i] = m->queries[i];
+			c->queries[i].text = xstrdup(m->queries[i].text ? m->queries[i].text : "");
+			if (refs)
+				r = bsearch(&key, refs, m->ndigests, sizeof(*refs), sql_fp_ref_cmp);
+			c->queries[i].fingerprint = r ? c->digests[r->digest].fingerprint : NULL;
+		}
+	}
+	free(refs);
+	return c;
+}
+
+void sql_model_free(struct sql_model *m)
+{
+	sql_model_clear(m);
+	free(m);
+}

@@ -10,6 +10,9 @@
 #include "collectors/hist.h"
 
 #define SQL_HISTORY_S 60 /* seconds of slow-query counts kept for the sparkline */
+#define SQL_QUERIES_MAX 1000 /* slow queries kept in the list: the most recent */
+#define SQL_DIGESTS_MAX 4096 /* fingerprints kept; later new ones are counted under "[other]" */
+#define SQL_OTHER_FINGERPRINT "[other]"
 
 enum sql_kind {
 	SQL_KIND_MYSQL, /* MySQL or MariaDB */
@@ -38,6 +41,7 @@ struct sql_query {
 	bool truncated;       /* the text was cut at the copy limit */
 	bool prepared;        /* a prepared statement's execution */
 	const char *fingerprint; /* owned by the model's digest entry */
+	uint32_t server_pid;  /* the server it ran in (a backend's postmaster), 0 if unknown */
 };
 
 /* Slow queries grouped by fingerprint (literals replaced by ?, whitespace and case folded). */
@@ -71,5 +75,29 @@ struct sql_model *sql_model_dup(const struct sql_model *m);
 void sql_model_free(struct sql_model *m);
 /* "mysql" or "pg". */
 const char *sql_kind_name(enum sql_kind kind);
+
+/*
+ * Filling a live model (collectors/sql.c; the unit tests). The index finds digests by
+ * fingerprint and places counts in per_second; it belongs to the model it was used with.
+ */
+struct sql_model_index;
+
+struct sql_model_index *sql_model_index_new(void);
+void sql_model_index_free(struct sql_model_index *ix);
+/*
+ * Add one slow query: q's numbers are copied (text and fingerprint are ignored); raw is its
+ * text as the server had it (len bytes, any bytes), escaped on the way in, and its fingerprint
+ * is computed from it. The list keeps at most SQL_QUERIES_MAX after sql_model_trim.
+ */
+void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct sql_query *q,
+		   const char *raw, size_t len);
+/* Drop the oldest queries beyond SQL_QUERIES_MAX. */
+void sql_model_trim(struct sql_model *m);
+/* Move per_second on to the wall-clock second of now (seconds since the epoch). */
+void sql_model_advance(struct sql_model *m, struct sql_model_index *ix, double now);
+/* Forget queries, digests and counts (servers, threshold and limits stay). */
+void sql_model_reset(struct sql_model *m, struct sql_model_index *ix);
+/* Free what m owns and zero it; m itself is the caller's. */
+void sql_model_clear(struct sql_model *m);
 
 #endif

@@ -15,6 +15,9 @@
 #include "util/parse.h"
 #include "util/xalloc.h"
 
+#define SPARK_CELLS 30 /* seconds of the slow/s sparkline */
+#define TEXT_COL 43    /* where the query text starts in the list */
+
 struct sql_panel {
 	bool digest;     /* the digest view instead of the list */
 	bool slowest;    /* slowest first instead of newest first */
@@ -57,6 +60,14 @@ static size_t *query_order(const struct sql_model *m, bool slowest)
 		}
 	}
 	return idx;
+}
+
+/* The estimated p95 of a digest, never above the largest latency seen. */
+static double digest_p95_ms(const struct sql_digest *d)
+{
+	double p95 = hist_percentile(&d->lat_us, 95);
+
+	return (p95 > (double)d->max_us ? (double)d->max_us : p95) / 1000.0;
 }
 
 /* Digest indices by total time, largest first. */
@@ -201,7 +212,7 @@ static bool sql_key(struct panel *p, int key)
 static int draw_servers(struct panel *p, struct canvas *cv, int row)
 {
 	const struct sql_model *m = p->model;
-	unsigned long long spark[SQL_HISTORY_S];
+	unsigned long long spark[SPARK_CELLS];
 	int col = 1;
 
 	col += canvas_put(cv, row, col, THEME_DIM, "servers: ");
@@ -222,10 +233,11 @@ static int draw_servers(struct panel *p, struct canvas *cv, int row)
 		col += 2;
 	}
 	row++;
-	for (int i = 0; i < SQL_HISTORY_S; i++)
-		spark[i] = m->per_second[i];
+	/* the last SPARK_CELLS seconds */
+	for (int i = 0; i < SPARK_CELLS; i++)
+		spark[i] = m->per_second[SQL_HISTORY_S - SPARK_CELLS + i];
 	col = 1 + canvas_put(cv, row, 1, THEME_DIM, "slow/s ");
-	col += canvas_sparkline(cv, row, col, spark, SQL_HISTORY_S, THEME_BAR);
+	col += canvas_sparkline(cv, row, col, spark, SPARK_CELLS, THEME_BAR);
 	canvas_printf(cv, row, col + 2, m->lost ? THEME_WARN : THEME_DIM,
 		      "last %llu/s  seen %llu  lost %llu  threshold %llums%s",
 		      (unsigned long long)m->per_second[SQL_HISTORY_S - 1],
@@ -244,7 +256,7 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 
 	follow_selection(p, order);
 	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-7s %-7s %-5s %9s  QUERY%*s", "TIME", "PID",
-		      "TID", "DB", "MS", cv->width - 50,
+		      "TID", "DB", "MS", cv->width - TEXT_COL - 7,
 		      sp->slowest ? "slowest first" : "newest first");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 	row++;
@@ -266,7 +278,7 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8s %-7u %-7u %-5s %9.1f  ", clock, q->pid,
 			      q->tid, sql_kind_name(q->kind), (double)q->latency_us / 1000.0);
-		canvas_put_fit(cv, row, 50, cv->width - 51, THEME_DEFAULT,
+		canvas_put_fit(cv, row, TEXT_COL, cv->width - TEXT_COL - 1, THEME_DEFAULT,
 			       query_text(p, q, buf, sizeof(buf)));
 		if (height >= 0 && i == sp->selected)
 			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
@@ -347,7 +359,7 @@ static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 		canvas_printf(cv, row, 1, THEME_DEFAULT, "%7llu %11.1f %9.1f %9.1f %9.1f %-5s  ",
 			      (unsigned long long)d->count, (double)d->total_us / 1000.0,
 			      (double)d->total_us / 1000.0 / (double)(d->count ? d->count : 1),
-			      hist_percentile(&d->lat_us, 95) / 1000.0, (double)d->max_us / 1000.0,
+			      digest_p95_ms(d), (double)d->max_us / 1000.0,
 			      sql_kind_name(d->kind));
 		canvas_put_fit(cv, row, 64, cv->width - 65, THEME_DEFAULT, d->fingerprint);
 		if (height >= 0 && i == sp->selected)
@@ -430,7 +442,7 @@ static int sql_json(struct panel *p, struct json_out *j)
 		json_kv_u64(j, "count", d->count);
 		json_kv_double(j, "total_ms", (double)d->total_us / 1000.0, 3);
 		json_kv_double(j, "avg_ms", (double)d->total_us / 1000.0 / (double)(d->count ? d->count : 1), 3);
-		json_kv_double(j, "p95_ms", hist_percentile(&d->lat_us, 95) / 1000.0, 3);
+		json_kv_double(j, "p95_ms", digest_p95_ms(d), 3);
 		json_kv_double(j, "max_ms", (double)d->max_us / 1000.0, 3);
 		json_kv_double(j, "last_seen", d->last_seen, 3);
 		json_object_end(j);

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Slow queries collector on real servers started here (MariaDB and PostgreSQL on unix sockets in
+# a temp dir): SELECT SLEEP(0.3) and pg_sleep(0.3) are reported with their latency, queries under
+# the threshold are not; 500 slow queries from 8 connections are all reported, none lost; a query
+# holding an escape sequence and invalid UTF-8 arrives escaped; a server restarted while ktop runs
+# is traced again and the stopped one is dropped; a second server of each kind is traced too;
+# -p keeps one server (a postmaster with its backends); --db names the servers; no BPF program
+# is left behind.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/db.sh"
+
+pids=() # ktop runs and clients, killed by cleanup_sql
+
+cleanup_sql() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	db_cleanup
+}
+trap 'cleanup_sql; cleanup_test' EXIT
+
+# The JSON lines ktop writes, read by one python helper: q.py COMMAND FILE ARGS...
+cat >"$work/q.py" <<'EOF'
+import json, re, sys
+
+cmd, path = sys.argv[1], sys.argv[2]
+args = sys.argv[3:]
+lines = []
+for l in open(path, encoding="utf-8", errors="strict"):
+    l = l.strip()
+    if l:
+        lines.append(json.loads(l))
+if not lines:
+    sys.exit(3)  # no snapshot at all: neither yes nor no
+last = lines[-1]
+
+def queries():
+    """Every query of every snapshot, once each."""
+    seen, out = set(), []
+    for l in lines:
+        for q in l.get("queries", []):
+            key = (q["time"], q["tid"], q["text"])
+            if key not in seen:
+                seen.add(key)
+                out.append(q)
+    return out
+
+def matching(rx):
+    return [q for q in queries() if re.search(rx, q["text"])]
+
+if cmd == "traced":  # traced FILE PID: the last snapshot lists PID as traced
+    sys.exit(0 if any(s["pid"] == int(args[0]) and s["traced"] for s in last["servers"]) else 1)
+elif cmd == "listed":  # listed FILE PID: the last snapshot lists PID at all
+    sys.exit(0 if any(s["pid"] == int(args[0]) for s in last["servers"]) else 1)
+elif cmd == "servers":  # servers FILE: the last snapshot's servers, one a line
+    for s in last["servers"]:
+        print(s["pid"], s["kind"], s["traced"], s["how"], s["why"])
+elif cmd == "latency":  # latency FILE REGEX: the latency in ms of the first query matching
+    m = matching(args[0])
+    if not m:
+        sys.exit(1)
+    print(m[0]["latency_ms"])
+elif cmd == "count":  # count FILE REGEX: queries matching, over all snapshots
+    print(len(matching(args[0])))
+elif cmd == "has":  # has FILE REGEX
+    sys.exit(0 if matching(args[0]) else 1)
+elif cmd == "field":  # field FILE REGEX KEY: a field of the first query matching
+    m = matching(args[0])
+    if not m:
+        sys.exit(1)
+    print(m[0][args[1]])
+elif cmd == "digest":  # digest FILE REGEX: the sum of the counts of the digests matching
+    print(sum(d["count"] for d in last["digest"] if re.search(args[0], d["fingerprint"])))
+elif cmd == "clean":  # clean FILE: no control character in any query text or fingerprint
+    texts = [q["text"] for q in queries()] + [d["fingerprint"] for l in lines for d in l["digest"]]
+    sys.exit(1 if any(ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0 for t in texts for ch in t) else 0)
+elif cmd == "lost":  # lost FILE: lost queries and every drop counter of the last snapshot
+    print(last["lost"] + sum(last.get("drops", {}).values()))
+else:
+    sys.exit(2)
+EOF
+q() { python3 "$work/q.py" "$@" 2>/dev/null; }
+# Predicates over a JSON-lines file, for check and wait_for.
+not_listed() {
+	q listed "$@"
+	[ $? = 1 ]
+}
+no_query() {
+	q has "$@"
+	[ $? = 1 ]
+}
+digest_is() { [ "$(q digest "$1" "$2")" = "$3" ]; }
+digest_at_least() { [ "$(q digest "$1" "$2")" -ge "$3" ] 2>/dev/null; }
+field_is() { [ "$(q field "$1" "$2" "$3")" = "$4" ]; }
+field_is_not() { local v; v=$(q field "$1" "$2" "$3") && [ "$v" != "$4" ]; }
+text_has() {
+	local t
+	t=$(q field "$1" "$2" text) && [[ $t == *"$3"* ]]
+}
+servers_match() { q servers "$1" | grep -q -- "$2"; }
+no_sql_progs() { ! bpftool prog show 2>/dev/null | grep -qE 'name sql_(dispatch|usdt)'; }
+# within LATENCY_MS EXPECTED_MS PERCENT
+within() { python3 -c "import sys; sys.exit(0 if abs($1 - $2) <= $2 * $3 / 100 else 1)"; }
+# ktop_sql NAME ARGS...: ktop's Slow queries panel as JSON lines in $work/NAME.json, in the
+# background, until it is attached; $ktop_pid is its PID.
+ktop_sql() {
+	local name=$1
+	shift
+	"$KTOP" -b -P sql -f json "$@" >"$work/$name.json" 2>"$work/$name.err" &
+	ktop_pid=$!
+	pids+=("$ktop_pid")
+	wait_for 15 ktop_ready "$work/$name.err" || true
+	grep -q "ktop: sql: tracing with" "$work/$name.err" ||
+		note "$name: ktop did not start: $(head -3 "$work/$name.err")"
+}
+# wait_ktop SECONDS COMMAND...: wait until COMMAND succeeds while the last ktop run is alive;
+# COMMAND's result.
+wait_ktop() {
+	local limit=$1
+	shift
+	wait_for "$limit" ktop_done_or "$@"
+	"$@"
+}
+ktop_done_or() { "$@" || ! kill -0 "$ktop_pid" 2>/dev/null; }
+# ktop_ready ERRFILE: the last ktop run is attached, or has exited.
+ktop_ready() { grep -q "ktop: sql: tracing with" "$1" || ! kill -0 "$ktop_pid" 2>/dev/null; }
+# ktop_stop: end the last ktop run (it writes whole lines, flushed each snapshot).
+ktop_stop() {
+	kill -INT "$ktop_pid" 2>/dev/null
+	wait "$ktop_pid" 2>/dev/null
+}
+# mysql_load SOCK N TAG: N times SELECT SLEEP(0.011) on one connection, in the background.
+mysql_load() {
+	local i
+	for ((i = 0; i < $2; i++)); do echo "SELECT SLEEP(0.011) AS $3;"; done |
+		mariadb --no-defaults -S "$1" -u root -N -B >/dev/null &
+	pids+=("$!")
+	load+=("$!")
+}
+
+db_mariadb_start m1 || { not_ok "start MariaDB"; finish; }
+m1=$db_pid
+ms=$db_sock
+db_pg_start p1 || { not_ok "start PostgreSQL"; finish; }
+p1=$db_pid
+ps=$db_sock
+note "MariaDB $m1 on $ms, PostgreSQL $p1 in $ps"
+
+# --- the threshold, latencies, escaping ---------------------------------------------------------
+ktop_sql a -t 100 -d 0.5 -n 40
+check "ktop attaches to the running MariaDB" wait_ktop 5 q traced "$work/a.json" "$m1"
+check "and to the running PostgreSQL" wait_ktop 5 q traced "$work/a.json" "$p1"
+while read -r l; do note "server: $l"; done < <(q servers "$work/a.json")
+check "MariaDB is traced through dispatch_command" \
+	servers_match "$work/a.json" "^$m1 mysql True uprobe dispatch_command"
+check "PostgreSQL through its USDT probes" \
+	servers_match "$work/a.json" "^$p1 pg True USDT postgresql:query__start/done"
+db_mysql "$ms" "SELECT SLEEP(0.3) AS slow_a" >/dev/null
+db_mysql "$ms" "SELECT SLEEP(0.01) AS fast_a" >/dev/null
+db_psql "$ps" "SELECT pg_sleep(0.3) AS slow_b" >/dev/null
+db_psql "$ps" "SELECT 1 AS fast_b" >/dev/null
+printf "SELECT SLEEP(0.15) AS esc /* \033[31mred\033[0m \xff\xfe\a */" |
+	mariadb --no-defaults --comments -S "$ms" -u root -N -B >/dev/null
+printf "SELECT pg_sleep(0.15) AS esc /* \033[2J */" |
+	psql -X -q -h "$ps" -U postgres -d postgres >/dev/null
+wait_ktop 5 q has "$work/a.json" "pg_sleep\(0.15\)"
+ktop_stop
+lat=$(q latency "$work/a.json" "SLEEP\(0.3\) AS slow_a")
+note "SELECT SLEEP(0.3): ${lat:-missing} ms"
+check "SELECT SLEEP(0.3) is reported within 20% of 300 ms" within "${lat:-0}" 300 20
+lat=$(q latency "$work/a.json" "pg_sleep\(0.3\) AS slow_b")
+note "SELECT pg_sleep(0.3): ${lat:-missing} ms"
+check "SELECT pg_sleep(0.3) is reported within 20% of 300 ms" within "${lat:-0}" 300 20
+check "a query under the threshold is not (MariaDB)" no_query "$work/a.json" fast_a
+check "nor on PostgreSQL" no_query "$work/a.json" fast_b
+check "the MariaDB query names its server" field_is "$work/a.json" slow_a server mysql
+check "the PostgreSQL one comes from a backend, not the postmaster" \
+	field_is_not "$work/a.json" slow_b pid "$p1"
+check "the digest folds the literal (select sleep(?) as slow_a)" \
+	digest_is "$work/a.json" '^select sleep\(\?\) as slow_a$' 1
+note "escaped: $(q field "$work/a.json" 'AS esc /\*' text)"
+check "an escape sequence in a query arrives escaped" \
+	text_has "$work/a.json" 'AS esc /\*' '\x1b[31mred\x1b[0m'
+check "and invalid UTF-8 and a bell too" text_has "$work/a.json" 'AS esc /\*' '\xff\xfe\x07'
+check "PostgreSQL's query text is escaped as well" \
+	text_has "$work/a.json" 'pg_sleep\(0.15\)' '\x1b[2J'
+check "no control character reaches any text or fingerprint" q clean "$work/a.json"
+
+# --- 500 slow queries from 8 connections, all reported ------------------------------------------
+ktop_sql b -t 10 -d 0.5 -n 40
+load=()
+for c in 0 1 2 3 4 5 6 7; do mysql_load "$ms" $((c < 4 ? 63 : 62)) "c$c"; done
+wait "${load[@]}"
+fp_c='^select sleep\(\?\) as c[0-7]$'
+wait_ktop 5 digest_at_least "$work/b.json" "$fp_c" 500
+ktop_stop
+n=$(q count "$work/b.json" "SLEEP\(0.011\) AS c[0-7]")
+note "500 queries of 11 ms on 8 connections: ${n:-0} listed, $(q digest "$work/b.json" "$fp_c")" \
+	"in the digest, lost+drops $(q lost "$work/b.json")"
+check "all 500 are listed" test "${n:-0}" = 500
+check "and counted in the digest" digest_is "$work/b.json" "$fp_c" 500
+check "none lost, no drop counted" test "$(q lost "$work/b.json")" = 0
+
+# --- a restart, a second server of each kind ----------------------------------------------------
+ktop_sql c -t 50 -d 0.5 -n 120
+check "the MariaDB server is traced before its restart" wait_ktop 5 q traced "$work/c.json" "$m1"
+db_stop "$m1"
+check "a stopped server is dropped from the list" wait_ktop 5 not_listed "$work/c.json" "$m1"
+db_mariadb_start m1 || not_ok "restart MariaDB"
+m1b=$db_pid
+check "the restarted server is traced again within 3 s" wait_ktop 3 q traced "$work/c.json" "$m1b"
+db_mysql "$ms" "SELECT SLEEP(0.2) AS after_restart" >/dev/null
+db_mariadb_start m2 --thread-handling=pool-of-threads || not_ok "start a second MariaDB"
+m2=$db_pid
+ms2=$db_sock
+db_pg_start p2 || not_ok "start a second PostgreSQL"
+p2=$db_pid
+ps2=$db_sock
+check "a second MariaDB (thread pool) is traced too" wait_ktop 3 q traced "$work/c.json" "$m2"
+check "a second PostgreSQL too" wait_ktop 3 q traced "$work/c.json" "$p2"
+check "the first PostgreSQL is still traced" q traced "$work/c.json" "$p1"
+db_mysql "$ms2" "SELECT SLEEP(0.2) AS second_mysql" >/dev/null
+db_psql "$ps2" "SELECT pg_sleep(0.2) AS second_pg" >/dev/null
+wait_ktop 5 q has "$work/c.json" second_pg
+ktop_stop
+check "a query after the restart is reported" field_is "$work/c.json" after_restart pid "$m1b"
+check "a query on the second MariaDB is reported" field_is "$work/c.json" second_mysql pid "$m2"
+check "a query on the second PostgreSQL is reported" \
+	q has "$work/c.json" "pg_sleep\(0.2\) AS second_pg"
+
+# --- -p: one server only (a postmaster covers its backends); --db names the servers --------------
+ktop_sql d -t 50 -d 0.5 -n 40 -p "$p1"
+db_mysql "$ms" "SELECT SLEEP(0.1) AS filtered_out" >/dev/null
+db_psql "$ps" "SELECT pg_sleep(0.1) AS kept" >/dev/null
+wait_ktop 5 q has "$work/d.json" "AS kept"
+ktop_stop
+check "-p POSTMASTER reports its backends' queries" q has "$work/d.json" "AS kept"
+check "and not another server's" no_query "$work/d.json" filtered_out
+
+ktop_sql e -t 50 -d 0.5 -n 4 --db "$m2" --db "$p2"
+wait "$ktop_pid"
+while read -r l; do note "--db $m2 --db $p2: $l"; done < <(q servers "$work/e.json")
+check "--db PID lists the MariaDB named, traced" q traced "$work/e.json" "$m2"
+check "and the PostgreSQL named" q traced "$work/e.json" "$p2"
+check "and no other server" eval "not_listed '$work/e.json' $p1 && not_listed '$work/e.json' $m1b"
+
+check "no BPF program of the collector is left loaded" wait_for 3 no_sql_progs
+finish
