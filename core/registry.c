@@ -6,21 +6,24 @@
 #include "collectors/bio.h"
 #include "collectors/offcpu.h"
 #include "collectors/sql.h"
+#include "collectors/trace.h"
 #include "ui/bio_panel.h"
 #include "ui/offcpu_panel.h"
 #include "ui/sql_panel.h"
+#include "ui/trace_panel.h"
 
 /* In the order of their keys: the first is the default panel. */
 const struct registry_entry registry[] = {
 	{ &offcpu_panel_ops, &offcpu_collector_ops, offcpu_panel_init },
 	{ &bio_panel_ops, &bio_collector_ops, bio_panel_init },
 	{ &sql_panel_ops, &sql_collector_ops, sql_panel_init },
+	{ &trace_panel_ops, &trace_collector_ops, trace_panel_init },
 };
 
 const size_t registry_count = sizeof(registry) / sizeof(registry[0]);
 
 /* Panels DESIGN.md plans that this version does not have yet. */
-static const char *const planned[] = { "stacks", "trace" };
+static const char *const planned[] = { "stacks" };
 
 const struct registry_entry *registry_find_panel(const char *name)
 {

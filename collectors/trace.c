@@ -1,0 +1,889 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Trace collector: probes the user adds (uprobe, uretprobe, USDT, tracepoint), each one
+ * attachment of trace.bpf.c's generic program for its type with the probe's slot as cookie,
+ * their events formatted from the ring buffer into struct trace_model; and the VFS counters
+ * (syscall tracepoint), attached only while the panel is visible or in batch mode.
+ */
+#include "collectors/trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "collectors/trace_format.h"
+#include "collectors/trace_model.h"
+#include "collectors/trace_resolve.h"
+#include "collectors/trace_spec.h"
+#include "util/escape.h"
+#include "util/xalloc.h"
+#include "bpf/trace.h"
+#include "bpf/trace.skel.h"
+
+_Static_assert(TRACE_PROBES_MAX == TRACE_MAX_PROBES, "bpf/trace.h and trace_model.h disagree");
+_Static_assert(TRACE_ARGS_MAX == TRACE_MAX_ARGS, "bpf/trace.h and trace_model.h disagree");
+_Static_assert(TRACE_PIDS_MAX >= KTOP_MAX_PIDS, "the BPF PID filter is smaller than KTOP_MAX_PIDS");
+_Static_assert((int)TRACE_VFS_IDX_READ == (int)TRACE_VFS_READ &&
+		       (int)TRACE_VFS_IDX_WRITE == (int)TRACE_VFS_WRITE &&
+		       (int)TRACE_VFS_IDX_CREATE == (int)TRACE_VFS_CREATE &&
+		       (int)TRACE_VFS_IDX_OPEN == (int)TRACE_VFS_OPEN &&
+		       (int)TRACE_VFS_IDX_FSYNC == (int)TRACE_VFS_FSYNC &&
+		       (int)TRACE_VFS_IDX_COUNT == (int)TRACE_VFS_COUNT,
+	       "bpf/trace.h and trace_model.h disagree on VFS operations");
+_Static_assert(TRACE_REC_HDR_SIZE == __builtin_offsetof(struct trace_rec, data),
+	       "TRACE_REC_HDR_SIZE is not the offset of trace_rec.data");
+
+#define TRACE_STRING_DEFAULT 80 /* bytes of a string argument copied unless told */
+/* A message: every string escaped (at most 4 bytes a byte) and the format's text. */
+#define TRACE_MSG_MAX	 (TRACE_ARGS_MAX * (TRACE_STRING_MAX * 4 + 4) + 4 * TRACE_SPEC_FORMAT_LEN)
+#define TRACE_SPECS_MAX	 (sizeof(((struct ktop_config *)0)->trace_specs) / sizeof(const char *))
+#define TRACE_VFS_HIDDEN "counted while the panel is shown"
+#define TRACE_FORCE_RAW	 "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
+
+/* One probe the user added. */
+struct trace_probe {
+	struct trace_spec spec;
+	struct trace_probe_info info;
+	uint32_t slot; /* its cookie and description map index */
+	struct bpf_link *link;
+	uint64_t interval;  /* events since the last poll */
+	uint64_t lost;	    /* the kernel's count for its slot, since it was added */
+	uint64_t lost_base; /* lost at the last reset */
+};
+
+struct trace_priv {
+	struct trace_bpf *skel;
+	struct ring_buffer *rb;
+
+	struct trace_probe *slots[TRACE_PROBES_MAX];
+	size_t nprobes;
+	uint32_t next_id;
+
+	bool batch;
+	bool visible;
+	bool vfs_btf; /* tp_btf (else raw_tp) sys_enter was loaded */
+	struct bpf_link *vfs_link;
+	uint64_t vfs_sums[TRACE_VFS_COUNT]; /* the counters at the last poll */
+
+	struct trace_event ring[TRACE_EVENTS_MAX]; /* the latest events, a circular buffer */
+	size_t ring_head;			   /* where the next one goes */
+	size_t ring_n;
+
+	int ncpus;
+	__u64 *pcpu;			     /* one counter per CPU, for reading per-CPU maps */
+	uint64_t counters[TRACE_DROP_COUNT]; /* summed over CPUs, since open */
+	uint64_t lost_base;		     /* counters[TRACE_DROP_LOST] at the last reset */
+	double wall_minus_mono;		     /* converts the kernel's timestamps */
+	double last_poll;		     /* CLOCK_MONOTONIC */
+
+	uint32_t pids[KTOP_MAX_PIDS];
+	size_t npids;
+
+	struct trace_model model; /* the figures; probes and events are built at snapshot */
+	char msg[TRACE_MSG_MAX];
+};
+
+/* Loss counters shown to the user; TRACE_STAT_* are not losses and stay out. */
+static const struct {
+	const char *name;
+	int idx;
+} trace_drop_names[] = {
+	{ "lost events", TRACE_DROP_LOST },
+	{ "events of removed probes", TRACE_DROP_NO_DESC },
+	{ "unreadable arguments", TRACE_DROP_UNREADABLE },
+	{ "unreadable openat2 flags", TRACE_DROP_VFS_HOW },
+};
+
+_Static_assert(sizeof(trace_drop_names) / sizeof(trace_drop_names[0]) <= COLLECTOR_MAX_DROPS,
+	       "too many trace drop counters");
+
+/* The syscalls the VFS counters count, with the argument that holds an open's flags. */
+static const struct {
+	long nr;
+	__u8 sc;
+} trace_vfs_syscalls[] = {
+	{ SYS_read, TRACE_SC_READ },
+	{ SYS_pread64, TRACE_SC_READ },
+	{ SYS_readv, TRACE_SC_READ },
+	{ SYS_preadv, TRACE_SC_READ },
+#ifdef SYS_preadv2
+	{ SYS_preadv2, TRACE_SC_READ },
+#endif
+	{ SYS_write, TRACE_SC_WRITE },
+	{ SYS_pwrite64, TRACE_SC_WRITE },
+	{ SYS_writev, TRACE_SC_WRITE },
+	{ SYS_pwritev, TRACE_SC_WRITE },
+#ifdef SYS_pwritev2
+	{ SYS_pwritev2, TRACE_SC_WRITE },
+#endif
+#ifdef SYS_open
+	{ SYS_open, TRACE_SC_OPEN | 2 << 4 },
+#endif
+	{ SYS_openat, TRACE_SC_OPEN | 3 << 4 },
+#ifdef SYS_openat2
+	{ SYS_openat2, TRACE_SC_OPENAT2 },
+#endif
+#ifdef SYS_creat
+	{ SYS_creat, TRACE_SC_CREAT },
+#endif
+	{ SYS_fsync, TRACE_SC_FSYNC },
+	{ SYS_fdatasync, TRACE_SC_FSYNC },
+#ifdef SYS_sync_file_range
+	{ SYS_sync_file_range, TRACE_SC_FSYNC },
+#endif
+#ifdef SYS_sync_file_range2
+	{ SYS_sync_file_range2, TRACE_SC_FSYNC },
+#endif
+};
+
+/* Seconds on a clock. */
+static double trace_clock(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Whether vmlinux BTF has raw_syscalls' sys_enter, so tp_btf can attach to it. */
+static bool trace_has_tp_btf(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!btf)
+		return false;
+	has = btf__find_by_name_kind(btf, "btf_trace_sys_enter", BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	return has;
+}
+
+/* Open the BPF object, set its tunables and the syscall table, keep one VFS flavour, load. */
+static int trace_load(struct trace_priv *priv, bool use_btf, uint32_t string_limit, char *why,
+		      size_t why_len)
+{
+	struct trace_bpf *skel;
+	int err;
+
+	skel = trace_bpf__open();
+	priv->skel = skel;
+	if (!skel) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why, why_len, "trace: open BPF object: %s", strerror(-err));
+		return err;
+	}
+	skel->rodata->string_limit = string_limit;
+	skel->rodata->o_creat = O_CREAT;
+	for (size_t i = 0; i < sizeof(trace_vfs_syscalls) / sizeof(trace_vfs_syscalls[0]); i++)
+		if (trace_vfs_syscalls[i].nr >= 0 && trace_vfs_syscalls[i].nr < TRACE_SYSCALLS_MAX)
+			skel->rodata->vfs_syscalls[trace_vfs_syscalls[i].nr] =
+				trace_vfs_syscalls[i].sc;
+	bpf_program__set_autoload(skel->progs.trace_vfs_btf, use_btf);
+	bpf_program__set_autoload(skel->progs.trace_vfs_raw, !use_btf);
+	err = trace_bpf__load(skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			snprintf(why, why_len,
+				 "trace: load BPF programs: %s (needs root, or CAP_BPF and "
+				 "CAP_PERFMON)",
+				 strerror(-err));
+		else
+			snprintf(why, why_len, "trace: load BPF programs (%s): %s",
+				 use_btf ? "tp_btf" : "raw_tp", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* Sum a per-CPU map's slot; 0 when it cannot be read. */
+static uint64_t trace_pcpu_sum(struct trace_priv *priv, int fd, __u32 idx)
+{
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(fd, &idx, priv->pcpu))
+		return 0;
+	for (int cpu = 0; cpu < priv->ncpus; cpu++)
+		sum += priv->pcpu[cpu];
+	return sum;
+}
+
+/* The VFS counters, summed over CPUs. */
+static void trace_vfs_read(struct trace_priv *priv, uint64_t sums[TRACE_VFS_COUNT])
+{
+	int fd = bpf_map__fd(priv->skel->maps.trace_vfs);
+
+	for (__u32 op = 0; op < TRACE_VFS_COUNT; op++)
+		sums[op] = trace_pcpu_sum(priv, fd, op);
+}
+
+/* Attach or detach the VFS counters: on while the panel is visible, or in batch mode. */
+static void trace_vfs_update(struct trace_priv *priv)
+{
+	bool want = priv->batch || priv->visible;
+	struct bpf_program *prog;
+	int err;
+
+	if (want && !priv->vfs_link) {
+		prog = priv->vfs_btf ? priv->skel->progs.trace_vfs_btf
+				     : priv->skel->progs.trace_vfs_raw;
+		priv->vfs_link = priv->vfs_btf
+					 ? bpf_program__attach(prog)
+					 : bpf_program__attach_raw_tracepoint(prog, "sys_enter");
+		if (!priv->vfs_link) {
+			err = errno ? -errno : -EINVAL;
+			snprintf(priv->model.vfs_how, sizeof(priv->model.vfs_how),
+				 "attach sys_enter: %s", strerror(-err));
+			return;
+		}
+		trace_vfs_read(priv, priv->vfs_sums);
+		priv->model.vfs_active = true;
+		snprintf(priv->model.vfs_how, sizeof(priv->model.vfs_how),
+			 "syscall tracepoint (%s/sys_enter)", priv->vfs_btf ? "tp_btf" : "raw_tp");
+	} else if (!want && priv->vfs_link) {
+		bpf_link__destroy(priv->vfs_link);
+		priv->vfs_link = NULL;
+		priv->model.vfs_active = false;
+		memset(priv->model.vfs, 0, sizeof(priv->model.vfs));
+		snprintf(priv->model.vfs_how, sizeof(priv->model.vfs_how), TRACE_VFS_HIDDEN);
+	}
+}
+
+/* Store one event in the circular buffer, replacing the oldest when full. */
+static void trace_ring_push(struct trace_priv *priv, const struct trace_event *ev)
+{
+	struct trace_event *slot = &priv->ring[priv->ring_head];
+
+	if (priv->ring_n == TRACE_EVENTS_MAX)
+		free(slot->message);
+	else
+		priv->ring_n++;
+	*slot = *ev;
+	priv->ring_head = (priv->ring_head + 1) % TRACE_EVENTS_MAX;
+}
+
+/* Forget every event kept. */
+static void trace_ring_clear(struct trace_priv *priv)
+{
+	for (size_t i = 0; i < TRACE_EVENTS_MAX; i++) {
+		free(priv->ring[i].message);
+		priv->ring[i].message = NULL;
+	}
+	priv->ring_head = 0;
+	priv->ring_n = 0;
+}
+
+/* One event from the ring buffer: formatted with its probe's spec into the kept events. */
+static int trace_on_event(void *ctx, void *data, size_t size)
+{
+	struct trace_priv *priv = ctx;
+	const struct trace_rec *rec = data;
+	struct trace_value vals[TRACE_ARGS_MAX];
+	struct trace_event ev = { 0 };
+	struct trace_probe *p;
+	size_t data_len;
+
+	if (size < TRACE_REC_HDR_SIZE || rec->slot >= TRACE_PROBES_MAX)
+		return 0;
+	p = priv->slots[rec->slot];
+	if (!p || p->info.id != rec->probe_id)
+		return 0; /* sent before its probe was removed */
+	data_len = rec->data_len;
+	if (data_len > size - TRACE_REC_HDR_SIZE)
+		data_len = size - TRACE_REC_HDR_SIZE;
+	memset(vals, 0, sizeof(vals));
+	for (size_t i = 0; i < p->spec.nargs && i < TRACE_ARGS_MAX; i++) {
+		vals[i].raw = rec->values[i];
+		vals[i].unreadable = rec->unreadable & (1u << i);
+		vals[i].truncated = rec->truncated & (1u << i);
+		if (p->spec.convs[i] == TRACE_CONV_S && !vals[i].unreadable &&
+		    (size_t)rec->str_off[i] + rec->str_len[i] <= data_len) {
+			vals[i].str = rec->data + rec->str_off[i];
+			vals[i].str_len = rec->str_len[i];
+		}
+		ev.args[i] = rec->values[i];
+	}
+	ev.nargs = (uint32_t)p->spec.nargs;
+	ev.time = (double)rec->ts_ns / 1e9 + priv->wall_minus_mono;
+	ev.pid = rec->pid;
+	ev.tid = rec->tid;
+	ev.probe_id = rec->probe_id;
+	escape_cstr(ev.comm, sizeof(ev.comm), rec->comm, sizeof(rec->comm));
+	trace_format_message(&p->spec, vals, p->spec.nargs, priv->msg, sizeof(priv->msg));
+	ev.message = xstrdup(priv->msg);
+	trace_ring_push(priv, &ev);
+	p->info.events++;
+	p->interval++;
+	return 0;
+}
+
+/* Consume what waits in the ring buffer; 0 or -errno with why. */
+static int trace_consume(struct trace_priv *priv, char *why, size_t why_len)
+{
+	int n;
+
+	priv->wall_minus_mono = trace_clock(CLOCK_REALTIME) - trace_clock(CLOCK_MONOTONIC);
+	n = ring_buffer__consume(priv->rb);
+	if (n < 0 && n != -EINTR) {
+		snprintf(why, why_len, "trace: read the ring buffer: %s", strerror(-n));
+		return n;
+	}
+	return 0;
+}
+
+/* Sum the per-CPU loss counters into c->drops, the model and each probe. */
+static void trace_drops_update(struct collector *c)
+{
+	struct trace_priv *priv = c->priv;
+	int fd = bpf_map__fd(priv->skel->maps.trace_drops);
+	int lost_fd = bpf_map__fd(priv->skel->maps.trace_lost);
+	size_t n = sizeof(trace_drop_names) / sizeof(trace_drop_names[0]);
+
+	for (__u32 idx = 0; idx < TRACE_DROP_COUNT; idx++)
+		priv->counters[idx] = trace_pcpu_sum(priv, fd, idx);
+	for (size_t i = 0; i < n; i++) {
+		c->drops[i].name = trace_drop_names[i].name;
+		c->drops[i].count = priv->counters[trace_drop_names[i].idx];
+	}
+	c->ndrops = n;
+	priv->model.lost = priv->counters[TRACE_DROP_LOST] - priv->lost_base;
+	for (__u32 s = 0; s < TRACE_PROBES_MAX; s++) {
+		struct trace_probe *p = priv->slots[s];
+
+		if (!p)
+			continue;
+		p->lost = trace_pcpu_sum(priv, lost_fd, s);
+		p->info.lost = p->lost - p->lost_base;
+	}
+}
+
+/* The first free probe slot, or -1. */
+static int trace_free_slot(const struct trace_priv *priv)
+{
+	for (int s = 0; s < TRACE_PROBES_MAX; s++)
+		if (!priv->slots[s])
+			return s;
+	return -1;
+}
+
+/* Clear a slot's description and its lost counter (a new probe starts from zero). */
+static int trace_slot_reset(struct trace_priv *priv, __u32 slot, const struct trace_probe_desc *d)
+{
+	struct trace_probe_desc none = { 0 };
+	int err;
+
+	memset(priv->pcpu, 0, (size_t)priv->ncpus * sizeof(*priv->pcpu));
+	err = bpf_map_update_elem(bpf_map__fd(priv->skel->maps.trace_lost), &slot, priv->pcpu,
+				  BPF_ANY);
+	if (err)
+		return err;
+	return bpf_map_update_elem(bpf_map__fd(priv->skel->maps.trace_probes), &slot, d ? d : &none,
+				   BPF_ANY);
+}
+
+/*
+ * Find what the spec names and fill the kernel side's description; 0 or -errno with why. The
+ * target it resolved to goes to p->info.target, escaped (it holds a path the user gave).
+ */
+static int trace_probe_resolve(struct trace_probe *p, uint32_t id, char *path, size_t path_len,
+			       uint64_t *offset, struct trace_probe_desc *desc, char *why,
+			       size_t why_len)
+{
+	const struct trace_spec *s = &p->spec;
+	struct trace_tp_format *tp = NULL;
+	char target[PATH_MAX + 512];
+	char sym[256];
+	int usdt_nargs = -1;
+	int err;
+
+	if (s->type == 't') {
+		tp = xmalloc(sizeof(*tp));
+		err = trace_resolve_tracepoint(s->target, s->func, tp, why, why_len);
+		snprintf(target, sizeof(target), "%s:%s", s->target, s->func);
+	} else {
+		err = trace_resolve_target(s->target, path, path_len, why, why_len);
+		if (!err && s->type == 'U') {
+			err = trace_resolve_usdt(path, s->provider, s->func, &usdt_nargs, why,
+						 why_len);
+			snprintf(target, sizeof(target), "%s:%s:%s", path, s->provider, s->func);
+		} else if (!err) {
+			err = trace_resolve_func(path, s->func, offset, sym, sizeof(sym), why,
+						 why_len);
+			snprintf(target, sizeof(target), "%s:%s", path, sym);
+		}
+	}
+	if (!err)
+		err = trace_spec_bind(s, tp, usdt_nargs, id, desc, why, why_len);
+	if (!err)
+		escape_cstr(p->info.target, sizeof(p->info.target), target, strlen(target));
+	free(tp);
+	return err;
+}
+
+/* Attach the generic program of the probe's type with its slot as cookie. */
+static int trace_probe_attach(struct trace_priv *priv, struct trace_probe *p, const char *path,
+			      uint64_t offset, char *why, size_t why_len)
+{
+	const struct trace_spec *s = &p->spec;
+	int err;
+
+	if (s->type == 'p' || s->type == 'r') {
+		LIBBPF_OPTS(bpf_uprobe_opts, o, .bpf_cookie = p->slot, .retprobe = s->type == 'r');
+
+		p->link = bpf_program__attach_uprobe_opts(
+			s->type == 'r' ? priv->skel->progs.trace_uretprobe
+				       : priv->skel->progs.trace_uprobe,
+			-1, path, offset, &o);
+	} else if (s->type == 'U') {
+		LIBBPF_OPTS(bpf_usdt_opts, o, .usdt_cookie = p->slot);
+
+		p->link = bpf_program__attach_usdt(priv->skel->progs.trace_usdt, -1, path,
+						   s->provider, s->func, &o);
+	} else {
+		LIBBPF_OPTS(bpf_tracepoint_opts, o, .bpf_cookie = p->slot);
+
+		p->link = bpf_program__attach_tracepoint_opts(priv->skel->progs.trace_tp, s->target,
+							      s->func, &o);
+	}
+	if (p->link)
+		return 0;
+	err = errno ? -errno : -EINVAL;
+	snprintf(why, why_len, "attach %s: %s",
+		 s->type == 'p'	  ? "uprobe"
+		 : s->type == 'r' ? "uretprobe"
+		 : s->type == 'U' ? "USDT probe"
+				  : "tracepoint",
+		 strerror(-err));
+	return err;
+}
+
+/* Parse, resolve, describe and attach a probe; its id, or -errno with why. */
+static int trace_probe_add(struct trace_priv *priv, const char *text, char *why, size_t why_len)
+{
+	struct trace_probe_desc desc;
+	struct trace_probe *p;
+	char path[PATH_MAX];
+	uint64_t offset = 0;
+	int slot, err;
+
+	slot = trace_free_slot(priv);
+	if (slot < 0) {
+		snprintf(why, why_len, "too many probes (at most %d)", TRACE_PROBES_MAX);
+		return -ENOSPC;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->slot = (uint32_t)slot;
+	err = trace_spec_parse(text, &p->spec, why, why_len);
+	if (err)
+		goto out_free;
+	err = trace_probe_resolve(p, priv->next_id, path, sizeof(path), &offset, &desc, why,
+				  why_len);
+	if (err)
+		goto out_free;
+	err = trace_slot_reset(priv, p->slot, &desc);
+	if (err) {
+		snprintf(why, why_len, "store the probe's description: %s", strerror(-err));
+		goto out_free;
+	}
+	err = trace_probe_attach(priv, p, path, offset, why, why_len);
+	if (err)
+		goto out_clear;
+	p->info.id = priv->next_id++;
+	p->info.type = p->spec.type;
+	p->info.attached = true;
+	escape_cstr(p->info.spec, sizeof(p->info.spec), text, strlen(text));
+	priv->slots[slot] = p;
+	priv->nprobes++;
+	return (int)p->info.id;
+
+out_clear:
+	trace_slot_reset(priv, p->slot, NULL);
+out_free:
+	free(p);
+	return err;
+}
+
+/* Detach and free a probe; its slot is free again. */
+static void trace_probe_free(struct trace_priv *priv, struct trace_probe *p)
+{
+	bpf_link__destroy(p->link);
+	if (priv->skel)
+		trace_slot_reset(priv, p->slot, NULL);
+	priv->slots[p->slot] = NULL;
+	priv->nprobes--;
+	free(p);
+}
+
+/* Detach and free everything; c->why is kept, so a failed open() can still say why. */
+static void trace_close(struct collector *c)
+{
+	struct trace_priv *priv = c->priv;
+
+	c->is_open = false;
+	c->ndrops = 0;
+	if (!priv)
+		return;
+	ring_buffer__free(priv->rb);
+	for (size_t s = 0; s < TRACE_PROBES_MAX; s++)
+		if (priv->slots[s])
+			trace_probe_free(priv, priv->slots[s]);
+	bpf_link__destroy(priv->vfs_link);
+	trace_bpf__destroy(priv->skel);
+	trace_ring_clear(priv);
+	free(priv->pcpu);
+	free(priv);
+	c->priv = NULL;
+}
+
+/* Load the programs, add the --trace probes, attach the VFS counters in batch mode. */
+static int trace_open(struct collector *c, const struct ktop_config *cfg)
+{
+	uint32_t string_limit = TRACE_STRING_DEFAULT;
+	char why[COLLECTOR_WHY_LEN];
+	struct trace_priv *priv;
+	bool use_btf;
+	int err;
+
+	if (c->priv)
+		trace_close(c);
+	c->why[0] = '\0';
+	c->mode[0] = '\0';
+	priv = xcalloc(1, sizeof(*priv));
+	c->priv = priv;
+	priv->next_id = 1;
+	priv->batch = cfg && cfg->batch;
+	if (cfg && cfg->string_limit)
+		string_limit =
+			cfg->string_limit < TRACE_STRING_MAX ? cfg->string_limit : TRACE_STRING_MAX;
+	priv->ncpus = libbpf_num_possible_cpus();
+	if (priv->ncpus <= 0) {
+		err = priv->ncpus < 0 ? priv->ncpus : -EINVAL;
+		snprintf(c->why, sizeof(c->why), "trace: count possible CPUs: %s", strerror(-err));
+		goto out_close;
+	}
+	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));
+	use_btf = trace_has_tp_btf() && !getenv(TRACE_FORCE_RAW);
+	err = trace_load(priv, use_btf, string_limit, c->why, sizeof(c->why));
+	if (err && use_btf && err != -EPERM && err != -EACCES) {
+		/* tp_btf can still be refused where raw_tp works. */
+		trace_bpf__destroy(priv->skel);
+		use_btf = false;
+		err = trace_load(priv, use_btf, string_limit, c->why, sizeof(c->why));
+	}
+	if (err)
+		goto out_close;
+	priv->vfs_btf = use_btf;
+	priv->rb = ring_buffer__new(bpf_map__fd(priv->skel->maps.trace_events), trace_on_event,
+				    priv, NULL);
+	if (!priv->rb) {
+		err = errno ? -errno : -ENOMEM;
+		snprintf(c->why, sizeof(c->why), "trace: open the ring buffer: %s", strerror(-err));
+		goto out_close;
+	}
+	for (size_t i = 0; cfg && i < cfg->ntrace_specs && i < TRACE_SPECS_MAX; i++) {
+		char shown[128];
+
+		err = trace_probe_add(priv, cfg->trace_specs[i], why, sizeof(why));
+		if (err < 0) {
+			escape_cstr(shown, sizeof(shown), cfg->trace_specs[i],
+				    strlen(cfg->trace_specs[i]));
+			snprintf(c->why, sizeof(c->why), "--trace '%s': %s", shown, why);
+			goto out_close;
+		}
+	}
+	snprintf(priv->model.vfs_how, sizeof(priv->model.vfs_how), TRACE_VFS_HIDDEN);
+	trace_vfs_update(priv);
+	priv->last_poll = trace_clock(CLOCK_MONOTONIC);
+	priv->model.interval_s = cfg && cfg->delay_s > 0 ? cfg->delay_s : 1.0;
+	trace_drops_update(c);
+	snprintf(c->mode, sizeof(c->mode), "probes, VFS %s", use_btf ? "tp_btf" : "raw_tp");
+	c->is_open = true;
+	return 0;
+
+out_close:
+	trace_close(c);
+	c->mode[0] = '\0';
+	return err < 0 ? err : -EINVAL;
+}
+
+/* Whether the collector is open; says why not in c->why otherwise. */
+static bool trace_is_ready(struct collector *c)
+{
+	struct trace_priv *priv = c->priv;
+
+	if (priv && priv->skel && priv->rb)
+		return true;
+	snprintf(c->why, sizeof(c->why), "trace: not open");
+	return false;
+}
+
+/* Take the waiting events, count losses, and turn the VFS counters into this interval's rates. */
+static int trace_poll(struct collector *c)
+{
+	struct trace_priv *priv = c->priv;
+	struct trace_model *m;
+	uint64_t sums[TRACE_VFS_COUNT];
+	double now, interval;
+	int err;
+
+	if (!trace_is_ready(c))
+		return -EBADF;
+	m = &priv->model;
+	err = trace_consume(priv, c->why, sizeof(c->why));
+	if (err)
+		return err;
+	trace_drops_update(c);
+	now = trace_clock(CLOCK_MONOTONIC);
+	interval = now - priv->last_poll;
+	priv->last_poll = now;
+	if (interval > 0)
+		m->interval_s = interval;
+	if (priv->vfs_link) {
+		trace_vfs_read(priv, sums);
+		for (size_t op = 0; op < TRACE_VFS_COUNT; op++) {
+			m->vfs[op] = sums[op] - priv->vfs_sums[op];
+			priv->vfs_sums[op] = sums[op];
+			memmove(&m->vfs_history[op][0], &m->vfs_history[op][1],
+				(TRACE_VFS_HISTORY - 1) * sizeof(m->vfs_history[op][0]));
+			m->vfs_history[op][TRACE_VFS_HISTORY - 1] =
+				(uint64_t)((double)m->vfs[op] / m->interval_s + 0.5);
+		}
+	}
+	for (size_t s = 0; s < TRACE_PROBES_MAX; s++) {
+		struct trace_probe *p = priv->slots[s];
+
+		if (!p)
+			continue;
+		p->info.interval_events = p->interval;
+		p->interval = 0;
+	}
+	m->polls++;
+	c->why[0] = '\0';
+	return 0;
+}
+
+/* The ring buffer's epoll fd: readable once many events wait (they are also read each poll). */
+static int trace_event_fd(struct collector *c)
+{
+	struct trace_priv *priv = c->priv;
+
+	return priv && priv->rb ? ring_buffer__epoll_fd(priv->rb) : -1;
+}
+
+/* Take the waiting events without blocking. */
+static int trace_events(struct collector *c)
+{
+	if (!trace_is_ready(c))
+		return -EBADF;
+	return trace_consume(c->priv, c->why, sizeof(c->why));
+}
+
+/* Add a probe typed by the user; its id, or -errno with the reason in c->why. */
+static int trace_add(struct collector *c, const char *spec)
+{
+	int id;
+
+	if (!trace_is_ready(c))
+		return -EBADF;
+	id = trace_probe_add(c->priv, spec, c->why, sizeof(c->why));
+	if (id > 0)
+		c->why[0] = '\0';
+	return id;
+}
+
+/* Remove probe #id: detached at once, its events already kept stay. */
+static int trace_remove(struct collector *c, uint32_t id)
+{
+	struct trace_priv *priv = c->priv;
+
+	if (!trace_is_ready(c))
+		return -EBADF;
+	for (size_t s = 0; s < TRACE_PROBES_MAX; s++) {
+		if (priv->slots[s] && priv->slots[s]->info.id == id) {
+			trace_probe_free(priv, priv->slots[s]);
+			c->why[0] = '\0';
+			return 0;
+		}
+	}
+	snprintf(c->why, sizeof(c->why), "no probe #%u", id);
+	return -ENOENT;
+}
+
+/* The VFS counters follow the panel's visibility (they cost every syscall something). */
+static void trace_set_visible(struct collector *c, bool visible)
+{
+	struct trace_priv *priv = c->priv;
+
+	if (!priv || !priv->skel)
+		return;
+	priv->visible = visible;
+	trace_vfs_update(priv);
+}
+
+/* Order PIDs. */
+static int trace_pid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a;
+	uint32_t y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Replace the kernel's PID set; filtering is off while the map changes. */
+static int trace_set_pids(struct trace_priv *priv, const uint32_t *pids, size_t npids, char *why,
+			  size_t why_len)
+{
+	int fd = bpf_map__fd(priv->skel->maps.trace_pids);
+	__u32 keys[TRACE_PIDS_MAX];
+	__u32 key, next;
+	size_t nkeys = 0;
+	__u8 one = 1;
+	int err;
+
+	priv->skel->bss->filter_pids = 0;
+	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && nkeys < TRACE_PIDS_MAX;
+	     err = bpf_map_get_next_key(fd, &key, &next)) {
+		key = next;
+		keys[nkeys++] = key;
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		bpf_map_delete_elem(fd, &keys[i]);
+	for (size_t i = 0; i < npids; i++) {
+		err = bpf_map_update_elem(fd, &pids[i], &one, BPF_ANY);
+		if (err) {
+			snprintf(why, why_len, "trace: update the PID filter: %s", strerror(-err));
+			return err;
+		}
+	}
+	priv->skel->bss->filter_pids = npids > 0;
+	return 0;
+}
+
+/* Apply the PID set, in the kernel, to the probes and the VFS counters alike, live. */
+static int trace_configure(struct collector *c, const struct filter *f)
+{
+	struct trace_priv *priv = c->priv;
+	uint32_t pids[KTOP_MAX_PIDS];
+	size_t npids;
+	int err;
+
+	if (!trace_is_ready(c))
+		return -EBADF;
+	npids = f->npids < KTOP_MAX_PIDS ? f->npids : KTOP_MAX_PIDS;
+	memcpy(pids, f->pids, npids * sizeof(*pids));
+	if (npids)
+		qsort(pids, npids, sizeof(*pids), trace_pid_cmp);
+	if (npids == priv->npids && !memcmp(pids, priv->pids, npids * sizeof(*pids)))
+		return 0;
+	err = trace_set_pids(priv, pids, npids, c->why, sizeof(c->why));
+	if (err) {
+		priv->npids = 0;
+		return err;
+	}
+	memcpy(priv->pids, pids, npids * sizeof(*pids));
+	priv->npids = npids;
+	/* The interval's VFS counts start again under the new filter. */
+	if (priv->vfs_link)
+		trace_vfs_read(priv, priv->vfs_sums);
+	return 0;
+}
+
+/* Start the event list and the counts again from now; the probes stay. */
+static void trace_reset(struct collector *c)
+{
+	struct trace_priv *priv = c->priv;
+
+	if (!priv || !priv->skel)
+		return;
+	trace_drops_update(c);
+	priv->lost_base = priv->counters[TRACE_DROP_LOST];
+	priv->model.lost = 0;
+	trace_ring_clear(priv);
+	for (size_t s = 0; s < TRACE_PROBES_MAX; s++) {
+		struct trace_probe *p = priv->slots[s];
+
+		if (!p)
+			continue;
+		p->info.events = 0;
+		p->info.interval_events = 0;
+		p->interval = 0;
+		p->lost_base = p->lost;
+		p->info.lost = 0;
+	}
+}
+
+/* A copy of the model for the caller: probes by id, events oldest first. */
+static void *trace_snapshot(const struct collector *c)
+{
+	const struct trace_priv *priv = c->priv;
+	struct trace_model *m;
+	size_t start;
+
+	if (!priv)
+		return NULL;
+	m = xmalloc(sizeof(*m));
+	*m = priv->model;
+	m->probes = NULL;
+	m->events = NULL;
+	m->nprobes = 0;
+	m->nevents = 0;
+	if (priv->nprobes) {
+		m->probes = xreallocarray(NULL, priv->nprobes, sizeof(*m->probes));
+		for (size_t s = 0; s < TRACE_PROBES_MAX; s++) {
+			size_t k;
+
+			if (!priv->slots[s])
+				continue;
+			/* Insert in id order. */
+			for (k = m->nprobes; k > 0 && m->probes[k - 1].id > priv->slots[s]->info.id;
+			     k--)
+				m->probes[k] = m->probes[k - 1];
+			m->probes[k] = priv->slots[s]->info;
+			m->nprobes++;
+		}
+	}
+	if (priv->ring_n) {
+		m->events = xreallocarray(NULL, priv->ring_n, sizeof(*m->events));
+		start = (priv->ring_head + TRACE_EVENTS_MAX - priv->ring_n) % TRACE_EVENTS_MAX;
+		for (size_t i = 0; i < priv->ring_n; i++) {
+			const struct trace_event *e = &priv->ring[(start + i) % TRACE_EVENTS_MAX];
+
+			m->events[i] = *e;
+			m->events[i].message = xstrdup(e->message ? e->message : "");
+		}
+		m->nevents = priv->ring_n;
+	}
+	return m;
+}
+
+/* Free a snapshot. */
+static void trace_model_release(void *model)
+{
+	trace_model_free(model);
+}
+
+const struct collector_ops trace_collector_ops = {
+	.name = "trace",
+	.open = trace_open,
+	.poll = trace_poll,
+	.configure = trace_configure,
+	.reset = trace_reset,
+	.snapshot = trace_snapshot,
+	.model_free = trace_model_release,
+	.event_fd = trace_event_fd,
+	.events = trace_events,
+	.add = trace_add,
+	.remove = trace_remove,
+	.set_visible = trace_set_visible,
+	.close = trace_close,
+};
