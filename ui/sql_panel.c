@@ -361,7 +361,7 @@ static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 			      (double)d->total_us / 1000.0 / (double)(d->count ? d->count : 1),
 			      digest_p95_ms(d), (double)d->max_us / 1000.0,
 			      sql_kind_name(d->kind));
-		canvas_put_fit(cv, row, 64, cv->width - 65, THEME_DEFAULT, d->fingerprint);
+		canvas_put_fit(cv, row, 58, cv->width - 59, THEME_DEFAULT, d->fingerprint);
 		if (height >= 0 && i == sp->selected)
 			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
 	}

@@ -14,7 +14,7 @@
 #include "util/xalloc.h"
 
 #define PROBE_ROWS_MAX 6
-#define SPARK_CELLS 12
+#define SPARK_CELLS 6
 
 struct trace_panel {
 	size_t probe;      /* the selected probe (for d) */
@@ -146,7 +146,7 @@ static int draw_vfs(struct panel *p, struct canvas *cv, int row)
 		col += canvas_printf(cv, row, col, THEME_DEFAULT, " %s ", trace_vfs_name(op));
 		col += canvas_printf(cv, row, col, THEME_HEADER_VALUE, "%.0f ",
 				     (double)m->vfs[op] / secs);
-		col += canvas_sparkline(cv, row, col, spark, SPARK_CELLS, THEME_BAR);
+		col += canvas_sparkline(cv, row, col, spark, SPARK_CELLS, THEME_BAR) + 1;
 	}
 	return row + 1;
 }
@@ -169,9 +169,10 @@ static int draw_probes(struct panel *p, struct canvas *cv, int row)
 		char line[800];
 
 		if (pr->attached)
-			snprintf(line, sizeof(line), "#%-2u %c %-52.52s %8llu events %7.1f/s  lost %llu",
-				 pr->id, pr->type, pr->spec, (unsigned long long)pr->events,
-				 (double)pr->interval_events / secs, (unsigned long long)pr->lost);
+			snprintf(line, sizeof(line), "#%-2u %c %8llu events %7.1f/s  lost %-4llu %s",
+				 pr->id, pr->type, (unsigned long long)pr->events,
+				 (double)pr->interval_events / secs, (unsigned long long)pr->lost,
+				 pr->spec);
 		else
 			snprintf(line, sizeof(line), "#%-2u %c %s: not attached: %s", pr->id, pr->type,
 				 pr->spec, pr->why);

@@ -9,7 +9,7 @@
 #include "util/xalloc.h"
 
 #define KEY_BACKSPACE_ASCII 127
-#define BAR_MAX		    40
+#define BAR_WIDTH 24 /* fixed, so bars compare across rows */
 
 const struct keymap_entry tree_view_keys[TREE_VIEW_NKEYS] = {
 	{KEY_RIGHT, KEY_ACTION_PANEL, "Enter", NULL, "expand (Right too)", "Tree"},
@@ -330,14 +330,13 @@ static void draw_row(struct tree_view *tv, struct canvas *cv, int row, uint32_t 
 	col++;
 	snprintf(name, sizeof(name), "%s%s", n->name,
 		 n->kind == STACK_NODE_FRAME && n->frame_kind == STACK_FRAME_KERNEL ? "_[k]" : "");
-	col += canvas_put_fit(cv, row, col, cv->width - col - 2,
+	/* the name gives way to the bar, which has the same width on every row */
+	bar = cv->width - col - 2 > 2 * BAR_WIDTH ? BAR_WIDTH : 0;
+	col += canvas_put_fit(cv, row, col, cv->width - col - 2 - bar,
 			      stack_tree_node_matches(tv->tree, node, tv->search) ? THEME_WARN
 										  : node_role(n),
 			      name);
-	bar = cv->width - col - 2;
-	if (bar > BAR_MAX)
-		bar = BAR_MAX;
-	if (bar > 0)
+	if (bar)
 		canvas_bar(cv, row, col + 1, bar, frac, THEME_BAR);
 }
 
