@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The Off-CPU collector: loads offcpu.bpf.c, drains its counts map at each poll and hands the
- * records to offcpu_stacks.c, which symbolizes them into struct offcpu_model.
+ * records to stack_collect.c, which symbolizes them into struct offcpu_model.
  */
 #include "collectors/offcpu.h"
 
@@ -19,7 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/offcpu_model.h"
-#include "collectors/offcpu_stacks.h"
+#include "collectors/stack_collect.h"
 #include "symbols/symbols.h"
 #include "util/xalloc.h"
 #include "bpf/offcpu.h"
@@ -27,6 +27,7 @@
 
 _Static_assert(OFFCPU_PIDS_MAX >= KTOP_MAX_PIDS,
 	       "the BPF PID filter is smaller than KTOP_MAX_PIDS");
+_Static_assert(OFFCPU_STACK_NONE == STACK_COLLECT_NONE, "offcpu.h and stack_collect.h disagree");
 
 #define OFFCPU_BTF_PATH	 "/sys/kernel/btf/vmlinux"
 #define OFFCPU_NPROGS	 2
@@ -45,7 +46,7 @@ struct offcpu_priv {
 	size_t nlinks;
 	struct ring_buffer *notes;
 	struct sym_cache *sc;
-	struct offcpu_stacks *st;
+	struct stack_collect *st;
 	int ncpus;
 	__u64 *pcpu; /* lookup buffer: one counter per possible CPU */
 
@@ -202,9 +203,9 @@ static int offcpu_on_note(void *ctx, void *data, size_t size)
 	if (size < sizeof(*n))
 		return 0;
 	if (n->kind == OFFCPU_NOTE_EXEC)
-		offcpu_stacks_exec(priv->st, n->tgid);
+		stack_collect_exec(priv->st, n->tgid);
 	else
-		offcpu_stacks_note(priv->st, n->tgid);
+		stack_collect_note(priv->st, n->tgid);
 	return 0;
 }
 
@@ -291,7 +292,7 @@ static void offcpu_close(struct collector *c)
 	for (size_t i = 0; i < priv->nlinks; i++)
 		bpf_link__destroy(priv->links[i]);
 	offcpu_bpf__destroy(priv->skel);
-	offcpu_stacks_free(priv->st);
+	stack_collect_free(priv->st);
 	sym_cache_free(priv->sc);
 	free(priv->pcpu);
 	free(priv->keys);
@@ -309,6 +310,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 {
 	uint32_t stacks = cfg && cfg->stack_storage ? cfg->stack_storage : OFFCPU_STACKS_MAX;
 	struct offcpu_probe probe = {0};
+	struct stack_collect_map map;
 	struct offcpu_priv *priv;
 	uint32_t nids = 1;
 	bool use_btf;
@@ -369,7 +371,13 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 	/* Stack ids are bucket numbers: below the map size rounded up to a power of two. */
 	while (nids < stacks && nids < (1u << 31))
 		nids <<= 1;
-	priv->st = offcpu_stacks_new(priv->sc, bpf_map__fd(priv->skel->maps.offcpu_stacks), nids,
+	map = (struct stack_collect_map){
+		.fd = bpf_map__fd(priv->skel->maps.offcpu_stacks),
+		.nids = nids,
+		.depth = OFFCPU_STACK_DEPTH,
+	};
+	/* Sums are nanoseconds; samples show microseconds. */
+	priv->st = stack_collect_new(priv->sc, &map, (struct stack_collect_scale){ 1, 1000 },
 				     &priv->model.interval, &priv->model.cumulative);
 	priv->notes = ring_buffer__new(bpf_map__fd(priv->skel->maps.offcpu_notes), offcpu_on_note,
 				       priv, NULL);
@@ -402,7 +410,24 @@ static void offcpu_note_keys(struct offcpu_priv *priv, const struct offcpu_key *
 {
 	for (size_t i = 0; i < n; i++)
 		if (keys[i].ustack != OFFCPU_STACK_NONE)
-			offcpu_stacks_note(priv->st, keys[i].tgid);
+			stack_collect_note(priv->st, keys[i].tgid);
+}
+
+/* Add drained entries to the interval, and to the cumulative samples when cumulative. */
+static void offcpu_collect(struct offcpu_priv *priv, const struct offcpu_key *keys,
+			   const struct offcpu_val *vals, size_t n, bool cumulative)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct stack_collect_key k = {
+			.tgid = keys[i].tgid,
+			.tid = keys[i].tid,
+			.kstack = keys[i].kstack,
+			.ustack = keys[i].ustack,
+		};
+
+		stack_collect_add(priv->st, &k, vals[i].comm, sizeof(vals[i].comm),
+				  vals[i].total_ns, vals[i].count, cumulative);
+	}
 }
 
 /* Drain the kernel's counts into this interval's samples and the cumulative ones. */
@@ -424,10 +449,10 @@ static int offcpu_poll(struct collector *c)
 	now = offcpu_now();
 	offcpu_note_keys(priv, priv->carry_keys, priv->ncarry);
 	offcpu_note_keys(priv, priv->keys, (size_t)n);
-	offcpu_stacks_begin(priv->st);
-	offcpu_stacks_add(priv->st, priv->carry_keys, priv->carry_vals, priv->ncarry, false);
-	offcpu_stacks_add(priv->st, priv->keys, priv->vals, (size_t)n, true);
-	offcpu_stacks_end(priv->st);
+	stack_collect_begin(priv->st);
+	offcpu_collect(priv, priv->carry_keys, priv->carry_vals, priv->ncarry, false);
+	offcpu_collect(priv, priv->keys, priv->vals, (size_t)n, true);
+	stack_collect_end(priv->st);
 	priv->ncarry = 0;
 
 	priv->model.interval_s = now - priv->last_poll;
@@ -459,7 +484,7 @@ static void offcpu_reset(struct collector *c)
 		       (size_t)n * sizeof(*priv->vals));
 		priv->ncarry = total;
 	}
-	offcpu_stacks_reset(priv->st);
+	stack_collect_reset(priv->st);
 	priv->cum_start = offcpu_now();
 	priv->model.cumulative_s = 0;
 }
@@ -563,7 +588,7 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 		/* What the kernel summed under the old settings goes. */
 		offcpu_drain(priv, why, sizeof(why));
 		priv->ncarry = 0;
-		offcpu_stacks_reset(priv->st);
+		stack_collect_reset(priv->st);
 		stack_set_clear(&m->interval);
 		priv->last_poll = offcpu_now();
 		priv->cum_start = priv->last_poll;

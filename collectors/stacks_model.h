@@ -45,6 +45,7 @@ struct stacks_model {
 	double interval_s;
 	double cumulative_s;
 	uint64_t polls;
+	double poll_s;           /* how long the last poll took (reading /proc included) */
 };
 
 /* A deep copy; free with stacks_model_free. */

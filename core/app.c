@@ -47,11 +47,21 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 		return;
 	}
 	c->is_open = true;
-	if (c->ops->configure(c, &a->filter)) {
-		snprintf(a->message, sizeof(a->message), "%s: %s", c->ops->name, c->why);
-		a->message_is_error = true;
-		a->message_at = app_now();
+	if (!c->ops->configure(c, &a->filter))
+		return;
+	if (a->opt.batch) {
+		/* batch has no prompt to fix it: the collector cannot run (e.g. no such PID) */
+		char why[COLLECTOR_WHY_LEN];
+
+		snprintf(why, sizeof(why), "%s", c->why);
+		c->ops->close(c);
+		c->is_open = false;
+		snprintf(c->why, sizeof(c->why), "%s", why);
+		return;
 	}
+	snprintf(a->message, sizeof(a->message), "%s: %s", c->ops->name, c->why);
+	a->message_is_error = true;
+	a->message_at = app_now();
 }
 
 int app_init(struct app *a, const struct options *opt, const struct features *feat)
@@ -70,6 +80,7 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->cfg.slow_ms = opt->slow_ms;
 	a->cfg.bio_slow_us = 10000;
 	a->cfg.stack_storage = (uint32_t)opt->stack_storage;
+	a->cfg.sample_hz = (uint32_t)opt->sample_hz;
 	memcpy(a->cfg.db_targets, opt->db, sizeof(opt->db));
 	a->cfg.ndb_targets = opt->ndb;
 	memcpy(a->cfg.trace_specs, opt->trace, sizeof(opt->trace));

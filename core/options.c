@@ -32,6 +32,7 @@ static const struct option long_options[] = {
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "theme", required_argument, NULL, OPT_THEME },
 	{ "stack-storage", required_argument, NULL, OPT_STACK_STORAGE },
+	{ "frequency", required_argument, NULL, 'F' },
 	{ "redact", no_argument, NULL, OPT_REDACT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -53,7 +54,8 @@ void options_usage(FILE *out)
 	      "  -f, --format FMT       text | json | folded (folded: stack panels only)\n"
 	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600)\n"
 	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this (default 1)\n"
-	      "      --stack-storage N  off-CPU: distinct stacks the kernel can hold (default 16384)\n"
+	      "      --stack-storage N  stacks: distinct stacks the kernel can hold (default 16384)\n"
+	      "  -F, --frequency HZ     stacks: on-CPU sampling frequency (default 99)\n"
 	      "  -t, --slow MS          slow queries: threshold (default 10)\n"
 	      "      --db TARGET        database server binary or PID to trace (repeatable;\n"
 	      "                         default: every running mysqld, mariadbd, postgres)\n"
@@ -143,6 +145,9 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 			return option_error(why, why_len, name, "needs a file name");
 		o->output = arg;
 		break;
+	case 'F':
+		err = parse_u64(arg, 1, 10000, &o->sample_hz, reason, sizeof(reason));
+		break;
 	case 'm':
 		err = parse_u64(arg, 0, 3600ULL * 1000000, &o->min_block_us, reason, sizeof(reason));
 		break;
@@ -196,11 +201,12 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	o->slow_ms = 10;
 	o->min_block_us = 1;
 	o->stack_storage = 16384;
+	o->sample_hz = 99;
 	optind = 0; /* reset getopt, so the tests can parse many times */
 	opterr = 0;
 	for (;;) {
 		long_index = -1;
-		c = getopt_long(argc, argv, ":P:p:d:bn:f:o:m:t:hV", long_options, &long_index);
+		c = getopt_long(argc, argv, ":P:p:d:bn:f:o:m:t:F:hV", long_options, &long_index);
 		if (c == -1)
 			break;
 		if (c == '?') {

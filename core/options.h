@@ -23,6 +23,7 @@ struct options {
 	uint64_t min_block_us;    /* -m */
 	uint64_t slow_ms;         /* -t */
 	uint64_t stack_storage;   /* --stack-storage */
+	uint64_t sample_hz;       /* -F */
 	const char *theme;        /* --theme, NULL: default (mono with NO_COLOR) */
 	const char *db[16];       /* --db targets */
 	size_t ndb;

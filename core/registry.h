@@ -21,7 +21,7 @@ extern const size_t registry_count;
 
 /* The entry whose panel is called name, or NULL. */
 const struct registry_entry *registry_find_panel(const char *name);
-/* Why name is not a panel: planned but not built yet, or unknown. */
+/* Why name is not a panel: "unknown panel 'x' (panels: ...)". */
 const char *registry_panel_reason(const char *name, char *buf, size_t len);
 /* Print the panel names, separated by " | ". */
 void registry_list_panels(FILE *out);

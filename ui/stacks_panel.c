@@ -34,6 +34,7 @@ struct stacks_panel {
 	uint32_t built_tid;
 	int built_view;
 	bool built_cumulative;
+	bool opened;              /* the first tree was opened down to its [on-CPU]/[off-CPU] marks */
 	enum stacks_view view;
 	uint32_t tid;             /* the chosen thread, 0 for all threads */
 	bool cumulative;
@@ -122,6 +123,11 @@ static void refresh_tree(struct panel *p)
 	sp->built_view = (int)sp->view;
 	sp->built_cumulative = cumulative;
 	tree_view_set_tree(&sp->tv, sp->tree);
+	/* all, the process and its threads open: what the process does shows at once */
+	if (!sp->opened && sp->tree && sp->tree->nnodes > 1) {
+		tree_view_expand_to_depth(&sp->tv, 3);
+		sp->opened = true;
+	}
 }
 
 /* Off-CPU time of one thread (tid 0: all) of pid in the shown off-CPU set. */
@@ -363,6 +369,7 @@ static int stacks_json(struct panel *p, struct json_out *j)
 	json_kv_str(j, "why", m->why);
 	json_kv_u64(j, "hz", m->hz);
 	json_kv_double(j, "interval_s", m->interval_s, 3);
+	json_kv_double(j, "poll_ms", m->poll_s * 1000.0, 3);
 	json_key(j, "threads");
 	json_array_begin(j);
 	for (size_t i = 0; i < m->nthreads; i++) {

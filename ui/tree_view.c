@@ -151,6 +151,17 @@ void tree_view_set_tree(struct tree_view *tv, const struct stack_tree *t)
 	select_tag(tv, tv->selected_tag);
 }
 
+void tree_view_expand_to_depth(struct tree_view *tv, uint32_t depth)
+{
+	const struct stack_tree *t = tv->tree;
+
+	for (uint32_t i = 0; t && i < t->nnodes; i++)
+		if (t->nodes[i].depth < depth && t->nodes[i].first_child != STACK_TREE_NONE)
+			set_expanded(tv, t->nodes[i].tag, true);
+	build_rows(tv, 0);
+	select_tag(tv, tv->selected_tag);
+}
+
 uint32_t tree_view_selected(const struct tree_view *tv)
 {
 	return tv->nrows ? tv->rows[tv->selected] : STACK_TREE_NONE;

@@ -46,6 +46,8 @@ void tree_view_init(struct tree_view *tv, tree_view_format format);
 void tree_view_free(struct tree_view *tv);
 /* Show a (new) tree; selection, expansion and zoom are found again by tag. */
 void tree_view_set_tree(struct tree_view *tv, const struct stack_tree *t);
+/* Expand every node above this depth (the root is at 0), as a first view. */
+void tree_view_expand_to_depth(struct tree_view *tv, uint32_t depth);
 /* The node the view is zoomed into (the root when not zoomed). */
 uint32_t tree_view_root(const struct tree_view *tv);
 /* The selected node, or STACK_TREE_NONE on an empty tree. */

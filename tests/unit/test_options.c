@@ -81,7 +81,7 @@ static void test_bad_values(void **state)
 		{ "-d", "abc", "-d: " },   { "-d", "0", "-d: " },       { "--delay", "-1", "--delay: " },
 		{ "-n", "0", "-n: " },     { "-n", "3x", "-n: " },      { "-f", "xml", "-f: " },
 		{ "-m", "1e3", "-m: " },   { "-t", "ten", "-t: " },     { "-P", "nosuch", "-P: " },
-		{ "-P", "stacks", "not built yet" }, { "--theme", "", "--theme: " },
+		{ "-P", "flame", "panels: offcpu, bio, sql, stacks, trace" }, { "--theme", "", "--theme: " },
 		{ "--trace", "", "--trace: " },   { "--db", "/nonexistent/mysqld", "--db: " },
 		{ "--stack-storage", "12", "--stack-storage: " },
 	};

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Drained off-CPU records to samples. Each distinct (thread, frames) is an identity, found
+ * Drained stack-map records to samples. Each distinct (thread, frames) is an identity, found
  * from its kernel key (tgid, tid, stack ids) or, for a new key, by symbolizing and hashing its
- * frames; identities sum nanoseconds for the interval and overall, and become samples at the
- * end of each poll. Identities live until a reset, so the cumulative set grows with new
- * stacks, not with polls.
+ * frames; identities sum the collector's amount for the interval and overall, and become
+ * samples at the end of each poll. Identities live until a reset, so the cumulative set grows
+ * with new stacks, not with polls.
  */
-#include "collectors/offcpu_stacks.h"
+#include "collectors/stack_collect.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,40 +19,39 @@
 #include "util/escape.h"
 #include "util/xalloc.h"
 
-#define OFFCPU_MAX_FRAMES (2 * OFFCPU_STACK_DEPTH + 4)
-#define OFFCPU_PROCS_MAX  16384 /* processes remembered before the table starts again */
-#define OFFCPU_NAME_LEN	  sizeof(((struct stack_sample *)0)->comm)
+#define COLLECT_PROCS_MAX 16384 /* processes remembered before the table starts again */
+#define COLLECT_NAME_LEN  sizeof(((struct stack_sample *)0)->comm)
 
-/* Innermost kernel frames that are ktop's own probe, not the thread's wait. */
-static const char *const offcpu_probe_prefixes[] = {
+/* Innermost kernel frames that are ktop's own probe, not the thread's work or wait. */
+static const char *const collect_probe_prefixes[] = {
 	"bpf_prog_",	   "bpf_trace_run",   "__bpf_trace_",	"__traceiter_",
 	"bpf_get_stack",   "__bpf_get_stack", "bpf_dispatcher", "__bpf_prog_enter",
 	"__bpf_prog_exit", "perf_trace_",     "trace_call_bpf",
 };
 
 /* A kernel stack, symbolized once: an id names the same stack for the whole run. */
-struct offcpu_kstack {
+struct collect_kstack {
 	struct stack_frame *frames; /* outermost first, probe frames removed */
 	uint32_t nframes;
 	bool done;
 };
 
 /* What is known of a process. */
-struct offcpu_proc {
+struct collect_proc {
 	uint32_t tgid;
 	bool used;
-	bool noted;		     /* its maps were handed to the symbolizer */
-	bool named;		     /* pcomm was read from /proc */
-	char pcomm[OFFCPU_NAME_LEN]; /* escaped */
+	bool noted;		      /* its maps were handed to the symbolizer */
+	bool named;		      /* pcomm was read from /proc */
+	char pcomm[COLLECT_NAME_LEN]; /* escaped */
 };
 
-/* One thread blocked in one symbolized stack. */
-struct offcpu_ident {
+/* One thread in one symbolized stack. */
+struct collect_ident {
 	struct stack_sample s; /* pid, tid, comm, pcomm, frames (owned); value and count unused */
 	uint64_t hash;	       /* of pid, tid and frames */
-	uint64_t int_ns;       /* this interval */
+	uint64_t int_amount;   /* this interval, in the collector's unit */
 	uint64_t int_count;
-	uint64_t cum_ns; /* since the last reset */
+	uint64_t cum_amount; /* since the last reset */
 	uint64_t cum_count;
 	size_t cum_idx; /* its sample in the cumulative set, if in_cum */
 	bool in_cum;
@@ -61,41 +60,42 @@ struct offcpu_ident {
 };
 
 /* Kernel key -> identity. */
-struct offcpu_keyslot {
-	struct offcpu_key key;
+struct collect_keyslot {
+	struct stack_collect_key key;
 	uint32_t id;
 	bool used;
 };
 
 /* Identity hash -> identity. */
-struct offcpu_idslot {
+struct collect_idslot {
 	uint64_t hash;
 	uint32_t id;
 	bool used;
 };
 
-struct offcpu_stacks {
+struct stack_collect {
 	struct sym_cache *sc;
-	int stack_fd;
+	struct stack_collect_map map;
+	struct stack_collect_scale scale;
 	struct stack_set *interval;
 	struct stack_set *cumulative;
-	__u64 addrs[OFFCPU_STACK_DEPTH]; /* one stack map value */
-	struct stack_frame frames[OFFCPU_MAX_FRAMES];
+	uint64_t *addrs;	    /* one stack map value: map.depth addresses */
+	struct sym_frame *symf;	    /* map.depth names of one kernel stack */
+	struct stack_frame *frames; /* one built stack: 2 * map.depth + 4 */
 
-	struct offcpu_kstack *kstacks; /* by id */
-	uint32_t nids;
+	struct collect_kstack *kstacks; /* by id */
 
-	struct offcpu_proc *procs;
+	struct collect_proc *procs;
 	size_t procs_cap; /* a power of two */
 	size_t nprocs;
 
-	struct offcpu_ident *idents;
+	struct collect_ident *idents;
 	size_t nidents;
 	size_t idents_cap;
-	struct offcpu_keyslot *keys;
+	struct collect_keyslot *keys;
 	size_t keys_cap; /* a power of two, or 0 */
 	size_t nkeys;
-	struct offcpu_idslot *ids;
+	struct collect_idslot *ids;
 	size_t ids_cap; /* a power of two, or 0 */
 
 	uint32_t *touched; /* identities added to in this interval */
@@ -103,8 +103,10 @@ struct offcpu_stacks {
 	size_t touched_cap;
 };
 
+_Static_assert(sizeof(struct stack_collect_key) == 16, "stack_collect_key has padding");
+
 /* A 64-bit mix (splitmix64's finalizer). */
-static uint64_t offcpu_mix(uint64_t x)
+static uint64_t collect_mix(uint64_t x)
 {
 	x ^= x >> 30;
 	x *= 0xbf58476d1ce4e5b9ULL;
@@ -114,7 +116,7 @@ static uint64_t offcpu_mix(uint64_t x)
 }
 
 /* FNV-1a over a string, continuing from h. */
-static uint64_t offcpu_hash_str(uint64_t h, const char *s)
+static uint64_t collect_hash_str(uint64_t h, const char *s)
 {
 	for (; *s; s++) {
 		h ^= (unsigned char)*s;
@@ -124,28 +126,28 @@ static uint64_t offcpu_hash_str(uint64_t h, const char *s)
 }
 
 /* The hash of a kernel key. */
-static uint64_t offcpu_key_hash(const struct offcpu_key *k)
+static uint64_t collect_key_hash(const struct stack_collect_key *k)
 {
 	uint64_t a = (uint64_t)k->tgid << 32 | k->tid;
 	uint64_t b = (uint64_t)(uint32_t)k->kstack << 32 | (uint32_t)k->ustack;
 
-	return offcpu_mix(a ^ offcpu_mix(b));
+	return collect_mix(a ^ collect_mix(b));
 }
 
 /* The hash of a sample's identity: process, thread and frames. */
-static uint64_t offcpu_ident_hash(const struct stack_sample *s)
+static uint64_t collect_ident_hash(const struct stack_sample *s)
 {
-	uint64_t h = offcpu_mix((uint64_t)s->pid << 32 | s->tid);
+	uint64_t h = collect_mix((uint64_t)s->pid << 32 | s->tid);
 
 	for (uint32_t i = 0; i < s->nframes; i++) {
-		h = offcpu_hash_str(h ^ (uint64_t)s->frames[i].kind, s->frames[i].name);
-		h = offcpu_mix(h);
+		h = collect_hash_str(h ^ (uint64_t)s->frames[i].kind, s->frames[i].name);
+		h = collect_mix(h);
 	}
 	return h;
 }
 
 /* Whether two samples are the same thread in the same frames. */
-static bool offcpu_ident_is_same(const struct stack_sample *a, const struct stack_sample *b)
+static bool collect_ident_is_same(const struct stack_sample *a, const struct stack_sample *b)
 {
 	if (a->pid != b->pid || a->tid != b->tid || a->nframes != b->nframes)
 		return false;
@@ -160,10 +162,10 @@ static bool offcpu_ident_is_same(const struct stack_sample *a, const struct stac
 }
 
 /* The table slot of tgid: its entry, or the empty slot where it goes. */
-static struct offcpu_proc *offcpu_proc_slot(struct offcpu_stacks *st, uint32_t tgid)
+static struct collect_proc *collect_proc_slot(struct stack_collect *st, uint32_t tgid)
 {
 	size_t mask = st->procs_cap - 1;
-	size_t i = offcpu_mix(tgid) & mask;
+	size_t i = collect_mix(tgid) & mask;
 
 	while (st->procs[i].used && st->procs[i].tgid != tgid)
 		i = (i + 1) & mask;
@@ -171,27 +173,27 @@ static struct offcpu_proc *offcpu_proc_slot(struct offcpu_stacks *st, uint32_t t
 }
 
 /* The entry of tgid, created if needed; the table starts again when it holds too many. */
-static struct offcpu_proc *offcpu_proc_get(struct offcpu_stacks *st, uint32_t tgid)
+static struct collect_proc *collect_proc_get(struct stack_collect *st, uint32_t tgid)
 {
-	struct offcpu_proc *p;
+	struct collect_proc *p;
 
-	if (!st->procs || st->nprocs >= OFFCPU_PROCS_MAX) {
+	if (!st->procs || st->nprocs >= COLLECT_PROCS_MAX) {
 		free(st->procs);
 		st->procs_cap = 64;
 		st->procs = xcalloc(st->procs_cap, sizeof(*st->procs));
 		st->nprocs = 0;
 	} else if (2 * (st->nprocs + 1) > st->procs_cap) {
-		struct offcpu_proc *old = st->procs;
+		struct collect_proc *old = st->procs;
 		size_t old_cap = st->procs_cap;
 
 		st->procs_cap *= 2;
 		st->procs = xcalloc(st->procs_cap, sizeof(*st->procs));
 		for (size_t i = 0; i < old_cap; i++)
 			if (old[i].used)
-				*offcpu_proc_slot(st, old[i].tgid) = old[i];
+				*collect_proc_slot(st, old[i].tgid) = old[i];
 		free(old);
 	}
-	p = offcpu_proc_slot(st, tgid);
+	p = collect_proc_slot(st, tgid);
 	if (!p->used) {
 		memset(p, 0, sizeof(*p));
 		p->used = true;
@@ -202,7 +204,7 @@ static struct offcpu_proc *offcpu_proc_get(struct offcpu_stacks *st, uint32_t tg
 }
 
 /* Read a process's name from /proc/PID/comm, escaped; false if it is gone. */
-static bool offcpu_proc_read_name(uint32_t tgid, char *out, size_t out_len)
+static bool collect_proc_read_name(uint32_t tgid, char *out, size_t out_len)
 {
 	char path[32];
 	char buf[64];
@@ -224,9 +226,9 @@ static bool offcpu_proc_read_name(uint32_t tgid, char *out, size_t out_len)
 }
 
 /* Hand a process to the symbolizer the first time it is seen. */
-void offcpu_stacks_note(struct offcpu_stacks *st, uint32_t tgid)
+void stack_collect_note(struct stack_collect *st, uint32_t tgid)
 {
-	struct offcpu_proc *p = offcpu_proc_get(st, tgid);
+	struct collect_proc *p = collect_proc_get(st, tgid);
 
 	if (p->noted)
 		return;
@@ -236,9 +238,9 @@ void offcpu_stacks_note(struct offcpu_stacks *st, uint32_t tgid)
 }
 
 /* After exec: the symbolizer forgets the old maps, and the name is read again. */
-void offcpu_stacks_exec(struct offcpu_stacks *st, uint32_t tgid)
+void stack_collect_exec(struct stack_collect *st, uint32_t tgid)
 {
-	struct offcpu_proc *p = offcpu_proc_get(st, tgid);
+	struct collect_proc *p = collect_proc_get(st, tgid);
 
 	p->noted = false;
 	p->named = false;
@@ -246,17 +248,18 @@ void offcpu_stacks_exec(struct offcpu_stacks *st, uint32_t tgid)
 }
 
 /* Whether a kernel frame name belongs to ktop's own probe. */
-static bool offcpu_is_probe_frame(const char *name)
+static bool collect_is_probe_frame(const char *name)
 {
-	for (size_t i = 0; i < sizeof(offcpu_probe_prefixes) / sizeof(offcpu_probe_prefixes[0]);
-	     i++)
-		if (!strncmp(name, offcpu_probe_prefixes[i], strlen(offcpu_probe_prefixes[i])))
+	size_t n = sizeof(collect_probe_prefixes) / sizeof(collect_probe_prefixes[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(name, collect_probe_prefixes[i], strlen(collect_probe_prefixes[i])))
 			return true;
 	return false;
 }
 
 /* The frame kind of a symbolizer result. */
-static enum stack_frame_kind offcpu_frame_kind(const struct sym_frame *f)
+static enum stack_frame_kind collect_frame_kind(const struct sym_frame *f)
 {
 	switch (f->kind) {
 	case SYM_KERNEL:
@@ -268,12 +271,12 @@ static enum stack_frame_kind offcpu_frame_kind(const struct sym_frame *f)
 	}
 }
 
-/* How many addresses a stack map value holds (it ends at the first zero). */
-static uint32_t offcpu_depth(const __u64 *addrs)
+/* How many addresses the stack map value in st->addrs holds (it ends at the first zero). */
+static uint32_t collect_depth(const struct stack_collect *st)
 {
 	uint32_t n = 0;
 
-	while (n < OFFCPU_STACK_DEPTH && addrs[n])
+	while (n < st->map.depth && st->addrs[n])
 		n++;
 	return n;
 }
@@ -282,140 +285,144 @@ static uint32_t offcpu_depth(const __u64 *addrs)
  * The address to name for entry i of a stack: past the innermost, entries are return
  * addresses, which may already be in the next function after a call that never returns.
  */
-static uint64_t offcpu_call_addr(const __u64 *addrs, uint32_t i)
+static uint64_t collect_call_addr(const uint64_t *addrs, uint32_t i)
 {
 	return i ? addrs[i] - 1 : addrs[i];
 }
 
 /* Read and name kernel stack id once, without the probe's own innermost frames. */
-static const struct offcpu_kstack *offcpu_kstack_get(struct offcpu_stacks *st, uint32_t id)
+static const struct collect_kstack *collect_kstack_get(struct stack_collect *st, uint32_t id)
 {
-	struct offcpu_kstack *ks = &st->kstacks[id];
-	struct sym_frame f[OFFCPU_STACK_DEPTH];
+	struct collect_kstack *ks = &st->kstacks[id];
+	struct sym_frame *f = st->symf;
+	uint32_t depth = st->map.depth;
 	uint32_t n, keep = 0;
 
 	if (ks->done)
 		return ks;
-	if (bpf_map_lookup_elem(st->stack_fd, &id, st->addrs))
+	if (bpf_map_lookup_elem(st->map.fd, &id, st->addrs))
 		return NULL; /* cannot happen for an id the kernel handed out: not cached */
 	ks->done = true;
-	n = offcpu_depth(st->addrs);
+	n = collect_depth(st);
 	for (uint32_t i = 0; i < n; i++)
-		sym_kernel(st->sc, offcpu_call_addr(st->addrs, i), &f[i]);
+		sym_kernel(st->sc, collect_call_addr(st->addrs, i), &f[i]);
 	/* Skip the innermost run of probe frames (and unnamed ones among them, e.g. the JIT). */
 	for (uint32_t i = 0; i < n; i++) {
-		if (f[i].kind != SYM_UNKNOWN && !offcpu_is_probe_frame(f[i].name))
+		if (f[i].kind != SYM_UNKNOWN && !collect_is_probe_frame(f[i].name))
 			break;
 		if (f[i].kind != SYM_UNKNOWN)
 			keep = i + 1;
 	}
 	/* A stack as deep as the map holds may have lost its outermost frames. */
-	ks->nframes = n - keep + (n == OFFCPU_STACK_DEPTH);
+	ks->nframes = n - keep + (n == depth);
 	ks->frames = xcalloc(ks->nframes ? ks->nframes : 1, sizeof(*ks->frames));
-	if (n == OFFCPU_STACK_DEPTH)
-		ks->frames[0] = (struct stack_frame){"[truncated]", STACK_FRAME_MARK};
-	for (uint32_t i = n, j = n == OFFCPU_STACK_DEPTH; i-- > keep; j++)
-		ks->frames[j] = (struct stack_frame){f[i].name, offcpu_frame_kind(&f[i])};
+	if (n == depth)
+		ks->frames[0] = (struct stack_frame){ "[truncated]", STACK_FRAME_MARK };
+	for (uint32_t i = n, j = n == depth; i-- > keep; j++)
+		ks->frames[j] = (struct stack_frame){ f[i].name, collect_frame_kind(&f[i]) };
 	return ks;
 }
 
 /* Append a mark frame. */
-static void offcpu_mark(struct stack_frame *frames, uint32_t *n, const char *what)
+static void collect_mark(struct stack_frame *frames, uint32_t *n, const char *what)
 {
-	frames[(*n)++] = (struct stack_frame){what, STACK_FRAME_MARK};
+	frames[(*n)++] = (struct stack_frame){ what, STACK_FRAME_MARK };
 }
 
 /* Symbolize a key's stacks into st->frames, outermost first: user frames, then kernel. */
-static uint32_t offcpu_frames_build(struct offcpu_stacks *st, const struct offcpu_key *k)
+static uint32_t collect_frames_build(struct stack_collect *st, const struct stack_collect_key *k)
 {
 	struct stack_frame *out = st->frames;
-	const struct offcpu_kstack *ks = NULL;
+	const struct collect_kstack *ks = NULL;
 	uint32_t n = 0;
 
 	if (k->ustack >= 0) {
 		uint32_t id = (uint32_t)k->ustack;
 		uint32_t depth;
 
-		if (bpf_map_lookup_elem(st->stack_fd, &id, st->addrs)) {
-			offcpu_mark(out, &n, "[missing user stack]");
+		if (bpf_map_lookup_elem(st->map.fd, &id, st->addrs)) {
+			collect_mark(out, &n, "[missing user stack]");
 		} else {
-			depth = offcpu_depth(st->addrs);
-			if (depth == OFFCPU_STACK_DEPTH)
-				offcpu_mark(out, &n, "[truncated]");
+			depth = collect_depth(st);
+			if (depth == st->map.depth)
+				collect_mark(out, &n, "[truncated]");
 			for (uint32_t i = depth; i-- > 0;) {
 				struct sym_frame f;
 
-				sym_user(st->sc, k->tgid, offcpu_call_addr(st->addrs, i), &f);
-				out[n++] = (struct stack_frame){f.name, offcpu_frame_kind(&f)};
+				sym_user(st->sc, k->tgid, collect_call_addr(st->addrs, i), &f);
+				out[n++] = (struct stack_frame){ f.name, collect_frame_kind(&f) };
 			}
 		}
-	} else if (k->ustack != OFFCPU_STACK_NONE) {
-		offcpu_mark(out, &n, "[missing user stack]");
+	} else if (k->ustack != STACK_COLLECT_NONE) {
+		collect_mark(out, &n, "[missing user stack]");
 	}
 
-	if (k->kstack >= 0 && (uint32_t)k->kstack < st->nids)
-		ks = offcpu_kstack_get(st, (uint32_t)k->kstack);
+	if (k->kstack == STACK_COLLECT_NONE)
+		return n;
+	if (k->kstack >= 0 && (uint32_t)k->kstack < st->map.nids)
+		ks = collect_kstack_get(st, (uint32_t)k->kstack);
 	if (ks) {
 		memcpy(out + n, ks->frames, ks->nframes * sizeof(*out));
 		n += ks->nframes;
 	} else {
-		offcpu_mark(out, &n, "[missing kernel stack]");
+		collect_mark(out, &n, "[missing kernel stack]");
 	}
 	return n;
 }
 
 /* Double a power-of-two table's capacity (from 0: 64), for an insert into it. */
-static size_t offcpu_grown(size_t cap)
+static size_t collect_grown(size_t cap)
 {
 	return cap ? cap * 2 : 64;
 }
 
 /* The identity of a kernel key, or -1. */
-static int64_t offcpu_key_find(const struct offcpu_stacks *st, const struct offcpu_key *k)
+static int64_t collect_key_find(const struct stack_collect *st, const struct stack_collect_key *k)
 {
 	size_t mask = st->keys_cap - 1;
 	size_t i;
 
 	if (!st->keys_cap)
 		return -1;
-	for (i = offcpu_key_hash(k) & mask; st->keys[i].used; i = (i + 1) & mask)
+	for (i = collect_key_hash(k) & mask; st->keys[i].used; i = (i + 1) & mask)
 		if (!memcmp(&st->keys[i].key, k, sizeof(*k)))
 			return st->keys[i].id;
 	return -1;
 }
 
 /* Put (k, id) in the key table, which has room. */
-static void offcpu_key_put(struct offcpu_keyslot *keys, size_t cap, const struct offcpu_key *k,
-			   uint32_t id)
+static void collect_key_put(struct collect_keyslot *keys, size_t cap,
+			    const struct stack_collect_key *k, uint32_t id)
 {
-	size_t i = offcpu_key_hash(k) & (cap - 1);
+	size_t i = collect_key_hash(k) & (cap - 1);
 
 	while (keys[i].used)
 		i = (i + 1) & (cap - 1);
-	keys[i] = (struct offcpu_keyslot){.key = *k, .id = id, .used = true};
+	keys[i] = (struct collect_keyslot){ .key = *k, .id = id, .used = true };
 }
 
 /* Remember that kernel key k is identity id. */
-static void offcpu_key_insert(struct offcpu_stacks *st, const struct offcpu_key *k, uint32_t id)
+static void collect_key_insert(struct stack_collect *st, const struct stack_collect_key *k,
+			       uint32_t id)
 {
 	if (2 * (st->nkeys + 1) > st->keys_cap) {
-		size_t cap = offcpu_grown(st->keys_cap);
-		struct offcpu_keyslot *keys = xcalloc(cap, sizeof(*keys));
+		size_t cap = collect_grown(st->keys_cap);
+		struct collect_keyslot *keys = xcalloc(cap, sizeof(*keys));
 
 		for (size_t i = 0; i < st->keys_cap; i++)
 			if (st->keys[i].used)
-				offcpu_key_put(keys, cap, &st->keys[i].key, st->keys[i].id);
+				collect_key_put(keys, cap, &st->keys[i].key, st->keys[i].id);
 		free(st->keys);
 		st->keys = keys;
 		st->keys_cap = cap;
 	}
-	offcpu_key_put(st->keys, st->keys_cap, k, id);
+	collect_key_put(st->keys, st->keys_cap, k, id);
 	st->nkeys++;
 }
 
 /* The identity equal to sample s (hash h), or -1. */
-static int64_t offcpu_ident_find(const struct offcpu_stacks *st, const struct stack_sample *s,
-				 uint64_t h)
+static int64_t collect_ident_find(const struct stack_collect *st, const struct stack_sample *s,
+				  uint64_t h)
 {
 	size_t mask = st->ids_cap - 1;
 	size_t i;
@@ -423,37 +430,38 @@ static int64_t offcpu_ident_find(const struct offcpu_stacks *st, const struct st
 	if (!st->ids_cap)
 		return -1;
 	for (i = h & mask; st->ids[i].used; i = (i + 1) & mask)
-		if (st->ids[i].hash == h && offcpu_ident_is_same(&st->idents[st->ids[i].id].s, s))
+		if (st->ids[i].hash == h && collect_ident_is_same(&st->idents[st->ids[i].id].s, s))
 			return st->ids[i].id;
 	return -1;
 }
 
 /* Put (h, id) in the identity table, which has room. */
-static void offcpu_id_put(struct offcpu_idslot *ids, size_t cap, uint64_t h, uint32_t id)
+static void collect_id_put(struct collect_idslot *ids, size_t cap, uint64_t h, uint32_t id)
 {
 	size_t i = h & (cap - 1);
 
 	while (ids[i].used)
 		i = (i + 1) & (cap - 1);
-	ids[i] = (struct offcpu_idslot){.hash = h, .id = id, .used = true};
+	ids[i] = (struct collect_idslot){ .hash = h, .id = id, .used = true };
 }
 
 /* A new identity for sample s (frames copied); returns its number. */
-static uint32_t offcpu_ident_add(struct offcpu_stacks *st, const struct stack_sample *s, uint64_t h)
+static uint32_t collect_ident_add(struct stack_collect *st, const struct stack_sample *s,
+				  uint64_t h)
 {
-	struct offcpu_ident *id;
+	struct collect_ident *id;
 
 	if (st->nidents == st->idents_cap) {
-		st->idents_cap = offcpu_grown(st->idents_cap);
+		st->idents_cap = collect_grown(st->idents_cap);
 		st->idents = xreallocarray(st->idents, st->idents_cap, sizeof(*st->idents));
 	}
 	if (2 * (st->nidents + 1) > st->ids_cap) {
-		size_t cap = offcpu_grown(st->ids_cap);
-		struct offcpu_idslot *ids = xcalloc(cap, sizeof(*ids));
+		size_t cap = collect_grown(st->ids_cap);
+		struct collect_idslot *ids = xcalloc(cap, sizeof(*ids));
 
 		for (size_t i = 0; i < st->ids_cap; i++)
 			if (st->ids[i].used)
-				offcpu_id_put(ids, cap, st->ids[i].hash, st->ids[i].id);
+				collect_id_put(ids, cap, st->ids[i].hash, st->ids[i].id);
 		free(st->ids);
 		st->ids = ids;
 		st->ids_cap = cap;
@@ -464,66 +472,77 @@ static uint32_t offcpu_ident_add(struct offcpu_stacks *st, const struct stack_sa
 	id->s.frames = xreallocarray(NULL, s->nframes ? s->nframes : 1, sizeof(*s->frames));
 	memcpy(id->s.frames, s->frames, s->nframes * sizeof(*s->frames));
 	id->hash = h;
-	offcpu_id_put(st->ids, st->ids_cap, h, (uint32_t)st->nidents);
+	collect_id_put(st->ids, st->ids_cap, h, (uint32_t)st->nidents);
 	return (uint32_t)st->nidents++;
 }
 
 /* The identity of a drained entry: known by its key, else symbolized and looked up. */
-static uint32_t offcpu_ident_of(struct offcpu_stacks *st, const struct offcpu_key *k,
-				const struct offcpu_val *v)
+static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_collect_key *k,
+				 const char *comm, size_t comm_len)
 {
-	struct stack_sample s = {.pid = k->tgid, .tid = k->tid};
-	struct offcpu_proc *p;
+	struct stack_sample s = { .pid = k->tgid, .tid = k->tid };
+	struct collect_proc *p;
 	int64_t found;
 	uint64_t h;
 	uint32_t id;
 
-	found = offcpu_key_find(st, k);
+	found = collect_key_find(st, k);
 	if (found >= 0)
 		return (uint32_t)found;
 
 	s.frames = st->frames;
-	s.nframes = offcpu_frames_build(st, k);
-	h = offcpu_ident_hash(&s);
-	found = offcpu_ident_find(st, &s, h);
+	s.nframes = collect_frames_build(st, k);
+	h = collect_ident_hash(&s);
+	found = collect_ident_find(st, &s, h);
 	if (found >= 0) {
 		id = (uint32_t)found;
 	} else {
-		escape_cstr(s.comm, sizeof(s.comm), v->comm, sizeof(v->comm));
-		p = offcpu_proc_get(st, k->tgid);
+		escape_cstr(s.comm, sizeof(s.comm), comm, comm_len);
+		p = collect_proc_get(st, k->tgid);
 		if (!p->named)
-			p->named = offcpu_proc_read_name(k->tgid, p->pcomm, sizeof(p->pcomm));
+			p->named = collect_proc_read_name(k->tgid, p->pcomm, sizeof(p->pcomm));
 		/* A process already gone: its thread's name is the best there is. */
 		memcpy(s.pcomm, p->named ? p->pcomm : s.comm, sizeof(s.pcomm));
-		id = offcpu_ident_add(st, &s, h);
+		id = collect_ident_add(st, &s, h);
 	}
-	offcpu_key_insert(st, k, id);
+	collect_key_insert(st, k, id);
 	return id;
 }
 
-/* Round nanoseconds to microseconds. */
-static uint64_t offcpu_us(uint64_t ns)
+/* An amount in the collector's unit as a sample value, rounded to the nearest. */
+static uint64_t collect_value(const struct stack_collect *st, uint64_t amount)
 {
-	return ns / 1000 + (ns % 1000 >= 500);
+	unsigned __int128 v = (unsigned __int128)amount * st->scale.mul;
+
+	v = (v + st->scale.div / 2) / st->scale.div;
+	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 }
 
 /* An empty aggregator; the kernel stack cache has one slot per possible id. */
-struct offcpu_stacks *offcpu_stacks_new(struct sym_cache *sc, int stack_fd, uint32_t nids,
+struct stack_collect *stack_collect_new(struct sym_cache *sc, const struct stack_collect_map *map,
+					struct stack_collect_scale scale,
 					struct stack_set *interval, struct stack_set *cumulative)
 {
-	struct offcpu_stacks *st = xcalloc(1, sizeof(*st));
+	struct stack_collect *st = xcalloc(1, sizeof(*st));
+	uint32_t depth = map->depth ? map->depth : 1;
 
 	st->sc = sc;
-	st->stack_fd = stack_fd;
-	st->nids = nids;
-	st->kstacks = xcalloc(nids ? nids : 1, sizeof(*st->kstacks));
+	st->map = *map;
+	st->map.depth = depth;
+	st->scale = scale;
+	if (!st->scale.div)
+		st->scale.div = 1;
+	st->addrs = xcalloc(depth, sizeof(*st->addrs));
+	st->symf = xcalloc(depth, sizeof(*st->symf));
+	st->frames = xcalloc(2 * (size_t)depth + 4, sizeof(*st->frames));
+	st->kstacks = xcalloc(map->nids ? map->nids : 1, sizeof(*st->kstacks));
 	st->interval = interval;
 	st->cumulative = cumulative;
 	return st;
 }
 
 /* Forget every identity and the keys that lead to them. */
-static void offcpu_idents_clear(struct offcpu_stacks *st)
+static void collect_idents_clear(struct stack_collect *st)
 {
 	for (size_t i = 0; i < st->nidents; i++)
 		free(st->idents[i].s.frames);
@@ -537,98 +556,100 @@ static void offcpu_idents_clear(struct offcpu_stacks *st)
 }
 
 /* Free the aggregator; the sets it wrote to are the model's. */
-void offcpu_stacks_free(struct offcpu_stacks *st)
+void stack_collect_free(struct stack_collect *st)
 {
 	if (!st)
 		return;
-	offcpu_idents_clear(st);
+	collect_idents_clear(st);
 	free(st->idents);
 	free(st->keys);
 	free(st->ids);
 	free(st->touched);
-	for (uint32_t i = 0; i < st->nids; i++)
+	for (uint32_t i = 0; i < st->map.nids; i++)
 		free(st->kstacks[i].frames);
 	free(st->kstacks);
 	free(st->procs);
+	free(st->addrs);
+	free(st->symf);
+	free(st->frames);
 	free(st);
 }
 
 /* Zero the interval figures of the identities the last interval touched. */
-void offcpu_stacks_begin(struct offcpu_stacks *st)
+void stack_collect_begin(struct stack_collect *st)
 {
 	for (size_t i = 0; i < st->ntouched; i++) {
-		struct offcpu_ident *id = &st->idents[st->touched[i]];
+		struct collect_ident *id = &st->idents[st->touched[i]];
 
 		id->touched = false;
 		id->cum_touched = false;
-		id->int_ns = 0;
+		id->int_amount = 0;
 		id->int_count = 0;
 	}
 	st->ntouched = 0;
 }
 
-/* Sum each entry into its identity, symbolizing keys not seen before. */
-void offcpu_stacks_add(struct offcpu_stacks *st, const struct offcpu_key *keys,
-		       const struct offcpu_val *vals, size_t n, bool cumulative)
+/* Sum an entry into its identity, symbolizing a key not seen before. */
+void stack_collect_add(struct stack_collect *st, const struct stack_collect_key *k,
+		       const char *comm, size_t comm_len, uint64_t amount, uint64_t count,
+		       bool cumulative)
 {
-	for (size_t i = 0; i < n; i++) {
-		uint32_t idn = offcpu_ident_of(st, &keys[i], &vals[i]);
-		struct offcpu_ident *id = &st->idents[idn];
+	uint32_t idn = collect_ident_of(st, k, comm, comm_len);
+	struct collect_ident *id = &st->idents[idn];
 
-		if (!id->touched) {
-			if (st->ntouched == st->touched_cap) {
-				st->touched_cap = offcpu_grown(st->touched_cap);
-				st->touched = xreallocarray(st->touched, st->touched_cap,
-							    sizeof(*st->touched));
-			}
-			st->touched[st->ntouched++] = idn;
-			id->touched = true;
+	if (!id->touched) {
+		if (st->ntouched == st->touched_cap) {
+			st->touched_cap = collect_grown(st->touched_cap);
+			st->touched =
+				xreallocarray(st->touched, st->touched_cap, sizeof(*st->touched));
 		}
-		id->int_ns += vals[i].total_ns;
-		id->int_count += vals[i].count;
-		if (cumulative) {
-			id->cum_ns += vals[i].total_ns;
-			id->cum_count += vals[i].count;
-			id->cum_touched = true;
-		}
+		st->touched[st->ntouched++] = idn;
+		id->touched = true;
+	}
+	id->int_amount += amount;
+	id->int_count += count;
+	if (cumulative) {
+		id->cum_amount += amount;
+		id->cum_count += count;
+		id->cum_touched = true;
 	}
 }
 
 /* Rebuild the interval set; add new cumulative samples and update the others in place. */
-void offcpu_stacks_end(struct offcpu_stacks *st)
+void stack_collect_end(struct stack_collect *st)
 {
 	struct stack_set *cum = st->cumulative;
 
 	stack_set_clear(st->interval);
 	for (size_t i = 0; i < st->ntouched; i++) {
-		struct offcpu_ident *id = &st->idents[st->touched[i]];
+		struct collect_ident *id = &st->idents[st->touched[i]];
 		struct stack_sample s = id->s;
 
-		s.value = offcpu_us(id->int_ns);
+		s.value = collect_value(st, id->int_amount);
 		s.count = id->int_count;
 		stack_set_add(st->interval, &s);
 		if (!id->cum_touched)
 			continue;
 		if (!id->in_cum) {
-			s.value = offcpu_us(id->cum_ns);
+			s.value = collect_value(st, id->cum_amount);
 			s.count = id->cum_count;
 			stack_set_add(cum, &s);
 			id->cum_idx = cum->nsamples - 1;
 			id->in_cum = true;
 		} else {
 			struct stack_sample *c = &cum->samples[id->cum_idx];
-			uint64_t us = offcpu_us(id->cum_ns);
+			uint64_t v = collect_value(st, id->cum_amount);
 
-			cum->total = cum->total - c->value + us;
-			c->value = us;
+			cum->total = cum->total - c->value + v;
+			c->value = v;
 			c->count = id->cum_count;
 		}
 	}
 }
 
 /* Empty the cumulative set and the identities (kernel stacks stay cached). */
-void offcpu_stacks_reset(struct offcpu_stacks *st)
+void stack_collect_reset(struct stack_collect *st)
 {
-	offcpu_idents_clear(st);
+	collect_idents_clear(st);
 	stack_set_clear(st->cumulative);
 }

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * On-CPU sampling: a cpu-clock perf event on every CPU runs stacks_sample at the chosen
+ * frequency, on the registers of whatever it interrupted. With a target, the sample adds one
+ * to its (thread, kernel stack, user stack) entry in the counts map; with none, to its
+ * process's entry in the per-process map, for the picker. User space drains both each poll.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "stacks.h"
+
+#define STACKS_EEXIST	  17	     /* EEXIST */
+#define STACKS_EFAULT	  14	     /* EFAULT */
+#define STACKS_PF_KTHREAD 0x00200000 /* PF_KTHREAD */
+
+/*
+ * Written live by user space through the mmapped .bss: filter_pids is how many tgids
+ * stacks_pids holds (0: no target, per-process counts); with one, it is target_tgid, and the
+ * sample of another process costs a compare instead of a map lookup.
+ */
+__u32 filter_pids = 0;
+__u32 target_tgid = 0;
+
+/* Ids are never deleted, so an id keeps naming the same stack for the whole run. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, STACKS_STACKS_MAX);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, STACKS_STACK_DEPTH * sizeof(__u64));
+} stacks_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, STACKS_COUNTS_MAX);
+	__type(key, struct stacks_key);
+	__type(value, struct stacks_val);
+} stacks_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, STACKS_PROCS_MAX);
+	__type(key, __u32);
+	__type(value, struct stacks_tgid_val);
+} stacks_procs SEC(".maps");
+
+/* Room for an old and a new set at once: user space adds the new PIDs first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * STACKS_PIDS_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} stacks_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STACKS_DROP_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} stacks_drops SEC(".maps");
+
+/* Count one loss, per CPU; atomic in case another program ever counts on this CPU meanwhile. */
+static __always_inline void stacks_count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stacks_drops, &idx);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+/*
+ * Whether the sample interrupted user mode, where there is no kernel stack to take: 1 yes,
+ * 0 no, -1 unknown on this architecture (then an empty kernel stack says it).
+ */
+static __always_inline int stacks_in_user(struct bpf_perf_event_data *ctx)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* The context's registers are read 8 bytes at a time: cs is the low half of its word. */
+	return (*(__u64 *)&ctx->regs.cs & 3) != 0;
+#elif defined(__TARGET_ARCH_arm64)
+	return (ctx->regs.pstate & 0xf) == 0; /* PSR_MODE_EL0t */
+#else
+	return -1;
+#endif
+}
+
+/* A stack id as kept: failures are counted (-EEXIST as a collision) and stay in the key. */
+static __always_inline __s32 stacks_stackid(void *ctx, __u64 flags, __u32 drop, bool empty_ok)
+{
+	long id = bpf_get_stackid(ctx, &stacks_stacks, flags);
+
+	if (id >= 0)
+		return (__s32)id;
+	/* Only where the mode is unknown: an empty kernel stack is a user-mode sample. */
+	if (empty_ok && id == -STACKS_EFAULT)
+		return STACKS_STACK_NONE;
+	stacks_count(id == -STACKS_EEXIST ? STACKS_DROP_COLLISION : drop);
+	return (__s32)id;
+}
+
+/* With no target: one more sample for the process, by tgid. */
+static __always_inline void stacks_count_proc(__u32 tgid)
+{
+	struct stacks_tgid_val n = { .samples = 1 };
+	struct stacks_tgid_val *v;
+
+	v = bpf_map_lookup_elem(&stacks_procs, &tgid);
+	if (!v) {
+		bpf_get_current_comm(n.comm, sizeof(n.comm));
+		if (!bpf_map_update_elem(&stacks_procs, &tgid, &n, BPF_NOEXIST))
+			return;
+		/* Another CPU created it first, or the map is full. */
+		v = bpf_map_lookup_elem(&stacks_procs, &tgid);
+		if (!v) {
+			stacks_count(STACKS_DROP_PROCS_FULL);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&v->samples, 1);
+}
+
+/* Whether the PID filter lets tgid through. */
+static __always_inline bool stacks_pid_wanted(__u32 tgid)
+{
+	if (filter_pids == 1)
+		return tgid == target_tgid;
+	return bpf_map_lookup_elem(&stacks_pids, &tgid) != NULL;
+}
+
+/* One more sample for the (thread, stacks) entry of k. */
+static __always_inline void stacks_count_stack(struct stacks_key *k)
+{
+	struct stacks_val n = { .samples = 1 };
+	struct stacks_val *v;
+
+	v = bpf_map_lookup_elem(&stacks_counts, k);
+	if (!v) {
+		bpf_get_current_comm(n.comm, sizeof(n.comm));
+		if (!bpf_map_update_elem(&stacks_counts, k, &n, BPF_NOEXIST))
+			return;
+		v = bpf_map_lookup_elem(&stacks_counts, k);
+		if (!v) {
+			stacks_count(STACKS_DROP_COUNTS_FULL);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&v->samples, 1);
+}
+
+SEC("perf_event")
+int stacks_sample(struct bpf_perf_event_data *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct stacks_key k = { .tgid = id >> 32, .tid = (__u32)id };
+	int in_user;
+
+	/* The idle task is no process. */
+	if (!k.tid)
+		return 0;
+	if (!filter_pids) {
+		stacks_count_proc(k.tgid);
+		return 0;
+	}
+	if (!stacks_pid_wanted(k.tgid))
+		return 0;
+
+	in_user = stacks_in_user(ctx);
+	if (in_user > 0)
+		k.kstack = STACKS_STACK_NONE;
+	else
+		k.kstack = stacks_stackid(ctx, 0, STACKS_DROP_KSTACK, in_user < 0);
+	if ((task->flags & STACKS_PF_KTHREAD) || !task->mm)
+		k.ustack = STACKS_STACK_NONE;
+	else
+		k.ustack = stacks_stackid(ctx, BPF_F_USER_STACK, STACKS_DROP_USTACK, false);
+	stacks_count_stack(&k);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

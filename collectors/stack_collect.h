@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel stack-map records to symbolized samples, shared by the stack collectors (offcpu,
+ * stacks): each drained (thread, kernel stack id, user stack id) entry is named once, merged
+ * with every entry of the same thread and frames, and summed for the last interval and
+ * overall. The collector says what one unit of its amount is worth (nanoseconds, samples).
+ */
+#ifndef KTOP_STACK_COLLECT_H
+#define KTOP_STACK_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collectors/stack.h"
+#include "symbols/symbols.h"
+
+/*
+ * A stack id that was not asked for (no user space, or no kernel stack at that moment).
+ * Outside the -errno range, so never a bpf_get_stackid() result; the BPF headers use the
+ * same number.
+ */
+#define STACK_COLLECT_NONE (-4096)
+
+/* A drained entry's identity in the kernel: one thread in one pair of stack ids. */
+struct stack_collect_key {
+	uint32_t tgid;
+	uint32_t tid;
+	int32_t kstack; /* stack map id, or a negative error / STACK_COLLECT_NONE */
+	int32_t ustack;
+};
+
+/* What a sample's value is made of: value = amount * mul / div, rounded to the nearest. */
+struct stack_collect_scale {
+	uint64_t mul;
+	uint64_t div; /* not 0 */
+};
+
+/* How the aggregator reads the collector's stack map. */
+struct stack_collect_map {
+	int fd;		/* a BPF_MAP_TYPE_STACK_TRACE map */
+	uint32_t nids;	/* ids are below this (the map size rounded up to a power of two) */
+	uint32_t depth; /* addresses in one value */
+};
+
+struct stack_collect;
+
+/*
+ * A new aggregator writing into interval and cumulative (borrowed: the model's sets). It reads
+ * stacks from map and names them with sc (borrowed). Free with stack_collect_free.
+ */
+struct stack_collect *stack_collect_new(struct sym_cache *sc, const struct stack_collect_map *map,
+					struct stack_collect_scale scale,
+					struct stack_set *interval, struct stack_set *cumulative);
+void stack_collect_free(struct stack_collect *st);
+
+/* Have the symbolizer read a process's maps now, once per process (best effort). */
+void stack_collect_note(struct stack_collect *st, uint32_t tgid);
+/* A process ran exec: its maps and its name are read again when next needed. */
+void stack_collect_exec(struct stack_collect *st, uint32_t tgid);
+
+/* Start a new interval: what is added until stack_collect_end replaces the interval set. */
+void stack_collect_begin(struct stack_collect *st);
+/*
+ * Add one drained entry to the interval, and to the cumulative set when cumulative: amount
+ * in the collector's unit, count events, comm the thread's name as the kernel copied it
+ * (comm_len bytes at most, escaped here).
+ */
+void stack_collect_add(struct stack_collect *st, const struct stack_collect_key *k,
+		       const char *comm, size_t comm_len, uint64_t amount, uint64_t count,
+		       bool cumulative);
+/* Write the interval set and bring the cumulative set up to date. */
+void stack_collect_end(struct stack_collect *st);
+
+/* Empty the cumulative set (between an end and the next begin). */
+void stack_collect_reset(struct stack_collect *st);
+
+#endif

@@ -1,0 +1,1020 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Stacks collector: on-CPU sampling of one process. stacks.bpf.c runs on a cpu-clock perf
+ * event on every online CPU; each poll drains its counts map into stack_collect.c (the same
+ * naming and merging as Off-CPU) and reads the target's threads from /proc (stacks_proc.c)
+ * into struct stacks_model. With no target it counts samples by process, for a picker.
+ */
+#include "collectors/stacks.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/perf_event.h>
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "collectors/stack_collect.h"
+#include "collectors/stacks_model.h"
+#include "collectors/stacks_proc.h"
+#include "symbols/symbols.h"
+#include "util/escape.h"
+#include "util/xalloc.h"
+#include "bpf/stacks.h"
+#include "bpf/stacks.skel.h"
+
+_Static_assert(STACKS_PIDS_MAX >= 1, "the BPF PID filter has no room for a target");
+_Static_assert(STACKS_STACK_NONE == STACK_COLLECT_NONE, "stacks.h and stack_collect.h disagree");
+
+#define STACKS_ONLINE_PATH "/sys/devices/system/cpu/online"
+#define STACKS_ONLINE_ENV  "KTOP_CPU_ONLINE" /* tests: read the online CPU list from this file */
+#define STACKS_HZ_DEFAULT  99
+#define STACKS_HZ_MAX	   100000 /* the cpu-clock timer's shortest period is 10 us */
+#define STACKS_TOP_MAX	   32	  /* processes offered to the picker */
+#define STACKS_NSEC	   1000000000ULL
+
+/* One CPU's sampling event. */
+struct stacks_cpu {
+	int fd; /* the perf event, -1 when none */
+	struct bpf_link *link;
+};
+
+/* A drained per-process count, with no target. */
+struct stacks_tgid_count {
+	__u32 tgid;
+	struct stacks_tgid_val val;
+};
+
+struct stacks_priv {
+	struct stacks_bpf *skel;
+	struct sym_cache *sc;
+	struct stack_collect *st;
+	struct stacks_cpu *cpus; /* by CPU number, ncpus of them */
+	int ncpus;
+	bool *online; /* scratch for the online list */
+	__u64 *pcpu;  /* lookup buffer: one counter per possible CPU */
+	uint32_t hz;
+	long clk_tck;
+	const char *online_path;
+
+	/* Drain buffers, as large as the maps. */
+	struct stacks_key *keys;
+	struct stacks_val *vals;
+	uint32_t cap;
+	__u32 *tgids;
+	struct stacks_tgid_val *tgid_vals;
+	uint32_t tgid_cap;
+	/* Entries drained by a reset: they count for the next interval only. */
+	struct stacks_key *carry_keys;
+	struct stacks_val *carry_vals;
+	size_t ncarry;
+
+	/* The target and what the last poll read of its threads (by tid). */
+	uint32_t target;
+	uint64_t target_start; /* its main thread's starttime: a reused PID is another process */
+	bool seen;	       /* the target was alive at least once */
+	bool gone;	       /* its exit is in the model, which stays as it is */
+	struct stacks_proc_task *prev;
+	size_t nprev;
+	size_t prev_cap;
+	struct stacks_proc_task *cur;
+	size_t cur_cap;
+	uint32_t *tids;
+	size_t tids_cap;
+
+	double last_poll; /* CLOCK_MONOTONIC seconds */
+	double cum_start;
+	struct stacks_model model;
+};
+
+/* Drop counters shown to the user; idx -1 is the program's recursion misses. */
+static const struct {
+	const char *name;
+	int idx;
+} stacks_drop_names[] = {
+	{ "missed kernel stacks", STACKS_DROP_KSTACK },
+	{ "missed user stacks", STACKS_DROP_USTACK },
+	{ "stack collisions", STACKS_DROP_COLLISION },
+	{ "counts map full", STACKS_DROP_COUNTS_FULL },
+	{ "process map full", STACKS_DROP_PROCS_FULL },
+	{ "recursion misses", -1 },
+};
+
+_Static_assert(sizeof(stacks_drop_names) / sizeof(stacks_drop_names[0]) <= COLLECTOR_MAX_DROPS,
+	       "too many stacks drop counters");
+
+/* Seconds on CLOCK_MONOTONIC. */
+static double stacks_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Parse a CPU list ("0-3,6\n") into online[0..n); CPUs past n are ignored. 0, or -EINVAL when
+ * it is not one.
+ */
+static int stacks_parse_cpus(const char *s, bool *online, int n)
+{
+	char *end;
+
+	memset(online, 0, (size_t)n * sizeof(*online));
+	while (*s && *s != '\n') {
+		unsigned long a = strtoul(s, &end, 10);
+		unsigned long b = a;
+
+		if (end == s)
+			return -EINVAL;
+		s = end;
+		if (*s == '-') {
+			b = strtoul(s + 1, &end, 10);
+			if (end == s + 1 || b < a)
+				return -EINVAL;
+			s = end;
+		}
+		for (unsigned long c = a; c <= b && c < (unsigned long)n; c++)
+			online[c] = true;
+		if (*s == ',')
+			s++;
+		else if (*s && *s != '\n')
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* Read which CPUs are online into priv->online; 0 or -errno with why. */
+static int stacks_read_online(struct stacks_priv *priv, char *why, size_t why_len)
+{
+	char buf[1024];
+	ssize_t n;
+	int err;
+	int fd;
+
+	fd = open(priv->online_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, why_len, "stacks: read %s: %s", priv->online_path, strerror(-err));
+		return err;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	if (n >= 0) {
+		buf[n] = '\0';
+		err = stacks_parse_cpus(buf, priv->online, priv->ncpus);
+	}
+	if (err)
+		snprintf(why, why_len, "stacks: read %s: %s", priv->online_path, strerror(-err));
+	return err;
+}
+
+/* Stop sampling on one CPU. */
+static void stacks_cpu_close(struct stacks_cpu *cpu)
+{
+	bpf_link__destroy(cpu->link);
+	cpu->link = NULL;
+	if (cpu->fd >= 0)
+		close(cpu->fd);
+	cpu->fd = -1;
+}
+
+/*
+ * Sample CPU n with a cpu-clock event running the program. 0, -ENODEV when the CPU went
+ * offline meanwhile, or -errno with why.
+ */
+static int stacks_cpu_open(struct stacks_priv *priv, int n, char *why, size_t why_len)
+{
+	struct stacks_cpu *cpu = &priv->cpus[n];
+	struct perf_event_attr attr;
+	int err;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.size = sizeof(attr);
+	attr.config = PERF_COUNT_SW_CPU_CLOCK;
+	/* cpu-clock is a timer: a period in nanoseconds is exactly hz samples per second. */
+	attr.sample_period = STACKS_NSEC / priv->hz;
+	attr.disabled = 1;
+	cpu->fd = (int)syscall(__NR_perf_event_open, &attr, -1, n, -1, PERF_FLAG_FD_CLOEXEC);
+	if (cpu->fd < 0) {
+		err = -errno;
+		if (err == -ENODEV)
+			return err;
+		if (err == -EACCES || err == -EPERM)
+			snprintf(
+				why, why_len,
+				"stacks: a cpu-clock perf event needs CAP_PERFMON or root (CPU %d)",
+				n);
+		else if (err == -ENOENT || err == -EOPNOTSUPP)
+			snprintf(why, why_len, "stacks: the kernel has no cpu-clock perf event");
+		else
+			snprintf(why, why_len, "stacks: open a cpu-clock event on CPU %d: %s", n,
+				 strerror(-err));
+		return err;
+	}
+	cpu->link = bpf_program__attach_perf_event(priv->skel->progs.stacks_sample, cpu->fd);
+	if (!cpu->link) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why, why_len, "stacks: attach the sampler to CPU %d: %s", n,
+			 strerror(-err));
+		stacks_cpu_close(cpu);
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Sample every online CPU: open events on CPUs that came online, close those of CPUs that
+ * went offline (their events would not come back with them). How many CPUs are sampled, or
+ * -errno with why when a CPU could not be.
+ */
+static int stacks_cpus_refresh(struct stacks_priv *priv, char *why, size_t why_len)
+{
+	int sampled = 0;
+	int err = 0;
+
+	err = stacks_read_online(priv, why, why_len);
+	if (err)
+		return err;
+	for (int n = 0; n < priv->ncpus; n++) {
+		struct stacks_cpu *cpu = &priv->cpus[n];
+		int e;
+
+		if (!priv->online[n]) {
+			stacks_cpu_close(cpu);
+			continue;
+		}
+		if (cpu->fd < 0) {
+			e = stacks_cpu_open(priv, n, why, why_len);
+			if (e && e != -ENODEV && !err)
+				err = e;
+		}
+		sampled += cpu->fd >= 0;
+	}
+	return err ? err : sampled;
+}
+
+/* Open the BPF object, size the stack map and load. */
+static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, size_t why_len)
+{
+	struct stacks_bpf *skel;
+	int err;
+
+	skel = stacks_bpf__open();
+	priv->skel = skel;
+	if (!skel) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why, why_len, "stacks: open BPF object: %s", strerror(-err));
+		return err;
+	}
+	err = bpf_map__set_max_entries(skel->maps.stacks_stacks, stacks);
+	if (err) {
+		snprintf(why, why_len, "stacks: size the stack map: %s", strerror(-err));
+		return err;
+	}
+	err = stacks_bpf__load(skel);
+	if (err) {
+		snprintf(why, why_len, "stacks: load the perf_event program: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Move the counts map into the drain buffers, each entry read and deleted at once, so a
+ * sample taken meanwhile is either read now or left for the next time. Returns how many
+ * entries were read, or -errno.
+ */
+static int stacks_drain(struct stacks_priv *priv, char *why, size_t why_len)
+{
+	int fd = bpf_map__fd(priv->skel->maps.stacks_counts);
+	__u32 token = 0;
+	bool first = true;
+	uint32_t n = 0;
+	int err;
+
+	while (n < priv->cap) {
+		__u32 count = priv->cap - n;
+
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token,
+						      priv->keys + n, priv->vals + n, &count, NULL);
+		if (err && err != -ENOENT && !(err == -ENOSPC && n)) {
+			snprintf(why, why_len, "stacks: drain the counts map: %s", strerror(-err));
+			return err;
+		}
+		n += count;
+		/* ENOENT: the end; ENOSPC: a bucket is left for the next time. */
+		if (err)
+			break;
+		first = false;
+	}
+	return (int)n;
+}
+
+/* The same for the per-process map: how many processes were read, or -errno. */
+static int stacks_drain_tgids(struct stacks_priv *priv, char *why, size_t why_len)
+{
+	int fd = bpf_map__fd(priv->skel->maps.stacks_procs);
+	__u32 token = 0;
+	bool first = true;
+	uint32_t n = 0;
+	int err;
+
+	while (n < priv->tgid_cap) {
+		__u32 count = priv->tgid_cap - n;
+
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token,
+						      priv->tgids + n, priv->tgid_vals + n, &count,
+						      NULL);
+		if (err && err != -ENOENT && !(err == -ENOSPC && n)) {
+			snprintf(why, why_len, "stacks: drain the process map: %s", strerror(-err));
+			return err;
+		}
+		n += count;
+		if (err)
+			break;
+		first = false;
+	}
+	return (int)n;
+}
+
+/* Sum the per-CPU drop counters and the program's recursion misses into c->drops. */
+static int stacks_drops_update(struct collector *c)
+{
+	struct stacks_priv *priv = c->priv;
+	int fd = bpf_map__fd(priv->skel->maps.stacks_drops);
+	size_t n = sizeof(stacks_drop_names) / sizeof(stacks_drop_names[0]);
+	uint64_t counters[STACKS_DROP_COUNT];
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	uint64_t recursion = 0;
+	int err;
+
+	for (__u32 i = 0; i < STACKS_DROP_COUNT; i++) {
+		err = bpf_map_lookup_elem(fd, &i, priv->pcpu);
+		if (err) {
+			snprintf(c->why, sizeof(c->why), "stacks: read the drop counters: %s",
+				 strerror(-err));
+			return err;
+		}
+		counters[i] = 0;
+		for (int cpu = 0; cpu < priv->ncpus; cpu++)
+			counters[i] += priv->pcpu[cpu];
+	}
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(bpf_program__fd(priv->skel->progs.stacks_sample), &info, &len))
+		recursion = info.recursion_misses;
+	for (size_t i = 0; i < n; i++) {
+		int idx = stacks_drop_names[i].idx;
+
+		c->drops[i].name = stacks_drop_names[i].name;
+		c->drops[i].count = idx < 0 ? recursion : counters[idx];
+	}
+	c->ndrops = n;
+	return 0;
+}
+
+/* Forget the target's threads as last read. */
+static void stacks_threads_forget(struct stacks_priv *priv)
+{
+	priv->nprev = 0;
+}
+
+/* Empty the model's thread and process lists and its sets. */
+static void stacks_model_empty(struct stacks_model *m)
+{
+	free(m->threads);
+	m->threads = NULL;
+	m->nthreads = 0;
+	free(m->top);
+	m->top = NULL;
+	m->ntop = 0;
+	stack_set_clear(&m->oncpu_interval);
+	stack_set_clear(&m->oncpu_cumulative);
+}
+
+/* Detach and free everything; c->why is kept, so a failed open() can still say why. */
+static void stacks_close(struct collector *c)
+{
+	struct stacks_priv *priv = c->priv;
+
+	c->is_open = false;
+	c->ndrops = 0;
+	if (!priv)
+		return;
+	for (int n = 0; priv->cpus && n < priv->ncpus; n++)
+		stacks_cpu_close(&priv->cpus[n]);
+	stacks_bpf__destroy(priv->skel);
+	stack_collect_free(priv->st);
+	sym_cache_free(priv->sc);
+	free(priv->cpus);
+	free(priv->online);
+	free(priv->pcpu);
+	free(priv->keys);
+	free(priv->vals);
+	free(priv->tgids);
+	free(priv->tgid_vals);
+	free(priv->carry_keys);
+	free(priv->carry_vals);
+	free(priv->prev);
+	free(priv->cur);
+	free(priv->tids);
+	stacks_model_empty(&priv->model);
+	free(priv);
+	c->priv = NULL;
+}
+
+/* Load the sampler and start it on every online CPU; no target yet: every process counts. */
+static int stacks_open(struct collector *c, const struct ktop_config *cfg)
+{
+	uint32_t stacks = cfg && cfg->stack_storage ? cfg->stack_storage : STACKS_STACKS_MAX;
+	uint32_t hz = cfg && cfg->sample_hz ? cfg->sample_hz : STACKS_HZ_DEFAULT;
+	struct stack_collect_map map;
+	struct stacks_priv *priv;
+	uint32_t nids = 1;
+	int err;
+
+	if (c->priv)
+		stacks_close(c);
+	c->why[0] = '\0';
+	c->mode[0] = '\0';
+	if (hz > STACKS_HZ_MAX) {
+		snprintf(c->why, sizeof(c->why), "stacks: %u Hz is too fast (at most %u)", hz,
+			 STACKS_HZ_MAX);
+		return -EINVAL;
+	}
+	priv = xcalloc(1, sizeof(*priv));
+	c->priv = priv;
+	priv->hz = hz;
+	priv->clk_tck = sysconf(_SC_CLK_TCK);
+	if (priv->clk_tck <= 0)
+		priv->clk_tck = 100;
+	priv->online_path =
+		getenv(STACKS_ONLINE_ENV) ? getenv(STACKS_ONLINE_ENV) : STACKS_ONLINE_PATH;
+
+	err = sym_cache_new(&priv->sc, c->why, sizeof(c->why));
+	if (err)
+		goto out_close;
+	priv->ncpus = libbpf_num_possible_cpus();
+	if (priv->ncpus <= 0) {
+		err = priv->ncpus < 0 ? priv->ncpus : -EINVAL;
+		snprintf(c->why, sizeof(c->why), "stacks: count possible CPUs: %s", strerror(-err));
+		goto out_close;
+	}
+	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));
+	priv->online = xcalloc((size_t)priv->ncpus, sizeof(*priv->online));
+	priv->cpus = xcalloc((size_t)priv->ncpus, sizeof(*priv->cpus));
+	for (int n = 0; n < priv->ncpus; n++)
+		priv->cpus[n].fd = -1;
+
+	err = stacks_load(priv, stacks, c->why, sizeof(c->why));
+	if (err)
+		goto out_close;
+	err = stacks_cpus_refresh(priv, c->why, sizeof(c->why));
+	if (err <= 0) {
+		if (!err) {
+			err = -ENODEV;
+			snprintf(c->why, sizeof(c->why), "stacks: no online CPU to sample");
+		}
+		goto out_close;
+	}
+	snprintf(c->mode, sizeof(c->mode), "perf_event cpu-clock %u Hz", hz);
+
+	/* Stack ids are bucket numbers: below the map size rounded up to a power of two. */
+	while (nids < stacks && nids < (1u << 31))
+		nids <<= 1;
+	map = (struct stack_collect_map){
+		.fd = bpf_map__fd(priv->skel->maps.stacks_stacks),
+		.nids = nids,
+		.depth = STACKS_STACK_DEPTH,
+	};
+	/* Sums are samples; a sample stands for 1e6 / hz microseconds on the CPU. */
+	priv->st = stack_collect_new(priv->sc, &map, (struct stack_collect_scale){ 1000000, hz },
+				     &priv->model.oncpu_interval, &priv->model.oncpu_cumulative);
+
+	priv->cap = bpf_map__max_entries(priv->skel->maps.stacks_counts);
+	priv->keys = xcalloc(priv->cap, sizeof(*priv->keys));
+	priv->vals = xcalloc(priv->cap, sizeof(*priv->vals));
+	priv->tgid_cap = bpf_map__max_entries(priv->skel->maps.stacks_procs);
+	priv->tgids = xcalloc(priv->tgid_cap, sizeof(*priv->tgids));
+	priv->tgid_vals = xcalloc(priv->tgid_cap, sizeof(*priv->tgid_vals));
+	priv->model.hz = hz;
+	priv->last_poll = stacks_now();
+	priv->cum_start = priv->last_poll;
+	err = stacks_drops_update(c);
+	if (err)
+		goto out_close;
+	c->is_open = true;
+	return 0;
+
+out_close:
+	stacks_close(c);
+	c->mode[0] = '\0';
+	return err;
+}
+
+/* Find thread tid in a list ordered by tid. */
+static struct stacks_proc_task *stacks_task_find(struct stacks_proc_task *t, size_t n, uint32_t tid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t[mid].tid == tid)
+			return &t[mid];
+		if (t[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Read every thread of the target into priv->cur, each once. How many were read, or -ESRCH
+ * when the process is gone: no such PID, only zombies left, or the PID now names another
+ * process (its main thread started at another time).
+ */
+static int stacks_threads_read(struct stacks_priv *priv)
+{
+	size_t alive = 0;
+	size_t k = 0;
+	int n;
+
+	n = stacks_proc_list(priv->target, &priv->tids, &priv->tids_cap);
+	if (n < 0)
+		return n;
+	if ((size_t)n > priv->cur_cap) {
+		priv->cur_cap = (size_t)n;
+		priv->cur = xreallocarray(priv->cur, priv->cur_cap, sizeof(*priv->cur));
+	}
+	for (int i = 0; i < n; i++) {
+		struct stacks_proc_task *t = &priv->cur[k];
+
+		/* A thread that left since the listing is not listed. */
+		if (stacks_proc_read_task(priv->target, priv->tids[i], true, t))
+			continue;
+		if (t->tid == priv->target && priv->seen && t->start != priv->target_start)
+			return -ESRCH;
+		alive += t->state != 'Z' && t->state != 'X';
+		k++;
+	}
+	return alive ? (int)k : -ESRCH;
+}
+
+/* A model row for thread t, its figures over interval_s against the last reading. */
+static void stacks_thread_fill(const struct stacks_priv *priv, struct stacks_thread *row,
+			       const struct stacks_proc_task *t, double interval_s)
+{
+	const struct stacks_proc_task *p;
+	uint64_t ticks = t->ticks;
+
+	p = stacks_task_find(priv->prev, priv->nprev, t->tid);
+	if (p && p->start != t->start)
+		p = NULL; /* the id was reused */
+	memset(row, 0, sizeof(*row));
+	row->tid = t->tid;
+	memcpy(row->name, t->name, sizeof(row->name));
+	row->state = t->state;
+	/* A thread not seen before started within the interval: all it did is new. */
+	ticks -= p && p->ticks <= ticks ? p->ticks : 0;
+	row->voluntary = t->voluntary - (p && p->voluntary <= t->voluntary ? p->voluntary : 0);
+	row->involuntary =
+		t->involuntary - (p && p->involuntary <= t->involuntary ? p->involuntary : 0);
+	if (interval_s > 0)
+		row->cpu_pct = 100.0 * (double)ticks / (double)priv->clk_tck / interval_s;
+	memcpy(row->wchan, t->wchan, sizeof(row->wchan));
+	memcpy(row->kstack, t->kstack, sizeof(row->kstack));
+}
+
+/* Order model rows by tid. */
+static int stacks_thread_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct stacks_thread *)a)->tid;
+	uint32_t y = ((const struct stacks_thread *)b)->tid;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The model row of tid in rows ordered by tid, or NULL. */
+static struct stacks_thread *stacks_row_find(struct stacks_thread *rows, size_t n, uint32_t tid)
+{
+	struct stacks_thread key = { .tid = tid };
+
+	return bsearch(&key, rows, n, sizeof(*rows), stacks_thread_cmp);
+}
+
+/*
+ * Add drained entries' samples to their threads' rows; a thread no reading knows (it came
+ * and went within the interval) gets a row of its own, marked exited.
+ */
+static void stacks_rows_add_samples(struct stacks_model *m, size_t *cap,
+				    const struct stacks_key *keys, const struct stacks_val *vals,
+				    size_t n)
+{
+	size_t sorted = m->nthreads; /* rows past this one are new, in arrival order */
+
+	for (size_t i = 0; i < n; i++) {
+		struct stacks_thread *row = stacks_row_find(m->threads, sorted, keys[i].tid);
+
+		for (size_t j = sorted; !row && j < m->nthreads; j++)
+			if (m->threads[j].tid == keys[i].tid)
+				row = &m->threads[j];
+		if (!row) {
+			if (m->nthreads == *cap) {
+				*cap = *cap ? *cap * 2 : 16;
+				m->threads = xreallocarray(m->threads, *cap, sizeof(*m->threads));
+			}
+			row = &m->threads[m->nthreads++];
+			memset(row, 0, sizeof(*row));
+			row->tid = keys[i].tid;
+			escape_cstr(row->name, sizeof(row->name), vals[i].comm,
+				    sizeof(vals[i].comm));
+			row->state = 'X';
+			row->exited = true;
+		}
+		row->oncpu_samples += vals[i].samples;
+	}
+	if (m->nthreads > sorted)
+		qsort(m->threads, m->nthreads, sizeof(*m->threads), stacks_thread_cmp);
+}
+
+/* Rebuild the model's thread rows: threads read now, then those of the last reading now gone. */
+static void stacks_rows_build(struct stacks_priv *priv, int nread, double interval_s)
+{
+	struct stacks_model *m = &priv->model;
+	struct stacks_thread *rows;
+	size_t cap = (size_t)nread + priv->nprev;
+	size_t nrows = 0;
+
+	rows = xcalloc(cap ? cap : 1, sizeof(*rows));
+	for (int i = 0; i < nread; i++)
+		stacks_thread_fill(priv, &rows[nrows++], &priv->cur[i], interval_s);
+	for (size_t i = 0; i < priv->nprev; i++) {
+		const struct stacks_proc_task *p = &priv->prev[i];
+		struct stacks_thread *row;
+
+		if (stacks_task_find(priv->cur, (size_t)nread, p->tid))
+			continue;
+		/* Shown once more, as exited; its samples stay in the cumulative set. */
+		row = &rows[nrows++];
+		row->tid = p->tid;
+		memcpy(row->name, p->name, sizeof(row->name));
+		row->state = 'X';
+		row->exited = true;
+	}
+	qsort(rows, nrows, sizeof(*rows), stacks_thread_cmp);
+	free(m->threads);
+	m->threads = rows;
+	m->nthreads = nrows;
+}
+
+/* Keep this poll's reading as the last one; the old buffer takes the next reading. */
+static void stacks_threads_keep(struct stacks_priv *priv, int nread)
+{
+	struct stacks_proc_task *t = priv->prev;
+	size_t cap = priv->prev_cap;
+
+	priv->prev = priv->cur;
+	priv->prev_cap = priv->cur_cap;
+	priv->nprev = (size_t)nread;
+	priv->cur = t;
+	priv->cur_cap = cap;
+}
+
+/* Stop sampling the target in the kernel (the filter stays on, so nothing else counts). */
+static void stacks_filter_clear(struct stacks_priv *priv)
+{
+	int fd = bpf_map__fd(priv->skel->maps.stacks_pids);
+	__u32 key, next;
+
+	priv->skel->bss->target_tgid = 0;
+	while (!bpf_map_get_next_key(fd, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+	}
+}
+
+/* Order drained per-process counts, busiest first. */
+static int stacks_tgid_cmp(const void *a, const void *b)
+{
+	const struct stacks_tgid_count *x = a;
+	const struct stacks_tgid_count *y = b;
+
+	if (x->val.samples != y->val.samples)
+		return x->val.samples > y->val.samples ? -1 : 1;
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+/* With no target: the busiest processes of the interval, named from /proc, for the picker. */
+static int stacks_poll_top(struct collector *c)
+{
+	struct stacks_priv *priv = c->priv;
+	struct stacks_model *m = &priv->model;
+	struct stacks_tgid_count *all;
+	size_t keep;
+	int n;
+
+	n = stacks_drain_tgids(priv, c->why, sizeof(c->why));
+	if (n < 0)
+		return n;
+	all = xcalloc(n ? (size_t)n : 1, sizeof(*all));
+	for (int i = 0; i < n; i++)
+		all[i] = (struct stacks_tgid_count){ priv->tgids[i], priv->tgid_vals[i] };
+	qsort(all, (size_t)n, sizeof(*all), stacks_tgid_cmp);
+	keep = (size_t)n < STACKS_TOP_MAX ? (size_t)n : STACKS_TOP_MAX;
+	free(m->top);
+	m->top = keep ? xcalloc(keep, sizeof(*m->top)) : NULL;
+	m->ntop = keep;
+	for (size_t i = 0; i < keep; i++) {
+		struct stacks_proc *p = &m->top[i];
+
+		p->pid = all[i].tgid;
+		/* The process's name; the sampled thread's if it is already gone. */
+		if (!stacks_proc_read_comm(p->pid, p->comm, sizeof(p->comm)))
+			escape_cstr(p->comm, sizeof(p->comm), all[i].val.comm,
+				    sizeof(all[i].val.comm));
+		p->oncpu_us = all[i].val.samples * 1000000 / priv->hz;
+	}
+	free(all);
+	return 0;
+}
+
+/* Add the drained entries (and those a reset carried over) to the sets. */
+static void stacks_collect(struct stacks_priv *priv, size_t n)
+{
+	stack_collect_begin(priv->st);
+	for (size_t i = 0; i < priv->ncarry + n; i++) {
+		bool carried = i < priv->ncarry;
+		const struct stacks_key *key =
+			carried ? &priv->carry_keys[i] : &priv->keys[i - priv->ncarry];
+		const struct stacks_val *val =
+			carried ? &priv->carry_vals[i] : &priv->vals[i - priv->ncarry];
+		const struct stack_collect_key k = {
+			.tgid = key->tgid,
+			.tid = key->tid,
+			.kstack = key->kstack,
+			.ustack = key->ustack,
+		};
+
+		stack_collect_add(priv->st, &k, val->comm, sizeof(val->comm), val->samples,
+				  val->samples, !carried);
+	}
+	stack_collect_end(priv->st);
+}
+
+/*
+ * Whether the target is a process to follow, its threads read into priv->cur: how many, or
+ * -ESRCH with m->why (no such process, or a thread of another one).
+ */
+static int stacks_target_find(struct stacks_priv *priv)
+{
+	struct stacks_model *m = &priv->model;
+	const struct stacks_proc_task *main_thread;
+	int nread;
+
+	nread = stacks_threads_read(priv);
+	if (nread < 0) {
+		snprintf(m->why, sizeof(m->why), "no process with PID %u", priv->target);
+		return -ESRCH;
+	}
+	main_thread = stacks_task_find(priv->cur, (size_t)nread, priv->target);
+	if (main_thread && main_thread->tgid && main_thread->tgid != priv->target) {
+		snprintf(m->why, sizeof(m->why), "PID %u is a thread of process %u", priv->target,
+			 main_thread->tgid);
+		return -ESRCH;
+	}
+	priv->seen = true;
+	priv->target_start = main_thread ? main_thread->start : 0;
+	m->why[0] = '\0';
+	if (main_thread)
+		memcpy(m->comm, main_thread->name, sizeof(m->comm));
+	/* While it lives, so its stacks can be named after it exits. */
+	stack_collect_note(priv->st, priv->target);
+	return nread;
+}
+
+/*
+ * With a target: n drained entries into the sets and the threads as /proc shows them now.
+ * When the process is gone the rows of the last poll stay, all exited, and so do the sets
+ * unless the last samples arrived with this poll.
+ */
+static void stacks_poll_target(struct stacks_priv *priv, size_t n)
+{
+	struct stacks_model *m = &priv->model;
+	const struct stacks_proc_task *main_thread;
+	size_t cap;
+	int nread;
+
+	if (priv->gone)
+		return;
+	nread = priv->seen ? stacks_threads_read(priv) : stacks_target_find(priv);
+	if (nread < 0 && !priv->seen)
+		return;
+	if (nread < 0) {
+		m->exited = true;
+		priv->gone = true;
+		stacks_filter_clear(priv);
+		for (size_t i = 0; i < m->nthreads; i++) {
+			m->threads[i].exited = true;
+			m->threads[i].state = 'X';
+		}
+		if (!n && !priv->ncarry)
+			return;
+		for (size_t i = 0; i < m->nthreads; i++)
+			m->threads[i].oncpu_samples = 0;
+	} else {
+		/* A new name may be an exec: read the maps again. */
+		main_thread = stacks_task_find(priv->cur, (size_t)nread, priv->target);
+		if (main_thread && strcmp(main_thread->name, m->comm)) {
+			memcpy(m->comm, main_thread->name, sizeof(m->comm));
+			stack_collect_exec(priv->st, priv->target);
+			stack_collect_note(priv->st, priv->target);
+		}
+		stacks_rows_build(priv, nread, stacks_now() - priv->last_poll);
+		stacks_threads_keep(priv, nread);
+	}
+	stacks_collect(priv, n);
+	cap = m->nthreads;
+	stacks_rows_add_samples(m, &cap, priv->carry_keys, priv->carry_vals, priv->ncarry);
+	stacks_rows_add_samples(m, &cap, priv->keys, priv->vals, n);
+}
+
+/*
+ * Drain the samples into the sets and read the target's threads from /proc; with no target,
+ * count the busiest processes. Once the target is gone, its last data stays.
+ */
+static int stacks_poll(struct collector *c)
+{
+	struct stacks_priv *priv = c->priv;
+	struct stacks_model *m;
+	double start, now;
+	bool was_gone;
+	int refresh;
+	int err = 0;
+	int n;
+
+	if (!priv || !priv->skel) {
+		snprintf(c->why, sizeof(c->why), "stacks: not open");
+		return -EBADF;
+	}
+	m = &priv->model;
+	start = stacks_now();
+	c->why[0] = '\0';
+	/* CPUs that came online since: a failure is said, and the rest of the poll goes on. */
+	refresh = stacks_cpus_refresh(priv, c->why, sizeof(c->why));
+	n = stacks_drain(priv, c->why, sizeof(c->why));
+	if (n < 0)
+		return n;
+	was_gone = priv->gone;
+	if (priv->target)
+		stacks_poll_target(priv, (size_t)n);
+	else
+		err = stacks_poll_top(c);
+	priv->ncarry = 0;
+	now = stacks_now();
+	if (!was_gone) {
+		m->interval_s = now - priv->last_poll;
+		m->cumulative_s = now - priv->cum_start;
+		m->polls++;
+		m->poll_s = now - start;
+	}
+	priv->last_poll = now;
+	if (!err)
+		err = stacks_drops_update(c);
+	return err ? err : refresh < 0 ? refresh : 0;
+}
+
+/* Start the cumulative samples again; what was sampled already counts for the interval. */
+static void stacks_reset(struct collector *c)
+{
+	struct stacks_priv *priv = c->priv;
+	char why[COLLECTOR_WHY_LEN];
+	int n;
+
+	if (!priv || !priv->skel)
+		return;
+	n = stacks_drain(priv, why, sizeof(why));
+	if (n > 0 && !priv->gone) {
+		size_t total = priv->ncarry + (size_t)n;
+
+		priv->carry_keys = xreallocarray(priv->carry_keys, total, sizeof(*priv->keys));
+		priv->carry_vals = xreallocarray(priv->carry_vals, total, sizeof(*priv->vals));
+		memcpy(priv->carry_keys + priv->ncarry, priv->keys,
+		       (size_t)n * sizeof(*priv->keys));
+		memcpy(priv->carry_vals + priv->ncarry, priv->vals,
+		       (size_t)n * sizeof(*priv->vals));
+		priv->ncarry = total;
+	}
+	stack_collect_reset(priv->st);
+	priv->cum_start = stacks_now();
+	priv->model.cumulative_s = 0;
+}
+
+/*
+ * Follow the first PID of the filter (none: count every process for the picker). A new
+ * target starts the model again; other filter changes do not concern this collector.
+ */
+static int stacks_configure(struct collector *c, const struct filter *f)
+{
+	struct stacks_priv *priv = c->priv;
+	uint32_t target = f->npids ? f->pids[0] : 0;
+	struct stacks_model *m;
+	char why[COLLECTOR_WHY_LEN];
+	__u8 one = 1;
+	int err = 0;
+	int n;
+
+	if (!priv || !priv->skel) {
+		snprintf(c->why, sizeof(c->why), "stacks: not open");
+		return -EBADF;
+	}
+	m = &priv->model;
+	/* The same live target: nothing to do (one that is gone or never was is looked up again).
+	 */
+	if (target == priv->target && m->polls && (!target || (priv->seen && !priv->gone)))
+		return 0;
+	/* Filter on nothing while the target changes, so no other process slips in. */
+	priv->skel->bss->target_tgid = 0;
+	priv->skel->bss->filter_pids = 1;
+	stacks_filter_clear(priv);
+	if (target) {
+		err = bpf_map_update_elem(bpf_map__fd(priv->skel->maps.stacks_pids), &target, &one,
+					  BPF_ANY);
+		if (err) {
+			snprintf(c->why, sizeof(c->why), "stacks: update the PID filter: %s",
+				 strerror(-err));
+			target = 0;
+		}
+	}
+	priv->skel->bss->target_tgid = target;
+	priv->skel->bss->filter_pids = target != 0;
+
+	/* What was sampled for the old target goes. */
+	stacks_drain(priv, why, sizeof(why));
+	stacks_drain_tgids(priv, why, sizeof(why));
+	priv->ncarry = 0;
+	stack_collect_reset(priv->st);
+	stacks_model_empty(m);
+	stacks_threads_forget(priv);
+	priv->target = target;
+	priv->seen = false;
+	priv->gone = false;
+	priv->target_start = 0;
+	m->pid = target;
+	m->comm[0] = '\0';
+	m->why[0] = '\0';
+	m->exited = false;
+	m->interval_s = 0;
+	m->cumulative_s = 0;
+	m->polls = 0;
+	priv->last_poll = stacks_now();
+	priv->cum_start = priv->last_poll;
+	if (err || !target)
+		return err;
+	/* The base of the first interval's figures, or why there is nothing to follow. */
+	n = stacks_target_find(priv);
+	if (n < 0) {
+		snprintf(c->why, sizeof(c->why), "%s", m->why);
+		return n;
+	}
+	stacks_threads_keep(priv, n);
+	return 0;
+}
+
+/* A deep copy of the live model for the caller. */
+static void *stacks_snapshot(const struct collector *c)
+{
+	const struct stacks_priv *priv = c->priv;
+
+	return priv ? stacks_model_dup(&priv->model) : NULL;
+}
+
+/* Free a snapshot. */
+static void stacks_model_release(void *model)
+{
+	stacks_model_free(model);
+}
+
+const struct collector_ops stacks_collector_ops = {
+	.name = "stacks",
+	.open = stacks_open,
+	.poll = stacks_poll,
+	.configure = stacks_configure,
+	.reset = stacks_reset,
+	.snapshot = stacks_snapshot,
+	.model_free = stacks_model_release,
+	.close = stacks_close,
+};

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# End to end: the Stacks panel in tmux: opened from the Off-CPU panel with Enter on a process,
+# its threads listed, a thread chosen, the view switched between both, on-CPU and off-CPU,
+# and the folded export.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+gcc -O1 -g -pthread -fno-omit-frame-pointer -fno-optimize-sibling-calls -o "$work/burner" \
+	"$KTOP_TOP/tests/bpf/burner.c" || { not_ok "build burner"; finish; }
+"$work/burner" 120 >"$work/burner.out" &
+burner=$!
+trap 'kill $burner 2>/dev/null; cleanup_test' EXIT
+wait_for 10 grep -q ready "$work/burner.out"
+
+screen() { tm capture-pane -p -t st; }
+has() { screen | grep -qF -- "$1"; }
+lacks() { ! screen | grep -qF -- "$1"; }
+key() { tm send-keys -t st "$@"; }
+
+tm -f /dev/null new-session -d -s st -x 120 -y 40 \
+	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 KTOP_EXPORT_DIR=$work \
+	 $KTOP -d 0.5" || { not_ok "tmux"; finish; }
+check "the Off-CPU panel shows the burner" wait_for 15 has "burner ($burner)"
+key /
+tm send-keys -t st -l "burner ($burner)"
+key Enter
+wait_for 5 has "burner ($burner)"
+key Enter
+check "Enter on the process opens its stacks" \
+	wait_for 10 eval 'has "pid $burner burner" && has "4 Stacks"'
+check "the header shows the PID filter" has "pid: $burner"
+check "its threads are listed" wait_for 10 eval 'has sleepy && screen | grep -qE "^ $burner +burner"'
+check "the tree opens on its threads' on-CPU and off-CPU parts" \
+	wait_for 10 eval 'has "[on-CPU]" && has "[off-CPU]"'
+key /
+tm send-keys -t st -l "burn_c"
+key Enter
+check "the burning chain is on CPU: burn_a, burn_b, burn_c" \
+	wait_for 5 eval 'has burn_a && has burn_b && has burn_c'
+key v
+check "v: on-CPU only" wait_for 5 eval 'has "view on-CPU" && lacks "[off-CPU]"'
+key v
+check "v: off-CPU only" wait_for 5 eval 'has "view off-CPU" && lacks "[on-CPU]"'
+key v
+key '>'
+check "> chooses the first thread" wait_for 5 has "thread $burner"
+key '>'
+check "> again the next thread (sleepy)" wait_for 5 eval 'has "thread " && lacks "thread $burner "'
+key F
+check "F saves the folded stacks of the view" wait_for 5 has "saved $work/ktop-"
+folded=$(ls "$work"/ktop-*.folded 2>/dev/null | head -1)
+check "the folded file has the sleepy thread's waits" \
+	grep -qE '^sleepy;\[(on|off)-CPU\];.* [0-9]+$' "$folded"
+key q
+check "q quits" wait_for 10 eval '! tm has-session -t st 2>/dev/null'
+finish
