@@ -16,24 +16,25 @@
 #include "util/xalloc.h"
 
 #define SPARK_CELLS 30 /* seconds of the slow/s sparkline */
-#define TEXT_COL 43    /* where the query text starts in the list */
+#define TEXT_COL    43 /* where the query text starts in the list */
 
 struct sql_panel {
-	bool digest;     /* the digest view instead of the list */
-	bool slowest;    /* slowest first instead of newest first */
-	bool detail;     /* the selected query in full */
+	bool digest;	 /* the digest view instead of the list */
+	bool slowest;	 /* slowest first instead of newest first */
+	bool detail;	 /* the selected query in full */
 	size_t selected; /* row in the shown order */
-	size_t top;      /* first row on screen */
+	size_t top;	 /* first row on screen */
 	int page;
 	double selected_time; /* the selected query, found again after a refresh */
 	uint32_t selected_tid;
 };
 
 static const struct keymap_entry sql_keys[] = {
-	{ 'g', KEY_ACTION_PANEL, "g", "Digest", "digest: queries grouped by shape", "Slow queries" },
-	{ 'o', KEY_ACTION_PANEL, "o", "Order", "newest first or slowest first", "Slow queries" },
-	{ '\n', KEY_ACTION_PANEL, "Enter", "Detail", "the selected query in full (Esc: back)",
+	{ 'g', KEY_ACTION_PANEL, "g", "Digest", "digest: queries grouped by shape",
 	  "Slow queries" },
+	{ 'o', KEY_ACTION_PANEL, "o", "Order", "newest first or slowest first", "Slow queries" },
+	{ '\n', KEY_ACTION_PANEL, "Enter", "Detail",
+	  "the selected query in full (Esc: back); again: its process's stacks", "Slow queries" },
 	{ 'x', KEY_ACTION_PANEL, "x", "Redact", "hide literals (passwords, personal data)",
 	  "Slow queries" },
 	{ 'j', KEY_ACTION_PANEL, "j k", NULL, "move (arrows, PgUp, PgDn, Home, End too)",
@@ -149,6 +150,8 @@ static bool sql_key(struct panel *p, int key)
 	struct sql_panel *sp = p->priv;
 	size_t n = p->model ? rows_shown(p) : 0;
 	long sel = (long)sp->selected;
+	const struct sql_model *m;
+	size_t *order;
 
 	switch (key) {
 	case 'g':
@@ -170,8 +173,18 @@ static bool sql_key(struct panel *p, int key)
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		if (!sp->digest && n)
-			sp->detail = !sp->detail;
+		if (sp->digest || !n)
+			return true;
+		if (!sp->detail) {
+			sp->detail = true;
+			return true;
+		}
+		/* Enter again: the stacks of the server process that ran it */
+		m = p->model;
+		order = query_order(m, sp->slowest);
+		p->request_id = m->queries[order[sp->selected < n ? sp->selected : 0]].pid;
+		free(order);
+		p->requests |= PANEL_REQUEST_STACKS;
 		return true;
 	case 27: /* Esc */
 		if (!sp->detail)
@@ -276,8 +289,9 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 
 		localtime_r(&t, &tm);
 		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8s %-7u %-7u %-5s %9.1f  ", clock, q->pid,
-			      q->tid, sql_kind_name(q->kind), (double)q->latency_us / 1000.0);
+		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8s %-7u %-7u %-5s %9.1f  ", clock,
+			      q->pid, q->tid, sql_kind_name(q->kind),
+			      (double)q->latency_us / 1000.0);
 		canvas_put_fit(cv, row, TEXT_COL, cv->width - TEXT_COL - 1, THEME_DEFAULT,
 			       query_text(p, q, buf, sizeof(buf)));
 		if (height >= 0 && i == sp->selected)
@@ -312,8 +326,8 @@ static void draw_detail(struct panel *p, struct canvas *cv, int row)
 		      "%s  pid %u  tid %u  started %s.%03d  ended %s.%03d  %.1f ms%s%s",
 		      sql_kind_name(q->kind), q->pid, q->tid, start,
 		      (int)((q->start - (double)(long)q->start) * 1000), end,
-		      (int)((q->time - (double)(long)q->time) * 1000), (double)q->latency_us / 1000.0,
-		      q->prepared ? "  prepared statement" : "",
+		      (int)((q->time - (double)(long)q->time) * 1000),
+		      (double)q->latency_us / 1000.0, q->prepared ? "  prepared statement" : "",
 		      q->truncated ? "  (text cut at the copy limit)" : "");
 	row++;
 	text = query_text(p, q, buf, sizeof(buf));
@@ -341,8 +355,8 @@ static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 	struct sql_panel *sp = p->priv;
 	size_t *order = digest_order(m);
 
-	canvas_printf(cv, row, 1, THEME_TITLE, "%7s %11s %9s %9s %9s %-5s  FINGERPRINT", "COUNT",
-		      "TOTAL ms", "AVG ms", "P95 ms*", "MAX ms", "DB");
+	canvas_printf(cv, row, 1, THEME_TITLE, "%7s %11s %9s %9s %9s %-5s %-8s  FINGERPRINT",
+		      "COUNT", "TOTAL ms", "AVG ms", "P95 ms*", "MAX ms", "DB", "LAST");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 	row++;
 	if (!m->ndigests)
@@ -355,13 +369,19 @@ static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 	for (size_t i = height < 0 ? 0 : sp->top;
 	     i < m->ndigests && (height < 0 || (int)(i - sp->top) < height - 1); i++, row++) {
 		const struct sql_digest *d = &m->digests[order[i]];
+		time_t last = (time_t)d->last_seen;
+		struct tm tm;
+		char clock[16];
 
-		canvas_printf(cv, row, 1, THEME_DEFAULT, "%7llu %11.1f %9.1f %9.1f %9.1f %-5s  ",
+		localtime_r(&last, &tm);
+		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+		canvas_printf(cv, row, 1, THEME_DEFAULT,
+			      "%7llu %11.1f %9.1f %9.1f %9.1f %-5s %-8s  ",
 			      (unsigned long long)d->count, (double)d->total_us / 1000.0,
 			      (double)d->total_us / 1000.0 / (double)(d->count ? d->count : 1),
-			      digest_p95_ms(d), (double)d->max_us / 1000.0,
-			      sql_kind_name(d->kind));
-		canvas_put_fit(cv, row, 58, cv->width - 59, THEME_DEFAULT, d->fingerprint);
+			      digest_p95_ms(d), (double)d->max_us / 1000.0, sql_kind_name(d->kind),
+			      clock);
+		canvas_put_fit(cv, row, 67, cv->width - 68, THEME_DEFAULT, d->fingerprint);
 		if (height >= 0 && i == sp->selected)
 			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
 	}
@@ -441,7 +461,8 @@ static int sql_json(struct panel *p, struct json_out *j)
 		json_kv_str(j, "server", sql_kind_name(d->kind));
 		json_kv_u64(j, "count", d->count);
 		json_kv_double(j, "total_ms", (double)d->total_us / 1000.0, 3);
-		json_kv_double(j, "avg_ms", (double)d->total_us / 1000.0 / (double)(d->count ? d->count : 1), 3);
+		json_kv_double(j, "avg_ms",
+			       (double)d->total_us / 1000.0 / (double)(d->count ? d->count : 1), 3);
 		json_kv_double(j, "p95_ms", digest_p95_ms(d), 3);
 		json_kv_double(j, "max_ms", (double)d->max_us / 1000.0, 3);
 		json_kv_double(j, "last_seen", d->last_seen, 3);
@@ -452,8 +473,7 @@ static int sql_json(struct panel *p, struct json_out *j)
 	return 0;
 }
 
-static void sql_threshold_text(const struct panel *p, const struct filter *f, char *buf,
-			       size_t len)
+static void sql_threshold_text(const struct panel *p, const struct filter *f, char *buf, size_t len)
 {
 	(void)p;
 	snprintf(buf, len, "slow query > %llums", (unsigned long long)f->slow_ms);

@@ -14,25 +14,29 @@
 #include "util/xalloc.h"
 
 #define PROBE_ROWS_MAX 6
-#define SPARK_CELLS 6
+#define SPARK_CELLS    6
 
 struct trace_panel {
-	size_t probe;      /* the selected probe (for d) */
-	bool follow;       /* keep the newest event in view */
-	size_t selected;   /* the selected event when not following */
+	size_t probe;	 /* the selected probe (for d) */
+	bool follow;	 /* keep the newest event in view */
+	size_t selected; /* the selected event when not following */
 	size_t top;
 	int page;
 	char search[128];
 };
 
 static const struct keymap_entry trace_keys[] = {
-	{ 'a', KEY_ACTION_PANEL, "a", "Add", "add a probe: [p:|r:]LIB:FUNC, U:LIB:PROV:NAME, "
-	  "t:CAT:EVENT, then \"FORMAT\", ARGS", "Trace" },
+	{ 'a', KEY_ACTION_PANEL, "a", "Add",
+	  "add a probe: [p:|r:]LIB:FUNC, U:LIB:PROV:NAME, "
+	  "t:CAT:EVENT, then \"FORMAT\", ARGS",
+	  "Trace" },
 	{ 'd', KEY_ACTION_PANEL, "d", "Delete", "delete the selected probe", "Trace" },
 	{ '>', KEY_ACTION_PANEL, "< >", NULL, "select the previous/next probe", "Trace" },
 	{ '<', KEY_ACTION_PANEL, "<", NULL, NULL, "Trace" },
 	{ 'n', KEY_ACTION_PANEL, "n", NULL, "next event matching the search", "Trace" },
 	{ KEY_END, KEY_ACTION_PANEL, "End", NULL, "follow the newest events (arrows scroll back)",
+	  "Trace" },
+	{ '\n', KEY_ACTION_PANEL, "Enter", NULL, "the selected event's process: its stacks",
 	  "Trace" },
 };
 
@@ -91,6 +95,14 @@ static bool trace_key(struct panel *p, int key)
 		return true;
 	case KEY_END:
 		tp->follow = true;
+		return true;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (n) {
+			p->request_id = m->events[tp->follow ? n - 1 : tp->selected].pid;
+			p->requests |= PANEL_REQUEST_STACKS;
+		}
 		return true;
 	case KEY_UP:
 	case 'k':
@@ -169,16 +181,16 @@ static int draw_probes(struct panel *p, struct canvas *cv, int row)
 		char line[800];
 
 		if (pr->attached)
-			snprintf(line, sizeof(line), "#%-2u %c %8llu events %7.1f/s  lost %-4llu %s",
-				 pr->id, pr->type, (unsigned long long)pr->events,
-				 (double)pr->interval_events / secs, (unsigned long long)pr->lost,
-				 pr->spec);
+			snprintf(line, sizeof(line),
+				 "#%-2u %c %8llu events %7.1f/s  lost %-4llu %s", pr->id, pr->type,
+				 (unsigned long long)pr->events, (double)pr->interval_events / secs,
+				 (unsigned long long)pr->lost, pr->spec);
 		else
-			snprintf(line, sizeof(line), "#%-2u %c %s: not attached: %s", pr->id, pr->type,
-				 pr->spec, pr->why);
+			snprintf(line, sizeof(line), "#%-2u %c %s: not attached: %s", pr->id,
+				 pr->type, pr->spec, pr->why);
 		canvas_put(cv, row, 1, THEME_DIM, i == 0 ? "probes" : "");
-		canvas_put_fit(cv, row, 8, cv->width - 9, pr->attached ? THEME_DEFAULT : THEME_ERROR,
-			       line);
+		canvas_put_fit(cv, row, 8, cv->width - 9,
+			       pr->attached ? THEME_DEFAULT : THEME_ERROR, line);
 		if (i == tp->probe)
 			canvas_set_role(cv, row, 8, -1, THEME_SELECTION);
 	}
@@ -229,7 +241,7 @@ static void draw_events(struct panel *p, struct canvas *cv, int row, int height)
 		canvas_printf(cv, row, 46, THEME_DEFAULT, "#%-4u", e->probe_id);
 		canvas_put_fit(cv, row, 52, cv->width - 53,
 			       tp->search[0] && strcasestr(e->message, tp->search) ? THEME_WARN
-										     : THEME_DEFAULT,
+										   : THEME_DEFAULT,
 			       e->message);
 		if (height >= 0 && !tp->follow && i == sel)
 			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
@@ -247,11 +259,11 @@ static void trace_draw(struct panel *p, struct canvas *cv)
 	row = draw_vfs(p, cv, 0);
 	row = draw_probes(p, cv, row);
 	if (m->lost)
-		canvas_printf(cv, row++, 1, THEME_WARN, "lost %llu events (the ring buffer was full)",
+		canvas_printf(cv, row++, 1, THEME_WARN,
+			      "lost %llu events (the ring buffer was full)",
 			      (unsigned long long)m->lost);
 	row++;
-	draw_events(p, cv, row,
-		    cv->max_rows == CANVAS_UNLIMITED ? -1 : cv->max_rows - row);
+	draw_events(p, cv, row, cv->max_rows == CANVAS_UNLIMITED ? -1 : cv->max_rows - row);
 }
 
 static int trace_json(struct panel *p, struct json_out *j)

@@ -59,6 +59,14 @@ check "the burning thread's samples are in main;burn_a;burn_b;burn_c (at least 8
 check "the sleeping thread has no burning stack" \
 	jcheck "$work/burn.json" "not any(has_chain(s, $burn) for s in d['oncpu'] \
 		if s['tid'] != $burner)"
+check "the off-CPU view has the sleeping thread's chain: doze_a, doze_b" \
+	jcheck "$work/burn.json" "any(has_chain(s, ['doze_a', 'doze_b']) and \
+		s['tid'] == next(t for t in d['threads'] if t['name'] == 'sleepy')['tid'] \
+		for s in d['offcpu'])"
+check "and it holds most of that thread's off-CPU time (its naps)" \
+	jcheck "$work/burn.json" "sum(s['off_cpu_us'] for s in d['offcpu'] if \
+		has_chain(s, ['doze_a', 'doze_b'])) >= 0.8 * sum(s['off_cpu_us'] for s in \
+		d['offcpu'] if s['comm'] == 'sleepy')"
 check "the sleeping thread's voluntary switches are counted (a 20 ms nap at a time)" \
 	jcheck "$work/burn.json" "next(t for t in d['threads'] if t['name'] == 'sleepy') \
 		['voluntary'] >= 20"

@@ -19,7 +19,8 @@ my=$db_pid
 mysock=$db_sock
 
 tm -f /dev/null new-session -d -s sql -x 120 -y 32 \
-	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 $KTOP -P sql -d 0.5" ||
+	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 KTOP_EXPORT_DIR=$work \
+	 $KTOP -P sql -d 0.5" ||
 	{ not_ok "tmux"; finish; }
 check "the panel lists the MariaDB server and how it is traced" \
 	wait_for 15 has "mariadbd $my (uprobe dispatch_command"
@@ -38,8 +39,30 @@ check "o sorts slowest first" wait_for 5 eval 'has "slowest first" && first_quer
 key Enter
 check "Enter opens the detail view" \
 	wait_for 5 eval 'has "started" && has "pid $my" && has "SELECT SLEEP(0.4)"'
+key Enter
+check "Enter again opens the server's stacks" wait_for 10 has "pid $my mariadbd"
+key 3
+wait_for 5 has "servers:"
 key Escape
 check "Esc goes back to the list" wait_for 5 has "slowest first"
+key p
+key Enter
+wait_for 5 has "pid: all"
+# text from the server is escaped everywhere: list, detail and the text export
+db_mysql "$mysock" "SELECT SLEEP(0.12), '$(printf '\033')[31mred' AS esc" >/dev/null
+check "an escape sequence in a query shows escaped in the list" \
+	wait_for 10 eval 'screen | grep -qF "\\x1b[31mred'"'"' AS esc"'
+key o
+key Home
+key Enter
+check "and in the detail view" wait_for 5 eval 'has started && screen | grep -qF "\\x1b[31mred"'
+key s
+check "s saves the list as text" wait_for 5 has "saved "
+saved=$(ls "$work"/ktop-*.txt 2>/dev/null | head -1)
+check "the text export has it escaped, and no escape byte at all" \
+	eval 'grep -qF "\\x1b[31mred" "$saved" && ! grep -q $'"'"'\x1b'"'"' "$saved"'
+key Escape
+key o
 key g
 check "g groups SLEEP(0.3) and SLEEP(0.4) in one shape" \
 	wait_for 5 eval 'has FINGERPRINT && screen | grep -E "^ +2 .* select sleep\(\?\)$" >/dev/null'
