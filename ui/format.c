@@ -2,6 +2,7 @@
 #include "ui/format.h"
 
 #include <stdio.h>
+#include <time.h>
 
 char *format_usecs(char *buf, size_t len, double us)
 {
@@ -32,6 +33,16 @@ char *format_bytes(char *buf, size_t len, uint64_t bytes)
 		snprintf(buf, len, "%.0f%c", v, units[u]);
 	else
 		snprintf(buf, len, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+char *format_clock(char *buf, size_t len, double t)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	strftime(buf, len, "%H:%M:%S", &tm);
 	return buf;
 }
 

@@ -10,6 +10,8 @@
 char *format_usecs(char *buf, size_t len, double us);
 /* A byte count in binary units: "512", "4K", "1.5M". */
 char *format_bytes(char *buf, size_t len, uint64_t bytes);
+/* A wall-clock time (seconds since the epoch) as local "HH:MM:SS". */
+char *format_clock(char *buf, size_t len, double t);
 /* Elapsed seconds as "MM:SS" or "H:MM:SS". */
 char *format_elapsed(char *buf, size_t len, double seconds);
 

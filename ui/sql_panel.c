@@ -11,6 +11,7 @@
 
 #include "collectors/sql_model.h"
 #include "ui/format.h"
+#include "ui/list_nav.h"
 #include "util/fingerprint.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
@@ -149,7 +150,6 @@ static bool sql_key(struct panel *p, int key)
 {
 	struct sql_panel *sp = p->priv;
 	size_t n = p->model ? rows_shown(p) : 0;
-	long sel = (long)sp->selected;
 	const struct sql_model *m;
 	size_t *order;
 
@@ -191,32 +191,11 @@ static bool sql_key(struct panel *p, int key)
 			return false;
 		sp->detail = false;
 		return true;
-	case KEY_UP:
-	case 'k':
-		sel--;
-		break;
-	case KEY_DOWN:
-	case 'j':
-		sel++;
-		break;
-	case KEY_PPAGE:
-		sel -= sp->page;
-		break;
-	case KEY_NPAGE:
-		sel += sp->page;
-		break;
-	case KEY_HOME:
-		sel = 0;
-		break;
-	case KEY_END:
-		sel = (long)n - 1;
-		break;
 	default:
-		return false;
+		if (!list_nav_key(key, n, sp->page, &sp->selected))
+			return false;
+		break;
 	}
-	if (sel >= (long)n)
-		sel = (long)n - 1;
-	sp->selected = sel < 0 ? 0 : (size_t)sel;
 	remember_selection(p);
 	return true;
 }
@@ -276,19 +255,13 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 	if (!m->nqueries)
 		canvas_put(cv, row, 1, THEME_DIM, "no slow query yet");
 	sp->page = height > 1 ? height - 1 : 1;
-	if (sp->selected < sp->top)
-		sp->top = sp->selected;
-	if (height > 1 && sp->selected >= sp->top + (size_t)(height - 1))
-		sp->top = sp->selected - (size_t)(height - 2);
+	list_nav_scroll(sp->selected, height < 0 ? -1 : sp->page, &sp->top);
 	for (size_t i = height < 0 ? 0 : sp->top;
 	     i < m->nqueries && (height < 0 || (int)(i - sp->top) < height - 1); i++, row++) {
 		const struct sql_query *q = &m->queries[order[i]];
-		time_t t = (time_t)q->time;
-		struct tm tm;
 		char clock[16];
 
-		localtime_r(&t, &tm);
-		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+		format_clock(clock, sizeof(clock), q->time);
 		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8s %-7u %-7u %-5s %9.1f  ", clock,
 			      q->pid, q->tid, sql_kind_name(q->kind),
 			      (double)q->latency_us / 1000.0);
@@ -309,19 +282,13 @@ static void draw_detail(struct panel *p, struct canvas *cv, int row)
 	const struct sql_query *q;
 	char buf[8192], start[32], end[32];
 	const char *text;
-	time_t t;
-	struct tm tm;
 	size_t len, width = (size_t)(cv->width - 2);
 
 	follow_selection(p, order);
 	q = &m->queries[order[sp->selected < m->nqueries ? sp->selected : 0]];
 	free(order);
-	t = (time_t)q->start;
-	localtime_r(&t, &tm);
-	strftime(start, sizeof(start), "%H:%M:%S", &tm);
-	t = (time_t)q->time;
-	localtime_r(&t, &tm);
-	strftime(end, sizeof(end), "%H:%M:%S", &tm);
+	format_clock(start, sizeof(start), q->start);
+	format_clock(end, sizeof(end), q->time);
 	canvas_printf(cv, row++, 1, THEME_HEADER_VALUE,
 		      "%s  pid %u  tid %u  started %s.%03d  ended %s.%03d  %.1f ms%s%s",
 		      sql_kind_name(q->kind), q->pid, q->tid, start,
@@ -362,19 +329,13 @@ static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 	if (!m->ndigests)
 		canvas_put(cv, row, 1, THEME_DIM, "no slow query yet");
 	sp->page = height > 1 ? height - 1 : 1;
-	if (sp->selected < sp->top)
-		sp->top = sp->selected;
-	if (height > 1 && sp->selected >= sp->top + (size_t)(height - 1))
-		sp->top = sp->selected - (size_t)(height - 2);
+	list_nav_scroll(sp->selected, height < 0 ? -1 : sp->page, &sp->top);
 	for (size_t i = height < 0 ? 0 : sp->top;
 	     i < m->ndigests && (height < 0 || (int)(i - sp->top) < height - 1); i++, row++) {
 		const struct sql_digest *d = &m->digests[order[i]];
-		time_t last = (time_t)d->last_seen;
-		struct tm tm;
 		char clock[16];
 
-		localtime_r(&last, &tm);
-		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+		format_clock(clock, sizeof(clock), d->last_seen);
 		canvas_printf(cv, row, 1, THEME_DEFAULT,
 			      "%7llu %11.1f %9.1f %9.1f %9.1f %-5s %-8s  ",
 			      (unsigned long long)d->count, (double)d->total_us / 1000.0,

@@ -11,6 +11,8 @@
 #include <ncurses.h>
 
 #include "collectors/trace_model.h"
+#include "ui/format.h"
+#include "ui/list_nav.h"
 #include "util/xalloc.h"
 
 #define PROBE_ROWS_MAX 6
@@ -70,7 +72,6 @@ static bool trace_key(struct panel *p, int key)
 	const struct trace_model *m = p->model;
 	struct trace_panel *tp = p->priv;
 	size_t n = m ? m->nevents : 0;
-	long sel = tp->follow ? (long)n - 1 : (long)tp->selected;
 
 	switch (key) {
 	case 'a':
@@ -104,33 +105,15 @@ static bool trace_key(struct panel *p, int key)
 			p->requests |= PANEL_REQUEST_STACKS;
 		}
 		return true;
-	case KEY_UP:
-	case 'k':
-		sel--;
-		break;
-	case KEY_DOWN:
-	case 'j':
-		sel++;
-		break;
-	case KEY_PPAGE:
-		sel -= tp->page;
-		break;
-	case KEY_NPAGE:
-		sel += tp->page;
-		break;
-	case KEY_HOME:
-		sel = 0;
-		break;
 	default:
-		return false;
-	}
-	if (!n)
+		if (tp->follow)
+			tp->selected = n ? n - 1 : 0;
+		if (!list_nav_key(key, n, tp->page, &tp->selected))
+			return false;
+		/* at the newest event, moving on follows the new ones again */
+		tp->follow = n && tp->selected == n - 1 && key != KEY_UP && key != 'k';
 		return true;
-	if (sel < 0)
-		sel = 0;
-	tp->follow = sel >= (long)n - 1 && key != KEY_UP && key != 'k';
-	tp->selected = sel >= (long)n ? n - 1 : (size_t)sel;
-	return true;
+	}
 }
 
 static bool trace_search(struct panel *p, const char *text)
@@ -229,13 +212,10 @@ static void draw_events(struct panel *p, struct canvas *cv, int row, int height)
 	}
 	for (size_t i = first; i < n && (height < 0 || (int)(i - first) < height - 1); i++, row++) {
 		const struct trace_event *e = &m->events[i];
-		time_t t = (time_t)e->time;
 		char clock[16], head[80];
-		struct tm tm;
 
-		localtime_r(&t, &tm);
-		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-		snprintf(head, sizeof(head), "%s.%03d", clock, (int)((e->time - (double)t) * 1000));
+		snprintf(head, sizeof(head), "%s.%03d", format_clock(clock, sizeof(clock), e->time),
+			 (int)((e->time - (double)(long)e->time) * 1000));
 		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-12s %-7u %-7u ", head, e->pid, e->tid);
 		canvas_put_fit(cv, row, 30, 15, THEME_DEFAULT, e->comm);
 		canvas_printf(cv, row, 46, THEME_DEFAULT, "#%-4u", e->probe_id);

@@ -6,19 +6,20 @@
 
 #include <ncurses.h>
 
+#include "ui/list_nav.h"
 #include "util/xalloc.h"
 
 #define KEY_BACKSPACE_ASCII 127
-#define BAR_WIDTH 24 /* fixed, so bars compare across rows */
+#define BAR_WIDTH	    24 /* fixed, so bars compare across rows */
 
 const struct keymap_entry tree_view_keys[TREE_VIEW_NKEYS] = {
-	{KEY_RIGHT, KEY_ACTION_PANEL, "Enter", NULL, "expand (Right too)", "Tree"},
-	{KEY_LEFT, KEY_ACTION_PANEL, "Left", NULL, "collapse, or go to the parent", "Tree"},
-	{'e', KEY_ACTION_PANEL, "e", "Hot", "expand the hottest path below", "Tree"},
-	{'z', KEY_ACTION_PANEL, "z", "Zoom", "zoom into the selected subtree", "Tree"},
-	{KEY_BACKSPACE, KEY_ACTION_PANEL, "Bksp", NULL, "zoom out", "Tree"},
-	{'n', KEY_ACTION_PANEL, "n N", NULL, "next / previous search match", "Tree"},
-	{'j', KEY_ACTION_PANEL, "j k", NULL, "move (arrows, PgUp, PgDn, Home, End too)", "Tree"},
+	{ KEY_RIGHT, KEY_ACTION_PANEL, "Enter", NULL, "expand (Right too)", "Tree" },
+	{ KEY_LEFT, KEY_ACTION_PANEL, "Left", NULL, "collapse, or go to the parent", "Tree" },
+	{ 'e', KEY_ACTION_PANEL, "e", "Hot", "expand the hottest path below", "Tree" },
+	{ 'z', KEY_ACTION_PANEL, "z", "Zoom", "zoom into the selected subtree", "Tree" },
+	{ KEY_BACKSPACE, KEY_ACTION_PANEL, "Bksp", NULL, "zoom out", "Tree" },
+	{ 'n', KEY_ACTION_PANEL, "n N", NULL, "next / previous search match", "Tree" },
+	{ 'j', KEY_ACTION_PANEL, "j k", NULL, "move (arrows, PgUp, PgDn, Home, End too)", "Tree" },
 };
 
 static int tag_cmp(const void *a, const void *b)
@@ -167,18 +168,6 @@ uint32_t tree_view_selected(const struct tree_view *tv)
 	return tv->nrows ? tv->rows[tv->selected] : STACK_TREE_NONE;
 }
 
-static void move_to(struct tree_view *tv, long row)
-{
-	if (!tv->nrows)
-		return;
-	if (row < 0)
-		row = 0;
-	if (row >= (long)tv->nrows)
-		row = (long)tv->nrows - 1;
-	tv->selected = (size_t)row;
-	tv->selected_tag = tv->tree->nodes[tv->rows[row]].tag;
-}
-
 /* Expand the path of largest children from node down to a leaf. */
 static void expand_hottest(struct tree_view *tv, uint32_t node)
 {
@@ -234,26 +223,6 @@ bool tree_view_key(struct tree_view *tv, int key)
 	const struct stack_node *n = node != STACK_TREE_NONE ? &tv->tree->nodes[node] : NULL;
 
 	switch (key) {
-	case KEY_UP:
-	case 'k':
-		move_to(tv, (long)tv->selected - 1);
-		return true;
-	case KEY_DOWN:
-	case 'j':
-		move_to(tv, (long)tv->selected + 1);
-		return true;
-	case KEY_PPAGE:
-		move_to(tv, (long)tv->selected - tv->page);
-		return true;
-	case KEY_NPAGE:
-		move_to(tv, (long)tv->selected + tv->page);
-		return true;
-	case KEY_HOME:
-		move_to(tv, 0);
-		return true;
-	case KEY_END:
-		move_to(tv, (long)tv->nrows - 1);
-		return true;
 	case KEY_RIGHT:
 	case KEY_ENTER:
 	case '\n':
@@ -295,7 +264,10 @@ bool tree_view_key(struct tree_view *tv, int key)
 		tree_view_search(tv, tv->search, -1);
 		return true;
 	default:
-		return false;
+		if (!tv->nrows || !list_nav_key(key, tv->nrows, tv->page, &tv->selected))
+			return false;
+		tv->selected_tag = tv->tree->nodes[tv->rows[tv->selected]].tag;
+		return true;
 	}
 	build_rows(tv, 0);
 	select_tag(tv, tv->selected_tag);
