@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/bio_disk_names.h"
+#include "collectors/bpf_common.h"
 #include "collectors/bio_model.h"
 #include "collectors/bio_reading.h"
 #include "collectors/bio_spans.h"
@@ -23,9 +24,9 @@
 #include "bpf/bio.skel.h"
 
 _Static_assert(BIO_PIDS_MAX >= KTOP_MAX_PIDS, "the BPF PID filter is smaller than KTOP_MAX_PIDS");
+_Static_assert(BIO_PIDS_MAX <= BPF_COMMON_PIDS_MAX, "bpf_common cannot hold every bio PID key");
 
-#define BIO_BTF_PATH "/sys/kernel/btf/vmlinux"
-#define BIO_NTPS     5
+#define BIO_NTPS 5
 
 _Static_assert(BIO_NTPS <= BIO_READER_MAX_PROGS, "a bio reader cannot sum every program");
 
@@ -67,25 +68,16 @@ struct bio_priv {
  * Drop counters shown to the user; idx -1 is the programs' recursion misses. The statistics
  * (BIO_STAT_*) are not losses and stay out.
  */
-static const struct {
-	const char *name;
-	int idx;
-} bio_drop_names[] = {
-	{"start map full", BIO_DROP_START_FULL},
-	{"histogram map full", BIO_DROP_HIST_FULL},
-	{"process map full", BIO_DROP_PROC_FULL},
-	{"completion without start", BIO_DROP_NO_START},
-	{"recursion misses", -1},
+static const struct bpf_common_drop bio_drop_names[] = {
+	{ "start map full", BIO_DROP_START_FULL },
+	{ "histogram map full", BIO_DROP_HIST_FULL },
+	{ "process map full", BIO_DROP_PROC_FULL },
+	{ "completion without start", BIO_DROP_NO_START },
+	{ "recursion misses", -1 },
 };
 
 _Static_assert(sizeof(bio_drop_names) / sizeof(bio_drop_names[0]) <= COLLECTOR_MAX_DROPS,
 	       "too many bio drop counters");
-
-/* A threshold in usecs as the kernel side's nanoseconds, saturating. */
-static __u64 bio_slow_ns(uint64_t us)
-{
-	return us > UINT64_MAX / 1000 ? UINT64_MAX : us * 1000;
-}
 
 /* Read from vmlinux BTF which tracepoints exist and which argument form they take. */
 static int bio_probe_btf(struct bio_probe *p, char *why, size_t why_len)
@@ -95,12 +87,9 @@ static int bio_probe_btf(struct bio_probe *p, char *why, size_t why_len)
 	int err;
 	int id;
 
-	btf = btf__load_vmlinux_btf();
-	if (!btf) {
-		err = errno ? -errno : -ENOENT;
-		snprintf(why, why_len, "bio: load kernel BTF: %s", strerror(-err));
+	err = bpf_common_btf_load(&btf, "bio", why, why_len);
+	if (err)
 		return err;
-	}
 	p->single_arg = true;
 	id = btf__find_by_name_kind(btf, "btf_trace_block_rq_issue", BTF_KIND_TYPEDEF);
 	p->tp_btf = id > 0;
@@ -225,13 +214,7 @@ static void bio_drops_update(struct collector *c)
 	struct bio_priv *priv = c->priv;
 	size_t n = sizeof(bio_drop_names) / sizeof(bio_drop_names[0]);
 
-	for (size_t i = 0; i < n; i++) {
-		int idx = bio_drop_names[i].idx;
-
-		c->drops[i].name = bio_drop_names[i].name;
-		c->drops[i].count = idx < 0 ? priv->cur.recursion_misses : priv->cur.counters[idx];
-	}
-	c->ndrops = n;
+	bpf_common_drops_fill(c, bio_drop_names, n, priv->cur.counters, priv->cur.recursion_misses);
 }
 
 /*
@@ -285,7 +268,7 @@ static void bio_close(struct collector *c)
 /* Probe the kernel, load and attach the block tracepoints, and take the first reading. */
 static int bio_open(struct collector *c, const struct ktop_config *cfg)
 {
-	struct bio_probe probe = {0};
+	struct bio_probe probe = { 0 };
 	struct bio_priv *priv;
 	bool use_btf;
 	int ncpus;
@@ -295,26 +278,18 @@ static int bio_open(struct collector *c, const struct ktop_config *cfg)
 		bio_close(c);
 	c->why[0] = '\0';
 	c->mode[0] = '\0';
-	if (access(BIO_BTF_PATH, R_OK)) {
-		err = errno == ENOENT ? -ENOTSUP : -errno;
-		if (err == -ENOTSUP)
-			snprintf(c->why, sizeof(c->why),
-				 "needs kernel BTF (" BIO_BTF_PATH " is missing)");
-		else
-			snprintf(c->why, sizeof(c->why), "bio: read " BIO_BTF_PATH ": %s",
-				 strerror(-err));
+	err = bpf_common_btf_check("bio", c->why, sizeof(c->why));
+	if (err)
 		return err;
-	}
 	priv = xcalloc(1, sizeof(*priv));
 	c->priv = priv;
 
 	err = bio_probe_btf(&probe, c->why, sizeof(c->why));
 	if (err)
 		goto out_close;
-	ncpus = libbpf_num_possible_cpus();
-	if (ncpus <= 0) {
-		err = ncpus < 0 ? ncpus : -EINVAL;
-		snprintf(c->why, sizeof(c->why), "bio: count possible CPUs: %s", strerror(-err));
+	ncpus = bpf_common_ncpus("bio", c->why, sizeof(c->why));
+	if (ncpus < 0) {
+		err = ncpus;
 		goto out_close;
 	}
 	bio_reader_init(&priv->reader, ncpus);
@@ -336,7 +311,7 @@ static int bio_open(struct collector *c, const struct ktop_config *cfg)
 	snprintf(c->mode, sizeof(c->mode), "%s", use_btf ? "tp_btf" : "raw_tp");
 
 	priv->slow_us = cfg ? cfg->bio_slow_us : 0;
-	priv->skel->bss->slow_ns = bio_slow_ns(priv->slow_us);
+	priv->skel->bss->slow_ns = bpf_common_us_to_ns(priv->slow_us);
 	priv->model.slow_us = priv->slow_us;
 
 	err = bio_read(&priv->reader, &priv->cur, NULL, c->why, sizeof(c->why));
@@ -383,41 +358,17 @@ static int bio_poll(struct collector *c)
 	return 0;
 }
 
-/* Order PIDs. */
-static int bio_pid_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a;
-	uint32_t y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Replace the kernel's PID set; filtering is off while the map changes. */
 static int bio_set_pids(struct bio_priv *priv, const uint32_t *pids, size_t npids, char *why,
 			size_t why_len)
 {
-	int fd = bpf_map__fd(priv->skel->maps.bio_pids);
-	__u32 keys[BIO_PIDS_MAX];
-	__u32 key, next;
-	size_t nkeys = 0;
-	__u8 one = 1;
 	int err;
 
 	priv->skel->bss->filter_pids = 0;
-	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && nkeys < BIO_PIDS_MAX;
-	     err = bpf_map_get_next_key(fd, &key, &next)) {
-		key = next;
-		keys[nkeys++] = key;
-	}
-	for (size_t i = 0; i < nkeys; i++)
-		bpf_map_delete_elem(fd, &keys[i]);
-	for (size_t i = 0; i < npids; i++) {
-		err = bpf_map_update_elem(fd, &pids[i], &one, BPF_ANY);
-		if (err) {
-			snprintf(why, why_len, "bio: update the PID filter: %s", strerror(-err));
-			return err;
-		}
-	}
+	err = bpf_common_pid_set_replace(bpf_map__fd(priv->skel->maps.bio_pids), pids, npids, "bio",
+					 why, why_len);
+	if (err)
+		return err;
 	priv->skel->bss->filter_pids = npids > 0;
 	return 0;
 }
@@ -438,12 +389,9 @@ static int bio_configure(struct collector *c, const struct filter *f)
 		snprintf(c->why, sizeof(c->why), "bio: not open");
 		return -EBADF;
 	}
-	npids = f->npids < KTOP_MAX_PIDS ? f->npids : KTOP_MAX_PIDS;
-	memcpy(pids, f->pids, npids * sizeof(*pids));
-	if (npids)
-		qsort(pids, npids, sizeof(*pids), bio_pid_cmp);
+	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
 
-	if (npids != priv->npids || memcmp(pids, priv->pids, npids * sizeof(*pids))) {
+	if (!bpf_common_pids_same(pids, npids, priv->pids, priv->npids)) {
 		err = bio_set_pids(priv, pids, npids, c->why, sizeof(c->why));
 		if (err) {
 			priv->npids = 0;
@@ -457,7 +405,7 @@ static int bio_configure(struct collector *c, const struct filter *f)
 	}
 	if (f->bio_slow_us != priv->slow_us) {
 		priv->slow_us = f->bio_slow_us;
-		priv->skel->bss->slow_ns = bio_slow_ns(priv->slow_us);
+		priv->skel->bss->slow_ns = bpf_common_us_to_ns(priv->slow_us);
 		changed = true;
 	}
 	priv->model.pid_filtered = priv->npids > 0;

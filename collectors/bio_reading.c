@@ -11,6 +11,7 @@
 
 #include <bpf/bpf.h>
 
+#include "collectors/bpf_common.h"
 #include "collectors/hist.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
@@ -201,7 +202,7 @@ static int bio_read_procs(struct bio_reader *rd, struct bio_reading *r,
 	for (size_t i = 0; i < n; i++) {
 		struct bio_proc *p = &r->procs[i];
 		const struct bio_proc *a;
-		struct bio_proc_key k = {.tgid = p->pid, .dev = p->dev};
+		struct bio_proc_key k = { .tgid = p->pid, .dev = p->dev };
 
 		a = bio_procs_find(rd->archive, rd->narchive, p->pid, p->dev);
 		if (a) {
@@ -248,28 +249,15 @@ static int bio_read_procs(struct bio_reader *rd, struct bio_reading *r,
 static int bio_read_counters(struct bio_reader *rd, struct bio_reading *r, char *why,
 			     size_t why_len)
 {
-	int fd = rd->drops_fd;
 	int err;
 
-	for (__u32 i = 0; i < BIO_DROP_COUNT; i++) {
-		err = bpf_map_lookup_elem(fd, &i, rd->pcpu_count);
-		if (err) {
-			snprintf(why, why_len, "bio: read the drop counters: %s", strerror(-err));
-			return err;
-		}
-		r->counters[i] = 0;
-		for (int cpu = 0; cpu < rd->ncpus; cpu++)
-			r->counters[i] += rd->pcpu_count[cpu];
-	}
+	err = bpf_common_counters_read(rd->drops_fd, rd->pcpu_count, rd->ncpus, r->counters,
+				       BIO_DROP_COUNT, "bio", why, why_len);
+	if (err)
+		return err;
 	r->recursion_misses = 0;
-	for (size_t i = 0; i < rd->nprogs; i++) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-
-		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(rd->prog_fds[i], &info, &len))
-			r->recursion_misses += info.recursion_misses;
-	}
+	for (size_t i = 0; i < rd->nprogs; i++)
+		r->recursion_misses += bpf_common_recursion_misses(rd->prog_fds[i]);
 	return 0;
 }
 
@@ -298,7 +286,7 @@ int bio_proc_key_cmp(const void *a, const void *b)
 /* The (pid, dev) entry in a sorted process array, or NULL. */
 struct bio_proc *bio_procs_find(struct bio_proc *procs, size_t n, uint32_t pid, uint32_t dev)
 {
-	struct bio_proc key = {.pid = pid, .dev = dev};
+	struct bio_proc key = { .pid = pid, .dev = dev };
 
 	if (!n)
 		return NULL;
@@ -308,7 +296,7 @@ struct bio_proc *bio_procs_find(struct bio_proc *procs, size_t n, uint32_t pid, 
 /* The disk with this dev in a reading, or NULL. */
 const struct bio_rdisk *bio_reading_disk(const struct bio_reading *r, uint32_t dev)
 {
-	struct bio_rdisk key = {.dev = dev};
+	struct bio_rdisk key = { .dev = dev };
 
 	if (!r->ndisks)
 		return NULL;

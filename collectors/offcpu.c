@@ -18,6 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "collectors/bpf_common.h"
 #include "collectors/offcpu_model.h"
 #include "collectors/stack_collect.h"
 #include "symbols/symbols.h"
@@ -29,7 +30,6 @@ _Static_assert(OFFCPU_PIDS_MAX >= KTOP_MAX_PIDS,
 	       "the BPF PID filter is smaller than KTOP_MAX_PIDS");
 _Static_assert(OFFCPU_STACK_NONE == STACK_COLLECT_NONE, "offcpu.h and stack_collect.h disagree");
 
-#define OFFCPU_BTF_PATH	 "/sys/kernel/btf/vmlinux"
 #define OFFCPU_NPROGS	 2
 #define OFFCPU_FORCE_RAW "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
 
@@ -68,17 +68,14 @@ struct offcpu_priv {
 };
 
 /* Drop counters shown to the user; idx -1 is the programs' recursion misses. */
-static const struct {
-	const char *name;
-	int idx;
-} offcpu_drop_names[] = {
-	{"missed kernel stacks", OFFCPU_DROP_KSTACK},
-	{"missed user stacks", OFFCPU_DROP_USTACK},
-	{"stack collisions", OFFCPU_DROP_COLLISION},
-	{"counts map full", OFFCPU_DROP_COUNTS_FULL},
-	{"task storage failures", OFFCPU_DROP_STORAGE},
-	{"lost process notes", OFFCPU_DROP_NOTE},
-	{"recursion misses", -1},
+static const struct bpf_common_drop offcpu_drop_names[] = {
+	{ "missed kernel stacks", OFFCPU_DROP_KSTACK },
+	{ "missed user stacks", OFFCPU_DROP_USTACK },
+	{ "stack collisions", OFFCPU_DROP_COLLISION },
+	{ "counts map full", OFFCPU_DROP_COUNTS_FULL },
+	{ "task storage failures", OFFCPU_DROP_STORAGE },
+	{ "lost process notes", OFFCPU_DROP_NOTE },
+	{ "recursion misses", -1 },
 };
 
 _Static_assert(sizeof(offcpu_drop_names) / sizeof(offcpu_drop_names[0]) <= COLLECTOR_MAX_DROPS,
@@ -93,12 +90,6 @@ static double offcpu_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Microseconds as the kernel side's nanoseconds, saturating. */
-static __u64 offcpu_ns(uint64_t us)
-{
-	return us > UINT64_MAX / 1000 ? UINT64_MAX : us * 1000;
-}
-
 /* Read from vmlinux BTF how sched_switch can be attached and what it passes. */
 static int offcpu_probe_btf(struct offcpu_probe *p, char *why, size_t why_len)
 {
@@ -107,12 +98,9 @@ static int offcpu_probe_btf(struct offcpu_probe *p, char *why, size_t why_len)
 	int err;
 	int id;
 
-	btf = btf__load_vmlinux_btf();
-	if (!btf) {
-		err = errno ? -errno : -ENOENT;
-		snprintf(why, why_len, "offcpu: load kernel BTF: %s", strerror(-err));
+	err = bpf_common_btf_load(&btf, "offcpu", why, why_len);
+	if (err)
 		return err;
-	}
 	id = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
 	p->tp_btf = id > 0;
 	/* Unknown: read prev's state from the task, which works on every kernel. */
@@ -172,9 +160,9 @@ static int offcpu_attach(struct offcpu_priv *priv, bool use_btf, char *why, size
 		const char *tp;
 		struct bpf_program *prog;
 	} progs[OFFCPU_NPROGS] = {
-		{"sched_switch", use_btf ? skel->progs.offcpu_sw_btf : skel->progs.offcpu_sw_raw},
-		{"sched_process_exec",
-		 use_btf ? skel->progs.offcpu_exec_btf : skel->progs.offcpu_exec_raw},
+		{ "sched_switch", use_btf ? skel->progs.offcpu_sw_btf : skel->progs.offcpu_sw_raw },
+		{ "sched_process_exec",
+		  use_btf ? skel->progs.offcpu_exec_btf : skel->progs.offcpu_exec_raw },
 	};
 	int err;
 
@@ -216,66 +204,28 @@ static int offcpu_on_note(void *ctx, void *data, size_t size)
  */
 static int offcpu_drain(struct offcpu_priv *priv, char *why, size_t why_len)
 {
-	int fd = bpf_map__fd(priv->skel->maps.offcpu_counts);
-	__u32 token = 0;
-	bool first = true;
-	uint32_t n = 0;
-	int err;
-
-	while (n < priv->cap) {
-		__u32 count = priv->cap - n;
-
-		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token,
-						      priv->keys + n, priv->vals + n, &count, NULL);
-		if (err && err != -ENOENT && !(err == -ENOSPC && n)) {
-			snprintf(why, why_len, "offcpu: drain the counts map: %s", strerror(-err));
-			return err;
-		}
-		n += count;
-		/* ENOENT: the end; ENOSPC: a bucket is left for the next time. */
-		if (err)
-			break;
-		first = false;
-	}
-	return (int)n;
+	return bpf_common_drain(bpf_map__fd(priv->skel->maps.offcpu_counts), priv->keys,
+				sizeof(*priv->keys), priv->vals, sizeof(*priv->vals), priv->cap,
+				"offcpu: drain the counts map", why, why_len);
 }
 
 /* Sum the per-CPU drop counters and the programs' recursion misses into c->drops. */
 static int offcpu_drops_update(struct collector *c)
 {
 	struct offcpu_priv *priv = c->priv;
-	int fd = bpf_map__fd(priv->skel->maps.offcpu_drops);
 	uint64_t counters[OFFCPU_DROP_COUNT];
 	uint64_t recursion = 0;
 	size_t n = sizeof(offcpu_drop_names) / sizeof(offcpu_drop_names[0]);
 	int err;
 
-	for (__u32 i = 0; i < OFFCPU_DROP_COUNT; i++) {
-		err = bpf_map_lookup_elem(fd, &i, priv->pcpu);
-		if (err) {
-			snprintf(c->why, sizeof(c->why), "offcpu: read the drop counters: %s",
-				 strerror(-err));
-			return err;
-		}
-		counters[i] = 0;
-		for (int cpu = 0; cpu < priv->ncpus; cpu++)
-			counters[i] += priv->pcpu[cpu];
-	}
-	for (size_t i = 0; i < priv->nlinks; i++) {
-		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-
-		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(priv->progs[i]), &info, &len))
-			recursion += info.recursion_misses;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int idx = offcpu_drop_names[i].idx;
-
-		c->drops[i].name = offcpu_drop_names[i].name;
-		c->drops[i].count = idx < 0 ? recursion : counters[idx];
-	}
-	c->ndrops = n;
+	err = bpf_common_counters_read(bpf_map__fd(priv->skel->maps.offcpu_drops), priv->pcpu,
+				       priv->ncpus, counters, OFFCPU_DROP_COUNT, "offcpu", c->why,
+				       sizeof(c->why));
+	if (err)
+		return err;
+	for (size_t i = 0; i < priv->nlinks; i++)
+		recursion += bpf_common_recursion_misses(bpf_program__fd(priv->progs[i]));
+	bpf_common_drops_fill(c, offcpu_drop_names, n, counters, recursion);
 	return 0;
 }
 
@@ -309,7 +259,7 @@ static void offcpu_close(struct collector *c)
 static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 {
 	uint32_t stacks = cfg && cfg->stack_storage ? cfg->stack_storage : OFFCPU_STACKS_MAX;
-	struct offcpu_probe probe = {0};
+	struct offcpu_probe probe = { 0 };
 	struct stack_collect_map map;
 	struct offcpu_priv *priv;
 	uint32_t nids = 1;
@@ -320,16 +270,9 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 		offcpu_close(c);
 	c->why[0] = '\0';
 	c->mode[0] = '\0';
-	if (access(OFFCPU_BTF_PATH, R_OK)) {
-		err = errno == ENOENT ? -ENOTSUP : -errno;
-		if (err == -ENOTSUP)
-			snprintf(c->why, sizeof(c->why),
-				 "needs kernel BTF (" OFFCPU_BTF_PATH " is missing)");
-		else
-			snprintf(c->why, sizeof(c->why), "offcpu: read " OFFCPU_BTF_PATH ": %s",
-				 strerror(-err));
+	err = bpf_common_btf_check("offcpu", c->why, sizeof(c->why));
+	if (err)
 		return err;
-	}
 	priv = xcalloc(1, sizeof(*priv));
 	c->priv = priv;
 
@@ -339,10 +282,9 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 	err = offcpu_probe_btf(&probe, c->why, sizeof(c->why));
 	if (err)
 		goto out_close;
-	priv->ncpus = libbpf_num_possible_cpus();
-	if (priv->ncpus <= 0) {
-		err = priv->ncpus < 0 ? priv->ncpus : -EINVAL;
-		snprintf(c->why, sizeof(c->why), "offcpu: count possible CPUs: %s", strerror(-err));
+	priv->ncpus = bpf_common_ncpus("offcpu", c->why, sizeof(c->why));
+	if (priv->ncpus < 0) {
+		err = priv->ncpus;
 		goto out_close;
 	}
 	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));
@@ -361,7 +303,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 
 	/* Live settings, before the programs run. */
 	priv->model.min_block_us = cfg ? cfg->min_block_us : 0;
-	priv->skel->bss->min_block_ns = offcpu_ns(priv->model.min_block_us);
+	priv->skel->bss->min_block_ns = bpf_common_us_to_ns(priv->model.min_block_us);
 
 	err = offcpu_attach(priv, use_btf, c->why, sizeof(c->why));
 	if (err)
@@ -489,15 +431,6 @@ static void offcpu_reset(struct collector *c)
 	priv->model.cumulative_s = 0;
 }
 
-/* Order PIDs. */
-static int offcpu_pid_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a;
-	uint32_t y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Replace the kernel's PID set. New PIDs go in before old ones leave, so a change never lets
  * every process through; an empty set turns the filter off first.
@@ -527,7 +460,7 @@ static int offcpu_set_pids(struct offcpu_priv *priv, const uint32_t *pids, size_
 		keys[nkeys++] = key;
 	}
 	for (size_t i = 0; i < nkeys; i++)
-		if (!npids || !bsearch(&keys[i], pids, npids, sizeof(*pids), offcpu_pid_cmp))
+		if (!npids || !bsearch(&keys[i], pids, npids, sizeof(*pids), bpf_common_pid_cmp))
 			bpf_map_delete_elem(fd, &keys[i]);
 	priv->skel->bss->filter_pids = npids > 0;
 	return 0;
@@ -551,12 +484,9 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 		return -EBADF;
 	}
 	m = &priv->model;
-	npids = f->npids < KTOP_MAX_PIDS ? f->npids : KTOP_MAX_PIDS;
-	memcpy(pids, f->pids, npids * sizeof(*pids));
-	if (npids)
-		qsort(pids, npids, sizeof(*pids), offcpu_pid_cmp);
+	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
 
-	if (npids != priv->npids || memcmp(pids, priv->pids, npids * sizeof(*pids))) {
+	if (!bpf_common_pids_same(pids, npids, priv->pids, priv->npids)) {
 		err = offcpu_set_pids(priv, pids, npids, c->why, sizeof(c->why));
 		if (!err) {
 			memcpy(priv->pids, pids, npids * sizeof(*pids));
@@ -576,8 +506,8 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 		m->max_block_us = f->max_block_us;
 		m->runnable = f->offcpu_runnable;
 		m->kthreads = f->offcpu_kthreads;
-		priv->skel->bss->min_block_ns = offcpu_ns(m->min_block_us);
-		priv->skel->bss->max_block_ns = offcpu_ns(m->max_block_us);
+		priv->skel->bss->min_block_ns = bpf_common_us_to_ns(m->min_block_us);
+		priv->skel->bss->max_block_ns = bpf_common_us_to_ns(m->max_block_us);
 		priv->skel->bss->count_runnable = m->runnable;
 		priv->skel->bss->count_kthreads = m->kthreads;
 		changed = true;

@@ -17,12 +17,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "collectors/bpf_common.h"
 #include "collectors/sql_discover.h"
 #include "collectors/sql_model.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 #include "bpf/sql.h"
 #include "bpf/sql.skel.h"
+
+_Static_assert(SQL_PIDS_MAX <= BPF_COMMON_PIDS_MAX, "bpf_common cannot hold every sql PID key");
 
 _Static_assert(SQL_PIDS_MAX >= KTOP_MAX_PIDS, "the BPF PID filter is smaller than KTOP_MAX_PIDS");
 _Static_assert((int)SQL_EV_MYSQL == (int)SQL_KIND_MYSQL && (int)SQL_EV_PG == (int)SQL_KIND_PG,
@@ -74,10 +77,7 @@ struct sql_priv {
 };
 
 /* Loss counters shown to the user; the statistics (SQL_STAT_*) are not losses and stay out. */
-static const struct {
-	const char *name;
-	int idx;
-} sql_drop_names[] = {
+static const struct bpf_common_drop sql_drop_names[] = {
 	{ "lost queries", SQL_DROP_LOST },
 	{ "start map full", SQL_DROP_START_FULL },
 	{ "thread map full", SQL_DROP_THREAD_FULL },
@@ -510,20 +510,10 @@ static void sql_drops_update(struct collector *c)
 	int fd = bpf_map__fd(priv->skel->maps.sql_drops);
 	size_t n = sizeof(sql_drop_names) / sizeof(sql_drop_names[0]);
 
-	for (__u32 idx = 0; idx < SQL_DROP_COUNT; idx++) {
-		uint64_t sum = 0;
-
-		if (bpf_map_lookup_elem(fd, &idx, priv->pcpu))
-			continue;
-		for (int cpu = 0; cpu < priv->ncpus; cpu++)
-			sum += priv->pcpu[cpu];
-		priv->counters[idx] = sum;
-	}
-	for (size_t i = 0; i < n; i++) {
-		c->drops[i].name = sql_drop_names[i].name;
-		c->drops[i].count = priv->counters[sql_drop_names[i].idx];
-	}
-	c->ndrops = n;
+	/* a slot that cannot be read keeps its last sum */
+	for (__u32 idx = 0; idx < SQL_DROP_COUNT; idx++)
+		bpf_common_pcpu_sum(fd, idx, priv->pcpu, priv->ncpus, &priv->counters[idx]);
+	bpf_common_drops_fill(c, sql_drop_names, n, priv->counters, 0);
 	priv->model.lost = priv->counters[SQL_DROP_LOST] - priv->lost_base;
 }
 
@@ -610,10 +600,9 @@ static int sql_open(struct collector *c, const struct ktop_config *cfg)
 		priv->named_pids |= t->pid != 0;
 		priv->ntargets++;
 	}
-	priv->ncpus = libbpf_num_possible_cpus();
-	if (priv->ncpus <= 0) {
-		err = priv->ncpus < 0 ? priv->ncpus : -EINVAL;
-		snprintf(c->why, sizeof(c->why), "sql: count possible CPUs: %s", strerror(-err));
+	priv->ncpus = bpf_common_ncpus("sql", c->why, sizeof(c->why));
+	if (priv->ncpus < 0) {
+		err = priv->ncpus;
 		goto out_close;
 	}
 	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));
@@ -684,41 +673,17 @@ static int sql_events(struct collector *c)
 	return sql_consume(c);
 }
 
-/* Order PIDs. */
-static int sql_pid_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a;
-	uint32_t y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Replace the kernel's PID set; filtering is off while the map changes. */
 static int sql_set_pids(struct sql_priv *priv, const uint32_t *pids, size_t npids, char *why,
 			size_t why_len)
 {
-	int fd = bpf_map__fd(priv->skel->maps.sql_pids);
-	__u32 keys[SQL_PIDS_MAX];
-	__u32 key, next;
-	size_t nkeys = 0;
-	__u8 one = 1;
 	int err;
 
 	priv->skel->bss->filter_pids = 0;
-	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && nkeys < SQL_PIDS_MAX;
-	     err = bpf_map_get_next_key(fd, &key, &next)) {
-		key = next;
-		keys[nkeys++] = key;
-	}
-	for (size_t i = 0; i < nkeys; i++)
-		bpf_map_delete_elem(fd, &keys[i]);
-	for (size_t i = 0; i < npids; i++) {
-		err = bpf_map_update_elem(fd, &pids[i], &one, BPF_ANY);
-		if (err) {
-			snprintf(why, why_len, "sql: update the PID filter: %s", strerror(-err));
-			return err;
-		}
-	}
+	err = bpf_common_pid_set_replace(bpf_map__fd(priv->skel->maps.sql_pids), pids, npids, "sql",
+					 why, why_len);
+	if (err)
+		return err;
 	priv->skel->bss->filter_pids = npids > 0;
 	return 0;
 }
@@ -738,11 +703,8 @@ static int sql_configure(struct collector *c, const struct filter *f)
 		snprintf(c->why, sizeof(c->why), "sql: not open");
 		return -EBADF;
 	}
-	npids = f->npids < KTOP_MAX_PIDS ? f->npids : KTOP_MAX_PIDS;
-	memcpy(pids, f->pids, npids * sizeof(*pids));
-	if (npids)
-		qsort(pids, npids, sizeof(*pids), sql_pid_cmp);
-	if (npids != priv->npids || memcmp(pids, priv->pids, npids * sizeof(*pids))) {
+	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
+	if (!bpf_common_pids_same(pids, npids, priv->pids, priv->npids)) {
 		err = sql_set_pids(priv, pids, npids, c->why, sizeof(c->why));
 		if (err) {
 			priv->npids = 0;

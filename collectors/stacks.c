@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "collectors/bpf_common.h"
 #include "collectors/stack_collect.h"
 #include "collectors/stacks_model.h"
 #include "collectors/stacks_proc.h"
@@ -96,10 +97,7 @@ struct stacks_priv {
 };
 
 /* Drop counters shown to the user; idx -1 is the program's recursion misses. */
-static const struct {
-	const char *name;
-	int idx;
-} stacks_drop_names[] = {
+static const struct bpf_common_drop stacks_drop_names[] = {
 	{ "missed kernel stacks", STACKS_DROP_KSTACK },
 	{ "missed user stacks", STACKS_DROP_USTACK },
 	{ "stack collisions", STACKS_DROP_COLLISION },
@@ -297,90 +295,35 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
  */
 static int stacks_drain(struct stacks_priv *priv, char *why, size_t why_len)
 {
-	int fd = bpf_map__fd(priv->skel->maps.stacks_counts);
-	__u32 token = 0;
-	bool first = true;
-	uint32_t n = 0;
-	int err;
-
-	while (n < priv->cap) {
-		__u32 count = priv->cap - n;
-
-		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token,
-						      priv->keys + n, priv->vals + n, &count, NULL);
-		if (err && err != -ENOENT && !(err == -ENOSPC && n)) {
-			snprintf(why, why_len, "stacks: drain the counts map: %s", strerror(-err));
-			return err;
-		}
-		n += count;
-		/* ENOENT: the end; ENOSPC: a bucket is left for the next time. */
-		if (err)
-			break;
-		first = false;
-	}
-	return (int)n;
+	return bpf_common_drain(bpf_map__fd(priv->skel->maps.stacks_counts), priv->keys,
+				sizeof(*priv->keys), priv->vals, sizeof(*priv->vals), priv->cap,
+				"stacks: drain the counts map", why, why_len);
 }
 
 /* The same for the per-process map: how many processes were read, or -errno. */
 static int stacks_drain_tgids(struct stacks_priv *priv, char *why, size_t why_len)
 {
-	int fd = bpf_map__fd(priv->skel->maps.stacks_procs);
-	__u32 token = 0;
-	bool first = true;
-	uint32_t n = 0;
-	int err;
-
-	while (n < priv->tgid_cap) {
-		__u32 count = priv->tgid_cap - n;
-
-		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token,
-						      priv->tgids + n, priv->tgid_vals + n, &count,
-						      NULL);
-		if (err && err != -ENOENT && !(err == -ENOSPC && n)) {
-			snprintf(why, why_len, "stacks: drain the process map: %s", strerror(-err));
-			return err;
-		}
-		n += count;
-		if (err)
-			break;
-		first = false;
-	}
-	return (int)n;
+	return bpf_common_drain(bpf_map__fd(priv->skel->maps.stacks_procs), priv->tgids,
+				sizeof(*priv->tgids), priv->tgid_vals, sizeof(*priv->tgid_vals),
+				priv->tgid_cap, "stacks: drain the process map", why, why_len);
 }
 
 /* Sum the per-CPU drop counters and the program's recursion misses into c->drops. */
 static int stacks_drops_update(struct collector *c)
 {
 	struct stacks_priv *priv = c->priv;
-	int fd = bpf_map__fd(priv->skel->maps.stacks_drops);
 	size_t n = sizeof(stacks_drop_names) / sizeof(stacks_drop_names[0]);
 	uint64_t counters[STACKS_DROP_COUNT];
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	uint64_t recursion = 0;
+	uint64_t recursion;
 	int err;
 
-	for (__u32 i = 0; i < STACKS_DROP_COUNT; i++) {
-		err = bpf_map_lookup_elem(fd, &i, priv->pcpu);
-		if (err) {
-			snprintf(c->why, sizeof(c->why), "stacks: read the drop counters: %s",
-				 strerror(-err));
-			return err;
-		}
-		counters[i] = 0;
-		for (int cpu = 0; cpu < priv->ncpus; cpu++)
-			counters[i] += priv->pcpu[cpu];
-	}
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(bpf_program__fd(priv->skel->progs.stacks_sample), &info, &len))
-		recursion = info.recursion_misses;
-	for (size_t i = 0; i < n; i++) {
-		int idx = stacks_drop_names[i].idx;
-
-		c->drops[i].name = stacks_drop_names[i].name;
-		c->drops[i].count = idx < 0 ? recursion : counters[idx];
-	}
-	c->ndrops = n;
+	err = bpf_common_counters_read(bpf_map__fd(priv->skel->maps.stacks_drops), priv->pcpu,
+				       priv->ncpus, counters, STACKS_DROP_COUNT, "stacks", c->why,
+				       sizeof(c->why));
+	if (err)
+		return err;
+	recursion = bpf_common_recursion_misses(bpf_program__fd(priv->skel->progs.stacks_sample));
+	bpf_common_drops_fill(c, stacks_drop_names, n, counters, recursion);
 	return 0;
 }
 
@@ -465,10 +408,9 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	err = sym_cache_new(&priv->sc, c->why, sizeof(c->why));
 	if (err)
 		goto out_close;
-	priv->ncpus = libbpf_num_possible_cpus();
-	if (priv->ncpus <= 0) {
-		err = priv->ncpus < 0 ? priv->ncpus : -EINVAL;
-		snprintf(c->why, sizeof(c->why), "stacks: count possible CPUs: %s", strerror(-err));
+	priv->ncpus = bpf_common_ncpus("stacks", c->why, sizeof(c->why));
+	if (priv->ncpus < 0) {
+		err = priv->ncpus;
 		goto out_close;
 	}
 	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));

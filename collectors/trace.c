@@ -22,6 +22,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "collectors/bpf_common.h"
 #include "collectors/trace_format.h"
 #include "collectors/trace_model.h"
 #include "collectors/trace_resolve.h"
@@ -30,6 +31,8 @@
 #include "util/xalloc.h"
 #include "bpf/trace.h"
 #include "bpf/trace.skel.h"
+
+_Static_assert(TRACE_PIDS_MAX <= BPF_COMMON_PIDS_MAX, "bpf_common cannot hold every trace PID key");
 
 _Static_assert(TRACE_PROBES_MAX == TRACE_MAX_PROBES, "bpf/trace.h and trace_model.h disagree");
 _Static_assert(TRACE_ARGS_MAX == TRACE_MAX_ARGS, "bpf/trace.h and trace_model.h disagree");
@@ -95,10 +98,7 @@ struct trace_priv {
 };
 
 /* Loss counters shown to the user; TRACE_STAT_* are not losses and stay out. */
-static const struct {
-	const char *name;
-	int idx;
-} trace_drop_names[] = {
+static const struct bpf_common_drop trace_drop_names[] = {
 	{ "lost events", TRACE_DROP_LOST },
 	{ "events of removed probes", TRACE_DROP_NO_DESC },
 	{ "unreadable arguments", TRACE_DROP_UNREADABLE },
@@ -211,10 +211,7 @@ static uint64_t trace_pcpu_sum(struct trace_priv *priv, int fd, __u32 idx)
 {
 	uint64_t sum = 0;
 
-	if (bpf_map_lookup_elem(fd, &idx, priv->pcpu))
-		return 0;
-	for (int cpu = 0; cpu < priv->ncpus; cpu++)
-		sum += priv->pcpu[cpu];
+	bpf_common_pcpu_sum(fd, idx, priv->pcpu, priv->ncpus, &sum);
 	return sum;
 }
 
@@ -351,11 +348,7 @@ static void trace_drops_update(struct collector *c)
 
 	for (__u32 idx = 0; idx < TRACE_DROP_COUNT; idx++)
 		priv->counters[idx] = trace_pcpu_sum(priv, fd, idx);
-	for (size_t i = 0; i < n; i++) {
-		c->drops[i].name = trace_drop_names[i].name;
-		c->drops[i].count = priv->counters[trace_drop_names[i].idx];
-	}
-	c->ndrops = n;
+	bpf_common_drops_fill(c, trace_drop_names, n, priv->counters, 0);
 	priv->model.lost = priv->counters[TRACE_DROP_LOST] - priv->lost_base;
 	for (__u32 s = 0; s < TRACE_PROBES_MAX; s++) {
 		struct trace_probe *p = priv->slots[s];
@@ -565,10 +558,9 @@ static int trace_open(struct collector *c, const struct ktop_config *cfg)
 	if (cfg && cfg->string_limit)
 		string_limit =
 			cfg->string_limit < TRACE_STRING_MAX ? cfg->string_limit : TRACE_STRING_MAX;
-	priv->ncpus = libbpf_num_possible_cpus();
-	if (priv->ncpus <= 0) {
-		err = priv->ncpus < 0 ? priv->ncpus : -EINVAL;
-		snprintf(c->why, sizeof(c->why), "trace: count possible CPUs: %s", strerror(-err));
+	priv->ncpus = bpf_common_ncpus("trace", c->why, sizeof(c->why));
+	if (priv->ncpus < 0) {
+		err = priv->ncpus;
 		goto out_close;
 	}
 	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));
@@ -730,41 +722,17 @@ static void trace_set_visible(struct collector *c, bool visible)
 	trace_vfs_update(priv);
 }
 
-/* Order PIDs. */
-static int trace_pid_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a;
-	uint32_t y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Replace the kernel's PID set; filtering is off while the map changes. */
 static int trace_set_pids(struct trace_priv *priv, const uint32_t *pids, size_t npids, char *why,
 			  size_t why_len)
 {
-	int fd = bpf_map__fd(priv->skel->maps.trace_pids);
-	__u32 keys[TRACE_PIDS_MAX];
-	__u32 key, next;
-	size_t nkeys = 0;
-	__u8 one = 1;
 	int err;
 
 	priv->skel->bss->filter_pids = 0;
-	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && nkeys < TRACE_PIDS_MAX;
-	     err = bpf_map_get_next_key(fd, &key, &next)) {
-		key = next;
-		keys[nkeys++] = key;
-	}
-	for (size_t i = 0; i < nkeys; i++)
-		bpf_map_delete_elem(fd, &keys[i]);
-	for (size_t i = 0; i < npids; i++) {
-		err = bpf_map_update_elem(fd, &pids[i], &one, BPF_ANY);
-		if (err) {
-			snprintf(why, why_len, "trace: update the PID filter: %s", strerror(-err));
-			return err;
-		}
-	}
+	err = bpf_common_pid_set_replace(bpf_map__fd(priv->skel->maps.trace_pids), pids, npids,
+					 "trace", why, why_len);
+	if (err)
+		return err;
 	priv->skel->bss->filter_pids = npids > 0;
 	return 0;
 }
@@ -779,11 +747,8 @@ static int trace_configure(struct collector *c, const struct filter *f)
 
 	if (!trace_is_ready(c))
 		return -EBADF;
-	npids = f->npids < KTOP_MAX_PIDS ? f->npids : KTOP_MAX_PIDS;
-	memcpy(pids, f->pids, npids * sizeof(*pids));
-	if (npids)
-		qsort(pids, npids, sizeof(*pids), trace_pid_cmp);
-	if (npids == priv->npids && !memcmp(pids, priv->pids, npids * sizeof(*pids)))
+	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
+	if (bpf_common_pids_same(pids, npids, priv->pids, priv->npids))
 		return 0;
 	err = trace_set_pids(priv, pids, npids, c->why, sizeof(c->why));
 	if (err) {

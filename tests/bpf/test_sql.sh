@@ -27,8 +27,8 @@ cmd, path = sys.argv[1], sys.argv[2]
 args = sys.argv[3:]
 lines = []
 for l in open(path, encoding="utf-8", errors="strict"):
-    l = l.strip()
-    if l:
+    # ktop may be writing the last line right now: only whole lines count
+    if l.endswith("\n") and l.strip():
         lines.append(json.loads(l))
 if not lines:
     sys.exit(3)  # no snapshot at all: neither yes nor no

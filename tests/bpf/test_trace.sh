@@ -70,8 +70,8 @@ import json, sys
 def snapshots(path):
     out = []
     for line in open(path):
-        line = line.strip()
-        if line:
+        # only whole lines: ktop may still be writing the last one
+        if line.endswith("\n") and line.strip():
             out.append(json.loads(line))
     return out
 

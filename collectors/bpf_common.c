@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libbpf steps the collectors share: BTF check, CPU count, per-CPU sums, PID sets, draining. */
+#include "collectors/bpf_common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "collectors/collector.h"
+
+/* Load vmlinux BTF into *btf (the caller frees it with btf__free), or -errno. */
+int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len)
+{
+	int err;
+
+	*btf = btf__load_vmlinux_btf();
+	if (*btf)
+		return 0;
+	err = errno ? -errno : -ENOENT;
+	snprintf(why, why_len, "%s: load kernel BTF: %s", who, strerror(-err));
+	return err;
+}
+
+/* 0 when vmlinux BTF can be read; -ENOTSUP ("needs kernel BTF") when it is missing. */
+int bpf_common_btf_check(const char *who, char *why, size_t why_len)
+{
+	int err;
+
+	if (!access(BPF_COMMON_BTF_PATH, R_OK))
+		return 0;
+	err = errno == ENOENT ? -ENOTSUP : -errno;
+	if (err == -ENOTSUP)
+		snprintf(why, why_len, "needs kernel BTF (" BPF_COMMON_BTF_PATH " is missing)");
+	else
+		snprintf(why, why_len, "%s: read " BPF_COMMON_BTF_PATH ": %s", who, strerror(-err));
+	return err;
+}
+
+/* How many CPUs are possible (per-CPU maps hold one value each), or -errno. */
+int bpf_common_ncpus(const char *who, char *why, size_t why_len)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	int err;
+
+	if (ncpus > 0)
+		return ncpus;
+	err = ncpus < 0 ? ncpus : -EINVAL;
+	snprintf(why, why_len, "%s: count possible CPUs: %s", who, strerror(-err));
+	return err;
+}
+
+/* Sum slot idx of a per-CPU u64 array over ncpus CPUs into *sum (untouched on error). */
+int bpf_common_pcpu_sum(int map_fd, uint32_t idx, __u64 *pcpu, int ncpus, uint64_t *sum)
+{
+	__u32 key = idx;
+	uint64_t s = 0;
+	int err;
+
+	err = bpf_map_lookup_elem(map_fd, &key, pcpu);
+	if (err)
+		return err;
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		s += pcpu[cpu];
+	*sum = s;
+	return 0;
+}
+
+/* Read slots 0..n-1 of a per-CPU drop-counter array, each summed over CPUs. */
+int bpf_common_counters_read(int map_fd, __u64 *pcpu, int ncpus, uint64_t *counters, uint32_t n,
+			     const char *who, char *why, size_t why_len)
+{
+	int err;
+
+	for (uint32_t i = 0; i < n; i++) {
+		err = bpf_common_pcpu_sum(map_fd, i, pcpu, ncpus, &counters[i]);
+		if (err) {
+			snprintf(why, why_len, "%s: read the drop counters: %s", who,
+				 strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* A program's recursion misses as the kernel counts them; 0 when they cannot be read. */
+uint64_t bpf_common_recursion_misses(int prog_fd)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
+/* Fill c->drops from the named counter slots, in the table's order. */
+void bpf_common_drops_fill(struct collector *c, const struct bpf_common_drop *names, size_t n,
+			   const uint64_t *counters, uint64_t recursion)
+{
+	for (size_t i = 0; i < n; i++) {
+		int idx = names[i].idx;
+
+		c->drops[i].name = names[i].name;
+		c->drops[i].count = idx < 0 ? recursion : counters[idx];
+	}
+	c->ndrops = n;
+}
+
+/* Order PIDs (for qsort and bsearch). */
+int bpf_common_pid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a;
+	uint32_t y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Copy at most max of pids into out, sorted; returns how many. */
+size_t bpf_common_pids_sorted(uint32_t *out, size_t max, const uint32_t *pids, size_t n)
+{
+	if (n > max)
+		n = max;
+	memcpy(out, pids, n * sizeof(*out));
+	if (n)
+		qsort(out, n, sizeof(*out), bpf_common_pid_cmp);
+	return n;
+}
+
+/* Whether two sorted PID sets are the same. */
+bool bpf_common_pids_same(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	return na == nb && !memcmp(a, b, na * sizeof(*a));
+}
+
+/*
+ * Delete every key of a PID-set map, then insert pids. The caller turns its filter flag off
+ * before and on (n > 0) after.
+ */
+int bpf_common_pid_set_replace(int map_fd, const uint32_t *pids, size_t n, const char *who,
+			       char *why, size_t why_len)
+{
+	__u32 keys[BPF_COMMON_PIDS_MAX];
+	__u32 key, next;
+	size_t nkeys = 0;
+	__u8 one = 1;
+	int err;
+
+	for (err = bpf_map_get_next_key(map_fd, NULL, &next); !err && nkeys < BPF_COMMON_PIDS_MAX;
+	     err = bpf_map_get_next_key(map_fd, &key, &next)) {
+		key = next;
+		keys[nkeys++] = key;
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		bpf_map_delete_elem(map_fd, &keys[i]);
+	for (size_t i = 0; i < n; i++) {
+		err = bpf_map_update_elem(map_fd, &pids[i], &one, BPF_ANY);
+		if (err) {
+			snprintf(why, why_len, "%s: update the PID filter: %s", who,
+				 strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Move up to cap entries of a hash map into keys/vals, each read and deleted at once, so an
+ * entry written meanwhile is either read now or left for the next time. what names the map in
+ * the reason ("offcpu: drain the counts map"). Returns how many entries were read, or -errno.
+ */
+int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t val_size,
+		     uint32_t cap, const char *what, char *why, size_t why_len)
+{
+	__u32 token = 0;
+	bool first = true;
+	uint32_t n = 0;
+	int err;
+
+	while (n < cap) {
+		__u32 count = cap - n;
+
+		err = bpf_map_lookup_and_delete_batch(map_fd, first ? NULL : &token, &token,
+						      (char *)keys + n * key_size,
+						      (char *)vals + n * val_size, &count, NULL);
+		if (err && err != -ENOENT && !(err == -ENOSPC && n)) {
+			snprintf(why, why_len, "%s: %s", what, strerror(-err));
+			return err;
+		}
+		n += count;
+		/* ENOENT: the end; ENOSPC: a bucket is left for the next time. */
+		if (err)
+			break;
+		first = false;
+	}
+	return (int)n;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* libbpf steps the collectors share: BTF check, CPU count, per-CPU sums, PID sets, draining. */
+#ifndef KTOP_COLLECTORS_BPF_COMMON_H
+#define KTOP_COLLECTORS_BPF_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/types.h>
+
+struct btf;
+struct collector;
+
+/* A drop counter shown to the user: its name and slot; idx -1 is the programs' recursion misses. */
+struct bpf_common_drop {
+	const char *name;
+	int idx;
+};
+
+#define BPF_COMMON_BTF_PATH "/sys/kernel/btf/vmlinux"
+#define BPF_COMMON_PIDS_MAX 64 /* the most keys a collector's PID-set map holds */
+
+/* Microseconds as nanoseconds, saturating. */
+static inline __u64 bpf_common_us_to_ns(uint64_t us)
+{
+	return us > UINT64_MAX / 1000 ? UINT64_MAX : us * 1000;
+}
+
+int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len);
+int bpf_common_btf_check(const char *who, char *why, size_t why_len);
+int bpf_common_ncpus(const char *who, char *why, size_t why_len);
+int bpf_common_pcpu_sum(int map_fd, uint32_t idx, __u64 *pcpu, int ncpus, uint64_t *sum);
+int bpf_common_counters_read(int map_fd, __u64 *pcpu, int ncpus, uint64_t *counters, uint32_t n,
+			     const char *who, char *why, size_t why_len);
+uint64_t bpf_common_recursion_misses(int prog_fd);
+void bpf_common_drops_fill(struct collector *c, const struct bpf_common_drop *names, size_t n,
+			   const uint64_t *counters, uint64_t recursion);
+int bpf_common_pid_cmp(const void *a, const void *b);
+size_t bpf_common_pids_sorted(uint32_t *out, size_t max, const uint32_t *pids, size_t n);
+bool bpf_common_pids_same(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+int bpf_common_pid_set_replace(int map_fd, const uint32_t *pids, size_t n, const char *who,
+			       char *why, size_t why_len);
+int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t val_size,
+		     uint32_t cap, const char *what, char *why, size_t why_len);
+
+#endif
