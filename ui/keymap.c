@@ -21,7 +21,7 @@ const struct keymap_entry keymap_global[] = {
 	{ '\t', KEY_ACTION_PANEL_NEXT, "Tab", NULL, "next panel", "Panels" },
 	{ KEY_BTAB, KEY_ACTION_PANEL_PREV, "S-Tab", NULL, "previous panel", "Panels" },
 	{ 'p', KEY_ACTION_PID, "p", "PID", "PID filter: 12,34 (empty: all)", "Filter" },
-	{ 't', KEY_ACTION_THRESHOLD, "t", "Threshold", "this panel's threshold (empty: off)",
+	{ 't', KEY_ACTION_THRESHOLD, "t", "Limit", "this panel's threshold (empty: off)",
 	  "Filter" },
 	{ '/', KEY_ACTION_SEARCH, "/", "Search", "search frames in this panel (n: next)",
 	  "Filter" },

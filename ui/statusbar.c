@@ -81,11 +81,21 @@ void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels
 }
 
 /* Draw footer entries with labels from a key table; returns the next column. */
+/* Whether a global key does something on this panel (search, threshold). */
+static bool key_applies(const struct keymap_entry *k, const struct panel_ops *ops)
+{
+	if (k->action == KEY_ACTION_SEARCH)
+		return ops && ops->search;
+	if (k->action == KEY_ACTION_THRESHOLD)
+		return ops && ops->set_threshold;
+	return true;
+}
+
 static int footer_keys(struct canvas *cv, int row, int col, const struct keymap_entry *keys,
-		       size_t n)
+		       size_t n, const struct panel_ops *ops)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!keys[i].footer)
+		if (!keys[i].footer || !key_applies(&keys[i], ops))
 			continue;
 		col += canvas_put(cv, row, col, THEME_FOOTER_KEY, keys[i].key_name);
 		col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, " ");
@@ -100,9 +110,9 @@ void statusbar_draw_footer(struct canvas *cv, int row, const struct panel_ops *o
 	int col;
 
 	canvas_set_role(cv, row, 0, -1, THEME_FOOTER_LABEL);
-	col = footer_keys(cv, row, 0, keymap_global, keymap_global_count);
+	col = footer_keys(cv, row, 0, keymap_global, keymap_global_count, ops);
 	if (ops)
-		col = footer_keys(cv, row, col, ops->keys, ops->nkeys);
+		col = footer_keys(cv, row, col, ops->keys, ops->nkeys, ops);
 	if (ops && ops->nwidget_keys)
-		footer_keys(cv, row, col, ops->widget_keys, ops->nwidget_keys);
+		footer_keys(cv, row, col, ops->widget_keys, ops->nwidget_keys, ops);
 }
