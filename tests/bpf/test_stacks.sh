@@ -3,7 +3,8 @@
 # workload with a known answer (tests/bpf/burner.c, built here with frame pointers): the burning
 # thread's chain in its on-CPU samples, the sample count against the CPU time /proc gives the
 # thread, the sleeping thread's switches, ktop's own frames kept out, a process that exits
-# during the view, a PID that does not exist, and a process with 200 threads.
+# during the view, a PID that does not exist, a process with 200 threads, and a CPU coming
+# online (through a file standing in for /sys/devices/system/cpu/online).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -125,6 +126,30 @@ check "every snapshot of the 200 threads lists them all" \
 	jcheck "$work/many.json" "all(len(s['threads']) == 200 for s in snaps)"
 kill "$burner" 2>/dev/null
 wait "$burner" 2>/dev/null
+
+# A CPU coming online while ktop runs. Taking a CPU offline on this shared machine is not an
+# option, so this is the one fake here: the online list comes from a file the test writes
+# (KTOP_CPU_ONLINE); the perf events opened for it are real. The burner runs on CPU 1 only.
+if [ "$(nproc)" -ge 2 ]; then
+	echo 0 >"$work/online"
+	taskset -c 1 "$work/burner" 8 >"$work/out4" &
+	burner=$!
+	wait_for 5 grep -q ready "$work/out4"
+	KTOP_CPU_ONLINE="$work/online" "$KTOP" -b -P stacks -p "$burner" -d 1 -n 5 -f json \
+		>"$work/hotplug.json" 2>"$work/err" &
+	ktop=$!
+	wait_for 10 eval '[ "$(wc -l <"$work/hotplug.json")" -ge 2 ]'
+	echo 0-1 >"$work/online"
+	wait "$ktop"
+	note "burner samples per snapshot: $(jeval "$work/hotplug.json" \
+		"[sum(t['oncpu_samples'] for t in s['threads']) for s in snaps]")"
+	check "a CPU that is not online is not sampled (the burner on CPU 1: no samples)" \
+		jcheck "$work/hotplug.json" "sum(t['oncpu_samples'] for t in snaps[0]['threads']) == 0"
+	check "once CPU 1 comes online its samples arrive" \
+		jcheck "$work/hotplug.json" "sum(t['oncpu_samples'] for t in d['threads']) >= 50"
+	kill "$burner" 2>/dev/null
+	wait "$burner" 2>/dev/null
+fi
 
 check "no stacks program is left after ktop exits" \
 	wait_for 5 eval '! bpftool prog show 2>/dev/null | grep -q "name stacks_sample"'
