@@ -14,6 +14,7 @@
 
 #include "collectors/bio_model.h"
 #include "core/export.h"
+#include "tests/unit/panel_test.h"
 #include "ui/bio_panel.h"
 
 #define DEV_VDA ((253u << 20) | 0)
@@ -95,18 +96,6 @@ static int teardown(void **state)
 	bio_span_clear(&model.interval);
 	bio_span_clear(&model.cumulative);
 	return 0;
-}
-
-static char *export_to_string(struct panel *p, enum export_format fmt)
-{
-	struct status_info si = { .version = "test", .host = "h", .mode = "tp_btf" };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_int_equal(export_snapshot(f, fmt, p, &si, 100, true), 0);
-	fclose(f);
-	return buf;
 }
 
 static void test_text_histogram(void **state)

@@ -19,6 +19,7 @@
 
 #include "collectors/offcpu_model.h"
 #include "core/export.h"
+#include "tests/unit/panel_test.h"
 #include "ui/offcpu_panel.h"
 
 #define U(n)                        \
@@ -94,18 +95,6 @@ static int teardown(void **state)
 	stack_set_clear(&model.interval);
 	stack_set_clear(&model.cumulative);
 	return 0;
-}
-
-static char *export_to_string(struct panel *p, enum export_format fmt)
-{
-	struct status_info si = {.version = "test", .host = "h", .mode = "tp_btf"};
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_int_equal(export_snapshot(f, fmt, p, &si, 100, true), 0);
-	fclose(f);
-	return buf;
 }
 
 /* What the panel draws on a screen of this height, as text. */
