@@ -26,10 +26,11 @@ import json, re, sys
 cmd, path = sys.argv[1], sys.argv[2]
 args = sys.argv[3:]
 lines = []
-for l in open(path, encoding="utf-8", errors="strict"):
-    # ktop may be writing the last line right now: only whole lines count
-    if l.endswith("\n") and l.strip():
-        lines.append(json.loads(l))
+# ktop may be writing the last line right now (even mid-character): only whole lines count,
+# each of them valid UTF-8
+for raw in open(path, "rb").read().split(b"\n")[:-1]:
+    if raw.strip():
+        lines.append(json.loads(raw.decode("utf-8", errors="strict")))
 if not lines:
     sys.exit(3)  # no snapshot at all: neither yes nor no
 last = lines[-1]
@@ -97,7 +98,15 @@ text_has() {
 	local t
 	t=$(q field "$1" "$2" text) && [[ $t == *"$3"* ]]
 }
-servers_match() { q servers "$1" | grep -q -- "$2"; }
+# (not grep -q in a pipe: it may close the pipe before q is done, and pipefail counts that)
+servers_match() {
+	local out rc
+	out=$(q servers "$1")
+	rc=$?
+	grep -q -- "$2" <<<"$out" && return 0
+	note "servers (q exit $rc): $out"
+	return 1
+}
 no_sql_progs() { ! bpftool prog show 2>/dev/null | grep -qE 'name sql_(dispatch|usdt)'; }
 # within LATENCY_MS EXPECTED_MS PERCENT
 within() { python3 -c "import sys; sys.exit(0 if abs($1 - $2) <= $2 * $3 / 100 else 1)"; }
