@@ -13,6 +13,7 @@
 
 #include "collectors/bpf_common.h"
 #include "collectors/hist.h"
+#include "util/clock.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 
@@ -25,15 +26,6 @@ _Static_assert(BIO_SAME_OP(BIO_RQ_READ, BIO_OP_READ) && BIO_SAME_OP(BIO_RQ_WRITE
 		       BIO_SAME_OP(BIO_RQ_NOPS, BIO_OP_COUNT),
 	       "bpf/bio.h and collectors/bio_model.h disagree on operations");
 _Static_assert(sizeof(((struct bio_proc *)0)->comm) >= BIO_COMM_LEN, "bio_proc.comm too short");
-
-/* Seconds on CLOCK_MONOTONIC. */
-static double bio_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Order disks by dev. */
 static int bio_rdisk_cmp(const void *a, const void *b)
@@ -352,7 +344,7 @@ int bio_read(struct bio_reader *rd, struct bio_reading *r, const struct bio_read
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	r->at = bio_now();
+	r->at = clock_seconds(CLOCK_MONOTONIC);
 	err = bio_read_hists(rd, r, why, why_len);
 	if (!err)
 		err = bio_read_procs(rd, r, prune_since, why, why_len);

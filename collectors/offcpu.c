@@ -22,6 +22,7 @@
 #include "collectors/offcpu_model.h"
 #include "collectors/stack_collect.h"
 #include "symbols/symbols.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 #include "bpf/offcpu.h"
 #include "bpf/offcpu.skel.h"
@@ -80,15 +81,6 @@ static const struct bpf_common_drop offcpu_drop_names[] = {
 
 _Static_assert(sizeof(offcpu_drop_names) / sizeof(offcpu_drop_names[0]) <= COLLECTOR_MAX_DROPS,
 	       "too many offcpu drop counters");
-
-/* Seconds on CLOCK_MONOTONIC. */
-static double offcpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Read from vmlinux BTF how sched_switch can be attached and what it passes. */
 static int offcpu_probe_btf(struct offcpu_probe *p, char *why, size_t why_len)
@@ -333,7 +325,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 	priv->cap = bpf_map__max_entries(priv->skel->maps.offcpu_counts);
 	priv->keys = xcalloc(priv->cap, sizeof(*priv->keys));
 	priv->vals = xcalloc(priv->cap, sizeof(*priv->vals));
-	priv->last_poll = offcpu_now();
+	priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
 	priv->cum_start = priv->last_poll;
 	err = offcpu_drops_update(c);
 	if (err)
@@ -388,7 +380,7 @@ static int offcpu_poll(struct collector *c)
 	n = offcpu_drain(priv, c->why, sizeof(c->why));
 	if (n < 0)
 		return n;
-	now = offcpu_now();
+	now = clock_seconds(CLOCK_MONOTONIC);
 	offcpu_note_keys(priv, priv->carry_keys, priv->ncarry);
 	offcpu_note_keys(priv, priv->keys, (size_t)n);
 	stack_collect_begin(priv->st);
@@ -427,7 +419,7 @@ static void offcpu_reset(struct collector *c)
 		priv->ncarry = total;
 	}
 	stack_collect_reset(priv->st);
-	priv->cum_start = offcpu_now();
+	priv->cum_start = clock_seconds(CLOCK_MONOTONIC);
 	priv->model.cumulative_s = 0;
 }
 
@@ -520,7 +512,7 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 		priv->ncarry = 0;
 		stack_collect_reset(priv->st);
 		stack_set_clear(&m->interval);
-		priv->last_poll = offcpu_now();
+		priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
 		priv->cum_start = priv->last_poll;
 		m->interval_s = 0;
 		m->cumulative_s = 0;

@@ -20,6 +20,7 @@
 #include "collectors/bpf_common.h"
 #include "collectors/sql_discover.h"
 #include "collectors/sql_model.h"
+#include "util/clock.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 #include "bpf/sql.h"
@@ -86,15 +87,6 @@ static const struct bpf_common_drop sql_drop_names[] = {
 
 _Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) <= COLLECTOR_MAX_DROPS,
 	       "too many sql drop counters");
-
-/* Seconds on a clock. */
-static double sql_clock(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A threshold in msecs as the kernel side's nanoseconds, saturating. */
 static __u64 sql_slow_ns(uint64_t ms)
@@ -365,7 +357,7 @@ static int sql_refresh(struct collector *c)
 	size_t nprocs;
 	int err;
 
-	priv->last_scan = sql_clock(CLOCK_MONOTONIC);
+	priv->last_scan = clock_seconds(CLOCK_MONOTONIC);
 	err = sql_discover(priv->targets, priv->ntargets, &procs, &nprocs);
 	if (err) {
 		snprintf(c->why, sizeof(c->why), "sql: read /proc: %s", strerror(-err));
@@ -493,7 +485,7 @@ static int sql_consume(struct collector *c)
 	struct sql_priv *priv = c->priv;
 	int n;
 
-	priv->wall_minus_mono = sql_clock(CLOCK_REALTIME) - sql_clock(CLOCK_MONOTONIC);
+	priv->wall_minus_mono = clock_seconds(CLOCK_REALTIME) - clock_seconds(CLOCK_MONOTONIC);
 	n = ring_buffer__consume(priv->rb);
 	if (n < 0 && n != -EINTR) {
 		snprintf(c->why, sizeof(c->why), "sql: read the ring buffer: %s", strerror(-n));
@@ -641,13 +633,13 @@ static int sql_poll(struct collector *c)
 	err = sql_consume(c);
 	if (err)
 		return err;
-	if (sql_clock(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
+	if (clock_seconds(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
 		err = sql_refresh(c);
 		if (err)
 			return err;
 	}
 	sql_drops_update(c);
-	sql_model_advance(&priv->model, priv->ix, sql_clock(CLOCK_REALTIME));
+	sql_model_advance(&priv->model, priv->ix, clock_seconds(CLOCK_REALTIME));
 	priv->model.polls++;
 	c->why[0] = '\0';
 	return 0;

@@ -27,6 +27,7 @@
 #include "collectors/stacks_model.h"
 #include "collectors/stacks_proc.h"
 #include "symbols/symbols.h"
+#include "util/clock.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 #include "bpf/stacks.h"
@@ -108,15 +109,6 @@ static const struct bpf_common_drop stacks_drop_names[] = {
 
 _Static_assert(sizeof(stacks_drop_names) / sizeof(stacks_drop_names[0]) <= COLLECTOR_MAX_DROPS,
 	       "too many stacks drop counters");
-
-/* Seconds on CLOCK_MONOTONIC. */
-static double stacks_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /*
  * Parse a CPU list ("0-3,6\n") into online[0..n); CPUs past n are ignored. 0, or -EINVAL when
@@ -451,7 +443,7 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	priv->tgids = xcalloc(priv->tgid_cap, sizeof(*priv->tgids));
 	priv->tgid_vals = xcalloc(priv->tgid_cap, sizeof(*priv->tgid_vals));
 	priv->model.hz = hz;
-	priv->last_poll = stacks_now();
+	priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
 	priv->cum_start = priv->last_poll;
 	err = stacks_drops_update(c);
 	if (err)
@@ -785,7 +777,7 @@ static void stacks_poll_target(struct stacks_priv *priv, size_t n)
 			stack_collect_exec(priv->st, priv->target);
 			stack_collect_note(priv->st, priv->target);
 		}
-		stacks_rows_build(priv, nread, stacks_now() - priv->last_poll);
+		stacks_rows_build(priv, nread, clock_seconds(CLOCK_MONOTONIC) - priv->last_poll);
 		stacks_threads_keep(priv, nread);
 	}
 	stacks_collect(priv, n);
@@ -813,7 +805,7 @@ static int stacks_poll(struct collector *c)
 		return -EBADF;
 	}
 	m = &priv->model;
-	start = stacks_now();
+	start = clock_seconds(CLOCK_MONOTONIC);
 	c->why[0] = '\0';
 	/* CPUs that came online since: a failure is said, and the rest of the poll goes on. */
 	refresh = stacks_cpus_refresh(priv, c->why, sizeof(c->why));
@@ -826,7 +818,7 @@ static int stacks_poll(struct collector *c)
 	else
 		err = stacks_poll_top(c);
 	priv->ncarry = 0;
-	now = stacks_now();
+	now = clock_seconds(CLOCK_MONOTONIC);
 	if (!was_gone) {
 		m->interval_s = now - priv->last_poll;
 		m->cumulative_s = now - priv->cum_start;
@@ -861,7 +853,7 @@ static void stacks_reset(struct collector *c)
 		priv->ncarry = total;
 	}
 	stack_collect_reset(priv->st);
-	priv->cum_start = stacks_now();
+	priv->cum_start = clock_seconds(CLOCK_MONOTONIC);
 	priv->model.cumulative_s = 0;
 }
 
@@ -922,7 +914,7 @@ static int stacks_configure(struct collector *c, const struct filter *f)
 	m->interval_s = 0;
 	m->cumulative_s = 0;
 	m->polls = 0;
-	priv->last_poll = stacks_now();
+	priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
 	priv->cum_start = priv->last_poll;
 	if (err || !target)
 		return err;

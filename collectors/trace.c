@@ -27,6 +27,7 @@
 #include "collectors/trace_model.h"
 #include "collectors/trace_resolve.h"
 #include "collectors/trace_spec.h"
+#include "util/clock.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 #include "bpf/trace.h"
@@ -146,15 +147,6 @@ static const struct {
 	{ SYS_sync_file_range2, TRACE_SC_FSYNC },
 #endif
 };
-
-/* Seconds on a clock. */
-static double trace_clock(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Whether vmlinux BTF has raw_syscalls' sys_enter, so tp_btf can attach to it. */
 static bool trace_has_tp_btf(void)
@@ -329,7 +321,7 @@ static int trace_consume(struct trace_priv *priv, char *why, size_t why_len)
 {
 	int n;
 
-	priv->wall_minus_mono = trace_clock(CLOCK_REALTIME) - trace_clock(CLOCK_MONOTONIC);
+	priv->wall_minus_mono = clock_seconds(CLOCK_REALTIME) - clock_seconds(CLOCK_MONOTONIC);
 	n = ring_buffer__consume(priv->rb);
 	if (n < 0 && n != -EINTR) {
 		snprintf(why, why_len, "trace: read the ring buffer: %s", strerror(-n));
@@ -595,7 +587,7 @@ static int trace_open(struct collector *c, const struct ktop_config *cfg)
 	}
 	snprintf(priv->model.vfs_how, sizeof(priv->model.vfs_how), TRACE_VFS_HIDDEN);
 	trace_vfs_update(priv);
-	priv->last_poll = trace_clock(CLOCK_MONOTONIC);
+	priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
 	priv->model.interval_s = cfg && cfg->delay_s > 0 ? cfg->delay_s : 1.0;
 	trace_drops_update(c);
 	snprintf(c->mode, sizeof(c->mode), "probes, VFS %s", use_btf ? "tp_btf" : "raw_tp");
@@ -635,7 +627,7 @@ static int trace_poll(struct collector *c)
 	if (err)
 		return err;
 	trace_drops_update(c);
-	now = trace_clock(CLOCK_MONOTONIC);
+	now = clock_seconds(CLOCK_MONOTONIC);
 	interval = now - priv->last_poll;
 	priv->last_poll = now;
 	if (interval > 0)

@@ -14,13 +14,11 @@
 
 #include "config.h"
 #include "core/registry.h"
+#include "util/clock.h"
 
 double app_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return clock_seconds(CLOCK_MONOTONIC);
 }
 
 /* Add a panel and its collector; open the collector when open_it. */
