@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests symbols/unwind.c on this process: a thread runs a call chain built without frame
+ * pointers, its innermost function takes its registers and copies its stack, and the copy is
+ * unwound after the thread has exited and its stack was wiped, so only the copy can be read.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "symbols/symbols.h"
+#include "symbols/unwind.h"
+#include "tests/unit/unwind_chain.h"
+
+#define THREAD_STACK (256 * 1024)
+
+/* A thread's stack as it was in leaf_snap. */
+struct snap {
+	uint8_t *stack; /* the thread's stack: [stack, stack + THREAD_STACK) */
+	uint64_t regs[UNWIND_NREGS];
+	uint64_t base;
+	uint8_t copy[THREAD_STACK];
+	size_t len;
+	uint32_t tid;
+};
+
+/* A byte copy that ASan does not check: the stack holds other frames' red zones. */
+__attribute__((no_sanitize_address, noinline)) static void
+copy_bytes(uint8_t *dst, const volatile uint8_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = src[i];
+}
+
+#if defined(__x86_64__)
+/* The registers of a ucontext in DWARF order (rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip). */
+static void regs_from(const ucontext_t *uc, uint64_t *regs)
+{
+	static const int order[UNWIND_NREGS] = {
+		REG_RAX, REG_RDX, REG_RCX, REG_RBX, REG_RSI, REG_RDI, REG_RBP, REG_RSP, REG_R8,
+		REG_R9,	 REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_RIP,
+	};
+
+	for (int i = 0; i < UNWIND_NREGS; i++)
+		regs[i] = (uint64_t)uc->uc_mcontext.gregs[order[i]];
+}
+#endif
+
+/* The innermost function: what BPF does at a sample, done by the thread on itself. */
+__attribute__((noinline)) static int leaf_snap(void *arg)
+{
+	struct snap *s = arg;
+	ucontext_t uc;
+
+	getcontext(&uc);
+#if defined(__x86_64__)
+	regs_from(&uc, s->regs);
+#endif
+	s->base = s->regs[7];
+	s->len = (size_t)((uint64_t)(s->stack + THREAD_STACK) - s->base);
+	s->tid = (uint32_t)syscall(SYS_gettid);
+	copy_bytes(s->copy, (const uint8_t *)s->base, s->len);
+	return 0;
+}
+
+static void *thread_main(void *arg)
+{
+	chain_outer(leaf_snap, arg);
+	return NULL;
+}
+
+/* Run the chain on a thread whose stack is ours, then wipe that stack. */
+static struct snap *snap_take(void)
+{
+	struct snap *s = calloc(1, sizeof(*s));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	assert_non_null(s);
+	s->stack = aligned_alloc(4096, THREAD_STACK);
+	assert_non_null(s->stack);
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	assert_int_equal(pthread_attr_setstack(&attr, s->stack, THREAD_STACK), 0);
+	assert_int_equal(pthread_create(&t, &attr, thread_main, s), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	pthread_attr_destroy(&attr);
+	memset(s->stack, 0, THREAD_STACK);
+	return s;
+}
+
+static void snap_free(struct snap *s)
+{
+	free(s->stack);
+	free(s);
+}
+
+/* Names of pcs[0..n), innermost first. */
+static void name_all(const uint64_t *pcs, size_t n, const char **names)
+{
+	struct sym_cache *sc;
+	char why[128];
+
+	assert_int_equal(sym_cache_new(&sc, why, sizeof(why)), 0);
+	for (size_t i = 0; i < n; i++) {
+		struct sym_frame f;
+
+		sym_user(sc, (uint32_t)getpid(), pcs[i], &f);
+		names[i] = strdup(f.name);
+	}
+	sym_cache_free(sc);
+}
+
+/* The index of name in names, or -1. */
+static int find(const char **names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return (int)i;
+	return -1;
+}
+
+static size_t unwind(struct snap *s, size_t len, bool cut, uint64_t *pcs, size_t max,
+		     enum unwind_end *end)
+{
+	struct unwind_cache *uc = unwind_cache_new();
+	struct unwind_sample smp = {
+		.pid = (uint32_t)getpid(),
+		.tid = s->tid,
+		.regs = s->regs,
+		.stack_base = s->base,
+		.stack = s->copy,
+		.stack_len = len,
+		.stack_cut = cut,
+	};
+	char why[256] = "";
+	size_t n = unwind_stack(uc, &smp, pcs, max, end, why, sizeof(why));
+
+	if (*end == UNWIND_END_ERROR)
+		print_message("# unwind stopped: %s\n", why);
+	unwind_cache_free(uc);
+	return n;
+}
+
+/* The whole chain, in order, from a copy of a stack that no longer exists. */
+static void test_chain_complete(void **state)
+{
+	struct snap *s = snap_take();
+	uint64_t pcs[64];
+	const char *names[64];
+	enum unwind_end end;
+	size_t n = unwind(s, s->len, false, pcs, 64, &end);
+	int leaf, inner, middle, outer, top;
+
+	(void)state;
+	assert_true(n >= 5);
+	name_all(pcs, n, names);
+	for (size_t i = 0; i < n; i++)
+		print_message("# frame %zu: %s\n", i, names[i]);
+	leaf = find(names, n, "leaf_snap");
+	inner = find(names, n, "chain_inner");
+	middle = find(names, n, "chain_middle");
+	outer = find(names, n, "chain_outer");
+	top = find(names, n, "thread_main");
+	assert_int_equal(leaf, 0);
+	assert_int_equal(inner, 1);
+	assert_int_equal(middle, 2);
+	assert_int_equal(outer, 3);
+	assert_int_equal(top, 4);
+	/* Past thread_main: the C library's thread start, where the chain ends by its CFI. */
+	assert_true(n > 5);
+	assert_int_equal(end, UNWIND_END_OUTERMOST);
+	for (size_t i = 0; i < n; i++)
+		free((char *)names[i]);
+	snap_free(s);
+}
+
+/* A copy cut short at its limit: the frames in it, then UNWIND_END_CUT, not an error. */
+static void test_chain_cut(void **state)
+{
+	struct snap *s = snap_take();
+	uint64_t pcs[64];
+	const char *names[64];
+	enum unwind_end end;
+	size_t n = unwind(s, 64, true, pcs, 64, &end);
+
+	(void)state;
+	assert_int_equal(end, UNWIND_END_CUT);
+	assert_true(n >= 1);
+	name_all(pcs, n, names);
+	assert_string_equal(names[0], "leaf_snap");
+	assert_int_equal(find(names, n, "chain_outer"), -1);
+	for (size_t i = 0; i < n; i++)
+		free((char *)names[i]);
+	snap_free(s);
+}
+
+/* A caller's array too small for the chain: filled, and UNWIND_END_DEPTH. */
+static void test_chain_depth(void **state)
+{
+	struct snap *s = snap_take();
+	uint64_t pcs[3];
+	enum unwind_end end;
+	size_t n = unwind(s, s->len, false, pcs, 3, &end);
+
+	(void)state;
+	assert_int_equal(n, 3);
+	assert_int_equal(end, UNWIND_END_DEPTH);
+	snap_free(s);
+}
+
+/* A process that does not exist: no frames, an error that names it. */
+static void test_no_process(void **state)
+{
+	struct unwind_cache *uc = unwind_cache_new();
+	uint64_t regs[UNWIND_NREGS] = { 0 };
+	uint8_t stack[64] = { 0 };
+	struct unwind_sample smp = {
+		.pid = 0x3fffffff,
+		.tid = 0x3fffffff,
+		.regs = regs,
+		.stack = stack,
+		.stack_len = sizeof(stack),
+	};
+	uint64_t pcs[4];
+	enum unwind_end end;
+	char why[256] = "";
+
+	(void)state;
+	assert_int_equal(unwind_stack(uc, &smp, pcs, 4, &end, why, sizeof(why)), 0);
+	assert_int_equal(end, UNWIND_END_ERROR);
+	assert_true(why[0] != '\0');
+	unwind_cache_free(uc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chain_complete),
+		cmocka_unit_test(test_chain_cut),
+		cmocka_unit_test(test_chain_depth),
+		cmocka_unit_test(test_no_process),
+	};
+
+	if (!unwind_supported()) {
+		printf("1..0 # SKIP DWARF unwinding is not built for this architecture\n");
+		return 0;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
