@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What one refresh of the Off-CPU panel costs with many distinct stacks, reported (never
 # asserted).
-#  1. bench/offcpu_refresh.c, built here against build/libktop.a, runs ktop's own code on
+#  1. bench/offcpu_refresh.c, built here against BUILD/libktop.a, runs ktop's own code on
 #     NSTACKS (default 20000) distinct records of depth 10 to 30 with real names (functions
 #     of the benchmark, of the libraries it maps, and of /proc/kallsyms), belonging to 64
 #     forked processes that sleep. It times, in ms: the poll (a real BPF hash map of ktop's
@@ -27,16 +27,19 @@
 #     folded stacks, whose line count is the number of distinct stacks shown (those
 #     seconds, marked *, include the save).
 # Needs root, gcc, pkg-config, tmux and perf. Usage: bench/offcpu_refresh.sh
-#   (KTOP=path, NSTACKS, DURATION, LIVE=0 to skip part 2)
+#   (BUILD=build dir, default build/; KTOP=path, default BUILD/ktop; NSTACKS, DURATION,
+#   LIVE=0 to skip part 2)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-KTOP=${KTOP:-$top/build/ktop}
+BUILD=$(cd "${BUILD:-$top/build}" 2>/dev/null && pwd) ||
+	{ echo "offcpu_refresh.sh: no build dir ${BUILD:-$top/build}" >&2; exit 2; }
+KTOP=${KTOP:-$BUILD/ktop}
 NSTACKS=${NSTACKS:-20000}
 DURATION=${DURATION:-30}
 LIVE=${LIVE:-1}
 
 [ "$(id -u)" = 0 ] || { echo "offcpu_refresh.sh: needs root" >&2; exit 2; }
-[ -f "$top/build/libktop.a" ] || { echo "offcpu_refresh.sh: no build/libktop.a" >&2; exit 2; }
+[ -f "$BUILD/libktop.a" ] || { echo "offcpu_refresh.sh: no $BUILD/libktop.a" >&2; exit 2; }
 [ -x "$KTOP" ] || { echo "offcpu_refresh.sh: no ktop at $KTOP (set KTOP)" >&2; exit 2; }
 for t in gcc pkg-config tmux perf; do
 	command -v "$t" >/dev/null || { echo "offcpu_refresh.sh: needs $t" >&2; exit 2; }
@@ -65,15 +68,15 @@ echo "# off-CPU refresh: $(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(npro
 # The collector's aggregator is stack_collect.c (offcpu_stacks.c before it): use the one the
 # library holds; a library older than the sources' headers has to be rebuilt first.
 api=()
-if ar t "$top/build/libktop.a" | grep -qx 'stack_collect.o'; then
+if ar t "$BUILD/libktop.a" | grep -qx 'stack_collect.o'; then
 	api=(-DKTOP_BENCH_STACK_COLLECT)
 elif [ ! -f "$top/collectors/offcpu_stacks.h" ]; then
-	echo "offcpu_refresh.sh: build/libktop.a predates collectors/stack_collect.c: rebuild ktop" >&2
+	echo "offcpu_refresh.sh: $BUILD/libktop.a predates collectors/stack_collect.c: rebuild ktop" >&2
 	exit 2
 fi
 # shellcheck disable=SC2046 # pkg-config prints several words
-gcc -std=gnu11 -O2 -Wall "${api[@]}" -I"$top" -I"$top/build" -o "$work/offcpu_refresh" \
-	"$top/bench/offcpu_refresh.c" "$top/build/libktop.a" \
+gcc -std=gnu11 -O2 -Wall "${api[@]}" -I"$top" -I"$BUILD" -o "$work/offcpu_refresh" \
+	"$top/bench/offcpu_refresh.c" "$BUILD/libktop.a" \
 	$(pkg-config --libs libbpf libelf libdw ncursesw) -liberty -lm -lz || exit 1
 for threads in 1 8; do
 	echo

@@ -2,41 +2,211 @@
 #include "collectors/stack.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
 
+#define STORE_CHUNK_BYTES (64 * 1024) /* arena chunks; larger requests get their own */
+
+/* A piece of a store's arena. */
+struct store_chunk {
+	struct store_chunk *next;
+	size_t used;
+	size_t size;
+	uint64_t data[]; /* 8-byte aligned */
+};
+
+/* An interned name: the hash of its text kept just before it. */
+struct store_name {
+	uint64_t hash;
+	char text[];
+};
+
+struct stack_store {
+	unsigned long refs;
+	struct store_chunk *chunks; /* newest first */
+	const char **names;	    /* interned texts by hash, open addressing; NULL: empty */
+	size_t names_cap;	    /* a power of two, or 0 */
+	size_t nnames;
+};
+
+struct stack_store *stack_store_new(void)
+{
+	struct stack_store *st = xcalloc(1, sizeof(*st));
+
+	st->refs = 1;
+	return st;
+}
+
+struct stack_store *stack_store_ref(struct stack_store *st)
+{
+	st->refs++;
+	return st;
+}
+
+void stack_store_unref(struct stack_store *st)
+{
+	struct store_chunk *c, *next;
+
+	if (!st || --st->refs)
+		return;
+	for (c = st->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(st->names);
+	free(st);
+}
+
+/* size bytes of the arena, 8-byte aligned. */
+static void *store_alloc(struct stack_store *st, size_t size)
+{
+	struct store_chunk *c = st->chunks;
+	void *p;
+
+	size = (size + 7) & ~(size_t)7;
+	if (!c || c->size - c->used < size) {
+		size_t bytes = size > STORE_CHUNK_BYTES ? size : STORE_CHUNK_BYTES;
+
+		c = xmalloc(sizeof(*c) + bytes);
+		c->size = bytes;
+		c->used = 0;
+		c->next = st->chunks;
+		st->chunks = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	return p;
+}
+
+uint64_t stack_name_hash_text(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, then a final mix for the low bits */
+
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	return h ^ (h >> 32);
+}
+
+uint64_t stack_name_hash(const char *interned)
+{
+	const struct store_name *e = (const void *)(interned - offsetof(struct store_name, text));
+
+	return e->hash;
+}
+
+/* Double the name table (from 0: 256 slots) and put every name back. */
+static void store_names_grow(struct stack_store *st)
+{
+	size_t cap = st->names_cap ? 2 * st->names_cap : 256;
+	const char **names = xcalloc(cap, sizeof(*names));
+
+	for (size_t i = 0; i < st->names_cap; i++) {
+		size_t k;
+
+		if (!st->names[i])
+			continue;
+		for (k = stack_name_hash(st->names[i]) & (cap - 1); names[k];
+		     k = (k + 1) & (cap - 1))
+			;
+		names[k] = st->names[i];
+	}
+	free(st->names);
+	st->names = names;
+	st->names_cap = cap;
+}
+
+const char *stack_store_name(struct stack_store *st, const char *name)
+{
+	struct store_name *e;
+	uint64_t h;
+	size_t i, len, mask;
+
+	if (!name)
+		name = "";
+	h = stack_name_hash_text(name);
+	if (2 * (st->nnames + 1) > st->names_cap)
+		store_names_grow(st);
+	mask = st->names_cap - 1;
+	for (i = h & mask; st->names[i]; i = (i + 1) & mask)
+		if (stack_name_hash(st->names[i]) == h && !strcmp(st->names[i], name))
+			return st->names[i];
+	len = strlen(name);
+	e = store_alloc(st, sizeof(*e) + len + 1);
+	e->hash = h;
+	memcpy(e->text, name, len + 1);
+	st->names[i] = e->text;
+	st->nnames++;
+	return e->text;
+}
+
+struct stack_frame *stack_store_frames(struct stack_store *st, uint32_t n)
+{
+	return store_alloc(st, (size_t)n * sizeof(struct stack_frame));
+}
+
+struct stack_sample *stack_set_add_stored(struct stack_set *s, const struct stack_sample *sample)
+{
+	if (s->nsamples == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->samples = xreallocarray(s->samples, s->cap, sizeof(*s->samples));
+	}
+	s->samples[s->nsamples] = *sample;
+	s->total += sample->value;
+	return &s->samples[s->nsamples++];
+}
+
 struct stack_sample *stack_set_add(struct stack_set *s, const struct stack_sample *sample)
 {
-	struct stack_sample *out;
+	struct stack_sample x = *sample;
+	struct stack_frame *f = NULL;
 
-	if ((s->nsamples & (s->nsamples - 1)) == 0) /* grow at powers of two */
-		s->samples = xreallocarray(s->samples, s->nsamples ? s->nsamples * 2 : 16,
-					   sizeof(*s->samples));
-	out = &s->samples[s->nsamples++];
-	*out = *sample;
-	out->frames = NULL;
-	if (sample->nframes) {
-		out->frames = xreallocarray(NULL, sample->nframes, sizeof(*out->frames));
-		memcpy(out->frames, sample->frames, sample->nframes * sizeof(*out->frames));
-	}
-	s->total += sample->value;
-	return out;
+	if (!s->store)
+		s->store = stack_store_new();
+	x.comm = stack_store_name(s->store, sample->comm);
+	x.pcomm = stack_store_name(s->store, sample->pcomm);
+	if (sample->nframes)
+		f = stack_store_frames(s->store, sample->nframes);
+	for (uint32_t i = 0; i < sample->nframes; i++)
+		f[i] = (struct stack_frame){ stack_store_name(s->store, sample->frames[i].name),
+					     sample->frames[i].kind };
+	x.frames = f;
+	return stack_set_add_stored(s, &x);
+}
+
+void stack_set_reuse(struct stack_set *s, struct stack_store *store)
+{
+	struct stack_store *old = s->store;
+
+	s->store = store ? stack_store_ref(store) : NULL;
+	stack_store_unref(old);
+	s->nsamples = 0;
+	s->total = 0;
 }
 
 void stack_set_copy(struct stack_set *dst, const struct stack_set *src)
 {
 	memset(dst, 0, sizeof(*dst));
-	for (size_t i = 0; i < src->nsamples; i++)
-		stack_set_add(dst, &src->samples[i]);
+	if (src->nsamples) {
+		dst->samples = xreallocarray(NULL, src->nsamples, sizeof(*dst->samples));
+		memcpy(dst->samples, src->samples, src->nsamples * sizeof(*dst->samples));
+	}
+	dst->nsamples = src->nsamples;
+	dst->cap = src->nsamples;
+	dst->total = src->total;
+	dst->store = src->store ? stack_store_ref(src->store) : NULL;
 }
 
 void stack_set_clear(struct stack_set *s)
 {
-	for (size_t i = 0; i < s->nsamples; i++)
-		free(s->samples[i].frames);
 	free(s->samples);
+	stack_store_unref(s->store);
 	memset(s, 0, sizeof(*s));
 }
 

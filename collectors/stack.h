@@ -18,34 +18,62 @@ enum stack_frame_kind {
 };
 
 struct stack_frame {
-	const char *name; /* borrowed from the symbolizer's arena: valid for the run */
+	const char *name; /* interned in the store of the set that holds the frame */
 	enum stack_frame_kind kind;
 };
 
+/*
+ * Interned names and frame arrays, shared by the sets that point into them and freed with
+ * the last reference: a snapshot of a set copies its samples, not its stacks. Append-only:
+ * what was stored never moves or changes. Equal names interned in one store are one pointer.
+ */
+struct stack_store;
+
 /* One distinct stack of one thread, with what it cost over a span. */
 struct stack_sample {
-	uint32_t pid;        /* tgid */
+	uint32_t pid; /* tgid */
 	uint32_t tid;
-	char comm[72];       /* the thread's name, escaped */
-	char pcomm[72];      /* the process's name (its main thread), escaped */
-	struct stack_frame *frames; /* owned; outermost caller first, kernel frames last */
+	const char *comm;		  /* the thread's name, escaped */
+	const char *pcomm;		  /* the process's name (its main thread), escaped */
+	const struct stack_frame *frames; /* outermost caller first, kernel frames last */
 	uint32_t nframes;
-	uint64_t value;      /* off-CPU: microseconds; on-CPU: samples */
-	uint64_t count;      /* events (blocks or samples) */
+	uint64_t value; /* off-CPU: microseconds; on-CPU: samples */
+	uint64_t count; /* events (blocks or samples) */
 };
 
-/* A set of samples. */
+/* A set of samples; names and frames live in its store. */
 struct stack_set {
 	struct stack_sample *samples; /* owned */
 	size_t nsamples;
-	uint64_t total;      /* sum of value */
+	size_t cap;
+	uint64_t total;		   /* sum of value */
+	struct stack_store *store; /* a reference; NULL until the first sample */
 };
 
-/* Append a sample (frames copied); returns it. */
+/* An empty store with one reference. Never fails (aborts on out of memory). */
+struct stack_store *stack_store_new(void);
+/* Another reference to st; returns st. */
+struct stack_store *stack_store_ref(struct stack_store *st);
+/* Drop a reference; the last one frees the store. NULL does nothing. */
+void stack_store_unref(struct stack_store *st);
+/* name (NULL: "") interned in st: the same pointer for the same text. */
+const char *stack_store_name(struct stack_store *st, const char *name);
+/* Room for n frames in st, to fill before the frames are shared. */
+struct stack_frame *stack_store_frames(struct stack_store *st, uint32_t n);
+/* The hash of an interned name's text, kept beside it (nothing is computed). */
+uint64_t stack_name_hash(const char *interned);
+/* The hash of a name's text, as stack_name_hash gives it once interned. */
+uint64_t stack_name_hash_text(const char *name);
+
+/* Append a sample: its names and frames are copied into the set's store; returns it. */
 struct stack_sample *stack_set_add(struct stack_set *s, const struct stack_sample *sample);
-/* A deep copy of src into dst (dst's old contents are not freed). */
+/* Append a sample whose names and frames already live in s->store (nothing copied). */
+struct stack_sample *stack_set_add_stored(struct stack_set *s, const struct stack_sample *sample);
+/* Empty s but keep its array, for samples of store (referenced; s's old store dropped). */
+void stack_set_reuse(struct stack_set *s, struct stack_store *store);
+/* A copy of src into dst sharing src's store (dst's old contents are not freed). */
 void stack_set_copy(struct stack_set *dst, const struct stack_set *src);
-/* Free what the set owns and zero it. */
+/* Free what the set owns, drop its store and zero it. */
 void stack_set_clear(struct stack_set *s);
 /* The name of a frame kind: "user", "kernel", "unknown", "mark". */
 const char *stack_frame_kind_name(enum stack_frame_kind kind);

@@ -5,6 +5,11 @@
  * frames; identities sum the collector's amount for the interval and overall, and become
  * samples at the end of each poll. Identities live until a reset, so the cumulative set grows
  * with new stacks, not with polls.
+ *
+ * An identity's names and frames are interned once in the aggregator's store, which the
+ * interval and cumulative sets (and every snapshot of them) share: frames built for a key are
+ * interned (collect_frames_intern) before they are hashed or compared, so that equal names are
+ * one pointer. A reset starts a new store; snapshots keep the old one alive while they need it.
  */
 #include "collectors/stack_collect.h"
 
@@ -20,7 +25,7 @@
 #include "util/xalloc.h"
 
 #define COLLECT_PROCS_MAX 16384 /* processes remembered before the table starts again */
-#define COLLECT_NAME_LEN  sizeof(((struct stack_sample *)0)->comm)
+#define COLLECT_NAME_LEN  72	/* an escaped comm: 16 bytes, each "\xNN" at worst */
 
 /* Innermost kernel frames that are ktop's own probe, not the thread's work or wait. */
 static const char *const collect_probe_prefixes[] = {
@@ -47,7 +52,7 @@ struct collect_proc {
 
 /* One thread in one symbolized stack. */
 struct collect_ident {
-	struct stack_sample s; /* pid, tid, comm, pcomm, frames (owned); value and count unused */
+	struct stack_sample s; /* pid, tid, comm, pcomm, frames (in the store); no value, count */
 	uint64_t hash;	       /* of pid, tid and frames */
 	uint64_t int_amount;   /* this interval, in the collector's unit */
 	uint64_t int_count;
@@ -66,6 +71,12 @@ struct collect_keyslot {
 	bool used;
 };
 
+/* A name as the symbolizer (or a literal) gave it -> the same text interned in the store. */
+struct collect_nameslot {
+	const char *from;
+	const char *interned;
+};
+
 /* Identity hash -> identity. */
 struct collect_idslot {
 	uint64_t hash;
@@ -79,6 +90,10 @@ struct stack_collect {
 	struct stack_collect_scale scale;
 	struct stack_set *interval;
 	struct stack_set *cumulative;
+	struct stack_store *store; /* the identities' names and frames, shared with the sets */
+	struct collect_nameslot *names;
+	size_t names_cap; /* a power of two, or 0 */
+	size_t nnames;
 	uint64_t *addrs;	    /* one stack map value: map.depth addresses */
 	struct sym_frame *symf;	    /* map.depth names of one kernel stack */
 	struct stack_frame *frames; /* one built stack: 2 * map.depth + 4 */
@@ -115,16 +130,6 @@ static uint64_t collect_mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* FNV-1a over a string, continuing from h. */
-static uint64_t collect_hash_str(uint64_t h, const char *s)
-{
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* The hash of a kernel key. */
 static uint64_t collect_key_hash(const struct stack_collect_key *k)
 {
@@ -134,19 +139,21 @@ static uint64_t collect_key_hash(const struct stack_collect_key *k)
 	return collect_mix(a ^ collect_mix(b));
 }
 
-/* The hash of a sample's identity: process, thread and frames. */
+/*
+ * The hash of a sample's identity: process, thread and frames, whose names are interned in
+ * the store (their text's hash is kept beside them).
+ */
 static uint64_t collect_ident_hash(const struct stack_sample *s)
 {
 	uint64_t h = collect_mix((uint64_t)s->pid << 32 | s->tid);
 
-	for (uint32_t i = 0; i < s->nframes; i++) {
-		h = collect_hash_str(h ^ (uint64_t)s->frames[i].kind, s->frames[i].name);
-		h = collect_mix(h);
-	}
+	for (uint32_t i = 0; i < s->nframes; i++)
+		h = collect_mix(h ^ stack_name_hash(s->frames[i].name) ^
+				(uint64_t)s->frames[i].kind);
 	return h;
 }
 
-/* Whether two samples are the same thread in the same frames. */
+/* Whether two samples are the same thread in the same frames (names interned: pointers). */
 static bool collect_ident_is_same(const struct stack_sample *a, const struct stack_sample *b)
 {
 	if (a->pid != b->pid || a->tid != b->tid || a->nframes != b->nframes)
@@ -155,10 +162,56 @@ static bool collect_ident_is_same(const struct stack_sample *a, const struct sta
 		const struct stack_frame *x = &a->frames[i];
 		const struct stack_frame *y = &b->frames[i];
 
-		if (x->kind != y->kind || (x->name != y->name && strcmp(x->name, y->name)))
+		if (x->kind != y->kind || x->name != y->name)
 			return false;
 	}
 	return true;
+}
+
+/* The slot of name pointer from in a name table of cap slots: its entry or an empty one. */
+static struct collect_nameslot *collect_name_slot(struct collect_nameslot *names, size_t cap,
+						  const char *from)
+{
+	size_t i = collect_mix((uint64_t)(uintptr_t)from) & (cap - 1);
+
+	while (names[i].from && names[i].from != from)
+		i = (i + 1) & (cap - 1);
+	return &names[i];
+}
+
+/*
+ * A name interned in the store, by its pointer: the symbolizer's names (and literals) live as
+ * long as the aggregator, so a pointer seen once is not hashed again.
+ */
+static const char *collect_name_intern(struct stack_collect *st, const char *from)
+{
+	struct collect_nameslot *slot;
+
+	if (2 * (st->nnames + 1) > st->names_cap) {
+		size_t cap = st->names_cap ? 2 * st->names_cap : 1024;
+		struct collect_nameslot *names = xcalloc(cap, sizeof(*names));
+
+		for (size_t i = 0; i < st->names_cap; i++)
+			if (st->names[i].from)
+				*collect_name_slot(names, cap, st->names[i].from) = st->names[i];
+		free(st->names);
+		st->names = names;
+		st->names_cap = cap;
+	}
+	slot = collect_name_slot(st->names, st->names_cap, from);
+	if (!slot->from) {
+		slot->from = from;
+		slot->interned = stack_store_name(st->store, from);
+		st->nnames++;
+	}
+	return slot->interned;
+}
+
+/* Replace the names of n frames (the symbolizer's or literals) by interned ones. */
+static void collect_frames_intern(struct stack_collect *st, struct stack_frame *frames, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		frames[i].name = collect_name_intern(st, frames[i].name);
 }
 
 /* The table slot of tgid: its entry, or the empty slot where it goes. */
@@ -445,7 +498,7 @@ static void collect_id_put(struct collect_idslot *ids, size_t cap, uint64_t h, u
 	ids[i] = (struct collect_idslot){ .hash = h, .id = id, .used = true };
 }
 
-/* A new identity for sample s (frames copied); returns its number. */
+/* A new identity for sample s (frames copied into the store, names interned); returns it. */
 static uint32_t collect_ident_add(struct stack_collect *st, const struct stack_sample *s,
 				  uint64_t h)
 {
@@ -469,8 +522,12 @@ static uint32_t collect_ident_add(struct stack_collect *st, const struct stack_s
 	id = &st->idents[st->nidents];
 	memset(id, 0, sizeof(*id));
 	id->s = *s;
-	id->s.frames = xreallocarray(NULL, s->nframes ? s->nframes : 1, sizeof(*s->frames));
-	memcpy(id->s.frames, s->frames, s->nframes * sizeof(*s->frames));
+	if (s->nframes) {
+		struct stack_frame *f = stack_store_frames(st->store, s->nframes);
+
+		memcpy(f, s->frames, s->nframes * sizeof(*f));
+		id->s.frames = f;
+	}
 	id->hash = h;
 	collect_id_put(st->ids, st->ids_cap, h, (uint32_t)st->nidents);
 	return (uint32_t)st->nidents++;
@@ -481,6 +538,7 @@ static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_co
 				 const char *comm, size_t comm_len)
 {
 	struct stack_sample s = { .pid = k->tgid, .tid = k->tid };
+	char tcomm[COLLECT_NAME_LEN];
 	struct collect_proc *p;
 	int64_t found;
 	uint64_t h;
@@ -492,17 +550,19 @@ static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_co
 
 	s.frames = st->frames;
 	s.nframes = collect_frames_build(st, k);
+	collect_frames_intern(st, st->frames, s.nframes);
 	h = collect_ident_hash(&s);
 	found = collect_ident_find(st, &s, h);
 	if (found >= 0) {
 		id = (uint32_t)found;
 	} else {
-		escape_cstr(s.comm, sizeof(s.comm), comm, comm_len);
+		escape_cstr(tcomm, sizeof(tcomm), comm, comm_len);
 		p = collect_proc_get(st, k->tgid);
 		if (!p->named)
 			p->named = collect_proc_read_name(k->tgid, p->pcomm, sizeof(p->pcomm));
+		s.comm = stack_store_name(st->store, tcomm);
 		/* A process already gone: its thread's name is the best there is. */
-		memcpy(s.pcomm, p->named ? p->pcomm : s.comm, sizeof(s.pcomm));
+		s.pcomm = p->named ? stack_store_name(st->store, p->pcomm) : s.comm;
 		id = collect_ident_add(st, &s, h);
 	}
 	collect_key_insert(st, k, id);
@@ -538,14 +598,13 @@ struct stack_collect *stack_collect_new(struct sym_cache *sc, const struct stack
 	st->kstacks = xcalloc(map->nids ? map->nids : 1, sizeof(*st->kstacks));
 	st->interval = interval;
 	st->cumulative = cumulative;
+	st->store = stack_store_new();
 	return st;
 }
 
 /* Forget every identity and the keys that lead to them. */
 static void collect_idents_clear(struct stack_collect *st)
 {
-	for (size_t i = 0; i < st->nidents; i++)
-		free(st->idents[i].s.frames);
 	st->nidents = 0;
 	st->ntouched = 0;
 	if (st->keys_cap)
@@ -564,6 +623,8 @@ void stack_collect_free(struct stack_collect *st)
 	free(st->idents);
 	free(st->keys);
 	free(st->ids);
+	free(st->names);
+	stack_store_unref(st->store);
 	free(st->touched);
 	for (uint32_t i = 0; i < st->map.nids; i++)
 		free(st->kstacks[i].frames);
@@ -620,20 +681,22 @@ void stack_collect_end(struct stack_collect *st)
 {
 	struct stack_set *cum = st->cumulative;
 
-	stack_set_clear(st->interval);
+	stack_set_reuse(st->interval, st->store);
+	if (cum->store != st->store) /* the first end, or the first after a reset */
+		stack_set_reuse(cum, st->store);
 	for (size_t i = 0; i < st->ntouched; i++) {
 		struct collect_ident *id = &st->idents[st->touched[i]];
 		struct stack_sample s = id->s;
 
 		s.value = collect_value(st, id->int_amount);
 		s.count = id->int_count;
-		stack_set_add(st->interval, &s);
+		stack_set_add_stored(st->interval, &s);
 		if (!id->cum_touched)
 			continue;
 		if (!id->in_cum) {
 			s.value = collect_value(st, id->cum_amount);
 			s.count = id->cum_count;
-			stack_set_add(cum, &s);
+			stack_set_add_stored(cum, &s);
 			id->cum_idx = cum->nsamples - 1;
 			id->in_cum = true;
 		} else {
@@ -647,9 +710,17 @@ void stack_collect_end(struct stack_collect *st)
 	}
 }
 
-/* Empty the cumulative set and the identities (kernel stacks stay cached). */
+/*
+ * Empty the cumulative set and the identities (kernel stacks stay cached). Their names and
+ * frames go with the store, once the snapshots that share it are freed.
+ */
 void stack_collect_reset(struct stack_collect *st)
 {
 	collect_idents_clear(st);
 	stack_set_clear(st->cumulative);
+	stack_store_unref(st->store);
+	st->store = stack_store_new();
+	if (st->names_cap)
+		memset(st->names, 0, st->names_cap * sizeof(*st->names));
+	st->nnames = 0;
 }

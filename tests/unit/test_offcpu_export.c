@@ -52,7 +52,7 @@ static void build_model(void)
 	x.count = 3;
 	stack_set_add(&model.cumulative, &x);
 	x.tid = 11;
-	strcpy(x.comm, "app io");
+	x.comm = "app io";
 	x.frames = f_read;
 	x.value = 100000;
 	stack_set_add(&model.cumulative, &x);

@@ -41,7 +41,7 @@ static void build_set(struct stack_set *s)
 	x.count = 1;
 	stack_set_add(s, &x);
 	x.tid = 11;
-	strcpy(x.comm, "app-io");
+	x.comm = "app-io";
 	x.frames = f_read;
 	x.value = 100;
 	stack_set_add(s, &x);
