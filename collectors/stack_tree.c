@@ -8,67 +8,47 @@
 
 #include "util/xalloc.h"
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME  0x100000001b3ULL
+#define ROOT_TAG 0xcbf29ce484222325ULL
 
-/* FNV-1a of a string, continuing from h. */
-static uint64_t hash_str(uint64_t h, const char *s)
+/* A 64-bit mix (splitmix64's finalizer). */
+static uint64_t tree_mix(uint64_t x)
 {
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= FNV_PRIME;
-	}
-	return h;
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
 }
 
-/* A child's tag: its parent's tag, its kind and its name. */
-static uint64_t child_tag(uint64_t parent, enum stack_node_kind kind, const char *name)
+/*
+ * A child's tag: its parent's tag, its kind, the hash of its name's text (kept beside the
+ * interned name) and, for a process or thread, its id. Stable across rebuilds and stores.
+ */
+static uint64_t child_tag(uint64_t parent, enum stack_node_kind kind, const char *name, uint32_t id)
 {
-	uint64_t h = parent ^ ((uint64_t)kind * 0x9e3779b97f4a7c15ULL);
-
-	h *= FNV_PRIME;
-	return hash_str(h, name);
+	return tree_mix(parent * 0x100000001b3ULL ^ (uint64_t)kind * 0x9e3779b97f4a7c15ULL ^
+			stack_name_hash(name) ^ (uint64_t)id << 17);
 }
 
-/* Grow the child lookup table so it stays at most half full. */
-static void slots_grow(struct stack_tree *t)
-{
-	uint32_t n = t->nslots ? t->nslots * 2 : 1024;
-	uint32_t *slots = xreallocarray(NULL, n, sizeof(*slots));
-
-	memset(slots, 0xff, (size_t)n * sizeof(*slots));
-	for (uint32_t i = 1; i < t->nnodes; i++) {
-		uint32_t s = (uint32_t)(t->nodes[i].tag & (n - 1));
-
-		while (slots[s] != STACK_TREE_NONE)
-			s = (s + 1) & (n - 1);
-		slots[s] = i;
-	}
-	free(t->slots);
-	t->slots = slots;
-	t->nslots = n;
-}
-
-/* The child of parent with this kind and name, created when missing. */
+/*
+ * The child of parent with this kind and interned name (frames) or id (a process's pid, a
+ * thread's tid: the name is in the tag), created when missing; the lookup table has room.
+ */
 static uint32_t child_get(struct stack_tree *t, uint32_t parent, enum stack_node_kind kind,
-			  enum stack_frame_kind fkind, const char *name)
+			  enum stack_frame_kind fkind, const char *name, uint32_t id)
 {
-	uint64_t tag = child_tag(t->nodes[parent].tag, kind, name);
+	uint64_t tag = child_tag(t->nodes[parent].tag, kind, name, id);
+	uint32_t mask = t->nslots - 1;
 	struct stack_node *n;
 	uint32_t s, idx;
 
-	if ((uint64_t)t->nnodes * 2 >= t->nslots)
-		slots_grow(t);
-	for (s = (uint32_t)(tag & (t->nslots - 1)); t->slots[s] != STACK_TREE_NONE;
-	     s = (s + 1) & (t->nslots - 1)) {
+	for (s = (uint32_t)tag & mask; t->slots[s] != STACK_TREE_NONE; s = (s + 1) & mask) {
 		n = &t->nodes[t->slots[s]];
 		if (n->tag == tag && n->parent == parent && n->kind == kind &&
-		    !strcmp(n->name, name))
+		    (kind == STACK_NODE_FRAME	  ? n->name == name
+		     : kind == STACK_NODE_PROCESS ? n->pid == id
+						  : n->tid == id))
 			return t->slots[s];
-	}
-	if (t->nnodes == t->cap) {
-		t->cap *= 2;
-		t->nodes = xreallocarray(t->nodes, t->cap, sizeof(*t->nodes));
 	}
 	idx = t->nnodes++;
 	n = &t->nodes[idx];
@@ -100,20 +80,19 @@ static const char *keep_name(struct stack_tree *t, char *name)
 /* The process (and thread) nodes of a sample under parent; returns the lowest. */
 static uint32_t add_task_nodes(struct stack_tree *t, uint32_t parent, const struct stack_sample *s)
 {
-	char buf[96];
-	uint32_t n;
+	const char *pcomm = s->pcomm[0] ? s->pcomm : s->comm;
+	uint32_t n, before = t->nnodes;
 
-	snprintf(buf, sizeof(buf), "%s (%u)", s->pcomm[0] ? s->pcomm : s->comm, s->pid);
-	n = child_get(t, parent, STACK_NODE_PROCESS, STACK_FRAME_MARK, buf);
-	if (t->nodes[n].name == buf)
-		t->nodes[n].name = keep_name(t, xstrdup(buf));
+	n = child_get(t, parent, STACK_NODE_PROCESS, STACK_FRAME_MARK, pcomm, s->pid);
+	if (t->nnodes != before) /* new: its name is "comm (pid)" */
+		t->nodes[n].name = keep_name(t, xasprintf("%s (%u)", pcomm, s->pid));
 	t->nodes[n].pid = s->pid;
 	if (!t->opts.split_threads)
 		return n;
-	snprintf(buf, sizeof(buf), "%s (%u)", s->comm, s->tid);
-	n = child_get(t, n, STACK_NODE_THREAD, STACK_FRAME_MARK, buf);
-	if (t->nodes[n].name == buf)
-		t->nodes[n].name = keep_name(t, xstrdup(buf));
+	before = t->nnodes;
+	n = child_get(t, n, STACK_NODE_THREAD, STACK_FRAME_MARK, s->comm, s->tid);
+	if (t->nnodes != before)
+		t->nodes[n].name = keep_name(t, xasprintf("%s (%u)", s->comm, s->tid));
 	t->nodes[n].pid = s->pid;
 	t->nodes[n].tid = s->tid;
 	return n;
@@ -136,10 +115,12 @@ static void add_sample(struct stack_tree *t, const struct stack_sample *s)
 	if (!t->opts.inverted) {
 		n = add_task_nodes(t, 0, s);
 		for (uint32_t i = 0; i < s->nframes; i++)
-			n = child_get(t, n, STACK_NODE_FRAME, s->frames[i].kind, s->frames[i].name);
+			n = child_get(t, n, STACK_NODE_FRAME, s->frames[i].kind, s->frames[i].name,
+				      0);
 	} else {
 		for (uint32_t i = s->nframes; i-- > 0;)
-			n = child_get(t, n, STACK_NODE_FRAME, s->frames[i].kind, s->frames[i].name);
+			n = child_get(t, n, STACK_NODE_FRAME, s->frames[i].kind, s->frames[i].name,
+				      0);
 		n = add_task_nodes(t, n, s);
 	}
 	add_value(t, n, s);
@@ -181,25 +162,40 @@ static void sort_children(struct stack_tree *t)
 struct stack_tree *stack_tree_build(const struct stack_set *set, const struct stack_tree_opts *o)
 {
 	struct stack_tree *t = xcalloc(1, sizeof(*t));
+	size_t most = 1; /* nodes at most: the root, each sample's task nodes and frames */
 
 	if (o)
 		t->opts = *o;
-	t->cap = 1024;
+	for (size_t i = 0; set && i < set->nsamples; i++)
+		most += 1 + t->opts.split_threads + set->samples[i].nframes;
+	if (most >= STACK_TREE_NONE / 2)
+		abort(); /* ids are 32-bit */
+	/* sized once: the lookup never grows and the nodes never move while the tree is built */
+	t->cap = (uint32_t)most;
 	t->nodes = xreallocarray(NULL, t->cap, sizeof(*t->nodes));
+	t->nslots = 1024;
+	while (t->nslots < 2 * most)
+		t->nslots *= 2;
+	t->slots = xreallocarray(NULL, t->nslots, sizeof(*t->slots));
+	memset(t->slots, 0xff, (size_t)t->nslots * sizeof(*t->slots));
 	t->nnodes = 1;
 	memset(&t->nodes[0], 0, sizeof(t->nodes[0]));
 	t->nodes[0].name = "all";
 	t->nodes[0].kind = STACK_NODE_ROOT;
-	t->nodes[0].tag = FNV_OFFSET;
+	t->nodes[0].tag = ROOT_TAG;
 	t->nodes[0].parent = STACK_TREE_NONE;
 	t->nodes[0].first_child = STACK_TREE_NONE;
 	t->nodes[0].next_sibling = STACK_TREE_NONE;
 	for (size_t i = 0; set && i < set->nsamples; i++)
 		add_sample(t, &set->samples[i]);
-	sort_children(t);
 	free(t->slots);
 	t->slots = NULL;
 	t->nslots = 0;
+	sort_children(t);
+	if (t->nnodes < t->cap) { /* give back what the bound overestimated */
+		t->cap = t->nnodes;
+		t->nodes = xreallocarray(t->nodes, t->cap, sizeof(*t->nodes));
+	}
 	return t;
 }
 

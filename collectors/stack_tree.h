@@ -50,14 +50,17 @@ struct stack_tree {
 	uint32_t nnodes;
 	uint32_t cap;
 	struct stack_tree_opts opts;
-	/* private: child lookup while building, and names of process/thread nodes */
+	/* private: child lookup while building, and the names of process and thread nodes */
 	uint32_t *slots;
 	uint32_t nslots;
 	char **names;
 	uint32_t nnames;
 };
 
-/* Build a tree from a set of samples. Never fails (aborts on out of memory). */
+/*
+ * Build a tree from a set of samples (names interned in the set's store, as stack_set_add and
+ * the aggregator leave them). Never fails (aborts on out of memory).
+ */
 struct stack_tree *stack_tree_build(const struct stack_set *set, const struct stack_tree_opts *o);
 void stack_tree_free(struct stack_tree *t);
 /* The node with this tag, or STACK_TREE_NONE. */
