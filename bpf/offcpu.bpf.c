@@ -10,6 +10,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "offcpu.h"
+#include "ustack_copy.bpf.h"
 
 #define OFFCPU_EEXIST	  17	     /* EEXIST */
 #define OFFCPU_PF_KTHREAD 0x00200000 /* PF_KTHREAD */
@@ -24,6 +25,7 @@ __u32 count_runnable = 0; /* nonzero: preempted (still runnable) time counts too
 __u32 count_kthreads = 0; /* nonzero: kernel threads too */
 __u64 min_block_ns = 0;	  /* shorter blocks are not counted */
 __u64 max_block_ns = 0;	  /* longer blocks are not counted; 0: no limit */
+__u32 dwarf_mode = 0;	  /* nonzero: user stacks of blocks that count are copied */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -144,48 +146,6 @@ static __always_inline bool offcpu_pid_wanted(__u32 tgid)
 	return !filter_pids || bpf_map_lookup_elem(&offcpu_pids, &tgid);
 }
 
-/* prev leaves the CPU: if it is one we follow, remember when and where. */
-static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *prev, bool preempt,
-					      __u32 state)
-{
-	struct offcpu_start *s;
-	bool runnable;
-	bool kthread;
-	__u32 tgid;
-
-	if (!BPF_CORE_READ(prev, pid) || (state & OFFCPU_TASK_DEAD))
-		return;
-	tgid = BPF_CORE_READ(prev, tgid);
-	if (!offcpu_pid_wanted(tgid))
-		return;
-	kthread = BPF_CORE_READ(prev, flags) & OFFCPU_PF_KTHREAD;
-	if (kthread && !count_kthreads)
-		return;
-	/* A preempted task stays runnable whatever its state says. */
-	runnable = preempt || !state;
-	if (runnable && !count_runnable)
-		return;
-
-	s = bpf_task_storage_get(&offcpu_starts, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!s) {
-		offcpu_count(OFFCPU_DROP_STORAGE);
-		return;
-	}
-	s->tgid = tgid;
-	s->flags = (kthread ? OFFCPU_START_KTHREAD : 0) | (runnable ? OFFCPU_START_RUNNABLE : 0);
-	/* prev is current: the stacks are its own, and so is the comm. */
-	s->kstack = offcpu_stackid(ctx, 0, OFFCPU_DROP_KSTACK);
-	if (kthread || !BPF_CORE_READ(prev, mm))
-		s->ustack = OFFCPU_STACK_NONE;
-	else
-		s->ustack = offcpu_stackid(ctx, BPF_F_USER_STACK, OFFCPU_DROP_USTACK);
-	/* Now, while it surely lives: user space reads its maps during the block. */
-	if (s->ustack != OFFCPU_STACK_NONE && !bpf_map_lookup_elem(&offcpu_seen, &tgid))
-		offcpu_note(tgid, OFFCPU_NOTE_NEW);
-	bpf_get_current_comm(s->comm, sizeof(s->comm));
-	s->ts_ns = bpf_ktime_get_ns();
-}
-
 /* Add one block to its (thread, stacks) entry. */
 static __always_inline void offcpu_account(struct offcpu_start *s, __u32 tid, __u64 delta)
 {
@@ -214,9 +174,72 @@ static __always_inline void offcpu_account(struct offcpu_start *s, __u32 tid, __
 	__sync_fetch_and_add(&v->count, 1);
 }
 
+/* A block waiting for its stack copy will not get one: count it with frame pointers. */
+static __always_inline void offcpu_pending_fall_back(struct offcpu_start *s, __u32 drop)
+{
+	offcpu_count(drop);
+	offcpu_account(s, s->pending_tid, s->pending_ns);
+	s->pending_ns = 0;
+}
+
+/* prev leaves the CPU: if it is one we follow, remember when and where. */
+static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *prev, bool preempt,
+					      __u32 state)
+{
+	struct offcpu_start *s;
+	bool runnable;
+	bool kthread;
+	__u32 tgid;
+
+	if (!BPF_CORE_READ(prev, pid))
+		return;
+	if (state & OFFCPU_TASK_DEAD) {
+		s = bpf_task_storage_get(&offcpu_starts, prev, 0, 0);
+		if (s && s->pending_ns)
+			offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED);
+		return;
+	}
+	tgid = BPF_CORE_READ(prev, tgid);
+	if (!offcpu_pid_wanted(tgid))
+		return;
+	kthread = BPF_CORE_READ(prev, flags) & OFFCPU_PF_KTHREAD;
+	if (kthread && !count_kthreads)
+		return;
+	/* A preempted task stays runnable whatever its state says. */
+	runnable = preempt || !state;
+	if (runnable && !count_runnable)
+		return;
+
+	s = bpf_task_storage_get(&offcpu_starts, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s) {
+		offcpu_count(OFFCPU_DROP_STORAGE);
+		return;
+	}
+	/* It blocks again without having gone back to user space since its last block. */
+	if (s->pending_ns)
+		offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED);
+	s->tgid = tgid;
+	s->flags = (kthread ? OFFCPU_START_KTHREAD : 0) | (runnable ? OFFCPU_START_RUNNABLE : 0);
+	/* prev is current: the stacks are its own, and so is the comm. */
+	s->kstack = offcpu_stackid(ctx, 0, OFFCPU_DROP_KSTACK);
+	if (kthread || !BPF_CORE_READ(prev, mm))
+		s->ustack = OFFCPU_STACK_NONE;
+	else
+		s->ustack = offcpu_stackid(ctx, BPF_F_USER_STACK, OFFCPU_DROP_USTACK);
+	s->usp = 0;
+	if (dwarf_mode && s->ustack != OFFCPU_STACK_NONE)
+		ustack_sp_ip((struct pt_regs *)bpf_task_pt_regs(prev), &s->usp, &s->uip);
+	/* Now, while it surely lives: user space reads its maps during the block. */
+	if (s->ustack != OFFCPU_STACK_NONE && !bpf_map_lookup_elem(&offcpu_seen, &tgid))
+		offcpu_note(tgid, OFFCPU_NOTE_NEW);
+	bpf_get_current_comm(s->comm, sizeof(s->comm));
+	s->ts_ns = bpf_ktime_get_ns();
+}
+
 /*
  * A thread's block ended at in_ns: count it if it passes the thresholds and the filters,
- * which may have changed since it began.
+ * which may have changed since it began. In DWARF mode the count waits for the thread's
+ * return to user space, where its stack is copied (offcpu_sys_exit).
  */
 static __always_inline void offcpu_block_end(struct offcpu_start *s, __u32 tid, __u64 in_ns)
 {
@@ -228,6 +251,11 @@ static __always_inline void offcpu_block_end(struct offcpu_start *s, __u32 tid, 
 	if (((s->flags & OFFCPU_START_KTHREAD) && !count_kthreads) ||
 	    ((s->flags & OFFCPU_START_RUNNABLE) && !count_runnable) || !offcpu_pid_wanted(s->tgid))
 		return;
+	if (dwarf_mode && s->usp) {
+		s->pending_ns = delta;
+		s->pending_tid = tid;
+		return;
+	}
 	offcpu_account(s, tid, delta);
 }
 
@@ -297,6 +325,50 @@ int offcpu_sw_raw(__u64 *ctx)
 	oc->task = ctx[2];
 	oc->in_ns = bpf_ktime_get_ns();
 	return 0;
+}
+
+/*
+ * DWARF mode: the thread returns to user space from a system call. If a block of it passed
+ * and it is back where it blocked, its user stack is the one it blocked in: copy it.
+ */
+static __always_inline int offcpu_on_sys_exit(void)
+{
+	struct task_struct *task;
+	struct offcpu_start *s;
+	enum ustack_fail err;
+	__u64 sp, ip;
+
+	if (!dwarf_mode)
+		return 0;
+	task = bpf_get_current_task_btf();
+	s = bpf_task_storage_get(&offcpu_starts, task, 0, 0);
+	if (!s || !s->pending_ns)
+		return 0;
+	ustack_sp_ip((struct pt_regs *)bpf_task_pt_regs(task), &sp, &ip);
+	if (sp != s->usp || ip != s->uip) {
+		offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED);
+		return 0;
+	}
+	err = ustack_send(s->tgid, s->pending_tid, s->kstack, s->pending_ns, s->comm);
+	if (err != USTACK_SENT) {
+		offcpu_pending_fall_back(s, err == USTACK_FAIL_RATE ? OFFCPU_DROP_DWARF_RATE :
+								      OFFCPU_DROP_DWARF_RING);
+		return 0;
+	}
+	s->pending_ns = 0;
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int offcpu_sys_exit_btf(__u64 *ctx)
+{
+	return offcpu_on_sys_exit();
+}
+
+SEC("raw_tp/sys_exit")
+int offcpu_sys_exit_raw(__u64 *ctx)
+{
+	return offcpu_on_sys_exit();
 }
 
 /* A process ran exec: user space must read its new maps, and announce it again. */

@@ -33,6 +33,15 @@ enum offcpu_drop {
 	OFFCPU_DROP_STORAGE,
 	/* The process note ring buffer was full: the process may not be symbolized. */
 	OFFCPU_DROP_NOTE,
+	/* DWARF mode, over the per-CPU rate of stack copies: frame pointers were used instead. */
+	OFFCPU_DROP_DWARF_RATE,
+	/* DWARF mode, the stack copy ring buffer was full: frame pointers were used instead. */
+	OFFCPU_DROP_DWARF_RING,
+	/*
+	 * DWARF mode, the thread did not return to user space where it blocked (a page fault, a
+	 * preemption, an exit) before it was next seen: frame pointers were used instead.
+	 */
+	OFFCPU_DROP_DWARF_MOVED,
 	OFFCPU_DROP_COUNT,
 };
 
@@ -44,6 +53,12 @@ struct offcpu_start {
 	__s32 ustack;
 	__u32 flags;		    /* OFFCPU_START_* */
 	char comm[OFFCPU_COMM_LEN]; /* the thread's name at switch-out */
+	/* DWARF mode: where in user space the thread was, and a block waiting for its copy. */
+	__u64 usp;
+	__u64 uip;
+	__u64 pending_ns; /* a block that passed, to send at the return to user space; 0: none */
+	__u32 pending_tid;
+	__u32 pad;
 };
 
 /* offcpu_start.flags: what the block was, so settings changed meanwhile still apply. */

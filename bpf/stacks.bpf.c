@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "stacks.h"
+#include "ustack_copy.bpf.h"
 
 #define STACKS_EEXIST	  17	     /* EEXIST */
 #define STACKS_EFAULT	  14	     /* EFAULT */
@@ -23,6 +24,8 @@
  */
 __u32 filter_pids = 0;
 __u32 target_tgid = 0;
+/* Nonzero: the target's user stacks are copied for DWARF unwinding in user space. */
+__u32 dwarf_mode = 0;
 
 /* Ids are never deleted, so an id keeps naming the same stack for the whole run. */
 struct {
@@ -149,6 +152,23 @@ static __always_inline void stacks_count_stack(struct stacks_key *k)
 	__sync_fetch_and_add(&v->samples, 1);
 }
 
+/*
+ * Send the sample's user stack to be unwound in user space; the sample is then counted
+ * there. False, with the reason counted, when it cannot be sent: the caller falls back.
+ */
+static __always_inline bool stacks_send_ustack(struct stacks_key *k)
+{
+	char comm[USTACK_COMM_LEN];
+	enum ustack_fail err;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	err = ustack_send(k->tgid, k->tid, k->kstack, 1, comm);
+	if (err == USTACK_SENT)
+		return true;
+	stacks_count(err == USTACK_FAIL_RATE ? STACKS_DROP_DWARF_RATE : STACKS_DROP_DWARF_RING);
+	return false;
+}
+
 SEC("perf_event")
 int stacks_sample(struct bpf_perf_event_data *ctx)
 {
@@ -174,6 +194,8 @@ int stacks_sample(struct bpf_perf_event_data *ctx)
 		k.kstack = stacks_stackid(ctx, 0, STACKS_DROP_KSTACK, in_user < 0);
 	if ((task->flags & STACKS_PF_KTHREAD) || !task->mm)
 		k.ustack = STACKS_STACK_NONE;
+	else if (dwarf_mode && stacks_send_ustack(&k))
+		return 0;
 	else
 		k.ustack = stacks_stackid(ctx, BPF_F_USER_STACK, STACKS_DROP_USTACK, false);
 	stacks_count_stack(&k);

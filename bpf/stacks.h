@@ -31,6 +31,10 @@ enum stacks_drop {
 	STACKS_DROP_COUNTS_FULL,
 	/* The per-process map (no target) was full: the sample is lost. */
 	STACKS_DROP_PROCS_FULL,
+	/* DWARF mode, over the per-CPU rate of stack copies: frame pointers were used instead. */
+	STACKS_DROP_DWARF_RATE,
+	/* DWARF mode, the stack copy ring buffer was full: frame pointers were used instead. */
+	STACKS_DROP_DWARF_RING,
 	STACKS_DROP_COUNT,
 };
 

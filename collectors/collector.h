@@ -9,7 +9,14 @@
 
 #define KTOP_MAX_PIDS 64
 #define COLLECTOR_WHY_LEN 256
-#define COLLECTOR_MAX_DROPS 8
+#define COLLECTOR_MAX_DROPS 16
+
+/* How the stack collectors walk user stacks (--unwind, the u key). */
+enum ktop_unwind {
+	KTOP_UNWIND_AUTO,  /* DWARF for the processes a PID filter or the Stacks panel names */
+	KTOP_UNWIND_DWARF, /* DWARF, from copied user stacks, wherever stacks are taken */
+	KTOP_UNWIND_FP,	   /* frame pointers only */
+};
 
 /* What the user asked for on the command line; read by collectors at open(). */
 struct ktop_config {
@@ -19,6 +26,7 @@ struct ktop_config {
 	uint64_t bio_slow_us;   /* block I/O: latency counted as slow */
 	uint32_t stack_storage; /* stacks the kernel side can hold (--stack-storage) */
 	uint32_t sample_hz;     /* on-CPU sampling frequency (-F, default 99) */
+	uint32_t ustack_kib;    /* DWARF unwinding: KiB of user stack copied (0: 16) */
 	bool batch;
 	/* slow queries: --db targets (a server binary's path or a PID); none: find every server */
 	const char *db_targets[16];
@@ -41,6 +49,7 @@ struct filter {
 	bool offcpu_runnable;   /* off-CPU: count preempted (runnable) time too */
 	bool offcpu_kthreads;   /* off-CPU: include kernel threads */
 	bool redact;            /* show and export query text with literals replaced by ? */
+	enum ktop_unwind unwind; /* stack panels: how user stacks are walked */
 };
 
 /* A named in-kernel or user-space loss counter, cumulative since open(). */
@@ -85,6 +94,7 @@ struct collector {
 	bool is_open;                /* open() succeeded */
 	char why[COLLECTOR_WHY_LEN]; /* why open() or the last poll() failed */
 	char mode[32];               /* how it is attached, e.g. "tp_btf" or "raw_tp" */
+	char unwind[32];             /* stack collectors: how user stacks are walked, e.g. "dwarf" */
 	struct collector_drop drops[COLLECTOR_MAX_DROPS];
 	size_t ndrops;
 };

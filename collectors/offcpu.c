@@ -21,10 +21,13 @@
 #include "collectors/bpf_common.h"
 #include "collectors/offcpu_model.h"
 #include "collectors/stack_collect.h"
+#include "collectors/ustack_reader.h"
 #include "symbols/symbols.h"
+#include "symbols/unwind.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 #include "bpf/offcpu.h"
+#include "bpf/ustack.h"
 #include "bpf/offcpu.skel.h"
 
 _Static_assert(OFFCPU_PIDS_MAX >= KTOP_MAX_PIDS,
@@ -45,9 +48,14 @@ struct offcpu_priv {
 	struct bpf_link *links[OFFCPU_NPROGS];
 	struct bpf_program *progs[OFFCPU_NPROGS];
 	size_t nlinks;
-	struct ring_buffer *notes;
+	struct ring_buffer *notes; /* process notes, and the copied user stacks */
 	struct sym_cache *sc;
 	struct stack_collect *st;
+	struct ustack_reader *ur;  /* DWARF unwinding of copied user stacks */
+	struct bpf_link *sys_exit; /* attached while DWARF unwinding is on */
+	struct bpf_program *sys_exit_prog;
+	uint32_t ustack_kib;
+	bool dwarf;
 	int ncpus;
 	__u64 *pcpu; /* lookup buffer: one counter per possible CPU */
 
@@ -76,6 +84,9 @@ static const struct bpf_common_drop offcpu_drop_names[] = {
 	{ "counts map full", OFFCPU_DROP_COUNTS_FULL },
 	{ "task storage failures", OFFCPU_DROP_STORAGE },
 	{ "lost process notes", OFFCPU_DROP_NOTE },
+	{ "stack copies over rate", OFFCPU_DROP_DWARF_RATE },
+	{ "stack copies lost", OFFCPU_DROP_DWARF_RING },
+	{ "blocks left elsewhere", OFFCPU_DROP_DWARF_MOVED },
 	{ "recursion misses", -1 },
 };
 
@@ -135,6 +146,11 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 	bpf_program__set_autoload(skel->progs.offcpu_exec_btf, use_btf);
 	bpf_program__set_autoload(skel->progs.offcpu_sw_raw, !use_btf);
 	bpf_program__set_autoload(skel->progs.offcpu_exec_raw, !use_btf);
+	bpf_program__set_autoload(skel->progs.offcpu_sys_exit_btf, use_btf);
+	bpf_program__set_autoload(skel->progs.offcpu_sys_exit_raw, !use_btf);
+	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
+	priv->sys_exit_prog =
+		use_btf ? skel->progs.offcpu_sys_exit_btf : skel->progs.offcpu_sys_exit_raw;
 	err = offcpu_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_len, "offcpu: load BPF programs (%s): %s", flavour,
@@ -182,9 +198,11 @@ static int offcpu_on_note(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*n))
 		return 0;
-	if (n->kind == OFFCPU_NOTE_EXEC)
+	if (n->kind == OFFCPU_NOTE_EXEC) {
 		stack_collect_exec(priv->st, n->tgid);
-	else
+		if (priv->ur)
+			ustack_reader_exec(priv->ur, n->tgid);
+	} else
 		stack_collect_note(priv->st, n->tgid);
 	return 0;
 }
@@ -230,7 +248,9 @@ static void offcpu_close(struct collector *c)
 	c->ndrops = 0;
 	if (!priv)
 		return;
+	bpf_link__destroy(priv->sys_exit);
 	ring_buffer__free(priv->notes);
+	ustack_reader_free(priv->ur);
 	for (size_t i = 0; i < priv->nlinks; i++)
 		bpf_link__destroy(priv->links[i]);
 	offcpu_bpf__destroy(priv->skel);
@@ -267,6 +287,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 		return err;
 	priv = xcalloc(1, sizeof(*priv));
 	c->priv = priv;
+	priv->ustack_kib = cfg && cfg->ustack_kib ? cfg->ustack_kib : 16;
 
 	err = sym_cache_new(&priv->sc, c->why, sizeof(c->why));
 	if (err)
@@ -321,6 +342,11 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 			 strerror(-err));
 		goto out_close;
 	}
+	err = ustack_reader_new(&priv->ur, bpf_map__fd(priv->skel->maps.ustack_ring), priv->notes,
+				c->why, sizeof(c->why));
+	if (err)
+		goto out_close;
+	snprintf(c->unwind, sizeof(c->unwind), "frame pointers");
 
 	priv->cap = bpf_map__max_entries(priv->skel->maps.offcpu_counts);
 	priv->keys = xcalloc(priv->cap, sizeof(*priv->keys));
@@ -386,6 +412,7 @@ static int offcpu_poll(struct collector *c)
 	stack_collect_begin(priv->st);
 	offcpu_collect(priv, priv->carry_keys, priv->carry_vals, priv->ncarry, false);
 	offcpu_collect(priv, priv->keys, priv->vals, (size_t)n, true);
+	ustack_reader_flush(priv->ur, priv->st, true);
 	stack_collect_end(priv->st);
 	priv->ncarry = 0;
 
@@ -459,6 +486,37 @@ static int offcpu_set_pids(struct offcpu_priv *priv, const uint32_t *pids, size_
 }
 
 /*
+ * Turn DWARF unwinding on or off: on, the thread's return to user space after a block that
+ * counts is traced, to copy its stack there. 0, or -errno with why (then it stays off).
+ */
+static int offcpu_dwarf_set(struct collector *c, bool on)
+{
+	struct offcpu_priv *priv = c->priv;
+	int err = 0;
+
+	if (on && !priv->sys_exit) {
+		priv->sys_exit = bpf_program__attach(priv->sys_exit_prog);
+		if (!priv->sys_exit) {
+			err = errno ? -errno : -EINVAL;
+			snprintf(c->why, sizeof(c->why), "offcpu: attach sys_exit: %s",
+				 strerror(-err));
+			on = false;
+		}
+	}
+	priv->skel->bss->dwarf_mode = on;
+	if (!on && priv->sys_exit) {
+		bpf_link__destroy(priv->sys_exit);
+		priv->sys_exit = NULL;
+	}
+	priv->dwarf = on;
+	if (on)
+		ustack_reader_describe(c->unwind, sizeof(c->unwind), priv->ustack_kib);
+	else
+		snprintf(c->unwind, sizeof(c->unwind), "frame pointers");
+	return err;
+}
+
+/*
  * Apply the PID set, thresholds and what counts, live. A change starts the interval and the
  * cumulative samples again, since blocks counted under other settings cannot be told apart.
  */
@@ -468,6 +526,7 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 	struct offcpu_model *m;
 	uint32_t pids[KTOP_MAX_PIDS];
 	bool changed = false;
+	bool dwarf;
 	size_t npids;
 	int err = 0;
 
@@ -504,10 +563,20 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 		priv->skel->bss->count_kthreads = m->kthreads;
 		changed = true;
 	}
+	dwarf = unwind_supported() &&
+		(f->unwind == KTOP_UNWIND_DWARF || (f->unwind == KTOP_UNWIND_AUTO && priv->npids));
+	if (dwarf != priv->dwarf) {
+		int derr = offcpu_dwarf_set(c, dwarf);
+
+		err = err ? err : derr;
+		changed = true;
+	}
 	if (changed) {
 		char why[COLLECTOR_WHY_LEN];
 
 		/* What the kernel summed under the old settings goes. */
+		ring_buffer__consume(priv->notes);
+		ustack_reader_discard(priv->ur);
 		offcpu_drain(priv, why, sizeof(why));
 		priv->ncarry = 0;
 		stack_collect_reset(priv->st);

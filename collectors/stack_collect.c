@@ -382,11 +382,29 @@ static void collect_mark(struct stack_frame *frames, uint32_t *n, const char *wh
 	frames[(*n)++] = (struct stack_frame){ what, STACK_FRAME_MARK };
 }
 
+/* Append a key's kernel frames to the n frames in st->frames; the new count. */
+static uint32_t collect_kernel_frames(struct stack_collect *st, const struct stack_collect_key *k,
+				      uint32_t n)
+{
+	const struct collect_kstack *ks = NULL;
+
+	if (k->kstack == STACK_COLLECT_NONE)
+		return n;
+	if (k->kstack >= 0 && (uint32_t)k->kstack < st->map.nids)
+		ks = collect_kstack_get(st, (uint32_t)k->kstack);
+	if (ks) {
+		memcpy(st->frames + n, ks->frames, ks->nframes * sizeof(*st->frames));
+		n += ks->nframes;
+	} else {
+		collect_mark(st->frames, &n, "[missing kernel stack]");
+	}
+	return n;
+}
+
 /* Symbolize a key's stacks into st->frames, outermost first: user frames, then kernel. */
 static uint32_t collect_frames_build(struct stack_collect *st, const struct stack_collect_key *k)
 {
 	struct stack_frame *out = st->frames;
-	const struct collect_kstack *ks = NULL;
 	uint32_t n = 0;
 
 	if (k->ustack >= 0) {
@@ -409,18 +427,7 @@ static uint32_t collect_frames_build(struct stack_collect *st, const struct stac
 	} else if (k->ustack != STACK_COLLECT_NONE) {
 		collect_mark(out, &n, "[missing user stack]");
 	}
-
-	if (k->kstack == STACK_COLLECT_NONE)
-		return n;
-	if (k->kstack >= 0 && (uint32_t)k->kstack < st->map.nids)
-		ks = collect_kstack_get(st, (uint32_t)k->kstack);
-	if (ks) {
-		memcpy(out + n, ks->frames, ks->nframes * sizeof(*out));
-		n += ks->nframes;
-	} else {
-		collect_mark(out, &n, "[missing kernel stack]");
-	}
-	return n;
+	return collect_kernel_frames(st, k, n);
 }
 
 /* Double a power-of-two table's capacity (from 0: 64), for an insert into it. */
@@ -533,9 +540,9 @@ static uint32_t collect_ident_add(struct stack_collect *st, const struct stack_s
 	return (uint32_t)st->nidents++;
 }
 
-/* The identity of a drained entry: known by its key, else symbolized and looked up. */
-static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_collect_key *k,
-				 const char *comm, size_t comm_len)
+/* The identity of thread k in the n frames built in st->frames: found, or made now. */
+static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct stack_collect_key *k,
+					uint32_t n, const char *comm, size_t comm_len)
 {
 	struct stack_sample s = { .pid = k->tgid, .tid = k->tid };
 	char tcomm[COLLECT_NAME_LEN];
@@ -544,12 +551,8 @@ static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_co
 	uint64_t h;
 	uint32_t id;
 
-	found = collect_key_find(st, k);
-	if (found >= 0)
-		return (uint32_t)found;
-
 	s.frames = st->frames;
-	s.nframes = collect_frames_build(st, k);
+	s.nframes = n;
 	collect_frames_intern(st, st->frames, s.nframes);
 	h = collect_ident_hash(&s);
 	found = collect_ident_find(st, &s, h);
@@ -565,6 +568,20 @@ static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_co
 		s.pcomm = p->named ? stack_store_name(st->store, p->pcomm) : s.comm;
 		id = collect_ident_add(st, &s, h);
 	}
+	return id;
+}
+
+/* The identity of a drained entry: known by its key, else symbolized and looked up. */
+static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_collect_key *k,
+				 const char *comm, size_t comm_len)
+{
+	int64_t found;
+	uint32_t id;
+
+	found = collect_key_find(st, k);
+	if (found >= 0)
+		return (uint32_t)found;
+	id = collect_ident_of_frames(st, k, collect_frames_build(st, k), comm, comm_len);
 	collect_key_insert(st, k, id);
 	return id;
 }
@@ -650,12 +667,10 @@ void stack_collect_begin(struct stack_collect *st)
 	st->ntouched = 0;
 }
 
-/* Sum an entry into its identity, symbolizing a key not seen before. */
-void stack_collect_add(struct stack_collect *st, const struct stack_collect_key *k,
-		       const char *comm, size_t comm_len, uint64_t amount, uint64_t count,
-		       bool cumulative)
+/* Sum an amount into identity idn for the interval, and overall when cumulative. */
+static void collect_sum(struct stack_collect *st, uint32_t idn, uint64_t amount, uint64_t count,
+			bool cumulative)
 {
-	uint32_t idn = collect_ident_of(st, k, comm, comm_len);
 	struct collect_ident *id = &st->idents[idn];
 
 	if (!id->touched) {
@@ -674,6 +689,42 @@ void stack_collect_add(struct stack_collect *st, const struct stack_collect_key 
 		id->cum_count += count;
 		id->cum_touched = true;
 	}
+}
+
+/* Sum an entry into its identity, symbolizing a key not seen before. */
+void stack_collect_add(struct stack_collect *st, const struct stack_collect_key *k,
+		       const char *comm, size_t comm_len, uint64_t amount, uint64_t count,
+		       bool cumulative)
+{
+	collect_sum(st, collect_ident_of(st, k, comm, comm_len), amount, count, cumulative);
+}
+
+/* Name unwound user frames (innermost first in pcs), then the key's kernel stack. */
+void stack_collect_add_unwound(struct stack_collect *st, const struct stack_collect_key *k,
+			       const uint64_t *pcs, uint32_t npcs, const char *mark,
+			       const char *comm, size_t comm_len, uint64_t amount, uint64_t count,
+			       bool cumulative)
+{
+	struct stack_frame *out = st->frames;
+	uint32_t n = 0;
+
+	if (npcs > st->map.depth) {
+		npcs = st->map.depth;
+		mark = "[truncated]";
+	}
+	if (mark)
+		collect_mark(out, &n, mark);
+	else if (!npcs)
+		collect_mark(out, &n, "[missing user stack]");
+	for (uint32_t i = npcs; i-- > 0;) {
+		struct sym_frame f;
+
+		sym_user(st->sc, k->tgid, pcs[i], &f);
+		out[n++] = (struct stack_frame){ f.name, collect_frame_kind(&f) };
+	}
+	n = collect_kernel_frames(st, k, n);
+	collect_sum(st, collect_ident_of_frames(st, k, n, comm, comm_len), amount, count,
+		    cumulative);
 }
 
 /* Rebuild the interval set; add new cumulative samples and update the others in place. */

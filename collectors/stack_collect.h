@@ -69,6 +69,15 @@ void stack_collect_begin(struct stack_collect *st);
 void stack_collect_add(struct stack_collect *st, const struct stack_collect_key *k,
 		       const char *comm, size_t comm_len, uint64_t amount, uint64_t count,
 		       bool cumulative);
+/*
+ * Add one entry whose user stack was unwound in user space (k->ustack is not read): pcs are
+ * its call addresses, innermost first, named as they are; mark (NULL: none) goes above the
+ * outermost frame to say the chain is not whole, e.g. "[truncated: 16 KiB]".
+ */
+void stack_collect_add_unwound(struct stack_collect *st, const struct stack_collect_key *k,
+			       const uint64_t *pcs, uint32_t npcs, const char *mark,
+			       const char *comm, size_t comm_len, uint64_t amount, uint64_t count,
+			       bool cumulative);
 /* Write the interval set and bring the cumulative set up to date. */
 void stack_collect_end(struct stack_collect *st);
 

@@ -24,13 +24,16 @@
 
 #include "collectors/bpf_common.h"
 #include "collectors/stack_collect.h"
+#include "collectors/ustack_reader.h"
 #include "collectors/stacks_model.h"
 #include "collectors/stacks_proc.h"
 #include "symbols/symbols.h"
+#include "symbols/unwind.h"
 #include "util/clock.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 #include "bpf/stacks.h"
+#include "bpf/ustack.h"
 #include "bpf/stacks.skel.h"
 
 _Static_assert(STACKS_PIDS_MAX >= 1, "the BPF PID filter has no room for a target");
@@ -59,6 +62,9 @@ struct stacks_priv {
 	struct stacks_bpf *skel;
 	struct sym_cache *sc;
 	struct stack_collect *st;
+	struct ustack_reader *ur; /* DWARF unwinding of the target's copied user stacks */
+	enum ktop_unwind unwind;
+	uint32_t ustack_kib;
 	struct stacks_cpu *cpus; /* by CPU number, ncpus of them */
 	int ncpus;
 	bool *online; /* scratch for the online list */
@@ -104,6 +110,8 @@ static const struct bpf_common_drop stacks_drop_names[] = {
 	{ "stack collisions", STACKS_DROP_COLLISION },
 	{ "counts map full", STACKS_DROP_COUNTS_FULL },
 	{ "process map full", STACKS_DROP_PROCS_FULL },
+	{ "stack copies over rate", STACKS_DROP_DWARF_RATE },
+	{ "stack copies lost", STACKS_DROP_DWARF_RING },
 	{ "recursion misses", -1 },
 };
 
@@ -272,6 +280,7 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 		snprintf(why, why_len, "stacks: size the stack map: %s", strerror(-err));
 		return err;
 	}
+	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
 	err = stacks_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_len, "stacks: load the perf_event program: %s", strerror(-err));
@@ -349,6 +358,7 @@ static void stacks_close(struct collector *c)
 		return;
 	for (int n = 0; priv->cpus && n < priv->ncpus; n++)
 		stacks_cpu_close(&priv->cpus[n]);
+	ustack_reader_free(priv->ur);
 	stacks_bpf__destroy(priv->skel);
 	stack_collect_free(priv->st);
 	sym_cache_free(priv->sc);
@@ -396,6 +406,7 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 		priv->clk_tck = 100;
 	priv->online_path =
 		getenv(STACKS_ONLINE_ENV) ? getenv(STACKS_ONLINE_ENV) : STACKS_ONLINE_PATH;
+	priv->ustack_kib = cfg && cfg->ustack_kib ? cfg->ustack_kib : 16;
 
 	err = sym_cache_new(&priv->sc, c->why, sizeof(c->why));
 	if (err)
@@ -435,6 +446,12 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	/* Sums are samples; a sample stands for 1e6 / hz microseconds on the CPU. */
 	priv->st = stack_collect_new(priv->sc, &map, (struct stack_collect_scale){ 1000000, hz },
 				     &priv->model.oncpu_interval, &priv->model.oncpu_cumulative);
+	err = ustack_reader_new(&priv->ur, bpf_map__fd(priv->skel->maps.ustack_ring), NULL, c->why,
+				sizeof(c->why));
+	if (err)
+		goto out_close;
+	/* Every sample of the target is unwound, at any frequency: only the ring limits it. */
+	priv->skel->data->ustack_rate_max = hz > USTACK_RATE_DEFAULT ? hz : USTACK_RATE_DEFAULT;
 
 	priv->cap = bpf_map__max_entries(priv->skel->maps.stacks_counts);
 	priv->keys = xcalloc(priv->cap, sizeof(*priv->keys));
@@ -706,7 +723,35 @@ static void stacks_collect(struct stacks_priv *priv, size_t n)
 		stack_collect_add(priv->st, &k, val->comm, sizeof(val->comm), val->samples,
 				  val->samples, !carried);
 	}
+	ustack_reader_flush(priv->ur, priv->st, true);
 	stack_collect_end(priv->st);
+}
+
+/* Add the unwound samples waiting in the reader to their threads' rows. */
+static void stacks_rows_add_unwound(struct stacks_priv *priv, size_t *cap)
+{
+	size_t n = ustack_reader_count(priv->ur);
+	struct stacks_key *keys;
+	struct stacks_val *vals;
+
+	if (!n)
+		return;
+	keys = xcalloc(n, sizeof(*keys));
+	vals = xcalloc(n, sizeof(*vals));
+	for (size_t i = 0; i < n; i++) {
+		const char *comm;
+		uint64_t amount;
+		const struct stack_collect_key *k =
+			ustack_reader_entry(priv->ur, i, &comm, &amount);
+
+		vals[i].samples = amount;
+		keys[i].tgid = k->tgid;
+		keys[i].tid = k->tid;
+		memcpy(vals[i].comm, comm, sizeof(vals[i].comm));
+	}
+	stacks_rows_add_samples(&priv->model, cap, keys, vals, n);
+	free(keys);
+	free(vals);
 }
 
 /*
@@ -775,15 +820,17 @@ static void stacks_poll_target(struct stacks_priv *priv, size_t n)
 		if (main_thread && strcmp(main_thread->name, m->comm)) {
 			memcpy(m->comm, main_thread->name, sizeof(m->comm));
 			stack_collect_exec(priv->st, priv->target);
+			ustack_reader_exec(priv->ur, priv->target);
 			stack_collect_note(priv->st, priv->target);
 		}
 		stacks_rows_build(priv, nread, clock_seconds(CLOCK_MONOTONIC) - priv->last_poll);
 		stacks_threads_keep(priv, nread);
 	}
-	stacks_collect(priv, n);
 	cap = m->nthreads;
 	stacks_rows_add_samples(m, &cap, priv->carry_keys, priv->carry_vals, priv->ncarry);
 	stacks_rows_add_samples(m, &cap, priv->keys, priv->vals, n);
+	stacks_rows_add_unwound(priv, &cap);
+	stacks_collect(priv, n);
 }
 
 /*
@@ -809,6 +856,8 @@ static int stacks_poll(struct collector *c)
 	c->why[0] = '\0';
 	/* CPUs that came online since: a failure is said, and the rest of the poll goes on. */
 	refresh = stacks_cpus_refresh(priv, c->why, sizeof(c->why));
+	/* Copied stacks first: a sample's record is in the ring before any count of it. */
+	ustack_reader_consume(priv->ur);
 	n = stacks_drain(priv, c->why, sizeof(c->why));
 	if (n < 0)
 		return n;
@@ -858,6 +907,41 @@ static void stacks_reset(struct collector *c)
 }
 
 /*
+ * How the target's user stacks are walked: copied and unwound with DWARF unless frame
+ * pointers are asked for (or this build cannot unwind); no target, no stacks.
+ */
+static void stacks_unwind_set(struct collector *c, uint32_t target, enum ktop_unwind mode)
+{
+	struct stacks_priv *priv = c->priv;
+	bool dwarf = mode != KTOP_UNWIND_FP && unwind_supported();
+
+	priv->unwind = mode;
+	priv->skel->bss->dwarf_mode = dwarf;
+	if (!target)
+		c->unwind[0] = '\0';
+	else if (dwarf)
+		ustack_reader_describe(c->unwind, sizeof(c->unwind), priv->ustack_kib);
+	else
+		snprintf(c->unwind, sizeof(c->unwind), "frame pointers");
+}
+
+/* The reader's ring buffer: records wait there when it fills. */
+static int stacks_event_fd(struct collector *c)
+{
+	struct stacks_priv *priv = c->priv;
+
+	return priv && priv->ur ? ustack_reader_epoll_fd(priv->ur) : -1;
+}
+
+/* Unwind the stacks that wait, so the ring does not fill before the next poll. */
+static int stacks_events(struct collector *c)
+{
+	struct stacks_priv *priv = c->priv;
+
+	return priv && priv->ur ? ustack_reader_consume(priv->ur) : 0;
+}
+
+/*
  * Follow the first PID of the filter (none: count every process for the picker). A new
  * target starts the model again; other filter changes do not concern this collector.
  */
@@ -876,6 +960,7 @@ static int stacks_configure(struct collector *c, const struct filter *f)
 		return -EBADF;
 	}
 	m = &priv->model;
+	stacks_unwind_set(c, target, f->unwind);
 	/* The same live target: nothing to do (one that is gone or never was is looked up again).
 	 */
 	if (target == priv->target && m->polls && (!target || (priv->seen && !priv->gone)))
@@ -897,6 +982,8 @@ static int stacks_configure(struct collector *c, const struct filter *f)
 	priv->skel->bss->filter_pids = target != 0;
 
 	/* What was sampled for the old target goes. */
+	ustack_reader_consume(priv->ur);
+	ustack_reader_discard(priv->ur);
 	stacks_drain(priv, why, sizeof(why));
 	stacks_drain_tgids(priv, why, sizeof(why));
 	priv->ncarry = 0;
@@ -950,5 +1037,7 @@ const struct collector_ops stacks_collector_ops = {
 	.reset = stacks_reset,
 	.snapshot = stacks_snapshot,
 	.model_free = stacks_model_release,
+	.event_fd = stacks_event_fd,
+	.events = stacks_events,
 	.close = stacks_close,
 };

@@ -79,11 +79,13 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->cfg.bio_slow_us = 10000;
 	a->cfg.stack_storage = (uint32_t)opt->stack_storage;
 	a->cfg.sample_hz = (uint32_t)opt->sample_hz;
+	a->cfg.ustack_kib = (uint32_t)opt->ustack_kib;
 	memcpy(a->cfg.db_targets, opt->db, sizeof(opt->db));
 	a->cfg.ndb_targets = opt->ndb;
 	memcpy(a->cfg.trace_specs, opt->trace, sizeof(opt->trace));
 	a->cfg.ntrace_specs = opt->ntrace;
 	a->filter.redact = opt->redact;
+	a->filter.unwind = opt->unwind;
 	a->cfg.batch = opt->batch;
 	memcpy(a->filter.pids, opt->pids, sizeof(a->filter.pids));
 	a->filter.npids = opt->npids;
@@ -273,8 +275,10 @@ void app_status(const struct app *a, const struct panel *p, struct status_info *
 	}
 	if (p->ops->threshold_text)
 		p->ops->threshold_text(p, &a->filter, si->threshold, sizeof(si->threshold));
-	if (p->collector)
+	if (p->collector) {
 		snprintf(si->mode, sizeof(si->mode), "%s", p->collector->mode);
+		snprintf(si->unwind, sizeof(si->unwind), "%s", p->collector->unwind);
+	}
 	for (size_t i = 0; i < a->npanels; i++) {
 		const struct collector *c = &a->collectors[i];
 

@@ -57,6 +57,8 @@ static int export_json(FILE *out, struct panel *p, const struct status_info *si)
 	json_kv_str(&j, "host", si->host);
 	json_kv_str(&j, "panel", p->ops->name);
 	json_kv_str(&j, "mode", si->mode);
+	if (si->unwind[0])
+		json_kv_str(&j, "unwinding", si->unwind);
 	json_key(&j, "pid_filter");
 	json_array_begin(&j);
 	for (size_t i = 0; p->filter && i < p->filter->npids; i++)

@@ -16,6 +16,8 @@ enum long_only {
 	OPT_THEME,
 	OPT_STACK_STORAGE,
 	OPT_REDACT,
+	OPT_UNWIND,
+	OPT_USTACK_SIZE,
 };
 
 static const struct option long_options[] = {
@@ -33,6 +35,8 @@ static const struct option long_options[] = {
 	{ "theme", required_argument, NULL, OPT_THEME },
 	{ "stack-storage", required_argument, NULL, OPT_STACK_STORAGE },
 	{ "frequency", required_argument, NULL, 'F' },
+	{ "unwind", required_argument, NULL, OPT_UNWIND },
+	{ "ustack-size", required_argument, NULL, OPT_USTACK_SIZE },
 	{ "redact", no_argument, NULL, OPT_REDACT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -56,6 +60,9 @@ void options_usage(FILE *out)
 	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this (default 1)\n"
 	      "      --stack-storage N  stacks: distinct stacks the kernel can hold (default 16384)\n"
 	      "  -F, --frequency HZ     stacks: on-CPU sampling frequency (default 99)\n"
+	      "      --unwind MODE      user stacks: auto (DWARF for the PID filter and the Stacks\n"
+	      "                         target, frame pointers elsewhere), dwarf, or fp\n"
+	      "      --ustack-size KIB  DWARF: user stack copied per stack, 4 to 64 (default 16)\n"
 	      "  -t, --slow MS          slow queries: threshold (default 10)\n"
 	      "      --db TARGET        database server binary or PID to trace (repeatable;\n"
 	      "                         default: every running mysqld, mariadbd, postgres)\n"
@@ -74,6 +81,30 @@ void options_usage(FILE *out)
 	      "file), NO_COLOR (monochrome).\n"
 	      "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF (Linux 5.8 or later).\n",
 	      out);
+}
+
+static const char *const unwind_mode_names[] = {
+	[KTOP_UNWIND_AUTO] = "auto",
+	[KTOP_UNWIND_DWARF] = "dwarf",
+	[KTOP_UNWIND_FP] = "fp",
+};
+
+int unwind_mode_parse(const char *s, enum ktop_unwind *out)
+{
+	for (size_t i = 0; i < sizeof(unwind_mode_names) / sizeof(unwind_mode_names[0]); i++) {
+		if (!strcmp(s, unwind_mode_names[i])) {
+			*out = (enum ktop_unwind)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *unwind_mode_name(enum ktop_unwind m)
+{
+	return (unsigned)m < sizeof(unwind_mode_names) / sizeof(unwind_mode_names[0]) ?
+		       unwind_mode_names[m] :
+		       "?";
 }
 
 /* Fill why with "OPT: reason" for a value that parse_* refused. */
@@ -170,6 +201,15 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case OPT_REDACT:
 		o->redact = true;
 		break;
+	case OPT_UNWIND:
+		if (unwind_mode_parse(arg, &o->unwind))
+			return option_error(why, why_len, name, "mode must be auto, dwarf or fp");
+		break;
+	case OPT_USTACK_SIZE:
+		err = parse_u64(arg, 4, 64, &o->ustack_kib, reason, sizeof(reason));
+		if (!err && o->ustack_kib % 4)
+			return option_error(why, why_len, name, "must be a multiple of 4 (KiB)");
+		break;
 	case OPT_STACK_STORAGE:
 		err = parse_u64(arg, 1024, 1u << 22, &o->stack_storage, reason, sizeof(reason));
 		break;
@@ -202,6 +242,7 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	o->min_block_us = 1;
 	o->stack_storage = 16384;
 	o->sample_hz = 99;
+	o->ustack_kib = 16;
 	optind = 0; /* reset getopt, so the tests can parse many times */
 	opterr = 0;
 	for (;;) {

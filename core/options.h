@@ -24,6 +24,8 @@ struct options {
 	uint64_t slow_ms;         /* -t */
 	uint64_t stack_storage;   /* --stack-storage */
 	uint64_t sample_hz;       /* -F */
+	enum ktop_unwind unwind;  /* --unwind */
+	uint64_t ustack_kib;      /* --ustack-size */
 	const char *theme;        /* --theme, NULL: default (mono with NO_COLOR) */
 	const char *db[16];       /* --db targets */
 	size_t ndb;
@@ -39,6 +41,9 @@ struct options {
  * option, e.g. "-d: 'abc' is not a number". Does not print.
  */
 int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len);
+/* --unwind's words: "auto", "dwarf", "fp". 0, or -EINVAL for another word. */
+int unwind_mode_parse(const char *s, enum ktop_unwind *out);
+const char *unwind_mode_name(enum ktop_unwind m);
 /* The --help text. */
 void options_usage(FILE *out);
 

@@ -50,6 +50,8 @@ void statusbar_draw_header(struct canvas *cv, const struct status_info *si)
 		col = put_pair(cv, 1, col, NULL, si->threshold, THEME_HEADER_VALUE);
 	if (si->mode[0])
 		col = put_pair(cv, 1, col, "probes: ", si->mode, THEME_HEADER_VALUE);
+	if (si->unwind[0])
+		col = put_pair(cv, 1, col, "unwinding: ", si->unwind, THEME_HEADER_VALUE);
 	col = put_pair(cv, 1, col, "since reset ", format_elapsed(up, sizeof(up), si->elapsed_s),
 		       THEME_HEADER_VALUE);
 	for (size_t i = 0; i < si->ndrops; i++) {

@@ -26,6 +26,7 @@ struct status_info {
 	char pids[128];         /* the PID filter as text, "" for all */
 	char threshold[64];     /* the visible panel's threshold, "" if none */
 	char mode[48];          /* how the visible panel's collector is attached */
+	char unwind[32];        /* how its user stacks are walked, "" when it takes none */
 	struct collector_drop drops[STATUS_MAX_DROPS]; /* non-zero counters of every collector */
 	size_t ndrops;
 };

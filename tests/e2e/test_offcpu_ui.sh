@@ -25,9 +25,14 @@ tm -f /dev/null new-session -d -s off -x 110 -y 32 \
 check "the Off-CPU panel is the first screen, filtered to the sleeper" \
 	wait_for 15 has "sleeper ($sleeper)"
 check "the header names the PID filter" has "pid: $sleeper"
+check "with a PID filter the header says user stacks are unwound with DWARF" \
+	has "unwinding: dwarf, 16 KiB"
 check "the tree starts collapsed below the process" lacks "chain_a"
 key Down Right
-check "Enter expands the process" wait_for 5 has "__libc_start_call_main"
+# DWARF unwinding reaches the program's entry point, which a frame-pointer walk never does.
+check "Enter expands the process down to the entry point" \
+	wait_for 5 eval 'screen | grep -qE "[^_[:alnum:]]_start( |$)"'
+check "the expanded level is the entry point alone" lacks "__libc_start_call_main"
 key e
 check "e expands the hottest path down to the kernel" \
 	wait_for 5 eval 'has chain_c && has "do_nanosleep_[k]" && has "__schedule_[k]"'

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copied user stacks to unwound call chains. Records are unwound as they are read, since the
+ * process may exit soon after, and kept (thread, kernel stack id, amount, call addresses)
+ * until the collector's poll adds them to its interval.
+ */
+#include "collectors/ustack_reader.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/types.h>
+
+#include <bpf/libbpf.h>
+
+#include "symbols/unwind.h"
+#include "util/xalloc.h"
+#include "bpf/ustack.h"
+
+_Static_assert(USTACK_NREGS == UNWIND_NREGS, "bpf/ustack.h and symbols/unwind.h disagree");
+
+#define READER_DEPTH 127 /* user frames kept, as many as a frame-pointer stack holds */
+
+/* One unwound stack, waiting for the next poll. */
+struct reader_entry {
+	struct stack_collect_key key;
+	uint64_t amount;
+	char comm[USTACK_COMM_LEN];
+	size_t first; /* its call addresses: pcs[first .. first + npcs) */
+	uint32_t npcs;
+	const char *mark; /* what ends the chain when it is not whole, or NULL */
+};
+
+struct ustack_reader {
+	struct ring_buffer *rb;
+	bool own_rb;
+	struct unwind_cache *uc;
+	struct reader_entry *entries;
+	size_t nentries;
+	size_t entries_cap;
+	uint64_t *pcs;
+	size_t npcs;
+	size_t pcs_cap;
+	uint64_t scratch[READER_DEPTH];
+	struct ustack_reader_stats stats;
+};
+
+/* "[truncated: 16 KiB]" for a copy of size bytes: one string per size, for the run. */
+static const char *reader_cut_mark(uint32_t size)
+{
+	static char marks[USTACK_PAGES_MAX + 1][32];
+	uint32_t pages = size / USTACK_PAGE;
+
+	if (pages > USTACK_PAGES_MAX)
+		return "[truncated]";
+	if (!marks[pages][0])
+		snprintf(marks[pages], sizeof(marks[pages]), "[truncated: %u KiB]", size / 1024);
+	return marks[pages];
+}
+
+/* What ends a chain that stopped for end: NULL when it is whole. */
+static const char *reader_mark(struct ustack_reader *r, enum unwind_end end, size_t n,
+			       uint32_t size)
+{
+	switch (end) {
+	case UNWIND_END_OUTERMOST:
+		return NULL;
+	case UNWIND_END_CUT:
+		r->stats.cut++;
+		return reader_cut_mark(size);
+	case UNWIND_END_DEPTH:
+		return "[truncated]";
+	case UNWIND_END_ERROR:
+	default:
+		if (!n) {
+			r->stats.failed++;
+			return "[missing user stack]";
+		}
+		r->stats.incomplete++;
+		return "[unwinding stopped]";
+	}
+}
+
+/* Keep one unwound stack for the next flush. */
+static void reader_keep(struct ustack_reader *r, const struct ustack_rec *rec, size_t n,
+			const char *mark)
+{
+	struct reader_entry *e;
+
+	if (r->nentries == r->entries_cap) {
+		r->entries_cap = r->entries_cap ? 2 * r->entries_cap : 64;
+		r->entries = xreallocarray(r->entries, r->entries_cap, sizeof(*r->entries));
+	}
+	if (r->npcs + n > r->pcs_cap) {
+		while (r->npcs + n > r->pcs_cap)
+			r->pcs_cap = r->pcs_cap ? 2 * r->pcs_cap : 1024;
+		r->pcs = xreallocarray(r->pcs, r->pcs_cap, sizeof(*r->pcs));
+	}
+	e = &r->entries[r->nentries++];
+	e->key = (struct stack_collect_key){
+		.tgid = rec->tgid,
+		.tid = rec->tid,
+		.kstack = rec->kstack,
+		.ustack = STACK_COLLECT_NONE,
+	};
+	e->amount = rec->amount;
+	memcpy(e->comm, rec->comm, sizeof(e->comm));
+	e->first = r->npcs;
+	e->npcs = (uint32_t)n;
+	e->mark = mark;
+	memcpy(r->pcs + r->npcs, r->scratch, n * sizeof(*r->pcs));
+	r->npcs += n;
+}
+
+/* One record from the kernel: unwind its stack now, while its process most likely lives. */
+static int reader_on_record(void *ctx, void *data, size_t size)
+{
+	struct ustack_reader *r = ctx;
+	const struct ustack_rec *rec = data;
+	struct unwind_sample s;
+	enum unwind_end end;
+	char why[256];
+	size_t n;
+
+	if (size < sizeof(*rec))
+		return 0;
+	s = (struct unwind_sample){
+		.pid = rec->tgid,
+		.tid = rec->tid,
+		.regs = (const uint64_t *)rec->regs,
+		.stack_base = rec->base,
+		.stack = rec->data,
+		.stack_len = rec->len <= size - sizeof(*rec) ? rec->len : size - sizeof(*rec),
+		.stack_cut = rec->flags & USTACK_F_CUT,
+	};
+	r->stats.records++;
+	n = unwind_stack(r->uc, &s, r->scratch, READER_DEPTH, &end, why, sizeof(why));
+	r->stats.frames += n;
+	reader_keep(r, rec, n, reader_mark(r, end, n, rec->size));
+	return 0;
+}
+
+int ustack_reader_new(struct ustack_reader **out, int map_fd, struct ring_buffer *rb, char *why,
+		      size_t why_len)
+{
+	struct ustack_reader *r = xcalloc(1, sizeof(*r));
+	int err;
+
+	r->uc = unwind_cache_new();
+	if (rb) {
+		err = ring_buffer__add(rb, map_fd, reader_on_record, r);
+		if (err) {
+			snprintf(why, why_len, "read the user stack ring buffer: %s",
+				 strerror(-err));
+			ustack_reader_free(r);
+			return err;
+		}
+		r->rb = rb;
+	} else {
+		r->rb = ring_buffer__new(map_fd, reader_on_record, r, NULL);
+		if (!r->rb) {
+			err = errno ? -errno : -EINVAL;
+			snprintf(why, why_len, "open the user stack ring buffer: %s",
+				 strerror(-err));
+			ustack_reader_free(r);
+			return err;
+		}
+		r->own_rb = true;
+	}
+	*out = r;
+	return 0;
+}
+
+void ustack_reader_free(struct ustack_reader *r)
+{
+	if (!r)
+		return;
+	if (r->own_rb)
+		ring_buffer__free(r->rb);
+	unwind_cache_free(r->uc);
+	free(r->entries);
+	free(r->pcs);
+	free(r);
+}
+
+int ustack_reader_epoll_fd(const struct ustack_reader *r)
+{
+	return r->own_rb ? ring_buffer__epoll_fd(r->rb) : -1;
+}
+
+int ustack_reader_consume(struct ustack_reader *r)
+{
+	int n;
+
+	if (!r->own_rb)
+		return 0;
+	n = ring_buffer__consume(r->rb);
+	return n < 0 ? n : 0;
+}
+
+void ustack_reader_flush(struct ustack_reader *r, struct stack_collect *st, bool cumulative)
+{
+	for (size_t i = 0; i < r->nentries; i++) {
+		const struct reader_entry *e = &r->entries[i];
+
+		stack_collect_add_unwound(st, &e->key, r->pcs + e->first, e->npcs, e->mark, e->comm,
+					  sizeof(e->comm), e->amount, 1, cumulative);
+	}
+	ustack_reader_discard(r);
+}
+
+size_t ustack_reader_count(const struct ustack_reader *r)
+{
+	return r->nentries;
+}
+
+const struct stack_collect_key *ustack_reader_entry(const struct ustack_reader *r, size_t i,
+						    const char **comm, uint64_t *amount)
+{
+	*comm = r->entries[i].comm;
+	*amount = r->entries[i].amount;
+	return &r->entries[i].key;
+}
+
+void ustack_reader_discard(struct ustack_reader *r)
+{
+	r->nentries = 0;
+	r->npcs = 0;
+}
+
+void ustack_reader_exec(struct ustack_reader *r, uint32_t tgid)
+{
+	unwind_forget(r->uc, tgid);
+}
+
+void ustack_reader_stats(const struct ustack_reader *r, struct ustack_reader_stats *out)
+{
+	*out = r->stats;
+}
+
+void ustack_reader_describe(char *out, size_t len, uint32_t kib)
+{
+	snprintf(out, len, "dwarf, %u KiB", kib);
+}

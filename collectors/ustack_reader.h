@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The user side of DWARF unwinding for the stack collectors: reads the records of a
+ * ustack_ring (bpf/ustack.h), unwinds each copied stack with symbols/unwind.c as it arrives,
+ * and hands the results to stack_collect.c at the collector's next poll.
+ */
+#ifndef KTOP_USTACK_READER_H
+#define KTOP_USTACK_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collectors/stack_collect.h"
+
+struct ring_buffer;
+
+/* What the reader has done since it was made. */
+struct ustack_reader_stats {
+	uint64_t records;    /* stacks received */
+	uint64_t frames;     /* user frames unwound */
+	uint64_t incomplete; /* stacks whose unwinding stopped short (no CFI, a bad frame) */
+	uint64_t cut;	     /* stacks deeper than the copy */
+	uint64_t failed;     /* stacks not unwound at all (the process was gone) */
+};
+
+struct ustack_reader;
+
+/*
+ * A reader of the ring buffer map map_fd: added to rb when rb is given (the collector's own
+ * ring buffer, consumed by it), else in a ring buffer of its own. 0, or -errno with why.
+ */
+int ustack_reader_new(struct ustack_reader **out, int map_fd, struct ring_buffer *rb, char *why,
+		      size_t why_len);
+void ustack_reader_free(struct ustack_reader *r);
+
+/* The epoll fd of the reader's own ring buffer, or -1 when it shares the collector's. */
+int ustack_reader_epoll_fd(const struct ustack_reader *r);
+/* Read and unwind what waits in the reader's own ring buffer (0 with a shared one), or -errno. */
+int ustack_reader_consume(struct ustack_reader *r);
+
+/* Add what was unwound since the last flush to st (between its begin and end), and forget it. */
+void ustack_reader_flush(struct ustack_reader *r, struct stack_collect *st, bool cumulative);
+/* How many unwound stacks wait for the next flush. */
+size_t ustack_reader_count(const struct ustack_reader *r);
+/* Waiting stack i: its thread and stack key, with its name (not escaped) and amount. */
+const struct stack_collect_key *ustack_reader_entry(const struct ustack_reader *r, size_t i,
+						    const char **comm, uint64_t *amount);
+/* Drop what was unwound and not yet flushed (a reset of the collector's figures). */
+void ustack_reader_discard(struct ustack_reader *r);
+
+/* A process ran exec: unwind its next stacks with its new files. */
+void ustack_reader_exec(struct ustack_reader *r, uint32_t tgid);
+
+void ustack_reader_stats(const struct ustack_reader *r, struct ustack_reader_stats *out);
+
+/* "dwarf, 16 KiB": what the header says of DWARF unwinding with copies of kib KiB. */
+void ustack_reader_describe(char *out, size_t len, uint32_t kib);
+
+#endif
