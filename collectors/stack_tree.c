@@ -5,10 +5,49 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+
+#include <sys/mman.h>
 
 #include "util/xalloc.h"
 
 #define ROOT_TAG 0xcbf29ce484222325ULL
+
+/*
+ * The node array and the lookup table are mapped straight from the kernel rather than taken
+ * from malloc: pages never written cost nothing, and what is unmapped or dropped goes back at
+ * once instead of staying in the heap of a long-running process.
+ */
+static void *tree_map(size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size && nmemb > SIZE_MAX / size)
+		abort();
+	p = mmap(NULL, nmemb * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "ktop: stack tree: out of memory (%zu x %zu bytes)\n", nmemb, size);
+		abort();
+	}
+	return p;
+}
+
+static void tree_unmap(void *p, size_t nmemb, size_t size)
+{
+	if (p)
+		munmap(p, nmemb * size);
+}
+
+/* Give back the pages of nodes [from, to) that a larger tree wrote before this one. */
+static void tree_drop_nodes(struct stack_tree *t, uint32_t from, uint32_t to)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)&t->nodes[from] + page - 1) & ~(page - 1);
+	uintptr_t hi = (uintptr_t)&t->nodes[to] & ~(page - 1);
+
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
 
 /* A 64-bit mix (splitmix64's finalizer). */
 static uint64_t tree_mix(uint64_t x)
@@ -42,13 +81,13 @@ static uint32_t child_get(struct stack_tree *t, uint32_t parent, enum stack_node
 	struct stack_node *n;
 	uint32_t s, idx;
 
-	for (s = (uint32_t)tag & mask; t->slots[s] != STACK_TREE_NONE; s = (s + 1) & mask) {
-		n = &t->nodes[t->slots[s]];
+	for (s = (uint32_t)tag & mask; t->slots[s]; s = (s + 1) & mask) {
+		n = &t->nodes[t->slots[s] - 1];
 		if (n->tag == tag && n->parent == parent && n->kind == kind &&
 		    (kind == STACK_NODE_FRAME	  ? n->name == name
 		     : kind == STACK_NODE_PROCESS ? n->pid == id
 						  : n->tid == id))
-			return t->slots[s];
+			return t->slots[s] - 1;
 	}
 	idx = t->nnodes++;
 	n = &t->nodes[idx];
@@ -62,8 +101,7 @@ static uint32_t child_get(struct stack_tree *t, uint32_t parent, enum stack_node
 	n->depth = t->nodes[parent].depth + 1;
 	n->next_sibling = t->nodes[parent].first_child;
 	t->nodes[parent].first_child = idx;
-	t->nodes[parent].nchildren++;
-	t->slots[s] = idx;
+	t->slots[s] = idx + 1;
 	return idx;
 }
 
@@ -138,15 +176,15 @@ static int node_cmp(const void *a, const void *b, void *arg)
 	return strcmp(x->name, y->name);
 }
 
-static void sort_children(struct stack_tree *t)
+/* Sort every node's children (node_cmp), with buf for room (as many entries as nodes). */
+static void sort_children(struct stack_tree *t, uint32_t *buf)
 {
-	uint32_t *buf = xreallocarray(NULL, t->nnodes, sizeof(*buf));
-
 	for (uint32_t p = 0; p < t->nnodes; p++) {
 		struct stack_node *n = &t->nodes[p];
 		uint32_t k = 0, c;
 
-		if (n->nchildren < 2)
+		if (n->first_child == STACK_TREE_NONE ||
+		    t->nodes[n->first_child].next_sibling == STACK_TREE_NONE)
 			continue;
 		for (c = n->first_child; c != STACK_TREE_NONE; c = t->nodes[c].next_sibling)
 			buf[k++] = c;
@@ -156,14 +194,19 @@ static void sort_children(struct stack_tree *t)
 			t->nodes[buf[i]].next_sibling = buf[i + 1];
 		t->nodes[buf[k - 1]].next_sibling = STACK_TREE_NONE;
 	}
-	free(buf);
 }
 
-struct stack_tree *stack_tree_build(const struct stack_set *set, const struct stack_tree_opts *o)
+struct stack_tree *stack_tree_rebuild(struct stack_tree *t, const struct stack_set *set,
+				      const struct stack_tree_opts *o)
 {
-	struct stack_tree *t = xcalloc(1, sizeof(*t));
 	size_t most = 1; /* nodes at most: the root, each sample's task nodes and frames */
 
+	if (!t)
+		t = xcalloc(1, sizeof(*t));
+	for (uint32_t i = 0; i < t->nnames; i++)
+		free(t->names[i]);
+	t->nnames = 0;
+	memset(&t->opts, 0, sizeof(t->opts));
 	if (o)
 		t->opts = *o;
 	for (size_t i = 0; set && i < set->nsamples; i++)
@@ -171,13 +214,16 @@ struct stack_tree *stack_tree_build(const struct stack_set *set, const struct st
 	if (most >= STACK_TREE_NONE / 2)
 		abort(); /* ids are 32-bit */
 	/* sized once: the lookup never grows and the nodes never move while the tree is built */
-	t->cap = (uint32_t)most;
-	t->nodes = xreallocarray(NULL, t->cap, sizeof(*t->nodes));
+	if (most > t->cap) {
+		tree_unmap(t->nodes, t->cap, sizeof(*t->nodes));
+		t->cap = most * 2 < STACK_TREE_NONE / 2 ? (uint32_t)most * 2 : (uint32_t)most;
+		t->nodes = tree_map(t->cap, sizeof(*t->nodes));
+		t->touched = 0;
+	}
 	t->nslots = 1024;
 	while (t->nslots < 2 * most)
 		t->nslots *= 2;
-	t->slots = xreallocarray(NULL, t->nslots, sizeof(*t->slots));
-	memset(t->slots, 0xff, (size_t)t->nslots * sizeof(*t->slots));
+	t->slots = tree_map(t->nslots, sizeof(*t->slots)); /* zero: empty */
 	t->nnodes = 1;
 	memset(&t->nodes[0], 0, sizeof(t->nodes[0]));
 	t->nodes[0].name = "all";
@@ -188,15 +234,19 @@ struct stack_tree *stack_tree_build(const struct stack_set *set, const struct st
 	t->nodes[0].next_sibling = STACK_TREE_NONE;
 	for (size_t i = 0; set && i < set->nsamples; i++)
 		add_sample(t, &set->samples[i]);
-	free(t->slots);
+	sort_children(t, t->slots); /* the lookup is done with: its room is enough */
+	tree_unmap(t->slots, t->nslots, sizeof(*t->slots));
 	t->slots = NULL;
 	t->nslots = 0;
-	sort_children(t);
-	if (t->nnodes < t->cap) { /* give back what the bound overestimated */
-		t->cap = t->nnodes;
-		t->nodes = xreallocarray(t->nodes, t->cap, sizeof(*t->nodes));
-	}
+	if (t->touched > t->nnodes)
+		tree_drop_nodes(t, t->nnodes, t->touched);
+	t->touched = t->nnodes;
 	return t;
+}
+
+struct stack_tree *stack_tree_build(const struct stack_set *set, const struct stack_tree_opts *o)
+{
+	return stack_tree_rebuild(NULL, set, o);
 }
 
 void stack_tree_free(struct stack_tree *t)
@@ -206,8 +256,8 @@ void stack_tree_free(struct stack_tree *t)
 	for (uint32_t i = 0; i < t->nnames; i++)
 		free(t->names[i]);
 	free(t->names);
-	free(t->slots);
-	free(t->nodes);
+	tree_unmap(t->slots, t->nslots, sizeof(*t->slots));
+	tree_unmap(t->nodes, t->cap, sizeof(*t->nodes));
 	free(t);
 }
 

@@ -23,21 +23,21 @@ enum stack_node_kind {
 	STACK_NODE_FRAME,
 };
 
+/* One node: 64 bytes, as many of them are made (a few hundred thousand for 20k stacks). */
 struct stack_node {
 	const char *name;
-	enum stack_node_kind kind;
-	enum stack_frame_kind frame_kind; /* for STACK_NODE_FRAME */
 	uint64_t total; /* value of everything below and here */
-	uint64_t self;  /* value of stacks that end here */
+	uint64_t self;	/* value of stacks that end here */
 	uint64_t count; /* events below and here */
-	uint64_t tag;   /* hash of the path from the root */
+	uint64_t tag;	/* hash of the path from the root */
 	uint32_t parent;
 	uint32_t first_child;
 	uint32_t next_sibling;
-	uint32_t nchildren;
-	uint32_t depth;
 	uint32_t pid;
 	uint32_t tid;
+	uint16_t depth;
+	uint8_t kind;	    /* enum stack_node_kind */
+	uint8_t frame_kind; /* enum stack_frame_kind, for STACK_NODE_FRAME */
 };
 
 struct stack_tree_opts {
@@ -48,7 +48,8 @@ struct stack_tree_opts {
 struct stack_tree {
 	struct stack_node *nodes; /* nodes[0] is the root */
 	uint32_t nnodes;
-	uint32_t cap;
+	uint32_t cap;	  /* nodes mapped, kept for the next rebuild */
+	uint32_t touched; /* nodes written since they were mapped */
 	struct stack_tree_opts opts;
 	/* private: child lookup while building, and the names of process and thread nodes */
 	uint32_t *slots;
@@ -62,6 +63,12 @@ struct stack_tree {
  * the aggregator leave them). Never fails (aborts on out of memory).
  */
 struct stack_tree *stack_tree_build(const struct stack_set *set, const struct stack_tree_opts *o);
+/*
+ * Like stack_tree_build, in the memory of old (consumed; NULL: none), which a tree rebuilt at
+ * every refresh keeps instead of giving it back and faulting it in again.
+ */
+struct stack_tree *stack_tree_rebuild(struct stack_tree *old, const struct stack_set *set,
+				      const struct stack_tree_opts *o);
 void stack_tree_free(struct stack_tree *t);
 /* The node with this tag, or STACK_TREE_NONE. */
 uint32_t stack_tree_find_tag(const struct stack_tree *t, uint64_t tag);

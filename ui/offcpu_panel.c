@@ -65,8 +65,12 @@ static void refresh_tree(struct panel *p)
 	    !memcmp(&op->built_opts, &op->opts, sizeof(op->opts)) &&
 	    op->built_cumulative == cumulative)
 		return;
-	stack_tree_free(op->tree);
-	op->tree = p->model ? stack_tree_build(shown_set(p), &op->opts) : NULL;
+	if (p->model) {
+		op->tree = stack_tree_rebuild(op->tree, shown_set(p), &op->opts);
+	} else {
+		stack_tree_free(op->tree);
+		op->tree = NULL;
+	}
 	op->tree_model = p->model;
 	op->tree_polls = m ? m->polls : 0;
 	op->built_opts = op->opts;

@@ -105,16 +105,17 @@ static void refresh_tree(struct panel *p)
 	    m && sp->built_polls == m->polls && sp->built_tid == sp->tid &&
 	    sp->built_view == (int)sp->view && sp->built_cumulative == cumulative)
 		return;
-	stack_tree_free(sp->tree);
 	stack_set_clear(&sp->set);
-	sp->tree = NULL;
 	if (m && m->pid) {
 		if (sp->view != STACKS_VIEW_OFF)
 			add_marked(&sp->set, oncpu_set(p), m->pid, sp->tid, "[on-CPU]");
 		if (sp->view != STACKS_VIEW_ON)
 			add_marked(&sp->set, offcpu_set(p), m->pid, sp->tid, "[off-CPU]");
-		sp->tree = stack_tree_build(&sp->set,
-					    &(struct stack_tree_opts){ .split_threads = !sp->tid });
+		sp->tree = stack_tree_rebuild(
+			sp->tree, &sp->set, &(struct stack_tree_opts){ .split_threads = !sp->tid });
+	} else {
+		stack_tree_free(sp->tree);
+		sp->tree = NULL;
 	}
 	sp->built_model = p->model;
 	sp->built_aux = p->aux_model;
