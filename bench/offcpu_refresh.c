@@ -630,6 +630,10 @@ int main(int argc, char **argv)
 	       " (%.1f per stack)\n",
 	       nstacks, NPROCS, nthreads, nustacks, NKPATHS, nframes,
 	       (double)nframes / (double)nstacks);
+	/* what only the generation needed: not part of what ktop would hold */
+	free(seen);
+	free(uhash);
+	seen = uhash = NULL;
 	report_rss("after generating the records");
 
 	/*
@@ -697,7 +701,7 @@ int main(int argc, char **argv)
 			shown = offcpu_model_dup(&live);
 			t[i] = now_ms() - t0;
 		}
-		snap_ms = report_times("snapshot: offcpu_model_dup (interval + cumulative copied)",
+		snap_ms = report_times("snapshot: offcpu_model_dup (samples copied, stacks shared)",
 				       t, REPEAT);
 		report_rss("with the shown snapshot");
 		for (int i = 0; i < REPEAT; i++) {

@@ -140,10 +140,8 @@ static uint32_t add_task_nodes(struct stack_tree *t, uint32_t parent, const stru
 static void add_value(struct stack_tree *t, uint32_t node, const struct stack_sample *s)
 {
 	t->nodes[node].self += s->value;
-	for (uint32_t n = node; n != STACK_TREE_NONE; n = t->nodes[n].parent) {
+	for (uint32_t n = node; n != STACK_TREE_NONE; n = t->nodes[n].parent)
 		t->nodes[n].total += s->value;
-		t->nodes[n].count += s->count;
-	}
 }
 
 static void add_sample(struct stack_tree *t, const struct stack_sample *s)

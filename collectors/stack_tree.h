@@ -23,12 +23,11 @@ enum stack_node_kind {
 	STACK_NODE_FRAME,
 };
 
-/* One node: 64 bytes, as many of them are made (a few hundred thousand for 20k stacks). */
+/* One node: 56 bytes, as many of them are made (a few hundred thousand for 20k stacks). */
 struct stack_node {
 	const char *name;
 	uint64_t total; /* value of everything below and here */
 	uint64_t self;	/* value of stacks that end here */
-	uint64_t count; /* events below and here */
 	uint64_t tag;	/* hash of the path from the root */
 	uint32_t parent;
 	uint32_t first_child;
