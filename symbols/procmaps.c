@@ -16,33 +16,112 @@
 
 #define PROCMAPS_DELETED " (deleted)"
 
+/* Whether c separates the fields of a maps line. */
+static bool maps_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Read 1 to 16 hex digits at *p into *v and move past them; false if there are none or more. */
+static bool maps_hex(const char **p, unsigned long long *v)
+{
+	const char *s = *p;
+	unsigned long long x = 0;
+	int n = 0;
+
+	for (;; s++, n++) {
+		unsigned int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned int)(*s - '0');
+		else if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			d = (unsigned int)((*s | 0x20) - 'a' + 10);
+		else
+			break;
+		x = x << 4 | d;
+	}
+	if (!n || n > 16)
+		return false;
+	*v = x;
+	*p = s;
+	return true;
+}
+
+/* Read 1 to 19 decimal digits at *p into *v and move past them. */
+static bool maps_dec(const char **p, unsigned long long *v)
+{
+	const char *s = *p;
+	unsigned long long x = 0;
+	int n = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, n++)
+		x = x * 10 + (unsigned long long)(*s - '0');
+	if (!n || n > 19)
+		return false;
+	*v = x;
+	*p = s;
+	return true;
+}
+
+/* Skip at least one blank; false if there is none. */
+static bool maps_blanks(const char **p)
+{
+	const char *s = *p;
+
+	while (maps_is_blank(*s))
+		s++;
+	if (s == *p)
+		return false;
+	*p = s;
+	return true;
+}
+
+/*
+ * Parsed by hand, not with sscanf: a burst of new processes means thousands of lines a second,
+ * and most of them (not executable) are turned away at their permissions.
+ */
 bool procmaps_parse_line(const char *line, bool only_exec, struct procmaps_entry *e)
 {
 	unsigned long long start;
 	unsigned long long end;
 	unsigned long long offset;
 	unsigned long long inode;
-	unsigned int major;
-	unsigned int minor;
-	char perms[8];
-	int path_at = -1;
+	unsigned long long major;
+	unsigned long long minor;
+	const char *p = line;
+	const char *perms;
 	const char *path;
 	size_t len;
+	size_t nperms;
 	size_t del_len = strlen(PROCMAPS_DELETED);
 
-	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &offset, &major,
-		   &minor, &inode, &path_at) != 7 ||
-	    path_at < 0 || start >= end || strlen(perms) < 4)
+	while (maps_is_blank(*p))
+		p++;
+	if (!maps_hex(&p, &start) || *p++ != '-' || !maps_hex(&p, &end) || !maps_blanks(&p))
+		return false;
+	perms = p;
+	while (*p && !maps_is_blank(*p) && *p != '\n')
+		p++;
+	nperms = (size_t)(p - perms);
+	if (nperms < 4 || nperms > 7 || start >= end)
 		return false;
 	if (only_exec && perms[2] != 'x')
 		return false;
+	if (!maps_blanks(&p) || !maps_hex(&p, &offset) || !maps_blanks(&p) ||
+	    !maps_hex(&p, &major) || *p++ != ':' || !maps_hex(&p, &minor) || !maps_blanks(&p) ||
+	    !maps_dec(&p, &inode) || major > UINT32_MAX || minor > UINT32_MAX)
+		return false;
+	if (*p && !maps_is_blank(*p) && *p != '\n')
+		return false;
+	while (maps_is_blank(*p) || *p == '\n')
+		p++;
 	memset(e, 0, sizeof(*e));
 	e->start = start;
 	e->end = end;
 	e->offset = offset;
-	e->dev = makedev(major, minor);
+	e->dev = makedev((unsigned int)major, (unsigned int)minor);
 	e->inode = inode;
-	path = line + path_at;
+	path = p;
 	len = strcspn(path, "\n");
 	if (!len) {
 		e->kind = PROCMAPS_ANON;
