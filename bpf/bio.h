@@ -9,7 +9,7 @@
 #define BIO_DISK_NAME_LEN 32 /* DISK_NAME_LEN */
 
 /* Default map sizes; the start map is resized from user space before load. */
-#define BIO_START_MAX 10240 /* requests in flight */
+#define BIO_START_MAX 10240 /* request structures, at least (collectors/bio.c sizes it) */
 #define BIO_HIST_MAX  4096  /* (disk, op) pairs */
 #define BIO_PROC_MAX  10240 /* (process, disk) pairs */
 #define BIO_PIDS_MAX  64    /* PIDs in the filter */
@@ -26,7 +26,7 @@ enum bio_rq_op {
 
 /* Indexes of the per-CPU counter array: losses first, then plain statistics. */
 enum bio_drop {
-	/* The start map was full at io_start/insert/issue: the request is not timed. */
+	/* A start entry could not be created at io_start/insert/issue: the request is not timed. */
 	BIO_DROP_START_FULL,
 	/* The histogram map was full: the completion is not counted. */
 	BIO_DROP_HIST_FULL,
@@ -44,14 +44,14 @@ enum bio_drop {
 	BIO_DROP_COUNT,
 };
 
-/* Start map value, keyed by the struct request address (__u64). */
+/* Start map value, keyed by the struct request address (__u64); kept between uses. */
 struct bio_start {
-	__u64 queue_ns;		 /* io_start/insert time, or the issue time if never queued */
-	__u64 issue_ns;		 /* 0 until issued, and again after a requeue */
-	__u32 tgid;		 /* submitting process, 0 if unknown */
-	__u32 size;		 /* bytes, read at issue */
-	__u32 op;		 /* enum bio_rq_op, read at issue */
-	__u32 requeued;		 /* put back by the driver: the next insert keeps this entry */
+	__u64 queue_ns; /* io_start/insert time, or the issue time if never queued; 0: unused */
+	__u64 issue_ns; /* 0 until issued, and again after a requeue */
+	__u32 tgid;	/* submitting process, 0 if unknown */
+	__u32 size;	/* bytes, read at issue */
+	__u32 op;	/* enum bio_rq_op, read at issue */
+	__u32 requeued; /* put back by the driver: the next insert keeps this entry */
 	char comm[BIO_COMM_LEN]; /* submitting process's name */
 };
 

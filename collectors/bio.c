@@ -3,9 +3,12 @@
 #include "collectors/bio.h"
 
 #include <errno.h>
+#include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/types.h>
@@ -26,7 +29,10 @@
 _Static_assert(BIO_PIDS_MAX >= KTOP_MAX_PIDS, "the BPF PID filter is smaller than KTOP_MAX_PIDS");
 _Static_assert(BIO_PIDS_MAX <= BPF_COMMON_PIDS_MAX, "bpf_common cannot hold every bio PID key");
 
-#define BIO_NTPS 5
+#define BIO_NTPS	5
+#define BIO_FORCE_RAW	"KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
+#define BIO_START_CAP	262144		    /* start map entries at most (about 25 MiB) */
+#define BIO_SYSFS_BLOCK "/sys/block"
 
 _Static_assert(BIO_NTPS <= BIO_READER_MAX_PROGS, "a bio reader cannot sum every program");
 
@@ -38,11 +44,13 @@ struct bio_tp {
 	bool needs_io_start; /* only on kernels that have block_io_start (v6.5+) */
 };
 
-/* What vmlinux BTF says about the running kernel. */
+/* What vmlinux BTF and the kernel release say about the running kernel. */
 struct bio_probe {
-	bool tp_btf;	 /* btf_trace_block_rq_issue exists, so tp_btf can attach */
-	bool io_start;	 /* block_io_start exists */
-	bool single_arg; /* block_rq_issue(rq), not the pre-v5.11 (q, rq) */
+	bool tp_btf;	  /* btf_trace_block_rq_issue exists, so tp_btf can attach */
+	bool io_start;	  /* block_io_start exists */
+	bool single_arg;  /* block_rq_issue(rq), not the pre-v5.11 (q, rq) */
+	bool no_nesting;  /* a raw tracepoint program never nests over itself on one CPU */
+	size_t start_max; /* entries for the start map */
 };
 
 struct bio_priv {
@@ -79,6 +87,76 @@ static const struct bpf_common_drop bio_drop_names[] = {
 _Static_assert(sizeof(bio_drop_names) / sizeof(bio_drop_names[0]) <= COLLECTOR_MAX_DROPS,
 	       "too many bio drop counters");
 
+/*
+ * Whether the running kernel's release is major.minor or later. Raw tracepoint programs stopped
+ * nesting over themselves on one CPU in v6.1 (05b24ff9b2cf, "bpf: Prevent bpf program recursion
+ * for raw tracepoint probes"); a stable kernel with the backport is taken for an older one,
+ * which only costs speed.
+ */
+static bool bio_kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+/* The number in a small sysfs file, or 0. */
+static unsigned long bio_sysfs_number(const char *path)
+{
+	unsigned long n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu", &n) != 1)
+		n = 0;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Entries for the start map, which keeps one per request structure: twice the requests the
+ * disks have now (driver tags of each hardware queue, plus scheduler requests where a scheduler
+ * is set), for disks added later, within [BIO_START_MAX, BIO_START_CAP].
+ */
+static size_t bio_start_entries(void)
+{
+	char path[PATH_MAX];
+	size_t requests = 0;
+	glob_t hctxs;
+
+	if (glob(BIO_SYSFS_BLOCK "/*/mq/*/nr_tags", 0, NULL, &hctxs))
+		return BIO_START_MAX;
+	for (size_t i = 0; i < hctxs.gl_pathc; i++) {
+		char *disk_end = strstr(hctxs.gl_pathv[i] + strlen(BIO_SYSFS_BLOCK "/"), "/mq/");
+		FILE *f;
+		char sched[128] = "";
+
+		requests += bio_sysfs_number(hctxs.gl_pathv[i]);
+		if (!disk_end)
+			continue;
+		/* The scheduler line lists them all and brackets the one in use: "[none] ...". */
+		snprintf(path, sizeof(path), "%.*s/queue/scheduler",
+			 (int)(disk_end - hctxs.gl_pathv[i]), hctxs.gl_pathv[i]);
+		f = fopen(path, "r");
+		if (f && fgets(sched, sizeof(sched), f) && !strstr(sched, "[none]")) {
+			snprintf(path, sizeof(path), "%.*s/queue/nr_requests",
+				 (int)(disk_end - hctxs.gl_pathv[i]), hctxs.gl_pathv[i]);
+			requests += bio_sysfs_number(path);
+		}
+		if (f)
+			fclose(f);
+	}
+	globfree(&hctxs);
+	requests *= 2;
+	if (requests < BIO_START_MAX)
+		return BIO_START_MAX;
+	return requests < BIO_START_CAP ? requests : BIO_START_CAP;
+}
+
 /* Read from vmlinux BTF which tracepoints exist and which argument form they take. */
 static int bio_probe_btf(struct bio_probe *p, char *why, size_t why_len)
 {
@@ -104,6 +182,8 @@ static int bio_probe_btf(struct bio_probe *p, char *why, size_t why_len)
 	}
 	p->io_start = btf__find_by_name_kind(btf, "btf_trace_block_io_start", BTF_KIND_TYPEDEF) > 0;
 	btf__free(btf);
+	p->no_nesting = bio_kernel_at_least(6, 1);
+	p->start_max = bio_start_entries();
 	return 0;
 }
 
@@ -158,8 +238,8 @@ static int bio_load(struct bio_priv *priv, const struct bio_probe *probe, bool u
 	}
 	priv->skel->rodata->rq_single_arg = probe->single_arg;
 	priv->skel->rodata->has_io_start = probe->io_start;
-	/* Requests in flight at once; the place to follow a future option. */
-	err = bpf_map__set_max_entries(priv->skel->maps.bio_starts, BIO_START_MAX);
+	priv->skel->rodata->plain_adds = probe->no_nesting;
+	err = bpf_map__set_max_entries(priv->skel->maps.bio_starts, probe->start_max);
 	if (err) {
 		snprintf(why, why_len, "bio: size the start map: %s", strerror(-err));
 		return err;
@@ -294,7 +374,7 @@ static int bio_open(struct collector *c, const struct ktop_config *cfg)
 	}
 	bio_reader_init(&priv->reader, ncpus);
 
-	use_btf = probe.tp_btf;
+	use_btf = probe.tp_btf && !getenv(BIO_FORCE_RAW);
 	err = bio_load(priv, &probe, use_btf, c->why, sizeof(c->why));
 	if (err && use_btf && err != -EPERM && err != -EACCES) {
 		/* tp_btf can still be refused where raw_tp works (no BTF-typed attach). */
