@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
 # What tracing block I/O costs the traced workload, reported (never asserted): the IOPS of
 # COUNT (default 100000) direct 4 KiB writes, `dd bs=4k oflag=direct` pinned with taskset to
-# CPU (default 1), to a loop device whose backing file is on tmpfs (no writeback noise), with
+# CPU (default 1) and, unless RT=0, run SCHED_FIFO so that other users' CPU-bound jobs cannot
+# preempt it, to a loop device whose backing file is on tmpfs (no writeback noise), with
 #   none      nothing attached
 #   ktop      ktop's bio collector (`ktop -b -P bio -d 1 -f json`, output to /dev/null)
 #   biolat    libbpf-tools `biolatency -D 1` (2 programs: issue, complete)
 #   biolat-Q  libbpf-tools `biolatency -D -Q 1` (adds insert: like ktop, it times the queue too)
 # Each round runs every variant once, in an order that rotates from round to round, for ROUNDS
-# rounds (default 5), so that drift spreads evenly; IOPS come from dd's own elapsed time. The
-# report gives the median IOPS per variant, the ratios to none and ktop/biolat, and the added
-# time per write (1/IOPS - 1/IOPS_none).
-# Then, unless BPF_STATS=0, one more run per tracer with kernel.bpf_stats_enabled=1 (restored
-# afterwards) gives each tool's in-kernel run time per completed request during the dd (the
-# rise of the sum of its programs' run_time_ns over the rise of its completion program's
-# run_cnt; other disks' I/O in that time is included, alike for every tool), a figure much
-# less sensitive to other load than IOPS.
-# Needs root. Usage: bench/bio_overhead.sh   (KTOP=path, COUNT, ROUNDS, CPU to change)
+# rounds (default 5; 0 skips this part), so that drift spreads evenly; IOPS come from dd's own
+# elapsed time. The report gives the median IOPS per variant, its ratio to none, the added time
+# per write (1/IOPS - 1/IOPS_none), and, paired by round, the ratio of ktop's IOPS to each
+# other variant's: its median, a 95% interval for that median (order statistics) and a sign
+# test of how often ktop was the faster.
+# Then, for STATS_ROUNDS rounds (default 5; 0 skips), one dd per tracer, again in rotating
+# order, with kernel.bpf_stats_enabled=1 (restored afterwards) gives each tool's in-kernel run
+# time per completed request during the dd (the rise of the sum of its programs' run_time_ns
+# over the rise of its completion program's run_cnt; other disks' I/O in that time is included,
+# alike for every tool; each program run also carries the kernel's own timing of it, about the
+# same for every program), a figure much less sensitive to other load than IOPS. KTOP_REF, the
+# path of another ktop build, adds it to this part as ktop-ref, to compare two versions.
+# Needs root. Usage: bench/bio_overhead.sh   (KTOP, KTOP_REF, COUNT, ROUNDS, STATS_ROUNDS, CPU, RT)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KTOP=${KTOP:-$top/build/ktop}
 COUNT=${COUNT:-100000}
 ROUNDS=${ROUNDS:-5}
 CPU=${CPU:-1}
-BPF_STATS=${BPF_STATS:-1}
+STATS_ROUNDS=${STATS_ROUNDS:-5}
+KTOP_REF=${KTOP_REF:-}
+RT=${RT:-1}
 
 [ "$(id -u)" = 0 ] || { echo "bio_overhead.sh: needs root" >&2; exit 2; }
 [ -x "$KTOP" ] || { echo "bio_overhead.sh: no ktop at $KTOP (set KTOP)" >&2; exit 2; }
@@ -62,12 +69,13 @@ start() {
 	case "$1" in
 	none) return 0 ;;
 	ktop) "$KTOP" -b -P bio -d 1 -f json >/dev/null 2>"$work/out" & ;;
+	ktop-ref) "$KTOP_REF" -b -P bio -d 1 -f json >/dev/null 2>"$work/out" & ;;
 	biolat) stdbuf -oL biolatency -D 1 >"$work/out" 2>&1 & ;;
 	biolat-Q) stdbuf -oL biolatency -D -Q 1 >"$work/out" 2>&1 & ;;
 	esac
 	tracer=$!
 	case "$1" in
-	ktop) wait_line "$work/out" "ktop: bio: tracing with" ;;
+	ktop*) wait_line "$work/out" "ktop: bio: tracing with" ;;
 	*) wait_line "$work/out" "Tracing block device I/O" ;;
 	esac
 }
@@ -80,7 +88,7 @@ stop() {
 }
 # workload: COUNT direct 4 KiB writes; prints dd's elapsed seconds.
 workload() {
-	taskset -c "$CPU" dd if=/dev/zero of="$loop" bs=4k count="$COUNT" oflag=direct 2>&1 |
+	$rt taskset -c "$CPU" dd if=/dev/zero of="$loop" bs=4k count="$COUNT" oflag=direct 2>&1 |
 		awk '/copied/ { for (i = 1; i < NF; i++) if ($(i + 1) == "s,") print $i }'
 }
 # prog_stats PID: "id name run_time_ns run_cnt" of each BPF program PID holds.
@@ -94,12 +102,15 @@ print(p["id"], p.get("name", "?"), p.get("run_time_ns", 0), p.get("run_cnt", 0))
 		done
 }
 
+rt=""
+[ "$RT" = 1 ] && rt="chrt -f 10" # SCHED_FIFO: other users' CPU-bound jobs cannot preempt dd
 truncate -s 512M "$img"
 loop=$(losetup -f --show "$img") || exit 1
 echo "# bio overhead: $(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs," \
 	"$($KTOP --version | head -1), $(dpkg-query -W -f='libbpf-tools ${Version}' libbpf-tools)"
-echo "# $COUNT x 4 KiB O_DIRECT writes to $loop (backing file on tmpfs), dd on CPU $CPU," \
-	"$ROUNDS rounds"
+echo "# $COUNT x 4 KiB O_DIRECT writes to $loop (backing file on tmpfs), dd on CPU $CPU" \
+	"${rt:+under $rt}, $ROUNDS IOPS rounds, $STATS_ROUNDS bpf_stats rounds"
+echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 taskset -c "$CPU" dd if=/dev/zero of="$loop" bs=4k count="$COUNT" oflag=direct status=none # warm
 
 variants=(none ktop biolat biolat-Q)
@@ -110,54 +121,93 @@ for ((r = 0; r < ROUNDS; r++)); do
 		start "$v" || exit 1
 		secs=$(workload)
 		stop
-		echo "$v $secs" >>"$work/results"
+		echo "$v $r $secs" >>"$work/results"
 		printf 'round %d  %-9s %8.0f IOPS\n' "$((r + 1))" "$v" \
 			"$(awk -v c="$COUNT" -v s="$secs" 'BEGIN { print c / s }')"
 	done
 done
 
-python3 - "$work/results" "$COUNT" <<'PY'
-import statistics, sys
+[ "$ROUNDS" = 0 ] || python3 - "$work/results" "$COUNT" <<'PY'
+import math, statistics, sys
 count = int(sys.argv[2])
-iops = {}
+iops = {}  # variant -> {round: IOPS}
 for line in open(sys.argv[1]):
-    v, secs = line.split()
-    iops.setdefault(v, []).append(count / float(secs))
-med = {v: statistics.median(x) for v, x in iops.items()}
+    v, r, secs = line.split()
+    iops.setdefault(v, {})[int(r)] = count / float(secs)
+med = {v: statistics.median(x.values()) for v, x in iops.items()}
 print()
 print(f"{'variant':10} {'median IOPS':>12} {'min':>9} {'max':>9} {'vs none':>8} {'+us/write':>10}")
 for v in ("none", "ktop", "biolat", "biolat-Q"):
-    x = iops[v]
+    x = iops[v].values()
     added = (1 / med[v] - 1 / med["none"]) * 1e6
     print(f"{v:10} {med[v]:12.0f} {min(x):9.0f} {max(x):9.0f} {med[v] / med['none']:8.3f}"
           f" {added:10.2f}")
-print(f"ktop / biolat   = {med['ktop'] / med['biolat']:.3f}")
-print(f"ktop / biolat-Q = {med['ktop'] / med['biolat-Q']:.3f}")
-PY
 
-[ "$BPF_STATS" = 1 ] || exit 0
+def paired(a, b):
+    """Per-round IOPS ratios a/b: median, a 95% interval from order statistics, sign test."""
+    ratios = sorted(iops[a][r] / iops[b][r] for r in iops[a] if r in iops[b])
+    n = len(ratios)
+    tail = lambda k: sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n  # P(X <= k)
+    k = max([j for j in range(n // 2) if tail(j) <= 0.025], default=-1)
+    ci = f"[{ratios[k]:.3f}, {ratios[n - 1 - k]:.3f}]" if k >= 0 else "(too few rounds)"
+    wins = sum(x > 1 for x in ratios)
+    p = min(1.0, 2 * tail(min(wins, n - wins)))
+    print(f"{a + ' / ' + b:18} median {statistics.median(ratios):.3f}, 95% interval {ci},"
+          f" {a} faster in {wins} of {n} rounds (sign test p = {p:.3f})")
+
+print("paired by round (each ratio from runs next to each other in time):")
+for b in ("none", "biolat", "biolat-Q"):
+    paired("ktop", b)
+PY
+[ "$ROUNDS" = 0 ] || echo "# load average after the IOPS rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+[ "$STATS_ROUNDS" -gt 0 ] || exit 0
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
 sysctl -qw kernel.bpf_stats_enabled=1
 echo
-echo "in-kernel BPF time per completed request (kernel.bpf_stats_enabled=1, one dd run each):"
-for v in ktop biolat biolat-Q; do
-	start "$v" || exit 1
-	prog_stats "$tracer" >"$work/before"
-	workload >/dev/null
-	prog_stats "$tracer" >"$work/after"
-	stop
-	python3 - "$v" "$work/before" "$work/after" <<'PY'
-import sys
-v = sys.argv[1]
-read = lambda f: {r[0]: r[1:] for r in (l.split() for l in open(f)) if r}
-before, after = read(sys.argv[2]), read(sys.argv[3])
-rows = [(n, int(t) - int(before[i][1]), int(c) - int(before[i][2]))
-        for i, (n, t, c) in after.items()]
-total = sum(t for _, t, _ in rows)
-done = [c for n, _, c in rows if "cmpl" in n or "complete" in n]
-per = ", ".join(f"{n} {t / c:.0f} ns x{c}" for n, t, c in rows if c)
-if not done or not done[0]:
-    sys.exit(f"{v}: no completion program among {[n for n, _, _ in rows]}")
-print(f"{v:9} {total / done[0]:5.0f} ns per completion  ({per})")
-PY
+echo "in-kernel BPF time per completed request (kernel.bpf_stats_enabled=1, $STATS_ROUNDS rounds):"
+tracers=(ktop biolat biolat-Q)
+[ -n "$KTOP_REF" ] && tracers+=(ktop-ref)
+: >"$work/stats"
+for ((r = 0; r < STATS_ROUNDS; r++)); do
+	for ((k = 0; k < ${#tracers[@]}; k++)); do
+		v=${tracers[$(((k + r) % ${#tracers[@]}))]}
+		start "$v" || exit 1
+		prog_stats "$tracer" >"$work/before"
+		workload >/dev/null
+		prog_stats "$tracer" >"$work/after"
+		stop
+		# One line per program: "tracer round name run_time_ns_delta run_cnt_delta".
+		awk -v v="$v" -v r="$r" 'NR == FNR { t[$1] = $3; c[$1] = $4; next }
+			{ print v, r, $2, $3 - t[$1], $4 - c[$1] }' "$work/before" "$work/after" \
+			>>"$work/stats"
+	done
 done
+python3 - "$work/stats" <<'PY'
+import statistics, sys
+runs = {}  # (tracer, round) -> [(prog, ns, count)]
+for line in open(sys.argv[1]):
+    v, r, name, ns, cnt = line.split()
+    runs.setdefault((v, r), []).append((name, int(ns), int(cnt)))
+per_req, per_prog = {}, {}
+for (v, r), progs in runs.items():
+    done = [c for n, _, c in progs if "cmpl" in n or "complete" in n]
+    if not done or not done[0]:
+        print(f"{v} round {int(r) + 1}: no completions counted, run left out: {progs}")
+        continue
+    per_req.setdefault(v, []).append(sum(t for _, t, _ in progs) / done[0])
+    for n, t, c in progs:
+        if c:
+            per_prog.setdefault(v, {}).setdefault(n, []).append((t / c, c))
+print(f"{'tracer':9} {'median ns':>9} {'min':>5} {'max':>5}  median ns per program run (runs per dd)")
+for v in sorted(per_req, key=("ktop", "biolat", "biolat-Q", "ktop-ref").index):
+    x = per_req[v]
+    progs = ", ".join(f"{n} {statistics.median(t for t, _ in l):.0f} x{statistics.median(c for _, c in l):.0f}"
+                      for n, l in per_prog[v].items())
+    print(f"{v:9} {statistics.median(x):9.0f} {min(x):5.0f} {max(x):5.0f}  {progs}")
+print(f"ktop / biolat   = {statistics.median(per_req['ktop']) / statistics.median(per_req['biolat']):.3f}")
+print(f"ktop / biolat-Q = {statistics.median(per_req['ktop']) / statistics.median(per_req['biolat-Q']):.3f}")
+if "ktop-ref" in per_req:
+    print(f"ktop / ktop-ref = {statistics.median(per_req['ktop']) / statistics.median(per_req['ktop-ref']):.3f}")
+PY
+echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
