@@ -69,18 +69,45 @@ static uint64_t child_tag(uint64_t parent, enum stack_node_kind kind, const char
 			stack_name_hash(name) ^ (uint64_t)id << 17);
 }
 
+/* Put node idx in a lookup table of n slots (index + 1; 0 is empty). */
+static void slot_put(uint32_t *slots, uint32_t n, uint64_t tag, uint32_t idx)
+{
+	uint32_t s = (uint32_t)tag & (n - 1);
+
+	while (slots[s])
+		s = (s + 1) & (n - 1);
+	slots[s] = idx + 1;
+}
+
+/* Double the lookup table when one more node would fill it past three quarters. */
+static void slots_make_room(struct stack_tree *t)
+{
+	uint32_t n = t->nslots * 2;
+	uint32_t *slots;
+
+	if ((uint64_t)(t->nnodes + 1) * 4 <= (uint64_t)t->nslots * 3)
+		return;
+	slots = tree_map(n, sizeof(*slots));
+	for (uint32_t i = 1; i < t->nnodes; i++)
+		slot_put(slots, n, t->nodes[i].tag, i);
+	tree_unmap(t->slots, t->nslots, sizeof(*t->slots));
+	t->slots = slots;
+	t->nslots = n;
+}
+
 /*
  * The child of parent with this kind and interned name (frames) or id (a process's pid, a
- * thread's tid: the name is in the tag), created when missing; the lookup table has room.
+ * thread's tid: the name is in the tag), created when missing.
  */
 static uint32_t child_get(struct stack_tree *t, uint32_t parent, enum stack_node_kind kind,
 			  enum stack_frame_kind fkind, const char *name, uint32_t id)
 {
 	uint64_t tag = child_tag(t->nodes[parent].tag, kind, name, id);
-	uint32_t mask = t->nslots - 1;
 	struct stack_node *n;
-	uint32_t s, idx;
+	uint32_t s, idx, mask;
 
+	slots_make_room(t);
+	mask = t->nslots - 1;
 	for (s = (uint32_t)tag & mask; t->slots[s]; s = (s + 1) & mask) {
 		n = &t->nodes[t->slots[s] - 1];
 		if (n->tag == tag && n->parent == parent && n->kind == kind &&
@@ -198,6 +225,7 @@ struct stack_tree *stack_tree_rebuild(struct stack_tree *t, const struct stack_s
 				      const struct stack_tree_opts *o)
 {
 	size_t most = 1; /* nodes at most: the root, each sample's task nodes and frames */
+	size_t expect;
 
 	if (!t)
 		t = xcalloc(1, sizeof(*t));
@@ -211,15 +239,17 @@ struct stack_tree *stack_tree_rebuild(struct stack_tree *t, const struct stack_s
 		most += 1 + t->opts.split_threads + set->samples[i].nframes;
 	if (most >= STACK_TREE_NONE / 2)
 		abort(); /* ids are 32-bit */
-	/* sized once: the lookup never grows and the nodes never move while the tree is built */
+	/* sized once: the nodes never move while the tree is built */
 	if (most > t->cap) {
 		tree_unmap(t->nodes, t->cap, sizeof(*t->nodes));
 		t->cap = most * 2 < STACK_TREE_NONE / 2 ? (uint32_t)most * 2 : (uint32_t)most;
 		t->nodes = tree_map(t->cap, sizeof(*t->nodes));
 		t->touched = 0;
 	}
+	/* the lookup: sized for the last tree's nodes (or the bound), grown if need be */
+	expect = t->nnodes > 1 && t->nnodes < most ? t->nnodes + t->nnodes / 8 : most;
 	t->nslots = 1024;
-	while (t->nslots < 2 * most)
+	while ((uint64_t)t->nslots * 3 < (uint64_t)expect * 4)
 		t->nslots *= 2;
 	t->slots = tree_map(t->nslots, sizeof(*t->slots)); /* zero: empty */
 	t->nnodes = 1;
@@ -232,7 +262,7 @@ struct stack_tree *stack_tree_rebuild(struct stack_tree *t, const struct stack_s
 	t->nodes[0].next_sibling = STACK_TREE_NONE;
 	for (size_t i = 0; set && i < set->nsamples; i++)
 		add_sample(t, &set->samples[i]);
-	sort_children(t, t->slots); /* the lookup is done with: its room is enough */
+	sort_children(t, t->slots); /* the lookup is done with: it has room for every node */
 	tree_unmap(t->slots, t->nslots, sizeof(*t->slots));
 	t->slots = NULL;
 	t->nslots = 0;
