@@ -6,7 +6,7 @@
 #     of the benchmark, of the libraries it maps, and of /proc/kallsyms), belonging to 64
 #     forked processes that sleep. It times, in ms: the poll (a real BPF hash map of ktop's
 #     counts key and value drained as the collector drains it; an array map in place of the
-#     stack map, which user space cannot fill; collectors/offcpu_stacks.c naming and merging
+#     stack map, which user space cannot fill; collectors/stack_collect.c naming and merging
 #     the records) cold, again with the same keys, and with every key new but the names
 #     cached; the snapshot core takes of the model (offcpu_model_dup); stack_tree_build
 #     (plain, inverted, threads split); drawing the panel into a 120x40 canvas after a new
@@ -14,7 +14,9 @@
 #     the whole tree; and, last, naming every frame with sym_user/sym_kernel, cold and warm.
 #     Times are the benchmark thread's CPU time (user + system), so that other load on the
 #     machine does not count; on an idle CPU that is also the wall time. RSS (VmRSS, VmHWM)
-#     is printed after each stage. Repeatable steps run 5 times (median, min, max).
+#     is printed after each stage; the peak is started again (clear_refs) before the
+#     panel's draws and before the exports, so that those peaks are their own. Repeatable
+#     steps run 5 times (median, min, max).
 #     It runs twice: THREADS=1 (every record a path of its own: the largest tree) and
 #     THREADS=8 (each path blocked in by 8 threads of its process: a smaller tree).
 #  2. Unless LIVE=0, the real collector: ktop's full-screen UI (`ktop -P offcpu -d 1`, in a
@@ -23,7 +25,8 @@
 #     blocking in a few stacks of its own) makes new distinct stacks all the time, so the
 #     cumulative set grows. Each second: ktop's CPU time in that second (from
 #     /proc/PID/schedstat: poll, process notes, snapshot, tree and draw; wall time is
-#     longer on a loaded machine) and its RSS. Every 5 s the F key saves the cumulative
+#     longer on a loaded machine), its RSS and, of that, its anonymous memory (RSS also
+#     counts the BPF ring buffers it maps). Every 5 s the F key saves the cumulative
 #     folded stacks, whose line count is the number of distinct stacks shown (those
 #     seconds, marked *, include the save).
 # Needs root, gcc, pkg-config, tmux and perf. Usage: bench/offcpu_refresh.sh
@@ -100,12 +103,17 @@ load=$!
 # newest_save: the last file the F key saved (ktop names them by time; the names are plain).
 # shellcheck disable=SC2012
 newest_save() { ls -t "$work/saves"/*.folded 2>/dev/null | head -1; }
-# run_ns: ktop's on-CPU ns so far; mem: "VmRSS VmHWM" in MB.
+# run_ns: ktop's on-CPU ns so far; mem: "VmRSS VmHWM RssAnon" in MB. VmRSS also counts the
+# BPF ring buffers ktop maps (the kernel maps all their pages at once), RssAnon only ktop's own
+# memory (heap, tree, symbolizer).
 run_ns() { awk '{ print $1 }' "/proc/$ktop_pid/schedstat"; }
-mem() { awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { printf "%.1f %.1f", r / 1024, h / 1024 }' \
-	"/proc/$ktop_pid/status"; }
+mem() {
+	awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } /^RssAnon:/ { a = $2 }
+		END { printf "%.1f %.1f %.1f", r / 1024, h / 1024, a / 1024 }' "/proc/$ktop_pid/status"
+}
 stacks="-"
-printf '%4s %12s %10s %10s %s\n' "s" "ktop CPU ms" "RSS MB" "peak MB" "cumulative stacks (last F)"
+printf '%4s %12s %10s %10s %10s %s\n' "s" "ktop CPU ms" "RSS MB" "peak MB" "anon MB" \
+	"cumulative stacks (last F)"
 t0=$(date +%s.%N)
 n0=$(run_ns)
 for ((s = 1; s <= DURATION; s++)); do
@@ -121,9 +129,10 @@ for ((s = 1; s <= DURATION; s++)); do
 		f=$(newest_save)
 		[ -n "$f" ] && stacks=$(wc -l <"$f")
 	fi
-	read -r r h <<<"$(mem)"
-	awk -v s="$s$mark" -v n=$((n1 - n0)) -v a="$t0" -v b="$t1" -v r="$r" -v h="$h" \
-		-v k="$stacks" 'BEGIN { printf "%4s %12.1f %10.1f %10.1f %s\n", s, n / 1e6 / (b - a), r, h, k }'
+	read -r r h an <<<"$(mem)"
+	awk -v s="$s$mark" -v n=$((n1 - n0)) -v a="$t0" -v b="$t1" -v r="$r" -v h="$h" -v an="$an" \
+		-v k="$stacks" 'BEGIN { printf "%4s %12.1f %10.1f %10.1f %10.1f %s\n", s,
+			n / 1e6 / (b - a), r, h, an, k }'
 	t0=$t1
 	n0=$n1
 done
