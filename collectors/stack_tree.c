@@ -246,8 +246,11 @@ struct stack_tree *stack_tree_rebuild(struct stack_tree *t, const struct stack_s
 		t->nodes = tree_map(t->cap, sizeof(*t->nodes));
 		t->touched = 0;
 	}
-	/* the lookup: sized for the last tree's nodes (or the bound), grown if need be */
-	expect = t->nnodes > 1 && t->nnodes < most ? t->nnodes + t->nnodes / 8 : most;
+	/*
+	 * The lookup: sized for the last tree's nodes, or for half the bound on a first build
+	 * (stacks share their outer frames); it grows if need be.
+	 */
+	expect = t->nnodes > 1 && t->nnodes < most ? t->nnodes + t->nnodes / 8 : most / 2 + 1;
 	t->nslots = 1024;
 	while ((uint64_t)t->nslots * 3 < (uint64_t)expect * 4)
 		t->nslots *= 2;
