@@ -22,8 +22,9 @@ __u32 filter_pids = 0;	  /* nonzero: only processes (or children of processes) i
 __u32 filter_servers = 0; /* nonzero: only processes (or children of processes) in sql_servers */
 
 /*
- * Queries in flight: struct sql_event values cut to the text limit in use (user space sets the
- * value size before load, hence sizes and no BTF types). Not preallocated: entries are large.
+ * MySQL/MariaDB queries parked by the thread pool (dispatch_command returned "would block"),
+ * by THD until they resume, maybe on another thread: struct sql_event values cut to the text
+ * limit in use (user space sets the value size before load, hence sizes and no BTF types).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -33,12 +34,35 @@ struct {
 	__uint(value_size, sizeof(struct sql_event));
 } sql_starts SEC(".maps");
 
-/* Thread ID -> the query its dispatch_command call runs, for the return probe. */
+/* Bytes of stack that set an execution nested in another apart from the same one's other end. */
+#define SQL_PG_NEST_GAP 64
+
+/* What a thread is timing: nothing, a query, or (PostgreSQL) an extended-protocol execution. */
+enum sql_thread_state {
+	SQL_THREAD_IDLE,
+	SQL_THREAD_DISPATCH, /* in dispatch_command, the query in ev */
+	SQL_THREAD_RESUMED,  /* in dispatch_command, resuming the query parked under thd */
+	SQL_THREAD_QUERY,    /* between postgresql:query__start and query__done */
+	SQL_THREAD_EXECUTE,  /* between an outermost query__execute__start and its done */
+};
+
+/*
+ * The query a thread runs, kept with the thread (task storage): a query costs no map update,
+ * and the entry goes away with the thread.
+ */
+struct sql_thread {
+	__u64 thd;   /* dispatch_command's THD: the key the query is parked under */
+	__u64 sp;    /* the stack pointer at an execution's start: nested ones run deeper */
+	__u32 state; /* enum sql_thread_state */
+	__u32 pad;
+	struct sql_event ev;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SQL_START_MAX);
-	__type(key, __u32);
-	__type(value, struct sql_key);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sql_thread);
 } sql_threads SEC(".maps");
 
 struct {
@@ -66,14 +90,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } sql_drops SEC(".maps");
-
-/* Where a start is built: too large for the BPF stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sql_event);
-} sql_scratch SEC(".maps");
 
 /* COM_DATA's member for COM_QUERY in MySQL 5.7 and 8.x. */
 struct sql_com_query {
@@ -159,79 +175,84 @@ static __always_inline void sql_copy_str(struct sql_event *ev, const void *text)
 	ev->text_len = n;
 }
 
-/*
- * A query begins: record its start under key, with its text (a string, or len bytes when
- * bounded) or, for a prepared statement, its number. A query suspended by MariaDB's thread
- * pool keeps its first start when it resumes.
- */
-static __always_inline void sql_start(const struct sql_key *key, __u16 kind, __u32 ppid,
-				      const void *text, __u64 len, bool bounded, bool prepared,
-				      __u64 stmt_id)
+/* This thread's slot (made on first use when create); NULL is counted when it was wanted. */
+static __always_inline struct sql_thread *sql_thread_get(bool create)
 {
-	struct sql_event *ev;
-	__u32 zero = 0;
-	__u64 id;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sql_thread *th;
 
-	ev = bpf_map_lookup_elem(&sql_starts, key);
-	if (ev) {
-		/* The same THD with the same packet: the query it suspended, resumed. */
-		if ((ev->flags & SQL_EV_SUSPENDED) && ev->src == (__u64)text &&
-		    ev->src_len == len) {
-			ev->flags = (ev->flags & ~SQL_EV_SUSPENDED) | SQL_EV_RESUMED;
-			sql_count(SQL_STAT_RESUMED);
-			return;
-		}
+	th = bpf_task_storage_get(&sql_threads, task, 0,
+				  create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!th && create)
+		sql_count(SQL_DROP_THREAD_FULL);
+	return th;
+}
+
+/* A query of this kind begins on this thread, now: its record's header, with no text yet. */
+static __always_inline void sql_begin(struct sql_thread *th, __u16 kind, __u32 ppid,
+				      const void *src, __u64 src_len)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct sql_event *ev = &th->ev;
+
+	if (th->state != SQL_THREAD_IDLE)
 		sql_count(SQL_STAT_REPLACED);
-	}
-	ev = bpf_map_lookup_elem(&sql_scratch, &zero);
-	if (!ev)
-		return; /* cannot happen: a one-slot per-CPU array */
-	id = bpf_get_current_pid_tgid();
 	ev->start_ns = bpf_ktime_get_ns();
 	ev->end_ns = 0;
-	ev->stmt_id = stmt_id;
+	ev->stmt_id = 0;
 	ev->pid = id >> 32;
 	ev->tid = (__u32)id;
 	ev->ppid = ppid;
 	ev->kind = kind;
 	ev->flags = 0;
 	ev->text_len = 0;
-	ev->src = (__u64)text;
-	ev->src_len = len;
-	if (prepared)
-		ev->flags |= SQL_EV_PREPARED;
-	else if (bounded)
-		sql_copy_bounded(ev, text, len);
-	else
+	ev->src = (__u64)src;
+	ev->src_len = src_len;
+}
+
+/* Send a query that ended now if it took slow_ns or longer, its text read first if asked. */
+static __always_inline void sql_finish(struct sql_event *ev, bool read_text, const void *text)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 len;
+
+	if (now - ev->start_ns < slow_ns)
+		return;
+	ev->end_ns = now;
+	if (read_text)
 		sql_copy_str(ev, text);
 	if (ev->flags & SQL_EV_NO_TEXT)
 		sql_count(SQL_DROP_NO_TEXT);
-	if (bpf_map_update_elem(&sql_starts, key, ev, BPF_ANY))
-		sql_count(SQL_DROP_START_FULL);
-}
-
-/* A query ends: send it if it took slow_ns or longer, and forget its start. */
-static __always_inline void sql_end(const struct sql_key *key)
-{
-	struct sql_event *ev;
-	__u64 len;
-	__u64 now;
-
-	ev = bpf_map_lookup_elem(&sql_starts, key);
-	if (!ev)
-		return; /* started before we attached, or filtered out at its start */
-	now = bpf_ktime_get_ns();
-	if (now - ev->start_ns < slow_ns) {
-		bpf_map_delete_elem(&sql_starts, key);
-		return;
-	}
-	ev->end_ns = now;
 	len = ev->text_len;
-	if (len > text_limit) /* the entry holds no more (SQL_START_VALUE_SIZE) */
+	if (len > text_limit) /* a parked entry holds no more (SQL_START_VALUE_SIZE) */
 		len = text_limit;
 	if (bpf_ringbuf_output(&sql_events, ev, SQL_EVENT_HDR_SIZE + len, 0))
 		sql_count(SQL_DROP_LOST);
+}
+
+/*
+ * A dispatch_command call for the THD of a query the thread pool parked: the same packet means
+ * the query resumes (it stays where it is and is timed once); another packet means the parked
+ * one is gone, and the call is a new query. Whether it resumed.
+ */
+static __always_inline bool sql_resume(struct sql_thread *th, const struct sql_key *key,
+				       const void *text, __u64 len)
+{
+	struct sql_event *ev = bpf_map_lookup_elem(&sql_starts, key);
+
+	if (!ev)
+		return false;
+	if ((ev->flags & SQL_EV_SUSPENDED) && ev->src == (__u64)text && ev->src_len == len) {
+		ev->flags = (ev->flags & ~SQL_EV_SUSPENDED) | SQL_EV_RESUMED;
+		if (th->state != SQL_THREAD_IDLE)
+			sql_count(SQL_STAT_REPLACED);
+		th->state = SQL_THREAD_RESUMED;
+		sql_count(SQL_STAT_RESUMED);
+		return true;
+	}
 	bpf_map_delete_elem(&sql_starts, key);
+	sql_count(SQL_STAT_REPLACED);
+	return false;
 }
 
 /* dispatch_command entry: a COM_QUERY or COM_STMT_EXECUTE begins (the cookie says the layout). */
@@ -242,9 +263,9 @@ int BPF_KPROBE(sql_dispatch_enter)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct sql_com_query q = {};
 	struct sql_key key = {};
+	struct sql_thread *th;
 	const void *text = NULL;
 	__u64 stmt_id = 0;
-	__u32 tid = (__u32)id;
 	__u64 len = 0;
 	__u32 cmd;
 	__u32 ppid;
@@ -277,13 +298,25 @@ int BPF_KPROBE(sql_dispatch_enter)
 		return 0;
 	if (!sql_is_wanted(id >> 32, &ppid, false))
 		return 0;
-	key.id = thd;
-	key.pid = id >> 32;
-	if (bpf_map_update_elem(&sql_threads, &tid, &key, BPF_ANY)) {
-		sql_count(SQL_DROP_THREAD_FULL);
+	th = sql_thread_get(true);
+	if (!th)
 		return 0;
+	th->thd = thd;
+	if (cookie & SQL_LAYOUT_ASYNC_RETURN) {
+		key.id = thd;
+		key.pid = id >> 32;
+		if (sql_resume(th, &key, text, len))
+			return 0;
 	}
-	sql_start(&key, SQL_EV_MYSQL, ppid, text, len, true, cmd == SQL_COM_STMT_EXECUTE, stmt_id);
+	sql_begin(th, SQL_EV_MYSQL, ppid, text, len);
+	if (cmd == SQL_COM_STMT_EXECUTE) {
+		th->ev.flags |= SQL_EV_PREPARED;
+		th->ev.stmt_id = stmt_id;
+	} else {
+		/* now: the server writes its answer over the packet */
+		sql_copy_bounded(&th->ev, text, len);
+	}
+	th->state = SQL_THREAD_DISPATCH;
 	return 0;
 }
 
@@ -292,23 +325,42 @@ SEC("uretprobe")
 int BPF_KRETPROBE(sql_dispatch_exit)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sql_key key = {};
+	struct sql_thread *th;
 	struct sql_event *ev;
-	struct sql_key *k;
-	struct sql_key key;
+	__u32 state;
 
-	k = bpf_map_lookup_elem(&sql_threads, &tid);
-	if (!k)
+	th = sql_thread_get(false);
+	if (!th)
+		return 0; /* this thread never ran a traced query */
+	state = th->state;
+	if (state != SQL_THREAD_DISPATCH && state != SQL_THREAD_RESUMED)
 		return 0; /* another command, or filtered out */
-	key = *k;
-	bpf_map_delete_elem(&sql_threads, &tid);
+	th->state = SQL_THREAD_IDLE;
+	key.id = th->thd;
+	key.pid = th->ev.pid;
 	if ((cookie & SQL_LAYOUT_ASYNC_RETURN) && (int)PT_REGS_RC(ctx) == SQL_DISPATCH_WOULDBLOCK) {
-		ev = bpf_map_lookup_elem(&sql_starts, &key);
-		if (ev)
-			ev->flags |= SQL_EV_SUSPENDED;
+		/* parked: kept by THD, for whichever thread resumes it */
+		if (state == SQL_THREAD_RESUMED) {
+			ev = bpf_map_lookup_elem(&sql_starts, &key);
+			if (ev)
+				ev->flags |= SQL_EV_SUSPENDED;
+			return 0;
+		}
+		th->ev.flags |= SQL_EV_SUSPENDED;
+		if (bpf_map_update_elem(&sql_starts, &key, &th->ev, BPF_ANY))
+			sql_count(SQL_DROP_START_FULL);
 		return 0;
 	}
-	sql_end(&key);
+	if (state == SQL_THREAD_DISPATCH) {
+		sql_finish(&th->ev, false, NULL);
+		return 0;
+	}
+	ev = bpf_map_lookup_elem(&sql_starts, &key);
+	if (!ev)
+		return 0; /* removed as stale by user space */
+	sql_finish(ev, false, NULL);
+	bpf_map_delete_elem(&sql_starts, &key);
 	return 0;
 }
 
@@ -317,29 +369,82 @@ SEC("usdt")
 int BPF_USDT(sql_usdt_start, void *query)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct sql_key key = {};
+	struct sql_thread *th;
+	__u16 kind;
 	__u32 ppid;
 
 	if (!sql_is_wanted(id >> 32, &ppid, true))
 		return 0;
-	key.id = (__u32)id;
-	key.pid = id >> 32;
-	key.by_thread = 1;
-	sql_start(&key, (__u16)bpf_usdt_cookie(ctx), ppid, query, 0, false, false, 0);
+	th = sql_thread_get(true);
+	if (!th)
+		return 0;
+	kind = (__u16)bpf_usdt_cookie(ctx);
+	sql_begin(th, kind, ppid, query, 0);
+	/* PostgreSQL's query__done passes the text again: it is read there, if the query was slow
+	 */
+	if (kind != SQL_EV_PG)
+		sql_copy_str(&th->ev, query);
+	th->state = SQL_THREAD_QUERY;
 	return 0;
 }
 
-/* USDT query__done: the query of this thread ends. */
+/* USDT query__done: the query of this thread ends (PostgreSQL's passes its text, MySQL's not). */
 SEC("usdt")
-int BPF_USDT(sql_usdt_done)
+int BPF_USDT(sql_usdt_done, void *query)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct sql_key key = {};
+	struct sql_thread *th = sql_thread_get(false);
 
-	key.id = (__u32)id;
-	key.pid = id >> 32;
-	key.by_thread = 1;
-	sql_end(&key);
+	if (!th || th->state != SQL_THREAD_QUERY)
+		return 0;
+	th->state = SQL_THREAD_IDLE;
+	sql_finish(&th->ev, th->ev.kind == SQL_EV_PG, query);
+	return 0;
+}
+
+/*
+ * postgresql:query__execute__start, as a uprobe whose cookie is the distance from the probe to
+ * the server's global debug_query_string (the text being executed). An outermost execution
+ * outside a simple query is an extended-protocol Execute: it is timed. One inside a simple
+ * query runs that query's text; one nested in an execution runs its text deeper in the stack.
+ * Anything else means the query or execution the thread held was unwound by an error.
+ */
+SEC("uprobe")
+int BPF_KPROBE(sql_pg_execute_start)
+{
+	__u64 at = PT_REGS_IP(ctx) + bpf_get_attach_cookie(ctx);
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 sp = PT_REGS_SP(ctx);
+	struct sql_thread *th;
+	__u64 text = 0;
+	__u32 ppid;
+
+	if (!sql_is_wanted(id >> 32, &ppid, true))
+		return 0;
+	th = sql_thread_get(true);
+	if (!th)
+		return 0;
+	if (bpf_probe_read_user(&text, sizeof(text), (void *)at))
+		text = 0;
+	if (th->state == SQL_THREAD_QUERY && text == th->ev.src)
+		return 0;
+	if (th->state == SQL_THREAD_EXECUTE && text == th->ev.src && sp + SQL_PG_NEST_GAP < th->sp)
+		return 0;
+	sql_begin(th, SQL_EV_PG, ppid, (const void *)text, 0);
+	th->sp = sp;
+	th->state = SQL_THREAD_EXECUTE;
+	return 0;
+}
+
+/* postgresql:query__execute__done: an outermost execution ends (a nested one runs deeper). */
+SEC("uprobe")
+int BPF_KPROBE(sql_pg_execute_done)
+{
+	struct sql_thread *th = sql_thread_get(false);
+
+	if (!th || th->state != SQL_THREAD_EXECUTE || PT_REGS_SP(ctx) + SQL_PG_NEST_GAP < th->sp)
+		return 0;
+	th->state = SQL_THREAD_IDLE;
+	sql_finish(&th->ev, true, (const void *)th->ev.src);
 	return 0;
 }
 

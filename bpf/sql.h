@@ -8,9 +8,9 @@
 /* The text buffer: the limit, one byte to see that the text went on, and the NUL. */
 #define SQL_TEXT_BUF (SQL_TEXT_MAX + 8)
 
-#define SQL_START_MAX	 16384		   /* queries in flight at once, all servers together */
-#define SQL_PIDS_MAX	 64		   /* PIDs in the user's filter */
-#define SQL_SERVERS_MAX	 64		   /* server PIDs named with --db */
+#define SQL_START_MAX	 16384 /* queries parked by thread pools, all servers together */
+#define SQL_PIDS_MAX	 64    /* PIDs in the user's filter */
+#define SQL_SERVERS_MAX	 64    /* server PIDs named with --db */
 #define SQL_RINGBUF_SIZE (4 * 1024 * 1024) /* bytes of slow queries waiting for user space */
 
 /* Who ran the query: the same numbers as enum sql_kind in collectors/sql_model.h. */
@@ -44,7 +44,7 @@ enum sql_layout {
 #define SQL_EV_TRUNCATED 0x1  /* the text was cut at text_limit */
 #define SQL_EV_PREPARED	 0x2  /* a prepared statement's execution; stmt_id names it */
 #define SQL_EV_NO_TEXT	 0x4  /* the text could not be read */
-#define SQL_EV_SUSPENDED 0x8  /* in the start map only: waiting for its thread-pool resumption */
+#define SQL_EV_SUSPENDED 0x8  /* in the parked map only: waiting for its thread-pool resumption */
 #define SQL_EV_RESUMED	 0x10 /* the query was suspended and resumed at least once */
 
 /*
@@ -68,28 +68,27 @@ struct sql_event {
 
 /* The header's size: a record is this plus text_len bytes. */
 #define SQL_EVENT_HDR_SIZE 56
-/* The start map's value size for a text limit: the header, the text, the byte after it. */
+/* The parked map's value size for a text limit: the header, the text, the byte after it. */
 #define SQL_START_VALUE_SIZE(limit) ((SQL_EVENT_HDR_SIZE + (limit) + 2 + 7) / 8 * 8)
 
 /*
- * Start map key: a query is followed by its THD (MySQL and MariaDB through dispatch_command,
- * where the thread pool can move a query between threads) or by its thread (USDT). The process
- * is part of the key, since two servers can have objects at the same address. It is also the
- * thread map's value: the query a thread is running inside dispatch_command.
+ * Parked map key: a MySQL or MariaDB query the thread pool suspended is kept by its THD, since
+ * it can resume on another thread. The process is part of the key, since two servers can have
+ * objects at the same address. (Queries running are kept with their thread, in task storage.)
  */
 struct sql_key {
-	__u64 id;	 /* THD address, or thread ID */
-	__u32 pid;	 /* tgid */
-	__u32 by_thread; /* id is a thread ID */
+	__u64 id;  /* THD address */
+	__u32 pid; /* tgid */
+	__u32 pad;
 };
 
 /* Indexes of the per-CPU counter array: losses first, then plain statistics. */
 enum sql_drop {
 	/* The ring buffer was full: a slow query was not sent. */
 	SQL_DROP_LOST,
-	/* The start map was full: a query was not timed. */
+	/* The parked map was full: a query the thread pool suspended was not timed. */
 	SQL_DROP_START_FULL,
-	/* The thread map was full: a dispatch_command call was not timed. */
+	/* No task storage could be made for a thread: its query was not timed. */
 	SQL_DROP_THREAD_FULL,
 	/* The query text could not be read: the query was sent without it. */
 	SQL_DROP_NO_TEXT,

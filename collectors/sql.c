@@ -38,6 +38,8 @@ _Static_assert(SQL_EVENT_HDR_SIZE == __builtin_offsetof(struct sql_event, text),
 #define SQL_TEXT_DEFAULT 1024 /* bytes of query text copied unless told */
 #define SQL_TARGETS_MAX	 (sizeof(((struct ktop_config *)0)->db_targets) / sizeof(const char *))
 #define SQL_PRUNE_MAX	 1024 /* stale map entries removed per scan */
+/* A binary's links: a start and an end, and PostgreSQL's execute probes at each of their places */
+#define SQL_LINKS_MAX (2 + 2 * SQL_USDT_LOCS_MAX)
 
 /* A server binary, attached once (for every process that runs it) whatever its servers. */
 struct sql_binary {
@@ -47,9 +49,9 @@ struct sql_binary {
 	bool traced;
 	bool pinned; /* a --db path: kept while no process runs it */
 	bool used;   /* a server of the last scan runs it */
-	char how[64];
+	char how[96];
 	char why[160];
-	struct bpf_link *links[2];
+	struct bpf_link *links[SQL_LINKS_MAX];
 };
 
 struct sql_priv {
@@ -80,8 +82,8 @@ struct sql_priv {
 /* Loss counters shown to the user; the statistics (SQL_STAT_*) are not losses and stay out. */
 static const struct bpf_common_drop sql_drop_names[] = {
 	{ "lost queries", SQL_DROP_LOST },
-	{ "start map full", SQL_DROP_START_FULL },
-	{ "thread map full", SQL_DROP_THREAD_FULL },
+	{ "parked map full", SQL_DROP_START_FULL },
+	{ "no thread slot", SQL_DROP_THREAD_FULL },
 	{ "unreadable query text", SQL_DROP_NO_TEXT },
 };
 
@@ -97,7 +99,7 @@ static __u64 sql_slow_ns(uint64_t ms)
 /* Detach a binary's probes. */
 static void sql_binary_detach(struct sql_binary *b)
 {
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < SQL_LINKS_MAX; i++) {
 		bpf_link__destroy(b->links[i]);
 		b->links[i] = NULL;
 	}
@@ -128,6 +130,60 @@ out_err:
 		 b->links[0] ? "done" : "start", strerror(-err));
 	sql_binary_detach(b);
 	return err;
+}
+
+/*
+ * Attach one program at each place of a PostgreSQL execute probe (links from slot at), as plain
+ * uprobes holding its semaphore; start ones get the distance to debug_query_string as cookie.
+ * 0 or -errno.
+ */
+static int sql_attach_pg_places(struct bpf_program *prog, struct sql_binary *b, size_t at,
+				const char *path, const struct sql_usdt_loc *locs, size_t n,
+				uint64_t query_string)
+{
+	for (size_t i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .ref_ctr_offset = locs[i].sema_offset,
+			    .bpf_cookie = query_string ? query_string - locs[i].vaddr : 0);
+
+		b->links[at + i] =
+			bpf_program__attach_uprobe_opts(prog, -1, path, locs[i].offset, &opts);
+		if (!b->links[at + i])
+			return errno ? -errno : -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Attach PostgreSQL's query__execute__start/done, which time extended-protocol queries (Parse,
+ * Bind, Execute); the simple protocol's probes are attached already. Without them (no probes,
+ * no debug_query_string to read the text from) only simple queries are traced, as b->how says.
+ */
+static void sql_attach_pg_execute(struct sql_priv *priv, struct sql_binary *b, const char *path,
+				  const struct sql_elf_info *info)
+{
+	size_t at = 2 + SQL_USDT_LOCS_MAX;
+	int err;
+
+	if (!info->npg_exec_start || !info->npg_exec_done || !info->pg_query_string) {
+		snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, simple only");
+		return;
+	}
+	err = sql_attach_pg_places(priv->skel->progs.sql_pg_execute_start, b, 2, path,
+				   info->pg_exec_start, info->npg_exec_start,
+				   info->pg_query_string);
+	if (!err)
+		err = sql_attach_pg_places(priv->skel->progs.sql_pg_execute_done, b, at, path,
+					   info->pg_exec_done, info->npg_exec_done, 0);
+	if (err) {
+		for (size_t i = 2; i < SQL_LINKS_MAX; i++) {
+			bpf_link__destroy(b->links[i]);
+			b->links[i] = NULL;
+		}
+		snprintf(b->how, sizeof(b->how),
+			 "USDT postgresql:query__start/done, simple only: %s", strerror(-err));
+		return;
+	}
+	snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, query__execute__*");
 }
 
 /* Attach the uprobe and uretprobe of dispatch_command, the cookie saying its layout. */
@@ -179,9 +235,11 @@ static void sql_binary_attach(struct sql_priv *priv, struct sql_binary *b, const
 			 "no MySQL or PostgreSQL query probes (USDT or dispatch_command) in %s",
 			 shown);
 	} else if (kind == SQL_KIND_PG) {
-		if (info.usdt_pg)
+		if (info.usdt_pg) {
 			b->traced = !sql_attach_usdt(priv, b, path, "postgresql", SQL_KIND_PG);
-		else
+			if (b->traced)
+				sql_attach_pg_execute(priv, b, path, &info);
+		} else
 			snprintf(b->why, sizeof(b->why),
 				 "no USDT probes postgresql:query__start/done in %s "
 				 "(built without --enable-dtrace)",
@@ -290,14 +348,12 @@ static int sql_servers_update(struct sql_priv *priv, const struct sql_proc *proc
 	return 0;
 }
 
-/* Remove the in-flight entries of processes that are gone (killed in the middle of a query). */
+/* Remove the parked queries of processes that are gone (killed in the middle of a query). */
 static void sql_prune_maps(struct sql_priv *priv)
 {
 	int sfd = bpf_map__fd(priv->skel->maps.sql_starts);
-	int tfd = bpf_map__fd(priv->skel->maps.sql_threads);
 	struct sql_key skey, snext, *sgone;
-	__u32 tkey, tnext, *tgone;
-	size_t ns = 0, nt = 0;
+	size_t ns = 0;
 	int err;
 
 	sgone = xreallocarray(NULL, SQL_PRUNE_MAX, sizeof(*sgone));
@@ -310,19 +366,6 @@ static void sql_prune_maps(struct sql_priv *priv)
 	for (size_t i = 0; i < ns; i++)
 		bpf_map_delete_elem(sfd, &sgone[i]);
 	free(sgone);
-
-	tgone = xreallocarray(NULL, SQL_PRUNE_MAX, sizeof(*tgone));
-	for (err = bpf_map_get_next_key(tfd, NULL, &tnext); !err && nt < SQL_PRUNE_MAX;
-	     err = bpf_map_get_next_key(tfd, &tkey, &tnext)) {
-		struct sql_key v;
-
-		tkey = tnext;
-		if (!bpf_map_lookup_elem(tfd, &tkey, &v) && !sql_pid_is_alive(v.pid))
-			tgone[nt++] = tkey;
-	}
-	for (size_t i = 0; i < nt; i++)
-		bpf_map_delete_elem(tfd, &tgone[i]);
-	free(tgone);
 }
 
 /* Say in c->mode which kinds of probes are in use. */

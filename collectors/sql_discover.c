@@ -43,6 +43,31 @@ static uint32_t sql_layout_of(const char *sig)
 	return 0;
 }
 
+/* An address-sized field of a note. */
+static uint64_t sql_note_addr(const char *p, size_t addr_size)
+{
+	uint32_t v32;
+	uint64_t v64;
+
+	if (addr_size == 4) {
+		memcpy(&v32, p, sizeof(v32));
+		return v32;
+	}
+	memcpy(&v64, p, sizeof(v64));
+	return v64;
+}
+
+/* Keep one place of an execute probe: its address and its semaphore's, as the note has them. */
+static void sql_loc_add(struct sql_usdt_loc *locs, size_t *n, const char *desc, size_t addr_size)
+{
+	if (*n >= SQL_USDT_LOCS_MAX)
+		return;
+	locs[*n].vaddr = sql_note_addr(desc, addr_size);
+	locs[*n].offset = sql_note_addr(desc + addr_size, addr_size); /* the base, for now */
+	locs[*n].sema_offset = sql_note_addr(desc + 2 * addr_size, addr_size);
+	(*n)++;
+}
+
 /* Note the USDT probes of one .note.stapsdt section that ktop uses. */
 static void sql_elf_notes(Elf *elf, Elf_Scn *scn, struct sql_elf_info *info)
 {
@@ -70,6 +95,12 @@ static void sql_elf_notes(Elf *elf, Elf_Scn *scn, struct sql_elf_info *info)
 		} else if (!strcmp(provider, "postgresql")) {
 			pg_start |= !strcmp(probe, "query__start");
 			pg_done |= !strcmp(probe, "query__done");
+			if (!strcmp(probe, "query__execute__start"))
+				sql_loc_add(info->pg_exec_start, &info->npg_exec_start, desc,
+					    addr_size);
+			else if (!strcmp(probe, "query__execute__done"))
+				sql_loc_add(info->pg_exec_done, &info->npg_exec_done, desc,
+					    addr_size);
 		}
 	}
 	info->usdt_mysql |= mysql_start && mysql_done;
@@ -108,8 +139,71 @@ static void sql_elf_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct 
 	}
 }
 
+/* Find PostgreSQL's global debug_query_string in one symbol table. */
+static void sql_elf_pg_global(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
+			      struct sql_elf_info *info)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+
+	for (size_t i = 0; data && i < n && !info->pg_query_string; i++) {
+		const char *name;
+		GElf_Sym sym;
+
+		if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_OBJECT ||
+		    sym.st_shndx == SHN_UNDEF || sym.st_size != 8)
+			continue;
+		name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (name && !strcmp(name, "debug_query_string"))
+			info->pg_query_string = sym.st_value;
+	}
+}
+
+/* The file offset of an address in a loaded segment; false if none holds it. */
+static bool sql_elf_offset(Elf *elf, uint64_t vaddr, uint64_t *offset)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_filesz) {
+			*offset = vaddr - ph.p_vaddr + ph.p_offset;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Turn the execute probes' note addresses into file offsets (moved as the note's base says, for
+ * prelinked files); a place outside every loaded segment is dropped.
+ */
+static void sql_elf_locs(Elf *elf, uint64_t base_addr, struct sql_usdt_loc *locs, size_t *n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		struct sql_usdt_loc l = locs[i];
+		uint64_t shift = base_addr ? base_addr - l.offset : 0; /* offset holds the base */
+
+		l.vaddr += shift;
+		if (!sql_elf_offset(elf, l.vaddr, &l.offset))
+			continue;
+		if (l.sema_offset && !sql_elf_offset(elf, l.sema_offset + shift, &l.sema_offset))
+			continue;
+		locs[kept++] = l;
+	}
+	*n = kept;
+}
+
 int sql_elf_inspect(const char *path, struct sql_elf_info *info, char *why, size_t why_len)
 {
+	uint64_t base_addr = 0;
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
 	Elf *elf;
@@ -140,11 +234,17 @@ int sql_elf_inspect(const char *path, struct sql_elf_info *info, char *why, size
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (sh.sh_type == SHT_NOTE && name && !strcmp(name, ".note.stapsdt"))
+		if (sh.sh_type == SHT_NOTE && name && !strcmp(name, ".note.stapsdt")) {
 			sql_elf_notes(elf, scn, info);
-		else if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM)
+		} else if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) {
 			sql_elf_symbols(elf, scn, &sh, info);
+			sql_elf_pg_global(elf, scn, &sh, info);
+		} else if (name && !strcmp(name, ".stapsdt.base")) {
+			base_addr = sh.sh_addr;
+		}
 	}
+	sql_elf_locs(elf, base_addr, info->pg_exec_start, &info->npg_exec_start);
+	sql_elf_locs(elf, base_addr, info->pg_exec_done, &info->npg_exec_done);
 out_close:
 	elf_end(elf);
 	close(fd);

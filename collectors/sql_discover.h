@@ -12,6 +12,15 @@
 #define SQL_PATH_MAX	  256
 #define SQL_SIGNATURE_MAX 160
 
+#define SQL_USDT_LOCS_MAX 4 /* places of one USDT probe that are attached */
+
+/* One place of a USDT probe, as a plain uprobe needs it. */
+struct sql_usdt_loc {
+	uint64_t vaddr;	      /* its address, as the file's addresses go */
+	uint64_t offset;      /* its file offset */
+	uint64_t sema_offset; /* the file offset of its semaphore, 0 if it has none */
+};
+
 /* How a server binary can be traced, as its ELF file says. */
 struct sql_elf_info {
 	bool usdt_mysql;	  /* has mysql:query__start and mysql:query__done */
@@ -20,6 +29,12 @@ struct sql_elf_info {
 	uint64_t dispatch_offset; /* its file offset */
 	uint32_t layout;	  /* SQL_LAYOUT_* of its arguments, 0 if unknown */
 	char signature[SQL_SIGNATURE_MAX]; /* demangled, e.g. "dispatch_command(THD*, ...)" */
+	/* postgresql:query__execute__start and __done, where extended-protocol queries run */
+	struct sql_usdt_loc pg_exec_start[SQL_USDT_LOCS_MAX];
+	struct sql_usdt_loc pg_exec_done[SQL_USDT_LOCS_MAX];
+	size_t npg_exec_start;
+	size_t npg_exec_done;
+	uint64_t pg_query_string; /* address of PostgreSQL's global debug_query_string, or 0 */
 };
 
 /*

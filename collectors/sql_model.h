@@ -24,7 +24,7 @@ struct sql_server {
 	uint32_t pid;
 	enum sql_kind kind;
 	char exe[256];    /* escaped path of its binary */
-	char how[64];     /* "uprobe dispatch_command", "USDT query__start/done" */
+	char how[96];     /* "uprobe dispatch_command", "USDT query__start/done" */
 	char why[160];    /* why it is not traced, "" when it is */
 	bool traced;
 };

@@ -92,6 +92,20 @@ db_psql() {
 	psql -X -q -A -t -h "$1" -U postgres -d postgres -c "$2"
 }
 
+# db_pg_extended SOCKDIR MODE N SQL: run one statement N times on one connection through the
+# extended protocol (Parse, Bind, Execute), with pgbench: MODE extended parses it every time,
+# prepared once as a named statement.
+db_pg_extended() {
+	local script
+	script=$(mktemp /tmp/ktop-pgbench.XXXXXX) || return 1
+	printf '%s\n' "$4" >"$script"
+	"$DB_PG_BIN/pgbench" -n -M "$2" -t "$3" -c 1 -f "$script" -h "$1" -U postgres postgres \
+		>/dev/null 2>&1
+	local rc=$?
+	rm -f "$script"
+	return $rc
+}
+
 # db_is_ours PID: PID is still a server this shell started (not a reused PID).
 db_is_ours() {
 	local exe

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Slow queries collector on real servers started here (MariaDB and PostgreSQL on unix sockets in
-# a temp dir): SELECT SLEEP(0.3) and pg_sleep(0.3) are reported with their latency, queries under
+# a temp dir): SELECT SLEEP(0.3) and pg_sleep(0.3) are reported with their latency, through
+# PostgreSQL's simple and extended protocols (pgbench -M extended and -M prepared), queries under
 # the threshold are not; 500 slow queries from 8 connections are all reported, none lost; a query
 # holding an escape sequence and invalid UTF-8 arrives escaped; a server restarted while ktop runs
 # is traced again and the stopped one is dropped; a second server of each kind is traced too;
@@ -107,7 +108,7 @@ servers_match() {
 	note "servers (q exit $rc): $out"
 	return 1
 }
-no_sql_progs() { ! bpftool prog show 2>/dev/null | grep -qE 'name sql_(dispatch|usdt)'; }
+no_sql_progs() { ! bpftool prog show 2>/dev/null | grep -qE 'name sql_(dispatch|usdt|pg)'; }
 # within LATENCY_MS EXPECTED_MS PERCENT
 within() { python3 -c "import sys; sys.exit(0 if abs($1 - $2) <= $2 * $3 / 100 else 1)"; }
 # ktop_sql NAME ARGS...: ktop's Slow queries panel as JSON lines in $work/NAME.json, in the
@@ -168,6 +169,10 @@ db_mysql "$ms" "SELECT SLEEP(0.3) AS slow_a" >/dev/null
 db_mysql "$ms" "SELECT SLEEP(0.01) AS fast_a" >/dev/null
 db_psql "$ps" "SELECT pg_sleep(0.3) AS slow_b" >/dev/null
 db_psql "$ps" "SELECT 1 AS fast_b" >/dev/null
+db_pg_extended "$ps" extended 1 "SELECT pg_sleep(0.3) AS ext_b" || not_ok "pgbench -M extended"
+db_pg_extended "$ps" prepared 2 "SELECT pg_sleep(0.2) AS ext_c" || not_ok "pgbench -M prepared"
+db_pg_extended "$ps" extended 1 "SELECT 1 AS fast_ext" || not_ok "pgbench -M extended, fast"
+db_psql "$ps" "PREPARE s AS SELECT pg_sleep(0.12) AS nested_b; EXECUTE s" >/dev/null
 printf "SELECT SLEEP(0.15) AS esc /* \033[31mred\033[0m \xff\xfe\a */" |
 	mariadb --no-defaults --comments -S "$ms" -u root -N -B >/dev/null
 printf "SELECT pg_sleep(0.15) AS esc /* \033[2J */" |
@@ -180,6 +185,19 @@ check "SELECT SLEEP(0.3) is reported within 20% of 300 ms" within "${lat:-0}" 30
 lat=$(q latency "$work/a.json" "pg_sleep\(0.3\) AS slow_b")
 note "SELECT pg_sleep(0.3): ${lat:-missing} ms"
 check "SELECT pg_sleep(0.3) is reported within 20% of 300 ms" within "${lat:-0}" 300 20
+check "PostgreSQL's extended protocol is traced too" \
+	servers_match "$work/a.json" "^$p1 pg True USDT .*query__execute"
+lat=$(q latency "$work/a.json" "^SELECT pg_sleep\(0.3\) AS ext_b")
+note "pg_sleep(0.3) through Parse/Bind/Execute: ${lat:-missing} ms"
+check "an extended-protocol pg_sleep(0.3) is reported with its text, within 20% of 300 ms" \
+	within "${lat:-0}" 300 20
+lat=$(q latency "$work/a.json" "^SELECT pg_sleep\(0.2\) AS ext_c")
+check "a named prepared statement run twice is reported twice, within 20% of 200 ms" \
+	test "$(q count "$work/a.json" "^SELECT pg_sleep\(0.2\) AS ext_c")" = 2 -a \
+	"$(within "${lat:-0}" 200 20 && echo y)" = y
+check "an extended-protocol query under the threshold is not" no_query "$work/a.json" fast_ext
+check "EXECUTE inside a simple query is reported once, as that query" \
+	test "$(q count "$work/a.json" "nested_b")" = 1
 check "a query under the threshold is not (MariaDB)" no_query "$work/a.json" fast_a
 check "nor on PostgreSQL" no_query "$work/a.json" fast_b
 check "the MariaDB query names its server" field_is "$work/a.json" slow_a server mysql
