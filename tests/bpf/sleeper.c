@@ -4,6 +4,8 @@
  * pointers; every function is noinline so the stack has the names the test looks for.
  *   sleeper chain SECONDS     sleep 50 ms at a time in main -> chain_a -> chain_b -> chain_c
  *   sleeper mixed SECONDS     alternate 1 ms sleeps in short_wait and 50 ms ones in long_wait
+ *   sleeper deep SECONDS      sleep 50 ms at a time under 24 calls of dig, each with a 2 KiB
+ *                             frame: about 48 KiB of stack, deeper than a 16 KiB copy
  * It prints "ready" once running and exits after SECONDS.
  */
 #include <stdio.h>
@@ -56,6 +58,19 @@ NOINLINE void long_wait(void)
 	sink++;
 }
 
+/* Each level keeps 2 KiB of stack in use until the sleep at the bottom returns. */
+NOINLINE void dig(int depth)
+{
+	volatile char pad[2048];
+
+	pad[0] = (char)depth;
+	if (depth > 0)
+		dig(depth - 1);
+	else
+		nap(50);
+	sink += pad[0];
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -69,7 +84,7 @@ int main(int argc, char **argv)
 	double end;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: sleeper chain|mixed SECONDS\n");
+		fprintf(stderr, "usage: sleeper chain|mixed|deep SECONDS\n");
 		return 2;
 	}
 	end = now() + atof(argv[2]);
@@ -78,6 +93,8 @@ int main(int argc, char **argv)
 	while (now() < end) {
 		if (!strcmp(argv[1], "chain")) {
 			chain_a();
+		} else if (!strcmp(argv[1], "deep")) {
+			dig(23);
 		} else {
 			short_wait();
 			long_wait();

@@ -84,6 +84,10 @@ static void test_bad_values(void **state)
 		{ "-P", "flame", "panels: offcpu, bio, sql, stacks, trace" }, { "--theme", "", "--theme: " },
 		{ "--trace", "", "--trace: " },   { "--db", "/nonexistent/mysqld", "--db: " },
 		{ "--stack-storage", "12", "--stack-storage: " },
+		{ "--unwind", "lbr", "--unwind: mode must be auto, dwarf or fp" },
+		{ "--ustack-size", "2", "--ustack-size: " },
+		{ "--ustack-size", "128", "--ustack-size: " },
+		{ "--ustack-size", "10", "--ustack-size: must be a multiple of 4" },
 	};
 	struct options o;
 	char why[256];
@@ -123,6 +127,27 @@ static void test_usage_errors(void **state)
 	assert_non_null(strstr(why, "--stack-storage: "));
 }
 
+/* --unwind takes its three words; --ustack-size KiB in 4 KiB steps, 16 by default. */
+static void test_unwind(void **state)
+{
+	struct options o;
+	char why[256] = "";
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-b"), 0);
+	assert_int_equal(o.unwind, KTOP_UNWIND_AUTO);
+	assert_int_equal(o.ustack_kib, 16);
+	assert_int_equal(PARSE(&o, why, "--unwind", "dwarf", "--ustack-size", "64"), 0);
+	assert_int_equal(o.unwind, KTOP_UNWIND_DWARF);
+	assert_int_equal(o.ustack_kib, 64);
+	assert_int_equal(PARSE(&o, why, "--unwind=fp", "--ustack-size=4"), 0);
+	assert_int_equal(o.unwind, KTOP_UNWIND_FP);
+	assert_int_equal(o.ustack_kib, 4);
+	assert_string_equal(unwind_mode_name(KTOP_UNWIND_AUTO), "auto");
+	assert_string_equal(unwind_mode_name(KTOP_UNWIND_DWARF), "dwarf");
+	assert_string_equal(unwind_mode_name(KTOP_UNWIND_FP), "fp");
+}
+
 static void test_help_version(void **state)
 {
 	struct options o;
@@ -141,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_batch_json),
 		cmocka_unit_test(test_pid_list),     cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_unwind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# DWARF unwinding of copied user stacks, on the real kernel: programs built without frame
+# pointers (tests/bpf/sleeper.c sleeping in a known chain, tests/bpf/burner.c burning in one),
+# as a plain binary and as a stripped PIE whose symbols live in a .gnu_debuglink file, in the
+# Off-CPU and Stacks panels; a stack deeper than the copy says it was cut; frame pointers and
+# DWARF agree where both work; a MariaDB thread serving SELECT SLEEP(1) shows its whole stack.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/db.sh"
+
+nofp="-O2 -g -fomit-frame-pointer -fno-optimize-sibling-calls"
+# shellcheck disable=SC2086
+gcc $nofp -o "$work/sleeper" "$KTOP_TOP/tests/bpf/sleeper.c" &&
+	gcc $nofp -fPIE -pie -o "$work/sleeper_pie" "$KTOP_TOP/tests/bpf/sleeper.c" &&
+	objcopy --only-keep-debug "$work/sleeper_pie" "$work/sleeper_pie.debug" &&
+	objcopy --strip-all --add-gnu-debuglink="$work/sleeper_pie.debug" "$work/sleeper_pie" &&
+	gcc $nofp -pthread -o "$work/burner" "$KTOP_TOP/tests/bpf/burner.c" &&
+	gcc -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o "$work/sleeper_fp" \
+		"$KTOP_TOP/tests/bpf/sleeper.c" || { not_ok "build the test programs"; finish; }
+
+pids=() # workloads and clients, killed on exit
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; db_cleanup; cleanup_test' EXIT
+
+# start PROGRAM ARGS...: run a workload until it says ready; its PID in $pid.
+start() {
+	local out
+	out=$(mktemp "$work/out.XXXXXX")
+	"$@" >"$out" &
+	pid=$!
+	pids+=("$pid")
+	wait_for 5 grep -q ready "$out"
+}
+
+# ktop_run PANEL PID SECONDS FORMAT [ARGS...]: one batch snapshot of PID.
+ktop_run() {
+	local panel=$1 p=$2 secs=$3 fmt=$4
+	shift 4
+	"$KTOP" -b -P "$panel" -p "$p" -d "$secs" -n 1 -f "$fmt" "$@" 2>>"$work/err"
+}
+
+# The chain from the program's entry point to the C library's sleep, as DWARF finds it.
+chain='(^|;)_start;__libc_start_main;__libc_start_call_main;main;chain_a;chain_b;chain_c;nap;'
+chain+='[^;]*nanosleep;'
+
+start "$work/sleeper" chain 30
+ktop_run offcpu "$pid" 2 folded >"$work/nofp.folded"
+note "$(head -2 "$work/nofp.folded" | cut -c1-300)"
+check "off-CPU, no frame pointers: every function from _start down to the libc wrapper" \
+	grep -qE "$chain.*do_nanosleep_\[k\]" "$work/nofp.folded"
+total=$(awk '/chain_c/ { s += $NF } END { print s + 0 }' "$work/nofp.folded")
+check "and the time of that chain is the wall time it slept, within 15% ($total us of 2 s)" \
+	python3 -c "import sys; sys.exit(0 if abs($total - 2e6) <= 0.15 * 2e6 else 1)"
+ktop_run offcpu "$pid" 1 json >"$work/nofp.json"
+check "the snapshot says DWARF unwinding with 16 KiB copies" \
+	python3 -c "import json,sys; d=json.loads(open('$work/nofp.json').readline()); \
+		sys.exit(d.get('unwinding') != 'dwarf, 16 KiB')"
+ktop_run offcpu "$pid" 1 folded --unwind fp >"$work/nofp_fp.folded"
+check "the control: frame pointers alone lose that chain" \
+	eval '! grep -q chain_a "$work/nofp_fp.folded"'
+ktop_run offcpu "$pid" 1 json --unwind fp >"$work/fp.json"
+check "and the snapshot then says frame pointers" \
+	python3 -c "import json,sys; d=json.loads(open('$work/fp.json').readline()); \
+		sys.exit(d.get('unwinding') != 'frame pointers')"
+
+ktop_run stacks "$pid" 2 folded >"$work/stacks_off.folded"
+check "the Stacks panel's off-CPU stacks have the same chain" \
+	grep -qE "^sleeper;\[off-CPU\];_start;.*main;chain_a;chain_b;chain_c;nap;" \
+	"$work/stacks_off.folded"
+kill "$pid"
+
+start "$work/sleeper_pie" chain 30
+ktop_run offcpu "$pid" 2 folded >"$work/pie.folded"
+note "$(head -1 "$work/pie.folded" | cut -c1-300)"
+check "a stripped PIE with a debuglink file: the same chain, named from the debug file" \
+	grep -qE "$chain" "$work/pie.folded"
+ktop_run stacks "$pid" 2 folded >"$work/pie_stacks.folded"
+check "and in the Stacks panel" grep -qE "main;chain_a;chain_b;chain_c;nap;" \
+	"$work/pie_stacks.folded"
+kill "$pid"
+
+start "$work/burner" 30
+ktop_run stacks "$pid" 2 folded >"$work/burn.folded"
+note "$(sort -t' ' -k2 -n "$work/burn.folded" | tail -1 | cut -c1-300)"
+check "on-CPU, no frame pointers: the burning chain from _start, in the Stacks panel" \
+	grep -qE "^burner;\[on-CPU\];_start;__libc_start_main;__libc_start_call_main;main;burn_a;burn_b;burn_c(;|[[:space:]])" \
+	"$work/burn.folded"
+check "the sleeping thread's chain down to the libc wrapper" \
+	grep -qE "^sleepy;\[off-CPU\];clone3;start_thread;[^;]*;doze_a;doze_b;nap;[^;]*nanosleep" \
+	"$work/burn.folded"
+kill "$pid"
+
+start "$work/sleeper" deep 30
+ktop_run offcpu "$pid" 2 folded >"$work/deep.folded"
+note "$(head -1 "$work/deep.folded" | cut -c1-200)"
+check "a stack deeper than the 16 KiB copy begins with [truncated: 16 KiB]" \
+	grep -qE '^sleeper;\[truncated: 16 KiB\];(dig;)+nap;' "$work/deep.folded"
+ktop_run offcpu "$pid" 2 folded --ustack-size 64 >"$work/deep64.folded"
+check "with --ustack-size 64 the whole stack fits: main and 24 calls of dig" \
+	grep -qE "main;(dig;){24}nap;" "$work/deep64.folded"
+check "and nothing is marked cut" eval '! grep -q "truncated" "$work/deep64.folded"'
+kill "$pid"
+
+# Frame pointers and DWARF agree: the frames a frame-pointer walk finds are, in order, among
+# the ones DWARF finds for the same blocks.
+start "$work/sleeper_fp" chain 30
+ktop_run offcpu "$pid" 2 folded --unwind fp >"$work/agree_fp.folded"
+ktop_run offcpu "$pid" 2 folded --unwind dwarf >"$work/agree_dwarf.folded"
+cat >"$work/agree.py" <<'EOF'
+import sys
+
+def chains(path):
+    out = []
+    for line in open(path):
+        frames = line.rsplit(" ", 1)[0].split(";")[1:]
+        user = [f for f in frames if not f.endswith("_[k]") and not f.startswith("[")]
+        if "chain_c" in user:
+            out.append(user)
+    return out
+
+fp, dw = chains(sys.argv[1]), chains(sys.argv[2])
+print("# fp:", fp[:1], "dwarf:", dw[:1])
+def subseq(a, b):
+    it = iter(b)
+    return all(x in it for x in a)
+sys.exit(0 if fp and dw and all(any(subseq(f, d) for d in dw) for f in fp) else 1)
+EOF
+check "frame pointers and DWARF agree where both work" \
+	python3 "$work/agree.py" "$work/agree_fp.folded" "$work/agree_dwarf.folded"
+kill "$pid"
+
+# MariaDB, from the distribution: no frame pointers, C++ names.
+if db_mariadb_start unwind; then
+	# The query starts once ktop is tracing: a block is seen from its beginning.
+	ktop_run offcpu "$db_pid" 2.5 folded >"$work/mariadb.folded" &
+	ktop=$!
+	sleep 0.5
+	mariadb --no-defaults -S "$db_sock" -u root -e 'SELECT SLEEP(1)' >/dev/null
+	wait "$ktop"
+	grep -i 'sleep' "$work/mariadb.folded" | head -1 | cut -c1-400 | sed 's/^/# /'
+	check "MariaDB serving SELECT SLEEP(1): from the thread's start through dispatch_command" \
+		grep -qE '^mariadbd;clone3;start_thread;.*;do_handle_one_connection\(CONNECT\*, bool\);.*dispatch_command\(enum_server_command, THD\*, char\*, unsigned int, bool\);.*;Item_func_sleep::val_int\(\);.*futex' \
+		"$work/mariadb.folded"
+	sleep_us=$(awk '/Item_func_sleep/ { s += $NF } END { print s + 0 }' "$work/mariadb.folded")
+	check "and that stack holds the second it slept, within 15% ($sleep_us us)" \
+		python3 -c "import sys; sys.exit(0 if abs($sleep_us - 1e6) <= 0.15e6 else 1)"
+else
+	not_ok "start MariaDB"
+fi
+check "ktop said nothing on stderr but its start line" \
+	eval '! grep -v "^ktop: \(offcpu\|stacks\): tracing" "$work/err"'
+finish
