@@ -346,7 +346,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 				c->why, sizeof(c->why));
 	if (err)
 		goto out_close;
-	snprintf(c->unwind, sizeof(c->unwind), "frame pointers");
+	ustack_reader_describe(c->unwind, sizeof(c->unwind), false, priv->ustack_kib, true);
 
 	priv->cap = bpf_map__max_entries(priv->skel->maps.offcpu_counts);
 	priv->keys = xcalloc(priv->cap, sizeof(*priv->keys));
@@ -489,7 +489,7 @@ static int offcpu_set_pids(struct offcpu_priv *priv, const uint32_t *pids, size_
  * Turn DWARF unwinding on or off: on, the thread's return to user space after a block that
  * counts is traced, to copy its stack there. 0, or -errno with why (then it stays off).
  */
-static int offcpu_dwarf_set(struct collector *c, bool on)
+static int offcpu_dwarf_set(struct collector *c, bool on, bool automatic)
 {
 	struct offcpu_priv *priv = c->priv;
 	int err = 0;
@@ -509,10 +509,7 @@ static int offcpu_dwarf_set(struct collector *c, bool on)
 		priv->sys_exit = NULL;
 	}
 	priv->dwarf = on;
-	if (on)
-		ustack_reader_describe(c->unwind, sizeof(c->unwind), priv->ustack_kib);
-	else
-		snprintf(c->unwind, sizeof(c->unwind), "frame pointers");
+	ustack_reader_describe(c->unwind, sizeof(c->unwind), on, priv->ustack_kib, automatic);
 	return err;
 }
 
@@ -566,10 +563,14 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 	dwarf = unwind_supported() &&
 		(f->unwind == KTOP_UNWIND_DWARF || (f->unwind == KTOP_UNWIND_AUTO && priv->npids));
 	if (dwarf != priv->dwarf) {
-		int derr = offcpu_dwarf_set(c, dwarf);
+		int derr = offcpu_dwarf_set(c, dwarf, f->unwind == KTOP_UNWIND_AUTO);
 
 		err = err ? err : derr;
 		changed = true;
+	} else {
+		/* The same walk, chosen another way (auto, or by name): only the header changes. */
+		ustack_reader_describe(c->unwind, sizeof(c->unwind), dwarf, priv->ustack_kib,
+				       f->unwind == KTOP_UNWIND_AUTO);
 	}
 	if (changed) {
 		char why[COLLECTOR_WHY_LEN];

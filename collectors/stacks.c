@@ -919,10 +919,9 @@ static void stacks_unwind_set(struct collector *c, uint32_t target, enum ktop_un
 	priv->skel->bss->dwarf_mode = dwarf;
 	if (!target)
 		c->unwind[0] = '\0';
-	else if (dwarf)
-		ustack_reader_describe(c->unwind, sizeof(c->unwind), priv->ustack_kib);
 	else
-		snprintf(c->unwind, sizeof(c->unwind), "frame pointers");
+		ustack_reader_describe(c->unwind, sizeof(c->unwind), dwarf, priv->ustack_kib,
+				       mode == KTOP_UNWIND_AUTO);
 }
 
 /* The reader's ring buffer: records wait there when it fills. */

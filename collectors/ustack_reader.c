@@ -240,7 +240,12 @@ void ustack_reader_stats(const struct ustack_reader *r, struct ustack_reader_sta
 	*out = r->stats;
 }
 
-void ustack_reader_describe(char *out, size_t len, uint32_t kib)
+void ustack_reader_describe(char *out, size_t len, bool dwarf, uint32_t kib, bool automatic)
 {
-	snprintf(out, len, "dwarf, %u KiB", kib);
+	const char *how = automatic ? " (auto)" : "";
+
+	if (dwarf)
+		snprintf(out, len, "dwarf, %u KiB%s", kib, how);
+	else
+		snprintf(out, len, "frame pointers%s", how);
 }

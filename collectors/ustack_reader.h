@@ -54,7 +54,10 @@ void ustack_reader_exec(struct ustack_reader *r, uint32_t tgid);
 
 void ustack_reader_stats(const struct ustack_reader *r, struct ustack_reader_stats *out);
 
-/* "dwarf, 16 KiB": what the header says of DWARF unwinding with copies of kib KiB. */
-void ustack_reader_describe(char *out, size_t len, uint32_t kib);
+/*
+ * What the header says of how user stacks are walked: "dwarf, 16 KiB" (copies of kib KiB) or
+ * "frame pointers", followed by " (auto)" when ktop chose it.
+ */
+void ustack_reader_describe(char *out, size_t len, bool dwarf, uint32_t kib, bool automatic);
 
 #endif

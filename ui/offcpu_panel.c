@@ -40,6 +40,8 @@ static const struct keymap_entry offcpu_keys[] = {
 	{ 'R', KEY_ACTION_PANEL, "R", NULL, "sleeping only, or preempted (runnable) time too",
 	  "Off-CPU" },
 	{ 'K', KEY_ACTION_PANEL, "K", NULL, "include kernel threads", "Off-CPU" },
+	{ 'u', KEY_ACTION_PANEL, "u", NULL, "user stacks: auto (DWARF with a PID filter), dwarf, fp",
+	  "Off-CPU" },
 	{ 'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks (flamegraph.pl, speedscope)",
 	  "Off-CPU" },
 	{ '\n', KEY_ACTION_PANEL, "Enter", NULL, "on a process: its stacks (Right expands)",
@@ -111,6 +113,9 @@ static bool offcpu_key(struct panel *p, int key)
 		return true;
 	case 'K':
 		request_filter(p, false, true);
+		return true;
+	case 'u':
+		panel_request_unwind_next(p);
 		return true;
 	case 'F':
 		p->requests |= PANEL_REQUEST_SAVE_FOLDED;

@@ -16,3 +16,20 @@ bool panel_draw_unavailable(const struct panel *p, struct canvas *cv)
 	}
 	return false;
 }
+
+void panel_request_unwind_next(struct panel *p)
+{
+	p->filter_request = *p->filter;
+	switch (p->filter->unwind) {
+	case KTOP_UNWIND_AUTO:
+		p->filter_request.unwind = KTOP_UNWIND_DWARF;
+		break;
+	case KTOP_UNWIND_DWARF:
+		p->filter_request.unwind = KTOP_UNWIND_FP;
+		break;
+	default:
+		p->filter_request.unwind = KTOP_UNWIND_AUTO;
+		break;
+	}
+	p->requests |= PANEL_REQUEST_FILTER;
+}

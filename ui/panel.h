@@ -69,5 +69,7 @@ struct panel {
 
 /* Draw "why" centered in words when the panel has no collector or no data. */
 bool panel_draw_unavailable(const struct panel *p, struct canvas *cv);
+/* Ask core for the next way of walking user stacks (the u key): auto, dwarf, fp, auto... */
+void panel_request_unwind_next(struct panel *p);
 
 #endif

@@ -50,6 +50,7 @@ static const struct keymap_entry stacks_keys[] = {
 	{ 'c', KEY_ACTION_PANEL, "c", NULL, "last interval or cumulative since start (r resets)",
 	  "Stacks" },
 	{ 'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks of the view", "Stacks" },
+	{ 'u', KEY_ACTION_PANEL, "u", NULL, "user stacks: auto (DWARF), dwarf, fp", "Stacks" },
 	{ '\n', KEY_ACTION_PANEL, "Enter", NULL, "in the picker: show that process", "Stacks" },
 };
 
@@ -227,6 +228,9 @@ static bool stacks_key(struct panel *p, int key)
 	case 'c':
 		sp->cumulative = !sp->cumulative;
 		break;
+	case 'u':
+		panel_request_unwind_next(p);
+		return true;
 	case 'F':
 		p->requests |= PANEL_REQUEST_SAVE_FOLDED;
 		return true;

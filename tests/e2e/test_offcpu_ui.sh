@@ -26,7 +26,7 @@ check "the Off-CPU panel is the first screen, filtered to the sleeper" \
 	wait_for 15 has "sleeper ($sleeper)"
 check "the header names the PID filter" has "pid: $sleeper"
 check "with a PID filter the header says user stacks are unwound with DWARF" \
-	has "unwinding: dwarf, 16 KiB"
+	has "unwinding: dwarf, 16 KiB (auto)"
 check "the tree starts collapsed below the process" lacks "chain_a"
 key Down Right
 # DWARF unwinding reaches the program's entry point, which a frame-pointer walk never does.
@@ -69,6 +69,15 @@ check "s saves the tree as text" wait_for 5 eval 'ls "$work"/ktop-*.txt >/dev/nu
 text=$(ls "$work"/ktop-*.txt 2>/dev/null | head -1)
 check "the text export is the tree fully expanded" \
 	eval 'grep -q "chain_c" "$text" && grep -q "__schedule_\[k\]" "$text" && grep -q "Total" "$text"'
+key u
+check "u asks for DWARF by name" wait_for 5 has "unwinding: dwarf, 16 KiB "
+key u
+check "u again: frame pointers" wait_for 5 has "unwinding: frame pointers "
+key Home Down Right
+check "and the stacks start again, walked with frame pointers (no _start)" \
+	wait_for 10 eval 'has __libc_start_call_main && ! screen | grep -qE "[^_[:alnum:]]_start( |$)"'
+key u
+check "u again: back to auto" wait_for 5 has "unwinding: dwarf, 16 KiB (auto)"
 key q
 check "q quits" wait_for 10 eval '! tm has-session -t off 2>/dev/null'
 finish
