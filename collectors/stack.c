@@ -174,8 +174,11 @@ struct stack_sample *stack_set_add(struct stack_set *s, const struct stack_sampl
 	if (sample->nframes)
 		f = stack_store_frames(s->store, sample->nframes);
 	for (uint32_t i = 0; i < sample->nframes; i++)
-		f[i] = (struct stack_frame){ stack_store_name(s->store, sample->frames[i].name),
-					     sample->frames[i].kind };
+		f[i] = (struct stack_frame){
+			stack_store_name(s->store, sample->frames[i].name), sample->frames[i].kind,
+			sample->frames[i].src ? stack_store_name(s->store, sample->frames[i].src)
+					      : NULL
+		};
 	x.frames = f;
 	return stack_set_add_stored(s, &x);
 }
@@ -271,6 +274,8 @@ void stack_set_write_json(const struct stack_set *s, struct json_out *j, const c
 			json_object_begin(j);
 			json_kv_str(j, "name", x->frames[f].name);
 			json_kv_str(j, "kind", stack_frame_kind_name(x->frames[f].kind));
+			if (x->frames[f].src)
+				json_kv_str(j, "src", x->frames[f].src);
 			json_object_end(j);
 		}
 		json_array_end(j);

@@ -20,6 +20,7 @@ enum stack_frame_kind {
 struct stack_frame {
 	const char *name; /* interned in the store of the set that holds the frame */
 	enum stack_frame_kind kind;
+	const char *src; /* where in the source, "file.c:12" (interned), or NULL when unknown */
 };
 
 /*
@@ -84,7 +85,7 @@ const char *stack_frame_kind_name(enum stack_frame_kind kind);
 int stack_set_write_folded(const struct stack_set *s, FILE *out);
 /*
  * Write the samples of pid (every sample when pid is 0) as a JSON array under key: each with
- * pid, tid, comm, process, value_key: value, count and frames [{name, kind}].
+ * pid, tid, comm, process, value_key: value, count and frames [{name, kind[, src]}].
  */
 void stack_set_write_json(const struct stack_set *s, struct json_out *j, const char *key,
 			  uint32_t pid, const char *value_key);

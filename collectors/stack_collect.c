@@ -149,7 +149,8 @@ static uint64_t collect_ident_hash(const struct stack_sample *s)
 
 	for (uint32_t i = 0; i < s->nframes; i++)
 		h = collect_mix(h ^ stack_name_hash(s->frames[i].name) ^
-				(uint64_t)s->frames[i].kind);
+				(uint64_t)s->frames[i].kind ^
+				(s->frames[i].src ? stack_name_hash(s->frames[i].src) : 0));
 	return h;
 }
 
@@ -162,7 +163,7 @@ static bool collect_ident_is_same(const struct stack_sample *a, const struct sta
 		const struct stack_frame *x = &a->frames[i];
 		const struct stack_frame *y = &b->frames[i];
 
-		if (x->kind != y->kind || x->name != y->name)
+		if (x->kind != y->kind || x->name != y->name || x->src != y->src)
 			return false;
 	}
 	return true;
@@ -210,8 +211,11 @@ static const char *collect_name_intern(struct stack_collect *st, const char *fro
 /* Replace the names of n frames (the symbolizer's or literals) by interned ones. */
 static void collect_frames_intern(struct stack_collect *st, struct stack_frame *frames, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		frames[i].name = collect_name_intern(st, frames[i].name);
+		if (frames[i].src)
+			frames[i].src = collect_name_intern(st, frames[i].src);
+	}
 }
 
 /* The table slot of tgid: its entry, or the empty slot where it goes. */
@@ -699,28 +703,29 @@ void stack_collect_add(struct stack_collect *st, const struct stack_collect_key 
 	collect_sum(st, collect_ident_of(st, k, comm, comm_len), amount, count, cumulative);
 }
 
-/* Name unwound user frames (innermost first in pcs), then the key's kernel stack. */
+/* Name unwound user frames (innermost first in uf), then the key's kernel stack. */
 void stack_collect_add_unwound(struct stack_collect *st, const struct stack_collect_key *k,
-			       const uint64_t *pcs, uint32_t npcs, const char *mark,
-			       const char *comm, size_t comm_len, uint64_t amount, uint64_t count,
-			       bool cumulative)
+			       const struct stack_collect_uframe *uf, uint32_t nuf,
+			       const char *mark, const char *comm, size_t comm_len, uint64_t amount,
+			       uint64_t count, bool cumulative)
 {
 	struct stack_frame *out = st->frames;
 	uint32_t n = 0;
 
-	if (npcs > st->map.depth) {
-		npcs = st->map.depth;
+	if (nuf > st->map.depth) {
+		nuf = st->map.depth;
 		mark = "[truncated]";
 	}
 	if (mark)
 		collect_mark(out, &n, mark);
-	else if (!npcs)
+	else if (!nuf)
 		collect_mark(out, &n, "[missing user stack]");
-	for (uint32_t i = npcs; i-- > 0;) {
-		struct sym_frame f;
+	for (uint32_t i = nuf; i-- > 0;) {
+		struct sym_frame f = { .name = uf[i].name, .kind = SYM_USER };
 
-		sym_user(st->sc, k->tgid, pcs[i], &f);
-		out[n++] = (struct stack_frame){ f.name, collect_frame_kind(&f) };
+		if (!uf[i].name)
+			sym_user(st->sc, k->tgid, uf[i].pc, &f);
+		out[n++] = (struct stack_frame){ f.name, collect_frame_kind(&f), uf[i].src };
 	}
 	n = collect_kernel_frames(st, k, n);
 	collect_sum(st, collect_ident_of_frames(st, k, n, comm, comm_len), amount, count,

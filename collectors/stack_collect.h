@@ -70,14 +70,24 @@ void stack_collect_add(struct stack_collect *st, const struct stack_collect_key 
 		       const char *comm, size_t comm_len, uint64_t amount, uint64_t count,
 		       bool cumulative);
 /*
- * Add one entry whose user stack was unwound in user space (k->ustack is not read): pcs are
- * its call addresses, innermost first, named as they are; mark (NULL: none) goes above the
- * outermost frame to say the chain is not whole, e.g. "[truncated: 16 KiB]".
+ * One frame of a user stack unwound in user space. name and src must stay valid as long as
+ * the aggregator: they are interned by address.
+ */
+struct stack_collect_uframe {
+	uint64_t pc;	  /* its call address (the interrupted one for the innermost) */
+	const char *name; /* a function inlined at pc ("f [inlined]"), or NULL: pc's function */
+	const char *src;  /* "file.c:12" executing in it, or NULL when unknown */
+};
+
+/*
+ * Add one entry whose user stack was unwound in user space (k->ustack is not read): uf holds
+ * its frames, innermost first; mark (NULL: none) goes above the outermost frame to say the
+ * chain is not whole, e.g. "[truncated: 16 KiB]".
  */
 void stack_collect_add_unwound(struct stack_collect *st, const struct stack_collect_key *k,
-			       const uint64_t *pcs, uint32_t npcs, const char *mark,
-			       const char *comm, size_t comm_len, uint64_t amount, uint64_t count,
-			       bool cumulative);
+			       const struct stack_collect_uframe *uf, uint32_t nuf,
+			       const char *mark, const char *comm, size_t comm_len, uint64_t amount,
+			       uint64_t count, bool cumulative);
 /* Write the interval set and bring the cumulative set up to date. */
 void stack_collect_end(struct stack_collect *st);
 

@@ -171,6 +171,16 @@ static void add_value(struct stack_tree *t, uint32_t node, const struct stack_sa
 		t->nodes[n].total += s->value;
 }
 
+/* The node of frame f under parent; it keeps the first source line seen through it. */
+static uint32_t frame_node(struct stack_tree *t, uint32_t parent, const struct stack_frame *f)
+{
+	uint32_t n = child_get(t, parent, STACK_NODE_FRAME, f->kind, f->name, 0);
+
+	if (!t->nodes[n].src)
+		t->nodes[n].src = f->src;
+	return n;
+}
+
 static void add_sample(struct stack_tree *t, const struct stack_sample *s)
 {
 	uint32_t n = 0;
@@ -178,12 +188,10 @@ static void add_sample(struct stack_tree *t, const struct stack_sample *s)
 	if (!t->opts.inverted) {
 		n = add_task_nodes(t, 0, s);
 		for (uint32_t i = 0; i < s->nframes; i++)
-			n = child_get(t, n, STACK_NODE_FRAME, s->frames[i].kind, s->frames[i].name,
-				      0);
+			n = frame_node(t, n, &s->frames[i]);
 	} else {
 		for (uint32_t i = s->nframes; i-- > 0;)
-			n = child_get(t, n, STACK_NODE_FRAME, s->frames[i].kind, s->frames[i].name,
-				      0);
+			n = frame_node(t, n, &s->frames[i]);
 		n = add_task_nodes(t, n, s);
 	}
 	add_value(t, n, s);

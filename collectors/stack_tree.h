@@ -26,9 +26,10 @@ enum stack_node_kind {
 /* One node: 56 bytes, as many of them are made (a few hundred thousand for 20k stacks). */
 struct stack_node {
 	const char *name;
-	uint64_t total; /* value of everything below and here */
-	uint64_t self;	/* value of stacks that end here */
-	uint64_t tag;	/* hash of the path from the root */
+	const char *src; /* a frame's source line, of the first stack through it; NULL: unknown */
+	uint64_t total;	 /* value of everything below and here */
+	uint64_t self;	 /* value of stacks that end here */
+	uint64_t tag;	 /* hash of the path from the root */
 	uint32_t parent;
 	uint32_t first_child;
 	uint32_t next_sibling;
@@ -40,7 +41,7 @@ struct stack_node {
 };
 
 struct stack_tree_opts {
-	bool inverted;      /* innermost frame first; the process below the frames */
+	bool inverted;	    /* innermost frame first; the process below the frames */
 	bool split_threads; /* a thread level under each process */
 };
 

@@ -15,6 +15,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "collectors/uframe_source.h"
 #include "symbols/unwind.h"
 #include "util/xalloc.h"
 #include "bpf/ustack.h"
@@ -28,8 +29,8 @@ struct reader_entry {
 	struct stack_collect_key key;
 	uint64_t amount;
 	char comm[USTACK_COMM_LEN];
-	size_t first; /* its call addresses: pcs[first .. first + npcs) */
-	uint32_t npcs;
+	size_t first; /* its frames: uf[first .. first + nuf), innermost first */
+	uint32_t nuf;
 	const char *mark; /* what ends the chain when it is not whole, or NULL */
 };
 
@@ -37,13 +38,15 @@ struct ustack_reader {
 	struct ring_buffer *rb;
 	bool own_rb;
 	struct unwind_cache *uc;
+	struct uframe_source *source; /* inlined calls and source lines of the frames */
 	struct reader_entry *entries;
 	size_t nentries;
 	size_t entries_cap;
-	uint64_t *pcs;
-	size_t npcs;
-	size_t pcs_cap;
+	struct stack_collect_uframe *uf;
+	size_t nuf;
+	size_t uf_cap;
 	uint64_t scratch[READER_DEPTH];
+	struct stack_collect_uframe expanded[READER_DEPTH];
 	struct ustack_reader_stats stats;
 };
 
@@ -83,20 +86,24 @@ static const char *reader_mark(struct ustack_reader *r, enum unwind_end end, siz
 	}
 }
 
-/* Keep one unwound stack for the next flush. */
+/* Keep one unwound stack (n call addresses in scratch) for the next flush. */
 static void reader_keep(struct ustack_reader *r, const struct ustack_rec *rec, size_t n,
 			const char *mark)
 {
 	struct reader_entry *e;
+	size_t nuf = 0;
 
+	for (size_t i = 0; i < n && nuf < READER_DEPTH; i++)
+		nuf += uframe_source_expand(r->source, rec->tgid, r->scratch[i], r->expanded + nuf,
+					    READER_DEPTH - nuf);
 	if (r->nentries == r->entries_cap) {
 		r->entries_cap = r->entries_cap ? 2 * r->entries_cap : 64;
 		r->entries = xreallocarray(r->entries, r->entries_cap, sizeof(*r->entries));
 	}
-	if (r->npcs + n > r->pcs_cap) {
-		while (r->npcs + n > r->pcs_cap)
-			r->pcs_cap = r->pcs_cap ? 2 * r->pcs_cap : 1024;
-		r->pcs = xreallocarray(r->pcs, r->pcs_cap, sizeof(*r->pcs));
+	if (r->nuf + nuf > r->uf_cap) {
+		while (r->nuf + nuf > r->uf_cap)
+			r->uf_cap = r->uf_cap ? 2 * r->uf_cap : 1024;
+		r->uf = xreallocarray(r->uf, r->uf_cap, sizeof(*r->uf));
 	}
 	e = &r->entries[r->nentries++];
 	e->key = (struct stack_collect_key){
@@ -107,11 +114,11 @@ static void reader_keep(struct ustack_reader *r, const struct ustack_rec *rec, s
 	};
 	e->amount = rec->amount;
 	memcpy(e->comm, rec->comm, sizeof(e->comm));
-	e->first = r->npcs;
-	e->npcs = (uint32_t)n;
+	e->first = r->nuf;
+	e->nuf = (uint32_t)nuf;
 	e->mark = mark;
-	memcpy(r->pcs + r->npcs, r->scratch, n * sizeof(*r->pcs));
-	r->npcs += n;
+	memcpy(r->uf + r->nuf, r->expanded, nuf * sizeof(*r->uf));
+	r->nuf += nuf;
 }
 
 /* One record from the kernel: unwind its stack now, while its process most likely lives. */
@@ -149,6 +156,7 @@ int ustack_reader_new(struct ustack_reader **out, int map_fd, struct ring_buffer
 	int err;
 
 	r->uc = unwind_cache_new();
+	r->source = uframe_source_new(r->uc);
 	if (rb) {
 		err = ring_buffer__add(rb, map_fd, reader_on_record, r);
 		if (err) {
@@ -179,9 +187,10 @@ void ustack_reader_free(struct ustack_reader *r)
 		return;
 	if (r->own_rb)
 		ring_buffer__free(r->rb);
+	uframe_source_free(r->source);
 	unwind_cache_free(r->uc);
 	free(r->entries);
-	free(r->pcs);
+	free(r->uf);
 	free(r);
 }
 
@@ -205,7 +214,7 @@ void ustack_reader_flush(struct ustack_reader *r, struct stack_collect *st, bool
 	for (size_t i = 0; i < r->nentries; i++) {
 		const struct reader_entry *e = &r->entries[i];
 
-		stack_collect_add_unwound(st, &e->key, r->pcs + e->first, e->npcs, e->mark, e->comm,
+		stack_collect_add_unwound(st, &e->key, r->uf + e->first, e->nuf, e->mark, e->comm,
 					  sizeof(e->comm), e->amount, 1, cumulative);
 	}
 	ustack_reader_discard(r);
@@ -227,12 +236,13 @@ const struct stack_collect_key *ustack_reader_entry(const struct ustack_reader *
 void ustack_reader_discard(struct ustack_reader *r)
 {
 	r->nentries = 0;
-	r->npcs = 0;
+	r->nuf = 0;
 }
 
 void ustack_reader_exec(struct ustack_reader *r, uint32_t tgid)
 {
 	unwind_forget(r->uc, tgid);
+	uframe_source_forget(r->source, tgid);
 }
 
 void ustack_reader_stats(const struct ustack_reader *r, struct ustack_reader_stats *out)

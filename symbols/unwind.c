@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "symbols/procmaps.h"
+#include "symbols/srcinfo.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -367,4 +368,14 @@ size_t unwind_stack(struct unwind_cache *uc, const struct unwind_sample *s, uint
 		uc->stats.errors++;
 	uc->cur = NULL;
 	return uc->npcs;
+}
+
+size_t unwind_source(struct unwind_cache *uc, uint32_t pid, uint64_t pc, struct srcinfo_level *out,
+		     size_t max)
+{
+	struct unwind_proc *p;
+	char why[128];
+
+	p = unwind_proc_get(uc, pid, why, sizeof(why));
+	return p ? srcinfo_at(p->dwfl, pc, out, max) : 0;
 }

@@ -60,6 +60,14 @@ void unwind_forget(struct unwind_cache *uc, uint32_t pid);
 
 void unwind_cache_stats(const struct unwind_cache *uc, struct unwind_stats *out);
 
+struct srcinfo_level;
+/*
+ * What the debug information of pid's files says of pc (see srcinfo_at): inlined calls and
+ * lines, innermost first; 0 levels without it. Loads pid's modules if need be.
+ */
+size_t unwind_source(struct unwind_cache *uc, uint32_t pid, uint64_t pc, struct srcinfo_level *out,
+		     size_t max);
+
 /* Whether this build can unwind (its architecture's registers are known). */
 bool unwind_supported(void);
 

@@ -40,8 +40,8 @@ static const struct keymap_entry offcpu_keys[] = {
 	{ 'R', KEY_ACTION_PANEL, "R", NULL, "sleeping only, or preempted (runnable) time too",
 	  "Off-CPU" },
 	{ 'K', KEY_ACTION_PANEL, "K", NULL, "include kernel threads", "Off-CPU" },
-	{ 'u', KEY_ACTION_PANEL, "u", NULL, "user stacks: auto (DWARF with a PID filter), dwarf, fp",
-	  "Off-CPU" },
+	{ 'u', KEY_ACTION_PANEL, "u", NULL,
+	  "user stacks: auto (DWARF with a PID filter), dwarf, fp", "Off-CPU" },
 	{ 'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks (flamegraph.pl, speedscope)",
 	  "Off-CPU" },
 	{ '\n', KEY_ACTION_PANEL, "Enter", NULL, "on a process: its stacks (Right expands)",
@@ -185,22 +185,26 @@ static void draw_status(struct panel *p, struct canvas *cv, int row)
 	canvas_put(cv, row, col, THEME_HEADER_VALUE, span);
 }
 
-/* Under the flame: the selected node's name and figures, in full. */
+/*
+ * Under the tree or the flame: the selected node's name in full, its figures and, when the
+ * debug information said, where it was in the source.
+ */
 static void draw_selected_line(struct panel *p, struct canvas *cv, int row)
 {
 	struct offcpu_panel *op = p->priv;
 	uint32_t sel = tree_view_selected(&op->tv), root = tree_view_root(&op->tv);
 	const struct stack_node *n;
-	char total[16], line[700];
+	char total[16], line[800];
 
 	if (sel == STACK_TREE_NONE)
 		return;
 	n = &op->tree->nodes[sel];
-	snprintf(line, sizeof(line), "%s  %s  %.1f%% of the view", n->name,
+	snprintf(line, sizeof(line), "%s  %s  %.1f%% of the view%s%s", n->name,
 		 format_usecs(total, sizeof(total), (double)n->total),
 		 op->tree->nodes[root].total
 			 ? 100.0 * (double)n->total / (double)op->tree->nodes[root].total
-			 : 0.0);
+			 : 0.0,
+		 n->src ? "  at " : "", n->src ? n->src : "");
 	canvas_put_fit(cv, row, 1, cv->width - 2, THEME_HEADER_VALUE, line);
 }
 
@@ -232,8 +236,10 @@ static void offcpu_draw(struct panel *p, struct canvas *cv)
 		      op->opts.inverted ? "Frame (innermost first: what blocks)"
 					: "Frame (outermost caller first)");
 	canvas_set_role(cv, 1, 0, -1, THEME_TITLE);
-	tree_view_draw(&op->tv, cv, 2, unlimited ? -1 : cv->max_rows - 2,
+	tree_view_draw(&op->tv, cv, 2, unlimited ? -1 : cv->max_rows - 3,
 		       unlimited ? EXPORT_DEPTH : 0);
+	if (!unlimited)
+		draw_selected_line(p, cv, cv->max_rows - 1);
 }
 
 static int offcpu_folded(struct panel *p, FILE *out)

@@ -15,7 +15,7 @@
 #include "ui/tree_view.h"
 #include "util/xalloc.h"
 
-#define THREAD_ROWS 8
+#define THREAD_ROWS  8
 #define EXPORT_DEPTH 64
 
 enum stacks_view {
@@ -27,23 +27,24 @@ enum stacks_view {
 struct stacks_panel {
 	struct tree_view tv;
 	struct stack_tree *tree;
-	struct stack_set set;     /* what the tree was built from */
-	const void *built_model;  /* the models and choices the tree was built from */
+	struct stack_set set;	 /* what the tree was built from */
+	const void *built_model; /* the models and choices the tree was built from */
 	const void *built_aux;
 	uint64_t built_polls;
 	uint32_t built_tid;
 	int built_view;
 	bool built_cumulative;
-	bool opened;              /* the first tree was opened down to its [on-CPU]/[off-CPU] marks */
+	bool opened; /* the first tree was opened down to its [on-CPU]/[off-CPU] marks */
 	enum stacks_view view;
-	uint32_t tid;             /* the chosen thread, 0 for all threads */
+	uint32_t tid; /* the chosen thread, 0 for all threads */
 	bool cumulative;
 	size_t thread_top;
-	size_t pick;              /* the picker's selection */
+	size_t pick; /* the picker's selection */
 };
 
 static const struct keymap_entry stacks_keys[] = {
-	{ 'v', KEY_ACTION_PANEL, "v", "View", "view: both (wall clock), on-CPU, off-CPU", "Stacks" },
+	{ 'v', KEY_ACTION_PANEL, "v", "View", "view: both (wall clock), on-CPU, off-CPU",
+	  "Stacks" },
 	{ '>', KEY_ACTION_PANEL, "< >", "Thread", "previous/next thread (all threads first)",
 	  "Stacks" },
 	{ '<', KEY_ACTION_PANEL, "<", NULL, NULL, "Stacks" },
@@ -85,8 +86,7 @@ static void add_marked(struct stack_set *out, const struct stack_set *set, uint3
 
 		if (s->pid != pid || (tid && s->tid != tid))
 			continue;
-		frames[0].name = mark;
-		frames[0].kind = STACK_FRAME_MARK;
+		frames[0] = (struct stack_frame){ mark, STACK_FRAME_MARK, NULL };
 		x.nframes = s->nframes < 255 ? s->nframes : 255;
 		memcpy(frames + 1, s->frames, x.nframes * sizeof(frames[0]));
 		x.nframes++;
@@ -102,8 +102,8 @@ static void refresh_tree(struct panel *p)
 	struct stacks_panel *sp = p->priv;
 	bool cumulative = sp->cumulative && !p->batch;
 
-	if (sp->tree && sp->built_model == p->model && sp->built_aux == p->aux_model &&
-	    m && sp->built_polls == m->polls && sp->built_tid == sp->tid &&
+	if (sp->tree && sp->built_model == p->model && sp->built_aux == p->aux_model && m &&
+	    sp->built_polls == m->polls && sp->built_tid == sp->tid &&
 	    sp->built_view == (int)sp->view && sp->built_cumulative == cumulative)
 		return;
 	stack_set_clear(&sp->set);
@@ -271,10 +271,10 @@ static void draw_picker(struct panel *p, struct canvas *cv)
 
 		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8u ", m->top[i].pid);
 		canvas_put_fit(cv, row, 10, 20, THEME_DEFAULT, m->top[i].comm);
-		canvas_printf(cv, row, 31, THEME_DEFAULT, "%10s %10s",
-			      format_usecs(on, sizeof(on), (double)m->top[i].oncpu_us),
-			      format_usecs(off, sizeof(off),
-					   (double)offcpu_us(p, m->top[i].pid, 0)));
+		canvas_printf(
+			cv, row, 31, THEME_DEFAULT, "%10s %10s",
+			format_usecs(on, sizeof(on), (double)m->top[i].oncpu_us),
+			format_usecs(off, sizeof(off), (double)offcpu_us(p, m->top[i].pid, 0)));
 		if (i == sp->pick)
 			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
 	}
@@ -336,9 +336,9 @@ static void stacks_draw(struct panel *p, struct canvas *cv)
 	else
 		snprintf(thread, sizeof(thread), "all threads");
 	canvas_printf(cv, 0, 1, THEME_HEADER_VALUE,
-		      "pid %u %s%s   threads %zu   view %s   %s   on-CPU %u Hz   %s", m->pid, m->comm,
-		      m->exited ? " (exited)" : "", m->nthreads, view_names[sp->view], thread,
-		      m->hz, sp->cumulative && !p->batch ? "cumulative" : "interval");
+		      "pid %u %s%s   threads %zu   view %s   %s   on-CPU %u Hz   %s", m->pid,
+		      m->comm, m->exited ? " (exited)" : "", m->nthreads, view_names[sp->view],
+		      thread, m->hz, sp->cumulative && !p->batch ? "cumulative" : "interval");
 	row = draw_threads(p, cv, 1, unlimited) + 1;
 	if (!sp->tree || !sp->set.nsamples) {
 		canvas_put(cv, row, 1, THEME_DIM, "no stacks for this view yet");

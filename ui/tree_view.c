@@ -311,8 +311,10 @@ static void draw_row(struct tree_view *tv, struct canvas *cv, int row, uint32_t 
 										       : "right";
 	col += canvas_put(cv, row, col, THEME_DIM, canvas_glyph(cv, mark));
 	col++;
-	snprintf(name, sizeof(name), "%s%s", n->name,
-		 n->kind == STACK_NODE_FRAME && n->frame_kind == STACK_FRAME_KERNEL ? "_[k]" : "");
+	/* The text export says where each frame was in the source, when it is known. */
+	snprintf(name, sizeof(name), "%s%s%s%s", n->name,
+		 n->kind == STACK_NODE_FRAME && n->frame_kind == STACK_FRAME_KERNEL ? "_[k]" : "",
+		 expand_all && n->src ? "  " : "", expand_all && n->src ? n->src : "");
 	/* the name gives way to the bar, which has the same width on every row */
 	bar = cv->width - col - 2 > 2 * BAR_WIDTH ? BAR_WIDTH : 0;
 	col += canvas_put_fit(cv, row, col, cv->width - col - 2 - bar,

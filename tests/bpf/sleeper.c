@@ -3,6 +3,7 @@
  * A workload with a known off-CPU answer, for tests/bpf/test_offcpu.sh. Built with frame
  * pointers; every function is noinline so the stack has the names the test looks for.
  *   sleeper chain SECONDS     sleep 50 ms at a time in main -> chain_a -> chain_b -> chain_c
+ *                             (-> rest, inlined)
  *   sleeper mixed SECONDS     alternate 1 ms sleeps in short_wait and 50 ms ones in long_wait
  *   sleeper deep SECONDS      sleep 50 ms at a time under 24 calls of dig, each with a 2 KiB
  *                             frame: about 48 KiB of stack, deeper than a 16 KiB copy
@@ -28,9 +29,16 @@ NOINLINE void nap(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Always inlined into chain_c: only debug information can tell it is there. */
+static inline __attribute__((always_inline)) void rest(void)
+{
+	nap(50); /* the line test_unwind.sh looks for: REST_NAP */
+	sink++;
+}
+
 NOINLINE void chain_c(void)
 {
-	nap(50);
+	rest(); /* REST_CALL */
 	sink++;
 }
 

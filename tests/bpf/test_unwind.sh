@@ -39,8 +39,8 @@ ktop_run() {
 }
 
 # The chain from the program's entry point to the C library's sleep, as DWARF finds it.
-chain='(^|;)_start;__libc_start_main;__libc_start_call_main;main;chain_a;chain_b;chain_c;nap;'
-chain+='[^;]*nanosleep;'
+chain='(^|;)_start;__libc_start_main;__libc_start_call_main;main;chain_a;chain_b;chain_c;'
+chain+='rest \[inlined\];nap;[^;]*nanosleep;'
 
 start "$work/sleeper" chain 30
 ktop_run offcpu "$pid" 2 folded >"$work/nofp.folded"
@@ -54,6 +54,21 @@ ktop_run offcpu "$pid" 1 json >"$work/nofp.json"
 check "the snapshot says DWARF unwinding with 16 KiB copies, chosen by ktop" \
 	python3 -c "import json,sys; d=json.loads(open('$work/nofp.json').readline()); \
 		sys.exit(d.get('unwinding') != 'dwarf, 16 KiB (auto)')"
+# Where each frame was in the source: the line of the inlined call in chain_c, and the line
+# in the inlined function that called nap.
+call_line=$(grep -n 'REST_CALL' "$KTOP_TOP/tests/bpf/sleeper.c" | cut -d: -f1)
+nap_line=$(grep -n 'REST_NAP' "$KTOP_TOP/tests/bpf/sleeper.c" | cut -d: -f1)
+ktop_run offcpu "$pid" 1 json >"$work/src.json"
+cat >"$work/src.py" <<'EOF'
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+want = {"chain_c": "sleeper.c:" + sys.argv[2], "rest [inlined]": "sleeper.c:" + sys.argv[3]}
+got = {f["name"]: f.get("src") for s in d["stacks"] for f in s["frames"] if f["name"] in want}
+print("# source lines:", got)
+sys.exit(0 if got == want else 1)
+EOF
+check "JSON frames say where they were: the inlined call's line and the line inside it" \
+	python3 "$work/src.py" "$work/src.json" "$call_line" "$nap_line"
 ktop_run offcpu "$pid" 1 folded --unwind fp >"$work/nofp_fp.folded"
 check "the control: frame pointers alone lose that chain" \
 	eval '! grep -q chain_a "$work/nofp_fp.folded"'
@@ -64,7 +79,7 @@ check "and the snapshot then says frame pointers" \
 
 ktop_run stacks "$pid" 2 folded >"$work/stacks_off.folded"
 check "the Stacks panel's off-CPU stacks have the same chain" \
-	grep -qE "^sleeper;\[off-CPU\];_start;.*main;chain_a;chain_b;chain_c;nap;" \
+	grep -qE "^sleeper;\[off-CPU\];_start;.*main;chain_a;chain_b;chain_c;rest \[inlined\];nap;" \
 	"$work/stacks_off.folded"
 kill "$pid"
 
@@ -74,7 +89,7 @@ note "$(head -1 "$work/pie.folded" | cut -c1-300)"
 check "a stripped PIE with a debuglink file: the same chain, named from the debug file" \
 	grep -qE "$chain" "$work/pie.folded"
 ktop_run stacks "$pid" 2 folded >"$work/pie_stacks.folded"
-check "and in the Stacks panel" grep -qE "main;chain_a;chain_b;chain_c;nap;" \
+check "and in the Stacks panel" grep -qE "main;chain_a;chain_b;chain_c;rest \[inlined\];nap;" \
 	"$work/pie_stacks.folded"
 kill "$pid"
 

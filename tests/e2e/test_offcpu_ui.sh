@@ -44,6 +44,10 @@ key Enter
 check "/ finds a frame and reveals it" wait_for 5 eval 'has chain_b && has chain_a'
 check "the found frame is highlighted as selected" \
 	eval 'tm capture-pane -p -e -t off | grep -F chain_b | grep -q $'"'"'\e\['"'"
+# The sleeper has debug information: the detail line says where chain_b called chain_c.
+call=$(grep -n 'chain_c();' "$KTOP_TOP/tests/bpf/sleeper.c" | head -1 | cut -d: -f1)
+check "the detail line under the tree names the selected frame and its source line" \
+	eval 'screen | tail -2 | grep -qE "^ chain_b .* at sleeper\.c:$call"'
 key z
 check "z zooms into the selected subtree" \
 	wait_for 5 eval 'first_row | grep -q "chain_b" && lacks "sleeper ($sleeper)"'
@@ -69,6 +73,8 @@ check "s saves the tree as text" wait_for 5 eval 'ls "$work"/ktop-*.txt >/dev/nu
 text=$(ls "$work"/ktop-*.txt 2>/dev/null | head -1)
 check "the text export is the tree fully expanded" \
 	eval 'grep -q "chain_c" "$text" && grep -q "__schedule_\[k\]" "$text" && grep -q "Total" "$text"'
+check "and says where each frame was in the source, inlined calls too" \
+	eval 'grep -qE "chain_b  sleeper\.c:$call" "$text" && grep -qE "rest \[inlined\]  sleeper\.c:[0-9]+" "$text"'
 key u
 check "u asks for DWARF by name" wait_for 5 has "unwinding: dwarf, 16 KiB "
 key u
