@@ -54,7 +54,7 @@ struct sql_thread {
 	__u64 thd;   /* dispatch_command's THD: the key the query is parked under */
 	__u64 sp;    /* the stack pointer at an execution's start: nested ones run deeper */
 	__u32 state; /* enum sql_thread_state */
-	__u32 pad;
+	__u32 pid;   /* the process, with thd the key of a parked query */
 	struct sql_event ev;
 };
 
@@ -302,6 +302,7 @@ int BPF_KPROBE(sql_dispatch_enter)
 	if (!th)
 		return 0;
 	th->thd = thd;
+	th->pid = id >> 32;
 	if (cookie & SQL_LAYOUT_ASYNC_RETURN) {
 		key.id = thd;
 		key.pid = id >> 32;
@@ -338,7 +339,7 @@ int BPF_KRETPROBE(sql_dispatch_exit)
 		return 0; /* another command, or filtered out */
 	th->state = SQL_THREAD_IDLE;
 	key.id = th->thd;
-	key.pid = th->ev.pid;
+	key.pid = th->pid;
 	if ((cookie & SQL_LAYOUT_ASYNC_RETURN) && (int)PT_REGS_RC(ctx) == SQL_DISPATCH_WOULDBLOCK) {
 		/* parked: kept by THD, for whichever thread resumes it */
 		if (state == SQL_THREAD_RESUMED) {
