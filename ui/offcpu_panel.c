@@ -185,29 +185,6 @@ static void draw_status(struct panel *p, struct canvas *cv, int row)
 	canvas_put(cv, row, col, THEME_HEADER_VALUE, span);
 }
 
-/*
- * Under the tree or the flame: the selected node's name in full, its figures and, when the
- * debug information said, where it was in the source.
- */
-static void draw_selected_line(struct panel *p, struct canvas *cv, int row)
-{
-	struct offcpu_panel *op = p->priv;
-	uint32_t sel = tree_view_selected(&op->tv), root = tree_view_root(&op->tv);
-	const struct stack_node *n;
-	char total[16], line[800];
-
-	if (sel == STACK_TREE_NONE)
-		return;
-	n = &op->tree->nodes[sel];
-	snprintf(line, sizeof(line), "%s  %s  %.1f%% of the view%s%s", n->name,
-		 format_usecs(total, sizeof(total), (double)n->total),
-		 op->tree->nodes[root].total
-			 ? 100.0 * (double)n->total / (double)op->tree->nodes[root].total
-			 : 0.0,
-		 n->src ? "  at " : "", n->src ? n->src : "");
-	canvas_put_fit(cv, row, 1, cv->width - 2, THEME_HEADER_VALUE, line);
-}
-
 static void offcpu_draw(struct panel *p, struct canvas *cv)
 {
 	struct offcpu_panel *op = p->priv;
@@ -229,7 +206,7 @@ static void offcpu_draw(struct panel *p, struct canvas *cv)
 		height = cv->max_rows - 3;
 		flame_draw(op->tree, tree_view_root(&op->tv), tree_view_selected(&op->tv), cv, 1,
 			   height);
-		draw_selected_line(p, cv, cv->max_rows - 1);
+		tree_view_draw_detail(&op->tv, cv, cv->max_rows - 1);
 		return;
 	}
 	canvas_printf(cv, 1, 0, THEME_TITLE, "%8s %7s %8s  %s", "Total", "%", "Self",
@@ -239,7 +216,7 @@ static void offcpu_draw(struct panel *p, struct canvas *cv)
 	tree_view_draw(&op->tv, cv, 2, unlimited ? -1 : cv->max_rows - 3,
 		       unlimited ? EXPORT_DEPTH : 0);
 	if (!unlimited)
-		draw_selected_line(p, cv, cv->max_rows - 1);
+		tree_view_draw_detail(&op->tv, cv, cv->max_rows - 1);
 }
 
 static int offcpu_folded(struct panel *p, FILE *out)

@@ -348,8 +348,10 @@ static void stacks_draw(struct panel *p, struct canvas *cv)
 		      "Frame (outermost caller first)");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 	row++;
-	tree_view_draw(&sp->tv, cv, row, unlimited ? -1 : cv->max_rows - row,
+	tree_view_draw(&sp->tv, cv, row, unlimited ? -1 : cv->max_rows - row - 1,
 		       unlimited ? EXPORT_DEPTH : 0);
+	if (!unlimited)
+		tree_view_draw_detail(&sp->tv, cv, cv->max_rows - 1);
 }
 
 static int stacks_folded(struct panel *p, FILE *out)

@@ -359,3 +359,21 @@ void tree_view_draw(struct tree_view *tv, struct canvas *cv, int row, int height
 			canvas_set_role(cv, r, 0, -1, THEME_SELECTION);
 	}
 }
+
+void tree_view_draw_detail(struct tree_view *tv, struct canvas *cv, int row)
+{
+	uint32_t sel = tree_view_selected(tv), root = tree_view_root(tv);
+	const struct stack_node *n;
+	char total[16], line[800];
+
+	if (sel == STACK_TREE_NONE || root == STACK_TREE_NONE)
+		return;
+	n = &tv->tree->nodes[sel];
+	tv->format(total, sizeof(total), (double)n->total);
+	snprintf(line, sizeof(line), "%s  %s  %.1f%% of the view%s%s", n->name, total,
+		 tv->tree->nodes[root].total
+			 ? 100.0 * (double)n->total / (double)tv->tree->nodes[root].total
+			 : 0.0,
+		 n->src ? "  at " : "", n->src ? n->src : "");
+	canvas_put_fit(cv, row, 1, cv->width - 2, THEME_HEADER_VALUE, line);
+}

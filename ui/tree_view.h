@@ -22,7 +22,7 @@ typedef char *(*tree_view_format)(char *buf, size_t len, double value);
 
 struct tree_view {
 	const struct stack_tree *tree; /* borrowed, replaced by tree_view_set_tree */
-	uint64_t *expanded;            /* sorted tags of expanded nodes */
+	uint64_t *expanded;	       /* sorted tags of expanded nodes */
 	size_t nexpanded;
 	size_t cap_expanded;
 	uint64_t selected_tag;
@@ -32,8 +32,8 @@ struct tree_view {
 	size_t nrows;
 	size_t cap_rows;
 	size_t selected; /* index in rows */
-	size_t top;      /* first row on screen */
-	int page;        /* rows on screen at the last draw */
+	size_t top;	 /* first row on screen */
+	int page;	 /* rows on screen at the last draw */
 	char search[128];
 	tree_view_format format;
 };
@@ -60,7 +60,11 @@ bool tree_view_search(struct tree_view *tv, const char *text, int dir);
  * Draw from row on, at most height rows (-1: all). expand_depth > 0 draws every node down to
  * that depth as if expanded (text export); 0 draws what the user expanded.
  */
-void tree_view_draw(struct tree_view *tv, struct canvas *cv, int row, int height,
-		    int expand_depth);
+/*
+ * The detail line of the selected node on row: its name in full, its figures and, when the
+ * debug information said, where it was in the source ("at file.c:12").
+ */
+void tree_view_draw_detail(struct tree_view *tv, struct canvas *cv, int row);
+void tree_view_draw(struct tree_view *tv, struct canvas *cv, int row, int height, int expand_depth);
 
 #endif
