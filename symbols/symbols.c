@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The symbol cache. Processes (by pid) hold their executable mappings and a table of the
- * addresses already named; mappings point to files shared by (dev, inode), whose ELF symbols
- * are read on the first lookup that needs them; every name lives in one interned arena.
+ * The symbol cache. Processes (by pid) hold their executable mappings; mappings point to files
+ * shared by (dev, inode), whose ELF symbols are read on the first lookup that needs them.
+ * Named addresses are cached where their name comes from: a file's by file offset, shared by
+ * every process that maps it (forks, libc), and the rest (JIT code, unreadable files, no
+ * mapping) by address in their process. Every name lives in one interned arena.
  */
 #include "symbols/symbols.h"
 
@@ -61,8 +63,9 @@ struct sym_file {
 	const char *base;	     /* arena: the base name, the frames' module */
 	bool parsed;
 	struct sym_elf *elf;
-	const char *error;  /* arena: the frame name when the file cannot be used */
-	const char **names; /* arena: display names by symbol index, filled on use */
+	const char *error;	   /* arena: the frame name when the file cannot be used */
+	const char **names;	   /* arena: display names by symbol index, filled on use */
+	struct addr_table offsets; /* named file offsets, each stored + 1 (0 marks a free slot) */
 };
 
 struct sym_map {
@@ -84,9 +87,10 @@ struct sym_proc {
 	const char *error; /* arena: set when the maps could not be read */
 	struct sym_map *maps;
 	size_t nmaps;
-	uint64_t maps_ns; /* when the maps were read */
-	struct addr_table addrs;
-	uint64_t used; /* sc->tick of the last lookup */
+	uint64_t maps_ns;	 /* when the maps were read */
+	size_t last_map;	 /* index of the mapping that held the last address (a hint) */
+	struct addr_table addrs; /* named addresses that are not a readable file's */
+	uint64_t used;		 /* sc->tick of the last lookup */
 	struct perfmap *perfmap;
 	int perfmap_err;
 	uint64_t perfmap_ns; /* when the perf map was last looked for */
@@ -107,6 +111,7 @@ struct sym_cache {
 	size_t nfds;
 	struct sym_proc *procs[SYM_PROC_BUCKETS];
 	size_t nprocs;
+	struct sym_proc *last_proc; /* the last one looked up: a stack's frames come in a row */
 	size_t naddrs;
 	uint64_t tick;
 	uint64_t lookups;
@@ -153,7 +158,9 @@ static const char *sym_display_name(struct sym_cache *sc, const char *raw)
 /* Fill an unknown frame. */
 static void sym_unknown(struct sym_frame *out, const char *why, const char *module)
 {
-	*out = (struct sym_frame){.name = why, .module = module, .offset = 0, .kind = SYM_UNKNOWN};
+	*out = (struct sym_frame){
+		.name = why, .module = module, .offset = 0, .kind = SYM_UNKNOWN
+	};
 }
 
 /* Slot index of addr in a table of cap slots. */
@@ -195,10 +202,10 @@ static void addr_table_place(struct addr_table *t, const struct addr_slot *slot)
 /* Add addr's frame; the table grows at 70% full. */
 static void addr_table_add(struct addr_table *t, uint64_t addr, const struct sym_frame *frame)
 {
-	struct addr_slot slot = {.addr = addr, .frame = *frame};
+	struct addr_slot slot = { .addr = addr, .frame = *frame };
 
 	if ((t->len + 1) * 10 > t->cap * 7) {
-		struct addr_table bigger = {.cap = t->cap ? t->cap * 2 : 64};
+		struct addr_table bigger = { .cap = t->cap ? t->cap * 2 : 64 };
 
 		bigger.slots = xcalloc(bigger.cap, sizeof(*bigger.slots));
 		for (size_t i = 0; i < t->cap; i++)
@@ -215,7 +222,7 @@ static void addr_table_clear(struct sym_cache *sc, struct addr_table *t)
 {
 	sc->naddrs -= t->len;
 	free(t->slots);
-	*t = (struct addr_table){0};
+	*t = (struct addr_table){ 0 };
 }
 
 /* Empty every address table: the bound on cached addresses was reached. */
@@ -225,6 +232,9 @@ static void sym_flush_addresses(struct sym_cache *sc)
 	for (size_t b = 0; b < SYM_PROC_BUCKETS; b++)
 		for (struct sym_proc *p = sc->procs[b]; p; p = p->next)
 			addr_table_clear(sc, &p->addrs);
+	for (size_t b = 0; b < SYM_FILE_BUCKETS; b++)
+		for (struct sym_file *f = sc->files[b]; f; f = f->next)
+			addr_table_clear(sc, &f->offsets);
 }
 
 /* Remember a resolved address (never address 0). */
@@ -401,6 +411,7 @@ static void sym_file_put(struct sym_cache *sc, struct sym_file *f)
 	if (f->parsed && f->elf)
 		sc->nparsed--;
 	sym_file_close_fd(sc, f);
+	addr_table_clear(sc, &f->offsets);
 	sym_elf_free(f->elf);
 	free(f->names);
 	free(f->where.path);
@@ -410,7 +421,7 @@ static void sym_file_put(struct sym_cache *sc, struct sym_file *f)
 /* Take the symbols of f's debug file if there is one with a full symbol table. */
 static void sym_file_find_debug(struct sym_cache *sc, struct sym_file *f)
 {
-	struct debuginfo_query q = {.debug_root = sc->debug_root, .path = f->where.path};
+	struct debuginfo_query q = { .debug_root = sc->debug_root, .path = f->where.path };
 	struct sym_elf *debug = NULL;
 	const uint8_t *debug_id;
 	size_t debug_id_len;
@@ -481,20 +492,14 @@ static void sym_file_parse(struct sym_cache *sc, struct sym_file *f)
 	f->names = xcalloc(sym_elf_count(f->elf), sizeof(*f->names));
 }
 
-/* Name the address of a file mapping. */
-static void sym_resolve_file(struct sym_cache *sc, const struct sym_map *m, uint64_t addr,
+/* Name an offset in a parsed file that has symbols. */
+static void sym_resolve_file(struct sym_cache *sc, struct sym_file *f, uint64_t file_offset,
 			     struct sym_frame *out)
 {
-	struct sym_file *f = m->file;
 	uint64_t vaddr;
 	long idx;
 
-	sym_file_parse(sc, f);
-	if (f->error) {
-		sym_unknown(out, f->error, f->base);
-		return;
-	}
-	if (!sym_elf_offset_to_vaddr(f->elf, addr - m->start + m->offset, &vaddr)) {
+	if (!sym_elf_offset_to_vaddr(f->elf, file_offset, &vaddr)) {
 		sym_unknown(out, sym_text(sc, "[unknown: %s maps no code here]", f->base), f->base);
 		return;
 	}
@@ -562,6 +567,7 @@ static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 	sym_proc_clear_maps(sc, p);
 	p->maps = maps;
 	p->nmaps = n;
+	p->last_map = 0;
 	p->maps_ns = sym_now_ns();
 	return 0;
 }
@@ -602,9 +608,11 @@ static struct sym_proc *sym_proc_find(struct sym_cache *sc, uint32_t pid)
 {
 	struct sym_proc *p;
 
+	if (sc->last_proc && sc->last_proc->pid == pid)
+		return sc->last_proc;
 	for (p = sc->procs[pid % SYM_PROC_BUCKETS]; p; p = p->next)
 		if (p->pid == pid)
-			return p;
+			return sc->last_proc = p;
 	return NULL;
 }
 
@@ -617,6 +625,8 @@ static void sym_proc_drop(struct sym_cache *sc, struct sym_proc *p)
 		;
 	*pp = p->next;
 	sc->nprocs--;
+	if (sc->last_proc == p)
+		sc->last_proc = NULL;
 	sym_proc_clear_maps(sc, p);
 	addr_table_clear(sc, &p->addrs);
 	perfmap_free(p->perfmap);
@@ -671,6 +681,22 @@ static const struct sym_map *sym_proc_map(const struct sym_proc *p, uint64_t add
 	if (!lo || addr >= p->maps[lo - 1].end)
 		return NULL;
 	return &p->maps[lo - 1];
+}
+
+/* The mapping holding addr: the last one that held an address, or found by search. */
+static const struct sym_map *sym_proc_map_hinted(struct sym_proc *p, uint64_t addr)
+{
+	const struct sym_map *m;
+
+	if (p->last_map < p->nmaps) {
+		m = &p->maps[p->last_map];
+		if (addr >= m->start && addr < m->end)
+			return m;
+	}
+	m = sym_proc_map(p, addr);
+	if (m)
+		p->last_map = (size_t)(m - p->maps);
+	return m;
 }
 
 /*
@@ -785,12 +811,20 @@ static void sym_resolve_user(struct sym_cache *sc, struct sym_proc *p, uint64_t 
 	}
 	switch (m->kind) {
 	case PROCMAPS_FILE:
-		if (m->file)
-			sym_resolve_file(sc, m, addr, out);
-		if (m->file && !m->file->error)
-			return;
+		/* Only after the maps were read again: sym_user tries the file's cache first. */
+		if (m->file) {
+			sym_file_parse(sc, m->file);
+			if (!m->file->error) {
+				sym_resolve_file(sc, m->file, addr - m->start + m->offset, out);
+				return;
+			}
+		}
 		/* A file that cannot be read (a JIT's memfd, say): its perf map may name it. */
-		if (!sym_resolve_perfmap(sc, p, addr, out) && !m->file)
+		if (sym_resolve_perfmap(sc, p, addr, out))
+			return;
+		if (m->file)
+			sym_unknown(out, m->file->error, m->file->base);
+		else
 			sym_unknown(out, m->error, m->base);
 		return;
 	case PROCMAPS_VDSO:
@@ -805,13 +839,39 @@ static void sym_resolve_user(struct sym_cache *sc, struct sym_proc *p, uint64_t 
 	}
 }
 
+/*
+ * Name addr from the file m maps, through the file's cache of named offsets; false if the
+ * file cannot be read or has no symbols (the process's own path then says why).
+ */
+static bool sym_user_file(struct sym_cache *sc, const struct sym_map *m, uint64_t addr,
+			  struct sym_frame *out)
+{
+	struct sym_file *f = m->file;
+	uint64_t file_offset = addr - m->start + m->offset;
+
+	if (addr_table_find(&f->offsets, file_offset + 1, out))
+		return true;
+	sym_file_parse(sc, f);
+	if (f->error)
+		return false;
+	sc->misses++;
+	sym_resolve_file(sc, f, file_offset, out);
+	sym_remember(sc, &f->offsets, file_offset + 1, out);
+	return true;
+}
+
 void sym_user(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct sym_frame *out)
 {
+	const struct sym_map *m = NULL;
 	struct sym_proc *p;
 
 	sc->lookups++;
 	p = sym_proc_get(sc, pid);
 	p->used = ++sc->tick;
+	if (!p->error)
+		m = sym_proc_map_hinted(p, addr);
+	if (m && m->kind == PROCMAPS_FILE && m->file && sym_user_file(sc, m, addr, out))
+		return;
 	if (addr_table_find(&p->addrs, addr, out))
 		return;
 	sc->misses++;

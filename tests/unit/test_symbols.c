@@ -868,6 +868,55 @@ static void test_cache_stats(void **state)
 	sym_cache_free(sc);
 }
 
+/*
+ * Two processes of one program share its files' named offsets: the second one's lookups are
+ * hits wherever the two were loaded, and frames alternating between the program and its
+ * library (the mapping hint) and between the processes get the right names.
+ */
+static void test_cache_shared_files(void **state)
+{
+	static const char *const names[] = {"alpha", "lib_func"};
+	static const char *const want[] = {"fx_alpha", "fx_lib_func"};
+	static const char *const modules[] = {"fx_uselib", "libfx.so"};
+	struct sym_cache *sc = cache_new();
+	struct sym_stats first;
+	struct sym_stats st;
+	struct child c[2];
+
+	(void)state;
+	child_start(&c[0], FX("fx_uselib"), NULL);
+	child_start(&c[1], FX("fx_uselib"), NULL);
+	for (size_t i = 0; i < 2; i++)
+		expect_user(sc, c[0].pid, child_addr(&c[0], names[i]) + 1, want[i], modules[i], 1);
+	sym_cache_stats(sc, &first);
+	assert_int_equal(first.misses, 2);
+	assert_int_equal(first.addresses, 2);
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < 4; i++) {
+			const struct child *in = &c[(i + (size_t)round) % 2];
+
+			expect_user(sc, in->pid, child_addr(in, names[i % 2]) + 1, want[i % 2],
+				    modules[i % 2], 1);
+		}
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.processes, 2);
+	assert_int_equal(st.misses, first.misses);
+	assert_int_equal(st.addresses, first.addresses);
+	/* Another offset in the same function is a new entry, named from the same symbol. */
+	expect_user(sc, c[1].pid, child_addr(&c[1], "alpha") + 3, "fx_alpha", "fx_uselib", 3);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.misses, first.misses + 1);
+	/* The files outlive the first process while the second maps them. */
+	sym_process_forget(sc, (uint32_t)c[0].pid);
+	expect_user(sc, c[1].pid, child_addr(&c[1], "lib_func") + 1, "fx_lib_func", "libfx.so", 1);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.processes, 1);
+	assert_int_equal(st.misses, first.misses + 1);
+	child_stop(&c[0]);
+	child_stop(&c[1]);
+	sym_cache_free(sc);
+}
+
 /* Remove what a test (failed or not) left in /tmp. */
 static int teardown_files(void **state)
 {
@@ -909,6 +958,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_user_unknowns, teardown_files),
 		cmocka_unit_test_teardown(test_user_self, teardown_files),
 		cmocka_unit_test_teardown(test_cache_stats, teardown_files),
+		cmocka_unit_test_teardown(test_cache_shared_files, teardown_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
