@@ -11,7 +11,9 @@
 #     cached; the snapshot core takes of the model (offcpu_model_dup); stack_tree_build
 #     (plain, inverted, threads split); drawing the panel into a 120x40 canvas after a new
 #     snapshot (tree rebuilt) and with the tree kept; the text, folded and JSON exports of
-#     the whole tree; and, last, naming every frame with sym_user/sym_kernel, cold and warm.
+#     the whole tree; and, last, naming every frame with sym_user/sym_kernel, cold and warm,
+#     then the warm figure's two halves apart: the stack map reads alone (one bpf syscall a
+#     record) and the names alone (the symbolizer's address caches, addresses read before).
 #     Times are the benchmark thread's CPU time (user + system), so that other load on the
 #     machine does not count; on an idle CPU that is also the wall time. RSS (VmRSS, VmHWM)
 #     is printed after each stage; the peak is started again (clear_refs) before the
