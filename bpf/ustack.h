@@ -12,9 +12,11 @@
 #define USTACK_PAGES_DEFAULT 4	  /* 16 KiB above the stack pointer */
 #define USTACK_PAGES_MAX     16	  /* 64 KiB: the most --ustack-size takes */
 #define USTACK_RING_SIZE     (8 * 1024 * 1024)
-#define USTACK_RATE_DEFAULT  500 /* records a second on one CPU; more fall back to frame pointers \
-				  */
-#define USTACK_COMM_LEN 16
+#define USTACK_RATE_DEFAULT                                                  \
+	500 /* records a second on one CPU; more fall back to frame pointers \
+	     */
+#define USTACK_COMM_LEN	     16
+#define USTACK_RETPROBES_MAX 8 /* pending uretprobes whose return addresses are restored */
 
 /* ustack_rec.flags */
 #define USTACK_F_CUT 0x1 /* every page asked for was copied: the stack may go on above the copy */
@@ -35,6 +37,15 @@ struct ustack_rec {
 	__u32 size;   /* bytes of data asked for above the stack pointer */
 	char comm[USTACK_COMM_LEN];
 	__u64 regs[USTACK_NREGS];
+	/*
+	 * A uretprobe on a function this thread is in has replaced its return address on the
+	 * stack with the trampoline's: where (ret_slot) and what it was (ret_addr), innermost
+	 * first, for user space to put back before unwinding.
+	 */
+	__u32 nretprobes;
+	__u32 pad;
+	__u64 ret_slot[USTACK_RETPROBES_MAX];
+	__u64 ret_addr[USTACK_RETPROBES_MAX];
 	__u8 data[]; /* (pages + 1) * USTACK_PAGE bytes reserved */
 };
 

@@ -92,6 +92,28 @@ static __always_inline void ustack_sp_ip(struct pt_regs *regs, __u64 *sp, __u64 
 }
 
 /*
+ * The return addresses that pending uretprobes replaced on task's stack (by any tracer: a
+ * uretprobe on a function the thread is in puts its trampoline's address in the slot).
+ */
+static __always_inline void ustack_retprobes(struct task_struct *task, struct ustack_rec *r)
+{
+	struct return_instance *ri = NULL;
+	struct uprobe_task *ut;
+	__u32 i;
+
+	r->nretprobes = 0;
+	ut = BPF_CORE_READ(task, utask);
+	if (ut)
+		ri = BPF_CORE_READ(ut, return_instances);
+	for (i = 0; i < USTACK_RETPROBES_MAX && ri; i++) {
+		r->ret_slot[i] = BPF_CORE_READ(ri, stack);
+		r->ret_addr[i] = BPF_CORE_READ(ri, orig_ret_vaddr);
+		r->nretprobes = i + 1;
+		ri = BPF_CORE_READ(ri, next);
+	}
+}
+
+/*
  * Send the current thread's user registers and stack: tgid, tid, the kernel stack id, what the
  * record is worth and the thread's name are the caller's.
  */
@@ -112,6 +134,7 @@ static __always_inline enum ustack_fail ustack_send(__u32 tgid, __u32 tid, __s32
 		return USTACK_FAIL_RING;
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	ustack_regs(regs, r->regs);
+	ustack_retprobes(task, r);
 	r->tgid = tgid;
 	r->tid = tid;
 	r->kstack = kstack;

@@ -141,6 +141,9 @@ static int reader_on_record(void *ctx, void *data, size_t size)
 		.stack = rec->data,
 		.stack_len = rec->len <= size - sizeof(*rec) ? rec->len : size - sizeof(*rec),
 		.stack_cut = rec->flags & USTACK_F_CUT,
+		.fix_addr = (const uint64_t *)rec->ret_slot,
+		.fix_value = (const uint64_t *)rec->ret_addr,
+		.nfix = rec->nretprobes <= USTACK_RETPROBES_MAX ? rec->nretprobes : 0,
 	};
 	r->stats.records++;
 	n = unwind_stack(r->uc, &s, r->scratch, READER_DEPTH, &end, why, sizeof(why));

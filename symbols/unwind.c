@@ -125,6 +125,12 @@ static bool unwind_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, 
 	uint64_t end = s->stack_base + s->stack_len;
 
 	(void)dwfl;
+	for (size_t i = 0; i < s->nfix; i++) {
+		if (s->fix_addr[i] == addr) {
+			*result = s->fix_value[i];
+			return true;
+		}
+	}
 	if (addr < s->stack_base || addr > end - sizeof(*result)) {
 		/* Just above the copy, where the stack went on: the copy was too short. */
 		if (s->stack_cut && addr >= end - sizeof(*result))

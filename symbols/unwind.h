@@ -24,6 +24,10 @@ struct unwind_sample {
 	const uint8_t *stack; /* the copy */
 	size_t stack_len;     /* bytes in it */
 	bool stack_cut;	      /* the copy stopped at its size limit, not at the stack's end */
+	/* Words of the copy to read as other values: return addresses a uretprobe replaced. */
+	const uint64_t *fix_addr;
+	const uint64_t *fix_value;
+	size_t nfix;
 };
 
 /* Why an unwind stopped. */

@@ -144,23 +144,38 @@ check "frame pointers and DWARF agree where both work" \
 kill "$pid"
 
 # MariaDB, from the distribution: no frame pointers, C++ names.
-if db_mariadb_start unwind; then
-	# The query starts once ktop is tracing: a block is seen from its beginning.
-	ktop_run offcpu "$db_pid" 2.5 folded >"$work/mariadb.folded" &
-	ktop=$!
+# mariadb_sleep FILE: off-CPU folded stacks of the server over a SELECT SLEEP(1), which starts
+# once ktop is tracing (a block is seen from its beginning).
+mariadb_sleep() {
+	ktop_run offcpu "$db_pid" 2.5 folded >"$1" &
+	local ktop=$!
 	sleep 0.5
 	mariadb --no-defaults -S "$db_sock" -u root -e 'SELECT SLEEP(1)' >/dev/null
 	wait "$ktop"
-	grep -i 'sleep' "$work/mariadb.folded" | head -1 | cut -c1-400 | sed 's/^/# /'
+	grep 'Item_func_sleep' "$1" | head -1 | cut -c1-400 | sed 's/^/# /'
+}
+whole='^mariadbd;clone3;start_thread;.*;do_handle_one_connection\(CONNECT\*, bool\);'
+whole+='do_command\(THD\*, bool\);dispatch_command\(enum_server_command, THD\*, char\*, '
+whole+='unsigned int, bool\);.*;Item_func_sleep::val_int\(\);.*futex'
+if db_mariadb_start unwind; then
+	mariadb_sleep "$work/mariadb.folded"
 	check "MariaDB serving SELECT SLEEP(1): from the thread's start through dispatch_command" \
-		grep -qE '^mariadbd;clone3;start_thread;.*;do_handle_one_connection\(CONNECT\*, bool\);.*dispatch_command\(enum_server_command, THD\*, char\*, unsigned int, bool\);.*;Item_func_sleep::val_int\(\);.*futex' \
-		"$work/mariadb.folded"
+		grep -qE "$whole" "$work/mariadb.folded"
 	sleep_us=$(awk '/Item_func_sleep/ { s += $NF } END { print s + 0 }' "$work/mariadb.folded")
 	check "and that stack holds the second it slept, within 15% ($sleep_us us)" \
 		python3 -c "import sys; sys.exit(0 if abs($sleep_us - 1e6) <= 0.15e6 else 1)"
+	# A uretprobe on dispatch_command (ktop's own Slow queries collector puts one there)
+	# replaces its return address on the stack by the trampoline's while a query runs.
+	"$KTOP" -b -P sql -d 1 -f json >/dev/null 2>>"$work/err" &
+	pids+=($!)
+	check "with the Slow queries collector's uretprobe on dispatch_command in place" \
+		wait_for 20 grep -q '\[uprobes\]' "/proc/$db_pid/maps"
+	mariadb_sleep "$work/mariadb_uretprobe.folded"
+	check "the stack still names do_command above dispatch_command (the address put back)" \
+		grep -qE "$whole" "$work/mariadb_uretprobe.folded"
 else
 	not_ok "start MariaDB"
 fi
 check "ktop said nothing on stderr but its start line" \
-	eval '! grep -v "^ktop: \(offcpu\|stacks\): tracing" "$work/err"'
+	eval '! grep -v "^ktop: \(offcpu\|stacks\|sql\): tracing" "$work/err"'
 finish
