@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * DWARF unwinding of copied user stacks with libdw. Each process gets one Dwfl, made at its
- * first sample: its executable file mappings are reported as modules (opened through
- * /proc/PID/map_files, the load bias worked out from the PT_LOAD segments), and a thread
- * state is attached whose callbacks read registers and memory from the sample in hand, never
- * from the process. libdw caches each module's CFI, so later samples only walk frames.
+ * DWARF unwinding of copied user stacks with libdw. Each address-space layout (the executable
+ * file mappings of a process, which the children a server forks share) gets one Dwfl, made at
+ * the first sample of a process that has it: the files are reported as modules (opened
+ * through /proc/PID/map_files, the load bias worked out from the PT_LOAD segments), and a
+ * thread state is attached whose callbacks read registers and memory from the sample in hand,
+ * never from a process. libdw caches each module's CFI, so later samples only walk frames,
+ * and a new backend of a server costs one read of its maps.
  */
 #include "symbols/unwind.h"
 
@@ -22,20 +24,28 @@
 #include "util/clock.h"
 #include "util/xalloc.h"
 
-#define UNWIND_PROCS_MAX   32  /* processes with modules loaded; the least recent goes first */
-#define UNWIND_RELOAD_SECS 2.0 /* a stack into an unknown address reloads maps this often */
+#define UNWIND_LAYOUTS_MAX 32	/* layouts with modules loaded; the least recent goes first */
+#define UNWIND_PIDS_MAX	   1024 /* processes whose layout is remembered */
+#define UNWIND_RELOAD_SECS 2.0	/* a stack into an unknown address reloads maps this often */
 
-/* One process's modules and thread state. */
-struct unwind_proc {
-	uint32_t pid;
-	Dwfl *dwfl;	  /* NULL: the slot is free */
-	double loaded_at; /* monotonic seconds */
-	uint64_t used;	  /* the cache's clock at the last sample */
-	bool attached;	  /* dwfl_attach_state succeeded */
+/* The modules and thread state of one layout of executable mappings. */
+struct unwind_layout {
+	uint64_t sig;  /* of the mappings (unwind_layout_sig) */
+	Dwfl *dwfl;    /* NULL: the slot is free */
+	uint64_t used; /* the cache's clock at the last sample */
+};
+
+/* Which layout a process has. */
+struct unwind_pid {
+	uint32_t pid; /* 0: the slot is free */
+	uint64_t sig;
+	uint64_t used;
+	double read_at; /* when its maps were read (monotonic seconds) */
 };
 
 struct unwind_cache {
-	struct unwind_proc procs[UNWIND_PROCS_MAX];
+	struct unwind_layout layouts[UNWIND_LAYOUTS_MAX];
+	struct unwind_pid pids[UNWIND_PIDS_MAX];
 	uint64_t clock;
 	struct unwind_stats stats;
 	/* The sample being unwound and what the walk found; read by the libdw callbacks. */
@@ -67,36 +77,47 @@ struct unwind_cache *unwind_cache_new(void)
 	return xcalloc(1, sizeof(struct unwind_cache));
 }
 
-/* Free a process's Dwfl and the files it holds. */
-static void unwind_proc_drop(struct unwind_proc *p)
+/* Free a layout's Dwfl and the files it holds. */
+static void unwind_layout_drop(struct unwind_layout *l)
 {
-	if (p->dwfl)
-		dwfl_end(p->dwfl);
-	memset(p, 0, sizeof(*p));
+	if (l->dwfl)
+		dwfl_end(l->dwfl);
+	memset(l, 0, sizeof(*l));
 }
 
 void unwind_cache_free(struct unwind_cache *uc)
 {
 	if (!uc)
 		return;
-	for (size_t i = 0; i < UNWIND_PROCS_MAX; i++)
-		unwind_proc_drop(&uc->procs[i]);
+	for (size_t i = 0; i < UNWIND_LAYOUTS_MAX; i++)
+		unwind_layout_drop(&uc->layouts[i]);
 	free(uc);
+}
+
+/* The remembered layout of pid, or NULL. */
+static struct unwind_pid *unwind_pid_find(struct unwind_cache *uc, uint32_t pid)
+{
+	for (size_t i = 0; i < UNWIND_PIDS_MAX; i++)
+		if (uc->pids[i].pid == pid)
+			return &uc->pids[i];
+	return NULL;
 }
 
 void unwind_forget(struct unwind_cache *uc, uint32_t pid)
 {
-	for (size_t i = 0; i < UNWIND_PROCS_MAX; i++)
-		if (uc->procs[i].dwfl && uc->procs[i].pid == pid)
-			unwind_proc_drop(&uc->procs[i]);
+	struct unwind_pid *p = unwind_pid_find(uc, pid);
+
+	/* Its new layout is read at its next sample; others may still share the old one. */
+	if (p)
+		memset(p, 0, sizeof(*p));
 }
 
 void unwind_cache_stats(const struct unwind_cache *uc, struct unwind_stats *out)
 {
 	*out = uc->stats;
-	out->processes = 0;
-	for (size_t i = 0; i < UNWIND_PROCS_MAX; i++)
-		out->processes += uc->procs[i].dwfl != NULL;
+	out->layouts = 0;
+	for (size_t i = 0; i < UNWIND_LAYOUTS_MAX; i++)
+		out->layouts += uc->layouts[i].dwfl != NULL;
 }
 
 /* libdw asks for threads to walk one by one; every sample names its own, so there are none. */
@@ -203,16 +224,12 @@ static bool unwind_file_seen(const struct procmaps_entry *v, size_t i)
 	return false;
 }
 
-/* Report pid's executable files to dwfl as modules. 0, or -errno with why. */
-static int unwind_report(Dwfl *dwfl, uint32_t pid, char *why, size_t why_len)
+/* Report the executable files of pid's mappings v to dwfl as modules. 0, or -errno with why. */
+static int unwind_report(Dwfl *dwfl, uint32_t pid, const struct procmaps_entry *v, size_t n,
+			 char *why, size_t why_len)
 {
-	struct procmaps_entry *v;
-	size_t n, reported = 0;
-	int err;
+	size_t reported = 0;
 
-	err = procmaps_read(pid, &v, &n, why, why_len);
-	if (err)
-		return err;
 	dwfl_report_begin(dwfl);
 	for (size_t i = 0; i < n; i++) {
 		const struct procmaps_entry *e = &v[i];
@@ -238,7 +255,6 @@ static int unwind_report(Dwfl *dwfl, uint32_t pid, char *why, size_t why_len)
 			close(fd);
 	}
 	dwfl_report_end(dwfl, NULL, NULL);
-	procmaps_free(v, n);
 	if (!reported) {
 		snprintf(why, why_len, "no unwindable files mapped by %u", pid);
 		return -ENOENT;
@@ -246,56 +262,121 @@ static int unwind_report(Dwfl *dwfl, uint32_t pid, char *why, size_t why_len)
 	return 0;
 }
 
-/* The slot for pid: its own, a free one, or the least recently used. */
-static struct unwind_proc *unwind_slot(struct unwind_cache *uc, uint32_t pid)
+/* A hash of the executable file mappings: processes forked without exec share it. */
+static uint64_t unwind_layout_sig(const struct procmaps_entry *v, size_t n)
 {
-	struct unwind_proc *lru = &uc->procs[0];
+	uint64_t h = 0xcbf29ce484222325ULL;
 
-	for (size_t i = 0; i < UNWIND_PROCS_MAX; i++) {
-		struct unwind_proc *p = &uc->procs[i];
+	for (size_t i = 0; i < n; i++) {
+		uint64_t words[5] = { v[i].start, v[i].end, v[i].offset, v[i].dev, v[i].inode };
 
-		if (p->dwfl && p->pid == pid)
-			return p;
+		if (v[i].kind != PROCMAPS_FILE)
+			continue;
+		for (size_t w = 0; w < 5; w++) {
+			h ^= words[w];
+			h *= 0x100000001b3ULL;
+		}
 	}
-	for (size_t i = 0; i < UNWIND_PROCS_MAX; i++) {
-		struct unwind_proc *p = &uc->procs[i];
+	return h ? h : 1;
+}
 
-		if (!p->dwfl)
-			return p;
-		if (p->used < lru->used)
-			lru = p;
+/* The loaded layout with this signature, or NULL. */
+static struct unwind_layout *unwind_layout_find(struct unwind_cache *uc, uint64_t sig)
+{
+	for (size_t i = 0; i < UNWIND_LAYOUTS_MAX; i++)
+		if (uc->layouts[i].dwfl && uc->layouts[i].sig == sig)
+			return &uc->layouts[i];
+	return NULL;
+}
+
+/* A free layout slot, or the least recently used one emptied. */
+static struct unwind_layout *unwind_layout_slot(struct unwind_cache *uc)
+{
+	struct unwind_layout *lru = &uc->layouts[0];
+
+	for (size_t i = 0; i < UNWIND_LAYOUTS_MAX; i++) {
+		if (!uc->layouts[i].dwfl)
+			return &uc->layouts[i];
+		if (uc->layouts[i].used < lru->used)
+			lru = &uc->layouts[i];
 	}
-	unwind_proc_drop(lru);
+	unwind_layout_drop(lru);
 	return lru;
 }
 
-/* pid's loaded modules and thread state, made now if need be; NULL with why. */
-static struct unwind_proc *unwind_proc_get(struct unwind_cache *uc, uint32_t pid, char *why,
-					   size_t why_len)
+/* Load the modules of pid's mappings v as a new layout with signature sig; NULL with why. */
+static struct unwind_layout *unwind_layout_load(struct unwind_cache *uc, uint32_t pid,
+						const struct procmaps_entry *v, size_t n,
+						uint64_t sig, char *why, size_t why_len)
 {
-	struct unwind_proc *p = unwind_slot(uc, pid);
+	struct unwind_layout *l = unwind_layout_slot(uc);
 
-	p->used = ++uc->clock;
-	if (p->dwfl)
-		return p;
-	p->pid = pid;
-	p->dwfl = dwfl_begin(&unwind_dwfl_callbacks);
-	if (!p->dwfl) {
+	l->dwfl = dwfl_begin(&unwind_dwfl_callbacks);
+	if (!l->dwfl) {
 		snprintf(why, why_len, "libdw: %s", dwfl_errmsg(-1));
 		return NULL;
 	}
-	p->loaded_at = clock_seconds(CLOCK_MONOTONIC);
-	if (unwind_report(p->dwfl, pid, why, why_len)) {
-		unwind_proc_drop(p);
+	l->sig = sig;
+	if (unwind_report(l->dwfl, pid, v, n, why, why_len)) {
+		unwind_layout_drop(l);
 		return NULL;
 	}
-	if (!dwfl_attach_state(p->dwfl, NULL, (pid_t)pid, &unwind_thread_callbacks, uc)) {
+	/* The pid is only a name here: the callbacks read the sample, whichever process it is. */
+	if (!dwfl_attach_state(l->dwfl, NULL, (pid_t)pid, &unwind_thread_callbacks, uc)) {
 		snprintf(why, why_len, "libdw: %s", dwfl_errmsg(-1));
-		unwind_proc_drop(p);
+		unwind_layout_drop(l);
 		return NULL;
 	}
-	p->attached = true;
-	return p;
+	return l;
+}
+
+/* Remember that pid has layout sig, in place of the least recently used process. */
+static void unwind_pid_keep(struct unwind_cache *uc, uint32_t pid, uint64_t sig)
+{
+	struct unwind_pid *p = unwind_pid_find(uc, pid);
+
+	if (!p) {
+		/* A free slot (used 0) or else the least recently used one. */
+		p = &uc->pids[0];
+		for (size_t i = 1; i < UNWIND_PIDS_MAX && p->pid; i++)
+			if (uc->pids[i].used < p->used || !uc->pids[i].pid)
+				p = &uc->pids[i];
+	}
+	*p = (struct unwind_pid){
+		.pid = pid,
+		.sig = sig,
+		.used = uc->clock,
+		.read_at = clock_seconds(CLOCK_MONOTONIC),
+	};
+}
+
+/* The loaded layout of pid, from its maps read now if need be; NULL with why. */
+static struct unwind_layout *unwind_layout_get(struct unwind_cache *uc, uint32_t pid, char *why,
+					       size_t why_len)
+{
+	struct unwind_pid *known = unwind_pid_find(uc, pid);
+	struct unwind_layout *l = known ? unwind_layout_find(uc, known->sig) : NULL;
+	struct procmaps_entry *v;
+	uint64_t sig;
+	size_t n;
+
+	uc->clock++;
+	if (l) {
+		known->used = l->used = uc->clock;
+		return l;
+	}
+	if (procmaps_read(pid, &v, &n, why, why_len))
+		return NULL;
+	sig = unwind_layout_sig(v, n);
+	l = unwind_layout_find(uc, sig);
+	if (!l)
+		l = unwind_layout_load(uc, pid, v, n, sig, why, why_len);
+	procmaps_free(v, n);
+	if (!l)
+		return NULL;
+	unwind_pid_keep(uc, pid, sig);
+	l->used = uc->clock;
+	return l;
 }
 
 /* One frame of the walk: its pc, made the address of the call for a return address. */
@@ -315,29 +396,33 @@ static int unwind_frame(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
-/* Walk the frames of s with p's modules. */
-static int unwind_walk(struct unwind_cache *uc, struct unwind_proc *p,
+/* Walk the frames of s with l's modules. */
+static int unwind_walk(struct unwind_cache *uc, struct unwind_layout *l,
 		       const struct unwind_sample *s)
 {
 	uc->npcs = 0;
 	uc->ran_past_copy = false;
 	uc->full = false;
-	return dwfl_getthread_frames(p->dwfl, (pid_t)s->tid, unwind_frame, uc);
+	return dwfl_getthread_frames(l->dwfl, (pid_t)s->tid, unwind_frame, uc);
 }
 
-/* Whether the walk stopped at an address no module covers, as after a dlopen since loading. */
-static bool unwind_stopped_outside(struct unwind_cache *uc, struct unwind_proc *p)
+/*
+ * Whether the walk stopped at an address no module covers, as after a dlopen since pid's maps
+ * were read, and they were read long enough ago to read them again.
+ */
+static bool unwind_stopped_outside(struct unwind_cache *uc, struct unwind_layout *l, uint32_t pid)
 {
 	uint64_t pc = uc->npcs ? uc->pcs[uc->npcs - 1] : uc->cur->regs[UNWIND_NREGS - 1];
+	struct unwind_pid *p = unwind_pid_find(uc, pid);
 
-	return !dwfl_addrmodule(p->dwfl, pc) &&
-	       clock_seconds(CLOCK_MONOTONIC) - p->loaded_at >= UNWIND_RELOAD_SECS;
+	return !dwfl_addrmodule(l->dwfl, pc) && p &&
+	       clock_seconds(CLOCK_MONOTONIC) - p->read_at >= UNWIND_RELOAD_SECS;
 }
 
 size_t unwind_stack(struct unwind_cache *uc, const struct unwind_sample *s, uint64_t *pcs,
 		    size_t max, enum unwind_end *end, char *why, size_t why_len)
 {
-	struct unwind_proc *p;
+	struct unwind_layout *l;
 	int rc;
 
 	uc->stats.samples++;
@@ -346,20 +431,20 @@ size_t unwind_stack(struct unwind_cache *uc, const struct unwind_sample *s, uint
 		snprintf(why, why_len, "DWARF unwinding is not built for this architecture");
 		return 0;
 	}
-	p = unwind_proc_get(uc, s->pid, why, why_len);
-	if (!p)
+	l = unwind_layout_get(uc, s->pid, why, why_len);
+	if (!l)
 		return 0;
 	uc->cur = s;
 	uc->pcs = pcs;
 	uc->max = max;
-	rc = unwind_walk(uc, p, s);
-	if (rc && !uc->full && !uc->ran_past_copy && unwind_stopped_outside(uc, p)) {
-		/* New code was mapped since the modules were loaded: load them again, once. */
-		unwind_proc_drop(p);
-		p = unwind_proc_get(uc, s->pid, why, why_len);
-		if (!p)
+	rc = unwind_walk(uc, l, s);
+	if (rc && !uc->full && !uc->ran_past_copy && unwind_stopped_outside(uc, l, s->pid)) {
+		/* Code mapped since the maps were read: read them again (a new layout), once. */
+		unwind_forget(uc, s->pid);
+		l = unwind_layout_get(uc, s->pid, why, why_len);
+		if (!l)
 			return 0;
-		rc = unwind_walk(uc, p, s);
+		rc = unwind_walk(uc, l, s);
 	}
 	uc->stats.frames += uc->npcs;
 	if (uc->full)
@@ -379,9 +464,9 @@ size_t unwind_stack(struct unwind_cache *uc, const struct unwind_sample *s, uint
 size_t unwind_source(struct unwind_cache *uc, uint32_t pid, uint64_t pc, struct srcinfo_level *out,
 		     size_t max)
 {
-	struct unwind_proc *p;
+	struct unwind_layout *l;
 	char why[128];
 
-	p = unwind_proc_get(uc, pid, why, sizeof(why));
-	return p ? srcinfo_at(p->dwfl, pc, out, max) : 0;
+	l = unwind_layout_get(uc, pid, why, sizeof(why));
+	return l ? srcinfo_at(l->dwfl, pc, out, max) : 0;
 }

@@ -40,10 +40,10 @@ enum unwind_end {
 
 /* What the unwinder has done, for the header and benchmarks. */
 struct unwind_stats {
-	uint64_t samples;   /* unwind_stack calls */
-	uint64_t frames;    /* frames found */
-	uint64_t errors;    /* samples that ended in UNWIND_END_ERROR after the first frame */
-	uint64_t processes; /* processes whose modules are loaded now */
+	uint64_t samples; /* unwind_stack calls */
+	uint64_t frames;  /* frames found */
+	uint64_t errors;  /* samples that ended in UNWIND_END_ERROR after the first frame */
+	uint64_t layouts; /* mapping layouts whose modules are loaded now (forked children share) */
 };
 
 struct unwind_cache;

@@ -11,10 +11,12 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -218,6 +220,52 @@ static void test_chain_depth(void **state)
 	snap_free(s);
 }
 
+/*
+ * A child forked from this process has its mappings: its samples are walked with the modules
+ * loaded for this process, not loaded again.
+ */
+static void test_forked_child_shares_layout(void **state)
+{
+	struct snap *s = snap_take();
+	struct unwind_cache *uc = unwind_cache_new();
+	struct unwind_sample smp = {
+		.regs = s->regs,
+		.stack_base = s->base,
+		.stack = s->copy,
+		.stack_len = s->len,
+	};
+	uint64_t mine[64], childs[64];
+	struct unwind_stats st;
+	enum unwind_end end;
+	char why[256];
+	size_t n, m;
+	pid_t child;
+
+	(void)state;
+	child = fork();
+	assert_true(child >= 0);
+	if (!child) {
+		pause();
+		_exit(0);
+	}
+	smp.pid = (uint32_t)getpid();
+	smp.tid = s->tid;
+	n = unwind_stack(uc, &smp, mine, 64, &end, why, sizeof(why));
+	assert_int_equal(end, UNWIND_END_OUTERMOST);
+	smp.pid = smp.tid = (uint32_t)child;
+	m = unwind_stack(uc, &smp, childs, 64, &end, why, sizeof(why));
+	assert_int_equal(end, UNWIND_END_OUTERMOST);
+	assert_int_equal(m, n);
+	assert_memory_equal(childs, mine, n * sizeof(*mine));
+	unwind_cache_stats(uc, &st);
+	assert_int_equal(st.samples, 2);
+	assert_int_equal(st.layouts, 1);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	unwind_cache_free(uc);
+	snap_free(s);
+}
+
 /* A process that does not exist: no frames, an error that names it. */
 static void test_no_process(void **state)
 {
@@ -248,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_chain_complete),
 		cmocka_unit_test(test_chain_cut),
 		cmocka_unit_test(test_chain_depth),
+		cmocka_unit_test(test_forked_child_shares_layout),
 		cmocka_unit_test(test_no_process),
 	};
 
