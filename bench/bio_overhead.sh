@@ -41,6 +41,7 @@ WARM=${WARM:-2000}
 [ -x "$KTOP" ] || { echo "bio_overhead.sh: no ktop at $KTOP (set KTOP)" >&2; exit 2; }
 command -v biolatency >/dev/null || { echo "bio_overhead.sh: needs biolatency" >&2; exit 2; }
 
+. "$top/bench/lib.sh"
 work=$(mktemp -d /tmp/ktop-bench.XXXXXX)
 img=/dev/shm/ktop-bench-$$.img
 loop=""
@@ -96,16 +97,6 @@ stop() {
 workload() {
 	$rt taskset -c "$CPU" dd if=/dev/zero of="$loop" bs=4k count="$COUNT" oflag=direct 2>&1 |
 		awk '/copied/ { for (i = 1; i < NF; i++) if ($(i + 1) == "s,") print $i }'
-}
-# prog_stats PID: "id name run_time_ns run_cnt" of each BPF program PID holds.
-prog_stats() {
-	local id
-	cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ { print $2 }' | sort -u |
-		while read -r id; do
-			bpftool -j prog show id "$id" | python3 -c 'import json, sys
-p = json.load(sys.stdin)
-print(p["id"], p.get("name", "?"), p.get("run_time_ns", 0), p.get("run_cnt", 0))'
-		done
 }
 
 rt=""
@@ -185,9 +176,9 @@ for ((r = 0; r < STATS_ROUNDS; r++)); do
 		start "$v" || exit 1
 		# Steady state: each tool's first requests create its map entries.
 		COUNT=$WARM workload >/dev/null
-		prog_stats "$tracer" >"$work/before"
+		bench_prog_stats "$tracer" >"$work/before"
 		workload >/dev/null
-		prog_stats "$tracer" >"$work/after"
+		bench_prog_stats "$tracer" >"$work/after"
 		stop
 		# One line per program: "tracer round name run_time_ns_delta run_cnt_delta".
 		awk -v v="$v" -v r="$r" 'NR == FNR { t[$1] = $3; c[$1] = $4; next }

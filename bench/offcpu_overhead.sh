@@ -42,6 +42,7 @@ for t in offcputime bpftrace perf taskset; do
 	command -v "$t" >/dev/null || { echo "offcpu_overhead.sh: needs $t" >&2; exit 2; }
 done
 
+. "$top/bench/lib.sh"
 work=$(mktemp -d /tmp/ktop-bench.XXXXXX)
 tracer=""
 sleeper=""
@@ -84,29 +85,6 @@ if ! grep -qs " $TRACEFS tracefs " /proc/mounts; then
 	mounted=1
 fi
 
-# attached PID: whether PID holds a BPF link or a perf event (its programs are attached).
-attached() {
-	local fd
-	grep -qs '^link_type:' /proc/"$1"/fdinfo/* && return 0
-	for fd in /proc/"$1"/fd/*; do
-		[[ $(readlink "$fd" 2>/dev/null) == *perf_event* ]] && return 0
-	done
-	return 1
-}
-# wait_attached PID: poll up to 30 s until PID's programs are attached.
-wait_attached() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		if attached "$1"; then
-			sleep 0.3 # let every CPU see the attachment
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "offcpu_overhead.sh: tracer $1 did not attach: $(head -3 "$work/err")" >&2
-	return 1
-}
 # start VARIANT [KTOP ARGS...]: attach that tracer (none: nothing) and wait until it traces.
 start() {
 	local v=$1
@@ -114,12 +92,13 @@ start() {
 	: >"$work/err"
 	case "$v" in
 	none) return 0 ;;
-	ktop*) "$KTOP" -b -P offcpu -d 1 -f json "$@" >"$work/out" 2>"$work/err" & ;;
+	# Frame pointers, as offcputime and bpftrace walk stacks (-p would choose DWARF).
+	ktop*) "$KTOP" -b -P offcpu -d 1 -f json --unwind fp "$@" >"$work/out" 2>"$work/err" & ;;
 	offcputime) offcputime >/dev/null 2>"$work/err" & ;;
 	bpftrace) bpftrace "$work/offcpu.bt" >/dev/null 2>"$work/err" & ;;
 	esac
 	tracer=$!
-	wait_attached "$tracer"
+	bench_wait_attached "$tracer" offcpu_overhead.sh
 }
 # stop: detach the running tracer, if any (offcputime and bpftrace print their maps first).
 stop() {
@@ -131,16 +110,6 @@ stop() {
 # workload: perf's usecs/op for LOOPS pipe round trips on CPU.
 workload() {
 	taskset -c "$CPU" perf bench sched pipe -l "$LOOPS" 2>&1 | awk '/usecs\/op/ { print $1 }'
-}
-# prog_stats PID: "id name run_time_ns run_cnt" of each BPF program PID holds.
-prog_stats() {
-	local id
-	cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ { print $2 }' | sort -u |
-		while read -r id; do
-			bpftool -j prog show id "$id" | python3 -c 'import json, sys
-p = json.load(sys.stdin)
-print(p["id"], p.get("name", "?"), p.get("run_time_ns", 0), p.get("run_cnt", 0))'
-		done
 }
 
 echo "# off-CPU overhead: $(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs," \
@@ -203,9 +172,9 @@ for spec in "ktop|ktop|" "ktop -p idle|ktop|-p $sleeper" "ktop -m 1s|ktop|-m 100
 	IFS='|' read -r label v args <<<"$spec"
 	# shellcheck disable=SC2086 # args are words
 	start "$v" $args || exit 1
-	prog_stats "$tracer" >"$work/before"
+	bench_prog_stats "$tracer" >"$work/before"
 	workload >/dev/null
-	prog_stats "$tracer" >"$work/after"
+	bench_prog_stats "$tracer" >"$work/after"
 	sleep 1.2 # ktop: one more snapshot, for its drop counters
 	stop
 	python3 - "$label" "$LOOPS" "$work/before" "$work/after" "$work/out" <<'PY'

@@ -35,6 +35,7 @@ for t in perf taskset gcc python3 bpftool; do
 	command -v "$t" >/dev/null || { echo "unwind_overhead.sh: needs $t" >&2; exit 2; }
 done
 
+. "$top/bench/lib.sh"
 work=$(mktemp -d /tmp/ktop-bench.XXXXXX)
 tracer=""
 child=""
@@ -50,30 +51,6 @@ trap cleanup EXIT
 gcc -O2 -g -fomit-frame-pointer -fno-optimize-sibling-calls -pthread -o "$work/burner" \
 	"$top/tests/bpf/burner.c" || exit 1
 
-# wait_attached PID: until ktop PID holds a BPF link or perf event (30 s at most).
-wait_attached() {
-	local i fd
-	for ((i = 0; i < 300; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		grep -qs '^link_type:' /proc/"$1"/fdinfo/* && { sleep 0.3; return 0; }
-		for fd in /proc/"$1"/fd/*; do
-			[[ $(readlink "$fd" 2>/dev/null) == *perf_event* ]] && { sleep 0.3; return 0; }
-		done
-		sleep 0.1
-	done
-	echo "unwind_overhead.sh: ktop did not attach: $(head -3 "$work/err")" >&2
-	return 1
-}
-# prog_stats PID: "name run_time_ns run_cnt" of each BPF program PID holds.
-prog_stats() {
-	local id
-	cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ { print $2 }' | sort -u |
-		while read -r id; do
-			bpftool -j prog show id "$id" | python3 -c 'import json, sys
-p = json.load(sys.stdin)
-print(p.get("name", "?"), p.get("run_time_ns", 0), p.get("run_cnt", 0))'
-		done
-}
 # pipe_run MODE: one perf pipe run under MODE (none, fp, dwarf); prints usecs/op and, for
 # ktop, its last drop counters and, with stats, its programs' figures.
 pipe_run() {
@@ -89,14 +66,14 @@ pipe_run() {
 		"$KTOP" -b -P offcpu -p "$pid" -d 1 -f json --unwind "$mode" >"$work/ktop.json" \
 			2>"$work/err" &
 		tracer=$!
-		wait_attached "$tracer" || return 1
-		prog_stats "$tracer" >"$work/stats0"
+		bench_wait_attached "$tracer" unwind_overhead.sh || return 1
+		bench_prog_stats "$tracer" >"$work/stats0"
 	fi
 	echo go >"$fifo"
 	wait "$pid"
 	child=""
 	if [ -n "$tracer" ]; then
-		prog_stats "$tracer" >"$work/stats1"
+		bench_prog_stats "$tracer" >"$work/stats1"
 		sleep 1.2 # one more snapshot with the last counters
 		kill -INT "$tracer"
 		wait "$tracer" 2>/dev/null
@@ -117,12 +94,12 @@ print("over rate %d, lost %d, elsewhere %d" % (dr.get("stack_copies_over_rate", 
 stats_diff() {
 	python3 - "$work/stats0" "$work/stats1" <<'PY'
 import sys
-a = {l.split()[0]: l.split()[1:] for l in open(sys.argv[1]) if l.strip()}
+a = {l.split()[1]: l.split()[2:] for l in open(sys.argv[1]) if l.strip()}
 out = []
 for l in open(sys.argv[2]):
     if not l.strip():
         continue
-    name, t, n = l.split()
+    _, name, t, n = l.split()
     t0, n0 = (int(x) for x in a.get(name, ["0", "0"]))
     runs = int(n) - n0
     if runs:
@@ -209,10 +186,10 @@ for m in fp dwarf; do
 	"$KTOP" -b -P stacks -p "$child" -F "$HZ" -d 1 -f json --unwind "$m" >/dev/null \
 		2>"$work/err" &
 	tracer=$!
-	wait_attached "$tracer" || exit 1
-	prog_stats "$tracer" >"$work/stats0"
+	bench_wait_attached "$tracer" unwind_overhead.sh || exit 1
+	bench_prog_stats "$tracer" >"$work/stats0"
 	sleep 5
-	prog_stats "$tracer" >"$work/stats1"
+	bench_prog_stats "$tracer" >"$work/stats1"
 	kill -INT "$tracer"
 	wait "$tracer" 2>/dev/null
 	tracer=""
