@@ -42,6 +42,7 @@ struct {
 	__uint(value_size, OFFCPU_STACK_DEPTH * sizeof(__u64));
 } offcpu_stacks SEC(".maps");
 
+/* Emptied every poll: collectors/offcpu.c makes it BPF_F_NO_PREALLOC where the kernel allows. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, OFFCPU_COUNTS_MAX);

@@ -35,6 +35,7 @@ struct {
 	__uint(value_size, STACKS_STACK_DEPTH * sizeof(__u64));
 } stacks_stacks SEC(".maps");
 
+/* Emptied every poll: collectors/stacks.c makes it BPF_F_NO_PREALLOC where the kernel allows. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, STACKS_COUNTS_MAX);
@@ -42,6 +43,7 @@ struct {
 	__type(value, struct stacks_val);
 } stacks_counts SEC(".maps");
 
+/* Emptied every poll: collectors/stacks.c makes it BPF_F_NO_PREALLOC where the kernel allows. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, STACKS_PROCS_MAX);

@@ -41,6 +41,11 @@ _Static_assert(OFFCPU_STACK_NONE == STACK_COLLECT_NONE, "offcpu.h and stack_coll
 struct offcpu_probe {
 	bool tp_btf;	 /* btf_trace_sched_switch exists, so tp_btf can attach */
 	bool prev_state; /* sched_switch(preempt, prev, next, prev_state), v5.18+ */
+	/*
+	 * struct bpf_mem_alloc exists (v6.1): tracing programs may use hash maps that are not
+	 * preallocated, whose entries the kernel allocates when they are added.
+	 */
+	bool alloc_on_use;
 };
 
 struct offcpu_priv {
@@ -104,6 +109,7 @@ static int offcpu_probe_btf(struct offcpu_probe *p, char *why, size_t why_len)
 	err = bpf_common_btf_load(&btf, "offcpu", why, why_len);
 	if (err)
 		return err;
+	p->alloc_on_use = btf__find_by_name_kind(btf, "bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
 	id = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
 	p->tp_btf = id > 0;
 	/* Unknown: read prev's state from the task, which works on every kernel. */
@@ -141,6 +147,20 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 	if (err) {
 		snprintf(why, why_len, "offcpu: size the stack map: %s", strerror(-err));
 		return err;
+	}
+	/*
+	 * The counts map is emptied at every poll: where the kernel allows it, its entries are
+	 * allocated as blocks add them instead of all at load (1.8 MB of kernel memory).
+	 */
+	if (probe->alloc_on_use) {
+		struct bpf_map *counts = skel->maps.offcpu_counts;
+
+		err = bpf_map__set_map_flags(counts,
+					     bpf_map__map_flags(counts) | BPF_F_NO_PREALLOC);
+		if (err) {
+			snprintf(why, why_len, "offcpu: flag the counts map: %s", strerror(-err));
+			return err;
+		}
 	}
 	bpf_program__set_autoload(skel->progs.offcpu_sw_btf, use_btf);
 	bpf_program__set_autoload(skel->progs.offcpu_exec_btf, use_btf);

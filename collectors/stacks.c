@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
@@ -262,6 +263,32 @@ static int stacks_cpus_refresh(struct stacks_priv *priv, char *why, size_t why_l
 	return err ? err : sampled;
 }
 
+/*
+ * Whether vmlinux BTF has struct bpf_mem_alloc (v6.1): from then on a perf_event program may
+ * use hash maps that are not preallocated; before, the verifier turns them away.
+ */
+static bool stacks_kernel_allocs_on_use(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, "bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
+	btf__free(btf);
+	return found;
+}
+
+/* Add BPF_F_NO_PREALLOC to a map's flags before load. */
+static int stacks_alloc_on_use(struct bpf_map *map, const char *what, char *why, size_t why_len)
+{
+	int err = bpf_map__set_map_flags(map, bpf_map__map_flags(map) | BPF_F_NO_PREALLOC);
+
+	if (err)
+		snprintf(why, why_len, "stacks: flag the %s map: %s", what, strerror(-err));
+	return err;
+}
+
 /* Open the BPF object, size the stack map and load. */
 static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, size_t why_len)
 {
@@ -279,6 +306,17 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 	if (err) {
 		snprintf(why, why_len, "stacks: size the stack map: %s", strerror(-err));
 		return err;
+	}
+	/*
+	 * The counts and process maps are emptied at every poll: where the kernel allows it,
+	 * their entries are allocated as samples add them instead of all at load (2.5 MB).
+	 */
+	if (stacks_kernel_allocs_on_use()) {
+		err = stacks_alloc_on_use(skel->maps.stacks_counts, "counts", why, why_len);
+		if (!err)
+			err = stacks_alloc_on_use(skel->maps.stacks_procs, "process", why, why_len);
+		if (err)
+			return err;
 	}
 	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
 	err = stacks_bpf__load(skel);
