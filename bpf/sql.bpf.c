@@ -32,7 +32,7 @@ struct {
 	__uint(max_entries, SQL_START_MAX);
 	__uint(key_size, sizeof(struct sql_key));
 	__uint(value_size, sizeof(struct sql_event));
-} sql_starts SEC(".maps");
+} sql_parked SEC(".maps");
 
 /* Bytes of stack that set an execution nested in another apart from the same one's other end. */
 #define SQL_PG_NEST_GAP 64
@@ -42,7 +42,7 @@ enum sql_thread_state {
 	SQL_THREAD_IDLE,
 	SQL_THREAD_DISPATCH, /* in dispatch_command, the query in ev */
 	SQL_THREAD_RESUMED,  /* in dispatch_command, resuming the query parked under thd */
-	SQL_THREAD_QUERY,    /* between postgresql:query__start and query__done */
+	SQL_THREAD_QUERY,    /* between USDT query__start and query__done */
 	SQL_THREAD_EXECUTE,  /* between an outermost query__execute__start and its done */
 };
 
@@ -238,7 +238,7 @@ static __always_inline void sql_finish(struct sql_event *ev, bool read_text, con
 static __always_inline bool sql_resume(struct sql_thread *th, const struct sql_key *key,
 				       const void *text, __u64 len)
 {
-	struct sql_event *ev = bpf_map_lookup_elem(&sql_starts, key);
+	struct sql_event *ev = bpf_map_lookup_elem(&sql_parked, key);
 
 	if (!ev)
 		return false;
@@ -250,7 +250,7 @@ static __always_inline bool sql_resume(struct sql_thread *th, const struct sql_k
 		sql_count(SQL_STAT_RESUMED);
 		return true;
 	}
-	bpf_map_delete_elem(&sql_starts, key);
+	bpf_map_delete_elem(&sql_parked, key);
 	sql_count(SQL_STAT_REPLACED);
 	return false;
 }
@@ -343,13 +343,13 @@ int BPF_KRETPROBE(sql_dispatch_exit)
 	if ((cookie & SQL_LAYOUT_ASYNC_RETURN) && (int)PT_REGS_RC(ctx) == SQL_DISPATCH_WOULDBLOCK) {
 		/* parked: kept by THD, for whichever thread resumes it */
 		if (state == SQL_THREAD_RESUMED) {
-			ev = bpf_map_lookup_elem(&sql_starts, &key);
+			ev = bpf_map_lookup_elem(&sql_parked, &key);
 			if (ev)
 				ev->flags |= SQL_EV_SUSPENDED;
 			return 0;
 		}
 		th->ev.flags |= SQL_EV_SUSPENDED;
-		if (bpf_map_update_elem(&sql_starts, &key, &th->ev, BPF_ANY))
+		if (bpf_map_update_elem(&sql_parked, &key, &th->ev, BPF_ANY))
 			sql_count(SQL_DROP_START_FULL);
 		return 0;
 	}
@@ -357,11 +357,11 @@ int BPF_KRETPROBE(sql_dispatch_exit)
 		sql_finish(&th->ev, false, NULL);
 		return 0;
 	}
-	ev = bpf_map_lookup_elem(&sql_starts, &key);
+	ev = bpf_map_lookup_elem(&sql_parked, &key);
 	if (!ev)
 		return 0; /* removed as stale by user space */
 	sql_finish(ev, false, NULL);
-	bpf_map_delete_elem(&sql_starts, &key);
+	bpf_map_delete_elem(&sql_parked, &key);
 	return 0;
 }
 

@@ -351,7 +351,7 @@ static int sql_servers_update(struct sql_priv *priv, const struct sql_proc *proc
 /* Remove the parked queries of processes that are gone (killed in the middle of a query). */
 static void sql_prune_maps(struct sql_priv *priv)
 {
-	int sfd = bpf_map__fd(priv->skel->maps.sql_starts);
+	int sfd = bpf_map__fd(priv->skel->maps.sql_parked);
 	struct sql_key skey, snext, *sgone;
 	size_t ns = 0;
 	int err;
@@ -585,7 +585,7 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 		return err;
 	}
 	priv->skel->rodata->text_limit = text_limit;
-	err = bpf_map__set_value_size(priv->skel->maps.sql_starts,
+	err = bpf_map__set_value_size(priv->skel->maps.sql_parked,
 				      SQL_START_VALUE_SIZE(text_limit));
 	if (err) {
 		snprintf(why, why_len, "sql: size the start map: %s", strerror(-err));
