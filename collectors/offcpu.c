@@ -61,6 +61,7 @@ struct offcpu_priv {
 	struct bpf_program *sys_exit_prog;
 	uint32_t ustack_kib;
 	bool dwarf;
+	bool use_btf; /* tp_btf: a block ends at switch-in, before the thread's return to user */
 	int ncpus;
 	__u64 *pcpu; /* lookup buffer: one counter per possible CPU */
 
@@ -256,6 +257,8 @@ static int offcpu_drops_update(struct collector *c)
 	for (size_t i = 0; i < priv->nlinks; i++)
 		recursion += bpf_common_recursion_misses(bpf_program__fd(priv->progs[i]));
 	bpf_common_drops_fill(c, offcpu_drop_names, n, counters, recursion);
+	if (priv->ur)
+		ustack_reader_drops(priv->ur, c);
 	return 0;
 }
 
@@ -342,6 +345,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 	if (err)
 		goto out_close;
 	snprintf(c->mode, sizeof(c->mode), "%s", use_btf ? "tp_btf" : "raw_tp");
+	priv->use_btf = use_btf;
 
 	/* Stack ids are bucket numbers: below the map size rounded up to a power of two. */
 	while (nids < stacks && nids < (1u << 31))
@@ -580,7 +584,11 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 		priv->skel->bss->count_kthreads = m->kthreads;
 		changed = true;
 	}
-	dwarf = unwind_supported() &&
+	/*
+	 * raw_tp sees a block end only when its thread leaves the CPU again, after it went back
+	 * to user space: too late to copy the stack it blocked with.
+	 */
+	dwarf = unwind_supported() && priv->use_btf &&
 		(f->unwind == KTOP_UNWIND_DWARF || (f->unwind == KTOP_UNWIND_AUTO && priv->npids));
 	if (dwarf != priv->dwarf) {
 		int derr = offcpu_dwarf_set(c, dwarf, f->unwind == KTOP_UNWIND_AUTO);

@@ -363,6 +363,8 @@ static int stacks_drops_update(struct collector *c)
 		return err;
 	recursion = bpf_common_recursion_misses(bpf_program__fd(priv->skel->progs.stacks_sample));
 	bpf_common_drops_fill(c, stacks_drop_names, n, counters, recursion);
+	if (priv->ur)
+		ustack_reader_drops(priv->ur, c);
 	return 0;
 }
 

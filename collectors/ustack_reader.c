@@ -15,6 +15,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "collectors/collector.h"
 #include "collectors/uframe_source.h"
 #include "symbols/unwind.h"
 #include "util/xalloc.h"
@@ -251,6 +252,18 @@ void ustack_reader_exec(struct ustack_reader *r, uint32_t tgid)
 void ustack_reader_stats(const struct ustack_reader *r, struct ustack_reader_stats *out)
 {
 	*out = r->stats;
+}
+
+void ustack_reader_drops(const struct ustack_reader *r, struct collector *c)
+{
+	const struct collector_drop mine[] = {
+		{ "stacks not unwound", r->stats.failed },
+		{ "unwinding stopped short", r->stats.incomplete },
+	};
+
+	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
+		if (c->ndrops < COLLECTOR_MAX_DROPS)
+			c->drops[c->ndrops++] = mine[i];
 }
 
 void ustack_reader_describe(char *out, size_t len, bool dwarf, uint32_t kib, bool automatic)

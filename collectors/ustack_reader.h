@@ -54,6 +54,10 @@ void ustack_reader_exec(struct ustack_reader *r, uint32_t tgid);
 
 void ustack_reader_stats(const struct ustack_reader *r, struct ustack_reader_stats *out);
 
+struct collector;
+/* Add the reader's own losses to c's drop counters (after the BPF ones), room permitting. */
+void ustack_reader_drops(const struct ustack_reader *r, struct collector *c);
+
 /*
  * What the header says of how user stacks are walked: "dwarf, 16 KiB" (copies of kib KiB) or
  * "frame pointers", followed by " (auto)" when ktop chose it.

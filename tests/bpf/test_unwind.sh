@@ -168,8 +168,13 @@ if db_mariadb_start unwind; then
 	# replaces its return address on the stack by the trampoline's while a query runs.
 	"$KTOP" -b -P sql -d 1 -f json >/dev/null 2>>"$work/err" &
 	pids+=($!)
+	# The kernel maps its trampoline page into the server at the probe's first hit.
+	uprobed() {
+		mariadb --no-defaults -S "$db_sock" -u root -e 'SELECT 1' >/dev/null 2>&1
+		grep -q '\[uprobes\]' "/proc/$db_pid/maps"
+	}
 	check "with the Slow queries collector's uretprobe on dispatch_command in place" \
-		wait_for 20 grep -q '\[uprobes\]' "/proc/$db_pid/maps"
+		wait_for 20 uprobed
 	mariadb_sleep "$work/mariadb_uretprobe.folded"
 	check "the stack still names do_command above dispatch_command (the address put back)" \
 		grep -qE "$whole" "$work/mariadb_uretprobe.folded"
