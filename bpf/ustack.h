@@ -11,7 +11,7 @@
 #define USTACK_PAGE	     4096 /* the copy is made a page at a time */
 #define USTACK_PAGES_DEFAULT 4	  /* 16 KiB above the stack pointer */
 #define USTACK_PAGES_MAX     16	  /* 64 KiB: the most --ustack-size takes */
-#define USTACK_RING_SIZE     (8 * 1024 * 1024)
+#define USTACK_RING_SIZE     (4 * 1024 * 1024) /* about 200 copies of 16 KiB */
 #define USTACK_RATE_DEFAULT                                                  \
 	500 /* records a second on one CPU; more fall back to frame pointers \
 	     */

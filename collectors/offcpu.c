@@ -366,10 +366,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 			 strerror(-err));
 		goto out_close;
 	}
-	err = ustack_reader_new(&priv->ur, bpf_map__fd(priv->skel->maps.ustack_ring), priv->notes,
-				c->why, sizeof(c->why));
-	if (err)
-		goto out_close;
+	priv->ur = ustack_reader_new(bpf_map__fd(priv->skel->maps.ustack_ring), priv->notes);
 	ustack_reader_describe(c->unwind, sizeof(c->unwind), false, priv->ustack_kib, true);
 
 	priv->cap = bpf_map__max_entries(priv->skel->maps.offcpu_counts);
@@ -518,6 +515,11 @@ static int offcpu_dwarf_set(struct collector *c, bool on, bool automatic)
 	struct offcpu_priv *priv = c->priv;
 	int err = 0;
 
+	/* The ring is mapped the first time it is needed. */
+	if (on)
+		err = ustack_reader_start(priv->ur, c->why, sizeof(c->why));
+	if (err)
+		on = false;
 	if (on && !priv->sys_exit) {
 		priv->sys_exit = bpf_program__attach(priv->sys_exit_prog);
 		if (!priv->sys_exit) {

@@ -486,10 +486,7 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	/* Sums are samples; a sample stands for 1e6 / hz microseconds on the CPU. */
 	priv->st = stack_collect_new(priv->sc, &map, (struct stack_collect_scale){ 1000000, hz },
 				     &priv->model.oncpu_interval, &priv->model.oncpu_cumulative);
-	err = ustack_reader_new(&priv->ur, bpf_map__fd(priv->skel->maps.ustack_ring), NULL, c->why,
-				sizeof(c->why));
-	if (err)
-		goto out_close;
+	priv->ur = ustack_reader_new(bpf_map__fd(priv->skel->maps.ustack_ring), NULL);
 	/* Every sample of the target is unwound, at any frequency: only the ring limits it. */
 	priv->skel->data->ustack_rate_max = hz > USTACK_RATE_DEFAULT ? hz : USTACK_RATE_DEFAULT;
 
@@ -955,8 +952,11 @@ static void stacks_unwind_set(struct collector *c, uint32_t target, enum ktop_un
 	struct stacks_priv *priv = c->priv;
 	bool dwarf = mode != KTOP_UNWIND_FP && unwind_supported();
 
+	/* The ring is mapped the first time a target's stacks are to be copied. */
+	if (dwarf && target && ustack_reader_start(priv->ur, c->why, sizeof(c->why)))
+		dwarf = false;
 	priv->unwind = mode;
-	priv->skel->bss->dwarf_mode = dwarf;
+	priv->skel->bss->dwarf_mode = dwarf && ustack_reader_started(priv->ur);
 	if (!target)
 		c->unwind[0] = '\0';
 	else

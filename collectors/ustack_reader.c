@@ -36,7 +36,9 @@ struct reader_entry {
 };
 
 struct ustack_reader {
-	struct ring_buffer *rb;
+	int map_fd;
+	struct ring_buffer *shared_rb; /* the collector's, to add the map to at the start */
+	struct ring_buffer *rb;	       /* NULL until started: the ring is not mapped */
 	bool own_rb;
 	struct unwind_cache *uc;
 	struct uframe_source *source; /* inlined calls and source lines of the frames */
@@ -153,35 +155,40 @@ static int reader_on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int ustack_reader_new(struct ustack_reader **out, int map_fd, struct ring_buffer *rb, char *why,
-		      size_t why_len)
+struct ustack_reader *ustack_reader_new(int map_fd, struct ring_buffer *rb)
 {
 	struct ustack_reader *r = xcalloc(1, sizeof(*r));
-	int err;
 
+	r->map_fd = map_fd;
+	r->shared_rb = rb;
 	r->uc = unwind_cache_new();
 	r->source = uframe_source_new(r->uc);
-	if (rb) {
-		err = ring_buffer__add(rb, map_fd, reader_on_record, r);
+	return r;
+}
+
+int ustack_reader_start(struct ustack_reader *r, char *why, size_t why_len)
+{
+	int err;
+
+	if (r->rb)
+		return 0;
+	if (r->shared_rb) {
+		err = ring_buffer__add(r->shared_rb, r->map_fd, reader_on_record, r);
 		if (err) {
 			snprintf(why, why_len, "read the user stack ring buffer: %s",
 				 strerror(-err));
-			ustack_reader_free(r);
 			return err;
 		}
-		r->rb = rb;
-	} else {
-		r->rb = ring_buffer__new(map_fd, reader_on_record, r, NULL);
-		if (!r->rb) {
-			err = errno ? -errno : -EINVAL;
-			snprintf(why, why_len, "open the user stack ring buffer: %s",
-				 strerror(-err));
-			ustack_reader_free(r);
-			return err;
-		}
-		r->own_rb = true;
+		r->rb = r->shared_rb;
+		return 0;
 	}
-	*out = r;
+	r->rb = ring_buffer__new(r->map_fd, reader_on_record, r, NULL);
+	if (!r->rb) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why, why_len, "open the user stack ring buffer: %s", strerror(-err));
+		return err;
+	}
+	r->own_rb = true;
 	return 0;
 }
 
@@ -201,6 +208,11 @@ void ustack_reader_free(struct ustack_reader *r)
 int ustack_reader_epoll_fd(const struct ustack_reader *r)
 {
 	return r->own_rb ? ring_buffer__epoll_fd(r->rb) : -1;
+}
+
+bool ustack_reader_started(const struct ustack_reader *r)
+{
+	return r->rb != NULL;
 }
 
 int ustack_reader_consume(struct ustack_reader *r)

@@ -27,12 +27,16 @@ struct ustack_reader_stats {
 struct ustack_reader;
 
 /*
- * A reader of the ring buffer map map_fd: added to rb when rb is given (the collector's own
- * ring buffer, consumed by it), else in a ring buffer of its own. 0, or -errno with why.
+ * A reader of the ring buffer map map_fd, to be added to rb when rb is given (the collector's
+ * own ring buffer, consumed by it), else read through a ring buffer of its own. Nothing is
+ * mapped before ustack_reader_start: the ring costs no memory while DWARF unwinding is off.
  */
-int ustack_reader_new(struct ustack_reader **out, int map_fd, struct ring_buffer *rb, char *why,
-		      size_t why_len);
+struct ustack_reader *ustack_reader_new(int map_fd, struct ring_buffer *rb);
 void ustack_reader_free(struct ustack_reader *r);
+/* Map the ring and read it from now on (once: later calls do nothing). 0, or -errno with why. */
+int ustack_reader_start(struct ustack_reader *r, char *why, size_t why_len);
+/* Whether it was started. */
+bool ustack_reader_started(const struct ustack_reader *r);
 
 /* The epoll fd of the reader's own ring buffer, or -1 when it shares the collector's. */
 int ustack_reader_epoll_fd(const struct ustack_reader *r);

@@ -77,6 +77,22 @@ check "and the snapshot then says frame pointers" \
 	python3 -c "import json,sys; d=json.loads(open('$work/fp.json').readline()); \
 		sys.exit(d.get('unwinding') != 'frame pointers')"
 
+# mapped_mib MODE: MiB of BPF maps a ktop on the sleeper has mapped, with --unwind MODE.
+mapped_mib() {
+	"$KTOP" -b -P offcpu -p "$pid" -d 3 -n 1 -f json --unwind "$1" >/dev/null 2>>"$work/err" &
+	local k=$! mib
+	wait_for 5 grep -q bpf-map "/proc/$k/maps" # its BPF objects are loaded
+	sleep 1
+	mib=$(awk '/bpf-map/ { split($1, a, "-"); s += strtonum("0x" a[2]) - strtonum("0x" a[1]) }
+		END { printf "%d", s / 1048576 }' "/proc/$k/maps")
+	wait "$k"
+	echo "$mib"
+}
+fp_mib=$(mapped_mib fp)
+dwarf_mib=$(mapped_mib dwarf)
+check "the stack copy ring is mapped only while DWARF unwinding is on ($fp_mib / $dwarf_mib MiB)" \
+	eval '[ "$fp_mib" -lt 1 ] && [ "$dwarf_mib" -ge 8 ]'
+
 ktop_run stacks "$pid" 2 folded >"$work/stacks_off.folded"
 check "the Stacks panel's off-CPU stacks have the same chain" \
 	grep -qE "^sleeper;\[off-CPU\];_start;.*main;chain_a;chain_b;chain_c;rest \[inlined\];nap;" \
