@@ -14,7 +14,7 @@
 /* A string's room: the limit, one byte to see that the string went on, and the NUL. */
 #define TRACE_STR_BUF	   (TRACE_STRING_MAX + 2)
 #define TRACE_DATA_MAX	   (TRACE_ARGS_MAX * TRACE_STR_BUF)
-#define TRACE_RINGBUF_SIZE (8 * 1024 * 1024) /* bytes of events waiting for user space */
+#define TRACE_RINGBUF_SIZE (2 * 1024 * 1024) /* bytes of events waiting for user space */
 #define TRACE_PIDS_MAX	   64		     /* PIDs in the user's filter */
 #define TRACE_SYSCALLS_MAX 1024		     /* syscall numbers the VFS table covers */
 #define TRACE_COMM_LEN	   16
