@@ -171,14 +171,37 @@ static void add_value(struct stack_tree *t, uint32_t node, const struct stack_sa
 		t->nodes[n].total += s->value;
 }
 
-/* The node of frame f under parent; it keeps the first source line seen through it. */
+/* The node of frame f under parent; a new one keeps f's source line, if it has one. */
 static uint32_t frame_node(struct stack_tree *t, uint32_t parent, const struct stack_frame *f)
 {
+	uint32_t before = t->nnodes;
 	uint32_t n = child_get(t, parent, STACK_NODE_FRAME, f->kind, f->name, 0);
 
-	if (!t->nodes[n].src)
-		t->nodes[n].src = f->src;
+	if (t->nnodes == before || !f->src)
+		return n;
+	if (t->nsrc == t->src_cap) {
+		t->src_cap = t->src_cap ? 2 * t->src_cap : 256;
+		t->src_nodes = xreallocarray(t->src_nodes, t->src_cap, sizeof(*t->src_nodes));
+		t->src_lines = xreallocarray(t->src_lines, t->src_cap, sizeof(*t->src_lines));
+	}
+	t->src_nodes[t->nsrc] = n;
+	t->src_lines[t->nsrc++] = f->src;
 	return n;
+}
+
+const char *stack_tree_node_src(const struct stack_tree *t, uint32_t node)
+{
+	uint32_t lo = 0, hi = t->nsrc;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (t->src_nodes[mid] < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nsrc && t->src_nodes[lo] == node ? t->src_lines[lo] : NULL;
 }
 
 static void add_sample(struct stack_tree *t, const struct stack_sample *s)
@@ -240,6 +263,7 @@ struct stack_tree *stack_tree_rebuild(struct stack_tree *t, const struct stack_s
 	for (uint32_t i = 0; i < t->nnames; i++)
 		free(t->names[i]);
 	t->nnames = 0;
+	t->nsrc = 0;
 	memset(&t->opts, 0, sizeof(t->opts));
 	if (o)
 		t->opts = *o;
@@ -295,6 +319,8 @@ void stack_tree_free(struct stack_tree *t)
 	for (uint32_t i = 0; i < t->nnames; i++)
 		free(t->names[i]);
 	free(t->names);
+	free(t->src_nodes);
+	free(t->src_lines);
 	tree_unmap(t->slots, t->nslots, sizeof(*t->slots));
 	tree_unmap(t->nodes, t->cap, sizeof(*t->nodes));
 	free(t);

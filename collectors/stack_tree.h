@@ -26,10 +26,9 @@ enum stack_node_kind {
 /* One node: 56 bytes, as many of them are made (a few hundred thousand for 20k stacks). */
 struct stack_node {
 	const char *name;
-	const char *src; /* a frame's source line, of the first stack through it; NULL: unknown */
-	uint64_t total;	 /* value of everything below and here */
-	uint64_t self;	 /* value of stacks that end here */
-	uint64_t tag;	 /* hash of the path from the root */
+	uint64_t total; /* value of everything below and here */
+	uint64_t self;	/* value of stacks that end here */
+	uint64_t tag;	/* hash of the path from the root */
 	uint32_t parent;
 	uint32_t first_child;
 	uint32_t next_sibling;
@@ -56,6 +55,11 @@ struct stack_tree {
 	uint32_t nslots;
 	char **names;
 	uint32_t nnames;
+	/* the source line of frame nodes that have one, by node (ascending): few nodes do */
+	uint32_t *src_nodes;
+	const char **src_lines;
+	uint32_t nsrc;
+	uint32_t src_cap;
 };
 
 /*
@@ -74,6 +78,8 @@ void stack_tree_free(struct stack_tree *t);
 uint32_t stack_tree_find_tag(const struct stack_tree *t, uint64_t tag);
 /* The child with the largest total, or STACK_TREE_NONE. */
 uint32_t stack_tree_hottest_child(const struct stack_tree *t, uint32_t node);
+/* A frame node's source line ("file.c:12", of the first stack through it), or NULL. */
+const char *stack_tree_node_src(const struct stack_tree *t, uint32_t node);
 /* Whether a node's name contains text (case-insensitive). */
 bool stack_tree_node_matches(const struct stack_tree *t, uint32_t node, const char *text);
 

@@ -295,6 +295,7 @@ static void draw_row(struct tree_view *tv, struct canvas *cv, int row, uint32_t 
 {
 	const struct stack_node *n = &tv->tree->nodes[node];
 	char total[16], self[16], name[600];
+	const char *src;
 	int col, indent = 2 * (int)(n->depth - root_depth), bar;
 	const char *mark = "hbar";
 	double frac = root_total ? (double)n->total / (double)root_total : 0;
@@ -312,9 +313,10 @@ static void draw_row(struct tree_view *tv, struct canvas *cv, int row, uint32_t 
 	col += canvas_put(cv, row, col, THEME_DIM, canvas_glyph(cv, mark));
 	col++;
 	/* The text export says where each frame was in the source, when it is known. */
+	src = expand_all ? stack_tree_node_src(tv->tree, node) : NULL;
 	snprintf(name, sizeof(name), "%s%s%s%s", n->name,
 		 n->kind == STACK_NODE_FRAME && n->frame_kind == STACK_FRAME_KERNEL ? "_[k]" : "",
-		 expand_all && n->src ? "  " : "", expand_all && n->src ? n->src : "");
+		 src ? "  " : "", src ? src : "");
 	/* the name gives way to the bar, which has the same width on every row */
 	bar = cv->width - col - 2 > 2 * BAR_WIDTH ? BAR_WIDTH : 0;
 	col += canvas_put_fit(cv, row, col, cv->width - col - 2 - bar,
@@ -364,16 +366,18 @@ void tree_view_draw_detail(struct tree_view *tv, struct canvas *cv, int row)
 {
 	uint32_t sel = tree_view_selected(tv), root = tree_view_root(tv);
 	const struct stack_node *n;
+	const char *src;
 	char total[16], line[800];
 
 	if (sel == STACK_TREE_NONE || root == STACK_TREE_NONE)
 		return;
 	n = &tv->tree->nodes[sel];
+	src = stack_tree_node_src(tv->tree, sel);
 	tv->format(total, sizeof(total), (double)n->total);
 	snprintf(line, sizeof(line), "%s  %s  %.1f%% of the view%s%s", n->name, total,
 		 tv->tree->nodes[root].total
 			 ? 100.0 * (double)n->total / (double)tv->tree->nodes[root].total
 			 : 0.0,
-		 n->src ? "  at " : "", n->src ? n->src : "");
+		 src ? "  at " : "", src ? src : "");
 	canvas_put_fit(cv, row, 1, cv->width - 2, THEME_HEADER_VALUE, line);
 }

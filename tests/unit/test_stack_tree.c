@@ -20,16 +20,17 @@
 		n, STACK_FRAME_KERNEL \
 	}
 
-static struct stack_frame f_sleep[] = {U("main"), U("a"), U("b"), K("do_nanosleep"), K("schedule")};
-static struct stack_frame f_read[] = {U("main"), U("a"), U("reader"), K("ksys_read"),
-				      K("schedule")};
-static struct stack_frame f_wait[] = {U("start_thread"), U("worker"), K("futex_wait"),
-				      K("schedule")};
+static struct stack_frame f_sleep[] = { U("main"), U("a"), U("b"), K("do_nanosleep"),
+					K("schedule") };
+static struct stack_frame f_read[] = { U("main"), U("a"), U("reader"), K("ksys_read"),
+				       K("schedule") };
+static struct stack_frame f_wait[] = { U("start_thread"), U("worker"), K("futex_wait"),
+				       K("schedule") };
 
 /* Process 10 ("app"): 300 us in sleep, 100 us in read (thread 11); process 20: 50 us. */
 static void build_set(struct stack_set *s)
 {
-	struct stack_sample x = {.pid = 10, .tid = 10, .comm = "app", .pcomm = "app"};
+	struct stack_sample x = { .pid = 10, .tid = 10, .comm = "app", .pcomm = "app" };
 
 	memset(s, 0, sizeof(*s));
 	x.frames = f_sleep;
@@ -45,14 +46,14 @@ static void build_set(struct stack_set *s)
 	x.frames = f_read;
 	x.value = 100;
 	stack_set_add(s, &x);
-	x = (struct stack_sample){.pid = 20,
-				  .tid = 21,
-				  .comm = "db",
-				  .pcomm = "db",
-				  .frames = f_wait,
-				  .nframes = 4,
-				  .value = 50,
-				  .count = 5};
+	x = (struct stack_sample){ .pid = 20,
+				   .tid = 21,
+				   .comm = "db",
+				   .pcomm = "db",
+				   .frames = f_wait,
+				   .nframes = 4,
+				   .value = 50,
+				   .count = 5 };
 	stack_set_add(s, &x);
 }
 
@@ -85,7 +86,7 @@ static void test_merge_and_totals(void **state)
 
 	(void)state;
 	build_set(&s);
-	t = stack_tree_build(&s, &(struct stack_tree_opts){0});
+	t = stack_tree_build(&s, &(struct stack_tree_opts){ 0 });
 	assert_int_equal(t->nodes[0].total, 450);
 	app = child(t, 0, "app (10)");
 	assert_int_not_equal(app, STACK_TREE_NONE);
@@ -115,7 +116,7 @@ static void test_inverted(void **state)
 
 	(void)state;
 	build_set(&s);
-	t = stack_tree_build(&s, &(struct stack_tree_opts){.inverted = true});
+	t = stack_tree_build(&s, &(struct stack_tree_opts){ .inverted = true });
 	/* every stack ends in schedule: one top node with everything */
 	assert_int_equal(nchildren(t, 0), 1);
 	sched = child(t, 0, "schedule");
@@ -140,7 +141,7 @@ static void test_threads(void **state)
 
 	(void)state;
 	build_set(&s);
-	t = stack_tree_build(&s, &(struct stack_tree_opts){.split_threads = true});
+	t = stack_tree_build(&s, &(struct stack_tree_opts){ .split_threads = true });
 	app = child(t, 0, "app (10)");
 	assert_int_equal(nchildren(t, app), 2);
 	assert_int_equal(t->nodes[child(t, app, "app (10)")].total, 300);
@@ -153,7 +154,7 @@ static void test_threads(void **state)
 /* A node keeps its tag when the tree is rebuilt with other data; other paths differ. */
 static void test_stable_tags(void **state)
 {
-	struct stack_set s, s2 = {0};
+	struct stack_set s, s2 = { 0 };
 	struct stack_tree *t1, *t2;
 	uint32_t b1, b2;
 
@@ -177,22 +178,65 @@ static void test_stable_tags(void **state)
 	stack_set_clear(&s2);
 }
 
+/* Source lines: a frame node keeps the first stack's line; frames without one have none. */
+static void test_source_lines(void **state)
+{
+	struct stack_frame at12[] = { { "main", STACK_FRAME_USER, "m.c:3" },
+				      { "f", STACK_FRAME_USER, "f.c:12" },
+				      { "g [inlined]", STACK_FRAME_USER, "g.h:7" } };
+	struct stack_frame at13[] = { { "main", STACK_FRAME_USER, "m.c:3" },
+				      { "f", STACK_FRAME_USER, "f.c:13" },
+				      { "h", STACK_FRAME_USER, NULL } };
+	struct stack_sample x = { .pid = 1, .tid = 1, .comm = "p", .pcomm = "p", .value = 5 };
+	struct stack_set set = { 0 };
+	struct stack_tree *t;
+	uint32_t proc, m, f;
+
+	(void)state;
+	x.frames = at12;
+	x.nframes = 3;
+	stack_set_add(&set, &x);
+	x.frames = at13;
+	stack_set_add(&set, &x);
+	for (int inverted = 0; inverted < 2; inverted++) {
+		t = stack_tree_build(&set, &(struct stack_tree_opts){ .inverted = inverted });
+		if (!inverted) {
+			proc = child(t, 0, "p (1)");
+			m = child(t, proc, "main");
+			f = child(t, m, "f");
+			assert_string_equal(stack_tree_node_src(t, m), "m.c:3");
+			/* two stacks through f: the first one's line */
+			assert_string_equal(stack_tree_node_src(t, f), "f.c:12");
+			assert_string_equal(stack_tree_node_src(t, child(t, f, "g [inlined]")),
+					    "g.h:7");
+			assert_null(stack_tree_node_src(t, child(t, f, "h")));
+			assert_null(stack_tree_node_src(t, proc));
+		} else {
+			assert_null(stack_tree_node_src(t, child(t, 0, "h")));
+			assert_string_equal(stack_tree_node_src(t, child(t, 0, "g [inlined]")),
+					    "g.h:7");
+		}
+		stack_tree_free(t);
+	}
+	stack_set_clear(&set);
+}
+
 static void test_many_stacks(void **state)
 {
-	struct stack_set s = {0};
+	struct stack_set s = { 0 };
 	struct stack_tree *t;
 	char names[2000][16];
 
 	(void)state;
 	for (int i = 0; i < 2000; i++) {
-		struct stack_frame fr[3] = {U("main"), U(names[i]), K("schedule")};
-		struct stack_sample x = {.pid = 1 + i % 7,
-					 .tid = 1,
-					 .comm = "p",
-					 .frames = fr,
-					 .nframes = 3,
-					 .value = 1,
-					 .count = 1};
+		struct stack_frame fr[3] = { U("main"), U(names[i]), K("schedule") };
+		struct stack_sample x = { .pid = 1 + i % 7,
+					  .tid = 1,
+					  .comm = "p",
+					  .frames = fr,
+					  .nframes = 3,
+					  .value = 1,
+					  .count = 1 };
 
 		snprintf(names[i], sizeof(names[i]), "fn%d", i);
 		stack_set_add(&s, &x);
@@ -210,7 +254,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_and_totals), cmocka_unit_test(test_inverted),
 		cmocka_unit_test(test_threads),		 cmocka_unit_test(test_stable_tags),
-		cmocka_unit_test(test_many_stacks),
+		cmocka_unit_test(test_many_stacks),	 cmocka_unit_test(test_source_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
