@@ -227,8 +227,12 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
 		s->ustack = OFFCPU_STACK_NONE;
 	else
 		s->ustack = offcpu_stackid(ctx, BPF_F_USER_STACK, OFFCPU_DROP_USTACK);
+	/*
+	 * Where in user space it blocks, even before DWARF is turned on: a block that began
+	 * then and ends after can still be copied on its way back.
+	 */
 	s->usp = 0;
-	if (dwarf_mode && s->ustack != OFFCPU_STACK_NONE)
+	if (ustack_can_copy && s->ustack != OFFCPU_STACK_NONE)
 		ustack_sp_ip((struct pt_regs *)bpf_task_pt_regs(prev), &s->usp, &s->uip);
 	/* Now, while it surely lives: user space reads its maps during the block. */
 	if (s->ustack != OFFCPU_STACK_NONE && !bpf_map_lookup_elem(&offcpu_seen, &tgid))
@@ -339,7 +343,7 @@ static __always_inline int offcpu_on_sys_exit(void)
 	enum ustack_fail err;
 	__u64 sp, ip;
 
-	if (!dwarf_mode)
+	if (!ustack_can_copy || !dwarf_mode)
 		return 0;
 	task = bpf_get_current_task_btf();
 	s = bpf_task_storage_get(&offcpu_starts, task, 0, 0);

@@ -12,6 +12,11 @@
 
 /* Set before load: pages copied above the stack pointer's page (--ustack-size). */
 const volatile __u32 ustack_pages = USTACK_PAGES_DEFAULT;
+/*
+ * Set before load when the kernel has bpf_task_pt_regs (v5.15): without it the code that reads
+ * user registers is dead, so the verifier never sees the helper and the programs still load.
+ */
+const volatile bool ustack_can_copy = false;
 /* Written live through the mmapped .bss: records a second per CPU. */
 __u32 ustack_rate_max = USTACK_RATE_DEFAULT;
 
@@ -126,7 +131,7 @@ static __always_inline enum ustack_fail ustack_send(__u32 tgid, __u32 tid, __s32
 	__u64 base, flags;
 	__u32 i;
 
-	if (!ustack_rate_ok())
+	if (!ustack_can_copy || !ustack_rate_ok())
 		return USTACK_FAIL_RATE;
 	r = bpf_ringbuf_reserve(&ustack_ring,
 				sizeof(*r) + (ustack_pages + 1) * (__u64)USTACK_PAGE, 0);

@@ -201,3 +201,14 @@ int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t
 	}
 	return (int)n;
 }
+
+bool bpf_common_has_task_pt_regs(void)
+{
+	static int known = -1;
+
+	/* A perf_event program has the tracing helpers and loads without kprobes. */
+	if (known < 0)
+		known = libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, BPF_FUNC_task_pt_regs,
+						NULL) == 1;
+	return known;
+}

@@ -30,6 +30,11 @@ static inline __u64 bpf_common_us_to_ns(uint64_t us)
 int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len);
 int bpf_common_btf_check(const char *who, char *why, size_t why_len);
 int bpf_common_ncpus(const char *who, char *why, size_t why_len);
+/*
+ * Whether the kernel's tracing programs have bpf_task_pt_regs (v5.15), which copying user
+ * stacks for DWARF unwinding needs. Probed once.
+ */
+bool bpf_common_has_task_pt_regs(void);
 int bpf_common_pcpu_sum(int map_fd, uint32_t idx, __u64 *pcpu, int ncpus, uint64_t *sum);
 int bpf_common_counters_read(int map_fd, __u64 *pcpu, int ncpus, uint64_t *counters, uint32_t n,
 			     const char *who, char *why, size_t why_len);

@@ -61,7 +61,8 @@ struct offcpu_priv {
 	struct bpf_program *sys_exit_prog;
 	uint32_t ustack_kib;
 	bool dwarf;
-	bool use_btf; /* tp_btf: a block ends at switch-in, before the thread's return to user */
+	bool use_btf;  /* tp_btf: a block ends at switch-in, before the thread's return to user */
+	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
 	int ncpus;
 	__u64 *pcpu; /* lookup buffer: one counter per possible CPU */
 
@@ -170,6 +171,8 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 	bpf_program__set_autoload(skel->progs.offcpu_sys_exit_btf, use_btf);
 	bpf_program__set_autoload(skel->progs.offcpu_sys_exit_raw, !use_btf);
 	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
+	priv->can_copy = unwind_supported() && bpf_common_has_task_pt_regs();
+	skel->rodata->ustack_can_copy = priv->can_copy;
 	priv->sys_exit_prog =
 		use_btf ? skel->progs.offcpu_sys_exit_btf : skel->progs.offcpu_sys_exit_raw;
 	err = offcpu_bpf__load(skel);
@@ -590,7 +593,7 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 	 * raw_tp sees a block end only when its thread leaves the CPU again, after it went back
 	 * to user space: too late to copy the stack it blocked with.
 	 */
-	dwarf = unwind_supported() && priv->use_btf &&
+	dwarf = priv->can_copy && priv->use_btf &&
 		(f->unwind == KTOP_UNWIND_DWARF || (f->unwind == KTOP_UNWIND_AUTO && priv->npids));
 	if (dwarf != priv->dwarf) {
 		int derr = offcpu_dwarf_set(c, dwarf, f->unwind == KTOP_UNWIND_AUTO);

@@ -66,6 +66,7 @@ struct stacks_priv {
 	struct ustack_reader *ur; /* DWARF unwinding of the target's copied user stacks */
 	enum ktop_unwind unwind;
 	uint32_t ustack_kib;
+	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
 	struct stacks_cpu *cpus; /* by CPU number, ncpus of them */
 	int ncpus;
 	bool *online; /* scratch for the online list */
@@ -319,6 +320,8 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 			return err;
 	}
 	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
+	priv->can_copy = unwind_supported() && bpf_common_has_task_pt_regs();
+	skel->rodata->ustack_can_copy = priv->can_copy;
 	err = stacks_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_len, "stacks: load the perf_event program: %s", strerror(-err));
@@ -950,7 +953,7 @@ static void stacks_reset(struct collector *c)
 static void stacks_unwind_set(struct collector *c, uint32_t target, enum ktop_unwind mode)
 {
 	struct stacks_priv *priv = c->priv;
-	bool dwarf = mode != KTOP_UNWIND_FP && unwind_supported();
+	bool dwarf = mode != KTOP_UNWIND_FP && priv->can_copy;
 
 	/* The ring is mapped the first time a target's stacks are to be copied. */
 	if (dwarf && target && ustack_reader_start(priv->ur, c->why, sizeof(c->why)))
