@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 #include "symbols/demangle.h"
+#include "symbols/elf.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
 #include "bpf/sql.h"
@@ -159,26 +160,6 @@ static void sql_elf_pg_global(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
 	}
 }
 
-/* The file offset of an address in a loaded segment; false if none holds it. */
-static bool sql_elf_offset(Elf *elf, uint64_t vaddr, uint64_t *offset)
-{
-	size_t n;
-
-	if (elf_getphdrnum(elf, &n))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_filesz) {
-			*offset = vaddr - ph.p_vaddr + ph.p_offset;
-			return true;
-		}
-	}
-	return false;
-}
-
 /*
  * Turn the execute probes' note addresses into file offsets (moved as the note's base says, for
  * prelinked files); a place outside every loaded segment is dropped.
@@ -192,9 +173,10 @@ static void sql_elf_locs(Elf *elf, uint64_t base_addr, struct sql_usdt_loc *locs
 		uint64_t shift = base_addr ? base_addr - l.offset : 0; /* offset holds the base */
 
 		l.vaddr += shift;
-		if (!sql_elf_offset(elf, l.vaddr, &l.offset))
+		if (!sym_elf_vaddr_to_offset(elf, l.vaddr, &l.offset))
 			continue;
-		if (l.sema_offset && !sql_elf_offset(elf, l.sema_offset + shift, &l.sema_offset))
+		if (l.sema_offset &&
+		    !sym_elf_vaddr_to_offset(elf, l.sema_offset + shift, &l.sema_offset))
 			continue;
 		locs[kept++] = l;
 	}

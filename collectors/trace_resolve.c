@@ -21,6 +21,7 @@
 #include <libelf.h>
 
 #include "symbols/demangle.h"
+#include "symbols/elf.h"
 #include "util/xalloc.h"
 
 #define TRACE_LDCACHE	   "/etc/ld.so.cache"
@@ -430,26 +431,6 @@ static void trace_scan_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, cons
 	}
 }
 
-/* The file offset of vaddr through the PT_LOAD segments; false when none holds it. */
-static bool trace_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *offset)
-{
-	size_t n;
-
-	if (elf_getphdrnum(elf, &n))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_memsz) {
-			*offset = vaddr - ph.p_vaddr + ph.p_offset;
-			return true;
-		}
-	}
-	return false;
-}
-
 int trace_resolve_func(const char *path, const char *func, uint64_t *offset, char *sym,
 		       size_t sym_len, char *why, size_t why_len)
 {
@@ -488,7 +469,7 @@ int trace_resolve_func(const char *path, const char *func, uint64_t *offset, cha
 			 "%s is an IFUNC in %s: its implementation is chosen at run time (probe "
 			 "that one)",
 			 func, path);
-	} else if (!trace_vaddr_to_offset(elf, m->vaddr, offset)) {
+	} else if (!sym_elf_vaddr_to_offset(elf, m->vaddr, offset)) {
 		snprintf(why, why_len, "%s: no loadable segment holds %s", path, func);
 	} else {
 		err = 0;

@@ -246,7 +246,7 @@ static void elf_clear_symbols(struct sym_elf *e)
 /* Walk the sections: symbol tables, notes, .gnu_debuglink; then load the best table. */
 static int elf_read_sections(Elf *elf, struct sym_elf *e, char *why, size_t why_len)
 {
-	struct elf_sections secs = {0};
+	struct elf_sections secs = { 0 };
 	Elf_Scn *symtab = NULL;
 	Elf_Scn *dynsym = NULL;
 	Elf_Scn *scn = NULL;
@@ -376,6 +376,25 @@ const char *sym_elf_debuglink(const struct sym_elf *e, uint32_t *crc)
 {
 	*crc = e->debuglink_crc;
 	return e->debuglink;
+}
+
+bool sym_elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *offset)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_memsz) {
+			*offset = vaddr - ph.p_vaddr + ph.p_offset;
+			return true;
+		}
+	}
+	return false;
 }
 
 bool sym_elf_offset_to_vaddr(const struct sym_elf *e, uint64_t offset, uint64_t *vaddr)

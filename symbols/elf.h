@@ -38,6 +38,12 @@ const uint8_t *sym_elf_build_id(const struct sym_elf *e, size_t *len);
 /* The .gnu_debuglink file name and its CRC, or NULL. */
 const char *sym_elf_debuglink(const struct sym_elf *e, uint32_t *crc);
 
+struct Elf;
+/*
+ * The file offset of virtual address vaddr of an ELF file open with libelf, through its
+ * PT_LOAD segments (uprobes and USDT probes are placed by file offset); false if none holds it.
+ */
+bool sym_elf_vaddr_to_offset(struct Elf *elf, uint64_t vaddr, uint64_t *offset);
 /* Translate a file offset to a virtual address through the PT_LOAD segments; false if none. */
 bool sym_elf_offset_to_vaddr(const struct sym_elf *e, uint64_t offset, uint64_t *vaddr);
 
