@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 
 #include "util/escape.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #define COLLECT_PROCS_MAX 16384 /* processes remembered before the table starts again */
@@ -120,23 +121,13 @@ struct stack_collect {
 
 _Static_assert(sizeof(struct stack_collect_key) == 16, "stack_collect_key has padding");
 
-/* A 64-bit mix (splitmix64's finalizer). */
-static uint64_t collect_mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 /* The hash of a kernel key. */
 static uint64_t collect_key_hash(const struct stack_collect_key *k)
 {
 	uint64_t a = (uint64_t)k->tgid << 32 | k->tid;
 	uint64_t b = (uint64_t)(uint32_t)k->kstack << 32 | (uint32_t)k->ustack;
 
-	return collect_mix(a ^ collect_mix(b));
+	return hash_mix64(a ^ hash_mix64(b));
 }
 
 /*
@@ -145,12 +136,12 @@ static uint64_t collect_key_hash(const struct stack_collect_key *k)
  */
 static uint64_t collect_ident_hash(const struct stack_sample *s)
 {
-	uint64_t h = collect_mix((uint64_t)s->pid << 32 | s->tid);
+	uint64_t h = hash_mix64((uint64_t)s->pid << 32 | s->tid);
 
 	for (uint32_t i = 0; i < s->nframes; i++)
-		h = collect_mix(h ^ stack_name_hash(s->frames[i].name) ^
-				(uint64_t)s->frames[i].kind ^
-				(s->frames[i].src ? stack_name_hash(s->frames[i].src) : 0));
+		h = hash_mix64(h ^ stack_name_hash(s->frames[i].name) ^
+			       (uint64_t)s->frames[i].kind ^
+			       (s->frames[i].src ? stack_name_hash(s->frames[i].src) : 0));
 	return h;
 }
 
@@ -173,7 +164,7 @@ static bool collect_ident_is_same(const struct stack_sample *a, const struct sta
 static struct collect_nameslot *collect_name_slot(struct collect_nameslot *names, size_t cap,
 						  const char *from)
 {
-	size_t i = collect_mix((uint64_t)(uintptr_t)from) & (cap - 1);
+	size_t i = hash_mix64((uint64_t)(uintptr_t)from) & (cap - 1);
 
 	while (names[i].from && names[i].from != from)
 		i = (i + 1) & (cap - 1);
@@ -222,7 +213,7 @@ static void collect_frames_intern(struct stack_collect *st, struct stack_frame *
 static struct collect_proc *collect_proc_slot(struct stack_collect *st, uint32_t tgid)
 {
 	size_t mask = st->procs_cap - 1;
-	size_t i = collect_mix(tgid) & mask;
+	size_t i = hash_mix64(tgid) & mask;
 
 	while (st->procs[i].used && st->procs[i].tgid != tgid)
 		i = (i + 1) & mask;

@@ -9,6 +9,7 @@
 
 #include <sys/mman.h>
 
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #define ROOT_TAG 0xcbf29ce484222325ULL
@@ -49,24 +50,14 @@ static void tree_drop_nodes(struct stack_tree *t, uint32_t from, uint32_t to)
 		madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
-/* A 64-bit mix (splitmix64's finalizer). */
-static uint64_t tree_mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 /*
  * A child's tag: its parent's tag, its kind, the hash of its name's text (kept beside the
  * interned name) and, for a process or thread, its id. Stable across rebuilds and stores.
  */
 static uint64_t child_tag(uint64_t parent, enum stack_node_kind kind, const char *name, uint32_t id)
 {
-	return tree_mix(parent * 0x100000001b3ULL ^ (uint64_t)kind * 0x9e3779b97f4a7c15ULL ^
-			stack_name_hash(name) ^ (uint64_t)id << 17);
+	return hash_mix64(parent * 0x100000001b3ULL ^ (uint64_t)kind * 0x9e3779b97f4a7c15ULL ^
+			  stack_name_hash(name) ^ (uint64_t)id << 17);
 }
 
 /* Put node idx in a lookup table of n slots (index + 1; 0 is empty). */
