@@ -30,9 +30,20 @@
 
 /* Innermost kernel frames that are ktop's own probe, not the thread's work or wait. */
 static const char *const collect_probe_prefixes[] = {
-	"bpf_prog_",	   "bpf_trace_run",   "__bpf_trace_",	"__traceiter_",
-	"bpf_get_stack",   "__bpf_get_stack", "bpf_dispatcher", "__bpf_prog_enter",
-	"__bpf_prog_exit", "perf_trace_",     "trace_call_bpf",
+	"bpf_prog_",
+	"bpf_trace_run",
+	"__bpf_trace_",
+	"__traceiter_",
+	"bpf_get_stack",
+	"__bpf_get_stack",
+	"bpf_dispatcher",
+	"__bpf_prog_enter",
+	"__bpf_prog_exit",
+	"perf_trace_",
+	"trace_call_bpf",
+	/* a perf_event program's own sample, interrupted by another's */
+	"bpf_overflow_handler",
+	"__perf_event_overflow",
 };
 
 /* A kernel stack, symbolized once: an id names the same stack for the whole run. */
