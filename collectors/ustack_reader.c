@@ -94,11 +94,14 @@ static void reader_keep(struct ustack_reader *r, const struct ustack_rec *rec, s
 			const char *mark)
 {
 	struct reader_entry *e;
-	size_t nuf = 0;
+	size_t nuf = 0, i;
 
-	for (size_t i = 0; i < n && nuf < READER_DEPTH; i++)
+	for (i = 0; i < n && nuf < READER_DEPTH; i++)
 		nuf += uframe_source_expand(r->source, rec->tgid, r->scratch[i], r->expanded + nuf,
 					    READER_DEPTH - nuf);
+	/* Inlined calls made the chain longer than the frames kept: its outer end is cut. */
+	if (i < n)
+		mark = "[truncated]";
 	if (r->nentries == r->entries_cap) {
 		r->entries_cap = r->entries_cap ? 2 * r->entries_cap : 64;
 		r->entries = xreallocarray(r->entries, r->entries_cap, sizeof(*r->entries));
