@@ -89,6 +89,16 @@ struct collect_nameslot {
 	const char *interned;
 };
 
+/*
+ * A frames array kept in the store, found again by its content: threads and processes that
+ * run the same code share one (a server's workers, a fork storm).
+ */
+struct collect_frameslot {
+	uint64_t hash;
+	const struct stack_frame *frames; /* NULL: a free slot */
+	uint32_t n;
+};
+
 /* Identity hash -> identity. */
 struct collect_idslot {
 	uint64_t hash;
@@ -106,6 +116,9 @@ struct stack_collect {
 	struct collect_nameslot *names;
 	size_t names_cap; /* a power of two, or 0 */
 	size_t nnames;
+	struct collect_frameslot *fslots;
+	size_t fslots_cap; /* a power of two, or 0 */
+	size_t nfslots;
 	uint64_t *addrs;	    /* one stack map value: map.depth addresses */
 	struct sym_frame *symf;	    /* map.depth names of one kernel stack */
 	struct stack_frame *frames; /* one built stack: 2 * map.depth + 4 */
@@ -141,19 +154,21 @@ static uint64_t collect_key_hash(const struct stack_collect_key *k)
 	return hash_mix64(a ^ hash_mix64(b));
 }
 
-/*
- * The hash of a sample's identity: process, thread and frames, whose names are interned in
- * the store (their text's hash is kept beside them).
- */
-static uint64_t collect_ident_hash(const struct stack_sample *s)
+/* The hash of a frames array whose names are interned (pointers stand for their text). */
+static uint64_t collect_frames_hash(const struct stack_frame *f, uint32_t n)
 {
-	uint64_t h = hash_mix64((uint64_t)s->pid << 32 | s->tid);
+	uint64_t h = n;
 
-	for (uint32_t i = 0; i < s->nframes; i++)
-		h = hash_mix64(h ^ stack_name_hash(s->frames[i].name) ^
-			       (uint64_t)s->frames[i].kind ^
-			       (s->frames[i].src ? stack_name_hash(s->frames[i].src) : 0));
+	for (uint32_t i = 0; i < n; i++)
+		h = hash_mix64(h ^ (uint64_t)(uintptr_t)f[i].name ^ (uint64_t)f[i].kind << 56 ^
+			       (uint64_t)(uintptr_t)f[i].src * 31);
 	return h;
+}
+
+/* The hash of a sample's identity: process and thread, and its frames' hash. */
+static uint64_t collect_ident_hash(uint64_t frames_hash, const struct stack_sample *s)
+{
+	return hash_mix64(frames_hash ^ hash_mix64((uint64_t)s->pid << 32 | s->tid));
 }
 
 /* Whether two samples are the same thread in the same frames (names interned: pointers). */
@@ -511,9 +526,62 @@ static void collect_id_put(struct collect_idslot *ids, size_t cap, uint64_t h, u
 	ids[i] = (struct collect_idslot){ .hash = h, .id = id, .used = true };
 }
 
+/* Whether two frames arrays of n frames with interned names are the same. */
+static bool collect_frames_same(const struct stack_frame *a, const struct stack_frame *b,
+				uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (a[i].name != b[i].name || a[i].kind != b[i].kind || a[i].src != b[i].src)
+			return false;
+	return true;
+}
+
+/* The free slot for hash h in a frames table with room. */
+static struct collect_frameslot *collect_fslot_free(struct collect_frameslot *t, size_t cap,
+						    uint64_t h)
+{
+	size_t i = h & (cap - 1);
+
+	while (t[i].frames)
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+/* The store's copy of f[0..n): one already kept with the same frames, or a new one. */
+static const struct stack_frame *
+collect_frames_keep(struct stack_collect *st, const struct stack_frame *f, uint32_t n, uint64_t h)
+{
+	struct collect_frameslot *slot;
+	struct stack_frame *copy;
+	size_t i;
+
+	if (2 * (st->nfslots + 1) > st->fslots_cap) {
+		size_t cap = collect_grown(st->fslots_cap);
+		struct collect_frameslot *t = xcalloc(cap, sizeof(*t));
+
+		for (i = 0; i < st->fslots_cap; i++)
+			if (st->fslots[i].frames)
+				*collect_fslot_free(t, cap, st->fslots[i].hash) = st->fslots[i];
+		free(st->fslots);
+		st->fslots = t;
+		st->fslots_cap = cap;
+	}
+	for (i = h & (st->fslots_cap - 1); st->fslots[i].frames;
+	     i = (i + 1) & (st->fslots_cap - 1)) {
+		slot = &st->fslots[i];
+		if (slot->hash == h && slot->n == n && collect_frames_same(slot->frames, f, n))
+			return slot->frames;
+	}
+	copy = stack_store_frames(st->store, n);
+	memcpy(copy, f, n * sizeof(*f));
+	st->fslots[i] = (struct collect_frameslot){ .hash = h, .frames = copy, .n = n };
+	st->nfslots++;
+	return copy;
+}
+
 /* A new identity for sample s (frames copied into the store, names interned); returns it. */
 static uint32_t collect_ident_add(struct stack_collect *st, const struct stack_sample *s,
-				  uint64_t h)
+				  uint64_t h, uint64_t frames_hash)
 {
 	struct collect_ident *id;
 
@@ -535,12 +603,8 @@ static uint32_t collect_ident_add(struct stack_collect *st, const struct stack_s
 	id = &st->idents[st->nidents];
 	memset(id, 0, sizeof(*id));
 	id->s = *s;
-	if (s->nframes) {
-		struct stack_frame *f = stack_store_frames(st->store, s->nframes);
-
-		memcpy(f, s->frames, s->nframes * sizeof(*f));
-		id->s.frames = f;
-	}
+	if (s->nframes)
+		id->s.frames = collect_frames_keep(st, s->frames, s->nframes, frames_hash);
 	id->hash = h;
 	collect_id_put(st->ids, st->ids_cap, h, (uint32_t)st->nidents);
 	return (uint32_t)st->nidents++;
@@ -554,13 +618,14 @@ static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct s
 	char tcomm[COLLECT_NAME_LEN];
 	struct collect_proc *p;
 	int64_t found;
-	uint64_t h;
+	uint64_t h, fh;
 	uint32_t id;
 
 	s.frames = st->frames;
 	s.nframes = n;
 	collect_frames_intern(st, st->frames, s.nframes);
-	h = collect_ident_hash(&s);
+	fh = collect_frames_hash(st->frames, n);
+	h = collect_ident_hash(fh, &s);
 	found = collect_ident_find(st, &s, h);
 	if (found >= 0) {
 		id = (uint32_t)found;
@@ -572,7 +637,7 @@ static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct s
 		s.comm = stack_store_name(st->store, tcomm);
 		/* A process already gone: its thread's name is the best there is. */
 		s.pcomm = p->named ? stack_store_name(st->store, p->pcomm) : s.comm;
-		id = collect_ident_add(st, &s, h);
+		id = collect_ident_add(st, &s, h, fh);
 	}
 	return id;
 }
@@ -647,6 +712,7 @@ void stack_collect_free(struct stack_collect *st)
 	free(st->keys);
 	free(st->ids);
 	free(st->names);
+	free(st->fslots);
 	stack_store_unref(st->store);
 	free(st->touched);
 	for (uint32_t i = 0; i < st->map.nids; i++)
@@ -781,4 +847,8 @@ void stack_collect_reset(struct stack_collect *st)
 	if (st->names_cap)
 		memset(st->names, 0, st->names_cap * sizeof(*st->names));
 	st->nnames = 0;
+	/* The kept frames were the old store's. */
+	if (st->fslots_cap)
+		memset(st->fslots, 0, st->fslots_cap * sizeof(*st->fslots));
+	st->nfslots = 0;
 }

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The aggregator on stacks unwound in user space (no BPF map is read for them): identities
+ * by thread and frames, names from this process's own symbols, and frames arrays kept once
+ * in the store for every thread that has the same stack.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+#include <unistd.h>
+
+#include "collectors/stack_collect.h"
+#include "symbols/symbols.h"
+
+__attribute__((noinline)) int collect_fn_outer(int x)
+{
+	return x * 3 + 1;
+}
+
+__attribute__((noinline)) int collect_fn_inner(int x)
+{
+	return x * 5 + 2;
+}
+
+/* An address inside fn, as an unwound frame holds it. */
+static uint64_t inside(int (*fn)(int))
+{
+	return (uint64_t)(uintptr_t)fn + 2;
+}
+
+struct fixture {
+	struct sym_cache *sc;
+	struct stack_collect *st;
+	struct stack_set interval;
+	struct stack_set cumulative;
+};
+
+static int setup(void **state)
+{
+	static struct fixture f;
+	struct stack_collect_map map = { .fd = -1, .nids = 0, .depth = 127 };
+	char why[128];
+
+	memset(&f, 0, sizeof(f));
+	if (sym_cache_new(&f.sc, why, sizeof(why)))
+		return -1;
+	f.st = stack_collect_new(f.sc, &map, (struct stack_collect_scale){ 1, 1 }, &f.interval,
+				 &f.cumulative);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	stack_collect_free(f->st);
+	stack_set_clear(&f->interval);
+	stack_set_clear(&f->cumulative);
+	sym_cache_free(f->sc);
+	return 0;
+}
+
+/* Add one unwound stack of thread tid: frames innermost first. */
+static void add(struct fixture *f, uint32_t tid, const struct stack_collect_uframe *uf, uint32_t n,
+		uint64_t amount)
+{
+	struct stack_collect_key k = {
+		.tgid = (uint32_t)getpid(),
+		.tid = tid,
+		.kstack = STACK_COLLECT_NONE,
+		.ustack = STACK_COLLECT_NONE,
+	};
+
+	stack_collect_add_unwound(f->st, &k, uf, n, NULL, "worker", 7, amount, 1, true);
+}
+
+/* The interval sample of thread tid, or NULL. */
+static const struct stack_sample *sample_of(const struct stack_set *s, uint32_t tid)
+{
+	for (size_t i = 0; i < s->nsamples; i++)
+		if (s->samples[i].tid == tid)
+			return &s->samples[i];
+	return NULL;
+}
+
+static void test_same_stack_shares_frames(void **state)
+{
+	struct fixture *f = *state;
+	const struct stack_collect_uframe both[] = {
+		{ inside(collect_fn_inner), "helper [inlined]", "x.c:3" },
+		{ inside(collect_fn_inner), NULL, "x.c:9" },
+		{ inside(collect_fn_outer), NULL, NULL },
+	};
+	const struct stack_collect_uframe other[] = {
+		{ inside(collect_fn_outer), NULL, NULL },
+	};
+	const struct stack_sample *a, *b, *c;
+
+	stack_collect_begin(f->st);
+	add(f, 101, both, 3, 10);
+	add(f, 102, both, 3, 20);
+	add(f, 103, other, 1, 30);
+	stack_collect_end(f->st);
+
+	assert_int_equal(f->interval.nsamples, 3);
+	a = sample_of(&f->interval, 101);
+	b = sample_of(&f->interval, 102);
+	c = sample_of(&f->interval, 103);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	/* Outermost first: the symbolizer's names, the inlined call, the source lines. */
+	assert_int_equal(a->nframes, 3);
+	assert_string_equal(a->frames[0].name, "collect_fn_outer");
+	assert_string_equal(a->frames[1].name, "collect_fn_inner");
+	assert_string_equal(a->frames[1].src, "x.c:9");
+	assert_string_equal(a->frames[2].name, "helper [inlined]");
+	assert_string_equal(a->frames[2].src, "x.c:3");
+	assert_int_equal(a->value, 10);
+	assert_int_equal(b->value, 20);
+	/* Two threads, one stack: one frames array in the store. */
+	assert_ptr_equal(a->frames, b->frames);
+	assert_ptr_not_equal(a->frames, c->frames);
+	assert_string_equal(c->frames[0].name, "collect_fn_outer");
+
+	/* After a reset (a new store) the same stack is kept again, and shared again. */
+	stack_collect_reset(f->st);
+	stack_collect_begin(f->st);
+	add(f, 104, both, 3, 5);
+	add(f, 105, both, 3, 5);
+	stack_collect_end(f->st);
+	a = sample_of(&f->cumulative, 104);
+	b = sample_of(&f->cumulative, 105);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_ptr_equal(a->frames, b->frames);
+	assert_string_equal(a->frames[2].name, "helper [inlined]");
+	assert_int_equal(f->cumulative.nsamples, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_same_stack_shares_frames, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
