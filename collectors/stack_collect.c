@@ -28,7 +28,7 @@
 #define COLLECT_PROCS_MAX 16384 /* processes remembered before the table starts again */
 #define COLLECT_NAME_LEN  72	/* an escaped comm: 16 bytes, each "\xNN" at worst */
 
-/* Innermost kernel frames that are ktop's own probe, not the thread's work or wait. */
+/* Kernel frames of a probe (ktop's or another tracer's), not the thread's work or wait. */
 static const char *const collect_probe_prefixes[] = {
 	"bpf_prog_",
 	"bpf_trace_run",
@@ -380,13 +380,14 @@ static const struct collect_kstack *collect_kstack_get(struct stack_collect *st,
 	n = collect_depth(st);
 	for (uint32_t i = 0; i < n; i++)
 		sym_kernel(st->sc, collect_call_addr(st->addrs, i), &f[i]);
-	/* Skip the innermost run of probe frames (and unnamed ones among them, e.g. the JIT). */
-	for (uint32_t i = 0; i < n; i++) {
-		if (f[i].kind != SYM_UNKNOWN && !collect_is_probe_frame(f[i].name))
-			break;
-		if (f[i].kind != SYM_UNKNOWN)
+	/*
+	 * Drop everything up to the outermost probe frame: what runs inside a BPF program (its
+	 * helpers, a copy of user memory, the JIT's unnamed frames) is the probe's work, and a
+	 * sample may land there, not only in the program itself.
+	 */
+	for (uint32_t i = 0; i < n; i++)
+		if (f[i].kind != SYM_UNKNOWN && collect_is_probe_frame(f[i].name))
 			keep = i + 1;
-	}
 	/* A stack as deep as the map holds may have lost its outermost frames. */
 	ks->nframes = n - keep + (n == depth);
 	ks->frames = xcalloc(ks->nframes ? ks->nframes : 1, sizeof(*ks->frames));
