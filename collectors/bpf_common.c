@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/collector.h"
+#include "util/xalloc.h"
 
 /* Load vmlinux BTF into *btf (the caller frees it with btf__free), or -errno. */
 int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len)
@@ -200,6 +201,13 @@ int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t
 		first = false;
 	}
 	return (int)n;
+}
+
+void *bpf_common_append(void *arr, size_t n, const void *add, size_t add_n, size_t size)
+{
+	arr = xreallocarray(arr, n + add_n, size);
+	memcpy((char *)arr + n * size, add, add_n * size);
+	return arr;
 }
 
 bool bpf_common_has_task_pt_regs(void)

@@ -46,6 +46,11 @@ size_t bpf_common_pids_sorted(uint32_t *out, size_t max, const uint32_t *pids, s
 bool bpf_common_pids_same(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
 int bpf_common_pid_set_replace(int map_fd, const uint32_t *pids, size_t n, const char *who,
 			       char *why, size_t why_len);
+/*
+ * Append add_n elements of size bytes from add to the n of arr (grown; NULL: none yet), as a
+ * reset keeps the entries it drained for the next poll. Returns the array.
+ */
+void *bpf_common_append(void *arr, size_t n, const void *add, size_t add_n, size_t size);
 int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t val_size,
 		     uint32_t cap, const char *what, char *why, size_t why_len);
 

@@ -931,15 +931,11 @@ static void stacks_reset(struct collector *c)
 		return;
 	n = stacks_drain(priv, why, sizeof(why));
 	if (n > 0 && !priv->gone) {
-		size_t total = priv->ncarry + (size_t)n;
-
-		priv->carry_keys = xreallocarray(priv->carry_keys, total, sizeof(*priv->keys));
-		priv->carry_vals = xreallocarray(priv->carry_vals, total, sizeof(*priv->vals));
-		memcpy(priv->carry_keys + priv->ncarry, priv->keys,
-		       (size_t)n * sizeof(*priv->keys));
-		memcpy(priv->carry_vals + priv->ncarry, priv->vals,
-		       (size_t)n * sizeof(*priv->vals));
-		priv->ncarry = total;
+		priv->carry_keys = bpf_common_append(priv->carry_keys, priv->ncarry, priv->keys,
+						     (size_t)n, sizeof(*priv->keys));
+		priv->carry_vals = bpf_common_append(priv->carry_vals, priv->ncarry, priv->vals,
+						     (size_t)n, sizeof(*priv->vals));
+		priv->ncarry += (size_t)n;
 	}
 	stack_collect_reset(priv->st);
 	priv->cum_start = clock_seconds(CLOCK_MONOTONIC);
