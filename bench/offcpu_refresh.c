@@ -38,6 +38,7 @@
 #include <libelf.h>
 #include <ncurses.h>
 
+#include "collectors/bpf_common.h"
 #include "collectors/offcpu_model.h"
 #include "collectors/stack_tree.h"
 #include "core/export.h"
@@ -372,32 +373,6 @@ static double report_times(const char *what, double *t, int n)
 	return t[n / 2];
 }
 
-/*
- * Drain the counts map as collectors/offcpu.c does: batch lookup-and-delete until ENOENT.
- * Returns the entries read.
- */
-static int drain(int fd, struct offcpu_key *keys, struct offcpu_val *vals, uint32_t cap)
-{
-	__u32 token = 0;
-	bool first = true;
-	uint32_t n = 0;
-	int err;
-
-	while (n < cap) {
-		__u32 count = cap - n;
-
-		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token, keys + n,
-						      vals + n, &count, NULL);
-		if (err && err != -ENOENT && !(err == -ENOSPC && n))
-			return err;
-		n += count;
-		if (err)
-			break;
-		first = false;
-	}
-	return (int)n;
-}
-
 /* Put the records into the counts map, as the kernel side would have. */
 static int fill_counts(int fd, const struct offcpu_key *keys, const struct offcpu_val *vals,
 		       size_t n)
@@ -417,6 +392,7 @@ static int poll_once(agg_t *st, int counts_fd, const struct offcpu_key *keys,
 		     struct offcpu_val *dvals, double ms[3])
 {
 	double t0, t1, t2;
+	char why[128];
 	int got;
 
 	if (fill_counts(counts_fd, keys, vals, n)) {
@@ -424,10 +400,13 @@ static int poll_once(agg_t *st, int counts_fd, const struct offcpu_key *keys,
 		return -1;
 	}
 	t0 = now_ms();
-	got = drain(counts_fd, dkeys, dvals, (uint32_t)n);
+	/* As collectors/offcpu.c drains its counts map. */
+	got = bpf_common_drain(counts_fd, dkeys, sizeof(*dkeys), dvals, sizeof(*dvals), (uint32_t)n,
+			       "drain", why, sizeof(why));
 	t1 = now_ms();
 	if (got != (int)n) {
-		fprintf(stderr, "offcpu_refresh: drained %d of %zu\n", got, n);
+		fprintf(stderr, "offcpu_refresh: drained %d of %zu%s%s\n", got, n,
+			got < 0 ? ": " : "", got < 0 ? why : "");
 		return -1;
 	}
 	agg_begin(st);
