@@ -60,16 +60,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_line FILE TEXT: poll up to 15 s for TEXT in FILE.
-wait_line() {
-	local i
-	for ((i = 0; i < 150; i++)); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "bio_overhead.sh: no '$2' in $1: $(head -3 "$1")" >&2
-	return 1
-}
 # start VARIANT: attach that tracer (none: nothing) and wait until it traces.
 start() {
 	: >"$work/out"
@@ -82,8 +72,8 @@ start() {
 	esac
 	tracer=$!
 	case "$1" in
-	ktop*) wait_line "$work/out" "ktop: bio: tracing with" ;;
-	*) wait_line "$work/out" "Tracing block device I/O" ;;
+	ktop*) bench_wait_line "$work/out" "ktop: bio: tracing with" bio_overhead.sh ;;
+	*) bench_wait_line "$work/out" "Tracing block device I/O" bio_overhead.sh ;;
 	esac
 }
 # stop: detach the running tracer, if any.

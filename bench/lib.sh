@@ -39,3 +39,17 @@ bench_wait_attached() {
 	echo "$2: tracer $1 did not attach: $(head -3 "$work/err")" >&2
 	return 1
 }
+
+# bench_wait_line FILE TEXT WHO [SECS]: poll up to SECS (default 15) for TEXT in FILE, the
+# tracer's start line, giving up early once the tracer ($tracer, when set) has exited; else
+# say so (as WHO, with FILE's first lines) and fail.
+bench_wait_line() {
+	local i
+	for ((i = 0; i < ${4:-15} * 10; i++)); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		[ -n "${tracer:-}" ] && ! kill -0 "$tracer" 2>/dev/null && break
+		sleep 0.1
+	done
+	echo "$3: no '$2' in $1: $(head -3 "$1")" >&2
+	return 1
+}

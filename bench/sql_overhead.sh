@@ -52,6 +52,7 @@ for cmd in mariadb-slap pgbench bpftrace mariadb-install-db; do
 done
 . "$top/tests/bpf/db.sh"
 
+. "$top/bench/lib.sh"
 work=$(mktemp -d /tmp/ktop-bench.XXXXXX)
 tracer=""
 stats_was=""
@@ -67,17 +68,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_line FILE TEXT: poll up to 30 s (bpftrace compiles first) for TEXT in FILE.
-wait_line() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		kill -0 "$tracer" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "sql_overhead.sh: no '$2' in $1: $(head -3 "$1")" >&2
-	return 1
-}
 # start VARIANT: attach that tracer (none: nothing) and wait until it traces.
 start() {
 	: >"$work/out"
@@ -90,8 +80,8 @@ start() {
 	esac
 	tracer=$!
 	case "$1" in
-	ktop) wait_line "$work/out" "ktop: sql: tracing with" || return 1 ;;
-	bpftrace) wait_line "$work/out" "Attaching" || return 1 ;;
+	ktop) bench_wait_line "$work/out" "ktop: sql: tracing with" sql_overhead.sh 30 || return 1 ;;
+	bpftrace) bench_wait_line "$work/out" "Attaching" sql_overhead.sh 30 || return 1 ;;
 	esac
 	settle
 }
@@ -387,8 +377,12 @@ probe_cost() {
 		esac
 		case $v in
 		none) ;;
-		ktop) tracer=$! && wait_line "$work/out" "ktop: sql: tracing with" || return 1 ;;
-		*) tracer=$! && wait_line "$work/out" "Attaching" || return 1 ;;
+		ktop)
+			tracer=$!
+			bench_wait_line "$work/out" "ktop: sql: tracing with" sql_overhead.sh 30 ||
+				return 1
+			;;
+		*) tracer=$! && bench_wait_line "$work/out" "Attaching" sql_overhead.sh 30 || return 1 ;;
 		esac
 		[ "$v" = none ] || sleep 2
 		t=$("$bin" "$CALLS" 1 | median)

@@ -32,6 +32,7 @@ BPF_STATS=${BPF_STATS:-1}
 [ -x "$KTOP" ] || { echo "trace_overhead.sh: no ktop at $KTOP (set KTOP)" >&2; exit 2; }
 command -v bpftrace >/dev/null || { echo "trace_overhead.sh: needs bpftrace" >&2; exit 2; }
 
+. "$top/bench/lib.sh"
 work=$(mktemp -d /tmp/ktop-bench.XXXXXX)
 tracer=""
 stats_was=""
@@ -52,16 +53,6 @@ gcc -O1 -g -o "$tracee" "$top/tests/bpf/tracee.c" ||
 spec="$tracee:tracee_work \"%d %s\", arg1, arg2"
 bt_prog="uprobe:$tracee:tracee_work { printf(\"%d %s\\n\", arg0, str(arg1)); }"
 
-# wait_line FILE TEXT: poll up to 15 s for TEXT in FILE.
-wait_line() {
-	local i
-	for ((i = 0; i < 150; i++)); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "trace_overhead.sh: no '$2' in $1: $(head -3 "$1")" >&2
-	return 1
-}
 # probed: whether tracee_work has a uprobe on it yet (a call then costs a trap, over 300 ns).
 probed() {
 	local ns
@@ -80,8 +71,8 @@ start() {
 	esac
 	tracer=$!
 	case "$1" in
-	ktop*) wait_line "$work/err" "ktop: trace: tracing with" ;;
-	bpftrace) wait_line "$work/out" "Attaching 1 probe" || return 1 ;;
+	ktop*) bench_wait_line "$work/err" "ktop: trace: tracing with" trace_overhead.sh ;;
+	bpftrace) bench_wait_line "$work/out" "Attaching 1 probe" trace_overhead.sh || return 1 ;;
 	esac
 	[ "$1" = ktop-vfs ] && return 0
 	# bpftrace says "Attaching" before it attaches.

@@ -13,8 +13,8 @@
 #  2. On-CPU: tests/bpf/burner.c built without frame pointers burns one CPU; `ktop -P stacks
 #     -p BURNER -F HZ` (default 997) runs three DURATION-second intervals (default 10) with
 #     --unwind fp and --unwind dwarf; over the second one (start-up excluded) the report gives
-#     ktop's own CPU time (/proc/PID/schedstat), the samples of the interval, and samples named (and,
-#     in DWARF mode, unwound) per second of one core: samples / CPU seconds.
+#     ktop's own CPU time (/proc/PID/schedstat), the samples of the interval, and samples
+#     named (and, in DWARF mode, unwound) per second of one core: samples / CPU seconds.
 #  3. Unless BPF_STATS=0, both again with kernel.bpf_stats_enabled=1 (restored on exit): the
 #     in-kernel ns per run of each program (sched_switch, sys_exit, the perf_event sampler).
 # Needs root, perf, gcc. Usage: bench/unwind_overhead.sh  (KTOP, LOOPS, ROUNDS, CPU, HZ,
@@ -161,7 +161,8 @@ c1 = cpu()
 p.wait()
 samples = sum(s.get("count", 0) for s in d.get("oncpu", []))
 used = c1 - c0
-print(f"{mode:6} ktop CPU {1000 * used:7.1f} ms over {secs} s ({100 * used / float(secs):5.2f}% of a core)"
+print(f"{mode:6} ktop CPU {1000 * used:7.1f} ms over {secs} s"
+      f" ({100 * used / float(secs):5.2f}% of a core)"
       f"  samples {samples:6d}  -> {samples / used if used else float('inf'):8.0f} samples per"
       f" CPU second  unwinding: {d.get('unwinding', '?')}")
 PY
