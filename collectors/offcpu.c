@@ -57,10 +57,9 @@ struct offcpu_priv {
 	struct sym_cache *sc;
 	struct stack_collect *st;
 	struct ustack_reader *ur;  /* DWARF unwinding of copied user stacks */
-	struct bpf_link *sys_exit; /* attached while DWARF unwinding is on */
+	struct bpf_link *sys_exit; /* attached while DWARF unwinding is on (and only then) */
 	struct bpf_program *sys_exit_prog;
 	uint32_t ustack_kib;
-	bool dwarf;
 	bool use_btf;  /* tp_btf: a block ends at switch-in, before the thread's return to user */
 	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
 	int ncpus;
@@ -171,7 +170,7 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 	bpf_program__set_autoload(skel->progs.offcpu_sys_exit_btf, use_btf);
 	bpf_program__set_autoload(skel->progs.offcpu_sys_exit_raw, !use_btf);
 	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
-	priv->can_copy = unwind_supported() && bpf_common_has_task_pt_regs();
+	priv->can_copy = ustack_reader_can_copy();
 	skel->rodata->ustack_can_copy = priv->can_copy;
 	priv->sys_exit_prog =
 		use_btf ? skel->progs.offcpu_sys_exit_btf : skel->progs.offcpu_sys_exit_raw;
@@ -313,7 +312,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 		return err;
 	priv = xcalloc(1, sizeof(*priv));
 	c->priv = priv;
-	priv->ustack_kib = cfg && cfg->ustack_kib ? cfg->ustack_kib : 16;
+	priv->ustack_kib = ustack_reader_kib(cfg);
 
 	err = sym_cache_new(&priv->sc, c->why, sizeof(c->why));
 	if (err)
@@ -533,7 +532,6 @@ static int offcpu_dwarf_set(struct collector *c, bool on, bool automatic)
 		bpf_link__destroy(priv->sys_exit);
 		priv->sys_exit = NULL;
 	}
-	priv->dwarf = on;
 	ustack_reader_describe(c->unwind, sizeof(c->unwind), on, priv->ustack_kib, automatic);
 	return err;
 }
@@ -591,7 +589,7 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 	 */
 	dwarf = priv->can_copy && priv->use_btf &&
 		(f->unwind == KTOP_UNWIND_DWARF || (f->unwind == KTOP_UNWIND_AUTO && priv->npids));
-	if (dwarf != priv->dwarf) {
+	if (dwarf != (priv->sys_exit != NULL)) {
 		int derr = offcpu_dwarf_set(c, dwarf, f->unwind == KTOP_UNWIND_AUTO);
 
 		err = err ? err : derr;

@@ -64,7 +64,6 @@ struct stacks_priv {
 	struct sym_cache *sc;
 	struct stack_collect *st;
 	struct ustack_reader *ur; /* DWARF unwinding of the target's copied user stacks */
-	enum ktop_unwind unwind;
 	uint32_t ustack_kib;
 	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
 	struct stacks_cpu *cpus; /* by CPU number, ncpus of them */
@@ -320,7 +319,7 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 			return err;
 	}
 	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
-	priv->can_copy = unwind_supported() && bpf_common_has_task_pt_regs();
+	priv->can_copy = ustack_reader_can_copy();
 	skel->rodata->ustack_can_copy = priv->can_copy;
 	err = stacks_bpf__load(skel);
 	if (err) {
@@ -449,7 +448,7 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 		priv->clk_tck = 100;
 	priv->online_path =
 		getenv(STACKS_ONLINE_ENV) ? getenv(STACKS_ONLINE_ENV) : STACKS_ONLINE_PATH;
-	priv->ustack_kib = cfg && cfg->ustack_kib ? cfg->ustack_kib : 16;
+	priv->ustack_kib = ustack_reader_kib(cfg);
 
 	err = sym_cache_new(&priv->sc, c->why, sizeof(c->why));
 	if (err)
@@ -954,7 +953,6 @@ static void stacks_unwind_set(struct collector *c, uint32_t target, enum ktop_un
 	/* The ring is mapped the first time a target's stacks are to be copied. */
 	if (dwarf && target && ustack_reader_start(priv->ur, c->why, sizeof(c->why)))
 		dwarf = false;
-	priv->unwind = mode;
 	priv->skel->bss->dwarf_mode = dwarf && ustack_reader_started(priv->ur);
 	if (!target)
 		c->unwind[0] = '\0';

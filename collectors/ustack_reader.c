@@ -15,6 +15,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "collectors/bpf_common.h"
 #include "collectors/collector.h"
 #include "collectors/uframe_source.h"
 #include "symbols/unwind.h"
@@ -279,6 +280,16 @@ void ustack_reader_drops(const struct ustack_reader *r, struct collector *c)
 	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
 		if (c->ndrops < COLLECTOR_MAX_DROPS)
 			c->drops[c->ndrops++] = mine[i];
+}
+
+uint32_t ustack_reader_kib(const struct ktop_config *cfg)
+{
+	return cfg && cfg->ustack_kib ? cfg->ustack_kib : USTACK_PAGES_DEFAULT * USTACK_PAGE / 1024;
+}
+
+bool ustack_reader_can_copy(void)
+{
+	return unwind_supported() && bpf_common_has_task_pt_regs();
 }
 
 void ustack_reader_describe(char *out, size_t len, bool dwarf, uint32_t kib, bool automatic)

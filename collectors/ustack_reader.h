@@ -62,6 +62,15 @@ struct collector;
 /* Add the reader's own losses to c's drop counters (after the BPF ones), room permitting. */
 void ustack_reader_drops(const struct ustack_reader *r, struct collector *c);
 
+struct ktop_config;
+/* KiB of user stack copied above the stack pointer: --ustack-size, or 16 when unset. */
+uint32_t ustack_reader_kib(const struct ktop_config *cfg);
+/*
+ * Whether stacks can be copied and unwound here: the build knows the architecture's registers
+ * and the kernel has bpf_task_pt_regs.
+ */
+bool ustack_reader_can_copy(void);
+
 /*
  * What the header says of how user stacks are walked: "dwarf, 16 KiB" (copies of kib KiB) or
  * "frame pointers", followed by " (auto)" when ktop chose it.
