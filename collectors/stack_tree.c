@@ -87,33 +87,48 @@ static void slots_make_room(struct stack_tree *t)
 }
 
 /*
- * The child of parent with this kind and interned name (frames) or id (a process's pid, a
- * thread's tid: the name is in the tag), created when missing.
+ * One node of a sample's path, root-first: a process (name: its comm, id: pid), a thread (comm,
+ * tid) or a frame (interned name, its kind and source line), with the tag it will have.
  */
-static uint32_t child_get(struct stack_tree *t, uint32_t parent, enum stack_node_kind kind,
-			  enum stack_frame_kind fkind, const char *name, uint32_t id)
+struct tree_step {
+	uint64_t tag;
+	const char *name;
+	const char *src;
+	uint32_t id;
+	uint8_t kind;  /* enum stack_node_kind */
+	uint8_t fkind; /* enum stack_frame_kind */
+};
+
+/* A sample's path (at most nframes + 2 steps), its length and the sample. */
+struct tree_path {
+	const struct stack_sample *s;
+	struct tree_step *steps;
+	uint32_t n;
+};
+
+/* The child of parent for step st (the tag computed ahead), created when missing. */
+static uint32_t child_get(struct stack_tree *t, uint32_t parent, const struct tree_step *st)
 {
-	uint64_t tag = child_tag(t->nodes[parent].tag, kind, name, id);
 	struct stack_node *n;
 	uint32_t s, idx, mask;
 
 	slots_make_room(t);
 	mask = t->nslots - 1;
-	for (s = (uint32_t)tag & mask; t->slots[s]; s = (s + 1) & mask) {
+	for (s = (uint32_t)st->tag & mask; t->slots[s]; s = (s + 1) & mask) {
 		n = &t->nodes[t->slots[s] - 1];
-		if (n->tag == tag && n->parent == parent && n->kind == kind &&
-		    (kind == STACK_NODE_FRAME	  ? n->name == name
-		     : kind == STACK_NODE_PROCESS ? n->pid == id
-						  : n->tid == id))
+		if (n->tag == st->tag && n->parent == parent && n->kind == st->kind &&
+		    (st->kind == STACK_NODE_FRAME     ? n->name == st->name
+		     : st->kind == STACK_NODE_PROCESS ? n->pid == st->id
+						      : n->tid == st->id))
 			return t->slots[s] - 1;
 	}
 	idx = t->nnodes++;
 	n = &t->nodes[idx];
 	memset(n, 0, sizeof(*n));
-	n->name = name;
-	n->kind = kind;
-	n->frame_kind = fkind;
-	n->tag = tag;
+	n->name = st->name;
+	n->kind = st->kind;
+	n->frame_kind = st->fkind;
+	n->tag = st->tag;
 	n->parent = parent;
 	n->first_child = STACK_TREE_NONE;
 	n->depth = t->nodes[parent].depth + 1;
@@ -133,25 +148,67 @@ static const char *keep_name(struct stack_tree *t, char *name)
 	return name;
 }
 
-/* The process (and thread) nodes of a sample under parent; returns the lowest. */
-static uint32_t add_task_nodes(struct stack_tree *t, uint32_t parent, const struct stack_sample *s)
+/* Append a step to a path. */
+static void path_push(struct tree_path *p, enum stack_node_kind kind, enum stack_frame_kind fkind,
+		      const char *name, const char *src, uint32_t id)
 {
-	const char *pcomm = s->pcomm[0] ? s->pcomm : s->comm;
-	uint32_t n, before = t->nnodes;
+	p->steps[p->n++] = (struct tree_step){
+		.name = name, .src = src, .id = id, .kind = kind, .fkind = fkind
+	};
+}
 
-	n = child_get(t, parent, STACK_NODE_PROCESS, STACK_FRAME_MARK, pcomm, s->pid);
-	if (t->nnodes != before) /* new: its name is "comm (pid)" */
-		t->nodes[n].name = keep_name(t, xasprintf("%s (%u)", pcomm, s->pid));
-	t->nodes[n].pid = s->pid;
-	if (!t->opts.split_threads)
-		return n;
-	before = t->nnodes;
-	n = child_get(t, n, STACK_NODE_THREAD, STACK_FRAME_MARK, s->comm, s->tid);
-	if (t->nnodes != before)
-		t->nodes[n].name = keep_name(t, xasprintf("%s (%u)", s->comm, s->tid));
-	t->nodes[n].pid = s->pid;
-	t->nodes[n].tid = s->tid;
-	return n;
+/* Append a sample's process (and thread) steps. */
+static void path_push_task(const struct stack_tree *t, struct tree_path *p)
+{
+	const struct stack_sample *s = p->s;
+
+	path_push(p, STACK_NODE_PROCESS, STACK_FRAME_MARK, s->pcomm[0] ? s->pcomm : s->comm, NULL,
+		  s->pid);
+	if (t->opts.split_threads)
+		path_push(p, STACK_NODE_THREAD, STACK_FRAME_MARK, s->comm, NULL, s->tid);
+}
+
+/*
+ * Lay out sample s's path and its tags (they depend on names and ids only, not on nodes), and
+ * prefetch the lookup slots it will probe: the build is bound by cache misses in the lookup,
+ * which a path known ahead lets the memory serve in parallel.
+ */
+static void path_prepare(const struct stack_tree *t, struct tree_path *p,
+			 const struct stack_sample *s)
+{
+	uint64_t tag = ROOT_TAG;
+
+	p->s = s;
+	p->n = 0;
+	if (!t->opts.inverted) {
+		path_push_task(t, p);
+		for (uint32_t i = 0; i < s->nframes; i++)
+			path_push(p, STACK_NODE_FRAME, s->frames[i].kind, s->frames[i].name,
+				  s->frames[i].src, 0);
+	} else {
+		for (uint32_t i = s->nframes; i-- > 0;)
+			path_push(p, STACK_NODE_FRAME, s->frames[i].kind, s->frames[i].name,
+				  s->frames[i].src, 0);
+		path_push_task(t, p);
+	}
+	for (uint32_t k = 0; k < p->n; k++) {
+		struct tree_step *st = &p->steps[k];
+
+		tag = child_tag(tag, st->kind, st->name, st->id);
+		st->tag = tag;
+		__builtin_prefetch(&t->slots[(uint32_t)tag & (t->nslots - 1)]);
+	}
+}
+
+/* Prefetch the nodes the first probes of a prepared path's slots name. */
+static void path_prefetch_nodes(const struct stack_tree *t, const struct tree_path *p)
+{
+	for (uint32_t k = 0; k < p->n; k++) {
+		uint32_t v = t->slots[(uint32_t)p->steps[k].tag & (t->nslots - 1)];
+
+		if (v)
+			__builtin_prefetch(&t->nodes[v - 1]);
+	}
 }
 
 /* Add value along the path from node up to the root. */
@@ -162,22 +219,16 @@ static void add_value(struct stack_tree *t, uint32_t node, const struct stack_sa
 		t->nodes[n].total += s->value;
 }
 
-/* The node of frame f under parent; a new one keeps f's source line, if it has one. */
-static uint32_t frame_node(struct stack_tree *t, uint32_t parent, const struct stack_frame *f)
+/* Record frame node n's source line (n is new and the newest with one). */
+static void keep_src(struct stack_tree *t, uint32_t n, const char *src)
 {
-	uint32_t before = t->nnodes;
-	uint32_t n = child_get(t, parent, STACK_NODE_FRAME, f->kind, f->name, 0);
-
-	if (t->nnodes == before || !f->src)
-		return n;
 	if (t->nsrc == t->src_cap) {
 		t->src_cap = t->src_cap ? 2 * t->src_cap : 256;
 		t->src_nodes = xreallocarray(t->src_nodes, t->src_cap, sizeof(*t->src_nodes));
 		t->src_lines = xreallocarray(t->src_lines, t->src_cap, sizeof(*t->src_lines));
 	}
 	t->src_nodes[t->nsrc] = n;
-	t->src_lines[t->nsrc++] = f->src;
-	return n;
+	t->src_lines[t->nsrc++] = src;
 }
 
 const char *stack_tree_node_src(const struct stack_tree *t, uint32_t node)
@@ -195,20 +246,57 @@ const char *stack_tree_node_src(const struct stack_tree *t, uint32_t node)
 	return lo < t->nsrc && t->src_nodes[lo] == node ? t->src_lines[lo] : NULL;
 }
 
-static void add_sample(struct stack_tree *t, const struct stack_sample *s)
+/*
+ * Add a prepared path's sample: a new process or thread node is named "comm (id)", a new frame
+ * node keeps its source line.
+ */
+static void add_path(struct stack_tree *t, const struct tree_path *p)
 {
+	const struct stack_sample *s = p->s;
 	uint32_t n = 0;
 
-	if (!t->opts.inverted) {
-		n = add_task_nodes(t, 0, s);
-		for (uint32_t i = 0; i < s->nframes; i++)
-			n = frame_node(t, n, &s->frames[i]);
-	} else {
-		for (uint32_t i = s->nframes; i-- > 0;)
-			n = frame_node(t, n, &s->frames[i]);
-		n = add_task_nodes(t, n, s);
+	for (uint32_t k = 0; k < p->n; k++) {
+		const struct tree_step *st = &p->steps[k];
+		uint32_t before = t->nnodes;
+
+		n = child_get(t, n, st);
+		if (st->kind == STACK_NODE_FRAME) {
+			if (t->nnodes != before && st->src)
+				keep_src(t, n, st->src);
+			continue;
+		}
+		if (t->nnodes != before)
+			t->nodes[n].name = keep_name(t, xasprintf("%s (%u)", st->name, st->id));
+		t->nodes[n].pid = s->pid;
+		if (st->kind == STACK_NODE_THREAD)
+			t->nodes[n].tid = s->tid;
 	}
 	add_value(t, n, s);
+}
+
+/* Add every sample of a set, each path prepared two samples ahead of its adding. */
+static void add_samples(struct stack_tree *t, const struct stack_set *set)
+{
+	enum { AHEAD = 2, RING = AHEAD + 1 };
+	struct tree_path ring[RING];
+	uint32_t most = 0;
+
+	for (size_t i = 0; i < set->nsamples; i++)
+		if (set->samples[i].nframes > most)
+			most = set->samples[i].nframes;
+	for (int r = 0; r < RING; r++)
+		ring[r].steps = xcalloc(most + 2, sizeof(*ring[r].steps));
+	for (size_t i = 0; i < set->nsamples && i < AHEAD; i++)
+		path_prepare(t, &ring[i % RING], &set->samples[i]);
+	for (size_t i = 0; i < set->nsamples; i++) {
+		if (i + AHEAD < set->nsamples)
+			path_prepare(t, &ring[(i + AHEAD) % RING], &set->samples[i + AHEAD]);
+		if (i + 1 < set->nsamples)
+			path_prefetch_nodes(t, &ring[(i + 1) % RING]);
+		add_path(t, &ring[i % RING]);
+	}
+	for (int r = 0; r < RING; r++)
+		free(ring[r].steps);
 }
 
 /* Order a node's children by total, largest first (then by name, for a stable order). */
@@ -286,8 +374,8 @@ struct stack_tree *stack_tree_rebuild(struct stack_tree *t, const struct stack_s
 	t->nodes[0].parent = STACK_TREE_NONE;
 	t->nodes[0].first_child = STACK_TREE_NONE;
 	t->nodes[0].next_sibling = STACK_TREE_NONE;
-	for (size_t i = 0; set && i < set->nsamples; i++)
-		add_sample(t, &set->samples[i]);
+	if (set)
+		add_samples(t, set);
 	sort_children(t, t->slots); /* the lookup is done with: it has room for every node */
 	tree_unmap(t->slots, t->nslots, sizeof(*t->slots));
 	t->slots = NULL;
