@@ -59,7 +59,21 @@ struct collect_proc {
 	bool used;
 	bool noted;		      /* its maps were handed to the symbolizer */
 	bool named;		      /* pcomm was read from /proc */
+	uint32_t gen;		      /* new at its first sight and at each exec */
 	char pcomm[COLLECT_NAME_LEN]; /* escaped */
+};
+
+/*
+ * A user stack id of one process image, already named: the user frames at the start of an
+ * identity's frames in the store. Threads of a pool block in the same user stack under many
+ * keys (each thread, each kernel path); a new key reads and names it only once.
+ */
+struct collect_ustack {
+	uint32_t tgid;
+	uint32_t gen; /* of the process image: ids of an exec'd process name other code */
+	int32_t id;
+	uint32_t n;			  /* user frames (a mark included) */
+	const struct stack_frame *frames; /* NULL: a free slot */
 };
 
 /* One thread in one symbolized stack. */
@@ -124,6 +138,14 @@ struct stack_collect {
 	struct stack_frame *frames; /* one built stack: 2 * map.depth + 4 */
 
 	struct collect_kstack *kstacks; /* by id */
+	struct collect_ustack *ustacks;
+	size_t ustacks_cap; /* a power of two, or 0 */
+	size_t nustacks;
+	uint32_t gen_next;
+	/* the key being added: its process image's gen, and its user frames read from the map */
+	uint32_t key_gen;
+	uint32_t key_nuser;    /* 0: none to remember */
+	uint32_t key_interned; /* frames at the start of st->frames already interned */
 
 	struct collect_proc *procs;
 	size_t procs_cap; /* a power of two */
@@ -272,6 +294,7 @@ static struct collect_proc *collect_proc_get(struct stack_collect *st, uint32_t 
 		memset(p, 0, sizeof(*p));
 		p->used = true;
 		p->tgid = tgid;
+		p->gen = st->gen_next++;
 		st->nprocs++;
 	}
 	return p;
@@ -318,6 +341,7 @@ void stack_collect_exec(struct stack_collect *st, uint32_t tgid)
 
 	p->noted = false;
 	p->named = false;
+	p->gen = st->gen_next++;
 	sym_process_forget(st->sc, tgid);
 }
 
@@ -423,39 +447,108 @@ static uint32_t collect_kernel_frames(struct stack_collect *st, const struct sta
 	return n;
 }
 
-/* Symbolize a key's stacks into st->frames, outermost first: user frames, then kernel. */
-static uint32_t collect_frames_build(struct stack_collect *st, const struct stack_collect_key *k)
-{
-	struct stack_frame *out = st->frames;
-	uint32_t n = 0;
-
-	if (k->ustack >= 0) {
-		uint32_t id = (uint32_t)k->ustack;
-		uint32_t depth;
-
-		if (bpf_map_lookup_elem(st->map.fd, &id, st->addrs)) {
-			collect_mark(out, &n, "[missing user stack]");
-		} else {
-			depth = collect_depth(st);
-			if (depth == st->map.depth)
-				collect_mark(out, &n, "[truncated]");
-			for (uint32_t i = depth; i-- > 0;) {
-				struct sym_frame f;
-
-				sym_user(st->sc, k->tgid, collect_call_addr(st->addrs, i), &f);
-				out[n++] = (struct stack_frame){ f.name, collect_frame_kind(&f) };
-			}
-		}
-	} else if (k->ustack != STACK_COLLECT_NONE) {
-		collect_mark(out, &n, "[missing user stack]");
-	}
-	return collect_kernel_frames(st, k, n);
-}
-
 /* Double a power-of-two table's capacity (from 0: 64), for an insert into it. */
 static size_t collect_grown(size_t cap)
 {
 	return cap ? cap * 2 : 64;
+}
+
+/* The hash of a user stack id in a process image. */
+static uint64_t collect_ustack_hash(uint32_t tgid, uint32_t gen, int32_t id)
+{
+	return hash_mix64((uint64_t)tgid << 32 ^ (uint64_t)gen << 16 ^ (uint32_t)id);
+}
+
+/* The slot of (tgid, gen, id) in a user stack table with room: its entry or a free one. */
+static struct collect_ustack *collect_ustack_slot(struct collect_ustack *t, size_t cap,
+						  uint32_t tgid, uint32_t gen, int32_t id)
+{
+	size_t i = collect_ustack_hash(tgid, gen, id) & (cap - 1);
+
+	while (t[i].frames && (t[i].tgid != tgid || t[i].gen != gen || t[i].id != id))
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+/* The named user frames of stack id in the process image (tgid, gen), or NULL. */
+static const struct collect_ustack *collect_ustack_find(const struct stack_collect *st,
+							uint32_t tgid, uint32_t gen, int32_t id)
+{
+	const struct collect_ustack *u;
+
+	if (!st->ustacks_cap)
+		return NULL;
+	u = collect_ustack_slot(st->ustacks, st->ustacks_cap, tgid, gen, id);
+	return u->frames ? u : NULL;
+}
+
+/* Remember a key's user frames: the first n of frames, kept in the store. */
+static void collect_ustack_keep(struct stack_collect *st, const struct stack_collect_key *k,
+				const struct stack_frame *frames, uint32_t n)
+{
+	if (2 * (st->nustacks + 1) > st->ustacks_cap) {
+		size_t cap = collect_grown(st->ustacks_cap);
+		struct collect_ustack *t = xcalloc(cap, sizeof(*t));
+
+		for (size_t i = 0; i < st->ustacks_cap; i++) {
+			const struct collect_ustack *u = &st->ustacks[i];
+
+			if (u->frames)
+				*collect_ustack_slot(t, cap, u->tgid, u->gen, u->id) = *u;
+		}
+		free(st->ustacks);
+		st->ustacks = t;
+		st->ustacks_cap = cap;
+	}
+	*collect_ustack_slot(st->ustacks, st->ustacks_cap, k->tgid, st->key_gen,
+			     k->ustack) = (struct collect_ustack){
+		.tgid = k->tgid, .gen = st->key_gen, .id = k->ustack, .n = n, .frames = frames
+	};
+	st->nustacks++;
+}
+
+/* Read and name a key's user stack into st->frames; the count of frames written. */
+static uint32_t collect_user_frames(struct stack_collect *st, const struct stack_collect_key *k)
+{
+	struct stack_frame *out = st->frames;
+	const struct collect_ustack *u;
+	uint32_t id = (uint32_t)k->ustack;
+	uint32_t depth, n = 0;
+
+	st->key_gen = collect_proc_get(st, k->tgid)->gen;
+	u = collect_ustack_find(st, k->tgid, st->key_gen, k->ustack);
+	if (u) {
+		memcpy(out, u->frames, u->n * sizeof(*out));
+		st->key_interned = u->n;
+		return u->n;
+	}
+	if (bpf_map_lookup_elem(st->map.fd, &id, st->addrs)) {
+		collect_mark(out, &n, "[missing user stack]");
+		return n;
+	}
+	depth = collect_depth(st);
+	if (depth == st->map.depth)
+		collect_mark(out, &n, "[truncated]");
+	for (uint32_t i = depth; i-- > 0;) {
+		struct sym_frame f;
+
+		sym_user(st->sc, k->tgid, collect_call_addr(st->addrs, i), &f);
+		out[n++] = (struct stack_frame){ f.name, collect_frame_kind(&f) };
+	}
+	st->key_nuser = n;
+	return n;
+}
+
+/* Symbolize a key's stacks into st->frames, outermost first: user frames, then kernel. */
+static uint32_t collect_frames_build(struct stack_collect *st, const struct stack_collect_key *k)
+{
+	uint32_t n = 0;
+
+	if (k->ustack >= 0)
+		n = collect_user_frames(st, k);
+	else if (k->ustack != STACK_COLLECT_NONE)
+		collect_mark(st->frames, &n, "[missing user stack]");
+	return collect_kernel_frames(st, k, n);
 }
 
 /* The identity of a kernel key, or -1. */
@@ -624,7 +717,7 @@ static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct s
 
 	s.frames = st->frames;
 	s.nframes = n;
-	collect_frames_intern(st, st->frames, s.nframes);
+	collect_frames_intern(st, st->frames + st->key_interned, n - st->key_interned);
 	fh = collect_frames_hash(st->frames, n);
 	h = collect_ident_hash(fh, &s);
 	found = collect_ident_find(st, &s, h);
@@ -653,8 +746,12 @@ static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_co
 	found = collect_key_find(st, k);
 	if (found >= 0)
 		return (uint32_t)found;
+	st->key_nuser = 0;
+	st->key_interned = 0;
 	id = collect_ident_of_frames(st, k, collect_frames_build(st, k), comm, comm_len);
 	collect_key_insert(st, k, id);
+	if (st->key_nuser)
+		collect_ustack_keep(st, k, st->idents[id].s.frames, st->key_nuser);
 	return id;
 }
 
@@ -714,6 +811,7 @@ void stack_collect_free(struct stack_collect *st)
 	free(st->ids);
 	free(st->names);
 	free(st->fslots);
+	free(st->ustacks);
 	stack_store_unref(st->store);
 	free(st->touched);
 	for (uint32_t i = 0; i < st->map.nids; i++)
@@ -797,6 +895,7 @@ void stack_collect_add_unwound(struct stack_collect *st, const struct stack_coll
 		out[n++] = (struct stack_frame){ f.name, collect_frame_kind(&f), uf[i].src };
 	}
 	n = collect_kernel_frames(st, k, n);
+	st->key_interned = 0;
 	collect_sum(st, collect_ident_of_frames(st, k, n, comm, comm_len), amount, count,
 		    cumulative);
 }
@@ -852,4 +951,7 @@ void stack_collect_reset(struct stack_collect *st)
 	if (st->fslots_cap)
 		memset(st->fslots, 0, st->fslots_cap * sizeof(*st->fslots));
 	st->nfslots = 0;
+	if (st->ustacks_cap)
+		memset(st->ustacks, 0, st->ustacks_cap * sizeof(*st->ustacks));
+	st->nustacks = 0;
 }

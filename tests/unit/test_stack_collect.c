@@ -2,7 +2,9 @@
 /*
  * The aggregator on stacks unwound in user space (no BPF map is read for them): identities
  * by thread and frames, names from this process's own symbols, and frames arrays kept once
- * in the store for every thread that has the same stack.
+ * in the store for every thread that has the same stack. And user stacks by map id, read
+ * once per process image: an array map stands in for the stack trace map there, which user
+ * space cannot write (lookups by id are the same).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,8 @@
 
 #include <string.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "collectors/stack_collect.h"
 #include "symbols/symbols.h"
@@ -143,10 +147,77 @@ static void test_same_stack_shares_frames(void **state)
 	assert_int_equal(f->cumulative.nsamples, 2);
 }
 
+/* Write stack id in the stand-in map: return addresses, innermost first (as the kernel). */
+static void put_stack(int fd, uint32_t id, int (*inner)(int), int (*outer)(int))
+{
+	uint64_t addrs[127] = { inside(inner), inside(outer) + 1 };
+
+	assert_int_equal(bpf_map_update_elem(fd, &id, addrs, BPF_ANY), 0);
+}
+
+/* Add one drained entry of thread tid with user stack id 5 and no kernel stack. */
+static void add_id(struct stack_collect *st, uint32_t tid)
+{
+	struct stack_collect_key k = {
+		.tgid = (uint32_t)getpid(),
+		.tid = tid,
+		.kstack = STACK_COLLECT_NONE,
+		.ustack = 5,
+	};
+
+	stack_collect_add(st, &k, "worker", 7, 10, 1, true);
+}
+
+static void test_user_stack_read_once_per_image(void **state)
+{
+	struct fixture *f = *state;
+	struct stack_collect_map map = { .nids = 8, .depth = 127 };
+	const struct stack_sample *a, *b, *c, *d;
+	struct stack_collect *st;
+
+	map.fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ktop_test_ust", 4, 127 * 8, 8, NULL);
+	if (map.fd < 0)
+		skip(); /* not root: no BPF map */
+	st = stack_collect_new(f->sc, &map, (struct stack_collect_scale){ 1, 1 }, &f->interval,
+			       &f->cumulative);
+	put_stack(map.fd, 5, collect_fn_inner, collect_fn_outer);
+	stack_collect_begin(st);
+	add_id(st, 201);
+	add_id(st, 202);
+	/* An id never changes its stack; changing it here shows whether the map is read again. */
+	put_stack(map.fd, 5, collect_fn_outer, collect_fn_inner);
+	add_id(st, 203);
+	/* After an exec the same id is another image's stack: read again. */
+	stack_collect_exec(st, (uint32_t)getpid());
+	add_id(st, 204);
+	stack_collect_end(st);
+
+	a = sample_of(&f->interval, 201);
+	b = sample_of(&f->interval, 202);
+	c = sample_of(&f->interval, 203);
+	d = sample_of(&f->interval, 204);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_non_null(d);
+	assert_int_equal(a->nframes, 2);
+	assert_string_equal(a->frames[0].name, "collect_fn_outer");
+	assert_string_equal(a->frames[1].name, "collect_fn_inner");
+	assert_ptr_equal(a->frames, b->frames);
+	assert_ptr_equal(a->frames, c->frames); /* named once: not read again */
+	assert_int_equal(d->nframes, 2);
+	assert_string_equal(d->frames[0].name, "collect_fn_inner");
+	assert_string_equal(d->frames[1].name, "collect_fn_outer");
+	stack_collect_free(st);
+	close(map.fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_same_stack_shares_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_stack_read_once_per_image, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
