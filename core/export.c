@@ -23,22 +23,29 @@ int export_format_parse(const char *s, enum export_format *out)
 	return 0;
 }
 
-/* The header and the whole panel, as the screen draws them but with no height limit. */
+/*
+ * The header and the whole panel, as the screen draws them but with no height limit; the rows
+ * go out as they are drawn, so a tree of any size costs a few hundred rows of memory.
+ */
 static int export_text(FILE *out, struct panel *p, const struct status_info *si, int width,
 		       bool utf8)
 {
 	struct canvas head, body;
-	int err;
+	int err, late;
 
 	canvas_init(&head, width, STATUS_HEADER_ROWS, utf8);
 	statusbar_draw_header(&head, si);
-	canvas_init(&body, width, CANVAS_UNLIMITED, utf8);
-	p->ops->draw(p, &body);
 	err = canvas_write_text(&head, out);
-	if (!err)
-		err = canvas_write_text(&body, out);
 	canvas_free(&head);
-	canvas_free(&body);
+	if (err)
+		return err;
+	canvas_stream_init(&body, width, out, utf8);
+	p->ops->draw(p, &body);
+	late = body.late_rows;
+	err = canvas_stream_end(&body);
+	/* a panel that drew upwards past the rows held: said in the file, never silently lost */
+	if (!err && late && fprintf(out, "[ktop: %d late draws lost from this export]\n", late) < 0)
+		err = -EIO;
 	return err;
 }
 

@@ -9,6 +9,8 @@
 
 #include "util/xalloc.h"
 
+#define CANVAS_STREAM_ROWS 512 /* rows a streamed canvas holds */
+
 struct glyph {
 	const char *name;
 	const char *utf8;
@@ -16,13 +18,13 @@ struct glyph {
 };
 
 static const struct glyph glyphs[] = {
-	{ "left", "\xe2\x97\x82", "<" },      /* ◂ */
-	{ "right", "\xe2\x96\xb8", ">" },     /* ▸ */
-	{ "down", "\xe2\x96\xbe", "v" },      /* ▾ */
-	{ "bullet", "\xe2\x80\xa2", "*" },    /* • */
-	{ "ellipsis", "\xe2\x80\xa6", "~" },  /* … */
-	{ "hbar", "\xe2\x94\x80", "-" },      /* ─ */
-	{ "vbar", "\xe2\x94\x82", "|" },      /* │ */
+	{ "left", "\xe2\x97\x82", "<" },     /* ◂ */
+	{ "right", "\xe2\x96\xb8", ">" },    /* ▸ */
+	{ "down", "\xe2\x96\xbe", "v" },     /* ▾ */
+	{ "bullet", "\xe2\x80\xa2", "*" },   /* • */
+	{ "ellipsis", "\xe2\x80\xa6", "~" }, /* … */
+	{ "hbar", "\xe2\x94\x80", "-" },     /* ─ */
+	{ "vbar", "\xe2\x94\x82", "|" },     /* │ */
 };
 
 /* Decode one UTF-8 character from s; returns its length (1 for a bad byte, decoded as '?'). */
@@ -94,22 +96,66 @@ static int char_width(wchar_t c)
 	return w == 2 ? 2 : 1;
 }
 
-/* Make sure rows up to row exist, blank; false when row is past max_rows. */
+/* The cells of a held row. */
+static struct canvas_cell *row_cells(const struct canvas *cv, int row)
+{
+	return cv->cells + (size_t)(row - cv->base) * (size_t)cv->width;
+}
+
+static void write_row(const struct canvas *cv, int row, FILE *out, char *line, size_t len)
+{
+	canvas_row_text(cv, row, line, len);
+	fputs(line, out);
+	fputc('\n', out);
+}
+
+/* Write a streamed canvas's oldest n held rows and drop them. */
+static void stream_rows(struct canvas *cv, int n)
+{
+	size_t len = (size_t)cv->width * 4 + 1;
+	char *line = xmalloc(len);
+	int held = cv->rows - cv->base;
+
+	if (n > held)
+		n = held;
+	for (int r = 0; r < n; r++)
+		write_row(cv, cv->base + r, cv->out, line, len);
+	free(line);
+	memmove(cv->cells, row_cells(cv, cv->base + n),
+		(size_t)(held - n) * (size_t)cv->width * sizeof(*cv->cells));
+	cv->base += n;
+}
+
+/* Make sure rows up to row exist, blank; false when row is past max_rows (or written). */
 static bool ensure_row(struct canvas *cv, int row)
 {
 	if (row < 0 || (cv->max_rows != CANVAS_UNLIMITED && row >= cv->max_rows))
 		return false;
-	if (row >= cv->cap_rows) {
+	if (row < cv->base) {
+		cv->late_rows++;
+		return false;
+	}
+	/* a streamed canvas holds CANVAS_STREAM_ROWS rows: the older half goes out first */
+	while (cv->out && row - cv->base >= CANVAS_STREAM_ROWS) {
+		if (cv->rows > cv->base) {
+			stream_rows(cv, CANVAS_STREAM_ROWS / 2);
+			continue;
+		}
+		fputc('\n', cv->out); /* none held: a row skipped over is blank */
+		cv->base++;
+		cv->rows++;
+	}
+	if (row - cv->base >= cv->cap_rows) {
 		int cap = cv->cap_rows ? cv->cap_rows : 32;
 
-		while (cap <= row)
+		while (cap <= row - cv->base)
 			cap *= 2;
 		cv->cells = xreallocarray(cv->cells, (size_t)cap * (size_t)cv->width,
 					  sizeof(*cv->cells));
 		cv->cap_rows = cap;
 	}
 	while (cv->rows <= row) {
-		struct canvas_cell *c = cv->cells + (size_t)cv->rows * (size_t)cv->width;
+		struct canvas_cell *c = row_cells(cv, cv->rows);
 
 		for (int i = 0; i < cv->width; i++) {
 			c[i].ch = L' ';
@@ -134,6 +180,7 @@ void canvas_free(struct canvas *cv)
 	cv->cells = NULL;
 	cv->rows = 0;
 	cv->cap_rows = 0;
+	cv->base = 0;
 }
 
 void canvas_reset(struct canvas *cv, int width, int max_rows)
@@ -147,6 +194,8 @@ void canvas_reset(struct canvas *cv, int width, int max_rows)
 		cv->width = width;
 	}
 	cv->rows = 0;
+	cv->base = 0;
+	cv->late_rows = 0;
 	cv->max_rows = max_rows;
 }
 
@@ -176,7 +225,7 @@ static int put_n(struct canvas *cv, int row, int col, int max_cols, enum theme_r
 		w = char_width(wc);
 		if (used + w > max_cols)
 			break;
-		cell = cv->cells + (size_t)row * cv->width + col + used;
+		cell = row_cells(cv, row) + col + used;
 		cell->ch = wc;
 		cell->role = role;
 		if (w == 2) {
@@ -242,13 +291,15 @@ void canvas_set_role(struct canvas *cv, int row, int col, int len, enum theme_ro
 	if (len < 0 || col + len > cv->width)
 		len = cv->width - col;
 	for (int i = 0; i < len; i++)
-		cv->cells[(size_t)row * cv->width + col + i].role = role;
+		row_cells(cv, row)[col + i].role = role;
 }
 
 int canvas_bar(struct canvas *cv, int row, int col, int width, double fraction,
 	       enum theme_role role)
 {
-	static const wchar_t eighths[] = { 0, 0x258f, 0x258e, 0x258d, 0x258c, 0x258b, 0x258a, 0x2589 };
+	static const wchar_t eighths[] = {
+		0, 0x258f, 0x258e, 0x258d, 0x258c, 0x258b, 0x258a, 0x2589
+	};
 	long units;
 	int full, part, i;
 
@@ -266,13 +317,13 @@ int canvas_bar(struct canvas *cv, int row, int col, int width, double fraction,
 	full = (int)(units / 8);
 	part = (int)(units % 8);
 	for (i = 0; i < full && i < width; i++) {
-		struct canvas_cell *cell = cv->cells + (size_t)row * cv->width + col + i;
+		struct canvas_cell *cell = row_cells(cv, row) + col + i;
 
 		cell->ch = cv->utf8 ? 0x2588 : L'#';
 		cell->role = role;
 	}
 	if (part && i < width) {
-		struct canvas_cell *cell = cv->cells + (size_t)row * cv->width + col + i;
+		struct canvas_cell *cell = row_cells(cv, row) + col + i;
 
 		cell->ch = eighths[part];
 		cell->role = role;
@@ -281,8 +332,8 @@ int canvas_bar(struct canvas *cv, int row, int col, int width, double fraction,
 	return i;
 }
 
-int canvas_sparkline(struct canvas *cv, int row, int col, const unsigned long long *values,
-		     int n, enum theme_role role)
+int canvas_sparkline(struct canvas *cv, int row, int col, const unsigned long long *values, int n,
+		     enum theme_role role)
 {
 	static const char ascii[] = " _.:-=+*#";
 	unsigned long long top = 0;
@@ -294,7 +345,7 @@ int canvas_sparkline(struct canvas *cv, int row, int col, const unsigned long lo
 		if (values[i] > top)
 			top = values[i];
 	for (i = 0; i < n && col + i < cv->width; i++) {
-		struct canvas_cell *cell = cv->cells + (size_t)row * cv->width + col + i;
+		struct canvas_cell *cell = row_cells(cv, row) + col + i;
 		/* 0 stays blank; anything else gets at least the lowest block */
 		int level = !values[i] ? 0 : 1 + (int)(values[i] * 7 / (top ? top : 1));
 
@@ -311,12 +362,11 @@ int canvas_sparkline(struct canvas *cv, int row, int col, const unsigned long lo
 
 void canvas_blit(struct canvas *cv, int row, int col, const struct canvas *src)
 {
-	for (int r = 0; r < src->rows; r++) {
+	for (int r = 0; r < src->rows - src->base; r++) {
 		if (!ensure_row(cv, row + r))
 			return;
 		for (int c = 0; c < src->width && col + c < cv->width; c++)
-			cv->cells[(size_t)(row + r) * cv->width + col + c] =
-				src->cells[(size_t)r * src->width + c];
+			row_cells(cv, row + r)[col + c] = row_cells(src, src->base + r)[c];
 	}
 }
 
@@ -336,9 +386,9 @@ size_t canvas_row_text(const struct canvas *cv, int row, char *buf, size_t len)
 	if (!len)
 		return 0;
 	buf[0] = '\0';
-	if (row < 0 || row >= cv->rows)
+	if (row < cv->base || row >= cv->rows)
 		return 0;
-	cells = cv->cells + (size_t)row * cv->width;
+	cells = row_cells(cv, row);
 	for (int i = 0; i < cv->width; i++) {
 		char enc[4];
 		int el;
@@ -362,11 +412,22 @@ int canvas_write_text(const struct canvas *cv, FILE *out)
 	size_t len = (size_t)cv->width * 4 + 1;
 	char *line = xmalloc(len);
 
-	for (int r = 0; r < cv->rows; r++) {
-		canvas_row_text(cv, r, line, len);
-		fputs(line, out);
-		fputc('\n', out);
-	}
+	for (int r = cv->base; r < cv->rows; r++)
+		write_row(cv, r, out, line, len);
 	free(line);
 	return ferror(out) ? -EIO : 0;
+}
+
+void canvas_stream_init(struct canvas *cv, int width, FILE *out, bool utf8)
+{
+	canvas_init(cv, width, CANVAS_UNLIMITED, utf8);
+	cv->out = out;
+}
+
+int canvas_stream_end(struct canvas *cv)
+{
+	int err = canvas_write_text(cv, cv->out);
+
+	canvas_free(cv);
+	return err;
 }

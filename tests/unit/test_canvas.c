@@ -135,13 +135,56 @@ static void test_blit(void **state)
 	canvas_free(&small);
 }
 
+/* Draw 5000 numbered rows, some blank and a long blank run among them. */
+static void draw_many(struct canvas *cv)
+{
+	for (int r = 0; r < 5000; r++)
+		if (r % 7 && (r < 1000 || r > 3100))
+			canvas_printf(cv, r, r % 5, THEME_DEFAULT, "row %d", r);
+}
+
+static void test_stream(void **state)
+{
+	struct canvas whole, cv;
+	char *want = NULL, *got = NULL;
+	size_t want_len = 0, got_len = 0;
+	FILE *f = open_memstream(&want, &want_len);
+	FILE *g = open_memstream(&got, &got_len);
+	int held;
+
+	(void)state;
+	canvas_init(&whole, 20, CANVAS_UNLIMITED, true);
+	draw_many(&whole);
+	assert_int_equal(canvas_write_text(&whole, f), 0);
+	fclose(f);
+
+	canvas_stream_init(&cv, 20, g, true);
+	draw_many(&cv);
+	canvas_put(&cv, 1, 0, THEME_DEFAULT, "late"); /* written long ago: counted, not drawn */
+	held = cv.cap_rows;
+	assert_int_equal(cv.late_rows, 1);
+	assert_int_equal(canvas_stream_end(&cv), 0);
+	fclose(g);
+	/* the same text, with a few hundred rows held at most */
+	assert_true(held <= 512);
+	assert_int_equal(got_len, want_len);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	canvas_free(&whole);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_put_and_clip),  cmocka_unit_test(test_fit_ellipsis),
-		cmocka_unit_test(test_controls_never_drawn), cmocka_unit_test(test_wide_and_ascii),
-		cmocka_unit_test(test_bar),           cmocka_unit_test(test_write_text),
+		cmocka_unit_test(test_put_and_clip),
+		cmocka_unit_test(test_fit_ellipsis),
+		cmocka_unit_test(test_controls_never_drawn),
+		cmocka_unit_test(test_wide_and_ascii),
+		cmocka_unit_test(test_bar),
+		cmocka_unit_test(test_write_text),
 		cmocka_unit_test(test_blit),
+		cmocka_unit_test(test_stream),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
