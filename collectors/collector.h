@@ -25,6 +25,7 @@ struct ktop_config {
 	uint64_t slow_ms;       /* slow queries threshold */
 	uint64_t bio_slow_us;   /* block I/O: latency counted as slow */
 	uint32_t stack_storage; /* stacks the kernel side can hold (--stack-storage) */
+	uint32_t max_stacks;    /* stacks kept in user space since the reset (0: no bound) */
 	uint32_t sample_hz;     /* on-CPU sampling frequency (-F, default 99) */
 	uint32_t ustack_kib;    /* DWARF unwinding: KiB of user stack copied (0: 16) */
 	bool batch;

@@ -259,6 +259,7 @@ static int offcpu_drops_update(struct collector *c)
 	for (size_t i = 0; i < priv->nlinks; i++)
 		recursion += bpf_common_recursion_misses(bpf_program__fd(priv->progs[i]));
 	bpf_common_drops_fill(c, offcpu_drop_names, n, counters, recursion);
+	stack_collect_drops(priv->st, c);
 	if (priv->ur)
 		ustack_reader_drops(priv->ur, c);
 	return 0;
@@ -360,6 +361,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 	/* Sums are nanoseconds; samples show microseconds. */
 	priv->st = stack_collect_new(priv->sc, &map, (struct stack_collect_scale){ 1, 1000 },
 				     &priv->model.interval, &priv->model.cumulative);
+	stack_collect_set_max(priv->st, cfg ? cfg->max_stacks : 0);
 	priv->notes = ring_buffer__new(bpf_map__fd(priv->skel->maps.offcpu_notes), offcpu_on_note,
 				       priv, NULL);
 	if (!priv->notes) {

@@ -10,6 +10,10 @@
  * interval and cumulative sets (and every snapshot of them) share: frames built for a key are
  * interned (collect_frames_intern) before they are hashed or compared, so that equal names are
  * one pointer. A reset starts a new store; snapshots keep the old one alive while they need it.
+ *
+ * With a bound on identities (stack_collect_set_max), an interval that ends over it merges the
+ * smallest identities it did not touch into one "older stacks" identity, which keeps their
+ * time, and moves the rest into a new store: memory follows the bound, not the run's length.
  */
 #include "collectors/stack_collect.h"
 
@@ -21,6 +25,7 @@
 
 #include <bpf/bpf.h>
 
+#include "collectors/collector.h"
 #include "util/escape.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
@@ -163,6 +168,10 @@ struct stack_collect {
 	uint32_t *touched; /* identities added to in this interval */
 	size_t ntouched;
 	size_t touched_cap;
+
+	size_t max_idents; /* 0: no bound */
+	int64_t older;	   /* the identity older stacks are merged into, or -1 */
+	uint64_t merged;   /* identities merged into it since the last reset */
 };
 
 _Static_assert(sizeof(struct stack_collect_key) == 16, "stack_collect_key has padding");
@@ -785,7 +794,20 @@ struct stack_collect *stack_collect_new(struct sym_cache *sc, const struct stack
 	st->interval = interval;
 	st->cumulative = cumulative;
 	st->store = stack_store_new();
+	st->older = -1;
 	return st;
+}
+
+void stack_collect_set_max(struct stack_collect *st, size_t max)
+{
+	st->max_idents = max;
+}
+
+void stack_collect_drops(const struct stack_collect *st, struct collector *c)
+{
+	if (st && st->max_idents && c->ndrops < COLLECTOR_MAX_DROPS)
+		c->drops[c->ndrops++] =
+			(struct collector_drop){ "older stacks merged", st->merged };
 }
 
 /* Forget every identity and the keys that lead to them. */
@@ -900,10 +922,184 @@ void stack_collect_add_unwound(struct stack_collect *st, const struct stack_coll
 		    cumulative);
 }
 
+/* Empty the tables that point into the store, for a new one: names, frames, user stacks. */
+static void collect_store_tables_clear(struct stack_collect *st)
+{
+	if (st->names_cap)
+		memset(st->names, 0, st->names_cap * sizeof(*st->names));
+	st->nnames = 0;
+	if (st->fslots_cap)
+		memset(st->fslots, 0, st->fslots_cap * sizeof(*st->fslots));
+	st->nfslots = 0;
+	if (st->ustacks_cap)
+		memset(st->ustacks, 0, st->ustacks_cap * sizeof(*st->ustacks));
+	st->nustacks = 0;
+}
+
+/* Order identity indexes by cumulative amount, then count, smallest first. */
+static int collect_smaller(const void *a, const void *b, void *arg)
+{
+	const struct collect_ident *x = &((const struct collect_ident *)arg)[*(const uint32_t *)a];
+	const struct collect_ident *y = &((const struct collect_ident *)arg)[*(const uint32_t *)b];
+
+	if (x->cum_amount != y->cum_amount)
+		return x->cum_amount < y->cum_amount ? -1 : 1;
+	if (x->cum_count != y->cum_count)
+		return x->cum_count < y->cum_count ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+/*
+ * Mark the identities to merge: those this interval did not touch (nor the older stacks'
+ * own), smallest first, down to three quarters of the bound. remap[i] is 1 for each; the
+ * number marked.
+ */
+static size_t collect_pick_merged(struct stack_collect *st, uint32_t *remap)
+{
+	size_t keep = st->max_idents - st->max_idents / 4;
+	uint32_t *order = xcalloc(st->nidents, sizeof(*order));
+	size_t n = 0, want;
+
+	for (size_t i = 0; i < st->nidents; i++)
+		if (!st->idents[i].touched && (int64_t)i != st->older)
+			order[n++] = (uint32_t)i;
+	want = st->nidents > keep ? st->nidents - keep : 0;
+	if (want > n)
+		want = n;
+	qsort_r(order, n, sizeof(*order), collect_smaller, st->idents);
+	for (size_t i = 0; i < want; i++)
+		remap[order[i]] = 1;
+	free(order);
+	return want;
+}
+
+/* The older stacks' identity, made on first use: no thread, one mark frame. */
+static struct collect_ident *collect_older(struct stack_collect *st)
+{
+	struct stack_sample s = { .comm = "[older stacks]", .pcomm = "[older stacks]" };
+	uint64_t fh;
+
+	if (st->older < 0) {
+		st->frames[0] = (struct stack_frame){ "[older stacks]", STACK_FRAME_MARK };
+		s.frames = st->frames;
+		s.nframes = 1;
+		fh = collect_frames_hash(st->frames, 1);
+		st->older = collect_ident_add(st, &s, collect_ident_hash(fh, &s), fh);
+		st->idents[st->older].in_cum = false;
+	}
+	return &st->idents[st->older];
+}
+
+/*
+ * Move a kept identity's names and frames into the store now in st->store (the tables of the
+ * old one were emptied), as identity j; older names its mark with how many stacks it holds.
+ */
+static void collect_move(struct stack_collect *st, struct collect_ident *id, uint32_t j,
+			 const char *older)
+{
+	struct stack_sample *s = &id->s;
+	uint64_t fh;
+
+	s->comm = stack_store_name(st->store, s->comm);
+	s->pcomm = stack_store_name(st->store, s->pcomm);
+	for (uint32_t k = 0; k < s->nframes; k++) {
+		st->frames[k] = s->frames[k];
+		st->frames[k].name = stack_store_name(st->store, older ? older : s->frames[k].name);
+		if (s->frames[k].src)
+			st->frames[k].src = stack_store_name(st->store, s->frames[k].src);
+	}
+	fh = collect_frames_hash(st->frames, s->nframes);
+	if (s->nframes)
+		s->frames = collect_frames_keep(st, st->frames, s->nframes, fh);
+	id->hash = collect_ident_hash(fh, s);
+	collect_id_put(st->ids, st->ids_cap, id->hash, j);
+}
+
+/* Keep the kernel keys of kept identities, renumbered by remap (UINT32_MAX: merged). */
+static void collect_keys_remap(struct stack_collect *st, const uint32_t *remap)
+{
+	struct collect_keyslot *old = st->keys;
+
+	st->keys = xcalloc(st->keys_cap, sizeof(*st->keys));
+	st->nkeys = 0;
+	for (size_t i = 0; i < st->keys_cap; i++) {
+		if (!old[i].used || remap[old[i].id] == UINT32_MAX)
+			continue;
+		collect_key_put(st->keys, st->keys_cap, &old[i].key, remap[old[i].id]);
+		st->nkeys++;
+	}
+	free(old);
+}
+
+/*
+ * Over the bound: merge the smallest untouched identities into the older stacks' one, and
+ * move the kept ones into a new store (the old one goes with the last snapshot using it).
+ * The cumulative set is rebuilt; the interval set is written next by stack_collect_end.
+ */
+static void collect_compact(struct stack_collect *st)
+{
+	struct stack_set *cum = st->cumulative;
+	struct stack_store *old_store = st->store;
+	uint32_t *remap = xcalloc(st->nidents + 1, sizeof(*remap));
+	struct collect_ident *older;
+	char mark[96];
+	size_t n, j = 0;
+
+	n = collect_pick_merged(st, remap);
+	if (!n) {
+		free(remap);
+		return;
+	}
+	older = collect_older(st);
+	for (size_t i = 0; i < st->nidents; i++) {
+		if (!remap[i])
+			continue;
+		older->cum_amount += st->idents[i].cum_amount;
+		older->cum_count += st->idents[i].cum_count;
+	}
+	older->in_cum = true;
+	st->merged += n;
+	snprintf(mark, sizeof(mark), "[%llu older stacks merged]", (unsigned long long)st->merged);
+
+	st->store = stack_store_new();
+	collect_store_tables_clear(st);
+	memset(st->ids, 0, st->ids_cap * sizeof(*st->ids));
+	stack_set_reuse(cum, st->store);
+	for (size_t i = 0; i < st->nidents; i++) {
+		struct collect_ident *id = &st->idents[i];
+
+		if (remap[i]) {
+			remap[i] = UINT32_MAX;
+			continue;
+		}
+		collect_move(st, id, (uint32_t)j, (int64_t)i == st->older ? mark : NULL);
+		if (id->in_cum) {
+			struct stack_sample s = id->s;
+
+			s.value = collect_value(st, id->cum_amount);
+			s.count = id->cum_count;
+			stack_set_add_stored(cum, &s);
+			id->cum_idx = cum->nsamples - 1;
+		}
+		remap[i] = (uint32_t)j;
+		st->idents[j++] = *id;
+	}
+	st->older = remap[st->older];
+	st->nidents = j;
+	collect_keys_remap(st, remap);
+	for (size_t i = 0; i < st->ntouched; i++)
+		st->touched[i] = remap[st->touched[i]];
+	stack_store_unref(old_store);
+	free(remap);
+}
+
 /* Rebuild the interval set; add new cumulative samples and update the others in place. */
 void stack_collect_end(struct stack_collect *st)
 {
 	struct stack_set *cum = st->cumulative;
+
+	if (st->max_idents && st->nidents > st->max_idents)
+		collect_compact(st);
 
 	stack_set_reuse(st->interval, st->store);
 	if (cum->store != st->store) /* the first end, or the first after a reset */
@@ -944,14 +1140,7 @@ void stack_collect_reset(struct stack_collect *st)
 	stack_set_clear(st->cumulative);
 	stack_store_unref(st->store);
 	st->store = stack_store_new();
-	if (st->names_cap)
-		memset(st->names, 0, st->names_cap * sizeof(*st->names));
-	st->nnames = 0;
-	/* The kept frames were the old store's. */
-	if (st->fslots_cap)
-		memset(st->fslots, 0, st->fslots_cap * sizeof(*st->fslots));
-	st->nfslots = 0;
-	if (st->ustacks_cap)
-		memset(st->ustacks, 0, st->ustacks_cap * sizeof(*st->ustacks));
-	st->nustacks = 0;
+	collect_store_tables_clear(st);
+	st->older = -1;
+	st->merged = 0;
 }

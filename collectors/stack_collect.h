@@ -94,4 +94,15 @@ void stack_collect_end(struct stack_collect *st);
 /* Empty the cumulative set (between an end and the next begin). */
 void stack_collect_reset(struct stack_collect *st);
 
+/*
+ * Keep at most max identities (thread and frames; 0: no bound): an interval that ends over it
+ * merges the smallest it did not touch into one "[older stacks]" sample, which keeps their
+ * time, down to three quarters of max.
+ */
+void stack_collect_set_max(struct stack_collect *st, size_t max);
+
+struct collector;
+/* Append the aggregator's own drop counter (identities merged) to c's, when bounded. */
+void stack_collect_drops(const struct stack_collect *st, struct collector *c);
+
 #endif

@@ -365,6 +365,7 @@ static int stacks_drops_update(struct collector *c)
 		return err;
 	recursion = bpf_common_recursion_misses(bpf_program__fd(priv->skel->progs.stacks_sample));
 	bpf_common_drops_fill(c, stacks_drop_names, n, counters, recursion);
+	stack_collect_drops(priv->st, c);
 	if (priv->ur)
 		ustack_reader_drops(priv->ur, c);
 	return 0;
@@ -488,6 +489,7 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	/* Sums are samples; a sample stands for 1e6 / hz microseconds on the CPU. */
 	priv->st = stack_collect_new(priv->sc, &map, (struct stack_collect_scale){ 1000000, hz },
 				     &priv->model.oncpu_interval, &priv->model.oncpu_cumulative);
+	stack_collect_set_max(priv->st, cfg ? cfg->max_stacks : 0);
 	priv->ur = ustack_reader_new(bpf_map__fd(priv->skel->maps.ustack_ring), NULL);
 	/* Every sample of the target is unwound, at any frequency: only the ring limits it. */
 	priv->skel->data->ustack_rate_max = hz > USTACK_RATE_DEFAULT ? hz : USTACK_RATE_DEFAULT;

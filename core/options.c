@@ -15,6 +15,7 @@ enum long_only {
 	OPT_TRACE,
 	OPT_THEME,
 	OPT_STACK_STORAGE,
+	OPT_MAX_STACKS,
 	OPT_REDACT,
 	OPT_UNWIND,
 	OPT_USTACK_SIZE,
@@ -34,6 +35,7 @@ static const struct option long_options[] = {
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "theme", required_argument, NULL, OPT_THEME },
 	{ "stack-storage", required_argument, NULL, OPT_STACK_STORAGE },
+	{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
 	{ "frequency", required_argument, NULL, 'F' },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "ustack-size", required_argument, NULL, OPT_USTACK_SIZE },
@@ -59,6 +61,8 @@ void options_usage(FILE *out)
 	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600)\n"
 	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this (default 1)\n"
 	      "      --stack-storage N  stacks: distinct stacks the kernel can hold (default 16384)\n"
+	      "      --max-stacks N     stacks kept since the reset; the smallest older ones are\n"
+	      "                         merged beyond it (default 32768)\n"
 	      "  -F, --frequency HZ     stacks: on-CPU sampling frequency (default 99)\n"
 	      "      --unwind MODE      user stacks: auto (DWARF for the PID filter and the Stacks\n"
 	      "                         target, frame pointers elsewhere), dwarf, or fp\n"
@@ -213,6 +217,9 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case OPT_STACK_STORAGE:
 		err = parse_u64(arg, 1024, 1u << 22, &o->stack_storage, reason, sizeof(reason));
 		break;
+	case OPT_MAX_STACKS:
+		err = parse_u64(arg, 64, 1u << 24, &o->max_stacks, reason, sizeof(reason));
+		break;
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -241,6 +248,7 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	o->slow_ms = 10;
 	o->min_block_us = 1;
 	o->stack_storage = 16384;
+	o->max_stacks = 32768;
 	o->sample_hz = 99;
 	o->ustack_kib = 16;
 	optind = 0; /* reset getopt, so the tests can parse many times */

@@ -2,7 +2,8 @@
 # The Off-CPU collector on the real kernel, against a workload with a known answer
 # (tests/bpf/sleeper.c, built here with frame pointers): its frames and the kernel's sleep
 # frames in folded output, its total off-CPU time against the wall time it slept, the
-# min-block threshold, the PID filter, and a process that exits before the snapshot.
+# min-block threshold, the PID filter, a process that exits before the snapshot, and the
+# bound on stacks kept (--max-stacks).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -55,6 +56,20 @@ wait_for 10 grep -q "tracing" "$work/err"
 wait "$ktop"
 check "a process that exited during the interval shows named frames" \
 	grep -qE '^sleeper;.*chain_a;chain_b;chain_c' "$work/exited.folded"
+# 150 short-lived processes are 150 stacks: over --max-stacks 64 once the interval that saw
+# them is over, the smallest are merged, and the count is in the drops.
+"$KTOP" -b -P offcpu -d 1 -n 3 -f json --max-stacks 64 >"$work/bound.json" 2>"$work/err" &
+ktop=$!
+wait_for 10 grep -q "tracing" "$work/err"
+(
+	for _ in $(seq 150); do sleep 0.01 & done
+	wait
+)
+wait "$ktop"
+merged=$(tail -1 "$work/bound.json" | python3 -c \
+	'import json, sys; print(json.load(sys.stdin)["drops"].get("older_stacks_merged", -1))')
+note "older stacks merged by the third snapshot: $merged"
+check "--max-stacks 64: older stacks are merged and counted" test "${merged:-0}" -gt 0
 check "no offcpu program is left after ktop exits" \
 	wait_for 5 eval '! bpftool prog show 2>/dev/null | grep -q "name offcpu_"'
 finish

@@ -84,6 +84,8 @@ static void test_bad_values(void **state)
 		{ "-P", "flame", "panels: offcpu, bio, sql, stacks, trace" }, { "--theme", "", "--theme: " },
 		{ "--trace", "", "--trace: " },   { "--db", "/nonexistent/mysqld", "--db: " },
 		{ "--stack-storage", "12", "--stack-storage: " },
+		{ "--max-stacks", "12", "--max-stacks: " },
+		{ "--max-stacks", "x", "--max-stacks: " },
 		{ "--unwind", "lbr", "--unwind: mode must be auto, dwarf or fp" },
 		{ "--ustack-size", "2", "--ustack-size: " },
 		{ "--ustack-size", "128", "--ustack-size: " },
@@ -125,6 +127,11 @@ static void test_usage_errors(void **state)
 	assert_int_equal(PARSE(&o, why, "-b", "-f", "folded"), 0);
 	assert_int_equal(PARSE(&o, why, "--stack-storage", "100"), -EINVAL);
 	assert_non_null(strstr(why, "--stack-storage: "));
+	/* the stacks kept in user space: 32768 unless said */
+	assert_int_equal(PARSE(&o, why, "-b"), 0);
+	assert_int_equal(o.max_stacks, 32768);
+	assert_int_equal(PARSE(&o, why, "--max-stacks", "1000"), 0);
+	assert_int_equal(o.max_stacks, 1000);
 }
 
 /* --unwind takes its three words; --ustack-size KiB in 4 KiB steps, 16 by default. */

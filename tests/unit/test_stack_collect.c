@@ -17,6 +17,7 @@
 
 #include <bpf/bpf.h>
 
+#include "collectors/collector.h"
 #include "collectors/stack_collect.h"
 #include "symbols/symbols.h"
 
@@ -147,6 +148,101 @@ static void test_same_stack_shares_frames(void **state)
 	assert_int_equal(f->cumulative.nsamples, 2);
 }
 
+/* The sum of a set's sample values, which must be its total. */
+static uint64_t values_sum(const struct stack_set *s)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < s->nsamples; i++)
+		v += s->samples[i].value;
+	assert_int_equal(v, s->total);
+	return v;
+}
+
+/* The cumulative sample whose first frame is name, or NULL. */
+static const struct stack_sample *sample_named(const struct stack_set *s, const char *name)
+{
+	for (size_t i = 0; i < s->nsamples; i++)
+		if (s->samples[i].nframes && !strcmp(s->samples[i].frames[0].name, name))
+			return &s->samples[i];
+	return NULL;
+}
+
+static void test_bound_merges_smallest_untouched(void **state)
+{
+	struct fixture *f = *state;
+	const struct stack_collect_uframe both[] = {
+		{ inside(collect_fn_inner), NULL, "x.c:9" },
+		{ inside(collect_fn_outer), NULL, NULL },
+	};
+	const struct stack_sample *s, *older;
+	const struct stack_frame *kept;
+	struct collector c = { 0 };
+	uint64_t want = 0;
+
+	stack_collect_set_max(f->st, 64);
+	/* 100 threads in one interval: over the bound, but all touched now, so all kept */
+	stack_collect_begin(f->st);
+	for (uint32_t tid = 1; tid <= 100; tid++) {
+		add(f, tid, both, 2, tid);
+		want += tid;
+	}
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, 100);
+	stack_collect_drops(f->st, &c);
+	assert_int_equal(c.ndrops, 1);
+	assert_string_equal(c.drops[0].name, "older stacks merged");
+	assert_int_equal(c.drops[0].count, 0);
+
+	/* 10 more and thread 50 again: the 62 smallest untouched go, down to 48 + older */
+	stack_collect_begin(f->st);
+	for (uint32_t tid = 101; tid <= 110; tid++) {
+		add(f, tid, both, 2, 1000);
+		want += 1000;
+	}
+	add(f, 50, both, 2, 5);
+	want += 5;
+	stack_collect_end(f->st);
+	assert_int_equal(values_sum(&f->cumulative), want);
+	assert_int_equal(f->cumulative.nsamples, 110 - 62 + 1);
+	older = sample_named(&f->cumulative, "[62 older stacks merged]");
+	assert_non_null(older);
+	assert_int_equal(older->value, (49 * 50) / 2 + (51 + 63) * 13 / 2);
+	assert_null(sample_of(&f->cumulative, 63));
+	s = sample_of(&f->cumulative, 64);
+	assert_non_null(s);
+	assert_int_equal(s->value, 64);
+	assert_string_equal(s->frames[0].name, "collect_fn_outer");
+	assert_string_equal(s->frames[1].src, "x.c:9");
+	kept = s->frames;
+	assert_int_equal(sample_of(&f->cumulative, 50)->value, 55);
+	/* the interval: what this interval added, in the new store like the rest */
+	assert_int_equal(f->interval.nsamples, 11);
+	assert_int_equal(sample_of(&f->interval, 50)->value, 5);
+	assert_ptr_equal(f->interval.store, f->cumulative.store);
+	c.ndrops = 0;
+	stack_collect_drops(f->st, &c);
+	assert_int_equal(c.drops[0].count, 62);
+
+	/* a merged thread comes back as a new identity; its old time stays merged */
+	stack_collect_begin(f->st);
+	add(f, 1, both, 2, 7);
+	add(f, 111, both, 2, 7);
+	stack_collect_end(f->st);
+	want += 14;
+	assert_int_equal(sample_of(&f->cumulative, 1)->value, 7);
+	assert_int_equal(values_sum(&f->cumulative), want);
+	assert_ptr_equal(sample_of(&f->cumulative, 1)->frames,
+			 sample_of(&f->cumulative, 111)->frames);
+	assert_ptr_equal(sample_of(&f->cumulative, 1)->frames, kept);
+
+	/* a reset forgets the merged ones too */
+	stack_collect_reset(f->st);
+	c.ndrops = 0;
+	stack_collect_drops(f->st, &c);
+	assert_int_equal(c.drops[0].count, 0);
+}
+
 /* Write stack id in the stand-in map: return addresses, innermost first (as the kernel). */
 static void put_stack(int fd, uint32_t id, int (*inner)(int), int (*outer)(int))
 {
@@ -217,6 +313,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_same_stack_shares_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_stack_read_once_per_image, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bound_merges_smallest_untouched, setup,
 						teardown),
 	};
 

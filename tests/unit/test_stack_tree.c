@@ -108,6 +108,30 @@ static void test_merge_and_totals(void **state)
 	stack_set_clear(&s);
 }
 
+/* A sample of no task (pid 0: the aggregator's merged older stacks) is named without an id. */
+static void test_no_task(void **state)
+{
+	struct stack_frame mark[] = { { "[3 older stacks merged]", STACK_FRAME_MARK } };
+	struct stack_sample x = { .comm = "[older stacks]", .pcomm = "[older stacks]" };
+	struct stack_set s;
+	struct stack_tree *t;
+	uint32_t older;
+
+	(void)state;
+	build_set(&s);
+	x.frames = mark;
+	x.nframes = 1;
+	x.value = 70;
+	stack_set_add(&s, &x);
+	t = stack_tree_build(&s, &(struct stack_tree_opts){ 0 });
+	older = child(t, 0, "[older stacks]");
+	assert_int_not_equal(older, STACK_TREE_NONE);
+	assert_int_equal(t->nodes[child(t, older, "[3 older stacks merged]")].total, 70);
+	assert_int_equal(t->nodes[0].total, 520);
+	stack_tree_free(t);
+	stack_set_clear(&s);
+}
+
 static void test_inverted(void **state)
 {
 	struct stack_set s;
@@ -252,7 +276,8 @@ static void test_many_stacks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_merge_and_totals), cmocka_unit_test(test_inverted),
+		cmocka_unit_test(test_merge_and_totals),
+		cmocka_unit_test(test_no_task), cmocka_unit_test(test_inverted),
 		cmocka_unit_test(test_threads),		 cmocka_unit_test(test_stable_tags),
 		cmocka_unit_test(test_many_stacks),	 cmocka_unit_test(test_source_lines),
 	};
