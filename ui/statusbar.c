@@ -48,17 +48,18 @@ void statusbar_draw_header(struct canvas *cv, const struct status_info *si)
 		       si->pids[0] ? THEME_WARN : THEME_HEADER_VALUE);
 	if (si->threshold[0])
 		col = put_pair(cv, 1, col, NULL, si->threshold, THEME_HEADER_VALUE);
-	if (si->mode[0])
-		col = put_pair(cv, 1, col, "probes: ", si->mode, THEME_HEADER_VALUE);
-	if (si->unwind[0])
-		col = put_pair(cv, 1, col, "unwinding: ", si->unwind, THEME_HEADER_VALUE);
 	col = put_pair(cv, 1, col, "since reset ", format_elapsed(up, sizeof(up), si->elapsed_s),
 		       THEME_HEADER_VALUE);
+	/* drops before what does not change, so a narrow terminal cuts that first */
 	for (size_t i = 0; i < si->ndrops; i++) {
 		snprintf(buf, sizeof(buf), "%s %llu", si->drops[i].name,
 			 (unsigned long long)si->drops[i].count);
 		col = put_pair(cv, 1, col, NULL, buf, THEME_WARN);
 	}
+	if (si->mode[0])
+		col = put_pair(cv, 1, col, "probes: ", si->mode, THEME_HEADER_VALUE);
+	if (si->unwind[0])
+		put_pair(cv, 1, col, "unwinding: ", si->unwind, THEME_HEADER_VALUE);
 }
 
 void statusbar_draw_message(struct canvas *cv, int row, const char *text, bool is_error)
