@@ -729,6 +729,9 @@ static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct s
 	collect_frames_intern(st, st->frames + st->key_interned, n - st->key_interned);
 	fh = collect_frames_hash(st->frames, n);
 	h = collect_ident_hash(fh, &s);
+	/* a new identity probes both tables: let the frames table's miss overlap this one's */
+	if (st->fslots_cap)
+		__builtin_prefetch(&st->fslots[fh & (st->fslots_cap - 1)]);
 	found = collect_ident_find(st, &s, h);
 	if (found >= 0) {
 		id = (uint32_t)found;
