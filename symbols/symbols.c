@@ -633,17 +633,43 @@ static void sym_proc_drop(struct sym_cache *sc, struct sym_proc *p)
 	free(p);
 }
 
-/* Drop the least recently used process. */
+/* Order two ticks, oldest first. */
+static int tick_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Drop the least recently used eighth of the processes: one pass over them all for many
+ * evictions, since a fork storm brings a new process at every note once the cache is full.
+ */
 static void sym_proc_evict(struct sym_cache *sc)
 {
-	struct sym_proc *oldest = NULL;
+	uint64_t *ticks = xcalloc(sc->nprocs + 1, sizeof(*ticks));
+	size_t n = 0, drop = sc->nprocs / 8 + 1;
+	uint64_t oldest;
 
 	for (size_t b = 0; b < SYM_PROC_BUCKETS; b++)
 		for (struct sym_proc *p = sc->procs[b]; p; p = p->next)
-			if (!oldest || p->used < oldest->used)
-				oldest = p;
-	if (oldest)
-		sym_proc_drop(sc, oldest);
+			ticks[n++] = p->used;
+	if (drop > n)
+		drop = n;
+	qsort(ticks, n, sizeof(*ticks), tick_cmp);
+	oldest = drop ? ticks[drop - 1] : 0;
+	free(ticks);
+	for (size_t b = 0; b < SYM_PROC_BUCKETS && drop; b++) {
+		struct sym_proc *p = sc->procs[b], *next;
+
+		for (; p && drop; p = next) {
+			next = p->next;
+			if (p->used <= oldest) {
+				sym_proc_drop(sc, p);
+				drop--;
+			}
+		}
+	}
 }
 
 /* The cached process, loading it on first use. */

@@ -869,6 +869,40 @@ static void test_cache_stats(void **state)
 }
 
 /*
+ * Past the process limit (4096) the least recently used are dropped, an eighth at a time: an
+ * exited process still in use keeps its names, one noted and never used again loses them.
+ */
+static void test_cache_evicts_least_used(void **state)
+{
+	struct sym_cache *sc = cache_new();
+	struct child used, idle;
+	struct sym_stats st;
+	struct sym_frame f;
+	char why[128];
+
+	(void)state;
+	child_start(&used, FX("fx_pie"), NULL);
+	child_start(&idle, FX("fx_pie"), NULL);
+	assert_int_equal(sym_process_note(sc, (uint32_t)idle.pid), 0);
+	assert_int_equal(sym_process_note(sc, (uint32_t)used.pid), 0);
+	child_stop(&used);
+	child_stop(&idle);
+	/* pids above any pid_max: nothing to read, but each is a process to remember */
+	for (uint32_t i = 0; i < 6000; i++) {
+		sym_process_note(sc, 5000000 + i);
+		if (i % 512 == 0)
+			sym_user(sc, (uint32_t)used.pid, child_addr(&used, "alpha"), &f);
+	}
+	sym_cache_stats(sc, &st);
+	assert_true(st.processes <= 4096);
+	assert_true(st.processes >= 4096 - 4096 / 8 - 1);
+	expect_user(sc, used.pid, child_addr(&used, "alpha"), "fx_alpha", "fx_pie", 0);
+	snprintf(why, sizeof(why), "[unknown: PID %d exited before its maps were read]", idle.pid);
+	expect_unknown(sc, idle.pid, child_addr(&idle, "alpha"), why, "");
+	sym_cache_free(sc);
+}
+
+/*
  * Two processes of one program share its files' named offsets: the second one's lookups are
  * hits wherever the two were loaded, and frames alternating between the program and its
  * library (the mapping hint) and between the processes get the right names.
@@ -958,6 +992,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_user_unknowns, teardown_files),
 		cmocka_unit_test_teardown(test_user_self, teardown_files),
 		cmocka_unit_test_teardown(test_cache_stats, teardown_files),
+		cmocka_unit_test_teardown(test_cache_evicts_least_used, teardown_files),
 		cmocka_unit_test_teardown(test_cache_shared_files, teardown_files),
 	};
 
