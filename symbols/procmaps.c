@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -15,6 +16,33 @@
 #include "util/xalloc.h"
 
 #define PROCMAPS_DELETED " (deleted)"
+
+/*
+ * The PROCMAP_QUERY ioctl on /proc/PID/maps (Linux 6.11, uapi/linux/fs.h; Debian 12's headers
+ * predate it): one mapping per call, chosen by the kernel, so the text of the others (most of
+ * a process's maps: data, heap, stacks) is never formatted nor parsed.
+ */
+struct procmaps_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+
+#define PROCMAPS_QUERY			_IOWR('f', 17, struct procmaps_query)
+#define PROCMAPS_QUERY_EXECUTABLE	0x04
+#define PROCMAPS_QUERY_COVERING_OR_NEXT 0x10
 
 /* Whether c separates the fields of a maps line. */
 static bool maps_is_blank(char c)
@@ -76,6 +104,30 @@ static bool maps_blanks(const char **p)
 	return true;
 }
 
+/* The kind of mapping e (inode set) from its name: len bytes of path, 0 when anonymous. */
+static void maps_name(struct procmaps_entry *e, const char *path, size_t len)
+{
+	size_t del_len = strlen(PROCMAPS_DELETED);
+
+	e->kind = PROCMAPS_ANON; /* no name, [heap], [stack], [anon:name], a special mapping */
+	if (!len)
+		return;
+	if (path[0] == '[') {
+		if (len == 6 && !strncmp(path, "[vdso]", 6))
+			e->kind = PROCMAPS_VDSO;
+		else if (len == 10 && !strncmp(path, "[vsyscall]", 10))
+			e->kind = PROCMAPS_VSYSCALL;
+	}
+	if (!e->inode)
+		return;
+	if (len > del_len && !memcmp(path + len - del_len, PROCMAPS_DELETED, del_len)) {
+		e->deleted = true;
+		len -= del_len;
+	}
+	e->kind = PROCMAPS_FILE;
+	e->path = xasprintf("%.*s", (int)len, path);
+}
+
 /*
  * Parsed by hand, not with sscanf: a burst of new processes means thousands of lines a second,
  * and most of them (not executable) are turned away at their permissions.
@@ -90,10 +142,7 @@ bool procmaps_parse_line(const char *line, bool only_exec, struct procmaps_entry
 	unsigned long long minor;
 	const char *p = line;
 	const char *perms;
-	const char *path;
-	size_t len;
 	size_t nperms;
-	size_t del_len = strlen(PROCMAPS_DELETED);
 
 	while (maps_is_blank(*p))
 		p++;
@@ -121,34 +170,93 @@ bool procmaps_parse_line(const char *line, bool only_exec, struct procmaps_entry
 	e->offset = offset;
 	e->dev = makedev((unsigned int)major, (unsigned int)minor);
 	e->inode = inode;
-	path = p;
-	len = strcspn(path, "\n");
-	if (!len) {
-		e->kind = PROCMAPS_ANON;
-		return true;
-	}
-	if (path[0] == '[') {
-		if (len == 6 && !strncmp(path, "[vdso]", 6))
-			e->kind = PROCMAPS_VDSO;
-		else if (len == 10 && !strncmp(path, "[vsyscall]", 10))
-			e->kind = PROCMAPS_VSYSCALL;
-		else
-			e->kind = PROCMAPS_ANON; /* [heap], [stack], [anon:name] */
-		if (!inode)
-			return true;
-	}
-	if (!inode) {
-		/* A name but no file, e.g. a special mapping: treat as anonymous. */
-		e->kind = PROCMAPS_ANON;
-		return true;
-	}
-	if (len > del_len && !memcmp(path + len - del_len, PROCMAPS_DELETED, del_len)) {
-		e->deleted = true;
-		len -= del_len;
-	}
-	e->kind = PROCMAPS_FILE;
-	e->path = xasprintf("%.*s", (int)len, path);
+	maps_name(e, p, strcspn(p, "\n"));
 	return true;
+}
+
+/* Append e to the n entries of *v (room for *cap). */
+static void maps_push(struct procmaps_entry **v, size_t *n, size_t *cap,
+		      const struct procmaps_entry *e)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = *e;
+}
+
+/*
+ * The [vsyscall] page, which is no mapping of the process (the kernel's gate area, the same
+ * in every process) so PROCMAP_QUERY never returns it: read once from this process's text.
+ * False when the kernel has none.
+ */
+static bool maps_vsyscall(struct procmaps_entry *out)
+{
+	static int known = -1;
+	static struct procmaps_entry vsyscall;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (known < 0) {
+		known = 0;
+		f = fopen("/proc/self/maps", "re");
+		while (!known && f && getline(&line, &cap, f) > 0) {
+			struct procmaps_entry e;
+
+			if (!procmaps_parse_line(line, true, &e))
+				continue;
+			free(e.path);
+			if (e.kind == PROCMAPS_VSYSCALL) {
+				vsyscall = e; /* no path: a special mapping */
+				known = 1;
+			}
+		}
+		free(line);
+		if (f)
+			fclose(f);
+	}
+	if (known)
+		*out = vsyscall;
+	return known;
+}
+
+/*
+ * The executable mappings through PROCMAP_QUERY on the open maps file fd, appended to *v.
+ * 0, -ENOTTY where the kernel has no such ioctl, or another -errno (-ESRCH: the process is
+ * gone).
+ */
+static int maps_query(int fd, struct procmaps_entry **v, size_t *n, size_t *cap)
+{
+	char name[4096];
+	uint64_t addr = 0;
+
+	for (;;) {
+		struct procmaps_query q = {
+			.size = sizeof(q),
+			.query_flags = PROCMAPS_QUERY_COVERING_OR_NEXT | PROCMAPS_QUERY_EXECUTABLE,
+			.query_addr = addr,
+			.vma_name_size = sizeof(name),
+			.vma_name_addr = (uint64_t)(uintptr_t)name,
+		};
+		struct procmaps_entry e = { 0 };
+
+		if (ioctl(fd, PROCMAPS_QUERY, &q)) {
+			if (errno != ENOENT) /* ENOENT: no mapping past addr */
+				return -errno;
+			if (*n && maps_vsyscall(&e))
+				maps_push(v, n, cap, &e);
+			return 0;
+		}
+		e.start = q.vma_start;
+		e.end = q.vma_end;
+		e.offset = q.vma_offset;
+		e.dev = makedev(q.dev_major, q.dev_minor);
+		e.inode = q.inode;
+		maps_name(&e, name, q.vma_name_size ? strnlen(name, sizeof(name)) : 0);
+		maps_push(v, n, cap, &e);
+		addr = q.vma_end;
+	}
 }
 
 int procmaps_read(uint32_t pid, struct procmaps_entry **out, size_t *n, char *why, size_t why_len)
@@ -160,38 +268,54 @@ int procmaps_read(uint32_t pid, struct procmaps_entry **out, size_t *n, char *wh
 	size_t line_cap = 0;
 	char path[64];
 	FILE *f;
-	int err;
+	int fd, err;
 
 	*out = NULL;
 	*n = 0;
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/maps", pid);
-	f = fopen(path, "re");
-	if (!f) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		err = -errno;
 		snprintf(why, why_len, "%s: %s", path, strerror(errno));
 		return err;
 	}
-	while (getline(&line, &line_cap, f) > 0) {
-		struct procmaps_entry e;
-
-		if (!procmaps_parse_line(line, true, &e))
-			continue;
-		if (count == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		v[count++] = e;
-	}
-	free(line);
-	if (ferror(f)) {
-		/* A process that exits while we read gives ESRCH or an empty read. */
-		err = errno ? -errno : -EIO;
+	err = maps_query(fd, &v, &count, &cap);
+	/* ESRCH: no mm (a zombie, a kernel thread): the text says which, as before 6.11 */
+	if (err == -ESRCH && !count)
+		err = -ENOTTY;
+	if (err && err != -ENOTTY) {
 		snprintf(why, why_len, "%s: %s", path, strerror(-err));
-		fclose(f);
+		close(fd);
 		procmaps_free(v, count);
 		return err;
 	}
-	fclose(f);
+	if (err) { /* before Linux 6.11: the text */
+		f = fdopen(fd, "re");
+		if (!f) {
+			err = -errno;
+			snprintf(why, why_len, "%s: %s", path, strerror(errno));
+			close(fd);
+			return err;
+		}
+		while (getline(&line, &line_cap, f) > 0) {
+			struct procmaps_entry e;
+
+			if (procmaps_parse_line(line, true, &e))
+				maps_push(&v, &count, &cap, &e);
+		}
+		free(line);
+		if (ferror(f)) {
+			/* A process that exits while we read gives ESRCH or an empty read. */
+			err = errno ? -errno : -EIO;
+			snprintf(why, why_len, "%s: %s", path, strerror(-err));
+			fclose(f);
+			procmaps_free(v, count);
+			return err;
+		}
+		fclose(f);
+	} else {
+		close(fd);
+	}
 	if (!count) {
 		/* A zombie (or a kernel thread) has no mappings left. */
 		snprintf(why, why_len, "%s has no executable mappings", path);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -386,6 +387,67 @@ static void test_procmaps_parse(void **state)
 	free(e.path);
 	assert_false(procmaps_parse_line("garbage\n", false, &e));
 	assert_false(procmaps_parse_line("2000-1000 r-xp 0 08:02 42 /x\n", false, &e));
+}
+
+/*
+ * procmaps_read (PROCMAP_QUERY where the kernel has it) gives this process's executable
+ * mappings exactly as its maps text does, a deleted file and anonymous code among them.
+ */
+static void test_procmaps_read_matches_text(void **state)
+{
+	char tmpl[] = "/tmp/ktop-maps-XXXXXX";
+	struct procmaps_entry *got, want[512];
+	size_t ngot, nwant = 0;
+	char why[256], *line = NULL;
+	size_t line_cap = 0;
+	bool deleted = false, anon = false;
+	void *code, *file;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(tmpl);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 4096), 0);
+	file = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	assert_true(file != MAP_FAILED);
+	close(fd);
+	unlink(tmpl);
+	code = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(code != MAP_FAILED);
+
+	assert_int_equal(procmaps_read((uint32_t)getpid(), &got, &ngot, why, sizeof(why)), 0);
+	f = fopen("/proc/self/maps", "re");
+	assert_non_null(f);
+	while (getline(&line, &line_cap, f) > 0 && nwant < 512)
+		if (procmaps_parse_line(line, true, &want[nwant]))
+			nwant++;
+	free(line);
+	fclose(f);
+	assert_int_equal(ngot, nwant);
+	for (size_t i = 0; i < ngot; i++) {
+		assert_int_equal(got[i].start, want[i].start);
+		assert_int_equal(got[i].end, want[i].end);
+		assert_int_equal(got[i].offset, want[i].offset);
+		assert_int_equal(got[i].dev, want[i].dev);
+		assert_int_equal(got[i].inode, want[i].inode);
+		assert_int_equal(got[i].kind, want[i].kind);
+		assert_int_equal(got[i].deleted, want[i].deleted);
+		if (want[i].path)
+			assert_string_equal(got[i].path, want[i].path);
+		else
+			assert_null(got[i].path);
+		if (got[i].start == (uint64_t)(uintptr_t)file)
+			deleted = got[i].deleted && !strcmp(got[i].path, tmpl);
+		if (got[i].start == (uint64_t)(uintptr_t)code)
+			anon = got[i].kind == PROCMAPS_ANON;
+		free(want[i].path);
+	}
+	assert_true(deleted);
+	assert_true(anon);
+	procmaps_free(got, ngot);
+	munmap(file, 4096);
+	munmap(code, 4096);
 }
 
 /* C++ and Rust names come back readable, versions are dropped, C names stay. */
@@ -975,6 +1037,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_kernel_fake, teardown_files),
 		cmocka_unit_test_teardown(test_kernel_real, teardown_files),
 		cmocka_unit_test_teardown(test_procmaps_parse, teardown_files),
+		cmocka_unit_test_teardown(test_procmaps_read_matches_text, teardown_files),
 		cmocka_unit_test_teardown(test_demangle, teardown_files),
 		cmocka_unit_test_teardown(test_debuginfo_crc, teardown_files),
 		cmocka_unit_test_teardown(test_perfmap_file, teardown_files),
