@@ -33,7 +33,7 @@
 #     seconds, marked *, include the save).
 # Needs root, gcc, pkg-config, tmux and perf. Usage: bench/offcpu_refresh.sh
 #   (BUILD=build dir, default build/; KTOP=path, default BUILD/ktop; NSTACKS, DURATION,
-#   LIVE=0 to skip part 2)
+#   LIVE=0 to skip part 2, OFFLINE=0 to skip part 1: an A/B of two KTOPs' live cost)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${BUILD:-$top/build}" 2>/dev/null && pwd) ||
@@ -42,6 +42,7 @@ KTOP=${KTOP:-$BUILD/ktop}
 NSTACKS=${NSTACKS:-20000}
 DURATION=${DURATION:-30}
 LIVE=${LIVE:-1}
+OFFLINE=${OFFLINE:-1}
 
 [ "$(id -u)" = 0 ] || { echo "offcpu_refresh.sh: needs root" >&2; exit 2; }
 [ -f "$BUILD/libktop.a" ] || { echo "offcpu_refresh.sh: no $BUILD/libktop.a" >&2; exit 2; }
@@ -84,6 +85,7 @@ gcc -std=gnu11 -O2 -Wall "${api[@]}" -I"$top" -I"$BUILD" -o "$work/offcpu_refres
 	"$top/bench/offcpu_refresh.c" "$BUILD/libktop.a" \
 	$(pkg-config --libs libbpf libelf libdw ncursesw) -liberty -lm -lz || exit 1
 for threads in 1 8; do
+	[ "$OFFLINE" = 1 ] || break
 	echo
 	echo "## offcpu_refresh $NSTACKS $threads"
 	"$work/offcpu_refresh" "$NSTACKS" "$threads" || exit 1
