@@ -24,13 +24,19 @@
 #     stack map ktop takes, offcputime's default: more stack-id collisions). The collector's
 #     non-zero drop counters are shown. Programs run machine-wide, so run counts include the
 #     other CPU's switches (2 x LOOPS come from perf itself).
+#  3. Unless EXECS=0, what a new process costs: EXECS (default 2000) fork+execs of /bin/true
+#     (never blocks after its exec) and EXECS / 2 of /bin/sleep 0.001 (blocks once: its first
+#     block is noted), on CPU with nothing and with ktop attached, alternating for ROUNDS
+#     rounds; the time each takes (median) and what ktop adds (its process notes wake it to
+#     read the new maps).
 # bpftrace 0.17 needs tracefs for tracepoint: probes: if none is mounted, the script mounts it
 # at /sys/kernel/tracing and unmounts it on exit (one it did not mount is left alone).
-# Needs root. Usage: bench/offcpu_overhead.sh   (KTOP=path, LOOPS, ROUNDS, CPU, BPF_STATS)
+# Needs root. Usage: bench/offcpu_overhead.sh   (KTOP=path, LOOPS, ROUNDS, CPU, BPF_STATS, EXECS)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KTOP=${KTOP:-$top/build/ktop}
 LOOPS=${LOOPS:-1000000}
+EXECS=${EXECS:-2000}
 ROUNDS=${ROUNDS:-5}
 CPU=${CPU:-0}
 BPF_STATS=${BPF_STATS:-1}
@@ -158,6 +164,37 @@ for other in ("offcputime", "bpftrace"):
     else:
         print(f"added time ktop / {other:10} = n/a ({other} added nothing measurable)")
 PY
+
+# execs N COMMAND...: ns per fork+exec of COMMAND, N of them on CPU.
+execs() {
+	taskset -c "$CPU" bash -c 'n=$1; shift; s=$(date +%s%N)
+		for ((i = 0; i < n; i++)); do "$@"; done
+		echo $((($(date +%s%N) - s) / n))' _ "$@"
+}
+if [ "$EXECS" -gt 0 ]; then
+	: >"$work/execs"
+	for ((r = 0; r < ROUNDS; r++)); do
+		for v in none ktop; do
+			start "$v" || exit 1
+			echo "$v true $(execs "$EXECS" /bin/true)" >>"$work/execs"
+			echo "$v sleep $(execs $((EXECS / 2)) /bin/sleep 0.001)" >>"$work/execs"
+			stop
+		done
+	done
+	python3 - "$work/execs" <<'PY'
+import statistics, sys
+ns = {}
+for line in open(sys.argv[1]):
+    v, what, x = line.split()
+    ns.setdefault((what, v), []).append(int(x))
+print()
+for what, cmd in (("true", "/bin/true"), ("sleep", "/bin/sleep 0.001")):
+    none, ktop = (statistics.median(ns[(what, v)]) for v in ("none", "ktop"))
+    rounds = ", ".join(f"{x / 1000:.1f}" for x in ns[(what, "ktop")])
+    print(f"fork+exec of {cmd:17} none {none / 1000:7.1f} us  ktop {ktop / 1000:7.1f} us"
+          f"  (ktop rounds {rounds})  ktop adds {(ktop - none) / 1000:5.1f} us")
+PY
+fi
 
 [ "$BPF_STATS" = 1 ] || exit 0
 sleep 1000000 &

@@ -136,7 +136,14 @@ static __always_inline void offcpu_note(__u32 tgid, __u32 kind)
 	}
 	n->tgid = tgid;
 	n->kind = kind;
-	bpf_ringbuf_submit(n, 0);
+	/*
+	 * An exec wakes no one: the note that its first block after the exec sends comes after
+	 * it in the ring and wakes user space, which then reads the new maps (a process that
+	 * never blocks again has nothing to name). One wakeup per exec'd process, not two. That
+	 * wakeup is forced: the ring wakes on its own only for a record with none unread before
+	 * it, and an exec note may be.
+	 */
+	bpf_ringbuf_submit(n, kind == OFFCPU_NOTE_EXEC ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
 	if (kind == OFFCPU_NOTE_NEW)
 		bpf_map_update_elem(&offcpu_seen, &tgid, &one, BPF_ANY);
 }
