@@ -104,6 +104,7 @@ struct tree_path {
 	const struct stack_sample *s;
 	struct tree_step *steps;
 	uint32_t n;
+	bool cut; /* it goes on below its last step, which opts.open said is closed */
 };
 
 /* The child of parent for step st (the tag computed ahead), created when missing. */
@@ -191,12 +192,17 @@ static void path_prepare(const struct stack_tree *t, struct tree_path *p,
 				  s->frames[i].src, 0);
 		path_push_task(t, p);
 	}
+	p->cut = false;
 	for (uint32_t k = 0; k < p->n; k++) {
 		struct tree_step *st = &p->steps[k];
 
 		tag = child_tag(tag, st->kind, st->name, st->id);
 		st->tag = tag;
 		__builtin_prefetch(&t->slots[(uint32_t)tag & (t->nslots - 1)]);
+		if (k + 1 < p->n && t->opts.open && !t->opts.open(t->opts.open_ctx, tag)) {
+			p->n = k + 1;
+			p->cut = true;
+		}
 	}
 }
 
@@ -211,10 +217,11 @@ static void path_prefetch_nodes(const struct stack_tree *t, const struct tree_pa
 	}
 }
 
-/* Add value along the path from node up to the root. */
-static void add_value(struct stack_tree *t, uint32_t node, const struct stack_sample *s)
+/* Add value along the path from node up to the root; to node's self if the stack ends there. */
+static void add_value(struct stack_tree *t, uint32_t node, const struct stack_sample *s, bool ends)
 {
-	t->nodes[node].self += s->value;
+	if (ends)
+		t->nodes[node].self += s->value;
 	for (uint32_t n = node; n != STACK_TREE_NONE; n = t->nodes[n].parent)
 		t->nodes[n].total += s->value;
 }
@@ -274,7 +281,9 @@ static void add_path(struct stack_tree *t, const struct tree_path *p)
 		if (st->kind == STACK_NODE_THREAD)
 			t->nodes[n].tid = s->tid;
 	}
-	add_value(t, n, s);
+	if (p->cut)
+		t->more[n / 64] |= 1ULL << (n % 64);
+	add_value(t, n, s, !p->cut);
 }
 
 /* Add every sample of a set, each path prepared two samples ahead of its adding. */
@@ -369,6 +378,13 @@ struct stack_tree *stack_tree_rebuild(struct stack_tree *t, const struct stack_s
 	while ((uint64_t)t->nslots * 3 < (uint64_t)expect * 4)
 		t->nslots *= 2;
 	t->slots = tree_map(t->nslots, sizeof(*t->slots)); /* zero: empty */
+	if (t->more_words < most / 64 + 1) {
+		free(t->more);
+		t->more_words = most / 64 + 1;
+		t->more = xcalloc(t->more_words, sizeof(*t->more));
+	} else {
+		memset(t->more, 0, (t->nnodes / 64 + 1) * sizeof(*t->more)); /* the last tree's */
+	}
 	t->nnodes = 1;
 	memset(&t->nodes[0], 0, sizeof(t->nodes[0]));
 	t->nodes[0].name = "all";
@@ -401,11 +417,17 @@ void stack_tree_free(struct stack_tree *t)
 	for (uint32_t i = 0; i < t->nnames; i++)
 		free(t->names[i]);
 	free(t->names);
+	free(t->more);
 	free(t->src_nodes);
 	free(t->src_lines);
 	tree_unmap(t->slots, t->nslots, sizeof(*t->slots));
 	tree_unmap(t->nodes, t->cap, sizeof(*t->nodes));
 	free(t);
+}
+
+bool stack_tree_node_more(const struct stack_tree *t, uint32_t node)
+{
+	return t->more && node / 64 < t->more_words && (t->more[node / 64] >> (node % 64) & 1);
 }
 
 uint32_t stack_tree_find_tag(const struct stack_tree *t, uint64_t tag)

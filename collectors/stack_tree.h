@@ -42,6 +42,13 @@ struct stack_node {
 struct stack_tree_opts {
 	bool inverted;	    /* innermost frame first; the process below the frames */
 	bool split_threads; /* a thread level under each process */
+	/*
+	 * NULL: every node. Else a node's children are made only when open(open_ctx, its tag)
+	 * (the root's always): a closed node that stacks go on below holds their total and is
+	 * marked (stack_tree_node_more), so a view of collapsed processes costs a node each.
+	 */
+	bool (*open)(const void *open_ctx, uint64_t tag);
+	const void *open_ctx;
 };
 
 struct stack_tree {
@@ -55,6 +62,8 @@ struct stack_tree {
 	uint32_t nslots;
 	char **names;
 	uint32_t nnames;
+	uint64_t *more; /* a bit for each node whose children were not made (opts.open) */
+	size_t more_words;
 	/* the source line of frame nodes that have one, by node (ascending): few nodes do */
 	uint32_t *src_nodes;
 	const char **src_lines;
@@ -80,6 +89,8 @@ uint32_t stack_tree_find_tag(const struct stack_tree *t, uint64_t tag);
 uint32_t stack_tree_hottest_child(const struct stack_tree *t, uint32_t node);
 /* A frame node's source line ("file.c:12", of the first stack through it), or NULL. */
 const char *stack_tree_node_src(const struct stack_tree *t, uint32_t node);
+/* Whether stacks go on below node though its children were not made (opts.open said closed). */
+bool stack_tree_node_more(const struct stack_tree *t, uint32_t node);
 /* Whether a node's name contains text (case-insensitive). */
 bool stack_tree_node_matches(const struct stack_tree *t, uint32_t node, const char *text);
 

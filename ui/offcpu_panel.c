@@ -25,6 +25,8 @@ struct offcpu_panel {
 	uint64_t tree_polls;	 /* its poll count: a new model may reuse the address */
 	struct stack_tree_opts built_opts;
 	bool built_cumulative;
+	bool built_full;    /* every node, not only as deep as the view */
+	uint64_t built_gen; /* the view's open_gen the tree was built for */
 	struct stack_tree_opts opts;
 	bool interval; /* the last interval instead of cumulative */
 	bool flame;    /* the flame view instead of the tree */
@@ -56,19 +58,31 @@ static const struct stack_set *shown_set(const struct panel *p)
 	return op->interval || p->batch ? &m->interval : &m->cumulative;
 }
 
-/* Rebuild the tree when the model or the tree options changed. */
-static void refresh_tree(struct panel *p)
+/*
+ * Rebuild the tree when the model, the tree options or, for a tree only as deep as the view,
+ * what the view expanded changed. Only the flame view, a search and an export (full) need
+ * every node: the tree of a view of collapsed processes is a node a process, however many
+ * stacks are below.
+ */
+static void refresh_tree_for(struct panel *p, bool full)
 {
 	struct offcpu_panel *op = p->priv;
 	const struct offcpu_model *m = p->model;
 	bool cumulative = !(op->interval || p->batch);
+	struct stack_tree_opts o = op->opts;
 
+	full = full || op->flame || op->tv.search[0];
 	if (op->tree && op->tree_model == p->model && m && op->tree_polls == m->polls &&
 	    !memcmp(&op->built_opts, &op->opts, sizeof(op->opts)) &&
-	    op->built_cumulative == cumulative)
+	    op->built_cumulative == cumulative && op->built_full == full &&
+	    (full || op->built_gen == op->tv.open_gen))
 		return;
+	if (!full) {
+		o.open = tree_view_is_open;
+		o.open_ctx = &op->tv;
+	}
 	if (p->model) {
-		op->tree = stack_tree_rebuild(op->tree, shown_set(p), &op->opts);
+		op->tree = stack_tree_rebuild(op->tree, shown_set(p), &o);
 	} else {
 		stack_tree_free(op->tree);
 		op->tree = NULL;
@@ -77,7 +91,31 @@ static void refresh_tree(struct panel *p)
 	op->tree_polls = m ? m->polls : 0;
 	op->built_opts = op->opts;
 	op->built_cumulative = cumulative;
+	op->built_full = full;
 	tree_view_set_tree(&op->tv, op->tree);
+	op->built_gen = op->tv.open_gen; /* the root, expanded there, is always built */
+}
+
+static void refresh_tree(struct panel *p)
+{
+	refresh_tree_for(p, false);
+}
+
+/*
+ * The hottest path from the selection: each pass expands it as far as the tree goes, and a
+ * tree as deep as the view then goes one node further, until the path ends.
+ */
+static void expand_hottest(struct panel *p)
+{
+	struct offcpu_panel *op = p->priv;
+
+	tree_view_key(&op->tv, 'e');
+	/* a pass a node deeper: a path is 2 x 127 frames and a few marks at most */
+	for (int i = 0; i < 512 && op->built_gen != op->tv.open_gen; i++) {
+		refresh_tree(p);
+		tree_view_key(&op->tv, 'e');
+	}
+	refresh_tree(p);
 }
 
 /* Ask core for a filter changed by one of this panel's toggles. */
@@ -135,7 +173,14 @@ static bool offcpu_key(struct panel *p, int key)
 				return true;
 			}
 		}
-		return tree_view_key(&op->tv, key);
+		if (key == 'e') {
+			expand_hottest(p);
+			return true;
+		}
+		if (!tree_view_key(&op->tv, key))
+			return false;
+		refresh_tree(p); /* a node expanded in a tree as deep as the view: its children */
+		return true;
 	}
 	refresh_tree(p);
 	return true;
@@ -147,8 +192,10 @@ static bool offcpu_search(struct panel *p, const char *text)
 
 	if (!p->model)
 		return false;
+	/* a search looks through every node: the tree is made whole while one is set */
+	snprintf(op->tv.search, sizeof(op->tv.search), "%s", text);
 	refresh_tree(p);
-	return tree_view_search(&op->tv, text, 1);
+	return tree_view_search(&op->tv, op->tv.search, 1);
 }
 
 /* The panel's first line: what is shown and how it was filtered. */
@@ -193,7 +240,7 @@ static void offcpu_draw(struct panel *p, struct canvas *cv)
 
 	if (panel_draw_unavailable(p, cv))
 		return;
-	refresh_tree(p);
+	refresh_tree_for(p, unlimited);
 	draw_status(p, cv, 0);
 	if (!shown_set(p)->nsamples) {
 		canvas_put(cv, 2, 1, THEME_DIM,

@@ -55,12 +55,31 @@ static void set_expanded(struct tree_view *tv, uint64_t tag, bool on)
 			(tv->nexpanded - i) * sizeof(*tv->expanded));
 		tv->expanded[i] = tag;
 		tv->nexpanded++;
+		tv->open_gen++;
 	} else if (!on && at) {
 		size_t i = (size_t)(at - tv->expanded);
 
 		memmove(at, at + 1, (tv->nexpanded - i - 1) * sizeof(*tv->expanded));
 		tv->nexpanded--;
+		tv->open_gen++;
 	}
+}
+
+bool tree_view_is_open(const void *view, uint64_t tag)
+{
+	const struct tree_view *tv = view;
+
+	for (int i = 0; i < tv->nzoom; i++)
+		if (tv->zoom[i] == tag)
+			return true;
+	return is_expanded(tv, tag);
+}
+
+/* Whether a node has children to show: made, or left out of a tree built for this view. */
+static bool has_children(const struct tree_view *tv, uint32_t node)
+{
+	return tv->tree->nodes[node].first_child != STACK_TREE_NONE ||
+	       stack_tree_node_more(tv->tree, node);
 }
 
 void tree_view_init(struct tree_view *tv, tree_view_format format)
@@ -168,12 +187,15 @@ uint32_t tree_view_selected(const struct tree_view *tv)
 	return tv->nrows ? tv->rows[tv->selected] : STACK_TREE_NONE;
 }
 
-/* Expand the path of largest children from node down to a leaf. */
+/*
+ * Expand the path of largest children from node down to a leaf, or to a node whose children
+ * the tree left out (expanded too: a tree built again for the view goes on from there).
+ */
 static void expand_hottest(struct tree_view *tv, uint32_t node)
 {
 	const struct stack_tree *t = tv->tree;
 
-	while (node != STACK_TREE_NONE && t->nodes[node].first_child != STACK_TREE_NONE) {
+	while (node != STACK_TREE_NONE && has_children(tv, node)) {
 		set_expanded(tv, t->nodes[node].tag, true);
 		node = stack_tree_hottest_child(t, node);
 	}
@@ -229,7 +251,7 @@ bool tree_view_key(struct tree_view *tv, int key)
 	case '\r':
 		if (!n)
 			return true;
-		if (n->first_child != STACK_TREE_NONE && !is_expanded(tv, n->tag))
+		if (has_children(tv, node) && !is_expanded(tv, n->tag))
 			set_expanded(tv, n->tag, true);
 		else if (n->first_child != STACK_TREE_NONE)
 			tv->selected_tag = tv->tree->nodes[n->first_child].tag;
@@ -250,12 +272,15 @@ bool tree_view_key(struct tree_view *tv, int key)
 		if (!n || tv->nzoom == TREE_VIEW_MAX_ZOOM || node == tree_view_root(tv))
 			return true;
 		tv->zoom[tv->nzoom++] = n->tag;
+		tv->open_gen++;
 		break;
 	case KEY_BACKSPACE:
 	case KEY_BACKSPACE_ASCII:
 	case 8:
-		if (tv->nzoom)
+		if (tv->nzoom) {
 			tv->nzoom--;
+			tv->open_gen++;
+		}
 		break;
 	case 'n':
 		tree_view_search(tv, tv->search, 1);
@@ -307,7 +332,7 @@ static void draw_row(struct tree_view *tv, struct canvas *cv, int row, uint32_t 
 		snprintf(self, sizeof(self), "-");
 	canvas_printf(cv, row, 0, THEME_DEFAULT, "%8s %6.1f%% %8s  ", total, 100.0 * frac, self);
 	col = 27 + (indent < cv->width / 3 ? indent : cv->width / 3);
-	if (n->first_child != STACK_TREE_NONE)
+	if (has_children(tv, node))
 		mark = expand_all || is_expanded(tv, n->tag) || n->depth == root_depth ? "down"
 										       : "right";
 	col += canvas_put(cv, row, col, THEME_DIM, canvas_glyph(cv, mark));

@@ -36,6 +36,7 @@ struct tree_view {
 	int page;	 /* rows on screen at the last draw */
 	char search[128];
 	tree_view_format format;
+	uint64_t open_gen; /* changes with what is expanded or zoomed */
 };
 
 /* The tree view's own keys, for the footer and help of the panels that use it. */
@@ -48,6 +49,11 @@ void tree_view_free(struct tree_view *tv);
 void tree_view_set_tree(struct tree_view *tv, const struct stack_tree *t);
 /* Expand every node above this depth (the root is at 0), as a first view. */
 void tree_view_expand_to_depth(struct tree_view *tv, uint32_t depth);
+/*
+ * Whether the view shows the children of the node with this tag (expanded, or a zoom root):
+ * a stack_tree_opts.open for a tree built only as deep as the view (view: the tree_view).
+ */
+bool tree_view_is_open(const void *view, uint64_t tag);
 /* The node the view is zoomed into (the root when not zoomed). */
 uint32_t tree_view_root(const struct tree_view *tv);
 /* The selected node, or STACK_TREE_NONE on an empty tree. */

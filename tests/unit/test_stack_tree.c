@@ -108,6 +108,54 @@ static void test_merge_and_totals(void **state)
 	stack_set_clear(&s);
 }
 
+/* opts.open for the test: open only the tag in ctx. */
+static bool open_one(const void *ctx, uint64_t tag)
+{
+	return tag == *(const uint64_t *)ctx;
+}
+
+/*
+ * A tree as deep as a view: children only below open nodes; a closed node that stacks go on
+ * below holds their total, not their self time, and says it has more.
+ */
+static void test_only_open_nodes(void **state)
+{
+	struct stack_tree_opts o = { .open = open_one };
+	struct stack_tree *full, *t;
+	uint32_t app, db, main_;
+	uint64_t app_tag;
+	struct stack_set s;
+
+	(void)state;
+	build_set(&s);
+	full = stack_tree_build(&s, &(struct stack_tree_opts){ 0 });
+	app_tag = full->nodes[child(full, 0, "app (10)")].tag;
+	o.open_ctx = &app_tag;
+	t = stack_tree_build(&s, &o);
+	assert_int_equal(t->nnodes, 4); /* all, app, its main, db */
+	assert_int_equal(t->nodes[0].total, 450);
+	app = child(t, 0, "app (10)");
+	db = child(t, 0, "db (20)");
+	main_ = child(t, app, "main");
+	assert_int_equal(t->nodes[app].tag, app_tag);
+	assert_false(stack_tree_node_more(t, app));
+	assert_int_equal(t->nodes[main_].total, 400);
+	assert_int_equal(t->nodes[main_].self, 0);
+	assert_true(stack_tree_node_more(t, main_));
+	assert_int_equal(t->nodes[main_].first_child, STACK_TREE_NONE);
+	assert_int_equal(t->nodes[db].total, 50);
+	assert_true(stack_tree_node_more(t, db));
+	assert_int_equal(t->nodes[main_].tag,
+			 full->nodes[child(full, child(full, 0, "app (10)"), "main")].tag);
+	/* built again in the same memory with every node: nothing is marked any more */
+	t = stack_tree_rebuild(t, &s, &(struct stack_tree_opts){ 0 });
+	assert_int_equal(t->nnodes, full->nnodes);
+	assert_false(stack_tree_node_more(t, child(t, 0, "db (20)")));
+	stack_tree_free(t);
+	stack_tree_free(full);
+	stack_set_clear(&s);
+}
+
 /* A sample of no task (pid 0: the aggregator's merged older stacks) is named without an id. */
 static void test_no_task(void **state)
 {
@@ -276,8 +324,8 @@ static void test_many_stacks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_merge_and_totals),
-		cmocka_unit_test(test_no_task), cmocka_unit_test(test_inverted),
+		cmocka_unit_test(test_merge_and_totals), cmocka_unit_test(test_no_task),
+		cmocka_unit_test(test_only_open_nodes),	 cmocka_unit_test(test_inverted),
 		cmocka_unit_test(test_threads),		 cmocka_unit_test(test_stable_tags),
 		cmocka_unit_test(test_many_stacks),	 cmocka_unit_test(test_source_lines),
 	};
