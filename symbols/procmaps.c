@@ -259,15 +259,42 @@ static int maps_query(int fd, struct procmaps_entry **v, size_t *n, size_t *cap)
 	}
 }
 
+/*
+ * The executable mappings from the text of the maps file open as fd (closed here), appended
+ * to *v: the way before Linux 6.11. 0 or -errno.
+ */
+static int maps_text(int fd, struct procmaps_entry **v, size_t *n, size_t *cap)
+{
+	char *line = NULL;
+	size_t line_cap = 0;
+	FILE *f = fdopen(fd, "re");
+	int err = 0;
+
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	while (getline(&line, &line_cap, f) > 0) {
+		struct procmaps_entry e;
+
+		if (procmaps_parse_line(line, true, &e))
+			maps_push(v, n, cap, &e);
+	}
+	free(line);
+	/* A process that exits while we read gives ESRCH or an empty read. */
+	if (ferror(f))
+		err = errno ? -errno : -EIO;
+	fclose(f);
+	return err;
+}
+
 int procmaps_read(uint32_t pid, struct procmaps_entry **out, size_t *n, char *why, size_t why_len)
 {
 	struct procmaps_entry *v = NULL;
 	size_t cap = 0;
 	size_t count = 0;
-	char *line = NULL;
-	size_t line_cap = 0;
 	char path[64];
-	FILE *f;
 	int fd, err;
 
 	*out = NULL;
@@ -280,41 +307,15 @@ int procmaps_read(uint32_t pid, struct procmaps_entry **out, size_t *n, char *wh
 		return err;
 	}
 	err = maps_query(fd, &v, &count, &cap);
-	/* ESRCH: no mm (a zombie, a kernel thread): the text says which, as before 6.11 */
-	if (err == -ESRCH && !count)
-		err = -ENOTTY;
-	if (err && err != -ENOTTY) {
-		snprintf(why, why_len, "%s: %s", path, strerror(-err));
+	/* no ioctl; or ESRCH, no mm (a zombie, a kernel thread): the text says which */
+	if (err == -ENOTTY || (err == -ESRCH && !count))
+		err = maps_text(fd, &v, &count, &cap);
+	else
 		close(fd);
+	if (err) {
+		snprintf(why, why_len, "%s: %s", path, strerror(-err));
 		procmaps_free(v, count);
 		return err;
-	}
-	if (err) { /* before Linux 6.11: the text */
-		f = fdopen(fd, "re");
-		if (!f) {
-			err = -errno;
-			snprintf(why, why_len, "%s: %s", path, strerror(errno));
-			close(fd);
-			return err;
-		}
-		while (getline(&line, &line_cap, f) > 0) {
-			struct procmaps_entry e;
-
-			if (procmaps_parse_line(line, true, &e))
-				maps_push(&v, &count, &cap, &e);
-		}
-		free(line);
-		if (ferror(f)) {
-			/* A process that exits while we read gives ESRCH or an empty read. */
-			err = errno ? -errno : -EIO;
-			snprintf(why, why_len, "%s: %s", path, strerror(-err));
-			fclose(f);
-			procmaps_free(v, count);
-			return err;
-		}
-		fclose(f);
-	} else {
-		close(fd);
 	}
 	if (!count) {
 		/* A zombie (or a kernel thread) has no mappings left. */

@@ -450,6 +450,35 @@ static void test_procmaps_read_matches_text(void **state)
 	munmap(code, 4096);
 }
 
+/* A zombie has no mappings left: said as such (the ioctl finds no mm; the text is read). */
+static void test_procmaps_zombie(void **state)
+{
+	struct procmaps_entry *v;
+	char why[256], stat[64], buf[256] = "";
+	size_t n;
+	pid_t pid;
+	FILE *f;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid)
+		_exit(0);
+	snprintf(stat, sizeof(stat), "/proc/%d/stat", pid);
+	for (int i = 0; i < 500 && !strstr(buf, ") Z "); i++) {
+		f = fopen(stat, "re");
+		assert_non_null(f);
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+		usleep(2000);
+	}
+	assert_non_null(strstr(buf, ") Z "));
+	assert_int_equal(procmaps_read((uint32_t)pid, &v, &n, why, sizeof(why)), -ENODATA);
+	assert_non_null(strstr(why, "has no executable mappings"));
+	waitpid(pid, NULL, 0);
+}
+
 /* C++ and Rust names come back readable, versions are dropped, C names stay. */
 static void test_demangle(void **state)
 {
@@ -1038,6 +1067,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_kernel_real, teardown_files),
 		cmocka_unit_test_teardown(test_procmaps_parse, teardown_files),
 		cmocka_unit_test_teardown(test_procmaps_read_matches_text, teardown_files),
+		cmocka_unit_test_teardown(test_procmaps_zombie, teardown_files),
 		cmocka_unit_test_teardown(test_demangle, teardown_files),
 		cmocka_unit_test_teardown(test_debuginfo_crc, teardown_files),
 		cmocka_unit_test_teardown(test_perfmap_file, teardown_files),
