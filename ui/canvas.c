@@ -102,6 +102,7 @@ static struct canvas_cell *row_cells(const struct canvas *cv, int row)
 	return cv->cells + (size_t)(row - cv->base) * (size_t)cv->width;
 }
 
+/* Write one row as a text line, with line (len bytes) for room. */
 static void write_row(const struct canvas *cv, int row, FILE *out, char *line, size_t len)
 {
 	canvas_row_text(cv, row, line, len);

@@ -96,6 +96,7 @@ static void refresh_tree_for(struct panel *p, bool full)
 	op->built_gen = op->tv.open_gen; /* the root, expanded there, is always built */
 }
 
+/* The tree the view needs now (only as deep as it, unless flame, search or export). */
 static void refresh_tree(struct panel *p)
 {
 	refresh_tree_for(p, false);
