@@ -10,6 +10,8 @@
 
 #include "util/json.h"
 
+#define EXPORT_HEADER_COLS 400 /* room for the header's every field in a text export */
+
 int export_format_parse(const char *s, enum export_format *out)
 {
 	if (!strcmp(s, "text"))
@@ -33,7 +35,9 @@ static int export_text(FILE *out, struct panel *p, const struct status_info *si,
 	struct canvas head, body;
 	int err, late;
 
-	canvas_init(&head, width, STATUS_HEADER_ROWS, utf8);
+	/* the header as wide as it needs: a file has room for every drop the screen cuts */
+	canvas_init(&head, width > EXPORT_HEADER_COLS ? width : EXPORT_HEADER_COLS,
+		    STATUS_HEADER_ROWS, utf8);
 	statusbar_draw_header(&head, si);
 	err = canvas_write_text(&head, out);
 	canvas_free(&head);

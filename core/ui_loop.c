@@ -304,9 +304,10 @@ static void redraw(struct app *a)
 	statusbar_draw_header(&a->frame, &si);
 	statusbar_draw_tabs(&a->frame, STATUS_HEADER_ROWS, a->panel_list, a->npanels, a->current);
 	if (a->help) {
-		char sys[1024];
+		char sys[1024], drops[1024];
 		size_t n;
 
+		statusbar_drops_text(&si, drops, sizeof(drops));
 		features_describe(&a->feat, sys, sizeof(sys));
 		for (size_t i = 0; i < a->npanels; i++) {
 			const struct collector *c = &a->collectors[i];
@@ -315,7 +316,7 @@ static void redraw(struct app *a)
 			snprintf(sys + n, sizeof(sys) - n, "%s: %s\n", c->ops->name,
 				 c->is_open ? c->mode : c->why);
 		}
-		help_draw(&a->body, p->ops, sys);
+		help_draw(&a->body, p->ops, drops, sys);
 	} else {
 		p->ops->draw(p, &a->body);
 	}

@@ -29,22 +29,12 @@ static int draw_keys(struct canvas *cv, int row, int col, int width,
 	return row;
 }
 
-void help_draw(struct canvas *cv, const struct panel_ops *ops, const char *system_text)
+/* Draw text's lines from row on, in role, within width columns from col; the next row. */
+static int draw_lines(struct canvas *cv, int row, int col, int width, enum theme_role role,
+		      const char *text)
 {
-	const char *line = system_text;
-	int half = cv->width / 2, row;
+	const char *line = text;
 
-	canvas_put(cv, 0, 1, THEME_HEADER_VALUE, "ktop help: press any key to return (q quits)");
-	draw_keys(cv, 2, 1, half - 1, keymap_global, keymap_global_count);
-	row = 2;
-	if (ops) {
-		row = draw_keys(cv, row, half, cv->width - half, ops->keys, ops->nkeys);
-		if (ops->nwidget_keys)
-			row = draw_keys(cv, row, half, cv->width - half, ops->widget_keys,
-					ops->nwidget_keys);
-		row++;
-	}
-	canvas_put(cv, row++, half, THEME_TITLE, "System");
 	while (line && *line) {
 		const char *nl = strchr(line, '\n');
 		char buf[256];
@@ -54,7 +44,29 @@ void help_draw(struct canvas *cv, const struct panel_ops *ops, const char *syste
 			len = sizeof(buf) - 1;
 		memcpy(buf, line, len);
 		buf[len] = '\0';
-		canvas_put_fit(cv, row++, half + 1, cv->width - half - 2, THEME_DEFAULT, buf);
+		canvas_put_fit(cv, row++, col, width, role, buf);
 		line = nl ? nl + 1 : NULL;
 	}
+	return row;
+}
+
+void help_draw(struct canvas *cv, const struct panel_ops *ops, const char *drops_text,
+	       const char *system_text)
+{
+	int half = cv->width / 2, row, top;
+
+	canvas_put(cv, 0, 1, THEME_HEADER_VALUE, "ktop help: press any key to return (q quits)");
+	/* the drop counters first, whole, where the header had to cut them */
+	top = draw_lines(cv, 1, 1, cv->width - 2, THEME_WARN, drops_text) + 1;
+	draw_keys(cv, top, 1, half - 1, keymap_global, keymap_global_count);
+	row = top;
+	if (ops) {
+		row = draw_keys(cv, row, half, cv->width - half, ops->keys, ops->nkeys);
+		if (ops->nwidget_keys)
+			row = draw_keys(cv, row, half, cv->width - half, ops->widget_keys,
+					ops->nwidget_keys);
+		row++;
+	}
+	canvas_put(cv, row++, half, THEME_TITLE, "System");
+	draw_lines(cv, row, half + 1, cv->width - half - 2, THEME_DEFAULT, system_text);
 }

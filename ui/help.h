@@ -6,7 +6,11 @@
 #include "ui/canvas.h"
 #include "ui/panel.h"
 
-/* Draw every key, grouped, then the lines of system text (features found at start). */
-void help_draw(struct canvas *cv, const struct panel_ops *ops, const char *system_text);
+/*
+ * Draw the lines of drops_text (every non-zero drop counter), every key, grouped, then the
+ * lines of system text (features found at start).
+ */
+void help_draw(struct canvas *cv, const struct panel_ops *ops, const char *drops_text,
+	       const char *system_text);
 
 #endif

@@ -50,16 +50,37 @@ void statusbar_draw_header(struct canvas *cv, const struct status_info *si)
 		col = put_pair(cv, 1, col, NULL, si->threshold, THEME_HEADER_VALUE);
 	col = put_pair(cv, 1, col, "since reset ", format_elapsed(up, sizeof(up), si->elapsed_s),
 		       THEME_HEADER_VALUE);
-	/* drops before what does not change, so a narrow terminal cuts that first */
+	/*
+	 * Drops before what does not change, so a narrow terminal cuts that first; those that do
+	 * not fit are counted at the end of the row, and the help screen lists them all.
+	 */
 	for (size_t i = 0; i < si->ndrops; i++) {
+		char more[32];
+		int room = cv->width - col;
+
 		snprintf(buf, sizeof(buf), "%s %llu", si->drops[i].name,
 			 (unsigned long long)si->drops[i].count);
+		snprintf(more, sizeof(more), "+%zu drops (h)", si->ndrops - i);
+		if ((int)strlen(buf) > room - (i + 1 < si->ndrops ? (int)strlen(more) + 2 : 0)) {
+			col = put_pair(cv, 1, col, NULL, more, THEME_WARN);
+			break;
+		}
 		col = put_pair(cv, 1, col, NULL, buf, THEME_WARN);
 	}
 	if (si->mode[0])
 		col = put_pair(cv, 1, col, "probes: ", si->mode, THEME_HEADER_VALUE);
 	if (si->unwind[0])
 		put_pair(cv, 1, col, "unwinding: ", si->unwind, THEME_HEADER_VALUE);
+}
+
+void statusbar_drops_text(const struct status_info *si, char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < si->ndrops && n < len; i++)
+		n += (size_t)snprintf(out + n, len - n, "drop: %s %llu\n", si->drops[i].name,
+				      (unsigned long long)si->drops[i].count);
 }
 
 void statusbar_draw_message(struct canvas *cv, int row, const char *text, bool is_error)

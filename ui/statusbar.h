@@ -34,8 +34,10 @@ struct status_info {
 /* Rows the header takes. */
 #define STATUS_HEADER_ROWS 2
 
-/* Draw the header into rows 0 and 1. */
+/* Draw the header into rows 0 and 1 (drops that do not fit: "+N drops (h)"). */
 void statusbar_draw_header(struct canvas *cv, const struct status_info *si);
+/* Every drop counter of si, a line each ("drop: name N\n"; "" when none), for help. */
+void statusbar_drops_text(const struct status_info *si, char *out, size_t len);
 /* Draw the result of the last action (a saved file, an error) on the footer's row. */
 void statusbar_draw_message(struct canvas *cv, int row, const char *text, bool is_error);
 /* Draw the tab row: one tab per panel, the current one highlighted. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end: the Off-CPU panel in tmux on a real workload (tests/bpf/sleeper.c, a known
 # chain of sleeping functions): expand, the hottest path, collapse, search, zoom and back,
-# invert, the flame view, and the folded and text exports.
+# invert, the flame view, and the folded and text exports. Then a drop counter at 80 columns:
+# in the header, on the help screen, and in full in a text export.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -85,6 +86,30 @@ check "and the stacks start again, walked with frame pointers (no _start)" \
 	wait_for 10 eval 'has __libc_start_call_main && ! screen | grep -qE "[^_[:alnum:]]_start( |$)"'
 key u
 check "u again: back to auto" wait_for 5 has "unwinding: dwarf, 16 KiB (auto)"
+key q
+check "q quits" wait_for 10 eval '! tm has-session -t off 2>/dev/null'
+
+# --max-stacks 64 under 150 short-lived processes: older stacks are merged, a drop counter.
+tm -f /dev/null new-session -d -s off -x 80 -y 24 \
+	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 KTOP_EXPORT_DIR=$work/d \
+	 $KTOP -d 0.5 --max-stacks 64" || { not_ok "tmux"; finish; }
+mkdir -p "$work/d"
+wait_for 15 has "since reset"
+for _ in 1 2 3; do
+	(
+		for _ in $(seq 150); do sleep 0.01 & done
+		wait
+	)
+	wait_for 3 eval 'screen | grep -qE "older stacks merged [0-9]+|drops \(h\)"' && break
+done
+check "80 columns: the merged stacks are in the header, or counted there" \
+	eval 'screen | sed -n 2p | grep -qE "older stacks merged [0-9]+|\+[0-9]+ drops \(h\)"'
+key h
+check "the help screen lists every drop counter in full" \
+	wait_for 5 eval 'screen | grep -qE "^ drop: older stacks merged [0-9]+"'
+key Escape s
+check "a text export's header has the counter" \
+	wait_for 5 eval 'grep -qE "older stacks merged [0-9]+" "$work"/d/ktop-*.txt'
 key q
 check "q quits" wait_for 10 eval '! tm has-session -t off 2>/dev/null'
 finish
