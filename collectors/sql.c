@@ -214,6 +214,8 @@ out_err:
 	return err;
 }
 
+static int sql_ring_open(struct sql_priv *priv, char *why, size_t why_len);
+
 /*
  * Read the binary at path (/proc/PID/exe, or a --db path), choose how to trace it and attach;
  * b->why says why not. The kind is known from the file name when it says one.
@@ -223,7 +225,8 @@ static void sql_binary_attach(struct sql_priv *priv, struct sql_binary *b, const
 {
 	struct sql_elf_info info;
 
-	if (sql_elf_inspect(path, &info, b->why, sizeof(b->why)))
+	if (sql_elf_inspect(path, &info, b->why, sizeof(b->why)) ||
+	    sql_ring_open(priv, b->why, sizeof(b->why)))
 		return;
 	if (!kind_known) {
 		kind_known = info.usdt_pg || info.usdt_mysql || info.has_dispatch;
@@ -529,7 +532,7 @@ static int sql_consume(struct collector *c)
 	int n;
 
 	priv->wall_minus_mono = clock_seconds(CLOCK_REALTIME) - clock_seconds(CLOCK_MONOTONIC);
-	n = ring_buffer__consume(priv->rb);
+	n = priv->rb ? ring_buffer__consume(priv->rb) : 0; /* none before the first server */
 	if (n < 0 && n != -EINTR) {
 		snprintf(c->why, sizeof(c->why), "sql: read the ring buffer: %s", strerror(-n));
 		return n;
@@ -599,6 +602,19 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 			 perm ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 		return err;
 	}
+	return 0;
+}
+
+/*
+ * Map the ring buffer of slow queries: once, before the first server is attached. A box
+ * without a database keeps it unmapped (the kernel maps all its pages, twice, into ktop).
+ */
+static int sql_ring_open(struct sql_priv *priv, char *why, size_t why_len)
+{
+	int err;
+
+	if (priv->rb)
+		return 0;
 	priv->rb = ring_buffer__new(bpf_map__fd(priv->skel->maps.sql_events), sql_on_event, priv,
 				    NULL);
 	if (!priv->rb) {
@@ -701,7 +717,7 @@ static int sql_events(struct collector *c)
 {
 	struct sql_priv *priv = c->priv;
 
-	if (!priv || !priv->rb) {
+	if (!priv || !priv->skel) {
 		snprintf(c->why, sizeof(c->why), "sql: not open");
 		return -EBADF;
 	}

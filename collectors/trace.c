@@ -322,7 +322,7 @@ static int trace_consume(struct trace_priv *priv, char *why, size_t why_len)
 	int n;
 
 	priv->wall_minus_mono = clock_seconds(CLOCK_REALTIME) - clock_seconds(CLOCK_MONOTONIC);
-	n = ring_buffer__consume(priv->rb);
+	n = priv->rb ? ring_buffer__consume(priv->rb) : 0; /* none before the first probe */
 	if (n < 0 && n != -EINTR) {
 		snprintf(why, why_len, "trace: read the ring buffer: %s", strerror(-n));
 		return n;
@@ -452,6 +452,26 @@ static int trace_probe_attach(struct trace_priv *priv, struct trace_probe *p, co
 	return err;
 }
 
+/*
+ * Map the ring buffer of probe events: once, before the first probe. Without --trace or a
+ * probe added it stays unmapped (the kernel maps all its pages, twice, into ktop).
+ */
+static int trace_ring_open(struct trace_priv *priv, char *why, size_t why_len)
+{
+	int err;
+
+	if (priv->rb)
+		return 0;
+	priv->rb = ring_buffer__new(bpf_map__fd(priv->skel->maps.trace_events), trace_on_event,
+				    priv, NULL);
+	if (!priv->rb) {
+		err = errno ? -errno : -ENOMEM;
+		snprintf(why, why_len, "trace: open the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 /* Parse, resolve, describe and attach a probe; its id, or -errno with why. */
 static int trace_probe_add(struct trace_priv *priv, const char *text, char *why, size_t why_len)
 {
@@ -466,6 +486,9 @@ static int trace_probe_add(struct trace_priv *priv, const char *text, char *why,
 		snprintf(why, why_len, "too many probes (at most %d)", TRACE_PROBES_MAX);
 		return -ENOSPC;
 	}
+	err = trace_ring_open(priv, why, why_len);
+	if (err)
+		return err;
 	p = xcalloc(1, sizeof(*p));
 	p->slot = (uint32_t)slot;
 	err = trace_spec_parse(text, &p->spec, why, why_len);
@@ -567,13 +590,6 @@ static int trace_open(struct collector *c, const struct ktop_config *cfg)
 	if (err)
 		goto out_close;
 	priv->vfs_btf = use_btf;
-	priv->rb = ring_buffer__new(bpf_map__fd(priv->skel->maps.trace_events), trace_on_event,
-				    priv, NULL);
-	if (!priv->rb) {
-		err = errno ? -errno : -ENOMEM;
-		snprintf(c->why, sizeof(c->why), "trace: open the ring buffer: %s", strerror(-err));
-		goto out_close;
-	}
 	for (size_t i = 0; cfg && i < cfg->ntrace_specs && i < TRACE_SPECS_MAX; i++) {
 		char shown[128];
 
@@ -605,7 +621,7 @@ static bool trace_is_ready(struct collector *c)
 {
 	struct trace_priv *priv = c->priv;
 
-	if (priv && priv->skel && priv->rb)
+	if (priv && priv->skel)
 		return true;
 	snprintf(c->why, sizeof(c->why), "trace: not open");
 	return false;
