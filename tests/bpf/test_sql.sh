@@ -6,8 +6,8 @@
 # holding an escape sequence and invalid UTF-8 arrives escaped; a server restarted while ktop
 # runs is traced again and the stopped one is dropped; a second server of each kind is traced
 # too; 400 INSERTs on a thread-pool MariaDB (some suspended and resumed by the pool) are reported
-# once each; -p keeps one server (a postmaster with its backends); --db names the servers; no BPF
-# program is left behind.
+# once each; -p keeps one server (a postmaster with its backends); --db names the servers; the
+# event ring is mapped only once a server is traced; no BPF program is left behind.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/db.sh"
@@ -150,6 +150,20 @@ mysql_load() {
 	load+=("$!")
 }
 
+# mapped_mib: MiB of BPF maps the last ktop run has mapped (its ring: the kernel maps all its
+# pages, twice, so it is mapped only once a server is traced).
+mapped_mib() {
+	awk '/bpf-map/ { split($1, a, "-"); s += strtonum("0x" a[2]) - strtonum("0x" a[1]) }
+		END { printf "%d", s / 1048576 }' "/proc/$ktop_pid/maps"
+}
+if ! pgrep -x 'mysqld|mariadbd|postgres' >/dev/null; then
+	ktop_sql none -d 0.5 -n 4
+	none_mib=$(mapped_mib)
+	ktop_stop
+	check "with no server to trace the slow-query ring is not mapped ($none_mib MiB)" \
+		test "${none_mib:-9}" -lt 1
+fi
+
 db_mariadb_start m1 || { not_ok "start MariaDB"; finish; }
 m1=$db_pid
 ms=$db_sock
@@ -162,6 +176,8 @@ note "MariaDB $m1 on $ms, PostgreSQL $p1 in $ps"
 ktop_sql a -t 100 -d 0.5 -n 40
 check "ktop attaches to the running MariaDB" wait_ktop 5 q traced "$work/a.json" "$m1"
 check "and to the running PostgreSQL" wait_ktop 5 q traced "$work/a.json" "$p1"
+servers_mib=$(mapped_mib)
+check "with servers traced the ring is mapped ($servers_mib MiB)" test "${servers_mib:-0}" -ge 2
 while read -r l; do note "server: $l"; done < <(q servers "$work/a.json")
 check "MariaDB is traced through dispatch_command" \
 	servers_match "$work/a.json" "^$m1 mysql True uprobe dispatch_command"

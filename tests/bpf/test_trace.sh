@@ -8,7 +8,8 @@
 #  - VFS counters: a known number of writes and fsyncs in one interval, system-wide and with -p
 #    (then exactly its own), on tp_btf and on the raw_tp fallback;
 #  - 64 probes at once work, a 65th and each bad spec (unknown library, function, field,
-#    format/argument mismatch) give one line and exit 2, changing nothing; no program is left.
+#    format/argument mismatch) give one line and exit 2, changing nothing; the event ring is
+#    mapped only once there is a probe; no program is left.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -312,5 +313,20 @@ bad "a string field printed as an integer" "args->filename is a string" \
 bad "a good probe then a bad one" "no function tracee_nosuch in $tracee" \
 	--trace "$tracee:tracee_work" --trace "$tracee:tracee_nosuch"
 bad "65 probes" "too many probes (at most 64)" "${many[@]}" --trace "$tracee:tracee_work"
+# The event ring is mapped into ktop only once there is a probe to fill it: the kernel maps
+# all of its pages, twice, so an unused one would be 4 MiB of ktop's RSS for nothing.
+# mapped_mib ARGS...: MiB of BPF maps a trace ktop with ARGS has mapped.
+mapped_mib() {
+	local k
+	ktop_start mapped -d 2 -n 1 "$@" || return 1
+	k=$(pgrep -P "$ktop_pid" | head -1) # ktop_pid is its timeout
+	awk '/bpf-map/ { split($1, a, "-"); s += strtonum("0x" a[2]) - strtonum("0x" a[1]) }
+		END { printf "%d", s / 1048576 }' "/proc/$k/maps"
+	ktop_wait
+}
+none_mib=$(mapped_mib)
+probe_mib=$(mapped_mib --trace "$tracee:tracee_work")
+check "the event ring is mapped only with a probe ($none_mib / $probe_mib MiB)" \
+	eval '[ "${none_mib:-9}" -lt 1 ] && [ "${probe_mib:-0}" -ge 4 ]'
 check "no trace program is left in the kernel" wait_for 5 eval '! trace_progs_loaded'
 finish
