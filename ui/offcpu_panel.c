@@ -110,13 +110,15 @@ static void expand_hottest(struct panel *p)
 {
 	struct offcpu_panel *op = p->priv;
 
-	tree_view_key(&op->tv, 'e');
 	/* a pass a node deeper: a path is 2 x 127 frames and a few marks at most */
-	for (int i = 0; i < 512 && op->built_gen != op->tv.open_gen; i++) {
-		refresh_tree(p);
+	for (int i = 0; i < 512; i++) {
+		uint64_t gen = op->tv.open_gen;
+
 		tree_view_key(&op->tv, 'e');
+		refresh_tree(p);
+		if (op->tv.open_gen == gen || op->built_full) /* the path ends, or was whole */
+			break;
 	}
-	refresh_tree(p);
 }
 
 /* Ask core for a filter changed by one of this panel's toggles. */
