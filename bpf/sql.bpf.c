@@ -188,6 +188,12 @@ static __always_inline struct sql_thread *sql_thread_get(bool create)
 	return th;
 }
 
+/* This thread's slot, made if need be, when the process passes the filters; else NULL. */
+static __always_inline struct sql_thread *sql_wanted_thread(__u32 tgid, __u32 *ppid, bool need_ppid)
+{
+	return sql_is_wanted(tgid, ppid, need_ppid) ? sql_thread_get(true) : NULL;
+}
+
 /* A query of this kind begins on this thread, now: its record's header, with no text yet. */
 static __always_inline void sql_begin(struct sql_thread *th, __u16 kind, __u32 ppid,
 				      const void *src, __u64 src_len)
@@ -296,9 +302,7 @@ int BPF_KPROBE(sql_dispatch_enter)
 	}
 	if (cmd != SQL_COM_QUERY && cmd != SQL_COM_STMT_EXECUTE)
 		return 0;
-	if (!sql_is_wanted(id >> 32, &ppid, false))
-		return 0;
-	th = sql_thread_get(true);
+	th = sql_wanted_thread(id >> 32, &ppid, false);
 	if (!th)
 		return 0;
 	th->thd = thd;
@@ -374,9 +378,7 @@ int BPF_USDT(sql_usdt_start, void *query)
 	__u16 kind;
 	__u32 ppid;
 
-	if (!sql_is_wanted(id >> 32, &ppid, true))
-		return 0;
-	th = sql_thread_get(true);
+	th = sql_wanted_thread(id >> 32, &ppid, true);
 	if (!th)
 		return 0;
 	kind = (__u16)bpf_usdt_cookie(ctx);
@@ -419,9 +421,7 @@ int BPF_KPROBE(sql_pg_execute_start)
 	__u64 text = 0;
 	__u32 ppid;
 
-	if (!sql_is_wanted(id >> 32, &ppid, true))
-		return 0;
-	th = sql_thread_get(true);
+	th = sql_wanted_thread(id >> 32, &ppid, true);
 	if (!th)
 		return 0;
 	if (bpf_probe_read_user(&text, sizeof(text), (void *)at))

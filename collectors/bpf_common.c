@@ -43,6 +43,18 @@ int bpf_common_btf_check(const char *who, char *why, size_t why_len)
 	return err;
 }
 
+bool bpf_common_btf_has(const char *name, int kind)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!btf)
+		return false;
+	has = btf__find_by_name_kind(btf, name, kind) > 0;
+	btf__free(btf);
+	return has;
+}
+
 /* How many CPUs are possible (per-CPU maps hold one value each), or -errno. */
 int bpf_common_ncpus(const char *who, char *why, size_t why_len)
 {

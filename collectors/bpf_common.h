@@ -29,6 +29,8 @@ static inline __u64 bpf_common_us_to_ns(uint64_t us)
 
 int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len);
 int bpf_common_btf_check(const char *who, char *why, size_t why_len);
+/* Whether vmlinux BTF has a type of this name and BTF_KIND_* (false if it cannot be read). */
+bool bpf_common_btf_has(const char *name, int kind);
 int bpf_common_ncpus(const char *who, char *why, size_t why_len);
 /*
  * Whether the kernel's tracing programs have bpf_task_pt_regs (v5.15), which copying user

@@ -269,14 +269,7 @@ static int stacks_cpus_refresh(struct stacks_priv *priv, char *why, size_t why_l
  */
 static bool stacks_kernel_allocs_on_use(void)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool found;
-
-	if (!btf)
-		return false;
-	found = btf__find_by_name_kind(btf, "bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
-	btf__free(btf);
-	return found;
+	return bpf_common_btf_has("bpf_mem_alloc", BTF_KIND_STRUCT);
 }
 
 /* Add BPF_F_NO_PREALLOC to a map's flags before load. */

@@ -151,14 +151,7 @@ static const struct {
 /* Whether vmlinux BTF has raw_syscalls' sys_enter, so tp_btf can attach to it. */
 static bool trace_has_tp_btf(void)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool has;
-
-	if (!btf)
-		return false;
-	has = btf__find_by_name_kind(btf, "btf_trace_sys_enter", BTF_KIND_TYPEDEF) > 0;
-	btf__free(btf);
-	return has;
+	return bpf_common_btf_has("btf_trace_sys_enter", BTF_KIND_TYPEDEF);
 }
 
 /* Open the BPF object, set its tunables and the syscall table, keep one VFS flavour, load. */
