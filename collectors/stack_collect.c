@@ -147,10 +147,6 @@ struct stack_collect {
 	size_t ustacks_cap; /* a power of two, or 0 */
 	size_t nustacks;
 	uint32_t gen_next;
-	/* the key being added: its process image's gen, and its user frames read from the map */
-	uint32_t key_gen;
-	uint32_t key_nuser;    /* 0: none to remember */
-	uint32_t key_interned; /* frames at the start of st->frames already interned */
 
 	struct collect_proc *procs;
 	size_t procs_cap; /* a power of two */
@@ -172,6 +168,14 @@ struct stack_collect {
 	size_t max_idents; /* 0: no bound */
 	int64_t older;	   /* the identity older stacks are merged into, or -1 */
 	uint64_t merged;   /* identities merged into it since the last reset */
+};
+
+/* What collect_frames_build put in st->frames for a key. */
+struct collect_built {
+	uint32_t n;	   /* frames */
+	uint32_t interned; /* at the start, already interned (user frames named before) */
+	uint32_t nuser;	   /* user frames read from the map now, to remember (0: none) */
+	uint32_t gen;	   /* the key's process image */
 };
 
 _Static_assert(sizeof(struct stack_collect_key) == 16, "stack_collect_key has padding");
@@ -491,9 +495,9 @@ static const struct collect_ustack *collect_ustack_find(const struct stack_colle
 	return u->frames ? u : NULL;
 }
 
-/* Remember a key's user frames: the first n of frames, kept in the store. */
+/* Remember a key's user frames in process image gen: the first n of frames, in the store. */
 static void collect_ustack_keep(struct stack_collect *st, const struct stack_collect_key *k,
-				const struct stack_frame *frames, uint32_t n)
+				uint32_t gen, const struct stack_frame *frames, uint32_t n)
 {
 	if (2 * (st->nustacks + 1) > st->ustacks_cap) {
 		size_t cap = collect_grown(st->ustacks_cap);
@@ -509,31 +513,32 @@ static void collect_ustack_keep(struct stack_collect *st, const struct stack_col
 		st->ustacks = t;
 		st->ustacks_cap = cap;
 	}
-	*collect_ustack_slot(st->ustacks, st->ustacks_cap, k->tgid, st->key_gen,
-			     k->ustack) = (struct collect_ustack){
-		.tgid = k->tgid, .gen = st->key_gen, .id = k->ustack, .n = n, .frames = frames
-	};
+	*collect_ustack_slot(st->ustacks, st->ustacks_cap, k->tgid, gen, k->ustack) =
+		(struct collect_ustack){
+			.tgid = k->tgid, .gen = gen, .id = k->ustack, .n = n, .frames = frames
+		};
 	st->nustacks++;
 }
 
-/* Read and name a key's user stack into st->frames; the count of frames written. */
-static uint32_t collect_user_frames(struct stack_collect *st, const struct stack_collect_key *k)
+/* Read (or find named) a key's user stack into st->frames: b->n frames, b's other fields. */
+static void collect_user_frames(struct stack_collect *st, const struct stack_collect_key *k,
+				struct collect_built *b)
 {
 	struct stack_frame *out = st->frames;
 	const struct collect_ustack *u;
 	uint32_t id = (uint32_t)k->ustack;
 	uint32_t depth, n = 0;
 
-	st->key_gen = collect_proc_get(st, k->tgid)->gen;
-	u = collect_ustack_find(st, k->tgid, st->key_gen, k->ustack);
+	b->gen = collect_proc_get(st, k->tgid)->gen;
+	u = collect_ustack_find(st, k->tgid, b->gen, k->ustack);
 	if (u) {
 		memcpy(out, u->frames, u->n * sizeof(*out));
-		st->key_interned = u->n;
-		return u->n;
+		b->n = b->interned = u->n;
+		return;
 	}
 	if (bpf_map_lookup_elem(st->map.fd, &id, st->addrs)) {
-		collect_mark(out, &n, "[missing user stack]");
-		return n;
+		collect_mark(out, &b->n, "[missing user stack]");
+		return;
 	}
 	depth = collect_depth(st);
 	if (depth == st->map.depth)
@@ -544,20 +549,18 @@ static uint32_t collect_user_frames(struct stack_collect *st, const struct stack
 		sym_user(st->sc, k->tgid, collect_call_addr(st->addrs, i), &f);
 		out[n++] = (struct stack_frame){ f.name, collect_frame_kind(&f) };
 	}
-	st->key_nuser = n;
-	return n;
+	b->n = b->nuser = n;
 }
 
 /* Symbolize a key's stacks into st->frames, outermost first: user frames, then kernel. */
-static uint32_t collect_frames_build(struct stack_collect *st, const struct stack_collect_key *k)
+static void collect_frames_build(struct stack_collect *st, const struct stack_collect_key *k,
+				 struct collect_built *b)
 {
-	uint32_t n = 0;
-
 	if (k->ustack >= 0)
-		n = collect_user_frames(st, k);
+		collect_user_frames(st, k, b);
 	else if (k->ustack != STACK_COLLECT_NONE)
-		collect_mark(st->frames, &n, "[missing user stack]");
-	return collect_kernel_frames(st, k, n);
+		collect_mark(st->frames, &b->n, "[missing user stack]");
+	b->n = collect_kernel_frames(st, k, b->n);
 }
 
 /* The identity of a kernel key, or -1. */
@@ -713,9 +716,13 @@ static uint32_t collect_ident_add(struct stack_collect *st, const struct stack_s
 	return (uint32_t)st->nidents++;
 }
 
-/* The identity of thread k in the n frames built in st->frames: found, or made now. */
+/*
+ * The identity of thread k in the n frames built in st->frames (the first interned of them
+ * already interned): found, or made now.
+ */
 static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct stack_collect_key *k,
-					uint32_t n, const char *comm, size_t comm_len)
+					uint32_t n, uint32_t interned, const char *comm,
+					size_t comm_len)
 {
 	struct stack_sample s = { .pid = k->tgid, .tid = k->tid };
 	char tcomm[COLLECT_NAME_LEN];
@@ -726,7 +733,7 @@ static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct s
 
 	s.frames = st->frames;
 	s.nframes = n;
-	collect_frames_intern(st, st->frames + st->key_interned, n - st->key_interned);
+	collect_frames_intern(st, st->frames + interned, n - interned);
 	fh = collect_frames_hash(st->frames, n);
 	h = collect_ident_hash(fh, &s);
 	/* a new identity probes both tables: let the frames table's miss overlap this one's */
@@ -755,15 +762,16 @@ static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_co
 	int64_t found;
 	uint32_t id;
 
+	struct collect_built b = { 0 };
+
 	found = collect_key_find(st, k);
 	if (found >= 0)
 		return (uint32_t)found;
-	st->key_nuser = 0;
-	st->key_interned = 0;
-	id = collect_ident_of_frames(st, k, collect_frames_build(st, k), comm, comm_len);
+	collect_frames_build(st, k, &b);
+	id = collect_ident_of_frames(st, k, b.n, b.interned, comm, comm_len);
 	collect_key_insert(st, k, id);
-	if (st->key_nuser)
-		collect_ustack_keep(st, k, st->idents[id].s.frames, st->key_nuser);
+	if (b.nuser)
+		collect_ustack_keep(st, k, b.gen, st->idents[id].s.frames, b.nuser);
 	return id;
 }
 
@@ -920,8 +928,7 @@ void stack_collect_add_unwound(struct stack_collect *st, const struct stack_coll
 		out[n++] = (struct stack_frame){ f.name, collect_frame_kind(&f), uf[i].src };
 	}
 	n = collect_kernel_frames(st, k, n);
-	st->key_interned = 0;
-	collect_sum(st, collect_ident_of_frames(st, k, n, comm, comm_len), amount, count,
+	collect_sum(st, collect_ident_of_frames(st, k, n, 0, comm, comm_len), amount, count,
 		    cumulative);
 }
 
