@@ -18,7 +18,9 @@ enum ktop_unwind {
 	KTOP_UNWIND_FP,	   /* frame pointers only */
 };
 
-/* What the user asked for on the command line; read by collectors at open(). */
+struct sym_cache;
+
+/* What the user asked for on the command line, and what core lends; read at open(). */
 struct ktop_config {
 	double delay_s;         /* refresh interval */
 	uint64_t min_block_us;  /* off-CPU: shortest block kept */
@@ -37,6 +39,12 @@ struct ktop_config {
 	const char *trace_specs[64];
 	size_t ntrace_specs;
 	uint32_t string_limit;  /* trace: bytes of a string argument copied (0: 80) */
+	/*
+	 * Borrowed, made once by core: the symbol cache every collector that names addresses
+	 * shares, so a process followed by several panels is read and parsed once (NULL: a
+	 * collector makes its own).
+	 */
+	struct sym_cache *syms;
 };
 
 /* What may change while running (p and t keys). An empty PID set means every process. */
