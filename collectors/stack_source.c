@@ -84,7 +84,7 @@ int stack_source_new(struct stack_source **out, const struct stack_source_desc *
 		map.nids <<= 1;
 	s->st = stack_collect_new(s->sc, &map, d->scale, interval, cumulative);
 	stack_collect_set_max(s->st, cfg ? cfg->max_stacks : 0);
-	s->ur = ustack_reader_new(bpf_map__fd(d->ustack), d->ustack_rb);
+	s->ur = ustack_reader_new(bpf_map__fd(d->ustack), d->ustack_rb, s->sc);
 	s->pcpu = xcalloc((size_t)s->ncpus, sizeof(*s->pcpu));
 	s->counters = xcalloc(d->ncounters ? d->ncounters : 1, sizeof(*s->counters));
 	s->keys = xcalloc(s->counts_max ? s->counts_max : 1, sizeof(*s->keys));

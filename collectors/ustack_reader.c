@@ -159,13 +159,13 @@ static int reader_on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-struct ustack_reader *ustack_reader_new(int map_fd, struct ring_buffer *rb)
+struct ustack_reader *ustack_reader_new(int map_fd, struct ring_buffer *rb, struct sym_cache *sc)
 {
 	struct ustack_reader *r = xcalloc(1, sizeof(*r));
 
 	r->map_fd = map_fd;
 	r->shared_rb = rb;
-	r->uc = unwind_cache_new();
+	r->uc = unwind_cache_new(sc);
 	r->source = uframe_source_new(r->uc);
 	return r;
 }

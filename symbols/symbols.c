@@ -73,6 +73,7 @@ struct sym_map {
 	uint64_t end;
 	uint64_t offset;
 	enum procmaps_kind kind;
+	bool deleted;	       /* the mapped file was deleted */
 	struct sym_file *file; /* for PROCMAPS_FILE, NULL if it could not be opened */
 	const char *error;     /* arena: why file is NULL */
 	const char *base;      /* arena: the mapped file's base name, "" if anonymous */
@@ -87,7 +88,8 @@ struct sym_proc {
 	const char *error; /* arena: set when the maps could not be read */
 	struct sym_map *maps;
 	size_t nmaps;
-	uint64_t maps_ns;	 /* when the maps were read */
+	uint64_t maps_ns;	 /* when the maps were last read, or tried to be */
+	uint64_t maps_gen;	 /* of that reading (sc->maps_gen) */
 	size_t last_map;	 /* index of the mapping that held the last address (a hint) */
 	struct addr_table addrs; /* named addresses that are not a readable file's */
 	uint64_t used;		 /* sc->tick of the last lookup */
@@ -108,6 +110,7 @@ struct sym_cache {
 	struct sym_file *files[SYM_FILE_BUCKETS];
 	size_t nfiles;
 	size_t nparsed;
+	uint64_t parses; /* ELF files parsed, ever */
 	size_t nfds;
 	struct sym_proc *procs[SYM_PROC_BUCKETS];
 	size_t nprocs;
@@ -116,6 +119,8 @@ struct sym_cache {
 	uint64_t tick;
 	uint64_t lookups;
 	uint64_t misses;
+	uint64_t maps_reads; /* procmaps_read calls */
+	uint64_t maps_gen;   /* readings that succeeded */
 };
 
 /* Monotonic nanoseconds. */
@@ -483,6 +488,7 @@ static void sym_file_parse(struct sym_cache *sc, struct sym_file *f)
 		return;
 	}
 	sc->nparsed++;
+	sc->parses++;
 	if (sym_elf_table(f->elf) != SYM_ELF_SYMTAB)
 		sym_file_find_debug(sc, f);
 	if (sym_elf_table(f->elf) == SYM_ELF_NONE) {
@@ -537,7 +543,10 @@ static void sym_proc_clear_maps(struct sym_cache *sc, struct sym_proc *p)
 	p->nmaps = 0;
 }
 
-/* Read p's maps and open their files; on failure p->err and p->error say why. */
+/*
+ * Read p's maps and open their files: the one place a process's maps are read, for names and
+ * for unwinding. 0, or -errno (then the maps held stay).
+ */
 static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 {
 	struct procmaps_entry *v;
@@ -546,6 +555,8 @@ static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 	size_t n;
 	int err;
 
+	sc->maps_reads++;
+	p->maps_ns = sym_now_ns();
 	err = procmaps_read(p->pid, &v, &n, why, sizeof(why));
 	if (err)
 		return err;
@@ -557,6 +568,7 @@ static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 		m->end = v[i].end;
 		m->offset = v[i].offset;
 		m->kind = v[i].kind;
+		m->deleted = v[i].deleted;
 		m->base = "";
 		if (m->kind == PROCMAPS_FILE) {
 			m->file = sym_file_get(sc, p->pid, &v[i], &m->error);
@@ -568,7 +580,7 @@ static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 	p->maps = maps;
 	p->nmaps = n;
 	p->last_map = 0;
-	p->maps_ns = sym_now_ns();
+	p->maps_gen = ++sc->maps_gen;
 	return 0;
 }
 
@@ -726,17 +738,19 @@ static const struct sym_map *sym_proc_map_hinted(struct sym_proc *p, uint64_t ad
 }
 
 /*
- * An address outside every known mapping: if the maps are more than 5 s old, read
- * them again (a library loaded since). Whether they changed.
+ * Read p's maps again if they were last read min_ns ago or more (a library loaded since).
+ * Whether they were: then what was named by address in p may have moved.
  */
-static bool sym_proc_refresh_maps(struct sym_cache *sc, struct sym_proc *p)
+static bool sym_proc_refresh_maps(struct sym_cache *sc, struct sym_proc *p, uint64_t min_ns)
 {
-	if (sym_now_ns() - p->maps_ns < SYM_MAPS_RECHECK_NS)
+	if (sym_now_ns() - p->maps_ns < min_ns)
 		return false;
-	p->maps_ns = sym_now_ns();
 	if (sym_proc_read_maps(sc, p))
 		return false; /* gone: keep what we had */
 	addr_table_clear(sc, &p->addrs);
+	/* A process whose first reading failed has maps now. */
+	p->err = 0;
+	p->error = NULL;
 	return true;
 }
 
@@ -825,7 +839,7 @@ static void sym_resolve_user(struct sym_cache *sc, struct sym_proc *p, uint64_t 
 		return;
 	}
 	m = sym_proc_map(p, addr);
-	if (!m && sym_proc_refresh_maps(sc, p))
+	if (!m && sym_proc_refresh_maps(sc, p, SYM_MAPS_RECHECK_NS))
 		m = sym_proc_map(p, addr);
 	if (!m) {
 		if (!sym_resolve_perfmap(sc, p, addr, out))
@@ -926,11 +940,52 @@ void sym_process_forget(struct sym_cache *sc, uint32_t pid)
 		sym_proc_drop(sc, p);
 }
 
+int sym_process_maps(struct sym_cache *sc, uint32_t pid, uint64_t max_age_ns,
+		     struct procmaps_entry **v, size_t *cap, uint64_t *gen, char *why,
+		     size_t why_len)
+{
+	struct sym_proc *p = sym_proc_get(sc, pid);
+
+	p->used = ++sc->tick;
+	if (max_age_ns)
+		sym_proc_refresh_maps(sc, p, max_age_ns);
+	if (p->err) {
+		snprintf(why, why_len, "the maps of PID %" PRIu32 ": %s", pid, strerror(-p->err));
+		return p->err;
+	}
+	if (p->nmaps > *cap) {
+		*cap = p->nmaps;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	for (size_t i = 0; i < p->nmaps; i++) {
+		const struct sym_map *m = &p->maps[i];
+		struct procmaps_entry *e = &(*v)[i];
+
+		*e = (struct procmaps_entry){
+			.start = m->start,
+			.end = m->end,
+			.offset = m->offset,
+			.deleted = m->deleted,
+			.kind = m->kind,
+		};
+		/* A file that could not be opened here cannot be by the unwinder either. */
+		if (m->file) {
+			e->dev = m->file->dev;
+			e->inode = m->file->inode;
+			e->path = m->file->where.path;
+		}
+	}
+	*gen = p->maps_gen;
+	return (int)p->nmaps;
+}
+
 void sym_cache_stats(const struct sym_cache *sc, struct sym_stats *out)
 {
 	*out = (struct sym_stats){
 		.processes = sc->nprocs,
+		.maps_reads = sc->maps_reads,
 		.files = sc->nparsed,
+		.parses = sc->parses,
 		.addresses = sc->naddrs,
 		.lookups = sc->lookups,
 		.misses = sc->misses,
