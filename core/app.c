@@ -2,6 +2,7 @@
 #include "core/app.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "core/log.h"
 #include "core/registry.h"
+#include "symbols/symbols.h"
 #include "util/clock.h"
 
 double app_now(void)
@@ -62,6 +65,34 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 	a->message_at = app_now();
 }
 
+/*
+ * The symbol cache every collector borrows, so a process followed by several panels has its
+ * maps read and its files parsed once. Without it each collector makes its own.
+ */
+static void app_syms_new(struct app *a)
+{
+	char why[COLLECTOR_WHY_LEN];
+
+	if (sym_cache_new(&a->syms, why, sizeof(why)))
+		log_msg("symbols: no shared cache: %s", why);
+	a->cfg.syms = a->syms;
+}
+
+/* Free the shared symbol cache once no collector holds it, saying in the log what it did. */
+static void app_syms_free(struct app *a)
+{
+	struct sym_stats st;
+
+	if (!a->syms)
+		return;
+	sym_cache_stats(a->syms, &st);
+	log_msg("symbols: processes %" PRIu64 ", maps reads %" PRIu64 ", ELF parses %" PRIu64,
+		st.processes, st.maps_reads, st.parses);
+	sym_cache_free(a->syms);
+	a->syms = NULL;
+	a->cfg.syms = NULL;
+}
+
 int app_init(struct app *a, const struct options *opt, const struct features *feat)
 {
 	const struct registry_entry *chosen;
@@ -94,6 +125,7 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->filter.slow_ms = opt->slow_ms;
 	a->filter.bio_slow_us = a->cfg.bio_slow_us;
 	a->start_s = a->reset_s = app_now();
+	app_syms_new(a);
 
 	chosen = opt->panel ? registry_find_panel(opt->panel) : NULL;
 	for (size_t i = 0; i < registry_count && i < APP_MAX_PANELS; i++) {
@@ -128,6 +160,7 @@ void app_fini(struct app *a)
 			p->ops->free(p);
 	}
 	a->npanels = 0;
+	app_syms_free(a);
 	if (a->sigfd >= 0)
 		close(a->sigfd);
 	if (a->timerfd >= 0)

@@ -24,6 +24,7 @@ struct app {
 	struct features feat;
 	struct theme theme;
 	struct ktop_config cfg;
+	struct sym_cache *syms; /* lent to every collector as cfg.syms; freed after them */
 	struct filter filter;
 	struct collector collectors[APP_MAX_PANELS];
 	struct panel panels[APP_MAX_PANELS];

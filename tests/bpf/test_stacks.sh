@@ -2,7 +2,8 @@
 # The Stacks collector on the real kernel, through `ktop -b -P stacks -f json`, against a
 # workload with a known answer (tests/bpf/burner.c, built here with frame pointers): the burning
 # thread's chain in its on-CPU samples, the sample count against the CPU time /proc gives the
-# thread, the sleeping thread's switches, ktop's own frames kept out, a process that exits
+# thread, the sleeping thread's switches, ktop's own frames kept out, one symbol cache for the
+# Stacks and Off-CPU collectors (the burner's maps read once), a process that exits
 # during the view, a PID that does not exist, a process with 200 threads, and a CPU coming
 # online (through a file standing in for /sys/devices/system/cpu/online).
 set -uo pipefail
@@ -44,8 +45,9 @@ burn='["main", "burn_a", "burn_b", "burn_c"]'
 "$work/burner" 8 >"$work/out1" &
 burner=$!
 wait_for 5 grep -q ready "$work/out1"
-ktop_json "$burner" 2 1 >"$work/burn.json"
+KTOP_LOG="$work/ktop.log" ktop_json "$burner" 2 1 >"$work/burn.json"
 note "$(head -c 600 "$work/burn.json")"
+files=$(awk '$2 ~ /x/ && $6 ~ /^\// { print $6 }' "/proc/$burner/maps" | sort -u | wc -l)
 check "the snapshot is the burner's, alive, at 99 Hz" \
 	jcheck "$work/burn.json" "d['pid'] == $burner and not d['exited'] and d['hz'] == 99"
 check "both threads are listed with their names" \
@@ -75,6 +77,15 @@ check "ktop's own probe frames never appear" \
 	jcheck "$work/burn.json" "not any(f['name'].startswith(('bpf_prog_', 'bpf_trace_run', \
 		'__bpf_trace', 'bpf_overflow_handler', '__perf_event_overflow')) \
 		for s in d['oncpu'] for f in s['frames'])"
+# Both collectors (Stacks, and Off-CPU for its off-CPU view) named the burner's frames with
+# the one symbol cache core lends them: its maps were read once, each file parsed once at most.
+sym=$(grep '^symbols:' "$work/ktop.log" | tail -1)
+note "$sym; the burner maps $files executable files"
+check "one symbol cache for both collectors: the burner's maps read once" \
+	eval '[[ "$sym" == "symbols: processes 1, maps reads 1, "* ]]'
+check "and none of its files parsed twice" \
+	eval '[[ "$sym" =~ ELF\ parses\ ([0-9]+)$ ]] && (( BASH_REMATCH[1] >= 1 )) &&
+		(( BASH_REMATCH[1] <= files ))'
 # A cpu-clock sample every 1/99 s of CPU: the thread's samples against the CPU time /proc
 # says it had in the same interval (on a busy machine it gets less than a whole CPU).
 expected=$(jeval "$work/burn.json" \
