@@ -132,11 +132,10 @@ static int find(const char **names, size_t n, const char *name)
 	return -1;
 }
 
-static size_t unwind(struct snap *s, size_t len, bool cut, uint64_t *pcs, size_t max,
-		     enum unwind_end *end)
+/* The sample of this process that s holds, its first len bytes copied. */
+static struct unwind_sample sample_of(const struct snap *s, size_t len, bool cut)
 {
-	struct unwind_cache *uc = unwind_cache_new(NULL);
-	struct unwind_sample smp = {
+	return (struct unwind_sample){
 		.pid = (uint32_t)getpid(),
 		.tid = s->tid,
 		.regs = s->regs,
@@ -145,6 +144,13 @@ static size_t unwind(struct snap *s, size_t len, bool cut, uint64_t *pcs, size_t
 		.stack_len = len,
 		.stack_cut = cut,
 	};
+}
+
+static size_t unwind(struct snap *s, size_t len, bool cut, uint64_t *pcs, size_t max,
+		     enum unwind_end *end)
+{
+	struct unwind_cache *uc = unwind_cache_new(NULL);
+	struct unwind_sample smp = sample_of(s, len, cut);
 	char why[256] = "";
 	size_t n = unwind_stack(uc, &smp, pcs, max, end, why, sizeof(why));
 
@@ -275,14 +281,7 @@ static void test_forked_child_shares_layout(void **state)
 static void test_maps_read_once(void **state)
 {
 	struct snap *s = snap_take();
-	struct unwind_sample smp = {
-		.pid = (uint32_t)getpid(),
-		.tid = s->tid,
-		.regs = s->regs,
-		.stack_base = s->base,
-		.stack = s->copy,
-		.stack_len = s->len,
-	};
+	struct unwind_sample smp = sample_of(s, s->len, false);
 	struct srcinfo_level lv[8];
 	struct unwind_cache *uc;
 	struct sym_cache *sc;
