@@ -19,6 +19,7 @@ enum ktop_unwind {
 };
 
 struct sym_cache;
+struct unwind_cache;
 
 /* What the user asked for on the command line, and what core lends; read at open(). */
 struct ktop_config {
@@ -45,6 +46,8 @@ struct ktop_config {
 	 * collector makes its own).
 	 */
 	struct sym_cache *syms;
+	/* Borrowed, made once by core over syms: the DWARF unwinder the stack collectors share. */
+	struct unwind_cache *unwinder;
 };
 
 /* What may change while running (p and t keys). An empty PID set means every process. */

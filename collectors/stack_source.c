@@ -56,6 +56,7 @@ int stack_source_new(struct stack_source **out, const struct stack_source_desc *
 		.depth = d->depth,
 	};
 	uint32_t stacks_max = bpf_map__max_entries(d->stacks);
+	struct unwind_cache *uc;
 	struct stack_source *s;
 	int err;
 
@@ -73,6 +74,7 @@ int stack_source_new(struct stack_source **out, const struct stack_source_desc *
 	s->counts_max = bpf_map__max_entries(d->counts);
 	s->drops_fd = bpf_map__fd(d->drops);
 	s->sc = cfg ? cfg->syms : NULL;
+	uc = s->sc ? cfg->unwinder : NULL;
 	if (!s->sc) {
 		err = sym_cache_new(&s->own_sc, why, why_len);
 		if (err)
@@ -84,7 +86,7 @@ int stack_source_new(struct stack_source **out, const struct stack_source_desc *
 		map.nids <<= 1;
 	s->st = stack_collect_new(s->sc, &map, d->scale, interval, cumulative);
 	stack_collect_set_max(s->st, cfg ? cfg->max_stacks : 0);
-	s->ur = ustack_reader_new(bpf_map__fd(d->ustack), d->ustack_rb, s->sc);
+	s->ur = ustack_reader_new(bpf_map__fd(d->ustack), d->ustack_rb, s->sc, uc);
 	s->pcpu = xcalloc((size_t)s->ncpus, sizeof(*s->pcpu));
 	s->counters = xcalloc(d->ncounters ? d->ncounters : 1, sizeof(*s->counters));
 	s->keys = xcalloc(s->counts_max ? s->counts_max : 1, sizeof(*s->keys));

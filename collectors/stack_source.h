@@ -67,8 +67,9 @@ struct ktop_config;
 
 /*
  * A source over d's maps writing into interval and cumulative (borrowed: the model's sets),
- * naming stacks with cfg->syms (borrowed; none: a symbol cache of its own) and keeping at most
- * cfg->max_stacks identities. 0, or -errno with why.
+ * naming stacks with cfg->syms and unwinding with cfg->unwinder (borrowed; without syms, a
+ * symbol cache and an unwinder of its own) and keeping at most cfg->max_stacks identities.
+ * 0, or -errno with why.
  */
 int stack_source_new(struct stack_source **out, const struct stack_source_desc *d,
 		     const struct ktop_config *cfg, struct stack_set *interval,

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/registry.h"
 #include "symbols/symbols.h"
+#include "symbols/unwind.h"
 #include "util/clock.h"
 
 double app_now(void)
@@ -66,23 +67,37 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 }
 
 /*
- * The symbol cache every collector borrows, so a process followed by several panels has its
- * maps read and its files parsed once. Without it each collector makes its own.
+ * The symbol cache and the DWARF unwinder every collector borrows, so a process followed by
+ * several panels has its maps read and its files parsed once. Without them each collector
+ * makes its own.
  */
 static void app_syms_new(struct app *a)
 {
 	char why[COLLECTOR_WHY_LEN];
 
-	if (sym_cache_new(&a->syms, why, sizeof(why)))
+	if (sym_cache_new(&a->syms, why, sizeof(why))) {
 		log_msg("symbols: no shared cache: %s", why);
+		return;
+	}
+	a->unwinder = unwind_cache_new(a->syms);
 	a->cfg.syms = a->syms;
+	a->cfg.unwinder = a->unwinder;
 }
 
-/* Free the shared symbol cache once no collector holds it, saying in the log what it did. */
+/* Free the shared unwinder and symbol cache once no collector holds them; log what they did. */
 static void app_syms_free(struct app *a)
 {
+	struct unwind_stats us;
 	struct sym_stats st;
 
+	if (a->unwinder) {
+		unwind_cache_stats(a->unwinder, &us);
+		log_msg("unwinder: samples %" PRIu64 ", layouts loaded %" PRIu64, us.samples,
+			us.layouts);
+	}
+	unwind_cache_free(a->unwinder);
+	a->unwinder = NULL;
+	a->cfg.unwinder = NULL;
 	if (!a->syms)
 		return;
 	sym_cache_stats(a->syms, &st);

@@ -25,6 +25,7 @@ struct app {
 	struct theme theme;
 	struct ktop_config cfg;
 	struct sym_cache *syms; /* lent to every collector as cfg.syms; freed after them */
+	struct unwind_cache *unwinder; /* over syms, lent as cfg.unwinder */
 	struct filter filter;
 	struct collector collectors[APP_MAX_PANELS];
 	struct panel panels[APP_MAX_PANELS];
