@@ -947,8 +947,9 @@ int sym_process_maps(struct sym_cache *sc, uint32_t pid, uint64_t max_age_ns,
 	struct sym_proc *p = sym_proc_get(sc, pid);
 
 	p->used = ++sc->tick;
-	if (max_age_ns)
-		sym_proc_refresh_maps(sc, p, max_age_ns);
+	/* A first reading that failed may have met the process mid-exec: try again. */
+	if (p->err || max_age_ns)
+		sym_proc_refresh_maps(sc, p, p->err ? 0 : max_age_ns);
 	if (p->err) {
 		snprintf(why, why_len, "the maps of PID %" PRIu32 ": %s", pid, strerror(-p->err));
 		return p->err;

@@ -69,9 +69,9 @@ void sym_cache_stats(const struct sym_cache *sc, struct sym_stats *out);
 struct procmaps_entry;
 /*
  * The executable mappings of pid as the cache holds them, for the DWARF unwinder: the
- * process's maps are read once for both. Read now when the cache has none, or again when
- * they were last read max_age_ns ago or more (0: any age will do); a reading that fails keeps
- * the last one, so an exited process keeps its maps. Written in address order to *v (grown
+ * process's maps are read once for both. Read now when the cache has none (or only a failed
+ * reading), or again when they were last read max_age_ns ago or more (0: any age will do); a
+ * reading that fails keeps the last one, so an exited process keeps its maps. Written in address order to *v (grown
  * as needed, *cap entries); the paths belong to the cache and last until the next call on
  * sc. *gen changes whenever the maps were read again. How many, or -errno with why.
  */
