@@ -2,12 +2,12 @@
 /*
  * DWARF unwinding of copied user stacks with libdw. Each address-space layout (the executable
  * file mappings of a process, which the children a server forks share) gets one Dwfl, made at
- * the first sample of a process that has it: the mappings come from the symbol cache (one
- * reading of /proc/PID/maps serves names and unwinding), the files are reported as modules
- * (opened through /proc/PID/map_files, the load bias worked out from the PT_LOAD segments), and a
- * thread state is attached whose callbacks read registers and memory from the sample in hand,
- * never from a process. libdw caches each module's CFI, so later samples only walk frames,
- * and a new backend of a server costs one read of its maps.
+ * the first sample of a process that has it: its mappings come from the symbol cache (one
+ * reading of /proc/PID/maps serves names and unwinding), its files are reported as modules
+ * (opened through /proc/PID/map_files, the load bias worked out from the PT_LOAD segments),
+ * and a thread state is attached whose callbacks read registers and memory from the sample in
+ * hand, never from a process. libdw caches each module's CFI, so later samples only walk
+ * frames, and a new backend of a server costs one read of its maps.
  */
 #include "symbols/unwind.h"
 
@@ -27,8 +27,7 @@
 
 #define UNWIND_LAYOUTS_MAX 32	/* layouts with modules loaded; the least recent goes first */
 #define UNWIND_PIDS_MAX	   1024 /* processes whose layout is remembered */
-#define UNWIND_RELOAD_NS   2000000000ULL /* a stack into an unknown address rereads maps this often \
-					  */
+#define UNWIND_RELOAD_NS   2000000000ULL /* a walk into unknown code rereads maps this often */
 
 /* The modules and thread state of one layout of executable mappings. */
 struct unwind_layout {
@@ -369,27 +368,16 @@ static void unwind_pid_keep(struct unwind_cache *uc, uint32_t pid, uint64_t sig,
 }
 
 /*
- * The layout of pid's maps as the symbol cache has them (read again first when max_age_ns
- * ago or more, if not 0), its modules loaded if need be; NULL with why.
+ * The layout of pid's n mappings in uc->maps (the symbol cache's reading gen), with signature
+ * sig, its modules loaded if need be; NULL with why.
  */
-static struct unwind_layout *unwind_layout_read(struct unwind_cache *uc, uint32_t pid,
-						uint64_t max_age_ns, char *why, size_t why_len)
+static struct unwind_layout *unwind_layout_of(struct unwind_cache *uc, uint32_t pid, size_t n,
+					      uint64_t sig, uint64_t gen, char *why, size_t why_len)
 {
-	struct unwind_layout *l;
-	uint64_t sig, gen;
-	int n;
+	struct unwind_layout *l = unwind_layout_find(uc, sig);
 
-	if (!uc->sc) {
-		snprintf(why, why_len, "no symbol cache to read the maps of %u", pid);
-		return NULL;
-	}
-	n = sym_process_maps(uc->sc, pid, max_age_ns, &uc->maps, &uc->maps_cap, &gen, why, why_len);
-	if (n < 0)
-		return NULL;
-	sig = unwind_layout_sig(uc->maps, (size_t)n);
-	l = unwind_layout_find(uc, sig);
 	if (!l)
-		l = unwind_layout_load(uc, pid, uc->maps, (size_t)n, sig, why, why_len);
+		l = unwind_layout_load(uc, pid, uc->maps, n, sig, why, why_len);
 	if (!l)
 		return NULL;
 	unwind_pid_keep(uc, pid, sig, gen);
@@ -397,19 +385,29 @@ static struct unwind_layout *unwind_layout_read(struct unwind_cache *uc, uint32_
 	return l;
 }
 
-/* The loaded layout of pid, from its maps if need be; NULL with why. */
+/* The loaded layout of pid, from the maps the symbol cache holds if need be; NULL with why. */
 static struct unwind_layout *unwind_layout_get(struct unwind_cache *uc, uint32_t pid, char *why,
 					       size_t why_len)
 {
 	struct unwind_pid *known = unwind_pid_find(uc, pid);
 	struct unwind_layout *l = known ? unwind_layout_find(uc, known->sig) : NULL;
+	uint64_t gen;
+	int n;
 
 	uc->clock++;
 	if (l) {
 		known->used = l->used = uc->clock;
 		return l;
 	}
-	return unwind_layout_read(uc, pid, 0, why, why_len);
+	if (!uc->sc) {
+		snprintf(why, why_len, "no symbol cache to read the maps of %u", pid);
+		return NULL;
+	}
+	n = sym_process_maps(uc->sc, pid, 0, &uc->maps, &uc->maps_cap, &gen, why, why_len);
+	if (n < 0)
+		return NULL;
+	return unwind_layout_of(uc, pid, (size_t)n, unwind_layout_sig(uc->maps, (size_t)n), gen,
+				why, why_len);
 }
 
 /*
@@ -435,7 +433,7 @@ static struct unwind_layout *unwind_layout_reload(struct unwind_cache *uc, uint3
 		known->gen = gen;
 		return NULL;
 	}
-	return unwind_layout_read(uc, pid, 0, why, sizeof(why));
+	return unwind_layout_of(uc, pid, (size_t)n, sig, gen, why, sizeof(why));
 }
 
 /* One frame of the walk: its pc, made the address of the call for a return address. */
