@@ -312,13 +312,10 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 	for (size_t i = 0; i < priv->nlinks && i < STACK_SOURCE_PROGS_MAX; i++)
 		desc.prog_fds[desc.nprogs++] = bpf_program__fd(priv->progs[i]);
 	err = stack_source_new(&priv->src, &desc, cfg, &priv->model.interval,
-			       &priv->model.cumulative, c->why, sizeof(c->why));
+			       &priv->model.cumulative, c);
 	if (err)
 		goto out_close;
 	ustack_reader_describe(c->unwind, sizeof(c->unwind), false, priv->ustack_kib, true);
-	err = stack_source_drops(priv->src, c);
-	if (err)
-		goto out_close;
 	c->is_open = true;
 	return 0;
 

@@ -48,7 +48,7 @@ struct stack_source {
 
 int stack_source_new(struct stack_source **out, const struct stack_source_desc *d,
 		     const struct ktop_config *cfg, struct stack_set *interval,
-		     struct stack_set *cumulative, char *why, size_t why_len)
+		     struct stack_set *cumulative, struct collector *c)
 {
 	struct stack_collect_map map = {
 		.fd = bpf_map__fd(d->stacks),
@@ -65,7 +65,7 @@ int stack_source_new(struct stack_source **out, const struct stack_source_desc *
 	s->d = *d;
 	if (s->d.nprogs > STACK_SOURCE_PROGS_MAX)
 		s->d.nprogs = STACK_SOURCE_PROGS_MAX;
-	s->ncpus = bpf_common_ncpus(d->who, why, why_len);
+	s->ncpus = bpf_common_ncpus(d->who, c->why, sizeof(c->why));
 	if (s->ncpus < 0) {
 		err = s->ncpus;
 		goto out_free;
@@ -76,7 +76,7 @@ int stack_source_new(struct stack_source **out, const struct stack_source_desc *
 	s->sc = cfg ? cfg->syms : NULL;
 	uc = s->sc ? cfg->unwinder : NULL;
 	if (!s->sc) {
-		err = sym_cache_new(&s->own_sc, why, why_len);
+		err = sym_cache_new(&s->own_sc, c->why, sizeof(c->why));
 		if (err)
 			goto out_free;
 		s->sc = s->own_sc;
@@ -93,6 +93,9 @@ int stack_source_new(struct stack_source **out, const struct stack_source_desc *
 	s->vals = xcalloc(s->counts_max ? s->counts_max : 1, d->value.size);
 	s->last_poll = clock_seconds(CLOCK_MONOTONIC);
 	s->cum_start = s->last_poll;
+	err = stack_source_drops(s, c);
+	if (err)
+		goto out_free;
 	*out = s;
 	return 0;
 

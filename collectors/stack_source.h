@@ -69,11 +69,11 @@ struct ktop_config;
  * A source over d's maps writing into interval and cumulative (borrowed: the model's sets),
  * naming stacks with cfg->syms and unwinding with cfg->unwinder (borrowed; without syms, a
  * symbol cache and an unwinder of its own) and keeping at most cfg->max_stacks identities.
- * 0, or -errno with why.
+ * c->drops get their first reading. 0, or -errno with c->why.
  */
 int stack_source_new(struct stack_source **out, const struct stack_source_desc *d,
 		     const struct ktop_config *cfg, struct stack_set *interval,
-		     struct stack_set *cumulative, char *why, size_t why_len);
+		     struct stack_set *cumulative, struct collector *c);
 void stack_source_free(struct stack_source *s);
 
 /* The DWARF reader of copied user stacks (owned by s). */

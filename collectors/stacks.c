@@ -435,7 +435,7 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 		.ustack = priv->skel->maps.ustack_ring,
 	};
 	err = stack_source_new(&priv->src, &desc, cfg, &priv->model.oncpu_interval,
-			       &priv->model.oncpu_cumulative, c->why, sizeof(c->why));
+			       &priv->model.oncpu_cumulative, c);
 	if (err)
 		goto out_close;
 	/* Every sample of the target is unwound, at any frequency: only the ring limits it. */
@@ -445,9 +445,6 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	priv->tgids = xcalloc(priv->tgid_cap, sizeof(*priv->tgids));
 	priv->tgid_vals = xcalloc(priv->tgid_cap, sizeof(*priv->tgid_vals));
 	priv->model.hz = hz;
-	err = stack_source_drops(priv->src, c);
-	if (err)
-		goto out_close;
 	c->is_open = true;
 	return 0;
 
