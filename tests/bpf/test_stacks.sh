@@ -95,10 +95,11 @@ wait "$burner"
 # /proc/PID/maps once for all of that (counted from outside, with strace; other processes
 # noted before the PID filter is set do not count).
 if command -v strace >/dev/null; then
-	"$work/burner" 15 >"$work/out5" &
+	# Killed below: long enough for a slow start under strace on a loaded machine.
+	"$work/burner" 60 >"$work/out5" &
 	burner=$!
 	wait_for 5 grep -q ready "$work/out5"
-	KTOP_LOG="$work/ktop.log" strace -f -qq -e trace=openat -o "$work/strace" \
+	KTOP_LOG="$work/ktop.log" strace --seccomp-bpf -f -qq -e trace=openat -o "$work/strace" \
 		"$KTOP" -b -P stacks -p "$burner" -d 2 -n 1 -f json >"$work/shared.json" 2>"$work/err"
 	reads=$(grep -c "\"/proc/$burner/maps\"" "$work/strace")
 	note "$(grep -E '^(symbols|unwinder):' "$work/ktop.log" | tr '\n' ' ')"
