@@ -121,7 +121,7 @@ static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct s
 	h = collect_ident_hash(fh, &s);
 	/* a new identity probes both tables: let the frames table's miss overlap this one's */
 	collect_intern_prefetch(&st->in, fh);
-	found = htab_find(&st->ids, h, &q);
+	found = htab_find(&st->ids, h, &q, collect_ident_eq);
 	if (found)
 		return *found;
 	escape_cstr(tcomm, sizeof(tcomm), comm, comm_len);
@@ -137,7 +137,7 @@ static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_co
 				 const char *comm, size_t comm_len)
 {
 	uint64_t kh = collect_key_hash(k);
-	const struct collect_keyslot *found = htab_find(&st->keys, kh, k);
+	const struct collect_keyslot *found = htab_find(&st->keys, kh, k, collect_key_eq);
 	struct collect_built b = { 0 };
 	struct collect_keyslot *slot;
 	uint32_t id;
@@ -176,8 +176,8 @@ struct stack_collect *stack_collect_new(struct sym_cache *sc, const struct stack
 	collect_intern_init(&st->in);
 	collect_frames_init(&st->fr, sc, map);
 	collect_procs_init(&st->procs);
-	htab_init(&st->keys, sizeof(struct collect_keyslot), collect_key_eq);
-	htab_init(&st->ids, sizeof(uint32_t), collect_ident_eq);
+	htab_init(&st->keys, sizeof(struct collect_keyslot));
+	htab_init(&st->ids, sizeof(uint32_t));
 	st->older = -1;
 	return st;
 }

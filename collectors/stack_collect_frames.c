@@ -73,7 +73,7 @@ void collect_frames_init(struct collect_frames *cf, struct sym_cache *sc,
 	cf->symf = xcalloc(depth, sizeof(*cf->symf));
 	cf->buf = xcalloc(2 * (size_t)depth + 4, sizeof(*cf->buf));
 	cf->kstacks = xcalloc(map->nids ? map->nids : 1, sizeof(*cf->kstacks));
-	htab_init(&cf->ustacks, sizeof(struct frames_ustack), frames_ustack_eq);
+	htab_init(&cf->ustacks, sizeof(struct frames_ustack));
 }
 
 void collect_frames_fini(struct collect_frames *cf)
@@ -215,7 +215,7 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 	uint32_t depth, n = 0;
 
 	b->gen = key.gen = collect_procs_get(ps, k->tgid)->gen;
-	u = htab_find(&cf->ustacks, frames_ustack_hash(&key), &key);
+	u = htab_find(&cf->ustacks, frames_ustack_hash(&key), &key, frames_ustack_eq);
 	if (u) {
 		memcpy(out, u->frames, u->n * sizeof(*out));
 		b->n = b->interned = u->n;

@@ -48,8 +48,8 @@ static bool intern_frames_eq(const void *entry, const void *key)
 void collect_intern_init(struct collect_intern *ci)
 {
 	ci->store = stack_store_new();
-	htab_init(&ci->names, sizeof(struct intern_name), intern_name_eq);
-	htab_init(&ci->frames, sizeof(struct intern_frames), intern_frames_eq);
+	htab_init(&ci->names, sizeof(struct intern_name));
+	htab_init(&ci->frames, sizeof(struct intern_frames));
 }
 
 void collect_intern_fini(struct collect_intern *ci)
@@ -74,7 +74,8 @@ const char *collect_intern_name(struct collect_intern *ci, const char *from)
 {
 	bool added;
 	struct intern_name *e =
-		htab_insert(&ci->names, hash_mix64((uint64_t)(uintptr_t)from), from, &added);
+		htab_insert(&ci->names, hash_mix64((uint64_t)(uintptr_t)from), from,
+			    intern_name_eq, &added);
 
 	if (added) {
 		e->from = from;
@@ -108,7 +109,7 @@ const struct stack_frame *collect_intern_frames(struct collect_intern *ci,
 {
 	const struct intern_frames key = { f, n };
 	bool added;
-	struct intern_frames *e = htab_insert(&ci->frames, h, &key, &added);
+	struct intern_frames *e = htab_insert(&ci->frames, h, &key, intern_frames_eq, &added);
 	struct stack_frame *copy;
 
 	if (!added)

@@ -2,7 +2,8 @@
 /*
  * Open addressing with linear probing. A slot is the entry's hash with its top bit set (so
  * that 0 marks a free slot and every hash is storable) followed by the entry; a removal shifts
- * the entries after it back, so no tombstones slow later searches.
+ * the entries after it back, so no tombstones slow later searches. The searches are in the
+ * header.
  */
 #include "util/htab.h"
 
@@ -11,28 +12,11 @@
 
 #include "util/xalloc.h"
 
-#define HTAB_LIVE     (1ULL << 63) /* set in the hash of every slot in use */
-#define HTAB_MIN_CAP  16
+#define HTAB_MIN_CAP 16
 
-/* The stored hash of slot i (0: free). */
-static inline uint64_t *htab_hash_at(const struct htab *t, size_t i)
+void htab_init(struct htab *t, size_t esize)
 {
-	return (uint64_t *)(t->slots + i * t->stride);
-}
-
-/* The entry of slot i. */
-static inline void *htab_entry_at(const struct htab *t, size_t i)
-{
-	return t->slots + i * t->stride + sizeof(uint64_t);
-}
-
-void htab_init(struct htab *t, size_t esize, htab_eq_fn *eq)
-{
-	*t = (struct htab){
-		.esize = esize,
-		.stride = sizeof(uint64_t) + ((esize + 7) & ~(size_t)7),
-		.eq = eq,
-	};
+	*t = (struct htab){ .stride = sizeof(uint64_t) + ((esize + 7) & ~(size_t)7) };
 }
 
 void htab_fini(struct htab *t)
@@ -50,80 +34,35 @@ void htab_clear(struct htab *t)
 	t->len = 0;
 }
 
-/* The slot where a search for stored hash h ends: its entry's (eq says so) or a free one. */
-static size_t htab_search(const struct htab *t, uint64_t h, const void *key)
-{
-	size_t mask = t->cap - 1;
-	size_t i = h & mask;
-	uint64_t s;
-
-	while ((s = *htab_hash_at(t, i))) {
-		if (s == h && t->eq(htab_entry_at(t, i), key))
-			break;
-		i = (i + 1) & mask;
-	}
-	return i;
-}
-
-/* The first free slot from h's home. */
+/* The first free slot from stored hash h's home. */
 static size_t htab_free_slot(const struct htab *t, uint64_t h)
 {
 	size_t mask = t->cap - 1;
 	size_t i = h & mask;
 
-	while (*htab_hash_at(t, i))
+	while (*htab_slot_hash(t, i))
 		i = (i + 1) & mask;
 	return i;
 }
 
 /* Double the slots (from none: HTAB_MIN_CAP) and place every entry again. */
-static void htab_grow(struct htab *t)
+void htab_grow(struct htab *t)
 {
 	struct htab old = *t;
 
 	t->cap = old.cap ? 2 * old.cap : HTAB_MIN_CAP;
 	t->slots = xcalloc(t->cap, t->stride);
 	for (size_t i = 0; i < old.cap; i++) {
-		uint64_t h = *htab_hash_at(&old, i);
+		const uint64_t *from = htab_slot_hash(&old, i);
+		uint64_t *to;
 
-		if (h)
-			memcpy(t->slots + htab_free_slot(t, h) * t->stride,
-			       old.slots + i * old.stride, t->stride);
+		if (!*from)
+			continue;
+		to = htab_slot_hash(t, htab_free_slot(t, *from));
+		for (size_t w = 0; w < t->stride / sizeof(uint64_t); w++) /* no call per entry */
+			to[w] = from[w];
 	}
 	free(old.slots);
-}
-
-/* Make room for one more entry: at most half the slots are used. */
-static inline void htab_make_room(struct htab *t)
-{
-	if (2 * (t->len + 1) > t->cap)
-		htab_grow(t);
-}
-
-void *htab_find(const struct htab *t, uint64_t hash, const void *key)
-{
-	size_t i;
-
-	if (!t->cap)
-		return NULL;
-	i = htab_search(t, hash | HTAB_LIVE, key);
-	return *htab_hash_at(t, i) ? htab_entry_at(t, i) : NULL;
-}
-
-void *htab_insert(struct htab *t, uint64_t hash, const void *key, bool *added)
-{
-	uint64_t h = hash | HTAB_LIVE;
-	size_t i;
-
-	htab_make_room(t);
-	i = htab_search(t, h, key);
-	if (added)
-		*added = !*htab_hash_at(t, i);
-	if (!*htab_hash_at(t, i)) {
-		*htab_hash_at(t, i) = h;
-		t->len++;
-	}
-	return htab_entry_at(t, i);
 }
 
 void *htab_add(struct htab *t, uint64_t hash)
@@ -131,36 +70,37 @@ void *htab_add(struct htab *t, uint64_t hash)
 	uint64_t h = hash | HTAB_LIVE;
 	size_t i;
 
-	htab_make_room(t);
+	if (2 * (t->len + 1) > t->cap)
+		htab_grow(t);
 	i = htab_free_slot(t, h);
-	*htab_hash_at(t, i) = h;
+	*htab_slot_hash(t, i) = h;
 	t->len++;
-	return htab_entry_at(t, i);
+	return htab_slot_entry(t, i);
 }
 
-bool htab_delete(struct htab *t, uint64_t hash, const void *key)
+bool htab_delete(struct htab *t, uint64_t hash, const void *key, htab_eq_fn *eq)
 {
 	size_t mask = t->cap - 1;
 	size_t i, j;
 
 	if (!t->cap)
 		return false;
-	i = htab_search(t, hash | HTAB_LIVE, key);
-	if (!*htab_hash_at(t, i))
+	i = htab_search(t, hash | HTAB_LIVE, key, eq);
+	if (!*htab_slot_hash(t, i))
 		return false;
 	/*
 	 * Close the gap: an entry further on moves back into it unless its home lies after the
 	 * gap (cyclically, in (i, j]), where a search for it would start past the gap.
 	 */
-	for (j = (i + 1) & mask; *htab_hash_at(t, j); j = (j + 1) & mask) {
-		size_t home = *htab_hash_at(t, j) & mask;
+	for (j = (i + 1) & mask; *htab_slot_hash(t, j); j = (j + 1) & mask) {
+		size_t home = *htab_slot_hash(t, j) & mask;
 
 		if (((j - home) & mask) < ((j - i) & mask))
 			continue;
-		memcpy(t->slots + i * t->stride, t->slots + j * t->stride, t->stride);
+		memcpy(htab_slot_hash(t, i), htab_slot_hash(t, j), t->stride);
 		i = j;
 	}
-	memset(t->slots + i * t->stride, 0, t->stride);
+	memset(htab_slot_hash(t, i), 0, t->stride);
 	t->len--;
 	return true;
 }
@@ -168,9 +108,9 @@ bool htab_delete(struct htab *t, uint64_t hash, const void *key)
 void *htab_next(const struct htab *t, size_t *pos)
 {
 	for (size_t i = *pos; i < t->cap; i++) {
-		if (*htab_hash_at(t, i)) {
+		if (*htab_slot_hash(t, i)) {
 			*pos = i + 1;
-			return htab_entry_at(t, i);
+			return htab_slot_entry(t, i);
 		}
 	}
 	*pos = t->cap;

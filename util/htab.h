@@ -23,25 +23,87 @@ struct htab {
 	size_t cap;	      /* a power of two, or 0 before the first insert */
 	size_t len;
 	size_t stride;
-	size_t esize;
-	htab_eq_fn *eq;
 };
 
-/* An empty table of entries of esize bytes, compared with eq; nothing allocated yet. */
-void htab_init(struct htab *t, size_t esize, htab_eq_fn *eq);
+#define HTAB_LIVE (1ULL << 63) /* set in the stored hash of every slot in use */
+
+/* An empty table of entries of esize bytes; nothing allocated yet. */
+void htab_init(struct htab *t, size_t esize);
 /* Free the slots; the table is empty (and usable) again. */
 void htab_fini(struct htab *t);
 /* Forget every entry, keeping the slots. */
 void htab_clear(struct htab *t);
+/* Double the slots (the table's own; htab_insert and htab_add call it). */
+void htab_grow(struct htab *t);
+
+/*
+ * The searches are inline so that the compiler can inline a constant eq into them: the
+ * tables of the stack aggregator are probed for every new stack.
+ */
+
+/* The stored hash of slot i (the table's own). */
+static inline uint64_t *htab_slot_hash(const struct htab *t, size_t i)
+{
+	return (uint64_t *)(t->slots + i * t->stride);
+}
+
+/* The entry of slot i (the table's own). */
+static inline void *htab_slot_entry(const struct htab *t, size_t i)
+{
+	return t->slots + i * t->stride + sizeof(uint64_t);
+}
+
+/* The slot where a search for stored hash h ends: key's entry, or a free slot (the table's own). */
+static inline size_t htab_search(const struct htab *t, uint64_t h, const void *key,
+				 htab_eq_fn *eq)
+{
+	size_t mask = t->cap - 1;
+	size_t i = h & mask;
+	uint64_t s;
+
+	while ((s = *htab_slot_hash(t, i))) {
+		if (s == h && eq(htab_slot_entry(t, i), key))
+			break;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
 
 /* The entry with this hash that eq says is key's, or NULL. */
-void *htab_find(const struct htab *t, uint64_t hash, const void *key);
+static inline void *htab_find(const struct htab *t, uint64_t hash, const void *key,
+			      htab_eq_fn *eq)
+{
+	size_t i;
+
+	if (!t->cap)
+		return NULL;
+	i = htab_search(t, hash | HTAB_LIVE, key, eq);
+	return *htab_slot_hash(t, i) ? htab_slot_entry(t, i) : NULL;
+}
+
 /* The entry of key (hash): found, or added zeroed (*added tells which; added may be NULL). */
-void *htab_insert(struct htab *t, uint64_t hash, const void *key, bool *added);
+static inline void *htab_insert(struct htab *t, uint64_t hash, const void *key, htab_eq_fn *eq,
+				bool *added)
+{
+	uint64_t h = hash | HTAB_LIVE;
+	size_t i;
+
+	if (2 * (t->len + 1) > t->cap)
+		htab_grow(t);
+	i = htab_search(t, h, key, eq);
+	if (added)
+		*added = !*htab_slot_hash(t, i);
+	if (!*htab_slot_hash(t, i)) {
+		*htab_slot_hash(t, i) = h;
+		t->len++;
+	}
+	return htab_slot_entry(t, i);
+}
+
 /* Room for a new entry with this hash, zeroed, without a search: the caller knows it is new. */
 void *htab_add(struct htab *t, uint64_t hash);
 /* Remove the entry of key (hash); whether there was one. */
-bool htab_delete(struct htab *t, uint64_t hash, const void *key);
+bool htab_delete(struct htab *t, uint64_t hash, const void *key, htab_eq_fn *eq);
 
 /*
  * The next entry from *pos (start at 0), or NULL at the end; in slot order. Nothing may be

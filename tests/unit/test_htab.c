@@ -44,7 +44,7 @@ static uint64_t bad(uint32_t k)
 static void put(struct htab *t, uint64_t (*hash)(uint32_t), uint32_t k, uint32_t v)
 {
 	bool added = false;
-	struct ent *e = htab_insert(t, hash(k), &k, &added);
+	struct ent *e = htab_insert(t, hash(k), &k, ent_eq, &added);
 
 	assert_true(added);
 	assert_int_equal(e->key, 0);
@@ -56,7 +56,7 @@ static void put(struct htab *t, uint64_t (*hash)(uint32_t), uint32_t k, uint32_t
 /* Whether key k is found with value v (v == 0: not found). */
 static void expect(const struct htab *t, uint64_t (*hash)(uint32_t), uint32_t k, uint32_t v)
 {
-	const struct ent *e = htab_find(t, hash(k), &k);
+	const struct ent *e = htab_find(t, hash(k), &k, ent_eq);
 
 	if (!v) {
 		assert_null(e);
@@ -75,15 +75,15 @@ static void test_empty(void **state)
 	size_t pos = 0;
 
 	(void)state;
-	htab_init(&t, sizeof(struct ent), ent_eq);
+	htab_init(&t, sizeof(struct ent));
 	htab_prefetch(&t, 1);
-	assert_null(htab_find(&t, good(k), &k));
-	assert_false(htab_delete(&t, good(k), &k));
+	assert_null(htab_find(&t, good(k), &k, ent_eq));
+	assert_false(htab_delete(&t, good(k), &k, ent_eq));
 	assert_null(htab_next(&t, &pos));
 	assert_int_equal(htab_len(&t), 0);
 	put(&t, good, k, 1);
 	htab_clear(&t);
-	assert_null(htab_find(&t, good(k), &k));
+	assert_null(htab_find(&t, good(k), &k, ent_eq));
 	assert_int_equal(htab_len(&t), 0);
 	htab_fini(&t);
 	htab_fini(&t);
@@ -99,7 +99,7 @@ static void test_grow(void **state)
 		uint32_t n = h ? 600 : 100000;
 		struct htab t;
 
-		htab_init(&t, sizeof(struct ent), ent_eq);
+		htab_init(&t, sizeof(struct ent));
 		for (uint32_t k = 1; k <= n; k++)
 			put(&t, hashes[h], k, k * 7 + 1);
 		assert_int_equal(htab_len(&t), n);
@@ -121,13 +121,13 @@ static void test_insert_finds(void **state)
 	struct ent *e;
 
 	(void)state;
-	htab_init(&t, sizeof(struct ent), ent_eq);
+	htab_init(&t, sizeof(struct ent));
 	put(&t, good, k, 9);
-	e = htab_insert(&t, good(k), &k, &added);
+	e = htab_insert(&t, good(k), &k, ent_eq, &added);
 	assert_false(added);
 	assert_int_equal(e->val, 9);
-	assert_ptr_equal(e, htab_find(&t, good(k), &k));
-	assert_ptr_equal(e, htab_insert(&t, good(k), &k, NULL));
+	assert_ptr_equal(e, htab_find(&t, good(k), &k, ent_eq));
+	assert_ptr_equal(e, htab_insert(&t, good(k), &k, ent_eq, NULL));
 	assert_int_equal(htab_len(&t), 1);
 	htab_fini(&t);
 }
@@ -143,12 +143,12 @@ static void test_any_hash(void **state)
 	struct htab t;
 
 	(void)state;
-	htab_init(&t, sizeof(struct ent), ent_eq);
+	htab_init(&t, sizeof(struct ent));
 	put(&t, top_bit, 2, 20);
 	put(&t, top_bit, 1, 10);
 	expect(&t, top_bit, 2, 20);
 	expect(&t, top_bit, 1, 10);
-	assert_true(htab_delete(&t, top_bit(2), &(uint32_t){ 2 }));
+	assert_true(htab_delete(&t, top_bit(2), &(uint32_t){ 2 }, ent_eq));
 	expect(&t, top_bit, 2, 0);
 	expect(&t, top_bit, 1, 10);
 	htab_fini(&t);
@@ -173,13 +173,13 @@ static void check_random(uint64_t (*hash)(uint32_t), uint32_t nkeys, size_t live
 	struct htab t;
 
 	srand(seed);
-	htab_init(&t, sizeof(struct ent), ent_eq);
+	htab_init(&t, sizeof(struct ent));
 	for (int step = 0; step < 20000; step++) {
 		uint32_t k = (uint32_t)rand() % nkeys;
 
 		if (vals[k]) {
-			assert_true(htab_delete(&t, hash(k), &k));
-			assert_false(htab_delete(&t, hash(k), &k));
+			assert_true(htab_delete(&t, hash(k), &k, ent_eq));
+			assert_false(htab_delete(&t, hash(k), &k, ent_eq));
 			vals[k] = 0;
 			live--;
 		} else if (live < live_max) {
@@ -213,11 +213,11 @@ static void test_walk(void **state)
 	size_t pos = 0, count = 0;
 
 	(void)state;
-	htab_init(&t, sizeof(struct ent), ent_eq);
+	htab_init(&t, sizeof(struct ent));
 	for (uint32_t k = 1; k <= n; k++)
 		put(&t, good, k, k);
 	for (uint32_t k = 2; k <= n; k += 2)
-		assert_true(htab_delete(&t, good(k), &k));
+		assert_true(htab_delete(&t, good(k), &k, ent_eq));
 	while ((e = htab_next(&t, &pos))) {
 		assert_true(e->key >= 1 && e->key <= n);
 		assert_int_equal(e->key % 2, 1);
@@ -239,7 +239,7 @@ static void test_add(void **state)
 	struct ent *e;
 
 	(void)state;
-	htab_init(&t, sizeof(struct ent), ent_eq);
+	htab_init(&t, sizeof(struct ent));
 	e = htab_add(&t, good(k));
 	e->key = k;
 	e->val = 1;
@@ -248,10 +248,10 @@ static void test_add(void **state)
 	e->key = k;
 	e->val = 2;
 	assert_int_equal(htab_len(&t), 2);
-	assert_true(htab_delete(&t, good(k), &k));
-	assert_non_null(htab_find(&t, good(k), &k));
-	assert_true(htab_delete(&t, good(k), &k));
-	assert_null(htab_find(&t, good(k), &k));
+	assert_true(htab_delete(&t, good(k), &k, ent_eq));
+	assert_non_null(htab_find(&t, good(k), &k, ent_eq));
+	assert_true(htab_delete(&t, good(k), &k, ent_eq));
+	assert_null(htab_find(&t, good(k), &k, ent_eq));
 	htab_fini(&t);
 }
 
