@@ -10,14 +10,11 @@
 
 #include "util/escape.h"
 #include "util/fingerprint.h"
+#include "util/htab.h"
 #include "util/xalloc.h"
 
-#define SQL_INDEX_MIN 64 /* slots of a new digest index; always a power of two */
-
 struct sql_model_index {
-	uint32_t *slots; /* digest number + 1, 0 for an empty slot; open addressing */
-	size_t nslots;
-	size_t used;
+	struct htab digests; /* (fingerprint, kind) -> digest number (uint32_t) */
 	int64_t second; /* the wall-clock second counted in per_second[SQL_HISTORY_S - 1] */
 };
 
@@ -49,8 +46,7 @@ struct sql_model_index *sql_model_index_new(void)
 {
 	struct sql_model_index *ix = xcalloc(1, sizeof(*ix));
 
-	ix->nslots = SQL_INDEX_MIN;
-	ix->slots = xcalloc(ix->nslots, sizeof(*ix->slots));
+	htab_init(&ix->digests, sizeof(uint32_t));
 	return ix;
 }
 
@@ -58,7 +54,7 @@ void sql_model_index_free(struct sql_model_index *ix)
 {
 	if (!ix)
 		return;
-	free(ix->slots);
+	htab_fini(&ix->digests);
 	free(ix);
 }
 
@@ -68,53 +64,40 @@ static bool sql_digest_is(const struct sql_digest *d, const char *fp, enum sql_k
 	return d->kind == kind && !strcmp(d->fingerprint, fp);
 }
 
-/* The slot holding (fp, kind) in m's digests, or the empty slot where it would go. */
-static size_t sql_index_slot(const struct sql_model_index *ix, const struct sql_model *m,
-			     const char *fp, enum sql_kind kind)
-{
-	size_t mask = ix->nslots - 1;
-	size_t i = (sql_hash(fp) + (uint64_t)kind) & mask;
+/* A digest to find: its fingerprint and kind, among the model's digests. */
+struct sql_digest_key {
+	const struct sql_model *m;
+	const char *fp;
+	enum sql_kind kind;
+};
 
-	while (ix->slots[i] && !sql_digest_is(&m->digests[ix->slots[i] - 1], fp, kind))
-		i = (i + 1) & mask;
-	return i;
-}
-
-/* Double the index and place every digest again. */
-static void sql_index_grow(struct sql_model_index *ix, const struct sql_model *m)
+/* Whether an index entry (a digest number) is the key's digest. */
+static bool sql_digest_eq(const void *entry, const void *key)
 {
-	free(ix->slots);
-	ix->nslots *= 2;
-	ix->slots = xcalloc(ix->nslots, sizeof(*ix->slots));
-	for (size_t d = 0; d < m->ndigests; d++)
-		ix->slots[sql_index_slot(ix, m, m->digests[d].fingerprint, m->digests[d].kind)] =
-			(uint32_t)d + 1;
-	ix->used = m->ndigests;
+	const struct sql_digest_key *k = key;
+
+	return sql_digest_is(&k->m->digests[*(const uint32_t *)entry], k->fp, k->kind);
 }
 
 /* The digest of (fp, kind), fp escaped, created when new; "[other]" once the table is full. */
 static struct sql_digest *sql_digest_get(struct sql_model *m, struct sql_model_index *ix,
 					 const char *fp, enum sql_kind kind)
 {
+	const struct sql_digest_key key = { m, fp, kind };
+	uint64_t h = sql_hash(fp) + (uint64_t)kind;
+	const uint32_t *found = htab_find(&ix->digests, h, &key, sql_digest_eq);
 	struct sql_digest *d;
-	size_t slot;
 
-	slot = sql_index_slot(ix, m, fp, kind);
-	if (ix->slots[slot])
-		return &m->digests[ix->slots[slot] - 1];
+	if (found)
+		return &m->digests[*found];
 	if (m->ndigests >= SQL_DIGESTS_MAX - 1 && strcmp(fp, SQL_OTHER_FINGERPRINT))
 		return sql_digest_get(m, ix, SQL_OTHER_FINGERPRINT, kind);
-	if ((ix->used + 1) * 2 > ix->nslots) {
-		sql_index_grow(ix, m);
-		slot = sql_index_slot(ix, m, fp, kind);
-	}
 	m->digests = xreallocarray(m->digests, m->ndigests + 1, sizeof(*m->digests));
 	d = &m->digests[m->ndigests];
 	memset(d, 0, sizeof(*d));
 	d->fingerprint = xstrdup(fp);
 	d->kind = kind;
-	ix->slots[slot] = (uint32_t)++m->ndigests;
-	ix->used++;
+	*(uint32_t *)htab_add(&ix->digests, h) = (uint32_t)m->ndigests++;
 	return d;
 }
 
@@ -238,8 +221,7 @@ void sql_model_reset(struct sql_model *m, struct sql_model_index *ix)
 	m->seen = 0;
 	m->lost = 0;
 	if (ix) {
-		memset(ix->slots, 0, ix->nslots * sizeof(*ix->slots));
-		ix->used = 0;
+		htab_clear(&ix->digests);
 	}
 }
 
