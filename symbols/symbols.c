@@ -41,10 +41,15 @@
 #define SYM_FILE_BUCKETS       1024
 #define SYM_PROC_BUCKETS       1024
 
-/* A named address, in a table of them (struct htab, keyed by addr). */
+/* A named address. */
 struct addr_slot {
 	uint64_t addr;
 	struct sym_frame frame;
+};
+
+/* Named addresses (struct addr_slot) by address. */
+struct addr_table {
+	struct htab t;
 };
 
 /* A mapped ELF file, shared by every process that maps it. */
@@ -61,7 +66,7 @@ struct sym_file {
 	struct sym_elf *elf;
 	const char *error;	   /* arena: the frame name when the file cannot be used */
 	const char **names;	   /* arena: display names by symbol index, filled on use */
-	struct htab offsets;	   /* named file offsets (struct addr_slot) */
+	struct addr_table offsets; /* named file offsets */
 };
 
 struct sym_map {
@@ -85,7 +90,7 @@ struct sym_proc {
 	size_t nmaps;
 	uint64_t maps_ns;	 /* when the maps were read */
 	size_t last_map;	 /* index of the mapping that held the last address (a hint) */
-	struct htab addrs;	 /* named addresses that are not a readable file's */
+	struct addr_table addrs; /* named addresses that are not a readable file's */
 	uint64_t used;		 /* sc->tick of the last lookup */
 	struct perfmap *perfmap;
 	int perfmap_err;
@@ -100,7 +105,7 @@ struct sym_cache {
 	struct ksyms *ksyms;
 	bool ksyms_tried;
 	const char *ksyms_error;
-	struct htab kaddrs;
+	struct addr_table kaddrs;
 	struct sym_file *files[SYM_FILE_BUCKETS];
 	size_t nfiles;
 	size_t nparsed;
@@ -165,9 +170,9 @@ static bool addr_slot_eq(const void *entry, const void *key)
 }
 
 /* The cached frame of addr, if any. */
-static bool addr_table_find(const struct htab *t, uint64_t addr, struct sym_frame *out)
+static bool addr_table_find(const struct addr_table *t, uint64_t addr, struct sym_frame *out)
 {
-	const struct addr_slot *s = htab_find(t, hash_mix64(addr), &addr, addr_slot_eq);
+	const struct addr_slot *s = htab_find(&t->t, hash_mix64(addr), &addr, addr_slot_eq);
 
 	if (s)
 		*out = s->frame;
@@ -175,10 +180,10 @@ static bool addr_table_find(const struct htab *t, uint64_t addr, struct sym_fram
 }
 
 /* Forget every address of a table (the names stay in the arena). */
-static void addr_table_clear(struct sym_cache *sc, struct htab *t)
+static void addr_table_clear(struct sym_cache *sc, struct addr_table *t)
 {
-	sc->naddrs -= htab_len(t);
-	htab_fini(t);
+	sc->naddrs -= htab_len(&t->t);
+	htab_fini(&t->t);
 }
 
 /* Empty every address table: the bound on cached addresses was reached. */
@@ -194,12 +199,12 @@ static void sym_flush_addresses(struct sym_cache *sc)
 }
 
 /* Remember a resolved address (not kept yet). */
-static void sym_remember(struct sym_cache *sc, struct htab *t, uint64_t addr,
+static void sym_remember(struct sym_cache *sc, struct addr_table *t, uint64_t addr,
 			 const struct sym_frame *frame)
 {
 	if (sc->naddrs >= SYM_ADDR_MAX)
 		sym_flush_addresses(sc);
-	*(struct addr_slot *)htab_add(t, hash_mix64(addr)) =
+	*(struct addr_slot *)htab_add(&t->t, hash_mix64(addr)) =
 		(struct addr_slot){ .addr = addr, .frame = *frame };
 	sc->naddrs++;
 }
@@ -214,7 +219,7 @@ int sym_cache_new(struct sym_cache **out, char *why, size_t why_len)
 		return -ENOTSUP;
 	}
 	sc = xcalloc(1, sizeof(*sc));
-	htab_init(&sc->kaddrs, sizeof(struct addr_slot));
+	htab_init(&sc->kaddrs.t, sizeof(struct addr_slot));
 	sc->arena = sym_arena_new();
 	sc->debug_root = xstrdup(DEBUGINFO_ROOT);
 	sc->kallsyms_path = xstrdup("/proc/kallsyms");
@@ -329,7 +334,7 @@ static struct sym_file *sym_file_get(struct sym_cache *sc, uint32_t pid,
 		sc->nfds++;
 	}
 	f = xcalloc(1, sizeof(*f));
-	htab_init(&f->offsets, sizeof(struct addr_slot));
+	htab_init(&f->offsets.t, sizeof(struct addr_slot));
 	f->dev = e->dev;
 	f->inode = e->inode;
 	f->refs = 1;
@@ -535,7 +540,7 @@ static struct sym_proc *sym_proc_load(struct sym_cache *sc, uint32_t pid)
 	struct sym_proc *p = xcalloc(1, sizeof(*p));
 	int err;
 
-	htab_init(&p->addrs, sizeof(struct addr_slot));
+	htab_init(&p->addrs.t, sizeof(struct addr_slot));
 	p->pid = pid;
 	p->nspid = pid;
 	p->uid = 0;
