@@ -15,7 +15,7 @@
 
 struct sql_model_index {
 	struct htab digests; /* (fingerprint, kind) -> digest number (uint32_t) */
-	int64_t second; /* the wall-clock second counted in per_second[SQL_HISTORY_S - 1] */
+	int64_t second;	     /* the wall-clock second counted in per_second[SQL_HISTORY_S - 1] */
 };
 
 const char *sql_kind_name(enum sql_kind kind)

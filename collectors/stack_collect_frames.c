@@ -43,7 +43,7 @@ struct frames_ustack {
 	uint32_t tgid;
 	uint32_t gen; /* of the process image: ids of an exec'd process name other code */
 	int32_t id;
-	uint32_t n;			  /* user frames (a mark included) */
+	uint32_t n; /* user frames (a mark included) */
 	const struct stack_frame *frames;
 };
 

@@ -21,12 +21,12 @@ struct collect_kstack;
 
 struct collect_frames {
 	struct sym_cache *sc;
-	struct stack_collect_map map; /* depth at least 1 */
-	uint64_t *addrs;	      /* one stack map value: map.depth addresses */
-	struct sym_frame *symf;	      /* map.depth names of one kernel stack */
-	struct stack_frame *buf;      /* one built stack: 2 * map.depth + 4 frames */
+	struct stack_collect_map map;	/* depth at least 1 */
+	uint64_t *addrs;		/* one stack map value: map.depth addresses */
+	struct sym_frame *symf;		/* map.depth names of one kernel stack */
+	struct stack_frame *buf;	/* one built stack: 2 * map.depth + 4 frames */
 	struct collect_kstack *kstacks; /* by id */
-	struct htab ustacks;	      /* (tgid, generation, id) -> named user frames in the store */
+	struct htab ustacks; /* (tgid, generation, id) -> named user frames in the store */
 };
 
 /* What collect_frames_build put in cf->buf for a key. */

@@ -28,8 +28,7 @@ static bool intern_name_eq(const void *entry, const void *key)
 }
 
 /* Whether two arrays of n frames with interned names are the same. */
-static bool intern_frames_same(const struct stack_frame *a, const struct stack_frame *b,
-			       uint32_t n)
+static bool intern_frames_same(const struct stack_frame *a, const struct stack_frame *b, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
 		if (a[i].name != b[i].name || a[i].kind != b[i].kind || a[i].src != b[i].src)
@@ -73,9 +72,8 @@ struct stack_store *collect_intern_restart(struct collect_intern *ci)
 const char *collect_intern_name(struct collect_intern *ci, const char *from)
 {
 	bool added;
-	struct intern_name *e =
-		htab_insert(&ci->names, hash_mix64((uint64_t)(uintptr_t)from), from,
-			    intern_name_eq, &added);
+	struct intern_name *e = htab_insert(&ci->names, hash_mix64((uint64_t)(uintptr_t)from), from,
+					    intern_name_eq, &added);
 
 	if (added) {
 		e->from = from;
@@ -104,8 +102,7 @@ uint64_t collect_frames_hash(const struct stack_frame *f, uint32_t n)
 }
 
 const struct stack_frame *collect_intern_frames(struct collect_intern *ci,
-						const struct stack_frame *f, uint32_t n,
-						uint64_t h)
+						const struct stack_frame *f, uint32_t n, uint64_t h)
 {
 	const struct intern_frames key = { f, n };
 	bool added;

@@ -42,8 +42,8 @@ struct stack_collect {
 	struct stack_collect_scale scale;
 	struct stack_set *interval;
 	struct stack_set *cumulative;
-	struct collect_intern in;   /* the identities' names and frames, shared with the sets */
-	struct collect_frames fr;   /* stack map records to frames */
+	struct collect_intern in; /* the identities' names and frames, shared with the sets */
+	struct collect_frames fr; /* stack map records to frames */
 	struct collect_procs procs;
 
 	struct collect_ident *idents;

@@ -54,8 +54,7 @@ static inline void *htab_slot_entry(const struct htab *t, size_t i)
 }
 
 /* The slot where a search for stored hash h ends: key's entry, or a free slot (the table's own). */
-static inline size_t htab_search(const struct htab *t, uint64_t h, const void *key,
-				 htab_eq_fn *eq)
+static inline size_t htab_search(const struct htab *t, uint64_t h, const void *key, htab_eq_fn *eq)
 {
 	size_t mask = t->cap - 1;
 	size_t i = h & mask;
@@ -70,8 +69,7 @@ static inline size_t htab_search(const struct htab *t, uint64_t h, const void *k
 }
 
 /* The entry with this hash that eq says is key's, or NULL. */
-static inline void *htab_find(const struct htab *t, uint64_t hash, const void *key,
-			      htab_eq_fn *eq)
+static inline void *htab_find(const struct htab *t, uint64_t hash, const void *key, htab_eq_fn *eq)
 {
 	size_t i;
 
