@@ -10,6 +10,7 @@
 
 #include "util/escape.h"
 #include "util/fingerprint.h"
+#include "util/hash.h"
 #include "util/htab.h"
 #include "util/xalloc.h"
 
@@ -28,18 +29,6 @@ const char *sql_kind_name(enum sql_kind kind)
 	default:
 		return "?";
 	}
-}
-
-/* FNV-1a of a string. */
-static uint64_t sql_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 struct sql_model_index *sql_model_index_new(void)
@@ -84,7 +73,7 @@ static struct sql_digest *sql_digest_get(struct sql_model *m, struct sql_model_i
 					 const char *fp, enum sql_kind kind)
 {
 	const struct sql_digest_key key = { m, fp, kind };
-	uint64_t h = sql_hash(fp) + (uint64_t)kind;
+	uint64_t h = hash_str(fp) + (uint64_t)kind;
 	const uint32_t *found = htab_find(&ix->digests, h, &key, sql_digest_eq);
 	struct sql_digest *d;
 

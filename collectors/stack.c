@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
 #include "util/htab.h"
 #include "util/xalloc.h"
 
@@ -83,15 +84,7 @@ static void *store_alloc(struct stack_store *st, size_t size)
 
 uint64_t stack_name_hash_text(const char *name)
 {
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, then a final mix for the low bits */
-
-	for (; *name; name++) {
-		h ^= (unsigned char)*name;
-		h *= 0x100000001b3ULL;
-	}
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ULL;
-	return h ^ (h >> 32);
+	return hash_str(name);
 }
 
 uint64_t stack_name_hash(const char *interned)

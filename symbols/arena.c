@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
 #include "util/htab.h"
 #include "util/xalloc.h"
 
@@ -30,18 +31,6 @@ struct sym_arena {
 	struct htab set;	    /* the strings kept (struct arena_str) */
 	size_t bytes;
 };
-
-/* FNV-1a over the bytes, its high half folded into the low one. */
-static uint64_t arena_hash(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h ^ (h >> 32);
-}
 
 struct sym_arena *sym_arena_new(void)
 {
@@ -112,7 +101,7 @@ const char *sym_arena_intern(struct sym_arena *a, const char *s, size_t len)
 	bool added;
 	char *copy;
 
-	e = htab_insert(&a->set, arena_hash(s, len), &(struct arena_str){ s, len }, arena_str_eq,
+	e = htab_insert(&a->set, hash_bytes(s, len), &(struct arena_str){ s, len }, arena_str_eq,
 			&added);
 	if (!added)
 		return e->str;
