@@ -172,7 +172,7 @@ static bool addr_slot_eq(const void *entry, const void *key)
 /* The cached frame of addr, if any. */
 static bool addr_table_find(const struct addr_table *t, uint64_t addr, struct sym_frame *out)
 {
-	const struct addr_slot *s = htab_find(&t->t, hash_mix64(addr), &addr, addr_slot_eq);
+	const struct addr_slot *s = htab_find(&t->t, hash_mul64(addr), &addr, addr_slot_eq);
 
 	if (s)
 		*out = s->frame;
@@ -204,7 +204,7 @@ static void sym_remember(struct sym_cache *sc, struct addr_table *t, uint64_t ad
 {
 	if (sc->naddrs >= SYM_ADDR_MAX)
 		sym_flush_addresses(sc);
-	*(struct addr_slot *)htab_add(&t->t, hash_mix64(addr)) =
+	*(struct addr_slot *)htab_add(&t->t, hash_mul64(addr)) =
 		(struct addr_slot){ .addr = addr, .frame = *frame };
 	sc->naddrs++;
 }

@@ -85,7 +85,7 @@ bool htab_delete(struct htab *t, uint64_t hash, const void *key, htab_eq_fn *eq)
 
 	if (!t->cap)
 		return false;
-	i = htab_search(t, hash | HTAB_LIVE, key, eq);
+	i = (size_t)(htab_search(t, hash | HTAB_LIVE, key, eq) - t->slots) / t->stride;
 	if (!*htab_slot_hash(t, i))
 		return false;
 	/*

@@ -54,29 +54,31 @@ static inline void *htab_slot_entry(const struct htab *t, size_t i)
 }
 
 /* The slot where a search for stored hash h ends: key's entry, or a free slot (the table's own). */
-static inline size_t htab_search(const struct htab *t, uint64_t h, const void *key, htab_eq_fn *eq)
+static inline unsigned char *htab_search(const struct htab *t, uint64_t h, const void *key,
+					 htab_eq_fn *eq)
 {
 	size_t mask = t->cap - 1;
 	size_t i = h & mask;
-	uint64_t s;
 
-	while ((s = *htab_slot_hash(t, i))) {
-		if (s == h && eq(htab_slot_entry(t, i), key))
-			break;
+	for (;;) {
+		unsigned char *slot = t->slots + i * t->stride;
+		uint64_t s = *(const uint64_t *)slot;
+
+		if (!s || (s == h && eq(slot + sizeof(uint64_t), key)))
+			return slot;
 		i = (i + 1) & mask;
 	}
-	return i;
 }
 
 /* The entry with this hash that eq says is key's, or NULL. */
 static inline void *htab_find(const struct htab *t, uint64_t hash, const void *key, htab_eq_fn *eq)
 {
-	size_t i;
+	unsigned char *slot;
 
 	if (!t->cap)
 		return NULL;
-	i = htab_search(t, hash | HTAB_LIVE, key, eq);
-	return *htab_slot_hash(t, i) ? htab_slot_entry(t, i) : NULL;
+	slot = htab_search(t, hash | HTAB_LIVE, key, eq);
+	return *(const uint64_t *)slot ? slot + sizeof(uint64_t) : NULL;
 }
 
 /* The entry of key (hash): found, or added zeroed (*added tells which; added may be NULL). */
@@ -84,18 +86,20 @@ static inline void *htab_insert(struct htab *t, uint64_t hash, const void *key, 
 				bool *added)
 {
 	uint64_t h = hash | HTAB_LIVE;
-	size_t i;
+	unsigned char *slot;
+	bool fresh;
 
 	if (2 * (t->len + 1) > t->cap)
 		htab_grow(t);
-	i = htab_search(t, h, key, eq);
-	if (added)
-		*added = !*htab_slot_hash(t, i);
-	if (!*htab_slot_hash(t, i)) {
-		*htab_slot_hash(t, i) = h;
+	slot = htab_search(t, h, key, eq);
+	fresh = !*(const uint64_t *)slot;
+	if (fresh) {
+		*(uint64_t *)slot = h;
 		t->len++;
 	}
-	return htab_slot_entry(t, i);
+	if (added)
+		*added = fresh;
+	return slot + sizeof(uint64_t);
 }
 
 /* Room for a new entry with this hash, zeroed, without a search: the caller knows it is new. */
