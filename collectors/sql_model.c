@@ -35,7 +35,7 @@ struct sql_model_index *sql_model_index_new(void)
 {
 	struct sql_model_index *ix = xcalloc(1, sizeof(*ix));
 
-	htab_init(&ix->digests, sizeof(uint32_t));
+	htab_init(&ix->digests, sizeof(uint32_t), _Alignof(uint32_t));
 	return ix;
 }
 

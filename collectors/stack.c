@@ -37,7 +37,7 @@ struct stack_store *stack_store_new(void)
 	struct stack_store *st = xcalloc(1, sizeof(*st));
 
 	st->refs = 1;
-	htab_init(&st->names, sizeof(const char *));
+	htab_init(&st->names, sizeof(const char *), _Alignof(const char *));
 	return st;
 }
 

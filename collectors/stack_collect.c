@@ -176,8 +176,8 @@ struct stack_collect *stack_collect_new(struct sym_cache *sc, const struct stack
 	collect_intern_init(&st->in);
 	collect_frames_init(&st->fr, sc, map);
 	collect_procs_init(&st->procs);
-	htab_init(&st->keys, sizeof(struct collect_keyslot));
-	htab_init(&st->ids, sizeof(uint32_t));
+	htab_init(&st->keys, sizeof(struct collect_keyslot), _Alignof(struct collect_keyslot));
+	htab_init(&st->ids, sizeof(uint32_t), _Alignof(uint32_t));
 	st->older = -1;
 	return st;
 }

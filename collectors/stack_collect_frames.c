@@ -73,7 +73,7 @@ void collect_frames_init(struct collect_frames *cf, struct sym_cache *sc,
 	cf->symf = xcalloc(depth, sizeof(*cf->symf));
 	cf->buf = xcalloc(2 * (size_t)depth + 4, sizeof(*cf->buf));
 	cf->kstacks = xcalloc(map->nids ? map->nids : 1, sizeof(*cf->kstacks));
-	htab_init(&cf->ustacks, sizeof(struct frames_ustack));
+	htab_init(&cf->ustacks, sizeof(struct frames_ustack), _Alignof(struct frames_ustack));
 }
 
 void collect_frames_fini(struct collect_frames *cf)

@@ -47,8 +47,8 @@ static bool intern_frames_eq(const void *entry, const void *key)
 void collect_intern_init(struct collect_intern *ci)
 {
 	ci->store = stack_store_new();
-	htab_init(&ci->names, sizeof(struct intern_name));
-	htab_init(&ci->frames, sizeof(struct intern_frames));
+	htab_init(&ci->names, sizeof(struct intern_name), _Alignof(struct intern_name));
+	htab_init(&ci->frames, sizeof(struct intern_frames), _Alignof(struct intern_frames));
 }
 
 void collect_intern_fini(struct collect_intern *ci)

@@ -100,7 +100,7 @@ static void merge_keys_remap(struct stack_collect *st, const uint32_t *remap)
 	const struct collect_keyslot *e;
 	size_t pos = 0;
 
-	htab_init(&st->keys, sizeof(struct collect_keyslot));
+	htab_init(&st->keys, sizeof(struct collect_keyslot), _Alignof(struct collect_keyslot));
 	while ((e = htab_next(&old, &pos))) {
 		struct collect_keyslot *slot;
 

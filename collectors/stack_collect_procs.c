@@ -18,7 +18,7 @@ static bool proc_eq(const void *entry, const void *key)
 
 void collect_procs_init(struct collect_procs *ps)
 {
-	htab_init(&ps->t, sizeof(struct collect_proc));
+	htab_init(&ps->t, sizeof(struct collect_proc), _Alignof(struct collect_proc));
 	ps->gen_next = 0;
 }
 

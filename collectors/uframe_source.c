@@ -49,7 +49,7 @@ struct uframe_source *uframe_source_new(struct unwind_cache *uc)
 
 	s->uc = uc;
 	s->strings = sym_arena_new();
-	htab_init(&s->slots, sizeof(struct source_slot));
+	htab_init(&s->slots, sizeof(struct source_slot), _Alignof(struct source_slot));
 	return s;
 }
 

@@ -36,7 +36,7 @@ struct sym_arena *sym_arena_new(void)
 {
 	struct sym_arena *a = xcalloc(1, sizeof(*a));
 
-	htab_init(&a->set, sizeof(struct arena_str));
+	htab_init(&a->set, sizeof(struct arena_str), _Alignof(struct arena_str));
 	return a;
 }
 

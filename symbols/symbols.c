@@ -219,7 +219,7 @@ int sym_cache_new(struct sym_cache **out, char *why, size_t why_len)
 		return -ENOTSUP;
 	}
 	sc = xcalloc(1, sizeof(*sc));
-	htab_init(&sc->kaddrs.t, sizeof(struct addr_slot));
+	htab_init(&sc->kaddrs.t, sizeof(struct addr_slot), _Alignof(struct addr_slot));
 	sc->arena = sym_arena_new();
 	sc->debug_root = xstrdup(DEBUGINFO_ROOT);
 	sc->kallsyms_path = xstrdup("/proc/kallsyms");
@@ -334,7 +334,7 @@ static struct sym_file *sym_file_get(struct sym_cache *sc, uint32_t pid,
 		sc->nfds++;
 	}
 	f = xcalloc(1, sizeof(*f));
-	htab_init(&f->offsets.t, sizeof(struct addr_slot));
+	htab_init(&f->offsets.t, sizeof(struct addr_slot), _Alignof(struct addr_slot));
 	f->dev = e->dev;
 	f->inode = e->inode;
 	f->refs = 1;
@@ -540,7 +540,7 @@ static struct sym_proc *sym_proc_load(struct sym_cache *sc, uint32_t pid)
 	struct sym_proc *p = xcalloc(1, sizeof(*p));
 	int err;
 
-	htab_init(&p->addrs.t, sizeof(struct addr_slot));
+	htab_init(&p->addrs.t, sizeof(struct addr_slot), _Alignof(struct addr_slot));
 	p->pid = pid;
 	p->nspid = pid;
 	p->uid = 0;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Open addressing with linear probing. A slot is the entry's hash with its top bit set (so
- * that 0 marks a free slot and every hash is storable) followed by the entry; a removal shifts
- * the entries after it back, so no tombstones slow later searches. The searches are in the
- * header.
+ * Open addressing with linear probing. A slot is 32 bits of the entry's hash with the top bit
+ * set (so that 0 marks a free slot and every hash is storable), then the entry at its
+ * alignment; a removal shifts the entries after it back, so no tombstones slow later
+ * searches. The searches are in the header.
  */
 #include "util/htab.h"
 
@@ -14,9 +14,12 @@
 
 #define HTAB_MIN_CAP 16
 
-void htab_init(struct htab *t, size_t esize)
+void htab_init(struct htab *t, size_t esize, size_t align)
 {
-	*t = (struct htab){ .stride = sizeof(uint64_t) + ((esize + 7) & ~(size_t)7) };
+	size_t a = align > sizeof(uint32_t) ? align : sizeof(uint32_t);
+
+	/* the slot's alignment is the entry's (at least the hash's): the stride keeps it */
+	*t = (struct htab){ .eoff = a, .stride = (a + esize + a - 1) & ~(a - 1) };
 }
 
 void htab_fini(struct htab *t)
@@ -34,8 +37,14 @@ void htab_clear(struct htab *t)
 	t->len = 0;
 }
 
+/* The stored hash of slot i. */
+static uint32_t *htab_slot_hash(const struct htab *t, size_t i)
+{
+	return (uint32_t *)(t->slots + i * t->stride);
+}
+
 /* The first free slot from stored hash h's home. */
-static size_t htab_free_slot(const struct htab *t, uint64_t h)
+static size_t htab_free_slot(const struct htab *t, uint32_t h)
 {
 	size_t mask = t->cap - 1;
 	size_t i = h & mask;
@@ -53,13 +62,13 @@ void htab_grow(struct htab *t)
 	t->cap = old.cap ? 2 * old.cap : HTAB_MIN_CAP;
 	t->slots = xcalloc(t->cap, t->stride);
 	for (size_t i = 0; i < old.cap; i++) {
-		const uint64_t *from = htab_slot_hash(&old, i);
-		uint64_t *to;
+		const uint32_t *from = htab_slot_hash(&old, i);
+		uint32_t *to;
 
 		if (!*from)
 			continue;
 		to = htab_slot_hash(t, htab_free_slot(t, *from));
-		for (size_t w = 0; w < t->stride / sizeof(uint64_t); w++) /* no call per entry */
+		for (size_t w = 0; w < t->stride / sizeof(uint32_t); w++) /* no call per entry */
 			to[w] = from[w];
 	}
 	free(old.slots);
@@ -67,7 +76,7 @@ void htab_grow(struct htab *t)
 
 void *htab_add(struct htab *t, uint64_t hash)
 {
-	uint64_t h = hash | HTAB_LIVE;
+	uint32_t h = htab_stored(hash);
 	size_t i;
 
 	if (2 * (t->len + 1) > t->cap)
@@ -75,7 +84,7 @@ void *htab_add(struct htab *t, uint64_t hash)
 	i = htab_free_slot(t, h);
 	*htab_slot_hash(t, i) = h;
 	t->len++;
-	return htab_slot_entry(t, i);
+	return t->slots + i * t->stride + t->eoff;
 }
 
 bool htab_delete(struct htab *t, uint64_t hash, const void *key, htab_eq_fn *eq)
@@ -85,7 +94,7 @@ bool htab_delete(struct htab *t, uint64_t hash, const void *key, htab_eq_fn *eq)
 
 	if (!t->cap)
 		return false;
-	i = (size_t)(htab_search(t, hash | HTAB_LIVE, key, eq) - t->slots) / t->stride;
+	i = (size_t)(htab_search(t, htab_stored(hash), key, eq) - t->slots) / t->stride;
 	if (!*htab_slot_hash(t, i))
 		return false;
 	/*
@@ -110,7 +119,7 @@ void *htab_next(const struct htab *t, size_t *pos)
 	for (size_t i = *pos; i < t->cap; i++) {
 		if (*htab_slot_hash(t, i)) {
 			*pos = i + 1;
-			return htab_slot_entry(t, i);
+			return t->slots + i * t->stride + t->eoff;
 		}
 	}
 	*pos = t->cap;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ktop's one hash table: open addressing with linear probing, entries of one fixed size kept
- * in the slots beside their 64-bit hash (util/hash.h makes one), so a probe reads one place
- * and the caller's equality runs only on an equal hash. It holds at most half its slots and
- * doubles past that. Entries move when it grows or loses an entry: a pointer to one is good
- * until the next htab_insert, htab_add, htab_delete or htab_clear.
+ * in the slots beside 32 bits of their 64-bit hash (util/hash.h makes one), so a probe reads
+ * one place and the caller's equality runs only on an equal hash. It holds at most half its
+ * slots and doubles past that. Entries move when it grows or loses an entry: a pointer to one
+ * is good until the next htab_insert, htab_add, htab_delete or htab_clear.
  *
  * The struct is embedded by its owner; its fields are the table's own.
  */
@@ -23,12 +23,16 @@ struct htab {
 	size_t cap;	      /* a power of two, or 0 before the first insert */
 	size_t len;
 	size_t stride;
+	size_t eoff; /* where a slot's entry starts: after the hash, as the entry is aligned */
 };
 
-#define HTAB_LIVE (1ULL << 63) /* set in the stored hash of every slot in use */
+#define HTAB_LIVE (1U << 31) /* set in the stored hash of every slot in use */
 
-/* An empty table of entries of esize bytes; nothing allocated yet. */
-void htab_init(struct htab *t, size_t esize);
+/*
+ * An empty table of entries of esize bytes that need align (a power of two: _Alignof the
+ * entry's type); nothing allocated yet.
+ */
+void htab_init(struct htab *t, size_t esize, size_t align);
 /* Free the slots; the table is empty (and usable) again. */
 void htab_fini(struct htab *t);
 /* Forget every entry, keeping the slots. */
@@ -41,20 +45,14 @@ void htab_grow(struct htab *t);
  * tables of the stack aggregator are probed for every new stack.
  */
 
-/* The stored hash of slot i (the table's own). */
-static inline uint64_t *htab_slot_hash(const struct htab *t, size_t i)
+/* What a slot keeps of hash: its low 31 bits (the home slot's index with them) and HTAB_LIVE. */
+static inline uint32_t htab_stored(uint64_t hash)
 {
-	return (uint64_t *)(t->slots + i * t->stride);
-}
-
-/* The entry of slot i (the table's own). */
-static inline void *htab_slot_entry(const struct htab *t, size_t i)
-{
-	return t->slots + i * t->stride + sizeof(uint64_t);
+	return (uint32_t)hash | HTAB_LIVE;
 }
 
 /* The slot where a search for stored hash h ends: key's entry, or a free slot (the table's own). */
-static inline unsigned char *htab_search(const struct htab *t, uint64_t h, const void *key,
+static inline unsigned char *htab_search(const struct htab *t, uint32_t h, const void *key,
 					 htab_eq_fn *eq)
 {
 	size_t mask = t->cap - 1;
@@ -62,9 +60,9 @@ static inline unsigned char *htab_search(const struct htab *t, uint64_t h, const
 
 	for (;;) {
 		unsigned char *slot = t->slots + i * t->stride;
-		uint64_t s = *(const uint64_t *)slot;
+		uint32_t s = *(const uint32_t *)slot;
 
-		if (!s || (s == h && eq(slot + sizeof(uint64_t), key)))
+		if (!s || (s == h && eq(slot + t->eoff, key)))
 			return slot;
 		i = (i + 1) & mask;
 	}
@@ -77,29 +75,29 @@ static inline void *htab_find(const struct htab *t, uint64_t hash, const void *k
 
 	if (!t->cap)
 		return NULL;
-	slot = htab_search(t, hash | HTAB_LIVE, key, eq);
-	return *(const uint64_t *)slot ? slot + sizeof(uint64_t) : NULL;
+	slot = htab_search(t, htab_stored(hash), key, eq);
+	return *(const uint32_t *)slot ? slot + t->eoff : NULL;
 }
 
 /* The entry of key (hash): found, or added zeroed (*added tells which; added may be NULL). */
 static inline void *htab_insert(struct htab *t, uint64_t hash, const void *key, htab_eq_fn *eq,
 				bool *added)
 {
-	uint64_t h = hash | HTAB_LIVE;
+	uint32_t h = htab_stored(hash);
 	unsigned char *slot;
 	bool fresh;
 
 	if (2 * (t->len + 1) > t->cap)
 		htab_grow(t);
 	slot = htab_search(t, h, key, eq);
-	fresh = !*(const uint64_t *)slot;
+	fresh = !*(const uint32_t *)slot;
 	if (fresh) {
-		*(uint64_t *)slot = h;
+		*(uint32_t *)slot = h;
 		t->len++;
 	}
 	if (added)
 		*added = fresh;
-	return slot + sizeof(uint64_t);
+	return slot + t->eoff;
 }
 
 /* Room for a new entry with this hash, zeroed, without a search: the caller knows it is new. */
@@ -126,7 +124,7 @@ static inline size_t htab_len(const struct htab *t)
 static inline void htab_prefetch(const struct htab *t, uint64_t hash)
 {
 	if (t->cap)
-		__builtin_prefetch(t->slots + (hash & (t->cap - 1)) * t->stride);
+		__builtin_prefetch(t->slots + (htab_stored(hash) & (t->cap - 1)) * t->stride);
 }
 
 #endif

@@ -2,7 +2,8 @@
 /*
  * Tests of util/htab.c, the one hash table: entries found again through growth, collisions
  * and wrap-around, removals that must keep every other entry findable (checked against a
- * plain array after each step), walks that see each entry once, and hashes of any value.
+ * plain array after each step), walks that see each entry once, hashes of any value, and
+ * entries at their type's alignment.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -75,7 +76,7 @@ static void test_empty(void **state)
 	size_t pos = 0;
 
 	(void)state;
-	htab_init(&t, sizeof(struct ent));
+	htab_init(&t, sizeof(struct ent), _Alignof(struct ent));
 	htab_prefetch(&t, 1);
 	assert_null(htab_find(&t, good(k), &k, ent_eq));
 	assert_false(htab_delete(&t, good(k), &k, ent_eq));
@@ -99,7 +100,7 @@ static void test_grow(void **state)
 		uint32_t n = h ? 600 : 100000;
 		struct htab t;
 
-		htab_init(&t, sizeof(struct ent));
+		htab_init(&t, sizeof(struct ent), _Alignof(struct ent));
 		for (uint32_t k = 1; k <= n; k++)
 			put(&t, hashes[h], k, k * 7 + 1);
 		assert_int_equal(htab_len(&t), n);
@@ -121,7 +122,7 @@ static void test_insert_finds(void **state)
 	struct ent *e;
 
 	(void)state;
-	htab_init(&t, sizeof(struct ent));
+	htab_init(&t, sizeof(struct ent), _Alignof(struct ent));
 	put(&t, good, k, 9);
 	e = htab_insert(&t, good(k), &k, ent_eq, &added);
 	assert_false(added);
@@ -143,7 +144,7 @@ static void test_any_hash(void **state)
 	struct htab t;
 
 	(void)state;
-	htab_init(&t, sizeof(struct ent));
+	htab_init(&t, sizeof(struct ent), _Alignof(struct ent));
 	put(&t, top_bit, 2, 20);
 	put(&t, top_bit, 1, 10);
 	expect(&t, top_bit, 2, 20);
@@ -151,6 +152,61 @@ static void test_any_hash(void **state)
 	assert_true(htab_delete(&t, top_bit(2), &(uint32_t){ 2 }, ent_eq));
 	expect(&t, top_bit, 2, 0);
 	expect(&t, top_bit, 1, 10);
+	htab_fini(&t);
+}
+
+/* Hashes equal in their low 32 bits: the table keeps only those, eq tells the keys apart. */
+static uint64_t high_only(uint32_t k)
+{
+	return (uint64_t)k << 32 | 5;
+}
+
+static void test_high_bits(void **state)
+{
+	struct htab t;
+
+	(void)state;
+	htab_init(&t, sizeof(struct ent), _Alignof(struct ent));
+	for (uint32_t k = 1; k <= 50; k++)
+		put(&t, high_only, k, k + 100);
+	for (uint32_t k = 1; k <= 50; k++)
+		expect(&t, high_only, k, k + 100);
+	expect(&t, high_only, 51, 0);
+	htab_fini(&t);
+}
+
+/* An entry that needs 8-byte alignment, of a size that is not a multiple of 8. */
+struct wide {
+	uint64_t key;
+	double half;
+	char tag;
+};
+
+static bool wide_eq(const void *entry, const void *key)
+{
+	return ((const struct wide *)entry)->key == *(const uint64_t *)key;
+}
+
+/* Entries come at their type's alignment and keep their contents as the table grows. */
+static void test_alignment(void **state)
+{
+	struct htab t;
+
+	(void)state;
+	htab_init(&t, sizeof(struct wide), _Alignof(struct wide));
+	for (uint64_t k = 1; k <= 3000; k++) {
+		struct wide *w = htab_insert(&t, hash_mix64(k), &k, wide_eq, NULL);
+
+		assert_int_equal((uintptr_t)w % _Alignof(struct wide), 0);
+		*w = (struct wide){ k, (double)k / 2, (char)k };
+	}
+	for (uint64_t k = 1; k <= 3000; k++) {
+		const struct wide *w = htab_find(&t, hash_mix64(k), &k, wide_eq);
+
+		assert_non_null(w);
+		assert_int_equal((uintptr_t)w % _Alignof(struct wide), 0);
+		assert_true(w->key == k && w->half == (double)k / 2 && w->tag == (char)k);
+	}
 	htab_fini(&t);
 }
 
@@ -173,7 +229,7 @@ static void check_random(uint64_t (*hash)(uint32_t), uint32_t nkeys, size_t live
 	struct htab t;
 
 	srand(seed);
-	htab_init(&t, sizeof(struct ent));
+	htab_init(&t, sizeof(struct ent), _Alignof(struct ent));
 	for (int step = 0; step < 20000; step++) {
 		uint32_t k = (uint32_t)rand() % nkeys;
 
@@ -213,7 +269,7 @@ static void test_walk(void **state)
 	size_t pos = 0, count = 0;
 
 	(void)state;
-	htab_init(&t, sizeof(struct ent));
+	htab_init(&t, sizeof(struct ent), _Alignof(struct ent));
 	for (uint32_t k = 1; k <= n; k++)
 		put(&t, good, k, k);
 	for (uint32_t k = 2; k <= n; k += 2)
@@ -239,7 +295,7 @@ static void test_add(void **state)
 	struct ent *e;
 
 	(void)state;
-	htab_init(&t, sizeof(struct ent));
+	htab_init(&t, sizeof(struct ent), _Alignof(struct ent));
 	e = htab_add(&t, good(k));
 	e->key = k;
 	e->val = 1;
@@ -261,7 +317,8 @@ int main(void)
 		cmocka_unit_test(test_empty),	     cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_insert_finds), cmocka_unit_test(test_any_hash),
 		cmocka_unit_test(test_delete),	     cmocka_unit_test(test_walk),
-		cmocka_unit_test(test_add),
+		cmocka_unit_test(test_add),	     cmocka_unit_test(test_high_bits),
+		cmocka_unit_test(test_alignment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
