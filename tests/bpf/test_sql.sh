@@ -3,7 +3,7 @@
 # a temp dir): SELECT SLEEP(0.3) and pg_sleep(0.3) are reported with their latency, through
 # PostgreSQL's simple and extended protocols (pgbench -M extended and -M prepared), queries under
 # the threshold are not; 500 slow queries from 8 connections are all reported, none lost; a query
-# holding an escape sequence and invalid UTF-8 arrives escaped; a server restarted while ktop
+# holding an escape sequence and invalid UTF-8 arrives in JSON as sent, JSON-escaped; a server restarted while ktop
 # runs is traced again and the stopped one is dropped; a second server of each kind is traced
 # too; 400 INSERTs on a thread-pool MariaDB (some suspended and resumed by the pool) are reported
 # once each; -p keeps one server (a postmaster with its backends); --db names the servers; the
@@ -74,9 +74,14 @@ elif cmd == "field":  # field FILE REGEX KEY: a field of the first query matchin
     print(m[0][args[1]])
 elif cmd == "digest":  # digest FILE REGEX: the sum of the counts of the digests matching
     print(sum(d["count"] for d in last["digest"] if re.search(args[0], d["fingerprint"])))
-elif cmd == "clean":  # clean FILE: no control character in any query text or fingerprint
-    texts = [q["text"] for q in queries()] + [d["fingerprint"] for l in lines for d in l["digest"]]
-    sys.exit(1 if any(ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0 for t in texts for ch in t) else 0)
+elif cmd == "clean":  # clean FILE: no control character raw in the JSON text itself
+    raw = open(path, "rb").read().decode("utf-8", errors="strict")
+    sys.exit(1 if any((ord(ch) < 0x20 and ch != "\n") or 0x7f <= ord(ch) < 0xa0 for ch in raw)
+             else 0)
+elif cmd == "exact":  # exact FILE REGEX LITERAL: the first query matching is LITERAL (python)
+    import ast
+    m = matching(args[0])
+    sys.exit(0 if m and m[0]["text"] == ast.literal_eval(args[1]) else 1)
 elif cmd == "lost":  # lost FILE: lost queries and every drop counter of the last snapshot
     print(last["lost"] + sum(last.get("drops", {}).values()))
 else:
@@ -191,7 +196,7 @@ db_pg_extended "$ps" extended 1 "SELECT pg_sleep(0.3) AS ext_b" || not_ok "pgben
 db_pg_extended "$ps" prepared 2 "SELECT pg_sleep(0.2) AS ext_c" || not_ok "pgbench -M prepared"
 db_pg_extended "$ps" extended 1 "SELECT 1 AS fast_ext" || not_ok "pgbench -M extended, fast"
 db_psql "$ps" "PREPARE s AS SELECT pg_sleep(0.12) AS nested_b; EXECUTE s; EXECUTE s" >/dev/null
-printf "SELECT SLEEP(0.15) AS esc /* \033[31mred\033[0m \xff\xfe\a */" |
+printf 'SELECT SLEEP(0.15) AS esc /* \033[31mred\033[0m \xff\xfe\a b\\s\tt\nn */' |
 	mariadb --no-defaults --comments -S "$ms" -u root -N -B >/dev/null
 printf "SELECT pg_sleep(0.15) AS esc /* \033[2J */" |
 	psql -X -q -h "$ps" -U postgres -d postgres >/dev/null
@@ -224,13 +229,13 @@ check "the PostgreSQL one comes from a backend, not the postmaster" \
 	field_is_not "$work/a.json" slow_b pid "$p1"
 check "the digest folds the literal (select sleep(?) as slow_a)" \
 	digest_is "$work/a.json" '^select sleep\(\?\) as slow_a$' 1
-note "escaped: $(q field "$work/a.json" 'AS esc /\*' text)"
-check "an escape sequence in a query arrives escaped" \
-	text_has "$work/a.json" 'AS esc /\*' '\x1b[31mred\x1b[0m'
-check "and invalid UTF-8 and a bell too" text_has "$work/a.json" 'AS esc /\*' '\xff\xfe\x07'
-check "PostgreSQL's query text is escaped as well" \
-	text_has "$work/a.json" 'pg_sleep\(0.15\)' '\x1b[2J'
-check "no control character reaches any text or fingerprint" q clean "$work/a.json"
+note "as JSON decodes it: $(q field "$work/a.json" 'AS esc /\*' text | od -c | head -3)"
+check "JSON carries the query as sent: escapes, bell, backslash, tab, newline (bad UTF-8: U+FFFD)" \
+	q exact "$work/a.json" 'AS esc /\*' \
+	"'SELECT SLEEP(0.15) AS esc /* \\x1b[31mred\\x1b[0m \\ufffd\\ufffd\\x07 b\\\\s\\tt\\nn */'"
+check "PostgreSQL's query text as sent as well" \
+	text_has "$work/a.json" 'pg_sleep\(0.15\)' $'\x1b[2J'
+check "no control character reaches the JSON raw" q clean "$work/a.json"
 
 # --- 500 slow queries from 8 connections, all reported ------------------------------------------
 ktop_sql b -t 10 -d 0.5 -n 40
