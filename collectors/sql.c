@@ -69,6 +69,8 @@ struct sql_priv {
 	__u64 *pcpu;			   /* one counter per CPU, for reading sql_drops */
 	uint64_t counters[SQL_DROP_COUNT]; /* summed over CPUs, since open */
 	uint64_t lost_base;		   /* counters[SQL_DROP_LOST] at the last reset */
+	uint64_t unlisted_before;	   /* queries dropped from the list before the last reset */
+	uint64_t next_from;		   /* model.seen at the last poll: the next interval's start */
 	double wall_minus_mono;		   /* converts the kernel's timestamps */
 
 	uint64_t slow_ms;
@@ -87,7 +89,7 @@ static const struct bpf_common_drop sql_drop_names[] = {
 	{ "unreadable query text", SQL_DROP_NO_TEXT },
 };
 
-_Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) <= COLLECTOR_MAX_DROPS,
+_Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) < COLLECTOR_MAX_DROPS,
 	       "too many sql drop counters");
 
 /* A threshold in msecs as the kernel side's nanoseconds, saturating. */
@@ -552,6 +554,8 @@ static void sql_drops_update(struct collector *c)
 	for (__u32 idx = 0; idx < SQL_DROP_COUNT; idx++)
 		bpf_common_pcpu_sum(fd, idx, priv->pcpu, priv->ncpus, &priv->counters[idx]);
 	bpf_common_drops_fill(c, sql_drop_names, n, priv->counters, 0);
+	c->drops[c->ndrops].name = "queries past the list bound";
+	c->drops[c->ndrops++].count = priv->unlisted_before + priv->model.unlisted;
 	priv->model.lost = priv->counters[SQL_DROP_LOST] - priv->lost_base;
 }
 
@@ -666,6 +670,7 @@ static int sql_open(struct collector *c, const struct ktop_config *cfg)
 	priv->skel->bss->filter_servers = priv->named_pids;
 	priv->model.threshold_ms = priv->slow_ms;
 	priv->model.text_limit = text_limit;
+	priv->model.list_max = cfg && cfg->max_queries ? cfg->max_queries : SQL_QUERIES_MAX;
 	err = sql_refresh(c);
 	if (err)
 		goto out_close;
@@ -692,6 +697,9 @@ static int sql_poll(struct collector *c)
 	err = sql_consume(c);
 	if (err)
 		return err;
+	/* The interval shown is what came since the last poll, events read between them too. */
+	priv->model.interval_from = priv->next_from;
+	priv->next_from = priv->model.seen;
 	if (clock_seconds(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
 		err = sql_refresh(c);
 		if (err)
@@ -779,6 +787,8 @@ static void sql_reset(struct collector *c)
 		return;
 	sql_drops_update(c);
 	priv->lost_base = priv->counters[SQL_DROP_LOST];
+	priv->unlisted_before += priv->model.unlisted;
+	priv->next_from = 0;
 	sql_model_reset(&priv->model, priv->ix);
 }
 

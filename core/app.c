@@ -79,6 +79,7 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->cfg.bio_slow_us = 10000;
 	a->cfg.stack_storage = (uint32_t)opt->stack_storage;
 	a->cfg.max_stacks = (uint32_t)opt->max_stacks;
+	a->cfg.max_queries = (uint32_t)opt->max_queries;
 	a->cfg.sample_hz = (uint32_t)opt->sample_hz;
 	a->cfg.ustack_kib = (uint32_t)opt->ustack_kib;
 	memcpy(a->cfg.db_targets, opt->db, sizeof(opt->db));

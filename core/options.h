@@ -24,6 +24,7 @@ struct options {
 	uint64_t slow_ms;         /* -t */
 	uint64_t stack_storage;   /* --stack-storage */
 	uint64_t max_stacks;      /* --max-stacks */
+	uint64_t max_queries;     /* --max-queries */
 	uint64_t sample_hz;       /* -F */
 	enum ktop_unwind unwind;  /* --unwind */
 	uint64_t ustack_kib;      /* --ustack-size */

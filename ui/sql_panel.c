@@ -367,17 +367,28 @@ static void sql_draw(struct panel *p, struct canvas *cv)
 		draw_list(p, cv, row, height);
 }
 
+/*
+ * The snapshot as JSON. Batch output lists the interval's queries (each once over a run), the
+ * UI's export the whole list; interval_unlisted counts the interval's queries the list's bound
+ * dropped before they could be printed.
+ */
 static int sql_json(struct panel *p, struct json_out *j)
 {
 	const struct sql_model *m = p->model;
+	size_t first, start;
 	size_t *order;
 	char buf[8192];
 
 	if (!m)
 		return -ENODATA;
+	start = sql_model_interval_start(m);
+	first = p->batch ? start : 0;
 	json_kv_u64(j, "threshold_ms", m->threshold_ms);
 	json_kv_u64(j, "lost", m->lost);
 	json_kv_u64(j, "seen", m->seen);
+	json_kv_u64(j, "interval_seen", m->seen - m->interval_from);
+	json_kv_u64(j, "interval_unlisted", m->seen - m->interval_from - (m->nqueries - start));
+	json_kv_u64(j, "list_max", m->list_max);
 	json_kv_bool(j, "redacted", p->filter && p->filter->redact);
 	json_key(j, "servers");
 	json_array_begin(j);
@@ -396,10 +407,11 @@ static int sql_json(struct panel *p, struct json_out *j)
 	json_array_end(j);
 	json_key(j, "queries");
 	json_array_begin(j);
-	for (size_t i = 0; i < m->nqueries; i++) {
+	for (size_t i = first; i < m->nqueries; i++) {
 		const struct sql_query *q = &m->queries[i];
 
 		json_object_begin(j);
+		json_kv_u64(j, "seq", q->seq);
 		json_kv_double(j, "time", q->time, 3);
 		json_kv_u64(j, "pid", q->pid);
 		json_kv_u64(j, "tid", q->tid);

@@ -82,6 +82,17 @@ elif cmd == "exact":  # exact FILE REGEX LITERAL: the first query matching is LI
     import ast
     m = matching(args[0])
     sys.exit(0 if m and m[0]["text"] == ast.literal_eval(args[1]) else 1)
+elif cmd == "seen":  # seen FILE: queries seen by the last snapshot
+    print(last["seen"])
+elif cmd == "intervals":  # intervals FILE: each snapshot lists its interval's queries, once
+    seqs = [q["seq"] for l in lines for q in l["queries"]]
+    listed, unlisted = len(seqs), sum(l["interval_unlisted"] for l in lines)
+    bound = last["drops"].get("queries_past_the_list_bound", 0)
+    print(listed, unlisted, last["seen"], bound)
+    ok = seqs == sorted(set(seqs)) and listed + unlisted == last["seen"] and \
+        all(len(l["queries"]) + l["interval_unlisted"] == l["interval_seen"] for l in lines) and \
+        unlisted <= bound
+    sys.exit(0 if ok else 1)
 elif cmd == "lost":  # lost FILE: lost queries and every drop counter of the last snapshot
     print(last["lost"] + sum(last.get("drops", {}).values()))
 else:
@@ -215,6 +226,7 @@ note "pg_sleep(0.3) through Parse/Bind/Execute: ${lat:-missing} ms"
 check "an extended-protocol pg_sleep(0.3) is reported with its text, within 20% of 300 ms" \
 	within "${lat:-0}" 300 20
 lat=$(q latency "$work/a.json" "^SELECT pg_sleep\(0.2\) AS ext_c")
+note "prepared pg_sleep(0.2): ${lat:-missing} ms, $(q count "$work/a.json" "^SELECT pg_sleep\(0.2\) AS ext_c") reported"
 check "a named prepared statement run twice is reported twice, within 20% of 200 ms" \
 	test "$(q count "$work/a.json" "^SELECT pg_sleep\(0.2\) AS ext_c")" = 2 -a \
 	"$(within "${lat:-0}" 200 20 && echo y)" = y
@@ -251,6 +263,38 @@ note "500 queries of 11 ms on 8 connections: ${n:-0} listed, $(q digest "$work/b
 check "all 500 are listed" test "${n:-0}" = 500
 check "and counted in the digest" digest_is "$work/b.json" "$fp_c" 500
 check "none lost, no drop counted" test "$(q lost "$work/b.json")" = 0
+
+# --- -t 0 under thousands of queries a second: each snapshot lists its interval's queries -------
+# fast_load SOCK N: N fast queries on each of 4 connections, waited for.
+fast_load() {
+	local c i
+	load=()
+	for c in 0 1 2 3; do
+		for ((i = 0; i < $2; i++)); do echo "SELECT $i AS t0_$c;"; done |
+			mariadb --no-defaults -S "$1" -u root -N -B >/dev/null &
+		pids+=("$!")
+		load+=("$!")
+	done
+	wait "${load[@]}"
+}
+for bound in 100000 300; do
+	ktop_sql t0 -t 0 -d 0.5 -n 60 --max-queries "$bound"
+	fast_load "$ms" 2000
+	wait_ktop 5 eval '[ "$(q seen "$work/t0.json")" -ge 8000 ] 2>/dev/null'
+	ktop_stop
+	counts=$(q intervals "$work/t0.json")
+	rc=$?
+	read -r listed unlisted seen dropped <<<"$counts"
+	note "-t 0, --max-queries $bound: listed $listed, unlisted $unlisted, seen $seen," \
+		"drop counter $dropped ($(grep -c . "$work/t0.json") snapshots)"
+	if [ "$bound" = 300 ]; then
+		check "-t 0, list bound 300: snapshots list their intervals, the rest counted as a drop" \
+			test "$rc" = 0 -a "${unlisted:-0}" -gt 0 -a "${seen:-0}" -ge 8000
+	else
+		check "-t 0: each snapshot lists its interval's queries, once; they add up to seen" \
+			test "$rc" = 0 -a "${unlisted:-1}" = 0 -a "${seen:-0}" -ge 8000
+	fi
+done
 
 # --- a restart, a second server of each kind ----------------------------------------------------
 ktop_sql c -t 50 -d 0.5 -n 120
