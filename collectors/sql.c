@@ -237,7 +237,8 @@ static void sql_binary_attach(struct sql_priv *priv, struct sql_binary *b, const
 	b->kind = kind;
 	if (!kind_known) {
 		snprintf(b->why, sizeof(b->why),
-			 "no MySQL or PostgreSQL query probes (USDT or dispatch_command) in %s",
+			 "not a database server: no MySQL or PostgreSQL query probes (USDT or "
+			 "dispatch_command) in %s",
 			 shown);
 	} else if (kind == SQL_KIND_PG) {
 		if (info.usdt_pg) {
@@ -297,7 +298,8 @@ static void sql_binaries_sweep(struct sql_priv *priv)
 
 /* Add a server to the model. */
 static void sql_server_add(struct sql_model *m, uint32_t pid, const char *exe,
-			   const struct sql_binary *b, const char *why, enum sql_kind kind)
+			   const struct sql_binary *b, const char *why, enum sql_kind kind,
+			   uint32_t named)
 {
 	struct sql_server *s;
 
@@ -307,7 +309,10 @@ static void sql_server_add(struct sql_model *m, uint32_t pid, const char *exe,
 	s->pid = pid;
 	s->kind = b ? b->kind : kind;
 	escape_cstr(s->exe, sizeof(s->exe), exe, strlen(exe));
-	if (b)
+	if (b && named)
+		snprintf(s->how, sizeof(s->how), "%s (for --db %u, a process it started)", b->how,
+			 named);
+	else if (b)
 		snprintf(s->how, sizeof(s->how), "%s", b->how);
 	snprintf(s->why, sizeof(s->why), "%s", why ? why : b ? b->why : "");
 	s->traced = b && b->traced && !why;
@@ -435,13 +440,13 @@ static int sql_refresh(struct collector *c)
 		struct sql_binary *b;
 
 		if (p->why[0]) {
-			sql_server_add(&priv->model, p->pid, "", NULL, p->why, SQL_KIND_MYSQL);
+			sql_server_add(&priv->model, p->pid, "", NULL, p->why, SQL_KIND_MYSQL, 0);
 			continue;
 		}
 		snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);
 		b = sql_binary_get(priv, p->dev, p->ino, path, p->exe, p->kind_known, p->kind);
 		b->used = true;
-		sql_server_add(&priv->model, p->pid, p->exe, b, NULL, p->kind);
+		sql_server_add(&priv->model, p->pid, p->exe, b, NULL, p->kind, p->named);
 	}
 	/* A --db path that no process runs yet is listed as the binary, with PID 0. */
 	for (size_t i = 0; i < priv->ntargets; i++) {
@@ -455,9 +460,9 @@ static int sql_refresh(struct collector *c)
 				b = &priv->bins[k];
 		if (!b)
 			sql_server_add(&priv->model, 0, t->path, NULL, "no such file",
-				       SQL_KIND_MYSQL);
+				       SQL_KIND_MYSQL, 0);
 		else if (!b->used)
-			sql_server_add(&priv->model, 0, t->path, b, NULL, b->kind);
+			sql_server_add(&priv->model, 0, t->path, b, NULL, b->kind, 0);
 	}
 	sql_binaries_sweep(priv);
 	if (priv->named_pids) {

@@ -359,5 +359,33 @@ check "--db PID lists the MariaDB named, traced" q traced "$work/e.json" "$m2"
 check "and the PostgreSQL named" q traced "$work/e.json" "$p2"
 check "and no other server" eval "not_listed '$work/e.json' $p1 && not_listed '$work/e.json' $m1b"
 
+# --db with a PostgreSQL auxiliary process: its postmaster (and so every backend) is traced
+aux=$(ps -o pid= --ppid "$p2" | head -1 | tr -d ' ')
+ktop_sql f -t 50 -d 0.5 -n 40 --db "$aux"
+wait_ktop 5 q traced "$work/f.json" "$p2"
+db_psql "$ps2" "SELECT pg_sleep(0.1) AS via_aux" >/dev/null
+wait_ktop 5 q has "$work/f.json" "AS via_aux"
+ktop_stop
+while read -r l; do note "--db $aux (a child of $p2): $l"; done < <(q servers "$work/f.json")
+check "--db with a postmaster's child traces that postmaster, and says why" \
+	servers_match "$work/f.json" "^$p2 pg True .*for --db $aux"
+check "and a backend's query is reported" q has "$work/f.json" "AS via_aux"
+
+# --db with processes that are no database servers: each says what it is
+sleep 30 &
+idle=$!
+pids+=("$idle")
+ktop_sql g -t 50 -d 0.5 -n 2 --db 1 --db 2 --db "$idle"
+wait "$ktop_pid"
+while read -r l; do note "--db 1 --db 2 --db $idle: $l"; done < <(q servers "$work/g.json")
+check "--db 1 does not call it not running" \
+	eval "servers_match '$work/g.json' '^1 .* False .*process 1 (' ||
+		servers_match '$work/g.json' '^1 .* False .*not a database server'"
+check "--db with a kernel thread says so" \
+	servers_match "$work/g.json" "^2 .* False .*process 2 (kthreadd) is a kernel thread"
+check "--db with a running program that is no server says so" \
+	servers_match "$work/g.json" "^$idle .* False .*not a database server: .*sleep"
+kill "$idle" 2>/dev/null
+
 check "no BPF program of the collector is left loaded" wait_for 3 no_sql_progs
 finish
