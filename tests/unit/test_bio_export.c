@@ -155,7 +155,7 @@ static void test_json(void **state)
 		 "assert sum(b[\"count\"] for b in w[\"lat_total_us\"])==1000; "
 		 "assert w[\"size_bytes\"]==[{\"low\":4096,\"high\":8191,\"count\":1000}]; "
 		 "assert 256<=w[\"p50_us\"]<=511, w[\"p50_us\"]; "
-		 "assert d[\"processes\"][0][\"comm\"]==\"dd\\\\x1b[31m\"; "
+		 "assert d[\"processes\"][0][\"comm\"]==\"dd\\x1b[31m\"; "
 		 "assert \"read\" not in l[\"ops\"]'",
 		 path);
 	assert_int_equal(system(cmd), 0);
