@@ -124,8 +124,8 @@ static void test_text_size_and_split(void **state)
 	struct panel *p = *state;
 	char *text;
 
-	assert_true(p->ops->key(p, 'b'));
-	assert_true(p->ops->key(p, 'o'));
+	assert_true(key_used(p, 'b'));
+	assert_true(key_used(p, 'o'));
 	text = export_to_string(p, EXPORT_TEXT);
 	assert_non_null(strstr(text, "4K -> 8K"));
 	assert_non_null(strstr(text, "64K -> 128K"));
