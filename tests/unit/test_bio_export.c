@@ -134,6 +134,12 @@ static void test_text_size_and_split(void **state)
 	free(text);
 }
 
+/* Every key of the panel's rows is used, and no other key. */
+static void test_keys_are_the_tables(void **state)
+{
+	assert_keys_are_the_tables(*state, true);
+}
+
 /* Parse the JSON with python and check figures in it. */
 static void test_json(void **state)
 {
@@ -206,6 +212,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_text_histogram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_size_and_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_are_the_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threshold, setup, teardown),
 		cmocka_unit_test(test_export_create_refuses_links),

@@ -205,6 +205,12 @@ static void test_keys_expand_zoom_invert(void **state)
 	free(t);
 }
 
+/* With data, every key of the panel's and the tree's rows is used, and no other key. */
+static void test_keys_are_the_tables(void **state)
+{
+	assert_keys_are_the_tables(*state, true);
+}
+
 static void test_search_reveals(void **state)
 {
 	struct panel *p = *state;
@@ -259,6 +265,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_expand_zoom_invert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_are_the_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_reveals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flame, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threshold, setup, teardown),
