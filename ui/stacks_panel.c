@@ -229,7 +229,7 @@ static struct key_result cumulative_key(struct panel *p, int key)
 }
 
 /* u and F, which mean nothing in the picker. */
-static struct key_result stack_key(struct panel *p, int key)
+static struct key_result unwind_folded_key(struct panel *p, int key)
 {
 	if (is_picking(p))
 		return key_result(KEY_DO_NOTHING);
@@ -272,8 +272,8 @@ static const struct keymap_entry stacks_keys[] = {
 	{ '<', thread_key, "<", NULL, NULL, "Stacks" },
 	{ 'c', cumulative_key, "c", NULL, "last interval or cumulative since start (r resets)",
 	  "Stacks" },
-	{ 'F', stack_key, "F", NULL, "save folded stacks of the view", "Stacks" },
-	{ 'u', stack_key, "u", NULL, "user stacks: auto (DWARF), dwarf, fp", "Stacks" },
+	{ 'F', unwind_folded_key, "F", NULL, "save folded stacks of the view", "Stacks" },
+	{ 'u', unwind_folded_key, "u", NULL, "user stacks: auto (DWARF), dwarf, fp", "Stacks" },
 	{ '\n', pick_key, "Enter", NULL, "in the picker: show that process", "Stacks" },
 	{ '\r', pick_key, "Enter", NULL, NULL, "Stacks" },
 	{ KEY_ENTER, pick_key, "Enter", NULL, NULL, "Stacks" },

@@ -116,7 +116,6 @@ static void test_panel_numbers_from_registry(void **state)
 		assert_int_equal(r.id, i);
 	}
 	assert_null(keymap_find(km.rows, km.n, '1' + (int)registry_count));
-	assert_string_equal(keymap_find(km.rows, km.n, '1')->help, "Off-CPU panel");
 
 	/* nine panels: keys 1-9, the last one's row after the eighth's */
 	keymap_global_init(&km, nine, 9);
