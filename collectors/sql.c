@@ -87,6 +87,8 @@ static const struct bpf_common_drop sql_drop_names[] = {
 	{ "parked map full", SQL_DROP_START_FULL },
 	{ "no thread slot", SQL_DROP_THREAD_FULL },
 	{ "unreadable query text", SQL_DROP_NO_TEXT },
+	{ "prepared texts not kept", SQL_DROP_STMT_FULL },
+	{ "statements prepared before start", SQL_DROP_STMT_UNKNOWN },
 };
 
 _Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) < COLLECTOR_MAX_DROPS,
@@ -188,6 +190,46 @@ static void sql_attach_pg_execute(struct sql_priv *priv, struct sql_binary *b, c
 	snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, query__execute__*");
 }
 
+/* MariaDB's Prepared_statement methods that give an executed statement its text. */
+static const struct {
+	const char *func; /* the mangled name */
+	size_t prog;	  /* 0 prepare, 1 execute, 2 destructor */
+} sql_stmt_funcs[] = {
+	{ "_ZN18Prepared_statement7prepareEPKcj", 0 },
+	{ "_ZN18Prepared_statement12execute_loopEP6StringbPhS2_", 1 },
+	{ "_ZN18Prepared_statementD2Ev", 2 },
+};
+
+/*
+ * Attach the prepared statement probes (links 2-4) where the binary has MariaDB's methods, so
+ * that executions show the prepared text; 0, or -errno with none attached (executions then
+ * show the statement's number).
+ */
+static int sql_attach_stmts(struct sql_priv *priv, struct sql_binary *b, const char *path)
+{
+	struct bpf_program *progs[] = { priv->skel->progs.sql_stmt_prepare,
+					priv->skel->progs.sql_stmt_execute,
+					priv->skel->progs.sql_stmt_free };
+	size_t n = sizeof(sql_stmt_funcs) / sizeof(sql_stmt_funcs[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = sql_stmt_funcs[i].func);
+
+		b->links[2 + i] = bpf_program__attach_uprobe_opts(progs[sql_stmt_funcs[i].prog], -1,
+								  path, 0, &opts);
+		if (!b->links[2 + i]) {
+			int err = errno ? -errno : -ENOENT;
+
+			for (size_t k = 2; k < 2 + i; k++) {
+				bpf_link__destroy(b->links[k]);
+				b->links[k] = NULL;
+			}
+			return err;
+		}
+	}
+	return 0;
+}
+
 /* Attach the uprobe and uretprobe of dispatch_command, the cookie saying its layout. */
 static int sql_attach_dispatch(struct sql_priv *priv, struct sql_binary *b, const char *path,
 			       const struct sql_elf_info *info)
@@ -204,8 +246,9 @@ static int sql_attach_dispatch(struct sql_priv *priv, struct sql_binary *b, cons
 						      info->dispatch_offset, &ret);
 	if (!b->links[1])
 		goto out_err;
-	snprintf(b->how, sizeof(b->how), "uprobe dispatch_command, %s arguments",
-		 (info->layout & SQL_LAYOUT_MASK) == SQL_LAYOUT_MYSQL8 ? "MySQL 8" : "MariaDB");
+	snprintf(b->how, sizeof(b->how), "uprobe dispatch_command, %s arguments%s",
+		 (info->layout & SQL_LAYOUT_MASK) == SQL_LAYOUT_MYSQL8 ? "MySQL 8" : "MariaDB",
+		 sql_attach_stmts(priv, b, path) ? "" : ", prepared texts");
 	return 0;
 
 out_err:
@@ -520,7 +563,11 @@ static int sql_on_event(void *ctx, void *data, size_t size)
 	/* MySQL's packet can end in NULs; they are not part of the query. */
 	while (len && !text[len - 1])
 		len--;
-	if (q.prepared && !len) {
+	if (q.prepared && !len && (ev->flags & SQL_EV_STMT_UNKNOWN)) {
+		len = (size_t)snprintf(label, sizeof(label), "[prepared before ktop started: id %llu]",
+				       (unsigned long long)ev->stmt_id);
+		text = label;
+	} else if (q.prepared && !len) {
 		len = (size_t)snprintf(label, sizeof(label), "[prepared statement %llu]",
 				       (unsigned long long)ev->stmt_id);
 		text = label;
@@ -599,6 +646,9 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 	priv->skel->rodata->text_limit = text_limit;
 	err = bpf_map__set_value_size(priv->skel->maps.sql_parked,
 				      SQL_START_VALUE_SIZE(text_limit));
+	if (!err)
+		err = bpf_map__set_value_size(priv->skel->maps.sql_stmts,
+					      SQL_START_VALUE_SIZE(text_limit));
 	if (err) {
 		snprintf(why, why_len, "sql: size the start map: %s", strerror(-err));
 		return err;

@@ -148,7 +148,7 @@ static size_t sql_list_max(const struct sql_model *m)
 }
 
 /* The text and fingerprint of a query as shown: escaped, from raw bytes that may hold anything. */
-static void sql_query_texts(const char *raw, size_t len, bool prepared, char **text, char **fp)
+static void sql_query_texts(const char *raw, size_t len, char **text, char **fp)
 {
 	size_t cap = len * 4 + 8;
 	char *buf = xmalloc(cap);
@@ -162,10 +162,8 @@ static void sql_query_texts(const char *raw, size_t len, bool prepared, char **t
 	memcpy(src, raw, len);
 	src[len] = '\0';
 	out = xmalloc(len + 64);
-	if (prepared)
-		snprintf(out, len + 64, "[prepared statement]");
-	else
-		fingerprint_sql(src, out, len + 64);
+	/* A prepared statement's text groups like any; ktop's "[prepared ... id 7]" as id ? */
+	fingerprint_sql(src, out, len + 64);
 	escape_cstr(buf, cap, out, len + 64);
 	*fp = xstrdup(buf[0] ? buf : "[empty]");
 	free(out);
@@ -184,7 +182,7 @@ void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct
 
 	if (m->nqueries >= 2 * sql_list_max(m))
 		sql_model_trim(m);
-	sql_query_texts(raw ? raw : "", raw ? len : 0, q->prepared, &text, &fp);
+	sql_query_texts(raw ? raw : "", raw ? len : 0, &text, &fp);
 	d = sql_digest_get(m, ix, fp, q->kind);
 	free(fp);
 	d->count++;

@@ -42,7 +42,7 @@ def queries():
     seen, out = set(), []
     for l in lines:
         for q in l.get("queries", []):
-            key = (q["time"], q["tid"], q["text"])
+            key = q["seq"]
             if key not in seen:
                 seen.add(key)
                 out.append(q)
@@ -82,6 +82,11 @@ elif cmd == "exact":  # exact FILE REGEX LITERAL: the first query matching is LI
     import ast
     m = matching(args[0])
     sys.exit(0 if m and m[0]["text"] == ast.literal_eval(args[1]) else 1)
+elif cmd == "prepared":  # prepared FILE REGEX: every query matching is marked prepared
+    m = matching(args[0])
+    sys.exit(0 if m and all(q["prepared"] for q in m) else 1)
+elif cmd == "drop":  # drop FILE NAME: a drop counter of the last snapshot
+    print(last["drops"].get(args[0], -1))
 elif cmd == "seen":  # seen FILE: queries seen by the last snapshot
     print(last["seen"])
 elif cmd == "intervals":  # intervals FILE: each snapshot lists its interval's queries, once
@@ -295,6 +300,46 @@ for bound in 100000 300; do
 			test "$rc" = 0 -a "${unlisted:-1}" = 0 -a "${seen:-0}" -ge 8000
 	fi
 done
+
+# --- prepared statements: their text, with placeholders, marked prepared ----------------------
+# A statement prepared (SQL PREPARE) before ktop starts, executed after: said and counted.
+mkfifo "$work/early.fifo"
+mariadb --no-defaults -S "$ms" -u root -N -B -n <"$work/early.fifo" >"$work/early.out" 2>&1 &
+pids+=("$!")
+exec 7>"$work/early.fifo"
+echo "PREPARE early FROM 'SELECT SLEEP(?) AS prep_early'; SELECT 'early_ready';" >&7
+wait_for 10 grep -q early_ready "$work/early.out" || note "the early session: $(cat "$work/early.out")"
+ktop_sql p -t 0 -d 0.5 -n 120 --max-queries 100000
+wait_ktop 5 q traced "$work/p.json" "$m1"
+echo "SET @a = 0.12; EXECUTE early USING @a; SELECT 'early_done';" >&7
+db_mysql "$ms" "PREPARE late FROM 'SELECT SLEEP(?) AS prep_late'; SET @b = 0.11;
+	EXECUTE late USING @b; EXECUTE late USING @b; DEALLOCATE PREPARE late" >/dev/null
+db_mysql "$ms" "CREATE DATABASE IF NOT EXISTS sbtest" >/dev/null
+sb=(sysbench oltp_point_select --mysql-socket="$ms" --mysql-user=root --mysql-db=sbtest
+	--tables=1 --table-size=1000 --db-ps-mode=auto --threads=2)
+"${sb[@]}" prepare >"$work/sb.out" 2>&1 || note "sysbench prepare: $(tail -3 "$work/sb.out")"
+"${sb[@]}" --events=2000 --time=0 run >>"$work/sb.out" 2>&1 ||
+	note "sysbench run: $(tail -3 "$work/sb.out")"
+fp_sb='^select c from sbtest1 where id=\?$'
+wait_ktop 5 digest_at_least "$work/p.json" "$fp_sb" 2000
+ktop_stop
+exec 7>&-
+note "sysbench: $(q count "$work/p.json" "^SELECT c FROM sbtest1 WHERE id=\?$") point selects" \
+	"listed with their prepared text, $(q digest "$work/p.json" "$fp_sb") in its digest row;" \
+	"statements prepared before start $(q drop "$work/p.json" statements_prepared_before_start)"
+check "sysbench's prepared point selects show their text with placeholders, marked prepared" \
+	eval 'q_count_is "$work/p.json" "^SELECT c FROM sbtest1 WHERE id=\?$" 2000 &&
+		q prepared "$work/p.json" "^SELECT c FROM sbtest1 WHERE id=\?$"'
+check "and the digest groups them by that text" digest_at_least "$work/p.json" "$fp_sb" 2000
+check "no execution left as a statement number" no_query "$work/p.json" "^\[prepared"
+check "SQL PREPARE and EXECUTE: both executions show the prepared text" \
+	eval 'q_count_is "$work/p.json" "^SELECT SLEEP\(\?\) AS prep_late$" 2 &&
+		q prepared "$work/p.json" "^SELECT SLEEP\(\?\) AS prep_late$"'
+lat=$(q latency "$work/p.json" "^SELECT SLEEP\(\?\) AS prep_late$")
+check "with their latency (within 20% of 110 ms)" within "${lat:-0}" 110 20
+check "a statement prepared before ktop started keeps its EXECUTE text" \
+	q has "$work/p.json" "^EXECUTE early USING @a$"
+check "and is counted" test "$(q drop "$work/p.json" statements_prepared_before_start)" -ge 1
 
 # --- a restart, a second server of each kind ----------------------------------------------------
 ktop_sql c -t 50 -d 0.5 -n 120
