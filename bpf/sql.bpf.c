@@ -64,6 +64,7 @@ enum sql_thread_state {
 	SQL_THREAD_RESUMED,  /* in dispatch_command, resuming the query parked under thd */
 	SQL_THREAD_QUERY,    /* between USDT query__start and query__done */
 	SQL_THREAD_EXECUTE,  /* between an outermost query__execute__start and its done */
+	SQL_THREAD_COMMIT,   /* an extended-protocol COMMIT executed: its transaction ends next */
 };
 
 /*
@@ -535,7 +536,35 @@ int BPF_KPROBE(sql_pg_execute_start)
 	return 0;
 }
 
-/* postgresql:query__execute__done: an outermost execution ends (a nested one runs deeper). */
+/* Whether a letter is c, either case. */
+static __always_inline bool sql_is_letter(char got, char c)
+{
+	return (got | 0x20) == c;
+}
+
+/*
+ * Whether a PostgreSQL statement is COMMIT or END: run through the extended protocol, its
+ * transaction (deferred triggers, the commit record's flush) ends after the execution does,
+ * still inside the Execute message the client waits for and the server's log times.
+ */
+static __always_inline bool sql_pg_is_commit(const void *text)
+{
+	char b[8] = {};
+
+	if (bpf_probe_read_user(b, sizeof(b), text))
+		return false;
+	if (sql_is_letter(b[0], 'e') && sql_is_letter(b[1], 'n') && sql_is_letter(b[2], 'd'))
+		return !((b[3] | 0x20) >= 'a' && (b[3] | 0x20) <= 'z');
+	return sql_is_letter(b[0], 'c') && sql_is_letter(b[1], 'o') && sql_is_letter(b[2], 'm') &&
+	       sql_is_letter(b[3], 'm') && sql_is_letter(b[4], 'i') && sql_is_letter(b[5], 't') &&
+	       !((b[6] | 0x20) >= 'a' && (b[6] | 0x20) <= 'z');
+}
+
+/*
+ * postgresql:query__execute__done: an outermost execution ends (a nested one runs deeper); a
+ * COMMIT's ends with its transaction, its text kept until then, when the cookie says that
+ * transaction__commit and __abort are traced.
+ */
 SEC("uprobe")
 int BPF_KPROBE(sql_pg_execute_done)
 {
@@ -544,7 +573,25 @@ int BPF_KPROBE(sql_pg_execute_done)
 	if (!th || th->state != SQL_THREAD_EXECUTE || PT_REGS_SP(ctx) + SQL_PG_NEST_GAP < th->sp)
 		return 0;
 	th->state = SQL_THREAD_IDLE;
+	if (bpf_get_attach_cookie(ctx) && sql_pg_is_commit((const void *)th->ev.src)) {
+		sql_copy_str(&th->ev, (const void *)th->ev.src);
+		th->state = SQL_THREAD_COMMIT;
+		return 0;
+	}
 	sql_finish(&th->ev, true, (const void *)th->ev.src);
+	return 0;
+}
+
+/* postgresql:transaction__commit and transaction__abort: a COMMIT executed ends now. */
+SEC("usdt")
+int BPF_USDT(sql_pg_xact_end)
+{
+	struct sql_thread *th = sql_thread_get(false);
+
+	if (!th || th->state != SQL_THREAD_COMMIT)
+		return 0;
+	th->state = SQL_THREAD_IDLE;
+	sql_finish(&th->ev, false, NULL);
 	return 0;
 }
 

@@ -39,7 +39,8 @@ _Static_assert(SQL_EVENT_HDR_SIZE == __builtin_offsetof(struct sql_event, text),
 #define SQL_TARGETS_MAX	 (sizeof(((struct ktop_config *)0)->db_targets) / sizeof(const char *))
 #define SQL_PRUNE_MAX	 1024 /* stale map entries removed per scan */
 /* A binary's links: a start and an end, and PostgreSQL's execute probes at each of their places */
-#define SQL_LINKS_MAX (2 + 2 * SQL_USDT_LOCS_MAX)
+/* query start and done, the places of the execute probes, transaction commit and abort */
+#define SQL_LINKS_MAX (2 + 2 * SQL_USDT_LOCS_MAX + 2)
 
 /* A server binary, attached once (for every process that runs it) whatever its servers. */
 struct sql_binary {
@@ -138,21 +139,46 @@ out_err:
 
 /*
  * Attach one program at each place of a PostgreSQL execute probe (links from slot at), as plain
- * uprobes holding its semaphore; start ones get the distance to debug_query_string as cookie.
- * 0 or -errno.
+ * uprobes holding its semaphore; start ones get the distance to debug_query_string as cookie,
+ * done ones whether the transaction probes are attached (cookie). 0 or -errno.
  */
 static int sql_attach_pg_places(struct bpf_program *prog, struct sql_binary *b, size_t at,
 				const char *path, const struct sql_usdt_loc *locs, size_t n,
-				uint64_t query_string)
+				uint64_t query_string, uint64_t cookie)
 {
 	for (size_t i = 0; i < n; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .ref_ctr_offset = locs[i].sema_offset,
-			    .bpf_cookie = query_string ? query_string - locs[i].vaddr : 0);
+			    .bpf_cookie = query_string ? query_string - locs[i].vaddr : cookie);
 
 		b->links[at + i] =
 			bpf_program__attach_uprobe_opts(prog, -1, path, locs[i].offset, &opts);
 		if (!b->links[at + i])
 			return errno ? -errno : -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Attach PostgreSQL's transaction__commit and __abort (the last two links): an extended-protocol
+ * COMMIT is timed through its transaction's end. 0, or -errno with neither attached (a COMMIT
+ * then ends with its execution).
+ */
+static int sql_attach_pg_xact(struct sql_priv *priv, struct sql_binary *b, const char *path)
+{
+	static const char *const probes[] = { "transaction__commit", "transaction__abort" };
+
+	for (size_t i = 0; i < 2; i++) {
+		size_t at = SQL_LINKS_MAX - 2 + i;
+
+		b->links[at] = bpf_program__attach_usdt(priv->skel->progs.sql_pg_xact_end, -1, path,
+							"postgresql", probes[i], NULL);
+		if (!b->links[at]) {
+			int err = errno ? -errno : -ENOENT;
+
+			bpf_link__destroy(b->links[SQL_LINKS_MAX - 2]);
+			b->links[SQL_LINKS_MAX - 2] = NULL;
+			return err;
+		}
 	}
 	return 0;
 }
@@ -166,18 +192,21 @@ static void sql_attach_pg_execute(struct sql_priv *priv, struct sql_binary *b, c
 				  const struct sql_elf_info *info)
 {
 	size_t at = 2 + SQL_USDT_LOCS_MAX;
+	bool xact;
 	int err;
 
 	if (!info->npg_exec_start || !info->npg_exec_done || !info->pg_query_string) {
 		snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, simple only");
 		return;
 	}
+	/* first, so that the done probes' cookie can say whether a COMMIT waits for them */
+	xact = !sql_attach_pg_xact(priv, b, path);
 	err = sql_attach_pg_places(priv->skel->progs.sql_pg_execute_start, b, 2, path,
 				   info->pg_exec_start, info->npg_exec_start,
-				   info->pg_query_string);
+				   info->pg_query_string, 0);
 	if (!err)
 		err = sql_attach_pg_places(priv->skel->progs.sql_pg_execute_done, b, at, path,
-					   info->pg_exec_done, info->npg_exec_done, 0);
+					   info->pg_exec_done, info->npg_exec_done, 0, xact);
 	if (err) {
 		for (size_t i = 2; i < SQL_LINKS_MAX; i++) {
 			bpf_link__destroy(b->links[i]);
@@ -187,7 +216,8 @@ static void sql_attach_pg_execute(struct sql_priv *priv, struct sql_binary *b, c
 			 "USDT postgresql:query__start/done, simple only: %s", strerror(-err));
 		return;
 	}
-	snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, query__execute__*");
+	snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, query__execute__*%s",
+		 xact ? ", transaction__*" : "");
 }
 
 /* MariaDB's Prepared_statement methods that give an executed statement its text. */

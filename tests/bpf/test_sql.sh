@@ -87,6 +87,8 @@ elif cmd == "prepared":  # prepared FILE REGEX: every query matching is marked p
     sys.exit(0 if m and all(q["prepared"] for q in m) else 1)
 elif cmd == "drop":  # drop FILE NAME: a drop counter of the last snapshot
     print(last["drops"].get(args[0], -1))
+elif cmd == "latencies":  # latencies FILE REGEX: the latency in ms of every query matching
+    print(" ".join("%.0f" % q["latency_ms"] for q in matching(args[0])))
 elif cmd == "seen":  # seen FILE: queries seen by the last snapshot
     print(last["seen"])
 elif cmd == "intervals":  # intervals FILE: each snapshot lists its interval's queries, once
@@ -340,6 +342,26 @@ check "with their latency (within 20% of 110 ms)" within "${lat:-0}" 110 20
 check "a statement prepared before ktop started keeps its EXECUTE text" \
 	q has "$work/p.json" "^EXECUTE early USING @a$"
 check "and is counted" test "$(q drop "$work/p.json" statements_prepared_before_start)" -ge 1
+
+# --- PostgreSQL COMMITs with a deferred trigger sleeping 50 ms, through every protocol ----------
+db_psql "$ps" "CREATE TABLE dtrig (v int);
+	CREATE FUNCTION dtrig_sleep() RETURNS trigger LANGUAGE plpgsql
+		AS \$\$ BEGIN PERFORM pg_sleep(0.05); RETURN NULL; END \$\$;
+	CREATE CONSTRAINT TRIGGER dtrig_t AFTER INSERT ON dtrig DEFERRABLE INITIALLY DEFERRED
+		FOR EACH ROW EXECUTE FUNCTION dtrig_sleep();" >/dev/null
+ktop_sql k -t 30 -d 0.5 -n 120
+for mode in simple extended prepared; do
+	db_pg_extended "$ps" "$mode" 3 "$(printf 'BEGIN;\nINSERT INTO dtrig VALUES (1);\nCOMMIT;')" ||
+		not_ok "pgbench -M $mode with the deferred trigger"
+done
+wait_ktop 5 q_count_is "$work/k.json" "^COMMIT" 9
+ktop_stop
+note "COMMITs with a 50 ms deferred trigger (simple, extended, prepared): $(q latencies \
+	"$work/k.json" "^COMMIT") ms"
+check "the 9 COMMITs of pgbench -M simple, extended and prepared are all reported" \
+	q_count_is "$work/k.json" "^COMMIT" 9
+check "each with its deferred trigger's 50 ms" \
+	eval '! q latencies "$work/k.json" "^COMMIT" | tr " " "\n" | awk "\$1 < 45 || \$1 > 150" | grep -q .'
 
 # --- a restart, a second server of each kind ----------------------------------------------------
 ktop_sql c -t 50 -d 0.5 -n 120
