@@ -105,6 +105,12 @@ struct {
 	__uint(max_entries, SQL_RINGBUF_SIZE);
 } sql_events SEC(".maps");
 
+/* A database server's binary was just exec'd: its PID, so user space attaches at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SQL_NOTES_SIZE);
+} sql_notes SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SQL_DROP_COUNT);
@@ -593,6 +599,45 @@ int BPF_USDT(sql_pg_xact_end)
 	th->state = SQL_THREAD_IDLE;
 	sql_finish(&th->ev, false, NULL);
 	return 0;
+}
+
+/* Whether the name is the first len bytes of comm, and comm ends there. */
+static __always_inline bool sql_comm_is(const char *comm, const char *name, int len)
+{
+	for (int i = 0; i < len; i++)
+		if (comm[i] != name[i])
+			return false;
+	return comm[len] == '\0';
+}
+
+/*
+ * A process ran exec: when it is a database server by name, wake user space to find and attach
+ * it now, before it accepts a connection, rather than at the next scan of /proc.
+ */
+static __always_inline int sql_on_exec(void)
+{
+	char comm[16] = {};
+	__u32 pid;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (!sql_comm_is(comm, "mariadbd", 8) && !sql_comm_is(comm, "mysqld", 6) &&
+	    !sql_comm_is(comm, "postgres", 8) && !sql_comm_is(comm, "postmaster", 10))
+		return 0;
+	pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_ringbuf_output(&sql_notes, &pid, sizeof(pid), BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int sql_exec_btf(__u64 *ctx)
+{
+	return sql_on_exec();
+}
+
+SEC("raw_tp/sched_process_exec")
+int sql_exec_raw(__u64 *ctx)
+{
+	return sql_on_exec();
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -13,6 +13,7 @@
 #define SQL_PIDS_MAX	 64    /* PIDs in the user's filter */
 #define SQL_SERVERS_MAX	 64    /* server PIDs named with --db */
 #define SQL_RINGBUF_SIZE (1024 * 1024) /* bytes of slow queries waiting for user space */
+#define SQL_NOTES_SIZE	 4096 /* bytes of exec notes (a server starting) waiting */
 
 /* Who ran the query: the same numbers as enum sql_kind in collectors/sql_model.h. */
 enum sql_ev_kind {

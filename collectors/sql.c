@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
@@ -57,7 +58,10 @@ struct sql_binary {
 
 struct sql_priv {
 	struct sql_bpf *skel;
-	struct ring_buffer *rb;
+	struct ring_buffer *rb;	    /* exec notes, and slow queries once a server is traced */
+	bool rb_queries;	    /* the slow-query ring is in rb */
+	bool scan_now;		    /* a server was exec'd: find and attach it without waiting */
+	struct bpf_link *exec_link; /* sched_process_exec, for the notes */
 
 	struct sql_binary *bins;
 	size_t nbins;
@@ -484,6 +488,7 @@ static int sql_refresh(struct collector *c)
 	int err;
 
 	priv->last_scan = clock_seconds(CLOCK_MONOTONIC);
+	priv->scan_now = false;
 	err = sql_discover(priv->targets, priv->ntargets, &procs, &nprocs);
 	if (err) {
 		snprintf(c->why, sizeof(c->why), "sql: read /proc: %s", strerror(-err));
@@ -609,6 +614,17 @@ static int sql_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* A database server was exec'd: scan /proc at once. */
+static int sql_on_note(void *ctx, void *data, size_t size)
+{
+	struct sql_priv *priv = ctx;
+
+	(void)data;
+	(void)size;
+	priv->scan_now = true;
+	return 0;
+}
+
 /* Consume what waits in the ring buffer; 0 or -errno with c->why. */
 static int sql_consume(struct collector *c)
 {
@@ -616,7 +632,7 @@ static int sql_consume(struct collector *c)
 	int n;
 
 	priv->wall_minus_mono = clock_seconds(CLOCK_REALTIME) - clock_seconds(CLOCK_MONOTONIC);
-	n = priv->rb ? ring_buffer__consume(priv->rb) : 0; /* none before the first server */
+	n = ring_buffer__consume(priv->rb);
 	if (n < 0 && n != -EINTR) {
 		snprintf(c->why, sizeof(c->why), "sql: read the ring buffer: %s", strerror(-n));
 		return n;
@@ -651,6 +667,7 @@ static void sql_close(struct collector *c)
 	if (!priv)
 		return;
 	ring_buffer__free(priv->rb);
+	bpf_link__destroy(priv->exec_link);
 	for (size_t i = 0; i < priv->nbins; i++)
 		sql_binary_detach(&priv->bins[i]);
 	free(priv->bins);
@@ -665,6 +682,7 @@ static void sql_close(struct collector *c)
 /* Open and load the BPF object with the text limit; the ring buffer reader on top. */
 static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_t why_len)
 {
+	bool use_btf;
 	int err;
 
 	priv->skel = sql_bpf__open();
@@ -674,6 +692,9 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 		return err;
 	}
 	priv->skel->rodata->text_limit = text_limit;
+	use_btf = bpf_common_btf_has("btf_trace_sched_process_exec", BTF_KIND_TYPEDEF);
+	bpf_program__set_autoload(priv->skel->progs.sql_exec_btf, use_btf);
+	bpf_program__set_autoload(priv->skel->progs.sql_exec_raw, !use_btf);
 	err = bpf_map__set_value_size(priv->skel->maps.sql_parked,
 				      SQL_START_VALUE_SIZE(text_limit));
 	if (!err)
@@ -691,6 +712,20 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 			 perm ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 		return err;
 	}
+	priv->exec_link = bpf_program__attach(use_btf ? priv->skel->progs.sql_exec_btf :
+							priv->skel->progs.sql_exec_raw);
+	if (!priv->exec_link) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why, why_len, "sql: attach sched_process_exec: %s", strerror(-err));
+		return err;
+	}
+	priv->rb = ring_buffer__new(bpf_map__fd(priv->skel->maps.sql_notes), sql_on_note, priv,
+				    NULL);
+	if (!priv->rb) {
+		err = errno ? -errno : -ENOMEM;
+		snprintf(why, why_len, "sql: open the exec notes ring: %s", strerror(-err));
+		return err;
+	}
 	return 0;
 }
 
@@ -702,15 +737,15 @@ static int sql_ring_open(struct sql_priv *priv, char *why, size_t why_len)
 {
 	int err;
 
-	if (priv->rb)
+	if (priv->rb_queries)
 		return 0;
-	priv->rb = ring_buffer__new(bpf_map__fd(priv->skel->maps.sql_events), sql_on_event, priv,
-				    NULL);
-	if (!priv->rb) {
-		err = errno ? -errno : -ENOMEM;
+	err = ring_buffer__add(priv->rb, bpf_map__fd(priv->skel->maps.sql_events), sql_on_event,
+			       priv);
+	if (err) {
 		snprintf(why, why_len, "sql: open the ring buffer: %s", strerror(-err));
 		return err;
 	}
+	priv->rb_queries = true;
 	return 0;
 }
 
@@ -785,7 +820,7 @@ static int sql_poll(struct collector *c)
 	/* The interval shown is what came since the last poll, events read between them too. */
 	priv->model.interval_from = priv->next_from;
 	priv->next_from = priv->model.seen;
-	if (clock_seconds(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
+	if (priv->scan_now || clock_seconds(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
 		err = sql_refresh(c);
 		if (err)
 			return err;
@@ -809,12 +844,17 @@ static int sql_event_fd(struct collector *c)
 static int sql_events(struct collector *c)
 {
 	struct sql_priv *priv = c->priv;
+	int err;
 
 	if (!priv || !priv->skel) {
 		snprintf(c->why, sizeof(c->why), "sql: not open");
 		return -EBADF;
 	}
-	return sql_consume(c);
+	err = sql_consume(c);
+	/* a server just started: attach it before it takes its first query */
+	if (!err && priv->scan_now)
+		err = sql_refresh(c);
+	return err;
 }
 
 /* Replace the kernel's PID set; filtering is off while the map changes. */

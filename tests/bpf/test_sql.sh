@@ -370,7 +370,11 @@ db_stop "$m1"
 check "a stopped server is dropped from the list" wait_ktop 5 not_listed "$work/c.json" "$m1"
 db_mariadb_start m1 || not_ok "restart MariaDB"
 m1b=$db_pid
+# at once: the server is attached at its exec, not at the next scan of /proc
+db_mysql "$ms" "SELECT SLEEP(0.06) AS first_after_restart" >/dev/null
 check "the restarted server is traced again within 3 s" wait_ktop 3 q traced "$work/c.json" "$m1b"
+check "and the first query sent the moment it accepts connections is reported" \
+	wait_ktop 3 q has "$work/c.json" "AS first_after_restart"
 db_mysql "$ms" "SELECT SLEEP(0.2) AS after_restart" >/dev/null
 db_mariadb_start m2 --thread-handling=pool-of-threads || not_ok "start a second MariaDB"
 m2=$db_pid
