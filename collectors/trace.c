@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
+#include "collectors/pid_filter.h"
 #include "collectors/trace_format.h"
 #include "collectors/trace_model.h"
 #include "collectors/trace_resolve.h"
@@ -32,8 +33,6 @@
 #include "util/xalloc.h"
 #include "bpf/trace.h"
 #include "bpf/trace.skel.h"
-
-_Static_assert(TRACE_PIDS_MAX <= BPF_COMMON_PIDS_MAX, "bpf_common cannot hold every trace PID key");
 
 _Static_assert(TRACE_PROBES_MAX == TRACE_MAX_PROBES, "bpf/trace.h and trace_model.h disagree");
 _Static_assert(TRACE_ARGS_MAX == TRACE_MAX_ARGS, "bpf/trace.h and trace_model.h disagree");
@@ -91,8 +90,7 @@ struct trace_priv {
 	double wall_minus_mono;		     /* converts the kernel's timestamps */
 	double last_poll;		     /* CLOCK_MONOTONIC */
 
-	uint32_t pids[KTOP_MAX_PIDS];
-	size_t npids;
+	struct pid_filter pids;
 
 	struct trace_model model; /* the figures; probes and events are built at snapshot */
 	char msg[TRACE_MSG_MAX];
@@ -188,6 +186,8 @@ static int trace_load(struct trace_priv *priv, bool use_btf, uint32_t string_lim
 				 use_btf ? "tp_btf" : "raw_tp", strerror(-err));
 		return err;
 	}
+	pid_filter_init(&priv->pids, bpf_map__fd(skel->maps.trace_pids), &skel->bss->filter_pids,
+			"trace");
 	return 0;
 }
 
@@ -723,41 +723,19 @@ static void trace_set_visible(struct collector *c, bool visible)
 	trace_vfs_update(priv);
 }
 
-/* Replace the kernel's PID set; filtering is off while the map changes. */
-static int trace_set_pids(struct trace_priv *priv, const uint32_t *pids, size_t npids, char *why,
-			  size_t why_len)
-{
-	int err;
-
-	priv->skel->bss->filter_pids = 0;
-	err = bpf_common_pid_set_replace(bpf_map__fd(priv->skel->maps.trace_pids), pids, npids,
-					 "trace", why, why_len);
-	if (err)
-		return err;
-	priv->skel->bss->filter_pids = npids > 0;
-	return 0;
-}
-
 /* Apply the PID set, in the kernel, to the probes and the VFS counters alike, live. */
-static int trace_configure(struct collector *c, const struct filter *f)
+static int trace_configure(struct collector *c, const struct filter *f, unsigned int changed)
 {
 	struct trace_priv *priv = c->priv;
-	uint32_t pids[KTOP_MAX_PIDS];
-	size_t npids;
 	int err;
 
 	if (!trace_is_ready(c))
 		return -EBADF;
-	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
-	if (bpf_common_pids_same(pids, npids, priv->pids, priv->npids))
+	if (!(changed & FILTER_PIDS))
 		return 0;
-	err = trace_set_pids(priv, pids, npids, c->why, sizeof(c->why));
-	if (err) {
-		priv->npids = 0;
+	err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (err)
 		return err;
-	}
-	memcpy(priv->pids, pids, npids * sizeof(*pids));
-	priv->npids = npids;
 	/* The interval's VFS counts start again under the new filter. */
 	if (priv->vfs_link)
 		trace_vfs_read(priv, priv->vfs_sums);

@@ -45,7 +45,7 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 		return;
 	}
 	c->is_open = true;
-	if (!c->ops->configure(c, &a->filter))
+	if (!c->ops->configure(c, &a->filter, FILTER_ALL))
 		return;
 	if (a->opt.batch) {
 		/* batch has no prompt to fix it: the collector cannot run (e.g. no such PID) */
@@ -88,8 +88,7 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->filter.redact = opt->redact;
 	a->filter.unwind = opt->unwind;
 	a->cfg.batch = opt->batch;
-	memcpy(a->filter.pids, opt->pids, sizeof(a->filter.pids));
-	a->filter.npids = opt->npids;
+	filter_set_pids(&a->filter, opt->pids, opt->npids);
 	a->filter.min_block_us = opt->min_block_us;
 	a->filter.slow_ms = opt->slow_ms;
 	a->filter.bio_slow_us = a->cfg.bio_slow_us;
