@@ -14,7 +14,7 @@
 
 #include <linux/types.h>
 
-#include "collectors/collector.h"
+#include "collectors/filter.h"
 
 /* One collector's kernel-side PID filter and the set it holds now. */
 struct pid_filter {
