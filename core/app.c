@@ -74,6 +74,7 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->opt = *opt;
 	a->feat = *feat;
 	options_startup(opt, &a->cfg, &a->filter);
+	a->applied = a->filter;
 	a->start_s = a->reset_s = app_now();
 
 	chosen = opt->panel ? registry_find_panel(opt->panel) : NULL;

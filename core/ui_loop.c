@@ -38,14 +38,16 @@ static void set_message(struct app *a, bool is_error, const char *text)
 }
 
 /*
- * Make next the live filter and give each open collector the parts that changed (compared
- * once, here); a collector's failure is reported.
+ * Give each open collector the parts of a->filter that changed since they were last given
+ * it (compared once, here; the PID set sorted first); a collector's failure is reported.
  */
-static void apply_filter(struct app *a, const struct filter *next)
+static void apply_filter(struct app *a)
 {
-	unsigned int changed = filter_diff(&a->filter, next);
+	unsigned int changed;
 
-	a->filter = *next;
+	filter_set_pids(&a->filter, a->filter.pids, a->filter.npids);
+	changed = filter_diff(&a->applied, &a->filter);
+	a->applied = a->filter;
 	for (size_t i = 0; changed && i < a->npanels; i++) {
 		struct collector *c = &a->collectors[i];
 		char msg[COLLECTOR_WHY_LEN + 32];
@@ -62,7 +64,6 @@ static bool submit_prompt(struct app *a)
 {
 	struct prompt *pr = &a->prompt;
 	struct panel *p = current_panel(a);
-	struct filter next = a->filter;
 	char why[160];
 	int err = 0;
 
@@ -73,7 +74,8 @@ static bool submit_prompt(struct app *a)
 		if (pr->text[0])
 			err = parse_pid_list(pr->text, pids, KTOP_MAX_PIDS, &n, why, sizeof(why));
 		if (!err) {
-			filter_set_pids(&next, pids, n);
+			memcpy(a->filter.pids, pids, n * sizeof(pids[0]));
+			a->filter.npids = n;
 			set_message(a, false, n ? "PID filter set" : "PID filter cleared");
 		}
 	} else if (pr->purpose == PROMPT_ADD) {
@@ -98,15 +100,19 @@ static bool submit_prompt(struct app *a)
 			return true;
 		}
 	} else if (pr->purpose == PROMPT_THRESHOLD && p->ops->set_threshold) {
-		err = p->ops->set_threshold(p, pr->text, &next, why, sizeof(why));
-		if (!err)
+		struct filter f = a->filter;
+
+		err = p->ops->set_threshold(p, pr->text, &f, why, sizeof(why));
+		if (!err) {
+			a->filter = f;
 			set_message(a, false, "threshold set");
+		}
 	}
 	if (err) {
 		prompt_fail(pr, why);
 		return false;
 	}
-	apply_filter(a, &next);
+	apply_filter(a);
 	prompt_close(pr);
 	return true;
 }
@@ -226,12 +232,11 @@ static void global_key(struct app *a, int key)
 static void show_stacks(struct app *a, uint32_t pid)
 {
 	for (size_t i = 0; i < a->npanels; i++) {
-		struct filter next = a->filter;
-
 		if (strcmp(a->panel_list[i]->ops->name, "stacks"))
 			continue;
-		filter_set_pids(&next, &pid, 1);
-		apply_filter(a, &next);
+		a->filter.pids[0] = pid;
+		a->filter.npids = 1;
+		apply_filter(a);
 		switch_panel(a, i);
 		return;
 	}
@@ -241,8 +246,10 @@ static void show_stacks(struct app *a, uint32_t pid)
 /* Do what the panel asked for with its last key. */
 static void panel_requests(struct app *a, struct panel *p)
 {
-	if (p->requests & PANEL_REQUEST_FILTER)
-		apply_filter(a, &p->filter_request);
+	if (p->requests & PANEL_REQUEST_FILTER) {
+		a->filter = p->filter_request;
+		apply_filter(a);
+	}
 	if (p->requests & PANEL_REQUEST_STACKS)
 		show_stacks(a, p->request_id);
 	if (p->requests & PANEL_REQUEST_SAVE_FOLDED)
