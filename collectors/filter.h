@@ -27,10 +27,10 @@ struct filter {
 	uint64_t min_block_us;
 	uint64_t slow_ms;
 	uint64_t bio_slow_us;
-	uint64_t max_block_us;  /* off-CPU: longest block kept (0: no limit) */
-	bool offcpu_runnable;   /* off-CPU: count preempted (runnable) time too */
-	bool offcpu_kthreads;   /* off-CPU: include kernel threads */
-	bool redact;            /* show and export query text with literals replaced by ? */
+	uint64_t max_block_us;	 /* off-CPU: longest block kept (0: no limit) */
+	bool offcpu_runnable;	 /* off-CPU: count preempted (runnable) time too */
+	bool offcpu_kthreads;	 /* off-CPU: include kernel threads */
+	bool redact;		 /* show and export query text with literals replaced by ? */
 	enum ktop_unwind unwind; /* stack panels: how user stacks are walked */
 };
 

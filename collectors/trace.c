@@ -42,9 +42,9 @@ _Static_assert(TRACE_REC_HDR_SIZE == __builtin_offsetof(struct trace_rec, data),
 
 #define TRACE_STRING_DEFAULT 80 /* bytes of a string argument copied unless told */
 /* A message: every string escaped (at most 4 bytes a byte) and the format's text. */
-#define TRACE_MSG_MAX	 (TRACE_ARGS_MAX * (TRACE_STRING_MAX * 4 + 4) + 4 * TRACE_SPEC_FORMAT_LEN)
-#define TRACE_SPECS_MAX	 (sizeof(((struct ktop_config *)0)->trace_specs) / sizeof(const char *))
-#define TRACE_FORCE_RAW	 "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
+#define TRACE_MSG_MAX	(TRACE_ARGS_MAX * (TRACE_STRING_MAX * 4 + 4) + 4 * TRACE_SPEC_FORMAT_LEN)
+#define TRACE_SPECS_MAX (sizeof(((struct ktop_config *)0)->trace_specs) / sizeof(const char *))
+#define TRACE_FORCE_RAW "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
 
 /* One probe the user added. */
 struct trace_probe {

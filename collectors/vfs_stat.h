@@ -18,9 +18,9 @@ struct bpf_link;
 struct trace_bpf;
 
 struct vfs_stat {
-	struct trace_bpf *skel;		/* borrowed: the Trace collector's BPF object */
-	bool btf;			/* tp_btf (else raw_tp) sys_enter is loaded */
-	struct bpf_link *link;		/* attached while counting */
+	struct trace_bpf *skel; /* borrowed: the Trace collector's BPF object */
+	bool btf;		/* tp_btf (else raw_tp) sys_enter is loaded */
+	struct bpf_link *link;	/* attached while counting */
 	int ncpus;
 	__u64 *pcpu;			/* one counter per CPU, for reading the per-CPU map */
 	uint64_t sums[TRACE_VFS_COUNT]; /* the counters at the last reading */

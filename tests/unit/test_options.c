@@ -238,7 +238,8 @@ int main(void)
 		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_batch_json),
 		cmocka_unit_test(test_pid_list),     cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_help_version),
-		cmocka_unit_test(test_unwind),	     cmocka_unit_test(test_startup_defaults),
+		cmocka_unit_test(test_unwind),
+		cmocka_unit_test(test_startup_defaults),
 		cmocka_unit_test(test_startup_given),
 	};
 
