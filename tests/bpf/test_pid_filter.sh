@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The PID filter on the real kernel while it changes (collectors/pid_filter.c): ktop in tmux on
 # the Trace panel with a probe on a test program's function (tests/bpf/tracee.c) that only a
-# process outside the filter calls, in a tight loop; the p filter is swapped 200 times between
-# two sets of 24 other processes, which never call it. Not one event may get through: a swap
-# adds the new PIDs before it deletes the old ones and never turns the filter off. Then
-# clearing the filter lets the caller's events in (the probe works), and setting it again
-# stops them.
+# process outside the filter calls, in a tight loop (two such callers, so one is likely on the
+# other CPU); the p filter is swapped up to 1000 times between two sets of 30 other processes,
+# which never call it. Not one event may get through: a swap adds the new PIDs before it
+# deletes the old ones and never turns the filter off. Then clearing the filter lets the
+# callers' events in (the probe works), and setting it again stops them.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -28,15 +28,17 @@ probe_events() { screen | sed -nE 's/.*#1 +p +([0-9]+) events.*/\1/p' | head -1;
 no_events() { [ "$(probe_events)" = 0 ]; }
 some_events() { [ "$(probe_events)" -gt 0 ] 2>/dev/null; }
 
-# Two sets of 24 idle processes: a larger set makes a change take longer.
+# Two sets of 30 idle processes (a larger set makes a change take longer; 30 PIDs fit the
+# prompt), and one of each set alone, to mark the end of a round of swaps in the header.
 one=""
 two=""
-for ((i = 0; i < 48; i++)); do
+for ((i = 0; i < 60; i++)); do
 	sleep 600 &
 	pids+=("$!")
-	if ((i < 24)); then one+=${one:+,}$!; else two+=${two:+,}$!; fi
+	if ((i < 30)); then one+=${one:+,}$!; else two+=${two:+,}$!; fi
 done
-first=${one%%,*}
+marks=("${one%%,*}" "${two%%,*}")
+first=${marks[0]}
 
 tm -f /dev/null new-session -d -s pf -x 120 -y 32 \
 	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 $KTOP -P trace -d 0.5 \
@@ -47,31 +49,45 @@ if ! wait_for 60 no_events; then
 	finish
 fi
 
-# The caller outside the filter starts once the filter is in place.
-"$tracee" loop 100000000000 >/dev/null &
-caller=$!
-pids+=("$caller")
-sleep 1 # it is calling
+# The callers outside the filter start once the filter is in place.
+for _ in 1 2; do
+	"$tracee" loop 100000000000 >/dev/null &
+	pids+=("$!")
+done
+sleep 1 # they are calling
 check "a process outside the filter sends nothing" no_events
 
-# 200 swaps one -> two -> one, sent four at a time (tmux limits a command's length): ktop
-# applies each Enter as it reads it. Then the first process alone: the header shows it once
-# every swap is done.
-for ((i = 0; i < 50; i++)); do
-	key p "$one" Enter p "$two" Enter p "$one" Enter p "$two" Enter
+# Rounds of 200 swaps one -> two -> one, sent four at a time (tmux limits a command's
+# length): ktop applies each Enter as it reads it. A round ends with one marker PID alone,
+# which the header shows once every swap of the round is done. Five rounds, or fewer once
+# an event got through.
+at_pid() { screen | grep -qE "^pid: $1( |$)"; }
+for ((round = 0; round < 5; round++)); do
+	for ((i = 0; i < 50; i++)); do
+		key p "$one" Enter p "$two" Enter p "$one" Enter p "$two" Enter
+	done
+	mark=${marks[round % 2]}
+	key p "$mark" Enter
+	wait_for 60 at_pid "$mark" && sleep 1 # a refresh follows the last swap
+	no_events || break
 done
-key p "$first" Enter
-at_first() { screen | grep -qE "^pid: $first( |$)"; }
-wait_for 60 at_first && sleep 1 # a refresh follows the last swap
-check "200 swaps between two sets of other processes let none of its calls through" no_events
+note "swap rounds: $((round < 5 ? round + 1 : 5))"
+check "1000 swaps between two sets of other processes let none of their calls through" no_events
 note "$(screen | grep -E "#1 +p")"
 
 key p Enter
 check "with the filter cleared its calls show" wait_for 10 some_events
 before=$(probe_events)
 key p "$first" Enter
-wait_for 10 at_first
-sleep 1 # events already in the ring are read
+wait_for 10 at_pid "$first"
+# the events already in the ring are read: the count holds over a second (two refreshes)
+steady() {
+	local n
+	n=$(probe_events)
+	sleep 1
+	[ "$(probe_events)" = "$n" ]
+}
+wait_for 20 steady
 settled=$(probe_events)
 sleep 1.5
 check "with the filter set again they stop" test "$(probe_events)" = "$settled"
