@@ -27,6 +27,7 @@ struct ktop_config {
 	const char *db_targets[16];
 	size_t ndb_targets;
 	uint32_t text_limit;    /* slow queries: bytes of query text copied (0: 1024) */
+	uint32_t max_queries;   /* slow queries: the most recent kept in the list (0: 1000) */
 	/* trace: --trace specs, added at open */
 	const char *trace_specs[64];
 	size_t ntrace_specs;

@@ -38,7 +38,8 @@ _Static_assert(SQL_EVENT_HDR_SIZE == __builtin_offsetof(struct sql_event, text),
 #define SQL_TARGETS_MAX	 (sizeof(((struct ktop_config *)0)->db_targets) / sizeof(const char *))
 #define SQL_PRUNE_MAX	 1024 /* stale map entries removed per scan */
 /* A binary's links: a start and an end, and PostgreSQL's execute probes at each of their places */
-#define SQL_LINKS_MAX (2 + 2 * SQL_USDT_LOCS_MAX)
+/* query start and done, the places of the execute probes, transaction commit and abort */
+#define SQL_LINKS_MAX (2 + 2 * SQL_USDT_LOCS_MAX + 2)
 
 /* A server binary, attached once (for every process that runs it) whatever its servers. */
 struct sql_binary {
@@ -68,6 +69,8 @@ struct sql_priv {
 	__u64 *pcpu;			   /* one counter per CPU, for reading sql_drops */
 	uint64_t counters[SQL_DROP_COUNT]; /* summed over CPUs, since open */
 	uint64_t lost_base;		   /* counters[SQL_DROP_LOST] at the last reset */
+	uint64_t unlisted_before;	   /* queries dropped from the list before the last reset */
+	uint64_t next_from;		   /* model.seen at the last poll: the next interval's start */
 	double wall_minus_mono;		   /* converts the kernel's timestamps */
 
 	uint64_t slow_ms;
@@ -83,9 +86,11 @@ static const struct bpf_common_drop sql_drop_names[] = {
 	{ "parked map full", SQL_DROP_START_FULL },
 	{ "no thread slot", SQL_DROP_THREAD_FULL },
 	{ "unreadable query text", SQL_DROP_NO_TEXT },
+	{ "prepared texts not kept", SQL_DROP_STMT_FULL },
+	{ "statements prepared before start", SQL_DROP_STMT_UNKNOWN },
 };
 
-_Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) <= COLLECTOR_MAX_DROPS,
+_Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) < COLLECTOR_MAX_DROPS,
 	       "too many sql drop counters");
 
 /* A threshold in msecs as the kernel side's nanoseconds, saturating. */
@@ -132,21 +137,46 @@ out_err:
 
 /*
  * Attach one program at each place of a PostgreSQL execute probe (links from slot at), as plain
- * uprobes holding its semaphore; start ones get the distance to debug_query_string as cookie.
- * 0 or -errno.
+ * uprobes holding its semaphore; start ones get the distance to debug_query_string as cookie,
+ * done ones whether the transaction probes are attached (cookie). 0 or -errno.
  */
 static int sql_attach_pg_places(struct bpf_program *prog, struct sql_binary *b, size_t at,
 				const char *path, const struct sql_usdt_loc *locs, size_t n,
-				uint64_t query_string)
+				uint64_t query_string, uint64_t cookie)
 {
 	for (size_t i = 0; i < n; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .ref_ctr_offset = locs[i].sema_offset,
-			    .bpf_cookie = query_string ? query_string - locs[i].vaddr : 0);
+			    .bpf_cookie = query_string ? query_string - locs[i].vaddr : cookie);
 
 		b->links[at + i] =
 			bpf_program__attach_uprobe_opts(prog, -1, path, locs[i].offset, &opts);
 		if (!b->links[at + i])
 			return errno ? -errno : -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Attach PostgreSQL's transaction__commit and __abort (the last two links): an extended-protocol
+ * COMMIT is timed through its transaction's end. 0, or -errno with neither attached (a COMMIT
+ * then ends with its execution).
+ */
+static int sql_attach_pg_xact(struct sql_priv *priv, struct sql_binary *b, const char *path)
+{
+	static const char *const probes[] = { "transaction__commit", "transaction__abort" };
+
+	for (size_t i = 0; i < 2; i++) {
+		size_t at = SQL_LINKS_MAX - 2 + i;
+
+		b->links[at] = bpf_program__attach_usdt(priv->skel->progs.sql_pg_xact_end, -1, path,
+							"postgresql", probes[i], NULL);
+		if (!b->links[at]) {
+			int err = errno ? -errno : -ENOENT;
+
+			bpf_link__destroy(b->links[SQL_LINKS_MAX - 2]);
+			b->links[SQL_LINKS_MAX - 2] = NULL;
+			return err;
+		}
 	}
 	return 0;
 }
@@ -160,18 +190,21 @@ static void sql_attach_pg_execute(struct sql_priv *priv, struct sql_binary *b, c
 				  const struct sql_elf_info *info)
 {
 	size_t at = 2 + SQL_USDT_LOCS_MAX;
+	bool xact;
 	int err;
 
 	if (!info->npg_exec_start || !info->npg_exec_done || !info->pg_query_string) {
 		snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, simple only");
 		return;
 	}
+	/* first, so that the done probes' cookie can say whether a COMMIT waits for them */
+	xact = !sql_attach_pg_xact(priv, b, path);
 	err = sql_attach_pg_places(priv->skel->progs.sql_pg_execute_start, b, 2, path,
 				   info->pg_exec_start, info->npg_exec_start,
-				   info->pg_query_string);
+				   info->pg_query_string, 0);
 	if (!err)
 		err = sql_attach_pg_places(priv->skel->progs.sql_pg_execute_done, b, at, path,
-					   info->pg_exec_done, info->npg_exec_done, 0);
+					   info->pg_exec_done, info->npg_exec_done, 0, xact);
 	if (err) {
 		for (size_t i = 2; i < SQL_LINKS_MAX; i++) {
 			bpf_link__destroy(b->links[i]);
@@ -181,7 +214,48 @@ static void sql_attach_pg_execute(struct sql_priv *priv, struct sql_binary *b, c
 			 "USDT postgresql:query__start/done, simple only: %s", strerror(-err));
 		return;
 	}
-	snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, query__execute__*");
+	snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, query__execute__*%s",
+		 xact ? ", transaction__*" : "");
+}
+
+/* MariaDB's Prepared_statement methods that give an executed statement its text. */
+static const struct {
+	const char *func; /* the mangled name */
+	size_t prog;	  /* 0 prepare, 1 execute, 2 destructor */
+} sql_stmt_funcs[] = {
+	{ "_ZN18Prepared_statement7prepareEPKcj", 0 },
+	{ "_ZN18Prepared_statement12execute_loopEP6StringbPhS2_", 1 },
+	{ "_ZN18Prepared_statementD2Ev", 2 },
+};
+
+/*
+ * Attach the prepared statement probes (links 2-4) where the binary has MariaDB's methods, so
+ * that executions show the prepared text; 0, or -errno with none attached (executions then
+ * show the statement's number).
+ */
+static int sql_attach_stmts(struct sql_priv *priv, struct sql_binary *b, const char *path)
+{
+	struct bpf_program *progs[] = { priv->skel->progs.sql_stmt_prepare,
+					priv->skel->progs.sql_stmt_execute,
+					priv->skel->progs.sql_stmt_free };
+	size_t n = sizeof(sql_stmt_funcs) / sizeof(sql_stmt_funcs[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = sql_stmt_funcs[i].func);
+
+		b->links[2 + i] = bpf_program__attach_uprobe_opts(progs[sql_stmt_funcs[i].prog], -1,
+								  path, 0, &opts);
+		if (!b->links[2 + i]) {
+			int err = errno ? -errno : -ENOENT;
+
+			for (size_t k = 2; k < 2 + i; k++) {
+				bpf_link__destroy(b->links[k]);
+				b->links[k] = NULL;
+			}
+			return err;
+		}
+	}
+	return 0;
 }
 
 /* Attach the uprobe and uretprobe of dispatch_command, the cookie saying its layout. */
@@ -200,8 +274,9 @@ static int sql_attach_dispatch(struct sql_priv *priv, struct sql_binary *b, cons
 						      info->dispatch_offset, &ret);
 	if (!b->links[1])
 		goto out_err;
-	snprintf(b->how, sizeof(b->how), "uprobe dispatch_command, %s arguments",
-		 (info->layout & SQL_LAYOUT_MASK) == SQL_LAYOUT_MYSQL8 ? "MySQL 8" : "MariaDB");
+	snprintf(b->how, sizeof(b->how), "uprobe dispatch_command, %s arguments%s",
+		 (info->layout & SQL_LAYOUT_MASK) == SQL_LAYOUT_MYSQL8 ? "MySQL 8" : "MariaDB",
+		 sql_attach_stmts(priv, b, path) ? "" : ", prepared texts");
 	return 0;
 
 out_err:
@@ -233,7 +308,8 @@ static void sql_binary_attach(struct sql_priv *priv, struct sql_binary *b, const
 	b->kind = kind;
 	if (!kind_known) {
 		snprintf(b->why, sizeof(b->why),
-			 "no MySQL or PostgreSQL query probes (USDT or dispatch_command) in %s",
+			 "not a database server: no MySQL or PostgreSQL query probes (USDT or "
+			 "dispatch_command) in %s",
 			 shown);
 	} else if (kind == SQL_KIND_PG) {
 		if (info.usdt_pg) {
@@ -293,7 +369,8 @@ static void sql_binaries_sweep(struct sql_priv *priv)
 
 /* Add a server to the model. */
 static void sql_server_add(struct sql_model *m, uint32_t pid, const char *exe,
-			   const struct sql_binary *b, const char *why, enum sql_kind kind)
+			   const struct sql_binary *b, const char *why, enum sql_kind kind,
+			   uint32_t named)
 {
 	struct sql_server *s;
 
@@ -303,7 +380,10 @@ static void sql_server_add(struct sql_model *m, uint32_t pid, const char *exe,
 	s->pid = pid;
 	s->kind = b ? b->kind : kind;
 	escape_cstr(s->exe, sizeof(s->exe), exe, strlen(exe));
-	if (b)
+	if (b && named)
+		snprintf(s->how, sizeof(s->how), "%s (for --db %u, a process it started)", b->how,
+			 named);
+	else if (b)
 		snprintf(s->how, sizeof(s->how), "%s", b->how);
 	snprintf(s->why, sizeof(s->why), "%s", why ? why : b ? b->why : "");
 	s->traced = b && b->traced && !why;
@@ -431,13 +511,13 @@ static int sql_refresh(struct collector *c)
 		struct sql_binary *b;
 
 		if (p->why[0]) {
-			sql_server_add(&priv->model, p->pid, "", NULL, p->why, SQL_KIND_MYSQL);
+			sql_server_add(&priv->model, p->pid, "", NULL, p->why, SQL_KIND_MYSQL, 0);
 			continue;
 		}
 		snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);
 		b = sql_binary_get(priv, p->dev, p->ino, path, p->exe, p->kind_known, p->kind);
 		b->used = true;
-		sql_server_add(&priv->model, p->pid, p->exe, b, NULL, p->kind);
+		sql_server_add(&priv->model, p->pid, p->exe, b, NULL, p->kind, p->named);
 	}
 	/* A --db path that no process runs yet is listed as the binary, with PID 0. */
 	for (size_t i = 0; i < priv->ntargets; i++) {
@@ -451,9 +531,9 @@ static int sql_refresh(struct collector *c)
 				b = &priv->bins[k];
 		if (!b)
 			sql_server_add(&priv->model, 0, t->path, NULL, "no such file",
-				       SQL_KIND_MYSQL);
+				       SQL_KIND_MYSQL, 0);
 		else if (!b->used)
-			sql_server_add(&priv->model, 0, t->path, b, NULL, b->kind);
+			sql_server_add(&priv->model, 0, t->path, b, NULL, b->kind, 0);
 	}
 	sql_binaries_sweep(priv);
 	if (priv->named_pids) {
@@ -511,7 +591,11 @@ static int sql_on_event(void *ctx, void *data, size_t size)
 	/* MySQL's packet can end in NULs; they are not part of the query. */
 	while (len && !text[len - 1])
 		len--;
-	if (q.prepared && !len) {
+	if (q.prepared && !len && (ev->flags & SQL_EV_STMT_UNKNOWN)) {
+		len = (size_t)snprintf(label, sizeof(label), "[prepared before ktop started: id %llu]",
+				       (unsigned long long)ev->stmt_id);
+		text = label;
+	} else if (q.prepared && !len) {
 		len = (size_t)snprintf(label, sizeof(label), "[prepared statement %llu]",
 				       (unsigned long long)ev->stmt_id);
 		text = label;
@@ -550,6 +634,8 @@ static void sql_drops_update(struct collector *c)
 	for (__u32 idx = 0; idx < SQL_DROP_COUNT; idx++)
 		bpf_common_pcpu_sum(fd, idx, priv->pcpu, priv->ncpus, &priv->counters[idx]);
 	bpf_common_drops_fill(c, sql_drop_names, n, priv->counters, 0);
+	c->drops[c->ndrops].name = "queries past the list bound";
+	c->drops[c->ndrops++].count = priv->unlisted_before + priv->model.unlisted;
 	priv->model.lost = priv->counters[SQL_DROP_LOST] - priv->lost_base;
 }
 
@@ -588,6 +674,9 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 	priv->skel->rodata->text_limit = text_limit;
 	err = bpf_map__set_value_size(priv->skel->maps.sql_parked,
 				      SQL_START_VALUE_SIZE(text_limit));
+	if (!err)
+		err = bpf_map__set_value_size(priv->skel->maps.sql_stmts,
+					      SQL_START_VALUE_SIZE(text_limit));
 	if (err) {
 		snprintf(why, why_len, "sql: size the start map: %s", strerror(-err));
 		return err;
@@ -666,6 +755,7 @@ static int sql_open(struct collector *c, const struct ktop_config *cfg)
 	priv->skel->bss->filter_servers = priv->named_pids;
 	priv->model.threshold_ms = priv->slow_ms;
 	priv->model.text_limit = text_limit;
+	priv->model.list_max = cfg && cfg->max_queries ? cfg->max_queries : SQL_QUERIES_MAX;
 	err = sql_refresh(c);
 	if (err)
 		goto out_close;
@@ -692,6 +782,9 @@ static int sql_poll(struct collector *c)
 	err = sql_consume(c);
 	if (err)
 		return err;
+	/* The interval shown is what came since the last poll, events read between them too. */
+	priv->model.interval_from = priv->next_from;
+	priv->next_from = priv->model.seen;
 	if (clock_seconds(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
 		err = sql_refresh(c);
 		if (err)
@@ -756,6 +849,8 @@ static void sql_reset(struct collector *c)
 		return;
 	sql_drops_update(c);
 	priv->lost_base = priv->counters[SQL_DROP_LOST];
+	priv->unlisted_before += priv->model.unlisted;
+	priv->next_from = 0;
 	sql_model_reset(&priv->model, priv->ix);
 }
 

@@ -10,14 +10,16 @@
 #include "collectors/collector.h"
 #include "core/features.h"
 #include "core/options.h"
+#include "core/registry.h"
 #include "themes/theme.h"
 #include "ui/canvas.h"
+#include "ui/keymap.h"
 #include "ui/panel.h"
 #include "ui/prompt.h"
 #include "ui/screen.h"
 #include "ui/statusbar.h"
 
-#define APP_MAX_PANELS 5
+#define APP_MAX_PANELS REGISTRY_MAX_PANELS
 
 struct app {
 	struct options opt;
@@ -36,6 +38,7 @@ struct app {
 	bool paused;
 	bool help;
 	bool quit;
+	struct keymap keys; /* the global keys, their panel numbers from the panels there are */
 	struct prompt prompt;
 	struct screen screen;
 	struct canvas frame;

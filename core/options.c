@@ -19,6 +19,7 @@ enum long_only {
 	OPT_REDACT,
 	OPT_UNWIND,
 	OPT_USTACK_SIZE,
+	OPT_MAX_QUERIES,
 };
 
 static const struct option long_options[] = {
@@ -39,6 +40,7 @@ static const struct option long_options[] = {
 	{ "frequency", required_argument, NULL, 'F' },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "ustack-size", required_argument, NULL, OPT_USTACK_SIZE },
+	{ "max-queries", required_argument, NULL, OPT_MAX_QUERIES },
 	{ "redact", no_argument, NULL, OPT_REDACT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -70,6 +72,8 @@ void options_usage(FILE *out)
 	      "  -t, --slow MS          slow queries: threshold (default 10)\n"
 	      "      --db TARGET        database server binary or PID to trace (repeatable;\n"
 	      "                         default: every running mysqld, mariadbd, postgres)\n"
+	      "      --max-queries N    slow queries: the most recent kept in the list; older ones\n"
+	      "                         are dropped and counted (default 1000)\n"
 	      "      --redact           show and export queries with literals replaced by ?\n"
 	      "      --trace SPEC       add a probe to the Trace panel (repeatable), e.g.\n"
 	      "                         'pam:pam_start \"%s: %s\", arg1, arg2'\n"
@@ -220,6 +224,9 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case OPT_MAX_STACKS:
 		err = parse_u64(arg, 64, 1u << 24, &o->max_stacks, reason, sizeof(reason));
 		break;
+	case OPT_MAX_QUERIES:
+		err = parse_u64(arg, 10, 1u << 22, &o->max_queries, reason, sizeof(reason));
+		break;
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -250,6 +257,7 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	o->min_block_us = 1;
 	o->stack_storage = 16384;
 	o->max_stacks = 32768;
+	o->max_queries = 1000;
 	o->sample_hz = 99;
 	o->ustack_kib = 16;
 	optind = 0; /* reset getopt, so the tests can parse many times */
@@ -316,6 +324,7 @@ void options_startup(const struct options *o, struct ktop_config *cfg, struct fi
 		.bio_slow_us = o->bio_slow_us,
 		.stack_storage = (uint32_t)o->stack_storage,
 		.max_stacks = (uint32_t)o->max_stacks,
+		.max_queries = (uint32_t)o->max_queries,
 		.sample_hz = (uint32_t)o->sample_hz,
 		.ustack_kib = (uint32_t)o->ustack_kib,
 		.batch = o->batch,

@@ -25,6 +25,7 @@ struct options {
 	uint64_t bio_slow_us;     /* block I/O: latency counted as slow (no option yet) */
 	uint64_t stack_storage;   /* --stack-storage */
 	uint64_t max_stacks;      /* --max-stacks */
+	uint64_t max_queries;     /* --max-queries */
 	uint64_t sample_hz;       /* -F */
 	enum ktop_unwind unwind;  /* --unwind */
 	uint64_t ustack_kib;      /* --ustack-size */

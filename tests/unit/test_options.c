@@ -86,6 +86,7 @@ static void test_bad_values(void **state)
 		{ "--stack-storage", "12", "--stack-storage: " },
 		{ "--max-stacks", "12", "--max-stacks: " },
 		{ "--max-stacks", "x", "--max-stacks: " },
+		{ "--max-queries", "5", "--max-queries: " },
 		{ "--unwind", "lbr", "--unwind: mode must be auto, dwarf or fp" },
 		{ "--ustack-size", "2", "--ustack-size: " },
 		{ "--ustack-size", "128", "--ustack-size: " },
@@ -130,6 +131,9 @@ static void test_usage_errors(void **state)
 	/* the stacks kept in user space: 32768 unless said */
 	assert_int_equal(PARSE(&o, why, "-b"), 0);
 	assert_int_equal(o.max_stacks, 32768);
+	assert_int_equal(o.max_queries, 1000);
+	assert_int_equal(PARSE(&o, why, "--max-queries", "50000"), 0);
+	assert_int_equal(o.max_queries, 50000);
 	assert_int_equal(PARSE(&o, why, "--max-stacks", "1000"), 0);
 	assert_int_equal(o.max_stacks, 1000);
 }
