@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
+#include "collectors/pid_filter.h"
 #include "collectors/sql_discover.h"
 #include "collectors/sql_model.h"
 #include "util/clock.h"
@@ -26,8 +27,6 @@
 #include "util/xalloc.h"
 #include "bpf/sql.h"
 #include "bpf/sql.skel.h"
-
-_Static_assert(SQL_PIDS_MAX <= BPF_COMMON_PIDS_MAX, "bpf_common cannot hold every sql PID key");
 
 _Static_assert(SQL_PIDS_MAX >= KTOP_MAX_PIDS, "the BPF PID filter is smaller than KTOP_MAX_PIDS");
 _Static_assert((int)SQL_EV_MYSQL == (int)SQL_KIND_MYSQL && (int)SQL_EV_PG == (int)SQL_KIND_PG,
@@ -79,8 +78,7 @@ struct sql_priv {
 	double wall_minus_mono;		   /* converts the kernel's timestamps */
 
 	uint64_t slow_ms;
-	uint32_t pids[KTOP_MAX_PIDS];
-	size_t npids;
+	struct pid_filter pids;
 
 	struct sql_model model;
 	struct sql_model_index *ix;
@@ -712,6 +710,8 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 			 perm ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 		return err;
 	}
+	pid_filter_init(&priv->pids, bpf_map__fd(priv->skel->maps.sql_pids),
+			&priv->skel->bss->filter_pids, "sql");
 	priv->exec_link = bpf_program__attach(use_btf ? priv->skel->progs.sql_exec_btf :
 							priv->skel->progs.sql_exec_raw);
 	if (!priv->exec_link) {
@@ -857,50 +857,27 @@ static int sql_events(struct collector *c)
 	return err;
 }
 
-/* Replace the kernel's PID set; filtering is off while the map changes. */
-static int sql_set_pids(struct sql_priv *priv, const uint32_t *pids, size_t npids, char *why,
-			size_t why_len)
-{
-	int err;
-
-	priv->skel->bss->filter_pids = 0;
-	err = bpf_common_pid_set_replace(bpf_map__fd(priv->skel->maps.sql_pids), pids, npids, "sql",
-					 why, why_len);
-	if (err)
-		return err;
-	priv->skel->bss->filter_pids = npids > 0;
-	return 0;
-}
-
 /*
  * Apply the PID set (a process, or a postmaster and its backends) and the threshold, live; the
  * queries already listed stay.
  */
-static int sql_configure(struct collector *c, const struct filter *f)
+static int sql_configure(struct collector *c, const struct filter *f, unsigned int changed)
 {
 	struct sql_priv *priv = c->priv;
-	uint32_t pids[KTOP_MAX_PIDS];
-	size_t npids;
-	int err;
+	int err = 0;
 
 	if (!priv || !priv->skel) {
 		snprintf(c->why, sizeof(c->why), "sql: not open");
 		return -EBADF;
 	}
-	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
-	if (!bpf_common_pids_same(pids, npids, priv->pids, priv->npids)) {
-		err = sql_set_pids(priv, pids, npids, c->why, sizeof(c->why));
-		if (err) {
-			priv->npids = 0;
-			return err;
-		}
-		memcpy(priv->pids, pids, npids * sizeof(*pids));
-		priv->npids = npids;
+	if (changed & FILTER_PIDS)
+		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_SLOW_QUERY) {
+		priv->slow_ms = f->slow_ms;
+		priv->skel->bss->slow_ns = sql_slow_ns(priv->slow_ms);
+		priv->model.threshold_ms = priv->slow_ms;
 	}
-	priv->slow_ms = f->slow_ms;
-	priv->skel->bss->slow_ns = sql_slow_ns(priv->slow_ms);
-	priv->model.threshold_ms = priv->slow_ms;
-	return 0;
+	return err;
 }
 
 /* Start the list, the digest and the counts again from now. */

@@ -26,7 +26,8 @@ struct app {
 	struct features feat;
 	struct theme theme;
 	struct ktop_config cfg;
-	struct filter filter;
+	struct filter filter;  /* the live filter, as the panels and the header show it */
+	struct filter applied; /* what the collectors were last given (apply_filter) */
 	struct collector collectors[APP_MAX_PANELS];
 	struct panel panels[APP_MAX_PANELS];
 	struct panel *panel_list[APP_MAX_PANELS];

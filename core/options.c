@@ -253,6 +253,7 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	o->delay_s = 1.0;
 	o->format = EXPORT_TEXT;
 	o->slow_ms = 10;
+	o->bio_slow_us = 10000;
 	o->min_block_us = 1;
 	o->stack_storage = 16384;
 	o->max_stacks = 32768;
@@ -306,4 +307,38 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 		return -EINVAL;
 	}
 	return 0;
+}
+
+_Static_assert(sizeof(((struct options *)0)->db) == sizeof(((struct ktop_config *)0)->db_targets),
+	       "options and ktop_config disagree on --db targets");
+_Static_assert(sizeof(((struct options *)0)->trace) ==
+		       sizeof(((struct ktop_config *)0)->trace_specs),
+	       "options and ktop_config disagree on --trace specs");
+
+void options_startup(const struct options *o, struct ktop_config *cfg, struct filter *f)
+{
+	*cfg = (struct ktop_config){
+		.delay_s = o->delay_s,
+		.min_block_us = o->min_block_us,
+		.slow_ms = o->slow_ms,
+		.bio_slow_us = o->bio_slow_us,
+		.stack_storage = (uint32_t)o->stack_storage,
+		.max_stacks = (uint32_t)o->max_stacks,
+		.max_queries = (uint32_t)o->max_queries,
+		.sample_hz = (uint32_t)o->sample_hz,
+		.ustack_kib = (uint32_t)o->ustack_kib,
+		.batch = o->batch,
+		.ndb_targets = o->ndb,
+		.ntrace_specs = o->ntrace,
+	};
+	memcpy(cfg->db_targets, o->db, sizeof(cfg->db_targets));
+	memcpy(cfg->trace_specs, o->trace, sizeof(cfg->trace_specs));
+	*f = (struct filter){
+		.min_block_us = o->min_block_us,
+		.slow_ms = o->slow_ms,
+		.bio_slow_us = o->bio_slow_us,
+		.redact = o->redact,
+		.unwind = o->unwind,
+	};
+	filter_set_pids(f, o->pids, o->npids);
 }

@@ -37,14 +37,22 @@ static void set_message(struct app *a, bool is_error, const char *text)
 	a->message_at = app_now();
 }
 
-/* Push the filter to every open collector; report the first failure. */
+/*
+ * Give each open collector the parts of a->filter that changed since they were last given
+ * it (compared once, here; the PID set sorted first); a collector's failure is reported.
+ */
 static void apply_filter(struct app *a)
 {
-	for (size_t i = 0; i < a->npanels; i++) {
+	unsigned int changed;
+
+	filter_set_pids(&a->filter, a->filter.pids, a->filter.npids);
+	changed = filter_diff(&a->applied, &a->filter);
+	a->applied = a->filter;
+	for (size_t i = 0; changed && i < a->npanels; i++) {
 		struct collector *c = &a->collectors[i];
 		char msg[COLLECTOR_WHY_LEN + 32];
 
-		if (!c->is_open || !c->ops->configure(c, &a->filter))
+		if (!c->is_open || !c->ops->configure(c, &a->filter, changed))
 			continue;
 		snprintf(msg, sizeof(msg), "%s: %s", c->ops->name, c->why);
 		set_message(a, true, msg);
