@@ -804,8 +804,8 @@ out_close:
 	return err;
 }
 
-/* Take the waiting slow queries, find servers again when a scan is due, count losses. */
-static int sql_poll(struct collector *c)
+/* Take the waiting slow queries; a server that just started is attached before its first query. */
+static int sql_take(struct collector *c)
 {
 	struct sql_priv *priv = c->priv;
 	int err;
@@ -815,12 +815,24 @@ static int sql_poll(struct collector *c)
 		return -EBADF;
 	}
 	err = sql_consume(c);
+	if (!err && priv->scan_now)
+		err = sql_refresh(c);
+	return err;
+}
+
+/* Take the waiting slow queries, find servers again when a scan is due, count losses. */
+static int sql_poll(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+	int err;
+
+	err = sql_take(c);
 	if (err)
 		return err;
 	/* The interval shown is what came since the last poll, events read between them too. */
 	priv->model.interval_from = priv->next_from;
 	priv->next_from = priv->model.seen;
-	if (priv->scan_now || clock_seconds(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
+	if (clock_seconds(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
 		err = sql_refresh(c);
 		if (err)
 			return err;
@@ -843,18 +855,7 @@ static int sql_event_fd(struct collector *c)
 /* Take the waiting slow queries without blocking. */
 static int sql_events(struct collector *c)
 {
-	struct sql_priv *priv = c->priv;
-	int err;
-
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "sql: not open");
-		return -EBADF;
-	}
-	err = sql_consume(c);
-	/* a server just started: attach it before it takes its first query */
-	if (!err && priv->scan_now)
-		err = sql_refresh(c);
-	return err;
+	return sql_take(c);
 }
 
 /*
