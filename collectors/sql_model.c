@@ -113,8 +113,14 @@ void sql_model_advance(struct sql_model *m, struct sql_model_index *ix, double n
 	sql_seconds_move(m, ix, (int64_t)floor(now));
 }
 
+/* How many queries the list keeps. */
+static size_t sql_list_max(const struct sql_model *m)
+{
+	return m->list_max ? m->list_max : SQL_QUERIES_MAX;
+}
+
 /* The text and fingerprint of a query as shown: escaped, from raw bytes that may hold anything. */
-static void sql_query_texts(const char *raw, size_t len, bool prepared, char **text, char **fp)
+static void sql_query_texts(const char *raw, size_t len, char **text, char **fp)
 {
 	size_t cap = len * 4 + 8;
 	char *buf = xmalloc(cap);
@@ -128,10 +134,8 @@ static void sql_query_texts(const char *raw, size_t len, bool prepared, char **t
 	memcpy(src, raw, len);
 	src[len] = '\0';
 	out = xmalloc(len + 64);
-	if (prepared)
-		snprintf(out, len + 64, "[prepared statement]");
-	else
-		fingerprint_sql(src, out, len + 64);
+	/* A prepared statement's text groups like any; ktop's "[prepared ... id 7]" as id ? */
+	fingerprint_sql(src, out, len + 64);
 	escape_cstr(buf, cap, out, len + 64);
 	*fp = xstrdup(buf[0] ? buf : "[empty]");
 	free(out);
@@ -148,9 +152,9 @@ void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct
 	char *fp;
 	int64_t sec;
 
-	if (m->nqueries >= 2 * SQL_QUERIES_MAX)
+	if (m->nqueries >= 2 * sql_list_max(m))
 		sql_model_trim(m);
-	sql_query_texts(raw ? raw : "", raw ? len : 0, q->prepared, &text, &fp);
+	sql_query_texts(raw ? raw : "", raw ? len : 0, &text, &fp);
 	d = sql_digest_get(m, ix, fp, q->kind);
 	free(fp);
 	d->count++;
@@ -166,7 +170,7 @@ void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct
 	*dst = *q;
 	dst->text = text;
 	dst->fingerprint = d->fingerprint;
-	m->seen++;
+	dst->seq = ++m->seen;
 
 	sec = (int64_t)floor(q->time);
 	sql_seconds_move(m, ix, sec);
@@ -176,15 +180,27 @@ void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct
 
 void sql_model_trim(struct sql_model *m)
 {
+	size_t max = sql_list_max(m);
 	size_t drop;
 
-	if (m->nqueries <= SQL_QUERIES_MAX)
+	if (m->nqueries <= max)
 		return;
-	drop = m->nqueries - SQL_QUERIES_MAX;
+	drop = m->nqueries - max;
 	for (size_t i = 0; i < drop; i++)
 		free(m->queries[i].text);
-	memmove(m->queries, m->queries + drop, SQL_QUERIES_MAX * sizeof(*m->queries));
-	m->nqueries = SQL_QUERIES_MAX;
+	memmove(m->queries, m->queries + drop, max * sizeof(*m->queries));
+	m->nqueries = max;
+	m->unlisted += drop;
+}
+
+size_t sql_model_interval_start(const struct sql_model *m)
+{
+	size_t i = m->nqueries;
+
+	/* Oldest first, so the interval's queries are the tail. */
+	while (i > 0 && m->queries[i - 1].seq > m->interval_from)
+		i--;
+	return i;
 }
 
 /* Free the queries and digests of m, leaving it empty. */
@@ -208,10 +224,11 @@ void sql_model_reset(struct sql_model *m, struct sql_model_index *ix)
 	sql_model_drop_lists(m);
 	memset(m->per_second, 0, sizeof(m->per_second));
 	m->seen = 0;
+	m->interval_from = 0;
+	m->unlisted = 0;
 	m->lost = 0;
-	if (ix) {
+	if (ix)
 		htab_clear(&ix->digests);
-	}
 }
 
 void sql_model_clear(struct sql_model *m)
