@@ -21,6 +21,7 @@
 
 #include "collectors/bpf_common.h"
 #include "collectors/offcpu_model.h"
+#include "collectors/pid_filter.h"
 #include "collectors/stack_collect.h"
 #include "collectors/stack_source.h"
 #include "collectors/ustack_reader.h"
@@ -63,8 +64,7 @@ struct offcpu_priv {
 	bool use_btf;  /* tp_btf: a block ends at switch-in, before the thread's return to user */
 	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
 
-	uint32_t pids[KTOP_MAX_PIDS]; /* sorted */
-	size_t npids;
+	struct pid_filter pids;
 
 	struct offcpu_model model;
 };
@@ -167,6 +167,8 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 			 strerror(-err));
 		return err;
 	}
+	pid_filter_init(&priv->pids, bpf_map__fd(skel->maps.offcpu_pids), &skel->bss->filter_pids,
+			"offcpu");
 	return 0;
 }
 
@@ -362,41 +364,6 @@ static void offcpu_reset(struct collector *c)
 }
 
 /*
- * Replace the kernel's PID set. New PIDs go in before old ones leave, so a change never lets
- * every process through; an empty set turns the filter off first.
- */
-static int offcpu_set_pids(struct offcpu_priv *priv, const uint32_t *pids, size_t npids, char *why,
-			   size_t why_len)
-{
-	int fd = bpf_map__fd(priv->skel->maps.offcpu_pids);
-	__u32 keys[2 * OFFCPU_PIDS_MAX];
-	__u32 key, next;
-	size_t nkeys = 0;
-	__u8 one = 1;
-	int err;
-
-	if (!npids)
-		priv->skel->bss->filter_pids = 0;
-	for (size_t i = 0; i < npids; i++) {
-		err = bpf_map_update_elem(fd, &pids[i], &one, BPF_ANY);
-		if (err) {
-			snprintf(why, why_len, "offcpu: update the PID filter: %s", strerror(-err));
-			return err;
-		}
-	}
-	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && nkeys < 2 * OFFCPU_PIDS_MAX;
-	     err = bpf_map_get_next_key(fd, &key, &next)) {
-		key = next;
-		keys[nkeys++] = key;
-	}
-	for (size_t i = 0; i < nkeys; i++)
-		if (!npids || !bsearch(&keys[i], pids, npids, sizeof(*pids), bpf_common_pid_cmp))
-			bpf_map_delete_elem(fd, &keys[i]);
-	priv->skel->bss->filter_pids = npids > 0;
-	return 0;
-}
-
-/*
  * Turn DWARF unwinding on or off: on, the thread's return to user space after a block that
  * counts is traced, to copy its stack there. 0, or -errno with why (then it stays off).
  */
@@ -432,14 +399,12 @@ static int offcpu_dwarf_set(struct collector *c, bool on, bool automatic)
  * Apply the PID set, thresholds and what counts, live. A change starts the interval and the
  * cumulative samples again, since blocks counted under other settings cannot be told apart.
  */
-static int offcpu_configure(struct collector *c, const struct filter *f)
+static int offcpu_configure(struct collector *c, const struct filter *f, unsigned int changed)
 {
 	struct offcpu_priv *priv = c->priv;
 	struct offcpu_model *m;
-	uint32_t pids[KTOP_MAX_PIDS];
-	bool changed = false;
+	bool restart;
 	bool dwarf;
-	size_t npids;
 	int err = 0;
 
 	if (!priv || !priv->skel) {
@@ -447,51 +412,39 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 		return -EBADF;
 	}
 	m = &priv->model;
-	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
-
-	if (!bpf_common_pids_same(pids, npids, priv->pids, priv->npids)) {
-		err = offcpu_set_pids(priv, pids, npids, c->why, sizeof(c->why));
-		if (!err) {
-			memcpy(priv->pids, pids, npids * sizeof(*pids));
-			priv->npids = npids;
-		} else {
-			char why[COLLECTOR_WHY_LEN];
-
-			/* Whatever the map holds now, filter on nothing rather than on half. */
-			offcpu_set_pids(priv, NULL, 0, why, sizeof(why));
-			priv->npids = 0;
-		}
-		changed = true;
-	}
-	if (f->min_block_us != m->min_block_us || f->max_block_us != m->max_block_us ||
-	    f->offcpu_runnable != m->runnable || f->offcpu_kthreads != m->kthreads) {
+	if (changed & FILTER_PIDS)
+		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_OFFCPU_BLOCK) {
 		m->min_block_us = f->min_block_us;
 		m->max_block_us = f->max_block_us;
-		m->runnable = f->offcpu_runnable;
-		m->kthreads = f->offcpu_kthreads;
 		priv->skel->bss->min_block_ns = bpf_common_us_to_ns(m->min_block_us);
 		priv->skel->bss->max_block_ns = bpf_common_us_to_ns(m->max_block_us);
+	}
+	if (changed & FILTER_OFFCPU_STATES) {
+		m->runnable = f->offcpu_runnable;
+		m->kthreads = f->offcpu_kthreads;
 		priv->skel->bss->count_runnable = m->runnable;
 		priv->skel->bss->count_kthreads = m->kthreads;
-		changed = true;
 	}
+	restart = changed & (FILTER_PIDS | FILTER_OFFCPU_BLOCK | FILTER_OFFCPU_STATES);
 	/*
 	 * raw_tp sees a block end only when its thread leaves the CPU again, after it went back
 	 * to user space: too late to copy the stack it blocked with.
 	 */
 	dwarf = priv->can_copy && priv->use_btf &&
-		(f->unwind == KTOP_UNWIND_DWARF || (f->unwind == KTOP_UNWIND_AUTO && priv->npids));
-	if (dwarf != (priv->sys_exit != NULL)) {
+		(f->unwind == KTOP_UNWIND_DWARF ||
+		 (f->unwind == KTOP_UNWIND_AUTO && priv->pids.npids));
+	if ((changed & (FILTER_PIDS | FILTER_UNWIND)) && dwarf != (priv->sys_exit != NULL)) {
 		int derr = offcpu_dwarf_set(c, dwarf, f->unwind == KTOP_UNWIND_AUTO);
 
 		err = err ? err : derr;
-		changed = true;
-	} else {
+		restart = true;
+	} else if (changed & (FILTER_PIDS | FILTER_UNWIND)) {
 		/* The same walk, chosen another way (auto, or by name): only the header changes. */
 		ustack_reader_describe(c->unwind, sizeof(c->unwind), dwarf, priv->ustack_kib,
 				       f->unwind == KTOP_UNWIND_AUTO);
 	}
-	if (changed) {
+	if (restart) {
 		/* What the kernel summed under the old settings goes. */
 		ring_buffer__consume(priv->notes);
 		stack_source_restart(priv->src);

@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
+#include "collectors/pid_filter.h"
 #include "collectors/stack_collect.h"
 #include "collectors/stack_source.h"
 #include "collectors/ustack_reader.h"
@@ -78,8 +79,9 @@ struct stacks_priv {
 	struct stacks_tgid_val *tgid_vals;
 	uint32_t tgid_cap;
 
-	/* The target and what the last poll read of its threads (by tid). */
+	/* The target, the kernel's filter on it, and what the last poll read of its threads. */
 	uint32_t target;
+	struct pid_filter pids;
 	uint64_t target_start; /* its main thread's starttime: a reused PID is another process */
 	bool seen;	       /* the target was alive at least once */
 	bool gone;	       /* its exit is in the model, which stays as it is */
@@ -309,6 +311,8 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 		snprintf(why, why_len, "stacks: load the perf_event program: %s", strerror(-err));
 		return err;
 	}
+	pid_filter_init(&priv->pids, bpf_map__fd(skel->maps.stacks_pids), &skel->bss->filter_pids,
+			"stacks");
 	return 0;
 }
 
@@ -645,20 +649,6 @@ static void stacks_threads_keep(struct stacks_priv *priv, int nread)
 	priv->cur_cap = cap;
 }
 
-/* Stop sampling the target in the kernel (the filter stays on, so nothing else counts). */
-static void stacks_filter_clear(struct stacks_priv *priv)
-{
-	int fd = bpf_map__fd(priv->skel->maps.stacks_pids);
-	__u32 key, next;
-
-	priv->skel->bss->target_tgid = 0;
-	while (!bpf_map_get_next_key(fd, NULL, &next)) {
-		key = next;
-		if (bpf_map_delete_elem(fd, &key))
-			break;
-	}
-}
-
 /* Order drained per-process counts, busiest first. */
 static int stacks_tgid_cmp(const void *a, const void *b)
 {
@@ -755,7 +745,8 @@ static void stacks_poll_target(struct stacks_priv *priv)
 	if (nread < 0) {
 		m->exited = true;
 		priv->gone = true;
-		stacks_filter_clear(priv);
+		/* Stop sampling in the kernel: nothing else counts. */
+		pid_filter_block(&priv->pids);
 		for (size_t i = 0; i < m->nthreads; i++) {
 			m->threads[i].exited = true;
 			m->threads[i].state = 'X';
@@ -880,17 +871,16 @@ static int stacks_events(struct collector *c)
 }
 
 /*
- * Follow the first PID of the filter (none: count every process for the picker). A new
- * target starts the model again; other filter changes do not concern this collector.
+ * Follow the lowest PID of the filter (none: count every process for the picker). A new
+ * target starts the model again; the other parts of the filter do not concern this collector.
  */
-static int stacks_configure(struct collector *c, const struct filter *f)
+static int stacks_configure(struct collector *c, const struct filter *f, unsigned int changed)
 {
 	struct stacks_priv *priv = c->priv;
 	uint32_t target = f->npids ? f->pids[0] : 0;
 	struct stacks_model *m;
 	char why[COLLECTOR_WHY_LEN];
-	__u8 one = 1;
-	int err = 0;
+	int err;
 	int n;
 
 	if (!priv || !priv->skel) {
@@ -898,26 +888,20 @@ static int stacks_configure(struct collector *c, const struct filter *f)
 		return -EBADF;
 	}
 	m = &priv->model;
-	stacks_unwind_set(c, target, f->unwind);
+	if (changed & (FILTER_PIDS | FILTER_UNWIND))
+		stacks_unwind_set(c, target, f->unwind);
+	if (!(changed & FILTER_PIDS))
+		return 0;
 	/* The same live target: nothing to do (one that is gone or never was is looked up again).
 	 */
 	if (target == priv->target && m->polls && (!target || (priv->seen && !priv->gone)))
 		return 0;
-	/* Filter on nothing while the target changes, so no other process slips in. */
-	priv->skel->bss->target_tgid = 0;
-	priv->skel->bss->filter_pids = 1;
-	stacks_filter_clear(priv);
-	if (target) {
-		err = bpf_map_update_elem(bpf_map__fd(priv->skel->maps.stacks_pids), &target, &one,
-					  BPF_ANY);
-		if (err) {
-			snprintf(c->why, sizeof(c->why), "stacks: update the PID filter: %s",
-				 strerror(-err));
-			target = 0;
-		}
+	err = pid_filter_apply(&priv->pids, &target, target ? 1 : 0, c->why, sizeof(c->why));
+	if (err) {
+		/* Back to the picker rather than on the old target (emptying cannot fail). */
+		pid_filter_apply(&priv->pids, NULL, 0, why, sizeof(why));
+		target = 0;
 	}
-	priv->skel->bss->target_tgid = target;
-	priv->skel->bss->filter_pids = target != 0;
 
 	/* What was sampled for the old target goes. */
 	stack_source_restart(priv->src);

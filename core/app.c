@@ -49,7 +49,7 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 		return;
 	}
 	c->is_open = true;
-	if (!c->ops->configure(c, &a->filter))
+	if (!c->ops->configure(c, &a->filter, FILTER_ALL))
 		return;
 	if (a->opt.batch) {
 		/* batch has no prompt to fix it: the collector cannot run (e.g. no such PID) */
@@ -119,26 +119,8 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->timerfd = -1;
 	a->opt = *opt;
 	a->feat = *feat;
-	a->cfg.delay_s = opt->delay_s;
-	a->cfg.min_block_us = opt->min_block_us;
-	a->cfg.slow_ms = opt->slow_ms;
-	a->cfg.bio_slow_us = 10000;
-	a->cfg.stack_storage = (uint32_t)opt->stack_storage;
-	a->cfg.max_stacks = (uint32_t)opt->max_stacks;
-	a->cfg.sample_hz = (uint32_t)opt->sample_hz;
-	a->cfg.ustack_kib = (uint32_t)opt->ustack_kib;
-	memcpy(a->cfg.db_targets, opt->db, sizeof(opt->db));
-	a->cfg.ndb_targets = opt->ndb;
-	memcpy(a->cfg.trace_specs, opt->trace, sizeof(opt->trace));
-	a->cfg.ntrace_specs = opt->ntrace;
-	a->filter.redact = opt->redact;
-	a->filter.unwind = opt->unwind;
-	a->cfg.batch = opt->batch;
-	memcpy(a->filter.pids, opt->pids, sizeof(a->filter.pids));
-	a->filter.npids = opt->npids;
-	a->filter.min_block_us = opt->min_block_us;
-	a->filter.slow_ms = opt->slow_ms;
-	a->filter.bio_slow_us = a->cfg.bio_slow_us;
+	options_startup(opt, &a->cfg, &a->filter);
+	a->applied = a->filter;
 	a->start_s = a->reset_s = app_now();
 	app_syms_new(a);
 

@@ -28,6 +28,8 @@
 #include "symbols/perfmap.h"
 #include "symbols/procmaps.h"
 #include "util/escape.h"
+#include "util/hash.h"
+#include "util/htab.h"
 #include "util/xalloc.h"
 
 #define SYM_PROC_MAX	       4096	 /* processes kept; the least recently used goes first */
@@ -39,16 +41,15 @@
 #define SYM_FILE_BUCKETS       1024
 #define SYM_PROC_BUCKETS       1024
 
-/* Open-addressed table of named addresses; address 0 marks a free slot and is never kept. */
+/* A named address. */
 struct addr_slot {
 	uint64_t addr;
 	struct sym_frame frame;
 };
 
+/* Named addresses (struct addr_slot) by address. */
 struct addr_table {
-	struct addr_slot *slots;
-	size_t cap; /* 0 or a power of two */
-	size_t len;
+	struct htab t;
 };
 
 /* A mapped ELF file, shared by every process that maps it. */
@@ -65,7 +66,7 @@ struct sym_file {
 	struct sym_elf *elf;
 	const char *error;	   /* arena: the frame name when the file cannot be used */
 	const char **names;	   /* arena: display names by symbol index, filled on use */
-	struct addr_table offsets; /* named file offsets, each stored + 1 (0 marks a free slot) */
+	struct addr_table offsets; /* named file offsets */
 };
 
 struct sym_map {
@@ -168,66 +169,26 @@ static void sym_unknown(struct sym_frame *out, const char *why, const char *modu
 	};
 }
 
-/* Slot index of addr in a table of cap slots. */
-static size_t addr_hash(uint64_t addr, size_t cap)
+static bool addr_slot_eq(const void *entry, const void *key)
 {
-	uint64_t h = addr * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(h ^ (h >> 31)) & (cap - 1);
+	return ((const struct addr_slot *)entry)->addr == *(const uint64_t *)key;
 }
 
 /* The cached frame of addr, if any. */
 static bool addr_table_find(const struct addr_table *t, uint64_t addr, struct sym_frame *out)
 {
-	if (!t->cap || !addr)
-		return false;
-	for (size_t i = addr_hash(addr, t->cap);; i = (i + 1) & (t->cap - 1)) {
-		const struct addr_slot *s = &t->slots[i];
+	const struct addr_slot *s = htab_find(&t->t, hash_mul64(addr), &addr, addr_slot_eq);
 
-		if (!s->addr)
-			return false;
-		if (s->addr == addr) {
-			*out = s->frame;
-			return true;
-		}
-	}
-}
-
-/* Put a slot in a table known to have room and not to hold its address. */
-static void addr_table_place(struct addr_table *t, const struct addr_slot *slot)
-{
-	size_t i;
-
-	for (i = addr_hash(slot->addr, t->cap); t->slots[i].addr; i = (i + 1) & (t->cap - 1))
-		;
-	t->slots[i] = *slot;
-	t->len++;
-}
-
-/* Add addr's frame; the table grows at 70% full. */
-static void addr_table_add(struct addr_table *t, uint64_t addr, const struct sym_frame *frame)
-{
-	struct addr_slot slot = { .addr = addr, .frame = *frame };
-
-	if ((t->len + 1) * 10 > t->cap * 7) {
-		struct addr_table bigger = { .cap = t->cap ? t->cap * 2 : 64 };
-
-		bigger.slots = xcalloc(bigger.cap, sizeof(*bigger.slots));
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->slots[i].addr)
-				addr_table_place(&bigger, &t->slots[i]);
-		free(t->slots);
-		*t = bigger;
-	}
-	addr_table_place(t, &slot);
+	if (s)
+		*out = s->frame;
+	return s;
 }
 
 /* Forget every address of a table (the names stay in the arena). */
 static void addr_table_clear(struct sym_cache *sc, struct addr_table *t)
 {
-	sc->naddrs -= t->len;
-	free(t->slots);
-	*t = (struct addr_table){ 0 };
+	sc->naddrs -= htab_len(&t->t);
+	htab_fini(&t->t);
 }
 
 /* Empty every address table: the bound on cached addresses was reached. */
@@ -242,15 +203,14 @@ static void sym_flush_addresses(struct sym_cache *sc)
 			addr_table_clear(sc, &f->offsets);
 }
 
-/* Remember a resolved address (never address 0). */
+/* Remember a resolved address (not kept yet). */
 static void sym_remember(struct sym_cache *sc, struct addr_table *t, uint64_t addr,
 			 const struct sym_frame *frame)
 {
-	if (!addr)
-		return;
 	if (sc->naddrs >= SYM_ADDR_MAX)
 		sym_flush_addresses(sc);
-	addr_table_add(t, addr, frame);
+	*(struct addr_slot *)htab_add(&t->t, hash_mul64(addr)) =
+		(struct addr_slot){ .addr = addr, .frame = *frame };
 	sc->naddrs++;
 }
 
@@ -264,6 +224,7 @@ int sym_cache_new(struct sym_cache **out, char *why, size_t why_len)
 		return -ENOTSUP;
 	}
 	sc = xcalloc(1, sizeof(*sc));
+	htab_init(&sc->kaddrs.t, sizeof(struct addr_slot), _Alignof(struct addr_slot));
 	sc->arena = sym_arena_new();
 	sc->debug_root = xstrdup(DEBUGINFO_ROOT);
 	sc->kallsyms_path = xstrdup("/proc/kallsyms");
@@ -378,6 +339,7 @@ static struct sym_file *sym_file_get(struct sym_cache *sc, uint32_t pid,
 		sc->nfds++;
 	}
 	f = xcalloc(1, sizeof(*f));
+	htab_init(&f->offsets.t, sizeof(struct addr_slot), _Alignof(struct addr_slot));
 	f->dev = e->dev;
 	f->inode = e->inode;
 	f->refs = 1;
@@ -590,6 +552,7 @@ static struct sym_proc *sym_proc_load(struct sym_cache *sc, uint32_t pid)
 	struct sym_proc *p = xcalloc(1, sizeof(*p));
 	int err;
 
+	htab_init(&p->addrs.t, sizeof(struct addr_slot), _Alignof(struct addr_slot));
 	p->pid = pid;
 	p->nspid = pid;
 	p->uid = 0;
@@ -889,14 +852,14 @@ static bool sym_user_file(struct sym_cache *sc, const struct sym_map *m, uint64_
 	struct sym_file *f = m->file;
 	uint64_t file_offset = addr - m->start + m->offset;
 
-	if (addr_table_find(&f->offsets, file_offset + 1, out))
+	if (addr_table_find(&f->offsets, file_offset, out))
 		return true;
 	sym_file_parse(sc, f);
 	if (f->error)
 		return false;
 	sc->misses++;
 	sym_resolve_file(sc, f, file_offset, out);
-	sym_remember(sc, &f->offsets, file_offset + 1, out);
+	sym_remember(sc, &f->offsets, file_offset, out);
 	return true;
 }
 
