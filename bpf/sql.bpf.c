@@ -46,6 +46,18 @@ struct {
 	__uint(value_size, sizeof(struct sql_event));
 } sql_stmts SEC(".maps");
 
+/* A MariaDB connection's current database, by (process, THD), from mysql_change_db. */
+struct sql_db {
+	char name[SQL_DB_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SQL_DBS_MAX);
+	__type(key, struct sql_key);
+	__type(value, struct sql_db);
+} sql_dbs SEC(".maps");
+
 /* Room to copy a prepared statement's text before it goes into sql_stmts. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -234,6 +246,8 @@ static __always_inline void sql_begin(struct sql_thread *th, __u16 kind, __u32 p
 	ev->end_ns = 0;
 	ev->stmt_id = 0;
 	ev->stmt = 0;
+	ev->thd = 0;
+	ev->names[0] = '\0';
 	ev->pid = id >> 32;
 	ev->tid = (__u32)id;
 	ev->ppid = ppid;
@@ -272,6 +286,30 @@ static __always_inline void sql_stmt_text(struct sql_event *ev)
 		    (st->flags & SQL_EV_TRUNCATED);
 }
 
+/* A slow MariaDB query takes the database its connection was in. */
+static __always_inline void sql_db_name(struct sql_event *ev)
+{
+	struct sql_key key = { .id = ev->thd, .pid = ev->pid };
+	struct sql_db *db = bpf_map_lookup_elem(&sql_dbs, &key);
+
+	if (db)
+		__builtin_memcpy(ev->names, db->name, sizeof(db->name));
+}
+
+/*
+ * A slow PostgreSQL query takes its backend's process title, read where the backend writes it
+ * (over its arguments): the user and database it is connected as. Read now, in the backend,
+ * since a short connection is gone before user space could read /proc.
+ */
+static __always_inline void sql_pg_title(struct sql_event *ev)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 arg = BPF_CORE_READ(task, mm, arg_start);
+
+	if (bpf_probe_read_user_str(ev->names, sizeof(ev->names), (void *)arg) <= 0)
+		ev->names[0] = '\0';
+}
+
 /* Send a query that ended now if it took slow_ns or longer, its text read first if asked. */
 static __always_inline void sql_finish(struct sql_event *ev, bool read_text, const void *text)
 {
@@ -285,6 +323,10 @@ static __always_inline void sql_finish(struct sql_event *ev, bool read_text, con
 		sql_copy_str(ev, text);
 	if (ev->stmt)
 		sql_stmt_text(ev);
+	if (ev->thd)
+		sql_db_name(ev);
+	else if (ev->kind == SQL_EV_PG)
+		sql_pg_title(ev);
 	if (ev->flags & SQL_EV_NO_TEXT)
 		sql_count(SQL_DROP_NO_TEXT);
 	len = ev->text_len;
@@ -372,6 +414,7 @@ int BPF_KPROBE(sql_dispatch_enter)
 			return 0;
 	}
 	sql_begin(th, SQL_EV_MYSQL, ppid, text, len);
+	th->ev.thd = thd;
 	if (cmd == SQL_COM_STMT_EXECUTE) {
 		th->ev.flags |= SQL_EV_PREPARED;
 		th->ev.stmt_id = stmt_id;
@@ -472,6 +515,31 @@ int BPF_KPROBE(sql_stmt_free, void *stmt)
 	struct sql_key key = { .id = (__u64)stmt, .pid = bpf_get_current_pid_tgid() >> 32 };
 
 	bpf_map_delete_elem(&sql_stmts, &key);
+	return 0;
+}
+
+/* MariaDB's mysql_change_db(THD *, const LEX_CSTRING *new_db, bool): USE, or a login's db. */
+SEC("uprobe")
+int BPF_KPROBE(sql_change_db, void *thd, void *name)
+{
+	struct sql_key key = { .id = (__u64)thd, .pid = bpf_get_current_pid_tgid() >> 32 };
+	struct sql_db db = {};
+	__u64 str = 0;
+
+	if (bpf_probe_read_user(&str, sizeof(str), name) ||
+	    bpf_probe_read_user_str(db.name, sizeof(db.name), (void *)str) <= 0)
+		return 0;
+	bpf_map_update_elem(&sql_dbs, &key, &db, BPF_ANY);
+	return 0;
+}
+
+/* MariaDB's login_connection(THD *): a new connection, which may reuse a THD's memory. */
+SEC("uprobe")
+int BPF_KPROBE(sql_login, void *thd)
+{
+	struct sql_key key = { .id = (__u64)thd, .pid = bpf_get_current_pid_tgid() >> 32 };
+
+	bpf_map_delete_elem(&sql_dbs, &key);
 	return 0;
 }
 

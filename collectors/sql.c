@@ -225,23 +225,28 @@ static void sql_attach_pg_execute(struct sql_priv *priv, struct sql_binary *b, c
 /* MariaDB's Prepared_statement methods that give an executed statement its text. */
 static const struct {
 	const char *func; /* the mangled name */
-	size_t prog;	  /* 0 prepare, 1 execute, 2 destructor */
+	size_t prog;	  /* 0 prepare, 1 execute, 2 destructor, 3 change db, 4 login */
 } sql_stmt_funcs[] = {
 	{ "_ZN18Prepared_statement7prepareEPKcj", 0 },
 	{ "_ZN18Prepared_statement12execute_loopEP6StringbPhS2_", 1 },
 	{ "_ZN18Prepared_statementD2Ev", 2 },
+	{ "_Z15mysql_change_dbP3THDPK25st_mysql_const_lex_stringb", 3 },
+	{ "_Z16login_connectionP3THD", 4 },
 };
 
 /*
  * Attach the prepared statement probes (links 2-4) where the binary has MariaDB's methods, so
- * that executions show the prepared text; 0, or -errno with none attached (executions then
- * show the statement's number).
+ * that executions show the prepared text, and the database probes (links 5-6) that name the
+ * connection's database; 0, or -errno with none attached (executions then show the statement's
+ * number, and queries no database).
  */
-static int sql_attach_stmts(struct sql_priv *priv, struct sql_binary *b, const char *path)
+static int sql_attach_mariadb(struct sql_priv *priv, struct sql_binary *b, const char *path)
 {
 	struct bpf_program *progs[] = { priv->skel->progs.sql_stmt_prepare,
 					priv->skel->progs.sql_stmt_execute,
-					priv->skel->progs.sql_stmt_free };
+					priv->skel->progs.sql_stmt_free,
+					priv->skel->progs.sql_change_db,
+					priv->skel->progs.sql_login };
 	size_t n = sizeof(sql_stmt_funcs) / sizeof(sql_stmt_funcs[0]);
 
 	for (size_t i = 0; i < n; i++) {
@@ -280,7 +285,7 @@ static int sql_attach_dispatch(struct sql_priv *priv, struct sql_binary *b, cons
 		goto out_err;
 	snprintf(b->how, sizeof(b->how), "uprobe dispatch_command, %s arguments%s",
 		 (info->layout & SQL_LAYOUT_MASK) == SQL_LAYOUT_MYSQL8 ? "MySQL 8" : "MariaDB",
-		 sql_attach_stmts(priv, b, path) ? "" : ", prepared texts");
+		 sql_attach_mariadb(priv, b, path) ? "" : ", prepared texts, databases");
 	return 0;
 
 out_err:
@@ -592,6 +597,11 @@ static int sql_on_event(void *ctx, void *data, size_t size)
 	q.truncated = ev->flags & SQL_EV_TRUNCATED;
 	q.prepared = ev->flags & SQL_EV_PREPARED;
 	q.server_pid = sql_server_of(&priv->model, ev->pid, ev->ppid);
+	if (q.kind == SQL_KIND_MYSQL)
+		escape_cstr(q.database, sizeof(q.database), ev->names, sizeof(ev->names));
+	else
+		sql_pg_title_names(ev->names, sizeof(ev->names), q.user, sizeof(q.user),
+				   q.database, sizeof(q.database));
 	text = ev->text;
 	/* MySQL's packet can end in NULs; they are not part of the query. */
 	while (len && !text[len - 1])

@@ -540,3 +540,43 @@ int sql_discover(const struct sql_target *targets, size_t ntargets, struct sql_p
 	*n = nkeep;
 	return 0;
 }
+
+/* The next space-separated word from *s (before end), escaped into out; its length in bytes. */
+static size_t sql_word(const char **s, const char *end, char *out, size_t out_len)
+{
+	const char *w = *s;
+	size_t n;
+
+	while (w < end && *w == ' ')
+		w++;
+	n = 0;
+	while (w + n < end && w[n] != ' ' && w[n] != '\0')
+		n++;
+	escape_text(out, out_len, w, n);
+	*s = w + n;
+	return n;
+}
+
+bool sql_pg_title_names(const char *title, size_t n, char *user, size_t user_len, char *db,
+			size_t db_len)
+{
+	static const char prefix[] = "postgres: ";
+	const char *p, *q, *end;
+	char word[96];
+
+	user[0] = db[0] = '\0';
+	n = strnlen(title, n);
+	if (n <= strlen(prefix) || memcmp(title, prefix, strlen(prefix)))
+		return false;
+	p = title + strlen(prefix);
+	end = title + n;
+	/* cluster_name, when set, comes first and ends in ':' */
+	q = p;
+	if (sql_word(&q, end, word, sizeof(word)) && q[-1] == ':')
+		p = q;
+	if (!sql_word(&p, end, user, user_len) || !sql_word(&p, end, db, db_len)) {
+		user[0] = db[0] = '\0';
+		return false;
+	}
+	return true;
+}

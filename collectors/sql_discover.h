@@ -84,4 +84,12 @@ int sql_discover(const struct sql_target *targets, size_t ntargets, struct sql_p
 /* Whether a process exists. */
 bool sql_pid_is_alive(uint32_t pid);
 
+/*
+ * The user and database of a PostgreSQL backend from the title it gives itself (the first n
+ * bytes of title, "postgres: [CLUSTER: ]USER DATABASE HOST ACTIVITY"), escaped; false (and both
+ * "") when the title says neither.
+ */
+bool sql_pg_title_names(const char *title, size_t n, char *user, size_t user_len, char *db,
+			size_t db_len);
+
 #endif

@@ -43,6 +43,8 @@ struct sql_query {
 	const char *fingerprint; /* owned by the model's digest entry */
 	uint32_t server_pid;  /* the server it ran in (a backend's postmaster), 0 if unknown */
 	uint64_t seq;         /* its number among the queries seen since start or reset, from 1 */
+	char database[96];    /* escaped; the database it ran in, "" if not known */
+	char user[96];        /* escaped; the user that ran it, "" if not known */
 };
 
 /* Slow queries grouped by fingerprint (literals replaced by ?, whitespace and case folded). */

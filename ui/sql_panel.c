@@ -17,7 +17,7 @@
 #include "util/xalloc.h"
 
 #define SPARK_CELLS 30 /* seconds of the slow/s sparkline */
-#define TEXT_COL    43 /* where the query text starts in the list */
+#define TEXT_COL    54 /* where the query text starts in the list */
 
 struct sql_panel {
 	bool digest;	 /* the digest view instead of the list */
@@ -277,8 +277,8 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 	char buf[4096];
 
 	follow_selection(p, order);
-	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-7s %-7s %-5s %9s  QUERY%*s", "TIME", "PID",
-		      "TID", "DB", "MS", cv->width - TEXT_COL - 7,
+	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-7s %-7s %-5s %-10s %9s  QUERY%*s", "TIME",
+		      "PID", "TID", "SRV", "DB", "MS", cv->width - TEXT_COL - 7,
 		      sp->slowest ? "slowest first" : "newest first");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 	row++;
@@ -292,9 +292,9 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 		char clock[16];
 
 		format_clock(clock, sizeof(clock), q->time);
-		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8s %-7u %-7u %-5s %9.1f  ", clock,
+		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8s %-7u %-7u %-5s %-10.10s %9.1f  ", clock,
 			      q->pid, q->tid, sql_kind_name(q->kind),
-			      (double)q->latency_us / 1000.0);
+			      q->database[0] ? q->database : "-", (double)q->latency_us / 1000.0);
 		canvas_put_fit(cv, row, TEXT_COL, cv->width - TEXT_COL - 1, THEME_DEFAULT,
 			       query_text(p, q, buf, sizeof(buf)));
 		if (height >= 0 && i == sp->selected)
@@ -320,8 +320,9 @@ static void draw_detail(struct panel *p, struct canvas *cv, int row)
 	format_clock(start, sizeof(start), q->start);
 	format_clock(end, sizeof(end), q->time);
 	canvas_printf(cv, row++, 1, THEME_HEADER_VALUE,
-		      "%s  pid %u  tid %u  started %s.%03d  ended %s.%03d  %.1f ms%s%s",
-		      sql_kind_name(q->kind), q->pid, q->tid, start,
+		      "%s  pid %u  tid %u  db %s  user %s  started %s.%03d  ended %s.%03d  %.1f ms%s%s",
+		      sql_kind_name(q->kind), q->pid, q->tid, q->database[0] ? q->database : "?",
+		      q->user[0] ? q->user : "?", start,
 		      (int)((q->start - (double)(long)q->start) * 1000), end,
 		      (int)((q->time - (double)(long)q->time) * 1000),
 		      (double)q->latency_us / 1000.0, q->prepared ? "  prepared statement" : "",
@@ -446,6 +447,9 @@ static int sql_json(struct panel *p, struct json_out *j)
 		json_kv_u64(j, "pid", q->pid);
 		json_kv_u64(j, "tid", q->tid);
 		json_kv_str(j, "server", sql_kind_name(q->kind));
+		json_kv_u64(j, "server_pid", q->server_pid);
+		json_kv_str(j, "database", q->database);
+		json_kv_str(j, "user", q->user);
 		json_kv_double(j, "latency_ms", (double)q->latency_us / 1000.0, 3);
 		json_kv_str(j, "text", query_text(p, q, buf, sizeof(buf)));
 		json_kv_bool(j, "truncated", q->truncated);

@@ -339,9 +339,30 @@ check "SQL PREPARE and EXECUTE: both executions show the prepared text" \
 		q prepared "$work/p.json" "^SELECT SLEEP\(\?\) AS prep_late$"'
 lat=$(q latency "$work/p.json" "^SELECT SLEEP\(\?\) AS prep_late$")
 check "with their latency (within 20% of 110 ms)" within "${lat:-0}" 110 20
+check "the point selects name their database (sbtest)" \
+	field_is "$work/p.json" "^SELECT c FROM sbtest1 WHERE id=\\?$" database sbtest
 check "a statement prepared before ktop started keeps its EXECUTE text" \
 	q has "$work/p.json" "^EXECUTE early USING @a$"
 check "and is counted" test "$(q drop "$work/p.json" statements_prepared_before_start)" -ge 1
+
+# --- the database and the user a query ran as -------------------------------------------------
+db_psql "$ps" "CREATE USER bob" >/dev/null
+db_psql "$ps" "CREATE DATABASE shopdb OWNER bob" >/dev/null
+db_mysql "$ms" "CREATE DATABASE shop" >/dev/null
+ktop_sql u -t 50 -d 0.5 -n 60
+psql -X -q -A -t -h "$ps" -U bob -d shopdb -c "SELECT pg_sleep(0.1) AS in_shopdb" >/dev/null
+mariadb --no-defaults -S "$ms" -u root -N -B shop -e "SELECT SLEEP(0.1) AS in_shop" >/dev/null
+db_mysql "$ms" "USE shop; SELECT SLEEP(0.1) AS after_use" >/dev/null
+db_mysql "$ms" "SELECT SLEEP(0.1) AS no_db" >/dev/null
+wait_ktop 5 q has "$work/u.json" "AS no_db"
+ktop_stop
+check "PostgreSQL: a query names the database it ran in and its user" \
+	eval 'field_is "$work/u.json" "AS in_shopdb" database shopdb &&
+		field_is "$work/u.json" "AS in_shopdb" user bob'
+check "MariaDB: the database a connection logged in to" field_is "$work/u.json" "AS in_shop$" database shop
+check "and one chosen with USE" field_is "$work/u.json" "AS after_use" database shop
+check "a later connection without one (the same THD reused) names none" \
+	field_is "$work/u.json" "AS no_db" database ""
 
 # --- PostgreSQL COMMITs with a deferred trigger sleeping 50 ms, through every protocol ----------
 db_psql "$ps" "CREATE TABLE dtrig (v int);

@@ -24,13 +24,17 @@ tm -f /dev/null new-session -d -s sql -x 120 -y 32 \
 	{ not_ok "tmux"; finish; }
 check "the panel lists the MariaDB server and how it is traced" \
 	wait_for 15 has "mariadbd $my (uprobe dispatch_command"
+db_mysql "$mysock" "CREATE DATABASE shop" >/dev/null
+mariadb --no-defaults -S "$mysock" -u root -N -B shop -e "SELECT SLEEP(0.12) AS in_shop" >/dev/null
 db_mysql "$mysock" "SELECT SLEEP(0.3)" >/dev/null
 db_mysql "$mysock" "SELECT SLEEP(0.4)" >/dev/null
 db_mysql "$mysock" "SELECT 1 AS fast_q" >/dev/null
 check "slow queries appear with their latency" \
-	wait_for 10 eval 'screen | grep -E "mysql +3[0-9][0-9]\.[0-9] +SELECT SLEEP\(0\.3\)" >/dev/null &&
-			  screen | grep -E "mysql +4[0-9][0-9]\.[0-9] +SELECT SLEEP\(0\.4\)" >/dev/null'
+	wait_for 10 eval 'screen | grep -E "mysql +- +3[0-9][0-9]\.[0-9] +SELECT SLEEP\(0\.3\)" >/dev/null &&
+			  screen | grep -E "mysql +- +4[0-9][0-9]\.[0-9] +SELECT SLEEP\(0\.4\)" >/dev/null'
 check "a fast query does not" lacks "fast_q"
+check "the DB column names a query's database" \
+	eval 'screen | grep -E "mysql +shop +1[0-9][0-9]\.[0-9] +SELECT SLEEP\(0\.12\) AS in_shop" >/dev/null' 
 check "newest first by default" eval 'first_query | grep -qF "SLEEP(0.4)"'
 db_mysql "$mysock" "SELECT SLEEP(0.05) AS third_q" >/dev/null
 wait_for 10 has third_q
@@ -38,7 +42,7 @@ key o
 check "o sorts slowest first" wait_for 5 eval 'has "slowest first" && first_query | grep -qF "SLEEP(0.4)"'
 key Enter
 check "Enter opens the detail view" \
-	wait_for 5 eval 'has "started" && has "pid $my" && has "SELECT SLEEP(0.4)"'
+	wait_for 5 eval 'has "started" && has "pid $my" && has "SELECT SLEEP(0.4)" && has "  db ?  user ?"'
 key Enter
 check "Enter again opens the server's stacks" wait_for 10 has "pid $my mariadbd"
 key 3

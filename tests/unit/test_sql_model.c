@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "collectors/sql_discover.h"
 #include "collectors/sql_model.h"
 
 /* Add n queries "SELECT <i>" ending at second base + i. */
@@ -76,9 +77,34 @@ static void test_interval_start(void **state)
 	sql_model_index_free(ix);
 }
 
+/* A PostgreSQL backend's title names its user and database; others name nothing. */
+static void test_pg_title(void **state)
+{
+	static const char long_title[] = "postgres: bob shopdb [local] SELECT\0\0\0";
+	char user[96], db[96];
+
+	(void)state;
+	assert_true(sql_pg_title_names(long_title, sizeof(long_title), user, sizeof(user), db,
+				       sizeof(db)));
+	assert_string_equal(user, "bob");
+	assert_string_equal(db, "shopdb");
+	assert_true(sql_pg_title_names("postgres: main: al\x1b ops 127.0.0.1(4242) idle", 64, user,
+				       sizeof(user), db, sizeof(db)));
+	assert_string_equal(user, "al\\x1b");
+	assert_string_equal(db, "ops");
+	assert_false(sql_pg_title_names("postgres: checkpointer", 64, user, sizeof(user), db,
+					sizeof(db)));
+	assert_string_equal(user, "");
+	assert_false(sql_pg_title_names("/usr/lib/postgresql/15/bin/postgres -D x", 64, user,
+					sizeof(user), db, sizeof(db)));
+	/* cut short where the kernel side's copy ended */
+	assert_false(sql_pg_title_names("postgres: bob", 13, user, sizeof(user), db, sizeof(db)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pg_title),
 		cmocka_unit_test(test_bound_counted),
 		cmocka_unit_test(test_interval_start),
 	};
