@@ -17,7 +17,7 @@
 #include "ui/screen.h"
 #include "ui/statusbar.h"
 
-#define APP_MAX_PANELS 5
+#define APP_MAX_PANELS 6
 
 struct app {
 	struct options opt;

@@ -118,11 +118,11 @@ static void switch_panel(struct app *a, size_t index)
 	app_set_visible(a, a->current, true);
 }
 
-/* Switch to the panel with this number (1-5), or say it is not built yet. */
+/* Switch to the panel with this number (1-6), or say it is not built yet. */
 static void switch_to_number(struct app *a, int number)
 {
-	static const char *const names[] = { "Off-CPU", "Block I/O", "Slow queries", "Stacks",
-					     "Trace" };
+	static const char *const names[] = { "Overview", "Off-CPU", "Block I/O", "Slow queries",
+					     "Stacks", "Trace" };
 	char msg[96];
 
 	for (size_t i = 0; i < a->npanels; i++) {
@@ -176,6 +176,7 @@ static void global_key(struct app *a, int key)
 	case KEY_ACTION_PANEL_3:
 	case KEY_ACTION_PANEL_4:
 	case KEY_ACTION_PANEL_5:
+	case KEY_ACTION_PANEL_6:
 		switch_to_number(a, key - '0');
 		break;
 	case KEY_ACTION_PANEL_NEXT:
@@ -220,7 +221,7 @@ static void global_key(struct app *a, int key)
 	}
 }
 
-/* Filter to one process and show its stacks (panel 4). */
+/* Filter to one process and show its stacks (panel 5). */
 static void show_stacks(struct app *a, uint32_t pid)
 {
 	for (size_t i = 0; i < a->npanels; i++) {

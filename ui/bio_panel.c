@@ -659,7 +659,7 @@ int bio_panel_init(struct panel *p)
 const struct panel_ops bio_panel_ops = {
 	.name = "bio",
 	.title = "Block I/O",
-	.number = 2,
+	.number = 3,
 	.keys = bio_keys,
 	.nkeys = sizeof(bio_keys) / sizeof(bio_keys[0]),
 	.draw = bio_draw,

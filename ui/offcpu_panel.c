@@ -361,7 +361,7 @@ int offcpu_panel_init(struct panel *p)
 const struct panel_ops offcpu_panel_ops = {
 	.name = "offcpu",
 	.title = "Off-CPU",
-	.number = 1,
+	.number = 2,
 	.keys = offcpu_keys,
 	.nkeys = sizeof(offcpu_keys) / sizeof(offcpu_keys[0]),
 	.widget_keys = tree_view_keys,

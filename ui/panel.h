@@ -17,7 +17,7 @@ struct panel;
 struct panel_ops {
 	const char *name;  /* as given to -P: "bio" */
 	const char *title; /* as on its tab: "Block I/O" */
-	int number;        /* its key, 1-5 */
+	int number;        /* its key, 1-6 */
 	const struct keymap_entry *keys; /* the panel's own keys, for the footer and help */
 	size_t nkeys;
 	const struct keymap_entry *widget_keys; /* keys of a shared widget it uses (tree view) */

@@ -471,7 +471,7 @@ int sql_panel_init(struct panel *p)
 const struct panel_ops sql_panel_ops = {
 	.name = "sql",
 	.title = "Slow queries",
-	.number = 3,
+	.number = 4,
 	.keys = sql_keys,
 	.nkeys = sizeof(sql_keys) / sizeof(sql_keys[0]),
 	.draw = sql_draw,

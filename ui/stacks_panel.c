@@ -440,7 +440,7 @@ int stacks_panel_init(struct panel *p)
 const struct panel_ops stacks_panel_ops = {
 	.name = "stacks",
 	.title = "Stacks",
-	.number = 4,
+	.number = 5,
 	.keys = stacks_keys,
 	.nkeys = sizeof(stacks_keys) / sizeof(stacks_keys[0]),
 	.widget_keys = tree_view_keys,

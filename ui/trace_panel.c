@@ -321,7 +321,7 @@ int trace_panel_init(struct panel *p)
 const struct panel_ops trace_panel_ops = {
 	.name = "trace",
 	.title = "Trace",
-	.number = 5,
+	.number = 6,
 	.keys = trace_keys,
 	.nkeys = sizeof(trace_keys) / sizeof(trace_keys[0]),
 	.draw = trace_draw,
