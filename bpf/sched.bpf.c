@@ -118,6 +118,30 @@ static __always_inline __u32 sched_task_state(struct task_struct *t)
 	return (__u32)BPF_CORE_READ(old, state);
 }
 
+/*
+ * The last part of t's cgroup path: of cgroup v2, else of the v1 hierarchy with the cpu
+ * controller. For processes gone before user space could read /proc.
+ */
+static __always_inline void sched_cgroup_name(struct task_struct *t, char *out)
+{
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cs = BPF_CORE_READ(t, cgroups);
+	const char *name = BPF_CORE_READ(cs, dfl_cgrp, kn, name);
+	int id;
+
+	if (name)
+		bpf_probe_read_kernel_str(out, SCHED_CGROUP_NAME, name);
+	if (out[0] || !bpf_core_enum_value_exists(enum cgroup_subsys_id, cpu_cgrp_id))
+		return;
+	id = bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id);
+	bpf_probe_read_kernel(&css, sizeof(css),
+			      (char *)cs + bpf_core_field_offset(struct css_set, subsys) +
+				      (id & 15) * sizeof(css));
+	name = BPF_CORE_READ(css, cgroup, kn, name);
+	if (name)
+		bpf_probe_read_kernel_str(out, SCHED_CGROUP_NAME, name);
+}
+
 /* The thread's entry, made when missing with the span starting at since; NULL if full. */
 static __always_inline struct sched_thread *sched_entry(struct task_struct *t, __u32 tid,
 							__u32 state, __u64 since)
@@ -132,6 +156,8 @@ static __always_inline struct sched_thread *sched_entry(struct task_struct *t, _
 	if (e)
 		return e;
 	n.tgid = BPF_CORE_READ(t, tgid);
+	n.uid = BPF_CORE_READ(t, cred, euid.val);
+	sched_cgroup_name(t, n.cgroup);
 	if (BPF_CORE_READ(t, flags) & SCHED_PF_KTHREAD)
 		n.flags = SCHED_THREAD_KTHREAD;
 	BPF_CORE_READ_STR_INTO(&n.comm, t, comm);

@@ -4,6 +4,7 @@
 #define KTOP_BPF_SCHED_H
 
 #define SCHED_COMM_LEN	  16
+#define SCHED_CGROUP_NAME 32 /* the last part of a cgroup's path, as the kernel names it */
 #define SCHED_THREADS_MAX 32768 /* threads followed at once (entries of exited ones go) */
 #define SCHED_SLOTS	  32	/* run-queue latency log2 slots, in microseconds */
 
@@ -39,8 +40,10 @@ struct sched_thread {
 	__u32 tgid;
 	__u32 state; /* enum sched_time_class, or SCHED_STATE_EXITED */
 	__u32 flags; /* SCHED_THREAD_* */
-	__u32 pad;
+	__u32 uid;   /* effective, when the entry was made */
 	char comm[SCHED_COMM_LEN];
+	/* the cgroup v2 leaf (else the cpu controller's) when the entry was made; "": the root */
+	char cgroup[SCHED_CGROUP_NAME];
 };
 
 /* Per CPU: the thread now running there and since when (tid 0: idle). */

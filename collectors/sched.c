@@ -23,7 +23,6 @@
 #include "collectors/bpf_common.h"
 #include "collectors/sched_model.h"
 #include "collectors/sched_proc.h"
-#include "util/clock.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 #include "bpf/sched.h"
@@ -62,7 +61,7 @@ struct sched_priv {
 	uint32_t pids[KTOP_MAX_PIDS]; /* sorted */
 	size_t npids;
 	uint32_t self;
-	double last_poll;
+	uint64_t read_ns; /* when the threads were last read: the interval's bounds */
 	uint64_t seeded;
 	struct sched_model model;
 };
@@ -239,6 +238,16 @@ static bool sched_pid_wanted(const struct sched_priv *priv, uint32_t pid)
 	       bsearch(&pid, priv->pids, priv->npids, sizeof(pid), bpf_common_pid_cmp);
 }
 
+/* The row's cgroup from the kernel's name of its last part ("": the root). */
+static void sched_row_cgroup(struct sched_row *r, const char *leaf)
+{
+	char raw[SCHED_CGROUP_NAME + 2], cut[SCHED_CGROUP_NAME + 2];
+
+	snprintf(raw, sizeof(raw), "/%.*s", SCHED_CGROUP_NAME, leaf);
+	sched_proc_cgroup_short(raw, cut, sizeof(cut));
+	escape_cstr(r->cgroup, sizeof(r->cgroup), cut, sizeof(cut));
+}
+
 /* R when running or runnable, D in I/O, X exited, S otherwise. */
 static char sched_state_letter(uint32_t state)
 {
@@ -292,10 +301,16 @@ static void sched_build_procs(struct sched_priv *priv, struct sched_model *m)
 			if (state_rank(t->state) > state_rank(p->state))
 				p->state = t->state;
 		}
+		/* From /proc while it lives, else as the kernel side noted it. */
 		info = sched_proc_info(priv->proc, p->pid);
-		p->uid = info->uid;
-		snprintf(p->user, sizeof(p->user), "%s", info->user);
-		snprintf(p->cgroup, sizeof(p->cgroup), "%s", info->cgroup);
+		if (info->named) {
+			p->uid = info->uid;
+			snprintf(p->user, sizeof(p->user), "%s", info->user);
+			snprintf(p->cgroup, sizeof(p->cgroup), "%s", info->cgroup);
+		} else {
+			snprintf(p->user, sizeof(p->user), "%s",
+				 sched_proc_user_name(priv->proc, p->uid));
+		}
 		for (size_t k = i; k < j; k++) {
 			m->threads[k].uid = p->uid;
 			memcpy(m->threads[k].user, p->user, sizeof(p->user));
@@ -379,6 +394,8 @@ static int sched_collect(struct sched_priv *priv, bool build, char *why, size_t 
 		r->state = sched_state_letter(e->state);
 		r->kthread = e->flags & SCHED_THREAD_KTHREAD;
 		r->self = e->tgid == priv->self;
+		r->uid = e->uid;
+		sched_row_cgroup(r, e->cgroup);
 		escape_text(r->comm, sizeof(r->comm), e->comm, strnlen(e->comm, sizeof(e->comm)));
 		m->nthreads++;
 	}
@@ -387,6 +404,9 @@ static int sched_collect(struct sched_priv *priv, bool build, char *why, size_t 
 	free(priv->prev);
 	priv->prev = next;
 	priv->nprev = nnext;
+	if (build)
+		m->interval_s = (double)(now - priv->read_ns) / 1e9;
+	priv->read_ns = now;
 	if (build) {
 		qsort(m->threads, m->nthreads, sizeof(*m->threads), row_pid_cmp);
 		sched_build_procs(priv, m);
@@ -417,7 +437,10 @@ static int sched_runq_read(struct sched_priv *priv, struct hist *h, char *why, s
 	return 0;
 }
 
-/* Sum the drop counters into c->drops, with the processes gone before they were named. */
+/*
+ * Sum the drop counters into c->drops. A process gone before /proc was read loses nothing:
+ * its row keeps the name, user and cgroup the kernel side noted.
+ */
 static int sched_drops_update(struct collector *c)
 {
 	struct sched_priv *priv = c->priv;
@@ -435,10 +458,6 @@ static int sched_drops_update(struct collector *c)
 	bpf_common_drops_fill(c, sched_drop_names,
 			      sizeof(sched_drop_names) / sizeof(sched_drop_names[0]), counters,
 			      recursion);
-	if (c->ndrops < COLLECTOR_MAX_DROPS)
-		c->drops[c->ndrops++] = (struct collector_drop){
-			"processes gone before named", sched_proc_unnamed(priv->proc)
-		};
 	return 0;
 }
 
@@ -523,7 +542,6 @@ static int sched_open(struct collector *c, const struct ktop_config *cfg)
 		err = sched_drops_update(c);
 	if (err)
 		goto out_close;
-	priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
 	c->is_open = true;
 	return 0;
 
@@ -538,7 +556,6 @@ static int sched_poll(struct collector *c)
 {
 	struct sched_priv *priv = c->priv;
 	struct sched_model *m;
-	double now;
 	int err;
 
 	if (!priv || !priv->skel) {
@@ -546,7 +563,6 @@ static int sched_poll(struct collector *c)
 		return -EBADF;
 	}
 	m = &priv->model;
-	now = clock_seconds(CLOCK_MONOTONIC);
 	m->polls++;
 	err = sched_collect(priv, true, c->why, sizeof(c->why));
 	if (err)
@@ -555,9 +571,7 @@ static int sched_poll(struct collector *c)
 	if (err)
 		return err;
 	sched_proc_system(priv->proc, &m->sys);
-	m->interval_s = now - priv->last_poll;
 	m->filtered = priv->npids > 0;
-	priv->last_poll = now;
 	c->why[0] = '\0';
 	return sched_drops_update(c);
 }

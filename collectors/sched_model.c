@@ -30,7 +30,7 @@ const char *sched_class_name(int cls)
 
 uint64_t sched_row_busy_ns(const struct sched_row *r)
 {
-	return r->ns[SCHED_CPU] + r->ns[SCHED_RUNQ] + r->ns[SCHED_IO] + r->ns[SCHED_LOCK];
+	return r->ns[SCHED_TIME_CPU] + r->ns[SCHED_TIME_RUNQ] + r->ns[SCHED_TIME_IO] + r->ns[SCHED_TIME_LOCK];
 }
 
 double sched_system_cpu_busy(const struct sched_system *s)
@@ -60,9 +60,9 @@ static const struct sched_row *lock_bound(const struct sched_model *m, double *s
 	for (size_t i = 0; i < m->nprocs && i < VERDICT_TOP; i++) {
 		const struct sched_row *r = &m->procs[i];
 
-		lock += r->ns[SCHED_LOCK];
+		lock += r->ns[SCHED_TIME_LOCK];
 		busy += sched_row_busy_ns(r);
-		if (!best || r->ns[SCHED_LOCK] > best->ns[SCHED_LOCK])
+		if (!best || r->ns[SCHED_TIME_LOCK] > best->ns[SCHED_TIME_LOCK])
 			best = r;
 	}
 	if (!best || !busy || m->interval_s <= 0)
@@ -70,9 +70,9 @@ static const struct sched_row *lock_bound(const struct sched_model *m, double *s
 	if ((double)lock / (double)busy < VERDICT_LOCK_SHARE ||
 	    (double)lock / 1e9 / m->interval_s < VERDICT_LOCK_THREADS)
 		return NULL;
-	busy = sched_row_busy_ns(best) + best->ns[SCHED_NET] + best->ns[SCHED_SLEEP] +
-	       best->ns[SCHED_POLL] + best->ns[SCHED_OTHER];
-	*share = busy ? (double)best->ns[SCHED_LOCK] / (double)busy : 0;
+	busy = sched_row_busy_ns(best) + best->ns[SCHED_TIME_NET] + best->ns[SCHED_TIME_SLEEP] +
+	       best->ns[SCHED_TIME_POLL] + best->ns[SCHED_TIME_OTHER];
+	*share = busy ? (double)best->ns[SCHED_TIME_LOCK] / (double)busy : 0;
 	return best;
 }
 
@@ -90,7 +90,7 @@ void sched_model_verdict(const struct sched_model *m, char *buf, size_t len)
 		return;
 	buf[0] = '\0';
 	for (size_t i = 0; i < m->nprocs; i++) {
-		io += m->procs[i].ns[SCHED_IO];
+		io += m->procs[i].ns[SCHED_TIME_IO];
 		all += sched_row_busy_ns(&m->procs[i]);
 	}
 	if ((busy >= VERDICT_CPU_BUSY && p99 >= VERDICT_RUNQ_P99_US) ||

@@ -14,14 +14,14 @@
 
 /* The classes, in column order (the same as bpf/sched.h's). */
 enum sched_model_class {
-	SCHED_CPU,
-	SCHED_RUNQ,
-	SCHED_IO,
-	SCHED_LOCK,
-	SCHED_NET,
-	SCHED_SLEEP,
-	SCHED_POLL,
-	SCHED_OTHER,
+	SCHED_TIME_CPU,
+	SCHED_TIME_RUNQ,
+	SCHED_TIME_IO,
+	SCHED_TIME_LOCK,
+	SCHED_TIME_NET,
+	SCHED_TIME_SLEEP,
+	SCHED_TIME_POLL,
+	SCHED_TIME_OTHER,
 	SCHED_NCLASSES,
 };
 

@@ -328,8 +328,7 @@ void sched_proc_cgroup_short(const char *path, char *out, size_t len)
 	}
 }
 
-/* The name of a user, looked up once per uid. */
-static const char *user_name(struct sched_proc *sp, uint32_t uid)
+const char *sched_proc_user_name(struct sched_proc *sp, uint32_t uid)
 {
 	struct passwd pw, *res = NULL;
 	char buf[1024];
@@ -359,7 +358,7 @@ static bool info_read(struct sched_proc *sp, uint32_t pid, struct sched_proc_inf
 	if (stat(path, &st))
 		return false;
 	info->uid = st.st_uid;
-	snprintf(info->user, sizeof(info->user), "%s", user_name(sp, st.st_uid));
+	snprintf(info->user, sizeof(info->user), "%s", sched_proc_user_name(sp, st.st_uid));
 	snprintf(path, sizeof(path), "%s/%u/cgroup", sp->root, pid);
 	if (read_small(path, buf, sizeof(buf)) < 0)
 		return false;
@@ -422,11 +421,8 @@ const struct sched_proc_info *sched_proc_info(struct sched_proc *sp, uint32_t pi
 	s->gen = sp->gen;
 	s->info.pid = pid;
 	s->info.named = info_read(sp, pid, &s->info);
-	if (!s->info.named) {
-		snprintf(s->info.user, sizeof(s->info.user), "?");
-		snprintf(s->info.cgroup, sizeof(s->info.cgroup), "?");
+	if (!s->info.named)
 		sp->unnamed++;
-	}
 	sp->used++;
 	return &s->info;
 }
@@ -457,9 +453,9 @@ int sched_proc_class(char state, bool kthread, const char *syscall_text,
 	long nr = -1;
 
 	if (state == 'R')
-		return SCHED_CPU;
+		return SCHED_TIME_CPU;
 	if (kthread)
-		return state == 'D' ? SCHED_IO : SCHED_POLL;
+		return state == 'D' ? SCHED_TIME_IO : SCHED_TIME_POLL;
 	if (syscall_text && sscanf(syscall_text, "%ld %lx %lx", &nr, &a1, &a2) < 1)
 		nr = -1;
 #if defined(__x86_64__)
@@ -469,22 +465,22 @@ int sched_proc_class(char state, bool kthread, const char *syscall_text,
 		case 0:
 		case 6:
 		case 13:
-			return SCHED_LOCK;
+			return SCHED_TIME_LOCK;
 		case 9:
 		case 11:
-			return SCHED_POLL;
+			return SCHED_TIME_POLL;
 		}
 		break;
 	case 449:
 	case 73:
-		return SCHED_LOCK;
+		return SCHED_TIME_LOCK;
 	case 72:
 		if (a2 == 7 || a2 == 38)
-			return SCHED_LOCK;
+			return SCHED_TIME_LOCK;
 		break;
 	case 35:
 	case 230:
-		return SCHED_SLEEP;
+		return SCHED_TIME_SLEEP;
 	case 7:
 	case 23:
 	case 232:
@@ -492,7 +488,7 @@ int sched_proc_class(char state, bool kthread, const char *syscall_text,
 	case 271:
 	case 281:
 	case 441:
-		return SCHED_POLL;
+		return SCHED_TIME_POLL;
 	case 42:
 	case 43:
 	case 44:
@@ -502,17 +498,17 @@ int sched_proc_class(char state, bool kthread, const char *syscall_text,
 	case 288:
 	case 299:
 	case 307:
-		return SCHED_NET;
+		return SCHED_TIME_NET;
 	case 0:
 	case 1:
 	case 19:
 	case 20:
 		if (fd_is_socket && fd_is_socket(arg, a1))
-			return SCHED_NET;
+			return SCHED_TIME_NET;
 		break;
 	}
 #endif
-	return state == 'D' ? SCHED_IO : SCHED_OTHER;
+	return state == 'D' ? SCHED_TIME_IO : SCHED_TIME_OTHER;
 }
 
 struct scan_ctx {

@@ -18,7 +18,7 @@ struct sched_proc;
 struct sched_proc_info {
 	uint32_t pid;
 	uint32_t uid;
-	bool named; /* false: it was gone before it could be read */
+	bool named; /* false: it was gone before it could be read (user, cgroup empty) */
 	char user[16];
 	char cgroup[SCHED_CGROUP_LEN];
 };
@@ -38,6 +38,8 @@ void sched_proc_free(struct sched_proc *sp);
 void sched_proc_system(struct sched_proc *sp, struct sched_system *s);
 /* The user and cgroup of pid, read from /proc the first time it is asked for. */
 const struct sched_proc_info *sched_proc_info(struct sched_proc *sp, uint32_t pid);
+/* The name of a user, looked up once per uid. */
+const char *sched_proc_user_name(struct sched_proc *sp, uint32_t uid);
 /* Forget the processes not asked for since the last sweep. */
 void sched_proc_sweep(struct sched_proc *sp);
 /* Processes that exited before their user and cgroup could be read. */

@@ -16,7 +16,12 @@
 #include "util/xalloc.h"
 
 #define SORT_BUSY  SCHED_NCLASSES /* the sort "column" of non-idle time */
-#define BAR_COLS   12
+#define BAR_COLS   12 /* the stacked bar, when the width allows */
+#define CGROUP_COLS 12
+#define COMM_COLS  12 /* the command keeps at least this much before the bar shrinks */
+/* Where the class columns start: after "*PID USER CGROUP THR S". */
+#define CLASS_COL  (1 + 7 + 1 + 8 + 1 + CGROUP_COLS + 1 + 3 + 1 + 1)
+#define BUSY_COL   (CLASS_COL + 5 * SCHED_NCLASSES)
 #define CPU_ROWS   8 /* at most this many rows of CPU bars */
 #define COMM_MIN   12
 
@@ -38,7 +43,8 @@ struct overview_panel {
 	struct ov_item *items;
 	size_t nitems;
 	size_t cap;
-	const void *built_model;
+	const void *built_model; /* with its polls: a new snapshot may reuse an old one's address */
+	uint64_t built_polls;
 	int built_sort;
 	bool built_threads, built_kthreads, built_group;
 	double built_min;
@@ -58,9 +64,9 @@ static const struct keymap_entry overview_keys[] = {
 	{ 'G', KEY_ACTION_PANEL, "G", "Group", "group the rows by cgroup", "Overview" },
 };
 
-/* Column titles, in class order. */
+/* Column titles, in class order: four letters at most, the sort mark takes the fifth. */
 static const char *const class_titles[SCHED_NCLASSES] = {
-	"CPU", "RUNQ", "IO", "LOCK", "NET", "SLEEP", "POLL", "OTHER",
+	"CPU", "RUNQ", "IO", "LOCK", "NET", "SLP", "POLL", "OTH",
 };
 
 /* The theme role of each non-idle class in the stacked bar. */
@@ -107,11 +113,13 @@ static void ov_refresh(struct panel *p)
 	const struct sched_row *src;
 	size_t n;
 
-	if (op->built_model == p->model && op->built_sort == op->sort &&
+	if (op->built_model == p->model && (!m || op->built_polls == m->polls) &&
+	    op->built_sort == op->sort &&
 	    op->built_threads == op->threads && op->built_kthreads == op->kthreads &&
 	    op->built_group == op->group && op->built_min == op->min_busy)
 		return;
 	op->built_model = p->model;
+	op->built_polls = m ? m->polls : 0;
 	op->built_sort = op->sort;
 	op->built_threads = op->threads;
 	op->built_kthreads = op->kthreads;
@@ -215,9 +223,8 @@ static int draw_runq(struct canvas *cv, int row, int col, const struct sched_sys
 	char p50[16], p99[16];
 	int x = col;
 
-	if (!s->runq.count) {
+	if (!s->runq.count)
 		return canvas_put(cv, row, col, THEME_HEADER, "runq  no wakeups this interval");
-	}
 	x += canvas_printf(cv, row, x, THEME_HEADER, "runq p50 ");
 	x += canvas_put(cv, row, x, THEME_HEADER_VALUE,
 			format_usecs(p50, sizeof(p50), hist_percentile(&s->runq, 50)));
@@ -231,9 +238,6 @@ static int draw_runq(struct canvas *cv, int row, int col, const struct sched_sys
 		for (unsigned int i = first; i <= last && n < HIST_SLOTS; i++)
 			v[n++] = s->runq.slots[i];
 		x += canvas_sparkline(cv, row, x, v, n, THEME_BAR);
-		x += canvas_printf(cv, row, x, THEME_DIM, " %s-%s", 
-				   format_usecs(p50, sizeof(p50), (double)hist_slot_low(first)),
-				   format_usecs(p99, sizeof(p99), (double)hist_slot_high(last)));
 	}
 	return x - col;
 }
@@ -299,56 +303,70 @@ static void draw_stack_bar(struct canvas *cv, int row, int col, int width,
 	}
 }
 
-/* The columns' titles, the sorted one marked. */
-static void draw_titles(struct panel *p, struct canvas *cv, int row, int comm_col)
+/* A rate in thread-seconds per second in 4 columns: "0.42", "12.5", " 140". */
+static char *rate_text(char *buf, size_t len, double v)
+{
+	if (v < 9.995)
+		snprintf(buf, len, "%4.2f", v);
+	else if (v < 99.95)
+		snprintf(buf, len, "%4.1f", v);
+	else
+		snprintf(buf, len, "%4.0f", v);
+	return buf;
+}
+
+/* The columns' titles, the sorted one marked with a v. */
+static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_cols, int comm_col)
 {
 	struct overview_panel *op = p->priv;
 	int x;
 
-	x = canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-16s %4s %s", "PID", "USER",
-			  "CGROUP", "THR", "S");
-	for (int c = 0; c < SCHED_NCLASSES; c++) {
-		char t[12];
+	canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-*s %3s %s", "PID", "USER", CGROUP_COLS,
+		      "CGROUP", "THR", "S");
+	x = CLASS_COL;
+	for (int c = 0; c <= SCHED_NCLASSES; c++) {
+		char t[8];
 
-		snprintf(t, sizeof(t), "%s%s", op->sort == c ? "v" : "", class_titles[c]);
-		x += canvas_printf(cv, row, x, THEME_TITLE, " %5s", t);
+		snprintf(t, sizeof(t), "%s%s", op->sort == c ? "v" : "",
+			 c < SCHED_NCLASSES ? class_titles[c] : "BUSY");
+		x += canvas_printf(cv, row, x, THEME_TITLE, "%*s", c < SCHED_NCLASSES ? 5 : 6, t);
 	}
-	canvas_printf(cv, row, x, THEME_TITLE, " %5s  %-*s", op->sort == SORT_BUSY ? "vBUSY" : "BUSY",
-		      BAR_COLS, "time/s");
+	if (bar_cols)
+		canvas_printf(cv, row, x + 2, THEME_TITLE, "%-*.*s", bar_cols, bar_cols, "time/s");
 	canvas_put(cv, row, comm_col, THEME_TITLE, "COMMAND");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 }
 
-/* One table row (a process, a thread or a group header); returns nothing. */
+/* One table row: a process, a thread or a group's header. */
 static void draw_item(struct panel *p, struct canvas *cv, int row, const struct ov_item *it,
-		      double scale, int bar_col, int comm_col, bool selected)
+		      double scale, int bar_cols, int comm_col, bool selected)
 {
 	const struct sched_model *m = p->model;
 	const struct sched_row *r = it->row ? it->row : &it->group;
 	enum theme_role role = r->state == 'X' ? THEME_DIM : THEME_DEFAULT;
-	char id[16], thr[12];
-	int x;
+	char id[16], thr[12], v[16];
+	int x = CLASS_COL;
 
+	snprintf(thr, sizeof(thr), "%u", r->threads);
 	if (it->row) {
 		snprintf(id, sizeof(id), "%u", r->tid ? r->tid : r->pid);
-		snprintf(thr, sizeof(thr), "%u", r->threads);
-		x = canvas_printf(cv, row, 0, role, "%c%7s %-8.8s %-16.16s %4s %c",
-				  r->self ? '*' : ' ', id, r->user, r->cgroup, thr, r->state);
+		canvas_printf(cv, row, 0, role, "%c%7s %-8.8s %-*.*s %3s %c", r->self ? '*' : ' ',
+			      id, r->user, CGROUP_COLS, CGROUP_COLS, r->cgroup, thr, r->state);
 	} else {
-		snprintf(thr, sizeof(thr), "%u", r->threads);
-		x = canvas_printf(cv, row, 0, THEME_HEADER_VALUE, " %7s %-8s %-16.16s %4s  ",
-				  "group", "", r->cgroup, thr);
+		canvas_printf(cv, row, 0, THEME_HEADER_VALUE, " %7s %-8s %-*.*s %3s", "group", "",
+			      CGROUP_COLS, CGROUP_COLS, r->cgroup, thr);
 	}
-	for (int c = 0; c < SCHED_NCLASSES; c++)
-		x += canvas_printf(cv, row, x, role, " %5.2f", per_s(m, r->ns[c]));
-	x += canvas_printf(cv, row, x, role, " %5.2f  ", per_s(m, sched_row_busy_ns(r)));
-	(void)x;
-	draw_stack_bar(cv, row, bar_col, BAR_COLS, m, r, scale);
+	for (int c = 0; c < SCHED_NCLASSES; c++, x += 5)
+		canvas_printf(cv, row, x, role, " %s", rate_text(v, sizeof(v), per_s(m, r->ns[c])));
+	canvas_printf(cv, row, x, role, "  %s",
+		      rate_text(v, sizeof(v), per_s(m, sched_row_busy_ns(r))));
+	if (bar_cols)
+		draw_stack_bar(cv, row, x + 8, bar_cols, m, r, scale);
 	if (it->row) {
-		canvas_put_fit(cv, row, comm_col, cv->width - comm_col, role, r->comm);
+		int used = canvas_put_fit(cv, row, comm_col, cv->width - comm_col, role, r->comm);
+
 		if (r->self)
-			canvas_put(cv, row, comm_col + (int)strlen(r->comm) + 1, THEME_DIM,
-				   "(ktop)");
+			canvas_put(cv, row, comm_col + used + 1, THEME_DIM, "(this ktop)");
 	} else {
 		canvas_printf(cv, row, comm_col, THEME_HEADER_VALUE, "%u processes", r->pid);
 	}
@@ -361,7 +379,7 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 	const struct sched_model *m;
 	struct overview_panel *op = p->priv;
 	bool unlimited = cv->max_rows == CANVAS_UNLIMITED;
-	int row, bar_col, comm_col, page;
+	int row, bar_cols, comm_col, page;
 	char verdict[256];
 	double scale = 1.0;
 
@@ -379,9 +397,11 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 		      op->nrows, op->threads ? "threads" : "processes",
 		      sched_class_name(op->sort), op->kthreads ? "shown" : "hidden",
 		      op->group ? "  grouped by cgroup" : "", op->min_busy, m->interval_s);
-	bar_col = 1 + 7 + 1 + 8 + 1 + 16 + 1 + 4 + 2 + SCHED_NCLASSES * 6 + 6 + 2;
-	comm_col = bar_col + BAR_COLS + 1;
-	draw_titles(p, cv, row++, comm_col);
+	/* the bar gives way to the command on narrow screens */
+	bar_cols = cv->width - (BUSY_COL + 6 + 2) - 1 - COMM_COLS;
+	bar_cols = bar_cols > BAR_COLS ? BAR_COLS : bar_cols < 4 ? 0 : bar_cols;
+	comm_col = BUSY_COL + 6 + 1 + (bar_cols ? bar_cols + 2 : 0);
+	draw_titles(p, cv, row++, bar_cols, comm_col);
 	for (size_t i = 0; i < op->nitems; i++) {
 		const struct sched_row *r = op->items[i].row ? op->items[i].row
 							     : &op->items[i].group;
@@ -401,7 +421,7 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 					    : "no process in this interval");
 	for (size_t i = unlimited ? 0 : op->top; i < op->nitems && canvas_has_row(cv, row);
 	     i++, row++)
-		draw_item(p, cv, row, &op->items[i], scale, bar_col, comm_col,
+		draw_item(p, cv, row, &op->items[i], scale, bar_cols, comm_col,
 			  !p->batch && !unlimited && i == op->selected);
 }
 
