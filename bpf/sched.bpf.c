@@ -153,6 +153,11 @@ static __always_inline struct sched_thread *sched_entry(struct task_struct *t, _
 	};
 
 	e = bpf_map_lookup_elem(&sched_threads, &tid);
+	/* An entry of an exited thread whose TID is taken again before user space read it. */
+	if (e && e->state == SCHED_STATE_EXITED && e->tgid != BPF_CORE_READ(t, tgid)) {
+		bpf_map_delete_elem(&sched_threads, &tid);
+		e = NULL;
+	}
 	if (e)
 		return e;
 	n.tgid = BPF_CORE_READ(t, tgid);

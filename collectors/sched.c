@@ -111,6 +111,20 @@ static int sched_load(struct sched_priv *priv, bool use_btf, bool prev_state, ch
 		return err;
 	}
 	skel->rodata->sw_has_prev_state = prev_state;
+	/*
+	 * Where the kernel allows tracing programs to add to such maps (v6.1, struct
+	 * bpf_mem_alloc), thread entries take kernel memory as threads appear, not 4.7 MB at load.
+	 */
+	if (bpf_common_btf_has("bpf_mem_alloc", BTF_KIND_STRUCT)) {
+		struct bpf_map *threads = skel->maps.sched_threads;
+
+		err = bpf_map__set_map_flags(threads,
+					     bpf_map__map_flags(threads) | BPF_F_NO_PREALLOC);
+		if (err) {
+			snprintf(why, why_len, "sched: flag the thread map: %s", strerror(-err));
+			return err;
+		}
+	}
 	skel->rodata->can_read_syscall = bpf_common_has_task_pt_regs();
 	bpf_program__set_autoload(skel->progs.sched_sw_btf, use_btf);
 	bpf_program__set_autoload(skel->progs.sched_wakeup_btf, use_btf);
@@ -371,7 +385,8 @@ static int sched_collect(struct sched_priv *priv, bool build, char *why, size_t 
 			cur.total[SCHED_CLASS_OTHER] += now - e->since_ns;
 		else if (e->state < SCHED_CLASS_COUNT && now > e->since_ns)
 			cur.total[e->state] += now - e->since_ns;
-		old = bsearch(&cur, priv->prev, priv->nprev, sizeof(cur), prev_cmp);
+		old = priv->nprev ? bsearch(&cur, priv->prev, priv->nprev, sizeof(cur), prev_cmp)
+				  : NULL;
 		if (old && old->tgid != cur.tgid)
 			old = NULL; /* a reused TID */
 		if (e->state != SCHED_STATE_EXITED)
@@ -408,7 +423,8 @@ static int sched_collect(struct sched_priv *priv, bool build, char *why, size_t 
 		m->interval_s = (double)(now - priv->read_ns) / 1e9;
 	priv->read_ns = now;
 	if (build) {
-		qsort(m->threads, m->nthreads, sizeof(*m->threads), row_pid_cmp);
+		if (m->nthreads > 1)
+			qsort(m->threads, m->nthreads, sizeof(*m->threads), row_pid_cmp);
 		sched_build_procs(priv, m);
 		sched_rows_sort(m->procs, m->nprocs, SCHED_NCLASSES);
 		sched_rows_sort(m->threads, m->nthreads, SCHED_NCLASSES);
