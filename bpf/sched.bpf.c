@@ -12,13 +12,13 @@
 
 #include "sched.h"
 
-#define SCHED_PF_KTHREAD	  0x00200000 /* PF_KTHREAD */
-#define SCHED_TASK_INTERRUPTIBLE  0x0001
+#define SCHED_PF_KTHREAD	   0x00200000 /* PF_KTHREAD */
+#define SCHED_TASK_INTERRUPTIBLE   0x0001
 #define SCHED_TASK_UNINTERRUPTIBLE 0x0002
-#define SCHED_TASK_DEAD		  0x0080 /* the last switch of an exiting task */
-#define SCHED_TASK_NOLOAD	  0x0400 /* TASK_IDLE: uninterruptible but not a load */
-#define SCHED_S_IFMT		  0170000
-#define SCHED_S_IFSOCK		  0140000
+#define SCHED_TASK_DEAD		   0x0080 /* the last switch of an exiting task */
+#define SCHED_TASK_NOLOAD	   0x0400 /* TASK_IDLE: uninterruptible but not a load */
+#define SCHED_S_IFMT		   0170000
+#define SCHED_S_IFSOCK		   0140000
 
 /* futex(2)'s command without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. */
 #define SCHED_FUTEX_CMD_MASK 0x7f
@@ -322,8 +322,10 @@ static __always_inline void sched_on_switch(__u64 *ctx, bool preempt, struct tas
 			else if (preempt || !(state & 0xff))
 				sched_move(e, SCHED_CLASS_RUNQ, now);
 			else
-				sched_move(e, sched_block_class(prev, state,
-							e->flags & SCHED_THREAD_KTHREAD), now);
+				sched_move(e,
+					   sched_block_class(prev, state,
+							     e->flags & SCHED_THREAD_KTHREAD),
+					   now);
 			e->switches++;
 			/* prev is current: its name now, as exec and prctl may have changed it */
 			bpf_get_current_comm(e->comm, sizeof(e->comm));

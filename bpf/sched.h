@@ -4,7 +4,7 @@
 #define KTOP_BPF_SCHED_H
 
 #define SCHED_COMM_LEN	  16
-#define SCHED_CGROUP_NAME 32 /* the last part of a cgroup's path, as the kernel names it */
+#define SCHED_CGROUP_NAME 32	/* the last part of a cgroup's path, as the kernel names it */
 #define SCHED_THREADS_MAX 32768 /* threads followed at once (entries of exited ones go) */
 #define SCHED_SLOTS	  32	/* run-queue latency log2 slots, in microseconds */
 
@@ -12,7 +12,7 @@
 enum sched_time_class {
 	SCHED_CLASS_CPU,   /* running */
 	SCHED_CLASS_RUNQ,  /* runnable, waiting for a CPU */
-	SCHED_CLASS_IO,    /* uninterruptible: disk I/O, page faults that read, other D waits */
+	SCHED_CLASS_IO,	   /* uninterruptible: disk I/O, page faults that read, D waits */
 	SCHED_CLASS_LOCK,  /* futex lock waits, flock, fcntl(F_SETLKW) */
 	SCHED_CLASS_NET,   /* a socket system call, or read/write on a socket */
 	SCHED_CLASS_SLEEP, /* nanosleep, clock_nanosleep */

@@ -28,13 +28,14 @@
 #include "bpf/sched.h"
 #include "bpf/sched.skel.h"
 
-_Static_assert((int)SCHED_CLASS_COUNT == (int)SCHED_NCLASSES, "bpf/sched.h and sched_model.h disagree");
+_Static_assert((int)SCHED_CLASS_COUNT == (int)SCHED_NCLASSES,
+	       "bpf/sched.h and sched_model.h disagree");
 _Static_assert(SCHED_SLOTS == HIST_SLOTS, "bpf/sched.h and hist.h disagree");
 
-#define SCHED_NPROGS	    3
-#define SCHED_FORCE_RAW	    "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
-#define SCHED_SWEEP_POLLS   16 /* entries of threads gone unseen are looked for this often */
-#define SCHED_BATCH	    1024
+#define SCHED_NPROGS	  3
+#define SCHED_FORCE_RAW	  "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
+#define SCHED_SWEEP_POLLS 16 /* entries of threads gone unseen are looked for this often */
+#define SCHED_BATCH	  1024
 
 /* A thread's figures at the last poll. */
 struct sched_prev {
@@ -55,7 +56,7 @@ struct sched_priv {
 	__u32 *keys;
 	struct sched_thread *vals;
 	struct sched_cpu_now *cpu_now; /* per CPU */
-	struct sched_prev *prev; /* sorted by tid */
+	struct sched_prev *prev;       /* sorted by tid */
 	size_t nprev;
 	uint64_t hist_prev[SCHED_SLOTS];
 	uint32_t pids[KTOP_MAX_PIDS]; /* sorted */
@@ -162,8 +163,7 @@ static int sched_attach(struct sched_priv *priv, bool use_btf, char *why, size_t
 
 		if (!link) {
 			err = errno ? -errno : -EINVAL;
-			snprintf(why, why_len, "sched: attach %s: %s", progs[i].tp,
-				 strerror(-err));
+			snprintf(why, why_len, "sched: attach %s: %s", progs[i].tp, strerror(-err));
 			return err;
 		}
 		priv->links[priv->nlinks] = link;
@@ -238,6 +238,7 @@ static bool sched_is_running(const struct sched_priv *priv, int ncpu, uint32_t t
 	return false;
 }
 
+/* Order baselines by TID (for qsort and bsearch). */
 static int prev_cmp(const void *a, const void *b)
 {
 	const struct sched_prev *x = a, *y = b;
@@ -278,6 +279,7 @@ static int state_rank(char s)
 	return s == 'R' ? 3 : s == 'D' ? 2 : s == 'S' ? 1 : 0;
 }
 
+/* Order thread rows by process, its main thread first, then by TID. */
 static int row_pid_cmp(const void *a, const void *b)
 {
 	const struct sched_row *x = a, *y = b;
@@ -366,7 +368,9 @@ static int sched_collect(struct sched_priv *priv, bool build, char *why, size_t 
 		__u32 zero = 0;
 
 		ncpu = bpf_map_lookup_elem(bpf_map__fd(priv->skel->maps.sched_cpu_in), &zero,
-					   priv->cpu_now) ? 0 : priv->ncpus;
+					   priv->cpu_now)
+			       ? 0
+			       : priv->ncpus;
 	}
 	next = n ? xreallocarray(NULL, (size_t)n, sizeof(*next)) : NULL;
 	sched_model_clear(m);
@@ -611,6 +615,7 @@ static void sched_reset(struct collector *c)
 	(void)c;
 }
 
+/* A deep copy of the live model for the caller. */
 static void *sched_snapshot(const struct collector *c)
 {
 	const struct sched_priv *priv = c->priv;
@@ -618,6 +623,7 @@ static void *sched_snapshot(const struct collector *c)
 	return priv ? sched_model_dup(&priv->model) : NULL;
 }
 
+/* Free a snapshot. */
 static void sched_model_release(void *model)
 {
 	sched_model_free(model);

@@ -30,7 +30,8 @@ const char *sched_class_name(int cls)
 
 uint64_t sched_row_busy_ns(const struct sched_row *r)
 {
-	return r->ns[SCHED_TIME_CPU] + r->ns[SCHED_TIME_RUNQ] + r->ns[SCHED_TIME_IO] + r->ns[SCHED_TIME_LOCK];
+	return r->ns[SCHED_TIME_CPU] + r->ns[SCHED_TIME_RUNQ] + r->ns[SCHED_TIME_IO] +
+	       r->ns[SCHED_TIME_LOCK];
 }
 
 double sched_system_cpu_busy(const struct sched_system *s)
@@ -102,8 +103,8 @@ void sched_model_verdict(const struct sched_model *m, char *buf, size_t len)
 			append(buf, len, "%s, cpu pressure %.0f%%", "", s->psi.cpu_some);
 	}
 	if ((s->psi.has_io && s->psi.io_some >= VERDICT_IO_PSI) ||
-	    (m->interval_s > 0 && (double)io / 1e9 / m->interval_s >= VERDICT_IO_THREADS &&
-	     all && (double)io / (double)all >= VERDICT_IO_SHARE)) {
+	    (m->interval_s > 0 && (double)io / 1e9 / m->interval_s >= VERDICT_IO_THREADS && all &&
+	     (double)io / (double)all >= VERDICT_IO_SHARE)) {
 		append(buf, len, "%sI/O bound: D-state %.2f threads", buf[0] ? "; " : "",
 		       m->interval_s > 0 ? (double)io / 1e9 / m->interval_s : 0);
 		if (s->psi.has_io)

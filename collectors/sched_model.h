@@ -47,7 +47,7 @@ struct sched_psi {
 /* One whole disk over the interval, from /proc/diskstats. */
 struct sched_disk {
 	char name[32];
-	double util;   /* fraction of the interval with I/O in flight */
+	double util; /* fraction of the interval with I/O in flight */
 	double iops;
 	double avg_ms; /* average time per completed request */
 };
@@ -66,7 +66,7 @@ struct sched_system {
 /* A process, or one thread of it (tid != 0). */
 struct sched_row {
 	uint32_t pid;
-	uint32_t tid;	  /* 0: the whole process */
+	uint32_t tid; /* 0: the whole process */
 	uint32_t uid;
 	uint32_t threads; /* live threads (1 for a thread row) */
 	char state;	  /* R running or runnable, D in I/O, S waiting, X exited */

@@ -275,8 +275,10 @@ void sched_proc_system(struct sched_proc *sp, struct sched_system *s)
 void sched_proc_cgroup_short(const char *path, char *out, size_t len)
 {
 	static const char *const prefixes[][2] = {
-		{ "docker-", "docker:" },	  { "cri-containerd-", "ctr:" },
-		{ "crio-", "crio:" },		  { "libpod-", "podman:" },
+		{ "docker-", "docker:" },
+		{ "cri-containerd-", "ctr:" },
+		{ "crio-", "crio:" },
+		{ "libpod-", "podman:" },
 	};
 	const char *end = path + strlen(path);
 	const char *seg_end = end;

@@ -15,27 +15,27 @@
 #include "util/parse.h"
 #include "util/xalloc.h"
 
-#define SORT_BUSY  SCHED_NCLASSES /* the sort "column" of non-idle time */
-#define BAR_COLS   12 /* the stacked bar, when the width allows */
+#define SORT_BUSY   SCHED_NCLASSES /* the sort "column" of non-idle time */
+#define BAR_COLS    12		   /* the stacked bar, when the width allows */
 #define CGROUP_COLS 12
-#define COMM_COLS  12 /* the command keeps at least this much before the bar shrinks */
+#define COMM_COLS   12 /* the command keeps at least this much before the bar shrinks */
 /* Where the class columns start: after "*PID USER CGROUP THR S". */
-#define CLASS_COL  (1 + 7 + 1 + 8 + 1 + CGROUP_COLS + 1 + 3 + 1 + 1)
-#define BUSY_COL   (CLASS_COL + 5 * SCHED_NCLASSES)
-#define CPU_ROWS   8 /* at most this many rows of CPU bars */
-#define COMM_MIN   12
+#define CLASS_COL (1 + 7 + 1 + 8 + 1 + CGROUP_COLS + 1 + 3 + 1 + 1)
+#define BUSY_COL  (CLASS_COL + 5 * SCHED_NCLASSES)
+#define CPU_ROWS  8 /* at most this many rows of CPU bars */
+#define COMM_MIN  12
 
 /* One line of the table: a process or thread row, or a cgroup group's header. */
 struct ov_item {
 	const struct sched_row *row; /* NULL: a group header */
-	struct sched_row group;      /* the group's sums (row == NULL) */
+	struct sched_row group;	     /* the group's sums (row == NULL) */
 };
 
 struct overview_panel {
-	int sort;	/* enum sched_model_class, or SORT_BUSY */
-	bool threads;	/* H: one row a thread */
-	bool kthreads;	/* K: kernel threads shown */
-	bool group;	/* G: rows grouped by cgroup */
+	int sort;	 /* enum sched_model_class, or SORT_BUSY */
+	bool threads;	 /* H: one row a thread */
+	bool kthreads;	 /* K: kernel threads shown */
+	bool group;	 /* G: rows grouped by cgroup */
 	double min_busy; /* t: rows with less non-idle time (s/s) are hidden */
 	/* the table as last built, and the model and choices it was built from */
 	struct sched_row *rows;
@@ -71,7 +71,10 @@ static const char *const class_titles[SCHED_NCLASSES] = {
 
 /* The theme role of each non-idle class in the stacked bar. */
 static const enum theme_role class_roles[4] = {
-	THEME_BAR, THEME_WARN, THEME_KERNEL_FRAME, THEME_ERROR,
+	THEME_BAR,
+	THEME_WARN,
+	THEME_KERNEL_FRAME,
+	THEME_ERROR,
 };
 
 /* ns over the interval as thread-seconds per second. */
@@ -80,6 +83,7 @@ static double per_s(const struct sched_model *m, uint64_t ns)
 	return m->interval_s > 0 ? (double)ns / 1e9 / m->interval_s : 0;
 }
 
+/* Room for n table items. */
 static void ov_reserve(struct overview_panel *op, size_t n)
 {
 	if (n <= op->cap)
@@ -114,9 +118,9 @@ static void ov_refresh(struct panel *p)
 	size_t n;
 
 	if (op->built_model == p->model && (!m || op->built_polls == m->polls) &&
-	    op->built_sort == op->sort &&
-	    op->built_threads == op->threads && op->built_kthreads == op->kthreads &&
-	    op->built_group == op->group && op->built_min == op->min_busy)
+	    op->built_sort == op->sort && op->built_threads == op->threads &&
+	    op->built_kthreads == op->kthreads && op->built_group == op->group &&
+	    op->built_min == op->min_busy)
 		return;
 	op->built_model = p->model;
 	op->built_polls = m ? m->polls : 0;
@@ -260,7 +264,8 @@ static int draw_system(struct panel *p, struct canvas *cv)
 			 i, &s->cpus[i]);
 	canvas_printf(cv, r++, right, THEME_HEADER, "mem %s/%s  avail %s  swap %s/%s",
 		      kb_text(a, sizeof(a), s->mem_total_kb - s->mem_avail_kb),
-		      kb_text(b, sizeof(b), s->mem_total_kb), kb_text(c, sizeof(c), s->mem_avail_kb),
+		      kb_text(b, sizeof(b), s->mem_total_kb),
+		      kb_text(c, sizeof(c), s->mem_avail_kb),
 		      kb_text(d, sizeof(d), s->swap_total_kb - s->swap_free_kb),
 		      kb_text(a, sizeof(a), s->swap_total_kb));
 	draw_runq(cv, r++, right, s);
@@ -274,9 +279,9 @@ static int draw_system(struct panel *p, struct canvas *cv)
 	else
 		canvas_put(cv, r++, right, THEME_DIM, "PSI: not in this kernel");
 	for (size_t i = 0; i < s->ndisks && r < rows + 1; i++) {
-		canvas_printf(cv, r++, right, THEME_HEADER, "%-8s util %3.0f%%  %6.0f IOPS  avg %.2fms",
-			      s->disks[i].name, s->disks[i].util * 100, s->disks[i].iops,
-			      s->disks[i].avg_ms);
+		canvas_printf(cv, r++, right, THEME_HEADER,
+			      "%-8s util %3.0f%%  %6.0f IOPS  avg %.2fms", s->disks[i].name,
+			      s->disks[i].util * 100, s->disks[i].iops, s->disks[i].avg_ms);
 	}
 	return (r > rows ? r : rows);
 }
@@ -374,6 +379,7 @@ static void draw_item(struct panel *p, struct canvas *cv, int row, const struct 
 		canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
 }
 
+/* The system area, the verdict, the status line and the table, as far as the rows go. */
 static void overview_draw(struct panel *p, struct canvas *cv)
 {
 	const struct sched_model *m;
@@ -389,22 +395,21 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 	ov_refresh(p);
 	row = draw_system(p, cv);
 	sched_model_verdict(m, verdict, sizeof(verdict));
-	canvas_printf(cv, row++, 1,
-		      strncmp(verdict, "nothing", 7) ? THEME_WARN : THEME_DIM, "%s %s",
-		      canvas_glyph(cv, "right"), verdict);
+	canvas_printf(cv, row++, 1, strncmp(verdict, "nothing", 7) ? THEME_WARN : THEME_DIM,
+		      "%s %s", canvas_glyph(cv, "right"), verdict);
 	canvas_printf(cv, row++, 1, THEME_DIM,
 		      "%zu %s  sort %s  kernel threads %s%s  min busy %.2f s/s  interval %.1fs",
-		      op->nrows, op->threads ? "threads" : "processes",
-		      sched_class_name(op->sort), op->kthreads ? "shown" : "hidden",
-		      op->group ? "  grouped by cgroup" : "", op->min_busy, m->interval_s);
+		      op->nrows, op->threads ? "threads" : "processes", sched_class_name(op->sort),
+		      op->kthreads ? "shown" : "hidden", op->group ? "  grouped by cgroup" : "",
+		      op->min_busy, m->interval_s);
 	/* the bar gives way to the command on narrow screens */
 	bar_cols = cv->width - (BUSY_COL + 6 + 2) - 1 - COMM_COLS;
 	bar_cols = bar_cols > BAR_COLS ? BAR_COLS : bar_cols < 4 ? 0 : bar_cols;
 	comm_col = BUSY_COL + 6 + 1 + (bar_cols ? bar_cols + 2 : 0);
 	draw_titles(p, cv, row++, bar_cols, comm_col);
 	for (size_t i = 0; i < op->nitems; i++) {
-		const struct sched_row *r = op->items[i].row ? op->items[i].row
-							     : &op->items[i].group;
+		const struct sched_row *r =
+			op->items[i].row ? op->items[i].row : &op->items[i].group;
 		double busy = per_s(m, sched_row_busy_ns(r));
 
 		if (op->items[i].row && busy > scale)
@@ -425,6 +430,7 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 			  !p->batch && !unlimited && i == op->selected);
 }
 
+/* The panel's keys: sort, threads, kernel threads, groups, Enter, and moving the selection. */
 static bool overview_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
@@ -610,6 +616,7 @@ static int overview_json(struct panel *p, struct json_out *j)
 	return 0;
 }
 
+/* The header's word on the t threshold. */
 static void overview_threshold_text(const struct panel *p, const struct filter *f, char *buf,
 				    size_t len)
 {
@@ -640,6 +647,7 @@ static int overview_set_threshold(struct panel *p, const char *text, struct filt
 	return 0;
 }
 
+/* Free the panel's rows and items. */
 static void overview_free(struct panel *p)
 {
 	struct overview_panel *op = p->priv;

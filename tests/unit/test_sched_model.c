@@ -63,16 +63,20 @@ static void test_class(void **state)
 	assert_int_equal(sched_proc_class('S', false, "202 0x7f00 0x189 0x0 0x0", NULL, NULL),
 			 SCHED_TIME_POLL);
 	assert_int_equal(sched_proc_class('S', false, "230 0x1 0x0", NULL, NULL), SCHED_TIME_SLEEP);
-	assert_int_equal(sched_proc_class('S', false, "232 0x3 0x7ffd", NULL, NULL), SCHED_TIME_POLL);
+	assert_int_equal(sched_proc_class('S', false, "232 0x3 0x7ffd", NULL, NULL),
+			 SCHED_TIME_POLL);
 	assert_int_equal(sched_proc_class('S', false, "45 0x3 0x7ffd", NULL, NULL), SCHED_TIME_NET);
 	assert_int_equal(sched_proc_class('S', false, "0 0x5 0x7ffd", is_socket, NULL),
 			 SCHED_TIME_NET);
 	assert_int_equal(sched_proc_class('S', false, "0 0x4 0x7ffd", is_socket, NULL),
 			 SCHED_TIME_OTHER);
-	assert_int_equal(sched_proc_class('D', false, "0 0x4 0x7ffd", is_socket, NULL), SCHED_TIME_IO);
-	assert_int_equal(sched_proc_class('S', false, "61 0xffffffff", NULL, NULL), SCHED_TIME_OTHER);
+	assert_int_equal(sched_proc_class('D', false, "0 0x4 0x7ffd", is_socket, NULL),
+			 SCHED_TIME_IO);
+	assert_int_equal(sched_proc_class('S', false, "61 0xffffffff", NULL, NULL),
+			 SCHED_TIME_OTHER);
 #endif
-	assert_int_equal(sched_proc_class('S', false, "-1 0x7ffd 0x4011", NULL, NULL), SCHED_TIME_OTHER);
+	assert_int_equal(sched_proc_class('S', false, "-1 0x7ffd 0x4011", NULL, NULL),
+			 SCHED_TIME_OTHER);
 }
 
 /* A model of one interval with these processes' figures (ms) over seconds. */
@@ -188,7 +192,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cgroup_short), cmocka_unit_test(test_class),
-		cmocka_unit_test(test_verdict),      cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_verdict),	     cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_scan_self),
 	};
 
