@@ -731,20 +731,20 @@ int main(int argc, char **argv)
 		for (int i = 0; i < REPEAT; i++)
 			t[i] = draw_once(&p, &cv);
 		report_times("draw 120x40, same snapshot (tree kept)", t, REPEAT);
-		p.ops->key(&p, KEY_DOWN);
-		p.ops->key(&p, 'e');
+		panel_key(&p, KEY_DOWN);
+		panel_key(&p, 'e');
 		for (int i = 0; i < REPEAT; i++) {
 			shown->polls++;
 			t[i] = draw_once(&p, &cv);
 		}
 		report_times("draw 120x40, hottest path expanded, new snapshot", t, REPEAT);
-		p.ops->key(&p, 'f');
+		panel_key(&p, 'f');
 		for (int i = 0; i < REPEAT; i++) {
 			shown->polls++;
 			t[i] = draw_once(&p, &cv);
 		}
 		report_times("draw 120x40, flame view, new snapshot", t, REPEAT);
-		p.ops->key(&p, 'f');
+		panel_key(&p, 'f');
 		/* back to the tree view, whose tree is only as deep as the view (the flame's whole) */
 		shown->polls++;
 		draw_once(&p, &cv);

@@ -34,6 +34,26 @@ struct {
 	__uint(value_size, sizeof(struct sql_event));
 } sql_parked SEC(".maps");
 
+/*
+ * MariaDB's prepared statements' texts, by (process, Prepared_statement address), from their
+ * prepare until the object is destroyed: struct sql_event values cut like sql_parked's.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SQL_STMTS_MAX);
+	__uint(key_size, sizeof(struct sql_key));
+	__uint(value_size, sizeof(struct sql_event));
+} sql_stmts SEC(".maps");
+
+/* Room to copy a prepared statement's text before it goes into sql_stmts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sql_event);
+} sql_scratch SEC(".maps");
+
 /* Bytes of stack that set an execution nested in another apart from the same one's other end. */
 #define SQL_PG_NEST_GAP 64
 
@@ -44,6 +64,7 @@ enum sql_thread_state {
 	SQL_THREAD_RESUMED,  /* in dispatch_command, resuming the query parked under thd */
 	SQL_THREAD_QUERY,    /* between USDT query__start and query__done */
 	SQL_THREAD_EXECUTE,  /* between an outermost query__execute__start and its done */
+	SQL_THREAD_COMMIT,   /* an extended-protocol COMMIT executed: its transaction ends next */
 };
 
 /*
@@ -83,6 +104,12 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, SQL_RINGBUF_SIZE);
 } sql_events SEC(".maps");
+
+/* A database server's binary was just exec'd: its PID, so user space attaches at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SQL_NOTES_SIZE);
+} sql_notes SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -206,6 +233,7 @@ static __always_inline void sql_begin(struct sql_thread *th, __u16 kind, __u32 p
 	ev->start_ns = bpf_ktime_get_ns();
 	ev->end_ns = 0;
 	ev->stmt_id = 0;
+	ev->stmt = 0;
 	ev->pid = id >> 32;
 	ev->tid = (__u32)id;
 	ev->ppid = ppid;
@@ -214,6 +242,34 @@ static __always_inline void sql_begin(struct sql_thread *th, __u16 kind, __u32 p
 	ev->text_len = 0;
 	ev->src = (__u64)src;
 	ev->src_len = src_len;
+}
+
+/*
+ * A slow query that executed a prepared statement takes that statement's text; one whose prepare
+ * was not seen keeps what it has (an SQL EXECUTE's own text) and is marked and counted.
+ */
+static __always_inline void sql_stmt_text(struct sql_event *ev)
+{
+	struct sql_key key = { .id = ev->stmt, .pid = ev->pid };
+	struct sql_event *st;
+	__u64 n;
+
+	st = bpf_map_lookup_elem(&sql_stmts, &key);
+	if (!st) {
+		ev->flags |= SQL_EV_STMT_UNKNOWN;
+		sql_count(SQL_DROP_STMT_UNKNOWN);
+		return;
+	}
+	n = st->text_len;
+	if (n > text_limit)
+		n = text_limit;
+	if (n > SQL_TEXT_MAX)
+		n = SQL_TEXT_MAX;
+	if (bpf_probe_read_kernel(ev->text, n, st->text))
+		return;
+	ev->text_len = n;
+	ev->flags = (ev->flags & ~(SQL_EV_NO_TEXT | SQL_EV_TRUNCATED)) | SQL_EV_PREPARED |
+		    (st->flags & SQL_EV_TRUNCATED);
 }
 
 /* Send a query that ended now if it took slow_ns or longer, its text read first if asked. */
@@ -227,6 +283,8 @@ static __always_inline void sql_finish(struct sql_event *ev, bool read_text, con
 	ev->end_ns = now;
 	if (read_text)
 		sql_copy_str(ev, text);
+	if (ev->stmt)
+		sql_stmt_text(ev);
 	if (ev->flags & SQL_EV_NO_TEXT)
 		sql_count(SQL_DROP_NO_TEXT);
 	len = ev->text_len;
@@ -369,6 +427,54 @@ int BPF_KRETPROBE(sql_dispatch_exit)
 	return 0;
 }
 
+/*
+ * MariaDB's Prepared_statement::prepare(const char *packet, unsigned int length), for the binary
+ * protocol's COM_STMT_PREPARE and SQL PREPARE alike: keep the statement's text by its object.
+ */
+SEC("uprobe")
+int BPF_KPROBE(sql_stmt_prepare)
+{
+	struct sql_key key = { .id = PT_REGS_PARM1(ctx), .pid = bpf_get_current_pid_tgid() >> 32 };
+	const void *text = (const void *)PT_REGS_PARM2(ctx);
+	__u64 len = (__u32)PT_REGS_PARM3(ctx);
+	struct sql_event *ev;
+	__u32 zero = 0;
+	__u32 ppid;
+
+	if (!sql_is_wanted(key.pid, &ppid, false))
+		return 0;
+	ev = bpf_map_lookup_elem(&sql_scratch, &zero);
+	if (!ev)
+		return 0;
+	ev->flags = 0;
+	ev->text_len = 0;
+	sql_copy_bounded(ev, text, len);
+	if (bpf_map_update_elem(&sql_stmts, &key, ev, BPF_ANY))
+		sql_count(SQL_DROP_STMT_FULL);
+	return 0;
+}
+
+/* Prepared_statement::execute_loop(...): the query this thread runs executes that statement. */
+SEC("uprobe")
+int BPF_KPROBE(sql_stmt_execute, void *stmt)
+{
+	struct sql_thread *th = sql_thread_get(false);
+
+	if (th && th->state == SQL_THREAD_DISPATCH)
+		th->ev.stmt = (__u64)stmt;
+	return 0;
+}
+
+/* Prepared_statement's destructor: its text goes. */
+SEC("uprobe")
+int BPF_KPROBE(sql_stmt_free, void *stmt)
+{
+	struct sql_key key = { .id = (__u64)stmt, .pid = bpf_get_current_pid_tgid() >> 32 };
+
+	bpf_map_delete_elem(&sql_stmts, &key);
+	return 0;
+}
+
 /* USDT query__start(const char *query, ...): mysql or postgresql, as the cookie says. */
 SEC("usdt")
 int BPF_USDT(sql_usdt_start, void *query)
@@ -436,7 +542,35 @@ int BPF_KPROBE(sql_pg_execute_start)
 	return 0;
 }
 
-/* postgresql:query__execute__done: an outermost execution ends (a nested one runs deeper). */
+/* Whether a letter is c, either case. */
+static __always_inline bool sql_is_letter(char got, char c)
+{
+	return (got | 0x20) == c;
+}
+
+/*
+ * Whether a PostgreSQL statement is COMMIT or END: run through the extended protocol, its
+ * transaction (deferred triggers, the commit record's flush) ends after the execution does,
+ * still inside the Execute message the client waits for and the server's log times.
+ */
+static __always_inline bool sql_pg_is_commit(const void *text)
+{
+	char b[8] = {};
+
+	if (bpf_probe_read_user(b, sizeof(b), text))
+		return false;
+	if (sql_is_letter(b[0], 'e') && sql_is_letter(b[1], 'n') && sql_is_letter(b[2], 'd'))
+		return !((b[3] | 0x20) >= 'a' && (b[3] | 0x20) <= 'z');
+	return sql_is_letter(b[0], 'c') && sql_is_letter(b[1], 'o') && sql_is_letter(b[2], 'm') &&
+	       sql_is_letter(b[3], 'm') && sql_is_letter(b[4], 'i') && sql_is_letter(b[5], 't') &&
+	       !((b[6] | 0x20) >= 'a' && (b[6] | 0x20) <= 'z');
+}
+
+/*
+ * postgresql:query__execute__done: an outermost execution ends (a nested one runs deeper); a
+ * COMMIT's ends with its transaction, its text kept until then, when the cookie says that
+ * transaction__commit and __abort are traced.
+ */
 SEC("uprobe")
 int BPF_KPROBE(sql_pg_execute_done)
 {
@@ -445,8 +579,65 @@ int BPF_KPROBE(sql_pg_execute_done)
 	if (!th || th->state != SQL_THREAD_EXECUTE || PT_REGS_SP(ctx) + SQL_PG_NEST_GAP < th->sp)
 		return 0;
 	th->state = SQL_THREAD_IDLE;
+	if (bpf_get_attach_cookie(ctx) && sql_pg_is_commit((const void *)th->ev.src)) {
+		sql_copy_str(&th->ev, (const void *)th->ev.src);
+		th->state = SQL_THREAD_COMMIT;
+		return 0;
+	}
 	sql_finish(&th->ev, true, (const void *)th->ev.src);
 	return 0;
+}
+
+/* postgresql:transaction__commit and transaction__abort: a COMMIT executed ends now. */
+SEC("usdt")
+int BPF_USDT(sql_pg_xact_end)
+{
+	struct sql_thread *th = sql_thread_get(false);
+
+	if (!th || th->state != SQL_THREAD_COMMIT)
+		return 0;
+	th->state = SQL_THREAD_IDLE;
+	sql_finish(&th->ev, false, NULL);
+	return 0;
+}
+
+/* Whether the name is the first len bytes of comm, and comm ends there. */
+static __always_inline bool sql_comm_is(const char *comm, const char *name, int len)
+{
+	for (int i = 0; i < len; i++)
+		if (comm[i] != name[i])
+			return false;
+	return comm[len] == '\0';
+}
+
+/*
+ * A process ran exec: when it is a database server by name, wake user space to find and attach
+ * it now, before it accepts a connection, rather than at the next scan of /proc.
+ */
+static __always_inline int sql_on_exec(void)
+{
+	char comm[16] = {};
+	__u32 pid;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (!sql_comm_is(comm, "mariadbd", 8) && !sql_comm_is(comm, "mysqld", 6) &&
+	    !sql_comm_is(comm, "postgres", 8) && !sql_comm_is(comm, "postmaster", 10))
+		return 0;
+	pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_ringbuf_output(&sql_notes, &pid, sizeof(pid), BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int sql_exec_btf(__u64 *ctx)
+{
+	return sql_on_exec();
+}
+
+SEC("raw_tp/sched_process_exec")
+int sql_exec_raw(__u64 *ctx)
+{
+	return sql_on_exec();
 }
 
 char LICENSE[] SEC("license") = "GPL";

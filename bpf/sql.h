@@ -9,9 +9,11 @@
 #define SQL_TEXT_BUF (SQL_TEXT_MAX + 8)
 
 #define SQL_START_MAX	 16384 /* queries parked by thread pools, all servers together */
+#define SQL_STMTS_MAX	 16384 /* prepared statements' texts kept, all servers together */
 #define SQL_PIDS_MAX	 64    /* PIDs in the user's filter */
 #define SQL_SERVERS_MAX	 64    /* server PIDs named with --db */
 #define SQL_RINGBUF_SIZE (1024 * 1024) /* bytes of slow queries waiting for user space */
+#define SQL_NOTES_SIZE	 4096 /* bytes of exec notes (a server starting) waiting */
 
 /* Who ran the query: the same numbers as enum sql_kind in collectors/sql_model.h. */
 enum sql_ev_kind {
@@ -46,6 +48,7 @@ enum sql_layout {
 #define SQL_EV_NO_TEXT	 0x4  /* the text could not be read */
 #define SQL_EV_SUSPENDED 0x8  /* in the parked map only: waiting for its thread-pool resumption */
 #define SQL_EV_RESUMED	 0x10 /* the query was suspended and resumed at least once */
+#define SQL_EV_STMT_UNKNOWN 0x20 /* a prepared statement whose prepare ran before tracing began */
 
 /*
  * A query in flight (the start map's value) and, once it ends over the threshold, the ring buffer
@@ -55,6 +58,7 @@ struct sql_event {
 	__u64 start_ns; /* CLOCK_MONOTONIC at its start */
 	__u64 end_ns;	/* and at its end */
 	__u64 stmt_id;	/* prepared statement number (SQL_EV_PREPARED) */
+	__u64 stmt;	/* the server's prepared statement object executed, 0 if none seen */
 	__u32 pid;	/* process (tgid) that ran it */
 	__u32 tid;	/* thread that started it */
 	__u32 ppid;	/* the process's parent: a PostgreSQL backend's postmaster */
@@ -67,7 +71,7 @@ struct sql_event {
 };
 
 /* The header's size: a record is this plus text_len bytes. */
-#define SQL_EVENT_HDR_SIZE 56
+#define SQL_EVENT_HDR_SIZE 64
 /* The parked map's value size for a text limit: the header, the text, the byte after it. */
 #define SQL_START_VALUE_SIZE(limit) ((SQL_EVENT_HDR_SIZE + (limit) + 2 + 7) / 8 * 8)
 
@@ -75,9 +79,10 @@ struct sql_event {
  * Parked map key: a MySQL or MariaDB query the thread pool suspended is kept by its THD, since
  * it can resume on another thread. The process is part of the key, since two servers can have
  * objects at the same address. (Queries running are kept with their thread, in task storage.)
+ * The same key, with a Prepared_statement's address, finds that statement's text.
  */
 struct sql_key {
-	__u64 id;  /* THD address */
+	__u64 id;  /* THD or Prepared_statement address */
 	__u32 pid; /* tgid */
 	__u32 pad;
 };
@@ -92,6 +97,10 @@ enum sql_drop {
 	SQL_DROP_THREAD_FULL,
 	/* The query text could not be read: the query was sent without it. */
 	SQL_DROP_NO_TEXT,
+	/* The statements map was full: a prepared statement's text was not kept. */
+	SQL_DROP_STMT_FULL,
+	/* A prepared statement executed whose prepare ran before tracing began: no text. */
+	SQL_DROP_STMT_UNKNOWN,
 	/* A start without an end (an error unwound past the probe) replaced by the next start. */
 	SQL_STAT_REPLACED,
 	/* Thread-pool resumptions folded into the query they continue. */

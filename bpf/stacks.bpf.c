@@ -18,12 +18,10 @@
 #define STACKS_PF_KTHREAD 0x00200000 /* PF_KTHREAD */
 
 /*
- * Written live by user space through the mmapped .bss: filter_pids is how many tgids
- * stacks_pids holds (0: no target, per-process counts); with one, it is target_tgid, and the
- * sample of another process costs a compare instead of a map lookup.
+ * Written live by user space through the mmapped .bss (collectors/pid_filter.c): filter_pids
+ * nonzero, only the tgids in stacks_pids are sampled; zero, no target: per-process counts.
  */
 __u32 filter_pids = 0;
-__u32 target_tgid = 0;
 /* Nonzero: the target's user stacks are copied for DWARF unwinding in user space. */
 __u32 dwarf_mode = 0;
 
@@ -126,11 +124,9 @@ static __always_inline void stacks_count_proc(__u32 tgid)
 	__sync_fetch_and_add(&v->samples, 1);
 }
 
-/* Whether the PID filter lets tgid through. */
+/* Whether the PID filter lets tgid through (it is on). */
 static __always_inline bool stacks_pid_wanted(__u32 tgid)
 {
-	if (filter_pids == 1)
-		return tgid == target_tgid;
 	return bpf_map_lookup_elem(&stacks_pids, &tgid) != NULL;
 }
 

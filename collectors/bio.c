@@ -22,12 +22,12 @@
 #include "collectors/bio_model.h"
 #include "collectors/bio_reading.h"
 #include "collectors/bio_spans.h"
+#include "collectors/pid_filter.h"
 #include "util/xalloc.h"
 #include "bpf/bio.h"
 #include "bpf/bio.skel.h"
 
 _Static_assert(BIO_PIDS_MAX >= KTOP_MAX_PIDS, "the BPF PID filter is smaller than KTOP_MAX_PIDS");
-_Static_assert(BIO_PIDS_MAX <= BPF_COMMON_PIDS_MAX, "bpf_common cannot hold every bio PID key");
 
 #define BIO_NTPS	5
 #define BIO_FORCE_RAW	"KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
@@ -66,8 +66,7 @@ struct bio_priv {
 	struct bio_name_cache names;
 
 	uint64_t slow_us;
-	uint32_t pids[KTOP_MAX_PIDS]; /* sorted */
-	size_t npids;
+	struct pid_filter pids;
 
 	struct bio_model model;
 };
@@ -260,6 +259,8 @@ static int bio_load(struct bio_priv *priv, const struct bio_probe *probe, bool u
 	priv->reader.procs_fd = bpf_map__fd(priv->skel->maps.bio_procs);
 	priv->reader.drops_fd = bpf_map__fd(priv->skel->maps.bio_drops);
 	priv->names.disks_fd = bpf_map__fd(priv->skel->maps.bio_disks);
+	pid_filter_init(&priv->pids, bpf_map__fd(priv->skel->maps.bio_pids),
+			&priv->skel->bss->filter_pids, "bio");
 	return 0;
 }
 
@@ -438,61 +439,31 @@ static int bio_poll(struct collector *c)
 	return 0;
 }
 
-/* Replace the kernel's PID set; filtering is off while the map changes. */
-static int bio_set_pids(struct bio_priv *priv, const uint32_t *pids, size_t npids, char *why,
-			size_t why_len)
-{
-	int err;
-
-	priv->skel->bss->filter_pids = 0;
-	err = bpf_common_pid_set_replace(bpf_map__fd(priv->skel->maps.bio_pids), pids, npids, "bio",
-					 why, why_len);
-	if (err)
-		return err;
-	priv->skel->bss->filter_pids = npids > 0;
-	return 0;
-}
-
 /*
  * Apply the PID set and the slow threshold live. A change starts the spans again, since
  * figures counted under different settings cannot be told apart.
  */
-static int bio_configure(struct collector *c, const struct filter *f)
+static int bio_configure(struct collector *c, const struct filter *f, unsigned int changed)
 {
 	struct bio_priv *priv = c->priv;
-	uint32_t pids[KTOP_MAX_PIDS];
-	size_t npids;
-	bool changed = false;
-	int err;
+	int err = 0;
 
 	if (!priv || !priv->skel) {
 		snprintf(c->why, sizeof(c->why), "bio: not open");
 		return -EBADF;
 	}
-	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
-
-	if (!bpf_common_pids_same(pids, npids, priv->pids, priv->npids)) {
-		err = bio_set_pids(priv, pids, npids, c->why, sizeof(c->why));
-		if (err) {
-			priv->npids = 0;
-			priv->model.pid_filtered = false;
-			bio_rebase(priv, true);
-			return err;
-		}
-		memcpy(priv->pids, pids, npids * sizeof(*pids));
-		priv->npids = npids;
-		changed = true;
-	}
-	if (f->bio_slow_us != priv->slow_us) {
+	changed &= FILTER_PIDS | FILTER_BIO_SLOW;
+	if (changed & FILTER_PIDS)
+		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_BIO_SLOW) {
 		priv->slow_us = f->bio_slow_us;
 		priv->skel->bss->slow_ns = bpf_common_us_to_ns(priv->slow_us);
-		changed = true;
 	}
-	priv->model.pid_filtered = priv->npids > 0;
+	priv->model.pid_filtered = priv->pids.npids > 0;
 	priv->model.slow_us = priv->slow_us;
 	if (changed)
 		bio_rebase(priv, true);
-	return 0;
+	return err;
 }
 
 /* Start the cumulative figures again from now. */

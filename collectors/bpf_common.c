@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libbpf steps the collectors share: BTF check, CPU count, per-CPU sums, PID sets, draining. */
+/* libbpf steps the collectors share: BTF check, CPU count, per-CPU sums, draining. */
 #include "collectors/bpf_common.h"
 
 #include <errno.h>
@@ -124,63 +124,6 @@ void bpf_common_drops_fill(struct collector *c, const struct bpf_common_drop *na
 		c->drops[i].count = idx < 0 ? recursion : counters[idx];
 	}
 	c->ndrops = n;
-}
-
-/* Order PIDs (for qsort and bsearch). */
-int bpf_common_pid_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a;
-	uint32_t y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Copy at most max of pids into out, sorted; returns how many. */
-size_t bpf_common_pids_sorted(uint32_t *out, size_t max, const uint32_t *pids, size_t n)
-{
-	if (n > max)
-		n = max;
-	memcpy(out, pids, n * sizeof(*out));
-	if (n)
-		qsort(out, n, sizeof(*out), bpf_common_pid_cmp);
-	return n;
-}
-
-/* Whether two sorted PID sets are the same. */
-bool bpf_common_pids_same(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
-{
-	return na == nb && !memcmp(a, b, na * sizeof(*a));
-}
-
-/*
- * Delete every key of a PID-set map, then insert pids. The caller turns its filter flag off
- * before and on (n > 0) after.
- */
-int bpf_common_pid_set_replace(int map_fd, const uint32_t *pids, size_t n, const char *who,
-			       char *why, size_t why_len)
-{
-	__u32 keys[BPF_COMMON_PIDS_MAX];
-	__u32 key, next;
-	size_t nkeys = 0;
-	__u8 one = 1;
-	int err;
-
-	for (err = bpf_map_get_next_key(map_fd, NULL, &next); !err && nkeys < BPF_COMMON_PIDS_MAX;
-	     err = bpf_map_get_next_key(map_fd, &key, &next)) {
-		key = next;
-		keys[nkeys++] = key;
-	}
-	for (size_t i = 0; i < nkeys; i++)
-		bpf_map_delete_elem(map_fd, &keys[i]);
-	for (size_t i = 0; i < n; i++) {
-		err = bpf_map_update_elem(map_fd, &pids[i], &one, BPF_ANY);
-		if (err) {
-			snprintf(why, why_len, "%s: update the PID filter: %s", who,
-				 strerror(-err));
-			return err;
-		}
-	}
-	return 0;
 }
 
 /*

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* libbpf steps the collectors share: BTF check, CPU count, per-CPU sums, PID sets, draining. */
+/* libbpf steps the collectors share: BTF check, CPU count, per-CPU sums, draining. */
 #ifndef KTOP_COLLECTORS_BPF_COMMON_H
 #define KTOP_COLLECTORS_BPF_COMMON_H
 
@@ -19,7 +19,6 @@ struct bpf_common_drop {
 };
 
 #define BPF_COMMON_BTF_PATH "/sys/kernel/btf/vmlinux"
-#define BPF_COMMON_PIDS_MAX 64 /* the most keys a collector's PID-set map holds */
 
 /* Microseconds as nanoseconds, saturating. */
 static inline __u64 bpf_common_us_to_ns(uint64_t us)
@@ -43,11 +42,6 @@ int bpf_common_counters_read(int map_fd, __u64 *pcpu, int ncpus, uint64_t *count
 uint64_t bpf_common_recursion_misses(int prog_fd);
 void bpf_common_drops_fill(struct collector *c, const struct bpf_common_drop *names, size_t n,
 			   const uint64_t *counters, uint64_t recursion);
-int bpf_common_pid_cmp(const void *a, const void *b);
-size_t bpf_common_pids_sorted(uint32_t *out, size_t max, const uint32_t *pids, size_t n);
-bool bpf_common_pids_same(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
-int bpf_common_pid_set_replace(int map_fd, const uint32_t *pids, size_t n, const char *who,
-			       char *why, size_t why_len);
 /*
  * Append add_n elements of size bytes from add to the n of arr (grown; NULL: none yet), as a
  * reset keeps the entries it drained for the next poll. Returns the array.

@@ -7,18 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KTOP_MAX_PIDS 64
+#include "collectors/filter.h"
+
 #define COLLECTOR_WHY_LEN 256
 #define COLLECTOR_MAX_DROPS 16
 
-/* How the stack collectors walk user stacks (--unwind, the u key). */
-enum ktop_unwind {
-	KTOP_UNWIND_AUTO,  /* DWARF for the processes a PID filter or the Stacks panel names */
-	KTOP_UNWIND_DWARF, /* DWARF, from copied user stacks, wherever stacks are taken */
-	KTOP_UNWIND_FP,	   /* frame pointers only */
-};
+struct sym_cache;
+struct unwind_cache;
 
-/* What the user asked for on the command line; read by collectors at open(). */
+/* What the user asked for on the command line, and what core lends; read at open(). */
 struct ktop_config {
 	double delay_s;         /* refresh interval */
 	uint64_t min_block_us;  /* off-CPU: shortest block kept */
@@ -33,24 +30,19 @@ struct ktop_config {
 	const char *db_targets[16];
 	size_t ndb_targets;
 	uint32_t text_limit;    /* slow queries: bytes of query text copied (0: 1024) */
+	uint32_t max_queries;   /* slow queries: the most recent kept in the list (0: 1000) */
 	/* trace: --trace specs, added at open */
 	const char *trace_specs[64];
 	size_t ntrace_specs;
 	uint32_t string_limit;  /* trace: bytes of a string argument copied (0: 80) */
-};
-
-/* What may change while running (p and t keys). An empty PID set means every process. */
-struct filter {
-	uint32_t pids[KTOP_MAX_PIDS];
-	size_t npids;
-	uint64_t min_block_us;
-	uint64_t slow_ms;
-	uint64_t bio_slow_us;
-	uint64_t max_block_us;  /* off-CPU: longest block kept (0: no limit) */
-	bool offcpu_runnable;   /* off-CPU: count preempted (runnable) time too */
-	bool offcpu_kthreads;   /* off-CPU: include kernel threads */
-	bool redact;            /* show and export query text with literals replaced by ? */
-	enum ktop_unwind unwind; /* stack panels: how user stacks are walked */
+	/*
+	 * Borrowed, made once by core: the symbol cache every collector that names addresses
+	 * shares, so a process followed by several panels is read and parsed once (NULL: a
+	 * collector makes its own).
+	 */
+	struct sym_cache *syms;
+	/* Borrowed, made once by core over syms: the DWARF unwinder the stack collectors share. */
+	struct unwind_cache *unwinder;
 };
 
 /* A named in-kernel or user-space loss counter, cumulative since open(). */
@@ -67,8 +59,11 @@ struct collector_ops {
 	int (*open)(struct collector *c, const struct ktop_config *cfg);
 	/* Drain maps and ring buffers into the live model; 0 or -errno. */
 	int (*poll)(struct collector *c);
-	/* Apply a new PID set and thresholds, live; 0 or -errno with c->why. */
-	int (*configure)(struct collector *c, const struct filter *f);
+	/*
+	 * Apply the parts of f named by changed (FILTER_* bits), live; the first call after
+	 * open() has FILTER_ALL. 0 or -errno with c->why.
+	 */
+	int (*configure)(struct collector *c, const struct filter *f, unsigned int changed);
 	/* Start cumulative figures again from now. */
 	void (*reset)(struct collector *c);
 	/* A copy of the live model that the caller owns and frees with model_free. */

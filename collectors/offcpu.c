@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The Off-CPU collector: loads offcpu.bpf.c, drains its counts map at each poll and hands the
- * records to stack_collect.c, which symbolizes them into struct offcpu_model.
+ * The Off-CPU collector: loads offcpu.bpf.c; at each poll its stack source (stack_source.c)
+ * drains the counts map into stack_collect.c, which symbolizes the records into struct
+ * offcpu_model.
  */
 #include "collectors/offcpu.h"
 
@@ -20,10 +21,10 @@
 
 #include "collectors/bpf_common.h"
 #include "collectors/offcpu_model.h"
+#include "collectors/pid_filter.h"
 #include "collectors/stack_collect.h"
+#include "collectors/stack_source.h"
 #include "collectors/ustack_reader.h"
-#include "symbols/symbols.h"
-#include "symbols/unwind.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 #include "bpf/offcpu.h"
@@ -33,6 +34,8 @@
 _Static_assert(OFFCPU_PIDS_MAX >= KTOP_MAX_PIDS,
 	       "the BPF PID filter is smaller than KTOP_MAX_PIDS");
 _Static_assert(OFFCPU_STACK_NONE == STACK_COLLECT_NONE, "offcpu.h and stack_collect.h disagree");
+_Static_assert(STACK_SOURCE_KEY_MATCHES(struct offcpu_key),
+	       "struct offcpu_key is not laid out as struct stack_collect_key");
 
 #define OFFCPU_NPROGS	 2
 #define OFFCPU_FORCE_RAW "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
@@ -54,30 +57,14 @@ struct offcpu_priv {
 	struct bpf_program *progs[OFFCPU_NPROGS];
 	size_t nlinks;
 	struct ring_buffer *notes; /* process notes, and the copied user stacks */
-	struct sym_cache *sc;
-	struct stack_collect *st;
-	struct ustack_reader *ur;  /* DWARF unwinding of copied user stacks */
+	struct stack_source *src;  /* the counts map into the model; DWARF unwinding */
 	struct bpf_link *sys_exit; /* attached while DWARF unwinding is on (and only then) */
 	struct bpf_program *sys_exit_prog;
 	uint32_t ustack_kib;
 	bool use_btf;  /* tp_btf: a block ends at switch-in, before the thread's return to user */
 	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
-	int ncpus;
-	__u64 *pcpu; /* lookup buffer: one counter per possible CPU */
 
-	/* Drain buffers, as large as the counts map. */
-	struct offcpu_key *keys;
-	struct offcpu_val *vals;
-	uint32_t cap;
-	/* Entries drained by a reset: they count for the next interval only. */
-	struct offcpu_key *carry_keys;
-	struct offcpu_val *carry_vals;
-	size_t ncarry;
-
-	uint32_t pids[KTOP_MAX_PIDS]; /* sorted */
-	size_t npids;
-	double last_poll; /* CLOCK_MONOTONIC seconds */
-	double cum_start;
+	struct pid_filter pids;
 
 	struct offcpu_model model;
 };
@@ -180,6 +167,8 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 			 strerror(-err));
 		return err;
 	}
+	pid_filter_init(&priv->pids, bpf_map__fd(skel->maps.offcpu_pids), &skel->bss->filter_pids,
+			"offcpu");
 	return 0;
 }
 
@@ -221,47 +210,12 @@ static int offcpu_on_note(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*n))
 		return 0;
-	if (n->kind == OFFCPU_NOTE_EXEC) {
-		stack_collect_exec(priv->st, n->tgid);
-		if (priv->ur)
-			ustack_reader_exec(priv->ur, n->tgid);
-	} else
-		stack_collect_note(priv->st, n->tgid);
-	return 0;
-}
-
-/*
- * Move the counts map into the drain buffers, each entry read and deleted at once, so a
- * block that ends meanwhile is either read now or left for the next time. Returns how many
- * entries were read, or -errno.
- */
-static int offcpu_drain(struct offcpu_priv *priv, char *why, size_t why_len)
-{
-	return bpf_common_drain(bpf_map__fd(priv->skel->maps.offcpu_counts), priv->keys,
-				sizeof(*priv->keys), priv->vals, sizeof(*priv->vals), priv->cap,
-				"offcpu: drain the counts map", why, why_len);
-}
-
-/* Sum the per-CPU drop counters and the programs' recursion misses into c->drops. */
-static int offcpu_drops_update(struct collector *c)
-{
-	struct offcpu_priv *priv = c->priv;
-	uint64_t counters[OFFCPU_DROP_COUNT];
-	uint64_t recursion = 0;
-	size_t n = sizeof(offcpu_drop_names) / sizeof(offcpu_drop_names[0]);
-	int err;
-
-	err = bpf_common_counters_read(bpf_map__fd(priv->skel->maps.offcpu_drops), priv->pcpu,
-				       priv->ncpus, counters, OFFCPU_DROP_COUNT, "offcpu", c->why,
-				       sizeof(c->why));
-	if (err)
-		return err;
-	for (size_t i = 0; i < priv->nlinks; i++)
-		recursion += bpf_common_recursion_misses(bpf_program__fd(priv->progs[i]));
-	bpf_common_drops_fill(c, offcpu_drop_names, n, counters, recursion);
-	stack_collect_drops(priv->st, c);
-	if (priv->ur)
-		ustack_reader_drops(priv->ur, c);
+	if (!priv->src)
+		return 0;
+	if (n->kind == OFFCPU_NOTE_EXEC)
+		stack_source_exec(priv->src, n->tgid);
+	else
+		stack_source_note(priv->src, n->tgid);
 	return 0;
 }
 
@@ -275,18 +229,12 @@ static void offcpu_close(struct collector *c)
 	if (!priv)
 		return;
 	bpf_link__destroy(priv->sys_exit);
+	/* The source's reader reads through the notes ring buffer: it goes first. */
+	stack_source_free(priv->src);
 	ring_buffer__free(priv->notes);
-	ustack_reader_free(priv->ur);
 	for (size_t i = 0; i < priv->nlinks; i++)
 		bpf_link__destroy(priv->links[i]);
 	offcpu_bpf__destroy(priv->skel);
-	stack_collect_free(priv->st);
-	sym_cache_free(priv->sc);
-	free(priv->pcpu);
-	free(priv->keys);
-	free(priv->vals);
-	free(priv->carry_keys);
-	free(priv->carry_vals);
 	stack_set_clear(&priv->model.interval);
 	stack_set_clear(&priv->model.cumulative);
 	free(priv);
@@ -298,9 +246,8 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 {
 	uint32_t stacks = cfg && cfg->stack_storage ? cfg->stack_storage : OFFCPU_STACKS_MAX;
 	struct offcpu_probe probe = { 0 };
-	struct stack_collect_map map;
+	struct stack_source_desc desc;
 	struct offcpu_priv *priv;
-	uint32_t nids = 1;
 	bool use_btf;
 	int err;
 
@@ -315,18 +262,9 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 	c->priv = priv;
 	priv->ustack_kib = ustack_reader_kib(cfg);
 
-	err = sym_cache_new(&priv->sc, c->why, sizeof(c->why));
-	if (err)
-		goto out_close;
 	err = offcpu_probe_btf(&probe, c->why, sizeof(c->why));
 	if (err)
 		goto out_close;
-	priv->ncpus = bpf_common_ncpus("offcpu", c->why, sizeof(c->why));
-	if (priv->ncpus < 0) {
-		err = priv->ncpus;
-		goto out_close;
-	}
-	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));
 
 	use_btf = probe.tp_btf && !getenv(OFFCPU_FORCE_RAW);
 	err = offcpu_load(priv, &probe, use_btf, stacks, c->why, sizeof(c->why));
@@ -350,18 +288,6 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 	snprintf(c->mode, sizeof(c->mode), "%s", use_btf ? "tp_btf" : "raw_tp");
 	priv->use_btf = use_btf;
 
-	/* Stack ids are bucket numbers: below the map size rounded up to a power of two. */
-	while (nids < stacks && nids < (1u << 31))
-		nids <<= 1;
-	map = (struct stack_collect_map){
-		.fd = bpf_map__fd(priv->skel->maps.offcpu_stacks),
-		.nids = nids,
-		.depth = OFFCPU_STACK_DEPTH,
-	};
-	/* Sums are nanoseconds; samples show microseconds. */
-	priv->st = stack_collect_new(priv->sc, &map, (struct stack_collect_scale){ 1, 1000 },
-				     &priv->model.interval, &priv->model.cumulative);
-	stack_collect_set_max(priv->st, cfg ? cfg->max_stacks : 0);
 	priv->notes = ring_buffer__new(bpf_map__fd(priv->skel->maps.offcpu_notes), offcpu_on_note,
 				       priv, NULL);
 	if (!priv->notes) {
@@ -370,17 +296,28 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 			 strerror(-err));
 		goto out_close;
 	}
-	priv->ur = ustack_reader_new(bpf_map__fd(priv->skel->maps.ustack_ring), priv->notes);
-	ustack_reader_describe(c->unwind, sizeof(c->unwind), false, priv->ustack_kib, true);
-
-	priv->cap = bpf_map__max_entries(priv->skel->maps.offcpu_counts);
-	priv->keys = xcalloc(priv->cap, sizeof(*priv->keys));
-	priv->vals = xcalloc(priv->cap, sizeof(*priv->vals));
-	priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
-	priv->cum_start = priv->last_poll;
-	err = offcpu_drops_update(c);
+	desc = (struct stack_source_desc){
+		.who = "offcpu",
+		.counts = priv->skel->maps.offcpu_counts,
+		.value = STACK_SOURCE_VALUE(struct offcpu_val, total_ns, count, comm),
+		.stacks = priv->skel->maps.offcpu_stacks,
+		.depth = OFFCPU_STACK_DEPTH,
+		/* Sums are nanoseconds; samples show microseconds. */
+		.scale = { 1, 1000 },
+		.drops = priv->skel->maps.offcpu_drops,
+		.names = offcpu_drop_names,
+		.nnames = sizeof(offcpu_drop_names) / sizeof(offcpu_drop_names[0]),
+		.ncounters = OFFCPU_DROP_COUNT,
+		.ustack = priv->skel->maps.ustack_ring,
+		.ustack_rb = priv->notes,
+	};
+	for (size_t i = 0; i < priv->nlinks && i < STACK_SOURCE_PROGS_MAX; i++)
+		desc.prog_fds[desc.nprogs++] = bpf_program__fd(priv->progs[i]);
+	err = stack_source_new(&priv->src, &desc, cfg, &priv->model.interval,
+			       &priv->model.cumulative, c);
 	if (err)
 		goto out_close;
+	ustack_reader_describe(c->unwind, sizeof(c->unwind), false, priv->ustack_kib, true);
 	c->is_open = true;
 	return 0;
 
@@ -390,120 +327,40 @@ out_close:
 	return err;
 }
 
-/* Note the processes of drained entries: best effort, for notes lost or still on their way. */
-static void offcpu_note_keys(struct offcpu_priv *priv, const struct offcpu_key *keys, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (keys[i].ustack != OFFCPU_STACK_NONE)
-			stack_collect_note(priv->st, keys[i].tgid);
-}
-
-/* Add drained entries to the interval, and to the cumulative samples when cumulative. */
-static void offcpu_collect(struct offcpu_priv *priv, const struct offcpu_key *keys,
-			   const struct offcpu_val *vals, size_t n, bool cumulative)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct stack_collect_key k = {
-			.tgid = keys[i].tgid,
-			.tid = keys[i].tid,
-			.kstack = keys[i].kstack,
-			.ustack = keys[i].ustack,
-		};
-
-		stack_collect_add(priv->st, &k, vals[i].comm, sizeof(vals[i].comm),
-				  vals[i].total_ns, vals[i].count, cumulative);
-	}
-}
-
 /* Drain the kernel's counts into this interval's samples and the cumulative ones. */
 static int offcpu_poll(struct collector *c)
 {
 	struct offcpu_priv *priv = c->priv;
-	double now;
+	struct offcpu_model *m;
 	int n;
 
 	if (!priv || !priv->skel) {
 		snprintf(c->why, sizeof(c->why), "offcpu: not open");
 		return -EBADF;
 	}
+	m = &priv->model;
 	/* Processes announced since the last look: read their maps before naming anything. */
 	ring_buffer__consume(priv->notes);
-	n = offcpu_drain(priv, c->why, sizeof(c->why));
+	n = stack_source_drain(priv->src, c->why, sizeof(c->why));
 	if (n < 0)
 		return n;
-	now = clock_seconds(CLOCK_MONOTONIC);
-	offcpu_note_keys(priv, priv->carry_keys, priv->ncarry);
-	offcpu_note_keys(priv, priv->keys, (size_t)n);
-	stack_collect_begin(priv->st);
-	offcpu_collect(priv, priv->carry_keys, priv->carry_vals, priv->ncarry, false);
-	offcpu_collect(priv, priv->keys, priv->vals, (size_t)n, true);
-	ustack_reader_flush(priv->ur, priv->st, true);
-	stack_collect_end(priv->st);
-	priv->ncarry = 0;
-
-	priv->model.interval_s = now - priv->last_poll;
-	priv->model.cumulative_s = now - priv->cum_start;
-	priv->last_poll = now;
-	priv->model.polls++;
+	stack_source_interval_end(priv->src, clock_seconds(CLOCK_MONOTONIC), &m->interval_s,
+				  &m->cumulative_s);
+	stack_source_collect(priv->src);
+	m->polls++;
 	c->why[0] = '\0';
-	return offcpu_drops_update(c);
+	return stack_source_drops(priv->src, c);
 }
 
 /* Start the cumulative samples again; what already ended still counts for the interval. */
 static void offcpu_reset(struct collector *c)
 {
 	struct offcpu_priv *priv = c->priv;
-	char why[COLLECTOR_WHY_LEN];
-	int n;
 
 	if (!priv || !priv->skel)
 		return;
-	n = offcpu_drain(priv, why, sizeof(why));
-	if (n > 0) {
-		priv->carry_keys = bpf_common_append(priv->carry_keys, priv->ncarry, priv->keys,
-						     (size_t)n, sizeof(*priv->keys));
-		priv->carry_vals = bpf_common_append(priv->carry_vals, priv->ncarry, priv->vals,
-						     (size_t)n, sizeof(*priv->vals));
-		priv->ncarry += (size_t)n;
-	}
-	stack_collect_reset(priv->st);
-	priv->cum_start = clock_seconds(CLOCK_MONOTONIC);
+	stack_source_reset(priv->src, true);
 	priv->model.cumulative_s = 0;
-}
-
-/*
- * Replace the kernel's PID set. New PIDs go in before old ones leave, so a change never lets
- * every process through; an empty set turns the filter off first.
- */
-static int offcpu_set_pids(struct offcpu_priv *priv, const uint32_t *pids, size_t npids, char *why,
-			   size_t why_len)
-{
-	int fd = bpf_map__fd(priv->skel->maps.offcpu_pids);
-	__u32 keys[2 * OFFCPU_PIDS_MAX];
-	__u32 key, next;
-	size_t nkeys = 0;
-	__u8 one = 1;
-	int err;
-
-	if (!npids)
-		priv->skel->bss->filter_pids = 0;
-	for (size_t i = 0; i < npids; i++) {
-		err = bpf_map_update_elem(fd, &pids[i], &one, BPF_ANY);
-		if (err) {
-			snprintf(why, why_len, "offcpu: update the PID filter: %s", strerror(-err));
-			return err;
-		}
-	}
-	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && nkeys < 2 * OFFCPU_PIDS_MAX;
-	     err = bpf_map_get_next_key(fd, &key, &next)) {
-		key = next;
-		keys[nkeys++] = key;
-	}
-	for (size_t i = 0; i < nkeys; i++)
-		if (!npids || !bsearch(&keys[i], pids, npids, sizeof(*pids), bpf_common_pid_cmp))
-			bpf_map_delete_elem(fd, &keys[i]);
-	priv->skel->bss->filter_pids = npids > 0;
-	return 0;
 }
 
 /*
@@ -517,7 +374,7 @@ static int offcpu_dwarf_set(struct collector *c, bool on, bool automatic)
 
 	/* The ring is mapped the first time it is needed. */
 	if (on)
-		err = ustack_reader_start(priv->ur, c->why, sizeof(c->why));
+		err = ustack_reader_start(stack_source_reader(priv->src), c->why, sizeof(c->why));
 	if (err)
 		on = false;
 	if (on && !priv->sys_exit) {
@@ -542,14 +399,12 @@ static int offcpu_dwarf_set(struct collector *c, bool on, bool automatic)
  * Apply the PID set, thresholds and what counts, live. A change starts the interval and the
  * cumulative samples again, since blocks counted under other settings cannot be told apart.
  */
-static int offcpu_configure(struct collector *c, const struct filter *f)
+static int offcpu_configure(struct collector *c, const struct filter *f, unsigned int changed)
 {
 	struct offcpu_priv *priv = c->priv;
 	struct offcpu_model *m;
-	uint32_t pids[KTOP_MAX_PIDS];
-	bool changed = false;
+	bool restart;
 	bool dwarf;
-	size_t npids;
 	int err = 0;
 
 	if (!priv || !priv->skel) {
@@ -557,62 +412,43 @@ static int offcpu_configure(struct collector *c, const struct filter *f)
 		return -EBADF;
 	}
 	m = &priv->model;
-	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
-
-	if (!bpf_common_pids_same(pids, npids, priv->pids, priv->npids)) {
-		err = offcpu_set_pids(priv, pids, npids, c->why, sizeof(c->why));
-		if (!err) {
-			memcpy(priv->pids, pids, npids * sizeof(*pids));
-			priv->npids = npids;
-		} else {
-			char why[COLLECTOR_WHY_LEN];
-
-			/* Whatever the map holds now, filter on nothing rather than on half. */
-			offcpu_set_pids(priv, NULL, 0, why, sizeof(why));
-			priv->npids = 0;
-		}
-		changed = true;
-	}
-	if (f->min_block_us != m->min_block_us || f->max_block_us != m->max_block_us ||
-	    f->offcpu_runnable != m->runnable || f->offcpu_kthreads != m->kthreads) {
+	if (changed & FILTER_PIDS)
+		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_OFFCPU_BLOCK) {
 		m->min_block_us = f->min_block_us;
 		m->max_block_us = f->max_block_us;
-		m->runnable = f->offcpu_runnable;
-		m->kthreads = f->offcpu_kthreads;
 		priv->skel->bss->min_block_ns = bpf_common_us_to_ns(m->min_block_us);
 		priv->skel->bss->max_block_ns = bpf_common_us_to_ns(m->max_block_us);
+	}
+	if (changed & FILTER_OFFCPU_STATES) {
+		m->runnable = f->offcpu_runnable;
+		m->kthreads = f->offcpu_kthreads;
 		priv->skel->bss->count_runnable = m->runnable;
 		priv->skel->bss->count_kthreads = m->kthreads;
-		changed = true;
 	}
+	restart = changed & (FILTER_PIDS | FILTER_OFFCPU_BLOCK | FILTER_OFFCPU_STATES);
 	/*
 	 * raw_tp sees a block end only when its thread leaves the CPU again, after it went back
 	 * to user space: too late to copy the stack it blocked with.
 	 */
 	dwarf = priv->can_copy && priv->use_btf &&
-		(f->unwind == KTOP_UNWIND_DWARF || (f->unwind == KTOP_UNWIND_AUTO && priv->npids));
-	if (dwarf != (priv->sys_exit != NULL)) {
+		(f->unwind == KTOP_UNWIND_DWARF ||
+		 (f->unwind == KTOP_UNWIND_AUTO && priv->pids.npids));
+	if ((changed & (FILTER_PIDS | FILTER_UNWIND)) && dwarf != (priv->sys_exit != NULL)) {
 		int derr = offcpu_dwarf_set(c, dwarf, f->unwind == KTOP_UNWIND_AUTO);
 
 		err = err ? err : derr;
-		changed = true;
-	} else {
+		restart = true;
+	} else if (changed & (FILTER_PIDS | FILTER_UNWIND)) {
 		/* The same walk, chosen another way (auto, or by name): only the header changes. */
 		ustack_reader_describe(c->unwind, sizeof(c->unwind), dwarf, priv->ustack_kib,
 				       f->unwind == KTOP_UNWIND_AUTO);
 	}
-	if (changed) {
-		char why[COLLECTOR_WHY_LEN];
-
+	if (restart) {
 		/* What the kernel summed under the old settings goes. */
 		ring_buffer__consume(priv->notes);
-		ustack_reader_discard(priv->ur);
-		offcpu_drain(priv, why, sizeof(why));
-		priv->ncarry = 0;
-		stack_collect_reset(priv->st);
+		stack_source_restart(priv->src);
 		stack_set_clear(&m->interval);
-		priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
-		priv->cum_start = priv->last_poll;
 		m->interval_s = 0;
 		m->cumulative_s = 0;
 	}

@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
+#include "collectors/filter.h"
 #include "collectors/sched_model.h"
 #include "collectors/sched_proc.h"
 #include "util/escape.h"
@@ -59,8 +60,7 @@ struct sched_priv {
 	struct sched_prev *prev;       /* sorted by tid */
 	size_t nprev;
 	uint64_t hist_prev[SCHED_SLOTS];
-	uint32_t pids[KTOP_MAX_PIDS]; /* sorted */
-	size_t npids;
+	struct filter filter; /* its PID set (the rows shown; the kernel side follows all) */
 	uint32_t self;
 	uint64_t read_ns; /* when the threads were last read: the interval's bounds */
 	uint64_t seeded;
@@ -249,8 +249,7 @@ static int prev_cmp(const void *a, const void *b)
 /* Whether the PID filter lets pid through. */
 static bool sched_pid_wanted(const struct sched_priv *priv, uint32_t pid)
 {
-	return !priv->npids ||
-	       bsearch(&pid, priv->pids, priv->npids, sizeof(pid), bpf_common_pid_cmp);
+	return filter_has_pid(&priv->filter, pid);
 }
 
 /* The row's cgroup from the kernel's name of its last part ("": the root). */
@@ -591,13 +590,13 @@ static int sched_poll(struct collector *c)
 	if (err)
 		return err;
 	sched_proc_system(priv->proc, &m->sys);
-	m->filtered = priv->npids > 0;
+	m->filtered = priv->filter.npids > 0;
 	c->why[0] = '\0';
 	return sched_drops_update(c);
 }
 
 /* The PID set filters the rows; the kernel side follows every thread regardless. */
-static int sched_configure(struct collector *c, const struct filter *f)
+static int sched_configure(struct collector *c, const struct filter *f, unsigned int parts)
 {
 	struct sched_priv *priv = c->priv;
 
@@ -605,7 +604,8 @@ static int sched_configure(struct collector *c, const struct filter *f)
 		snprintf(c->why, sizeof(c->why), "sched: not open");
 		return -EBADF;
 	}
-	priv->npids = bpf_common_pids_sorted(priv->pids, KTOP_MAX_PIDS, f->pids, f->npids);
+	if (parts & FILTER_PIDS)
+		filter_set_pids(&priv->filter, f->pids, f->npids);
 	return 0;
 }
 

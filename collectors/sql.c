@@ -15,9 +15,11 @@
 #include <linux/types.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
+#include "collectors/pid_filter.h"
 #include "collectors/sql_discover.h"
 #include "collectors/sql_model.h"
 #include "util/clock.h"
@@ -25,8 +27,6 @@
 #include "util/xalloc.h"
 #include "bpf/sql.h"
 #include "bpf/sql.skel.h"
-
-_Static_assert(SQL_PIDS_MAX <= BPF_COMMON_PIDS_MAX, "bpf_common cannot hold every sql PID key");
 
 _Static_assert(SQL_PIDS_MAX >= KTOP_MAX_PIDS, "the BPF PID filter is smaller than KTOP_MAX_PIDS");
 _Static_assert((int)SQL_EV_MYSQL == (int)SQL_KIND_MYSQL && (int)SQL_EV_PG == (int)SQL_KIND_PG,
@@ -39,7 +39,8 @@ _Static_assert(SQL_EVENT_HDR_SIZE == __builtin_offsetof(struct sql_event, text),
 #define SQL_TARGETS_MAX	 (sizeof(((struct ktop_config *)0)->db_targets) / sizeof(const char *))
 #define SQL_PRUNE_MAX	 1024 /* stale map entries removed per scan */
 /* A binary's links: a start and an end, and PostgreSQL's execute probes at each of their places */
-#define SQL_LINKS_MAX (2 + 2 * SQL_USDT_LOCS_MAX)
+/* query start and done, the places of the execute probes, transaction commit and abort */
+#define SQL_LINKS_MAX (2 + 2 * SQL_USDT_LOCS_MAX + 2)
 
 /* A server binary, attached once (for every process that runs it) whatever its servers. */
 struct sql_binary {
@@ -56,7 +57,10 @@ struct sql_binary {
 
 struct sql_priv {
 	struct sql_bpf *skel;
-	struct ring_buffer *rb;
+	struct ring_buffer *rb;	    /* exec notes, and slow queries once a server is traced */
+	bool rb_queries;	    /* the slow-query ring is in rb */
+	bool scan_now;		    /* a server was exec'd: find and attach it without waiting */
+	struct bpf_link *exec_link; /* sched_process_exec, for the notes */
 
 	struct sql_binary *bins;
 	size_t nbins;
@@ -69,11 +73,12 @@ struct sql_priv {
 	__u64 *pcpu;			   /* one counter per CPU, for reading sql_drops */
 	uint64_t counters[SQL_DROP_COUNT]; /* summed over CPUs, since open */
 	uint64_t lost_base;		   /* counters[SQL_DROP_LOST] at the last reset */
+	uint64_t unlisted_before;	   /* queries dropped from the list before the last reset */
+	uint64_t next_from;		   /* model.seen at the last poll: the next interval's start */
 	double wall_minus_mono;		   /* converts the kernel's timestamps */
 
 	uint64_t slow_ms;
-	uint32_t pids[KTOP_MAX_PIDS];
-	size_t npids;
+	struct pid_filter pids;
 
 	struct sql_model model;
 	struct sql_model_index *ix;
@@ -85,9 +90,11 @@ static const struct bpf_common_drop sql_drop_names[] = {
 	{ "parked map full", SQL_DROP_START_FULL },
 	{ "no thread slot", SQL_DROP_THREAD_FULL },
 	{ "unreadable query text", SQL_DROP_NO_TEXT },
+	{ "prepared texts not kept", SQL_DROP_STMT_FULL },
+	{ "statements prepared before start", SQL_DROP_STMT_UNKNOWN },
 };
 
-_Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) <= COLLECTOR_MAX_DROPS,
+_Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) < COLLECTOR_MAX_DROPS,
 	       "too many sql drop counters");
 
 /* A threshold in msecs as the kernel side's nanoseconds, saturating. */
@@ -134,21 +141,46 @@ out_err:
 
 /*
  * Attach one program at each place of a PostgreSQL execute probe (links from slot at), as plain
- * uprobes holding its semaphore; start ones get the distance to debug_query_string as cookie.
- * 0 or -errno.
+ * uprobes holding its semaphore; start ones get the distance to debug_query_string as cookie,
+ * done ones whether the transaction probes are attached (cookie). 0 or -errno.
  */
 static int sql_attach_pg_places(struct bpf_program *prog, struct sql_binary *b, size_t at,
 				const char *path, const struct sql_usdt_loc *locs, size_t n,
-				uint64_t query_string)
+				uint64_t query_string, uint64_t cookie)
 {
 	for (size_t i = 0; i < n; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .ref_ctr_offset = locs[i].sema_offset,
-			    .bpf_cookie = query_string ? query_string - locs[i].vaddr : 0);
+			    .bpf_cookie = query_string ? query_string - locs[i].vaddr : cookie);
 
 		b->links[at + i] =
 			bpf_program__attach_uprobe_opts(prog, -1, path, locs[i].offset, &opts);
 		if (!b->links[at + i])
 			return errno ? -errno : -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Attach PostgreSQL's transaction__commit and __abort (the last two links): an extended-protocol
+ * COMMIT is timed through its transaction's end. 0, or -errno with neither attached (a COMMIT
+ * then ends with its execution).
+ */
+static int sql_attach_pg_xact(struct sql_priv *priv, struct sql_binary *b, const char *path)
+{
+	static const char *const probes[] = { "transaction__commit", "transaction__abort" };
+
+	for (size_t i = 0; i < 2; i++) {
+		size_t at = SQL_LINKS_MAX - 2 + i;
+
+		b->links[at] = bpf_program__attach_usdt(priv->skel->progs.sql_pg_xact_end, -1, path,
+							"postgresql", probes[i], NULL);
+		if (!b->links[at]) {
+			int err = errno ? -errno : -ENOENT;
+
+			bpf_link__destroy(b->links[SQL_LINKS_MAX - 2]);
+			b->links[SQL_LINKS_MAX - 2] = NULL;
+			return err;
+		}
 	}
 	return 0;
 }
@@ -162,18 +194,21 @@ static void sql_attach_pg_execute(struct sql_priv *priv, struct sql_binary *b, c
 				  const struct sql_elf_info *info)
 {
 	size_t at = 2 + SQL_USDT_LOCS_MAX;
+	bool xact;
 	int err;
 
 	if (!info->npg_exec_start || !info->npg_exec_done || !info->pg_query_string) {
 		snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, simple only");
 		return;
 	}
+	/* first, so that the done probes' cookie can say whether a COMMIT waits for them */
+	xact = !sql_attach_pg_xact(priv, b, path);
 	err = sql_attach_pg_places(priv->skel->progs.sql_pg_execute_start, b, 2, path,
 				   info->pg_exec_start, info->npg_exec_start,
-				   info->pg_query_string);
+				   info->pg_query_string, 0);
 	if (!err)
 		err = sql_attach_pg_places(priv->skel->progs.sql_pg_execute_done, b, at, path,
-					   info->pg_exec_done, info->npg_exec_done, 0);
+					   info->pg_exec_done, info->npg_exec_done, 0, xact);
 	if (err) {
 		for (size_t i = 2; i < SQL_LINKS_MAX; i++) {
 			bpf_link__destroy(b->links[i]);
@@ -183,7 +218,48 @@ static void sql_attach_pg_execute(struct sql_priv *priv, struct sql_binary *b, c
 			 "USDT postgresql:query__start/done, simple only: %s", strerror(-err));
 		return;
 	}
-	snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, query__execute__*");
+	snprintf(b->how, sizeof(b->how), "USDT postgresql:query__start/done, query__execute__*%s",
+		 xact ? ", transaction__*" : "");
+}
+
+/* MariaDB's Prepared_statement methods that give an executed statement its text. */
+static const struct {
+	const char *func; /* the mangled name */
+	size_t prog;	  /* 0 prepare, 1 execute, 2 destructor */
+} sql_stmt_funcs[] = {
+	{ "_ZN18Prepared_statement7prepareEPKcj", 0 },
+	{ "_ZN18Prepared_statement12execute_loopEP6StringbPhS2_", 1 },
+	{ "_ZN18Prepared_statementD2Ev", 2 },
+};
+
+/*
+ * Attach the prepared statement probes (links 2-4) where the binary has MariaDB's methods, so
+ * that executions show the prepared text; 0, or -errno with none attached (executions then
+ * show the statement's number).
+ */
+static int sql_attach_stmts(struct sql_priv *priv, struct sql_binary *b, const char *path)
+{
+	struct bpf_program *progs[] = { priv->skel->progs.sql_stmt_prepare,
+					priv->skel->progs.sql_stmt_execute,
+					priv->skel->progs.sql_stmt_free };
+	size_t n = sizeof(sql_stmt_funcs) / sizeof(sql_stmt_funcs[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = sql_stmt_funcs[i].func);
+
+		b->links[2 + i] = bpf_program__attach_uprobe_opts(progs[sql_stmt_funcs[i].prog], -1,
+								  path, 0, &opts);
+		if (!b->links[2 + i]) {
+			int err = errno ? -errno : -ENOENT;
+
+			for (size_t k = 2; k < 2 + i; k++) {
+				bpf_link__destroy(b->links[k]);
+				b->links[k] = NULL;
+			}
+			return err;
+		}
+	}
+	return 0;
 }
 
 /* Attach the uprobe and uretprobe of dispatch_command, the cookie saying its layout. */
@@ -202,8 +278,9 @@ static int sql_attach_dispatch(struct sql_priv *priv, struct sql_binary *b, cons
 						      info->dispatch_offset, &ret);
 	if (!b->links[1])
 		goto out_err;
-	snprintf(b->how, sizeof(b->how), "uprobe dispatch_command, %s arguments",
-		 (info->layout & SQL_LAYOUT_MASK) == SQL_LAYOUT_MYSQL8 ? "MySQL 8" : "MariaDB");
+	snprintf(b->how, sizeof(b->how), "uprobe dispatch_command, %s arguments%s",
+		 (info->layout & SQL_LAYOUT_MASK) == SQL_LAYOUT_MYSQL8 ? "MySQL 8" : "MariaDB",
+		 sql_attach_stmts(priv, b, path) ? "" : ", prepared texts");
 	return 0;
 
 out_err:
@@ -235,7 +312,8 @@ static void sql_binary_attach(struct sql_priv *priv, struct sql_binary *b, const
 	b->kind = kind;
 	if (!kind_known) {
 		snprintf(b->why, sizeof(b->why),
-			 "no MySQL or PostgreSQL query probes (USDT or dispatch_command) in %s",
+			 "not a database server: no MySQL or PostgreSQL query probes (USDT or "
+			 "dispatch_command) in %s",
 			 shown);
 	} else if (kind == SQL_KIND_PG) {
 		if (info.usdt_pg) {
@@ -295,7 +373,8 @@ static void sql_binaries_sweep(struct sql_priv *priv)
 
 /* Add a server to the model. */
 static void sql_server_add(struct sql_model *m, uint32_t pid, const char *exe,
-			   const struct sql_binary *b, const char *why, enum sql_kind kind)
+			   const struct sql_binary *b, const char *why, enum sql_kind kind,
+			   uint32_t named)
 {
 	struct sql_server *s;
 
@@ -305,7 +384,10 @@ static void sql_server_add(struct sql_model *m, uint32_t pid, const char *exe,
 	s->pid = pid;
 	s->kind = b ? b->kind : kind;
 	escape_cstr(s->exe, sizeof(s->exe), exe, strlen(exe));
-	if (b)
+	if (b && named)
+		snprintf(s->how, sizeof(s->how), "%s (for --db %u, a process it started)", b->how,
+			 named);
+	else if (b)
 		snprintf(s->how, sizeof(s->how), "%s", b->how);
 	snprintf(s->why, sizeof(s->why), "%s", why ? why : b ? b->why : "");
 	s->traced = b && b->traced && !why;
@@ -404,6 +486,7 @@ static int sql_refresh(struct collector *c)
 	int err;
 
 	priv->last_scan = clock_seconds(CLOCK_MONOTONIC);
+	priv->scan_now = false;
 	err = sql_discover(priv->targets, priv->ntargets, &procs, &nprocs);
 	if (err) {
 		snprintf(c->why, sizeof(c->why), "sql: read /proc: %s", strerror(-err));
@@ -433,13 +516,13 @@ static int sql_refresh(struct collector *c)
 		struct sql_binary *b;
 
 		if (p->why[0]) {
-			sql_server_add(&priv->model, p->pid, "", NULL, p->why, SQL_KIND_MYSQL);
+			sql_server_add(&priv->model, p->pid, "", NULL, p->why, SQL_KIND_MYSQL, 0);
 			continue;
 		}
 		snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);
 		b = sql_binary_get(priv, p->dev, p->ino, path, p->exe, p->kind_known, p->kind);
 		b->used = true;
-		sql_server_add(&priv->model, p->pid, p->exe, b, NULL, p->kind);
+		sql_server_add(&priv->model, p->pid, p->exe, b, NULL, p->kind, p->named);
 	}
 	/* A --db path that no process runs yet is listed as the binary, with PID 0. */
 	for (size_t i = 0; i < priv->ntargets; i++) {
@@ -453,9 +536,9 @@ static int sql_refresh(struct collector *c)
 				b = &priv->bins[k];
 		if (!b)
 			sql_server_add(&priv->model, 0, t->path, NULL, "no such file",
-				       SQL_KIND_MYSQL);
+				       SQL_KIND_MYSQL, 0);
 		else if (!b->used)
-			sql_server_add(&priv->model, 0, t->path, b, NULL, b->kind);
+			sql_server_add(&priv->model, 0, t->path, b, NULL, b->kind, 0);
 	}
 	sql_binaries_sweep(priv);
 	if (priv->named_pids) {
@@ -513,7 +596,11 @@ static int sql_on_event(void *ctx, void *data, size_t size)
 	/* MySQL's packet can end in NULs; they are not part of the query. */
 	while (len && !text[len - 1])
 		len--;
-	if (q.prepared && !len) {
+	if (q.prepared && !len && (ev->flags & SQL_EV_STMT_UNKNOWN)) {
+		len = (size_t)snprintf(label, sizeof(label), "[prepared before ktop started: id %llu]",
+				       (unsigned long long)ev->stmt_id);
+		text = label;
+	} else if (q.prepared && !len) {
 		len = (size_t)snprintf(label, sizeof(label), "[prepared statement %llu]",
 				       (unsigned long long)ev->stmt_id);
 		text = label;
@@ -525,6 +612,17 @@ static int sql_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* A database server was exec'd: scan /proc at once. */
+static int sql_on_note(void *ctx, void *data, size_t size)
+{
+	struct sql_priv *priv = ctx;
+
+	(void)data;
+	(void)size;
+	priv->scan_now = true;
+	return 0;
+}
+
 /* Consume what waits in the ring buffer; 0 or -errno with c->why. */
 static int sql_consume(struct collector *c)
 {
@@ -532,7 +630,7 @@ static int sql_consume(struct collector *c)
 	int n;
 
 	priv->wall_minus_mono = clock_seconds(CLOCK_REALTIME) - clock_seconds(CLOCK_MONOTONIC);
-	n = priv->rb ? ring_buffer__consume(priv->rb) : 0; /* none before the first server */
+	n = ring_buffer__consume(priv->rb);
 	if (n < 0 && n != -EINTR) {
 		snprintf(c->why, sizeof(c->why), "sql: read the ring buffer: %s", strerror(-n));
 		return n;
@@ -552,6 +650,8 @@ static void sql_drops_update(struct collector *c)
 	for (__u32 idx = 0; idx < SQL_DROP_COUNT; idx++)
 		bpf_common_pcpu_sum(fd, idx, priv->pcpu, priv->ncpus, &priv->counters[idx]);
 	bpf_common_drops_fill(c, sql_drop_names, n, priv->counters, 0);
+	c->drops[c->ndrops].name = "queries past the list bound";
+	c->drops[c->ndrops++].count = priv->unlisted_before + priv->model.unlisted;
 	priv->model.lost = priv->counters[SQL_DROP_LOST] - priv->lost_base;
 }
 
@@ -565,6 +665,7 @@ static void sql_close(struct collector *c)
 	if (!priv)
 		return;
 	ring_buffer__free(priv->rb);
+	bpf_link__destroy(priv->exec_link);
 	for (size_t i = 0; i < priv->nbins; i++)
 		sql_binary_detach(&priv->bins[i]);
 	free(priv->bins);
@@ -579,6 +680,7 @@ static void sql_close(struct collector *c)
 /* Open and load the BPF object with the text limit; the ring buffer reader on top. */
 static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_t why_len)
 {
+	bool use_btf;
 	int err;
 
 	priv->skel = sql_bpf__open();
@@ -588,8 +690,14 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 		return err;
 	}
 	priv->skel->rodata->text_limit = text_limit;
+	use_btf = bpf_common_btf_has("btf_trace_sched_process_exec", BTF_KIND_TYPEDEF);
+	bpf_program__set_autoload(priv->skel->progs.sql_exec_btf, use_btf);
+	bpf_program__set_autoload(priv->skel->progs.sql_exec_raw, !use_btf);
 	err = bpf_map__set_value_size(priv->skel->maps.sql_parked,
 				      SQL_START_VALUE_SIZE(text_limit));
+	if (!err)
+		err = bpf_map__set_value_size(priv->skel->maps.sql_stmts,
+					      SQL_START_VALUE_SIZE(text_limit));
 	if (err) {
 		snprintf(why, why_len, "sql: size the start map: %s", strerror(-err));
 		return err;
@@ -600,6 +708,22 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 
 		snprintf(why, why_len, "sql: load BPF programs: %s%s", strerror(-err),
 			 perm ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
+		return err;
+	}
+	pid_filter_init(&priv->pids, bpf_map__fd(priv->skel->maps.sql_pids),
+			&priv->skel->bss->filter_pids, "sql");
+	priv->exec_link = bpf_program__attach(use_btf ? priv->skel->progs.sql_exec_btf :
+							priv->skel->progs.sql_exec_raw);
+	if (!priv->exec_link) {
+		err = errno ? -errno : -EINVAL;
+		snprintf(why, why_len, "sql: attach sched_process_exec: %s", strerror(-err));
+		return err;
+	}
+	priv->rb = ring_buffer__new(bpf_map__fd(priv->skel->maps.sql_notes), sql_on_note, priv,
+				    NULL);
+	if (!priv->rb) {
+		err = errno ? -errno : -ENOMEM;
+		snprintf(why, why_len, "sql: open the exec notes ring: %s", strerror(-err));
 		return err;
 	}
 	return 0;
@@ -613,15 +737,15 @@ static int sql_ring_open(struct sql_priv *priv, char *why, size_t why_len)
 {
 	int err;
 
-	if (priv->rb)
+	if (priv->rb_queries)
 		return 0;
-	priv->rb = ring_buffer__new(bpf_map__fd(priv->skel->maps.sql_events), sql_on_event, priv,
-				    NULL);
-	if (!priv->rb) {
-		err = errno ? -errno : -ENOMEM;
+	err = ring_buffer__add(priv->rb, bpf_map__fd(priv->skel->maps.sql_events), sql_on_event,
+			       priv);
+	if (err) {
 		snprintf(why, why_len, "sql: open the ring buffer: %s", strerror(-err));
 		return err;
 	}
+	priv->rb_queries = true;
 	return 0;
 }
 
@@ -666,6 +790,7 @@ static int sql_open(struct collector *c, const struct ktop_config *cfg)
 	priv->skel->bss->filter_servers = priv->named_pids;
 	priv->model.threshold_ms = priv->slow_ms;
 	priv->model.text_limit = text_limit;
+	priv->model.list_max = cfg && cfg->max_queries ? cfg->max_queries : SQL_QUERIES_MAX;
 	err = sql_refresh(c);
 	if (err)
 		goto out_close;
@@ -679,8 +804,8 @@ out_close:
 	return err;
 }
 
-/* Take the waiting slow queries, find servers again when a scan is due, count losses. */
-static int sql_poll(struct collector *c)
+/* Take the waiting slow queries; a server that just started is attached before its first query. */
+static int sql_take(struct collector *c)
 {
 	struct sql_priv *priv = c->priv;
 	int err;
@@ -690,8 +815,23 @@ static int sql_poll(struct collector *c)
 		return -EBADF;
 	}
 	err = sql_consume(c);
+	if (!err && priv->scan_now)
+		err = sql_refresh(c);
+	return err;
+}
+
+/* Take the waiting slow queries, find servers again when a scan is due, count losses. */
+static int sql_poll(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+	int err;
+
+	err = sql_take(c);
 	if (err)
 		return err;
+	/* The interval shown is what came since the last poll, events read between them too. */
+	priv->model.interval_from = priv->next_from;
+	priv->next_from = priv->model.seen;
 	if (clock_seconds(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
 		err = sql_refresh(c);
 		if (err)
@@ -715,59 +855,30 @@ static int sql_event_fd(struct collector *c)
 /* Take the waiting slow queries without blocking. */
 static int sql_events(struct collector *c)
 {
-	struct sql_priv *priv = c->priv;
-
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "sql: not open");
-		return -EBADF;
-	}
-	return sql_consume(c);
-}
-
-/* Replace the kernel's PID set; filtering is off while the map changes. */
-static int sql_set_pids(struct sql_priv *priv, const uint32_t *pids, size_t npids, char *why,
-			size_t why_len)
-{
-	int err;
-
-	priv->skel->bss->filter_pids = 0;
-	err = bpf_common_pid_set_replace(bpf_map__fd(priv->skel->maps.sql_pids), pids, npids, "sql",
-					 why, why_len);
-	if (err)
-		return err;
-	priv->skel->bss->filter_pids = npids > 0;
-	return 0;
+	return sql_take(c);
 }
 
 /*
  * Apply the PID set (a process, or a postmaster and its backends) and the threshold, live; the
  * queries already listed stay.
  */
-static int sql_configure(struct collector *c, const struct filter *f)
+static int sql_configure(struct collector *c, const struct filter *f, unsigned int changed)
 {
 	struct sql_priv *priv = c->priv;
-	uint32_t pids[KTOP_MAX_PIDS];
-	size_t npids;
-	int err;
+	int err = 0;
 
 	if (!priv || !priv->skel) {
 		snprintf(c->why, sizeof(c->why), "sql: not open");
 		return -EBADF;
 	}
-	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
-	if (!bpf_common_pids_same(pids, npids, priv->pids, priv->npids)) {
-		err = sql_set_pids(priv, pids, npids, c->why, sizeof(c->why));
-		if (err) {
-			priv->npids = 0;
-			return err;
-		}
-		memcpy(priv->pids, pids, npids * sizeof(*pids));
-		priv->npids = npids;
+	if (changed & FILTER_PIDS)
+		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_SLOW_QUERY) {
+		priv->slow_ms = f->slow_ms;
+		priv->skel->bss->slow_ns = sql_slow_ns(priv->slow_ms);
+		priv->model.threshold_ms = priv->slow_ms;
 	}
-	priv->slow_ms = f->slow_ms;
-	priv->skel->bss->slow_ns = sql_slow_ns(priv->slow_ms);
-	priv->model.threshold_ms = priv->slow_ms;
-	return 0;
+	return err;
 }
 
 /* Start the list, the digest and the counts again from now. */
@@ -779,6 +890,8 @@ static void sql_reset(struct collector *c)
 		return;
 	sql_drops_update(c);
 	priv->lost_base = priv->counters[SQL_DROP_LOST];
+	priv->unlisted_before += priv->model.unlisted;
+	priv->next_from = 0;
 	sql_model_reset(&priv->model, priv->ix);
 }
 

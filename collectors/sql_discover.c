@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 #include "symbols/demangle.h"
+#include "util/escape.h"
 #include "symbols/elf.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
@@ -336,9 +337,70 @@ static uint32_t sql_read_ppid(uint32_t pid)
 	return ppid;
 }
 
+/* Whether two processes run the same binary file. */
+static bool sql_same_exe(uint32_t a, uint32_t b)
+{
+	char path[64];
+	struct stat sa, sb;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", a);
+	if (stat(path, &sa))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%u/exe", b);
+	if (stat(path, &sb))
+		return false;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * The process above pid that runs its binary: a PostgreSQL backend's or auxiliary process's
+ * postmaster (the server to trace, whose children are all its backends); pid itself otherwise.
+ */
+static uint32_t sql_pid_root(uint32_t pid)
+{
+	for (int depth = 0; depth < 8; depth++) {
+		uint32_t ppid = sql_read_ppid(pid);
+
+		if (ppid <= 1 || !sql_same_exe(pid, ppid))
+			break;
+		pid = ppid;
+	}
+	return pid;
+}
+
+/* Why a named PID is not a server to trace: not running, a kernel thread, or unreadable. */
+static void sql_named_why(uint32_t pid, char *why, size_t why_len)
+{
+	char path[64], raw[64], comm[80] = "?", exe[16];
+	ssize_t n;
+	int fd;
+
+	if (!sql_pid_is_alive(pid)) {
+		snprintf(why, why_len, "process %u is not running", pid);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, raw, sizeof(raw) - 1);
+		close(fd);
+		raw[n > 0 ? n : 0] = '\0';
+		escape_text(comm, sizeof(comm), raw, strcspn(raw, "\n"));
+	}
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	if (readlink(path, exe, sizeof(exe)) >= 0)
+		snprintf(why, why_len, "process %u (%s) is not a database server", pid, comm);
+	else if (errno == ENOENT)
+		snprintf(why, why_len, "process %u (%s) is a kernel thread, not a database server",
+			 pid, comm);
+	else
+		snprintf(why, why_len, "process %u (%s): cannot read its binary (%s): %s", pid,
+			 comm, path, strerror(errno));
+}
+
 /* Whether a process's binary is one of the targets (the same file, or the file it replaced). */
-static bool sql_is_target_exe(const struct sql_target *targets, size_t ntargets, const char *exe,
-			      uint32_t pid, const struct stat *st)
+static bool sql_is_target_exe(const struct sql_target *targets, const uint32_t *roots,
+			      size_t ntargets, const char *exe, uint32_t pid, const struct stat *st)
 {
 	size_t len = strlen(exe);
 
@@ -346,7 +408,7 @@ static bool sql_is_target_exe(const struct sql_target *targets, size_t ntargets,
 		const struct sql_target *t = &targets[i];
 
 		if (t->pid) {
-			if (t->pid == pid)
+			if (roots[i] == pid)
 				return true;
 			continue;
 		}
@@ -378,13 +440,14 @@ static const struct sql_proc *sql_proc_find(const struct sql_proc *procs, size_t
 	return n ? bsearch(&key, procs, n, sizeof(*procs), sql_proc_cmp) : NULL;
 }
 
-/* Whether --db named this PID. */
-static bool sql_is_named_pid(const struct sql_target *targets, size_t ntargets, uint32_t pid)
+/* The PID --db named that resolved to pid (itself, or a backend of it); 0 if none did. */
+static uint32_t sql_named_pid(const struct sql_target *targets, const uint32_t *roots,
+			      size_t ntargets, uint32_t pid)
 {
 	for (size_t i = 0; i < ntargets; i++)
-		if (targets[i].pid == pid)
-			return true;
-	return false;
+		if (targets[i].pid && roots[i] == pid)
+			return targets[i].pid;
+	return 0;
 }
 
 /* Append p to the growing array *procs. */
@@ -402,6 +465,7 @@ int sql_discover(const struct sql_target *targets, size_t ntargets, struct sql_p
 {
 	struct sql_proc *cand = NULL, *keep = NULL;
 	size_t ncand = 0, cap = 0, nkeep = 0, kcap = 0;
+	uint32_t *roots;
 	struct dirent *de;
 	DIR *dir;
 
@@ -410,6 +474,10 @@ int sql_discover(const struct sql_target *targets, size_t ntargets, struct sql_p
 	dir = opendir("/proc");
 	if (!dir)
 		return -errno;
+	/* A named backend or auxiliary process stands for its postmaster and all its backends. */
+	roots = xcalloc(ntargets ? ntargets : 1, sizeof(*roots));
+	for (size_t i = 0; i < ntargets; i++)
+		roots[i] = targets[i].pid ? sql_pid_root(targets[i].pid) : 0;
 	while ((de = readdir(dir))) {
 		char link[64], exe[SQL_PATH_MAX];
 		struct sql_proc p = { 0 };
@@ -431,7 +499,7 @@ int sql_discover(const struct sql_target *targets, size_t ntargets, struct sql_p
 			continue;
 		if (stat(link, &st))
 			continue;
-		if (ntargets && !sql_is_target_exe(targets, ntargets, exe, p.pid, &st))
+		if (ntargets && !sql_is_target_exe(targets, roots, ntargets, exe, p.pid, &st))
 			continue;
 		p.dev = st.st_dev;
 		p.ino = st.st_ino;
@@ -447,24 +515,27 @@ int sql_discover(const struct sql_target *targets, size_t ntargets, struct sql_p
 	for (size_t i = 0; i < ncand; i++) {
 		const struct sql_proc *parent = sql_proc_find(cand, ncand, cand[i].ppid);
 
-		if (parent && parent->dev == cand[i].dev && parent->ino == cand[i].ino &&
-		    !sql_is_named_pid(targets, ntargets, cand[i].pid))
+		uint32_t named = sql_named_pid(targets, roots, ntargets, cand[i].pid);
+
+		if (parent && parent->dev == cand[i].dev && parent->ino == cand[i].ino && !named)
 			continue;
+		cand[i].named = named != cand[i].pid ? named : 0;
 		sql_proc_push(&keep, &nkeep, &kcap, &cand[i]);
 	}
 	free(cand);
 
-	/* A PID that was named but does not run is listed with the reason. */
+	/* A PID that was named but is not a server here is listed with the reason. */
 	for (size_t i = 0; i < ntargets; i++) {
 		struct sql_proc p = { 0 };
 
-		if (!targets[i].pid || sql_proc_find(keep, nkeep, targets[i].pid))
+		if (!targets[i].pid || sql_proc_find(keep, nkeep, roots[i]))
 			continue;
 		p.pid = targets[i].pid;
-		snprintf(p.why, sizeof(p.why), "process %u is not running", p.pid);
+		sql_named_why(p.pid, p.why, sizeof(p.why));
 		sql_proc_push(&keep, &nkeep, &kcap, &p);
 		qsort(keep, nkeep, sizeof(*keep), sql_proc_cmp);
 	}
+	free(roots);
 	*out = keep;
 	*n = nkeep;
 	return 0;

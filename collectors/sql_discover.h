@@ -67,6 +67,7 @@ struct sql_proc {
 	enum sql_kind kind;
 	char exe[SQL_PATH_MAX]; /* the /proc/PID/exe link as read, e.g. "/usr/sbin/x (deleted)" */
 	char why[160];		/* a named PID that is not running: why it is not listed */
+	uint32_t named;		/* --db named this PID's child (a backend): that child's PID */
 };
 
 /* The kind of server a binary's file name says (mysqld, mariadbd, postgres), if it says one. */

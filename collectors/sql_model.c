@@ -10,15 +10,13 @@
 
 #include "util/escape.h"
 #include "util/fingerprint.h"
+#include "util/hash.h"
+#include "util/htab.h"
 #include "util/xalloc.h"
 
-#define SQL_INDEX_MIN 64 /* slots of a new digest index; always a power of two */
-
 struct sql_model_index {
-	uint32_t *slots; /* digest number + 1, 0 for an empty slot; open addressing */
-	size_t nslots;
-	size_t used;
-	int64_t second; /* the wall-clock second counted in per_second[SQL_HISTORY_S - 1] */
+	struct htab digests; /* (fingerprint, kind) -> digest number (uint32_t) */
+	int64_t second;	     /* the wall-clock second counted in per_second[SQL_HISTORY_S - 1] */
 };
 
 const char *sql_kind_name(enum sql_kind kind)
@@ -33,24 +31,11 @@ const char *sql_kind_name(enum sql_kind kind)
 	}
 }
 
-/* FNV-1a of a string. */
-static uint64_t sql_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 struct sql_model_index *sql_model_index_new(void)
 {
 	struct sql_model_index *ix = xcalloc(1, sizeof(*ix));
 
-	ix->nslots = SQL_INDEX_MIN;
-	ix->slots = xcalloc(ix->nslots, sizeof(*ix->slots));
+	htab_init(&ix->digests, sizeof(uint32_t), _Alignof(uint32_t));
 	return ix;
 }
 
@@ -58,7 +43,7 @@ void sql_model_index_free(struct sql_model_index *ix)
 {
 	if (!ix)
 		return;
-	free(ix->slots);
+	htab_fini(&ix->digests);
 	free(ix);
 }
 
@@ -68,53 +53,40 @@ static bool sql_digest_is(const struct sql_digest *d, const char *fp, enum sql_k
 	return d->kind == kind && !strcmp(d->fingerprint, fp);
 }
 
-/* The slot holding (fp, kind) in m's digests, or the empty slot where it would go. */
-static size_t sql_index_slot(const struct sql_model_index *ix, const struct sql_model *m,
-			     const char *fp, enum sql_kind kind)
-{
-	size_t mask = ix->nslots - 1;
-	size_t i = (sql_hash(fp) + (uint64_t)kind) & mask;
+/* A digest to find: its fingerprint and kind, among the model's digests. */
+struct sql_digest_key {
+	const struct sql_model *m;
+	const char *fp;
+	enum sql_kind kind;
+};
 
-	while (ix->slots[i] && !sql_digest_is(&m->digests[ix->slots[i] - 1], fp, kind))
-		i = (i + 1) & mask;
-	return i;
-}
-
-/* Double the index and place every digest again. */
-static void sql_index_grow(struct sql_model_index *ix, const struct sql_model *m)
+/* Whether an index entry (a digest number) is the key's digest. */
+static bool sql_digest_eq(const void *entry, const void *key)
 {
-	free(ix->slots);
-	ix->nslots *= 2;
-	ix->slots = xcalloc(ix->nslots, sizeof(*ix->slots));
-	for (size_t d = 0; d < m->ndigests; d++)
-		ix->slots[sql_index_slot(ix, m, m->digests[d].fingerprint, m->digests[d].kind)] =
-			(uint32_t)d + 1;
-	ix->used = m->ndigests;
+	const struct sql_digest_key *k = key;
+
+	return sql_digest_is(&k->m->digests[*(const uint32_t *)entry], k->fp, k->kind);
 }
 
 /* The digest of (fp, kind), fp escaped, created when new; "[other]" once the table is full. */
 static struct sql_digest *sql_digest_get(struct sql_model *m, struct sql_model_index *ix,
 					 const char *fp, enum sql_kind kind)
 {
+	const struct sql_digest_key key = { m, fp, kind };
+	uint64_t h = hash_str(fp) + (uint64_t)kind;
+	const uint32_t *found = htab_find(&ix->digests, h, &key, sql_digest_eq);
 	struct sql_digest *d;
-	size_t slot;
 
-	slot = sql_index_slot(ix, m, fp, kind);
-	if (ix->slots[slot])
-		return &m->digests[ix->slots[slot] - 1];
+	if (found)
+		return &m->digests[*found];
 	if (m->ndigests >= SQL_DIGESTS_MAX - 1 && strcmp(fp, SQL_OTHER_FINGERPRINT))
 		return sql_digest_get(m, ix, SQL_OTHER_FINGERPRINT, kind);
-	if ((ix->used + 1) * 2 > ix->nslots) {
-		sql_index_grow(ix, m);
-		slot = sql_index_slot(ix, m, fp, kind);
-	}
 	m->digests = xreallocarray(m->digests, m->ndigests + 1, sizeof(*m->digests));
 	d = &m->digests[m->ndigests];
 	memset(d, 0, sizeof(*d));
 	d->fingerprint = xstrdup(fp);
 	d->kind = kind;
-	ix->slots[slot] = (uint32_t)++m->ndigests;
-	ix->used++;
+	*(uint32_t *)htab_add(&ix->digests, h) = (uint32_t)m->ndigests++;
 	return d;
 }
 
@@ -141,8 +113,14 @@ void sql_model_advance(struct sql_model *m, struct sql_model_index *ix, double n
 	sql_seconds_move(m, ix, (int64_t)floor(now));
 }
 
+/* How many queries the list keeps. */
+static size_t sql_list_max(const struct sql_model *m)
+{
+	return m->list_max ? m->list_max : SQL_QUERIES_MAX;
+}
+
 /* The text and fingerprint of a query as shown: escaped, from raw bytes that may hold anything. */
-static void sql_query_texts(const char *raw, size_t len, bool prepared, char **text, char **fp)
+static void sql_query_texts(const char *raw, size_t len, char **text, char **fp)
 {
 	size_t cap = len * 4 + 8;
 	char *buf = xmalloc(cap);
@@ -156,10 +134,8 @@ static void sql_query_texts(const char *raw, size_t len, bool prepared, char **t
 	memcpy(src, raw, len);
 	src[len] = '\0';
 	out = xmalloc(len + 64);
-	if (prepared)
-		snprintf(out, len + 64, "[prepared statement]");
-	else
-		fingerprint_sql(src, out, len + 64);
+	/* A prepared statement's text groups like any; ktop's "[prepared ... id 7]" as id ? */
+	fingerprint_sql(src, out, len + 64);
 	escape_cstr(buf, cap, out, len + 64);
 	*fp = xstrdup(buf[0] ? buf : "[empty]");
 	free(out);
@@ -176,9 +152,9 @@ void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct
 	char *fp;
 	int64_t sec;
 
-	if (m->nqueries >= 2 * SQL_QUERIES_MAX)
+	if (m->nqueries >= 2 * sql_list_max(m))
 		sql_model_trim(m);
-	sql_query_texts(raw ? raw : "", raw ? len : 0, q->prepared, &text, &fp);
+	sql_query_texts(raw ? raw : "", raw ? len : 0, &text, &fp);
 	d = sql_digest_get(m, ix, fp, q->kind);
 	free(fp);
 	d->count++;
@@ -194,7 +170,7 @@ void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct
 	*dst = *q;
 	dst->text = text;
 	dst->fingerprint = d->fingerprint;
-	m->seen++;
+	dst->seq = ++m->seen;
 
 	sec = (int64_t)floor(q->time);
 	sql_seconds_move(m, ix, sec);
@@ -204,15 +180,27 @@ void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct
 
 void sql_model_trim(struct sql_model *m)
 {
+	size_t max = sql_list_max(m);
 	size_t drop;
 
-	if (m->nqueries <= SQL_QUERIES_MAX)
+	if (m->nqueries <= max)
 		return;
-	drop = m->nqueries - SQL_QUERIES_MAX;
+	drop = m->nqueries - max;
 	for (size_t i = 0; i < drop; i++)
 		free(m->queries[i].text);
-	memmove(m->queries, m->queries + drop, SQL_QUERIES_MAX * sizeof(*m->queries));
-	m->nqueries = SQL_QUERIES_MAX;
+	memmove(m->queries, m->queries + drop, max * sizeof(*m->queries));
+	m->nqueries = max;
+	m->unlisted += drop;
+}
+
+size_t sql_model_interval_start(const struct sql_model *m)
+{
+	size_t i = m->nqueries;
+
+	/* Oldest first, so the interval's queries are the tail. */
+	while (i > 0 && m->queries[i - 1].seq > m->interval_from)
+		i--;
+	return i;
 }
 
 /* Free the queries and digests of m, leaving it empty. */
@@ -236,11 +224,11 @@ void sql_model_reset(struct sql_model *m, struct sql_model_index *ix)
 	sql_model_drop_lists(m);
 	memset(m->per_second, 0, sizeof(m->per_second));
 	m->seen = 0;
+	m->interval_from = 0;
+	m->unlisted = 0;
 	m->lost = 0;
-	if (ix) {
-		memset(ix->slots, 0, ix->nslots * sizeof(*ix->slots));
-		ix->used = 0;
-	}
+	if (ix)
+		htab_clear(&ix->digests);
 }
 
 void sql_model_clear(struct sql_model *m)

@@ -10,7 +10,7 @@
 #include "collectors/hist.h"
 
 #define SQL_HISTORY_S 60 /* seconds of slow-query counts kept for the sparkline */
-#define SQL_QUERIES_MAX 1000 /* slow queries kept in the list: the most recent */
+#define SQL_QUERIES_MAX 1000 /* slow queries kept in the list by default: the most recent */
 #define SQL_DIGESTS_MAX 4096 /* fingerprints kept; later new ones are counted under "[other]" */
 #define SQL_OTHER_FINGERPRINT "[other]"
 
@@ -42,6 +42,7 @@ struct sql_query {
 	bool prepared;        /* a prepared statement's execution */
 	const char *fingerprint; /* owned by the model's digest entry */
 	uint32_t server_pid;  /* the server it ran in (a backend's postmaster), 0 if unknown */
+	uint64_t seq;         /* its number among the queries seen since start or reset, from 1 */
 };
 
 /* Slow queries grouped by fingerprint (literals replaced by ?, whitespace and case folded). */
@@ -64,6 +65,9 @@ struct sql_model {
 	size_t ndigests;
 	uint64_t per_second[SQL_HISTORY_S]; /* slow queries per second, oldest first */
 	uint64_t seen;              /* slow queries received since start or reset */
+	uint64_t interval_from;     /* seen when the shown interval began: its queries' seq is above */
+	uint64_t unlisted;          /* queries dropped from the list past its bound */
+	size_t list_max;            /* the list's bound (0: SQL_QUERIES_MAX) */
 	uint64_t lost;              /* records the ring buffer dropped */
 	uint64_t threshold_ms;
 	size_t text_limit;          /* bytes of query text copied */
@@ -85,16 +89,18 @@ struct sql_model_index;
 struct sql_model_index *sql_model_index_new(void);
 void sql_model_index_free(struct sql_model_index *ix);
 /*
- * Add one slow query: q's numbers are copied (text and fingerprint are ignored); raw is its
- * text as the server had it (len bytes, any bytes), escaped on the way in, and its fingerprint
- * is computed from it. The list keeps at most SQL_QUERIES_MAX after sql_model_trim.
+ * Add one slow query: q's numbers are copied (text, fingerprint and seq are ignored); raw is
+ * its text as the server had it (len bytes, any bytes), escaped on the way in, and its
+ * fingerprint is computed from it. The list keeps at most list_max after sql_model_trim.
  */
 void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct sql_query *q,
 		   const char *raw, size_t len);
-/* Drop the oldest queries beyond SQL_QUERIES_MAX. */
+/* Drop the oldest queries beyond the list's bound, counted in unlisted. */
 void sql_model_trim(struct sql_model *m);
 /* Move per_second on to the wall-clock second of now (seconds since the epoch). */
 void sql_model_advance(struct sql_model *m, struct sql_model_index *ix, double now);
+/* The list's first query of the shown interval (nqueries if none is listed). */
+size_t sql_model_interval_start(const struct sql_model *m);
 /* Forget queries, digests and counts (servers, threshold and limits stay). */
 void sql_model_reset(struct sql_model *m, struct sql_model_index *ix);
 /* Free what m owns and zero it; m itself is the caller's. */

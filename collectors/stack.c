@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+#include "util/htab.h"
 #include "util/xalloc.h"
 
 #define STORE_CHUNK_BYTES (64 * 1024) /* arena chunks; larger requests get their own */
@@ -27,9 +29,7 @@ struct store_name {
 struct stack_store {
 	unsigned long refs;
 	struct store_chunk *chunks; /* newest first */
-	const char **names;	    /* interned texts by hash, open addressing; NULL: empty */
-	size_t names_cap;	    /* a power of two, or 0 */
-	size_t nnames;
+	struct htab names;	    /* interned texts (const char *) by the hash of their text */
 };
 
 struct stack_store *stack_store_new(void)
@@ -37,6 +37,7 @@ struct stack_store *stack_store_new(void)
 	struct stack_store *st = xcalloc(1, sizeof(*st));
 
 	st->refs = 1;
+	htab_init(&st->names, sizeof(const char *), _Alignof(const char *));
 	return st;
 }
 
@@ -56,7 +57,7 @@ void stack_store_unref(struct stack_store *st)
 		next = c->next;
 		free(c);
 	}
-	free(st->names);
+	htab_fini(&st->names);
 	free(st);
 }
 
@@ -83,15 +84,7 @@ static void *store_alloc(struct stack_store *st, size_t size)
 
 uint64_t stack_name_hash_text(const char *name)
 {
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, then a final mix for the low bits */
-
-	for (; *name; name++) {
-		h ^= (unsigned char)*name;
-		h *= 0x100000001b3ULL;
-	}
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ULL;
-	return h ^ (h >> 32);
+	return hash_str(name);
 }
 
 uint64_t stack_name_hash(const char *interned)
@@ -101,48 +94,31 @@ uint64_t stack_name_hash(const char *interned)
 	return e->hash;
 }
 
-/* Double the name table (from 0: 256 slots) and put every name back. */
-static void store_names_grow(struct stack_store *st)
+/* Whether an interned name (an entry of the name table) has the text key. */
+static bool store_name_eq(const void *entry, const void *key)
 {
-	size_t cap = st->names_cap ? 2 * st->names_cap : 256;
-	const char **names = xcalloc(cap, sizeof(*names));
-
-	for (size_t i = 0; i < st->names_cap; i++) {
-		size_t k;
-
-		if (!st->names[i])
-			continue;
-		for (k = stack_name_hash(st->names[i]) & (cap - 1); names[k];
-		     k = (k + 1) & (cap - 1))
-			;
-		names[k] = st->names[i];
-	}
-	free(st->names);
-	st->names = names;
-	st->names_cap = cap;
+	return !strcmp(*(const char *const *)entry, key);
 }
 
 const char *stack_store_name(struct stack_store *st, const char *name)
 {
 	struct store_name *e;
+	const char **slot;
+	bool added;
 	uint64_t h;
-	size_t i, len, mask;
+	size_t len;
 
 	if (!name)
 		name = "";
 	h = stack_name_hash_text(name);
-	if (2 * (st->nnames + 1) > st->names_cap)
-		store_names_grow(st);
-	mask = st->names_cap - 1;
-	for (i = h & mask; st->names[i]; i = (i + 1) & mask)
-		if (stack_name_hash(st->names[i]) == h && !strcmp(st->names[i], name))
-			return st->names[i];
+	slot = htab_insert(&st->names, h, name, store_name_eq, &added);
+	if (!added)
+		return *slot;
 	len = strlen(name);
 	e = store_alloc(st, sizeof(*e) + len + 1);
 	e->hash = h;
 	memcpy(e->text, name, len + 1);
-	st->names[i] = e->text;
-	st->nnames++;
+	*slot = e->text;
 	return e->text;
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The Stacks collector: on-CPU sampling of one process. stacks.bpf.c runs on a cpu-clock perf
- * event on every online CPU; each poll drains its counts map into stack_collect.c (the same
- * naming and merging as Off-CPU) and reads the target's threads from /proc (stacks_proc.c)
- * into struct stacks_model. With no target it counts samples by process, for a picker.
+ * event on every online CPU; each poll its stack source (stack_source.c, as Off-CPU's) drains
+ * the counts map into stack_collect.c, and the target's threads are read from /proc
+ * (stacks_proc.c) into struct stacks_model. With no target it counts samples by process, for
+ * a picker.
  */
 #include "collectors/stacks.h"
 
@@ -24,12 +25,12 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
+#include "collectors/pid_filter.h"
 #include "collectors/stack_collect.h"
+#include "collectors/stack_source.h"
 #include "collectors/ustack_reader.h"
 #include "collectors/stacks_model.h"
 #include "collectors/stacks_proc.h"
-#include "symbols/symbols.h"
-#include "symbols/unwind.h"
 #include "util/clock.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
@@ -39,6 +40,8 @@
 
 _Static_assert(STACKS_PIDS_MAX >= 1, "the BPF PID filter has no room for a target");
 _Static_assert(STACKS_STACK_NONE == STACK_COLLECT_NONE, "stacks.h and stack_collect.h disagree");
+_Static_assert(STACK_SOURCE_KEY_MATCHES(struct stacks_key),
+	       "struct stacks_key is not laid out as struct stack_collect_key");
 
 #define STACKS_ONLINE_PATH "/sys/devices/system/cpu/online"
 #define STACKS_ONLINE_ENV  "KTOP_CPU_ONLINE" /* tests: read the online CPU list from this file */
@@ -61,33 +64,24 @@ struct stacks_tgid_count {
 
 struct stacks_priv {
 	struct stacks_bpf *skel;
-	struct sym_cache *sc;
-	struct stack_collect *st;
-	struct ustack_reader *ur; /* DWARF unwinding of the target's copied user stacks */
+	struct stack_source *src; /* the counts map into the model; DWARF unwinding */
 	uint32_t ustack_kib;
 	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
 	struct stacks_cpu *cpus; /* by CPU number, ncpus of them */
 	int ncpus;
 	bool *online; /* scratch for the online list */
-	__u64 *pcpu;  /* lookup buffer: one counter per possible CPU */
 	uint32_t hz;
 	long clk_tck;
 	const char *online_path;
 
-	/* Drain buffers, as large as the maps. */
-	struct stacks_key *keys;
-	struct stacks_val *vals;
-	uint32_t cap;
+	/* Drain buffers of the per-process map (no target), as large as the map. */
 	__u32 *tgids;
 	struct stacks_tgid_val *tgid_vals;
 	uint32_t tgid_cap;
-	/* Entries drained by a reset: they count for the next interval only. */
-	struct stacks_key *carry_keys;
-	struct stacks_val *carry_vals;
-	size_t ncarry;
 
-	/* The target and what the last poll read of its threads (by tid). */
+	/* The target, the kernel's filter on it, and what the last poll read of its threads. */
 	uint32_t target;
+	struct pid_filter pids;
 	uint64_t target_start; /* its main thread's starttime: a reused PID is another process */
 	bool seen;	       /* the target was alive at least once */
 	bool gone;	       /* its exit is in the model, which stays as it is */
@@ -99,8 +93,6 @@ struct stacks_priv {
 	uint32_t *tids;
 	size_t tids_cap;
 
-	double last_poll; /* CLOCK_MONOTONIC seconds */
-	double cum_start;
 	struct stacks_model model;
 };
 
@@ -319,49 +311,20 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 		snprintf(why, why_len, "stacks: load the perf_event program: %s", strerror(-err));
 		return err;
 	}
+	pid_filter_init(&priv->pids, bpf_map__fd(skel->maps.stacks_pids), &skel->bss->filter_pids,
+			"stacks");
 	return 0;
 }
 
 /*
- * Move the counts map into the drain buffers, each entry read and deleted at once, so a
- * sample taken meanwhile is either read now or left for the next time. Returns how many
- * entries were read, or -errno.
+ * Move the per-process map into its drain buffers, each entry read and deleted at once: how
+ * many processes were read, or -errno.
  */
-static int stacks_drain(struct stacks_priv *priv, char *why, size_t why_len)
-{
-	return bpf_common_drain(bpf_map__fd(priv->skel->maps.stacks_counts), priv->keys,
-				sizeof(*priv->keys), priv->vals, sizeof(*priv->vals), priv->cap,
-				"stacks: drain the counts map", why, why_len);
-}
-
-/* The same for the per-process map: how many processes were read, or -errno. */
 static int stacks_drain_tgids(struct stacks_priv *priv, char *why, size_t why_len)
 {
 	return bpf_common_drain(bpf_map__fd(priv->skel->maps.stacks_procs), priv->tgids,
 				sizeof(*priv->tgids), priv->tgid_vals, sizeof(*priv->tgid_vals),
 				priv->tgid_cap, "stacks: drain the process map", why, why_len);
-}
-
-/* Sum the per-CPU drop counters and the program's recursion misses into c->drops. */
-static int stacks_drops_update(struct collector *c)
-{
-	struct stacks_priv *priv = c->priv;
-	size_t n = sizeof(stacks_drop_names) / sizeof(stacks_drop_names[0]);
-	uint64_t counters[STACKS_DROP_COUNT];
-	uint64_t recursion;
-	int err;
-
-	err = bpf_common_counters_read(bpf_map__fd(priv->skel->maps.stacks_drops), priv->pcpu,
-				       priv->ncpus, counters, STACKS_DROP_COUNT, "stacks", c->why,
-				       sizeof(c->why));
-	if (err)
-		return err;
-	recursion = bpf_common_recursion_misses(bpf_program__fd(priv->skel->progs.stacks_sample));
-	bpf_common_drops_fill(c, stacks_drop_names, n, counters, recursion);
-	stack_collect_drops(priv->st, c);
-	if (priv->ur)
-		ustack_reader_drops(priv->ur, c);
-	return 0;
 }
 
 /* Forget the target's threads as last read. */
@@ -394,19 +357,12 @@ static void stacks_close(struct collector *c)
 		return;
 	for (int n = 0; priv->cpus && n < priv->ncpus; n++)
 		stacks_cpu_close(&priv->cpus[n]);
-	ustack_reader_free(priv->ur);
+	stack_source_free(priv->src);
 	stacks_bpf__destroy(priv->skel);
-	stack_collect_free(priv->st);
-	sym_cache_free(priv->sc);
 	free(priv->cpus);
 	free(priv->online);
-	free(priv->pcpu);
-	free(priv->keys);
-	free(priv->vals);
 	free(priv->tgids);
 	free(priv->tgid_vals);
-	free(priv->carry_keys);
-	free(priv->carry_vals);
 	free(priv->prev);
 	free(priv->cur);
 	free(priv->tids);
@@ -420,9 +376,8 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 {
 	uint32_t stacks = cfg && cfg->stack_storage ? cfg->stack_storage : STACKS_STACKS_MAX;
 	uint32_t hz = cfg && cfg->sample_hz ? cfg->sample_hz : STACKS_HZ_DEFAULT;
-	struct stack_collect_map map;
+	struct stack_source_desc desc;
 	struct stacks_priv *priv;
-	uint32_t nids = 1;
 	int err;
 
 	if (c->priv)
@@ -444,15 +399,11 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 		getenv(STACKS_ONLINE_ENV) ? getenv(STACKS_ONLINE_ENV) : STACKS_ONLINE_PATH;
 	priv->ustack_kib = ustack_reader_kib(cfg);
 
-	err = sym_cache_new(&priv->sc, c->why, sizeof(c->why));
-	if (err)
-		goto out_close;
 	priv->ncpus = bpf_common_ncpus("stacks", c->why, sizeof(c->why));
 	if (priv->ncpus < 0) {
 		err = priv->ncpus;
 		goto out_close;
 	}
-	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));
 	priv->online = xcalloc((size_t)priv->ncpus, sizeof(*priv->online));
 	priv->cpus = xcalloc((size_t)priv->ncpus, sizeof(*priv->cpus));
 	for (int n = 0; n < priv->ncpus; n++)
@@ -471,34 +422,33 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	}
 	snprintf(c->mode, sizeof(c->mode), "perf_event cpu-clock %u Hz", hz);
 
-	/* Stack ids are bucket numbers: below the map size rounded up to a power of two. */
-	while (nids < stacks && nids < (1u << 31))
-		nids <<= 1;
-	map = (struct stack_collect_map){
-		.fd = bpf_map__fd(priv->skel->maps.stacks_stacks),
-		.nids = nids,
+	desc = (struct stack_source_desc){
+		.who = "stacks",
+		.counts = priv->skel->maps.stacks_counts,
+		.value = STACK_SOURCE_VALUE(struct stacks_val, samples, samples, comm),
+		.stacks = priv->skel->maps.stacks_stacks,
 		.depth = STACKS_STACK_DEPTH,
+		/* Sums are samples; a sample stands for 1e6 / hz microseconds on the CPU. */
+		.scale = { 1000000, hz },
+		.drops = priv->skel->maps.stacks_drops,
+		.names = stacks_drop_names,
+		.nnames = sizeof(stacks_drop_names) / sizeof(stacks_drop_names[0]),
+		.ncounters = STACKS_DROP_COUNT,
+		.prog_fds = { bpf_program__fd(priv->skel->progs.stacks_sample) },
+		.nprogs = 1,
+		.ustack = priv->skel->maps.ustack_ring,
 	};
-	/* Sums are samples; a sample stands for 1e6 / hz microseconds on the CPU. */
-	priv->st = stack_collect_new(priv->sc, &map, (struct stack_collect_scale){ 1000000, hz },
-				     &priv->model.oncpu_interval, &priv->model.oncpu_cumulative);
-	stack_collect_set_max(priv->st, cfg ? cfg->max_stacks : 0);
-	priv->ur = ustack_reader_new(bpf_map__fd(priv->skel->maps.ustack_ring), NULL);
+	err = stack_source_new(&priv->src, &desc, cfg, &priv->model.oncpu_interval,
+			       &priv->model.oncpu_cumulative, c);
+	if (err)
+		goto out_close;
 	/* Every sample of the target is unwound, at any frequency: only the ring limits it. */
 	priv->skel->data->ustack_rate_max = hz > USTACK_RATE_DEFAULT ? hz : USTACK_RATE_DEFAULT;
 
-	priv->cap = bpf_map__max_entries(priv->skel->maps.stacks_counts);
-	priv->keys = xcalloc(priv->cap, sizeof(*priv->keys));
-	priv->vals = xcalloc(priv->cap, sizeof(*priv->vals));
 	priv->tgid_cap = bpf_map__max_entries(priv->skel->maps.stacks_procs);
 	priv->tgids = xcalloc(priv->tgid_cap, sizeof(*priv->tgids));
 	priv->tgid_vals = xcalloc(priv->tgid_cap, sizeof(*priv->tgid_vals));
 	priv->model.hz = hz;
-	priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
-	priv->cum_start = priv->last_poll;
-	err = stacks_drops_update(c);
-	if (err)
-		goto out_close;
 	c->is_open = true;
 	return 0;
 
@@ -601,35 +551,56 @@ static struct stacks_thread *stacks_row_find(struct stacks_thread *rows, size_t 
 }
 
 /*
- * Add drained entries' samples to their threads' rows; a thread no reading knows (it came
- * and went within the interval) gets a row of its own, marked exited.
+ * Add one thread's samples to its row; a thread no reading knows (it came and went within the
+ * interval) gets a row of its own, marked exited. Rows past sorted are new, in arrival order.
  */
-static void stacks_rows_add_samples(struct stacks_model *m, size_t *cap,
-				    const struct stacks_key *keys, const struct stacks_val *vals,
-				    size_t n)
+static void stacks_row_add(struct stacks_model *m, size_t *cap, size_t sorted, uint32_t tid,
+			   const char *comm, size_t comm_len, uint64_t samples)
 {
-	size_t sorted = m->nthreads; /* rows past this one are new, in arrival order */
+	struct stacks_thread *row = stacks_row_find(m->threads, sorted, tid);
+
+	for (size_t j = sorted; !row && j < m->nthreads; j++)
+		if (m->threads[j].tid == tid)
+			row = &m->threads[j];
+	if (!row) {
+		if (m->nthreads == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			m->threads = xreallocarray(m->threads, *cap, sizeof(*m->threads));
+		}
+		row = &m->threads[m->nthreads++];
+		memset(row, 0, sizeof(*row));
+		row->tid = tid;
+		escape_cstr(row->name, sizeof(row->name), comm, comm_len);
+		row->state = 'X';
+		row->exited = true;
+	}
+	row->oncpu_samples += samples;
+}
+
+/* Add the waiting entries' samples and the unwound ones to their threads' rows. */
+static void stacks_rows_add_samples(struct stacks_priv *priv, size_t *cap)
+{
+	const struct ustack_reader *ur = stack_source_reader(priv->src);
+	struct stacks_model *m = &priv->model;
+	size_t n = stack_source_pending(priv->src);
+	size_t sorted = m->nthreads;
 
 	for (size_t i = 0; i < n; i++) {
-		struct stacks_thread *row = stacks_row_find(m->threads, sorted, keys[i].tid);
+		const struct stack_collect_key *k;
+		const char *comm;
+		size_t comm_len;
+		uint64_t amount;
 
-		for (size_t j = sorted; !row && j < m->nthreads; j++)
-			if (m->threads[j].tid == keys[i].tid)
-				row = &m->threads[j];
-		if (!row) {
-			if (m->nthreads == *cap) {
-				*cap = *cap ? *cap * 2 : 16;
-				m->threads = xreallocarray(m->threads, *cap, sizeof(*m->threads));
-			}
-			row = &m->threads[m->nthreads++];
-			memset(row, 0, sizeof(*row));
-			row->tid = keys[i].tid;
-			escape_cstr(row->name, sizeof(row->name), vals[i].comm,
-				    sizeof(vals[i].comm));
-			row->state = 'X';
-			row->exited = true;
-		}
-		row->oncpu_samples += vals[i].samples;
+		k = stack_source_entry(priv->src, i, &comm, &comm_len, &amount);
+		stacks_row_add(m, cap, sorted, k->tid, comm, comm_len, amount);
+	}
+	for (size_t i = 0; i < ustack_reader_count(ur); i++) {
+		const struct stack_collect_key *k;
+		const char *comm;
+		uint64_t amount;
+
+		k = ustack_reader_entry(ur, i, &comm, &amount);
+		stacks_row_add(m, cap, sorted, k->tid, comm, USTACK_COMM_LEN, amount);
 	}
 	if (m->nthreads > sorted)
 		qsort(m->threads, m->nthreads, sizeof(*m->threads), stacks_thread_cmp);
@@ -678,20 +649,6 @@ static void stacks_threads_keep(struct stacks_priv *priv, int nread)
 	priv->cur_cap = cap;
 }
 
-/* Stop sampling the target in the kernel (the filter stays on, so nothing else counts). */
-static void stacks_filter_clear(struct stacks_priv *priv)
-{
-	int fd = bpf_map__fd(priv->skel->maps.stacks_pids);
-	__u32 key, next;
-
-	priv->skel->bss->target_tgid = 0;
-	while (!bpf_map_get_next_key(fd, NULL, &next)) {
-		key = next;
-		if (bpf_map_delete_elem(fd, &key))
-			break;
-	}
-}
-
 /* Order drained per-process counts, busiest first. */
 static int stacks_tgid_cmp(const void *a, const void *b)
 {
@@ -737,57 +694,6 @@ static int stacks_poll_top(struct collector *c)
 	return 0;
 }
 
-/* Add the drained entries (and those a reset carried over) to the sets. */
-static void stacks_collect(struct stacks_priv *priv, size_t n)
-{
-	stack_collect_begin(priv->st);
-	for (size_t i = 0; i < priv->ncarry + n; i++) {
-		bool carried = i < priv->ncarry;
-		const struct stacks_key *key =
-			carried ? &priv->carry_keys[i] : &priv->keys[i - priv->ncarry];
-		const struct stacks_val *val =
-			carried ? &priv->carry_vals[i] : &priv->vals[i - priv->ncarry];
-		const struct stack_collect_key k = {
-			.tgid = key->tgid,
-			.tid = key->tid,
-			.kstack = key->kstack,
-			.ustack = key->ustack,
-		};
-
-		stack_collect_add(priv->st, &k, val->comm, sizeof(val->comm), val->samples,
-				  val->samples, !carried);
-	}
-	ustack_reader_flush(priv->ur, priv->st, true);
-	stack_collect_end(priv->st);
-}
-
-/* Add the unwound samples waiting in the reader to their threads' rows. */
-static void stacks_rows_add_unwound(struct stacks_priv *priv, size_t *cap)
-{
-	size_t n = ustack_reader_count(priv->ur);
-	struct stacks_key *keys;
-	struct stacks_val *vals;
-
-	if (!n)
-		return;
-	keys = xcalloc(n, sizeof(*keys));
-	vals = xcalloc(n, sizeof(*vals));
-	for (size_t i = 0; i < n; i++) {
-		const char *comm;
-		uint64_t amount;
-		const struct stack_collect_key *k =
-			ustack_reader_entry(priv->ur, i, &comm, &amount);
-
-		vals[i].samples = amount;
-		keys[i].tgid = k->tgid;
-		keys[i].tid = k->tid;
-		memcpy(vals[i].comm, comm, sizeof(vals[i].comm));
-	}
-	stacks_rows_add_samples(&priv->model, cap, keys, vals, n);
-	free(keys);
-	free(vals);
-}
-
 /*
  * Whether the target is a process to follow, its threads read into priv->cur: how many, or
  * -ESRCH with m->why (no such process, or a thread of another one).
@@ -815,16 +721,16 @@ static int stacks_target_find(struct stacks_priv *priv)
 	if (main_thread)
 		memcpy(m->comm, main_thread->name, sizeof(m->comm));
 	/* While it lives, so its stacks can be named after it exits. */
-	stack_collect_note(priv->st, priv->target);
+	stack_source_note(priv->src, priv->target);
 	return nread;
 }
 
 /*
- * With a target: n drained entries into the sets and the threads as /proc shows them now.
+ * With a target: the waiting entries into the sets and the threads as /proc shows them now.
  * When the process is gone the rows of the last poll stay, all exited, and so do the sets
  * unless the last samples arrived with this poll.
  */
-static void stacks_poll_target(struct stacks_priv *priv, size_t n)
+static void stacks_poll_target(struct stacks_priv *priv)
 {
 	struct stacks_model *m = &priv->model;
 	const struct stacks_proc_task *main_thread;
@@ -839,12 +745,13 @@ static void stacks_poll_target(struct stacks_priv *priv, size_t n)
 	if (nread < 0) {
 		m->exited = true;
 		priv->gone = true;
-		stacks_filter_clear(priv);
+		/* Stop sampling in the kernel: nothing else counts. */
+		pid_filter_block(&priv->pids);
 		for (size_t i = 0; i < m->nthreads; i++) {
 			m->threads[i].exited = true;
 			m->threads[i].state = 'X';
 		}
-		if (!n && !priv->ncarry)
+		if (!stack_source_pending(priv->src))
 			return;
 		for (size_t i = 0; i < m->nthreads; i++)
 			m->threads[i].oncpu_samples = 0;
@@ -853,18 +760,17 @@ static void stacks_poll_target(struct stacks_priv *priv, size_t n)
 		main_thread = stacks_task_find(priv->cur, (size_t)nread, priv->target);
 		if (main_thread && strcmp(main_thread->name, m->comm)) {
 			memcpy(m->comm, main_thread->name, sizeof(m->comm));
-			stack_collect_exec(priv->st, priv->target);
-			ustack_reader_exec(priv->ur, priv->target);
-			stack_collect_note(priv->st, priv->target);
+			stack_source_exec(priv->src, priv->target);
+			stack_source_note(priv->src, priv->target);
 		}
-		stacks_rows_build(priv, nread, clock_seconds(CLOCK_MONOTONIC) - priv->last_poll);
+		stacks_rows_build(
+			priv, nread,
+			stack_source_interval_s(priv->src, clock_seconds(CLOCK_MONOTONIC)));
 		stacks_threads_keep(priv, nread);
 	}
 	cap = m->nthreads;
-	stacks_rows_add_samples(m, &cap, priv->carry_keys, priv->carry_vals, priv->ncarry);
-	stacks_rows_add_samples(m, &cap, priv->keys, priv->vals, n);
-	stacks_rows_add_unwound(priv, &cap);
-	stacks_collect(priv, n);
+	stacks_rows_add_samples(priv, &cap);
+	stack_source_collect(priv->src);
 }
 
 /*
@@ -875,7 +781,7 @@ static int stacks_poll(struct collector *c)
 {
 	struct stacks_priv *priv = c->priv;
 	struct stacks_model *m;
-	double start, now;
+	double start, interval_s, cumulative_s;
 	bool was_gone;
 	int refresh;
 	int err = 0;
@@ -891,26 +797,27 @@ static int stacks_poll(struct collector *c)
 	/* CPUs that came online since: a failure is said, and the rest of the poll goes on. */
 	refresh = stacks_cpus_refresh(priv, c->why, sizeof(c->why));
 	/* Copied stacks first: a sample's record is in the ring before any count of it. */
-	ustack_reader_consume(priv->ur);
-	n = stacks_drain(priv, c->why, sizeof(c->why));
+	ustack_reader_consume(stack_source_reader(priv->src));
+	n = stack_source_drain(priv->src, c->why, sizeof(c->why));
 	if (n < 0)
 		return n;
 	was_gone = priv->gone;
 	if (priv->target)
-		stacks_poll_target(priv, (size_t)n);
+		stacks_poll_target(priv);
 	else
 		err = stacks_poll_top(c);
-	priv->ncarry = 0;
-	now = clock_seconds(CLOCK_MONOTONIC);
+	/* What was not collected (no target, or gone) goes. */
+	stack_source_skip(priv->src);
+	stack_source_interval_end(priv->src, clock_seconds(CLOCK_MONOTONIC), &interval_s,
+				  &cumulative_s);
 	if (!was_gone) {
-		m->interval_s = now - priv->last_poll;
-		m->cumulative_s = now - priv->cum_start;
+		m->interval_s = interval_s;
+		m->cumulative_s = cumulative_s;
 		m->polls++;
-		m->poll_s = now - start;
+		m->poll_s = clock_seconds(CLOCK_MONOTONIC) - start;
 	}
-	priv->last_poll = now;
 	if (!err)
-		err = stacks_drops_update(c);
+		err = stack_source_drops(priv->src, c);
 	return err ? err : refresh < 0 ? refresh : 0;
 }
 
@@ -918,21 +825,11 @@ static int stacks_poll(struct collector *c)
 static void stacks_reset(struct collector *c)
 {
 	struct stacks_priv *priv = c->priv;
-	char why[COLLECTOR_WHY_LEN];
-	int n;
 
 	if (!priv || !priv->skel)
 		return;
-	n = stacks_drain(priv, why, sizeof(why));
-	if (n > 0 && !priv->gone) {
-		priv->carry_keys = bpf_common_append(priv->carry_keys, priv->ncarry, priv->keys,
-						     (size_t)n, sizeof(*priv->keys));
-		priv->carry_vals = bpf_common_append(priv->carry_vals, priv->ncarry, priv->vals,
-						     (size_t)n, sizeof(*priv->vals));
-		priv->ncarry += (size_t)n;
-	}
-	stack_collect_reset(priv->st);
-	priv->cum_start = clock_seconds(CLOCK_MONOTONIC);
+	/* Once the target is gone, nothing sampled since belongs to it. */
+	stack_source_reset(priv->src, !priv->gone);
 	priv->model.cumulative_s = 0;
 }
 
@@ -943,12 +840,13 @@ static void stacks_reset(struct collector *c)
 static void stacks_unwind_set(struct collector *c, uint32_t target, enum ktop_unwind mode)
 {
 	struct stacks_priv *priv = c->priv;
+	struct ustack_reader *ur = stack_source_reader(priv->src);
 	bool dwarf = mode != KTOP_UNWIND_FP && priv->can_copy;
 
 	/* The ring is mapped the first time a target's stacks are to be copied. */
-	if (dwarf && target && ustack_reader_start(priv->ur, c->why, sizeof(c->why)))
+	if (dwarf && target && ustack_reader_start(ur, c->why, sizeof(c->why)))
 		dwarf = false;
-	priv->skel->bss->dwarf_mode = dwarf && ustack_reader_started(priv->ur);
+	priv->skel->bss->dwarf_mode = dwarf && ustack_reader_started(ur);
 	if (!target)
 		c->unwind[0] = '\0';
 	else
@@ -961,7 +859,7 @@ static int stacks_event_fd(struct collector *c)
 {
 	struct stacks_priv *priv = c->priv;
 
-	return priv && priv->ur ? ustack_reader_epoll_fd(priv->ur) : -1;
+	return priv && priv->src ? ustack_reader_epoll_fd(stack_source_reader(priv->src)) : -1;
 }
 
 /* Unwind the stacks that wait, so the ring does not fill before the next poll. */
@@ -969,21 +867,20 @@ static int stacks_events(struct collector *c)
 {
 	struct stacks_priv *priv = c->priv;
 
-	return priv && priv->ur ? ustack_reader_consume(priv->ur) : 0;
+	return priv && priv->src ? ustack_reader_consume(stack_source_reader(priv->src)) : 0;
 }
 
 /*
- * Follow the first PID of the filter (none: count every process for the picker). A new
- * target starts the model again; other filter changes do not concern this collector.
+ * Follow the lowest PID of the filter (none: count every process for the picker). A new
+ * target starts the model again; the other parts of the filter do not concern this collector.
  */
-static int stacks_configure(struct collector *c, const struct filter *f)
+static int stacks_configure(struct collector *c, const struct filter *f, unsigned int changed)
 {
 	struct stacks_priv *priv = c->priv;
 	uint32_t target = f->npids ? f->pids[0] : 0;
 	struct stacks_model *m;
 	char why[COLLECTOR_WHY_LEN];
-	__u8 one = 1;
-	int err = 0;
+	int err;
 	int n;
 
 	if (!priv || !priv->skel) {
@@ -991,34 +888,24 @@ static int stacks_configure(struct collector *c, const struct filter *f)
 		return -EBADF;
 	}
 	m = &priv->model;
-	stacks_unwind_set(c, target, f->unwind);
+	if (changed & (FILTER_PIDS | FILTER_UNWIND))
+		stacks_unwind_set(c, target, f->unwind);
+	if (!(changed & FILTER_PIDS))
+		return 0;
 	/* The same live target: nothing to do (one that is gone or never was is looked up again).
 	 */
 	if (target == priv->target && m->polls && (!target || (priv->seen && !priv->gone)))
 		return 0;
-	/* Filter on nothing while the target changes, so no other process slips in. */
-	priv->skel->bss->target_tgid = 0;
-	priv->skel->bss->filter_pids = 1;
-	stacks_filter_clear(priv);
-	if (target) {
-		err = bpf_map_update_elem(bpf_map__fd(priv->skel->maps.stacks_pids), &target, &one,
-					  BPF_ANY);
-		if (err) {
-			snprintf(c->why, sizeof(c->why), "stacks: update the PID filter: %s",
-				 strerror(-err));
-			target = 0;
-		}
+	err = pid_filter_apply(&priv->pids, &target, target ? 1 : 0, c->why, sizeof(c->why));
+	if (err) {
+		/* Back to the picker rather than on the old target (emptying cannot fail). */
+		pid_filter_apply(&priv->pids, NULL, 0, why, sizeof(why));
+		target = 0;
 	}
-	priv->skel->bss->target_tgid = target;
-	priv->skel->bss->filter_pids = target != 0;
 
 	/* What was sampled for the old target goes. */
-	ustack_reader_consume(priv->ur);
-	ustack_reader_discard(priv->ur);
-	stacks_drain(priv, why, sizeof(why));
+	stack_source_restart(priv->src);
 	stacks_drain_tgids(priv, why, sizeof(why));
-	priv->ncarry = 0;
-	stack_collect_reset(priv->st);
 	stacks_model_empty(m);
 	stacks_threads_forget(priv);
 	priv->target = target;
@@ -1032,8 +919,6 @@ static int stacks_configure(struct collector *c, const struct filter *f)
 	m->interval_s = 0;
 	m->cumulative_s = 0;
 	m->polls = 0;
-	priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
-	priv->cum_start = priv->last_poll;
 	if (err || !target)
 		return err;
 	/* The base of the first interval's figures, or why there is nothing to follow. */

@@ -2,18 +2,17 @@
 /*
  * The Trace collector: probes the user adds (uprobe, uretprobe, USDT, tracepoint), each one
  * attachment of trace.bpf.c's generic program for its type with the probe's slot as cookie,
- * their events formatted from the ring buffer into struct trace_model; and the VFS counters
- * (syscall tracepoint), attached only while the panel is visible or in batch mode.
+ * their events formatted from the ring buffer into struct trace_model. The VFS counters of the
+ * same BPF object are collectors/vfs_stat.c's, attached here only while the panel is visible
+ * or in batch mode.
  */
 #include "collectors/trace.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 #include <linux/types.h>
@@ -23,37 +22,29 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
+#include "collectors/pid_filter.h"
 #include "collectors/trace_format.h"
 #include "collectors/trace_model.h"
 #include "collectors/trace_resolve.h"
 #include "collectors/trace_spec.h"
+#include "collectors/vfs_stat.h"
 #include "util/clock.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 #include "bpf/trace.h"
 #include "bpf/trace.skel.h"
 
-_Static_assert(TRACE_PIDS_MAX <= BPF_COMMON_PIDS_MAX, "bpf_common cannot hold every trace PID key");
-
 _Static_assert(TRACE_PROBES_MAX == TRACE_MAX_PROBES, "bpf/trace.h and trace_model.h disagree");
 _Static_assert(TRACE_ARGS_MAX == TRACE_MAX_ARGS, "bpf/trace.h and trace_model.h disagree");
 _Static_assert(TRACE_PIDS_MAX >= KTOP_MAX_PIDS, "the BPF PID filter is smaller than KTOP_MAX_PIDS");
-_Static_assert((int)TRACE_VFS_IDX_READ == (int)TRACE_VFS_READ &&
-		       (int)TRACE_VFS_IDX_WRITE == (int)TRACE_VFS_WRITE &&
-		       (int)TRACE_VFS_IDX_CREATE == (int)TRACE_VFS_CREATE &&
-		       (int)TRACE_VFS_IDX_OPEN == (int)TRACE_VFS_OPEN &&
-		       (int)TRACE_VFS_IDX_FSYNC == (int)TRACE_VFS_FSYNC &&
-		       (int)TRACE_VFS_IDX_COUNT == (int)TRACE_VFS_COUNT,
-	       "bpf/trace.h and trace_model.h disagree on VFS operations");
 _Static_assert(TRACE_REC_HDR_SIZE == __builtin_offsetof(struct trace_rec, data),
 	       "TRACE_REC_HDR_SIZE is not the offset of trace_rec.data");
 
 #define TRACE_STRING_DEFAULT 80 /* bytes of a string argument copied unless told */
 /* A message: every string escaped (at most 4 bytes a byte) and the format's text. */
-#define TRACE_MSG_MAX	 (TRACE_ARGS_MAX * (TRACE_STRING_MAX * 4 + 4) + 4 * TRACE_SPEC_FORMAT_LEN)
-#define TRACE_SPECS_MAX	 (sizeof(((struct ktop_config *)0)->trace_specs) / sizeof(const char *))
-#define TRACE_VFS_HIDDEN "counted while the panel is shown"
-#define TRACE_FORCE_RAW	 "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
+#define TRACE_MSG_MAX	(TRACE_ARGS_MAX * (TRACE_STRING_MAX * 4 + 4) + 4 * TRACE_SPEC_FORMAT_LEN)
+#define TRACE_SPECS_MAX (sizeof(((struct ktop_config *)0)->trace_specs) / sizeof(const char *))
+#define TRACE_FORCE_RAW "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
 
 /* One probe the user added. */
 struct trace_probe {
@@ -76,9 +67,7 @@ struct trace_priv {
 
 	bool batch;
 	bool visible;
-	bool vfs_btf; /* tp_btf (else raw_tp) sys_enter was loaded */
-	struct bpf_link *vfs_link;
-	uint64_t vfs_sums[TRACE_VFS_COUNT]; /* the counters at the last poll */
+	struct vfs_stat vfs;
 
 	struct trace_event ring[TRACE_EVENTS_MAX]; /* the latest events, a circular buffer */
 	size_t ring_head;			   /* where the next one goes */
@@ -91,8 +80,7 @@ struct trace_priv {
 	double wall_minus_mono;		     /* converts the kernel's timestamps */
 	double last_poll;		     /* CLOCK_MONOTONIC */
 
-	uint32_t pids[KTOP_MAX_PIDS];
-	size_t npids;
+	struct pid_filter pids;
 
 	struct trace_model model; /* the figures; probes and events are built at snapshot */
 	char msg[TRACE_MSG_MAX];
@@ -109,52 +97,13 @@ static const struct bpf_common_drop trace_drop_names[] = {
 _Static_assert(sizeof(trace_drop_names) / sizeof(trace_drop_names[0]) <= COLLECTOR_MAX_DROPS,
 	       "too many trace drop counters");
 
-/* The syscalls the VFS counters count, with the argument that holds an open's flags. */
-static const struct {
-	long nr;
-	__u8 sc;
-} trace_vfs_syscalls[] = {
-	{ SYS_read, TRACE_SC_READ },
-	{ SYS_pread64, TRACE_SC_READ },
-	{ SYS_readv, TRACE_SC_READ },
-	{ SYS_preadv, TRACE_SC_READ },
-#ifdef SYS_preadv2
-	{ SYS_preadv2, TRACE_SC_READ },
-#endif
-	{ SYS_write, TRACE_SC_WRITE },
-	{ SYS_pwrite64, TRACE_SC_WRITE },
-	{ SYS_writev, TRACE_SC_WRITE },
-	{ SYS_pwritev, TRACE_SC_WRITE },
-#ifdef SYS_pwritev2
-	{ SYS_pwritev2, TRACE_SC_WRITE },
-#endif
-#ifdef SYS_open
-	{ SYS_open, TRACE_SC_OPEN | 2 << 4 },
-#endif
-	{ SYS_openat, TRACE_SC_OPEN | 3 << 4 },
-#ifdef SYS_openat2
-	{ SYS_openat2, TRACE_SC_OPENAT2 },
-#endif
-#ifdef SYS_creat
-	{ SYS_creat, TRACE_SC_CREAT },
-#endif
-	{ SYS_fsync, TRACE_SC_FSYNC },
-	{ SYS_fdatasync, TRACE_SC_FSYNC },
-#ifdef SYS_sync_file_range
-	{ SYS_sync_file_range, TRACE_SC_FSYNC },
-#endif
-#ifdef SYS_sync_file_range2
-	{ SYS_sync_file_range2, TRACE_SC_FSYNC },
-#endif
-};
-
 /* Whether vmlinux BTF has raw_syscalls' sys_enter, so tp_btf can attach to it. */
 static bool trace_has_tp_btf(void)
 {
 	return bpf_common_btf_has("btf_trace_sys_enter", BTF_KIND_TYPEDEF);
 }
 
-/* Open the BPF object, set its tunables and the syscall table, keep one VFS flavour, load. */
+/* Open the BPF object, set its tunables and the VFS counters' syscall table, load. */
 static int trace_load(struct trace_priv *priv, bool use_btf, uint32_t string_limit, char *why,
 		      size_t why_len)
 {
@@ -169,13 +118,7 @@ static int trace_load(struct trace_priv *priv, bool use_btf, uint32_t string_lim
 		return err;
 	}
 	skel->rodata->string_limit = string_limit;
-	skel->rodata->o_creat = O_CREAT;
-	for (size_t i = 0; i < sizeof(trace_vfs_syscalls) / sizeof(trace_vfs_syscalls[0]); i++)
-		if (trace_vfs_syscalls[i].nr >= 0 && trace_vfs_syscalls[i].nr < TRACE_SYSCALLS_MAX)
-			skel->rodata->vfs_syscalls[trace_vfs_syscalls[i].nr] =
-				trace_vfs_syscalls[i].sc;
-	bpf_program__set_autoload(skel->progs.trace_vfs_btf, use_btf);
-	bpf_program__set_autoload(skel->progs.trace_vfs_raw, !use_btf);
+	vfs_stat_prepare(skel, use_btf);
 	err = trace_bpf__load(skel);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
@@ -188,6 +131,8 @@ static int trace_load(struct trace_priv *priv, bool use_btf, uint32_t string_lim
 				 use_btf ? "tp_btf" : "raw_tp", strerror(-err));
 		return err;
 	}
+	pid_filter_init(&priv->pids, bpf_map__fd(skel->maps.trace_pids), &skel->bss->filter_pids,
+			"trace");
 	return 0;
 }
 
@@ -198,47 +143,6 @@ static uint64_t trace_pcpu_sum(struct trace_priv *priv, int fd, __u32 idx)
 
 	bpf_common_pcpu_sum(fd, idx, priv->pcpu, priv->ncpus, &sum);
 	return sum;
-}
-
-/* The VFS counters, summed over CPUs. */
-static void trace_vfs_read(struct trace_priv *priv, uint64_t sums[TRACE_VFS_COUNT])
-{
-	int fd = bpf_map__fd(priv->skel->maps.trace_vfs);
-
-	for (__u32 op = 0; op < TRACE_VFS_COUNT; op++)
-		sums[op] = trace_pcpu_sum(priv, fd, op);
-}
-
-/* Attach or detach the VFS counters: on while the panel is visible, or in batch mode. */
-static void trace_vfs_update(struct trace_priv *priv)
-{
-	bool want = priv->batch || priv->visible;
-	struct bpf_program *prog;
-	int err;
-
-	if (want && !priv->vfs_link) {
-		prog = priv->vfs_btf ? priv->skel->progs.trace_vfs_btf
-				     : priv->skel->progs.trace_vfs_raw;
-		priv->vfs_link = priv->vfs_btf
-					 ? bpf_program__attach(prog)
-					 : bpf_program__attach_raw_tracepoint(prog, "sys_enter");
-		if (!priv->vfs_link) {
-			err = errno ? -errno : -EINVAL;
-			snprintf(priv->model.vfs_how, sizeof(priv->model.vfs_how),
-				 "attach sys_enter: %s", strerror(-err));
-			return;
-		}
-		trace_vfs_read(priv, priv->vfs_sums);
-		priv->model.vfs_active = true;
-		snprintf(priv->model.vfs_how, sizeof(priv->model.vfs_how),
-			 "syscall tracepoint (%s/sys_enter)", priv->vfs_btf ? "tp_btf" : "raw_tp");
-	} else if (!want && priv->vfs_link) {
-		bpf_link__destroy(priv->vfs_link);
-		priv->vfs_link = NULL;
-		priv->model.vfs_active = false;
-		memset(priv->model.vfs, 0, sizeof(priv->model.vfs));
-		snprintf(priv->model.vfs_how, sizeof(priv->model.vfs_how), TRACE_VFS_HIDDEN);
-	}
 }
 
 /* Store one event in the circular buffer, replacing the oldest when full. */
@@ -538,7 +442,7 @@ static void trace_close(struct collector *c)
 	for (size_t s = 0; s < TRACE_PROBES_MAX; s++)
 		if (priv->slots[s])
 			trace_probe_free(priv, priv->slots[s]);
-	bpf_link__destroy(priv->vfs_link);
+	vfs_stat_close(&priv->vfs);
 	trace_bpf__destroy(priv->skel);
 	trace_ring_clear(priv);
 	free(priv->pcpu);
@@ -582,7 +486,7 @@ static int trace_open(struct collector *c, const struct ktop_config *cfg)
 	}
 	if (err)
 		goto out_close;
-	priv->vfs_btf = use_btf;
+	vfs_stat_init(&priv->vfs, priv->skel, use_btf, priv->ncpus, &priv->model);
 	for (size_t i = 0; cfg && i < cfg->ntrace_specs && i < TRACE_SPECS_MAX; i++) {
 		char shown[128];
 
@@ -594,8 +498,7 @@ static int trace_open(struct collector *c, const struct ktop_config *cfg)
 			goto out_close;
 		}
 	}
-	snprintf(priv->model.vfs_how, sizeof(priv->model.vfs_how), TRACE_VFS_HIDDEN);
-	trace_vfs_update(priv);
+	vfs_stat_set_active(&priv->vfs, priv->batch, &priv->model);
 	priv->last_poll = clock_seconds(CLOCK_MONOTONIC);
 	priv->model.interval_s = cfg && cfg->delay_s > 0 ? cfg->delay_s : 1.0;
 	trace_drops_update(c);
@@ -625,7 +528,6 @@ static int trace_poll(struct collector *c)
 {
 	struct trace_priv *priv = c->priv;
 	struct trace_model *m;
-	uint64_t sums[TRACE_VFS_COUNT];
 	double now, interval;
 	int err;
 
@@ -641,17 +543,7 @@ static int trace_poll(struct collector *c)
 	priv->last_poll = now;
 	if (interval > 0)
 		m->interval_s = interval;
-	if (priv->vfs_link) {
-		trace_vfs_read(priv, sums);
-		for (size_t op = 0; op < TRACE_VFS_COUNT; op++) {
-			m->vfs[op] = sums[op] - priv->vfs_sums[op];
-			priv->vfs_sums[op] = sums[op];
-			memmove(&m->vfs_history[op][0], &m->vfs_history[op][1],
-				(TRACE_VFS_HISTORY - 1) * sizeof(m->vfs_history[op][0]));
-			m->vfs_history[op][TRACE_VFS_HISTORY - 1] =
-				(uint64_t)((double)m->vfs[op] / m->interval_s + 0.5);
-		}
-	}
+	vfs_stat_poll(&priv->vfs, m);
 	for (size_t s = 0; s < TRACE_PROBES_MAX; s++) {
 		struct trace_probe *p = priv->slots[s];
 
@@ -720,47 +612,24 @@ static void trace_set_visible(struct collector *c, bool visible)
 	if (!priv || !priv->skel)
 		return;
 	priv->visible = visible;
-	trace_vfs_update(priv);
-}
-
-/* Replace the kernel's PID set; filtering is off while the map changes. */
-static int trace_set_pids(struct trace_priv *priv, const uint32_t *pids, size_t npids, char *why,
-			  size_t why_len)
-{
-	int err;
-
-	priv->skel->bss->filter_pids = 0;
-	err = bpf_common_pid_set_replace(bpf_map__fd(priv->skel->maps.trace_pids), pids, npids,
-					 "trace", why, why_len);
-	if (err)
-		return err;
-	priv->skel->bss->filter_pids = npids > 0;
-	return 0;
+	vfs_stat_set_active(&priv->vfs, priv->batch || visible, &priv->model);
 }
 
 /* Apply the PID set, in the kernel, to the probes and the VFS counters alike, live. */
-static int trace_configure(struct collector *c, const struct filter *f)
+static int trace_configure(struct collector *c, const struct filter *f, unsigned int changed)
 {
 	struct trace_priv *priv = c->priv;
-	uint32_t pids[KTOP_MAX_PIDS];
-	size_t npids;
 	int err;
 
 	if (!trace_is_ready(c))
 		return -EBADF;
-	npids = bpf_common_pids_sorted(pids, KTOP_MAX_PIDS, f->pids, f->npids);
-	if (bpf_common_pids_same(pids, npids, priv->pids, priv->npids))
+	if (!(changed & FILTER_PIDS))
 		return 0;
-	err = trace_set_pids(priv, pids, npids, c->why, sizeof(c->why));
-	if (err) {
-		priv->npids = 0;
+	err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (err)
 		return err;
-	}
-	memcpy(priv->pids, pids, npids * sizeof(*pids));
-	priv->npids = npids;
 	/* The interval's VFS counts start again under the new filter. */
-	if (priv->vfs_link)
-		trace_vfs_read(priv, priv->vfs_sums);
+	vfs_stat_rebase(&priv->vfs);
 	return 0;
 }
 

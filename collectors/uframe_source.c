@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Inlined calls and source lines of unwound frames: symbols/srcinfo.c asked once per
- * (process, address), the answer kept in an open-addressing table whose strings live in an
+ * (process, address), the answer kept in a hash table whose strings live in an
  * append-only arena, so the aggregator can intern them by address.
  */
 #include "collectors/uframe_source.h"
@@ -13,14 +13,16 @@
 #include "symbols/arena.h"
 #include "symbols/srcinfo.h"
 #include "symbols/unwind.h"
+#include "util/hash.h"
+#include "util/htab.h"
 #include "util/xalloc.h"
 
 #define SOURCE_LEVELS_MAX 8	    /* inlined calls kept at one address, plus its function */
-#define SOURCE_SLOTS_MAX  (1 << 16) /* addresses remembered before the table starts again */
+#define SOURCE_ADDRS_MAX  (1 << 15) /* addresses remembered before the table starts again */
 
 /* One address's answer: its levels in the pool. */
 struct source_slot {
-	uint32_t pid; /* 0: free */
+	uint32_t pid;
 	uint32_t nlevels;
 	uint64_t pc;
 	size_t first;
@@ -35,9 +37,7 @@ struct source_level {
 struct uframe_source {
 	struct unwind_cache *uc;
 	struct sym_arena *strings;
-	struct source_slot *slots;
-	size_t nslots; /* a power of two */
-	size_t used;
+	struct htab slots; /* (pid, pc) -> struct source_slot */
 	struct source_level *levels;
 	size_t nlevels;
 	size_t levels_cap;
@@ -49,8 +49,7 @@ struct uframe_source *uframe_source_new(struct unwind_cache *uc)
 
 	s->uc = uc;
 	s->strings = sym_arena_new();
-	s->nslots = 1024;
-	s->slots = xcalloc(s->nslots, sizeof(*s->slots));
+	htab_init(&s->slots, sizeof(struct source_slot), _Alignof(struct source_slot));
 	return s;
 }
 
@@ -59,7 +58,7 @@ void uframe_source_free(struct uframe_source *s)
 	if (!s)
 		return;
 	sym_arena_free(s->strings);
-	free(s->slots);
+	htab_fini(&s->slots);
 	free(s->levels);
 	free(s);
 }
@@ -67,8 +66,7 @@ void uframe_source_free(struct uframe_source *s)
 /* Forget every address (the strings stay: the aggregator may hold them). */
 static void source_clear(struct uframe_source *s)
 {
-	memset(s->slots, 0, s->nslots * sizeof(*s->slots));
-	s->used = 0;
+	htab_clear(&s->slots);
 	s->nlevels = 0;
 }
 
@@ -78,38 +76,12 @@ void uframe_source_forget(struct uframe_source *s, uint32_t pid)
 	source_clear(s);
 }
 
-/* The slot of (pid, pc): its own, or the free one where it goes. */
-static struct source_slot *source_slot(struct source_slot *slots, size_t nslots, uint32_t pid,
-				       uint64_t pc)
+static bool source_slot_eq(const void *entry, const void *key)
 {
-	uint64_t h = (pc ^ ((uint64_t)pid << 40)) * 0x9e3779b97f4a7c15ULL;
-	size_t i = (size_t)(h >> 32) & (nslots - 1);
+	const struct source_slot *e = entry;
+	const struct source_slot *k = key;
 
-	while (slots[i].pid && (slots[i].pid != pid || slots[i].pc != pc))
-		i = (i + 1) & (nslots - 1);
-	return &slots[i];
-}
-
-/* Make room for one more address: a larger table, or an empty one past the limit. */
-static void source_make_room(struct uframe_source *s)
-{
-	struct source_slot *slots;
-	size_t n;
-
-	if (2 * (s->used + 1) <= s->nslots)
-		return;
-	if (s->nslots >= SOURCE_SLOTS_MAX) {
-		source_clear(s);
-		return;
-	}
-	n = 2 * s->nslots;
-	slots = xcalloc(n, sizeof(*slots));
-	for (size_t i = 0; i < s->nslots; i++)
-		if (s->slots[i].pid)
-			*source_slot(slots, n, s->slots[i].pid, s->slots[i].pc) = s->slots[i];
-	free(s->slots);
-	s->slots = slots;
-	s->nslots = n;
+	return e->pid == k->pid && e->pc == k->pc;
 }
 
 /* Ask the debug information about (pid, pc) and keep the answer in slot. */
@@ -142,20 +114,23 @@ static void source_fill(struct uframe_source *s, struct source_slot *slot, uint3
 			l->src = sym_arena_intern_str(s->strings, buf);
 		}
 	}
-	s->used++;
 }
 
 size_t uframe_source_expand(struct uframe_source *s, uint32_t pid, uint64_t pc,
 			    struct stack_collect_uframe *out, size_t max)
 {
-	struct source_slot *slot;
+	struct source_slot *slot, key;
 	size_t n = 0;
+	bool added;
 
 	if (!max)
 		return 0;
-	source_make_room(s);
-	slot = source_slot(s->slots, s->nslots, pid, pc);
-	if (!slot->pid)
+	if (htab_len(&s->slots) >= SOURCE_ADDRS_MAX)
+		source_clear(s);
+	key = (struct source_slot){ .pid = pid, .pc = pc };
+	slot = htab_insert(&s->slots, hash_mix64(pc ^ hash_mix64(pid)), &key, source_slot_eq,
+			   &added);
+	if (added)
 		source_fill(s, slot, pid, pc);
 	for (uint32_t i = 0; i < slot->nlevels && n < max; i++) {
 		const struct source_level *l = &s->levels[slot->first + i];

@@ -42,6 +42,7 @@ struct ustack_reader {
 	struct ring_buffer *rb;	       /* NULL until started: the ring is not mapped */
 	bool own_rb;
 	struct unwind_cache *uc;
+	struct unwind_cache *own_uc;  /* when none was lent */
 	struct uframe_source *source; /* inlined calls and source lines of the frames */
 	struct reader_entry *entries;
 	size_t nentries;
@@ -159,13 +160,16 @@ static int reader_on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-struct ustack_reader *ustack_reader_new(int map_fd, struct ring_buffer *rb)
+struct ustack_reader *ustack_reader_new(int map_fd, struct ring_buffer *rb, struct sym_cache *sc,
+					struct unwind_cache *uc)
 {
 	struct ustack_reader *r = xcalloc(1, sizeof(*r));
 
 	r->map_fd = map_fd;
 	r->shared_rb = rb;
-	r->uc = unwind_cache_new();
+	r->uc = uc;
+	if (!uc)
+		r->uc = r->own_uc = unwind_cache_new(sc);
 	r->source = uframe_source_new(r->uc);
 	return r;
 }
@@ -203,7 +207,7 @@ void ustack_reader_free(struct ustack_reader *r)
 	if (r->own_rb)
 		ring_buffer__free(r->rb);
 	uframe_source_free(r->source);
-	unwind_cache_free(r->uc);
+	unwind_cache_free(r->own_uc);
 	free(r->entries);
 	free(r->uf);
 	free(r);

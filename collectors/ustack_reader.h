@@ -26,12 +26,18 @@ struct ustack_reader_stats {
 
 struct ustack_reader;
 
+struct sym_cache;
+struct unwind_cache;
+
 /*
  * A reader of the ring buffer map map_fd, to be added to rb when rb is given (the collector's
- * own ring buffer, consumed by it), else read through a ring buffer of its own. Nothing is
- * mapped before ustack_reader_start: the ring costs no memory while DWARF unwinding is off.
+ * own ring buffer, consumed by it), else read through a ring buffer of its own. It unwinds
+ * with uc (borrowed: the unwinder every reader shares), or with one of its own reading maps
+ * through sc (borrowed) when uc is NULL. Nothing is mapped before ustack_reader_start: the
+ * ring costs no memory while DWARF unwinding is off.
  */
-struct ustack_reader *ustack_reader_new(int map_fd, struct ring_buffer *rb);
+struct ustack_reader *ustack_reader_new(int map_fd, struct ring_buffer *rb, struct sym_cache *sc,
+					struct unwind_cache *uc);
 void ustack_reader_free(struct ustack_reader *r);
 /* Map the ring and read it from now on (once: later calls do nothing). 0, or -errno with why. */
 int ustack_reader_start(struct ustack_reader *r, char *why, size_t why_len);

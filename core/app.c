@@ -2,6 +2,7 @@
 #include "core/app.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "core/log.h"
 #include "core/registry.h"
+#include "symbols/symbols.h"
+#include "symbols/unwind.h"
 #include "util/clock.h"
 
 double app_now(void)
@@ -45,7 +49,7 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 		return;
 	}
 	c->is_open = true;
-	if (!c->ops->configure(c, &a->filter))
+	if (!c->ops->configure(c, &a->filter, FILTER_ALL))
 		return;
 	if (a->opt.batch) {
 		/* batch has no prompt to fix it: the collector cannot run (e.g. no such PID) */
@@ -62,6 +66,48 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 	a->message_at = app_now();
 }
 
+/*
+ * The symbol cache and the DWARF unwinder every collector borrows, so a process followed by
+ * several panels has its maps read and its files parsed once. Without them each collector
+ * makes its own.
+ */
+static void app_syms_new(struct app *a)
+{
+	char why[COLLECTOR_WHY_LEN];
+
+	if (sym_cache_new(&a->syms, why, sizeof(why))) {
+		log_msg("symbols: no shared cache: %s", why);
+		return;
+	}
+	a->unwinder = unwind_cache_new(a->syms);
+	a->cfg.syms = a->syms;
+	a->cfg.unwinder = a->unwinder;
+}
+
+/* Free the shared unwinder and symbol cache once no collector holds them; log what they did. */
+static void app_syms_free(struct app *a)
+{
+	struct unwind_stats us;
+	struct sym_stats st;
+
+	if (a->unwinder) {
+		unwind_cache_stats(a->unwinder, &us);
+		log_msg("unwinder: samples %" PRIu64 ", layouts loaded %" PRIu64, us.samples,
+			us.layouts);
+	}
+	unwind_cache_free(a->unwinder);
+	a->unwinder = NULL;
+	a->cfg.unwinder = NULL;
+	if (!a->syms)
+		return;
+	sym_cache_stats(a->syms, &st);
+	log_msg("symbols: processes %" PRIu64 ", maps reads %" PRIu64 ", ELF parses %" PRIu64,
+		st.processes, st.maps_reads, st.parses);
+	sym_cache_free(a->syms);
+	a->syms = NULL;
+	a->cfg.syms = NULL;
+}
+
 int app_init(struct app *a, const struct options *opt, const struct features *feat)
 {
 	const struct registry_entry *chosen;
@@ -73,27 +119,10 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->timerfd = -1;
 	a->opt = *opt;
 	a->feat = *feat;
-	a->cfg.delay_s = opt->delay_s;
-	a->cfg.min_block_us = opt->min_block_us;
-	a->cfg.slow_ms = opt->slow_ms;
-	a->cfg.bio_slow_us = 10000;
-	a->cfg.stack_storage = (uint32_t)opt->stack_storage;
-	a->cfg.max_stacks = (uint32_t)opt->max_stacks;
-	a->cfg.sample_hz = (uint32_t)opt->sample_hz;
-	a->cfg.ustack_kib = (uint32_t)opt->ustack_kib;
-	memcpy(a->cfg.db_targets, opt->db, sizeof(opt->db));
-	a->cfg.ndb_targets = opt->ndb;
-	memcpy(a->cfg.trace_specs, opt->trace, sizeof(opt->trace));
-	a->cfg.ntrace_specs = opt->ntrace;
-	a->filter.redact = opt->redact;
-	a->filter.unwind = opt->unwind;
-	a->cfg.batch = opt->batch;
-	memcpy(a->filter.pids, opt->pids, sizeof(a->filter.pids));
-	a->filter.npids = opt->npids;
-	a->filter.min_block_us = opt->min_block_us;
-	a->filter.slow_ms = opt->slow_ms;
-	a->filter.bio_slow_us = a->cfg.bio_slow_us;
+	options_startup(opt, &a->cfg, &a->filter);
+	a->applied = a->filter;
 	a->start_s = a->reset_s = app_now();
+	app_syms_new(a);
 
 	chosen = opt->panel ? registry_find_panel(opt->panel) : NULL;
 	for (size_t i = 0; i < registry_count && i < APP_MAX_PANELS; i++) {
@@ -128,6 +157,7 @@ void app_fini(struct app *a)
 			p->ops->free(p);
 	}
 	a->npanels = 0;
+	app_syms_free(a);
 	if (a->sigfd >= 0)
 		close(a->sigfd);
 	if (a->timerfd >= 0)

@@ -10,21 +10,26 @@
 #include "collectors/collector.h"
 #include "core/features.h"
 #include "core/options.h"
+#include "core/registry.h"
 #include "themes/theme.h"
 #include "ui/canvas.h"
+#include "ui/keymap.h"
 #include "ui/panel.h"
 #include "ui/prompt.h"
 #include "ui/screen.h"
 #include "ui/statusbar.h"
 
-#define APP_MAX_PANELS 6
+#define APP_MAX_PANELS REGISTRY_MAX_PANELS
 
 struct app {
 	struct options opt;
 	struct features feat;
 	struct theme theme;
 	struct ktop_config cfg;
-	struct filter filter;
+	struct sym_cache *syms; /* lent to every collector as cfg.syms; freed after them */
+	struct unwind_cache *unwinder; /* over syms, lent as cfg.unwinder */
+	struct filter filter;  /* the live filter, as the panels and the header show it */
+	struct filter applied; /* what the collectors were last given (apply_filter) */
 	struct collector collectors[APP_MAX_PANELS];
 	struct panel panels[APP_MAX_PANELS];
 	struct panel *panel_list[APP_MAX_PANELS];
@@ -35,6 +40,7 @@ struct app {
 	bool paused;
 	bool help;
 	bool quit;
+	struct keymap keys; /* the global keys, their panel numbers from the panels there are */
 	struct prompt prompt;
 	struct screen screen;
 	struct canvas frame;

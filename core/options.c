@@ -19,6 +19,7 @@ enum long_only {
 	OPT_REDACT,
 	OPT_UNWIND,
 	OPT_USTACK_SIZE,
+	OPT_MAX_QUERIES,
 };
 
 static const struct option long_options[] = {
@@ -39,6 +40,7 @@ static const struct option long_options[] = {
 	{ "frequency", required_argument, NULL, 'F' },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "ustack-size", required_argument, NULL, OPT_USTACK_SIZE },
+	{ "max-queries", required_argument, NULL, OPT_MAX_QUERIES },
 	{ "redact", no_argument, NULL, OPT_REDACT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -70,6 +72,8 @@ void options_usage(FILE *out)
 	      "  -t, --slow MS          slow queries: threshold (default 10)\n"
 	      "      --db TARGET        database server binary or PID to trace (repeatable;\n"
 	      "                         default: every running mysqld, mariadbd, postgres)\n"
+	      "      --max-queries N    slow queries: the most recent kept in the list; older ones\n"
+	      "                         are dropped and counted (default 1000)\n"
 	      "      --redact           show and export queries with literals replaced by ?\n"
 	      "      --trace SPEC       add a probe to the Trace panel (repeatable), e.g.\n"
 	      "                         'pam:pam_start \"%s: %s\", arg1, arg2'\n"
@@ -220,6 +224,9 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case OPT_MAX_STACKS:
 		err = parse_u64(arg, 64, 1u << 24, &o->max_stacks, reason, sizeof(reason));
 		break;
+	case OPT_MAX_QUERIES:
+		err = parse_u64(arg, 10, 1u << 22, &o->max_queries, reason, sizeof(reason));
+		break;
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -246,9 +253,11 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	o->delay_s = 1.0;
 	o->format = EXPORT_TEXT;
 	o->slow_ms = 10;
+	o->bio_slow_us = 10000;
 	o->min_block_us = 1;
 	o->stack_storage = 16384;
 	o->max_stacks = 32768;
+	o->max_queries = 1000;
 	o->sample_hz = 99;
 	o->ustack_kib = 16;
 	optind = 0; /* reset getopt, so the tests can parse many times */
@@ -304,4 +313,38 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 		return -EINVAL;
 	}
 	return 0;
+}
+
+_Static_assert(sizeof(((struct options *)0)->db) == sizeof(((struct ktop_config *)0)->db_targets),
+	       "options and ktop_config disagree on --db targets");
+_Static_assert(sizeof(((struct options *)0)->trace) ==
+		       sizeof(((struct ktop_config *)0)->trace_specs),
+	       "options and ktop_config disagree on --trace specs");
+
+void options_startup(const struct options *o, struct ktop_config *cfg, struct filter *f)
+{
+	*cfg = (struct ktop_config){
+		.delay_s = o->delay_s,
+		.min_block_us = o->min_block_us,
+		.slow_ms = o->slow_ms,
+		.bio_slow_us = o->bio_slow_us,
+		.stack_storage = (uint32_t)o->stack_storage,
+		.max_stacks = (uint32_t)o->max_stacks,
+		.max_queries = (uint32_t)o->max_queries,
+		.sample_hz = (uint32_t)o->sample_hz,
+		.ustack_kib = (uint32_t)o->ustack_kib,
+		.batch = o->batch,
+		.ndb_targets = o->ndb,
+		.ntrace_specs = o->ntrace,
+	};
+	memcpy(cfg->db_targets, o->db, sizeof(cfg->db_targets));
+	memcpy(cfg->trace_specs, o->trace, sizeof(cfg->trace_specs));
+	*f = (struct filter){
+		.min_block_us = o->min_block_us,
+		.slow_ms = o->slow_ms,
+		.bio_slow_us = o->bio_slow_us,
+		.redact = o->redact,
+		.unwind = o->unwind,
+	};
+	filter_set_pids(f, o->pids, o->npids);
 }

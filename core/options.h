@@ -22,8 +22,10 @@ struct options {
 	const char *output;       /* -o */
 	uint64_t min_block_us;    /* -m */
 	uint64_t slow_ms;         /* -t */
+	uint64_t bio_slow_us;     /* block I/O: latency counted as slow (no option yet) */
 	uint64_t stack_storage;   /* --stack-storage */
 	uint64_t max_stacks;      /* --max-stacks */
+	uint64_t max_queries;     /* --max-queries */
 	uint64_t sample_hz;       /* -F */
 	enum ktop_unwind unwind;  /* --unwind */
 	uint64_t ustack_kib;      /* --ustack-size */
@@ -42,6 +44,8 @@ struct options {
  * option, e.g. "-d: 'abc' is not a number". Does not print.
  */
 int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len);
+/* What the collectors open with (cfg) and the filter they start with (f), from o. */
+void options_startup(const struct options *o, struct ktop_config *cfg, struct filter *f);
 /* --unwind's words: "auto", "dwarf", "fp". 0, or -EINVAL for another word. */
 int unwind_mode_parse(const char *s, enum ktop_unwind *out);
 const char *unwind_mode_name(enum ktop_unwind m);

@@ -16,7 +16,7 @@
 #include "ui/stacks_panel.h"
 #include "ui/trace_panel.h"
 
-/* In the order of their keys: the first is the default panel. */
+/* In the order of their number keys (1, 2, ...): the first is the default panel. */
 const struct registry_entry registry[] = {
 	{ &overview_panel_ops, &sched_collector_ops, overview_panel_init },
 	{ &offcpu_panel_ops, &offcpu_collector_ops, offcpu_panel_init },
@@ -27,6 +27,8 @@ const struct registry_entry registry[] = {
 };
 
 const size_t registry_count = sizeof(registry) / sizeof(registry[0]);
+_Static_assert(sizeof(registry) / sizeof(registry[0]) <= REGISTRY_MAX_PANELS,
+	       "a panel has no number key left");
 
 const struct registry_entry *registry_find_panel(const char *name)
 {

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The one list of panels and the collector behind each. */
+/*
+ * The one list of panels and the collector behind each: their order is their numbers (the
+ * keys 1-9 and the tabs), their titles name them in the help.
+ */
 #ifndef KTOP_REGISTRY_H
 #define KTOP_REGISTRY_H
 
@@ -7,7 +10,10 @@
 #include <stdio.h>
 
 #include "collectors/collector.h"
+#include "ui/keymap.h"
 #include "ui/panel.h"
+
+#define REGISTRY_MAX_PANELS KEYMAP_MAX_PANELS /* one key each, 1-9 */
 
 struct registry_entry {
 	const struct panel_ops *panel;

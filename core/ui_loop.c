@@ -37,14 +37,22 @@ static void set_message(struct app *a, bool is_error, const char *text)
 	a->message_at = app_now();
 }
 
-/* Push the filter to every open collector; report the first failure. */
+/*
+ * Give each open collector the parts of a->filter that changed since they were last given
+ * it (compared once, here; the PID set sorted first); a collector's failure is reported.
+ */
 static void apply_filter(struct app *a)
 {
-	for (size_t i = 0; i < a->npanels; i++) {
+	unsigned int changed;
+
+	filter_set_pids(&a->filter, a->filter.pids, a->filter.npids);
+	changed = filter_diff(&a->applied, &a->filter);
+	a->applied = a->filter;
+	for (size_t i = 0; changed && i < a->npanels; i++) {
 		struct collector *c = &a->collectors[i];
 		char msg[COLLECTOR_WHY_LEN + 32];
 
-		if (!c->is_open || !c->ops->configure(c, &a->filter))
+		if (!c->is_open || !c->ops->configure(c, &a->filter, changed))
 			continue;
 		snprintf(msg, sizeof(msg), "%s: %s", c->ops->name, c->why);
 		set_message(a, true, msg);
@@ -118,24 +126,6 @@ static void switch_panel(struct app *a, size_t index)
 	app_set_visible(a, a->current, true);
 }
 
-/* Switch to the panel with this number (1-6), or say it is not built yet. */
-static void switch_to_number(struct app *a, int number)
-{
-	static const char *const names[] = { "Overview", "Off-CPU", "Block I/O", "Slow queries",
-					     "Stacks", "Trace" };
-	char msg[96];
-
-	for (size_t i = 0; i < a->npanels; i++) {
-		if (a->panel_list[i]->ops->number == number) {
-			switch_panel(a, i);
-			return;
-		}
-	}
-	snprintf(msg, sizeof(msg), "panel %d (%s) is not built yet in this version", number,
-		 names[number - 1]);
-	set_message(a, true, msg);
-}
-
 static void save_snapshot(struct app *a, enum export_format fmt)
 {
 	struct status_info si;
@@ -153,75 +143,7 @@ static void save_snapshot(struct app *a, enum export_format fmt)
 	set_message(a, false, msg);
 }
 
-/* The global keys, after the prompt and the panel had their turn. */
-static void global_key(struct app *a, int key)
-{
-	struct panel *p = current_panel(a);
-	char label[128];
-
-	switch (keymap_lookup(key)) {
-	case KEY_ACTION_QUIT:
-		a->quit = true;
-		break;
-	case KEY_ACTION_HELP:
-		a->help = true;
-		break;
-	case KEY_ACTION_PAUSE:
-		a->paused = !a->paused;
-		set_message(a, false, a->paused ? "paused: the view is frozen, collection goes on"
-						: "resumed");
-		break;
-	case KEY_ACTION_PANEL_1:
-	case KEY_ACTION_PANEL_2:
-	case KEY_ACTION_PANEL_3:
-	case KEY_ACTION_PANEL_4:
-	case KEY_ACTION_PANEL_5:
-	case KEY_ACTION_PANEL_6:
-		switch_to_number(a, key - '0');
-		break;
-	case KEY_ACTION_PANEL_NEXT:
-		switch_panel(a, (a->current + 1) % a->npanels);
-		break;
-	case KEY_ACTION_PANEL_PREV:
-		switch_panel(a, (a->current + a->npanels - 1) % a->npanels);
-		break;
-	case KEY_ACTION_PID:
-		prompt_open(&a->prompt, PROMPT_PID, "PID filter (comma-separated, empty: all)", "");
-		break;
-	case KEY_ACTION_THRESHOLD:
-		if (!p->ops->set_threshold) {
-			set_message(a, true, "this panel has no threshold");
-			break;
-		}
-		snprintf(label, sizeof(label), "%s", p->ops->threshold_prompt);
-		prompt_open(&a->prompt, PROMPT_THRESHOLD, label, "");
-		break;
-	case KEY_ACTION_SAVE:
-		save_snapshot(a, EXPORT_TEXT);
-		break;
-	case KEY_ACTION_SEARCH:
-		if (!p->ops->search) {
-			set_message(a, true, "this panel has no search");
-			break;
-		}
-		prompt_open(&a->prompt, PROMPT_SEARCH, "search (n: next, N: previous)", "");
-		break;
-	case KEY_ACTION_RESET:
-		for (size_t i = 0; i < a->npanels; i++)
-			if (a->collectors[i].is_open)
-				a->collectors[i].ops->reset(&a->collectors[i]);
-		a->reset_s = app_now();
-		set_message(a, false, "counters reset");
-		break;
-	case KEY_ACTION_REDRAW:
-		screen_invalidate(&a->screen);
-		break;
-	default:
-		break;
-	}
-}
-
-/* Filter to one process and show its stacks (panel 5). */
+/* Filter to one process and show its stacks (the Stacks panel). */
 static void show_stacks(struct app *a, uint32_t pid)
 {
 	for (size_t i = 0; i < a->npanels; i++) {
@@ -233,44 +155,134 @@ static void show_stacks(struct app *a, uint32_t pid)
 		switch_panel(a, i);
 		return;
 	}
-	set_message(a, true, "the Stacks panel is not built yet in this version");
 }
 
-/* Do what the panel asked for with its last key. */
-static void panel_requests(struct app *a, struct panel *p)
+/* The way of walking user stacks after u: auto, dwarf, fp, then auto again. */
+static enum ktop_unwind next_unwind(enum ktop_unwind u)
 {
-	if (p->requests & PANEL_REQUEST_FILTER) {
-		a->filter = p->filter_request;
-		apply_filter(a);
+	switch (u) {
+	case KTOP_UNWIND_AUTO:
+		return KTOP_UNWIND_DWARF;
+	case KTOP_UNWIND_DWARF:
+		return KTOP_UNWIND_FP;
+	default:
+		return KTOP_UNWIND_AUTO;
 	}
-	if (p->requests & PANEL_REQUEST_STACKS)
-		show_stacks(a, p->request_id);
-	if (p->requests & PANEL_REQUEST_SAVE_FOLDED)
-		save_snapshot(a, EXPORT_FOLDED);
-	if ((p->requests & PANEL_REQUEST_ADD) && p->ops->add_prompt)
-		prompt_open(&a->prompt, PROMPT_ADD, p->ops->add_prompt, "");
-	if (p->requests & PANEL_REQUEST_REMOVE) {
-		struct collector *c = &a->collectors[a->current];
-		char msg[COLLECTOR_WHY_LEN + 32];
-
-		if (c->is_open && c->ops->remove && !c->ops->remove(c, p->request_id))
-			snprintf(msg, sizeof(msg), "removed #%u", p->request_id);
-		else
-			snprintf(msg, sizeof(msg), "cannot remove #%u: %s", p->request_id,
-				 c->why[0] ? c->why : "not supported");
-		set_message(a, strncmp(msg, "removed", 7) != 0, msg);
-	}
-	p->requests = 0;
 }
 
-static void handle_key(struct app *a, int key)
+/* Remove item id (a probe) from the shown panel's collector and say how it went. */
+static void remove_item(struct app *a, uint32_t id)
+{
+	struct collector *c = &a->collectors[a->current];
+	char msg[COLLECTOR_WHY_LEN + 32];
+
+	if (c->is_open && c->ops->remove && !c->ops->remove(c, id)) {
+		snprintf(msg, sizeof(msg), "removed #%u", id);
+		set_message(a, false, msg);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "cannot remove #%u: %s", id,
+		 c->why[0] ? c->why : "not supported");
+	set_message(a, true, msg);
+}
+
+/* Reset the cumulative figures of every open collector. */
+static void reset_counters(struct app *a)
+{
+	for (size_t i = 0; i < a->npanels; i++)
+		if (a->collectors[i].is_open)
+			a->collectors[i].ops->reset(&a->collectors[i]);
+	a->reset_s = app_now();
+	set_message(a, false, "counters reset");
+}
+
+/* Do what a key's handler asked for. */
+static void key_act(struct app *a, const struct key_result *r)
 {
 	struct panel *p = current_panel(a);
 
-	if (a->prompt.active) {
-		enum prompt_result r = prompt_key(&a->prompt, key);
+	switch (r->what) {
+	case KEY_DO_NOTHING:
+	case KEY_DO_REDRAW:
+		break;
+	case KEY_DO_FILTER:
+		a->filter = r->filter;
+		apply_filter(a);
+		break;
+	case KEY_DO_UNWIND_NEXT:
+		a->filter.unwind = next_unwind(a->filter.unwind);
+		apply_filter(a);
+		break;
+	case KEY_DO_STACKS:
+		show_stacks(a, r->id);
+		break;
+	case KEY_DO_SAVE_FOLDED:
+		save_snapshot(a, EXPORT_FOLDED);
+		break;
+	case KEY_DO_ADD_PROMPT:
+		if (p->ops->add_prompt)
+			prompt_open(&a->prompt, PROMPT_ADD, p->ops->add_prompt, "");
+		break;
+	case KEY_DO_REMOVE:
+		remove_item(a, r->id);
+		break;
+	case KEY_DO_QUIT:
+		a->quit = true;
+		break;
+	case KEY_DO_HELP:
+		a->help = true;
+		break;
+	case KEY_DO_PAUSE:
+		a->paused = !a->paused;
+		set_message(a, false, a->paused ? "paused: the view is frozen, collection goes on"
+						: "resumed");
+		break;
+	case KEY_DO_PANEL:
+		switch_panel(a, r->id);
+		break;
+	case KEY_DO_PANEL_NEXT:
+		switch_panel(a, (a->current + 1) % a->npanels);
+		break;
+	case KEY_DO_PANEL_PREV:
+		switch_panel(a, (a->current + a->npanels - 1) % a->npanels);
+		break;
+	case KEY_DO_PID_PROMPT:
+		prompt_open(&a->prompt, PROMPT_PID, "PID filter (comma-separated, empty: all)", "");
+		break;
+	case KEY_DO_THRESHOLD_PROMPT:
+		if (!p->ops->set_threshold)
+			set_message(a, true, "this panel has no threshold");
+		else
+			prompt_open(&a->prompt, PROMPT_THRESHOLD, p->ops->threshold_prompt, "");
+		break;
+	case KEY_DO_SEARCH_PROMPT:
+		if (!p->ops->search)
+			set_message(a, true, "this panel has no search");
+		else
+			prompt_open(&a->prompt, PROMPT_SEARCH, "search (n: next, N: previous)", "");
+		break;
+	case KEY_DO_SAVE:
+		save_snapshot(a, EXPORT_TEXT);
+		break;
+	case KEY_DO_RESET:
+		reset_counters(a);
+		break;
+	case KEY_DO_REPAINT:
+		screen_invalidate(&a->screen);
+		break;
+	}
+}
 
-		if (r == PROMPT_SUBMIT)
+/* A key goes to the open prompt, else the help screen, else the panel, else the global keys. */
+static void handle_key(struct app *a, int key)
+{
+	struct panel *p = current_panel(a);
+	struct key_result r;
+
+	if (a->prompt.active) {
+		enum prompt_result pr = prompt_key(&a->prompt, key);
+
+		if (pr == PROMPT_SUBMIT)
 			submit_prompt(a);
 		return;
 	}
@@ -280,11 +292,20 @@ static void handle_key(struct app *a, int key)
 			a->quit = true;
 		return;
 	}
-	if (p->ops->key && p->ops->key(p, key)) {
-		panel_requests(a, p);
-		return;
-	}
-	global_key(a, key);
+	r = panel_key(p, key);
+	if (r.what == KEY_DO_NOTHING)
+		r = keymap_run(a->keys.rows, a->keys.n, p, key);
+	key_act(a, &r);
+}
+
+/* The global keys, a number key for each panel there is. */
+static void init_keys(struct app *a)
+{
+	const char *titles[APP_MAX_PANELS];
+
+	for (size_t i = 0; i < a->npanels; i++)
+		titles[i] = a->panel_list[i]->ops->title;
+	keymap_global_init(&a->keys, titles, a->npanels);
 }
 
 /* Compose the whole screen in a canvas and paint it. */
@@ -317,7 +338,7 @@ static void redraw(struct app *a)
 			snprintf(sys + n, sizeof(sys) - n, "%s: %s\n", c->ops->name,
 				 c->is_open ? c->mode : c->why);
 		}
-		help_draw(&a->body, p->ops, drops, sys);
+		help_draw(&a->body, &a->keys, p->ops, drops, sys);
 	} else {
 		p->ops->draw(p, &a->body);
 	}
@@ -327,7 +348,7 @@ static void redraw(struct app *a)
 	else if (a->message[0] && app_now() - a->message_at < MESSAGE_SECONDS)
 		statusbar_draw_message(&a->frame, s->rows - 1, a->message, a->message_is_error);
 	else
-		statusbar_draw_footer(&a->frame, s->rows - 1, p->ops);
+		statusbar_draw_footer(&a->frame, s->rows - 1, &a->keys, p->ops);
 	screen_present(s, &a->frame);
 }
 
@@ -366,6 +387,7 @@ int app_run_ui(struct app *a)
 		fprintf(stderr, "ktop: %s\n", why);
 		return 2;
 	}
+	init_keys(a);
 	canvas_init(&a->frame, a->screen.cols, a->screen.rows, a->screen.utf8);
 	canvas_init(&a->body, a->screen.cols, a->screen.rows, a->screen.utf8);
 	app_set_visible(a, a->current, true);

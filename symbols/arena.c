@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The string arena: strings packed in large chunks, found again through an open-addressed set. */
+/* The string arena: strings packed in large chunks, found again through a hash table. */
 #include "symbols/arena.h"
 
 #include <stdbool.h>
@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+#include "util/htab.h"
 #include "util/xalloc.h"
 
 #define ARENA_CHUNK_SIZE (64 * 1024)
-#define ARENA_MIN_SLOTS	 1024
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -19,38 +20,23 @@ struct arena_chunk {
 	char data[];
 };
 
-struct arena_slot {
-	const char *str; /* NULL: free slot */
-	uint32_t hash;
-	uint32_t len;
+/* A string kept, or (as a search key) one to find. */
+struct arena_str {
+	const char *str;
+	size_t len;
 };
 
 struct sym_arena {
 	struct arena_chunk *chunks; /* newest first; strings are carved from the head */
-	struct arena_slot *slots;
-	size_t nslots; /* a power of two */
-	size_t count;
+	struct htab set;	    /* the strings kept (struct arena_str) */
 	size_t bytes;
 };
-
-/* FNV-1a over the bytes, folded to 32 bits. */
-static uint32_t arena_hash(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return (uint32_t)(h ^ (h >> 32));
-}
 
 struct sym_arena *sym_arena_new(void)
 {
 	struct sym_arena *a = xcalloc(1, sizeof(*a));
 
-	a->nslots = ARENA_MIN_SLOTS;
-	a->slots = xcalloc(a->nslots, sizeof(*a->slots));
+	htab_init(&a->set, sizeof(struct arena_str), _Alignof(struct arena_str));
 	return a;
 }
 
@@ -64,7 +50,7 @@ void sym_arena_free(struct sym_arena *a)
 		a->chunks = c->next;
 		free(c);
 	}
-	free(a->slots);
+	htab_fini(&a->set);
 	free(a);
 }
 
@@ -100,50 +86,30 @@ static char *arena_alloc(struct sym_arena *a, size_t size)
 	return c->data;
 }
 
-/* Double the set when it is half full. */
-static void arena_grow(struct sym_arena *a)
+/* Whether a kept string is the key's. */
+static bool arena_str_eq(const void *entry, const void *key)
 {
-	size_t nslots = a->nslots * 2;
-	struct arena_slot *slots = xcalloc(nslots, sizeof(*slots));
+	const struct arena_str *e = entry;
+	const struct arena_str *k = key;
 
-	for (size_t i = 0; i < a->nslots; i++) {
-		const struct arena_slot *s = &a->slots[i];
-		size_t j;
-
-		if (!s->str)
-			continue;
-		for (j = s->hash & (nslots - 1); slots[j].str; j = (j + 1) & (nslots - 1))
-			;
-		slots[j] = *s;
-	}
-	free(a->slots);
-	a->slots = slots;
-	a->nslots = nslots;
+	return e->len == k->len && !memcmp(e->str, k->str, k->len);
 }
 
 const char *sym_arena_intern(struct sym_arena *a, const char *s, size_t len)
 {
-	uint32_t hash;
-	size_t i;
+	struct arena_str *e;
+	bool added;
 	char *copy;
 
-	if (len > UINT32_MAX - 1)
-		len = UINT32_MAX - 1;
-	hash = arena_hash(s, len);
-	for (i = hash & (a->nslots - 1); a->slots[i].str; i = (i + 1) & (a->nslots - 1)) {
-		const struct arena_slot *slot = &a->slots[i];
-
-		if (slot->hash == hash && slot->len == len && !memcmp(slot->str, s, len))
-			return slot->str;
-	}
+	e = htab_insert(&a->set, hash_bytes(s, len), &(struct arena_str){ s, len }, arena_str_eq,
+			&added);
+	if (!added)
+		return e->str;
 	copy = arena_alloc(a, len + 1);
 	memcpy(copy, s, len);
 	copy[len] = '\0';
-	a->slots[i] = (struct arena_slot){.str = copy, .hash = hash, .len = (uint32_t)len};
-	a->count++;
+	*e = (struct arena_str){ copy, len };
 	a->bytes += len + 1;
-	if (a->count * 2 > a->nslots)
-		arena_grow(a);
 	return copy;
 }
 
@@ -159,5 +125,5 @@ size_t sym_arena_bytes(const struct sym_arena *a)
 
 size_t sym_arena_count(const struct sym_arena *a)
 {
-	return a->count;
+	return htab_len(&a->set);
 }

@@ -28,6 +28,8 @@
 #include "symbols/perfmap.h"
 #include "symbols/procmaps.h"
 #include "util/escape.h"
+#include "util/hash.h"
+#include "util/htab.h"
 #include "util/xalloc.h"
 
 #define SYM_PROC_MAX	       4096	 /* processes kept; the least recently used goes first */
@@ -39,16 +41,15 @@
 #define SYM_FILE_BUCKETS       1024
 #define SYM_PROC_BUCKETS       1024
 
-/* Open-addressed table of named addresses; address 0 marks a free slot and is never kept. */
+/* A named address. */
 struct addr_slot {
 	uint64_t addr;
 	struct sym_frame frame;
 };
 
+/* Named addresses (struct addr_slot) by address. */
 struct addr_table {
-	struct addr_slot *slots;
-	size_t cap; /* 0 or a power of two */
-	size_t len;
+	struct htab t;
 };
 
 /* A mapped ELF file, shared by every process that maps it. */
@@ -65,7 +66,7 @@ struct sym_file {
 	struct sym_elf *elf;
 	const char *error;	   /* arena: the frame name when the file cannot be used */
 	const char **names;	   /* arena: display names by symbol index, filled on use */
-	struct addr_table offsets; /* named file offsets, each stored + 1 (0 marks a free slot) */
+	struct addr_table offsets; /* named file offsets */
 };
 
 struct sym_map {
@@ -73,6 +74,7 @@ struct sym_map {
 	uint64_t end;
 	uint64_t offset;
 	enum procmaps_kind kind;
+	bool deleted;	       /* the mapped file was deleted */
 	struct sym_file *file; /* for PROCMAPS_FILE, NULL if it could not be opened */
 	const char *error;     /* arena: why file is NULL */
 	const char *base;      /* arena: the mapped file's base name, "" if anonymous */
@@ -87,7 +89,8 @@ struct sym_proc {
 	const char *error; /* arena: set when the maps could not be read */
 	struct sym_map *maps;
 	size_t nmaps;
-	uint64_t maps_ns;	 /* when the maps were read */
+	uint64_t maps_ns;	 /* when the maps were last read, or tried to be */
+	uint64_t maps_gen;	 /* of that reading (sc->maps_gen) */
 	size_t last_map;	 /* index of the mapping that held the last address (a hint) */
 	struct addr_table addrs; /* named addresses that are not a readable file's */
 	uint64_t used;		 /* sc->tick of the last lookup */
@@ -108,6 +111,7 @@ struct sym_cache {
 	struct sym_file *files[SYM_FILE_BUCKETS];
 	size_t nfiles;
 	size_t nparsed;
+	uint64_t parses; /* ELF files parsed, ever */
 	size_t nfds;
 	struct sym_proc *procs[SYM_PROC_BUCKETS];
 	size_t nprocs;
@@ -116,6 +120,8 @@ struct sym_cache {
 	uint64_t tick;
 	uint64_t lookups;
 	uint64_t misses;
+	uint64_t maps_reads; /* procmaps_read calls */
+	uint64_t maps_gen;   /* readings that succeeded */
 };
 
 /* Monotonic nanoseconds. */
@@ -163,66 +169,26 @@ static void sym_unknown(struct sym_frame *out, const char *why, const char *modu
 	};
 }
 
-/* Slot index of addr in a table of cap slots. */
-static size_t addr_hash(uint64_t addr, size_t cap)
+static bool addr_slot_eq(const void *entry, const void *key)
 {
-	uint64_t h = addr * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(h ^ (h >> 31)) & (cap - 1);
+	return ((const struct addr_slot *)entry)->addr == *(const uint64_t *)key;
 }
 
 /* The cached frame of addr, if any. */
 static bool addr_table_find(const struct addr_table *t, uint64_t addr, struct sym_frame *out)
 {
-	if (!t->cap || !addr)
-		return false;
-	for (size_t i = addr_hash(addr, t->cap);; i = (i + 1) & (t->cap - 1)) {
-		const struct addr_slot *s = &t->slots[i];
+	const struct addr_slot *s = htab_find(&t->t, hash_mul64(addr), &addr, addr_slot_eq);
 
-		if (!s->addr)
-			return false;
-		if (s->addr == addr) {
-			*out = s->frame;
-			return true;
-		}
-	}
-}
-
-/* Put a slot in a table known to have room and not to hold its address. */
-static void addr_table_place(struct addr_table *t, const struct addr_slot *slot)
-{
-	size_t i;
-
-	for (i = addr_hash(slot->addr, t->cap); t->slots[i].addr; i = (i + 1) & (t->cap - 1))
-		;
-	t->slots[i] = *slot;
-	t->len++;
-}
-
-/* Add addr's frame; the table grows at 70% full. */
-static void addr_table_add(struct addr_table *t, uint64_t addr, const struct sym_frame *frame)
-{
-	struct addr_slot slot = { .addr = addr, .frame = *frame };
-
-	if ((t->len + 1) * 10 > t->cap * 7) {
-		struct addr_table bigger = { .cap = t->cap ? t->cap * 2 : 64 };
-
-		bigger.slots = xcalloc(bigger.cap, sizeof(*bigger.slots));
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->slots[i].addr)
-				addr_table_place(&bigger, &t->slots[i]);
-		free(t->slots);
-		*t = bigger;
-	}
-	addr_table_place(t, &slot);
+	if (s)
+		*out = s->frame;
+	return s;
 }
 
 /* Forget every address of a table (the names stay in the arena). */
 static void addr_table_clear(struct sym_cache *sc, struct addr_table *t)
 {
-	sc->naddrs -= t->len;
-	free(t->slots);
-	*t = (struct addr_table){ 0 };
+	sc->naddrs -= htab_len(&t->t);
+	htab_fini(&t->t);
 }
 
 /* Empty every address table: the bound on cached addresses was reached. */
@@ -237,15 +203,14 @@ static void sym_flush_addresses(struct sym_cache *sc)
 			addr_table_clear(sc, &f->offsets);
 }
 
-/* Remember a resolved address (never address 0). */
+/* Remember a resolved address (not kept yet). */
 static void sym_remember(struct sym_cache *sc, struct addr_table *t, uint64_t addr,
 			 const struct sym_frame *frame)
 {
-	if (!addr)
-		return;
 	if (sc->naddrs >= SYM_ADDR_MAX)
 		sym_flush_addresses(sc);
-	addr_table_add(t, addr, frame);
+	*(struct addr_slot *)htab_add(&t->t, hash_mul64(addr)) =
+		(struct addr_slot){ .addr = addr, .frame = *frame };
 	sc->naddrs++;
 }
 
@@ -259,6 +224,7 @@ int sym_cache_new(struct sym_cache **out, char *why, size_t why_len)
 		return -ENOTSUP;
 	}
 	sc = xcalloc(1, sizeof(*sc));
+	htab_init(&sc->kaddrs.t, sizeof(struct addr_slot), _Alignof(struct addr_slot));
 	sc->arena = sym_arena_new();
 	sc->debug_root = xstrdup(DEBUGINFO_ROOT);
 	sc->kallsyms_path = xstrdup("/proc/kallsyms");
@@ -373,6 +339,7 @@ static struct sym_file *sym_file_get(struct sym_cache *sc, uint32_t pid,
 		sc->nfds++;
 	}
 	f = xcalloc(1, sizeof(*f));
+	htab_init(&f->offsets.t, sizeof(struct addr_slot), _Alignof(struct addr_slot));
 	f->dev = e->dev;
 	f->inode = e->inode;
 	f->refs = 1;
@@ -483,6 +450,7 @@ static void sym_file_parse(struct sym_cache *sc, struct sym_file *f)
 		return;
 	}
 	sc->nparsed++;
+	sc->parses++;
 	if (sym_elf_table(f->elf) != SYM_ELF_SYMTAB)
 		sym_file_find_debug(sc, f);
 	if (sym_elf_table(f->elf) == SYM_ELF_NONE) {
@@ -537,7 +505,10 @@ static void sym_proc_clear_maps(struct sym_cache *sc, struct sym_proc *p)
 	p->nmaps = 0;
 }
 
-/* Read p's maps and open their files; on failure p->err and p->error say why. */
+/*
+ * Read p's maps and open their files: the one place a process's maps are read, for names and
+ * for unwinding. 0, or -errno (then the maps held stay).
+ */
 static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 {
 	struct procmaps_entry *v;
@@ -546,6 +517,8 @@ static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 	size_t n;
 	int err;
 
+	sc->maps_reads++;
+	p->maps_ns = sym_now_ns();
 	err = procmaps_read(p->pid, &v, &n, why, sizeof(why));
 	if (err)
 		return err;
@@ -557,6 +530,7 @@ static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 		m->end = v[i].end;
 		m->offset = v[i].offset;
 		m->kind = v[i].kind;
+		m->deleted = v[i].deleted;
 		m->base = "";
 		if (m->kind == PROCMAPS_FILE) {
 			m->file = sym_file_get(sc, p->pid, &v[i], &m->error);
@@ -568,7 +542,7 @@ static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 	p->maps = maps;
 	p->nmaps = n;
 	p->last_map = 0;
-	p->maps_ns = sym_now_ns();
+	p->maps_gen = ++sc->maps_gen;
 	return 0;
 }
 
@@ -578,6 +552,7 @@ static struct sym_proc *sym_proc_load(struct sym_cache *sc, uint32_t pid)
 	struct sym_proc *p = xcalloc(1, sizeof(*p));
 	int err;
 
+	htab_init(&p->addrs.t, sizeof(struct addr_slot), _Alignof(struct addr_slot));
 	p->pid = pid;
 	p->nspid = pid;
 	p->uid = 0;
@@ -726,17 +701,19 @@ static const struct sym_map *sym_proc_map_hinted(struct sym_proc *p, uint64_t ad
 }
 
 /*
- * An address outside every known mapping: if the maps are more than 5 s old, read
- * them again (a library loaded since). Whether they changed.
+ * Read p's maps again if they were last read min_ns ago or more (a library loaded since).
+ * Whether they were: then what was named by address in p may have moved.
  */
-static bool sym_proc_refresh_maps(struct sym_cache *sc, struct sym_proc *p)
+static bool sym_proc_refresh_maps(struct sym_cache *sc, struct sym_proc *p, uint64_t min_ns)
 {
-	if (sym_now_ns() - p->maps_ns < SYM_MAPS_RECHECK_NS)
+	if (sym_now_ns() - p->maps_ns < min_ns)
 		return false;
-	p->maps_ns = sym_now_ns();
 	if (sym_proc_read_maps(sc, p))
 		return false; /* gone: keep what we had */
 	addr_table_clear(sc, &p->addrs);
+	/* A process whose first reading failed has maps now. */
+	p->err = 0;
+	p->error = NULL;
 	return true;
 }
 
@@ -825,7 +802,7 @@ static void sym_resolve_user(struct sym_cache *sc, struct sym_proc *p, uint64_t 
 		return;
 	}
 	m = sym_proc_map(p, addr);
-	if (!m && sym_proc_refresh_maps(sc, p))
+	if (!m && sym_proc_refresh_maps(sc, p, SYM_MAPS_RECHECK_NS))
 		m = sym_proc_map(p, addr);
 	if (!m) {
 		if (!sym_resolve_perfmap(sc, p, addr, out))
@@ -875,14 +852,14 @@ static bool sym_user_file(struct sym_cache *sc, const struct sym_map *m, uint64_
 	struct sym_file *f = m->file;
 	uint64_t file_offset = addr - m->start + m->offset;
 
-	if (addr_table_find(&f->offsets, file_offset + 1, out))
+	if (addr_table_find(&f->offsets, file_offset, out))
 		return true;
 	sym_file_parse(sc, f);
 	if (f->error)
 		return false;
 	sc->misses++;
 	sym_resolve_file(sc, f, file_offset, out);
-	sym_remember(sc, &f->offsets, file_offset + 1, out);
+	sym_remember(sc, &f->offsets, file_offset, out);
 	return true;
 }
 
@@ -926,11 +903,53 @@ void sym_process_forget(struct sym_cache *sc, uint32_t pid)
 		sym_proc_drop(sc, p);
 }
 
+int sym_process_maps(struct sym_cache *sc, uint32_t pid, uint64_t max_age_ns,
+		     struct procmaps_entry **v, size_t *cap, uint64_t *gen, char *why,
+		     size_t why_len)
+{
+	struct sym_proc *p = sym_proc_get(sc, pid);
+
+	p->used = ++sc->tick;
+	/* A first reading that failed may have met the process mid-exec: try again. */
+	if (p->err || max_age_ns)
+		sym_proc_refresh_maps(sc, p, p->err ? 0 : max_age_ns);
+	if (p->err) {
+		snprintf(why, why_len, "the maps of PID %" PRIu32 ": %s", pid, strerror(-p->err));
+		return p->err;
+	}
+	if (p->nmaps > *cap) {
+		*cap = p->nmaps;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	for (size_t i = 0; i < p->nmaps; i++) {
+		const struct sym_map *m = &p->maps[i];
+		struct procmaps_entry *e = &(*v)[i];
+
+		*e = (struct procmaps_entry){
+			.start = m->start,
+			.end = m->end,
+			.offset = m->offset,
+			.deleted = m->deleted,
+			.kind = m->kind,
+		};
+		/* A file that could not be opened here cannot be by the unwinder either. */
+		if (m->file) {
+			e->dev = m->file->dev;
+			e->inode = m->file->inode;
+			e->path = m->file->where.path;
+		}
+	}
+	*gen = p->maps_gen;
+	return (int)p->nmaps;
+}
+
 void sym_cache_stats(const struct sym_cache *sc, struct sym_stats *out)
 {
 	*out = (struct sym_stats){
 		.processes = sc->nprocs,
+		.maps_reads = sc->maps_reads,
 		.files = sc->nparsed,
+		.parses = sc->parses,
 		.addresses = sc->naddrs,
 		.lookups = sc->lookups,
 		.misses = sc->misses,

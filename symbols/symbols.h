@@ -26,7 +26,9 @@ struct sym_frame {
 
 struct sym_stats {
 	uint64_t processes;     /* processes whose maps are cached */
-	uint64_t files;         /* ELF files parsed */
+	uint64_t maps_reads;    /* times a process's maps were read, for names and unwinding */
+	uint64_t files;         /* ELF files parsed and kept */
+	uint64_t parses;        /* ELF files parsed since the cache was made */
 	uint64_t addresses;     /* resolved addresses cached */
 	uint64_t lookups;       /* sym_user/sym_kernel calls */
 	uint64_t misses;        /* of those, not in the address cache */
@@ -63,6 +65,19 @@ int sym_process_note(struct sym_cache *sc, uint32_t pid);
 void sym_process_forget(struct sym_cache *sc, uint32_t pid);
 
 void sym_cache_stats(const struct sym_cache *sc, struct sym_stats *out);
+
+struct procmaps_entry;
+/*
+ * The executable mappings of pid as the cache holds them, for the DWARF unwinder: the
+ * process's maps are read once for both. Read now when the cache has none (or only a failed
+ * reading), or again when they were last read max_age_ns ago or more (0: any age will do); a
+ * reading that fails keeps the last one, so an exited process keeps its maps. Written in address order to *v (grown
+ * as needed, *cap entries); the paths belong to the cache and last until the next call on
+ * sc. *gen changes whenever the maps were read again. How many, or -errno with why.
+ */
+int sym_process_maps(struct sym_cache *sc, uint32_t pid, uint64_t max_age_ns,
+		     struct procmaps_entry **v, size_t *cap, uint64_t *gen, char *why,
+		     size_t why_len);
 
 /*
  * Look for debug files under dir instead of /usr/lib/debug: dir/.build-id/xx/rest.debug and

@@ -2,11 +2,12 @@
 /*
  * DWARF unwinding of copied user stacks with libdw. Each address-space layout (the executable
  * file mappings of a process, which the children a server forks share) gets one Dwfl, made at
- * the first sample of a process that has it: the files are reported as modules (opened
- * through /proc/PID/map_files, the load bias worked out from the PT_LOAD segments), and a
- * thread state is attached whose callbacks read registers and memory from the sample in hand,
- * never from a process. libdw caches each module's CFI, so later samples only walk frames,
- * and a new backend of a server costs one read of its maps.
+ * the first sample of a process that has it: its mappings come from the symbol cache (one
+ * reading of /proc/PID/maps serves names and unwinding), its files are reported as modules
+ * (opened through /proc/PID/map_files, the load bias worked out from the PT_LOAD segments),
+ * and a thread state is attached whose callbacks read registers and memory from the sample in
+ * hand, never from a process. libdw caches each module's CFI, so later samples only walk
+ * frames, and a new backend of a server costs one read of its maps.
  */
 #include "symbols/unwind.h"
 
@@ -21,12 +22,12 @@
 
 #include "symbols/procmaps.h"
 #include "symbols/srcinfo.h"
-#include "util/clock.h"
+#include "symbols/symbols.h"
 #include "util/xalloc.h"
 
 #define UNWIND_LAYOUTS_MAX 32	/* layouts with modules loaded; the least recent goes first */
 #define UNWIND_PIDS_MAX	   1024 /* processes whose layout is remembered */
-#define UNWIND_RELOAD_SECS 2.0	/* a stack into an unknown address reloads maps this often */
+#define UNWIND_RELOAD_NS   2000000000ULL /* a walk into unknown code rereads maps this often */
 
 /* The modules and thread state of one layout of executable mappings. */
 struct unwind_layout {
@@ -40,10 +41,14 @@ struct unwind_pid {
 	uint32_t pid; /* 0: the slot is free */
 	uint64_t sig;
 	uint64_t used;
-	double read_at; /* when its maps were read (monotonic seconds) */
+	uint64_t gen; /* the symbol cache's reading of its maps that sig is of */
 };
 
 struct unwind_cache {
+	struct sym_cache *sc;	     /* where processes' maps are read and kept */
+	struct sym_cache *own_sc;    /* when none was lent */
+	struct procmaps_entry *maps; /* scratch for a process's mappings */
+	size_t maps_cap;
 	struct unwind_layout layouts[UNWIND_LAYOUTS_MAX];
 	struct unwind_pid pids[UNWIND_PIDS_MAX];
 	uint64_t clock;
@@ -71,10 +76,18 @@ bool unwind_supported(void)
 #endif
 }
 
-struct unwind_cache *unwind_cache_new(void)
+struct unwind_cache *unwind_cache_new(struct sym_cache *sc)
 {
+	struct unwind_cache *uc;
+	char why[256];
+
 	elf_version(EV_CURRENT);
-	return xcalloc(1, sizeof(struct unwind_cache));
+	uc = xcalloc(1, sizeof(*uc));
+	uc->sc = sc;
+	/* Fails only with a libelf too old for the libdw this is built with. */
+	if (!sc && !sym_cache_new(&uc->own_sc, why, sizeof(why)))
+		uc->sc = uc->own_sc;
+	return uc;
 }
 
 /* Free a layout's Dwfl and the files it holds. */
@@ -91,6 +104,8 @@ void unwind_cache_free(struct unwind_cache *uc)
 		return;
 	for (size_t i = 0; i < UNWIND_LAYOUTS_MAX; i++)
 		unwind_layout_drop(&uc->layouts[i]);
+	sym_cache_free(uc->own_sc);
+	free(uc->maps);
 	free(uc);
 }
 
@@ -110,6 +125,8 @@ void unwind_forget(struct unwind_cache *uc, uint32_t pid)
 	/* Its new layout is read at its next sample; others may still share the old one. */
 	if (p)
 		memset(p, 0, sizeof(*p));
+	if (uc->sc)
+		sym_process_forget(uc->sc, pid);
 }
 
 void unwind_cache_stats(const struct unwind_cache *uc, struct unwind_stats *out)
@@ -330,8 +347,8 @@ static struct unwind_layout *unwind_layout_load(struct unwind_cache *uc, uint32_
 	return l;
 }
 
-/* Remember that pid has layout sig, in place of the least recently used process. */
-static void unwind_pid_keep(struct unwind_cache *uc, uint32_t pid, uint64_t sig)
+/* Remember that pid has layout sig, of reading gen, in place of the least recently used. */
+static void unwind_pid_keep(struct unwind_cache *uc, uint32_t pid, uint64_t sig, uint64_t gen)
 {
 	struct unwind_pid *p = unwind_pid_find(uc, pid);
 
@@ -346,37 +363,77 @@ static void unwind_pid_keep(struct unwind_cache *uc, uint32_t pid, uint64_t sig)
 		.pid = pid,
 		.sig = sig,
 		.used = uc->clock,
-		.read_at = clock_seconds(CLOCK_MONOTONIC),
+		.gen = gen,
 	};
 }
 
-/* The loaded layout of pid, from its maps read now if need be; NULL with why. */
+/*
+ * The layout of pid's n mappings in uc->maps (the symbol cache's reading gen), with signature
+ * sig, its modules loaded if need be; NULL with why.
+ */
+static struct unwind_layout *unwind_layout_of(struct unwind_cache *uc, uint32_t pid, size_t n,
+					      uint64_t sig, uint64_t gen, char *why, size_t why_len)
+{
+	struct unwind_layout *l = unwind_layout_find(uc, sig);
+
+	if (!l)
+		l = unwind_layout_load(uc, pid, uc->maps, n, sig, why, why_len);
+	if (!l)
+		return NULL;
+	unwind_pid_keep(uc, pid, sig, gen);
+	l->used = uc->clock;
+	return l;
+}
+
+/* The loaded layout of pid, from the maps the symbol cache holds if need be; NULL with why. */
 static struct unwind_layout *unwind_layout_get(struct unwind_cache *uc, uint32_t pid, char *why,
 					       size_t why_len)
 {
 	struct unwind_pid *known = unwind_pid_find(uc, pid);
 	struct unwind_layout *l = known ? unwind_layout_find(uc, known->sig) : NULL;
-	struct procmaps_entry *v;
-	uint64_t sig;
-	size_t n;
+	uint64_t gen;
+	int n;
 
 	uc->clock++;
 	if (l) {
 		known->used = l->used = uc->clock;
 		return l;
 	}
-	if (procmaps_read(pid, &v, &n, why, why_len))
+	if (!uc->sc) {
+		snprintf(why, why_len, "no symbol cache to read the maps of %u", pid);
 		return NULL;
-	sig = unwind_layout_sig(v, n);
-	l = unwind_layout_find(uc, sig);
-	if (!l)
-		l = unwind_layout_load(uc, pid, v, n, sig, why, why_len);
-	procmaps_free(v, n);
-	if (!l)
+	}
+	n = sym_process_maps(uc->sc, pid, 0, &uc->maps, &uc->maps_cap, &gen, why, why_len);
+	if (n < 0)
 		return NULL;
-	unwind_pid_keep(uc, pid, sig);
-	l->used = uc->clock;
-	return l;
+	return unwind_layout_of(uc, pid, (size_t)n, unwind_layout_sig(uc->maps, (size_t)n), gen,
+				why, why_len);
+}
+
+/*
+ * After a walk stopped outside every module: pid's layout from its maps read again (at most
+ * every UNWIND_RELOAD_NS) or read by the symbol cache since, or NULL when they are the same.
+ */
+static struct unwind_layout *unwind_layout_reload(struct unwind_cache *uc, uint32_t pid)
+{
+	struct unwind_pid *known = unwind_pid_find(uc, pid);
+	uint64_t gen = known ? known->gen : 0;
+	char why[256];
+	uint64_t sig;
+	int n;
+
+	if (!known || !uc->sc)
+		return NULL;
+	n = sym_process_maps(uc->sc, pid, UNWIND_RELOAD_NS, &uc->maps, &uc->maps_cap, &gen, why,
+			     sizeof(why));
+	if (n < 0 || gen == known->gen)
+		return NULL;
+	sig = unwind_layout_sig(uc->maps, (size_t)n);
+	if (sig == known->sig) {
+		known->gen = gen;
+		return NULL;
+	}
+	return unwind_layout_of(uc, pid, (size_t)n, sig, gen, why, sizeof(why));
 }
 
 /* One frame of the walk: its pc, made the address of the call for a return address. */
@@ -406,17 +463,12 @@ static int unwind_walk(struct unwind_cache *uc, struct unwind_layout *l,
 	return dwfl_getthread_frames(l->dwfl, (pid_t)s->tid, unwind_frame, uc);
 }
 
-/*
- * Whether the walk stopped at an address no module covers, as after a dlopen since pid's maps
- * were read, and they were read long enough ago to read them again.
- */
-static bool unwind_stopped_outside(struct unwind_cache *uc, struct unwind_layout *l, uint32_t pid)
+/* Whether the walk stopped at an address no module covers, as after a dlopen. */
+static bool unwind_stopped_outside(struct unwind_cache *uc, struct unwind_layout *l)
 {
 	uint64_t pc = uc->npcs ? uc->pcs[uc->npcs - 1] : uc->cur->regs[UNWIND_NREGS - 1];
-	struct unwind_pid *p = unwind_pid_find(uc, pid);
 
-	return !dwfl_addrmodule(l->dwfl, pc) && p &&
-	       clock_seconds(CLOCK_MONOTONIC) - p->read_at >= UNWIND_RELOAD_SECS;
+	return !dwfl_addrmodule(l->dwfl, pc);
 }
 
 size_t unwind_stack(struct unwind_cache *uc, const struct unwind_sample *s, uint64_t *pcs,
@@ -438,13 +490,12 @@ size_t unwind_stack(struct unwind_cache *uc, const struct unwind_sample *s, uint
 	uc->pcs = pcs;
 	uc->max = max;
 	rc = unwind_walk(uc, l, s);
-	if (rc && !uc->full && !uc->ran_past_copy && unwind_stopped_outside(uc, l, s->pid)) {
-		/* Code mapped since the maps were read: read them again (a new layout), once. */
-		unwind_forget(uc, s->pid);
-		l = unwind_layout_get(uc, s->pid, why, why_len);
-		if (!l)
-			return 0;
-		rc = unwind_walk(uc, l, s);
+	if (rc && !uc->full && !uc->ran_past_copy && unwind_stopped_outside(uc, l)) {
+		/* Code mapped since the maps were read: walk again with newer maps, once. */
+		struct unwind_layout *newer = unwind_layout_reload(uc, s->pid);
+
+		if (newer)
+			rc = unwind_walk(uc, newer, s);
 	}
 	uc->stats.frames += uc->npcs;
 	if (uc->full)

@@ -47,8 +47,13 @@ struct unwind_stats {
 };
 
 struct unwind_cache;
+struct sym_cache;
 
-struct unwind_cache *unwind_cache_new(void);
+/*
+ * A new unwinder reading processes' maps through sc (borrowed), so they are read once for
+ * names and unwinding; NULL: through a symbol cache of its own.
+ */
+struct unwind_cache *unwind_cache_new(struct sym_cache *sc);
 void unwind_cache_free(struct unwind_cache *uc);
 
 /*
@@ -59,7 +64,10 @@ void unwind_cache_free(struct unwind_cache *uc);
 size_t unwind_stack(struct unwind_cache *uc, const struct unwind_sample *s, uint64_t *pcs,
 		    size_t max, enum unwind_end *end, char *why, size_t why_len);
 
-/* The process ran exec or changed its maps: load its modules again at the next sample. */
+/*
+ * The process ran exec or changed its maps: load its modules again at the next sample (from
+ * the maps the symbol cache holds then: forget them there too).
+ */
 void unwind_forget(struct unwind_cache *uc, uint32_t pid);
 
 void unwind_cache_stats(const struct unwind_cache *uc, struct unwind_stats *out);

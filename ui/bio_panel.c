@@ -26,21 +26,6 @@ struct bio_panel {
 	bool size_hist;    /* I/O size instead of latency */
 };
 
-static const struct keymap_entry bio_keys[] = {
-	{ '>', KEY_ACTION_PANEL, "< >", "Disk", "previous/next disk (also Left/Right)",
-	  "Block I/O" },
-	{ '<', KEY_ACTION_PANEL, "<", NULL, NULL, "Block I/O" },
-	{ KEY_RIGHT, KEY_ACTION_PANEL, "Right", NULL, NULL, "Block I/O" },
-	{ KEY_LEFT, KEY_ACTION_PANEL, "Left", NULL, NULL, "Block I/O" },
-	{ 'o', KEY_ACTION_PANEL, "o", "Ops", "one histogram per read/write/flush/discard",
-	  "Block I/O" },
-	{ 'w', KEY_ACTION_PANEL, "w", "Queue", "queue+device time or device time only",
-	  "Block I/O" },
-	{ 'c', KEY_ACTION_PANEL, "c", "Cumul", "last interval or cumulative (r resets)",
-	  "Block I/O" },
-	{ 'b', KEY_ACTION_PANEL, "b", "Size", "latency or I/O size histogram", "Block I/O" },
-};
-
 static const struct bio_span *shown_span(const struct panel *p)
 {
 	const struct bio_model *m = p->model;
@@ -102,34 +87,64 @@ static void cycle_disk(struct panel *p, int step)
 	bp->disk_dev = devs[(cur + n + (size_t)(step + (int)n)) % n];
 }
 
-static bool bio_key(struct panel *p, int key)
+/* < > and Left Right: the previous or next disk, "all" among them. */
+static struct key_result disk_key(struct panel *p, int key)
+{
+	cycle_disk(p, key == '>' || key == KEY_RIGHT ? 1 : -1);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* o: one histogram per operation, or one for all. */
+static struct key_result ops_key(struct panel *p, int key)
 {
 	struct bio_panel *bp = p->priv;
 
-	switch (key) {
-	case KEY_RIGHT:
-	case '>':
-		cycle_disk(p, 1);
-		return true;
-	case KEY_LEFT:
-	case '<':
-		cycle_disk(p, -1);
-		return true;
-	case 'o':
-		bp->split_ops = !bp->split_ops;
-		return true;
-	case 'w':
-		bp->device_only = !bp->device_only;
-		return true;
-	case 'c':
-		bp->cumulative = !bp->cumulative;
-		return true;
-	case 'b':
-		bp->size_hist = !bp->size_hist;
-		return true;
-	}
-	return false;
+	(void)key;
+	bp->split_ops = !bp->split_ops;
+	return key_result(KEY_DO_REDRAW);
 }
+
+/* w: device time only, or queue + device. */
+static struct key_result queue_key(struct panel *p, int key)
+{
+	struct bio_panel *bp = p->priv;
+
+	(void)key;
+	bp->device_only = !bp->device_only;
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* c: cumulative, or the last interval. */
+static struct key_result cumulative_key(struct panel *p, int key)
+{
+	struct bio_panel *bp = p->priv;
+
+	(void)key;
+	bp->cumulative = !bp->cumulative;
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* b: the I/O size histogram, or latency. */
+static struct key_result size_key(struct panel *p, int key)
+{
+	struct bio_panel *bp = p->priv;
+
+	(void)key;
+	bp->size_hist = !bp->size_hist;
+	return key_result(KEY_DO_REDRAW);
+}
+
+static const struct keymap_entry bio_keys[] = {
+	{ '>', disk_key, "< >", "Disk", "previous/next disk (also Left/Right)", "Block I/O" },
+	{ '<', disk_key, "<", NULL, NULL, "Block I/O" },
+	{ KEY_RIGHT, disk_key, "Right", NULL, NULL, "Block I/O" },
+	{ KEY_LEFT, disk_key, "Left", NULL, NULL, "Block I/O" },
+	{ 'o', ops_key, "o", "Ops", "one histogram per read/write/flush/discard", "Block I/O" },
+	{ 'w', queue_key, "w", "Queue", "queue+device time or device time only", "Block I/O" },
+	{ 'c', cumulative_key, "c", "Cumul", "last interval or cumulative (r resets)",
+	  "Block I/O" },
+	{ 'b', size_key, "b", "Size", "latency or I/O size histogram", "Block I/O" },
+};
 
 /* The range label of slots first..last: "256 -> 511" for latency, "4K -> 8K" for sizes. */
 static void slots_label(const struct bio_panel *bp, unsigned int first, unsigned int last,
@@ -659,11 +674,9 @@ int bio_panel_init(struct panel *p)
 const struct panel_ops bio_panel_ops = {
 	.name = "bio",
 	.title = "Block I/O",
-	.number = 3,
 	.keys = bio_keys,
 	.nkeys = sizeof(bio_keys) / sizeof(bio_keys[0]),
 	.draw = bio_draw,
-	.key = bio_key,
 	.json = bio_json,
 	.threshold_prompt = "slow I/O threshold in ms (e.g. 10 or 0.5; empty: off)",
 	.threshold_text = bio_threshold_text,

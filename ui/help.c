@@ -50,15 +50,15 @@ static int draw_lines(struct canvas *cv, int row, int col, int width, enum theme
 	return row;
 }
 
-void help_draw(struct canvas *cv, const struct panel_ops *ops, const char *drops_text,
-	       const char *system_text)
+void help_draw(struct canvas *cv, const struct keymap *global, const struct panel_ops *ops,
+	       const char *drops_text, const char *system_text)
 {
 	int half = cv->width / 2, row, top;
 
 	canvas_put(cv, 0, 1, THEME_HEADER_VALUE, "ktop help: press any key to return (q quits)");
 	/* the drop counters first, whole, where the header had to cut them */
 	top = draw_lines(cv, 1, 1, cv->width - 2, THEME_WARN, drops_text) + 1;
-	draw_keys(cv, top, 1, half - 1, keymap_global, keymap_global_count);
+	draw_keys(cv, top, 1, half - 1, global->rows, global->n);
 	row = top;
 	if (ops) {
 		row = draw_keys(cv, row, half, cv->width - half, ops->keys, ops->nkeys);

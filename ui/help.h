@@ -7,10 +7,10 @@
 #include "ui/panel.h"
 
 /*
- * Draw the lines of drops_text (every non-zero drop counter), every key, grouped, then the
- * lines of system text (features found at start).
+ * Draw the lines of drops_text (every non-zero drop counter), every key (the global ones, the
+ * panel's and its widget's), grouped, then the lines of system text (features found at start).
  */
-void help_draw(struct canvas *cv, const struct panel_ops *ops, const char *drops_text,
-	       const char *system_text);
+void help_draw(struct canvas *cv, const struct keymap *global, const struct panel_ops *ops,
+	       const char *drops_text, const char *system_text);
 
 #endif

@@ -1,41 +1,104 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "ui/keymap.h"
 
+#include <stdio.h>
+
 #include <ncurses.h>
+
+#include "ui/panel.h"
 
 #define CTRL(c) ((c) & 0x1f)
 
-const struct keymap_entry keymap_global[] = {
-	{ KEY_F(1), KEY_ACTION_HELP, "F1", "Help", "this help screen (also h and ?)", "General" },
-	{ 'h', KEY_ACTION_HELP, "h", NULL, NULL, "General" },
-	{ '?', KEY_ACTION_HELP, "?", NULL, NULL, "General" },
-	{ ' ', KEY_ACTION_PAUSE, "Space", "Pause", "freeze the view (collection goes on)",
-	  "General" },
-	{ CTRL('l'), KEY_ACTION_REDRAW, "^L", NULL, "redraw the screen", "General" },
-	{ 'q', KEY_ACTION_QUIT, "q", "Quit", "quit", "General" },
-	{ '1', KEY_ACTION_PANEL_1, "1", NULL, "Overview panel", "Panels" },
-	{ '2', KEY_ACTION_PANEL_2, "2", NULL, "Off-CPU panel", "Panels" },
-	{ '3', KEY_ACTION_PANEL_3, "3", NULL, "Block I/O panel", "Panels" },
-	{ '4', KEY_ACTION_PANEL_4, "4", NULL, "Slow queries panel", "Panels" },
-	{ '5', KEY_ACTION_PANEL_5, "5", NULL, "Stacks panel", "Panels" },
-	{ '6', KEY_ACTION_PANEL_6, "6", NULL, "Trace panel", "Panels" },
-	{ '\t', KEY_ACTION_PANEL_NEXT, "Tab", NULL, "next panel", "Panels" },
-	{ KEY_BTAB, KEY_ACTION_PANEL_PREV, "S-Tab", NULL, "previous panel", "Panels" },
-	{ 'p', KEY_ACTION_PID, "p", "PID", "PID filter: 12,34 (empty: all)", "Filter" },
-	{ 't', KEY_ACTION_THRESHOLD, "t", "Limit", "this panel's threshold (empty: off)",
-	  "Filter" },
-	{ '/', KEY_ACTION_SEARCH, "/", "Search", "search frames in this panel (n: next)",
-	  "Filter" },
-	{ 'r', KEY_ACTION_RESET, "r", NULL, "reset cumulative counters", "Filter" },
-	{ 's', KEY_ACTION_SAVE, "s", "Save", "save as text: ktop-DATE-TIME.txt", "Export" },
+/* A global key's handler: it asks core for one thing, whatever the panel shows. */
+#define GLOBAL_KEY(name, what)                                  \
+	static struct key_result name(struct panel *p, int key) \
+	{                                                       \
+		(void)p;                                        \
+		(void)key;                                      \
+		return key_result(what);                        \
+	}
+
+GLOBAL_KEY(help_key, KEY_DO_HELP)
+GLOBAL_KEY(pause_key, KEY_DO_PAUSE)
+GLOBAL_KEY(repaint_key, KEY_DO_REPAINT)
+GLOBAL_KEY(quit_key, KEY_DO_QUIT)
+GLOBAL_KEY(next_panel_key, KEY_DO_PANEL_NEXT)
+GLOBAL_KEY(prev_panel_key, KEY_DO_PANEL_PREV)
+GLOBAL_KEY(pid_key, KEY_DO_PID_PROMPT)
+GLOBAL_KEY(threshold_key, KEY_DO_THRESHOLD_PROMPT)
+GLOBAL_KEY(search_key, KEY_DO_SEARCH_PROMPT)
+GLOBAL_KEY(reset_key, KEY_DO_RESET)
+GLOBAL_KEY(save_key, KEY_DO_SAVE)
+
+/* 1-9: the panel of that number, the first being 1. */
+static struct key_result panel_number_key(struct panel *p, int key)
+{
+	(void)p;
+	return key_result_id(KEY_DO_PANEL, (uint32_t)(key - '1'));
+}
+
+/* Before the panel keys. */
+static const struct keymap_entry global_head[] = {
+	{ KEY_F(1), help_key, "F1", "Help", "this help screen (also h and ?)", "General" },
+	{ 'h', help_key, "h", NULL, NULL, "General" },
+	{ '?', help_key, "?", NULL, NULL, "General" },
+	{ ' ', pause_key, "Space", "Pause", "freeze the view (collection goes on)", "General" },
+	{ CTRL('l'), repaint_key, "^L", NULL, "redraw the screen", "General" },
+	{ 'q', quit_key, "q", "Quit", "quit", "General" },
 };
 
-const size_t keymap_global_count = sizeof(keymap_global) / sizeof(keymap_global[0]);
+/* After the panel keys. */
+static const struct keymap_entry global_tail[] = {
+	{ '\t', next_panel_key, "Tab", NULL, "next panel", "Panels" },
+	{ KEY_BTAB, prev_panel_key, "S-Tab", NULL, "previous panel", "Panels" },
+	{ 'p', pid_key, "p", "PID", "PID filter: 12,34 (empty: all)", "Filter" },
+	{ 't', threshold_key, "t", "Limit", "this panel's threshold (empty: off)", "Filter" },
+	{ '/', search_key, "/", "Search", "search frames in this panel (n: next)", "Filter" },
+	{ 'r', reset_key, "r", NULL, "reset cumulative counters", "Filter" },
+	{ 's', save_key, "s", "Save", "save as text: ktop-DATE-TIME.txt", "Export" },
+};
 
-enum keymap_action keymap_lookup(int key)
+#define NHEAD (sizeof(global_head) / sizeof(global_head[0]))
+#define NTAIL (sizeof(global_tail) / sizeof(global_tail[0]))
+_Static_assert(NHEAD + KEYMAP_MAX_PANELS + NTAIL <= KEYMAP_GLOBAL_MAX, "KEYMAP_GLOBAL_MAX");
+
+void keymap_global_init(struct keymap *km, const char *const *titles, size_t ntitles)
 {
-	for (size_t i = 0; i < keymap_global_count; i++)
-		if (keymap_global[i].key == key)
-			return keymap_global[i].action;
-	return KEY_ACTION_NONE;
+	km->n = 0;
+	for (size_t i = 0; i < NHEAD; i++)
+		km->rows[km->n++] = global_head[i];
+	for (size_t i = 0; i < ntitles && i < KEYMAP_MAX_PANELS; i++) {
+		km->panel_key[i][0] = (char)('1' + i);
+		km->panel_key[i][1] = '\0';
+		snprintf(km->panel_help[i], sizeof(km->panel_help[i]), "%s panel", titles[i]);
+		km->rows[km->n++] = (struct keymap_entry){ '1' + (int)i, panel_number_key,
+							   km->panel_key[i], NULL,
+							   km->panel_help[i], "Panels" };
+	}
+	for (size_t i = 0; i < NTAIL; i++)
+		km->rows[km->n++] = global_tail[i];
+}
+
+const struct keymap_entry *keymap_find(const struct keymap_entry *keys, size_t n, int key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keys[i].key == key)
+			return &keys[i];
+	return NULL;
+}
+
+struct key_result keymap_run(const struct keymap_entry *keys, size_t n, struct panel *p, int key)
+{
+	const struct keymap_entry *k = keymap_find(keys, n, key);
+
+	return k && k->fn ? k->fn(p, key) : key_result(KEY_DO_NOTHING);
+}
+
+bool keymap_applies(const struct keymap_entry *k, const struct panel_ops *ops)
+{
+	if (k->fn == search_key)
+		return ops && ops->search;
+	if (k->fn == threshold_key)
+		return ops && ops->set_threshold;
+	return true;
 }

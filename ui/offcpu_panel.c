@@ -32,24 +32,6 @@ struct offcpu_panel {
 	bool flame;    /* the flame view instead of the tree */
 };
 
-static const struct keymap_entry offcpu_keys[] = {
-	{ 'i', KEY_ACTION_PANEL, "i", "Invert", "invert: innermost frames first (what blocks)",
-	  "Off-CPU" },
-	{ 'f', KEY_ACTION_PANEL, "f", "Flame", "flame view of the zoomed subtree", "Off-CPU" },
-	{ 'T', KEY_ACTION_PANEL, "T", NULL, "threads merged or one node per thread", "Off-CPU" },
-	{ 'c', KEY_ACTION_PANEL, "c", NULL, "cumulative since start (r resets) or last interval",
-	  "Off-CPU" },
-	{ 'R', KEY_ACTION_PANEL, "R", NULL, "sleeping only, or preempted (runnable) time too",
-	  "Off-CPU" },
-	{ 'K', KEY_ACTION_PANEL, "K", NULL, "include kernel threads", "Off-CPU" },
-	{ 'u', KEY_ACTION_PANEL, "u", NULL,
-	  "user stacks: auto (DWARF with a PID filter), dwarf, fp", "Off-CPU" },
-	{ 'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks (flamegraph.pl, speedscope)",
-	  "Off-CPU" },
-	{ '\n', KEY_ACTION_PANEL, "Enter", NULL, "on a process: its stacks (Right expands)",
-	  "Off-CPU" },
-};
-
 static const struct stack_set *shown_set(const struct panel *p)
 {
 	const struct offcpu_model *m = p->model;
@@ -102,92 +84,106 @@ static void refresh_tree(struct panel *p)
 	refresh_tree_for(p, false);
 }
 
-/*
- * The hottest path from the selection: each pass expands it as far as the tree goes, and a
- * tree as deep as the view then goes one node further, until the path ends.
- */
-static void expand_hottest(struct panel *p)
+/* The tree view for the tree keys, its tree made current; NULL before the first data. */
+static struct tree_view *offcpu_widget(struct panel *p)
 {
 	struct offcpu_panel *op = p->priv;
 
-	/* a pass a node deeper: a path is 2 x 127 frames and a few marks at most */
-	for (int i = 0; i < 512; i++) {
-		uint64_t gen = op->tv.open_gen;
-
-		tree_view_key(&op->tv, 'e');
-		refresh_tree(p);
-		if (op->tv.open_gen == gen || op->built_full) /* the path ends, or was whole */
-			break;
-	}
-}
-
-/* Ask core for a filter changed by one of this panel's toggles. */
-static void request_filter(struct panel *p, bool runnable_flip, bool kthreads_flip)
-{
-	p->filter_request = *p->filter;
-	if (runnable_flip)
-		p->filter_request.offcpu_runnable = !p->filter->offcpu_runnable;
-	if (kthreads_flip)
-		p->filter_request.offcpu_kthreads = !p->filter->offcpu_kthreads;
-	p->requests |= PANEL_REQUEST_FILTER;
-}
-
-static bool offcpu_key(struct panel *p, int key)
-{
-	struct offcpu_panel *op = p->priv;
-
-	switch (key) {
-	case 'i':
-		op->opts.inverted = !op->opts.inverted;
-		break;
-	case 'T':
-		op->opts.split_threads = !op->opts.split_threads;
-		break;
-	case 'c':
-		op->interval = !op->interval;
-		break;
-	case 'f':
-		op->flame = !op->flame;
-		return true;
-	case 'R':
-		request_filter(p, true, false);
-		return true;
-	case 'K':
-		request_filter(p, false, true);
-		return true;
-	case 'u':
-		panel_request_unwind_next(p);
-		return true;
-	case 'F':
-		p->requests |= PANEL_REQUEST_SAVE_FOLDED;
-		return true;
-	default:
-		if (!p->model)
-			return false;
-		refresh_tree(p);
-		if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-			uint32_t n = tree_view_selected(&op->tv);
-
-			/* Enter on a process: its stacks (Right expands it) */
-			if (n != STACK_TREE_NONE && op->tree->nodes[n].pid &&
-			    op->tree->nodes[n].kind != STACK_NODE_FRAME) {
-				p->request_id = op->tree->nodes[n].pid;
-				p->requests |= PANEL_REQUEST_STACKS;
-				return true;
-			}
-		}
-		if (key == 'e') {
-			expand_hottest(p);
-			return true;
-		}
-		if (!tree_view_key(&op->tv, key))
-			return false;
-		refresh_tree(p); /* a node expanded in a tree as deep as the view: its children */
-		return true;
-	}
+	if (!p->model)
+		return NULL;
 	refresh_tree(p);
-	return true;
+	return &op->tv;
 }
+
+/* i: innermost frames first. */
+static struct key_result invert_key(struct panel *p, int key)
+{
+	struct offcpu_panel *op = p->priv;
+
+	(void)key;
+	op->opts.inverted = !op->opts.inverted;
+	refresh_tree(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* f: the flame view of the zoomed subtree, or the tree. */
+static struct key_result flame_key(struct panel *p, int key)
+{
+	struct offcpu_panel *op = p->priv;
+
+	(void)key;
+	op->flame = !op->flame;
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* T: threads merged, or a node per thread. */
+static struct key_result threads_key(struct panel *p, int key)
+{
+	struct offcpu_panel *op = p->priv;
+
+	(void)key;
+	op->opts.split_threads = !op->opts.split_threads;
+	refresh_tree(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* c: the last interval, or cumulative since start. */
+static struct key_result interval_key(struct panel *p, int key)
+{
+	struct offcpu_panel *op = p->priv;
+
+	(void)key;
+	op->interval = !op->interval;
+	refresh_tree(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* R and K: the filter with preempted time, or kernel threads, flipped. */
+static struct key_result filter_flip_key(struct panel *p, int key)
+{
+	struct key_result r = key_result(KEY_DO_FILTER);
+
+	r.filter = *p->filter;
+	if (key == 'R')
+		r.filter.offcpu_runnable = !p->filter->offcpu_runnable;
+	else
+		r.filter.offcpu_kthreads = !p->filter->offcpu_kthreads;
+	return r;
+}
+
+/* Enter on a process: its stacks; on any other node the tree's Enter (expand). */
+static struct key_result process_key(struct panel *p, int key)
+{
+	struct tree_view *tv = offcpu_widget(p);
+	struct offcpu_panel *op = p->priv;
+	uint32_t n = tv ? tree_view_selected(tv) : STACK_TREE_NONE;
+
+	(void)key;
+	if (n == STACK_TREE_NONE || !op->tree->nodes[n].pid ||
+	    op->tree->nodes[n].kind == STACK_NODE_FRAME)
+		return key_result(KEY_DO_NOTHING);
+	return key_result_id(KEY_DO_STACKS, op->tree->nodes[n].pid);
+}
+
+static const struct keymap_entry offcpu_keys[] = {
+	{ 'i', invert_key, "i", "Invert", "invert: innermost frames first (what blocks)",
+	  "Off-CPU" },
+	{ 'f', flame_key, "f", "Flame", "flame view of the zoomed subtree", "Off-CPU" },
+	{ 'T', threads_key, "T", NULL, "threads merged or one node per thread", "Off-CPU" },
+	{ 'c', interval_key, "c", NULL, "cumulative since start (r resets) or last interval",
+	  "Off-CPU" },
+	{ 'R', filter_flip_key, "R", NULL, "sleeping only, or preempted (runnable) time too",
+	  "Off-CPU" },
+	{ 'K', filter_flip_key, "K", NULL, "include kernel threads", "Off-CPU" },
+	{ 'u', panel_unwind_key, "u", NULL,
+	  "user stacks: auto (DWARF with a PID filter), dwarf, fp", "Off-CPU" },
+	{ 'F', panel_folded_key, "F", NULL, "save folded stacks (flamegraph.pl, speedscope)",
+	  "Off-CPU" },
+	{ '\n', process_key, "Enter", NULL, "on a process: its stacks (Right expands)",
+	  "Off-CPU" },
+	{ '\r', process_key, "Enter", NULL, NULL, "Off-CPU" },
+	{ KEY_ENTER, process_key, "Enter", NULL, NULL, "Off-CPU" },
+};
 
 static bool offcpu_search(struct panel *p, const char *text)
 {
@@ -361,13 +357,12 @@ int offcpu_panel_init(struct panel *p)
 const struct panel_ops offcpu_panel_ops = {
 	.name = "offcpu",
 	.title = "Off-CPU",
-	.number = 2,
 	.keys = offcpu_keys,
 	.nkeys = sizeof(offcpu_keys) / sizeof(offcpu_keys[0]),
 	.widget_keys = tree_view_keys,
 	.nwidget_keys = TREE_VIEW_NKEYS,
+	.widget = offcpu_widget,
 	.draw = offcpu_draw,
-	.key = offcpu_key,
 	.json = offcpu_json,
 	.folded = offcpu_folded,
 	.search = offcpu_search,

@@ -54,15 +54,6 @@ struct overview_panel {
 	int page;
 };
 
-static const struct keymap_entry overview_keys[] = {
-	{ '\n', KEY_ACTION_PANEL, "Enter", "Stacks", "the selected process's Stacks panel",
-	  "Overview" },
-	{ '>', KEY_ACTION_PANEL, "< >", "Sort", "sort by the next/previous column", "Overview" },
-	{ '<', KEY_ACTION_PANEL, "<", NULL, NULL, "Overview" },
-	{ 'H', KEY_ACTION_PANEL, "H", "Threads", "one row a thread, or a process", "Overview" },
-	{ 'K', KEY_ACTION_PANEL, "K", "Kthreads", "show or hide kernel threads", "Overview" },
-	{ 'G', KEY_ACTION_PANEL, "G", "Group", "group the rows by cgroup", "Overview" },
-};
 
 /* Column titles, in class order: four letters at most, the sort mark takes the fifth. */
 static const char *const class_titles[SCHED_NCLASSES] = {
@@ -430,46 +421,69 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 			  !p->batch && !unlimited && i == op->selected);
 }
 
-/* The panel's keys: sort, threads, kernel threads, groups, Enter, and moving the selection. */
-static bool overview_key(struct panel *p, int key)
+/* < and >: sort by the previous or the next column. */
+static struct key_result sort_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
 
-	switch (key) {
-	case '>':
+	if (key == '>')
 		op->sort = (op->sort + 1) % (SCHED_NCLASSES + 1);
-		break;
-	case '<':
+	else
 		op->sort = (op->sort + SCHED_NCLASSES) % (SCHED_NCLASSES + 1);
-		break;
-	case 'H':
-		op->threads = !op->threads;
-		break;
-	case 'K':
-		op->kthreads = !op->kthreads;
-		break;
-	case 'G':
-		op->group = !op->group;
-		break;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		ov_refresh(p);
-		if (op->selected < op->nitems && op->items[op->selected].row) {
-			p->request_id = op->items[op->selected].row->pid;
-			p->requests |= PANEL_REQUEST_STACKS;
-		}
-		return true;
-	default:
-		ov_refresh(p);
-		if (!list_nav_key(key, op->nitems, op->page, &op->selected))
-			return false;
-		ov_note_selection(op);
-		return true;
-	}
 	ov_refresh(p);
-	return true;
+	return key_result(KEY_DO_REDRAW);
 }
+
+/* H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off. */
+static struct key_result toggle_key(struct panel *p, int key)
+{
+	struct overview_panel *op = p->priv;
+
+	if (key == 'H')
+		op->threads = !op->threads;
+	else if (key == 'K')
+		op->kthreads = !op->kthreads;
+	else
+		op->group = !op->group;
+	ov_refresh(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* Enter: the Stacks panel of the selected process. */
+static struct key_result stacks_key(struct panel *p, int key)
+{
+	struct overview_panel *op = p->priv;
+
+	(void)key;
+	ov_refresh(p);
+	if (op->selected >= op->nitems || !op->items[op->selected].row)
+		return key_result(KEY_DO_REDRAW);
+	return key_result_id(KEY_DO_STACKS, op->items[op->selected].row->pid);
+}
+
+/* The movement keys, through the rows. */
+static struct key_result move_key(struct panel *p, int key)
+{
+	struct overview_panel *op = p->priv;
+
+	ov_refresh(p);
+	if (!list_nav_key(key, op->nitems, op->page, &op->selected))
+		return key_result(KEY_DO_NOTHING);
+	ov_note_selection(op);
+	return key_result(KEY_DO_REDRAW);
+}
+
+static const struct keymap_entry overview_keys[] = {
+	{ '\n', stacks_key, "Enter", "Stacks", "the selected process's Stacks panel", "Overview" },
+	{ '\r', stacks_key, "Enter", NULL, NULL, "Overview" },
+	{ KEY_ENTER, stacks_key, "Enter", NULL, NULL, "Overview" },
+	{ '>', sort_key, "< >", "Sort", "sort by the next/previous column", "Overview" },
+	{ '<', sort_key, "<", NULL, NULL, "Overview" },
+	{ 'H', toggle_key, "H", "Threads", "one row a thread, or a process", "Overview" },
+	{ 'K', toggle_key, "K", "Kthreads", "show or hide kernel threads", "Overview" },
+	{ 'G', toggle_key, "G", "Group", "group the rows by cgroup", "Overview" },
+	LIST_NAV_ROWS(move_key, "move (arrows, PgUp, PgDn, Home, End too)", "Overview"),
+};
 
 /* Select the next row whose command holds text (case-insensitive), after the selection. */
 static bool overview_search(struct panel *p, const char *text)
@@ -674,11 +688,9 @@ int overview_panel_init(struct panel *p)
 const struct panel_ops overview_panel_ops = {
 	.name = "overview",
 	.title = "Overview",
-	.number = 1,
 	.keys = overview_keys,
 	.nkeys = sizeof(overview_keys) / sizeof(overview_keys[0]),
 	.draw = overview_draw,
-	.key = overview_key,
 	.json = overview_json,
 	.search = overview_search,
 	.threshold_prompt = "minimum busy time of a row, thread-seconds per second (empty: all)",

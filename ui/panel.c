@@ -17,19 +17,25 @@ bool panel_draw_unavailable(const struct panel *p, struct canvas *cv)
 	return false;
 }
 
-void panel_request_unwind_next(struct panel *p)
+struct key_result panel_key(struct panel *p, int key)
 {
-	p->filter_request = *p->filter;
-	switch (p->filter->unwind) {
-	case KTOP_UNWIND_AUTO:
-		p->filter_request.unwind = KTOP_UNWIND_DWARF;
-		break;
-	case KTOP_UNWIND_DWARF:
-		p->filter_request.unwind = KTOP_UNWIND_FP;
-		break;
-	default:
-		p->filter_request.unwind = KTOP_UNWIND_AUTO;
-		break;
-	}
-	p->requests |= PANEL_REQUEST_FILTER;
+	struct key_result r = keymap_run(p->ops->keys, p->ops->nkeys, p, key);
+
+	if (r.what == KEY_DO_NOTHING)
+		r = keymap_run(p->ops->widget_keys, p->ops->nwidget_keys, p, key);
+	return r;
+}
+
+struct key_result panel_unwind_key(struct panel *p, int key)
+{
+	(void)p;
+	(void)key;
+	return key_result(KEY_DO_UNWIND_NEXT);
+}
+
+struct key_result panel_folded_key(struct panel *p, int key)
+{
+	(void)p;
+	(void)key;
+	return key_result(KEY_DO_SAVE_FOLDED);
 }

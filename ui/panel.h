@@ -13,26 +13,26 @@
 #include "util/json.h"
 
 struct panel;
+struct tree_view;
 
 struct panel_ops {
 	const char *name;  /* as given to -P: "bio" */
-	const char *title; /* as on its tab: "Block I/O" */
-	int number;        /* its key, 1-6 */
-	const struct keymap_entry *keys; /* the panel's own keys, for the footer and help */
+	const char *title; /* as on its tab: "Block I/O"; its number is its place in the registry */
+	const struct keymap_entry *keys; /* the panel's own keys and handlers; footer and help */
 	size_t nkeys;
-	const struct keymap_entry *widget_keys; /* keys of a shared widget it uses (tree view) */
+	const struct keymap_entry *widget_keys; /* then those of the tree view it uses */
 	size_t nwidget_keys;
+	/* The tree view the widget keys act on, its tree made current; NULL: none to act on now. */
+	struct tree_view *(*widget)(struct panel *p);
 	/* Draw the shown model; cv->max_rows is the space (CANVAS_UNLIMITED when exporting). */
 	void (*draw)(struct panel *p, struct canvas *cv);
-	/* Handle a key; true when used (the panel is then redrawn). */
-	bool (*key)(struct panel *p, int key);
 	/* Write the shown model's fields into an open JSON object; NULL if not supported. */
 	int (*json)(struct panel *p, struct json_out *j);
 	/* Write the shown stacks as folded lines ("comm;outer;...;inner value"); NULL if none. */
 	int (*folded)(struct panel *p, FILE *out);
 	/* Search for text (the / prompt); false when nothing matches. NULL if no search. */
 	bool (*search)(struct panel *p, const char *text);
-	/* What the prompt of PANEL_REQUEST_ADD asks for: "probe spec". */
+	/* What the prompt of KEY_DO_ADD_PROMPT asks for: "probe spec". */
 	const char *add_prompt;
 	/* What the t prompt asks for: "slow I/O threshold in ms (empty: off)". */
 	const char *threshold_prompt;
@@ -45,15 +45,6 @@ struct panel_ops {
 	void (*free)(struct panel *p);
 };
 
-/* What a panel asks core to do after a key (panels never touch collectors or files). */
-enum panel_request {
-	PANEL_REQUEST_FILTER = 1u << 0,       /* apply panel.filter_request */
-	PANEL_REQUEST_SAVE_FOLDED = 1u << 1,  /* save the folded stacks to a file */
-	PANEL_REQUEST_ADD = 1u << 2,          /* prompt for an item (ops->add_prompt) and add it */
-	PANEL_REQUEST_REMOVE = 1u << 3,       /* remove the item panel.request_id */
-	PANEL_REQUEST_STACKS = 1u << 4,       /* show the stacks of process panel.request_id */
-};
-
 struct panel {
 	const struct panel_ops *ops;
 	const struct collector *collector; /* borrowed: its why, mode and drops */
@@ -62,14 +53,18 @@ struct panel {
 	const struct filter *filter;       /* borrowed: the live filter */
 	bool batch;                        /* drawing for batch output (interval view) */
 	void *priv;                        /* the panel's own state */
-	unsigned int requests;             /* enum panel_request bits, cleared by core */
-	struct filter filter_request;      /* the filter wanted with PANEL_REQUEST_FILTER */
-	uint32_t request_id;               /* the item or PID of a request */
 };
 
 /* Draw "why" centered in words when the panel has no collector or no data. */
 bool panel_draw_unavailable(const struct panel *p, struct canvas *cv);
-/* Ask core for the next way of walking user stacks (the u key): auto, dwarf, fp, auto... */
-void panel_request_unwind_next(struct panel *p);
+/*
+ * A key on the panel: the handler of its row in the panel's own keys, else in its widget's.
+ * Panels never touch collectors or files: the result says what core should do.
+ */
+struct key_result panel_key(struct panel *p, int key);
+/* The handler of the stack panels' u: the next way of walking user stacks. */
+struct key_result panel_unwind_key(struct panel *p, int key);
+/* The handler of the stack panels' F: save the shown stacks folded. */
+struct key_result panel_folded_key(struct panel *p, int key);
 
 #endif

@@ -30,18 +30,6 @@ struct sql_panel {
 	uint32_t selected_tid;
 };
 
-static const struct keymap_entry sql_keys[] = {
-	{ 'g', KEY_ACTION_PANEL, "g", "Digest", "digest: queries grouped by shape",
-	  "Slow queries" },
-	{ 'o', KEY_ACTION_PANEL, "o", "Order", "newest first or slowest first", "Slow queries" },
-	{ '\n', KEY_ACTION_PANEL, "Enter", "Detail",
-	  "the selected query in full (Esc: back); again: its process's stacks", "Slow queries" },
-	{ 'x', KEY_ACTION_PANEL, "x", "Redact", "hide literals (passwords, personal data)",
-	  "Slow queries" },
-	{ 'j', KEY_ACTION_PANEL, "j k", NULL, "move (arrows, PgUp, PgDn, Home, End too)",
-	  "Slow queries" },
-};
-
 /* Order of the list: indices into m->queries. */
 static size_t *query_order(const struct sql_model *m, bool slowest)
 {
@@ -146,59 +134,101 @@ static void remember_selection(struct panel *p)
 	free(order);
 }
 
-static bool sql_key(struct panel *p, int key)
+/* g: the digest, or the list. */
+static struct key_result digest_key(struct panel *p, int key)
+{
+	struct sql_panel *sp = p->priv;
+
+	(void)key;
+	sp->digest = !sp->digest;
+	sp->detail = false;
+	sp->selected = 0;
+	sp->top = 0;
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* o: slowest first, or newest first. */
+static struct key_result order_key(struct panel *p, int key)
+{
+	struct sql_panel *sp = p->priv;
+
+	(void)key;
+	sp->slowest = !sp->slowest;
+	sp->selected = 0;
+	sp->top = 0;
+	remember_selection(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* x: the filter with query literals hidden, or shown. */
+static struct key_result redact_key(struct panel *p, int key)
+{
+	struct key_result r = key_result(KEY_DO_FILTER);
+
+	(void)key;
+	r.filter = *p->filter;
+	r.filter.redact = !p->filter->redact;
+	return r;
+}
+
+/* Enter: the selected query in full; again: the stacks of the server process that ran it. */
+static struct key_result detail_key(struct panel *p, int key)
 {
 	struct sql_panel *sp = p->priv;
 	size_t n = p->model ? rows_shown(p) : 0;
-	const struct sql_model *m;
+	const struct sql_model *m = p->model;
 	size_t *order;
+	uint32_t pid;
 
-	switch (key) {
-	case 'g':
-		sp->digest = !sp->digest;
-		sp->detail = false;
-		sp->selected = 0;
-		sp->top = 0;
-		return true;
-	case 'o':
-		sp->slowest = !sp->slowest;
-		sp->selected = 0;
-		sp->top = 0;
-		break;
-	case 'x':
-		p->filter_request = *p->filter;
-		p->filter_request.redact = !p->filter->redact;
-		p->requests |= PANEL_REQUEST_FILTER;
-		return true;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		if (sp->digest || !n)
-			return true;
-		if (!sp->detail) {
-			sp->detail = true;
-			return true;
-		}
-		/* Enter again: the stacks of the server process that ran it */
-		m = p->model;
-		order = query_order(m, sp->slowest);
-		p->request_id = m->queries[order[sp->selected < n ? sp->selected : 0]].pid;
-		free(order);
-		p->requests |= PANEL_REQUEST_STACKS;
-		return true;
-	case 27: /* Esc */
-		if (!sp->detail)
-			return false;
-		sp->detail = false;
-		return true;
-	default:
-		if (!list_nav_key(key, n, sp->page, &sp->selected))
-			return false;
-		break;
+	(void)key;
+	if (sp->digest || !n)
+		return key_result(KEY_DO_REDRAW);
+	if (!sp->detail) {
+		sp->detail = true;
+		return key_result(KEY_DO_REDRAW);
 	}
-	remember_selection(p);
-	return true;
+	order = query_order(m, sp->slowest);
+	pid = m->queries[order[sp->selected < n ? sp->selected : 0]].pid;
+	free(order);
+	return key_result_id(KEY_DO_STACKS, pid);
 }
+
+/* Esc: from the detail back to the list. */
+static struct key_result back_key(struct panel *p, int key)
+{
+	struct sql_panel *sp = p->priv;
+
+	(void)key;
+	if (!sp->detail)
+		return key_result(KEY_DO_NOTHING);
+	sp->detail = false;
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* The movement keys: through the list or the digest. */
+static struct key_result move_key(struct panel *p, int key)
+{
+	struct sql_panel *sp = p->priv;
+	size_t n = p->model ? rows_shown(p) : 0;
+
+	if (!list_nav_key(key, n, sp->page, &sp->selected))
+		return key_result(KEY_DO_NOTHING);
+	remember_selection(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+static const struct keymap_entry sql_keys[] = {
+	{ 'g', digest_key, "g", "Digest", "digest: queries grouped by shape", "Slow queries" },
+	{ 'o', order_key, "o", "Order", "newest first or slowest first", "Slow queries" },
+	{ '\n', detail_key, "Enter", "Detail",
+	  "the selected query in full (Esc: back); again: its process's stacks", "Slow queries" },
+	{ '\r', detail_key, "Enter", NULL, NULL, "Slow queries" },
+	{ KEY_ENTER, detail_key, "Enter", NULL, NULL, "Slow queries" },
+	{ 27, back_key, "Esc", NULL, NULL, "Slow queries" },
+	{ 'x', redact_key, "x", "Redact", "hide literals (passwords, personal data)",
+	  "Slow queries" },
+	LIST_NAV_ROWS(move_key, "move (arrows, PgUp, PgDn, Home, End too)", "Slow queries"),
+};
 
 /* The servers line and the sparkline line. Returns the next row. */
 static int draw_servers(struct panel *p, struct canvas *cv, int row)
@@ -367,17 +397,28 @@ static void sql_draw(struct panel *p, struct canvas *cv)
 		draw_list(p, cv, row, height);
 }
 
+/*
+ * The snapshot as JSON. Batch output lists the interval's queries (each once over a run), the
+ * UI's export the whole list; interval_unlisted counts the interval's queries the list's bound
+ * dropped before they could be printed.
+ */
 static int sql_json(struct panel *p, struct json_out *j)
 {
 	const struct sql_model *m = p->model;
+	size_t first, start;
 	size_t *order;
 	char buf[8192];
 
 	if (!m)
 		return -ENODATA;
+	start = sql_model_interval_start(m);
+	first = p->batch ? start : 0;
 	json_kv_u64(j, "threshold_ms", m->threshold_ms);
 	json_kv_u64(j, "lost", m->lost);
 	json_kv_u64(j, "seen", m->seen);
+	json_kv_u64(j, "interval_seen", m->seen - m->interval_from);
+	json_kv_u64(j, "interval_unlisted", m->seen - m->interval_from - (m->nqueries - start));
+	json_kv_u64(j, "list_max", m->list_max);
 	json_kv_bool(j, "redacted", p->filter && p->filter->redact);
 	json_key(j, "servers");
 	json_array_begin(j);
@@ -396,10 +437,11 @@ static int sql_json(struct panel *p, struct json_out *j)
 	json_array_end(j);
 	json_key(j, "queries");
 	json_array_begin(j);
-	for (size_t i = 0; i < m->nqueries; i++) {
+	for (size_t i = first; i < m->nqueries; i++) {
 		const struct sql_query *q = &m->queries[i];
 
 		json_object_begin(j);
+		json_kv_u64(j, "seq", q->seq);
 		json_kv_double(j, "time", q->time, 3);
 		json_kv_u64(j, "pid", q->pid);
 		json_kv_u64(j, "tid", q->tid);
@@ -471,11 +513,9 @@ int sql_panel_init(struct panel *p)
 const struct panel_ops sql_panel_ops = {
 	.name = "sql",
 	.title = "Slow queries",
-	.number = 4,
 	.keys = sql_keys,
 	.nkeys = sizeof(sql_keys) / sizeof(sql_keys[0]),
 	.draw = sql_draw,
-	.key = sql_key,
 	.json = sql_json,
 	.threshold_prompt = "slow query threshold in ms (empty: 10)",
 	.threshold_text = sql_threshold_text,

@@ -42,19 +42,6 @@ struct stacks_panel {
 	size_t pick; /* the picker's selection */
 };
 
-static const struct keymap_entry stacks_keys[] = {
-	{ 'v', KEY_ACTION_PANEL, "v", "View", "view: both (wall clock), on-CPU, off-CPU",
-	  "Stacks" },
-	{ '>', KEY_ACTION_PANEL, "< >", "Thread", "previous/next thread (all threads first)",
-	  "Stacks" },
-	{ '<', KEY_ACTION_PANEL, "<", NULL, NULL, "Stacks" },
-	{ 'c', KEY_ACTION_PANEL, "c", NULL, "last interval or cumulative since start (r resets)",
-	  "Stacks" },
-	{ 'F', KEY_ACTION_PANEL, "F", NULL, "save folded stacks of the view", "Stacks" },
-	{ 'u', KEY_ACTION_PANEL, "u", NULL, "user stacks: auto (DWARF), dwarf, fp", "Stacks" },
-	{ '\n', KEY_ACTION_PANEL, "Enter", NULL, "in the picker: show that process", "Stacks" },
-};
-
 static const char *const view_names[] = { "both (wall clock)", "on-CPU", "off-CPU" };
 
 static const struct stack_set *oncpu_set(const struct panel *p)
@@ -186,63 +173,115 @@ static void cycle_thread(struct panel *p, int step)
 		sp->thread_top = (size_t)cur;
 }
 
-static bool stacks_key(struct panel *p, int key)
+/* Whether the panel shows the picker: data, but no process chosen yet. */
+static bool is_picking(const struct panel *p)
+{
+	const struct stacks_model *m = p->model;
+
+	return m && !m->pid;
+}
+
+/* The tree view for the tree keys, its tree made current; NULL in the picker or without data. */
+static struct tree_view *stacks_widget(struct panel *p)
+{
+	struct stacks_panel *sp = p->priv;
+
+	if (!p->model)
+		return NULL;
+	refresh_tree(p);
+	return sp->tree ? &sp->tv : NULL;
+}
+
+/* v: both (wall clock), on-CPU, off-CPU. */
+static struct key_result view_key(struct panel *p, int key)
+{
+	struct stacks_panel *sp = p->priv;
+
+	(void)key;
+	if (is_picking(p))
+		return key_result(KEY_DO_NOTHING);
+	sp->view = (sp->view + 1) % 3;
+	refresh_tree(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* < >: the previous or next thread, all threads first. */
+static struct key_result thread_key(struct panel *p, int key)
+{
+	if (is_picking(p))
+		return key_result(KEY_DO_NOTHING);
+	cycle_thread(p, key == '>' ? 1 : -1);
+	refresh_tree(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* c: the last interval, or cumulative since start. */
+static struct key_result cumulative_key(struct panel *p, int key)
+{
+	struct stacks_panel *sp = p->priv;
+
+	(void)key;
+	if (is_picking(p))
+		return key_result(KEY_DO_NOTHING);
+	sp->cumulative = !sp->cumulative;
+	refresh_tree(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* u and F, which mean nothing in the picker. */
+static struct key_result unwind_folded_key(struct panel *p, int key)
+{
+	if (is_picking(p))
+		return key_result(KEY_DO_NOTHING);
+	return key == 'u' ? panel_unwind_key(p, key) : panel_folded_key(p, key);
+}
+
+/* Up, Down, j, k in the picker (elsewhere the tree's). */
+static struct key_result pick_move_key(struct panel *p, int key)
 {
 	const struct stacks_model *m = p->model;
 	struct stacks_panel *sp = p->priv;
 
-	if (m && !m->pid) {
-		/* the picker */
-		switch (key) {
-		case KEY_UP:
-		case 'k':
-			if (sp->pick)
-				sp->pick--;
-			return true;
-		case KEY_DOWN:
-		case 'j':
-			if (sp->pick + 1 < m->ntop)
-				sp->pick++;
-			return true;
-		case '\n':
-		case '\r':
-		case KEY_ENTER:
-			if (sp->pick < m->ntop) {
-				p->request_id = m->top[sp->pick].pid;
-				p->requests |= PANEL_REQUEST_STACKS;
-			}
-			return true;
-		}
-		return false;
-	}
-	switch (key) {
-	case 'v':
-		sp->view = (sp->view + 1) % 3;
-		break;
-	case '>':
-		cycle_thread(p, 1);
-		break;
-	case '<':
-		cycle_thread(p, -1);
-		break;
-	case 'c':
-		sp->cumulative = !sp->cumulative;
-		break;
-	case 'u':
-		panel_request_unwind_next(p);
-		return true;
-	case 'F':
-		p->requests |= PANEL_REQUEST_SAVE_FOLDED;
-		return true;
-	default:
-		if (!m)
-			return false;
-		refresh_tree(p);
-		return sp->tree && tree_view_key(&sp->tv, key);
-	}
-	refresh_tree(p);
-	return true;
+	if (!is_picking(p))
+		return key_result(KEY_DO_NOTHING);
+	if ((key == KEY_UP || key == 'k') && sp->pick)
+		sp->pick--;
+	else if ((key == KEY_DOWN || key == 'j') && sp->pick + 1 < m->ntop)
+		sp->pick++;
+	return key_result(KEY_DO_REDRAW);
 }
+
+/* Enter in the picker: the stacks of that process (elsewhere the tree's Enter). */
+static struct key_result pick_key(struct panel *p, int key)
+{
+	const struct stacks_model *m = p->model;
+	struct stacks_panel *sp = p->priv;
+
+	(void)key;
+	if (!is_picking(p))
+		return key_result(KEY_DO_NOTHING);
+	if (sp->pick < m->ntop)
+		return key_result_id(KEY_DO_STACKS, m->top[sp->pick].pid);
+	return key_result(KEY_DO_REDRAW);
+}
+
+static const struct keymap_entry stacks_keys[] = {
+	{ 'v', view_key, "v", "View", "view: both (wall clock), on-CPU, off-CPU", "Stacks" },
+	{ '>', thread_key, "< >", "Thread", "previous/next thread (all threads first)",
+	  "Stacks" },
+	{ '<', thread_key, "<", NULL, NULL, "Stacks" },
+	{ 'c', cumulative_key, "c", NULL, "last interval or cumulative since start (r resets)",
+	  "Stacks" },
+	{ 'F', unwind_folded_key, "F", NULL, "save folded stacks of the view", "Stacks" },
+	{ 'u', unwind_folded_key, "u", NULL, "user stacks: auto (DWARF), dwarf, fp", "Stacks" },
+	{ '\n', pick_key, "Enter", NULL, "in the picker: show that process", "Stacks" },
+	{ '\r', pick_key, "Enter", NULL, NULL, "Stacks" },
+	{ KEY_ENTER, pick_key, "Enter", NULL, NULL, "Stacks" },
+	{ KEY_UP, pick_move_key, "Up", NULL, NULL, "Stacks" },
+	{ 'k', pick_move_key, "k", NULL, NULL, "Stacks" },
+	{ KEY_DOWN, pick_move_key, "Down", NULL, NULL, "Stacks" },
+	{ 'j', pick_move_key, "j", NULL, NULL, "Stacks" },
+};
 
 static bool stacks_search(struct panel *p, const char *text)
 {
@@ -440,13 +479,12 @@ int stacks_panel_init(struct panel *p)
 const struct panel_ops stacks_panel_ops = {
 	.name = "stacks",
 	.title = "Stacks",
-	.number = 5,
 	.keys = stacks_keys,
 	.nkeys = sizeof(stacks_keys) / sizeof(stacks_keys[0]),
 	.widget_keys = tree_view_keys,
 	.nwidget_keys = TREE_VIEW_NKEYS,
+	.widget = stacks_widget,
 	.draw = stacks_draw,
-	.key = stacks_key,
 	.json = stacks_json,
 	.folded = stacks_folded,
 	.search = stacks_search,

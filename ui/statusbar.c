@@ -98,28 +98,17 @@ void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels
 	for (size_t i = 0; i < n; i++) {
 		enum theme_role role = i == current ? THEME_TAB_ACTIVE : THEME_TAB;
 
-		col += canvas_printf(cv, row, col, role, " %d %s ", panels[i]->ops->number,
-				     panels[i]->ops->title);
+		col += canvas_printf(cv, row, col, role, " %zu %s ", i + 1, panels[i]->ops->title);
 		col += 2;
 	}
 }
 
 /* Draw footer entries with labels from a key table; returns the next column. */
-/* Whether a global key does something on this panel (search, threshold). */
-static bool key_applies(const struct keymap_entry *k, const struct panel_ops *ops)
-{
-	if (k->action == KEY_ACTION_SEARCH)
-		return ops && ops->search;
-	if (k->action == KEY_ACTION_THRESHOLD)
-		return ops && ops->set_threshold;
-	return true;
-}
-
 static int footer_keys(struct canvas *cv, int row, int col, const struct keymap_entry *keys,
 		       size_t n, const struct panel_ops *ops)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!keys[i].footer || !key_applies(&keys[i], ops))
+		if (!keys[i].footer || !keymap_applies(&keys[i], ops))
 			continue;
 		col += canvas_put(cv, row, col, THEME_FOOTER_KEY, keys[i].key_name);
 		col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, " ");
@@ -129,12 +118,13 @@ static int footer_keys(struct canvas *cv, int row, int col, const struct keymap_
 	return col;
 }
 
-void statusbar_draw_footer(struct canvas *cv, int row, const struct panel_ops *ops)
+void statusbar_draw_footer(struct canvas *cv, int row, const struct keymap *global,
+			   const struct panel_ops *ops)
 {
 	int col;
 
 	canvas_set_role(cv, row, 0, -1, THEME_FOOTER_LABEL);
-	col = footer_keys(cv, row, 0, keymap_global, keymap_global_count, ops);
+	col = footer_keys(cv, row, 0, global->rows, global->n, ops);
 	if (ops)
 		col = footer_keys(cv, row, col, ops->keys, ops->nkeys, ops);
 	if (ops && ops->nwidget_keys)

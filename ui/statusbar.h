@@ -40,10 +40,11 @@ void statusbar_draw_header(struct canvas *cv, const struct status_info *si);
 void statusbar_drops_text(const struct status_info *si, char *out, size_t len);
 /* Draw the result of the last action (a saved file, an error) on the footer's row. */
 void statusbar_draw_message(struct canvas *cv, int row, const char *text, bool is_error);
-/* Draw the tab row: one tab per panel, the current one highlighted. */
+/* Draw the tab row: one tab per panel, numbered from 1, the current one highlighted. */
 void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels, size_t n,
 			 size_t current);
 /* Draw the footer: the global keys and the panel's own keys that have a footer label. */
-void statusbar_draw_footer(struct canvas *cv, int row, const struct panel_ops *ops);
+void statusbar_draw_footer(struct canvas *cv, int row, const struct keymap *global,
+			   const struct panel_ops *ops);
 
 #endif

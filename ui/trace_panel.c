@@ -27,21 +27,6 @@ struct trace_panel {
 	char search[128];
 };
 
-static const struct keymap_entry trace_keys[] = {
-	{ 'a', KEY_ACTION_PANEL, "a", "Add",
-	  "add a probe: [p:|r:]LIB:FUNC, U:LIB:PROV:NAME, "
-	  "t:CAT:EVENT, then \"FORMAT\", ARGS",
-	  "Trace" },
-	{ 'd', KEY_ACTION_PANEL, "d", "Delete", "delete the selected probe", "Trace" },
-	{ '>', KEY_ACTION_PANEL, "< >", NULL, "select the previous/next probe", "Trace" },
-	{ '<', KEY_ACTION_PANEL, "<", NULL, NULL, "Trace" },
-	{ 'n', KEY_ACTION_PANEL, "n", NULL, "next event matching the search", "Trace" },
-	{ KEY_END, KEY_ACTION_PANEL, "End", NULL, "follow the newest events (arrows scroll back)",
-	  "Trace" },
-	{ '\n', KEY_ACTION_PANEL, "Enter", NULL, "the selected event's process: its stacks",
-	  "Trace" },
-};
-
 /* Find the next event (from the selection backwards, newest first) whose line matches. */
 static bool find_event(struct panel *p, const char *text)
 {
@@ -67,54 +52,106 @@ static bool find_event(struct panel *p, const char *text)
 	return false;
 }
 
-static bool trace_key(struct panel *p, int key)
+/* a: prompt for a probe to add. */
+static struct key_result add_key(struct panel *p, int key)
+{
+	(void)p;
+	(void)key;
+	return key_result(KEY_DO_ADD_PROMPT);
+}
+
+/* d: delete the selected probe. */
+static struct key_result delete_key(struct panel *p, int key)
+{
+	const struct trace_model *m = p->model;
+	struct trace_panel *tp = p->priv;
+
+	(void)key;
+	if (!m || tp->probe >= m->nprobes)
+		return key_result(KEY_DO_REDRAW);
+	return key_result_id(KEY_DO_REMOVE, m->probes[tp->probe].id);
+}
+
+/* < >: select the previous or next probe. */
+static struct key_result probe_key(struct panel *p, int key)
+{
+	const struct trace_model *m = p->model;
+	struct trace_panel *tp = p->priv;
+
+	if (key == '>' && m && tp->probe + 1 < m->nprobes)
+		tp->probe++;
+	else if (key == '<' && tp->probe)
+		tp->probe--;
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* n: the next event matching the search. */
+static struct key_result next_match_key(struct panel *p, int key)
+{
+	struct trace_panel *tp = p->priv;
+
+	(void)key;
+	find_event(p, tp->search);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* End: follow the newest events. */
+static struct key_result follow_key(struct panel *p, int key)
+{
+	struct trace_panel *tp = p->priv;
+
+	(void)key;
+	tp->follow = true;
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* Enter: the stacks of the selected event's process. */
+static struct key_result event_stacks_key(struct panel *p, int key)
 {
 	const struct trace_model *m = p->model;
 	struct trace_panel *tp = p->priv;
 	size_t n = m ? m->nevents : 0;
 
-	switch (key) {
-	case 'a':
-		p->requests |= PANEL_REQUEST_ADD;
-		return true;
-	case 'd':
-		if (!m || tp->probe >= m->nprobes)
-			return true;
-		p->request_id = m->probes[tp->probe].id;
-		p->requests |= PANEL_REQUEST_REMOVE;
-		return true;
-	case '>':
-		if (m && tp->probe + 1 < m->nprobes)
-			tp->probe++;
-		return true;
-	case '<':
-		if (tp->probe)
-			tp->probe--;
-		return true;
-	case 'n':
-		find_event(p, tp->search);
-		return true;
-	case KEY_END:
-		tp->follow = true;
-		return true;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		if (n) {
-			p->request_id = m->events[tp->follow ? n - 1 : tp->selected].pid;
-			p->requests |= PANEL_REQUEST_STACKS;
-		}
-		return true;
-	default:
-		if (tp->follow)
-			tp->selected = n ? n - 1 : 0;
-		if (!list_nav_key(key, n, tp->page, &tp->selected))
-			return false;
-		/* at the newest event, moving on follows the new ones again */
-		tp->follow = n && tp->selected == n - 1 && key != KEY_UP && key != 'k';
-		return true;
-	}
+	(void)key;
+	if (!n)
+		return key_result(KEY_DO_REDRAW);
+	return key_result_id(KEY_DO_STACKS, m->events[tp->follow ? n - 1 : tp->selected].pid);
 }
+
+/* The movement keys: through the events, scrolling back from the newest. */
+static struct key_result move_key(struct panel *p, int key)
+{
+	const struct trace_model *m = p->model;
+	struct trace_panel *tp = p->priv;
+	size_t n = m ? m->nevents : 0;
+
+	if (tp->follow)
+		tp->selected = n ? n - 1 : 0;
+	if (!list_nav_key(key, n, tp->page, &tp->selected))
+		return key_result(KEY_DO_NOTHING);
+	/* at the newest event, moving on follows the new ones again */
+	tp->follow = n && tp->selected == n - 1 && key != KEY_UP && key != 'k';
+	return key_result(KEY_DO_REDRAW);
+}
+
+static const struct keymap_entry trace_keys[] = {
+	{ 'a', add_key, "a", "Add",
+	  "add a probe: [p:|r:]LIB:FUNC, U:LIB:PROV:NAME, "
+	  "t:CAT:EVENT, then \"FORMAT\", ARGS",
+	  "Trace" },
+	{ 'd', delete_key, "d", "Delete", "delete the selected probe", "Trace" },
+	{ '>', probe_key, "< >", NULL, "select the previous/next probe", "Trace" },
+	{ '<', probe_key, "<", NULL, NULL, "Trace" },
+	{ 'n', next_match_key, "n", NULL, "next event matching the search", "Trace" },
+	/* before the movement rows, whose End it overrides */
+	{ KEY_END, follow_key, "End", NULL, "follow the newest events (arrows scroll back)",
+	  "Trace" },
+	{ '\n', event_stacks_key, "Enter", NULL, "the selected event's process: its stacks",
+	  "Trace" },
+	{ '\r', event_stacks_key, "Enter", NULL, NULL, "Trace" },
+	{ KEY_ENTER, event_stacks_key, "Enter", NULL, NULL, "Trace" },
+	LIST_NAV_ROWS(move_key, NULL, "Trace"),
+};
 
 static bool trace_search(struct panel *p, const char *text)
 {
@@ -321,11 +358,9 @@ int trace_panel_init(struct panel *p)
 const struct panel_ops trace_panel_ops = {
 	.name = "trace",
 	.title = "Trace",
-	.number = 6,
 	.keys = trace_keys,
 	.nkeys = sizeof(trace_keys) / sizeof(trace_keys[0]),
 	.draw = trace_draw,
-	.key = trace_key,
 	.json = trace_json,
 	.search = trace_search,
 	.add_prompt = "probe (e.g. c:malloc \"%d bytes\", arg1)",

@@ -7,20 +7,11 @@
 #include <ncurses.h>
 
 #include "ui/list_nav.h"
+#include "ui/panel.h"
 #include "util/xalloc.h"
 
 #define KEY_BACKSPACE_ASCII 127
 #define BAR_WIDTH	    24 /* fixed, so bars compare across rows */
-
-const struct keymap_entry tree_view_keys[TREE_VIEW_NKEYS] = {
-	{ KEY_RIGHT, KEY_ACTION_PANEL, "Enter", NULL, "expand (Right too)", "Tree" },
-	{ KEY_LEFT, KEY_ACTION_PANEL, "Left", NULL, "collapse, or go to the parent", "Tree" },
-	{ 'e', KEY_ACTION_PANEL, "e", "Hot", "expand the hottest path below", "Tree" },
-	{ 'z', KEY_ACTION_PANEL, "z", "Zoom", "zoom into the selected subtree", "Tree" },
-	{ KEY_BACKSPACE, KEY_ACTION_PANEL, "Bksp", NULL, "zoom out", "Tree" },
-	{ 'n', KEY_ACTION_PANEL, "n N", NULL, "next / previous search match", "Tree" },
-	{ 'j', KEY_ACTION_PANEL, "j k", NULL, "move (arrows, PgUp, PgDn, Home, End too)", "Tree" },
-};
 
 static int tag_cmp(const void *a, const void *b)
 {
@@ -239,65 +230,159 @@ bool tree_view_search(struct tree_view *tv, const char *text, int dir)
 	return false;
 }
 
-bool tree_view_key(struct tree_view *tv, int key)
+/* The panel's view for a tree key, its tree made current; NULL when it has none now. */
+static struct tree_view *view_of(struct panel *p)
 {
-	uint32_t node = tree_view_selected(tv);
-	const struct stack_node *n = node != STACK_TREE_NONE ? &tv->tree->nodes[node] : NULL;
+	return p->ops->widget ? p->ops->widget(p) : NULL;
+}
 
-	switch (key) {
-	case KEY_RIGHT:
-	case KEY_ENTER:
-	case '\n':
-	case '\r':
-		if (!n)
-			return true;
-		if (has_children(tv, node) && !is_expanded(tv, n->tag))
-			set_expanded(tv, n->tag, true);
-		else if (n->first_child != STACK_TREE_NONE)
-			tv->selected_tag = tv->tree->nodes[n->first_child].tag;
-		break;
-	case KEY_LEFT:
-		if (!n)
-			return true;
-		if (is_expanded(tv, n->tag) && node != tree_view_root(tv))
-			set_expanded(tv, n->tag, false);
-		else if (n->parent != STACK_TREE_NONE && node != tree_view_root(tv))
-			tv->selected_tag = tv->tree->nodes[n->parent].tag;
-		break;
-	case 'e':
-		if (n)
-			expand_hottest(tv, node);
-		break;
-	case 'z':
-		if (!n || tv->nzoom == TREE_VIEW_MAX_ZOOM || node == tree_view_root(tv))
-			return true;
-		tv->zoom[tv->nzoom++] = n->tag;
-		tv->open_gen++;
-		break;
-	case KEY_BACKSPACE:
-	case KEY_BACKSPACE_ASCII:
-	case 8:
-		if (tv->nzoom) {
-			tv->nzoom--;
-			tv->open_gen++;
-		}
-		break;
-	case 'n':
-		tree_view_search(tv, tv->search, 1);
-		return true;
-	case 'N':
-		tree_view_search(tv, tv->search, -1);
-		return true;
-	default:
-		if (!tv->nrows || !list_nav_key(key, tv->nrows, tv->page, &tv->selected))
-			return false;
-		tv->selected_tag = tv->tree->nodes[tv->rows[tv->selected]].tag;
-		return true;
-	}
+/* The view of p changed: its rows again, then the panel's tree (it may grow below a node). */
+static struct key_result view_changed(struct panel *p, struct tree_view *tv)
+{
 	build_rows(tv, 0);
 	select_tag(tv, tv->selected_tag);
-	return true;
+	view_of(p);
+	return key_result(KEY_DO_REDRAW);
 }
+
+/* Right, Enter: expand the selected node, or go to its first child. */
+static struct key_result expand_key(struct panel *p, int key)
+{
+	struct tree_view *tv = view_of(p);
+	uint32_t node = tv ? tree_view_selected(tv) : STACK_TREE_NONE;
+	const struct stack_node *n;
+
+	(void)key;
+	if (!tv)
+		return key_result(KEY_DO_NOTHING);
+	if (node == STACK_TREE_NONE)
+		return key_result(KEY_DO_REDRAW);
+	n = &tv->tree->nodes[node];
+	if (has_children(tv, node) && !is_expanded(tv, n->tag))
+		set_expanded(tv, n->tag, true);
+	else if (n->first_child != STACK_TREE_NONE)
+		tv->selected_tag = tv->tree->nodes[n->first_child].tag;
+	return view_changed(p, tv);
+}
+
+/* Left: collapse the selected node, or go to its parent. */
+static struct key_result collapse_key(struct panel *p, int key)
+{
+	struct tree_view *tv = view_of(p);
+	uint32_t node = tv ? tree_view_selected(tv) : STACK_TREE_NONE;
+	const struct stack_node *n;
+
+	(void)key;
+	if (!tv)
+		return key_result(KEY_DO_NOTHING);
+	if (node == STACK_TREE_NONE)
+		return key_result(KEY_DO_REDRAW);
+	n = &tv->tree->nodes[node];
+	if (is_expanded(tv, n->tag) && node != tree_view_root(tv))
+		set_expanded(tv, n->tag, false);
+	else if (n->parent != STACK_TREE_NONE && node != tree_view_root(tv))
+		tv->selected_tag = tv->tree->nodes[n->parent].tag;
+	return view_changed(p, tv);
+}
+
+/*
+ * e: the hottest path from the selection. Each pass expands it as far as the tree goes, and a
+ * tree built as deep as the view then goes one node further, until a pass expands nothing.
+ */
+static struct key_result hot_key(struct panel *p, int key)
+{
+	struct tree_view *tv = view_of(p);
+
+	(void)key;
+	if (!tv)
+		return key_result(KEY_DO_NOTHING);
+	/* a pass a node deeper: a path is 2 x 127 frames and a few marks at most */
+	for (int i = 0; tv && i < 512; i++) {
+		uint32_t node = tree_view_selected(tv);
+		uint64_t gen = tv->open_gen;
+
+		if (node == STACK_TREE_NONE)
+			break;
+		expand_hottest(tv, node);
+		build_rows(tv, 0);
+		select_tag(tv, tv->selected_tag);
+		tv = view_of(p);
+		if (tv && tv->open_gen == gen)
+			break;
+	}
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* z: zoom into the selected subtree. */
+static struct key_result zoom_key(struct panel *p, int key)
+{
+	struct tree_view *tv = view_of(p);
+	uint32_t node = tv ? tree_view_selected(tv) : STACK_TREE_NONE;
+
+	(void)key;
+	if (!tv)
+		return key_result(KEY_DO_NOTHING);
+	if (node == STACK_TREE_NONE || tv->nzoom == TREE_VIEW_MAX_ZOOM ||
+	    node == tree_view_root(tv))
+		return key_result(KEY_DO_REDRAW);
+	tv->zoom[tv->nzoom++] = tv->tree->nodes[node].tag;
+	tv->open_gen++;
+	return view_changed(p, tv);
+}
+
+/* Backspace: zoom out one level. */
+static struct key_result unzoom_key(struct panel *p, int key)
+{
+	struct tree_view *tv = view_of(p);
+
+	(void)key;
+	if (!tv)
+		return key_result(KEY_DO_NOTHING);
+	if (tv->nzoom) {
+		tv->nzoom--;
+		tv->open_gen++;
+	}
+	return view_changed(p, tv);
+}
+
+/* n, N: the next or previous match of the search. */
+static struct key_result search_next_key(struct panel *p, int key)
+{
+	struct tree_view *tv = view_of(p);
+
+	if (!tv)
+		return key_result(KEY_DO_NOTHING);
+	tree_view_search(tv, tv->search, key == 'N' ? -1 : 1);
+	view_of(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* The movement keys: through the rows shown. */
+static struct key_result move_key(struct panel *p, int key)
+{
+	struct tree_view *tv = view_of(p);
+
+	if (!tv || !tv->nrows || !list_nav_key(key, tv->nrows, tv->page, &tv->selected))
+		return key_result(KEY_DO_NOTHING);
+	tv->selected_tag = tv->tree->nodes[tv->rows[tv->selected]].tag;
+	return key_result(KEY_DO_REDRAW);
+}
+
+const struct keymap_entry tree_view_keys[TREE_VIEW_NKEYS] = {
+	{ KEY_RIGHT, expand_key, "Enter", NULL, "expand (Right too)", "Tree" },
+	{ KEY_ENTER, expand_key, "Enter", NULL, NULL, "Tree" },
+	{ '\n', expand_key, "Enter", NULL, NULL, "Tree" },
+	{ '\r', expand_key, "Enter", NULL, NULL, "Tree" },
+	{ KEY_LEFT, collapse_key, "Left", NULL, "collapse, or go to the parent", "Tree" },
+	{ 'e', hot_key, "e", "Hot", "expand the hottest path below", "Tree" },
+	{ 'z', zoom_key, "z", "Zoom", "zoom into the selected subtree", "Tree" },
+	{ KEY_BACKSPACE, unzoom_key, "Bksp", NULL, "zoom out", "Tree" },
+	{ KEY_BACKSPACE_ASCII, unzoom_key, "Bksp", NULL, NULL, "Tree" },
+	{ 8, unzoom_key, "^H", NULL, NULL, "Tree" },
+	{ 'n', search_next_key, "n N", NULL, "next / previous search match", "Tree" },
+	{ 'N', search_next_key, "N", NULL, NULL, "Tree" },
+	LIST_NAV_ROWS(move_key, "move (arrows, PgUp, PgDn, Home, End too)", "Tree"),
+};
 
 /* The role a node's name is drawn in. */
 static enum theme_role node_role(const struct stack_node *n)

@@ -39,8 +39,11 @@ struct tree_view {
 	uint64_t open_gen; /* changes with what is expanded or zoomed */
 };
 
-/* The tree view's own keys, for the footer and help of the panels that use it. */
-#define TREE_VIEW_NKEYS 7
+/*
+ * The tree view's keys and their handlers, the widget keys of the panels that use it (through
+ * panel_ops.widget): expand, collapse, hottest path, zoom, next match, move.
+ */
+#define TREE_VIEW_NKEYS 20
 extern const struct keymap_entry tree_view_keys[TREE_VIEW_NKEYS];
 
 void tree_view_init(struct tree_view *tv, tree_view_format format);
@@ -58,8 +61,6 @@ bool tree_view_is_open(const void *view, uint64_t tag);
 uint32_t tree_view_root(const struct tree_view *tv);
 /* The selected node, or STACK_TREE_NONE on an empty tree. */
 uint32_t tree_view_selected(const struct tree_view *tv);
-/* Handle a navigation key; true when used. */
-bool tree_view_key(struct tree_view *tv, int key);
 /* Find text from the selection on (dir 1 forward, -1 back), expanding down to it. */
 bool tree_view_search(struct tree_view *tv, const char *text, int dir);
 /*

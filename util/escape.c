@@ -141,3 +141,39 @@ size_t escape_cstr(char *dst, size_t dst_size, const char *src, size_t max)
 {
 	return escape_text(dst, dst_size, src, src ? strnlen(src, max) : 0);
 }
+
+/* The value of a hex digit, or -1. */
+static int escape_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t escape_undo(char *dst, const char *src, size_t n)
+{
+	size_t len = 0, pos = 0;
+
+	while (pos < n) {
+		int hi, lo;
+
+		if (src[pos] == '\\' && pos + 1 < n && src[pos + 1] == '\\') {
+			dst[len++] = '\\';
+			pos += 2;
+			continue;
+		}
+		if (src[pos] == '\\' && pos + 3 < n && src[pos + 1] == 'x' &&
+		    (hi = escape_hex_value(src[pos + 2])) >= 0 &&
+		    (lo = escape_hex_value(src[pos + 3])) >= 0) {
+			dst[len++] = (char)(hi << 4 | lo);
+			pos += 4;
+			continue;
+		}
+		dst[len++] = src[pos++];
+	}
+	return len;
+}

@@ -20,6 +20,13 @@ size_t escape_text(char *dst, size_t dst_size, const char *src, size_t src_len);
 size_t escape_cstr(char *dst, size_t dst_size, const char *src, size_t max);
 
 /*
+ * Undo escape_text: the n bytes of src, "\\" and "\xNN" turned back into the bytes they stand
+ * for, into dst (room for n bytes; the result may hold NULs). Anything else is copied as it
+ * is. Returns the length written.
+ */
+size_t escape_undo(char *dst, const char *src, size_t n);
+
+/*
  * Length (1-4) of the valid UTF-8 character at s, reading at most n bytes, with its code
  * point in *cp; 0 when the bytes there are invalid, overlong, a surrogate or cut short.
  */

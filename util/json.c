@@ -5,16 +5,16 @@
 #include <inttypes.h>
 #include <locale.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/escape.h"
+#include "util/xalloc.h"
 
 /*
  * Containers nested deeper than JSON_MAX_DEPTH are written as null and everything inside
  * them is dropped, so the output stays balanced; j->depth still counts them.
  */
-
-static const char json_hex[] = "0123456789abcdef";
 
 void json_init(struct json_out *j, FILE *f)
 {
@@ -94,21 +94,27 @@ void json_array_end(struct json_out *j)
 	json_container_end(j, ']');
 }
 
-/* Write s as a quoted JSON string; bytes that are not valid UTF-8 become the text \xNN. */
+/*
+ * Write s as a quoted JSON string. Text in ktop's models is held escaped (util/escape.h): it is
+ * written as the bytes it stands for, JSON-escaped, and bytes that are not valid UTF-8 become
+ * U+FFFD, so a reader decodes what the traced process had.
+ */
 static void json_write_string(FILE *f, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
+	char small[256];
+	char *raw = n <= sizeof(small) ? small : xmalloc(n);
 	size_t pos = 0;
 
+	n = escape_undo(raw, s, n);
 	fputc('"', f);
 	while (pos < n) {
-		unsigned char b = (unsigned char)s[pos];
 		uint32_t cp;
 		size_t len;
 
-		len = escape_utf8_decode(s + pos, n - pos, &cp);
+		len = escape_utf8_decode(raw + pos, n - pos, &cp);
 		if (!len) {
-			fprintf(f, "\\\\x%c%c", json_hex[b >> 4], json_hex[b & 0xf]);
+			fputs("\\ufffd", f);
 			pos++;
 			continue;
 		}
@@ -139,12 +145,14 @@ static void json_write_string(FILE *f, const char *s)
 			if (escape_cp_is_unsafe(cp))
 				fprintf(f, "\\u%04" PRIx32, cp);
 			else
-				fwrite(s + pos, 1, len, f);
+				fwrite(raw + pos, 1, len, f);
 			break;
 		}
 		pos += len;
 	}
 	fputc('"', f);
+	if (raw != small)
+		free(raw);
 }
 
 void json_key(struct json_out *j, const char *key)

@@ -23,7 +23,11 @@ void json_array_begin(struct json_out *j);
 void json_array_end(struct json_out *j);
 /* The key of the next value in the current object. */
 void json_key(struct json_out *j, const char *key);
-/* A string value: quotes, backslashes and controls escaped; invalid UTF-8 bytes become "\\xNN". */
+/*
+ * A string value. s is text as ktop's models hold it, escaped by util/escape.h ("\\xNN",
+ * "\\\\"): the JSON carries the bytes it stands for, with JSON's own escapes (controls as
+ * \\uXXXX); bytes that are not valid UTF-8 become U+FFFD.
+ */
 void json_str(struct json_out *j, const char *s);
 void json_u64(struct json_out *j, uint64_t v);
 void json_i64(struct json_out *j, int64_t v);

@@ -2,7 +2,8 @@
 # The Stacks collector on the real kernel, through `ktop -b -P stacks -f json`, against a
 # workload with a known answer (tests/bpf/burner.c, built here with frame pointers): the burning
 # thread's chain in its on-CPU samples, the sample count against the CPU time /proc gives the
-# thread, the sleeping thread's switches, ktop's own frames kept out, a process that exits
+# thread, the sleeping thread's switches, ktop's own frames kept out, one symbol cache for the
+# Stacks and Off-CPU collectors (the burner's maps read once), a process that exits
 # during the view, a PID that does not exist, a process with 200 threads, and a CPU coming
 # online (through a file standing in for /sys/devices/system/cpu/online).
 set -uo pipefail
@@ -88,6 +89,30 @@ check "its sample count is 99 Hz x its CPU time, within 15%" \
 check "its row's samples are its stacks' samples" \
 	jcheck "$work/burn.json" "thread($burner)['oncpu_samples'] == $mine"
 wait "$burner"
+
+# One symbol cache, lent by core: the Stacks collector and the Off-CPU one behind its off-CPU
+# view both name the burner's frames and unwind its copied stacks, and ktop opens its
+# /proc/PID/maps once for all of that (counted from outside, with strace; other processes
+# noted before the PID filter is set do not count).
+if command -v strace >/dev/null; then
+	# Killed below: long enough for a slow start under strace on a loaded machine.
+	"$work/burner" 60 >"$work/out5" &
+	burner=$!
+	wait_for 5 grep -q ready "$work/out5"
+	KTOP_LOG="$work/ktop.log" strace --seccomp-bpf -f -qq -e trace=openat -o "$work/strace" \
+		"$KTOP" -b -P stacks -p "$burner" -d 2 -n 1 -f json >"$work/shared.json" 2>"$work/err"
+	reads=$(grep -c "\"/proc/$burner/maps\"" "$work/strace")
+	note "$(grep -E '^(symbols|unwinder):' "$work/ktop.log" | tr '\n' ' ')"
+	check "both collectors' frames of the burner are named (on-CPU and off-CPU chains)" \
+		jcheck "$work/shared.json" "any(has_chain(s, $burn) for s in d['oncpu']) and \
+			any(has_chain(s, ['doze_a', 'doze_b']) for s in d['offcpu'])"
+	check "one symbol cache for both and their unwinders: the burner's maps read once ($reads)" \
+		test "$reads" = 1
+	kill "$burner" 2>/dev/null
+	wait "$burner" 2>/dev/null
+else
+	note "skipped: no strace to count the reads of the burner's maps"
+fi
 
 # The process exits while shown: the last data stays, marked exited.
 "$work/burner" 2.5 >"$work/out2" &

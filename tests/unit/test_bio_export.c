@@ -124,14 +124,20 @@ static void test_text_size_and_split(void **state)
 	struct panel *p = *state;
 	char *text;
 
-	assert_true(p->ops->key(p, 'b'));
-	assert_true(p->ops->key(p, 'o'));
+	assert_true(key_used(p, 'b'));
+	assert_true(key_used(p, 'o'));
 	text = export_to_string(p, EXPORT_TEXT);
 	assert_non_null(strstr(text, "4K -> 8K"));
 	assert_non_null(strstr(text, "64K -> 128K"));
 	assert_non_null(strstr(text, "write: 1000 I/Os"));
 	assert_non_null(strstr(text, "read: 10 I/Os"));
 	free(text);
+}
+
+/* Every key of the panel's rows is used, and no other key. */
+static void test_keys_are_the_tables(void **state)
+{
+	assert_keys_are_the_tables(*state, true);
 }
 
 /* Parse the JSON with python and check figures in it. */
@@ -155,7 +161,7 @@ static void test_json(void **state)
 		 "assert sum(b[\"count\"] for b in w[\"lat_total_us\"])==1000; "
 		 "assert w[\"size_bytes\"]==[{\"low\":4096,\"high\":8191,\"count\":1000}]; "
 		 "assert 256<=w[\"p50_us\"]<=511, w[\"p50_us\"]; "
-		 "assert d[\"processes\"][0][\"comm\"]==\"dd\\\\x1b[31m\"; "
+		 "assert d[\"processes\"][0][\"comm\"]==\"dd\\x1b[31m\"; "
 		 "assert \"read\" not in l[\"ops\"]'",
 		 path);
 	assert_int_equal(system(cmd), 0);
@@ -206,6 +212,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_text_histogram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_size_and_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_are_the_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threshold, setup, teardown),
 		cmocka_unit_test(test_export_create_refuses_links),

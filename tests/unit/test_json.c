@@ -167,7 +167,7 @@ static void test_string_escapes(void **state)
 	free(text);
 }
 
-/* Valid UTF-8 is kept; C1 controls become \u00XX; invalid bytes become the text \xNN. */
+/* Valid UTF-8 is kept; C1 controls become \u00XX; invalid bytes become U+FFFD. */
 static void test_string_utf8(void **state)
 {
 	char *text;
@@ -180,10 +180,10 @@ static void test_string_utf8(void **state)
 	assert_string_equal(text, "\"\\u009b[m\"");
 	free(text);
 	text = json_of_string("a\xffz");
-	assert_string_equal(text, "\"a\\\\xffz\"");
+	assert_string_equal(text, "\"a\\ufffdz\"");
 	free(text);
 	text = json_of_string("\xc0\xaf\xed\xa0\x80\xe6\x95");
-	assert_string_equal(text, "\"\\\\xc0\\\\xaf\\\\xed\\\\xa0\\\\x80\\\\xe6\\\\x95\"");
+	assert_string_equal(text, "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
 	free(text);
 }
 
@@ -199,7 +199,7 @@ static void test_key_escaped(void **state)
 	json_kv_str(&c.j, "k\"\n\xff", "v");
 	json_object_end(&c.j);
 	text = capture_end(&c);
-	assert_string_equal(text, "{\"k\\\"\\n\\\\xff\":\"v\"}");
+	assert_string_equal(text, "{\"k\\\"\\n\\ufffd\":\"v\"}");
 	free(text);
 }
 
@@ -296,10 +296,14 @@ static void test_round_trip_python(void **state)
 		{"tab\tnl\ncr\rbs\bff\f", "tab\tnl\ncr\rbs\bff\f"},
 		{"\xc2\x9bxc1", "\xc2\x9bxc1"},
 		{"caf\xc3\xa9 \xe6\x95\xb0\xe6\x8d\xae", "caf\xc3\xa9 \xe6\x95\xb0\xe6\x8d\xae"},
-		{"bad\xff\xfe", "bad\\xff\\xfe"},
-		{"over\xc0\xaf", "over\\xc0\\xaf"},
-		{"surr\xed\xa0\x80", "surr\\xed\\xa0\\x80"},
-		{"cut\xe6\x95", "cut\\xe6\\x95"},
+		{"bad\xff\xfe", "bad\xef\xbf\xbd\xef\xbf\xbd"},
+		{"over\xc0\xaf", "over\xef\xbf\xbd\xef\xbf\xbd"},
+		{"surr\xed\xa0\x80", "surr\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+		{"cut\xe6\x95", "cut\xef\xbf\xbd\xef\xbf\xbd"},
+		/* text escaped by util/escape.h decodes to the bytes it stands for */
+		{"\\x1b[31mred\\x1b[0m", "\x1b[31mred\x1b[0m"},
+		{"a\\\\b\\x01c\\xff", "a\\b\x01" "c\xef\xbf\xbd"},
+		{"not \\xZZ nor \\x4", "not \\xZZ nor \\x4"},
 		{"bidi\xe2\x80\xaez\xe2\x80\xa8", "bidi\xe2\x80\xaez\xe2\x80\xa8"},
 		{"</script>", "</script>"},
 	};

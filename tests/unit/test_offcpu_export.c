@@ -175,34 +175,40 @@ static void test_keys_expand_zoom_invert(void **state)
 	char *t;
 
 	/* the cursor starts on "all"; down to app, expand the hottest path */
-	assert_true(p->ops->key(p, KEY_DOWN));
-	assert_true(p->ops->key(p, 'e'));
+	assert_true(key_used(p, KEY_DOWN));
+	assert_true(key_used(p, 'e'));
 	t = draw_to_string(p, 20);
 	assert_non_null(strstr(t, "do_nanosleep_[k]"));
 	assert_null(strstr(t, "ksys_read"));
 	free(t);
 	/* zoom into app: db is gone from the view; Backspace brings it back */
-	assert_true(p->ops->key(p, 'z'));
+	assert_true(key_used(p, 'z'));
 	t = draw_to_string(p, 20);
 	assert_null(strstr(t, "db (20)"));
 	free(t);
-	assert_true(p->ops->key(p, KEY_BACKSPACE));
+	assert_true(key_used(p, KEY_BACKSPACE));
 	t = draw_to_string(p, 20);
 	assert_non_null(strstr(t, "db (20)"));
 	free(t);
 	/* collapse app again with Left */
-	assert_true(p->ops->key(p, KEY_HOME));
-	assert_true(p->ops->key(p, KEY_DOWN));
-	assert_true(p->ops->key(p, KEY_LEFT));
+	assert_true(key_used(p, KEY_HOME));
+	assert_true(key_used(p, KEY_DOWN));
+	assert_true(key_used(p, KEY_LEFT));
 	t = draw_to_string(p, 20);
 	assert_null(strstr(t, "do_nanosleep"));
 	free(t);
 	/* inverted: schedule first under all */
-	assert_true(p->ops->key(p, 'i'));
+	assert_true(key_used(p, 'i'));
 	t = draw_to_string(p, 20);
 	assert_non_null(strstr(t, "innermost first"));
 	assert_non_null(strstr(t, "schedule_[k]"));
 	free(t);
+}
+
+/* With data, every key of the panel's and the tree's rows is used, and no other key. */
+static void test_keys_are_the_tables(void **state)
+{
+	assert_keys_are_the_tables(*state, true);
 }
 
 static void test_search_reveals(void **state)
@@ -222,7 +228,7 @@ static void test_flame(void **state)
 	struct panel *p = *state;
 	char *t;
 
-	assert_true(p->ops->key(p, 'f'));
+	assert_true(key_used(p, 'f'));
 	t = draw_to_string(p, 12);
 	/* the root at the bottom, the processes above it, app wider than db */
 	assert_non_null(strstr(t, "\xe2\x94\x82"
@@ -259,6 +265,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_expand_zoom_invert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_are_the_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_reveals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flame, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threshold, setup, teardown),

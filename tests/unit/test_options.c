@@ -86,6 +86,7 @@ static void test_bad_values(void **state)
 		{ "--stack-storage", "12", "--stack-storage: " },
 		{ "--max-stacks", "12", "--max-stacks: " },
 		{ "--max-stacks", "x", "--max-stacks: " },
+		{ "--max-queries", "5", "--max-queries: " },
 		{ "--unwind", "lbr", "--unwind: mode must be auto, dwarf or fp" },
 		{ "--ustack-size", "2", "--ustack-size: " },
 		{ "--ustack-size", "128", "--ustack-size: " },
@@ -130,6 +131,9 @@ static void test_usage_errors(void **state)
 	/* the stacks kept in user space: 32768 unless said */
 	assert_int_equal(PARSE(&o, why, "-b"), 0);
 	assert_int_equal(o.max_stacks, 32768);
+	assert_int_equal(o.max_queries, 1000);
+	assert_int_equal(PARSE(&o, why, "--max-queries", "50000"), 0);
+	assert_int_equal(o.max_queries, 50000);
 	assert_int_equal(PARSE(&o, why, "--max-stacks", "1000"), 0);
 	assert_int_equal(o.max_stacks, 1000);
 }
@@ -167,6 +171,71 @@ static void test_help_version(void **state)
 	assert_true(o.version);
 }
 
+/* The defaults reach the collectors' config and the first filter in one step, each value once. */
+static void test_startup_defaults(void **state)
+{
+	struct ktop_config cfg;
+	struct filter f;
+	struct options o;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-b"), 0);
+	options_startup(&o, &cfg, &f);
+	assert_true(cfg.delay_s == 1.0);
+	assert_true(cfg.batch);
+	assert_int_equal(cfg.slow_ms, 10);
+	assert_int_equal(f.slow_ms, 10);
+	assert_int_equal(cfg.bio_slow_us, 10000);
+	assert_int_equal(f.bio_slow_us, 10000);
+	assert_int_equal(cfg.min_block_us, 1);
+	assert_int_equal(f.min_block_us, 1);
+	assert_int_equal(f.max_block_us, 0);
+	assert_int_equal(cfg.stack_storage, 16384);
+	assert_int_equal(cfg.max_stacks, 32768);
+	assert_int_equal(cfg.sample_hz, 99);
+	assert_int_equal(cfg.ustack_kib, 16);
+	assert_int_equal(f.npids, 0);
+	assert_false(f.redact);
+	assert_int_equal(f.unwind, KTOP_UNWIND_AUTO);
+	assert_int_equal(cfg.ndb_targets, 0);
+	assert_int_equal(cfg.ntrace_specs, 0);
+}
+
+/* Given values go to where each is read; the PID set is sorted. */
+static void test_startup_given(void **state)
+{
+	char pids[32];
+	struct ktop_config cfg;
+	struct filter f;
+	struct options o;
+	char why[256];
+
+	(void)state;
+	snprintf(pids, sizeof(pids), "%d,1", (int)getpid());
+	assert_int_equal(PARSE(&o, why, "-p", pids, "-t", "25", "-m", "7", "-d", "2", "-F", "49",
+			       "--redact", "--unwind", "fp", "--ustack-size", "8", "--trace",
+			       "c:malloc", "--trace", "c:free", "--max-stacks", "100"),
+			 0);
+	options_startup(&o, &cfg, &f);
+	assert_int_equal(f.npids, 2);
+	assert_int_equal(f.pids[0], 1);
+	assert_int_equal(f.pids[1], (uint32_t)getpid());
+	assert_int_equal(cfg.slow_ms, 25);
+	assert_int_equal(f.slow_ms, 25);
+	assert_int_equal(cfg.min_block_us, 7);
+	assert_int_equal(f.min_block_us, 7);
+	assert_true(cfg.delay_s == 2.0);
+	assert_int_equal(cfg.sample_hz, 49);
+	assert_true(f.redact);
+	assert_int_equal(f.unwind, KTOP_UNWIND_FP);
+	assert_int_equal(cfg.ustack_kib, 8);
+	assert_int_equal(cfg.max_stacks, 100);
+	assert_int_equal(cfg.ntrace_specs, 2);
+	assert_string_equal(cfg.trace_specs[0], "c:malloc");
+	assert_string_equal(cfg.trace_specs[1], "c:free");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +243,8 @@ int main(void)
 		cmocka_unit_test(test_pid_list),     cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_unwind),
+		cmocka_unit_test(test_startup_defaults),
+		cmocka_unit_test(test_startup_given),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "symbols/srcinfo.h"
 #include "symbols/symbols.h"
 #include "symbols/unwind.h"
 #include "tests/unit/unwind_chain.h"
@@ -131,11 +132,10 @@ static int find(const char **names, size_t n, const char *name)
 	return -1;
 }
 
-static size_t unwind(struct snap *s, size_t len, bool cut, uint64_t *pcs, size_t max,
-		     enum unwind_end *end)
+/* The sample of this process that s holds, its first len bytes copied. */
+static struct unwind_sample sample_of(const struct snap *s, size_t len, bool cut)
 {
-	struct unwind_cache *uc = unwind_cache_new();
-	struct unwind_sample smp = {
+	return (struct unwind_sample){
 		.pid = (uint32_t)getpid(),
 		.tid = s->tid,
 		.regs = s->regs,
@@ -144,6 +144,13 @@ static size_t unwind(struct snap *s, size_t len, bool cut, uint64_t *pcs, size_t
 		.stack_len = len,
 		.stack_cut = cut,
 	};
+}
+
+static size_t unwind(struct snap *s, size_t len, bool cut, uint64_t *pcs, size_t max,
+		     enum unwind_end *end)
+{
+	struct unwind_cache *uc = unwind_cache_new(NULL);
+	struct unwind_sample smp = sample_of(s, len, cut);
 	char why[256] = "";
 	size_t n = unwind_stack(uc, &smp, pcs, max, end, why, sizeof(why));
 
@@ -227,7 +234,7 @@ static void test_chain_depth(void **state)
 static void test_forked_child_shares_layout(void **state)
 {
 	struct snap *s = snap_take();
-	struct unwind_cache *uc = unwind_cache_new();
+	struct unwind_cache *uc = unwind_cache_new(NULL);
 	struct unwind_sample smp = {
 		.regs = s->regs,
 		.stack_base = s->base,
@@ -266,10 +273,69 @@ static void test_forked_child_shares_layout(void **state)
 	snap_free(s);
 }
 
+/*
+ * The unwinder reads maps through the symbol cache it is lent: the reading its walk needed is
+ * the one the names come from, and a forked child's maps, read for its walk, stay in the
+ * cache after it exits, so its frames are still named.
+ */
+static void test_maps_read_once(void **state)
+{
+	struct snap *s = snap_take();
+	struct unwind_sample smp = sample_of(s, s->len, false);
+	struct srcinfo_level lv[8];
+	struct unwind_cache *uc;
+	struct sym_cache *sc;
+	struct sym_stats st;
+	struct sym_frame f;
+	uint64_t pcs[64];
+	enum unwind_end end;
+	char why[256];
+	size_t n;
+	pid_t child;
+
+	(void)state;
+	assert_int_equal(sym_cache_new(&sc, why, sizeof(why)), 0);
+	uc = unwind_cache_new(sc);
+	n = unwind_stack(uc, &smp, pcs, 64, &end, why, sizeof(why));
+	assert_int_equal(end, UNWIND_END_OUTERMOST);
+	assert_true(n >= 5);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.processes, 1);
+	assert_int_equal(st.maps_reads, 1);
+	/* Naming the frames and asking for their lines read nothing more. */
+	sym_user(sc, smp.pid, pcs[1], &f);
+	assert_string_equal(f.name, "chain_inner");
+	unwind_source(uc, smp.pid, pcs[1], lv, 8);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.maps_reads, 1);
+
+	child = fork();
+	assert_true(child >= 0);
+	if (!child) {
+		pause();
+		_exit(0);
+	}
+	smp.pid = smp.tid = (uint32_t)child;
+	assert_int_equal(unwind_stack(uc, &smp, pcs, 64, &end, why, sizeof(why)), n);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.processes, 2);
+	assert_int_equal(st.maps_reads, 2);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	sym_user(sc, (uint32_t)child, pcs[2], &f);
+	assert_int_equal(f.kind, SYM_USER);
+	assert_string_equal(f.name, "chain_middle");
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.maps_reads, 2);
+	unwind_cache_free(uc);
+	sym_cache_free(sc);
+	snap_free(s);
+}
+
 /* A process that does not exist: no frames, an error that names it. */
 static void test_no_process(void **state)
 {
-	struct unwind_cache *uc = unwind_cache_new();
+	struct unwind_cache *uc = unwind_cache_new(NULL);
 	uint64_t regs[UNWIND_NREGS] = { 0 };
 	uint8_t stack[64] = { 0 };
 	struct unwind_sample smp = {
@@ -297,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_chain_cut),
 		cmocka_unit_test(test_chain_depth),
 		cmocka_unit_test(test_forked_child_shares_layout),
+		cmocka_unit_test(test_maps_read_once),
 		cmocka_unit_test(test_no_process),
 	};
 

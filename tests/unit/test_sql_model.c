@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The slow-query list: its bound, what it drops (counted), and the queries of an interval. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "collectors/sql_model.h"
+
+/* Add n queries "SELECT <i>" ending at second base + i. */
+static void add_queries(struct sql_model *m, struct sql_model_index *ix, int base, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct sql_query q = { .time = 1e9 + base + i, .pid = 7, .tid = 8, .latency_us = 20 };
+		char text[32];
+		int len = snprintf(text, sizeof(text), "SELECT %d", base + i);
+
+		sql_model_add(m, ix, &q, text, (size_t)len);
+	}
+}
+
+/* Past its bound the list keeps the newest, numbered in order, and counts what it dropped. */
+static void test_bound_counted(void **state)
+{
+	struct sql_model m = { .list_max = 10 };
+	struct sql_model_index *ix = sql_model_index_new();
+
+	(void)state;
+	add_queries(&m, ix, 0, 25);
+	sql_model_trim(&m);
+	assert_int_equal(m.nqueries, 10);
+	assert_int_equal(m.seen, 25);
+	assert_int_equal(m.unlisted, 15);
+	for (size_t i = 0; i < m.nqueries; i++)
+		assert_int_equal(m.queries[i].seq, 16 + i);
+	assert_string_equal(m.queries[9].text, "SELECT 24");
+	/* the digest still counts every query */
+	assert_int_equal(m.digests[0].count, 25);
+	sql_model_reset(&m, ix);
+	assert_int_equal(m.unlisted, 0);
+	assert_int_equal(m.nqueries, 0);
+	sql_model_clear(&m);
+	sql_model_index_free(ix);
+}
+
+/* An interval's queries are those numbered past interval_from, wherever the list starts. */
+static void test_interval_start(void **state)
+{
+	struct sql_model m = { .list_max = 10 };
+	struct sql_model_index *ix = sql_model_index_new();
+	struct sql_model *copy;
+
+	(void)state;
+	add_queries(&m, ix, 0, 4);
+	assert_int_equal(sql_model_interval_start(&m), 0);
+	m.interval_from = m.seen;
+	assert_int_equal(sql_model_interval_start(&m), 4);
+	add_queries(&m, ix, 4, 3);
+	assert_int_equal(sql_model_interval_start(&m), 4);
+	/* the interval overflows the bound: every listed query is the interval's */
+	m.interval_from = m.seen;
+	add_queries(&m, ix, 7, 12);
+	sql_model_trim(&m);
+	assert_int_equal(sql_model_interval_start(&m), 0);
+	assert_int_equal(m.seen - m.interval_from - m.nqueries, 2);
+	/* a snapshot keeps the numbers */
+	copy = sql_model_dup(&m);
+	assert_int_equal(sql_model_interval_start(copy), 0);
+	assert_int_equal(copy->queries[0].seq, m.queries[0].seq);
+	sql_model_free(copy);
+	sql_model_clear(&m);
+	sql_model_index_free(ix);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bound_counted),
+		cmocka_unit_test(test_interval_start),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
