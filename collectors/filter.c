@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Order PIDs for qsort. */
+/* Order PIDs for qsort and bsearch. */
 static int filter_pid_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a;
@@ -27,6 +27,11 @@ void filter_set_pids(struct filter *f, const uint32_t *pids, size_t n)
 		if (!kept || f->pids[kept - 1] != f->pids[i])
 			f->pids[kept++] = f->pids[i];
 	f->npids = kept;
+}
+
+bool filter_has_pid(const struct filter *f, uint32_t pid)
+{
+	return !f->npids || bsearch(&pid, f->pids, f->npids, sizeof(pid), filter_pid_cmp);
 }
 
 unsigned int filter_diff(const struct filter *a, const struct filter *b)

@@ -48,6 +48,8 @@ enum filter_part {
 
 /* Set f's PID set from n PIDs (at most KTOP_MAX_PIDS kept): sorted, duplicates dropped. */
 void filter_set_pids(struct filter *f, const uint32_t *pids, size_t n);
+/* Whether f's PID set lets pid through (an empty set lets every process through). */
+bool filter_has_pid(const struct filter *f, uint32_t pid);
 /* The FILTER_* parts in which a and b differ; 0 when they are the same. */
 unsigned int filter_diff(const struct filter *a, const struct filter *b);
 

@@ -291,6 +291,12 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 		snprintf(why, why_len, "unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;
 	}
+	if (o->format == EXPORT_FOLDED && !o->panel) {
+		/* the first panel with stacks (Off-CPU): the default panel has none */
+		for (size_t i = 0; i < registry_count && !o->panel; i++)
+			if (registry[i].panel->folded)
+				o->panel = registry[i].panel->name;
+	}
 	if (o->format == EXPORT_FOLDED) {
 		const struct registry_entry *e = o->panel ? registry_find_panel(o->panel)
 							  : &registry[0];

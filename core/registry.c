@@ -5,17 +5,20 @@
 
 #include "collectors/bio.h"
 #include "collectors/offcpu.h"
+#include "collectors/sched.h"
 #include "collectors/sql.h"
 #include "collectors/stacks.h"
 #include "collectors/trace.h"
 #include "ui/bio_panel.h"
 #include "ui/offcpu_panel.h"
+#include "ui/overview_panel.h"
 #include "ui/sql_panel.h"
 #include "ui/stacks_panel.h"
 #include "ui/trace_panel.h"
 
 /* In the order of their number keys (1, 2, ...): the first is the default panel. */
 const struct registry_entry registry[] = {
+	{ &overview_panel_ops, &sched_collector_ops, overview_panel_init },
 	{ &offcpu_panel_ops, &offcpu_collector_ops, offcpu_panel_init },
 	{ &bio_panel_ops, &bio_collector_ops, bio_panel_init },
 	{ &sql_panel_ops, &sql_collector_ops, sql_panel_init },

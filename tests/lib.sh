@@ -30,7 +30,7 @@ wait_for() {
 }
 # ktop_progs_loaded: whether any of ktop's BPF programs is still in the kernel.
 ktop_progs_loaded() {
-	bpftool prog show 2>/dev/null | grep -qE 'name (bio_|offcpu_)'
+	bpftool prog show 2>/dev/null | grep -qE 'name (bio_|offcpu_|sched_sw|sched_wakeup)'
 }
 finish() { exit "$tests_failed"; }
 

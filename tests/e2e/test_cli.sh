@@ -24,7 +24,7 @@ check "a bad format: one line naming -f, exit 2" one_line_error "-f: " -b -f xml
 gone=$(sh -c 'echo $$') # a PID that just exited
 check "a PID that does not exist: one line, exit 2" one_line_error "no process" -b -p "$gone"
 check "a PID out of range: one line, exit 2" one_line_error "-p: " -b -p 999999999
-check "an unknown panel: one line naming the panels, exit 2" one_line_error "panels: offcpu" -P nosuch
+check "an unknown panel: one line naming the panels, exit 2" one_line_error "panels: overview, offcpu" -P nosuch
 check "an unknown theme: one line, exit 2" one_line_error "no theme" --theme nosuch -b -n 1
 check "as nobody: needs root or CAP_BPF+CAP_PERFMON, exit 2" \
 	eval 'setpriv --reuid=65534 --regid=65534 --clear-groups "$KTOP" -b -n 1 2>"$work/err";

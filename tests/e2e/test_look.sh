@@ -72,10 +72,10 @@ check "the filtered view counts none of the other processes' I/O" \
 tm send-keys -t $s p
 tm send-keys -t $s Enter
 check "an empty PID prompt clears the filter" wait_for 5 has $s "pid: all"
+tm send-keys -t $s 4
+check "4 switches to the Slow queries panel" wait_for 5 has $s "servers:"
 tm send-keys -t $s 3
-check "3 switches to the Slow queries panel" wait_for 5 has $s "servers:"
-tm send-keys -t $s 2
-check "2 switches back to Block I/O" wait_for 5 has $s "disk all"
+check "3 switches back to Block I/O" wait_for 5 has $s "disk all"
 tm send-keys -t $s q
 check "q quits (its tmux session closes)" wait_for 10 eval '! tm has-session -t color 2>/dev/null'
 finish

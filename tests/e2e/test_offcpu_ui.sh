@@ -21,9 +21,9 @@ key() { tm send-keys -t off "$@"; }
 
 tm -f /dev/null new-session -d -s off -x 110 -y 32 \
 	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 KTOP_EXPORT_DIR=$work \
-	 $KTOP -p $sleeper -d 0.5" || { not_ok "tmux"; finish; }
+	 $KTOP -P offcpu -p $sleeper -d 0.5" || { not_ok "tmux"; finish; }
 
-check "the Off-CPU panel is the first screen, filtered to the sleeper" \
+check "-P offcpu: the Off-CPU panel is the first screen, filtered to the sleeper" \
 	wait_for 15 has "sleeper ($sleeper)"
 check "the header names the PID filter" has "pid: $sleeper"
 check "with a PID filter the header says user stacks are unwound with DWARF" \
@@ -92,7 +92,7 @@ check "q quits" wait_for 10 eval '! tm has-session -t off 2>/dev/null'
 # --max-stacks 64 under 150 short-lived processes: older stacks are merged, a drop counter.
 tm -f /dev/null new-session -d -s off -x 80 -y 24 \
 	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 KTOP_EXPORT_DIR=$work/d \
-	 $KTOP -d 0.5 --max-stacks 64" || { not_ok "tmux"; finish; }
+	 $KTOP -P offcpu -d 0.5 --max-stacks 64" || { not_ok "tmux"; finish; }
 mkdir -p "$work/d"
 wait_for 15 has "since reset"
 for _ in 1 2 3; do

@@ -45,7 +45,7 @@ check "Enter opens the detail view" \
 	wait_for 5 eval 'has "started" && has "pid $my" && has "SELECT SLEEP(0.4)" && has "  db ?  user ?"'
 key Enter
 check "Enter again opens the server's stacks" wait_for 10 has "pid $my mariadbd"
-key 3
+key 4
 wait_for 5 has "servers:"
 key Escape
 check "Esc goes back to the list" wait_for 5 has "slowest first"

@@ -19,7 +19,7 @@ key() { tm send-keys -t st "$@"; }
 
 tm -f /dev/null new-session -d -s st -x 120 -y 40 \
 	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 KTOP_EXPORT_DIR=$work \
-	 $KTOP -d 0.5" || { not_ok "tmux"; finish; }
+	 $KTOP -P offcpu -d 0.5" || { not_ok "tmux"; finish; }
 check "the Off-CPU panel shows the burner" wait_for 15 has "burner ($burner)"
 key /
 tm send-keys -t st -l "burner ($burner)"
@@ -27,7 +27,7 @@ key Enter
 wait_for 5 has "burner ($burner)"
 key Enter
 check "Enter on the process opens its stacks" \
-	wait_for 10 eval 'has "pid $burner burner" && has "4 Stacks"'
+	wait_for 10 eval 'has "pid $burner burner" && has "5 Stacks"'
 check "the header shows the PID filter" has "pid: $burner"
 check "its threads are listed" wait_for 10 eval 'has sleepy && screen | grep -qE "^ $burner +burner"'
 check "the tree opens on its threads' on-CPU and off-CPU parts" \

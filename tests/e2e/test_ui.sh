@@ -30,7 +30,7 @@ check "ktop starts on the Block I/O panel" start_ktop
 check "the loop device's I/O shows up by disk and process" \
 	wait_for 15 eval "screen | grep -q '$loopname' && screen | grep -qE '^ +[0-9]+ +dd '"
 check "histogram rows are drawn" wait_for 5 eval 'hist_rows | grep -q .'
-check "tabs and footer are drawn" eval 'screen | grep -q "2 Block I/O" && screen | grep -q "F1 Help"'
+check "tabs and footer are drawn" eval 'screen | grep -q "3 Block I/O" && screen | grep -q "F1 Help"'
 
 tm send-keys -t ktop F1
 check "F1 opens the help screen" wait_for 5 screen_has "ktop help"
@@ -69,7 +69,7 @@ check "Esc closes the prompt" wait_for 5 screen_lacks "not a number"
 tm resize-window -t ktop -x 60 -y 20
 check "a 60x20 terminal gets the too-small message" wait_for 5 screen_has "terminal too small"
 tm resize-window -t ktop -x 100 -y 30
-check "back at 100x30 the panel returns" wait_for 5 screen_has "2 Block I/O"
+check "back at 100x30 the panel returns" wait_for 5 screen_has "3 Block I/O"
 
 tm send-keys -t ktop q
 check "q quits with status 0" wait_for 10 screen_has "KTOP_EXIT=0"

@@ -81,7 +81,7 @@ static void test_bad_values(void **state)
 		{ "-d", "abc", "-d: " },   { "-d", "0", "-d: " },       { "--delay", "-1", "--delay: " },
 		{ "-n", "0", "-n: " },     { "-n", "3x", "-n: " },      { "-f", "xml", "-f: " },
 		{ "-m", "1e3", "-m: " },   { "-t", "ten", "-t: " },     { "-P", "nosuch", "-P: " },
-		{ "-P", "flame", "panels: offcpu, bio, sql, stacks, trace" }, { "--theme", "", "--theme: " },
+		{ "-P", "flame", "panels: overview, offcpu, bio, sql, stacks, trace" }, { "--theme", "", "--theme: " },
 		{ "--trace", "", "--trace: " },   { "--db", "/nonexistent/mysqld", "--db: " },
 		{ "--stack-storage", "12", "--stack-storage: " },
 		{ "--max-stacks", "12", "--max-stacks: " },
@@ -124,7 +124,7 @@ static void test_usage_errors(void **state)
 	assert_non_null(strstr(why, "only with -b"));
 	assert_int_equal(PARSE(&o, why, "-b", "-P", "bio", "-f", "folded"), -EINVAL);
 	assert_non_null(strstr(why, "folded"));
-	/* the default panel (Off-CPU) has stacks */
+	/* -f folded alone: the first panel with stacks (Off-CPU), not the default (Overview) */
 	assert_int_equal(PARSE(&o, why, "-b", "-f", "folded"), 0);
 	assert_int_equal(PARSE(&o, why, "--stack-storage", "100"), -EINVAL);
 	assert_non_null(strstr(why, "--stack-storage: "));

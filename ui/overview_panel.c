@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ui/overview_panel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ncurses.h>
+
+#include "collectors/sched_model.h"
+#include "ui/format.h"
+#include "ui/list_nav.h"
+#include "util/parse.h"
+#include "util/xalloc.h"
+
+#define SORT_BUSY   SCHED_NCLASSES /* the sort "column" of non-idle time */
+#define BAR_COLS    12		   /* the stacked bar, when the width allows */
+#define CGROUP_COLS 12
+#define COMM_COLS   12 /* the command keeps at least this much before the bar shrinks */
+/* Where the class columns start: after "*PID USER CGROUP THR S". */
+#define CLASS_COL (1 + 7 + 1 + 8 + 1 + CGROUP_COLS + 1 + 3 + 1 + 1)
+#define BUSY_COL  (CLASS_COL + 5 * SCHED_NCLASSES)
+#define CPU_ROWS  8 /* at most this many rows of CPU bars */
+#define COMM_MIN  12
+
+/* One line of the table: a process or thread row, or a cgroup group's header. */
+struct ov_item {
+	const struct sched_row *row; /* NULL: a group header */
+	struct sched_row group;	     /* the group's sums (row == NULL) */
+};
+
+struct overview_panel {
+	int sort;	 /* enum sched_model_class, or SORT_BUSY */
+	bool threads;	 /* H: one row a thread */
+	bool kthreads;	 /* K: kernel threads shown */
+	bool group;	 /* G: rows grouped by cgroup */
+	double min_busy; /* t: rows with less non-idle time (s/s) are hidden */
+	/* the table as last built, and the model and choices it was built from */
+	struct sched_row *rows;
+	size_t nrows;
+	struct ov_item *items;
+	size_t nitems;
+	size_t cap;
+	const void *built_model; /* with its polls: a new snapshot may reuse an old one's address */
+	uint64_t built_polls;
+	int built_sort;
+	bool built_threads, built_kthreads, built_group;
+	double built_min;
+	size_t selected;
+	size_t top;
+	uint32_t sel_pid, sel_tid; /* the selected row, kept across refreshes */
+	int page;
+};
+
+
+/* Column titles, in class order: four letters at most, the sort mark takes the fifth. */
+static const char *const class_titles[SCHED_NCLASSES] = {
+	"CPU", "RUNQ", "IO", "LOCK", "NET", "SLP", "POLL", "OTH",
+};
+
+/* The theme role of each non-idle class in the stacked bar. */
+static const enum theme_role class_roles[4] = {
+	THEME_BAR,
+	THEME_WARN,
+	THEME_KERNEL_FRAME,
+	THEME_ERROR,
+};
+
+/* ns over the interval as thread-seconds per second. */
+static double per_s(const struct sched_model *m, uint64_t ns)
+{
+	return m->interval_s > 0 ? (double)ns / 1e9 / m->interval_s : 0;
+}
+
+/* Room for n table items. */
+static void ov_reserve(struct overview_panel *op, size_t n)
+{
+	if (n <= op->cap)
+		return;
+	op->cap = n * 2;
+	op->items = xreallocarray(op->items, op->cap, sizeof(*op->items));
+}
+
+/* Groups by cgroup name, then by the sort column within one. */
+static int group_cmp(const void *a, const void *b, void *arg)
+{
+	const struct sched_row *x = a, *y = b;
+	int sort = *(const int *)arg;
+	uint64_t vx, vy;
+	int c = strcmp(x->cgroup, y->cgroup);
+
+	if (c)
+		return c;
+	vx = sort < SCHED_NCLASSES ? x->ns[sort] : sched_row_busy_ns(x);
+	vy = sort < SCHED_NCLASSES ? y->ns[sort] : sched_row_busy_ns(y);
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* Rebuild the rows shown from the model when it or a choice changed. */
+static void ov_refresh(struct panel *p)
+{
+	const struct sched_model *m = p->model;
+	struct overview_panel *op = p->priv;
+	const struct sched_row *src;
+	size_t n;
+
+	if (op->built_model == p->model && (!m || op->built_polls == m->polls) &&
+	    op->built_sort == op->sort && op->built_threads == op->threads &&
+	    op->built_kthreads == op->kthreads && op->built_group == op->group &&
+	    op->built_min == op->min_busy)
+		return;
+	op->built_model = p->model;
+	op->built_polls = m ? m->polls : 0;
+	op->built_sort = op->sort;
+	op->built_threads = op->threads;
+	op->built_kthreads = op->kthreads;
+	op->built_group = op->group;
+	op->built_min = op->min_busy;
+	op->nrows = op->nitems = 0;
+	if (!m)
+		return;
+	src = op->threads ? m->threads : m->procs;
+	n = op->threads ? m->nthreads : m->nprocs;
+	op->rows = xreallocarray(op->rows, n ? n : 1, sizeof(*op->rows));
+	for (size_t i = 0; i < n; i++) {
+		if (src[i].kthread && !op->kthreads)
+			continue;
+		if (op->min_busy > 0 && per_s(m, sched_row_busy_ns(&src[i])) < op->min_busy)
+			continue;
+		op->rows[op->nrows++] = src[i];
+	}
+	if (op->group)
+		qsort_r(op->rows, op->nrows, sizeof(*op->rows), group_cmp, &op->sort);
+	else
+		sched_rows_sort(op->rows, op->nrows, op->sort);
+	ov_reserve(op, 2 * op->nrows + 1);
+	for (size_t i = 0, g = 0; i < op->nrows; i++) {
+		const struct sched_row *r = &op->rows[i];
+
+		if (op->group && (!i || strcmp(r->cgroup, op->rows[i - 1].cgroup))) {
+			g = op->nitems++;
+			memset(&op->items[g], 0, sizeof(op->items[g]));
+			snprintf(op->items[g].group.cgroup, sizeof(op->items[g].group.cgroup), "%s",
+				 r->cgroup);
+		}
+		if (op->group) {
+			struct sched_row *gs = &op->items[g].group;
+
+			for (int c = 0; c < SCHED_NCLASSES; c++)
+				gs->ns[c] += r->ns[c];
+			gs->threads += r->threads;
+			gs->pid++; /* processes in the group */
+		}
+		op->items[op->nitems++] = (struct ov_item){ .row = r };
+	}
+	/* keep the selection on the same process or thread */
+	op->selected = 0;
+	for (size_t i = 0; i < op->nitems; i++) {
+		const struct sched_row *r = op->items[i].row;
+
+		if (r && r->pid == op->sel_pid && r->tid == op->sel_tid) {
+			op->selected = i;
+			break;
+		}
+	}
+}
+
+/* Remember which row is selected, by identity. */
+static void ov_note_selection(struct overview_panel *op)
+{
+	const struct sched_row *r = op->selected < op->nitems ? op->items[op->selected].row : NULL;
+
+	op->sel_pid = r ? r->pid : 0;
+	op->sel_tid = r ? r->tid : 0;
+}
+
+/* A CPU bar: [user system irq steal  NN%] in width columns. */
+static void draw_cpu(struct canvas *cv, int row, int col, int width, int cpu,
+		     const struct sched_cpu *c)
+{
+	const char *full = cv->utf8 ? "|" : "|";
+	double parts[4] = { c->user, c->system, c->irq, c->steal };
+	enum theme_role roles[4] = { THEME_BAR, THEME_BAR_SLOW, THEME_WARN, THEME_ERROR };
+	double total = c->user + c->system + c->irq + c->steal;
+	int inner, x, used = 0;
+	char pct[8];
+
+	x = col + canvas_printf(cv, row, col, THEME_HEADER, "%3d[", cpu);
+	inner = width - (x - col) - 1;
+	if (inner < 6)
+		return;
+	snprintf(pct, sizeof(pct), "%3.0f%%", total * 100);
+	for (int k = 0; k < 4; k++) {
+		int cells = (int)(parts[k] * (inner - 5) + 0.5);
+
+		for (int i = 0; i < cells && used < inner - 5; i++, used++)
+			canvas_put(cv, row, x + used, roles[k], full);
+	}
+	canvas_put(cv, row, x + inner - 4, THEME_HEADER_VALUE, pct);
+	canvas_put(cv, row, x + inner, THEME_HEADER, "]");
+}
+
+/* Kilobytes as "11.2G". */
+static char *kb_text(char *buf, size_t len, uint64_t kb)
+{
+	return format_bytes(buf, len, kb * 1024);
+}
+
+/* The run-queue line: p50, p99 and the histogram as a sparkline. */
+static int draw_runq(struct canvas *cv, int row, int col, const struct sched_system *s)
+{
+	unsigned long long v[HIST_SLOTS];
+	unsigned int first, last;
+	char p50[16], p99[16];
+	int x = col;
+
+	if (!s->runq.count)
+		return canvas_put(cv, row, col, THEME_HEADER, "runq  no wakeups this interval");
+	x += canvas_printf(cv, row, x, THEME_HEADER, "runq p50 ");
+	x += canvas_put(cv, row, x, THEME_HEADER_VALUE,
+			format_usecs(p50, sizeof(p50), hist_percentile(&s->runq, 50)));
+	x += canvas_put(cv, row, x, THEME_HEADER, "  p99 ");
+	x += canvas_put(cv, row, x, THEME_HEADER_VALUE,
+			format_usecs(p99, sizeof(p99), hist_percentile(&s->runq, 99)));
+	x += canvas_put(cv, row, x, THEME_HEADER, " ");
+	if (hist_range(&s->runq, &first, &last)) {
+		int n = 0;
+
+		for (unsigned int i = first; i <= last && n < HIST_SLOTS; i++)
+			v[n++] = s->runq.slots[i];
+		x += canvas_sparkline(cv, row, x, v, n, THEME_BAR);
+	}
+	return x - col;
+}
+
+/* The system area: CPU bars on the left, memory, run queue, load, PSI, disks on the right. */
+static int draw_system(struct panel *p, struct canvas *cv)
+{
+	const struct sched_model *m = p->model;
+	const struct sched_system *s = &m->sys;
+	int ncpus = s->ncpus > 0 ? s->ncpus : 1;
+	int per_row = (ncpus + CPU_ROWS - 1) / CPU_ROWS;
+	int cpu_rows = (ncpus + per_row - 1) / per_row;
+	int left = cv->width / 2 > 30 ? cv->width / 2 : 30;
+	int rows = cpu_rows > 4 ? cpu_rows : 4;
+	int right = left + 2, r = 0;
+	char a[16], b[16], c[16], d[16];
+
+	for (int i = 0; i < s->ncpus; i++)
+		draw_cpu(cv, i / per_row, 1 + (i % per_row) * (left / per_row), left / per_row - 1,
+			 i, &s->cpus[i]);
+	canvas_printf(cv, r++, right, THEME_HEADER, "mem %s/%s  avail %s  swap %s/%s",
+		      kb_text(a, sizeof(a), s->mem_total_kb - s->mem_avail_kb),
+		      kb_text(b, sizeof(b), s->mem_total_kb),
+		      kb_text(c, sizeof(c), s->mem_avail_kb),
+		      kb_text(d, sizeof(d), s->swap_total_kb - s->swap_free_kb),
+		      kb_text(a, sizeof(a), s->swap_total_kb));
+	draw_runq(cv, r++, right, s);
+	canvas_printf(cv, r++, right, THEME_HEADER, "load %.2f %.2f %.2f  CPUs %d", s->load[0],
+		      s->load[1], s->load[2], s->ncpus);
+	if (s->psi.has_cpu || s->psi.has_io || s->psi.has_mem)
+		canvas_printf(cv, r++, right, THEME_HEADER,
+			      "PSI cpu %.0f%%  io %.0f%%/%.0f%%  mem %.0f%%/%.0f%% (some/full)",
+			      s->psi.cpu_some, s->psi.io_some, s->psi.io_full, s->psi.mem_some,
+			      s->psi.mem_full);
+	else
+		canvas_put(cv, r++, right, THEME_DIM, "PSI: not in this kernel");
+	for (size_t i = 0; i < s->ndisks && r < rows + 1; i++) {
+		canvas_printf(cv, r++, right, THEME_HEADER,
+			      "%-8s util %3.0f%%  %6.0f IOPS  avg %.2fms", s->disks[i].name,
+			      s->disks[i].util * 100, s->disks[i].iops, s->disks[i].avg_ms);
+	}
+	return (r > rows ? r : rows);
+}
+
+/* The non-idle classes as a stacked bar of width cells, full at scale s/s. */
+static void draw_stack_bar(struct canvas *cv, int row, int col, int width,
+			   const struct sched_model *m, const struct sched_row *r, double scale)
+{
+	double acc = 0;
+	int used = 0;
+
+	for (int c = 0; c < 4; c++) {
+		double v = per_s(m, r->ns[c]);
+		int end;
+
+		acc += v;
+		end = (int)(acc / scale * width + 0.5);
+		if (end > width)
+			end = width;
+		if (end > used) {
+			canvas_bar(cv, row, col + used, end - used, 1.0, class_roles[c]);
+			used = end;
+		}
+	}
+}
+
+/* A rate in thread-seconds per second in 4 columns: "0.42", "12.5", " 140". */
+static char *rate_text(char *buf, size_t len, double v)
+{
+	if (v < 9.995)
+		snprintf(buf, len, "%4.2f", v);
+	else if (v < 99.95)
+		snprintf(buf, len, "%4.1f", v);
+	else
+		snprintf(buf, len, "%4.0f", v);
+	return buf;
+}
+
+/* The columns' titles, the sorted one marked with a v. */
+static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_cols, int comm_col)
+{
+	struct overview_panel *op = p->priv;
+	int x;
+
+	canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-*s %3s %s", "PID", "USER", CGROUP_COLS,
+		      "CGROUP", "THR", "S");
+	x = CLASS_COL;
+	for (int c = 0; c <= SCHED_NCLASSES; c++) {
+		char t[8];
+
+		snprintf(t, sizeof(t), "%s%s", op->sort == c ? "v" : "",
+			 c < SCHED_NCLASSES ? class_titles[c] : "BUSY");
+		x += canvas_printf(cv, row, x, THEME_TITLE, "%*s", c < SCHED_NCLASSES ? 5 : 6, t);
+	}
+	if (bar_cols)
+		canvas_printf(cv, row, x + 2, THEME_TITLE, "%-*.*s", bar_cols, bar_cols, "time/s");
+	canvas_put(cv, row, comm_col, THEME_TITLE, "COMMAND");
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+}
+
+/* One table row: a process, a thread or a group's header. */
+static void draw_item(struct panel *p, struct canvas *cv, int row, const struct ov_item *it,
+		      double scale, int bar_cols, int comm_col, bool selected)
+{
+	const struct sched_model *m = p->model;
+	const struct sched_row *r = it->row ? it->row : &it->group;
+	enum theme_role role = r->state == 'X' ? THEME_DIM : THEME_DEFAULT;
+	char id[16], thr[12], v[16];
+	int x = CLASS_COL;
+
+	snprintf(thr, sizeof(thr), "%u", r->threads);
+	if (it->row) {
+		snprintf(id, sizeof(id), "%u", r->tid ? r->tid : r->pid);
+		canvas_printf(cv, row, 0, role, "%c%7s %-8.8s %-*.*s %3s %c", r->self ? '*' : ' ',
+			      id, r->user, CGROUP_COLS, CGROUP_COLS, r->cgroup, thr, r->state);
+	} else {
+		canvas_printf(cv, row, 0, THEME_HEADER_VALUE, " %7s %-8s %-*.*s %3s", "group", "",
+			      CGROUP_COLS, CGROUP_COLS, r->cgroup, thr);
+	}
+	for (int c = 0; c < SCHED_NCLASSES; c++, x += 5)
+		canvas_printf(cv, row, x, role, " %s", rate_text(v, sizeof(v), per_s(m, r->ns[c])));
+	canvas_printf(cv, row, x, role, "  %s",
+		      rate_text(v, sizeof(v), per_s(m, sched_row_busy_ns(r))));
+	if (bar_cols)
+		draw_stack_bar(cv, row, x + 8, bar_cols, m, r, scale);
+	if (it->row) {
+		int used = canvas_put_fit(cv, row, comm_col, cv->width - comm_col, role, r->comm);
+
+		if (r->self)
+			canvas_put(cv, row, comm_col + used + 1, THEME_DIM, "(this ktop)");
+	} else {
+		canvas_printf(cv, row, comm_col, THEME_HEADER_VALUE, "%u processes", r->pid);
+	}
+	if (selected)
+		canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
+}
+
+/* The system area, the verdict, the status line and the table, as far as the rows go. */
+static void overview_draw(struct panel *p, struct canvas *cv)
+{
+	const struct sched_model *m;
+	struct overview_panel *op = p->priv;
+	bool unlimited = cv->max_rows == CANVAS_UNLIMITED;
+	int row, bar_cols, comm_col, page;
+	char verdict[256];
+	double scale = 1.0;
+
+	if (panel_draw_unavailable(p, cv))
+		return;
+	m = p->model;
+	ov_refresh(p);
+	row = draw_system(p, cv);
+	sched_model_verdict(m, verdict, sizeof(verdict));
+	canvas_printf(cv, row++, 1, strncmp(verdict, "nothing", 7) ? THEME_WARN : THEME_DIM,
+		      "%s %s", canvas_glyph(cv, "right"), verdict);
+	canvas_printf(cv, row++, 1, THEME_DIM,
+		      "%zu %s  sort %s  kernel threads %s%s  min busy %.2f s/s  interval %.1fs",
+		      op->nrows, op->threads ? "threads" : "processes", sched_class_name(op->sort),
+		      op->kthreads ? "shown" : "hidden", op->group ? "  grouped by cgroup" : "",
+		      op->min_busy, m->interval_s);
+	/* the bar gives way to the command on narrow screens */
+	bar_cols = cv->width - (BUSY_COL + 6 + 2) - 1 - COMM_COLS;
+	bar_cols = bar_cols > BAR_COLS ? BAR_COLS : bar_cols < 4 ? 0 : bar_cols;
+	comm_col = BUSY_COL + 6 + 1 + (bar_cols ? bar_cols + 2 : 0);
+	draw_titles(p, cv, row++, bar_cols, comm_col);
+	for (size_t i = 0; i < op->nitems; i++) {
+		const struct sched_row *r =
+			op->items[i].row ? op->items[i].row : &op->items[i].group;
+		double busy = per_s(m, sched_row_busy_ns(r));
+
+		if (op->items[i].row && busy > scale)
+			scale = busy;
+	}
+	page = unlimited ? -1 : cv->max_rows - row;
+	op->page = page > 0 ? page : 1;
+	if (op->selected >= op->nitems)
+		op->selected = op->nitems ? op->nitems - 1 : 0;
+	list_nav_scroll(op->selected, page, &op->top);
+	if (!op->nitems)
+		canvas_put(cv, row, 1, THEME_DIM,
+			   op->min_busy > 0 ? "no process over the minimum busy time"
+					    : "no process in this interval");
+	for (size_t i = unlimited ? 0 : op->top; i < op->nitems && canvas_has_row(cv, row);
+	     i++, row++)
+		draw_item(p, cv, row, &op->items[i], scale, bar_cols, comm_col,
+			  !p->batch && !unlimited && i == op->selected);
+}
+
+/* < and >: sort by the previous or the next column. */
+static struct key_result sort_key(struct panel *p, int key)
+{
+	struct overview_panel *op = p->priv;
+
+	if (key == '>')
+		op->sort = (op->sort + 1) % (SCHED_NCLASSES + 1);
+	else
+		op->sort = (op->sort + SCHED_NCLASSES) % (SCHED_NCLASSES + 1);
+	ov_refresh(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off. */
+static struct key_result toggle_key(struct panel *p, int key)
+{
+	struct overview_panel *op = p->priv;
+
+	if (key == 'H')
+		op->threads = !op->threads;
+	else if (key == 'K')
+		op->kthreads = !op->kthreads;
+	else
+		op->group = !op->group;
+	ov_refresh(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* Enter: the Stacks panel of the selected process. */
+static struct key_result stacks_key(struct panel *p, int key)
+{
+	struct overview_panel *op = p->priv;
+
+	(void)key;
+	ov_refresh(p);
+	if (op->selected >= op->nitems || !op->items[op->selected].row)
+		return key_result(KEY_DO_REDRAW);
+	return key_result_id(KEY_DO_STACKS, op->items[op->selected].row->pid);
+}
+
+/* The movement keys, through the rows. */
+static struct key_result move_key(struct panel *p, int key)
+{
+	struct overview_panel *op = p->priv;
+
+	ov_refresh(p);
+	if (!list_nav_key(key, op->nitems, op->page, &op->selected))
+		return key_result(KEY_DO_NOTHING);
+	ov_note_selection(op);
+	return key_result(KEY_DO_REDRAW);
+}
+
+static const struct keymap_entry overview_keys[] = {
+	{ '\n', stacks_key, "Enter", "Stacks", "the selected process's Stacks panel", "Overview" },
+	{ '\r', stacks_key, "Enter", NULL, NULL, "Overview" },
+	{ KEY_ENTER, stacks_key, "Enter", NULL, NULL, "Overview" },
+	{ '>', sort_key, "< >", "Sort", "sort by the next/previous column", "Overview" },
+	{ '<', sort_key, "<", NULL, NULL, "Overview" },
+	{ 'H', toggle_key, "H", "Threads", "one row a thread, or a process", "Overview" },
+	{ 'K', toggle_key, "K", "Kthreads", "show or hide kernel threads", "Overview" },
+	{ 'G', toggle_key, "G", "Group", "group the rows by cgroup", "Overview" },
+	LIST_NAV_ROWS(move_key, "move (arrows, PgUp, PgDn, Home, End too)", "Overview"),
+};
+
+/* Select the next row whose command holds text (case-insensitive), after the selection. */
+static bool overview_search(struct panel *p, const char *text)
+{
+	struct overview_panel *op = p->priv;
+
+	ov_refresh(p);
+	for (size_t k = 1; k <= op->nitems; k++) {
+		size_t i = (op->selected + k) % op->nitems;
+		const struct sched_row *r = op->items[i].row;
+
+		if (r && strcasestr(r->comm, text)) {
+			op->selected = i;
+			ov_note_selection(op);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The system's figures as JSON. */
+static void json_system(struct json_out *j, const struct sched_system *s)
+{
+	json_key(j, "system");
+	json_object_begin(j);
+	json_kv_u64(j, "ncpus", (uint64_t)s->ncpus);
+	json_kv_double(j, "cpu_busy_pct", sched_system_cpu_busy(s) * 100, 1);
+	json_key(j, "cpus");
+	json_array_begin(j);
+	for (int i = 0; i < s->ncpus; i++) {
+		json_object_begin(j);
+		json_kv_double(j, "user_pct", s->cpus[i].user * 100, 1);
+		json_kv_double(j, "system_pct", s->cpus[i].system * 100, 1);
+		json_kv_double(j, "irq_pct", s->cpus[i].irq * 100, 1);
+		json_kv_double(j, "steal_pct", s->cpus[i].steal * 100, 1);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "load");
+	json_array_begin(j);
+	for (int i = 0; i < 3; i++)
+		json_double(j, s->load[i], 2);
+	json_array_end(j);
+	json_kv_u64(j, "mem_total_kb", s->mem_total_kb);
+	json_kv_u64(j, "mem_available_kb", s->mem_avail_kb);
+	json_kv_u64(j, "swap_total_kb", s->swap_total_kb);
+	json_kv_u64(j, "swap_free_kb", s->swap_free_kb);
+	json_kv_u64(j, "runq_count", s->runq.count);
+	json_kv_double(j, "runq_p50_us", hist_percentile(&s->runq, 50), 1);
+	json_kv_double(j, "runq_p99_us", hist_percentile(&s->runq, 99), 1);
+	json_key(j, "runq_hist");
+	json_array_begin(j);
+	for (unsigned int i = 0; i < HIST_SLOTS; i++) {
+		if (!s->runq.slots[i])
+			continue;
+		json_object_begin(j);
+		json_kv_u64(j, "low_us", hist_slot_low(i));
+		json_kv_u64(j, "high_us", hist_slot_high(i));
+		json_kv_u64(j, "count", s->runq.slots[i]);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	if (s->psi.has_cpu || s->psi.has_io || s->psi.has_mem) {
+		json_key(j, "psi");
+		json_object_begin(j);
+		if (s->psi.has_cpu)
+			json_kv_double(j, "cpu_some", s->psi.cpu_some, 2);
+		if (s->psi.has_io) {
+			json_kv_double(j, "io_some", s->psi.io_some, 2);
+			json_kv_double(j, "io_full", s->psi.io_full, 2);
+		}
+		if (s->psi.has_mem) {
+			json_kv_double(j, "memory_some", s->psi.mem_some, 2);
+			json_kv_double(j, "memory_full", s->psi.mem_full, 2);
+		}
+		json_object_end(j);
+	}
+	json_key(j, "disks");
+	json_array_begin(j);
+	for (size_t i = 0; i < s->ndisks; i++) {
+		json_object_begin(j);
+		json_kv_str(j, "name", s->disks[i].name);
+		json_kv_double(j, "util_pct", s->disks[i].util * 100, 1);
+		json_kv_double(j, "iops", s->disks[i].iops, 1);
+		json_kv_double(j, "avg_ms", s->disks[i].avg_ms, 3);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+/* One process or thread as JSON. */
+static void json_row(struct json_out *j, const struct sched_row *r)
+{
+	char state[2] = { r->state, '\0' };
+	uint64_t busy = sched_row_busy_ns(r);
+
+	json_object_begin(j);
+	json_kv_u64(j, "pid", r->pid);
+	if (r->tid)
+		json_kv_u64(j, "tid", r->tid);
+	json_kv_str(j, "comm", r->comm);
+	json_kv_str(j, "user", r->user);
+	json_kv_str(j, "cgroup", r->cgroup);
+	json_kv_u64(j, "threads", r->threads);
+	json_kv_str(j, "state", state);
+	json_kv_bool(j, "kthread", r->kthread);
+	if (r->self)
+		json_kv_bool(j, "self", true);
+	json_kv_double(j, "busy_ms", (double)busy / 1e6, 3);
+	json_key(j, "states_ms");
+	json_object_begin(j);
+	for (int c = 0; c < SCHED_NCLASSES; c++)
+		json_kv_double(j, sched_class_name(c), (double)r->ns[c] / 1e6, 3);
+	json_object_end(j);
+	json_object_end(j);
+}
+
+/* Every process (kernel threads too, flagged), and threads when H is on. */
+static int overview_json(struct panel *p, struct json_out *j)
+{
+	const struct sched_model *m = p->model;
+	const struct overview_panel *op = p->priv;
+	char verdict[256];
+
+	if (!m)
+		return -ENODATA;
+	json_kv_double(j, "interval_s", m->interval_s, 3);
+	json_system(j, &m->sys);
+	sched_model_verdict(m, verdict, sizeof(verdict));
+	json_kv_str(j, "verdict", verdict);
+	json_key(j, "processes");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->nprocs; i++)
+		json_row(j, &m->procs[i]);
+	json_array_end(j);
+	if (op->threads) {
+		json_key(j, "threads");
+		json_array_begin(j);
+		for (size_t i = 0; i < m->nthreads; i++)
+			json_row(j, &m->threads[i]);
+		json_array_end(j);
+	}
+	return 0;
+}
+
+/* The header's word on the t threshold. */
+static void overview_threshold_text(const struct panel *p, const struct filter *f, char *buf,
+				    size_t len)
+{
+	const struct overview_panel *op = p->priv;
+
+	(void)f;
+	if (op->min_busy > 0)
+		snprintf(buf, len, "busy >= %.2f s/s", op->min_busy);
+	else
+		snprintf(buf, len, "busy: all");
+}
+
+/* The minimum non-idle time of a row, in thread-seconds per second (the panel keeps it). */
+static int overview_set_threshold(struct panel *p, const char *text, struct filter *f, char *why,
+				  size_t why_len)
+{
+	struct overview_panel *op = p->priv;
+	double v = 0;
+	int err;
+
+	(void)f;
+	if (text[0]) {
+		err = parse_seconds(text, 0, 100000, &v, why, why_len);
+		if (err)
+			return err;
+	}
+	op->min_busy = v;
+	return 0;
+}
+
+/* Free the panel's rows and items. */
+static void overview_free(struct panel *p)
+{
+	struct overview_panel *op = p->priv;
+
+	if (!op)
+		return;
+	free(op->rows);
+	free(op->items);
+	free(op);
+	p->priv = NULL;
+}
+
+int overview_panel_init(struct panel *p)
+{
+	struct overview_panel *op = xcalloc(1, sizeof(*op));
+
+	op->sort = SORT_BUSY;
+	op->built_sort = -1;
+	op->page = 1;
+	p->priv = op;
+	return 0;
+}
+
+const struct panel_ops overview_panel_ops = {
+	.name = "overview",
+	.title = "Overview",
+	.keys = overview_keys,
+	.nkeys = sizeof(overview_keys) / sizeof(overview_keys[0]),
+	.draw = overview_draw,
+	.json = overview_json,
+	.search = overview_search,
+	.threshold_prompt = "minimum busy time of a row, thread-seconds per second (empty: all)",
+	.threshold_text = overview_threshold_text,
+	.set_threshold = overview_set_threshold,
+	.free = overview_free,
+};
