@@ -79,7 +79,7 @@ void *htab_add(struct htab *t, uint64_t hash)
 	uint32_t h = htab_stored(hash);
 	size_t i;
 
-	if (2 * (t->len + 1) > t->cap)
+	if (4 * (t->len + 1) > 3 * t->cap)
 		htab_grow(t);
 	i = htab_free_slot(t, h);
 	*htab_slot_hash(t, i) = h;

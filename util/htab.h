@@ -2,9 +2,10 @@
 /*
  * ktop's one hash table: open addressing with linear probing, entries of one fixed size kept
  * in the slots beside 32 bits of their 64-bit hash (util/hash.h makes one), so a probe reads
- * one place and the caller's equality runs only on an equal hash. It holds at most half its
- * slots and doubles past that. Entries move when it grows or loses an entry: a pointer to one
- * is good until the next htab_insert, htab_add, htab_delete or htab_clear.
+ * one place and the caller's equality runs only on an equal hash. It holds at most three
+ * quarters of its slots and doubles past that. Entries move when it grows or loses an
+ * entry: a pointer to one is good until the next htab_insert, htab_add, htab_delete or
+ * htab_clear.
  *
  * The struct is embedded by its owner; its fields are the table's own.
  */
@@ -87,7 +88,7 @@ static inline void *htab_insert(struct htab *t, uint64_t hash, const void *key, 
 	unsigned char *slot;
 	bool fresh;
 
-	if (2 * (t->len + 1) > t->cap)
+	if (4 * (t->len + 1) > 3 * t->cap)
 		htab_grow(t);
 	slot = htab_search(t, h, key, eq);
 	fresh = !*(const uint32_t *)slot;
