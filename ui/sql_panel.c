@@ -354,7 +354,7 @@ static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 	size_t *order = digest_order(m);
 
 	canvas_printf(cv, row, 1, THEME_TITLE, "%7s %11s %9s %9s %9s %-5s %-8s  FINGERPRINT",
-		      "COUNT", "TOTAL ms", "AVG ms", "P95 ms*", "MAX ms", "DB", "LAST");
+		      "COUNT", "TOTAL ms", "AVG ms", "P95 ms*", "MAX ms", "SRV", "LAST");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 	row++;
 	if (!m->ndigests)
