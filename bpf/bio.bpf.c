@@ -5,6 +5,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bio.h"
+#include "log2.bpf.h"
 
 /* The low bits of request.cmd_flags hold the operation (REQ_OP_BITS is 8 since v4.10). */
 #define BIO_REQ_OP_MASK 0xff
@@ -106,40 +107,6 @@ static __always_inline void bio_add(__u64 *counter, __u64 v)
 		__sync_fetch_and_add(counter, v);
 }
 
-/*
- * floor(log2(v)), with 0 and 1 in slot 0, clamped to the last slot. A global function is
- * verified once on its own: inlined three times, its branches multiply the verifier's paths.
- */
-__noinline __u32 bio_slot(__u64 v)
-{
-	__u32 s = 0;
-
-	if (v >> 32) {
-		v >>= 32;
-		s += 32;
-	}
-	if (v >> 16) {
-		v >>= 16;
-		s += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		s += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		s += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		s += 2;
-	}
-	if (v >> 1)
-		s += 1;
-	if (s >= BIO_SLOTS)
-		s = BIO_SLOTS - 1;
-	return s;
-}
 
 /* The counted operation of a request's cmd_flags. */
 static __always_inline __u32 bio_op_of(__u32 cmd_flags)
@@ -325,10 +292,10 @@ static __always_inline void bio_hist_update(struct gendisk *disk, __u32 dev, __u
 			return;
 		}
 	}
-	/* The mask only tells the verifier what bio_slot() already ensures. */
-	bio_add(&h->lat_device[bio_slot(dev_us) & (BIO_SLOTS - 1)], 1);
-	bio_add(&h->lat_total[bio_slot(total_us) & (BIO_SLOTS - 1)], 1);
-	bio_add(&h->size[bio_slot(size) & (BIO_SLOTS - 1)], 1);
+	/* The mask only tells the verifier what ktop_log2_slot() already ensures. */
+	bio_add(&h->lat_device[ktop_log2_slot(dev_us, BIO_SLOTS - 1) & (BIO_SLOTS - 1)], 1);
+	bio_add(&h->lat_total[ktop_log2_slot(total_us, BIO_SLOTS - 1) & (BIO_SLOTS - 1)], 1);
+	bio_add(&h->size[ktop_log2_slot(size, BIO_SLOTS - 1) & (BIO_SLOTS - 1)], 1);
 	bio_add(&h->ios, 1);
 	bio_add(&h->bytes, size);
 	bio_add(&h->lat_device_us, dev_us);

@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "sched.h"
+#include "log2.bpf.h"
 
 #define SCHED_PF_KTHREAD	   0x00200000 /* PF_KTHREAD */
 #define SCHED_TASK_INTERRUPTIBLE   0x0001
@@ -78,35 +79,6 @@ static __always_inline void sched_count(__u32 idx)
 		__sync_fetch_and_add(v, 1);
 }
 
-/* floor(log2(v)) clamped to the last slot; verified once as a global function. */
-__noinline __u32 sched_slot(__u64 v)
-{
-	__u32 s = 0;
-
-	if (v >> 32) {
-		v >>= 32;
-		s += 32;
-	}
-	if (v >> 16) {
-		v >>= 16;
-		s += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		s += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		s += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		s += 2;
-	}
-	if (v >> 1)
-		s += 1;
-	return s < SCHED_SLOTS ? s : SCHED_SLOTS - 1;
-}
 
 /* The state prev leaves the CPU in, for kernels whose sched_switch does not pass it. */
 static __always_inline __u32 sched_task_state(struct task_struct *t)
@@ -340,7 +312,7 @@ static __always_inline void sched_on_switch(__u64 *ctx, bool preempt, struct tas
 	if (!e || e->state == SCHED_CLASS_CPU)
 		return;
 	if (e->state == SCHED_CLASS_RUNQ && now > e->since_ns) {
-		__u32 slot = sched_slot((now - e->since_ns) / 1000);
+		__u32 slot = ktop_log2_slot((now - e->since_ns) / 1000, SCHED_SLOTS - 1);
 		__u64 *v = bpf_map_lookup_elem(&sched_runq_hist, &slot);
 
 		if (v)

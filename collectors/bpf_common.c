@@ -127,12 +127,12 @@ void bpf_common_drops_fill(struct collector *c, const struct bpf_common_drop *na
 }
 
 /*
- * Move up to cap entries of a hash map into keys/vals, each read and deleted at once, so an
- * entry written meanwhile is either read now or left for the next time. what names the map in
- * the reason ("offcpu: drain the counts map"). Returns how many entries were read, or -errno.
+ * Read up to cap entries of a hash map into keys/vals, chunk at a time (0: all in one call),
+ * deleting each as it is read when drain. Returns how many entries were read, or -errno.
  */
-int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t val_size,
-		     uint32_t cap, const char *what, char *why, size_t why_len)
+static int bpf_common_batch(int map_fd, bool drain, void *keys, size_t key_size, void *vals,
+			    size_t val_size, uint32_t cap, uint32_t chunk, const char *what,
+			    char *why, size_t why_len)
 {
 	__u32 token = 0;
 	bool first = true;
@@ -140,11 +140,16 @@ int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t
 	int err;
 
 	while (n < cap) {
-		__u32 count = cap - n;
+		__u32 count = chunk && cap - n > chunk ? chunk : cap - n;
+		void *k = (char *)keys + n * key_size;
+		void *v = (char *)vals + n * val_size;
 
-		err = bpf_map_lookup_and_delete_batch(map_fd, first ? NULL : &token, &token,
-						      (char *)keys + n * key_size,
-						      (char *)vals + n * val_size, &count, NULL);
+		if (drain)
+			err = bpf_map_lookup_and_delete_batch(map_fd, first ? NULL : &token, &token,
+							      k, v, &count, NULL);
+		else
+			err = bpf_map_lookup_batch(map_fd, first ? NULL : &token, &token, k, v,
+						   &count, NULL);
 		if (err && err != -ENOENT && !(err == -ENOSPC && n)) {
 			snprintf(why, why_len, "%s: %s", what, strerror(-err));
 			return err;
@@ -156,6 +161,25 @@ int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t
 		first = false;
 	}
 	return (int)n;
+}
+
+/*
+ * Move up to cap entries of a hash map into keys/vals, each read and deleted at once, so an
+ * entry written meanwhile is either read now or left for the next time. what names the map in
+ * the reason ("offcpu: drain the counts map"). Returns how many entries were read, or -errno.
+ */
+int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t val_size,
+		     uint32_t cap, const char *what, char *why, size_t why_len)
+{
+	return bpf_common_batch(map_fd, true, keys, key_size, vals, val_size, cap, 0, what, why,
+				why_len);
+}
+
+int bpf_common_read_all(int map_fd, void *keys, size_t key_size, void *vals, size_t val_size,
+			uint32_t cap, const char *what, char *why, size_t why_len)
+{
+	return bpf_common_batch(map_fd, false, keys, key_size, vals, val_size, cap,
+				BPF_COMMON_READ_CHUNK, what, why, why_len);
 }
 
 void *bpf_common_append(void *arr, size_t n, const void *add, size_t add_n, size_t size)

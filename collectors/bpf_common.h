@@ -19,6 +19,7 @@ struct bpf_common_drop {
 };
 
 #define BPF_COMMON_BTF_PATH "/sys/kernel/btf/vmlinux"
+#define BPF_COMMON_READ_CHUNK 1024 /* entries bpf_common_read_all copies in one call */
 
 /* Microseconds as nanoseconds, saturating. */
 static inline __u64 bpf_common_us_to_ns(uint64_t us)
@@ -47,6 +48,12 @@ void bpf_common_drops_fill(struct collector *c, const struct bpf_common_drop *na
  * reset keeps the entries it drained for the next poll. Returns the array.
  */
 void *bpf_common_append(void *arr, size_t n, const void *add, size_t add_n, size_t size);
+/*
+ * Read up to cap entries of a hash map into keys/vals, deleting nothing, BPF_COMMON_READ_CHUNK
+ * a call so that the kernel's copy stays small; how many, or -errno with why ("what: reason").
+ */
+int bpf_common_read_all(int map_fd, void *keys, size_t key_size, void *vals, size_t val_size,
+			uint32_t cap, const char *what, char *why, size_t why_len);
 int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t val_size,
 		     uint32_t cap, const char *what, char *why, size_t why_len);
 

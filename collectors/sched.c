@@ -36,7 +36,6 @@ _Static_assert(SCHED_SLOTS == HIST_SLOTS, "bpf/sched.h and hist.h disagree");
 #define SCHED_NPROGS	  3
 #define SCHED_FORCE_RAW	  "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
 #define SCHED_SWEEP_POLLS 16 /* entries of threads gone unseen are looked for this often */
-#define SCHED_BATCH	  1024
 
 /* A thread's figures at the last poll. */
 struct sched_prev {
@@ -203,27 +202,9 @@ static void sched_seed_one(void *arg, const struct sched_proc_thread *t)
 /* Read every thread entry into keys/vals (nothing deleted); how many, or -errno. */
 static int sched_read_all(struct sched_priv *priv, char *why, size_t why_len)
 {
-	int fd = bpf_map__fd(priv->skel->maps.sched_threads);
-	__u32 token = 0;
-	bool first = true;
-	uint32_t n = 0;
-	int err;
-
-	while (n < priv->cap) {
-		__u32 count = priv->cap - n < SCHED_BATCH ? priv->cap - n : SCHED_BATCH;
-
-		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, priv->keys + n,
-					   priv->vals + n, &count, NULL);
-		if (err && err != -ENOENT && !(err == -ENOSPC && n)) {
-			snprintf(why, why_len, "sched: read the thread map: %s", strerror(-err));
-			return err;
-		}
-		n += count;
-		if (err)
-			break;
-		first = false;
-	}
-	return (int)n;
+	return bpf_common_read_all(bpf_map__fd(priv->skel->maps.sched_threads), priv->keys,
+				   sizeof(*priv->keys), priv->vals, sizeof(*priv->vals), priv->cap,
+				   "sched: read the thread map", why, why_len);
 }
 
 /*
