@@ -67,14 +67,14 @@ ss_read() {
 }
 boost() { echo -20 >"/proc/$1/autogroup" 2>/dev/null || note "no autogroup for $1"; }
 mkfifo "$work/spin.fifo"
-setsid taskset -c 0 "$KTOP" -b -P overview -d 3 -n 2 -f json >"$work/spin.fifo" 2>"$work/err" &
+setsid taskset -c 0 "$KTOP" -b -P overview -d 6 -n 2 -f json >"$work/spin.fifo" 2>"$work/err" &
 ktop=$!
 exec {jfd}<"$work/spin.fifo"
 boost "$ktop"
 wait_for 30 grep -q tracing "$work/err"
-start spin_a setsid taskset -c 0 "$work/waiter" spin 12
-start spin_b setsid taskset -c 0 "$work/waiter" spin 12
-start spin_c setsid taskset -c 1 "$work/waiter" spin 12
+start spin_a setsid taskset -c 0 "$work/waiter" spin 18
+start spin_b setsid taskset -c 0 "$work/waiter" spin 18
+start spin_c setsid taskset -c 1 "$work/waiter" spin 18
 a=$(pid_of spin_a) b=$(pid_of spin_b) c=$(pid_of spin_c)
 boost "$a"
 boost "$b"
