@@ -20,9 +20,11 @@ void filter_set_pids(struct filter *f, const uint32_t *pids, size_t n)
 
 	if (n > KTOP_MAX_PIDS)
 		n = KTOP_MAX_PIDS;
-	memmove(f->pids, pids, n * sizeof(*pids));
-	if (n)
+	if (n) {
+		/* pids may be NULL when n is 0, which memmove must not be given */
+		memmove(f->pids, pids, n * sizeof(*pids));
 		qsort(f->pids, n, sizeof(*f->pids), filter_pid_cmp);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (!kept || f->pids[kept - 1] != f->pids[i])
 			f->pids[kept++] = f->pids[i];
