@@ -15,6 +15,26 @@
 #include "collectors/collector.h"
 #include "util/xalloc.h"
 
+int bpf_common_attach(const struct bpf_common_tp *tps, size_t n, struct bpf_link **links,
+		      struct bpf_program **progs, size_t *nlinks, const char *who, char *why,
+		      size_t why_len)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_link *link = bpf_program__attach(tps[i].prog);
+		int err;
+
+		if (!link) {
+			err = errno ? -errno : -EINVAL;
+			snprintf(why, why_len, "%s: attach %s: %s", who, tps[i].tp, strerror(-err));
+			return err;
+		}
+		links[*nlinks] = link;
+		progs[*nlinks] = tps[i].prog;
+		(*nlinks)++;
+	}
+	return 0;
+}
+
 /* Load vmlinux BTF into *btf (the caller frees it with btf__free), or -errno. */
 int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len)
 {

@@ -27,6 +27,22 @@ static inline __u64 bpf_common_us_to_ns(uint64_t us)
 	return us > UINT64_MAX / 1000 ? UINT64_MAX : us * 1000;
 }
 
+struct bpf_link;
+struct bpf_program;
+
+/* A loaded tracepoint program and the tracepoint's name, for bpf_common_attach. */
+struct bpf_common_tp {
+	const char *tp;
+	struct bpf_program *prog;
+};
+
+/*
+ * Attach n programs in order, each link and program appended at *nlinks of links and progs;
+ * 0, or -errno with why naming the tracepoint that failed ("who: attach sched_switch: ...").
+ */
+int bpf_common_attach(const struct bpf_common_tp *tps, size_t n, struct bpf_link **links,
+		      struct bpf_program **progs, size_t *nlinks, const char *who, char *why,
+		      size_t why_len);
 int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len);
 int bpf_common_btf_check(const char *who, char *why, size_t why_len);
 /* Whether vmlinux BTF has a type of this name and BTF_KIND_* (false if it cannot be read). */

@@ -176,30 +176,14 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 static int offcpu_attach(struct offcpu_priv *priv, bool use_btf, char *why, size_t why_len)
 {
 	struct offcpu_bpf *skel = priv->skel;
-	struct {
-		const char *tp;
-		struct bpf_program *prog;
-	} progs[OFFCPU_NPROGS] = {
+	const struct bpf_common_tp progs[OFFCPU_NPROGS] = {
 		{ "sched_switch", use_btf ? skel->progs.offcpu_sw_btf : skel->progs.offcpu_sw_raw },
 		{ "sched_process_exec",
 		  use_btf ? skel->progs.offcpu_exec_btf : skel->progs.offcpu_exec_raw },
 	};
-	int err;
 
-	for (size_t i = 0; i < OFFCPU_NPROGS; i++) {
-		struct bpf_link *link = bpf_program__attach(progs[i].prog);
-
-		if (!link) {
-			err = errno ? -errno : -EINVAL;
-			snprintf(why, why_len, "offcpu: attach %s: %s", progs[i].tp,
-				 strerror(-err));
-			return err;
-		}
-		priv->links[priv->nlinks] = link;
-		priv->progs[priv->nlinks] = progs[i].prog;
-		priv->nlinks++;
-	}
-	return 0;
+	return bpf_common_attach(progs, OFFCPU_NPROGS, priv->links, priv->progs, &priv->nlinks,
+				 "offcpu", why, why_len);
 }
 
 /* One process note from the kernel: a process to symbolize, or one that ran exec. */

@@ -145,31 +145,16 @@ static int sched_load(struct sched_priv *priv, bool use_btf, bool prev_state, ch
 static int sched_attach(struct sched_priv *priv, bool use_btf, char *why, size_t why_len)
 {
 	struct sched_bpf *skel = priv->skel;
-	struct {
-		const char *tp;
-		struct bpf_program *prog;
-	} progs[SCHED_NPROGS] = {
+	const struct bpf_common_tp progs[SCHED_NPROGS] = {
 		{ "sched_switch", use_btf ? skel->progs.sched_sw_btf : skel->progs.sched_sw_raw },
 		{ "sched_wakeup",
 		  use_btf ? skel->progs.sched_wakeup_btf : skel->progs.sched_wakeup_raw },
 		{ "sched_wakeup_new",
 		  use_btf ? skel->progs.sched_wakeup_new_btf : skel->progs.sched_wakeup_new_raw },
 	};
-	int err;
 
-	for (size_t i = 0; i < SCHED_NPROGS; i++) {
-		struct bpf_link *link = bpf_program__attach(progs[i].prog);
-
-		if (!link) {
-			err = errno ? -errno : -EINVAL;
-			snprintf(why, why_len, "sched: attach %s: %s", progs[i].tp, strerror(-err));
-			return err;
-		}
-		priv->links[priv->nlinks] = link;
-		priv->progs[priv->nlinks] = progs[i].prog;
-		priv->nlinks++;
-	}
-	return 0;
+	return bpf_common_attach(progs, SCHED_NPROGS, priv->links, priv->progs, &priv->nlinks,
+				 "sched", why, why_len);
 }
 
 /* CLOCK_MONOTONIC in nanoseconds: bpf_ktime_get_ns()'s clock. */
