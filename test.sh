@@ -46,6 +46,8 @@ run_one() {
 	skipped=$((skipped + skip))
 	if [ "$rc" != 0 ] && [ "$nok" = 0 ]; then
 		nok=1
+		# what it printed last (a shell error, a crash) is the only account of why
+		tail -n 5 "$log" | sed 's/^/# last words: /' >>"$log"
 		echo "not ok - $name exited with $rc" >>"$log"
 	fi
 	passed=$((passed + ok))

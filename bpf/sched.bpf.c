@@ -114,9 +114,20 @@ static __always_inline void sched_cgroup_name(struct task_struct *t, char *out)
 		bpf_probe_read_kernel_str(out, SCHED_CGROUP_NAME, name);
 }
 
-/* The thread's entry, made when missing with the span starting at since; NULL if full. */
+/* The scheduler's clocks of t: its CPU time and its run-queue wait so far (as schedstat). */
+static __always_inline void sched_task_clocks(struct task_struct *t, __u64 *exec, __u64 *delay)
+{
+	*exec = BPF_CORE_READ(t, se.sum_exec_runtime);
+	*delay = bpf_core_field_exists(t->sched_info.run_delay) ? BPF_CORE_READ(t, sched_info.run_delay)
+							       : 0;
+}
+
+/*
+ * The thread's entry, made when missing with the span starting at since (*made then says
+ * so); NULL if full.
+ */
 static __always_inline struct sched_thread *sched_entry(struct task_struct *t, __u32 tid,
-							__u32 state, __u64 since)
+							__u32 state, __u64 since, bool *made)
 {
 	struct sched_thread *e;
 	struct sched_thread n = {
@@ -124,6 +135,7 @@ static __always_inline struct sched_thread *sched_entry(struct task_struct *t, _
 		.state = state,
 	};
 
+	*made = false;
 	e = bpf_map_lookup_elem(&sched_threads, &tid);
 	/* An entry of an exited thread whose TID is taken again before user space read it. */
 	if (e && e->state == SCHED_STATE_EXITED && e->tgid != BPF_CORE_READ(t, tgid)) {
@@ -134,6 +146,7 @@ static __always_inline struct sched_thread *sched_entry(struct task_struct *t, _
 		return e;
 	n.tgid = BPF_CORE_READ(t, tgid);
 	n.uid = BPF_CORE_READ(t, cred, euid.val);
+	sched_task_clocks(t, &n.exec_ns, &n.delay_ns);
 	sched_cgroup_name(t, n.cgroup);
 	if (BPF_CORE_READ(t, flags) & SCHED_PF_KTHREAD)
 		n.flags = SCHED_THREAD_KTHREAD;
@@ -142,11 +155,13 @@ static __always_inline struct sched_thread *sched_entry(struct task_struct *t, _
 	e = bpf_map_lookup_elem(&sched_threads, &tid);
 	if (!e)
 		sched_count(SCHED_DROP_THREADS_FULL);
+	*made = e != NULL;
 	return e;
 }
 
-/* Close the current span at now and open one of class state. */
-static __always_inline void sched_move(struct sched_thread *e, __u32 state, __u64 now)
+/* Close t's current span at now and open one of class state. */
+static __always_inline void sched_move(struct sched_thread *e, struct task_struct *t, __u32 state,
+				       __u64 now)
 {
 	__u32 cur = e->state;
 
@@ -154,7 +169,37 @@ static __always_inline void sched_move(struct sched_thread *e, __u32 state, __u6
 		e->ns[cur & (SCHED_CLASS_COUNT - 1)] += now - e->since_ns;
 	e->state = state;
 	e->since_ns = now;
+	sched_task_clocks(t, &e->exec_ns, &e->delay_ns);
 	e->flags &= ~SCHED_THREAD_SEEDED;
+}
+
+/*
+ * Close t's current span at now when an event in it was not seen (it ran, or waited for a
+ * CPU, where the entry says otherwise): the scheduler's clocks tell its CPU time and its
+ * run-queue wait, the rest is rest. Then open one of class state. A seeded entry has no
+ * clocks to compare: its span closes as it is.
+ */
+static __always_inline void sched_repair(struct sched_thread *e, struct task_struct *t,
+					 __u32 rest, __u32 state, __u64 now)
+{
+	__u64 exec, delay, span, cpu, runq;
+
+	if (e->flags & SCHED_THREAD_SEEDED || now <= e->since_ns) {
+		sched_move(e, t, state, now);
+		return;
+	}
+	sched_task_clocks(t, &exec, &delay);
+	span = now - e->since_ns;
+	cpu = exec > e->exec_ns ? exec - e->exec_ns : 0;
+	cpu = cpu < span ? cpu : span;
+	runq = delay > e->delay_ns ? delay - e->delay_ns : 0;
+	runq = runq < span - cpu ? runq : span - cpu;
+	e->ns[SCHED_CLASS_CPU] += cpu;
+	e->ns[SCHED_CLASS_RUNQ] += runq;
+	e->ns[rest & (SCHED_CLASS_COUNT - 1)] += span - cpu - runq;
+	e->since_ns = now;
+	sched_count(SCHED_DROP_MISSED);
+	sched_move(e, t, state, now);
 }
 
 /* Whether file descriptor fd of task t is a socket. */
@@ -267,6 +312,19 @@ static __always_inline __u32 sched_prev_state(__u64 *ctx, struct task_struct *pr
 	return sched_task_state(prev);
 }
 
+/* The class prev leaves its CPU for, from its state as it switches out. */
+static __always_inline __u32 sched_out_class(__u64 *ctx, bool preempt, struct task_struct *prev,
+					     const struct sched_thread *e)
+{
+	__u32 state = sched_prev_state(ctx, prev);
+
+	if (state & SCHED_TASK_DEAD)
+		return SCHED_STATE_EXITED;
+	if (preempt || !(state & 0xff))
+		return SCHED_CLASS_RUNQ;
+	return sched_block_class(prev, state, e->flags & SCHED_THREAD_KTHREAD);
+}
+
 /* One context switch: prev's CPU span ends and its next class begins; next starts running. */
 static __always_inline void sched_on_switch(__u64 *ctx, bool preempt, struct task_struct *prev,
 					    struct task_struct *next)
@@ -276,7 +334,7 @@ static __always_inline void sched_on_switch(__u64 *ctx, bool preempt, struct tas
 	struct sched_thread *e;
 	__u32 zero = 0;
 	__u64 since;
-	__u32 state;
+	bool made;
 	__u32 tid;
 
 	cpu_in = bpf_map_lookup_elem(&sched_cpu_in, &zero);
@@ -286,18 +344,15 @@ static __always_inline void sched_on_switch(__u64 *ctx, bool preempt, struct tas
 	if (tid) {
 		/* First seen leaving: it has run since this CPU last switched (if we saw that). */
 		since = cpu_in->in_ns && cpu_in->in_ns <= now ? cpu_in->in_ns : now;
-		e = sched_entry(prev, tid, SCHED_CLASS_CPU, since);
+		e = sched_entry(prev, tid, SCHED_CLASS_CPU, since, &made);
 		if (e) {
-			state = sched_prev_state(ctx, prev);
-			if (state & SCHED_TASK_DEAD)
-				sched_move(e, SCHED_STATE_EXITED, now);
-			else if (preempt || !(state & 0xff))
-				sched_move(e, SCHED_CLASS_RUNQ, now);
+			__u32 out = sched_out_class(ctx, preempt, prev, e);
+
+			/* Leaving a CPU we never saw it come onto: it was waiting, then ran. */
+			if (e->state != SCHED_CLASS_CPU && e->state != SCHED_STATE_EXITED)
+				sched_repair(e, prev, e->state, out, now);
 			else
-				sched_move(e,
-					   sched_block_class(prev, state,
-							     e->flags & SCHED_THREAD_KTHREAD),
-					   now);
+				sched_move(e, prev, out, now);
 			e->switches++;
 			/* prev is current: its name now, as exec and prctl may have changed it */
 			bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -308,9 +363,14 @@ static __always_inline void sched_on_switch(__u64 *ctx, bool preempt, struct tas
 	cpu_in->tid = tid;
 	if (!tid)
 		return;
-	e = sched_entry(next, tid, SCHED_CLASS_CPU, now);
-	if (!e || e->state == SCHED_CLASS_CPU)
+	e = sched_entry(next, tid, SCHED_CLASS_CPU, now, &made);
+	if (!e || made || e->state == SCHED_STATE_EXITED)
 		return;
+	/* Coming onto a CPU we never saw it leave: it ran, then was away for a reason unseen. */
+	if (e->state == SCHED_CLASS_CPU) {
+		sched_repair(e, next, SCHED_CLASS_OTHER, SCHED_CLASS_CPU, now);
+		return;
+	}
 	if (e->state == SCHED_CLASS_RUNQ && now > e->since_ns) {
 		__u32 slot = ktop_log2_slot((now - e->since_ns) / 1000, SCHED_SLOTS - 1);
 		__u64 *v = bpf_map_lookup_elem(&sched_runq_hist, &slot);
@@ -318,7 +378,7 @@ static __always_inline void sched_on_switch(__u64 *ctx, bool preempt, struct tas
 		if (v)
 			*v += 1;
 	}
-	sched_move(e, SCHED_CLASS_CPU, now);
+	sched_move(e, next, SCHED_CLASS_CPU, now);
 }
 
 /* A thread is woken: its block ends and it waits for a CPU. */
@@ -326,17 +386,24 @@ static __always_inline void sched_on_wakeup(struct task_struct *p)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct sched_thread *e;
+	bool made;
 	__u32 tid;
 
 	tid = BPF_CORE_READ(p, pid);
 	if (!tid)
 		return;
-	e = sched_entry(p, tid, SCHED_CLASS_RUNQ, now);
-	/* A wakeup that finds it still on its CPU (not yet switched out) changes nothing. */
-	if (!e || e->state == SCHED_CLASS_CPU || e->state == SCHED_CLASS_RUNQ ||
-	    e->state == SCHED_STATE_EXITED)
+	e = sched_entry(p, tid, SCHED_CLASS_RUNQ, now, &made);
+	if (!e || made || e->state == SCHED_CLASS_RUNQ || e->state == SCHED_STATE_EXITED)
 		return;
-	sched_move(e, SCHED_CLASS_RUNQ, now);
+	if (e->state == SCHED_CLASS_CPU) {
+		/* Woken before it switched out: still on its CPU, nothing changes. */
+		if (BPF_CORE_READ(p, on_cpu))
+			return;
+		/* Off its CPU, though we never saw it leave. */
+		sched_repair(e, p, SCHED_CLASS_OTHER, SCHED_CLASS_RUNQ, now);
+		return;
+	}
+	sched_move(e, p, SCHED_CLASS_RUNQ, now);
 }
 
 SEC("tp_btf/sched_switch")

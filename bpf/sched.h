@@ -37,6 +37,11 @@ struct sched_thread {
 	__u64 since_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) when the current span began */
 	__u64 ns[SCHED_CLASS_COUNT];
 	__u64 switches; /* times it left a CPU */
+	/* The scheduler's own clocks of the task when the current span began (both 0 when
+	 * seeded): se.sum_exec_runtime and sched_info.run_delay, to split a span in which a
+	 * switch or wakeup was not seen. */
+	__u64 exec_ns;
+	__u64 delay_ns;
 	__u32 tgid;
 	__u32 state; /* enum sched_time_class, or SCHED_STATE_EXITED */
 	__u32 flags; /* SCHED_THREAD_* */
@@ -57,6 +62,11 @@ struct sched_cpu_now {
 enum sched_drop {
 	/* The thread map was full: a thread's time is not followed. */
 	SCHED_DROP_THREADS_FULL,
+	/*
+	 * A switch or wakeup of a thread was not seen (the tracepoint's program did not run
+	 * for it): the span is split by the scheduler's clocks, its blocked part is "other".
+	 */
+	SCHED_DROP_MISSED,
 	SCHED_DROP_COUNT,
 };
 

@@ -68,6 +68,7 @@ struct sched_priv {
 
 static const struct bpf_common_drop sched_drop_names[] = {
 	{ "thread map full", SCHED_DROP_THREADS_FULL },
+	{ "switches not seen", SCHED_DROP_MISSED },
 	{ "recursion misses", -1 },
 };
 

@@ -53,25 +53,42 @@ PY
 in_range() { python3 -c "import sys; sys.exit(0 if $2 <= $1 <= $3 else 1)"; }
 
 # --- Spinners: two share CPU 0, one has CPU 1 to itself. --------------------------------------
-# Each in its own session, whose autogroup gets nice -20, so that whatever else the box runs
-# takes little of their CPUs; so does ktop, which they would starve otherwise (on CPU 0, so
-# that the lone spinner's CPU is its own). They start once
+# Each in its own session, whose autogroup gets nice -20 (once the spinner runs: a process is
+# in its parent's autogroup until it calls setsid), so that whatever else the box runs takes
+# little of their CPUs. ktop runs on CPU 0, so that the lone spinner's CPU is its own, as a
+# real-time task where the box allows one (else boosted like them), so that the two spinners
+# there never starve it: a starved ktop reads the map long before it reads the clock, and its
+# interval and the test's reads of schedstat are no longer the same window. They start once
 # ktop traces; the second interval is measured, and /proc/PID/schedstat is read as each
 # snapshot comes out, read through a FIFO: polling the file would fork and exec a process every
 # 0.1 s, on the lone spinner's CPU (the other is full), and take a fifth of it.
 # ss_read VAR PID: VAR="ns on the CPU, ns waiting on a run queue" of PID, with no fork.
 ss_read() {
-	local on wait
-	read -r on wait _ <"/proc/$2/schedstat"
+	local on=0 wait=0
+	read -r on wait _ <"/proc/$2/schedstat" || note "no /proc/$2/schedstat"
 	printf -v "$1" '%s %s' "$on" "$wait"
 }
 boost() { echo -20 >"/proc/$1/autogroup" 2>/dev/null || note "no autogroup for $1"; }
+# read_snapshot FILE: one JSON line of ktop's from the FIFO appended to FILE, or a failed test.
+read_snapshot() {
+	local line
+	if read -r -t 30 -u "$jfd" line; then
+		printf '%s\n' "$line" >>"$1"
+	else
+		not_ok "a snapshot from ktop within 30 s ($(tr '\n' ' ' <"$work/err"))"
+		finish
+	fi
+}
+rt=()
+chrt -f 1 true 2>/dev/null && rt=(chrt -f 1)
 mkfifo "$work/spin.fifo"
-setsid taskset -c 0 "$KTOP" -b -P overview -d 6 -n 2 -f json >"$work/spin.fifo" 2>"$work/err" &
+setsid "${rt[@]}" taskset -c 0 "$KTOP" -b -P overview -d 6 -n 2 -f json >"$work/spin.fifo" \
+	2>"$work/err" &
 ktop=$!
 exec {jfd}<"$work/spin.fifo"
-boost "$ktop"
 wait_for 30 grep -q tracing "$work/err"
+[ ${#rt[@]} = 0 ] && boost "$ktop"
+note "ktop runs as ${rt[*]:-a boosted normal task}"
 start spin_a setsid taskset -c 0 "$work/waiter" spin 18
 start spin_b setsid taskset -c 0 "$work/waiter" spin 18
 start spin_c setsid taskset -c 1 "$work/waiter" spin 18
@@ -79,9 +96,9 @@ a=$(pid_of spin_a) b=$(pid_of spin_b) c=$(pid_of spin_c)
 boost "$a"
 boost "$b"
 boost "$c"
-read -r -t 15 -u "$jfd" line && printf '%s\n' "$line" >"$work/spin.json"
+read_snapshot "$work/spin.json"
 ss_read sa0 "$a"; ss_read sb0 "$b"; ss_read sc0 "$c"; t0=$EPOCHREALTIME
-read -r -t 15 -u "$jfd" line && printf '%s\n' "$line" >>"$work/spin.json"
+read_snapshot "$work/spin.json"
 ss_read sa1 "$a"; ss_read sb1 "$b"; ss_read sc1 "$c"; t1=$EPOCHREALTIME
 exec {jfd}<&-
 wait "$ktop"
@@ -94,6 +111,7 @@ p = s["processes"][0]
 for k in ("pid", "comm", "cgroup", "threads", "states_ms"):
     assert k in p, k
 assert sorted(p["states_ms"]) == sorted(["cpu", "runq", "io", "lock", "net", "sleep", "poll", "other"])
+assert "switches_not_seen" in s["drops"], s["drops"]
 ' "$work/spin.json"
 for who in a b; do
 	pid=${!who}
@@ -122,10 +140,12 @@ for who in a b c; do
 		ours=$(share "$work/spin.json" 2 "$pid" "$cls")
 		theirs=$(schedstat_share "${!b0}" "${!b1}" "$k")
 		note "spinner $who $cls: ktop $ours, schedstat $theirs"
-		# within 10% of the figure; a figure near zero within 5 points of the wall time,
-		# since ktop's interval and the test's two reads of schedstat are not the same window
+		# within 10% of the figure; a figure near zero within 2 points of the wall time,
+		# since ktop's interval and the test's two reads of schedstat are not the same window.
+		# The lone spinner is preempted by threads whose switches the tracepoint does not
+		# always report (this VM's init): unrepaired, its runq was 2.5 to 7 points too high.
 		check "spinner $who: $cls agrees with /proc/PID/schedstat within 10%" python3 -c "
-import sys; a, b = $ours, $theirs; sys.exit(0 if abs(a - b) <= max(0.10 * max(a, b), 0.05) else 1)"
+import sys; a, b = $ours, $theirs; sys.exit(0 if abs(a - b) <= max(0.10 * max(a, b), 0.02) else 1)"
 	done
 done
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
