@@ -2,6 +2,8 @@
 /*
  * Slow queries: time each MySQL/MariaDB and PostgreSQL query from its start to its end, and
  * send only those over the threshold (with their text) to user space through a ring buffer.
+ * While a query is in flight, its thread's context switches and wakeups split its time by
+ * thread-state class (sched_class.bpf.h) into the query's own sums, which travel with it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -9,9 +11,11 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
 #include "sql.h"
+#include "sched_class.bpf.h"
 
 _Static_assert(__builtin_offsetof(struct sql_event, text) == SQL_EVENT_HDR_SIZE,
 	       "SQL_EVENT_HDR_SIZE is not the offset of sql_event.text");
+_Static_assert(SQL_WAIT_CLASSES == SCHED_CLASS_COUNT, "sql_waits has a slot per class");
 
 /* Set before load: bytes of query text copied (at most SQL_TEXT_MAX). */
 const volatile __u32 text_limit = 1024;
@@ -88,6 +92,16 @@ struct sql_thread {
 	__u64 sp;    /* the stack pointer at an execution's start: nested ones run deeper */
 	__u32 state; /* enum sql_thread_state */
 	__u32 pid;   /* the process, with thd the key of a parked query */
+	/*
+	 * While a query is in flight: the class of the thread's current span, since when, and
+	 * the scheduler's clocks then (to split a span whose switch or wakeup was not seen). Its
+	 * time goes into ev.waits.
+	 */
+	__u64 span_ns;
+	__u64 span_exec_ns;
+	__u64 span_delay_ns;
+	__u32 span_class;
+	__u32 pad;
 	struct sql_event ev;
 };
 
@@ -214,6 +228,70 @@ static __always_inline void sql_copy_str(struct sql_event *ev, const void *text)
 	ev->text_len = n;
 }
 
+/* The query in flight on this thread opens its first span: the thread runs, since now. */
+static __always_inline void sql_waits_begin(struct sql_thread *th, struct task_struct *t,
+					    __u64 now)
+{
+	__builtin_memset(&th->ev.waits, 0, sizeof(th->ev.waits));
+	th->span_ns = now;
+	th->span_class = SCHED_CLASS_CPU;
+	sched_task_clocks(t, &th->span_exec_ns, &th->span_delay_ns);
+}
+
+/* Close the thread's current span at now into its query's waits, and open one of class cls. */
+static __always_inline void sql_waits_move(struct sql_thread *th, struct task_struct *t,
+					   __u32 cls, __u64 now)
+{
+	if (now > th->span_ns)
+		th->ev.waits.ns[th->span_class & (SQL_WAIT_CLASSES - 1)] += now - th->span_ns;
+	th->span_ns = now;
+	th->span_class = cls;
+	sched_task_clocks(t, &th->span_exec_ns, &th->span_delay_ns);
+}
+
+/*
+ * Close a span in which a switch or wakeup was not seen: the scheduler's clocks give its CPU
+ * time and run-queue wait, the rest goes to rest; then open one of class cls. Counted (not a
+ * loss: an estimate).
+ */
+static __always_inline void sql_waits_repair(struct sql_thread *th, struct task_struct *t,
+					     __u32 rest, __u32 cls, __u64 now)
+{
+	__u64 span, cpu, runq;
+
+	if (now > th->span_ns) {
+		span = now - th->span_ns;
+		sched_span_split(t, th->span_exec_ns, th->span_delay_ns, span, &cpu, &runq);
+		th->ev.waits.ns[SCHED_CLASS_CPU] += cpu;
+		th->ev.waits.ns[SCHED_CLASS_RUNQ] += runq;
+		th->ev.waits.ns[rest & (SQL_WAIT_CLASSES - 1)] += span - cpu - runq;
+		th->span_ns = now;
+	}
+	sql_count(SQL_STAT_WAITS_REPAIRED);
+	sql_waits_move(th, t, cls, now);
+}
+
+/* The query in flight on this thread ends or parks now, in a probe on its CPU: its last span. */
+static __always_inline void sql_waits_end(struct sql_thread *th, __u64 now)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (th->span_class != SCHED_CLASS_CPU)
+		sql_waits_repair(th, t, th->span_class, SCHED_CLASS_CPU, now);
+	else
+		sql_waits_move(th, t, SCHED_CLASS_CPU, now);
+}
+
+/* Add one part of a query's waits (a thread-pool turn) to its parked whole. */
+static __always_inline void sql_waits_add(struct sql_waits *to, const struct sql_waits *from)
+{
+	for (int i = 0; i < SQL_WAIT_CLASSES; i++)
+		to->ns[i] += from->ns[i];
+	to->switches += from->switches;
+	to->io_count += from->io_count;
+	to->io_bytes += from->io_bytes;
+}
+
 /* This thread's slot (made on first use when create); NULL is counted when it was wanted. */
 static __always_inline struct sql_thread *sql_thread_get(bool create)
 {
@@ -256,6 +334,7 @@ static __always_inline void sql_begin(struct sql_thread *th, __u16 kind, __u32 p
 	ev->text_len = 0;
 	ev->src = (__u64)src;
 	ev->src_len = src_len;
+	sql_waits_begin(th, bpf_get_current_task_btf(), ev->start_ns);
 }
 
 /*
@@ -310,10 +389,10 @@ static __always_inline void sql_pg_title(struct sql_event *ev)
 		ev->names[0] = '\0';
 }
 
-/* Send a query that ended now if it took slow_ns or longer, its text read first if asked. */
-static __always_inline void sql_finish(struct sql_event *ev, bool read_text, const void *text)
+/* Send a query that ended at now if it took slow_ns or longer, its text read first if asked. */
+static __always_inline void sql_finish(struct sql_event *ev, __u64 now, bool read_text,
+				       const void *text)
 {
-	__u64 now = bpf_ktime_get_ns();
 	__u64 len;
 
 	if (now - ev->start_ns < slow_ns)
@@ -339,7 +418,8 @@ static __always_inline void sql_finish(struct sql_event *ev, bool read_text, con
 /*
  * A dispatch_command call for the THD of a query the thread pool parked: the same packet means
  * the query resumes (it stays where it is and is timed once); another packet means the parked
- * one is gone, and the call is a new query. Whether it resumed.
+ * one is gone, and the call is a new query. Whether it resumed. The pool parks a statement
+ * while its commit waits for the redo log: the time parked is counted as io.
  */
 static __always_inline bool sql_resume(struct sql_thread *th, const struct sql_key *key,
 				       const void *text, __u64 len)
@@ -349,7 +429,13 @@ static __always_inline bool sql_resume(struct sql_thread *th, const struct sql_k
 	if (!ev)
 		return false;
 	if ((ev->flags & SQL_EV_SUSPENDED) && ev->src == (__u64)text && ev->src_len == len) {
+		__u64 now = bpf_ktime_get_ns();
+
 		ev->flags = (ev->flags & ~SQL_EV_SUSPENDED) | SQL_EV_RESUMED;
+		if (ev->end_ns && now > ev->end_ns)
+			ev->waits.ns[SCHED_CLASS_IO] += now - ev->end_ns;
+		ev->end_ns = 0;
+		sql_waits_begin(th, bpf_get_current_task_btf(), now);
 		if (th->state != SQL_THREAD_IDLE)
 			sql_count(SQL_STAT_REPLACED);
 		th->state = SQL_THREAD_RESUMED;
@@ -435,6 +521,7 @@ int BPF_KRETPROBE(sql_dispatch_exit)
 	struct sql_thread *th;
 	struct sql_event *ev;
 	__u32 state;
+	__u64 now;
 
 	th = sql_thread_get(false);
 	if (!th)
@@ -442,30 +529,37 @@ int BPF_KRETPROBE(sql_dispatch_exit)
 	state = th->state;
 	if (state != SQL_THREAD_DISPATCH && state != SQL_THREAD_RESUMED)
 		return 0; /* another command, or filtered out */
+	now = bpf_ktime_get_ns();
+	sql_waits_end(th, now);
 	th->state = SQL_THREAD_IDLE;
 	key.id = th->thd;
 	key.pid = th->pid;
 	if ((cookie & SQL_LAYOUT_ASYNC_RETURN) && (int)PT_REGS_RC(ctx) == SQL_DISPATCH_WOULDBLOCK) {
-		/* parked: kept by THD, for whichever thread resumes it */
+		/* parked: kept by THD, for whichever thread resumes it, with when (end_ns) */
 		if (state == SQL_THREAD_RESUMED) {
 			ev = bpf_map_lookup_elem(&sql_parked, &key);
-			if (ev)
+			if (ev) {
+				sql_waits_add(&ev->waits, &th->ev.waits);
+				ev->end_ns = now;
 				ev->flags |= SQL_EV_SUSPENDED;
+			}
 			return 0;
 		}
 		th->ev.flags |= SQL_EV_SUSPENDED;
+		th->ev.end_ns = now;
 		if (bpf_map_update_elem(&sql_parked, &key, &th->ev, BPF_ANY))
 			sql_count(SQL_DROP_START_FULL);
 		return 0;
 	}
 	if (state == SQL_THREAD_DISPATCH) {
-		sql_finish(&th->ev, false, NULL);
+		sql_finish(&th->ev, now, false, NULL);
 		return 0;
 	}
 	ev = bpf_map_lookup_elem(&sql_parked, &key);
 	if (!ev)
 		return 0; /* removed as stale by user space */
-	sql_finish(ev, false, NULL);
+	sql_waits_add(&ev->waits, &th->ev.waits);
+	sql_finish(ev, now, false, NULL);
 	bpf_map_delete_elem(&sql_parked, &key);
 	return 0;
 }
@@ -571,10 +665,13 @@ int BPF_USDT(sql_usdt_done, void *query)
 {
 	struct sql_thread *th = sql_thread_get(false);
 
+	__u64 now = bpf_ktime_get_ns();
+
 	if (!th || th->state != SQL_THREAD_QUERY)
 		return 0;
+	sql_waits_end(th, now);
 	th->state = SQL_THREAD_IDLE;
-	sql_finish(&th->ev, th->ev.kind == SQL_EV_PG, query);
+	sql_finish(&th->ev, now, th->ev.kind == SQL_EV_PG, query);
 	return 0;
 }
 
@@ -644,15 +741,19 @@ int BPF_KPROBE(sql_pg_execute_done)
 {
 	struct sql_thread *th = sql_thread_get(false);
 
+	__u64 now;
+
 	if (!th || th->state != SQL_THREAD_EXECUTE || PT_REGS_SP(ctx) + SQL_PG_NEST_GAP < th->sp)
 		return 0;
-	th->state = SQL_THREAD_IDLE;
 	if (bpf_get_attach_cookie(ctx) && sql_pg_is_commit((const void *)th->ev.src)) {
 		sql_copy_str(&th->ev, (const void *)th->ev.src);
 		th->state = SQL_THREAD_COMMIT;
 		return 0;
 	}
-	sql_finish(&th->ev, true, (const void *)th->ev.src);
+	now = bpf_ktime_get_ns();
+	sql_waits_end(th, now);
+	th->state = SQL_THREAD_IDLE;
+	sql_finish(&th->ev, now, true, (const void *)th->ev.src);
 	return 0;
 }
 
@@ -662,10 +763,98 @@ int BPF_USDT(sql_pg_xact_end)
 {
 	struct sql_thread *th = sql_thread_get(false);
 
+	__u64 now = bpf_ktime_get_ns();
+
 	if (!th || th->state != SQL_THREAD_COMMIT)
 		return 0;
+	sql_waits_end(th, now);
 	th->state = SQL_THREAD_IDLE;
-	sql_finish(&th->ev, false, NULL);
+	sql_finish(&th->ev, now, false, NULL);
+	return 0;
+}
+
+/*
+ * A context switch: a thread with a query in flight leaves its CPU (its span on the CPU ends,
+ * the class it leaves for begins), or comes onto one (its wait ends). Other threads cost a
+ * task-storage lookup each.
+ */
+static __always_inline void sql_on_switch(__u64 *ctx, bool preempt, struct task_struct *prev,
+					  struct task_struct *next)
+{
+	struct sql_thread *th;
+	__u64 now = 0;
+	__u32 out;
+
+	th = bpf_task_storage_get(&sql_threads, prev, 0, 0);
+	if (th && th->state != SQL_THREAD_IDLE) {
+		now = bpf_ktime_get_ns();
+		out = sched_out_class(ctx, preempt, prev, false);
+		if (out >= SCHED_CLASS_COUNT) /* exiting with its query in flight */
+			out = SCHED_CLASS_OTHER;
+		if (th->span_class != SCHED_CLASS_CPU)
+			sql_waits_repair(th, prev, th->span_class, out, now);
+		else
+			sql_waits_move(th, prev, out, now);
+		th->ev.waits.switches++;
+	}
+	th = bpf_task_storage_get(&sql_threads, next, 0, 0);
+	if (!th || th->state == SQL_THREAD_IDLE)
+		return;
+	if (!now)
+		now = bpf_ktime_get_ns();
+	/* Coming onto a CPU it was never seen leaving: it ran, then was away unseen. */
+	if (th->span_class == SCHED_CLASS_CPU)
+		sql_waits_repair(th, next, SCHED_CLASS_OTHER, SCHED_CLASS_CPU, now);
+	else
+		sql_waits_move(th, next, SCHED_CLASS_CPU, now);
+}
+
+/* A thread with a query in flight is woken: its wait ends, its wait for a CPU begins. */
+static __always_inline void sql_on_wakeup(struct task_struct *p)
+{
+	struct sql_thread *th = bpf_task_storage_get(&sql_threads, p, 0, 0);
+
+	if (!th || th->state == SQL_THREAD_IDLE || th->span_class == SCHED_CLASS_RUNQ)
+		return;
+	if (th->span_class == SCHED_CLASS_CPU) {
+		/* Woken before it switched out: still on its CPU, nothing changes. */
+		if (BPF_CORE_READ(p, on_cpu))
+			return;
+		sql_waits_repair(th, p, SCHED_CLASS_OTHER, SCHED_CLASS_RUNQ, bpf_ktime_get_ns());
+		return;
+	}
+	sql_waits_move(th, p, SCHED_CLASS_RUNQ, bpf_ktime_get_ns());
+}
+
+/*
+ * Task storage needs the tasks as BTF pointers, so these are tp_btf only (a kernel with task
+ * storage, v5.11, has tp_btf). Attached with the collector, dropped when it closes.
+ */
+SEC("tp_btf/sched_switch")
+int sql_switch(__u64 *ctx)
+{
+	sql_on_switch(ctx, ctx[0] & 1, (struct task_struct *)ctx[1], (struct task_struct *)ctx[2]);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int sql_wakeup(__u64 *ctx)
+{
+	sql_on_wakeup((struct task_struct *)ctx[0]);
+	return 0;
+}
+
+/* A bio submitted by a thread with a query in flight: the query's block I/O. */
+SEC("tp_btf/block_bio_queue")
+int sql_bio_queue(__u64 *ctx)
+{
+	struct bio *bio = (struct bio *)ctx[0];
+	struct sql_thread *th = sql_thread_get(false);
+
+	if (!th || th->state == SQL_THREAD_IDLE)
+		return 0;
+	th->ev.waits.io_count++;
+	th->ev.waits.io_bytes += BPF_CORE_READ(bio, bi_iter.bi_size);
 	return 0;
 }
 

@@ -53,6 +53,21 @@ enum sql_layout {
 #define SQL_EV_RESUMED	 0x10 /* the query was suspended and resumed at least once */
 #define SQL_EV_STMT_UNKNOWN 0x20 /* a prepared statement whose prepare ran before tracing began */
 
+/* Classes of a query's time: the same as enum sched_time_class in sched.h, in that order. */
+#define SQL_WAIT_CLASSES 8
+
+/*
+ * Where a query's time went while it was in flight on a server thread: nanoseconds per thread
+ * state class (they add up to its latency), the times its thread left a CPU, and the block I/O
+ * its thread submitted.
+ */
+struct sql_waits {
+	__u64 ns[SQL_WAIT_CLASSES];
+	__u64 switches;
+	__u64 io_count;
+	__u64 io_bytes;
+};
+
 /*
  * A query in flight (the start map's value) and, once it ends over the threshold, the ring buffer
  * record: the header, then text_len bytes of text (not NUL-terminated in the record).
@@ -74,11 +89,12 @@ struct sql_event {
 	__u32 text_len; /* bytes of text */
 	__u32 src_len;	/* the query's length in the server (dispatch_command) */
 	__u64 src;	/* and its address: a thread-pool resumption passes the same */
+	struct sql_waits waits;
 	char text[SQL_TEXT_BUF];
 };
 
 /* The header's size: a record is this plus text_len bytes. */
-#define SQL_EVENT_HDR_SIZE 200
+#define SQL_EVENT_HDR_SIZE 288
 /* The parked map's value size for a text limit: the header, the text, the byte after it. */
 #define SQL_START_VALUE_SIZE(limit) ((SQL_EVENT_HDR_SIZE + (limit) + 2 + 7) / 8 * 8)
 
@@ -112,6 +128,12 @@ enum sql_drop {
 	SQL_STAT_REPLACED,
 	/* Thread-pool resumptions folded into the query they continue. */
 	SQL_STAT_RESUMED,
+	/*
+	 * A switch or wakeup of a thread with a query in flight was not seen (its program could
+	 * not run, or found no task storage): no time is lost, that span is split by the
+	 * scheduler's clocks and its blocked part counted as "other".
+	 */
+	SQL_STAT_WAITS_REPAIRED,
 	SQL_DROP_COUNT,
 };
 

@@ -75,6 +75,33 @@ bool bpf_common_btf_has(const char *name, int kind)
 	return has;
 }
 
+/* Whether sched_switch can be attached as tp_btf, and passes prev_state (v5.18+). */
+int bpf_common_switch_btf(bool *tp_btf, bool *prev_state, const char *who, char *why,
+			  size_t why_len)
+{
+	const struct btf_type *t;
+	struct btf *btf;
+	int err;
+	int id;
+
+	err = bpf_common_btf_load(&btf, who, why, why_len);
+	if (err)
+		return err;
+	id = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
+	*tp_btf = id > 0;
+	*prev_state = false;
+	if (id > 0) {
+		t = btf__type_by_id(btf, id);
+		t = t ? btf__type_by_id(btf, t->type) : NULL;
+		if (t && btf_is_ptr(t))
+			t = btf__type_by_id(btf, t->type);
+		if (t && btf_is_func_proto(t))
+			*prev_state = btf_vlen(t) >= 5;
+	}
+	btf__free(btf);
+	return 0;
+}
+
 /* How many CPUs are possible (per-CPU maps hold one value each), or -errno. */
 int bpf_common_ncpus(const char *who, char *why, size_t why_len)
 {

@@ -47,6 +47,12 @@ int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why
 int bpf_common_btf_check(const char *who, char *why, size_t why_len);
 /* Whether vmlinux BTF has a type of this name and BTF_KIND_* (false if it cannot be read). */
 bool bpf_common_btf_has(const char *name, int kind);
+/*
+ * Whether sched_switch can be attached as tp_btf, and passes prev_state (v5.18+, which the
+ * thread-state classes of sched_class.bpf.h read); 0, or -errno with why if BTF is unreadable.
+ */
+int bpf_common_switch_btf(bool *tp_btf, bool *prev_state, const char *who, char *why,
+			  size_t why_len);
 int bpf_common_ncpus(const char *who, char *why, size_t why_len);
 /*
  * Whether the kernel's tracing programs have bpf_task_pt_regs (v5.15), which copying user

@@ -72,32 +72,6 @@ static const struct bpf_common_drop sched_drop_names[] = {
 	{ "recursion misses", -1 },
 };
 
-/* Whether sched_switch can be attached as tp_btf, and passes prev_state (v5.18+). */
-static int sched_probe_btf(bool *tp_btf, bool *prev_state, char *why, size_t why_len)
-{
-	const struct btf_type *t;
-	struct btf *btf;
-	int err;
-	int id;
-
-	err = bpf_common_btf_load(&btf, "sched", why, why_len);
-	if (err)
-		return err;
-	id = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
-	*tp_btf = id > 0;
-	*prev_state = false;
-	if (id > 0) {
-		t = btf__type_by_id(btf, id);
-		t = t ? btf__type_by_id(btf, t->type) : NULL;
-		if (t && btf_is_ptr(t))
-			t = btf__type_by_id(btf, t->type);
-		if (t && btf_is_func_proto(t))
-			*prev_state = btf_vlen(t) >= 5;
-	}
-	btf__free(btf);
-	return 0;
-}
-
 /* Open the BPF object, keep one flavour and load. */
 static int sched_load(struct sched_priv *priv, bool use_btf, bool prev_state, char *why,
 		      size_t why_len)
@@ -490,7 +464,7 @@ static int sched_open(struct collector *c, const struct ktop_config *cfg)
 	c->priv = priv;
 	priv->self = (uint32_t)getpid();
 	priv->proc = sched_proc_new(NULL);
-	err = sched_probe_btf(&tp_btf, &prev_state, c->why, sizeof(c->why));
+	err = bpf_common_switch_btf(&tp_btf, &prev_state, "sched", c->why, sizeof(c->why));
 	if (err)
 		goto out_close;
 	priv->ncpus = bpf_common_ncpus("sched", c->why, sizeof(c->why));

@@ -61,6 +61,9 @@ struct sql_priv {
 	bool rb_queries;	    /* the slow-query ring is in rb */
 	bool scan_now;		    /* a server was exec'd: find and attach it without waiting */
 	struct bpf_link *exec_link; /* sched_process_exec, for the notes */
+	/* sched_switch, sched_wakeup, block_bio_queue: the in-flight queries' waits */
+	struct bpf_link *wait_links[3];
+	char waits_why[96]; /* why queries' time is not split by class, "" when it is */
 
 	struct sql_binary *bins;
 	size_t nbins;
@@ -73,6 +76,7 @@ struct sql_priv {
 	__u64 *pcpu;			   /* one counter per CPU, for reading sql_drops */
 	uint64_t counters[SQL_DROP_COUNT]; /* summed over CPUs, since open */
 	uint64_t lost_base;		   /* counters[SQL_DROP_LOST] at the last reset */
+	uint64_t repaired_base;		   /* counters[SQL_STAT_WAITS_REPAIRED] then */
 	uint64_t unlisted_before;	   /* queries dropped from the list before the last reset */
 	uint64_t next_from;		   /* model.seen at the last poll: the next interval's start */
 	double wall_minus_mono;		   /* converts the kernel's timestamps */
@@ -472,11 +476,12 @@ static void sql_mode_update(struct collector *c)
 		else
 			uprobe = true;
 	}
-	snprintf(c->mode, sizeof(c->mode), "%s",
+	snprintf(c->mode, sizeof(c->mode), "%s%s%s",
 		 usdt && uprobe ? "uprobe+USDT"
 		 : usdt		? "USDT"
 		 : uprobe	? "uprobe"
-				: "uprobe/USDT, no server yet");
+				: "uprobe/USDT, no server yet",
+		 priv->waits_why[0] ? ", no waits: " : ", waits by class", priv->waits_why);
 }
 
 /*
@@ -597,6 +602,11 @@ static int sql_on_event(void *ctx, void *data, size_t size)
 	q.truncated = ev->flags & SQL_EV_TRUNCATED;
 	q.prepared = ev->flags & SQL_EV_PREPARED;
 	q.server_pid = sql_server_of(&priv->model, ev->pid, ev->ppid);
+	for (int i = 0; i < SQL_WAIT_CLASSES; i++)
+		q.waits.ns[i] = ev->waits.ns[i];
+	q.waits.switches = ev->waits.switches;
+	q.waits.io_count = ev->waits.io_count;
+	q.waits.io_bytes = ev->waits.io_bytes;
 	if (q.kind == SQL_KIND_MYSQL)
 		escape_cstr(q.database, sizeof(q.database), ev->names, sizeof(ev->names));
 	else
@@ -663,6 +673,7 @@ static void sql_drops_update(struct collector *c)
 	c->drops[c->ndrops].name = "queries past the list bound";
 	c->drops[c->ndrops++].count = priv->unlisted_before + priv->model.unlisted;
 	priv->model.lost = priv->counters[SQL_DROP_LOST] - priv->lost_base;
+	priv->model.waits_repaired = priv->counters[SQL_STAT_WAITS_REPAIRED] - priv->repaired_base;
 }
 
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
@@ -676,6 +687,8 @@ static void sql_close(struct collector *c)
 		return;
 	ring_buffer__free(priv->rb);
 	bpf_link__destroy(priv->exec_link);
+	for (size_t i = 0; i < sizeof(priv->wait_links) / sizeof(priv->wait_links[0]); i++)
+		bpf_link__destroy(priv->wait_links[i]);
 	for (size_t i = 0; i < priv->nbins; i++)
 		sql_binary_detach(&priv->bins[i]);
 	free(priv->bins);
@@ -687,9 +700,35 @@ static void sql_close(struct collector *c)
 	c->priv = NULL;
 }
 
+/*
+ * Attach the programs that split in-flight queries' time by class. Without them (no tp_btf
+ * sched_switch) queries are still timed: waits_why says why they are not split.
+ */
+static void sql_waits_attach(struct sql_priv *priv, bool switch_btf)
+{
+	struct bpf_program *progs[] = { priv->skel->progs.sql_switch, priv->skel->progs.sql_wakeup,
+					priv->skel->progs.sql_bio_queue };
+	static const char *const names[] = { "sched_switch", "sched_wakeup", "block_bio_queue" };
+
+	if (!switch_btf) {
+		snprintf(priv->waits_why, sizeof(priv->waits_why), "sched_switch has no tp_btf");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		priv->wait_links[i] = bpf_program__attach(progs[i]);
+		if (!priv->wait_links[i]) {
+			snprintf(priv->waits_why, sizeof(priv->waits_why), "attach %s: %s", names[i],
+				 strerror(errno));
+			return;
+		}
+	}
+}
+
 /* Open and load the BPF object with the text limit; the ring buffer reader on top. */
 static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_t why_len)
 {
+	bool switch_btf = false;
+	bool prev_state = false;
 	bool use_btf;
 	int err;
 
@@ -703,6 +742,15 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 	use_btf = bpf_common_btf_has("btf_trace_sched_process_exec", BTF_KIND_TYPEDEF);
 	bpf_program__set_autoload(priv->skel->progs.sql_exec_btf, use_btf);
 	bpf_program__set_autoload(priv->skel->progs.sql_exec_raw, !use_btf);
+	err = bpf_common_switch_btf(&switch_btf, &prev_state, "sql", why, why_len);
+	if (err)
+		return err;
+	priv->skel->rodata->sw_has_prev_state = prev_state;
+	priv->skel->rodata->can_read_syscall = bpf_common_has_task_pt_regs();
+	switch_btf = switch_btf && bpf_common_btf_has("btf_trace_block_bio_queue", BTF_KIND_TYPEDEF);
+	bpf_program__set_autoload(priv->skel->progs.sql_switch, switch_btf);
+	bpf_program__set_autoload(priv->skel->progs.sql_wakeup, switch_btf);
+	bpf_program__set_autoload(priv->skel->progs.sql_bio_queue, switch_btf);
 	err = bpf_map__set_value_size(priv->skel->maps.sql_parked,
 				      SQL_START_VALUE_SIZE(text_limit));
 	if (!err)
@@ -722,6 +770,7 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 	}
 	pid_filter_init(&priv->pids, bpf_map__fd(priv->skel->maps.sql_pids),
 			&priv->skel->bss->filter_pids, "sql");
+	sql_waits_attach(priv, switch_btf);
 	priv->exec_link = bpf_program__attach(use_btf ? priv->skel->progs.sql_exec_btf :
 							priv->skel->progs.sql_exec_raw);
 	if (!priv->exec_link) {
@@ -900,6 +949,7 @@ static void sql_reset(struct collector *c)
 		return;
 	sql_drops_update(c);
 	priv->lost_base = priv->counters[SQL_DROP_LOST];
+	priv->repaired_base = priv->counters[SQL_STAT_WAITS_REPAIRED];
 	priv->unlisted_before += priv->model.unlisted;
 	priv->next_from = 0;
 	sql_model_reset(&priv->model, priv->ix);

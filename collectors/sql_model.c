@@ -31,6 +31,43 @@ const char *sql_kind_name(enum sql_kind kind)
 	}
 }
 
+bool sql_waits_has(const struct sql_query_waits *w)
+{
+	for (int i = 0; i < SCHED_NCLASSES; i++)
+		if (w->ns[i])
+			return true;
+	return false;
+}
+
+void sql_waits_summary(const struct sql_query_waits *w, char *buf, size_t len)
+{
+	uint64_t sum = 0;
+	int first = -1, second = -1;
+	int n;
+
+	for (int i = 0; i < SCHED_NCLASSES; i++) {
+		sum += w->ns[i];
+		if (!w->ns[i])
+			continue;
+		if (first < 0 || w->ns[i] > w->ns[first]) {
+			second = first;
+			first = i;
+		} else if (second < 0 || w->ns[i] > w->ns[second]) {
+			second = i;
+		}
+	}
+	if (first < 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	n = snprintf(buf, len, "%s %.0f%%", sched_class_name(first),
+		     100.0 * (double)w->ns[first] / (double)sum);
+	/* a second class is named when it holds at least 1% */
+	if (second >= 0 && w->ns[second] * 100 >= sum && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " %s %.0f%%", sched_class_name(second),
+			 100.0 * (double)w->ns[second] / (double)sum);
+}
+
 struct sql_model_index *sql_model_index_new(void)
 {
 	struct sql_model_index *ix = xcalloc(1, sizeof(*ix));
@@ -164,6 +201,14 @@ void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct
 	if (q->time > d->last_seen)
 		d->last_seen = q->time;
 	hist_record(&d->lat_us, q->latency_us);
+	if (sql_waits_has(&q->waits)) {
+		d->waits_count++;
+		for (int i = 0; i < SCHED_NCLASSES; i++)
+			d->waits.ns[i] += q->waits.ns[i];
+		d->waits.switches += q->waits.switches;
+		d->waits.io_count += q->waits.io_count;
+		d->waits.io_bytes += q->waits.io_bytes;
+	}
 
 	m->queries = xreallocarray(m->queries, m->nqueries + 1, sizeof(*m->queries));
 	dst = &m->queries[m->nqueries++];
@@ -227,6 +272,7 @@ void sql_model_reset(struct sql_model *m, struct sql_model_index *ix)
 	m->interval_from = 0;
 	m->unlisted = 0;
 	m->lost = 0;
+	m->waits_repaired = 0;
 	if (ix)
 		htab_clear(&ix->digests);
 }

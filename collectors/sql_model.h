@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "collectors/hist.h"
+#include "collectors/sched_model.h"
 
 #define SQL_HISTORY_S 60 /* seconds of slow-query counts kept for the sparkline */
 #define SQL_QUERIES_MAX 1000 /* slow queries kept in the list by default: the most recent */
@@ -29,6 +30,18 @@ struct sql_server {
 	bool traced;
 };
 
+/*
+ * Where a query's time went while in flight on its server thread: nanoseconds per thread-state
+ * class (enum sched_model_class; they add up to its latency), the times its thread left a CPU,
+ * and the block I/O the thread submitted. All zero when the kernel side could not split it.
+ */
+struct sql_query_waits {
+	uint64_t ns[SCHED_NCLASSES];
+	uint64_t switches;
+	uint64_t io_count;
+	uint64_t io_bytes;
+};
+
 /* One slow query. */
 struct sql_query {
 	double time;          /* wall clock of its end, seconds since the epoch */
@@ -45,6 +58,7 @@ struct sql_query {
 	uint64_t seq;         /* its number among the queries seen since start or reset, from 1 */
 	char database[96];    /* escaped; the database it ran in, "" if not known */
 	char user[96];        /* escaped; the user that ran it, "" if not known */
+	struct sql_query_waits waits;
 };
 
 /* Slow queries grouped by fingerprint (literals replaced by ?, whitespace and case folded). */
@@ -56,6 +70,8 @@ struct sql_digest {
 	uint64_t max_us;
 	double last_seen;     /* wall clock */
 	struct hist lat_us;   /* for the estimated p95 */
+	uint64_t waits_count; /* queries whose time was split by class */
+	struct sql_query_waits waits; /* their sums: averages are these over waits_count */
 };
 
 struct sql_model {
@@ -71,6 +87,8 @@ struct sql_model {
 	uint64_t unlisted;          /* queries dropped from the list past its bound */
 	size_t list_max;            /* the list's bound (0: SQL_QUERIES_MAX) */
 	uint64_t lost;              /* records the ring buffer dropped */
+	/* in-flight spans whose switch or wakeup was not seen, split by the scheduler's clocks */
+	uint64_t waits_repaired;
 	uint64_t threshold_ms;
 	size_t text_limit;          /* bytes of query text copied */
 	uint64_t polls;
@@ -81,6 +99,13 @@ struct sql_model *sql_model_dup(const struct sql_model *m);
 void sql_model_free(struct sql_model *m);
 /* "mysql" or "pg". */
 const char *sql_kind_name(enum sql_kind kind);
+/* Whether the query's time was split by class (some class holds time). */
+bool sql_waits_has(const struct sql_query_waits *w);
+/*
+ * The two largest classes with their share of the sum, "lock 91% cpu 6%" (one when it holds
+ * it all), or "-" when the time was not split.
+ */
+void sql_waits_summary(const struct sql_query_waits *w, char *buf, size_t len);
 
 /*
  * Filling a live model (collectors/sql.c; the unit tests). The index finds digests by

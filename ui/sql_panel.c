@@ -17,7 +17,10 @@
 #include "util/xalloc.h"
 
 #define SPARK_CELLS 30 /* seconds of the slow/s sparkline */
-#define TEXT_COL    54 /* where the query text starts in the list */
+#define WAITS_W	    18 /* the list's and digest's breakdown column: "lock 91% cpu 6%" */
+#define TEXT_COL    (54 + WAITS_W + 2) /* where the query text starts in the list */
+#define FP_COL	    (67 + WAITS_W + 2) /* where the fingerprint starts in the digest */
+#define WAIT_BAR_W  40 /* the detail's bars of the breakdown */
 
 struct sql_panel {
 	bool digest;	 /* the digest view instead of the list */
@@ -261,9 +264,10 @@ static int draw_servers(struct panel *p, struct canvas *cv, int row)
 	col = 1 + canvas_put(cv, row, 1, THEME_DIM, "slow/s ");
 	col += canvas_sparkline(cv, row, col, spark, SPARK_CELLS, THEME_BAR);
 	canvas_printf(cv, row, col + 2, m->lost ? THEME_WARN : THEME_DIM,
-		      "last %llu/s  seen %llu  lost %llu  threshold %llums%s",
+		      "last %llu/s  seen %llu  lost %llu  waits est. %llu  threshold %llums%s",
 		      (unsigned long long)m->per_second[SQL_HISTORY_S - 1],
 		      (unsigned long long)m->seen, (unsigned long long)m->lost,
+		      (unsigned long long)m->waits_repaired,
 		      (unsigned long long)m->threshold_ms,
 		      p->filter && p->filter->redact ? "  redacted" : "");
 	return row + 1;
@@ -277,9 +281,9 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 	char buf[4096];
 
 	follow_selection(p, order);
-	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-7s %-7s %-5s %-10s %9s  QUERY%*s", "TIME",
-		      "PID", "TID", "SRV", "DB", "MS", cv->width - TEXT_COL - 7,
-		      sp->slowest ? "slowest first" : "newest first");
+	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-7s %-7s %-*s  %-5s %-10s %9s  QUERY%*s",
+		      "TIME", "PID", "TID", WAITS_W, "WAITS", "SRV", "DB", "MS",
+		      cv->width - TEXT_COL - 7, sp->slowest ? "slowest first" : "newest first");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 	row++;
 	if (!m->nqueries)
@@ -289,11 +293,12 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 	for (size_t i = height < 0 ? 0 : sp->top;
 	     i < m->nqueries && (height < 0 || (int)(i - sp->top) < height - 1); i++, row++) {
 		const struct sql_query *q = &m->queries[order[i]];
-		char clock[16];
+		char clock[16], waits[32];
 
 		format_clock(clock, sizeof(clock), q->time);
-		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8s %-7u %-7u %-5s %-10.10s %9.1f  ", clock,
-			      q->pid, q->tid, sql_kind_name(q->kind),
+		sql_waits_summary(&q->waits, waits, sizeof(waits));
+		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8s %-7u %-7u %-*.*s  %-5s %-10.10s %9.1f  ",
+			      clock, q->pid, q->tid, WAITS_W, WAITS_W, waits, sql_kind_name(q->kind),
 			      q->database[0] ? q->database : "-", (double)q->latency_us / 1000.0);
 		canvas_put_fit(cv, row, TEXT_COL, cv->width - TEXT_COL - 1, THEME_DEFAULT,
 			       query_text(p, q, buf, sizeof(buf)));
@@ -303,7 +308,39 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 	free(order);
 }
 
-/* The selected query in full: who, when, how long, then its text wrapped. */
+/*
+ * Where the query's time went: a bar per class that holds any, then its context switches and
+ * block I/O. Returns the next row.
+ */
+static int draw_waits(struct canvas *cv, int row, const struct sql_query_waits *w)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < SCHED_NCLASSES; i++)
+		sum += w->ns[i];
+	if (!sum) {
+		canvas_put(cv, row++, 1, THEME_DIM, "where the time went: not split (see the mode line)");
+		return row;
+	}
+	canvas_put(cv, row++, 1, THEME_TITLE, "where the time went");
+	for (int i = 0; i < SCHED_NCLASSES && canvas_has_row(cv, row); i++) {
+		double share = (double)w->ns[i] / (double)sum;
+
+		if (!w->ns[i])
+			continue;
+		canvas_printf(cv, row, 3, THEME_DEFAULT, "%-6s %10.1f ms %5.1f%%  ", sched_class_name(i),
+			      (double)w->ns[i] / 1e6, 100.0 * share);
+		canvas_bar(cv, row, 31, WAIT_BAR_W, share, THEME_BAR);
+		row++;
+	}
+	canvas_printf(cv, row++, 3, THEME_DIM,
+		      "%llu context switches, %llu block I/O submitted (%.1f KiB)",
+		      (unsigned long long)w->switches, (unsigned long long)w->io_count,
+		      (double)w->io_bytes / 1024.0);
+	return row;
+}
+
+/* The selected query in full: who, when, how long, where the time went, its text wrapped. */
 static void draw_detail(struct panel *p, struct canvas *cv, int row)
 {
 	const struct sql_model *m = p->model;
@@ -328,6 +365,7 @@ static void draw_detail(struct panel *p, struct canvas *cv, int row)
 		      (double)q->latency_us / 1000.0, q->prepared ? "  prepared statement" : "",
 		      q->truncated ? "  (text cut at the copy limit)" : "");
 	row++;
+	row = draw_waits(cv, row, &q->waits) + 1;
 	text = query_text(p, q, buf, sizeof(buf));
 	len = strlen(text);
 	/* wrap at the width; the text is already escaped, so bytes are printable */
@@ -353,8 +391,9 @@ static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 	struct sql_panel *sp = p->priv;
 	size_t *order = digest_order(m);
 
-	canvas_printf(cv, row, 1, THEME_TITLE, "%7s %11s %9s %9s %9s %-5s %-8s  FINGERPRINT",
-		      "COUNT", "TOTAL ms", "AVG ms", "P95 ms*", "MAX ms", "SRV", "LAST");
+	canvas_printf(cv, row, 1, THEME_TITLE, "%7s %11s %9s %9s %9s %-5s %-8s  %-*s  FINGERPRINT",
+		      "COUNT", "TOTAL ms", "AVG ms", "P95 ms*", "MAX ms", "SRV", "LAST", WAITS_W,
+		      "WAITS (AVG)");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 	row++;
 	if (!m->ndigests)
@@ -364,16 +403,19 @@ static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 	for (size_t i = height < 0 ? 0 : sp->top;
 	     i < m->ndigests && (height < 0 || (int)(i - sp->top) < height - 1); i++, row++) {
 		const struct sql_digest *d = &m->digests[order[i]];
-		char clock[16];
+		char clock[16], waits[32];
 
 		format_clock(clock, sizeof(clock), d->last_seen);
+		/* the shares of the summed classes are those of their averages */
+		sql_waits_summary(&d->waits, waits, sizeof(waits));
 		canvas_printf(cv, row, 1, THEME_DEFAULT,
-			      "%7llu %11.1f %9.1f %9.1f %9.1f %-5s %-8s  ",
+			      "%7llu %11.1f %9.1f %9.1f %9.1f %-5s %-8s  %-*.*s  ",
 			      (unsigned long long)d->count, (double)d->total_us / 1000.0,
 			      (double)d->total_us / 1000.0 / (double)(d->count ? d->count : 1),
 			      digest_p95_ms(d), (double)d->max_us / 1000.0, sql_kind_name(d->kind),
-			      clock);
-		canvas_put_fit(cv, row, 67, cv->width - 68, THEME_DEFAULT, d->fingerprint);
+			      clock, WAITS_W, WAITS_W, waits);
+		canvas_put_fit(cv, row, FP_COL, cv->width - FP_COL - 1, THEME_DEFAULT,
+			       d->fingerprint);
 		if (height >= 0 && i == sp->selected)
 			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
 	}
@@ -398,6 +440,23 @@ static void sql_draw(struct panel *p, struct canvas *cv)
 		draw_list(p, cv, row, height);
 }
 
+/* A query's waits, or a digest's average ones over n queries, as "waits_ms": {...}. */
+static void waits_json(struct json_out *j, const char *key, const struct sql_query_waits *w,
+		       uint64_t n, bool counts)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	for (int i = 0; i < SCHED_NCLASSES; i++)
+		json_kv_double(j, sched_class_name(i), (double)w->ns[i] / 1e6 / (double)(n ? n : 1),
+			       3);
+	if (counts) {
+		json_kv_u64(j, "switches", w->switches);
+		json_kv_u64(j, "io_count", w->io_count);
+		json_kv_u64(j, "io_bytes", w->io_bytes);
+	}
+	json_object_end(j);
+}
+
 /*
  * The snapshot as JSON. Batch output lists the interval's queries (each once over a run), the
  * UI's export the whole list; interval_unlisted counts the interval's queries the list's bound
@@ -416,6 +475,7 @@ static int sql_json(struct panel *p, struct json_out *j)
 	first = p->batch ? start : 0;
 	json_kv_u64(j, "threshold_ms", m->threshold_ms);
 	json_kv_u64(j, "lost", m->lost);
+	json_kv_u64(j, "waits_repaired", m->waits_repaired);
 	json_kv_u64(j, "seen", m->seen);
 	json_kv_u64(j, "interval_seen", m->seen - m->interval_from);
 	json_kv_u64(j, "interval_unlisted", m->seen - m->interval_from - (m->nqueries - start));
@@ -454,6 +514,8 @@ static int sql_json(struct panel *p, struct json_out *j)
 		json_kv_str(j, "text", query_text(p, q, buf, sizeof(buf)));
 		json_kv_bool(j, "truncated", q->truncated);
 		json_kv_bool(j, "prepared", q->prepared);
+		if (sql_waits_has(&q->waits))
+			waits_json(j, "waits_ms", &q->waits, 1, true);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -473,6 +535,11 @@ static int sql_json(struct panel *p, struct json_out *j)
 		json_kv_double(j, "p95_ms", digest_p95_ms(d), 3);
 		json_kv_double(j, "max_ms", (double)d->max_us / 1000.0, 3);
 		json_kv_double(j, "last_seen", d->last_seen, 3);
+		if (d->waits_count) {
+			/* the averages over the queries whose time was split */
+			json_kv_u64(j, "waits_count", d->waits_count);
+			waits_json(j, "waits_avg_ms", &d->waits, d->waits_count, false);
+		}
 		json_object_end(j);
 	}
 	free(order);

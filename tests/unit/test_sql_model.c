@@ -101,11 +101,63 @@ static void test_pg_title(void **state)
 	assert_false(sql_pg_title_names("postgres: bob", 13, user, sizeof(user), db, sizeof(db)));
 }
 
+/* The list's breakdown column: the two largest classes with their share, or "-". */
+static void test_waits_summary(void **state)
+{
+	struct sql_query_waits w = { 0 };
+	char buf[32];
+
+	(void)state;
+	sql_waits_summary(&w, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	assert_false(sql_waits_has(&w));
+	w.ns[SCHED_TIME_LOCK] = 910;
+	w.ns[SCHED_TIME_CPU] = 60;
+	w.ns[SCHED_TIME_RUNQ] = 30;
+	sql_waits_summary(&w, buf, sizeof(buf));
+	assert_string_equal(buf, "lock 91% cpu 6%");
+	/* a class under 1% is not named */
+	memset(&w, 0, sizeof(w));
+	w.ns[SCHED_TIME_SLEEP] = 1000;
+	w.ns[SCHED_TIME_CPU] = 5;
+	sql_waits_summary(&w, buf, sizeof(buf));
+	assert_string_equal(buf, "sleep 100%");
+}
+
+/* A digest sums its queries' classes; a query whose time was not split is left out of them. */
+static void test_digest_waits(void **state)
+{
+	struct sql_model m = { 0 };
+	struct sql_model_index *ix = sql_model_index_new();
+	struct sql_query q = { .time = 1e9, .latency_us = 300 };
+
+	(void)state;
+	q.waits.ns[SCHED_TIME_POLL] = 200000;
+	q.waits.ns[SCHED_TIME_CPU] = 100000;
+	q.waits.switches = 2;
+	sql_model_add(&m, ix, &q, "SELECT SLEEP(0.3)", 17);
+	q.waits.ns[SCHED_TIME_POLL] = 400000;
+	sql_model_add(&m, ix, &q, "SELECT SLEEP(0.5)", 17);
+	memset(&q.waits, 0, sizeof(q.waits));
+	sql_model_add(&m, ix, &q, "SELECT SLEEP(0.1)", 17);
+	assert_int_equal(m.ndigests, 1);
+	assert_int_equal(m.digests[0].count, 3);
+	assert_int_equal(m.digests[0].waits_count, 2);
+	assert_int_equal(m.digests[0].waits.ns[SCHED_TIME_POLL], 600000);
+	assert_int_equal(m.digests[0].waits.ns[SCHED_TIME_CPU], 200000);
+	assert_int_equal(m.digests[0].waits.switches, 4);
+	assert_int_equal(m.queries[0].waits.ns[SCHED_TIME_POLL], 200000);
+	sql_model_clear(&m);
+	sql_model_index_free(ix);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pg_title),
 		cmocka_unit_test(test_bound_counted),
+		cmocka_unit_test(test_waits_summary),
+		cmocka_unit_test(test_digest_waits),
 		cmocka_unit_test(test_interval_start),
 	};
 
