@@ -21,7 +21,10 @@
 # the throughput on a shared machine, since another job's load changes it much less) and each
 # tracer's own CPU use. Then, unless BPF_STATS=0, one more run per tracer with
 # kernel.bpf_stats_enabled=1 (restored afterwards) gives each tool's in-kernel BPF run time per
-# query (the uprobe trap itself is not in it: that is what the QPS and CPU ratios show).
+# query (the uprobe trap itself is not in it: that is what the QPS and CPU ratios show), and
+# for ktop the share of its programs that split each query's time by class (sched_switch,
+# sched_wakeup, block_bio_queue: they run at every context switch of the box, so that share
+# grows with the machine's other switches during the run).
 # Last, unless PROBE_COST=0, where the time goes: a stand-in binary calls a function with
 # MariaDB's dispatch_command signature (its first instruction a push, like mariadbd's, which the
 # kernel emulates instead of single-stepping) CALLS times in a loop, and the time per call is
@@ -134,6 +137,14 @@ pg_run() {
 us_per() { awk -v t="$1" -v n="$2" -v hz="$hz" 'BEGIN { printf "%.2f\n", n ? t / hz * 1e6 / n : 0 }'; }
 # prog_ids PID: the IDs of the BPF programs process PID holds.
 prog_ids() { cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ { print $2 }' | sort -u; }
+# waits_ids IDS: those of these programs that split in-flight queries' time by class (issue 17).
+waits_ids() {
+	local id
+	for id in $1; do
+		bpftool prog show id "$id" 2>/dev/null |
+			grep -qE 'name sql_(switch|wakeup|bio_queue) ' && echo "$id"
+	done
+}
 # bpf_ns IDS: the sum of run_time_ns of these programs.
 bpf_ns() {
 	local id sum=0 t
@@ -279,7 +290,7 @@ echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # bpf_stats_run: each tracer's in-kernel BPF time per query, from one run each.
 bpf_stats_run() {
-	local v ids n0 n1 n2 tx
+	local v ids wids w0 w1 w2 n0 n1 n2 tx
 
 	stats_was=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -qw kernel.bpf_stats_enabled=1
@@ -288,17 +299,29 @@ bpf_stats_run() {
 	for v in ktop bpftrace; do
 		start "$v" || exit 1
 		ids=$(prog_ids "$tracer")
+		wids=$(waits_ids "$ids")
 		n0=$(bpf_ns "$ids")
+		w0=$(bpf_ns "$wids")
 		mariadb-slap --no-defaults -S "$ms" -u root --create-schema=bench \
 			--concurrency="$CLIENTS" --iterations=1 --number-of-queries="$QUERIES" \
 			--query="$MY_QUERY" >/dev/null 2>&1
 		n1=$(bpf_ns "$ids")
+		w1=$(bpf_ns "$wids")
 		read -r _ tx < <(pg_run)
 		n2=$(bpf_ns "$ids")
+		w2=$(bpf_ns "$wids")
 		stop
 		awk -v v="$v" -v a="$((n1 - n0))" -v b="$((n2 - n1))" -v q="$QUERIES" \
 			-v t="${tx:-0}" 'BEGIN { printf "%-9s MariaDB %6.0f ns/query   " \
 			"PostgreSQL %6.0f ns/query\n", v, a / q, t ? b / t : 0 }'
+		# ktop's share of it that splits the queries' time by class: its sched_switch,
+		# sched_wakeup and block_bio_queue programs, run at every switch of the box
+		[ -n "$wids" ] && awk -v a="$((w1 - w0))" -v b="$((w2 - w1))" -v q="$QUERIES" \
+			-v t="${tx:-0}" -v n="$((n1 - n0))" -v m="$((n2 - n1))" \
+			'BEGIN { printf "  of which waits by class MariaDB %6.0f ns/query (%.0f%%)   " \
+			"PostgreSQL %6.0f ns/query (%.0f%%); the probes alone MariaDB %.0f, " \
+			"PostgreSQL %.0f\n", a / q, n ? 100 * a / n : 0, t ? b / t : 0, \
+			m ? 100 * b / m : 0, (n - a) / q, t ? (m - b) / t : 0 }'
 	done
 	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 	stats_was=""
