@@ -26,6 +26,13 @@ __u32 filter_pids = 0;	  /* nonzero: only processes (or children of processes) i
 __u32 filter_servers = 0; /* nonzero: only processes (or children of processes) in sql_servers */
 
 /*
+ * Threads with a query in flight, all servers together: while none has, the programs that
+ * follow switches, wakeups and bios return at once. A thread that exits in the middle of a
+ * query leaves its count behind (the programs then only look further than they need).
+ */
+__u64 sql_in_flight = 0;
+
+/*
  * MySQL/MariaDB queries parked by the thread pool (dispatch_command returned "would block"),
  * by THD until they resume, maybe on another thread: struct sql_event values cut to the text
  * limit in use (user space sets the value size before load, hence sizes and no BTF types).
@@ -292,6 +299,19 @@ static __always_inline void sql_waits_add(struct sql_waits *to, const struct sql
 	to->io_bytes += from->io_bytes;
 }
 
+/* The thread's state changes; the count of threads with a query in flight follows it. */
+static __always_inline void sql_set_state(struct sql_thread *th, __u32 state)
+{
+	bool was = th->state != SQL_THREAD_IDLE;
+	bool is = state != SQL_THREAD_IDLE;
+
+	th->state = state;
+	if (is && !was)
+		__sync_fetch_and_add(&sql_in_flight, 1);
+	else if (was && !is)
+		__sync_fetch_and_add(&sql_in_flight, -1);
+}
+
 /* This thread's slot (made on first use when create); NULL is counted when it was wanted. */
 static __always_inline struct sql_thread *sql_thread_get(bool create)
 {
@@ -438,7 +458,7 @@ static __always_inline bool sql_resume(struct sql_thread *th, const struct sql_k
 		sql_waits_begin(th, bpf_get_current_task_btf(), now);
 		if (th->state != SQL_THREAD_IDLE)
 			sql_count(SQL_STAT_REPLACED);
-		th->state = SQL_THREAD_RESUMED;
+		sql_set_state(th, SQL_THREAD_RESUMED);
 		sql_count(SQL_STAT_RESUMED);
 		return true;
 	}
@@ -508,7 +528,7 @@ int BPF_KPROBE(sql_dispatch_enter)
 		/* now: the server writes its answer over the packet */
 		sql_copy_bounded(&th->ev, text, len);
 	}
-	th->state = SQL_THREAD_DISPATCH;
+	sql_set_state(th, SQL_THREAD_DISPATCH);
 	return 0;
 }
 
@@ -531,7 +551,7 @@ int BPF_KRETPROBE(sql_dispatch_exit)
 		return 0; /* another command, or filtered out */
 	now = bpf_ktime_get_ns();
 	sql_waits_end(th, now);
-	th->state = SQL_THREAD_IDLE;
+	sql_set_state(th, SQL_THREAD_IDLE);
 	key.id = th->thd;
 	key.pid = th->pid;
 	if ((cookie & SQL_LAYOUT_ASYNC_RETURN) && (int)PT_REGS_RC(ctx) == SQL_DISPATCH_WOULDBLOCK) {
@@ -655,7 +675,7 @@ int BPF_USDT(sql_usdt_start, void *query)
 	 */
 	if (kind != SQL_EV_PG)
 		sql_copy_str(&th->ev, query);
-	th->state = SQL_THREAD_QUERY;
+	sql_set_state(th, SQL_THREAD_QUERY);
 	return 0;
 }
 
@@ -670,7 +690,7 @@ int BPF_USDT(sql_usdt_done, void *query)
 	if (!th || th->state != SQL_THREAD_QUERY)
 		return 0;
 	sql_waits_end(th, now);
-	th->state = SQL_THREAD_IDLE;
+	sql_set_state(th, SQL_THREAD_IDLE);
 	sql_finish(&th->ev, now, th->ev.kind == SQL_EV_PG, query);
 	return 0;
 }
@@ -703,7 +723,7 @@ int BPF_KPROBE(sql_pg_execute_start)
 		return 0;
 	sql_begin(th, SQL_EV_PG, ppid, (const void *)text, 0);
 	th->sp = sp;
-	th->state = SQL_THREAD_EXECUTE;
+	sql_set_state(th, SQL_THREAD_EXECUTE);
 	return 0;
 }
 
@@ -747,12 +767,12 @@ int BPF_KPROBE(sql_pg_execute_done)
 		return 0;
 	if (bpf_get_attach_cookie(ctx) && sql_pg_is_commit((const void *)th->ev.src)) {
 		sql_copy_str(&th->ev, (const void *)th->ev.src);
-		th->state = SQL_THREAD_COMMIT;
+		sql_set_state(th, SQL_THREAD_COMMIT);
 		return 0;
 	}
 	now = bpf_ktime_get_ns();
 	sql_waits_end(th, now);
-	th->state = SQL_THREAD_IDLE;
+	sql_set_state(th, SQL_THREAD_IDLE);
 	sql_finish(&th->ev, now, true, (const void *)th->ev.src);
 	return 0;
 }
@@ -768,15 +788,15 @@ int BPF_USDT(sql_pg_xact_end)
 	if (!th || th->state != SQL_THREAD_COMMIT)
 		return 0;
 	sql_waits_end(th, now);
-	th->state = SQL_THREAD_IDLE;
+	sql_set_state(th, SQL_THREAD_IDLE);
 	sql_finish(&th->ev, now, false, NULL);
 	return 0;
 }
 
 /*
  * A context switch: a thread with a query in flight leaves its CPU (its span on the CPU ends,
- * the class it leaves for begins), or comes onto one (its wait ends). Other threads cost a
- * task-storage lookup each.
+ * the class it leaves for begins), or comes onto one (its wait ends). While a query is in
+ * flight anywhere, other threads cost a task-storage lookup each.
  */
 static __always_inline void sql_on_switch(__u64 *ctx, bool preempt, struct task_struct *prev,
 					  struct task_struct *next)
@@ -785,6 +805,8 @@ static __always_inline void sql_on_switch(__u64 *ctx, bool preempt, struct task_
 	__u64 now = 0;
 	__u32 out;
 
+	if (!sql_in_flight)
+		return;
 	th = bpf_task_storage_get(&sql_threads, prev, 0, 0);
 	if (th && th->state != SQL_THREAD_IDLE) {
 		now = bpf_ktime_get_ns();
@@ -812,8 +834,11 @@ static __always_inline void sql_on_switch(__u64 *ctx, bool preempt, struct task_
 /* A thread with a query in flight is woken: its wait ends, its wait for a CPU begins. */
 static __always_inline void sql_on_wakeup(struct task_struct *p)
 {
-	struct sql_thread *th = bpf_task_storage_get(&sql_threads, p, 0, 0);
+	struct sql_thread *th;
 
+	if (!sql_in_flight)
+		return;
+	th = bpf_task_storage_get(&sql_threads, p, 0, 0);
 	if (!th || th->state == SQL_THREAD_IDLE || th->span_class == SCHED_CLASS_RUNQ)
 		return;
 	if (th->span_class == SCHED_CLASS_CPU) {
@@ -849,8 +874,11 @@ SEC("tp_btf/block_bio_queue")
 int sql_bio_queue(__u64 *ctx)
 {
 	struct bio *bio = (struct bio *)ctx[0];
-	struct sql_thread *th = sql_thread_get(false);
+	struct sql_thread *th;
 
+	if (!sql_in_flight)
+		return 0;
+	th = sql_thread_get(false);
 	if (!th || th->state == SQL_THREAD_IDLE)
 		return 0;
 	th->ev.waits.io_count++;

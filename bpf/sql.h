@@ -74,7 +74,7 @@ struct sql_waits {
  */
 struct sql_event {
 	__u64 start_ns; /* CLOCK_MONOTONIC at its start */
-	__u64 end_ns;	/* and at its end */
+	__u64 end_ns;	/* and at its end (in the parked map: when it was parked) */
 	__u64 stmt_id;	/* prepared statement number (SQL_EV_PREPARED) */
 	__u64 stmt;	/* the server's prepared statement object executed, 0 if none seen */
 	__u64 thd;	/* MySQL/MariaDB: the connection's THD, 0 for PostgreSQL */

@@ -105,8 +105,8 @@ ktop_sql() {
 	"$KTOP" -b -P sql -f json "$@" >"$work/$name.json" 2>"$work/$name.err" &
 	ktop_pid=$!
 	pids+=("$ktop_pid")
-	wait_for 30 eval 'grep -q "ktop: sql: tracing with" "$work/$name.err" || ! kill -0 $ktop_pid'
-	grep -q "ktop: sql: tracing with .*waits by class" "$work/$name.err" ||
+	wait_for 30 eval 'grep -qs "ktop: sql: tracing with" "$work/$name.err" || ! kill -0 $ktop_pid'
+	grep -qs "ktop: sql: tracing with .*waits by class" "$work/$name.err" ||
 		note "$name: ktop: $(head -3 "$work/$name.err")"
 }
 ktop_stop() {
