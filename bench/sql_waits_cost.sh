@@ -38,7 +38,9 @@ trap cleanup EXIT
 # progs_of PID: one line per BPF program the process holds, as bpftool shows it.
 progs_of() {
 	local id
-	for id in $(cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ { print $2 }' | sort -u); do
+	local ids
+	ids=$(cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ { print $2 }' | sort -u)
+	for id in $ids; do
 		bpftool prog show id "$id" 2>/dev/null | head -1
 	done
 }
@@ -59,7 +61,8 @@ for ((r = 1; r <= RUNS; r++)); do
 			sleep 0.1
 		done
 		grep -qs "ktop: sql: tracing with" "$work/err" ||
-			{ echo "sql_waits_cost.sh: $k did not start: $(head -2 "$work/err")" >&2; exit 1; }
+			{ echo "sql_waits_cost.sh: $k did not start: $(head -2 "$work/err")" >&2
+			  exit 1; }
 		progs_of "$kpid" >"$work/before"
 		mariadb-slap --no-defaults -S "$ms" -u root --create-schema=bench \
 			--concurrency="$CLIENTS" --iterations=1 --number-of-queries="$QUERIES" \

@@ -236,8 +236,7 @@ static __always_inline void sql_copy_str(struct sql_event *ev, const void *text)
 }
 
 /* The query in flight on this thread opens its first span: the thread runs, since now. */
-static __always_inline void sql_waits_begin(struct sql_thread *th, struct task_struct *t,
-					    __u64 now)
+static __always_inline void sql_waits_begin(struct sql_thread *th, struct task_struct *t, __u64 now)
 {
 	__builtin_memset(&th->ev.waits, 0, sizeof(th->ev.waits));
 	th->span_ns = now;
@@ -246,8 +245,8 @@ static __always_inline void sql_waits_begin(struct sql_thread *th, struct task_s
 }
 
 /* Close the thread's current span at now into its query's waits, and open one of class cls. */
-static __always_inline void sql_waits_move(struct sql_thread *th, struct task_struct *t,
-					   __u32 cls, __u64 now)
+static __always_inline void sql_waits_move(struct sql_thread *th, struct task_struct *t, __u32 cls,
+					   __u64 now)
 {
 	if (now > th->span_ns)
 		th->ev.waits.ns[th->span_class & (SQL_WAIT_CLASSES - 1)] += now - th->span_ns;

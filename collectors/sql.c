@@ -717,8 +717,8 @@ static void sql_waits_attach(struct sql_priv *priv, bool switch_btf)
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		priv->wait_links[i] = bpf_program__attach(progs[i]);
 		if (!priv->wait_links[i]) {
-			snprintf(priv->waits_why, sizeof(priv->waits_why), "attach %s: %s", names[i],
-				 strerror(errno));
+			snprintf(priv->waits_why, sizeof(priv->waits_why), "attach %s: %s",
+				 names[i], strerror(errno));
 			return;
 		}
 	}
@@ -747,7 +747,8 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 		return err;
 	priv->skel->rodata->sw_has_prev_state = prev_state;
 	priv->skel->rodata->can_read_syscall = bpf_common_has_task_pt_regs();
-	switch_btf = switch_btf && bpf_common_btf_has("btf_trace_block_bio_queue", BTF_KIND_TYPEDEF);
+	switch_btf = switch_btf &&
+		     bpf_common_btf_has("btf_trace_block_bio_queue", BTF_KIND_TYPEDEF);
 	bpf_program__set_autoload(priv->skel->progs.sql_switch, switch_btf);
 	bpf_program__set_autoload(priv->skel->progs.sql_wakeup, switch_btf);
 	bpf_program__set_autoload(priv->skel->progs.sql_bio_queue, switch_btf);

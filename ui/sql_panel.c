@@ -267,8 +267,7 @@ static int draw_servers(struct panel *p, struct canvas *cv, int row)
 		      "last %llu/s  seen %llu  lost %llu  waits est. %llu  threshold %llums%s",
 		      (unsigned long long)m->per_second[SQL_HISTORY_S - 1],
 		      (unsigned long long)m->seen, (unsigned long long)m->lost,
-		      (unsigned long long)m->waits_repaired,
-		      (unsigned long long)m->threshold_ms,
+		      (unsigned long long)m->waits_repaired, (unsigned long long)m->threshold_ms,
 		      p->filter && p->filter->redact ? "  redacted" : "");
 	return row + 1;
 }
@@ -297,8 +296,9 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 
 		format_clock(clock, sizeof(clock), q->time);
 		sql_waits_summary(&q->waits, waits, sizeof(waits));
-		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8s %-7u %-7u %-*.*s  %-5s %-10.10s %9.1f  ",
-			      clock, q->pid, q->tid, WAITS_W, WAITS_W, waits, sql_kind_name(q->kind),
+		canvas_printf(cv, row, 1, THEME_DEFAULT,
+			      "%-8s %-7u %-7u %-*.*s  %-5s %-10.10s %9.1f  ", clock, q->pid, q->tid,
+			      WAITS_W, WAITS_W, waits, sql_kind_name(q->kind),
 			      q->database[0] ? q->database : "-", (double)q->latency_us / 1000.0);
 		canvas_put_fit(cv, row, TEXT_COL, cv->width - TEXT_COL - 1, THEME_DEFAULT,
 			       query_text(p, q, buf, sizeof(buf)));
@@ -319,7 +319,8 @@ static int draw_waits(struct canvas *cv, int row, const struct sql_query_waits *
 	for (int i = 0; i < SCHED_NCLASSES; i++)
 		sum += w->ns[i];
 	if (!sum) {
-		canvas_put(cv, row++, 1, THEME_DIM, "where the time went: not split (see the mode line)");
+		canvas_put(cv, row++, 1, THEME_DIM,
+			   "where the time went: not split (see the mode line)");
 		return row;
 	}
 	canvas_put(cv, row++, 1, THEME_TITLE, "where the time went");
@@ -328,8 +329,8 @@ static int draw_waits(struct canvas *cv, int row, const struct sql_query_waits *
 
 		if (!w->ns[i])
 			continue;
-		canvas_printf(cv, row, 3, THEME_DEFAULT, "%-6s %10.1f ms %5.1f%%  ", sched_class_name(i),
-			      (double)w->ns[i] / 1e6, 100.0 * share);
+		canvas_printf(cv, row, 3, THEME_DEFAULT, "%-6s %10.1f ms %5.1f%%  ",
+			      sched_class_name(i), (double)w->ns[i] / 1e6, 100.0 * share);
 		canvas_bar(cv, row, 31, WAIT_BAR_W, share, THEME_BAR);
 		row++;
 	}

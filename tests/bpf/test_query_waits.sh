@@ -96,7 +96,9 @@ EOF
 w() { python3 "$work/w.py" "$@" 2>/dev/null; }
 # at_least FILE REGEX CLASSES PERCENT: the first query matching spends PERCENT in CLASSES.
 at_least() { local s; s=$(w share "$1" "$2" "$3") && [ "$s" -ge "$4" ]; }
-no_sql_progs() { ! bpftool prog show 2>/dev/null | grep -qE 'name sql_(switch|wakeup|bio_queue)'; }
+no_sql_progs() {
+	! bpftool prog show 2>/dev/null | grep -qE 'name sql_(switch|wakeup|bio_queue)'
+}
 # ktop_sql NAME ARGS...: the Slow queries panel as JSON lines in $work/NAME.json, in the
 # background ($ktop_pid), once it has attached (or failed: said in a note).
 ktop_sql() {
@@ -220,7 +222,8 @@ note "digest of select benchmark(...): average cpu ${avg:-missing} ms; spans rep
 check "the digest carries the average per class" test "${avg:-0}" -gt 0
 
 # --- a thread-pool MariaDB: queries parked and resumed keep one breakdown ----------------------
-db_mariadb_start m2 --thread-handling=pool-of-threads || { not_ok "start a thread-pool MariaDB"; finish; }
+db_mariadb_start m2 --thread-handling=pool-of-threads ||
+	{ not_ok "start a thread-pool MariaDB"; finish; }
 ms2=$db_sock
 db_mysql "$ms2" "CREATE DATABASE pool; CREATE TABLE pool.t (id INT PRIMARY KEY AUTO_INCREMENT,
 	v INT) ENGINE=InnoDB" || not_ok "create a table on the thread-pool MariaDB"
