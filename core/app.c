@@ -108,7 +108,8 @@ static void app_syms_free(struct app *a)
 	a->cfg.syms = NULL;
 }
 
-int app_init(struct app *a, const struct options *opt, const struct features *feat)
+int app_init(struct app *a, const struct options *opt, const struct features *feat,
+	     const struct settings *st, const char *path, const char *warn)
 {
 	const struct registry_entry *chosen;
 	struct theme theme = a->theme;
@@ -119,7 +120,10 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->timerfd = -1;
 	a->opt = *opt;
 	a->feat = *feat;
+	a->settings = a->saved = *st;
+	snprintf(a->settings_path, sizeof(a->settings_path), "%s", path);
 	options_startup(opt, &a->cfg, &a->filter);
+	a->filter.offcpu_kthreads = st->kthreads;
 	a->applied = a->filter;
 	a->start_s = a->reset_s = app_now();
 	app_syms_new(a);
@@ -137,6 +141,12 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 		if (e == chosen || (!chosen && i == 0))
 			a->current = a->npanels;
 		add_panel(a, e, true);
+	}
+	app_prefs_apply(a);
+	if (warn && warn[0] && !a->message[0]) {
+		snprintf(a->message, sizeof(a->message), "%s", warn);
+		a->message_is_error = true;
+		a->message_at = app_now();
 	}
 	return 0;
 }
@@ -186,12 +196,19 @@ int app_signals_open(struct app *a)
 
 int app_timer_open(struct app *a)
 {
-	struct itimerspec its;
-	long long ns = (long long)(a->opt.delay_s * 1e9);
-
 	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (a->timerfd < 0)
 		return -errno;
+	return app_timer_set(a);
+}
+
+int app_timer_set(struct app *a)
+{
+	struct itimerspec its;
+	long long ns = (long long)(a->opt.delay_s * 1e9);
+
+	if (a->timerfd < 0)
+		return app_timer_open(a);
 	its.it_interval.tv_sec = ns / 1000000000LL;
 	its.it_interval.tv_nsec = ns % 1000000000LL;
 	its.it_value = its.it_interval;

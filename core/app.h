@@ -3,6 +3,7 @@
 #ifndef KTOP_APP_H
 #define KTOP_APP_H
 
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include "core/features.h"
 #include "core/options.h"
 #include "core/registry.h"
+#include "core/settings.h"
 #include "themes/theme.h"
 #include "ui/canvas.h"
 #include "ui/keymap.h"
@@ -39,7 +41,12 @@ struct app {
 	size_t current;
 	bool paused;
 	bool help;
+	bool setup;  /* the setup screen is shown */
+	size_t setup_selected;
 	bool quit;
+	struct settings settings; /* as the setup screen shows them and quit saves them */
+	struct settings saved;    /* as last read from or written to the file */
+	char settings_path[PATH_MAX]; /* "" with --no-config or without a home */
 	struct keymap keys; /* the global keys, their panel numbers from the panels there are */
 	struct prompt prompt;
 	struct screen screen;
@@ -54,8 +61,13 @@ struct app {
 	double message_at;
 };
 
-/* Set up panels and open collectors (batch: only the chosen panel's); 0 or -errno. */
-int app_init(struct app *a, const struct options *opt, const struct features *feat);
+/*
+ * Set up panels and open collectors (batch: only the chosen panel's), the settings st (read
+ * from path, "" for none; warn: their first warning, shown a while) given to the panels.
+ * 0 or -errno.
+ */
+int app_init(struct app *a, const struct options *opt, const struct features *feat,
+	     const struct settings *st, const char *path, const char *warn);
 /* Close every collector and free every snapshot; safe after a failed init. */
 void app_fini(struct app *a);
 /* The interactive screen until q or a signal; returns the exit code. */
@@ -77,5 +89,23 @@ void app_tick(struct app *a);
 /* Fill the header's data for panel p. */
 void app_status(const struct app *a, const struct panel *p, struct status_info *si);
 double app_now(void);
+/*
+ * Give each open collector the parts of a->filter that changed since they were last given
+ * it (compared once, here; the PID set sorted first); a collector's failure is reported.
+ */
+void app_apply_filter(struct app *a);
+/* Set the refresh timer to a->opt.delay_s (made when there is none); 0 or -errno. */
+int app_timer_set(struct app *a);
+
+/* The settings' side of the app (core/app_settings.c). */
+/* Give the settings' preferences (sort, kernel threads, tree defaults) to every panel. */
+void app_prefs_apply(struct app *a);
+/* Apply setting i after the setup screen changed it: live where it can be. */
+void app_setting_changed(struct app *a, enum settings_item i);
+/*
+ * Save the settings (with each table's sort as it is now) when they changed; 0, or -errno
+ * with why (the settings stay as they are in memory).
+ */
+int app_settings_save(struct app *a, char *why, size_t why_len);
 
 #endif

@@ -20,6 +20,8 @@ enum long_only {
 	OPT_UNWIND,
 	OPT_USTACK_SIZE,
 	OPT_MAX_QUERIES,
+	OPT_NO_MOUSE,
+	OPT_NO_CONFIG,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +44,8 @@ static const struct option long_options[] = {
 	{ "ustack-size", required_argument, NULL, OPT_USTACK_SIZE },
 	{ "max-queries", required_argument, NULL, OPT_MAX_QUERIES },
 	{ "redact", no_argument, NULL, OPT_REDACT },
+	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -78,6 +82,8 @@ void options_usage(FILE *out)
 	      "      --trace SPEC       add a probe to the Trace panel (repeatable), e.g.\n"
 	      "                         'pam:pam_start \"%s: %s\", arg1, arg2'\n"
 	      "      --theme NAME       colour theme: default, mono, high-contrast, or a file path\n"
+	      "      --no-mouse         leave the mouse to the terminal (text selection)\n"
+	      "      --no-config        neither read nor write the settings file\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
 	      "\n"
@@ -85,6 +91,8 @@ void options_usage(FILE *out)
 	      "  ktop                          the interactive screen\n"
 	      "  ktop -b -P bio -d 2 -n 3 -f json   three 2-second Block I/O snapshots as JSON\n"
 	      "\n"
+	      "Settings: $XDG_CONFIG_HOME/ktop/ktoprc (else ~/.config/ktop/ktoprc), read at start\n"
+	      "(options override it), changed on the setup screen (F2 or S), saved on quit.\n"
 	      "Environment: KTOP_EXPORT_DIR (where s saves), KTOP_THEME_DIR, KTOP_LOG (a debug log\n"
 	      "file), NO_COLOR (monochrome).\n"
 	      "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF (Linux 5.8 or later).\n",
@@ -209,6 +217,12 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case OPT_REDACT:
 		o->redact = true;
 		break;
+	case OPT_NO_MOUSE:
+		o->mouse = false;
+		break;
+	case OPT_NO_CONFIG:
+		o->no_config = true;
+		break;
 	case OPT_UNWIND:
 		if (unwind_mode_parse(arg, &o->unwind))
 			return option_error(why, why_len, name, "mode must be auto, dwarf or fp");
@@ -244,11 +258,8 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	return 0;
 }
 
-int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+void options_defaults(struct options *o)
 {
-	char name[32];
-	int c, long_index, err;
-
 	memset(o, 0, sizeof(*o));
 	o->delay_s = 1.0;
 	o->format = EXPORT_TEXT;
@@ -260,6 +271,21 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	o->max_queries = 1000;
 	o->sample_hz = 99;
 	o->ustack_kib = 16;
+	o->mouse = true;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+{
+	options_defaults(o);
+	return options_parse_over(o, argc, argv, why, why_len);
+}
+
+int options_parse_over(struct options *o, int argc, char **argv, char *why, size_t why_len)
+{
+	char name[32];
+	int c, long_index, err;
+
+	o->ndb = o->ntrace = o->npids = 0; /* lists come from the command line only */
 	optind = 0; /* reset getopt, so the tests can parse many times */
 	opterr = 0;
 	for (;;) {

@@ -41,6 +41,7 @@ enum key_do {
 	KEY_DO_SAVE,            /* save the panel as text */
 	KEY_DO_RESET,           /* reset the cumulative counters */
 	KEY_DO_REPAINT,         /* paint the whole terminal again */
+	KEY_DO_SETUP,           /* open the setup screen */
 };
 
 /* A handler's result: what core should do, and with what. */

@@ -345,6 +345,15 @@ static void offcpu_free(struct panel *p)
 	p->priv = NULL;
 }
 
+/* The settings' tree defaults: inverted, one node per thread. */
+static void offcpu_set_prefs(struct panel *p, const struct panel_prefs *pp)
+{
+	struct offcpu_panel *op = p->priv;
+
+	op->opts.inverted = pp->tree_invert;
+	op->opts.split_threads = pp->tree_threads;
+}
+
 int offcpu_panel_init(struct panel *p)
 {
 	struct offcpu_panel *op = xcalloc(1, sizeof(*op));
@@ -369,5 +378,7 @@ const struct panel_ops offcpu_panel_ops = {
 	.threshold_prompt = "off-CPU block time in us: MIN or MIN-MAX (empty: 1)",
 	.threshold_text = offcpu_threshold_text,
 	.set_threshold = offcpu_set_threshold,
+	.set_prefs = offcpu_set_prefs,
+	.mouse = tree_view_mouse,
 	.free = offcpu_free,
 };

@@ -33,6 +33,7 @@ struct ov_item {
 
 struct overview_panel {
 	int sort;	 /* enum sched_model_class, or SORT_BUSY */
+	bool reverse;	 /* I: smallest first */
 	bool threads;	 /* H: one row a thread */
 	bool kthreads;	 /* K: kernel threads shown */
 	bool group;	 /* G: rows grouped by cgroup */
@@ -46,12 +47,15 @@ struct overview_panel {
 	const void *built_model; /* with its polls: a new snapshot may reuse an old one's address */
 	uint64_t built_polls;
 	int built_sort;
+	bool built_reverse;
 	bool built_threads, built_kthreads, built_group;
 	double built_min;
 	size_t selected;
 	size_t top;
 	uint32_t sel_pid, sel_tid; /* the selected row, kept across refreshes */
 	int page;
+	int title_row; /* where the table's titles and first row were last drawn (-1: not) */
+	int first_row;
 };
 
 
@@ -83,11 +87,12 @@ static void ov_reserve(struct overview_panel *op, size_t n)
 	op->items = xreallocarray(op->items, op->cap, sizeof(*op->items));
 }
 
-/* Groups by cgroup name, then by the sort column within one. */
+/* Groups by cgroup name, then by the sort column within one (reversed: smallest first). */
 static int group_cmp(const void *a, const void *b, void *arg)
 {
 	const struct sched_row *x = a, *y = b;
-	int sort = *(const int *)arg;
+	const struct overview_panel *op = arg;
+	int sort = op->sort;
 	uint64_t vx, vy;
 	int c = strcmp(x->cgroup, y->cgroup);
 
@@ -96,8 +101,19 @@ static int group_cmp(const void *a, const void *b, void *arg)
 	vx = sort < SCHED_NCLASSES ? x->ns[sort] : sched_row_busy_ns(x);
 	vy = sort < SCHED_NCLASSES ? y->ns[sort] : sched_row_busy_ns(y);
 	if (vx != vy)
-		return vx > vy ? -1 : 1;
+		return (vx > vy ? -1 : 1) * (op->reverse ? -1 : 1);
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* The rows in the opposite order. */
+static void rows_reverse(struct sched_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n / 2; i++) {
+		struct sched_row t = rows[i];
+
+		rows[i] = rows[n - 1 - i];
+		rows[n - 1 - i] = t;
+	}
 }
 
 /* Rebuild the rows shown from the model when it or a choice changed. */
@@ -109,13 +125,15 @@ static void ov_refresh(struct panel *p)
 	size_t n;
 
 	if (op->built_model == p->model && (!m || op->built_polls == m->polls) &&
-	    op->built_sort == op->sort && op->built_threads == op->threads &&
+	    op->built_sort == op->sort && op->built_reverse == op->reverse &&
+	    op->built_threads == op->threads &&
 	    op->built_kthreads == op->kthreads && op->built_group == op->group &&
 	    op->built_min == op->min_busy)
 		return;
 	op->built_model = p->model;
 	op->built_polls = m ? m->polls : 0;
 	op->built_sort = op->sort;
+	op->built_reverse = op->reverse;
 	op->built_threads = op->threads;
 	op->built_kthreads = op->kthreads;
 	op->built_group = op->group;
@@ -134,9 +152,11 @@ static void ov_refresh(struct panel *p)
 		op->rows[op->nrows++] = src[i];
 	}
 	if (op->group)
-		qsort_r(op->rows, op->nrows, sizeof(*op->rows), group_cmp, &op->sort);
+		qsort_r(op->rows, op->nrows, sizeof(*op->rows), group_cmp, op);
 	else
 		sched_rows_sort(op->rows, op->nrows, op->sort);
+	if (!op->group && op->reverse)
+		rows_reverse(op->rows, op->nrows);
 	ov_reserve(op, 2 * op->nrows + 1);
 	for (size_t i = 0, g = 0; i < op->nrows; i++) {
 		const struct sched_row *r = &op->rows[i];
@@ -323,7 +343,7 @@ static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_col
 	for (int c = 0; c <= SCHED_NCLASSES; c++) {
 		char t[8];
 
-		snprintf(t, sizeof(t), "%s%s", op->sort == c ? "v" : "",
+		snprintf(t, sizeof(t), "%s%s", op->sort == c ? (op->reverse ? "^" : "v") : "",
 			 c < SCHED_NCLASSES ? class_titles[c] : "BUSY");
 		x += canvas_printf(cv, row, x, THEME_TITLE, "%*s", c < SCHED_NCLASSES ? 5 : 6, t);
 	}
@@ -379,24 +399,30 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 	int row, bar_cols, comm_col, page;
 	char verdict[256];
 	double scale = 1.0;
+	char sort_text[32];
 
+	op->title_row = -1;
 	if (panel_draw_unavailable(p, cv))
 		return;
 	m = p->model;
 	ov_refresh(p);
+	snprintf(sort_text, sizeof(sort_text), "%s%s", sched_class_name(op->sort),
+		 op->reverse ? " (smallest first)" : "");
 	row = draw_system(p, cv);
 	sched_model_verdict(m, verdict, sizeof(verdict));
 	canvas_printf(cv, row++, 1, strncmp(verdict, "nothing", 7) ? THEME_WARN : THEME_DIM,
 		      "%s %s", canvas_glyph(cv, "right"), verdict);
 	canvas_printf(cv, row++, 1, THEME_DIM,
 		      "%zu %s  sort %s  kernel threads %s%s  min busy %.2f s/s  interval %.1fs",
-		      op->nrows, op->threads ? "threads" : "processes", sched_class_name(op->sort),
+		      op->nrows, op->threads ? "threads" : "processes", sort_text,
 		      op->kthreads ? "shown" : "hidden", op->group ? "  grouped by cgroup" : "",
 		      op->min_busy, m->interval_s);
 	/* the bar gives way to the command on narrow screens */
 	bar_cols = cv->width - (BUSY_COL + 6 + 2) - 1 - COMM_COLS;
 	bar_cols = bar_cols > BAR_COLS ? BAR_COLS : bar_cols < 4 ? 0 : bar_cols;
 	comm_col = BUSY_COL + 6 + 1 + (bar_cols ? bar_cols + 2 : 0);
+	op->title_row = row;
+	op->first_row = row + 1;
 	draw_titles(p, cv, row++, bar_cols, comm_col);
 	for (size_t i = 0; i < op->nitems; i++) {
 		const struct sched_row *r =
@@ -432,6 +458,19 @@ static struct key_result sort_key(struct panel *p, int key)
 		op->sort = (op->sort + SCHED_NCLASSES) % (SCHED_NCLASSES + 1);
 	ov_refresh(p);
 	return key_result(KEY_DO_REDRAW);
+}
+
+/* F6: the next sort column; I: the other direction. */
+static struct key_result sort_more_key(struct panel *p, int key)
+{
+	struct overview_panel *op = p->priv;
+
+	if (key == 'I') {
+		op->reverse = !op->reverse;
+		ov_refresh(p);
+		return key_result(KEY_DO_REDRAW);
+	}
+	return sort_key(p, '>');
 }
 
 /* H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off. */
@@ -479,6 +518,10 @@ static const struct keymap_entry overview_keys[] = {
 	{ KEY_ENTER, stacks_key, "Enter", NULL, NULL, "Overview" },
 	{ '>', sort_key, "< >", "Sort", "sort by the next/previous column", "Overview" },
 	{ '<', sort_key, "<", NULL, NULL, "Overview" },
+	{ KEY_F(6), sort_more_key, "F6", NULL, "sort by the next column (also a click on a title)",
+	  "Overview" },
+	{ 'I', sort_more_key, "I", NULL, "sort the other way: smallest first, or largest",
+	  "Overview" },
 	{ 'H', toggle_key, "H", "Threads", "one row a thread, or a process", "Overview" },
 	{ 'K', toggle_key, "K", "Kthreads", "show or hide kernel threads", "Overview" },
 	{ 'G', toggle_key, "G", "Group", "group the rows by cgroup", "Overview" },
@@ -661,6 +704,66 @@ static int overview_set_threshold(struct panel *p, const char *text, struct filt
 	return 0;
 }
 
+/* The sort columns by name, in the order of op->sort (the classes, then busy). */
+static const char *const overview_sort_columns[SCHED_NCLASSES + 1] = {
+	"cpu", "runq", "io", "lock", "net", "sleep", "poll", "other", "busy",
+};
+
+/* The settings' sort and kernel threads. */
+static void overview_set_prefs(struct panel *p, const struct panel_prefs *pp)
+{
+	struct overview_panel *op = p->priv;
+
+	if (pp->sort >= 0 && pp->sort <= SCHED_NCLASSES) {
+		op->sort = pp->sort;
+		op->reverse = pp->sort_reverse;
+	}
+	op->kthreads = pp->kthreads;
+}
+
+static void overview_get_sort(const struct panel *p, int *column, bool *reverse)
+{
+	const struct overview_panel *op = p->priv;
+
+	*column = op->sort;
+	*reverse = op->reverse;
+}
+
+/* A click on a class title sorts by it (again: the other way); on a row selects it. */
+static struct key_result overview_mouse(struct panel *p, enum panel_mouse what, int row, int col)
+{
+	struct overview_panel *op = p->priv;
+	size_t i;
+
+	if (what != PANEL_CLICK || op->title_row < 0)
+		return key_result(KEY_DO_NOTHING);
+	if (row == op->title_row) {
+		int c;
+
+		if (col < CLASS_COL || col >= BUSY_COL + 6)
+			return key_result(KEY_DO_REDRAW);
+		c = (col - CLASS_COL) / 5;
+		c = c > SORT_BUSY ? SORT_BUSY : c;
+		if (c == op->sort) {
+			op->reverse = !op->reverse;
+		} else {
+			op->sort = c;
+			op->reverse = false;
+		}
+		ov_refresh(p);
+		return key_result(KEY_DO_REDRAW);
+	}
+	if (row < op->first_row)
+		return key_result(KEY_DO_NOTHING);
+	ov_refresh(p);
+	i = op->top + (size_t)(row - op->first_row);
+	if (i < op->nitems) {
+		op->selected = i;
+		ov_note_selection(op);
+	}
+	return key_result(KEY_DO_REDRAW);
+}
+
 /* Free the panel's rows and items. */
 static void overview_free(struct panel *p)
 {
@@ -681,6 +784,7 @@ int overview_panel_init(struct panel *p)
 	op->sort = SORT_BUSY;
 	op->built_sort = -1;
 	op->page = 1;
+	op->title_row = -1;
 	p->priv = op;
 	return 0;
 }
@@ -696,5 +800,10 @@ const struct panel_ops overview_panel_ops = {
 	.threshold_prompt = "minimum busy time of a row, thread-seconds per second (empty: all)",
 	.threshold_text = overview_threshold_text,
 	.set_threshold = overview_set_threshold,
+	.sort_columns = overview_sort_columns,
+	.nsort_columns = sizeof(overview_sort_columns) / sizeof(overview_sort_columns[0]),
+	.set_prefs = overview_set_prefs,
+	.get_sort = overview_get_sort,
+	.mouse = overview_mouse,
 	.free = overview_free,
 };

@@ -15,6 +15,22 @@
 struct panel;
 struct tree_view;
 
+/* What a panel takes from the settings (at start and from the setup screen). */
+struct panel_prefs {
+	int sort;          /* index into panel_ops.sort_columns; -1: keep the panel's */
+	bool sort_reverse; /* smallest first */
+	bool kthreads;     /* kernel threads shown */
+	bool tree_invert;  /* stack trees: innermost frames first */
+	bool tree_threads; /* stack trees: one node per thread */
+};
+
+/* A mouse event on the panel's body: a click (button 1) or a turn of the wheel. */
+enum panel_mouse {
+	PANEL_CLICK,
+	PANEL_WHEEL_UP,
+	PANEL_WHEEL_DOWN,
+};
+
 struct panel_ops {
 	const char *name;  /* as given to -P: "bio" */
 	const char *title; /* as on its tab: "Block I/O"; its number is its place in the registry */
@@ -42,6 +58,19 @@ struct panel_ops {
 	/* Parse what the user typed at the t prompt into f; 0 or -EINVAL with why. */
 	int (*set_threshold)(struct panel *p, const char *text, struct filter *f, char *why,
 			     size_t why_len);
+	/* The columns its table sorts by, as the settings file names them; NULL: none. */
+	const char *const *sort_columns;
+	size_t nsort_columns;
+	/* Take the settings' preferences; NULL: the panel keeps none. */
+	void (*set_prefs)(struct panel *p, const struct panel_prefs *pp);
+	/* The table's sort now: an index into sort_columns and its direction. */
+	void (*get_sort)(const struct panel *p, int *column, bool *reverse);
+	/*
+	 * A mouse event at row, col of the body as last drawn: select a row, sort by a
+	 * column title, open a tree node. NULL or KEY_DO_NOTHING: core turns the wheel into
+	 * movement keys.
+	 */
+	struct key_result (*mouse)(struct panel *p, enum panel_mouse what, int row, int col);
 	void (*free)(struct panel *p);
 };
 

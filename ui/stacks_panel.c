@@ -488,5 +488,6 @@ const struct panel_ops stacks_panel_ops = {
 	.json = stacks_json,
 	.folded = stacks_folded,
 	.search = stacks_search,
+	.mouse = tree_view_mouse,
 	.free = stacks_free,
 };

@@ -187,12 +187,12 @@ static void test_footer_from_rows(void **state)
 	canvas_init(&cv, 160, 1, true);
 	statusbar_draw_footer(&cv, 0, &km, bio->panel);
 	canvas_row_text(&cv, 0, row, sizeof(row));
-	assert_non_null(strstr(row, "F1 Help  Space Pause  q Quit  p PID  t Limit  s Save  "
+	assert_non_null(strstr(row, "F1 Help  F2 Setup  Space Pause  q Quit  p PID  t Limit  s Save  "
 				    "< > Disk  o Ops  w Queue  c Cumul  b Size"));
 	canvas_reset(&cv, 160, 1);
 	statusbar_draw_footer(&cv, 0, &km, offcpu->panel);
 	canvas_row_text(&cv, 0, row, sizeof(row));
-	assert_non_null(strstr(row, "F1 Help  Space Pause  q Quit  p PID  t Limit  / Search  "
+	assert_non_null(strstr(row, "F1 Help  F2 Setup  Space Pause  q Quit  p PID  t Limit  / Search  "
 				    "s Save  i Invert  f Flame  e Hot  z Zoom"));
 	canvas_free(&cv);
 }
