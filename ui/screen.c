@@ -112,9 +112,8 @@ void screen_set_mouse(struct screen *s, bool on)
 {
 	if (!s->is_open)
 		return;
-	/* presses, not clicks: a click would wait mouseinterval() for a double click */
-	mousemask(on ? BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED : 0,
-		  NULL);
+	/* presses only: a click would come after its press, and wait for a double click */
+	mousemask(on ? BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED : 0, NULL);
 	mouseinterval(0);
 }
 
@@ -131,7 +130,7 @@ enum screen_mouse_what screen_mouse(struct screen *s, int *row, int *col)
 		return SCREEN_MOUSE_WHEEL_UP;
 	if (ev.bstate & BUTTON5_PRESSED)
 		return SCREEN_MOUSE_WHEEL_DOWN;
-	if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
+	if (ev.bstate & BUTTON1_PRESSED)
 		return SCREEN_MOUSE_CLICK;
 	return SCREEN_MOUSE_NONE;
 }
