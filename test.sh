@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Build ktop (and a sanitizer build), then run every test tier; ends with "N passed, N failed".
-#   ./test.sh            all tiers: unit, bpf, e2e, asan-unit, asan-e2e
+#   ./test.sh            all tiers: unit, bpf, e2e, asan-unit, asan-e2e, pkg
 #   ./test.sh unit e2e   only these tiers
 set -uo pipefail
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 
 tiers=("$@")
-[ ${#tiers[@]} -gt 0 ] || tiers=(unit bpf e2e asan-unit asan-e2e)
+[ ${#tiers[@]} -gt 0 ] || tiers=(unit bpf e2e asan-unit asan-e2e pkg)
 
 need_asan=0
 for t in "${tiers[@]}"; do case "$t" in asan-*) need_asan=1 ;; esac; done
@@ -82,7 +82,8 @@ for tier in "${tiers[@]}"; do
 	e2e) run_scripts e2e e2e build/ktop ;;
 	asan-unit) run_unit asan-unit build-asan ;;
 	asan-e2e) run_scripts asan-e2e e2e build-asan/ktop ;;
-	*) echo "test.sh: unknown tier '$tier' (unit, bpf, e2e, asan-unit, asan-e2e)"; exit 2 ;;
+	pkg) run_scripts pkg pkg build/ktop ;; # builds the .deb from a copy of the tree
+	*) echo "test.sh: unknown tier '$tier' (unit, bpf, e2e, asan-unit, asan-e2e, pkg)"; exit 2 ;;
 	esac
 done
 
