@@ -16,6 +16,11 @@
 #include "util/xalloc.h"
 
 #define SORT_BUSY   SCHED_NCLASSES /* the sort "column" of non-idle time */
+#define SORT_PID    (SORT_BUSY + 1) /* then the columns that are not times */
+#define SORT_USER   (SORT_BUSY + 2)
+#define SORT_THR    (SORT_BUSY + 3)
+#define SORT_COMM   (SORT_BUSY + 4)
+#define SORT_NCOLS  (SORT_BUSY + 5)
 #define BAR_COLS    12		   /* the stacked bar, when the width allows */
 #define CGROUP_COLS 12
 #define COMM_COLS   12 /* the command keeps at least this much before the bar shrinks */
@@ -32,7 +37,7 @@ struct ov_item {
 };
 
 struct overview_panel {
-	int sort;	 /* enum sched_model_class, or SORT_BUSY */
+	int sort;	 /* enum sched_model_class, SORT_BUSY or another SORT_* column */
 	bool reverse;	 /* I: smallest first */
 	bool threads;	 /* H: one row a thread */
 	bool kthreads;	 /* K: kernel threads shown */
@@ -56,8 +61,15 @@ struct overview_panel {
 	int page;
 	int title_row; /* where the table's titles and first row were last drawn (-1: not) */
 	int first_row;
+	int comm_col;  /* and where COMMAND began */
 };
 
+
+/* The sort columns by name, in the order of op->sort (the classes, busy, then the others). */
+static const char *const overview_sort_columns[SORT_NCOLS] = {
+	"cpu", "runq", "io", "lock", "net", "sleep", "poll", "other", "busy",
+	"pid", "user", "threads", "command",
+};
 
 /* Column titles, in class order: four letters at most, the sort mark takes the fifth. */
 static const char *const class_titles[SCHED_NCLASSES] = {
@@ -87,33 +99,46 @@ static void ov_reserve(struct overview_panel *op, size_t n)
 	op->items = xreallocarray(op->items, op->cap, sizeof(*op->items));
 }
 
-/* Groups by cgroup name, then by the sort column within one (reversed: smallest first). */
-static int group_cmp(const void *a, const void *b, void *arg)
+/* The id a row shows: its thread's in thread rows, else its process's. */
+static uint32_t row_id(const struct sched_row *r)
+{
+	return r->tid ? r->tid : r->pid;
+}
+
+/*
+ * Rows by the sort column: times and thread counts largest first, PIDs, users and commands
+ * in ascending order; reversed the other way. Ties by id.
+ */
+static int row_cmp(const void *a, const void *b, void *arg)
 {
 	const struct sched_row *x = a, *y = b;
 	const struct overview_panel *op = arg;
-	int sort = op->sort;
+	int sort = op->sort, c = 0;
 	uint64_t vx, vy;
-	int c = strcmp(x->cgroup, y->cgroup);
 
-	if (c)
-		return c;
-	vx = sort < SCHED_NCLASSES ? x->ns[sort] : sched_row_busy_ns(x);
-	vy = sort < SCHED_NCLASSES ? y->ns[sort] : sched_row_busy_ns(y);
-	if (vx != vy)
-		return (vx > vy ? -1 : 1) * (op->reverse ? -1 : 1);
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
+	if (sort == SORT_USER)
+		c = strcmp(x->user, y->user);
+	else if (sort == SORT_COMM)
+		c = strcmp(x->comm, y->comm);
+	else if (sort == SORT_THR)
+		c = x->threads > y->threads ? -1 : x->threads < y->threads;
+	else if (sort != SORT_PID) {
+		vx = sort < SCHED_NCLASSES ? x->ns[sort] : sched_row_busy_ns(x);
+		vy = sort < SCHED_NCLASSES ? y->ns[sort] : sched_row_busy_ns(y);
+		c = vx > vy ? -1 : vx < vy;
+	}
+	if (!c)
+		c = row_id(x) < row_id(y) ? -1 : row_id(x) > row_id(y);
+	return op->reverse ? -c : c;
 }
 
-/* The rows in the opposite order. */
-static void rows_reverse(struct sched_row *rows, size_t n)
+/* Groups by cgroup name, then by the sort column within one. */
+static int group_cmp(const void *a, const void *b, void *arg)
 {
-	for (size_t i = 0; i < n / 2; i++) {
-		struct sched_row t = rows[i];
+	const struct sched_row *x = a, *y = b;
+	int c = strcmp(x->cgroup, y->cgroup);
 
-		rows[i] = rows[n - 1 - i];
-		rows[n - 1 - i] = t;
-	}
+	return c ? c : row_cmp(a, b, arg);
 }
 
 /* Rebuild the rows shown from the model when it or a choice changed. */
@@ -154,9 +179,7 @@ static void ov_refresh(struct panel *p)
 	if (op->group)
 		qsort_r(op->rows, op->nrows, sizeof(*op->rows), group_cmp, op);
 	else
-		sched_rows_sort(op->rows, op->nrows, op->sort);
-	if (!op->group && op->reverse)
-		rows_reverse(op->rows, op->nrows);
+		qsort_r(op->rows, op->nrows, sizeof(*op->rows), row_cmp, op);
 	ov_reserve(op, 2 * op->nrows + 1);
 	for (size_t i = 0, g = 0; i < op->nrows; i++) {
 		const struct sched_row *r = &op->rows[i];
@@ -337,19 +360,26 @@ static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_col
 	struct overview_panel *op = p->priv;
 	int x;
 
-	canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-*s %3s %s", "PID", "USER", CGROUP_COLS,
-		      "CGROUP", "THR", "S");
+	const char *mark = op->reverse ? "^" : "v";
+
+	canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-*s %3s %s",
+		      op->sort == SORT_PID ? (op->reverse ? "vPID" : "^PID") : "PID",
+		      op->sort == SORT_USER ? (op->reverse ? "vUSER" : "^USER") : "USER",
+		      CGROUP_COLS, "CGROUP", op->sort == SORT_THR ? (op->reverse ? "^THR" : "vTHR")
+								    : "THR", "S");
 	x = CLASS_COL;
 	for (int c = 0; c <= SCHED_NCLASSES; c++) {
 		char t[8];
 
-		snprintf(t, sizeof(t), "%s%s", op->sort == c ? (op->reverse ? "^" : "v") : "",
+		snprintf(t, sizeof(t), "%s%s", op->sort == c ? mark : "",
 			 c < SCHED_NCLASSES ? class_titles[c] : "BUSY");
 		x += canvas_printf(cv, row, x, THEME_TITLE, "%*s", c < SCHED_NCLASSES ? 5 : 6, t);
 	}
 	if (bar_cols)
 		canvas_printf(cv, row, x + 2, THEME_TITLE, "%-*.*s", bar_cols, bar_cols, "time/s");
-	canvas_put(cv, row, comm_col, THEME_TITLE, "COMMAND");
+	canvas_put(cv, row, comm_col, THEME_TITLE,
+		   op->sort == SORT_COMM ? (op->reverse ? "vCOMMAND" : "^COMMAND") : "COMMAND");
+	op->comm_col = comm_col;
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 }
 
@@ -406,8 +436,8 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 		return;
 	m = p->model;
 	ov_refresh(p);
-	snprintf(sort_text, sizeof(sort_text), "%s%s", sched_class_name(op->sort),
-		 op->reverse ? " (smallest first)" : "");
+	snprintf(sort_text, sizeof(sort_text), "%s%s", overview_sort_columns[op->sort],
+		 op->reverse ? " (reversed)" : "");
 	row = draw_system(p, cv);
 	sched_model_verdict(m, verdict, sizeof(verdict));
 	canvas_printf(cv, row++, 1, strncmp(verdict, "nothing", 7) ? THEME_WARN : THEME_DIM,
@@ -447,30 +477,28 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 			  !p->batch && !unlimited && i == op->selected);
 }
 
-/* < and >: sort by the previous or the next column. */
+/* < and >: sort by the previous or the next time column (cpu ... busy). */
 static struct key_result sort_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
+	int n = SORT_BUSY + 1, cur = op->sort < n ? op->sort : (key == '>' ? n - 1 : 0);
 
-	if (key == '>')
-		op->sort = (op->sort + 1) % (SCHED_NCLASSES + 1);
-	else
-		op->sort = (op->sort + SCHED_NCLASSES) % (SCHED_NCLASSES + 1);
+	op->sort = key == '>' ? (cur + 1) % n : (cur + n - 1) % n;
 	ov_refresh(p);
 	return key_result(KEY_DO_REDRAW);
 }
 
-/* F6: the next sort column; I: the other direction. */
+/* F6: the next sort column, any column; I: the other direction. */
 static struct key_result sort_more_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
 
-	if (key == 'I') {
+	if (key == 'I')
 		op->reverse = !op->reverse;
-		ov_refresh(p);
-		return key_result(KEY_DO_REDRAW);
-	}
-	return sort_key(p, '>');
+	else
+		op->sort = (op->sort + 1) % SORT_NCOLS;
+	ov_refresh(p);
+	return key_result(KEY_DO_REDRAW);
 }
 
 /* H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off. */
@@ -516,11 +544,11 @@ static const struct keymap_entry overview_keys[] = {
 	{ '\n', stacks_key, "Enter", "Stacks", "the selected process's Stacks panel", "Overview" },
 	{ '\r', stacks_key, "Enter", NULL, NULL, "Overview" },
 	{ KEY_ENTER, stacks_key, "Enter", NULL, NULL, "Overview" },
-	{ '>', sort_key, "< >", "Sort", "sort by the next/previous column", "Overview" },
+	{ '>', sort_key, "< >", "Sort", "sort by the next/previous time column", "Overview" },
 	{ '<', sort_key, "<", NULL, NULL, "Overview" },
-	{ KEY_F(6), sort_more_key, "F6", NULL, "sort by the next column (also a click on a title)",
+	{ KEY_F(6), sort_more_key, "F6", NULL, "sort by the next column, any (or click a title)",
 	  "Overview" },
-	{ 'I', sort_more_key, "I", NULL, "sort the other way: smallest first, or largest",
+	{ 'I', sort_more_key, "I", NULL, "sort the other way (reversed)",
 	  "Overview" },
 	{ 'H', toggle_key, "H", "Threads", "one row a thread, or a process", "Overview" },
 	{ 'K', toggle_key, "K", "Kthreads", "show or hide kernel threads", "Overview" },
@@ -704,17 +732,12 @@ static int overview_set_threshold(struct panel *p, const char *text, struct filt
 	return 0;
 }
 
-/* The sort columns by name, in the order of op->sort (the classes, then busy). */
-static const char *const overview_sort_columns[SCHED_NCLASSES + 1] = {
-	"cpu", "runq", "io", "lock", "net", "sleep", "poll", "other", "busy",
-};
-
 /* The settings' sort and kernel threads. */
 static void overview_set_prefs(struct panel *p, const struct panel_prefs *pp)
 {
 	struct overview_panel *op = p->priv;
 
-	if (pp->sort >= 0 && pp->sort <= SCHED_NCLASSES) {
+	if (pp->sort >= 0 && pp->sort < SORT_NCOLS) {
 		op->sort = pp->sort;
 		op->reverse = pp->sort_reverse;
 	}
@@ -740,10 +763,18 @@ static struct key_result overview_mouse(struct panel *p, enum panel_mouse what, 
 	if (row == op->title_row) {
 		int c;
 
-		if (col < CLASS_COL || col >= BUSY_COL + 6)
+		if (col >= 1 && col < 9)
+			c = SORT_PID;
+		else if (col >= 9 && col < 18)
+			c = SORT_USER;
+		else if (col >= 18 + CGROUP_COLS + 1 && col < CLASS_COL - 2)
+			c = SORT_THR;
+		else if (col >= CLASS_COL && col < BUSY_COL + 6)
+			c = (col - CLASS_COL) / 5 > SORT_BUSY ? SORT_BUSY : (col - CLASS_COL) / 5;
+		else if (col >= op->comm_col)
+			c = SORT_COMM;
+		else
 			return key_result(KEY_DO_REDRAW);
-		c = (col - CLASS_COL) / 5;
-		c = c > SORT_BUSY ? SORT_BUSY : c;
 		if (c == op->sort) {
 			op->reverse = !op->reverse;
 		} else {

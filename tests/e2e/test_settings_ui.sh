@@ -3,7 +3,8 @@
 # XDG_CONFIG_HOME. Covers a change on the setup screen saved (mode 0600) and holding at the next
 # start, a bad line warned about with its line number while the rest applies, --no-config,
 # a read-only config directory (one line, ktop goes on), and SGR mouse reports switching tabs,
-# expanding a tree node, sorting by a clicked column title (again: reversed), the sort saved.
+# expanding a tree node, sorting by a clicked column title (again: reversed) or by F6 and I,
+# the sort saved.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -123,13 +124,21 @@ tm send-keys -t ktop Space
 pos=$(find_text "1 Overview")
 click ${pos% *} $((${pos#* } + 1))
 check "a click on the Overview tab shows it" wait_for 10 screen_has "sort busy"
+tm send-keys -t ktop F6
+check "F6 sorts by the next column after busy: PID, ascending" \
+	wait_for 5 eval 'screen_has "sort pid " && screen_has "^PID"'
+pos=$(find_text "COMMAND")
+click ${pos% *} $((${pos#* } + 2))
+check "a click on the COMMAND title sorts by it" wait_for 5 screen_has "sort command "
+tm send-keys -t ktop I
+check "I reverses the sort" wait_for 5 screen_has "sort command (reversed)"
 pos=$(find_text "  IO ")
 note "IO title at $pos"
 click ${pos% *} $((${pos#* } + 3))
 check "a click on the IO title sorts by it" wait_for 5 screen_has "sort io "
 check "the title is marked" wait_for 5 screen_has "vIO"
 click ${pos% *} $((${pos#* } + 3))
-check "a second click reverses the sort" wait_for 5 screen_has "sort io (smallest first)"
+check "a second click reverses the sort" wait_for 5 screen_has "sort io (reversed)"
 check "q quits" quit_ktop
 check "the sort is saved on quit" eval 'grep -qx "sort.overview=io" "$rc" &&
 	grep -qx "sort.overview.reverse=yes" "$rc"'
