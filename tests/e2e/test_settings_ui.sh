@@ -4,14 +4,16 @@
 # start, a bad line warned about with its line number while the rest applies, --no-config,
 # a read-only config directory (one line, ktop goes on), and SGR mouse reports switching tabs,
 # expanding a tree node, sorting by a clicked column title (again: reversed) or by F6 and I,
-# the sort saved.
+# the sort saved; the Stacks thread table sorted by F6 and a click.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 cfg="$work/cfg"
 rc="$cfg/ktop/ktoprc"
 ro="$work/ro"
+sleeper=""
 cleanup_settings() {
+	[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
 	mountpoint -q "$ro" 2>/dev/null && umount "$ro"
 	cleanup_test
 }
@@ -143,6 +145,21 @@ check "q quits" quit_ktop
 check "the sort is saved on quit" eval 'grep -qx "sort.overview=io" "$rc" &&
 	grep -qx "sort.overview.reverse=yes" "$rc"'
 check "and the interval in the file was kept" grep -qx "delay=0.5" "$rc"
+
+# --- the Stacks panel's thread table
+sleep 600 &
+sleeper=$!
+check "ktop starts on the Stacks panel of a sleeping process" \
+	start_ktop "$cfg" -P stacks -p "$sleeper"
+check "the thread table is drawn" wait_for 20 screen_has "TOP FRAME"
+tm send-keys -t ktop F6
+check "F6 sorts the threads by TID" wait_for 5 screen_has "^TID"
+pos=$(find_text "CPU%")
+click ${pos% *} $((${pos#* } + 1))
+check "a click on the CPU% title sorts by it" wait_for 5 eval 'screen_has "vCPU%" && screen_lacks "^TID"'
+check "q quits" quit_ktop
+kill "$sleeper" 2>/dev/null
+check "the threads' sort is saved" grep -qx "sort.stacks=cpu" "$rc"
 
 check "ktop starts with the mouse off" start_ktop "$cfg" --no-mouse
 wait_for 10 screen_has "COMMAND"
