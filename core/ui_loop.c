@@ -362,6 +362,13 @@ static void handle_mouse(struct app *a)
 			switch_panel(a, (size_t)tab);
 		return;
 	}
+	if (row == a->screen.rows - 1 && what == SCREEN_MOUSE_CLICK) {
+		int key = statusbar_footer_key_at(col, &a->keys, p->ops);
+
+		if (key >= 0)
+			handle_key(a, key);
+		return;
+	}
 	if (body_row < 0 || row >= a->screen.rows - 1)
 		return;
 	if (p->ops->mouse)

@@ -46,5 +46,7 @@ void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels
 /* Draw the footer: the global keys and the panel's own keys that have a footer label. */
 void statusbar_draw_footer(struct canvas *cv, int row, const struct keymap *global,
 			   const struct panel_ops *ops);
+/* The key of the footer entry drawn over column col (a click on it), or -1. */
+int statusbar_footer_key_at(int col, const struct keymap *global, const struct panel_ops *ops);
 
 #endif

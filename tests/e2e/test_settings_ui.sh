@@ -15,6 +15,8 @@ sleeper=""
 cleanup_settings() {
 	[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
 	mountpoint -q "$ro" 2>/dev/null && umount "$ro"
+	# a ktop still running saves its settings when tmux hangs up: let it, then remove
+	tmux -L "$sock" kill-server 2>/dev/null && sleep 1
 	cleanup_test
 }
 trap cleanup_settings EXIT
@@ -34,7 +36,14 @@ quit_ktop() {
 	wait_for 15 screen_has "KTOP_EXIT=0"
 }
 # click ROW COL: a left press and release at 1-based ROW, COL, as xterm's SGR mode reports it.
-click() { tm send-keys -t ktop -l $'\e[<0;'"$2;$1"'M'$'\e[<0;'"$2;$1"'m'; }
+# A missing position (text not found) is said, not a shell error.
+click() {
+	if [ $# != 2 ] || [ -z "$1" ] || [ -z "$2" ]; then
+		note "click: no position (the text was not on screen): $(screen | tail -n 1)"
+		return 1
+	fi
+	tm send-keys -t ktop -l $'\e[<0;'"$2;$1"'M'$'\e[<0;'"$2;$1"'m'
+}
 # The 1-based line and column of the first occurrence of TEXT on screen ("LINE COL").
 find_text() {
 	screen | awk -v t="$1" '{ i = index($0, t); if (i) { print NR, i; exit } }'
@@ -106,7 +115,7 @@ check "ktop starts for the mouse" start_ktop "$cfg"
 wait_for 10 screen_has "COMMAND"
 pos=$(find_text "2 Off-CPU")
 note "Off-CPU tab at $pos"
-click ${pos% *} $((${pos#* } + 1))
+click "${pos% *}" "$((${pos#* } + 1))"
 check "a click on the Off-CPU tab shows it" wait_for 10 screen_has "Frame (outermost caller first)"
 check "the tree has a node to open" wait_for 20 eval '[ -n "$(find_text "▸")" ]'
 tm send-keys -t ktop Space # paused: the tree holds still
@@ -124,23 +133,35 @@ click "$line" "${pos#* }"
 check "a second click closes it" wait_for 5 eval 'screen | sed -n "${line}p" | grep -q "▸"'
 tm send-keys -t ktop Space
 pos=$(find_text "1 Overview")
-click ${pos% *} $((${pos#* } + 1))
+click "${pos% *}" "$((${pos#* } + 1))"
 check "a click on the Overview tab shows it" wait_for 10 screen_has "sort busy"
 tm send-keys -t ktop F6
 check "F6 sorts by the next column after busy: PID, ascending" \
 	wait_for 5 eval 'screen_has "sort pid " && screen_has "^PID"'
 pos=$(find_text "COMMAND")
-click ${pos% *} $((${pos#* } + 2))
+click "${pos% *}" "$((${pos#* } + 2))"
 check "a click on the COMMAND title sorts by it" wait_for 5 screen_has "sort command "
 tm send-keys -t ktop I
 check "I reverses the sort" wait_for 5 screen_has "sort command (reversed)"
 pos=$(find_text "  IO ")
 note "IO title at $pos"
-click ${pos% *} $((${pos#* } + 3))
+click "${pos% *}" "$((${pos#* } + 3))"
 check "a click on the IO title sorts by it" wait_for 5 screen_has "sort io "
 check "the title is marked" wait_for 5 screen_has "vIO"
-click ${pos% *} $((${pos#* } + 3))
+click "${pos% *}" "$((${pos#* } + 3))"
 check "a second click reverses the sort" wait_for 5 screen_has "sort io (reversed)"
+wait_for 10 eval '[ -n "$(find_text "F2 Setup")" ]' # after the last message
+pos=$(find_text "F2 Setup")
+click "${pos% *}" "$((${pos#* } + 3))"
+check "a click on F2 Setup in the footer opens the setup screen" \
+	wait_for 5 screen_has "Refresh interval (s)"
+pos=$(find_text "Trees inverted")
+click "${pos% *}" "${pos#* }"
+click "${pos% *}" "${pos#* }"
+check "a click selects a setting, a second changes it" \
+	wait_for 5 eval 'screen | grep -qE "Trees inverted +yes$"'
+tm send-keys -t ktop Escape
+check "the change is saved on leaving" wait_for 5 eval 'grep -qx "tree_invert=yes" "$rc"'
 check "q quits" quit_ktop
 check "the sort is saved on quit" eval 'grep -qx "sort.overview=io" "$rc" &&
 	grep -qx "sort.overview.reverse=yes" "$rc"'
@@ -155,7 +176,7 @@ check "the thread table is drawn" wait_for 20 screen_has "TOP FRAME"
 tm send-keys -t ktop F6
 check "F6 sorts the threads by TID" wait_for 5 screen_has "^TID"
 pos=$(find_text "CPU%")
-click ${pos% *} $((${pos#* } + 1))
+click "${pos% *}" "$((${pos#* } + 1))"
 check "a click on the CPU% title sorts by it" wait_for 5 eval 'screen_has "vCPU%" && screen_lacks "^TID"'
 check "q quits" quit_ktop
 kill "$sleeper" 2>/dev/null
@@ -164,7 +185,7 @@ check "the threads' sort is saved" grep -qx "sort.stacks=cpu" "$rc"
 check "ktop starts with the mouse off" start_ktop "$cfg" --no-mouse
 wait_for 10 screen_has "COMMAND"
 pos=$(find_text "2 Off-CPU")
-click ${pos% *} $((${pos#* } + 1))
+click "${pos% *}" "$((${pos#* } + 1))"
 sleep 1 # nothing is to happen: give it the time it took above
 check "with --no-mouse a click does not switch tabs" screen_lacks "Frame (outermost"
 check "q quits" quit_ktop
