@@ -39,6 +39,9 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 	p->batch = a->opt.batch;
 	a->aux[i] = e->aux;
 	e->panel_init(p);
+	a->sort0[i] = -1;
+	if (p->ops->get_sort)
+		p->ops->get_sort(p, &a->sort0[i], &a->sort0_reverse[i]);
 	a->panel_list[i] = p;
 	if (!open_it) {
 		snprintf(c->why, sizeof(c->why), "not started");

@@ -47,6 +47,8 @@ struct app {
 	struct settings settings; /* as the setup screen shows them and quit saves them */
 	struct settings saved;    /* as last read from or written to the file */
 	char settings_path[PATH_MAX]; /* "" with --no-config or without a home */
+	int sort0[APP_MAX_PANELS];    /* each table's own first sort: not saved while it holds */
+	bool sort0_reverse[APP_MAX_PANELS];
 	struct keymap keys; /* the global keys, their panel numbers from the panels there are */
 	struct prompt prompt;
 	struct screen screen;

@@ -38,7 +38,10 @@ void app_prefs_apply(struct app *a)
 	}
 }
 
-/* Keep each table's sort as it is now in a->settings. */
+/*
+ * Keep each table's sort as it is now in a->settings: one the settings already have, or one
+ * the user changed from the table's own (so an untouched ktop writes no file on quit).
+ */
 static void collect_sorts(struct app *a)
 {
 	for (size_t i = 0; i < a->npanels; i++) {
@@ -50,6 +53,9 @@ static void collect_sorts(struct app *a)
 			continue;
 		p->ops->get_sort(p, &col, &reverse);
 		if (col < 0 || (size_t)col >= p->ops->nsort_columns)
+			continue;
+		if (!settings_sort_find(&a->settings, p->ops->name) && col == a->sort0[i] &&
+		    reverse == a->sort0_reverse[i])
 			continue;
 		settings_sort_put(&a->settings, p->ops->name, p->ops->sort_columns[col], reverse);
 	}

@@ -53,6 +53,11 @@ tm -f /dev/null new-session -d -s ktop -x 120 -y 40 \
 	"env -i PATH=$PATH HOME=$work TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile" ||
 	{ not_ok "tmux"; finish; }
 
+# --- nothing changed: nothing written
+check "ktop starts in a config home with no file" start_ktop "$work/untouched"
+check "q quits" quit_ktop
+check "an untouched ktop writes no settings file on quit" test ! -e "$work/untouched/ktop"
+
 # --- the setup screen changes the refresh interval; it is saved and holds
 check "ktop starts with no settings file" start_ktop "$cfg"
 check "the header shows the default interval" wait_for 10 screen_has "every 1.0s"
