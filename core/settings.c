@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The settings file: one table of keys, a line parser over util/parse, an atomic writer. */
+/* The settings file: one table of keys, a line parser over util/parse, the text it writes. */
 #include "core/settings.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,7 +11,6 @@
 
 #include "core/options.h"
 #include "core/registry.h"
-#include "themes/builtin_themes.h"
 #include "util/escape.h"
 #include "util/parse.h"
 
@@ -50,12 +48,6 @@ static const struct settings_key settings_keys[SETTINGS_NITEMS] = {
 	[SETTINGS_MOUSE] = { "mouse", "Mouse",
 			     "mouse clicks and wheel (--no-mouse turns it off): yes or no" },
 };
-
-/* The values the setup screen steps through. */
-static const double delay_steps[] = { 0.5, 1, 2, 3, 5, 10, 30, 60 };
-static const uint64_t slow_ms_steps[] = { 0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000 };
-static const uint64_t slow_io_steps[] = { 100,	 500,	1000,	2000,	5000,
-					  10000, 20000, 50000, 100000, 1000000 };
 
 void settings_defaults(struct settings *s)
 {
@@ -421,97 +413,6 @@ int settings_write(const struct settings *s, FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
-/* Make each missing directory of path's parent, mode 0700; 0 or -errno with why. */
-static int make_parents(const char *path, char *why, size_t why_len)
-{
-	char dir[PATH_MAX];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) && errno != EEXIST) {
-			int err = errno;
-
-			snprintf(why, why_len, "%s: %s", dir, strerror(err));
-			return -err;
-		}
-		*slash = '/';
-	}
-	return 0;
-}
-
-/* Write s into the new temp file fd, flushed to the disk; 0 or -errno. Closes fd. */
-static int write_temp(const struct settings *s, int fd)
-{
-	FILE *f = fdopen(fd, "w");
-	int err;
-
-	if (!f) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	err = settings_write(s, f);
-	if (fflush(f) && !err)
-		err = -errno;
-	if (!err && fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	return err;
-}
-
-int settings_save(const struct settings *s, const char *path, char *why, size_t why_len)
-{
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	struct stat st;
-	int fd, err, dfd;
-
-	if (!slash || (size_t)(slash - path) + 16 >= sizeof(tmp)) {
-		snprintf(why, why_len, "%s: not a usable path", path);
-		return -EINVAL;
-	}
-	err = make_parents(path, why, why_len);
-	if (err)
-		return err;
-	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
-		snprintf(why, why_len, "%s: %s", path,
-			 S_ISLNK(st.st_mode) ? "is a symlink: not written" : "not a regular file");
-		return -EEXIST;
-	}
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	snprintf(tmp, sizeof(tmp), "%s/.ktoprc.XXXXXX", dir);
-	fd = mkostemp(tmp, O_CLOEXEC); /* O_EXCL, mode 0600 */
-	if (fd < 0) {
-		err = -errno;
-		snprintf(why, why_len, "%s: %s", dir, strerror(-err));
-		return err;
-	}
-	if (fchmod(fd, 0600)) {
-		err = -errno;
-		close(fd);
-		goto out_unlink;
-	}
-	err = write_temp(s, fd);
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		goto out_unlink;
-	/* the rename itself reaches the disk with the directory */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-out_unlink:
-	snprintf(why, why_len, "%s: %s", path, strerror(-err));
-	unlink(tmp);
-	return err;
-}
-
 void settings_to_options(const struct settings *s, struct options *o)
 {
 	const struct registry_entry *e = registry_find_panel(s->panel);
@@ -564,105 +465,4 @@ void settings_item_value(const struct settings *s, enum settings_item i, char *b
 		snprintf(buf, len, "(default)");
 	else if (i == SETTINGS_SLOW_QUERY && !s->slow_ms)
 		snprintf(buf, len, "0 (every query)");
-}
-
-/* The index after (dir > 0) or before cur in a ring of n; cur == n: not in it. */
-static size_t ring_step(size_t cur, size_t n, int dir)
-{
-	if (cur >= n)
-		return dir > 0 ? 0 : n - 1;
-	return dir > 0 ? (cur + 1) % n : (cur + n - 1) % n;
-}
-
-/* The next value of v among steps (sorted), or the previous one; wraps around. */
-static uint64_t step_u64(uint64_t v, const uint64_t *steps, size_t n, int dir)
-{
-	size_t i;
-
-	if (dir > 0) {
-		for (i = 0; i < n && steps[i] <= v; i++)
-			;
-		return i < n ? steps[i] : steps[0];
-	}
-	for (i = n; i > 0 && steps[i - 1] >= v; i--)
-		;
-	return i > 0 ? steps[i - 1] : steps[n - 1];
-}
-
-/* The next or previous refresh interval among delay_steps. */
-static double step_delay(double v, int dir)
-{
-	size_t n = sizeof(delay_steps) / sizeof(delay_steps[0]), i;
-
-	if (dir > 0) {
-		for (i = 0; i < n && delay_steps[i] <= v; i++)
-			;
-		return i < n ? delay_steps[i] : delay_steps[0];
-	}
-	for (i = n; i > 0 && delay_steps[i - 1] >= v; i--)
-		;
-	return i > 0 ? delay_steps[i - 1] : delay_steps[n - 1];
-}
-
-/* The next theme: the built-in ones in order, then the default again. */
-static void step_theme(struct settings *s, int dir)
-{
-	size_t n = theme_nbuiltins + 1, cur = n; /* slot 0 is "" (the default) */
-
-	if (!s->theme[0])
-		cur = 0;
-	for (size_t i = 0; i < theme_nbuiltins; i++)
-		if (!strcmp(s->theme, theme_builtins[i].name))
-			cur = i + 1;
-	cur = ring_step(cur, n, dir);
-	snprintf(s->theme, sizeof(s->theme), "%s", cur ? theme_builtins[cur - 1].name : "");
-}
-
-void settings_item_step(struct settings *s, enum settings_item i, int dir)
-{
-	size_t cur;
-
-	switch (i) {
-	case SETTINGS_PANEL:
-		for (cur = 0; cur < registry_count; cur++)
-			if (!strcmp(registry[cur].panel->name, s->panel))
-				break;
-		cur = ring_step(cur, registry_count, dir);
-		snprintf(s->panel, sizeof(s->panel), "%s", registry[cur].panel->name);
-		break;
-	case SETTINGS_DELAY:
-		s->delay_s = step_delay(s->delay_s, dir);
-		break;
-	case SETTINGS_THEME:
-		step_theme(s, dir);
-		break;
-	case SETTINGS_UNWIND:
-		s->unwind = (enum ktop_unwind)ring_step((size_t)s->unwind, 3, dir);
-		break;
-	case SETTINGS_USTACK:
-		s->ustack_kib = 4 * (ring_step(s->ustack_kib / 4 - 1, 16, dir) + 1);
-		break;
-	case SETTINGS_SLOW_QUERY:
-		s->slow_ms = step_u64(s->slow_ms, slow_ms_steps,
-				      sizeof(slow_ms_steps) / sizeof(slow_ms_steps[0]), dir);
-		break;
-	case SETTINGS_SLOW_IO:
-		s->slow_io_us = step_u64(s->slow_io_us, slow_io_steps,
-					 sizeof(slow_io_steps) / sizeof(slow_io_steps[0]), dir);
-		break;
-	case SETTINGS_KTHREADS:
-		s->kthreads = !s->kthreads;
-		break;
-	case SETTINGS_TREE_INVERT:
-		s->tree_invert = !s->tree_invert;
-		break;
-	case SETTINGS_TREE_THREADS:
-		s->tree_threads = !s->tree_threads;
-		break;
-	case SETTINGS_MOUSE:
-		s->mouse = !s->mouse;
-		break;
-	case SETTINGS_NITEMS:
-		break;
-	}
 }
