@@ -314,22 +314,6 @@ static void setup_act(struct app *a, enum setup_action act)
 	}
 }
 
-/* The tab under column col of the tab row, as statusbar_draw_tabs lays them out; -1: none. */
-static int tab_at(struct app *a, int col)
-{
-	int x = 1;
-
-	for (size_t i = 0; i < a->npanels; i++) {
-		char tab[64];
-		int w = snprintf(tab, sizeof(tab), " %zu %s ", i + 1, a->panel_list[i]->ops->title);
-
-		if (col >= x && col < x + w)
-			return (int)i;
-		x += w + 2;
-	}
-	return -1;
-}
-
 static void handle_key(struct app *a, int key);
 
 /* A mouse report: a tab, the setup screen's rows, or the panel's body (wheel: scrolling). */
@@ -357,7 +341,7 @@ static void handle_mouse(struct app *a)
 		return;
 	}
 	if (row == STATUS_HEADER_ROWS && what == SCREEN_MOUSE_CLICK) {
-		tab = tab_at(a, col);
+		tab = statusbar_tab_at(col, a->panel_list, a->npanels);
 		if (tab >= 0)
 			switch_panel(a, (size_t)tab);
 		return;

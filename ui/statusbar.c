@@ -89,18 +89,36 @@ void statusbar_draw_message(struct canvas *cv, int row, const char *text, bool i
 	canvas_put_fit(cv, row, 1, -1, is_error ? THEME_ERROR : THEME_PROMPT, text);
 }
 
+/* Lay out the tabs (cv NULL: only measure them); the index of the tab over column at, or -1. */
+static int tabs(struct canvas *cv, int row, struct panel *const *panels, size_t n,
+		size_t current, int at)
+{
+	int col = 1, hit = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		enum theme_role role = i == current ? THEME_TAB_ACTIVE : THEME_TAB;
+		char tab[64];
+		int w = snprintf(tab, sizeof(tab), " %zu %s ", i + 1, panels[i]->ops->title);
+
+		if (cv)
+			w = canvas_put(cv, row, col, role, tab);
+		if (at >= col && at < col + w)
+			hit = (int)i;
+		col += w + 2;
+	}
+	return hit;
+}
+
 void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels, size_t n,
 			 size_t current)
 {
-	int col = 1;
-
 	canvas_set_role(cv, row, 0, -1, THEME_TAB);
-	for (size_t i = 0; i < n; i++) {
-		enum theme_role role = i == current ? THEME_TAB_ACTIVE : THEME_TAB;
+	tabs(cv, row, panels, n, current, -1);
+}
 
-		col += canvas_printf(cv, row, col, role, " %zu %s ", i + 1, panels[i]->ops->title);
-		col += 2;
-	}
+int statusbar_tab_at(int col, struct panel *const *panels, size_t n)
+{
+	return tabs(NULL, 0, panels, n, 0, col);
 }
 
 /*
