@@ -67,10 +67,17 @@ tm send-keys -t ktop Down Right
 check "Right changes the refresh interval to 2" \
 	wait_for 5 eval 'screen | grep -qE "Refresh interval \(s\) +2$"'
 check "the change applies live" wait_for 5 screen_has "every 2.0s"
+colours_before=$(tm capture-pane -p -e -t ktop | grep -c $'\e\\[[34][0-9]')
+tm send-keys -t ktop Down Right Right
+check "the theme steps to mono" wait_for 5 eval 'screen | grep -qE "^ +Theme +mono$"'
+check "and the screen is repainted without colours" \
+	wait_for 5 eval '[ "$(tm capture-pane -p -e -t ktop | grep -c $'"'"'\e\[3[0-7]m'"'"')" = 0 ]'
+note "lines with colour escapes before: $colours_before"
 tm send-keys -t ktop Escape
 check "Esc leaves the setup screen and says where it saved" \
 	wait_for 5 screen_has "settings saved in $rc"
 check "the file holds delay=2" grep -qx "delay=2" "$rc"
+check "and theme=mono" grep -qx "theme=mono" "$rc"
 check "the file is mode 0600" test "$(stat -c %a "$rc" 2>/dev/null)" = 600
 check "no temp file is left beside it" test "$(ls -A "$cfg/ktop" | wc -l)" = 1
 check "q quits with status 0" quit_ktop
