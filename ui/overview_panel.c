@@ -38,7 +38,7 @@ struct ov_item {
 
 struct overview_panel {
 	int sort;	 /* enum sched_model_class, SORT_BUSY or another SORT_* column */
-	bool reverse;	 /* I: smallest first */
+	bool reverse;	 /* I: the column's other way */
 	bool threads;	 /* H: one row a thread */
 	bool kthreads;	 /* K: kernel threads shown */
 	bool group;	 /* G: rows grouped by cgroup */
@@ -362,7 +362,8 @@ static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_col
 
 	const char *mark = op->reverse ? "^" : "v";
 
-	canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-*s %3s %s",
+	/* THR's mark takes the space before it, so that the columns stay where they are */
+	canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-*s%4s %s",
 		      op->sort == SORT_PID ? (op->reverse ? "vPID" : "^PID") : "PID",
 		      op->sort == SORT_USER ? (op->reverse ? "vUSER" : "^USER") : "USER",
 		      CGROUP_COLS, "CGROUP", op->sort == SORT_THR ? (op->reverse ? "^THR" : "vTHR")
@@ -752,7 +753,7 @@ static void overview_get_sort(const struct panel *p, int *column, bool *reverse)
 	*reverse = op->reverse;
 }
 
-/* A click on a class title sorts by it (again: the other way); on a row selects it. */
+/* A click on a column title sorts by it (again: the other way); on a row selects it. */
 static struct key_result overview_mouse(struct panel *p, enum panel_mouse what, int row, int col)
 {
 	struct overview_panel *op = p->priv;
