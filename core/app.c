@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "core/log.h"
+#include "core/recording.h"
 #include "core/registry.h"
 #include "symbols/symbols.h"
 #include "symbols/unwind.h"
@@ -122,6 +123,15 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	options_startup(opt, &a->cfg, &a->filter);
 	a->applied = a->filter;
 	a->start_s = a->reset_s = app_now();
+	if (opt->write) {
+		char why[320];
+		int err = recording_open(a, why, sizeof(why));
+
+		if (err) {
+			fprintf(stderr, "ktop: -w %s\n", why);
+			return err;
+		}
+	}
 	app_syms_new(a);
 
 	chosen = opt->panel ? registry_find_panel(opt->panel) : NULL;
@@ -129,20 +139,24 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 		const struct registry_entry *e = &registry[i];
 
 		/* batch: only the chosen panel, and the one whose model it also reads */
-		if (opt->batch && chosen && e != chosen &&
+		if (opt->batch && !opt->write && chosen && e != chosen &&
 		    !(chosen->aux && !strcmp(chosen->aux, e->panel->name)))
 			continue;
-		if (opt->batch && !chosen && i > 0)
+		if (opt->batch && !opt->write && !chosen && i > 0)
 			continue;
 		if (e == chosen || (!chosen && i == 0))
 			a->current = a->npanels;
 		add_panel(a, e, true);
 	}
+	/* a recording holds every panel whatever is shown: their costly probes stay attached */
+	for (size_t i = 0; opt->write && i < a->npanels; i++)
+		app_set_visible(a, i, true);
 	return 0;
 }
 
 void app_fini(struct app *a)
 {
+	recording_close(a);
 	for (size_t i = 0; i < a->npanels; i++) {
 		struct collector *c = &a->collectors[i];
 		struct panel *p = &a->panels[i];
@@ -234,6 +248,8 @@ void app_set_visible(struct app *a, size_t i, bool visible)
 {
 	struct collector *c = &a->collectors[i];
 
+	if (!visible && a->opt.write)
+		return; /* recorded: kept as if shown */
 	if (i < a->npanels && c->is_open && c->ops->set_visible)
 		c->ops->set_visible(c, visible);
 }
@@ -262,6 +278,7 @@ void app_tick(struct app *a)
 		for (size_t k = 0; a->aux[i] && k < a->npanels; k++)
 			if (!strcmp(a->panels[k].ops->name, a->aux[i]))
 				a->panels[i].aux_model = a->shown[k];
+	recording_tick(a);
 }
 
 /* The first line of a small /proc file into buf; false if unreadable. */

@@ -11,6 +11,7 @@
 #include "core/features.h"
 #include "core/options.h"
 #include "core/registry.h"
+#include "record/record_frame.h"
 #include "themes/theme.h"
 #include "ui/canvas.h"
 #include "ui/keymap.h"
@@ -52,9 +53,16 @@ struct app {
 	char message[192]; /* the last action's result, shown on the footer's row a while */
 	bool message_is_error;
 	double message_at;
+	struct record_writer *rec;      /* -w: the recording, NULL when none or stopped */
+	struct record_frame rec_frame;  /* the interval just recorded */
+	bool rec_stopped;               /* a write failed: the recording stopped */
+	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
 };
 
-/* Set up panels and open collectors (batch: only the chosen panel's); 0 or -errno. */
+/*
+ * Create the recording (-w), set up panels and open collectors (batch: only the chosen panel's,
+ * unless recording); 0 or -errno, said on stderr.
+ */
 int app_init(struct app *a, const struct options *opt, const struct features *feat);
 /* Close every collector and free every snapshot; safe after a failed init. */
 void app_fini(struct app *a);

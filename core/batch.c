@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "core/export.h"
+#include "core/recording.h"
 
-#define BATCH_TEXT_WIDTH 100
 
 /* Text width: the terminal's when stdout is one (at least 80), else 100. */
 static int text_width(FILE *out)
@@ -24,7 +24,27 @@ static int text_width(FILE *out)
 	if (out == stdout && isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) &&
 	    ws.ws_col >= 80)
 		return ws.ws_col;
-	return BATCH_TEXT_WIDTH;
+	return RECORDING_TEXT_WIDTH;
+}
+
+/*
+ * The snapshot of panel i: when it was just recorded, the very bytes recorded (so a replay
+ * prints what this printed), else exported now. 0 or -errno.
+ */
+static int write_snapshot(struct app *a, size_t i, FILE *out, const struct status_info *si)
+{
+	enum export_format fmt = a->opt.format;
+	const void *data;
+	size_t len;
+	int width = text_width(out);
+
+	if (!recording_last(a, i, fmt, &data, &len) ||
+	    (fmt == EXPORT_TEXT && width != RECORDING_TEXT_WIDTH))
+		return export_snapshot(out, fmt, a->panel_list[i], si, width,
+				       screen_locale_is_utf8());
+	if ((len && fwrite(data, 1, len, out) != len) || fflush(out))
+		return errno == EPIPE ? -EPIPE : -EIO;
+	return 0;
 }
 
 /* Wait for the next tick; false when a signal says stop. */
@@ -90,8 +110,7 @@ int app_run_batch(struct app *a)
 		app_status(a, p, &si);
 		if (done && a->opt.format == EXPORT_TEXT)
 			fputc('\n', out);
-		err = export_snapshot(out, a->opt.format, p, &si, text_width(out),
-				      screen_locale_is_utf8());
+		err = write_snapshot(a, a->current, out, &si);
 		if (err) {
 			if (err != -EPIPE)
 				fprintf(stderr, "ktop: writing a snapshot: %s\n", strerror(-err));

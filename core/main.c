@@ -11,6 +11,7 @@
 #include "core/features.h"
 #include "core/log.h"
 #include "core/options.h"
+#include "core/replay.h"
 #include "themes/theme.h"
 #include "ui/screen.h"
 
@@ -68,6 +69,8 @@ int main(int argc, char **argv)
 		printf("ktop %s\n", PACKAGE_VERSION);
 		return 0;
 	}
+	if (opt.read) /* a recording: no BPF, no privilege needed */
+		return replay_run_batch(&opt);
 	features_probe(&feat);
 	if (!features_check_privilege(&feat, why, sizeof(why))) {
 		fprintf(stderr, "ktop: %s\n", why);

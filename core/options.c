@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/registry.h"
+#include "record/record_time.h"
 #include "util/parse.h"
 
 enum long_only {
@@ -20,6 +21,9 @@ enum long_only {
 	OPT_UNWIND,
 	OPT_USTACK_SIZE,
 	OPT_MAX_QUERIES,
+	OPT_KEEP,
+	OPT_FROM,
+	OPT_TO,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +46,11 @@ static const struct option long_options[] = {
 	{ "ustack-size", required_argument, NULL, OPT_USTACK_SIZE },
 	{ "max-queries", required_argument, NULL, OPT_MAX_QUERIES },
 	{ "redact", no_argument, NULL, OPT_REDACT },
+	{ "write", required_argument, NULL, 'w' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -78,12 +87,20 @@ void options_usage(FILE *out)
 	      "      --trace SPEC       add a probe to the Trace panel (repeatable), e.g.\n"
 	      "                         'pam:pam_start \"%s: %s\", arg1, arg2'\n"
 	      "      --theme NAME       colour theme: default, mono, high-contrast, or a file path\n"
+	      "  -w, --write FILE       record every interval of every panel to FILE (new, 0600)\n"
+	      "      --keep DURATION    with -w: keep only the last DURATION (90s, 15m, 2h, 1d) in\n"
+	      "                         FILE and FILE.prev\n"
+	      "  -r, --read FILE        replay a recording (no root needed), with -b for now\n"
+	      "      --from T, --to T   with -r: only intervals from/until T (HH:MM:SS local time,\n"
+	      "                         or +DURATION after the first interval)\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
 	      "\n"
 	      "Examples:\n"
 	      "  ktop                          the interactive screen\n"
 	      "  ktop -b -P bio -d 2 -n 3 -f json   three 2-second Block I/O snapshots as JSON\n"
+	      "  ktop -w /var/tmp/box.ktop --keep 2h   the screen, and the last 2 hours recorded\n"
+	      "  ktop -r box.ktop -b -f json -P bio --from 03:10:00 --to +5m   replayed\n"
 	      "\n"
 	      "Environment: KTOP_EXPORT_DIR (where s saves), KTOP_THEME_DIR, KTOP_LOG (a debug log\n"
 	      "file), NO_COLOR (monochrome).\n"
@@ -227,6 +244,29 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case OPT_MAX_QUERIES:
 		err = parse_u64(arg, 10, 1u << 22, &o->max_queries, reason, sizeof(reason));
 		break;
+	case 'w':
+	case 'r':
+		if (!arg[0])
+			return option_error(why, why_len, name, "needs a file name");
+		if (c == 'w')
+			o->write = arg;
+		else
+			o->read = arg;
+		break;
+	case OPT_KEEP:
+		err = record_duration_parse(arg, &o->keep_s, reason, sizeof(reason));
+		break;
+	case OPT_FROM:
+	case OPT_TO: {
+		struct record_time t;
+
+		err = record_time_parse(arg, &t, reason, sizeof(reason));
+		if (c == OPT_FROM)
+			o->from = arg;
+		else
+			o->to = arg;
+		break;
+	}
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -242,6 +282,27 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	if (err)
 		return option_error(why, why_len, name, reason);
 	return 0;
+}
+
+/* The recording options that go together, and those that do not. */
+static int check_record_options(const struct options *o, char *why, size_t why_len)
+{
+	const char *bad = NULL;
+
+	if (o->read && o->write)
+		bad = "-w: not with -r (a recording is replayed, not recorded again)";
+	else if (o->read && o->npids)
+		bad = "-p: not with -r (a recording replays what was recorded)";
+	else if (o->read && !o->batch)
+		bad = "-r: the screen cannot replay yet: add -b to print the recording";
+	else if (o->keep_s && !o->write)
+		bad = "--keep: only with -w";
+	else if ((o->from || o->to) && !o->read)
+		bad = o->from ? "--from: only with -r" : "--to: only with -r";
+	if (!bad)
+		return 0;
+	snprintf(why, why_len, "%s", bad);
+	return -EINVAL;
 }
 
 int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
@@ -264,7 +325,7 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	opterr = 0;
 	for (;;) {
 		long_index = -1;
-		c = getopt_long(argc, argv, ":P:p:d:bn:f:o:m:t:F:hV", long_options, &long_index);
+		c = getopt_long(argc, argv, ":P:p:d:bn:f:o:m:t:F:w:r:hV", long_options, &long_index);
 		if (c == -1)
 			break;
 		if (c == '?') {
@@ -307,6 +368,9 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 			return -EINVAL;
 		}
 	}
+	err = check_record_options(o, why, why_len);
+	if (err)
+		return err;
 	if (!o->batch && (o->iterations || o->output || o->format != EXPORT_TEXT)) {
 		snprintf(why, why_len, "%s: only with -b (batch mode)",
 			 o->iterations ? "-n" : o->output ? "-o" : "-f");

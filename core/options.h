@@ -35,6 +35,11 @@ struct options {
 	const char *trace[64];    /* --trace specs */
 	size_t ntrace;
 	bool redact;              /* --redact */
+	const char *write;        /* -w FILE: record every interval of every panel */
+	const char *read;         /* -r FILE: replay a recording */
+	uint64_t keep_s;          /* --keep: the recording is a ring of this span; 0: all */
+	const char *from;         /* --from T: replay from this moment (as given, checked) */
+	const char *to;           /* --to T */
 	bool help;
 	bool version;
 };

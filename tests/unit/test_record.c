@@ -18,11 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "record/record_file.h"
 #include "record/record_frame.h"
 #include "record/record_reader.h"
+#include "record/record_time.h"
 #include "record/record_writer.h"
 
 #define NFRAMES 5
@@ -383,6 +385,38 @@ static void test_create_rules(void **state)
 	assert_int_equal(record_reader_open(&r, path, why, sizeof(why)), -EBADMSG);
 }
 
+static void test_times(void **state)
+{
+	struct record_time t;
+	uint64_t sec, first;
+	char why[160];
+	struct tm tm = { .tm_year = 126, .tm_mon = 11, .tm_mday = 6, .tm_hour = 3, .tm_min = 10,
+			 .tm_isdst = -1 };
+
+	(void)state;
+	assert_int_equal(record_duration_parse("90", &sec, why, sizeof(why)), 0);
+	assert_int_equal(sec, 90);
+	assert_int_equal(record_duration_parse("15m", &sec, why, sizeof(why)), 0);
+	assert_int_equal(sec, 900);
+	assert_int_equal(record_duration_parse("2h", &sec, why, sizeof(why)), 0);
+	assert_int_equal(sec, 7200);
+	assert_int_equal(record_duration_parse("0s", &sec, why, sizeof(why)), -EINVAL);
+	assert_int_equal(record_duration_parse("31d", &sec, why, sizeof(why)), -EINVAL);
+	assert_int_equal(record_duration_parse("-5s", &sec, why, sizeof(why)), -EINVAL);
+	assert_int_equal(record_duration_parse("5 s", &sec, why, sizeof(why)), -EINVAL);
+	first = (uint64_t)mktime(&tm) * SEC + 123;
+	assert_int_equal(record_time_parse("+90s", &t, why, sizeof(why)), 0);
+	assert_true(record_time_resolve(&t, first) == first + 90 * SEC);
+	assert_int_equal(record_time_parse("03:12:00", &t, why, sizeof(why)), 0);
+	assert_true(record_time_resolve(&t, first) == first - 123 + 120 * SEC);
+	/* before the start: the next day */
+	assert_int_equal(record_time_parse("03:00:00", &t, why, sizeof(why)), 0);
+	assert_true(record_time_resolve(&t, first) > first);
+	assert_int_equal(record_time_parse("3:12", &t, why, sizeof(why)), -EINVAL);
+	assert_int_equal(record_time_parse("03:12:60", &t, why, sizeof(why)), -EINVAL);
+	assert_int_equal(record_time_parse("03:12:00x", &t, why, sizeof(why)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_flip_everywhere),
 		cmocka_unit_test(test_keep_ring),
 		cmocka_unit_test(test_create_rules),
+		cmocka_unit_test(test_times),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
