@@ -57,6 +57,7 @@ struct app {
 	struct record_frame rec_frame;  /* the interval just recorded */
 	bool rec_stopped;               /* a write failed: the recording stopped */
 	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
+	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "record/record_frame.h"
 #include "record/record_writer.h"
+#include "util/clock.h"
 
 static const uint16_t format_kind[] = {
 	[EXPORT_TEXT] = RECORD_SECTION_TEXT,
@@ -114,9 +115,11 @@ void recording_tick(struct app *a)
 	char why[320];
 	unsigned int failed;
 	int err;
+	double cpu0;
 
 	if (!a->rec)
 		return;
+	cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
 	failed = a->paused ? capture_paused(a) : capture(a);
 	if (failed) {
 		/* counted, and the interval is still recorded with the panels that exported */
@@ -127,6 +130,7 @@ void recording_tick(struct app *a)
 	err = record_writer_append(a->rec, &a->rec_frame,
 				   (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec, why,
 				   sizeof(why));
+	a->rec_cpu_s += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	if (!err)
 		return;
 	record_frame_clear(&a->rec_frame);
@@ -172,7 +176,8 @@ void recording_close(struct app *a)
 		fprintf(stderr, "ktop: -w: closing the recording: %s (its %" PRIu64
 				" intervals stay readable)\n", why, n);
 	else
-		log_msg("recording: %" PRIu64 " intervals written", n);
+		log_msg("recording: %" PRIu64 " intervals written, %.3f s of CPU spent recording", n,
+			a->rec_cpu_s);
 	if (a->rec_failed_exports)
 		fprintf(stderr, "ktop: -w: %" PRIu64 " panel exports could not be recorded\n",
 			a->rec_failed_exports);
