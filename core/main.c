@@ -69,8 +69,15 @@ int main(int argc, char **argv)
 		printf("ktop %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	if (opt.read) /* a recording: no BPF, no privilege needed */
+	if (opt.read && opt.batch) /* a recording: no BPF, no privilege needed */
 		return replay_run_batch(&opt);
+	if (opt.read) {
+		rc = choose_theme(&app.theme, &opt);
+		if (rc)
+			return rc;
+		install_crash_handlers();
+		return replay_run_ui(&opt, &app.theme);
+	}
 	features_probe(&feat);
 	if (!features_check_privilege(&feat, why, sizeof(why))) {
 		fprintf(stderr, "ktop: %s\n", why);

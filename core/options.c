@@ -24,6 +24,7 @@ enum long_only {
 	OPT_KEEP,
 	OPT_FROM,
 	OPT_TO,
+	OPT_AT,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +52,7 @@ static const struct option long_options[] = {
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "to", required_argument, NULL, OPT_TO },
+	{ "at", required_argument, NULL, OPT_AT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -90,9 +92,11 @@ void options_usage(FILE *out)
 	      "  -w, --write FILE       record every interval of every panel to FILE (new, 0600)\n"
 	      "      --keep DURATION    with -w: keep only the last DURATION (90s, 15m, 2h, 1d) in\n"
 	      "                         FILE and FILE.prev\n"
-	      "  -r, --read FILE        replay a recording (no root needed), with -b for now\n"
-	      "      --from T, --to T   with -r: only intervals from/until T (HH:MM:SS local time,\n"
-	      "                         or +DURATION after the first interval)\n"
+	      "  -r, --read FILE        replay a recording (no root needed): on the screen, or\n"
+	      "                         printed with -b\n"
+	      "      --at T             with -r: start at T (HH:MM:SS local time, or +DURATION\n"
+	      "                         after the first interval); with -b print that interval\n"
+	      "      --from T, --to T   with -r -b: only the intervals from/until T\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
 	      "\n"
@@ -257,14 +261,17 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 		err = record_duration_parse(arg, &o->keep_s, reason, sizeof(reason));
 		break;
 	case OPT_FROM:
-	case OPT_TO: {
+	case OPT_TO:
+	case OPT_AT: {
 		struct record_time t;
 
 		err = record_time_parse(arg, &t, reason, sizeof(reason));
 		if (c == OPT_FROM)
 			o->from = arg;
-		else
+		else if (c == OPT_TO)
 			o->to = arg;
+		else
+			o->at = arg;
 		break;
 	}
 	case OPT_THEME:
@@ -293,12 +300,15 @@ static int check_record_options(const struct options *o, char *why, size_t why_l
 		bad = "-w: not with -r (a recording is replayed, not recorded again)";
 	else if (o->read && o->npids)
 		bad = "-p: not with -r (a recording replays what was recorded)";
-	else if (o->read && !o->batch)
-		bad = "-r: the screen cannot replay yet: add -b to print the recording";
 	else if (o->keep_s && !o->write)
 		bad = "--keep: only with -w";
-	else if ((o->from || o->to) && !o->read)
-		bad = o->from ? "--from: only with -r" : "--to: only with -r";
+	else if ((o->from || o->to || o->at) && !o->read)
+		bad = o->from ? "--from: only with -r" : o->to ? "--to: only with -r" : "--at: only with -r";
+	else if (o->at && (o->from || o->to))
+		bad = "--at: not with --from or --to (one moment, or a range)";
+	else if (o->read && !o->batch && (o->from || o->to))
+		bad = o->from ? "--from: only with -b (the screen starts --at a time)" :
+				"--to: only with -b (the screen starts --at a time)";
 	if (!bad)
 		return 0;
 	snprintf(why, why_len, "%s", bad);

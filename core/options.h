@@ -40,6 +40,7 @@ struct options {
 	uint64_t keep_s;          /* --keep: the recording is a ring of this span; 0: all */
 	const char *from;         /* --from T: replay from this moment (as given, checked) */
 	const char *to;           /* --to T */
+	const char *at;           /* --at T: replay at this moment (-b: print that interval) */
 	bool help;
 	bool version;
 };

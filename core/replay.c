@@ -28,27 +28,50 @@ static bool passes(uint32_t cp)
 	return cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp <= 0x9f);
 }
 
-/*
- * Write recorded bytes: what live batch wrote passes unchanged, while controls and invalid
- * UTF-8 that only a damaged or hostile file holds become "\xNN". 0 or -errno.
- */
-static int write_safe(FILE *out, const uint8_t *p, size_t len)
+size_t replay_escape(char *dst, size_t dst_len, const uint8_t *p, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, o = 0;
 
+	if (!dst_len)
+		return 0;
 	while (i < len) {
 		uint32_t cp;
 		size_t n = escape_utf8_decode((const char *)p + i, len - i, &cp);
 
 		if (n && passes(cp)) {
-			if (fwrite(p + i, 1, n, out) != n)
-				return -EIO;
+			if (o + n >= dst_len)
+				break;
+			memcpy(dst + o, p + i, n);
+			o += n;
 			i += n;
 			continue;
 		}
-		if (fprintf(out, "\\x%02x", p[i]) < 0)
-			return -EIO;
+		if (o + 4 >= dst_len)
+			break;
+		snprintf(dst + o, 5, "\\x%02x", p[i]);
+		o += 4;
 		i++;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+/* Write recorded bytes through replay_escape, a piece at a time; 0 or -EIO. */
+static int write_safe(FILE *out, const uint8_t *p, size_t len)
+{
+	char buf[4096 * 4 + 1];
+	size_t i = 0;
+
+	while (i < len) {
+		/* a piece that escapes to at most the buffer, ending on a character's end */
+		size_t n = len - i < 4096 ? len - i : 4096, used;
+
+		while (n < len - i && n > 4096 - 4 && (p[i + n] & 0xc0) == 0x80)
+			n--;
+		used = replay_escape(buf, sizeof(buf), p + i, n);
+		if (used && fwrite(buf, 1, used, out) != used)
+			return -EIO;
+		i += n;
 	}
 	return 0;
 }
@@ -64,23 +87,39 @@ static const char *clock_text(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
-/* The first and one-past-last intervals --from and --to select. */
+/* The interval at or after the time s names (count when none or s is NULL-free of sense). */
+static size_t find_spec(const struct record_reader *r, const char *s, uint64_t extra_ns)
+{
+	struct record_time t;
+	char why[128];
+
+	if (!s || record_time_parse(s, &t, why, sizeof(why)))
+		return record_reader_count(r);
+	return record_reader_find(r, record_time_resolve(&t, record_reader_time(r, 0)) + extra_ns);
+}
+
+size_t replay_first(const struct options *o, const struct record_reader *r)
+{
+	if (o->at)
+		return find_spec(r, o->at, 0);
+	return o->from ? find_spec(r, o->from, 0) : 0;
+}
+
+/* The first and one-past-last intervals --at, or --from and --to, select. */
 static void select_range(const struct options *o, const struct record_reader *r, size_t *first,
 			 size_t *end)
 {
 	size_t n = record_reader_count(r);
-	uint64_t t0 = record_reader_time(r, 0);
-	struct record_time t;
-	char why[128];
 
 	*first = 0;
 	*end = n;
 	if (!n)
 		return;
-	if (o->from && !record_time_parse(o->from, &t, why, sizeof(why)))
-		*first = record_reader_find(r, record_time_resolve(&t, t0));
-	if (o->to && !record_time_parse(o->to, &t, why, sizeof(why)))
-		*end = record_reader_find(r, record_time_resolve(&t, t0) + 1);
+	*first = replay_first(o, r);
+	if (o->at)
+		*end = *first < n ? *first + 1 : n;
+	else if (o->to)
+		*end = find_spec(r, o->to, 1);
 	if (*end < *first)
 		*end = *first;
 }
@@ -182,7 +221,8 @@ int replay_run_batch(const struct options *o)
 		rc = 1;
 	}
 	if (!rc && !done) {
-		fprintf(stderr, "ktop: -r %s: no interval of panel %s to replay\n", o->read, panel);
+		fprintf(stderr, "ktop: -r %s: no interval of panel %s to replay%s\n", o->read, panel,
+			first < end ? "" : " in that time");
 		rc = 1;
 	}
 	if (out != stdout && fclose(out) && !rc) {

@@ -261,8 +261,12 @@ static void test_record_options(void **state)
 	assert_non_null(strstr(why, "--keep: '10x' is not a duration"));
 	assert_int_equal(PARSE(&o, why, "-r", "x", "-b", "--to", "25:00:00"), -EINVAL);
 	assert_non_null(strstr(why, "--to: '25:00:00' is not a time"));
-	assert_int_equal(PARSE(&o, why, "-r", "x"), -EINVAL);
-	assert_non_null(strstr(why, "add -b"));
+	assert_int_equal(PARSE(&o, why, "-r", "x", "--at", "+5m"), 0);
+	assert_string_equal(o.at, "+5m");
+	assert_int_equal(PARSE(&o, why, "-r", "x", "--from", "+5m"), -EINVAL);
+	assert_non_null(strstr(why, "--from: only with -b"));
+	assert_int_equal(PARSE(&o, why, "-r", "x", "-b", "--at", "+5m", "--to", "+6m"), -EINVAL);
+	assert_non_null(strstr(why, "--at: not with --from or --to"));
 }
 
 int main(void)
