@@ -129,7 +129,7 @@ void record_frame_header_encode(const struct record_frame_header *f,
 {
 	record_put_u32(out, RECORD_FRAME_MAGIC);
 	record_put_u16(out + 4, f->kind);
-	record_put_u16(out + 6, 0);
+	record_put_u16(out + 6, f->flags);
 	record_put_u32(out + 8, f->stored_len);
 	record_put_u32(out + 12, f->raw_len);
 	record_put_u64(out + 16, f->time_ns);
@@ -151,6 +151,7 @@ int record_frame_header_decode(const uint8_t in[RECORD_FRAME_HEADER_LEN],
 		return -EBADMSG;
 	}
 	f->kind = record_get_u16(in + 4);
+	f->flags = record_get_u16(in + 6);
 	f->stored_len = record_get_u32(in + 8);
 	f->raw_len = record_get_u32(in + 12);
 	f->time_ns = record_get_u64(in + 16);
@@ -158,6 +159,10 @@ int record_frame_header_decode(const uint8_t in[RECORD_FRAME_HEADER_LEN],
 	f->payload_crc = record_get_u32(in + 32);
 	if (f->kind < RECORD_FRAME_INTERVAL || f->kind > RECORD_FRAME_END) {
 		snprintf(why, why_len, "unknown frame kind %u", f->kind);
+		return -EBADMSG;
+	}
+	if (f->flags & ~RECORD_FLAG_DELTA || (f->flags && f->kind != RECORD_FRAME_INTERVAL)) {
+		snprintf(why, why_len, "unknown frame flags 0x%x", f->flags);
 		return -EBADMSG;
 	}
 	if (f->stored_len > RECORD_MAX_STORED || f->raw_len > RECORD_MAX_RAW ||

@@ -6,10 +6,14 @@
  *
  *   file header (RECORD_HEADER_LEN bytes): magic "KTOPREC\n", version, header length,
  *     interval, start time, recording id, segment number, --keep, host, kernel, ktop version
- *   frame header (RECORD_FRAME_HEADER_LEN bytes): magic "KFR1", kind, stored length, raw
- *     length, time, sequence number, CRC of the stored payload, CRC of the frame header
+ *   frame header (RECORD_FRAME_HEADER_LEN bytes): magic "KFR1", kind, flags, stored length,
+ *     raw length, time, sequence number, CRC of the stored payload, CRC of the frame header
  *   RECORD_FRAME_INTERVAL: a zstd frame holding one interval of every panel as sections
- *     (record_frame.h): each a kind tag, a panel name and bytes; unknown kinds are skipped
+ *     (record_frame.h): each a kind tag, a panel name and bytes; unknown kinds are skipped.
+ *     With RECORD_FLAG_DELTA it was compressed with the previous interval of the same file
+ *     (its raw sections) as zstd's prefix: successive intervals differ little. The first
+ *     interval of a file and every RECORD_KEY_EVERY-th are compressed alone, so reaching
+ *     any interval decompresses at most RECORD_KEY_EVERY frames.
  *   RECORD_FRAME_INDEX: (raw) the previous index frame's offset, then (time, offset) of each
  *     interval frame since it; written every RECORD_INDEX_EVERY intervals and at the end
  *   RECORD_FRAME_END: (raw) the last index frame's offset; only a cleanly closed file has it
@@ -27,6 +31,8 @@
 #define RECORD_FRAME_MAGIC 0x3152464bu /* "KFR1" */
 #define RECORD_FRAME_HEADER_LEN 40
 #define RECORD_INDEX_EVERY 256
+#define RECORD_KEY_EVERY 32
+#define RECORD_FLAG_DELTA 0x1u
 #define RECORD_MAX_STORED (64u << 20) /* a frame bigger than this is damage, not data */
 #define RECORD_MAX_RAW (256u << 20)
 
@@ -50,6 +56,7 @@ struct record_header {
 
 struct record_frame_header {
 	uint16_t kind;
+	uint16_t flags;      /* RECORD_FLAG_DELTA */
 	uint32_t stored_len; /* payload bytes after the header */
 	uint32_t raw_len;    /* payload bytes once decompressed */
 	uint64_t time_ns;    /* CLOCK_REALTIME of the interval's end */

@@ -31,6 +31,7 @@ void record_frame_clear(struct record_frame *f)
 
 void record_frame_free(struct record_frame *f)
 {
+	ZSTD_freeCCtx(f->cctx);
 	free(f->raw);
 	free(f->packed);
 	memset(f, 0, sizeof(*f));
@@ -59,15 +60,29 @@ int record_frame_add(struct record_frame *f, uint16_t kind, const char *name, co
 	return 0;
 }
 
-int record_frame_pack(struct record_frame *f, int level, char *why, size_t why_len)
+int record_frame_pack(struct record_frame *f, int level, const void *prefix, size_t prefix_len,
+		      char *why, size_t why_len)
 {
 	size_t bound = ZSTD_compressBound(f->raw_len);
 	size_t n;
 
+	if (!f->cctx)
+		f->cctx = ZSTD_createCCtx();
+	if (!f->cctx) {
+		snprintf(why, why_len, "zstd: no memory for a compression context");
+		return -ENOMEM;
+	}
 	grow(&f->packed, &f->packed_cap, 0, bound);
-	n = ZSTD_compress(f->packed, f->packed_cap, f->raw, f->raw_len, level);
+	n = ZSTD_CCtx_setParameter(f->cctx, ZSTD_c_compressionLevel, level);
+	if (!ZSTD_isError(n))
+		n = ZSTD_CCtx_setParameter(f->cctx, ZSTD_c_contentSizeFlag, 1);
+	if (!ZSTD_isError(n))
+		n = ZSTD_CCtx_refPrefix(f->cctx, prefix, prefix ? prefix_len : 0);
+	if (!ZSTD_isError(n))
+		n = ZSTD_compress2(f->cctx, f->packed, f->packed_cap, f->raw, f->raw_len);
 	if (ZSTD_isError(n)) {
 		snprintf(why, why_len, "zstd: %s", ZSTD_getErrorName(n));
+		ZSTD_CCtx_reset(f->cctx, ZSTD_reset_session_and_parameters);
 		return -EIO;
 	}
 	if (n > RECORD_MAX_STORED) {
@@ -78,10 +93,11 @@ int record_frame_pack(struct record_frame *f, int level, char *why, size_t why_l
 	return 0;
 }
 
-int record_frame_unpack(const void *stored, size_t stored_len, size_t raw_len, uint8_t **out,
-			char *why, size_t why_len)
+int record_frame_unpack(const void *stored, size_t stored_len, size_t raw_len, const void *prefix,
+			size_t prefix_len, uint8_t **out, char *why, size_t why_len)
 {
 	unsigned long long said = ZSTD_getFrameContentSize(stored, stored_len);
+	ZSTD_DCtx *dctx;
 	uint8_t *buf;
 	size_t n;
 
@@ -92,8 +108,16 @@ int record_frame_unpack(const void *stored, size_t stored_len, size_t raw_len, u
 			 raw_len);
 		return -EBADMSG;
 	}
+	dctx = ZSTD_createDCtx();
+	if (!dctx) {
+		snprintf(why, why_len, "zstd: no memory for a decompression context");
+		return -ENOMEM;
+	}
 	buf = xmalloc(raw_len ? raw_len : 1);
-	n = ZSTD_decompress(buf, raw_len, stored, stored_len);
+	n = ZSTD_DCtx_refPrefix(dctx, prefix, prefix ? prefix_len : 0);
+	if (!ZSTD_isError(n))
+		n = ZSTD_decompressDCtx(dctx, buf, raw_len, stored, stored_len);
+	ZSTD_freeDCtx(dctx);
 	if (ZSTD_isError(n) || n != raw_len) {
 		snprintf(why, why_len, "zstd: %s",
 			 ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short payload");

@@ -19,7 +19,7 @@ enum record_section_kind {
 	RECORD_SECTION_FOLDED = 3, /* what -b -f folded printed (stack panels) */
 };
 
-/* A growing buffer of sections (raw), then its compressed form; owns both. */
+/* A growing buffer of sections (raw), then its compressed form; owns both and its zstd state. */
 struct record_frame {
 	uint8_t *raw;
 	size_t raw_len;
@@ -27,6 +27,7 @@ struct record_frame {
 	uint8_t *packed;
 	size_t packed_len;
 	size_t packed_cap;
+	void *cctx; /* ZSTD_CCtx, kept from one interval to the next */
 };
 
 /* A section as found in a raw payload: pointers into it, valid while it lives. */
@@ -43,14 +44,19 @@ void record_frame_free(struct record_frame *f);
 /* Append a section; 0 or -EINVAL (name too long) or -EFBIG (section too big). */
 int record_frame_add(struct record_frame *f, uint16_t kind, const char *name, const void *data,
 		     size_t len);
-/* Compress the sections into f->packed (zstd at this level); 0 or -errno with why. */
-int record_frame_pack(struct record_frame *f, int level, char *why, size_t why_len);
+/*
+ * Compress the sections into f->packed (zstd at this level), with prefix (prefix_len bytes,
+ * the previous interval's raw sections; NULL: none) as its history; 0 or -errno with why.
+ */
+int record_frame_pack(struct record_frame *f, int level, const void *prefix, size_t prefix_len,
+		      char *why, size_t why_len);
 /*
  * Decompress a stored payload of stored_len bytes that says it holds raw_len bytes into out
- * (a malloc'd buffer the caller frees); 0 or -EBADMSG with why.
+ * (a malloc'd buffer the caller frees), with the prefix it was packed with; 0 or -EBADMSG
+ * with why.
  */
-int record_frame_unpack(const void *stored, size_t stored_len, size_t raw_len, uint8_t **out,
-			char *why, size_t why_len);
+int record_frame_unpack(const void *stored, size_t stored_len, size_t raw_len, const void *prefix,
+			size_t prefix_len, uint8_t **out, char *why, size_t why_len);
 /*
  * The section at *pos of a raw payload, *pos moved past it: 1 with s filled, 0 at the end,
  * -EBADMSG with why (the offset in the payload) when a section runs past the end.

@@ -30,9 +30,13 @@ struct record_entry {
 struct record_reader {
 	struct record_segment seg[RECORD_MAX_SEGMENTS];
 	unsigned int nseg;
-	struct record_entry *e;
+	struct record_entry *e; /* every interval listed; the first skip ones are out of --keep */
 	size_t n;
 	size_t cap;
+	size_t skip;            /* intervals before the keep span: still the prefix of later ones */
+	uint8_t *cache;         /* the raw sections of entry cache_at, the next one's prefix */
+	size_t cache_len;
+	size_t cache_at;        /* n: none */
 	bool damaged;
 	char damage[256];
 };
@@ -251,20 +255,17 @@ static void open_prev(struct record_reader *r, const char *path)
 	free(prev_path);
 }
 
-/* Keep only the intervals of a ring's keep span, counted back from the newest. */
+/* Hide the intervals before a ring's keep span, counted back from the newest. */
 static void apply_keep(struct record_reader *r)
 {
 	uint64_t keep_ns = (uint64_t)r->seg[r->nseg - 1].h.keep_s * 1000000000ull;
 	uint64_t last;
-	size_t drop = 0;
 
 	if (!keep_ns || !r->n)
 		return;
 	last = r->e[r->n - 1].time_ns;
-	while (drop < r->n && last - r->e[drop].time_ns >= keep_ns)
-		drop++;
-	memmove(r->e, r->e + drop, (r->n - drop) * sizeof(*r->e));
-	r->n -= drop;
+	while (r->skip < r->n && last - r->e[r->skip].time_ns >= keep_ns)
+		r->skip++;
 }
 
 int record_reader_open(struct record_reader **out, const char *path, char *why, size_t why_len)
@@ -285,6 +286,7 @@ int record_reader_open(struct record_reader **out, const char *path, char *why, 
 		if (!list_by_index(r, s))
 			list_by_scan(r, s);
 	apply_keep(r);
+	r->cache_at = r->n;
 	*out = r;
 	return 0;
 }
@@ -295,6 +297,7 @@ void record_reader_close(struct record_reader *r)
 		return;
 	for (unsigned int s = 0; s < RECORD_MAX_SEGMENTS; s++)
 		segment_close(&r->seg[s]);
+	free(r->cache);
 	free(r->e);
 	free(r);
 }
@@ -306,17 +309,17 @@ const struct record_header *record_reader_header(const struct record_reader *r)
 
 size_t record_reader_count(const struct record_reader *r)
 {
-	return r->n;
+	return r->n - r->skip;
 }
 
 uint64_t record_reader_time(const struct record_reader *r, size_t i)
 {
-	return i < r->n ? r->e[i].time_ns : 0;
+	return i < r->n - r->skip ? r->e[r->skip + i].time_ns : 0;
 }
 
 size_t record_reader_find(const struct record_reader *r, uint64_t time_ns)
 {
-	size_t lo = 0, hi = r->n;
+	size_t lo = r->skip, hi = r->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -326,7 +329,7 @@ size_t record_reader_find(const struct record_reader *r, uint64_t time_ns)
 		else
 			hi = mid;
 	}
-	return lo;
+	return lo - r->skip;
 }
 
 bool record_reader_is_damaged(const struct record_reader *r, char *why, size_t why_len)
@@ -336,23 +339,23 @@ bool record_reader_is_damaged(const struct record_reader *r, char *why, size_t w
 	return r->damaged;
 }
 
-int record_reader_load(struct record_reader *r, size_t i, uint8_t **raw, size_t *raw_len,
-		       char *why, size_t why_len)
+/*
+ * Decompress entry k (an index into every entry) with prefix (the raw sections of entry k - 1,
+ * when its frame says it needs them); its delta flag goes to *delta. 0 or -EBADMSG with why.
+ */
+static int unpack_entry(struct record_reader *r, size_t k, const uint8_t *prefix,
+			size_t prefix_len, bool need_delta_known, bool *delta, uint8_t **raw,
+			size_t *raw_len, char *why, size_t why_len)
 {
-	const struct record_segment *s;
+	const struct record_segment *s = &r->seg[r->e[k].seg];
+	uint64_t off = r->e[k].offset;
 	struct record_frame_header fh;
 	uint8_t hb[RECORD_FRAME_HEADER_LEN];
 	char reason[192];
 	uint8_t *stored;
-	uint64_t off;
 	int err;
 
 	*raw = NULL;
-	*raw_len = 0;
-	if (i >= r->n)
-		return -ERANGE;
-	s = &r->seg[r->e[i].seg];
-	off = r->e[i].offset;
 	if (off > s->size || s->size - off < sizeof(hb) || read_at(s->fd, hb, sizeof(hb), off)) {
 		snprintf(reason, sizeof(reason), "cut short");
 		goto bad;
@@ -363,6 +366,13 @@ int record_reader_load(struct record_reader *r, size_t i, uint8_t **raw, size_t 
 		snprintf(reason, sizeof(reason), "not the interval frame the index names");
 		goto bad;
 	}
+	*delta = fh.flags & RECORD_FLAG_DELTA;
+	if (need_delta_known)
+		return 0; /* only the flag was asked for */
+	if (*delta && !prefix) {
+		snprintf(reason, sizeof(reason), "packed on an interval that is not in the file");
+		goto bad;
+	}
 	stored = xmalloc(fh.stored_len ? fh.stored_len : 1);
 	if (read_at(s->fd, stored, fh.stored_len, off + sizeof(hb)) ||
 	    record_crc(0, stored, fh.stored_len) != fh.payload_crc) {
@@ -370,7 +380,8 @@ int record_reader_load(struct record_reader *r, size_t i, uint8_t **raw, size_t 
 		snprintf(reason, sizeof(reason), "payload checksum mismatch");
 		goto bad;
 	}
-	err = record_frame_unpack(stored, fh.stored_len, fh.raw_len, raw, reason, sizeof(reason));
+	err = record_frame_unpack(stored, fh.stored_len, fh.raw_len, *delta ? prefix : NULL,
+				  prefix_len, raw, reason, sizeof(reason));
 	free(stored);
 	if (err)
 		goto bad;
@@ -380,4 +391,51 @@ bad:
 	snprintf(why, why_len, "%s: bad frame at byte offset %llu: %s", s->path,
 		 (unsigned long long)off, reason);
 	return -EBADMSG;
+}
+
+/* Keep a copy of entry k's raw sections: the prefix the next interval may need. */
+static void cache_put(struct record_reader *r, size_t k, const uint8_t *raw, size_t len)
+{
+	free(r->cache);
+	r->cache = xmalloc(len ? len : 1);
+	if (len)
+		memcpy(r->cache, raw, len);
+	r->cache_len = len;
+	r->cache_at = k;
+}
+
+int record_reader_load(struct record_reader *r, size_t i, uint8_t **raw, size_t *raw_len,
+		       char *why, size_t why_len)
+{
+	size_t k, first;
+	bool delta;
+	int err;
+
+	*raw = NULL;
+	*raw_len = 0;
+	if (i >= r->n - r->skip)
+		return -ERANGE;
+	k = r->skip + i;
+	/* back to the nearest interval packed alone (or the cached one), then forward */
+	for (first = k; first > 0 && first != r->cache_at + 1; first--) {
+		err = unpack_entry(r, first, NULL, 0, true, &delta, raw, raw_len, why, why_len);
+		if (err)
+			return err;
+		if (!delta || r->e[first - 1].seg != r->e[first].seg)
+			break;
+	}
+	for (size_t j = first; j <= k; j++) {
+		bool have = r->cache_at + 1 == j && r->cache_at < r->n;
+
+		err = unpack_entry(r, j, have ? r->cache : NULL, have ? r->cache_len : 0, false,
+				   &delta, raw, raw_len, why, why_len);
+		if (err)
+			return err;
+		cache_put(r, j, *raw, *raw_len);
+		if (j < k) {
+			free(*raw);
+			*raw = NULL;
+		}
+	}
+	return 0;
 }

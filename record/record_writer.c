@@ -27,6 +27,10 @@ struct record_writer {
 	uint64_t *ix_off;
 	size_t ix_n;
 	bool broken;           /* a write failed: nothing more goes to the file */
+	uint8_t *prev;         /* the previous interval's raw sections: the next one's prefix */
+	size_t prev_len;
+	size_t prev_cap;
+	unsigned int since_key; /* intervals since the last one packed alone (0: pack alone) */
 };
 
 /* Write all of buf at off; 0 or -errno (a short write on a full disk is -ENOSPC). */
@@ -51,11 +55,13 @@ static int write_at(int fd, const void *buf, size_t len, uint64_t off)
 }
 
 /* Append one frame (header + payload in one write); on failure cut the file back. */
-static int write_frame(struct record_writer *w, uint16_t kind, const void *payload,
-		       uint32_t stored, uint32_t raw, uint64_t time_ns, uint64_t seq)
+static int write_frame(struct record_writer *w, uint16_t kind, uint16_t flags,
+		       const void *payload, uint32_t stored, uint32_t raw, uint64_t time_ns,
+		       uint64_t seq)
 {
 	struct record_frame_header fh = {
 		.kind = kind,
+		.flags = flags,
 		.stored_len = stored,
 		.raw_len = raw,
 		.time_ns = time_ns,
@@ -94,7 +100,7 @@ static int write_index(struct record_writer *w, uint64_t time_ns)
 		record_put_u64(p + 12 + i * 16, w->ix_time[i]);
 		record_put_u64(p + 12 + i * 16 + 8, w->ix_off[i]);
 	}
-	err = write_frame(w, RECORD_FRAME_INDEX, p, (uint32_t)len, (uint32_t)len, time_ns, w->seq);
+	err = write_frame(w, RECORD_FRAME_INDEX, 0, p, (uint32_t)len, (uint32_t)len, time_ns, w->seq);
 	free(p);
 	if (!err) {
 		w->last_index = at;
@@ -122,6 +128,7 @@ static int start_file(struct record_writer *w, char *why, size_t why_len)
 		return err;
 	}
 	w->end = RECORD_HEADER_LEN;
+	w->since_key = 0; /* a file's first interval is packed alone: it is read without another */
 	w->last_index = 0;
 	w->ix_n = 0;
 	w->seg_first_ns = 0;
@@ -138,7 +145,7 @@ static int finish_file(struct record_writer *w)
 		err = write_index(w, w->h.start_ns);
 	if (!w->broken && !err) {
 		record_put_u64(end, w->last_index);
-		err = write_frame(w, RECORD_FRAME_END, end, sizeof(end), sizeof(end), 0, w->seq);
+		err = write_frame(w, RECORD_FRAME_END, 0, end, sizeof(end), sizeof(end), 0, w->seq);
 	}
 	if (close(w->fd) && !err)
 		err = -errno;
@@ -206,6 +213,7 @@ int record_writer_append(struct record_writer *w, struct record_frame *f, uint64
 			 char *why, size_t why_len)
 {
 	uint64_t at;
+	bool delta;
 	int err;
 
 	if (w->broken) {
@@ -220,16 +228,27 @@ int record_writer_append(struct record_writer *w, struct record_frame *f, uint64
 			return err;
 		}
 	}
-	err = record_frame_pack(f, RECORD_ZSTD_LEVEL, why, why_len);
+	delta = w->since_key > 0;
+	err = record_frame_pack(f, RECORD_ZSTD_LEVEL, delta ? w->prev : NULL, w->prev_len, why,
+				why_len);
 	if (err)
 		return err; /* this interval is lost, the recording goes on */
 	at = w->end;
-	err = write_frame(w, RECORD_FRAME_INTERVAL, f->packed, (uint32_t)f->packed_len,
-			  (uint32_t)f->raw_len, time_ns, w->seq);
+	err = write_frame(w, RECORD_FRAME_INTERVAL, delta ? RECORD_FLAG_DELTA : 0, f->packed,
+			  (uint32_t)f->packed_len, (uint32_t)f->raw_len, time_ns, w->seq);
 	if (err) {
 		snprintf(why, why_len, "%s: %s", w->path, strerror(-err));
 		return err;
 	}
+	if (w->prev_cap < f->raw_len) {
+		w->prev_cap = f->raw_len;
+		free(w->prev);
+		w->prev = xmalloc(w->prev_cap);
+	}
+	if (f->raw_len)
+		memcpy(w->prev, f->raw, f->raw_len);
+	w->prev_len = f->raw_len;
+	w->since_key = (w->since_key + 1) % RECORD_KEY_EVERY;
 	if (!w->seg_first_ns)
 		w->seg_first_ns = time_ns;
 	w->ix_time[w->ix_n] = time_ns;
@@ -266,6 +285,7 @@ int record_writer_close(struct record_writer *w, char *why, size_t why_len)
 		if (err && why)
 			snprintf(why, why_len, "%s: %s", w->path, strerror(-err));
 	}
+	free(w->prev);
 	free(w->ix_time);
 	free(w->ix_off);
 	free(w->path);

@@ -197,14 +197,36 @@ static void test_sections(void **state)
 	}
 	assert_int_equal(record_frame_add(&f, 1, "a-name-longer-than-sixty-four-bytes-is-refused-"
 					  "by-the-codec-xxxxxxxxxxxxx", "", 0), -EINVAL);
-	assert_int_equal(record_frame_pack(&f, 3, why, sizeof(why)), 0);
-	assert_int_equal(record_frame_unpack(f.packed, f.packed_len, f.raw_len, &raw, why,
+	assert_int_equal(record_frame_pack(&f, 3, NULL, 0, why, sizeof(why)), 0);
+	assert_int_equal(record_frame_unpack(f.packed, f.packed_len, f.raw_len, NULL, 0, &raw, why,
 					     sizeof(why)), 0);
 	assert_memory_equal(raw, f.raw, f.raw_len);
 	free(raw);
-	assert_int_equal(record_frame_unpack(f.packed, f.packed_len, f.raw_len + 1, &raw, why,
-					     sizeof(why)), -EBADMSG);
+	assert_int_equal(record_frame_unpack(f.packed, f.packed_len, f.raw_len + 1, NULL, 0, &raw,
+					     why, sizeof(why)), -EBADMSG);
 	assert_null(raw);
+	/* packed on a prefix: smaller, and read back only with the same prefix */
+	{
+		uint8_t prefix[600];
+		size_t alone;
+
+		memset(prefix, 'p', sizeof(prefix));
+		memcpy(prefix + 100, f.raw, f.raw_len);
+		alone = f.packed_len;
+		assert_int_equal(record_frame_pack(&f, 3, prefix, sizeof(prefix), why, sizeof(why)),
+				 0);
+		assert_true(f.packed_len < alone);
+		assert_int_equal(record_frame_unpack(f.packed, f.packed_len, f.raw_len, prefix,
+						     sizeof(prefix), &raw, why, sizeof(why)), 0);
+		assert_memory_equal(raw, f.raw, f.raw_len);
+		free(raw);
+		prefix[150] ^= 1;
+		if (!record_frame_unpack(f.packed, f.packed_len, f.raw_len, prefix, sizeof(prefix),
+					 &raw, why, sizeof(why))) {
+			assert_memory_not_equal(raw, f.raw, f.raw_len);
+			free(raw);
+		}
+	}
 	record_frame_free(&f);
 }
 
