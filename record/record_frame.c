@@ -76,6 +76,9 @@ int record_frame_pack(struct record_frame *f, int level, const void *prefix, siz
 	n = ZSTD_CCtx_setParameter(f->cctx, ZSTD_c_compressionLevel, level);
 	if (!ZSTD_isError(n))
 		n = ZSTD_CCtx_setParameter(f->cctx, ZSTD_c_contentSizeFlag, 1);
+	/* the content's own checksum: an interval decoded on the wrong prefix is caught */
+	if (!ZSTD_isError(n))
+		n = ZSTD_CCtx_setParameter(f->cctx, ZSTD_c_checksumFlag, 1);
 	if (!ZSTD_isError(n))
 		n = ZSTD_CCtx_refPrefix(f->cctx, prefix, prefix ? prefix_len : 0);
 	if (!ZSTD_isError(n))

@@ -184,12 +184,16 @@ static bool list_by_index(struct record_reader *r, unsigned int seg)
 		off = record_get_u64(p);
 		free(p);
 	}
-	for (size_t i = first, k = r->n - 1; i < k; i++, k--) {
+	for (size_t i = first, k = r->n - 1; i < k && r->n; i++, k--) {
 		struct record_entry tmp = r->e[i];
 
 		r->e[i] = r->e[k];
 		r->e[k] = tmp;
 	}
+	/* the intervals follow each other in the file, or the index is not to be trusted */
+	for (size_t i = first + 1; i < r->n; i++)
+		if (r->e[i].offset <= r->e[i - 1].offset)
+			goto fail;
 	return true;
 fail_free:
 	free(p);
