@@ -2,7 +2,8 @@
 # End to end: a recording (-w) replayed on the screen (-r) in tmux by an unprivileged user:
 # the header names the recorded host and moment with the interval's number, Right/Left and
 # +/- step one interval and ten, the number keys switch panels (each showing its recorded
-# text), g jumps to a time, Space plays at the recorded pace to the end, and q quits.
+# text), g jumps to a time, Space plays at the recorded pace to the end, and q quits. And a
+# recording made from the screen goes on while the screen is paused, with fresh figures.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -43,4 +44,27 @@ key Space
 check "Space plays at the recorded pace to the end" wait_for 15 has "interval 6 of 6"
 key q
 check "q quits" wait_for 10 eval '! tm has-session -t rp 2>/dev/null'
+
+# --- recorded from the screen, paused ---------------------------------------------------------
+tm -f /dev/null new-session -d -s rp -x 120 -y 32 \
+	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 $KTOP -d 0.5 \
+	-w $work/ui.ktop" || { not_ok "tmux"; finish; }
+wait_for 30 has "since reset"
+sleep 1.2 # two intervals
+key Space
+wait_for 5 has PAUSED
+paused_at=$(date +%s.%N)
+sleep 2 # four intervals, paused
+key q
+wait_for 10 eval '! tm has-session -t rp 2>/dev/null'
+"$KTOP" -r "$work/ui.ktop" -b -P overview -f json >"$work/ui.json" 2>"$work/ui.err"
+check "the screen's recording goes on while paused, with fresh figures each interval" \
+	python3 - "$work/ui.json" "$paused_at" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+late = [r for r in rows if r["time"] > float(sys.argv[2]) + 0.2]
+print("# %d intervals, %d of them paused" % (len(rows), len(late)))
+strip = lambda r: {k: v for k, v in r.items() if k not in ("time", "drops")}
+sys.exit(0 if len(late) >= 2 and strip(late[-1]) != strip(late[-2]) else 1)
+EOF
 finish
