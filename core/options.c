@@ -91,7 +91,7 @@ void options_usage(FILE *out)
 	      "      --theme NAME       colour theme: default, mono, high-contrast, or a file path\n"
 	      "  -w, --write FILE       record every interval of every panel to FILE (new, 0600)\n"
 	      "      --keep DURATION    with -w: keep only the last DURATION (90s, 15m, 2h, 1d) in\n"
-	      "                         FILE and FILE.prev\n"
+	      "                         FILE and FILE.prev; or SIZE (100MB, 2GB): at most SIZE\n"
 	      "  -r, --read FILE        replay a recording (no root needed): on the screen, or\n"
 	      "                         printed with -b\n"
 	      "      --at T             with -r: start at T (HH:MM:SS local time, or +DURATION\n"
@@ -258,7 +258,7 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 			o->read = arg;
 		break;
 	case OPT_KEEP:
-		err = record_duration_parse(arg, &o->keep_s, reason, sizeof(reason));
+		err = record_keep_parse(arg, &o->keep_s, &o->keep_bytes, reason, sizeof(reason));
 		break;
 	case OPT_FROM:
 	case OPT_TO:
@@ -300,7 +300,7 @@ static int check_record_options(const struct options *o, char *why, size_t why_l
 		bad = "-w: not with -r (a recording is replayed, not recorded again)";
 	else if (o->read && o->npids)
 		bad = "-p: not with -r (a recording replays what was recorded)";
-	else if (o->keep_s && !o->write)
+	else if ((o->keep_s || o->keep_bytes) && !o->write)
 		bad = "--keep: only with -w";
 	else if ((o->from || o->to || o->at) && !o->read)
 		bad = o->from ? "--from: only with -r" : o->to ? "--to: only with -r" : "--at: only with -r";

@@ -26,6 +26,7 @@ int recording_open(struct app *a, char *why, size_t why_len)
 {
 	struct record_header h = { 0 };
 	struct utsname un;
+	int err;
 
 	h.interval_us = (uint32_t)(a->opt.delay_s * 1e6);
 	h.keep_s = (uint32_t)a->opt.keep_s;
@@ -34,7 +35,10 @@ int recording_open(struct app *a, char *why, size_t why_len)
 		snprintf(h.kernel, sizeof(h.kernel), "%s", un.release);
 	}
 	snprintf(h.ktop_version, sizeof(h.ktop_version), "%s", PACKAGE_VERSION);
-	return record_writer_open(&a->rec, a->opt.write, &h, why, why_len);
+	err = record_writer_open(&a->rec, a->opt.write, &h, why, why_len);
+	if (!err)
+		record_writer_set_size_bound(a->rec, a->opt.keep_bytes);
+	return err;
 }
 
 /* Panel p's export in fmt as one section of the frame; 0 or -errno. */

@@ -39,6 +39,35 @@ int record_duration_parse(const char *s, uint64_t *sec, char *why, size_t why_le
 	return 0;
 }
 
+int record_keep_parse(const char *s, uint64_t *sec, uint64_t *bytes, char *why, size_t why_len)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t unit;
+	} units[] = { { "KB", 1ull << 10 }, { "MB", 1ull << 20 }, { "GB", 1ull << 30 } };
+	unsigned long long n;
+	char *end;
+
+	*sec = *bytes = 0;
+	if (!strchr(s, 'B'))
+		return record_duration_parse(s, sec, why, why_len);
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	for (size_t i = 0; end != s && !errno && s[0] != '-' && i < sizeof(units) / sizeof(*units);
+	     i++) {
+		if (strcmp(end, units[i].suffix))
+			continue;
+		if (n > (1ull << 40) / units[i].unit || n * units[i].unit < (1ull << 20)) {
+			snprintf(why, why_len, "'%s' is out of range (1MB to 1024GB)", s);
+			return -EINVAL;
+		}
+		*bytes = n * units[i].unit;
+		return 0;
+	}
+	snprintf(why, why_len, "'%s' is not a size (e.g. 100MB, 2GB) or a duration (90s, 15m)", s);
+	return -EINVAL;
+}
+
 int record_time_parse(const char *s, struct record_time *t, char *why, size_t why_len)
 {
 	unsigned int h, m, sec;

@@ -15,6 +15,11 @@ struct record_time {
 
 /* "90", "90s", "15m", "2h", "1d" to seconds (1 to 30 days); 0 or -EINVAL with why. */
 int record_duration_parse(const char *s, uint64_t *sec, char *why, size_t why_len);
+/*
+ * --keep's value: a duration (as above) into *sec, or a size ending in B ("1024KB", "100MB",
+ * "2GB", 1 MB to 1 TB) into *bytes; the other is set to 0. 0 or -EINVAL with why.
+ */
+int record_keep_parse(const char *s, uint64_t *sec, uint64_t *bytes, char *why, size_t why_len);
 /* "HH:MM:SS" (local time) or "+DURATION"; 0 or -EINVAL with why. */
 int record_time_parse(const char *s, struct record_time *t, char *why, size_t why_len);
 /*

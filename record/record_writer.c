@@ -31,6 +31,7 @@ struct record_writer {
 	size_t prev_len;
 	size_t prev_cap;
 	unsigned int since_key; /* intervals since the last one packed alone (0: pack alone) */
+	uint64_t size_bound;    /* --keep SIZE: FILE and FILE.prev together; 0: none */
 };
 
 /* Write all of buf at off; 0 or -errno (a short write on a full disk is -ENOSPC). */
@@ -220,8 +221,9 @@ int record_writer_append(struct record_writer *w, struct record_frame *f, uint64
 		snprintf(why, why_len, "%s: recording stopped", w->path);
 		return -EIO;
 	}
-	if (w->h.keep_s && w->seg_first_ns &&
-	    time_ns - w->seg_first_ns >= (uint64_t)w->h.keep_s * 1000000000ull) {
+	if ((w->h.keep_s && w->seg_first_ns &&
+	     time_ns - w->seg_first_ns >= (uint64_t)w->h.keep_s * 1000000000ull) ||
+	    (w->size_bound && w->seg_first_ns && w->end >= w->size_bound / 2)) {
 		err = rotate(w, why, why_len);
 		if (err) {
 			w->broken = true;
@@ -262,6 +264,13 @@ int record_writer_append(struct record_writer *w, struct record_frame *f, uint64
 		}
 	}
 	return 0;
+}
+
+void record_writer_set_size_bound(struct record_writer *w, uint64_t bytes)
+{
+	w->size_bound = bytes;
+	if (bytes)
+		unlink(w->prev_path); /* a ring from another recording must not join this one */
 }
 
 uint64_t record_writer_frames(const struct record_writer *w)

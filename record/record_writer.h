@@ -3,7 +3,9 @@
  * Writing a recording: one frame per interval, appended with one write so that a process
  * killed at any moment leaves every complete frame readable. With a keep span the recording is
  * a ring of two files: when FILE holds keep_s seconds it becomes FILE.prev (replacing the older
- * one) and a new FILE starts, so the two always hold at least the last keep_s seconds.
+ * one) and a new FILE starts, so the two always hold at least the last keep_s seconds. With
+ * a size bound instead, FILE becomes FILE.prev when it holds half of it: the two hold at most
+ * the bound (and one interval), and at least half of it.
  */
 #ifndef KTOP_RECORD_WRITER_H
 #define KTOP_RECORD_WRITER_H
@@ -29,6 +31,8 @@ int record_writer_open(struct record_writer **out, const char *path,
  */
 int record_writer_append(struct record_writer *w, struct record_frame *f, uint64_t time_ns,
 			 char *why, size_t why_len);
+/* Make the recording a ring of at most bytes (0: no size bound); before the first append. */
+void record_writer_set_size_bound(struct record_writer *w, uint64_t bytes);
 /* Intervals written since open (over every segment). */
 uint64_t record_writer_frames(const struct record_writer *w);
 /* Bytes written to the current file. */

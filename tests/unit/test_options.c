@@ -246,6 +246,8 @@ static void test_record_options(void **state)
 	assert_int_equal(PARSE(&o, why, "-w", "rec.ktop", "--keep", "15m"), 0);
 	assert_string_equal(o.write, "rec.ktop");
 	assert_int_equal(o.keep_s, 900);
+	assert_int_equal(PARSE(&o, why, "-w", "rec.ktop", "--keep", "100MB"), 0);
+	assert_true(o.keep_s == 0 && o.keep_bytes == 100ull << 20);
 	assert_int_equal(PARSE(&o, why, "-r", "rec.ktop", "-b", "-f", "json", "--from", "03:12:00",
 			       "--to", "+90s"), 0);
 	assert_string_equal(o.read, "rec.ktop");

@@ -384,6 +384,43 @@ static void test_keep_ring(void **state)
 	record_reader_close(r);
 }
 
+static void test_size_ring(void **state)
+{
+	char path[128], prev[140], why[256];
+	struct record_frame f = { 0 };
+	struct record_writer *w;
+	struct record_reader *r;
+	struct record_header h;
+	struct stat a, b;
+	size_t n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/size.ktop", dir);
+	snprintf(prev, sizeof(prev), "%s.prev", path);
+	header_init(&h, 0);
+	assert_int_equal(record_writer_open(&w, path, &h, why, sizeof(why)), 0);
+	record_writer_set_size_bound(w, 4000);
+	for (int i = 0; i < 200; i++) {
+		fill_frame(&f, i);
+		assert_int_equal(record_writer_append(w, &f, (1001 + (uint64_t)i) * SEC, why,
+						      sizeof(why)), 0);
+	}
+	record_frame_free(&f);
+	assert_int_equal(record_writer_close(w, why, sizeof(why)), 0);
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(stat(prev, &b), 0);
+	/* the bound, plus the last interval and the index and end frames of each file */
+	assert_true(a.st_size + b.st_size <= 4000 + 1000);
+	assert_true(a.st_size + b.st_size >= 2000);
+	assert_int_equal(record_reader_open(&r, path, why, sizeof(why)), 0);
+	n = record_reader_count(r);
+	assert_true(n >= 5 && n < 200);
+	/* the newest intervals, in order */
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(check_interval(r, k, 200 - (int)n + (int)k), 0);
+	record_reader_close(r);
+}
+
 static void test_create_rules(void **state)
 {
 	struct record_writer *w;
@@ -426,6 +463,18 @@ static void test_times(void **state)
 	assert_int_equal(record_duration_parse("31d", &sec, why, sizeof(why)), -EINVAL);
 	assert_int_equal(record_duration_parse("-5s", &sec, why, sizeof(why)), -EINVAL);
 	assert_int_equal(record_duration_parse("5 s", &sec, why, sizeof(why)), -EINVAL);
+	{
+		uint64_t bytes;
+
+		assert_int_equal(record_keep_parse("100MB", &sec, &bytes, why, sizeof(why)), 0);
+		assert_true(sec == 0 && bytes == 100ull << 20);
+		assert_int_equal(record_keep_parse("15m", &sec, &bytes, why, sizeof(why)), 0);
+		assert_true(sec == 900 && bytes == 0);
+		assert_int_equal(record_keep_parse("512KB", &sec, &bytes, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "out of range"));
+		assert_int_equal(record_keep_parse("2TB", &sec, &bytes, why, sizeof(why)), -EINVAL);
+		assert_int_equal(record_keep_parse("1B", &sec, &bytes, why, sizeof(why)), -EINVAL);
+	}
 	first = (uint64_t)mktime(&tm) * SEC + 123;
 	assert_int_equal(record_time_parse("+90s", &t, why, sizeof(why)), 0);
 	assert_true(record_time_resolve(&t, first) == first + 90 * SEC);
@@ -449,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_cut_everywhere),
 		cmocka_unit_test(test_flip_everywhere),
 		cmocka_unit_test(test_keep_ring),
+		cmocka_unit_test(test_size_ring),
 		cmocka_unit_test(test_create_rules),
 		cmocka_unit_test(test_times),
 	};
