@@ -156,7 +156,8 @@ bool recording_last(const struct app *a, size_t i, enum export_format fmt, const
 	struct record_section s;
 	char why[128];
 
-	if (!a->rec || i >= a->npanels || (unsigned)fmt >= sizeof(format_kind) / sizeof(*format_kind))
+	if (!a->rec || i >= a->npanels ||
+	    (unsigned)fmt >= sizeof(format_kind) / sizeof(*format_kind))
 		return false;
 	if (record_frame_find(a->rec_frame.raw, a->rec_frame.raw_len, format_kind[fmt],
 			      a->panels[i].ops->name, &s, why, sizeof(why)) != 1)
@@ -180,8 +181,8 @@ void recording_close(struct app *a)
 		fprintf(stderr, "ktop: -w: closing the recording: %s (its %" PRIu64
 				" intervals stay readable)\n", why, n);
 	else
-		log_msg("recording: %" PRIu64 " intervals written, %.3f s of CPU spent recording", n,
-			a->rec_cpu_s);
+		log_msg("recording: %" PRIu64 " intervals written, %.3f s of CPU spent recording",
+			n, a->rec_cpu_s);
 	if (a->rec_failed_exports)
 		fprintf(stderr, "ktop: -w: %" PRIu64 " panel exports could not be recorded\n",
 			a->rec_failed_exports);

@@ -180,7 +180,8 @@ int replay_run_batch(const struct options *o)
 				char reason[256];
 
 				snprintf(reason, sizeof(reason), "%s", why);
-				snprintf(why, sizeof(why), "%s: interval %zu: %s", o->read, i, reason);
+				snprintf(why, sizeof(why), "%s: interval %zu: %s", o->read, i,
+					 reason);
 			}
 		}
 		if (err < 0) {
@@ -221,8 +222,8 @@ int replay_run_batch(const struct options *o)
 		rc = 1;
 	}
 	if (!rc && !done) {
-		fprintf(stderr, "ktop: -r %s: no interval of panel %s to replay%s\n", o->read, panel,
-			first < end ? "" : " in that time");
+		fprintf(stderr, "ktop: -r %s: no interval of panel %s to replay%s\n", o->read,
+			panel, first < end ? "" : " in that time");
 		rc = 1;
 	}
 	if (out != stdout && fclose(out) && !rc) {

@@ -84,7 +84,8 @@ static void arm(struct replay_ui *u)
 	struct itimerspec its = { 0 };
 
 	if (u->playing && u->at + 1 < u->n) {
-		uint64_t gap = record_reader_time(u->r, u->at + 1) - record_reader_time(u->r, u->at);
+		uint64_t gap = record_reader_time(u->r, u->at + 1) -
+			       record_reader_time(u->r, u->at);
 
 		if (gap > REPLAY_MAX_STEP_S * 1000000000ull)
 			gap = REPLAY_MAX_STEP_S * 1000000000ull;
@@ -146,7 +147,8 @@ static void draw_tabs(struct replay_ui *u)
 		char tab[64];
 
 		snprintf(tab, sizeof(tab), " %zu %s ", i + 1, registry[i].panel->title);
-		col += canvas_put(&u->cv, 2, col, i == u->panel ? THEME_TAB_ACTIVE : THEME_TAB, tab);
+		col += canvas_put(&u->cv, 2, col, i == u->panel ? THEME_TAB_ACTIVE : THEME_TAB,
+				  tab);
 		col += 2;
 	}
 }

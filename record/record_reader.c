@@ -96,8 +96,9 @@ static int segment_open(struct record_segment *s, const char *path, char *why, s
 	}
 	s->size = (uint64_t)st.st_size;
 	if (s->size < RECORD_HEADER_LEN || read_at(s->fd, hdr, sizeof(hdr), 0)) {
-		snprintf(why, why_len, "%s: not a ktop recording (%llu bytes, shorter than a header)",
-			 path, (unsigned long long)s->size);
+		snprintf(why, why_len,
+			 "%s: not a ktop recording (%llu bytes, shorter than a header)", path,
+			 (unsigned long long)s->size);
 		return -EBADMSG;
 	}
 	err = record_header_decode(hdr, &s->h, why, why_len);
@@ -128,7 +129,8 @@ static uint8_t *read_raw_frame(const struct record_segment *s, uint64_t off, uin
 	uint8_t *p;
 
 	if (off < RECORD_HEADER_LEN || off > s->size || s->size - off < sizeof(hb) ||
-	    read_at(s->fd, hb, sizeof(hb), off) || record_frame_header_decode(hb, fh, why, sizeof(why)) ||
+	    read_at(s->fd, hb, sizeof(hb), off) ||
+	    record_frame_header_decode(hb, fh, why, sizeof(why)) ||
 	    fh->kind != kind || s->size - off - sizeof(hb) < fh->stored_len)
 		return NULL;
 	p = xmalloc(fh->stored_len ? fh->stored_len : 1);
@@ -227,8 +229,9 @@ static void list_by_scan(struct record_reader *r, unsigned int seg)
 			return;
 		}
 		if (s->size - off - sizeof(hb) < fh.stored_len) {
-			snprintf(why, sizeof(why), "cut short (%u payload bytes, the file has %llu)",
-				 fh.stored_len, (unsigned long long)(s->size - off - sizeof(hb)));
+			snprintf(why, sizeof(why),
+				 "cut short (%u payload bytes, the file has %llu)", fh.stored_len,
+				 (unsigned long long)(s->size - off - sizeof(hb)));
 			set_damage(r, s, off, why);
 			return;
 		}

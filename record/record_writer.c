@@ -101,7 +101,8 @@ static int write_index(struct record_writer *w, uint64_t time_ns)
 		record_put_u64(p + 12 + i * 16, w->ix_time[i]);
 		record_put_u64(p + 12 + i * 16 + 8, w->ix_off[i]);
 	}
-	err = write_frame(w, RECORD_FRAME_INDEX, 0, p, (uint32_t)len, (uint32_t)len, time_ns, w->seq);
+	err = write_frame(w, RECORD_FRAME_INDEX, 0, p, (uint32_t)len, (uint32_t)len, time_ns,
+			  w->seq);
 	free(p);
 	if (!err) {
 		w->last_index = at;

@@ -163,7 +163,8 @@ static void test_frame_header(void **state)
 	assert_true(back.stored_len == 10 && back.raw_len == 30 && back.seq == 7);
 	for (size_t i = 0; i < sizeof(buf); i++) {
 		buf[i] ^= 0x10;
-		assert_int_equal(record_frame_header_decode(buf, &back, why, sizeof(why)), -EBADMSG);
+		assert_int_equal(record_frame_header_decode(buf, &back, why, sizeof(why)),
+				 -EBADMSG);
 		buf[i] ^= 0x10;
 	}
 }
@@ -305,7 +306,7 @@ static void test_cut_everywhere(void **state)
 		/* intervals listed are whole, and each is the one written */
 		for (size_t k = 0; k < record_reader_count(r); k++)
 			assert_int_equal(check_interval(r, k, (int)k), 0);
-		/* a cut between two frames is clean (after the last: its index too); inside one, said */
+		/* a cut between frames is clean (after the last, its index too); else said */
 		if (!record_reader_is_damaged(r, why, sizeof(why))) {
 			if (clean[record_reader_count(r)] && record_reader_count(r) < NFRAMES)
 				fail_msg("cut at %zu: a frame cut and no damage said", n);
@@ -352,7 +353,7 @@ static void test_flip_everywhere(void **state)
 			else
 				good++;
 		}
-		/* a flip is found (listing or loading), or it hit the index, which scanning replaces */
+		/* a flip is found (listing or loading), or hit the index, which a scan replaces */
 		if (good == NFRAMES)
 			assert_false(failed);
 		else
@@ -470,7 +471,8 @@ static void test_times(void **state)
 		assert_true(sec == 0 && bytes == 100ull << 20);
 		assert_int_equal(record_keep_parse("15m", &sec, &bytes, why, sizeof(why)), 0);
 		assert_true(sec == 900 && bytes == 0);
-		assert_int_equal(record_keep_parse("512KB", &sec, &bytes, why, sizeof(why)), -EINVAL);
+		assert_int_equal(record_keep_parse("512KB", &sec, &bytes, why, sizeof(why)),
+				 -EINVAL);
 		assert_non_null(strstr(why, "out of range"));
 		assert_int_equal(record_keep_parse("2TB", &sec, &bytes, why, sizeof(why)), -EINVAL);
 		assert_int_equal(record_keep_parse("1B", &sec, &bytes, why, sizeof(why)), -EINVAL);
