@@ -303,7 +303,9 @@ static int check_record_options(const struct options *o, char *why, size_t why_l
 	else if ((o->keep_s || o->keep_bytes) && !o->write)
 		bad = "--keep: only with -w";
 	else if ((o->from || o->to || o->at) && !o->read)
-		bad = o->from ? "--from: only with -r" : o->to ? "--to: only with -r" : "--at: only with -r";
+		bad = o->from ? "--from: only with -r" :
+		      o->to   ? "--to: only with -r" :
+				"--at: only with -r";
 	else if (o->at && (o->from || o->to))
 		bad = "--at: not with --from or --to (one moment, or a range)";
 	else if (o->read && !o->batch && (o->from || o->to))
@@ -335,7 +337,8 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	opterr = 0;
 	for (;;) {
 		long_index = -1;
-		c = getopt_long(argc, argv, ":P:p:d:bn:f:o:m:t:F:w:r:hV", long_options, &long_index);
+		c = getopt_long(argc, argv, ":P:p:d:bn:f:o:m:t:F:w:r:hV", long_options,
+				&long_index);
 		if (c == -1)
 			break;
 		if (c == '?') {
