@@ -9,6 +9,8 @@
 
 #include "collectors/collector.h"
 #include "core/features.h"
+#include "core/http_server.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "core/registry.h"
 #include "themes/theme.h"
@@ -52,6 +54,8 @@ struct app {
 	char message[192]; /* the last action's result, shown on the footer's row a while */
 	bool message_is_error;
 	double message_at;
+	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
+	struct http_server *http;
 };
 
 /* Set up panels and open collectors (batch: only the chosen panel's); 0 or -errno. */

@@ -83,6 +83,8 @@ int app_run_batch(struct app *a)
 	app_set_visible(a, a->current, true);
 	fprintf(stderr, "ktop: %s: tracing with %s; a snapshot every %.1fs\n", c->ops->name,
 		c->mode[0] ? c->mode : "BPF", a->opt.delay_s);
+	if (a->http)
+		fprintf(stderr, "ktop: serving http://%s/metrics\n", http_server_address(a->http));
 	while (!a->opt.iterations || done < a->opt.iterations) {
 		if (!wait_tick(a))
 			break;

@@ -14,9 +14,10 @@ enum export_format {
 	EXPORT_TEXT,
 	EXPORT_JSON,
 	EXPORT_FOLDED,
+	EXPORT_NONE, /* batch prints nothing (headless --listen) */
 };
 
-/* "text", "json" or "folded" to the enum; -EINVAL when unknown. */
+/* "text", "json", "folded" or "none" to the enum; -EINVAL when unknown. */
 int export_format_parse(const char *s, enum export_format *out);
 /* Write one snapshot of the panel: the header and the whole panel (text) or one JSON line. */
 int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/http_server.h"
 #include "core/registry.h"
 #include "util/parse.h"
 
@@ -20,6 +21,7 @@ enum long_only {
 	OPT_UNWIND,
 	OPT_USTACK_SIZE,
 	OPT_MAX_QUERIES,
+	OPT_LISTEN,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +44,7 @@ static const struct option long_options[] = {
 	{ "ustack-size", required_argument, NULL, OPT_USTACK_SIZE },
 	{ "max-queries", required_argument, NULL, OPT_MAX_QUERIES },
 	{ "redact", no_argument, NULL, OPT_REDACT },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -59,7 +62,8 @@ void options_usage(FILE *out)
 	      "  -d, --delay SECS       refresh and snapshot interval (default 1; 0.1 to 3600)\n"
 	      "  -b, --batch            no terminal UI: print a snapshot of the panel each interval\n"
 	      "  -n, --iterations N     stop after N snapshots\n"
-	      "  -f, --format FMT       text | json | folded (folded: stack panels only)\n"
+	      "  -f, --format FMT       text | json | folded (folded: stack panels only) | none\n"
+	      "                         (none: print nothing, e.g. to serve --listen headless)\n"
 	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600)\n"
 	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this (default 1)\n"
 	      "      --stack-storage N  stacks: distinct stacks the kernel can hold (default 16384)\n"
@@ -78,12 +82,15 @@ void options_usage(FILE *out)
 	      "      --trace SPEC       add a probe to the Trace panel (repeatable), e.g.\n"
 	      "                         'pam:pam_start \"%s: %s\", arg1, arg2'\n"
 	      "      --theme NAME       colour theme: default, mono, high-contrast, or a file path\n"
+	      "      --listen [ADDR:]PORT  serve /metrics (Prometheus) over HTTP; only a port:\n"
+	      "                         on loopback (127.0.0.1); any other address is yours to secure\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
 	      "\n"
 	      "Examples:\n"
 	      "  ktop                          the interactive screen\n"
 	      "  ktop -b -P bio -d 2 -n 3 -f json   three 2-second Block I/O snapshots as JSON\n"
+	      "  ktop -b -f none --listen 9100     headless: metrics on http://127.0.0.1:9100/metrics\n"
 	      "\n"
 	      "Environment: KTOP_EXPORT_DIR (where s saves), KTOP_THEME_DIR, KTOP_LOG (a debug log\n"
 	      "file), NO_COLOR (monochrome).\n"
@@ -177,7 +184,7 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case 'f':
 		if (export_format_parse(arg, &o->format))
 			return option_error(why, why_len, name,
-					    "format must be text, json or folded");
+					    "format must be text, json, folded or none");
 		break;
 	case 'o':
 		if (!arg[0])
@@ -227,6 +234,16 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case OPT_MAX_QUERIES:
 		err = parse_u64(arg, 10, 1u << 22, &o->max_queries, reason, sizeof(reason));
 		break;
+	case OPT_LISTEN: {
+		char host[64];
+		unsigned int port;
+
+		err = http_listen_parse(arg, host, sizeof(host), &port, reason, sizeof(reason));
+		if (err)
+			return option_error(why, why_len, name, reason);
+		o->listen = arg;
+		break;
+	}
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -306,6 +323,10 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 				 e->panel->name);
 			return -EINVAL;
 		}
+	}
+	if (o->format == EXPORT_NONE && o->output) {
+		snprintf(why, why_len, "-o: -f none writes nothing");
+		return -EINVAL;
 	}
 	if (!o->batch && (o->iterations || o->output || o->format != EXPORT_TEXT)) {
 		snprintf(why, why_len, "%s: only with -b (batch mode)",

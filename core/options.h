@@ -35,6 +35,7 @@ struct options {
 	const char *trace[64];    /* --trace specs */
 	size_t ntrace;
 	bool redact;              /* --redact */
+	const char *listen;       /* --listen [ADDR:]PORT, NULL: no HTTP server */
 	bool help;
 	bool version;
 };

@@ -18,10 +18,10 @@ while [ $# -gt 0 ]; do
 done
 
 build_pkgs=(make gcc pkg-config autoconf automake clang llvm bpftool libbpf-dev libelf-dev
-	libdw-dev libunwind-dev libncurses-dev zlib1g-dev libiberty-dev)
+	libdw-dev libunwind-dev libncurses-dev zlib1g-dev libiberty-dev libmicrohttpd-dev)
 test_pkgs=(libcmocka-dev g++ binutils tmux libbpf-tools bpftrace linux-perf python3 util-linux procps
 	e2fsprogs libpam0g systemtap-sdt-dev mariadb-server mariadb-client postgresql
-	postgresql-client sysbench strace)
+	postgresql-client sysbench strace prometheus curl)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want_tests" = 1 ] && pkgs+=("${test_pkgs[@]}")
