@@ -176,7 +176,13 @@ static struct mproc *proc_get(struct metrics *m, uint32_t pid, const char *comm,
 /* Overview: each process's time per class and the run-queue latency histogram. */
 static void feed_sched(struct metrics *m, const struct sched_model *sm, double now)
 {
-	hist_add(&m->runq_us, &sm->sys.runq);
+	struct hist runq = sm->sys.runq;
+
+	/* the kernel keeps slots only: the sum is estimated from each slot's middle */
+	if (!runq.sum)
+		for (unsigned int k = 0; k < HIST_SLOTS; k++)
+			runq.sum += runq.slots[k] * ((hist_slot_low(k) + hist_slot_high(k)) / 2);
+	hist_add(&m->runq_us, &runq);
 	for (size_t i = 0; i < sm->nprocs; i++) {
 		const struct sched_row *r = &sm->procs[i];
 		struct mproc *p;
@@ -447,7 +453,8 @@ static void render_procs(const struct metrics *m, struct prom_buf *b)
 		proc_offcpu_sample(b, p);
 	proc_offcpu_sample(b, &m->other_proc);
 	prom_family(b, "ktop_runqueue_latency_seconds", "histogram",
-		    "Time threads waited on a run queue before they ran.");
+		    "Time threads waited on a run queue before they ran (_sum estimated from "
+		    "the middle of each bucket: the kernel side keeps no sum).");
 	prom_hist(b, "ktop_runqueue_latency_seconds", NULL, 0, &m->runq_us, PROM_HIST_USECS);
 }
 
