@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # /metrics under load, reported (never asserted):
-#  1. Series: WAKERS processes (default 650) that each wake every 0.5 s give the Overview and
+#  1. Series: WAKERS processes (default 400) that each wake every 0.5 s give the Overview and
 #     Off-CPU families a few series each, on top of the box's own processes: about 5 000 in
 #     all. Prints how many sample lines /metrics holds and its size.
 #  2. Time to serve: SCRAPES (default 100) GETs one after the other, timed by the client from
@@ -9,12 +9,13 @@
 #     /proc/PID/schedstat: `ktop -b -f none` with no --listen (the Overview's collector only),
 #     with --listen and no scrape (every collector, and the exposition rendered each
 #     interval), and with --listen and one scrape a second. The last minus the second is what
-#     scraping once a second adds.
+#     scraping once a second adds. The render's own CPU per interval comes from ktop's log
+#     (KTOP_LOG: "metrics: 10 renders ... took X ms of CPU on average").
 # Needs root and gcc. Usage: bench/metrics_scrape.sh   (KTOP=path, WAKERS, SCRAPES, DURATION)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KTOP=${KTOP:-$top/build/ktop}
-WAKERS=${WAKERS:-650}
+WAKERS=${WAKERS:-400}
 SCRAPES=${SCRAPES:-100}
 DURATION=${DURATION:-30}
 WARMUP=3
@@ -129,9 +130,12 @@ stop_ktop
 start_ktop
 none=$(cpu_pct "$DURATION")
 stop_ktop
-start_ktop --listen 127.0.0.1:0
+KTOP_LOG="$work/log" start_ktop --listen 127.0.0.1:0
 idle=$(cpu_pct "$DURATION")
 stop_ktop
+render=$(awk '/metrics: 10 renders/ { for (i = 1; i <= NF; i++) if ($i == "took") { s += $(i + 1); n++ } }
+	END { if (n) printf "%.2f ms (mean of %d readings)", s / n, n; else print "no reading" }' \
+	"$work/log" 2>/dev/null)
 start_ktop --listen 127.0.0.1:0
 scraped=$(cpu_pct "$DURATION" scrape)
 stop_ktop
@@ -140,3 +144,4 @@ echo "  -b -f none, no --listen (Overview only):      $none"
 echo "  --listen, no scrape (all collectors, render): $idle"
 echo "  --listen, one scrape a second:                $scraped"
 awk -v a="$scraped" -v b="$idle" 'BEGIN { printf "  added by scraping once a second:              %.2f\n", a - b }'
+echo "rendering the exposition, CPU per interval: $render"

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "collectors/collector.h"
 #include "core/features.h"
@@ -56,6 +57,8 @@ struct app {
 	double message_at;
 	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
 	struct http_server *http;
+	uint64_t renders; /* of the exposition, and the CPU time of the last ones, for the log */
+	double render_s;
 };
 
 /* Set up panels and open collectors (batch: only the chosen panel's); 0 or -errno. */
