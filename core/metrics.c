@@ -383,7 +383,7 @@ static void render_collectors(const struct metrics *m, const struct collector *c
 		prom_sample_u64(b, "ktop_collector_intervals_total", l, 1, m->intervals[i]);
 	}
 	prom_family(b, "ktop_drops_total", "counter",
-		    "Events a collector lost, by its loss counter (kernel maps, ring buffers, bounds).");
+		    "Events a collector lost, by its loss counter (maps, ring buffers, bounds).");
 	for (size_t i = 0; i < n && i < METRICS_MAX_COLLECTORS; i++) {
 		for (size_t d = 0; d < COLLECTOR_MAX_DROPS && m->drop_names[i][d]; d++) {
 			l[0] = (struct prom_label){ "collector", cs[i].ops->name };
@@ -511,9 +511,12 @@ static void promote_fingerprints(struct metrics *m)
 	while (m->nlabeled < METRICS_TOP_FINGERPRINTS) {
 		struct mfinger *best = NULL;
 
-		for (size_t i = 0; i < m->nfingers; i++)
-			if (!m->fingers[i].labeled && (!best || m->fingers[i].rank_us > best->rank_us))
-				best = &m->fingers[i];
+		for (size_t i = 0; i < m->nfingers; i++) {
+			struct mfinger *f = &m->fingers[i];
+
+			if (!f->labeled && (!best || f->rank_us > best->rank_us))
+				best = f;
+		}
 		if (!best)
 			return;
 		best->labeled = true;
@@ -575,7 +578,8 @@ static void render_trace(const struct metrics *m, struct prom_buf *b)
 		snprintf(id, sizeof(id), "%" PRIu32, m->probes[i].id);
 		l[0] = (struct prom_label){ "probe", id };
 		l[1] = (struct prom_label){ "spec", m->probes[i].spec };
-		prom_sample_u64(b, "ktop_trace_probe_events_total", l, 2, m->probes[i].events.total);
+		prom_sample_u64(b, "ktop_trace_probe_events_total", l, 2,
+				m->probes[i].events.total);
 	}
 	prom_family(b, "ktop_trace_probe_lost_total", "counter",
 		    "Events of a Trace probe that the ring buffer dropped.");

@@ -16,7 +16,7 @@
 
 #define METRICS_MAX_COLLECTORS 16
 #define METRICS_MAX_PROCS 4096	      /* processes with series of their own */
-#define METRICS_PROC_IDLE_S 600	      /* a process quiet this long may give way to a new one */
+#define METRICS_PROC_IDLE_S 600	      /* a process quiet this long may make room for one */
 #define METRICS_MAX_DISKS 64	      /* the last one holds every disk past it */
 #define METRICS_TOP_FINGERPRINTS 20   /* slow query fingerprints with series of their own */
 #define METRICS_MAX_FINGERPRINTS 4096 /* fingerprints ranked (by time) to choose them */

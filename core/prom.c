@@ -59,22 +59,29 @@ static void buf_puts(struct prom_buf *b, const char *s)
 	buf_put(b, s, strlen(s));
 }
 
-/* Append printf-formatted text. */
+/* Append printf-formatted text: in the room there is, else again after growing. */
 __attribute__((format(printf, 2, 3))) static void buf_printf(struct prom_buf *b, const char *fmt,
 							     ...)
 {
+	size_t room;
 	va_list ap;
 	int n;
 
+	buf_reserve(b, 64);
+	room = b->cap - b->len;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->data + b->len, room, fmt, ap);
 	va_end(ap);
-	if (n <= 0)
+	if (n < 0) {
+		b->data[b->len] = '\0';
 		return;
-	buf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	}
+	if ((size_t)n >= room) {
+		buf_reserve(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
 }
 
@@ -83,9 +90,19 @@ void prom_escape_value(struct prom_buf *b, const char *value)
 	size_t n = strlen(value);
 
 	for (size_t i = 0; i < n;) {
+		size_t run = i, k;
 		uint32_t cp;
-		size_t k = escape_utf8_decode(value + i, n - i, &cp);
 
+		/* plain ASCII goes out as it is, a run at a time */
+		while (run < n && (unsigned char)value[run] < 0x80 && value[run] != '\\' &&
+		       value[run] != '"' && value[run] != '\n')
+			run++;
+		if (run > i) {
+			buf_put(b, value + i, run - i);
+			i = run;
+			continue;
+		}
+		k = escape_utf8_decode(value + i, n - i, &cp);
 		if (!k) {
 			buf_put(b, "?", 1);
 			i++;
@@ -123,22 +140,26 @@ void prom_family(struct prom_buf *b, const char *name, const char *type, const c
 	buf_printf(b, "\n# TYPE %s %s\n", name, type);
 }
 
-/* name{a="x",b="y"[,le="le"]} with the trailing space; no braces when there is no label. */
+/* The labels of a series escaped once, "a=\"x\",b=\"y\"", for the lines of a histogram. */
+static void put_labels(struct prom_buf *b, const struct prom_label *l, size_t nl)
+{
+	for (size_t i = 0; i < nl; i++) {
+		buf_printf(b, "%s%s=\"", i ? "," : "", l[i].name);
+		prom_escape_value(b, l[i].value ? l[i].value : "");
+		buf_put(b, "\"", 1);
+	}
+}
+
+/* name{a="x",b="y"} with the trailing space; no braces when there is no label. */
 static void put_series(struct prom_buf *b, const char *name, const char *suffix,
-		       const struct prom_label *l, size_t nl, const char *le)
+		       const struct prom_label *l, size_t nl)
 {
 	buf_puts(b, name);
 	if (suffix)
 		buf_puts(b, suffix);
-	if (nl || le) {
+	if (nl) {
 		buf_put(b, "{", 1);
-		for (size_t i = 0; i < nl; i++) {
-			buf_printf(b, "%s%s=\"", i ? "," : "", l[i].name);
-			prom_escape_value(b, l[i].value ? l[i].value : "");
-			buf_put(b, "\"", 1);
-		}
-		if (le)
-			buf_printf(b, "%sle=\"%s\"", nl ? "," : "", le);
+		put_labels(b, l, nl);
 		buf_put(b, "}", 1);
 	}
 	buf_put(b, " ", 1);
@@ -147,14 +168,14 @@ static void put_series(struct prom_buf *b, const char *name, const char *suffix,
 void prom_sample_u64(struct prom_buf *b, const char *name, const struct prom_label *l, size_t nl,
 		     uint64_t value)
 {
-	put_series(b, name, NULL, l, nl, NULL);
+	put_series(b, name, NULL, l, nl);
 	buf_printf(b, "%" PRIu64 "\n", value);
 }
 
 void prom_sample_f64(struct prom_buf *b, const char *name, const struct prom_label *l, size_t nl,
 		     double value)
 {
-	put_series(b, name, NULL, l, nl, NULL);
+	put_series(b, name, NULL, l, nl);
 	buf_printf(b, "%.15g\n", value);
 }
 
@@ -171,12 +192,28 @@ static void format_bound(char *buf, size_t len, double v)
 		*end = '\0';
 }
 
+/* One bucket line: name_bucket{labels,le="le"} count. */
+static void put_bucket(struct prom_buf *b, const char *name, const struct prom_buf *labels,
+		       const char *le, uint64_t count)
+{
+	buf_puts(b, name);
+	buf_puts(b, "_bucket{");
+	if (labels->len) {
+		buf_put(b, labels->data, labels->len);
+		buf_put(b, ",", 1);
+	}
+	buf_printf(b, "le=\"%s\"} %" PRIu64 "\n", le, count);
+}
+
 void prom_hist(struct prom_buf *b, const char *name, const struct prom_label *l, size_t nl,
 	       const struct hist *h, enum prom_hist_unit unit)
 {
 	uint64_t cum = 0, count = 0;
+	struct prom_buf labels;
 	char le[32];
 
+	prom_buf_init(&labels);
+	put_labels(&labels, l, nl);
 	for (unsigned int k = 0; k < HIST_SLOTS; k++)
 		count += h->slots[k];
 	/* the last slot also holds everything larger: only +Inf bounds it */
@@ -186,16 +223,15 @@ void prom_hist(struct prom_buf *b, const char *name, const struct prom_label *l,
 			format_bound(le, sizeof(le), (double)(hist_slot_high(k) + 1) / 1e6);
 		else
 			snprintf(le, sizeof(le), "%" PRIu64, hist_slot_high(k));
-		put_series(b, name, "_bucket", l, nl, le);
-		buf_printf(b, "%" PRIu64 "\n", cum);
+		put_bucket(b, name, &labels, le, cum);
 	}
-	put_series(b, name, "_bucket", l, nl, "+Inf");
-	buf_printf(b, "%" PRIu64 "\n", count);
-	put_series(b, name, "_sum", l, nl, NULL);
+	put_bucket(b, name, &labels, "+Inf", count);
+	prom_buf_free(&labels);
+	put_series(b, name, "_sum", l, nl);
 	if (unit == PROM_HIST_USECS)
 		buf_printf(b, "%.15g\n", (double)h->sum / 1e6);
 	else
 		buf_printf(b, "%" PRIu64 "\n", h->sum);
-	put_series(b, name, "_count", l, nl, NULL);
+	put_series(b, name, "_count", l, nl);
 	buf_printf(b, "%" PRIu64 "\n", count);
 }
