@@ -109,20 +109,31 @@ static void app_syms_free(struct app *a)
 	a->cfg.syms = NULL;
 }
 
-/* /metrics: the exposition the main loop published last. */
+/* Drop the reference a /metrics reply held on the exposition it sent. */
+static void release_metrics(void *arg)
+{
+	metrics_text_put(arg);
+}
+
+/* /metrics: the exposition the main loop published last, shared with the other scrapes. */
 static void serve_metrics(void *arg, const struct http_request *req, struct http_reply *rep)
 {
-	struct metrics *m = arg;
+	struct metrics_text *ref;
+	const char *text;
 
 	(void)req;
-	rep->content_type = PROM_CONTENT_TYPE;
-	rep->body = metrics_copy(m, &rep->len);
-	if (!rep->body) {
+	text = metrics_text_get(arg, &rep->len, &ref);
+	if (!text) {
 		rep->status = 503;
 		rep->content_type = "text/plain";
 		rep->body = xstrdup("no interval collected yet\n");
 		rep->len = strlen(rep->body);
+		return;
 	}
+	rep->content_type = PROM_CONTENT_TYPE;
+	rep->body = (char *)text; /* only read: libmicrohttpd sends it */
+	rep->release = release_metrics;
+	rep->release_arg = ref;
 }
 
 /* --listen: the HTTP server and what it serves; 0, or -errno after one line on stderr. */
@@ -140,9 +151,6 @@ static int app_listen(struct app *a)
 		return err;
 	}
 	log_msg("http: serving /metrics on %s", http_server_address(a->http));
-	snprintf(a->message, sizeof(a->message), "serving http://%s/metrics",
-		 http_server_address(a->http));
-	a->message_at = app_now();
 	return 0;
 }
 
@@ -205,6 +213,12 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 		if (e == chosen || (!chosen && i == 0))
 			a->current = a->npanels;
 		add_panel(a, e, true);
+	}
+	/* said once the collectors are open (which takes a while), unless one failed */
+	if (a->http && !a->message[0]) {
+		snprintf(a->message, sizeof(a->message), "serving http://%s/metrics",
+			 http_server_address(a->http));
+		a->message_at = app_now();
 	}
 	return 0;
 }

@@ -169,24 +169,40 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_msg("http: %s", line);
 }
 
-/* Queue a reply: the body handed over to libmicrohttpd, which frees it once sent. */
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
-			     const char *content_type, char *body, size_t len)
+/* Queue a reply; the body goes to libmicrohttpd, which frees or releases it once sent. */
+static enum MHD_Result reply(struct MHD_Connection *conn, const struct http_reply *rep)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (rep->release)
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+			rep->len, rep->body, rep->release, rep->release_arg);
+	else
+		resp = MHD_create_response_from_buffer(rep->len, rep->body, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
-		free(body);
+		if (rep->release)
+			rep->release(rep->release_arg);
+		else
+			free(rep->body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
+	if (rep->status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(conn, status, resp);
+	ret = MHD_queue_response(conn, rep->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+/* A short plain-text answer. */
+static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
+				  const char *text)
+{
+	struct http_reply rep = { .status = status, .content_type = "text/plain",
+				  .body = xstrdup(text), .len = strlen(text) };
+
+	return reply(conn, &rep);
 }
 
 /* One request: its route's handler, 405 for a method other than GET and HEAD, 404 elsewhere. */
@@ -210,18 +226,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
-			     xstrdup("only GET and HEAD\n"), strlen("only GET and HEAD\n"));
+		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
 	for (size_t i = 0; i < s->nroutes; i++) {
 		if (strcmp(s->routes[i].path, url))
 			continue;
 		s->routes[i].fn(s->routes[i].arg, &req, &rep);
-		if (!rep.body)
+		if (!rep.body && !rep.release)
 			rep.body = xstrdup("");
-		return reply(conn, rep.status, rep.content_type, rep.body, rep.len);
+		return reply(conn, &rep);
 	}
-	return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", xstrdup("not found\n"),
-		     strlen("not found\n"));
+	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
 int http_server_start(struct http_server *s, const char *spec, char *why, size_t why_len)

@@ -17,12 +17,17 @@
 struct http_server;
 struct http_request;
 
-/* What a handler answers; body is malloc'd and the server frees it. */
+/*
+ * What a handler answers. body is malloc'd and the server frees it, unless release is set:
+ * then body is borrowed and release(release_arg) is called once it has been sent.
+ */
 struct http_reply {
 	unsigned int status;	  /* 200 unless the handler says otherwise */
 	const char *content_type; /* a static string */
 	char *body;
 	size_t len;
+	void (*release)(void *release_arg);
+	void *release_arg;
 };
 
 /* Answer a GET (or HEAD) of the handler's path, on one of the server's threads. */

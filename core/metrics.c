@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,13 @@ struct mprobe {
 	struct followed lost;
 };
 
+/* A published exposition, shared by the scrapes that send it. */
+struct metrics_text {
+	atomic_uint refs;
+	size_t len;
+	char *data;
+};
+
 struct metrics {
 	uint64_t intervals[METRICS_MAX_COLLECTORS];
 	struct followed drops[METRICS_MAX_COLLECTORS][COLLECTOR_MAX_DROPS];
@@ -91,9 +99,8 @@ struct metrics {
 	size_t nprobes;
 	struct followed trace_lost;
 	uint64_t vfs[TRACE_VFS_COUNT];
-	pthread_mutex_t lock; /* guards text and len, the published exposition */
-	char *text;
-	size_t len;
+	pthread_mutex_t lock; /* guards text, the published exposition */
+	struct metrics_text *text; /* one reference is the published one */
 };
 
 struct metrics *metrics_new(void)
@@ -114,7 +121,7 @@ void metrics_free(struct metrics *m)
 	free(m->servers);
 	free(m->fingers);
 	pthread_mutex_destroy(&m->lock);
-	free(m->text);
+	metrics_text_put(m->text);
 	free(m);
 }
 
@@ -613,26 +620,37 @@ void metrics_render(struct metrics *m, const struct collector *cs, size_t n, str
 
 void metrics_publish(struct metrics *m, char *text, size_t len)
 {
-	char *old;
+	struct metrics_text *t = xmalloc(sizeof(*t));
+	struct metrics_text *old;
 
+	atomic_init(&t->refs, 1);
+	t->len = len;
+	t->data = text;
 	pthread_mutex_lock(&m->lock);
 	old = m->text;
-	m->text = text;
-	m->len = len;
+	m->text = t;
 	pthread_mutex_unlock(&m->lock);
-	free(old);
+	metrics_text_put(old);
 }
 
-char *metrics_copy(struct metrics *m, size_t *len)
+const char *metrics_text_get(struct metrics *m, size_t *len, struct metrics_text **ref)
 {
-	char *copy = NULL;
+	struct metrics_text *t;
 
 	pthread_mutex_lock(&m->lock);
-	if (m->text) {
-		copy = xmalloc(m->len + 1);
-		memcpy(copy, m->text, m->len + 1);
-		*len = m->len;
-	}
+	t = m->text;
+	if (t)
+		atomic_fetch_add(&t->refs, 1);
 	pthread_mutex_unlock(&m->lock);
-	return copy;
+	*ref = t;
+	*len = t ? t->len : 0;
+	return t ? t->data : NULL;
+}
+
+void metrics_text_put(struct metrics_text *t)
+{
+	if (!t || atomic_fetch_sub(&t->refs, 1) != 1)
+		return;
+	free(t->data);
+	free(t);
 }

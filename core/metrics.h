@@ -2,8 +2,8 @@
 /*
  * What /metrics serves: each collector's per-interval figures added up since start, whatever
  * the panels show and whatever the user resets, written as Prometheus text once per interval
- * by the main loop and published whole, so a scrape on the HTTP threads only copies the last
- * published text. Series are bounded: processes past METRICS_MAX_PROCS (the least recently
+ * by the main loop and published whole, so a scrape on the HTTP threads only sends the last
+ * published text (shared, counted references). Series are bounded: processes past METRICS_MAX_PROCS (the least recently
  * active first) and queries past the top fingerprints go under "[other]".
  */
 #ifndef KTOP_METRICS_H
@@ -24,6 +24,7 @@
 #define METRICS_MAX_PROBES 128
 
 struct metrics;
+struct metrics_text;
 
 /* An empty accumulation; never fails (aborts on out of memory). */
 struct metrics *metrics_new(void);
@@ -41,7 +42,12 @@ void metrics_feed(struct metrics *m, size_t idx, const struct collector *c, cons
 void metrics_render(struct metrics *m, const struct collector *cs, size_t n, struct prom_buf *out);
 /* Make text (malloc'd, taken over) what scrapes get from now on. Any thread. */
 void metrics_publish(struct metrics *m, char *text, size_t len);
-/* A malloc'd copy of the last published text and its length; NULL before the first. */
-char *metrics_copy(struct metrics *m, size_t *len);
+/*
+ * The last published text, shared, not copied: its bytes and length, and a reference in *ref
+ * that keeps them alive until metrics_text_put (on any thread). NULL before the first.
+ */
+const char *metrics_text_get(struct metrics *m, size_t *len, struct metrics_text **ref);
+/* Drop a reference from metrics_text_get; the last one frees the text. NULL does nothing. */
+void metrics_text_put(struct metrics_text *t);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * Tests core/metrics.c: interval figures add up since start, a source that starts again from
  * zero (a reset) never takes a counter back, slow query fingerprints are bounded to the top
- * ones with the rest under "[other]", and a published exposition is what a copy returns.
+ * ones with the rest under "[other]", and a published exposition outlives its readers' use.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -185,21 +185,27 @@ static void test_sql_top_fingerprints(void **state)
 	free(q);
 }
 
-/* A copy is the last text published; nothing before the first. */
+/* A reader gets the last text published, kept alive by its reference past a new publish. */
 static void test_publish(void **state)
 {
 	struct metrics *m = metrics_new();
+	struct metrics_text *ref;
+	const char *text;
 	size_t len = 0;
-	char *copy;
 
 	(void)state;
-	assert_null(metrics_copy(m, &len));
+	assert_null(metrics_text_get(m, &len, &ref));
+	assert_null(ref);
 	metrics_publish(m, strdup("a 1\n"), 4);
-	metrics_publish(m, strdup("b 2\n"), 4);
-	copy = metrics_copy(m, &len);
-	assert_string_equal(copy, "b 2\n");
+	text = metrics_text_get(m, &len, &ref);
+	metrics_publish(m, strdup("b 22\n"), 5);
+	assert_string_equal(text, "a 1\n"); /* still there: the reader holds it */
 	assert_int_equal(len, 4);
-	free(copy);
+	metrics_text_put(ref);
+	text = metrics_text_get(m, &len, &ref);
+	assert_string_equal(text, "b 22\n");
+	assert_int_equal(len, 5);
+	metrics_text_put(ref);
 	metrics_free(m);
 }
 
