@@ -99,6 +99,8 @@ struct metrics {
 	size_t nprobes;
 	struct followed trace_lost;
 	uint64_t vfs[TRACE_VFS_COUNT];
+	uint64_t sql_missed;   /* slow queries of an interval no longer in the list to count */
+	uint64_t probes_missed; /* probes past METRICS_MAX_PROBES, not followed */
 	pthread_mutex_t lock; /* guards text, the published exposition */
 	struct metrics_text *text; /* one reference is the published one */
 };
@@ -316,8 +318,14 @@ static void add_query(struct metrics *m, const struct sql_query *q)
 /* Slow queries: those that arrived since the last poll. */
 static void feed_sql(struct metrics *m, const struct sql_model *sm)
 {
-	for (size_t i = sql_model_interval_start(sm); i < sm->nqueries; i++)
+	size_t start = sql_model_interval_start(sm);
+	uint64_t arrived = sm->seen >= sm->interval_from ? sm->seen - sm->interval_from : 0;
+
+	for (size_t i = start; i < sm->nqueries; i++)
 		add_query(m, &sm->queries[i]);
+	/* more than the list holds in one interval: the oldest of them are gone, counted */
+	if (arrived > sm->nqueries - start)
+		m->sql_missed += arrived - (sm->nqueries - start);
 }
 
 /* Trace: each probe's events and losses, the ring's losses, and the VFS counts. */
@@ -331,8 +339,10 @@ static void feed_trace(struct metrics *m, const struct trace_model *tm)
 			if (m->probes[k].id == pi->id && !strncmp(m->probes[k].spec, pi->spec,
 								  sizeof(m->probes[k].spec) - 1))
 				p = &m->probes[k];
-		if (!p && m->nprobes == METRICS_MAX_PROBES)
+		if (!p && m->nprobes == METRICS_MAX_PROBES) {
+			m->probes_missed++;
 			continue;
+		}
 		if (!p) {
 			p = &m->probes[m->nprobes++];
 			p->id = pi->id;
@@ -401,6 +411,13 @@ static void render_collectors(const struct metrics *m, const struct collector *c
 	prom_family(b, "ktop_metrics_processes_folded_total", "counter",
 		    "Processes whose figures went under comm=\"[other]\" past the series bound.");
 	prom_sample_u64(b, "ktop_metrics_processes_folded_total", NULL, 0, m->procs_folded);
+	prom_family(b, "ktop_metrics_lost_total", "counter",
+		    "What /metrics could not count: slow queries of an interval past the list's "
+		    "bound, probe readings past the bound of probes followed.");
+	l[0] = (struct prom_label){ "what", "slow queries past the list" };
+	prom_sample_u64(b, "ktop_metrics_lost_total", l, 1, m->sql_missed);
+	l[0] = (struct prom_label){ "what", "probes past the bound" };
+	prom_sample_u64(b, "ktop_metrics_lost_total", l, 1, m->probes_missed);
 }
 
 /* The labels of one process. */

@@ -148,7 +148,7 @@ static void test_sql_top_fingerprints(void **state)
 	size_t n = METRICS_TOP_FINGERPRINTS + 5;
 	struct sql_query *q = calloc(n, sizeof(*q));
 	char (*fp)[32] = calloc(n, sizeof(*fp));
-	struct sql_model sm = { .queries = q, .nqueries = n };
+	struct sql_model sm = { .queries = q, .nqueries = n, .seen = n };
 	struct metrics *m = metrics_new();
 	double total = 0;
 	const char *p;
@@ -165,6 +165,7 @@ static void test_sql_top_fingerprints(void **state)
 	metrics_feed(m, 0, &c, &sm, 1.0);
 	free(render(m, &c, 1)); /* the top ones are chosen by the time seen so far */
 	sm.interval_from = n;	/* the same queries again, as a second interval */
+	sm.seen = 2 * n;
 	for (size_t i = 0; i < n; i++)
 		q[i].seq = n + i + 1;
 	metrics_feed(m, 0, &c, &sm, 2.0);
@@ -179,6 +180,18 @@ static void test_sql_top_fingerprints(void **state)
 	     p = strstr(p + 1, "ktop_sql_slow_queries_total{"))
 		total += atof(strstr(p, "} ") + 2);
 	assert_true(total == 2.0 * n);
+	assert_true(value_of(text, "ktop_metrics_lost_total{what=\"slow queries past the list\"}") ==
+		    0);
+	free(text);
+	/* 10 more arrived than the list holds: those are counted as lost */
+	sm.interval_from = 2 * n;
+	sm.seen = 3 * n + 10;
+	for (size_t i = 0; i < n; i++)
+		q[i].seq = 2 * n + 10 + i + 1;
+	metrics_feed(m, 0, &c, &sm, 3.0);
+	text = render(m, &c, 1);
+	assert_true(value_of(text, "ktop_metrics_lost_total{what=\"slow queries past the list\"}") ==
+		    10);
 	free(text);
 	metrics_free(m);
 	free(fp);
