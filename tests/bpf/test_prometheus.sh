@@ -101,6 +101,13 @@ PY
 up() { [ "$(promql 'up{job="ktop"}')" = 1 ]; }
 check "Prometheus scrapes ktop (up == 1)" wait_for 60 up
 
+# A process whose name holds a double quote and a backslash, for the labels' escaping: ktop
+# escapes the backslash as text from a traced process ("\\"), the format escapes both again.
+weird="$work/we\"ird\\b"
+cp /bin/bash "$weird"
+"$weird" -c 'while :; do sleep 0.2; done' &
+pids+=("$!")
+
 # --- 1000 direct writes -------------------------------------------------------------------------
 writes="ktop_bio_requests_total{disk=\"$name\",op=\"write\"}"
 dd if=/dev/zero of="$loop" bs=4k count=1000 oflag=direct status=none
@@ -165,6 +172,10 @@ for family in ktop_bio_latency_seconds ktop_bio_device_latency_seconds ktop_bio_
 	has_line "$work/metrics.txt" "# TYPE $family " || missing+=" $family"
 done
 check "every family is served with its TYPE line${missing:+ (missing:$missing)}" test -z "$missing"
+weird_label='comm="we\"ird\\\\b"'
+note "the odd process's series: $(grep -F -m1 "$weird_label" "$work/metrics.txt")"
+check "a comm with a double quote and a backslash is escaped in its label ($weird_label)" \
+	grep -qF "$weird_label" "$work/metrics.txt"
 check "the sizes are in the 4096..8191 bucket" \
 	grep -qx "ktop_bio_size_bytes_bucket{disk=\"$name\",op=\"write\",le=\"8191\"} 1000" \
 	"$work/metrics.txt"
