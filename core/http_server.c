@@ -22,7 +22,7 @@
 #include "util/xalloc.h"
 
 #define HTTP_THREAD_STACK (256 * 1024)
-#define HTTP_LOOPBACK "127.0.0.1"
+#define HTTP_LOOPBACK	  "127.0.0.1"
 
 struct http_route {
 	char path[64];
@@ -70,8 +70,8 @@ const char *http_request_path(const struct http_request *req)
 	return req->path;
 }
 
-int http_listen_parse(const char *spec, char *host, size_t host_len, unsigned int *port,
-		      char *why, size_t why_len)
+int http_listen_parse(const char *spec, char *host, size_t host_len, unsigned int *port, char *why,
+		      size_t why_len)
 {
 	const char *colon = strrchr(spec, ':');
 	const char *h = spec;
@@ -109,7 +109,8 @@ int http_listen_parse(const char *spec, char *host, size_t host_len, unsigned in
 /* A listening TCP socket on host:port, its address in s->address; fd or -errno with why. */
 static int listen_socket(struct http_server *s, const char *spec, char *why, size_t why_len)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
@@ -199,16 +200,18 @@ static enum MHD_Result reply(struct MHD_Connection *conn, const struct http_repl
 static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
 				  const char *text)
 {
-	struct http_reply rep = { .status = status, .content_type = "text/plain",
-				  .body = xstrdup(text), .len = strlen(text) };
+	struct http_reply rep = { .status = status,
+				  .content_type = "text/plain",
+				  .body = xstrdup(text),
+				  .len = strlen(text) };
 
 	return reply(conn, &rep);
 }
 
 /* One request: its route's handler, 405 for a method other than GET and HEAD, 404 elsewhere. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **req_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **req_cls)
 {
 	struct http_server *s = cls;
 	struct http_request req = { .conn = conn, .path = url };
@@ -249,14 +252,16 @@ int http_server_start(struct http_server *s, const char *spec, char *why, size_t
 	/* the server's threads take no signal: the main loop reads them from its signalfd */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	s->daemon = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-			MHD_USE_ERROR_LOG,
-		0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_LISTEN_SOCKET, fd,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
-		MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_THREAD_STACK, MHD_OPTION_END);
+	/* clang-format off: the options go in pairs */
+	s->daemon =
+		MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+					 MHD_USE_POLL | MHD_USE_ERROR_LOG,
+				 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+				 NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+				 (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+				 (unsigned int)HTTP_TIMEOUT_S, MHD_OPTION_THREAD_STACK_SIZE,
+				 (size_t)HTTP_THREAD_STACK, MHD_OPTION_END);
+	/* clang-format on */
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!s->daemon) {
 		close(fd);

@@ -10,9 +10,9 @@
 
 #include <stddef.h>
 
-#define HTTP_MAX_ROUTES 16
+#define HTTP_MAX_ROUTES	     16
 #define HTTP_MAX_CONNECTIONS 128 /* more at once are refused */
-#define HTTP_TIMEOUT_S 10	 /* an idle or slow connection is closed after this */
+#define HTTP_TIMEOUT_S	     10	 /* an idle or slow connection is closed after this */
 
 struct http_server;
 struct http_request;

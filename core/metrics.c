@@ -99,9 +99,9 @@ struct metrics {
 	size_t nprobes;
 	struct followed trace_lost;
 	uint64_t vfs[TRACE_VFS_COUNT];
-	uint64_t sql_missed;   /* slow queries of an interval no longer in the list to count */
-	uint64_t probes_missed; /* probes past METRICS_MAX_PROBES, not followed */
-	pthread_mutex_t lock; /* guards text, the published exposition */
+	uint64_t sql_missed;	   /* slow queries of an interval no longer in the list to count */
+	uint64_t probes_missed;	   /* probes past METRICS_MAX_PROBES, not followed */
+	pthread_mutex_t lock;	   /* guards text, the published exposition */
 	struct metrics_text *text; /* one reference is the published one */
 };
 
@@ -215,8 +215,12 @@ static void feed_offcpu(struct metrics *m, const struct offcpu_model *om, double
 
 		if (!s->value)
 			continue;
-		proc_get(m, s->pid, s->pcomm ? s->pcomm : s->comm ? s->comm : "", now)->offcpu_us +=
-			s->value;
+		proc_get(m, s->pid,
+			 s->pcomm  ? s->pcomm
+			 : s->comm ? s->comm
+				   : "",
+			 now)
+			->offcpu_us += s->value;
 	}
 }
 
@@ -336,8 +340,8 @@ static void feed_trace(struct metrics *m, const struct trace_model *tm)
 		struct mprobe *p = NULL;
 
 		for (size_t k = 0; k < m->nprobes && !p; k++)
-			if (m->probes[k].id == pi->id && !strncmp(m->probes[k].spec, pi->spec,
-								  sizeof(m->probes[k].spec) - 1))
+			if (m->probes[k].id == pi->id &&
+			    !strncmp(m->probes[k].spec, pi->spec, sizeof(m->probes[k].spec) - 1))
 				p = &m->probes[k];
 		if (!p && m->nprobes == METRICS_MAX_PROBES) {
 			m->probes_missed++;
@@ -567,8 +571,8 @@ static void render_sql(const struct metrics *m, struct prom_buf *b)
 		    "Queries over the slow threshold, by server and fingerprint (the top ones by "
 		    "time; the rest under \"[other]\").");
 	for (int pass = 0; pass < 2; pass++) {
-		const char *name = pass ? "ktop_sql_slow_query_seconds_total" :
-					  "ktop_sql_slow_queries_total";
+		const char *name =
+			pass ? "ktop_sql_slow_query_seconds_total" : "ktop_sql_slow_queries_total";
 
 		if (pass)
 			prom_family(b, name, "counter",

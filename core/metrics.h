@@ -3,8 +3,8 @@
  * What /metrics serves: each collector's per-interval figures added up since start, whatever
  * the panels show and whatever the user resets, written as Prometheus text once per interval
  * by the main loop and published whole, so a scrape on the HTTP threads only sends the last
- * published text (shared, counted references). Series are bounded: processes past METRICS_MAX_PROCS (the least recently
- * active first) and queries past the top fingerprints go under "[other]".
+ * published text (shared, counted references). Series are bounded: processes past METRICS_MAX_PROCS
+ * (the least recently active first) and queries past the top fingerprints go under "[other]".
  */
 #ifndef KTOP_METRICS_H
 #define KTOP_METRICS_H
@@ -14,14 +14,14 @@
 #include "collectors/collector.h"
 #include "core/prom.h"
 
-#define METRICS_MAX_COLLECTORS 16
-#define METRICS_MAX_PROCS 4096	      /* processes with series of their own */
-#define METRICS_PROC_IDLE_S 600	      /* a process quiet this long may make room for one */
-#define METRICS_MAX_DISKS 64	      /* the last one holds every disk past it */
+#define METRICS_MAX_COLLECTORS	 16
+#define METRICS_MAX_PROCS	 4096 /* processes with series of their own */
+#define METRICS_PROC_IDLE_S	 600  /* a process quiet this long may make room for one */
+#define METRICS_MAX_DISKS	 64   /* the last one holds every disk past it */
 #define METRICS_TOP_FINGERPRINTS 20   /* slow query fingerprints with series of their own */
 #define METRICS_MAX_FINGERPRINTS 4096 /* fingerprints ranked (by time) to choose them */
-#define METRICS_FINGERPRINT_LEN 96    /* bytes of a fingerprint kept as a label */
-#define METRICS_MAX_PROBES 128
+#define METRICS_FINGERPRINT_LEN	 96   /* bytes of a fingerprint kept as a label */
+#define METRICS_MAX_PROBES	 128
 
 struct metrics;
 struct metrics_text;

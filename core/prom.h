@@ -13,7 +13,7 @@
 #include "collectors/hist.h"
 
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
-#define PROM_MAX_LABELS 6
+#define PROM_MAX_LABELS	  6
 
 /* The exposition being written; data is NUL-terminated and owned (prom_buf_free). */
 struct prom_buf {

@@ -135,8 +135,8 @@ static void test_trace_reset_counts_on(void **state)
 	assert_true(value_of(text, "ktop_trace_probe_events_total{probe=\"1\","
 				   "spec=\"t:x \\\"y\\\"\"}") == 14);
 	assert_true(value_of(text, "ktop_vfs_operations_total{op=\"read\"}") == 6);
-	assert_true(value_of(text, "ktop_drops_total{collector=\"trace\",counter=\"lost events\"}") ==
-		    7);
+	assert_true(value_of(text,
+			     "ktop_drops_total{collector=\"trace\",counter=\"lost events\"}") == 7);
 	free(text);
 	metrics_free(m);
 }
@@ -147,7 +147,7 @@ static void test_sql_top_fingerprints(void **state)
 	struct collector c = { .ops = &sql_collector_ops, .is_open = true };
 	size_t n = METRICS_TOP_FINGERPRINTS + 5;
 	struct sql_query *q = calloc(n, sizeof(*q));
-	char (*fp)[32] = calloc(n, sizeof(*fp));
+	char(*fp)[32] = calloc(n, sizeof(*fp));
 	struct sql_model sm = { .queries = q, .nqueries = n, .seen = n };
 	struct metrics *m = metrics_new();
 	double total = 0;
@@ -180,8 +180,8 @@ static void test_sql_top_fingerprints(void **state)
 	     p = strstr(p + 1, "ktop_sql_slow_queries_total{"))
 		total += atof(strstr(p, "} ") + 2);
 	assert_true(total == 2.0 * n);
-	assert_true(value_of(text, "ktop_metrics_lost_total{what=\"slow queries past the list\"}") ==
-		    0);
+	assert_true(value_of(text,
+			     "ktop_metrics_lost_total{what=\"slow queries past the list\"}") == 0);
 	free(text);
 	/* 10 more arrived than the list holds: those are counted as lost */
 	sm.interval_from = 2 * n;
@@ -190,8 +190,8 @@ static void test_sql_top_fingerprints(void **state)
 		q[i].seq = 2 * n + 10 + i + 1;
 	metrics_feed(m, 0, &c, &sm, 3.0);
 	text = render(m, &c, 1);
-	assert_true(value_of(text, "ktop_metrics_lost_total{what=\"slow queries past the list\"}") ==
-		    10);
+	assert_true(value_of(text,
+			     "ktop_metrics_lost_total{what=\"slow queries past the list\"}") == 10);
 	free(text);
 	metrics_free(m);
 	free(fp);

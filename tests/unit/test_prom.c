@@ -32,13 +32,16 @@ static long long line_value(const char *text, const char *prefix)
 /* Backslash, double quote and newline are escaped; invalid UTF-8 never reaches the output. */
 static void test_label_escaping(void **state)
 {
-	struct prom_label l[2] = { { "comm", "a\\b\"c\nd" }, { "disk", "x\xff" "y\xc3\xa9" } };
+	struct prom_label l[2] = { { "comm", "a\\b\"c\nd" },
+				   { "disk", "x\xff"
+					     "y\xc3\xa9" } };
 	struct prom_buf b;
 
 	(void)state;
 	prom_buf_init(&b);
 	prom_sample_u64(&b, "ktop_x_total", l, 2, 7);
-	assert_string_equal(b.data, "ktop_x_total{comm=\"a\\\\b\\\"c\\nd\",disk=\"x?y\xc3\xa9\"} 7\n");
+	assert_string_equal(b.data,
+			    "ktop_x_total{comm=\"a\\\\b\\\"c\\nd\",disk=\"x?y\xc3\xa9\"} 7\n");
 	prom_buf_free(&b);
 }
 
@@ -76,20 +79,27 @@ static void test_hist_usecs(void **state)
 	struct prom_buf b;
 
 	(void)state;
-	hist_record(&h, 1);	  /* slot 0: le 2us */
-	hist_record(&h, 100);	  /* slot 6: [64, 127] -> le 128us */
-	hist_record(&h, 120);	  /* slot 6 */
-	hist_record(&h, 1000);	  /* slot 9: le 1024us */
+	hist_record(&h, 1);	   /* slot 0: le 2us */
+	hist_record(&h, 100);	   /* slot 6: [64, 127] -> le 128us */
+	hist_record(&h, 120);	   /* slot 6 */
+	hist_record(&h, 1000);	   /* slot 9: le 1024us */
 	h.slots[HIST_SLOTS - 1]++; /* the clamped slot: only in +Inf */
 	h.sum += 5000000000ULL;
 	prom_buf_init(&b);
 	prom_hist(&b, "ktop_lat_seconds", l, 1, &h, PROM_HIST_USECS);
-	assert_int_equal(line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"0.000002\"}"), 1);
-	assert_int_equal(line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"0.000064\"}"), 1);
-	assert_int_equal(line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"0.000128\"}"), 3);
-	assert_int_equal(line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"0.001024\"}"), 4);
-	assert_int_equal(line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"2147.483648\"}"), 4);
-	assert_int_equal(line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"+Inf\"}"), 5);
+	assert_int_equal(
+		line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"0.000002\"}"), 1);
+	assert_int_equal(
+		line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"0.000064\"}"), 1);
+	assert_int_equal(
+		line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"0.000128\"}"), 3);
+	assert_int_equal(
+		line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"0.001024\"}"), 4);
+	assert_int_equal(
+		line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"2147.483648\"}"),
+		4);
+	assert_int_equal(line_value(b.data, "ktop_lat_seconds_bucket{disk=\"loop0\",le=\"+Inf\"}"),
+			 5);
 	assert_int_equal(line_value(b.data, "ktop_lat_seconds_count{disk=\"loop0\"}"), 5);
 	assert_non_null(strstr(b.data, "ktop_lat_seconds_sum{disk=\"loop0\"} 5000.001221\n"));
 	/* every bound once, in increasing order, +Inf last */
@@ -124,21 +134,21 @@ static void test_listen_parse(void **state)
 	assert_int_equal(http_listen_parse("9100", host, sizeof(host), &port, why, sizeof(why)), 0);
 	assert_string_equal(host, "127.0.0.1");
 	assert_int_equal(port, 9100);
-	assert_int_equal(http_listen_parse("0.0.0.0:80", host, sizeof(host), &port, why, sizeof(why)),
-			 0);
+	assert_int_equal(
+		http_listen_parse("0.0.0.0:80", host, sizeof(host), &port, why, sizeof(why)), 0);
 	assert_string_equal(host, "0.0.0.0");
 	assert_int_equal(port, 80);
-	assert_int_equal(http_listen_parse("[::1]:0", host, sizeof(host), &port, why, sizeof(why)), 0);
+	assert_int_equal(http_listen_parse("[::1]:0", host, sizeof(host), &port, why, sizeof(why)),
+			 0);
 	assert_string_equal(host, "::1");
 	assert_int_equal(port, 0);
-	assert_int_not_equal(http_listen_parse("70000", host, sizeof(host), &port, why, sizeof(why)),
-			     0);
+	assert_int_not_equal(
+		http_listen_parse("70000", host, sizeof(host), &port, why, sizeof(why)), 0);
 	assert_non_null(strstr(why, "port"));
-	assert_int_not_equal(http_listen_parse(":9100", host, sizeof(host), &port, why, sizeof(why)),
-			     0);
-	assert_int_not_equal(http_listen_parse("::1:9100", host, sizeof(host), &port, why,
-					       sizeof(why)),
-			     0);
+	assert_int_not_equal(
+		http_listen_parse(":9100", host, sizeof(host), &port, why, sizeof(why)), 0);
+	assert_int_not_equal(
+		http_listen_parse("::1:9100", host, sizeof(host), &port, why, sizeof(why)), 0);
 	assert_non_null(strstr(why, "brackets"));
 }
 
