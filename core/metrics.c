@@ -99,7 +99,7 @@ struct metrics {
 	size_t nprobes;
 	struct followed trace_lost;
 	uint64_t vfs[TRACE_VFS_COUNT];
-	uint64_t sql_missed;	   /* slow queries of an interval no longer in the list to count */
+	uint64_t sql_missed;	   /* slow queries gone from the list before they were counted */
 	uint64_t probes_missed;	   /* probes past METRICS_MAX_PROBES, not followed */
 	pthread_mutex_t lock;	   /* guards text, the published exposition */
 	struct metrics_text *text; /* one reference is the published one */
