@@ -11,6 +11,9 @@
 #     interval), and with --listen and one scrape a second. The last minus the second is what
 #     scraping once a second adds. The render's own CPU per interval comes from ktop's log
 #     (KTOP_LOG: "metrics: 10 renders ... took X ms of CPU on average").
+#  4. Snapshots under a storm: `ktop -b -P bio -f json -d 1 --listen`, the time between its
+#     snapshots as they reach a reader, over STORM seconds (default 10) quiet and then STORM
+#     seconds of rounds of 200 concurrent scrapes: median and max gap, scrapes served.
 # Needs root and gcc. Usage: bench/metrics_scrape.sh   (KTOP=path, WAKERS, SCRAPES, DURATION)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +21,7 @@ KTOP=${KTOP:-$top/build/ktop}
 WAKERS=${WAKERS:-400}
 SCRAPES=${SCRAPES:-100}
 DURATION=${DURATION:-30}
+STORM=${STORM:-10}
 WARMUP=3
 
 [ "$(id -u)" = 0 ] || { echo "metrics_scrape.sh: needs root" >&2; exit 2; }
@@ -145,3 +149,58 @@ echo "  --listen, no scrape (all collectors, render): $idle"
 echo "  --listen, one scrape a second:                $scraped"
 awk -v a="$scraped" -v b="$idle" 'BEGIN { printf "  added by scraping once a second:              %.2f\n", a - b }'
 echo "rendering the exposition, CPU per interval: $render"
+
+# --- 4: snapshots during rounds of 200 concurrent scrapes ----------------------------------------
+python3 - "$KTOP" "$STORM" <<'PY'
+import re, statistics, subprocess, sys, threading, time, urllib.request
+ktop, storm = sys.argv[1], float(sys.argv[2])
+p = subprocess.Popen([ktop, "-b", "-P", "bio", "-f", "json", "-d", "1", "--listen", "127.0.0.1:0"],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+url = None
+while url is None:
+    line = p.stderr.readline()
+    if not line:
+        sys.exit("ktop did not start")
+    m = re.search(r"http://\S+/metrics", line)
+    url = m.group(0) if m else None
+arrivals = []
+threading.Thread(target=lambda: [arrivals.append(time.monotonic()) for _ in p.stdout],
+                 daemon=True).start()
+while not arrivals:
+    time.sleep(0.1)
+served = failed = 0
+lock = threading.Lock()
+def scrape():
+    global served, failed
+    try:
+        urllib.request.urlopen(url, timeout=30).read()
+        ok = True
+    except Exception:
+        ok = False
+    with lock:
+        served, failed = served + ok, failed + (not ok)
+t0 = time.monotonic()
+time.sleep(storm)
+t1 = time.monotonic()
+while time.monotonic() < t1 + storm:
+    ts = [threading.Thread(target=scrape) for _ in range(200)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+t2 = time.monotonic()
+time.sleep(1.5)
+p.terminate()
+p.wait()
+def gaps(a, b):
+    xs = [t for t in arrivals if a <= t <= b]
+    return [y - x for x, y in zip(xs, xs[1:])]
+for name, a, b in (("quiet", t0, t1), ("storm", t1, t2)):
+    g = gaps(a, b)
+    if g:
+        print(f"snapshot gaps, {name}: {len(g) + 1} snapshots, median {statistics.median(g):.3f} s, "
+              f"max {max(g):.3f} s")
+    else:
+        print(f"snapshot gaps, {name}: fewer than two snapshots")
+print(f"storm: {served} scrapes served, {failed} failed, over {t2 - t1:.1f} s")
+PY
