@@ -225,11 +225,6 @@ void stack_source_skip(struct stack_source *s)
 	ustack_reader_discard(s->ur);
 }
 
-double stack_source_interval_s(const struct stack_source *s, double now)
-{
-	return now - s->last_poll;
-}
-
 void stack_source_interval_end(struct stack_source *s, double now, double *interval_s,
 			       double *cumulative_s)
 {

@@ -45,6 +45,7 @@ _Static_assert(STACK_SOURCE_KEY_MATCHES(struct stacks_key),
 
 #define STACKS_ONLINE_PATH "/sys/devices/system/cpu/online"
 #define STACKS_ONLINE_ENV  "KTOP_CPU_ONLINE" /* tests: read the online CPU list from this file */
+#define STACKS_SLOW_ENV	   "KTOP_FAKE_SLOW_POLL" /* tests: a fake slow poll */
 #define STACKS_HZ_DEFAULT  99
 #define STACKS_HZ_MAX	   100000 /* the cpu-clock timer's shortest period is 10 us */
 #define STACKS_TOP_MAX	   32	  /* processes offered to the picker */
@@ -87,6 +88,7 @@ struct stacks_priv {
 	bool gone;	       /* its exit is in the model, which stays as it is */
 	struct stacks_proc_task *prev;
 	size_t nprev;
+	double prev_s; /* CLOCK_MONOTONIC seconds when prev was read */
 	size_t prev_cap;
 	struct stacks_proc_task *cur;
 	size_t cur_cap;
@@ -527,8 +529,11 @@ static void stacks_thread_fill(const struct stacks_priv *priv, struct stacks_thr
 	row->voluntary = t->voluntary - (p && p->voluntary <= t->voluntary ? p->voluntary : 0);
 	row->involuntary =
 		t->involuntary - (p && p->involuntary <= t->involuntary ? p->involuntary : 0);
+	/* Whole clock ticks: a thread on CPU throughout may read one over; no thread tops 100%. */
 	if (interval_s > 0)
 		row->cpu_pct = 100.0 * (double)ticks / (double)priv->clk_tck / interval_s;
+	if (row->cpu_pct > 100.0)
+		row->cpu_pct = 100.0;
 	memcpy(row->wchan, t->wchan, sizeof(row->wchan));
 	memcpy(row->kstack, t->kstack, sizeof(row->kstack));
 }
@@ -726,6 +731,32 @@ static int stacks_target_find(struct stacks_priv *priv)
 }
 
 /*
+ * Tests: KTOP_FAKE_SLOW_POLL=N:MS, poll N (from 1) names its stacks MS milliseconds slower, as
+ * naming the stacks of a binary with large debug information does.
+ */
+static void stacks_fake_slow(const struct stacks_priv *priv)
+{
+	const char *spec = getenv(STACKS_SLOW_ENV);
+	struct timespec ts;
+	unsigned long n;
+	char *end;
+	long v;
+
+	if (!spec)
+		return;
+	n = strtoul(spec, &end, 10);
+	if (*end != ':' || n != priv->model.polls + 1)
+		return;
+	v = strtol(end + 1, NULL, 10);
+	if (v <= 0 || v > 10000)
+		return;
+	ts.tv_sec = v / 1000;
+	ts.tv_nsec = (v % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
  * With a target: the waiting entries into the sets and the threads as /proc shows them now.
  * When the process is gone the rows of the last poll stay, all exited, and so do the sets
  * unless the last samples arrived with this poll.
@@ -735,6 +766,7 @@ static void stacks_poll_target(struct stacks_priv *priv)
 	struct stacks_model *m = &priv->model;
 	const struct stacks_proc_task *main_thread;
 	size_t cap;
+	double now;
 	int nread;
 
 	if (priv->gone)
@@ -763,13 +795,15 @@ static void stacks_poll_target(struct stacks_priv *priv)
 			stack_source_exec(priv->src, priv->target);
 			stack_source_note(priv->src, priv->target);
 		}
-		stacks_rows_build(
-			priv, nread,
-			stack_source_interval_s(priv->src, clock_seconds(CLOCK_MONOTONIC)));
+		/* CPU time over the time between the two readings, whatever the poll took. */
+		now = clock_seconds(CLOCK_MONOTONIC);
+		stacks_rows_build(priv, nread, now - priv->prev_s);
 		stacks_threads_keep(priv, nread);
+		priv->prev_s = now;
 	}
 	cap = m->nthreads;
 	stacks_rows_add_samples(priv, &cap);
+	stacks_fake_slow(priv);
 	stack_source_collect(priv->src);
 }
 
@@ -801,6 +835,9 @@ static int stacks_poll(struct collector *c)
 	n = stack_source_drain(priv->src, c->why, sizeof(c->why));
 	if (n < 0)
 		return n;
+	/* The interval ends with the drain: naming its stacks afterwards takes none of it. */
+	stack_source_interval_end(priv->src, clock_seconds(CLOCK_MONOTONIC), &interval_s,
+				  &cumulative_s);
 	was_gone = priv->gone;
 	if (priv->target)
 		stacks_poll_target(priv);
@@ -808,8 +845,6 @@ static int stacks_poll(struct collector *c)
 		err = stacks_poll_top(c);
 	/* What was not collected (no target, or gone) goes. */
 	stack_source_skip(priv->src);
-	stack_source_interval_end(priv->src, clock_seconds(CLOCK_MONOTONIC), &interval_s,
-				  &cumulative_s);
 	if (!was_gone) {
 		m->interval_s = interval_s;
 		m->cumulative_s = cumulative_s;
@@ -928,6 +963,7 @@ static int stacks_configure(struct collector *c, const struct filter *f, unsigne
 		return n;
 	}
 	stacks_threads_keep(priv, n);
+	priv->prev_s = clock_seconds(CLOCK_MONOTONIC);
 	return 0;
 }
 

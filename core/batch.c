@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "core/export.h"
@@ -25,6 +26,24 @@ static int text_width(FILE *out)
 	    ws.ws_col >= 80)
 		return ws.ws_col;
 	return BATCH_TEXT_WIDTH;
+}
+
+/*
+ * A tick taken late (the last poll overran) moves the schedule: the next one is a whole
+ * interval from now, never a catch-up snapshot of a few milliseconds.
+ */
+static void shift_if_late(struct app *a, uint64_t expirations)
+{
+	struct itimerspec its;
+	double left;
+
+	if (timerfd_gettime(a->timerfd, &its))
+		return;
+	left = (double)its.it_value.tv_sec + (double)its.it_value.tv_nsec / 1e9;
+	if (expirations == 1 && left >= 0.9 * a->opt.delay_s)
+		return;
+	its.it_value = its.it_interval;
+	timerfd_settime(a->timerfd, 0, &its, NULL);
 }
 
 /* Wait for the next tick; false when a signal says stop. */
@@ -49,8 +68,10 @@ static bool wait_tick(struct app *a)
 			if (si.ssi_signo != SIGWINCH && si.ssi_signo != SIGCHLD)
 				return false;
 		if ((fds[0].revents & POLLIN) &&
-		    read(a->timerfd, &expirations, sizeof(expirations)) > 0)
+		    read(a->timerfd, &expirations, sizeof(expirations)) > 0) {
+			shift_if_late(a, expirations);
 			return true;
+		}
 	}
 }
 
@@ -75,12 +96,24 @@ int app_run_batch(struct app *a)
 			return 2;
 		}
 	}
-	if (app_signals_open(a) || app_timer_open(a)) {
+	if (app_signals_open(a)) {
 		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
 		rc = 1;
 		goto out_close;
 	}
 	app_set_visible(a, a->current, true);
+	/*
+	 * Two polls before the timer starts: the first names what was sampled since open (slow
+	 * when it is new to the symbol cache), the second starts every collector's first interval
+	 * within a few milliseconds of the others, so the first snapshot covers one interval.
+	 */
+	app_tick(a);
+	app_tick(a);
+	if (app_timer_open(a)) {
+		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
+		rc = 1;
+		goto out_close;
+	}
 	fprintf(stderr, "ktop: %s: tracing with %s; a snapshot every %.1fs\n", c->ops->name,
 		c->mode[0] ? c->mode : "BPF", a->opt.delay_s);
 	while (!a->opt.iterations || done < a->opt.iterations) {
