@@ -2,6 +2,7 @@
 /* Stack map records to frames: kernel stacks cached by id, user stacks by process image. */
 #include "collectors/stack_collect_frames.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,17 @@ static void frames_mark(struct stack_frame *frames, uint32_t *n, const char *wha
 	frames[(*n)++] = (struct stack_frame){ what, STACK_FRAME_MARK };
 }
 
+/*
+ * What a stack id that is no stack lost it to, in the words of its drop counter: a hash
+ * bucket another stack held (-EEXIST), else the kernel could not take it.
+ */
+static const char *frames_lost(int32_t id, bool user)
+{
+	if (id == -EEXIST)
+		return "[stack collision]";
+	return user ? "[missed user stack]" : "[missed kernel stack]";
+}
+
 /* Append a key's kernel frames to the n frames in cf->buf; the new count. */
 static uint32_t frames_kernel(struct collect_frames *cf, const struct stack_collect_key *k,
 			      uint32_t n)
@@ -183,8 +195,10 @@ static uint32_t frames_kernel(struct collect_frames *cf, const struct stack_coll
 	if (ks) {
 		memcpy(cf->buf + n, ks->frames, ks->nframes * sizeof(*cf->buf));
 		n += ks->nframes;
+	} else if (k->kstack < 0) {
+		frames_mark(cf->buf, &n, frames_lost(k->kstack, false));
 	} else {
-		frames_mark(cf->buf, &n, "[missing kernel stack]");
+		frames_mark(cf->buf, &n, "[kernel stack not in the map]");
 	}
 	return n;
 }
@@ -222,7 +236,7 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 		return;
 	}
 	if (bpf_map_lookup_elem(cf->map.fd, &id, cf->addrs)) {
-		frames_mark(out, &b->n, "[missing user stack]");
+		frames_mark(out, &b->n, "[user stack not in the map]");
 		return;
 	}
 	depth = frames_depth(cf);
@@ -243,7 +257,7 @@ void collect_frames_build(struct collect_frames *cf, struct collect_procs *ps,
 	if (k->ustack >= 0)
 		frames_user(cf, ps, k, b);
 	else if (k->ustack != STACK_COLLECT_NONE)
-		frames_mark(cf->buf, &b->n, "[missing user stack]");
+		frames_mark(cf->buf, &b->n, frames_lost(k->ustack, true));
 	b->n = frames_kernel(cf, k, b->n);
 }
 
@@ -261,7 +275,7 @@ uint32_t collect_frames_unwound(struct collect_frames *cf, const struct stack_co
 	if (mark)
 		frames_mark(out, &n, mark);
 	else if (!nuf)
-		frames_mark(out, &n, "[missing user stack]");
+		frames_mark(out, &n, "[stack not unwound]");
 	for (uint32_t i = nuf; i-- > 0;) {
 		struct sym_frame f = { .name = uf[i].name, .kind = SYM_USER };
 

@@ -84,7 +84,7 @@ static const char *reader_mark(struct ustack_reader *r, enum unwind_end end, siz
 	default:
 		if (!n) {
 			r->stats.failed++;
-			return "[missing user stack]";
+			return "[stack not unwound]";
 		}
 		r->stats.incomplete++;
 		return "[unwinding stopped]";
