@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "util/hash.h"
+#include "bpf/ustack.h"
 #include "util/xalloc.h"
 
 /* Kernel frames of a probe (ktop's or another tracer's), not the thread's work or wait. */
@@ -182,6 +183,21 @@ static const char *frames_lost(int32_t id, bool user)
 	return user ? "[missed user stack]" : "[missed kernel stack]";
 }
 
+/* What a frame-pointer stack that stands in for a failed copy says, by USTACK_FB_* cause. */
+static const char *frames_fallback(int32_t id)
+{
+	switch (id >> USTACK_FB_SHIFT) {
+	case 0:
+		return NULL;
+	case USTACK_FB_RATE:
+		return "[frame pointers: copy over rate]";
+	case USTACK_FB_RING:
+		return "[frame pointers: copy lost]";
+	default:
+		return "[frame pointers: block left elsewhere]";
+	}
+}
+
 /* Append a key's kernel frames to the n frames in cf->buf; the new count. */
 static uint32_t frames_kernel(struct collect_frames *cf, const struct stack_collect_key *k,
 			      uint32_t n)
@@ -224,8 +240,9 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 {
 	struct stack_frame *out = cf->buf;
 	struct frames_ustack key = { .tgid = k->tgid, .id = k->ustack };
+	const char *fallback = frames_fallback(k->ustack);
 	const struct frames_ustack *u;
-	uint32_t id = (uint32_t)k->ustack;
+	uint32_t id = (uint32_t)k->ustack & ((1u << USTACK_FB_SHIFT) - 1);
 	uint32_t depth, n = 0;
 
 	b->gen = key.gen = collect_procs_get(ps, k->tgid)->gen;
@@ -240,6 +257,8 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 		return;
 	}
 	depth = frames_depth(cf);
+	if (fallback)
+		frames_mark(out, &n, fallback);
 	if (depth == cf->map.depth)
 		frames_mark(out, &n, "[truncated]");
 	for (uint32_t i = depth; i-- > 0;) {

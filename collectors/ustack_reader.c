@@ -19,12 +19,23 @@
 #include "collectors/collector.h"
 #include "collectors/uframe_source.h"
 #include "symbols/unwind.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 #include "bpf/ustack.h"
 
 _Static_assert(USTACK_NREGS == UNWIND_NREGS, "bpf/ustack.h and symbols/unwind.h disagree");
 
 #define READER_DEPTH 127 /* user frames kept, as many as a frame-pointer stack holds */
+#define READER_REUSE 1024 /* whole stacks kept for reuse, by (thread, frame-pointer stack) */
+
+/* A whole stack unwound for a thread's block at a frame-pointer stack, to stand in for it. */
+struct reader_reuse {
+	uint32_t tgid; /* 0: empty */
+	uint32_t tid;
+	int32_t ustack;
+	uint32_t nuf;
+	struct stack_collect_uframe *uf;
+};
 
 /* One unwound stack, waiting for the next poll. */
 struct reader_entry {
@@ -52,8 +63,65 @@ struct ustack_reader {
 	size_t uf_cap;
 	uint64_t scratch[READER_DEPTH];
 	struct stack_collect_uframe expanded[READER_DEPTH];
+	struct reader_reuse *reuse; /* READER_REUSE slots, direct-mapped; NULL until one is kept */
 	struct ustack_reader_stats stats;
 };
+
+/* The reuse slot of (tgid, tid, ustack). */
+static struct reader_reuse *reader_reuse_slot(struct ustack_reader *r, uint32_t tgid,
+					      uint32_t tid, int32_t ustack)
+{
+	uint64_t h = hash_mix64(((uint64_t)tgid << 32 | tid) ^ hash_mix64((uint32_t)ustack));
+
+	if (!r->reuse)
+		r->reuse = xcalloc(READER_REUSE, sizeof(*r->reuse));
+	return &r->reuse[h % READER_REUSE];
+}
+
+/* Keep a whole stack (expanded frames) unwound for a block at frame-pointer stack ustack. */
+static void reader_reuse_keep(struct ustack_reader *r, const struct ustack_rec *rec,
+			      const struct stack_collect_uframe *uf, uint32_t nuf)
+{
+	struct reader_reuse *e;
+
+	if (rec->ustack < 0 || !nuf)
+		return;
+	e = reader_reuse_slot(r, rec->tgid, rec->tid, rec->ustack);
+	if (e->nuf < nuf) {
+		free(e->uf);
+		e->uf = xreallocarray(NULL, nuf, sizeof(*e->uf));
+	}
+	e->tgid = rec->tgid;
+	e->tid = rec->tid;
+	e->ustack = rec->ustack;
+	e->nuf = nuf;
+	memcpy(e->uf, uf, nuf * sizeof(*uf));
+}
+
+/* Forget the stacks kept for reuse of one process (0: all). */
+static void reader_reuse_forget(struct ustack_reader *r, uint32_t tgid)
+{
+	for (size_t i = 0; r->reuse && i < READER_REUSE; i++)
+		if (!tgid || r->reuse[i].tgid == tgid)
+			r->reuse[i].tgid = 0;
+}
+
+bool ustack_reader_reuse(struct ustack_reader *r, const struct stack_collect_key *k,
+			 const struct stack_collect_uframe **uf, uint32_t *nuf)
+{
+	int32_t id = k->ustack & ((1 << USTACK_FB_SHIFT) - 1);
+	struct reader_reuse *e;
+
+	if (!r->reuse || k->ustack < 0 || id == k->ustack)
+		return false;
+	e = reader_reuse_slot(r, k->tgid, k->tid, id);
+	if (e->tgid != k->tgid || e->tid != k->tid || e->ustack != id)
+		return false;
+	*uf = e->uf;
+	*nuf = e->nuf;
+	r->stats.reused++;
+	return true;
+}
 
 /* "[truncated: 16 KiB]" for a copy of size bytes: one string per size, for the run. */
 static const char *reader_cut_mark(uint32_t size)
@@ -127,6 +195,8 @@ static void reader_keep(struct ustack_reader *r, const struct ustack_rec *rec, s
 	e->mark = mark;
 	memcpy(r->uf + r->nuf, r->expanded, nuf * sizeof(*r->uf));
 	r->nuf += nuf;
+	if (!mark)
+		reader_reuse_keep(r, rec, r->expanded, (uint32_t)nuf);
 }
 
 /* One record from the kernel: unwind its stack now, while its process most likely lives. */
@@ -208,6 +278,9 @@ void ustack_reader_free(struct ustack_reader *r)
 		ring_buffer__free(r->rb);
 	uframe_source_free(r->source);
 	unwind_cache_free(r->own_uc);
+	for (size_t i = 0; r->reuse && i < READER_REUSE; i++)
+		free(r->reuse[i].uf);
+	free(r->reuse);
 	free(r->entries);
 	free(r->uf);
 	free(r);
@@ -267,6 +340,7 @@ void ustack_reader_exec(struct ustack_reader *r, uint32_t tgid)
 {
 	unwind_forget(r->uc, tgid);
 	uframe_source_forget(r->source, tgid);
+	reader_reuse_forget(r, tgid);
 }
 
 void ustack_reader_stats(const struct ustack_reader *r, struct ustack_reader_stats *out)

@@ -22,6 +22,7 @@ struct ustack_reader_stats {
 	uint64_t incomplete; /* stacks whose unwinding stopped short (no CFI, a bad frame) */
 	uint64_t cut;	     /* stacks deeper than the copy */
 	uint64_t failed;     /* stacks not unwound at all (the process was gone) */
+	uint64_t reused;     /* fallback stacks that took a whole stack unwound before */
 };
 
 struct ustack_reader;
@@ -56,6 +57,13 @@ size_t ustack_reader_count(const struct ustack_reader *r);
 /* Waiting stack i: its thread and stack key, with its name (not escaped) and amount. */
 const struct stack_collect_key *ustack_reader_entry(const struct ustack_reader *r, size_t i,
 						    const char **comm, uint64_t *amount);
+/*
+ * For an entry counted with frame pointers because its copy failed (its user stack id carries
+ * a USTACK_FB_* cause): the whole stack last unwound for the same thread and frame-pointer
+ * stack, in *uf (valid until the next poll), or false when there is none.
+ */
+bool ustack_reader_reuse(struct ustack_reader *r, const struct stack_collect_key *k,
+			 const struct stack_collect_uframe **uf, uint32_t *nuf);
 /* Drop what was unwound and not yet flushed (a reset of the collector's figures). */
 void ustack_reader_discard(struct ustack_reader *r);
 

@@ -3,7 +3,9 @@
 # pointers (tests/bpf/sleeper.c sleeping in a known chain, tests/bpf/burner.c burning in one),
 # as a plain binary and as a stripped PIE whose symbols live in a .gnu_debuglink file, in the
 # Off-CPU and Stacks panels; a stack deeper than the copy says it was cut; frame pointers and
-# DWARF agree where both work; a MariaDB thread serving SELECT SLEEP(1) shows its whole stack.
+# DWARF agree where both work; a busy five-thread Python process (tests/bpf/busy_threads.py,
+# more blocks than the copy rate) keeps its off-CPU time in whole, named stacks; a MariaDB
+# thread serving SELECT SLEEP(1) shows its whole stack.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/db.sh"
@@ -157,6 +159,42 @@ sys.exit(0 if fp and dw and all(any(subseq(f, d) for d in dw) for f in fp) else 
 EOF
 check "frame pointers and DWARF agree where both work" \
 	python3 "$work/agree.py" "$work/agree_fp.folded" "$work/agree_dwarf.folded"
+kill "$pid"
+
+# A busy Python process blocks more often than stacks may be copied (500 a second per CPU):
+# what is not copied takes the stack unwound before for the same thread and frame-pointer
+# stack, or says it is a frame-pointer fallback; at least 95% of its off-CPU time is in whole
+# stacks (from _start or clone3, no mark) of named frames.
+start python3 "$KTOP_TOP/tests/bpf/busy_threads.py" 30
+"$KTOP" -b -P offcpu -p "$pid" --unwind dwarf -d 4 -n 2 -f json >"$work/busy.json" \
+	2>>"$work/err"
+cat >"$work/busy.py" <<'EOF'
+import json, sys
+snaps = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+total = whole = 0
+unknown = 0
+for d in snaps:
+    for s in d["stacks"]:
+        names = [f["name"] for f in s["frames"]]
+        total += s["off_cpu_us"]
+        # A stack with frames it cannot place says why above them: a frame-pointer
+        # fallback, or where unwinding stopped.
+        if any(n.startswith("[unknown: ") for n in names) and \
+                not any(n.startswith("[") and not n.startswith("[unknown: ") for n in names):
+            unknown += s["off_cpu_us"]
+        if any(n in ("_start", "clone3") for n in names) and \
+                not any(n.startswith("[") for n in names):
+            whole += s["off_cpu_us"]
+drops = {k: v for d in snaps for k, v in d["drops"].items() if v}
+print("# off-CPU %d us, %.2f%% in whole stacks, %d us unexplained [unknown: ...]; drops %s" %
+      (total, 100.0 * whole / max(total, 1), unknown, drops))
+sys.exit(0 if total > 0 and whole >= 0.95 * total and not unknown else 1)
+EOF
+python3 "$work/busy.py" "$work/busy.json" >"$work/busy.out" 2>&1
+busy=$?
+cat "$work/busy.out"
+check "a busy Python process: 95% of its off-CPU time in whole named stacks, none unexplained" \
+	test "$busy" -eq 0
 kill "$pid"
 
 # MariaDB, from the distribution: no frame pointers, C++ names.
