@@ -4,8 +4,9 @@
 # as a plain binary and as a stripped PIE whose symbols live in a .gnu_debuglink file, in the
 # Off-CPU and Stacks panels; a stack deeper than the copy says it was cut; frame pointers and
 # DWARF agree where both work; a busy five-thread Python process (tests/bpf/busy_threads.py,
-# more blocks than the copy rate) keeps its off-CPU time in whole, named stacks; a MariaDB
-# thread serving SELECT SLEEP(1) shows its whole stack.
+# more blocks than the copy rate) keeps its off-CPU time in whole, named stacks; a program
+# built with gcc -flto (tests/bpf/lto_main.c, lto_wait.c) shows a function inlined across
+# units with its lines; a MariaDB thread serving SELECT SLEEP(1) shows its whole stack.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/db.sh"
@@ -196,6 +197,39 @@ cat "$work/busy.out"
 check "a busy Python process: 95% of its off-CPU time in whole named stacks, none unexplained" \
 	test "$busy" -eq 0
 kill "$pid"
+
+# GCC's link-time optimization: wait_a_little (lto_wait.c) inlined into lto_loop (lto_main.c)
+# across units, in an <artificial> unit: its inlined frame and both lines are there.
+if gcc -flto -g -O2 -o "$work/lto" "$KTOP_TOP/tests/bpf/lto_main.c" \
+	"$KTOP_TOP/tests/bpf/lto_wait.c"; then
+	lto_call=$(grep -n 'LTO_CALL' "$KTOP_TOP/tests/bpf/lto_main.c" | cut -d: -f1)
+	lto_nap=$(grep -n 'LTO_NAP' "$KTOP_TOP/tests/bpf/lto_wait.c" | cut -d: -f1)
+	start "$work/lto" 30
+	ktop_run offcpu "$pid" 2 json >"$work/lto.json"
+	ktop_run offcpu "$pid" 1 folded >"$work/lto.folded"
+	cat >"$work/lto.py" <<'EOF'
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+chain = ["lto_loop", "wait_a_little [inlined]", "lto_nap"]
+want = {"lto_loop": "lto_main.c:" + sys.argv[2], "wait_a_little [inlined]": "lto_wait.c:" + sys.argv[3]}
+ok = False
+for s in d["stacks"]:
+    names = [f["name"] for f in s["frames"]]
+    for i in range(len(names) - 2):
+        if names[i:i + 3] == chain:
+            got = {f["name"]: f.get("src") for f in s["frames"][i:i + 2]}
+            print("# lto:", got)
+            ok = ok or got == want
+sys.exit(0 if ok else 1)
+EOF
+	check "LTO: the frame inlined across units and both source lines (JSON)" \
+		python3 "$work/lto.py" "$work/lto.json" "$lto_call" "$lto_nap"
+	check "LTO: and in folded output" \
+		grep -qE ';lto_loop;wait_a_little \[inlined\];lto_nap;' "$work/lto.folded"
+	kill "$pid"
+else
+	not_ok "build the LTO test program (gcc -flto)"
+fi
 
 # MariaDB, from the distribution: no frame pointers, C++ names.
 # mariadb_sleep FILE: off-CPU folded stacks of the server over a SELECT SLEEP(1), which starts
