@@ -196,6 +196,21 @@ busy=$?
 cat "$work/busy.out"
 check "a busy Python process: 95% of its off-CPU time in whole named stacks, none unexplained" \
 	test "$busy" -eq 0
+# With python3's debug symbols (python3.11-dbg, from scripts/setup.sh), an LTO build: the
+# interpreter's inlined functions are frames with their lines.
+py=$(readlink -f "$(command -v python3)")
+py_id=$(readelf -n "$py" 2>/dev/null | awk '/Build ID/ { print $3 }')
+if [ -n "$py_id" ] && [ -f "/usr/lib/debug/.build-id/${py_id:0:2}/${py_id:2}.debug" ]; then
+	check "python3 with its debug symbols: the interpreter's inlined frames, with lines" \
+		python3 -c "import json, sys
+snaps = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+fr = [f for d in snaps for s in d['stacks'] for f in s['frames']]
+inl = {f['name'] for f in fr if f['name'].endswith(' [inlined]') and f.get('src')}
+print('# inlined in python3:', len(inl), sorted(inl)[:6])
+sys.exit(0 if any(n.startswith(('_PyEval_', 'Py', '_Py')) for n in inl) else 1)" "$work/busy.json"
+else
+	note "skipped: no debug symbols for $py (python3.11-dbg)"
+fi
 kill "$pid"
 
 # GCC's link-time optimization: wait_a_little (lto_wait.c) inlined into lto_loop (lto_main.c)
