@@ -166,7 +166,10 @@ kill "$pid"
 # what is not copied takes the stack unwound before for the same thread and frame-pointer
 # stack, or says it is a frame-pointer fallback; at least 95% of its off-CPU time is in whole
 # stacks (from _start or clone3, no mark) of named frames.
-start python3 "$KTOP_TOP/tests/bpf/busy_threads.py" 30
+# The distribution's python3 (a python3 earlier in PATH may be another build).
+pybin=/usr/bin/python3
+[ -x "$pybin" ] || pybin=$(command -v python3)
+start "$pybin" "$KTOP_TOP/tests/bpf/busy_threads.py" 30
 "$KTOP" -b -P offcpu -p "$pid" --unwind dwarf -d 4 -n 2 -f json >"$work/busy.json" \
 	2>>"$work/err"
 cat >"$work/busy.py" <<'EOF'
@@ -198,7 +201,7 @@ check "a busy Python process: 95% of its off-CPU time in whole named stacks, non
 	test "$busy" -eq 0
 # With python3's debug symbols (python3.11-dbg, from scripts/setup.sh), an LTO build: the
 # interpreter's inlined functions are frames with their lines.
-py=$(readlink -f "$(command -v python3)")
+py=$(readlink -f "$pybin")
 py_id=$(readelf -n "$py" 2>/dev/null | awk '/Build ID/ { print $3 }')
 if [ -n "$py_id" ] && [ -f "/usr/lib/debug/.build-id/${py_id:0:2}/${py_id:2}.debug" ]; then
 	check "python3 with its debug symbols: the interpreter's inlined frames, with lines" \
