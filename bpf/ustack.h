@@ -48,6 +48,7 @@ struct ustack_rec {
 	__s32 kstack; /* the collector's kernel stack id, or a negative error / its NONE */
 	__u32 flags;  /* USTACK_F_* */
 	__u64 amount; /* off-CPU nanoseconds, or 1 sample */
+	__u64 ts_ns;  /* when it was sent (bpf_ktime_get_ns): the interval it belongs to */
 	__u64 base;   /* user address of data[0] */
 	__u32 len;    /* bytes of data copied */
 	__u32 size;   /* bytes of data asked for above the stack pointer */

@@ -155,6 +155,7 @@ static __always_inline enum ustack_fail ustack_send(__u32 tgid, __u32 tid, __s32
 	r->kstack = kstack;
 	r->ustack = ustack;
 	r->amount = amount;
+	r->ts_ns = bpf_ktime_get_ns();
 	__builtin_memcpy(r->comm, comm, USTACK_COMM_LEN);
 	base = r->regs[7] & ~(__u64)(USTACK_PAGE - 1);
 	r->base = base;

@@ -238,6 +238,8 @@ void stack_source_skip(struct stack_source *s)
 void stack_source_interval_end(struct stack_source *s, double now, double *interval_s,
 			       double *cumulative_s)
 {
+	/* Copied stacks sent after now belong to the next interval. */
+	ustack_reader_cut(s->ur, (uint64_t)(now * 1e9));
 	*interval_s = now - s->last_poll;
 	*cumulative_s = now - s->cum_start;
 	s->last_poll = now;

@@ -815,7 +815,7 @@ static int stacks_poll(struct collector *c)
 {
 	struct stacks_priv *priv = c->priv;
 	struct stacks_model *m;
-	double start, interval_s, cumulative_s;
+	double start, now, interval_s, cumulative_s;
 	bool was_gone;
 	int refresh;
 	int err = 0;
@@ -830,14 +830,16 @@ static int stacks_poll(struct collector *c)
 	c->why[0] = '\0';
 	/* CPUs that came online since: a failure is said, and the rest of the poll goes on. */
 	refresh = stacks_cpus_refresh(priv, c->why, sizeof(c->why));
-	/* Copied stacks first: a sample's record is in the ring before any count of it. */
-	ustack_reader_consume(stack_source_reader(priv->src));
+	/*
+	 * The interval ends now, with the drain: reading the ring (it unwinds the copied stacks)
+	 * and naming the stacks afterwards take none of it; stacks sent later wait.
+	 */
+	now = clock_seconds(CLOCK_MONOTONIC);
 	n = stack_source_drain(priv->src, c->why, sizeof(c->why));
 	if (n < 0)
 		return n;
-	/* The interval ends with the drain: naming its stacks afterwards takes none of it. */
-	stack_source_interval_end(priv->src, clock_seconds(CLOCK_MONOTONIC), &interval_s,
-				  &cumulative_s);
+	ustack_reader_consume(stack_source_reader(priv->src));
+	stack_source_interval_end(priv->src, now, &interval_s, &cumulative_s);
 	was_gone = priv->gone;
 	if (priv->target)
 		stacks_poll_target(priv);

@@ -41,6 +41,7 @@ struct reader_reuse {
 struct reader_entry {
 	struct stack_collect_key key;
 	uint64_t amount;
+	uint64_t ts_ns; /* when BPF sent it */
 	char comm[USTACK_COMM_LEN];
 	size_t first; /* its frames: uf[first .. first + nuf), innermost first */
 	uint32_t nuf;
@@ -58,6 +59,10 @@ struct ustack_reader {
 	struct reader_entry *entries;
 	size_t nentries;
 	size_t entries_cap;
+	struct reader_entry *held; /* scratch for ustack_reader_cut */
+	size_t held_cap;
+	size_t nready; /* entries[0, nready) are within the cut */
+	bool cut;      /* nready holds; else every entry is */
 	struct stack_collect_uframe *uf;
 	size_t nuf;
 	size_t uf_cap;
@@ -189,6 +194,7 @@ static void reader_keep(struct ustack_reader *r, const struct ustack_rec *rec, s
 		.ustack = STACK_COLLECT_NONE,
 	};
 	e->amount = rec->amount;
+	e->ts_ns = rec->ts_ns;
 	memcpy(e->comm, rec->comm, sizeof(e->comm));
 	e->first = r->nuf;
 	e->nuf = (uint32_t)nuf;
@@ -282,6 +288,7 @@ void ustack_reader_free(struct ustack_reader *r)
 		free(r->reuse[i].uf);
 	free(r->reuse);
 	free(r->entries);
+	free(r->held);
 	free(r->uf);
 	free(r);
 }
@@ -306,20 +313,53 @@ int ustack_reader_consume(struct ustack_reader *r)
 	return n < 0 ? n : 0;
 }
 
+void ustack_reader_cut(struct ustack_reader *r, uint64_t cut_ns)
+{
+	size_t nheld = 0;
+
+	if (r->held_cap < r->nentries) {
+		r->held_cap = r->nentries;
+		r->held = xreallocarray(r->held, r->held_cap, sizeof(*r->held));
+	}
+	r->nready = 0;
+	for (size_t i = 0; i < r->nentries; i++) {
+		if (r->entries[i].ts_ns <= cut_ns)
+			r->entries[r->nready++] = r->entries[i];
+		else
+			r->held[nheld++] = r->entries[i];
+	}
+	memcpy(r->entries + r->nready, r->held, nheld * sizeof(*r->held));
+	r->cut = true;
+}
+
 void ustack_reader_flush(struct ustack_reader *r, struct stack_collect *st, bool cumulative)
 {
-	for (size_t i = 0; i < r->nentries; i++) {
+	size_t n = ustack_reader_count(r);
+	size_t nheld = 0, nuf = 0;
+
+	for (size_t i = 0; i < n; i++) {
 		const struct reader_entry *e = &r->entries[i];
 
 		stack_collect_add_unwound(st, &e->key, r->uf + e->first, e->nuf, e->mark, e->comm,
 					  sizeof(e->comm), e->amount, 1, cumulative);
 	}
-	ustack_reader_discard(r);
+	/* Stacks sent after the cut wait for the next interval; their frames move up, in order. */
+	for (size_t i = n; i < r->nentries; i++) {
+		struct reader_entry *e = &r->entries[nheld++];
+
+		*e = r->entries[i];
+		memmove(r->uf + nuf, r->uf + e->first, e->nuf * sizeof(*r->uf));
+		e->first = nuf;
+		nuf += e->nuf;
+	}
+	r->nentries = nheld;
+	r->nuf = nuf;
+	r->cut = false;
 }
 
 size_t ustack_reader_count(const struct ustack_reader *r)
 {
-	return r->nentries;
+	return r->cut ? r->nready : r->nentries;
 }
 
 const struct stack_collect_key *ustack_reader_entry(const struct ustack_reader *r, size_t i,
@@ -334,6 +374,7 @@ void ustack_reader_discard(struct ustack_reader *r)
 {
 	r->nentries = 0;
 	r->nuf = 0;
+	r->cut = false;
 }
 
 void ustack_reader_exec(struct ustack_reader *r, uint32_t tgid)

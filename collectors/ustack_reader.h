@@ -50,7 +50,15 @@ int ustack_reader_epoll_fd(const struct ustack_reader *r);
 /* Read and unwind what waits in the reader's own ring buffer (0 with a shared one), or -errno. */
 int ustack_reader_consume(struct ustack_reader *r);
 
-/* Add what was unwound since the last flush to st (between its begin and end), and forget it. */
+/*
+ * End the interval at cut_ns (CLOCK_MONOTONIC): the stacks sent until then are the ones
+ * ustack_reader_count, _entry and _flush see; later ones wait for the next cut.
+ */
+void ustack_reader_cut(struct ustack_reader *r, uint64_t cut_ns);
+/*
+ * Add what was unwound since the last flush (up to the cut, if one was made) to st (between
+ * its begin and end), and forget it.
+ */
 void ustack_reader_flush(struct ustack_reader *r, struct stack_collect *st, bool cumulative);
 /* How many unwound stacks wait for the next flush. */
 size_t ustack_reader_count(const struct ustack_reader *r);

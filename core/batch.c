@@ -29,8 +29,9 @@ static int text_width(FILE *out)
 }
 
 /*
- * A tick taken late (the last poll overran) moves the schedule: the next one is a whole
- * interval from now, never a catch-up snapshot of a few milliseconds.
+ * A tick taken late by a tenth of an interval or more (the last poll overran, the machine is
+ * busy) moves the schedule: the next one is a whole interval from now, never a catch-up
+ * snapshot shorter than the interval by as much.
  */
 static void shift_if_late(struct app *a, uint64_t expirations)
 {
@@ -40,7 +41,7 @@ static void shift_if_late(struct app *a, uint64_t expirations)
 	if (timerfd_gettime(a->timerfd, &its))
 		return;
 	left = (double)its.it_value.tv_sec + (double)its.it_value.tv_nsec / 1e9;
-	if (expirations == 1 && left >= 0.9 * a->opt.delay_s)
+	if (expirations == 1 && left > 0.9 * a->opt.delay_s)
 		return;
 	its.it_value = its.it_interval;
 	timerfd_settime(a->timerfd, 0, &its, NULL);
@@ -103,17 +104,18 @@ int app_run_batch(struct app *a)
 	}
 	app_set_visible(a, a->current, true);
 	/*
-	 * Two polls before the timer starts: the first names what was sampled since open (slow
+	 * Two polls around the timer's start: the first names what was sampled since open (slow
 	 * when it is new to the symbol cache), the second starts every collector's first interval
-	 * within a few milliseconds of the others, so the first snapshot covers one interval.
+	 * with the timer and within a few milliseconds of the others, so that the first snapshot
+	 * covers one interval.
 	 */
-	app_tick(a);
 	app_tick(a);
 	if (app_timer_open(a)) {
 		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
 		rc = 1;
 		goto out_close;
 	}
+	app_tick(a);
 	fprintf(stderr, "ktop: %s: tracing with %s; a snapshot every %.1fs\n", c->ops->name,
 		c->mode[0] ? c->mode : "BPF", a->opt.delay_s);
 	while (!a->opt.iterations || done < a->opt.iterations) {
