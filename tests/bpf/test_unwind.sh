@@ -45,7 +45,7 @@ ktop_run() {
 chain='(^|;)_start;__libc_start_main;__libc_start_call_main;main;chain_a;chain_b;chain_c;'
 chain+='rest \[inlined\];nap;[^;]*nanosleep;'
 
-start "$work/sleeper" chain 30
+start "$work/sleeper" chain 90 # seven runs of ktop: long enough on a loaded machine
 ktop_run offcpu "$pid" 2 folded >"$work/nofp.folded"
 note "$(head -2 "$work/nofp.folded" | cut -c1-300)"
 check "off-CPU, no frame pointers: every function from _start down to the libc wrapper" \
