@@ -756,22 +756,28 @@ static void stacks_fake_slow(const struct stacks_priv *priv)
 		;
 }
 
+/* Read the target's threads from /proc, at *read_s; how many, or -ESRCH when it is gone. */
+static int stacks_target_read(struct stacks_priv *priv, double *read_s)
+{
+	int nread = priv->seen ? stacks_threads_read(priv) : stacks_target_find(priv);
+
+	*read_s = clock_seconds(CLOCK_MONOTONIC);
+	return nread;
+}
+
 /*
- * With a target: the waiting entries into the sets and the threads as /proc shows them now.
- * When the process is gone the rows of the last poll stay, all exited, and so do the sets
- * unless the last samples arrived with this poll.
+ * With a target: the waiting entries into the sets and the threads /proc showed at read_s
+ * (nread of them, or -ESRCH). When the process is gone the rows of the last poll stay, all
+ * exited, and so do the sets unless the last samples arrived with this poll.
  */
-static void stacks_poll_target(struct stacks_priv *priv)
+static void stacks_poll_target(struct stacks_priv *priv, int nread, double read_s)
 {
 	struct stacks_model *m = &priv->model;
 	const struct stacks_proc_task *main_thread;
 	size_t cap;
-	double now;
-	int nread;
 
 	if (priv->gone)
 		return;
-	nread = priv->seen ? stacks_threads_read(priv) : stacks_target_find(priv);
 	if (nread < 0 && !priv->seen)
 		return;
 	if (nread < 0) {
@@ -796,10 +802,9 @@ static void stacks_poll_target(struct stacks_priv *priv)
 			stack_source_note(priv->src, priv->target);
 		}
 		/* CPU time over the time between the two readings, whatever the poll took. */
-		now = clock_seconds(CLOCK_MONOTONIC);
-		stacks_rows_build(priv, nread, now - priv->prev_s);
+		stacks_rows_build(priv, nread, read_s - priv->prev_s);
 		stacks_threads_keep(priv, nread);
-		priv->prev_s = now;
+		priv->prev_s = read_s;
 	}
 	cap = m->nthreads;
 	stacks_rows_add_samples(priv, &cap);
@@ -815,8 +820,9 @@ static int stacks_poll(struct collector *c)
 {
 	struct stacks_priv *priv = c->priv;
 	struct stacks_model *m;
-	double start, now, interval_s, cumulative_s;
+	double start, now, read_s = 0, interval_s, cumulative_s;
 	bool was_gone;
+	int nread = 0;
 	int refresh;
 	int err = 0;
 	int n;
@@ -831,18 +837,21 @@ static int stacks_poll(struct collector *c)
 	/* CPUs that came online since: a failure is said, and the rest of the poll goes on. */
 	refresh = stacks_cpus_refresh(priv, c->why, sizeof(c->why));
 	/*
-	 * The interval ends now, with the drain: reading the ring (it unwinds the copied stacks)
-	 * and naming the stacks afterwards take none of it; stacks sent later wait.
+	 * The interval ends now, with the drain and the reading of the target's threads: reading
+	 * the ring (it unwinds the copied stacks) and naming the stacks afterwards take none of
+	 * it; stacks sent later wait.
 	 */
 	now = clock_seconds(CLOCK_MONOTONIC);
 	n = stack_source_drain(priv->src, c->why, sizeof(c->why));
 	if (n < 0)
 		return n;
+	was_gone = priv->gone;
+	if (priv->target && !priv->gone)
+		nread = stacks_target_read(priv, &read_s);
 	ustack_reader_consume(stack_source_reader(priv->src));
 	stack_source_interval_end(priv->src, now, &interval_s, &cumulative_s);
-	was_gone = priv->gone;
 	if (priv->target)
-		stacks_poll_target(priv);
+		stacks_poll_target(priv, nread, read_s);
 	else
 		err = stacks_poll_top(c);
 	/* What was not collected (no target, or gone) goes. */
