@@ -18,10 +18,11 @@ while [ $# -gt 0 ]; do
 done
 
 build_pkgs=(make gcc pkg-config autoconf automake clang llvm bpftool libbpf-dev libelf-dev
-	libdw-dev libunwind-dev libncurses-dev zlib1g-dev libiberty-dev)
+	libdw-dev libunwind-dev libncurses-dev zlib1g-dev libiberty-dev libprotobuf-c-dev
+	protobuf-c-compiler golang-github-google-pprof-dev)
 test_pkgs=(libcmocka-dev g++ binutils tmux libbpf-tools bpftrace linux-perf python3 util-linux procps
 	e2fsprogs libpam0g systemtap-sdt-dev mariadb-server mariadb-client postgresql
-	postgresql-client sysbench strace)
+	postgresql-client sysbench strace golang-go)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want_tests" = 1 ] && pkgs+=("${test_pkgs[@]}")
