@@ -117,7 +117,7 @@ int export_pprof(FILE *out, struct panel *p, bool cumulative, char *why, size_t 
 	err = p->model ? p->ops->profile(p, cumulative, &pp) : -ENODATA;
 	if (err) {
 		snprintf(why, why_len, "pprof: %s: %s", p->ops->title,
-			 err == -ENODATA ? "no stacks yet" : strerror(-err));
+			 pp.why ? pp.why : err == -ENODATA ? "no stacks yet" : strerror(-err));
 		return err;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);

@@ -25,6 +25,7 @@ struct panel_profile {
 	uint32_t tid; /* only this thread's; 0: all */
 	uint32_t hz;  /* on-CPU: the sampling frequency */
 	double span_s; /* the time the set covers */
+	const char *why; /* when there is none: why, in words (NULL: "no stacks yet") */
 };
 
 struct panel_ops {

@@ -414,6 +414,8 @@ static int stacks_profile(struct panel *p, bool cumulative, struct panel_profile
 	const struct stacks_panel *sp = p->priv;
 	bool whole = cumulative || (sp->cumulative && !p->batch);
 
+	if (m && !m->pid)
+		out->why = m->why[0] ? m->why : "no process chosen (-p PID)";
 	if (!m || !m->pid || !m->polls)
 		return -ENODATA;
 	*out = (struct panel_profile){
