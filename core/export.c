@@ -116,8 +116,9 @@ int export_pprof(FILE *out, struct panel *p, bool cumulative, char *why, size_t 
 	}
 	err = p->model ? p->ops->profile(p, cumulative, &pp) : -ENODATA;
 	if (err) {
-		snprintf(why, why_len, "pprof: %s: %s", p->ops->title,
-			 pp.why ? pp.why : err == -ENODATA ? "no stacks yet" : strerror(-err));
+		if (!pp.why)
+			pp.why = err == -ENODATA ? "no stacks yet" : strerror(-err);
+		snprintf(why, why_len, "pprof: %s: %s", p->ops->title, pp.why);
 		return err;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -186,10 +187,10 @@ FILE *export_create(const char *path, char *why, size_t why_len)
 int export_save(struct panel *p, enum export_format fmt, const struct status_info *si, int width,
 		bool utf8, char *path, size_t path_len, char *why, size_t why_len)
 {
-	const char *ext = fmt == EXPORT_FOLDED ? "folded"
-			  : fmt == EXPORT_JSON	 ? "json"
-			  : fmt == EXPORT_PPROF	 ? "pb.gz"
-						 : "txt";
+	const char *ext = fmt == EXPORT_FOLDED	? "folded"
+			  : fmt == EXPORT_JSON	? "json"
+			  : fmt == EXPORT_PPROF ? "pb.gz"
+						: "txt";
 	const char *dir = getenv("KTOP_EXPORT_DIR");
 	char stamp[32], reason[256];
 	time_t now = time(NULL);

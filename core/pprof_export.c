@@ -13,10 +13,10 @@
 #include "util/htab.h"
 #include "util/xalloc.h"
 
-#define PPROF_INLINED	   " [inlined]" /* how the unwinder names a function inlined at a pc */
-#define PPROF_KERNEL_MAP   1		/* the mapping id of kernel frames */
-#define PPROF_GZ_CHUNK	   65536
-#define PPROF_MAX_VALUES   2
+#define PPROF_INLINED	 " [inlined]" /* how the unwinder names a function inlined at a pc */
+#define PPROF_KERNEL_MAP 1	      /* the mapping id of kernel frames */
+#define PPROF_GZ_CHUNK	 65536
+#define PPROF_MAX_VALUES 2
 
 /* A string of the table: its text (owned) and index. */
 struct pp_str {
@@ -213,8 +213,8 @@ static uint64_t pp_loc(struct pprof_enc *e, const struct pp_line *lines, uint32_
 		e->locs = xreallocarray(e->locs, e->locs_cap, sizeof(*e->locs));
 	}
 	memcpy(&e->lines[e->nlines], lines, n * sizeof(*lines));
-	e->locs[e->nlocs] = (struct pp_loc){ .first = (uint32_t)e->nlines, .nlines = n,
-					     .mapping = mapping };
+	e->locs[e->nlocs] =
+		(struct pp_loc){ .first = (uint32_t)e->nlines, .nlines = n, .mapping = mapping };
 	e->nlines += n;
 	ref->idx = (uint32_t)e->nlocs;
 	return ++e->nlocs;

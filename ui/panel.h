@@ -20,11 +20,11 @@ struct tree_view;
 /* The stacks a profile of a panel holds, as its model keeps them. */
 struct panel_profile {
 	const struct stack_set *set; /* borrowed from the model */
-	bool on_cpu; /* values: on-CPU usecs, counts: samples; else values: off-CPU usecs */
-	uint32_t pid; /* only this process's samples; 0: all */
-	uint32_t tid; /* only this thread's; 0: all */
-	uint32_t hz;  /* on-CPU: the sampling frequency */
-	double span_s; /* the time the set covers */
+	bool on_cpu;	 /* values: on-CPU usecs, counts: samples; else values: off-CPU usecs */
+	uint32_t pid;	 /* only this process's samples; 0: all */
+	uint32_t tid;	 /* only this thread's; 0: all */
+	uint32_t hz;	 /* on-CPU: the sampling frequency */
+	double span_s;	 /* the time the set covers */
 	const char *why; /* when there is none: why, in words (NULL: "no stacks yet") */
 };
 

@@ -93,8 +93,7 @@ static const char *str(const Perftools__Profiles__Profile *p, int64_t i)
 	return p->string_table[i];
 }
 
-static const Perftools__Profiles__Location *loc(const Perftools__Profiles__Profile *p,
-						uint64_t id)
+static const Perftools__Profiles__Location *loc(const Perftools__Profiles__Profile *p, uint64_t id)
 {
 	for (size_t i = 0; i < p->n_location; i++)
 		if (p->location[i]->id == id)
@@ -103,8 +102,7 @@ static const Perftools__Profiles__Location *loc(const Perftools__Profiles__Profi
 	return NULL;
 }
 
-static const Perftools__Profiles__Function *fn(const Perftools__Profiles__Profile *p,
-					       uint64_t id)
+static const Perftools__Profiles__Function *fn(const Perftools__Profiles__Profile *p, uint64_t id)
 {
 	for (size_t i = 0; i < p->n_function; i++)
 		if (p->function[i]->id == id)
@@ -246,8 +244,14 @@ static void test_bounds(void **state)
 {
 	static char longname[3 * PPROF_STR_MAX];
 	struct stack_frame f[] = { { longname, STACK_FRAME_USER, NULL } };
-	struct stack_sample x = { .pid = 1, .tid = 1, .comm = "x", .pcomm = "x", .frames = f,
-				  .nframes = 1, .value = 1, .count = 1 };
+	struct stack_sample x = { .pid = 1,
+				  .tid = 1,
+				  .comm = "x",
+				  .pcomm = "x",
+				  .frames = f,
+				  .nframes = 1,
+				  .value = 1,
+				  .count = 1 };
 	struct stack_set set = { 0 };
 	struct pprof_input in = { .kind = PPROF_OFF_CPU, .set = &set };
 	Perftools__Profiles__Profile *p;
