@@ -88,7 +88,7 @@ static bool pp_str_eq(const void *entry, const void *key)
 	return !strcmp(((const struct pp_str *)entry)->s, key);
 }
 
-/* The index of text (at most len bytes of it, and PPROF_STR_MAX) in the string table. */
+/* The index of text (its first len bytes at most, and PPROF_STR_MAX) in the string table. */
 static int64_t pp_strn(struct pprof_enc *e, const char *text, size_t len)
 {
 	char *s;
@@ -98,6 +98,9 @@ static int64_t pp_strn(struct pprof_enc *e, const char *text, size_t len)
 	if (!text)
 		text = "";
 	len = strnlen(text, len < PPROF_STR_MAX ? len : PPROF_STR_MAX);
+	/* a cut text ends on a whole UTF-8 character: profile.proto's strings are UTF-8 */
+	while (len && text[len] && ((unsigned char)text[len] & 0xc0) == 0x80)
+		len--;
 	s = xmalloc(len + 1);
 	memcpy(s, text, len);
 	s[len] = '\0';

@@ -239,7 +239,10 @@ static void test_on_cpu_one_thread(void **state)
 	stack_set_clear(&set);
 }
 
-/* A name longer than PPROF_STR_MAX is cut to it; an empty set is a valid profile. */
+/*
+ * A name longer than PPROF_STR_MAX is cut to it, on a whole UTF-8 character; an empty set is
+ * a valid profile.
+ */
 static void test_bounds(void **state)
 {
 	static char longname[3 * PPROF_STR_MAX];
@@ -269,6 +272,17 @@ static void test_bounds(void **state)
 	assert_int_equal(p->n_sample, 1);
 	assert_int_equal(strlen(line_fn(p, loc(p, p->sample[0]->location_id[0]), 0)),
 			 PPROF_STR_MAX);
+	perftools__profiles__profile__free_unpacked(p, NULL);
+
+	/* a two-byte character across the cut goes whole or not at all */
+	longname[PPROF_STR_MAX - 1] = (char)0xc3;
+	longname[PPROF_STR_MAX] = (char)0xa9;
+	stack_set_clear(&set);
+	stack_set_add(&set, &x);
+	p = roundtrip(&in);
+	assert_non_null(p);
+	assert_int_equal(strlen(line_fn(p, loc(p, p->sample[0]->location_id[0]), 0)),
+			 PPROF_STR_MAX - 1);
 	perftools__profiles__profile__free_unpacked(p, NULL);
 	stack_set_clear(&set);
 }
