@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "proto/profile.pb-c.h"
+#include "util/escape.h"
 #include "util/hash.h"
 #include "util/htab.h"
 #include "util/xalloc.h"
@@ -88,6 +89,20 @@ static bool pp_str_eq(const void *entry, const void *key)
 	return !strcmp(((const struct pp_str *)entry)->s, key);
 }
 
+/* Whether len bytes of text are valid UTF-8 with nothing a terminal would act on. */
+static bool pp_is_clean(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = escape_utf8_decode(text + i, len - i, &cp);
+
+		if (!n || escape_cp_is_unsafe(cp))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 /* The index of text (its first len bytes at most, and PPROF_STR_MAX) in the string table. */
 static int64_t pp_strn(struct pprof_enc *e, const char *text, size_t len)
 {
@@ -101,9 +116,15 @@ static int64_t pp_strn(struct pprof_enc *e, const char *text, size_t len)
 	/* a cut text ends on a whole UTF-8 character: profile.proto's strings are UTF-8 */
 	while (len && text[len] && ((unsigned char)text[len] & 0xc0) == 0x80)
 		len--;
-	s = xmalloc(len + 1);
-	memcpy(s, text, len);
-	s[len] = '\0';
+	if (pp_is_clean(text, len)) {
+		s = xmalloc(len + 1);
+		memcpy(s, text, len);
+		s[len] = '\0';
+	} else {
+		/* debug information gives names and files unescaped: made UTF-8, as on screen */
+		s = xmalloc(PPROF_STR_MAX + 1);
+		escape_text(s, PPROF_STR_MAX + 1, text, len);
+	}
 	ent = htab_insert(&e->str_index, hash_str(s), s, pp_str_eq, &added);
 	if (!added) {
 		free(s);

@@ -287,12 +287,46 @@ static void test_bounds(void **state)
 	stack_set_clear(&set);
 }
 
+/* A file or inlined name from debug information, unescaped, goes in as valid, inert UTF-8. */
+static void test_unclean_text(void **state)
+{
+	struct stack_frame f[] = {
+		{ "main", STACK_FRAME_USER, "bad\xff\x1b[2J.c:7" },
+		{ "evil\x1b]0;x\a [inlined]", STACK_FRAME_USER, NULL },
+	};
+	struct stack_sample x = { .pid = 1,
+				  .tid = 1,
+				  .comm = "x",
+				  .pcomm = "x",
+				  .frames = f,
+				  .nframes = 2,
+				  .value = 1,
+				  .count = 1 };
+	struct stack_set set = { 0 };
+	struct pprof_input in = { .kind = PPROF_OFF_CPU, .set = &set };
+	Perftools__Profiles__Profile *p;
+	const Perftools__Profiles__Location *l;
+
+	(void)state;
+	stack_set_add(&set, &x);
+	p = roundtrip(&in);
+	assert_non_null(p);
+	l = loc(p, p->sample[0]->location_id[0]);
+	assert_int_equal(l->n_line, 2);
+	assert_string_equal(line_fn(p, l, 0), "evil\\x1b]0;x\\x07");
+	assert_string_equal(str(p, fn(p, l->line[1]->function_id)->filename), "bad\\xff\\x1b[2J.c");
+	assert_int_equal(l->line[1]->line, 7);
+	perftools__profiles__profile__free_unpacked(p, NULL);
+	stack_set_clear(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_off_cpu),
 		cmocka_unit_test(test_on_cpu_one_thread),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_unclean_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
