@@ -21,7 +21,7 @@ build_pkgs=(make gcc pkg-config autoconf automake clang llvm bpftool libbpf-dev 
 	libdw-dev libunwind-dev libncurses-dev zlib1g-dev libiberty-dev)
 test_pkgs=(libcmocka-dev g++ binutils tmux libbpf-tools bpftrace linux-perf python3 util-linux procps
 	e2fsprogs libpam0g systemtap-sdt-dev mariadb-server mariadb-client postgresql
-	postgresql-client sysbench strace)
+	postgresql-client sysbench strace libclang-rt-14-dev)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want_tests" = 1 ] && pkgs+=("${test_pkgs[@]}")
