@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/registry.h"
+#include "util/escape.h"
 #include "util/parse.h"
 
 enum long_only {
@@ -245,7 +246,8 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	return 0;
 }
 
-int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+/* options_parse without the escaping of its message. */
+static int options_parse_args(struct options *o, int argc, char **argv, char *why, size_t why_len)
 {
 	char name[32];
 	int c, long_index, err;
@@ -319,6 +321,19 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+{
+	char line[512];
+	int err = options_parse_args(o, argc, argv, why, why_len);
+
+	/* The message quotes what was typed: one line, nothing a terminal would act on. */
+	if (err && why_len) {
+		escape_text(line, sizeof(line), why, strnlen(why, why_len));
+		snprintf(why, why_len, "%s", line);
+	}
+	return err;
 }
 
 _Static_assert(sizeof(((struct options *)0)->db) == sizeof(((struct ktop_config *)0)->db_targets),

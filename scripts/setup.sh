@@ -22,7 +22,7 @@ build_pkgs=(make gcc pkg-config autoconf automake clang llvm bpftool libbpf-dev 
 	protobuf-c-compiler golang-github-google-pprof-dev)
 test_pkgs=(libcmocka-dev g++ binutils tmux libbpf-tools bpftrace linux-perf python3 util-linux procps
 	e2fsprogs libpam0g systemtap-sdt-dev mariadb-server mariadb-client postgresql
-	postgresql-client sysbench strace)
+	postgresql-client sysbench strace libclang-rt-14-dev)
 
 # go tool pprof reads ktop's pprof profiles (tests/bpf/test_pprof.sh, the stack panels' e2e).
 test_pkgs+=(golang-go)
