@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Batch mode: no terminal UI, one snapshot of one panel per interval, as text or JSON. */
+/*
+ * Batch mode: no terminal UI, one snapshot of one panel per interval, as text, JSON or folded
+ * stacks; or pprof profiles, one file per interval and one of the whole run.
+ */
 #include "core/app.h"
 
 #include <errno.h>
@@ -7,6 +10,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -76,6 +80,42 @@ static bool wait_tick(struct app *a)
 	}
 }
 
+/* Write the panel's profile of the interval to a new file path. */
+static int batch_pprof_file(struct panel *p, const char *path)
+{
+	char why[512];
+	FILE *f = export_create(path, why, sizeof(why));
+	int err;
+
+	if (!f) {
+		fprintf(stderr, "ktop: -o %s\n", why);
+		return -EEXIST;
+	}
+	err = export_pprof(f, p, false, why, sizeof(why));
+	if (fclose(f) && !err) {
+		err = -errno;
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+	}
+	if (err)
+		fprintf(stderr, "ktop: -o %s: %s\n", path, why);
+	return err;
+}
+
+/* FILE.n, interval n's profile (n from 1). */
+static int batch_pprof_interval(struct app *a, struct panel *p, uint64_t n)
+{
+	size_t len = strlen(a->opt.output) + 24;
+	char *path = malloc(len);
+	int err;
+
+	if (!path)
+		return -ENOMEM;
+	snprintf(path, len, "%s.%llu", a->opt.output, (unsigned long long)n);
+	err = batch_pprof_file(p, path);
+	free(path);
+	return err;
+}
+
 int app_run_batch(struct app *a)
 {
 	struct panel *p = a->panel_list[a->current];
@@ -90,6 +130,7 @@ int app_run_batch(struct app *a)
 		fprintf(stderr, "ktop: %s: %s\n", c->ops->name, c->why);
 		return 2;
 	}
+	/* pprof: FILE gets the whole run's profile at the end, FILE.n interval n's */
 	if (a->opt.output) {
 		out = export_create(a->opt.output, why, sizeof(why));
 		if (!out) {
@@ -123,6 +164,15 @@ int app_run_batch(struct app *a)
 			break;
 		app_tick(a);
 		app_status(a, p, &si);
+		if (a->opt.format == EXPORT_PPROF) {
+			err = batch_pprof_interval(a, p, done + 1);
+			if (err) {
+				rc = 1;
+				break;
+			}
+			done++;
+			continue;
+		}
 		if (done && a->opt.format == EXPORT_TEXT)
 			fputc('\n', out);
 		err = export_snapshot(out, a->opt.format, p, &si, text_width(out),
@@ -134,6 +184,13 @@ int app_run_batch(struct app *a)
 			break;
 		}
 		done++;
+	}
+	if (a->opt.format == EXPORT_PPROF && !rc) {
+		err = export_pprof(out, p, true, why, sizeof(why));
+		if (err) {
+			fprintf(stderr, "ktop: -o %s: %s\n", a->opt.output, why);
+			rc = 1;
+		}
 	}
 out_close:
 	if (out != stdout && fclose(out) && !rc) {
