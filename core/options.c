@@ -9,6 +9,7 @@
 
 #include "core/http_server.h"
 #include "core/registry.h"
+#include "util/escape.h"
 #include "util/parse.h"
 
 enum long_only {
@@ -62,9 +63,10 @@ void options_usage(FILE *out)
 	      "  -d, --delay SECS       refresh and snapshot interval (default 1; 0.1 to 3600)\n"
 	      "  -b, --batch            no terminal UI: print a snapshot of the panel each interval\n"
 	      "  -n, --iterations N     stop after N snapshots\n"
-	      "  -f, --format FMT       text | json | folded (folded: stack panels only) | none\n"
-	      "                         (none: print nothing, e.g. to serve --listen headless)\n"
-	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600)\n"
+	      "  -f, --format FMT       text | json | folded | pprof (folded, pprof: stack panels)\n"
+	      "                         | none (print nothing, e.g. to serve --listen headless)\n"
+	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600); pprof:\n"
+	      "                         FILE.1, FILE.2, ... each interval, FILE the whole run\n"
 	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this (default 1)\n"
 	      "      --stack-storage N  stacks: distinct stacks the kernel can hold (default 16384)\n"
 	      "      --max-stacks N     stacks kept since the reset; the smallest older ones are\n"
@@ -184,7 +186,7 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case 'f':
 		if (export_format_parse(arg, &o->format))
 			return option_error(why, why_len, name,
-					    "format must be text, json, folded or none");
+					    "format must be text, json, folded, pprof or none");
 		break;
 	case 'o':
 		if (!arg[0])
@@ -261,7 +263,8 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	return 0;
 }
 
-int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+/* options_parse without the escaping of its message. */
+static int options_parse_args(struct options *o, int argc, char **argv, char *why, size_t why_len)
 {
 	char name[32];
 	int c, long_index, err;
@@ -308,19 +311,24 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 		snprintf(why, why_len, "unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;
 	}
-	if (o->format == EXPORT_FOLDED && !o->panel) {
+	if ((o->format == EXPORT_FOLDED || o->format == EXPORT_PPROF) && !o->panel) {
 		/* the first panel with stacks (Off-CPU): the default panel has none */
 		for (size_t i = 0; i < registry_count && !o->panel; i++)
 			if (registry[i].panel->folded)
 				o->panel = registry[i].panel->name;
 	}
-	if (o->format == EXPORT_FOLDED) {
+	if (o->format == EXPORT_FOLDED || o->format == EXPORT_PPROF) {
 		const struct registry_entry *e = o->panel ? registry_find_panel(o->panel)
 							  : &registry[0];
+		bool pprof = o->format == EXPORT_PPROF;
 
-		if (!e->panel->folded) {
-			snprintf(why, why_len, "-f folded: needs a stack panel (offcpu), not '%s'",
-				 e->panel->name);
+		if (pprof ? !e->panel->profile : !e->panel->folded) {
+			snprintf(why, why_len, "-f %s: needs a stack panel (offcpu, stacks), not '%s'",
+				 pprof ? "pprof" : "folded", e->panel->name);
+			return -EINVAL;
+		}
+		if (pprof && !o->output) {
+			snprintf(why, why_len, "-f pprof: needs -o FILE (a binary format)");
 			return -EINVAL;
 		}
 	}
@@ -334,6 +342,19 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+{
+	char line[512];
+	int err = options_parse_args(o, argc, argv, why, why_len);
+
+	/* The message quotes what was typed: one line, nothing a terminal would act on. */
+	if (err && why_len) {
+		escape_text(line, sizeof(line), why, strnlen(why, why_len));
+		snprintf(why, why_len, "%s", line);
+	}
+	return err;
 }
 
 _Static_assert(sizeof(((struct options *)0)->db) == sizeof(((struct ktop_config *)0)->db_targets),
