@@ -89,20 +89,6 @@ static bool pp_str_eq(const void *entry, const void *key)
 	return !strcmp(((const struct pp_str *)entry)->s, key);
 }
 
-/* Whether len bytes of text are valid UTF-8 with nothing a terminal would act on. */
-static bool pp_is_clean(const char *text, size_t len)
-{
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = escape_utf8_decode(text + i, len - i, &cp);
-
-		if (!n || escape_cp_is_unsafe(cp))
-			return false;
-		i += n;
-	}
-	return true;
-}
-
 /* The index of text (its first len bytes at most, and PPROF_STR_MAX) in the string table. */
 static int64_t pp_strn(struct pprof_enc *e, const char *text, size_t len)
 {
@@ -116,7 +102,7 @@ static int64_t pp_strn(struct pprof_enc *e, const char *text, size_t len)
 	/* a cut text ends on a whole UTF-8 character: profile.proto's strings are UTF-8 */
 	while (len && text[len] && ((unsigned char)text[len] & 0xc0) == 0x80)
 		len--;
-	if (pp_is_clean(text, len)) {
+	if (escape_is_clean(text, len)) {
 		s = xmalloc(len + 1);
 		memcpy(s, text, len);
 		s[len] = '\0';

@@ -11,20 +11,6 @@
 #include "tests/fuzz/fuzz.h"
 #include "util/escape.h"
 
-/* Whether s is valid UTF-8 with nothing a terminal would act on. */
-static bool safe_text(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t len = escape_utf8_decode(s + i, n - i, &cp);
-
-		if (!len || escape_cp_is_unsafe(cp))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t cap = size * 4 + 8, n, small;
@@ -34,15 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!out || !back)
 		abort();
 	n = escape_text(out, cap, (const char *)data, size);
-	if (n >= cap || strlen(out) != n || !safe_text(out, n))
+	if (n >= cap || strlen(out) != n || !escape_is_clean(out, n))
 		abort();
 	if (escape_undo(back, out, n) != size || memcmp(back, data, size))
 		abort();
 	small = escape_text(tiny, sizeof(tiny), (const char *)data, size);
-	if (small >= sizeof(tiny) || !safe_text(tiny, small))
+	if (small >= sizeof(tiny) || !escape_is_clean(tiny, small))
 		abort();
 	n = escape_cstr(out, cap, (const char *)data, size);
-	if (n >= cap || !safe_text(out, n))
+	if (n >= cap || !escape_is_clean(out, n))
 		abort();
 	free(out);
 	free(back);

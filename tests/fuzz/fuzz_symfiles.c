@@ -18,16 +18,8 @@
 /* Abort unless name is safe to print as it is. */
 static void check_name(const char *name)
 {
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t len = escape_utf8_decode(name + i, n - i, &cp);
-
-		if (!len || escape_cp_is_unsafe(cp))
-			abort();
-		i += len;
-	}
+	if (!escape_is_clean(name, strlen(name)))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
