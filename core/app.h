@@ -6,9 +6,12 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "collectors/collector.h"
 #include "core/features.h"
+#include "core/http_server.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "core/registry.h"
 #include "record/record_frame.h"
@@ -58,6 +61,10 @@ struct app {
 	bool rec_stopped;               /* a write failed: the recording stopped */
 	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
 	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */
+	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
+	struct http_server *http;
+	uint64_t renders; /* of the exposition, and the CPU time of the last ones, for the log */
+	double render_s;
 };
 
 /*

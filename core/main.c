@@ -10,6 +10,7 @@
 #include "core/app.h"
 #include "core/features.h"
 #include "core/log.h"
+#include "core/memcg.h"
 #include "core/options.h"
 #include "core/replay.h"
 #include "themes/theme.h"
@@ -52,6 +53,7 @@ int main(int argc, char **argv)
 {
 	struct options opt;
 	struct features feat;
+	struct memcg_room room;
 	static struct app app;
 	char why[256];
 	int rc;
@@ -82,6 +84,12 @@ int main(int argc, char **argv)
 	if (!features_check_privilege(&feat, why, sizeof(why))) {
 		fprintf(stderr, "ktop: %s\n", why);
 		return 2;
+	}
+	/* A kill by the OOM killer says nothing: say it before, while it can be said. */
+	if (memcg_room("", &room)) {
+		memcg_warning(&room, why, sizeof(why));
+		if (why[0])
+			fprintf(stderr, "ktop: %s\n", why);
 	}
 	rc = choose_theme(&app.theme, &opt);
 	if (rc)

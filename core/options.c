@@ -7,8 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/http_server.h"
 #include "core/registry.h"
 #include "record/record_time.h"
+#include "util/escape.h"
 #include "util/parse.h"
 
 enum long_only {
@@ -25,6 +27,7 @@ enum long_only {
 	OPT_FROM,
 	OPT_TO,
 	OPT_AT,
+	OPT_LISTEN,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +56,7 @@ static const struct option long_options[] = {
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "at", required_argument, NULL, OPT_AT },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -70,8 +74,10 @@ void options_usage(FILE *out)
 	      "  -d, --delay SECS       refresh and snapshot interval (default 1; 0.1 to 3600)\n"
 	      "  -b, --batch            no terminal UI: print a snapshot of the panel each interval\n"
 	      "  -n, --iterations N     stop after N snapshots\n"
-	      "  -f, --format FMT       text | json | folded (folded: stack panels only)\n"
-	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600)\n"
+	      "  -f, --format FMT       text | json | folded | pprof (folded, pprof: stack panels)\n"
+	      "                         | none (print nothing, e.g. to serve --listen headless)\n"
+	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600); pprof:\n"
+	      "                         FILE.1, FILE.2, ... each interval, FILE the whole run\n"
 	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this (default 1)\n"
 	      "      --stack-storage N  stacks: distinct stacks the kernel can hold (default 16384)\n"
 	      "      --max-stacks N     stacks kept since the reset; the smallest older ones are\n"
@@ -97,6 +103,8 @@ void options_usage(FILE *out)
 	      "      --at T             with -r: start at T (HH:MM:SS local time, or +DURATION\n"
 	      "                         after the first interval); with -b print that interval\n"
 	      "      --from T, --to T   with -r -b: only the intervals from/until T\n"
+	      "      --listen [ADDR:]PORT  serve /metrics (Prometheus) over HTTP; a port alone:\n"
+	      "                         loopback (127.0.0.1); another address is yours to secure\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
 	      "\n"
@@ -105,6 +113,7 @@ void options_usage(FILE *out)
 	      "  ktop -b -P bio -d 2 -n 3 -f json   three 2-second Block I/O snapshots as JSON\n"
 	      "  ktop -w /var/tmp/box.ktop --keep 2h   the screen, and the last 2 hours recorded\n"
 	      "  ktop -r box.ktop -b -f json -P bio --from 03:10:00 --to +5m   replayed\n"
+	      "  ktop -b -f none --listen 9100     headless, metrics on 127.0.0.1:9100/metrics\n"
 	      "\n"
 	      "Environment: KTOP_EXPORT_DIR (where s saves), KTOP_THEME_DIR, KTOP_LOG (a debug log\n"
 	      "file), NO_COLOR (monochrome).\n"
@@ -198,7 +207,7 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case 'f':
 		if (export_format_parse(arg, &o->format))
 			return option_error(why, why_len, name,
-					    "format must be text, json or folded");
+					    "format must be text, json, folded, pprof or none");
 		break;
 	case 'o':
 		if (!arg[0])
@@ -274,6 +283,16 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 			o->at = arg;
 		break;
 	}
+	case OPT_LISTEN: {
+		char host[64];
+		unsigned int port;
+
+		err = http_listen_parse(arg, host, sizeof(host), &port, reason, sizeof(reason));
+		if (err)
+			return option_error(why, why_len, name, reason);
+		o->listen = arg;
+		break;
+	}
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -317,7 +336,8 @@ static int check_record_options(const struct options *o, char *why, size_t why_l
 	return -EINVAL;
 }
 
-int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+/* options_parse without the escaping of its message. */
+static int options_parse_args(struct options *o, int argc, char **argv, char *why, size_t why_len)
 {
 	char name[32];
 	int c, long_index, err;
@@ -365,21 +385,30 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 		snprintf(why, why_len, "unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;
 	}
-	if (o->format == EXPORT_FOLDED && !o->panel) {
+	if ((o->format == EXPORT_FOLDED || o->format == EXPORT_PPROF) && !o->panel) {
 		/* the first panel with stacks (Off-CPU): the default panel has none */
 		for (size_t i = 0; i < registry_count && !o->panel; i++)
 			if (registry[i].panel->folded)
 				o->panel = registry[i].panel->name;
 	}
-	if (o->format == EXPORT_FOLDED) {
+	if (o->format == EXPORT_FOLDED || o->format == EXPORT_PPROF) {
 		const struct registry_entry *e = o->panel ? registry_find_panel(o->panel)
 							  : &registry[0];
+		bool pprof = o->format == EXPORT_PPROF;
 
-		if (!e->panel->folded) {
-			snprintf(why, why_len, "-f folded: needs a stack panel (offcpu), not '%s'",
-				 e->panel->name);
+		if (pprof ? !e->panel->profile : !e->panel->folded) {
+			snprintf(why, why_len, "-f %s: needs a stack panel (offcpu, stacks), not '%s'",
+				 pprof ? "pprof" : "folded", e->panel->name);
 			return -EINVAL;
 		}
+		if (pprof && !o->output) {
+			snprintf(why, why_len, "-f pprof: needs -o FILE (a binary format)");
+			return -EINVAL;
+		}
+	}
+	if (o->format == EXPORT_NONE && o->output) {
+		snprintf(why, why_len, "-o: -f none writes nothing");
+		return -EINVAL;
 	}
 	err = check_record_options(o, why, why_len);
 	if (err)
@@ -390,6 +419,19 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+{
+	char line[512];
+	int err = options_parse_args(o, argc, argv, why, why_len);
+
+	/* The message quotes what was typed: one line, nothing a terminal would act on. */
+	if (err && why_len) {
+		escape_text(line, sizeof(line), why, strnlen(why, why_len));
+		snprintf(why, why_len, "%s", line);
+	}
+	return err;
 }
 
 _Static_assert(sizeof(((struct options *)0)->db) == sizeof(((struct ktop_config *)0)->db_targets),

@@ -42,6 +42,7 @@ struct options {
 	const char *from;         /* --from T: replay from this moment (as given, checked) */
 	const char *to;           /* --to T */
 	const char *at;           /* --at T: replay at this moment (-b: print that interval) */
+	const char *listen;       /* --listen [ADDR:]PORT, NULL: no HTTP server */
 	bool help;
 	bool version;
 };

@@ -2,7 +2,7 @@
 /*
  * A libFuzzer target for record/'s reader: the input is a recording file. It is listed (index
  * or scan), every interval is loaded and its sections walked; nothing may crash, leak or read
- * out of bounds (build with -fsanitize=fuzzer,address,undefined; see tests/fuzz/run.sh).
+ * out of bounds (configure CC=clang --enable-fuzzing; test.sh's fuzz tier runs it).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,8 +13,7 @@
 
 #include "record/record_frame.h"
 #include "record/record_reader.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
