@@ -61,6 +61,7 @@ struct app {
 	bool rec_stopped;               /* a write failed: the recording stopped */
 	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
 	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */
+	bool warming_up;                /* batch's polls before the first interval: not recorded */
 	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
 	struct http_server *http;
 	uint64_t renders; /* of the exposition, and the CPU time of the last ones, for the log */

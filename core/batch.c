@@ -168,8 +168,9 @@ int app_run_batch(struct app *a)
 	 * Two polls around the timer's start: the first names what was sampled since open (slow
 	 * when it is new to the symbol cache), the second starts every collector's first interval
 	 * with the timer and within a few milliseconds of the others, so that the first snapshot
-	 * covers one interval.
+	 * covers one interval. Neither is an interval: a recording starts after them.
 	 */
+	a->warming_up = true;
 	app_tick(a);
 	if (app_timer_open(a)) {
 		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
@@ -177,6 +178,7 @@ int app_run_batch(struct app *a)
 		goto out_close;
 	}
 	app_tick(a);
+	a->warming_up = false;
 	fprintf(stderr, "ktop: %s: tracing with %s; a snapshot every %.1fs\n", c->ops->name,
 		c->mode[0] ? c->mode : "BPF", a->opt.delay_s);
 	if (a->http)

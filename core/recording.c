@@ -121,7 +121,7 @@ void recording_tick(struct app *a)
 	int err;
 	double cpu0;
 
-	if (!a->rec)
+	if (!a->rec || a->warming_up)
 		return;
 	cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
 	failed = a->paused ? capture_paused(a) : capture(a);
