@@ -7,12 +7,16 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "collectors/collector.h"
 #include "core/features.h"
+#include "core/http_server.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "core/registry.h"
 #include "core/settings.h"
+#include "record/record_frame.h"
 #include "themes/theme.h"
 #include "ui/canvas.h"
 #include "ui/keymap.h"
@@ -61,12 +65,22 @@ struct app {
 	char message[192]; /* the last action's result, shown on the footer's row a while */
 	bool message_is_error;
 	double message_at;
+	struct record_writer *rec;      /* -w: the recording, NULL when none or stopped */
+	struct record_frame rec_frame;  /* the interval just recorded */
+	bool rec_stopped;               /* a write failed: the recording stopped */
+	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
+	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */
+	bool warming_up;                /* batch's polls before the first interval: not recorded */
+	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
+	struct http_server *http;
+	uint64_t renders; /* of the exposition, and the CPU time of the last ones, for the log */
+	double render_s;
 };
 
 /*
- * Set up panels and open collectors (batch: only the chosen panel's), the settings st (read
- * from path, "" for none; warn: their first warning, shown a while) given to the panels.
- * 0 or -errno.
+* Create the recording (-w), set up panels and open collectors (batch: only the chosen panel's,
+ * unless recording or serving --listen), the settings st (read from path, "" for none; warn:
+ * their first warning, shown a while) given to the panels. 0 or -errno, said on stderr.
  */
 int app_init(struct app *a, const struct options *opt, const struct features *feat,
 	     const struct settings *st, const char *path, const char *warn);

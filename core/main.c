@@ -12,8 +12,10 @@
 #include "core/app.h"
 #include "core/features.h"
 #include "core/log.h"
+#include "core/memcg.h"
 #include "core/options.h"
 #include "core/settings.h"
+#include "core/replay.h"
 #include "themes/theme.h"
 #include "ui/screen.h"
 
@@ -102,6 +104,7 @@ int main(int argc, char **argv)
 {
 	struct options opt;
 	struct features feat;
+	struct memcg_room room;
 	static struct app app;
 	static struct settings st;
 	char why[256], path[PATH_MAX], warn[512];
@@ -123,10 +126,25 @@ int main(int argc, char **argv)
 	rc = load_settings(&opt, &st, path, sizeof(path), warn, sizeof(warn), argc, argv);
 	if (rc)
 		return rc;
+	if (opt.read && opt.batch) /* a recording: no BPF, no privilege needed */
+		return replay_run_batch(&opt);
+	if (opt.read) {
+		rc = choose_theme(&app.theme, &opt, &st);
+		if (rc)
+			return rc;
+		install_crash_handlers();
+		return replay_run_ui(&opt, &app.theme);
+	}
 	features_probe(&feat);
 	if (!features_check_privilege(&feat, why, sizeof(why))) {
 		fprintf(stderr, "ktop: %s\n", why);
 		return 2;
+	}
+	/* A kill by the OOM killer says nothing: say it before, while it can be said. */
+	if (memcg_room("", &room)) {
+		memcg_warning(&room, why, sizeof(why));
+		if (why[0])
+			fprintf(stderr, "ktop: %s\n", why);
 	}
 	rc = choose_theme(&app.theme, &opt, &st);
 	if (rc)

@@ -218,6 +218,9 @@ static void key_act(struct app *a, const struct key_result *r)
 	case KEY_DO_SAVE_FOLDED:
 		save_snapshot(a, EXPORT_FOLDED);
 		break;
+	case KEY_DO_SAVE_PPROF:
+		save_snapshot(a, EXPORT_PPROF);
+		break;
 	case KEY_DO_ADD_PROMPT:
 		if (p->ops->add_prompt)
 			prompt_open(&a->prompt, PROMPT_ADD, p->ops->add_prompt, "");

@@ -290,8 +290,8 @@ static int draw_system(struct panel *p, struct canvas *cv)
 	int cpu_rows = (ncpus + per_row - 1) / per_row;
 	int left = cv->width / 2 > 30 ? cv->width / 2 : 30;
 	int rows = cpu_rows > 4 ? cpu_rows : 4;
-	int right = left + 2, r = 0;
-	char a[16], b[16], c[16], d[16];
+	int right = left + 2, r = 0, n;
+	char a[16], b[16], c[16], d[16], e[16];
 
 	for (int i = 0; i < s->ncpus; i++)
 		draw_cpu(cv, i / per_row, 1 + (i % per_row) * (left / per_row), left / per_row - 1,
@@ -301,10 +301,14 @@ static int draw_system(struct panel *p, struct canvas *cv)
 		      kb_text(b, sizeof(b), s->mem_total_kb),
 		      kb_text(c, sizeof(c), s->mem_avail_kb),
 		      kb_text(d, sizeof(d), s->swap_total_kb - s->swap_free_kb),
-		      kb_text(a, sizeof(a), s->swap_total_kb));
+		      kb_text(e, sizeof(e), s->swap_total_kb));
 	draw_runq(cv, r++, right, s);
-	canvas_printf(cv, r++, right, THEME_HEADER, "load %.2f %.2f %.2f  CPUs %d", s->load[0],
-		      s->load[1], s->load[2], s->ncpus);
+	n = canvas_printf(cv, r, right, THEME_HEADER, "load %.2f %.2f %.2f  CPUs %d", s->load[0],
+			  s->load[1], s->load[2], s->ncpus);
+	if (s->switches_repaired)
+		canvas_printf(cv, r, right + n + 2, THEME_DIM, "unseen switches %llu",
+			      (unsigned long long)s->switches_repaired);
+	r++;
 	if (s->psi.has_cpu || s->psi.has_io || s->psi.has_mem)
 		canvas_printf(cv, r++, right, THEME_HEADER,
 			      "PSI cpu %.0f%%  io %.0f%%/%.0f%%  mem %.0f%%/%.0f%% (some/full)",
@@ -603,6 +607,7 @@ static void json_system(struct json_out *j, const struct sched_system *s)
 	json_kv_u64(j, "mem_available_kb", s->mem_avail_kb);
 	json_kv_u64(j, "swap_total_kb", s->swap_total_kb);
 	json_kv_u64(j, "swap_free_kb", s->swap_free_kb);
+	json_kv_u64(j, "switches_repaired", s->switches_repaired);
 	json_kv_u64(j, "runq_count", s->runq.count);
 	json_kv_double(j, "runq_p50_us", hist_percentile(&s->runq, 50), 1);
 	json_kv_double(j, "runq_p99_us", hist_percentile(&s->runq, 99), 1);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "collectors/collector.h"
@@ -13,6 +14,7 @@
 #include "util/json.h"
 
 struct panel;
+struct stack_set;
 struct tree_view;
 
 /* What a panel takes from the settings (at start and from the setup screen). */
@@ -29,6 +31,15 @@ enum panel_mouse {
 	PANEL_CLICK,
 	PANEL_WHEEL_UP,
 	PANEL_WHEEL_DOWN,
+/* The stacks a profile of a panel holds, as its model keeps them. */
+struct panel_profile {
+	const struct stack_set *set; /* borrowed from the model */
+	bool on_cpu;	 /* values: on-CPU usecs, counts: samples; else values: off-CPU usecs */
+	uint32_t pid;	 /* only this process's samples; 0: all */
+	uint32_t tid;	 /* only this thread's; 0: all */
+	uint32_t hz;	 /* on-CPU: the sampling frequency */
+	double span_s;	 /* the time the set covers */
+	const char *why; /* when there is none: why, in words (NULL: "no stacks yet") */
 };
 
 struct panel_ops {
@@ -46,6 +57,11 @@ struct panel_ops {
 	int (*json)(struct panel *p, struct json_out *j);
 	/* Write the shown stacks as folded lines ("comm;outer;...;inner value"); NULL if none. */
 	int (*folded)(struct panel *p, FILE *out);
+	/*
+	 * The stacks for a profile: those shown (batch: the interval's), or with cumulative
+	 * those since the start. 0, or -ENODATA when there are none yet; NULL if no stacks.
+	 */
+	int (*profile)(struct panel *p, bool cumulative, struct panel_profile *out);
 	/* Search for text (the / prompt); false when nothing matches. NULL if no search. */
 	bool (*search)(struct panel *p, const char *text);
 	/* What the prompt of KEY_DO_ADD_PROMPT asks for: "probe spec". */
@@ -95,5 +111,7 @@ struct key_result panel_key(struct panel *p, int key);
 struct key_result panel_unwind_key(struct panel *p, int key);
 /* The handler of the stack panels' F: save the shown stacks folded. */
 struct key_result panel_folded_key(struct panel *p, int key);
+/* The handler of the stack panels' P: save the shown stacks as a pprof profile. */
+struct key_result panel_pprof_key(struct panel *p, int key);
 
 #endif

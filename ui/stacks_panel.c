@@ -249,11 +249,13 @@ static struct key_result cumulative_key(struct panel *p, int key)
 	return key_result(KEY_DO_REDRAW);
 }
 
-/* u and F, which mean nothing in the picker. */
+/* u, F and P, which mean nothing in the picker. */
 static struct key_result unwind_folded_key(struct panel *p, int key)
 {
 	if (is_picking(p))
 		return key_result(KEY_DO_NOTHING);
+	if (key == 'P')
+		return panel_pprof_key(p, key);
 	return key == 'u' ? panel_unwind_key(p, key) : panel_folded_key(p, key);
 }
 
@@ -308,6 +310,8 @@ static const struct keymap_entry stacks_keys[] = {
 	{ 'c', cumulative_key, "c", NULL, "last interval or cumulative since start (r resets)",
 	  "Stacks" },
 	{ 'F', unwind_folded_key, "F", NULL, "save folded stacks of the view", "Stacks" },
+	{ 'P', unwind_folded_key, "P", "pprof", "save a pprof profile of the on-CPU stacks",
+	  "Stacks" },
 	{ 'u', unwind_folded_key, "u", NULL, "user stacks: auto (DWARF), dwarf, fp", "Stacks" },
 	{ KEY_F(6), thread_sort_key, "F6", NULL, "sort the threads by the next column (or click)",
 	  "Stacks" },
@@ -527,6 +531,28 @@ static int stacks_folded(struct panel *p, FILE *out)
 	return stack_set_write_folded(&sp->set, out);
 }
 
+/* The target's on-CPU stacks (the chosen thread's), shown or cumulative, for pprof. */
+static int stacks_profile(struct panel *p, bool cumulative, struct panel_profile *out)
+{
+	const struct stacks_model *m = p->model;
+	const struct stacks_panel *sp = p->priv;
+	bool whole = cumulative || (sp->cumulative && !p->batch);
+
+	if (m && !m->pid)
+		out->why = m->why[0] ? m->why : "no process chosen (-p PID)";
+	if (!m || !m->pid || !m->polls)
+		return -ENODATA;
+	*out = (struct panel_profile){
+		.set = whole ? &m->oncpu_cumulative : &m->oncpu_interval,
+		.on_cpu = true,
+		.pid = m->pid,
+		.tid = sp->tid,
+		.hz = m->hz,
+		.span_s = whole ? m->cumulative_s : m->interval_s,
+	};
+	return 0;
+}
+
 static int stacks_json(struct panel *p, struct json_out *j)
 {
 	const struct stacks_model *m = p->model;
@@ -655,6 +681,7 @@ const struct panel_ops stacks_panel_ops = {
 	.draw = stacks_draw,
 	.json = stacks_json,
 	.folded = stacks_folded,
+	.profile = stacks_profile,
 	.search = stacks_search,
 	.sort_columns = thread_sort_columns,
 	.nsort_columns = THR_NCOLS,

@@ -193,7 +193,7 @@ static void test_footer_from_rows(void **state)
 	statusbar_draw_footer(&cv, 0, &km, offcpu->panel);
 	canvas_row_text(&cv, 0, row, sizeof(row));
 	assert_non_null(strstr(row, "F1 Help  F2 Setup  Space Pause  q Quit  p PID  t Limit  / Search  "
-				    "s Save  i Invert  f Flame  e Hot  z Zoom"));
+				    "s Save  i Invert  f Flame  P pprof  e Hot  z Zoom"));
 	canvas_free(&cv);
 }
 
