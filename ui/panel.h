@@ -31,6 +31,8 @@ enum panel_mouse {
 	PANEL_CLICK,
 	PANEL_WHEEL_UP,
 	PANEL_WHEEL_DOWN,
+};
+
 /* The stacks a profile of a panel holds, as its model keeps them. */
 struct panel_profile {
 	const struct stack_set *set; /* borrowed from the model */
