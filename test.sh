@@ -35,6 +35,8 @@ if [ "$need_fuzz" = 1 ] && ! scripts/setup.sh --tests --build-dir "$top/build-fu
 fi
 
 logdir=$(mktemp -d /tmp/ktop-tests.XXXXXX)
+# No settings file of this box's user reaches the tests (ktop reads ~/.config/ktop/ktoprc).
+export XDG_CONFIG_HOME="$logdir/config"
 passed=0
 failed=0
 skipped=0
