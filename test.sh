@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Build ktop (and a sanitizer build), then run every test tier; ends with "N passed, N failed".
-#   ./test.sh            all tiers: unit, bpf, e2e, asan-unit, asan-e2e
+#   ./test.sh            all tiers: unit, bpf, e2e, asan-unit, asan-e2e, fuzz, pkg
 #   ./test.sh unit e2e   only these tiers
 set -uo pipefail
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 
 tiers=("$@")
-[ ${#tiers[@]} -gt 0 ] || tiers=(unit bpf e2e asan-unit asan-e2e)
+[ ${#tiers[@]} -gt 0 ] || tiers=(unit bpf e2e asan-unit asan-e2e fuzz pkg)
 
 need_asan=0
-for t in "${tiers[@]}"; do case "$t" in asan-*) need_asan=1 ;; esac; done
+need_fuzz=0
+for t in "${tiers[@]}"; do
+	case "$t" in
+	asan-*) need_asan=1 ;;
+	fuzz) need_fuzz=1 ;;
+	esac
+done
 
 scripts/setup.sh --tests || { echo "test.sh: build failed"; echo "0 passed, 1 failed"; exit 1; }
 make -C build -s -j"$(nproc)" check TESTS= >/dev/null ||
@@ -23,7 +29,14 @@ if [ "$need_asan" = 1 ]; then
 	fi
 fi
 
+if [ "$need_fuzz" = 1 ] && ! scripts/setup.sh --tests --build-dir "$top/build-fuzz" \
+	--configure-flags "CC=clang --enable-fuzzing"; then
+	echo "test.sh: fuzz build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+
 logdir=$(mktemp -d /tmp/ktop-tests.XXXXXX)
+# No settings file of this box's user reaches the tests (ktop reads ~/.config/ktop/ktoprc).
+export XDG_CONFIG_HOME="$logdir/config"
 passed=0
 failed=0
 skipped=0
@@ -82,7 +95,11 @@ for tier in "${tiers[@]}"; do
 	e2e) run_scripts e2e e2e build/ktop ;;
 	asan-unit) run_unit asan-unit build-asan ;;
 	asan-e2e) run_scripts asan-e2e e2e build-asan/ktop ;;
-	*) echo "test.sh: unknown tier '$tier' (unit, bpf, e2e, asan-unit, asan-e2e)"; exit 2 ;;
+	# every libFuzzer target for a few seconds (bench/fuzz.sh runs them for longer)
+	fuzz) run_one fuzz tests/fuzz/run.sh bash "$top/tests/fuzz/run.sh" "$top/build-fuzz" \
+		"${KTOP_FUZZ_SECONDS:-10}" "$logdir/fuzz" ;;
+	pkg) run_scripts pkg pkg build/ktop ;; # builds the .deb from a copy of the tree
+	*) echo "test.sh: unknown tier '$tier' (unit, bpf, e2e, asan-unit, asan-e2e, fuzz, pkg)"; exit 2 ;;
 	esac
 done
 

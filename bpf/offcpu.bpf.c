@@ -154,14 +154,15 @@ static __always_inline bool offcpu_pid_wanted(__u32 tgid)
 	return !filter_pids || bpf_map_lookup_elem(&offcpu_pids, &tgid);
 }
 
-/* Add one block to its (thread, stacks) entry. */
-static __always_inline void offcpu_account(struct offcpu_start *s, __u32 tid, __u64 delta)
+/* Add one block to its (thread, stacks) entry, under user stack id ustack. */
+static __always_inline void offcpu_account_as(struct offcpu_start *s, __u32 tid, __u64 delta,
+					      __s32 ustack)
 {
 	struct offcpu_key k = {
 		.tgid = s->tgid,
 		.tid = tid,
 		.kstack = s->kstack,
-		.ustack = s->ustack,
+		.ustack = ustack,
 	};
 	struct offcpu_val n = {.total_ns = delta, .count = 1};
 	struct offcpu_val *v;
@@ -182,11 +183,21 @@ static __always_inline void offcpu_account(struct offcpu_start *s, __u32 tid, __
 	__sync_fetch_and_add(&v->count, 1);
 }
 
-/* A block waiting for its stack copy will not get one: count it with frame pointers. */
-static __always_inline void offcpu_pending_fall_back(struct offcpu_start *s, __u32 drop)
+/* Add one block to its (thread, stacks) entry. */
+static __always_inline void offcpu_account(struct offcpu_start *s, __u32 tid, __u64 delta)
+{
+	offcpu_account_as(s, tid, delta, s->ustack);
+}
+
+/*
+ * A block waiting for its stack copy will not get one: count it with frame pointers, its id
+ * marked with the cause (USTACK_FB_*) so that user space can say so.
+ */
+static __always_inline void offcpu_pending_fall_back(struct offcpu_start *s, __u32 drop,
+						     __u32 cause)
 {
 	offcpu_count(drop);
-	offcpu_account(s, s->pending_tid, s->pending_ns);
+	offcpu_account_as(s, s->pending_tid, s->pending_ns, ustack_fallback_id(s->ustack, cause));
 	s->pending_ns = 0;
 }
 
@@ -204,7 +215,7 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
 	if (state & OFFCPU_TASK_DEAD) {
 		s = bpf_task_storage_get(&offcpu_starts, prev, 0, 0);
 		if (s && s->pending_ns)
-			offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED);
+			offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED, USTACK_FB_MOVED);
 		return;
 	}
 	tgid = BPF_CORE_READ(prev, tgid);
@@ -225,7 +236,7 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
 	}
 	/* It blocks again without having gone back to user space since its last block. */
 	if (s->pending_ns)
-		offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED);
+		offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED, USTACK_FB_MOVED);
 	s->tgid = tgid;
 	s->flags = (kthread ? OFFCPU_START_KTHREAD : 0) | (runnable ? OFFCPU_START_RUNNABLE : 0);
 	/* prev is current: the stacks are its own, and so is the comm. */
@@ -358,15 +369,17 @@ static __always_inline int offcpu_on_sys_exit(void)
 		return 0;
 	ustack_sp_ip((struct pt_regs *)bpf_task_pt_regs(task), &sp, &ip);
 	if (sp != s->usp || ip != s->uip) {
-		offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED);
+		offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED, USTACK_FB_MOVED);
 		return 0;
 	}
-	err = ustack_send(s->tgid, s->pending_tid, s->kstack, s->pending_ns, s->comm);
-	if (err != USTACK_SENT) {
-		offcpu_pending_fall_back(s, err == USTACK_FAIL_RATE ? OFFCPU_DROP_DWARF_RATE :
-								      OFFCPU_DROP_DWARF_RING);
+	err = ustack_send(s->tgid, s->pending_tid, s->kstack, s->ustack, s->pending_ns, s->comm,
+			  s->pending_ns >= USTACK_LONG_NS);
+	if (err == USTACK_FAIL_RATE)
+		offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_RATE, USTACK_FB_RATE);
+	else if (err != USTACK_SENT)
+		offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_RING, USTACK_FB_RING);
+	if (err != USTACK_SENT)
 		return 0;
-	}
 	s->pending_ns = 0;
 	return 0;
 }

@@ -154,17 +154,18 @@ static __always_inline void stacks_count_stack(struct stacks_key *k)
  * Send the sample's user stack to be unwound in user space; the sample is then counted
  * there. False, with the reason counted, when it cannot be sent: the caller falls back.
  */
-static __always_inline bool stacks_send_ustack(struct stacks_key *k)
+static __always_inline enum ustack_fail stacks_send_ustack(struct stacks_key *k)
 {
 	char comm[USTACK_COMM_LEN];
 	enum ustack_fail err;
 
 	bpf_get_current_comm(comm, sizeof(comm));
-	err = ustack_send(k->tgid, k->tid, k->kstack, 1, comm);
+	/* Every sample is worth the same: the whole budget is theirs. */
+	err = ustack_send(k->tgid, k->tid, k->kstack, STACKS_STACK_NONE, 1, comm, true);
 	if (err == USTACK_SENT)
-		return true;
+		return err;
 	stacks_count(err == USTACK_FAIL_RATE ? STACKS_DROP_DWARF_RATE : STACKS_DROP_DWARF_RING);
-	return false;
+	return err;
 }
 
 SEC("perf_event")
@@ -173,6 +174,7 @@ int stacks_sample(struct bpf_perf_event_data *ctx)
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
 	struct stacks_key k = { .tgid = id >> 32, .tid = (__u32)id };
+	enum ustack_fail err = USTACK_SENT;
 	int in_user;
 
 	/* The idle task is no process. */
@@ -192,10 +194,14 @@ int stacks_sample(struct bpf_perf_event_data *ctx)
 		k.kstack = stacks_stackid(ctx, 0, STACKS_DROP_KSTACK, in_user < 0);
 	if ((task->flags & STACKS_PF_KTHREAD) || !task->mm)
 		k.ustack = STACKS_STACK_NONE;
-	else if (dwarf_mode && stacks_send_ustack(&k))
+	else if (dwarf_mode && (err = stacks_send_ustack(&k)) == USTACK_SENT)
 		return 0;
 	else
 		k.ustack = stacks_stackid(ctx, BPF_F_USER_STACK, STACKS_DROP_USTACK, false);
+	/* A copy that failed: the frame-pointer stack says so. */
+	if (err != USTACK_SENT)
+		k.ustack = ustack_fallback_id(k.ustack, err == USTACK_FAIL_RATE ? USTACK_FB_RATE :
+										 USTACK_FB_RING);
 	stacks_count_stack(&k);
 	return 0;
 }

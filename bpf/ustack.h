@@ -15,8 +15,24 @@
 #define USTACK_RATE_DEFAULT                                                  \
 	500 /* records a second on one CPU; more fall back to frame pointers \
 	     */
+/*
+ * Off-CPU blocks shorter than this may use only the first half of a second's copies: a burst
+ * of short blocks cannot take every copy from the long ones, which hold most of the time.
+ */
+#define USTACK_LONG_NS	     1000000ULL
 #define USTACK_COMM_LEN	     16
 #define USTACK_RETPROBES_MAX 8 /* pending uretprobes whose return addresses are restored */
+
+/*
+ * A block or sample whose user stack could not be copied is counted under its frame-pointer
+ * stack id with the cause in these bits (ids are below 2^28): user space labels the stack as
+ * a fallback, or takes the DWARF stack last unwound for the same thread and frame-pointer
+ * stack.
+ */
+#define USTACK_FB_SHIFT 28
+#define USTACK_FB_RATE	1 /* over the copy rate */
+#define USTACK_FB_RING	2 /* the ring buffer was full */
+#define USTACK_FB_MOVED 3 /* the thread did not go back to user space where it blocked */
 
 /* ustack_rec.flags */
 #define USTACK_F_CUT 0x1 /* every page asked for was copied: the stack may go on above the copy */
@@ -32,6 +48,7 @@ struct ustack_rec {
 	__s32 kstack; /* the collector's kernel stack id, or a negative error / its NONE */
 	__u32 flags;  /* USTACK_F_* */
 	__u64 amount; /* off-CPU nanoseconds, or 1 sample */
+	__u64 ts_ns;  /* when it was sent (bpf_ktime_get_ns): the interval it belongs to */
 	__u64 base;   /* user address of data[0] */
 	__u32 len;    /* bytes of data copied */
 	__u32 size;   /* bytes of data asked for above the stack pointer */
@@ -43,7 +60,7 @@ struct ustack_rec {
 	 * first, for user space to put back before unwinding.
 	 */
 	__u32 nretprobes;
-	__u32 pad;
+	__s32 ustack; /* the block's frame-pointer stack id, or a negative error / NONE */
 	__u64 ret_slot[USTACK_RETPROBES_MAX];
 	__u64 ret_addr[USTACK_RETPROBES_MAX];
 	__u8 data[]; /* (pages + 1) * USTACK_PAGE bytes reserved */

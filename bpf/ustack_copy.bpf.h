@@ -32,6 +32,12 @@ struct {
 	__type(value, struct ustack_rate);
 } ustack_rates SEC(".maps");
 
+/* A frame-pointer stack id that stands in for a copy that failed for cause (USTACK_FB_*). */
+static __always_inline __s32 ustack_fallback_id(__s32 id, __u32 cause)
+{
+	return id >= 0 ? id | (__s32)(cause << USTACK_FB_SHIFT) : id;
+}
+
 /* Why a record was not sent. */
 enum ustack_fail {
 	USTACK_SENT,
@@ -39,8 +45,11 @@ enum ustack_fail {
 	USTACK_FAIL_RING, /* the ring buffer was full */
 };
 
-/* Whether this CPU may send one more record in the current second. */
-static __always_inline bool ustack_rate_ok(void)
+/*
+ * Whether this CPU may send one more record in the current second: a record worth less than
+ * a long block (USTACK_LONG_NS) only in the first half of the second's budget.
+ */
+static __always_inline bool ustack_rate_ok(bool is_long)
 {
 	struct ustack_rate *r;
 	__u32 zero = 0;
@@ -54,7 +63,7 @@ static __always_inline bool ustack_rate_ok(void)
 		r->window_ns = now;
 		r->sent = 0;
 	}
-	if (r->sent >= ustack_rate_max)
+	if (r->sent >= (is_long ? ustack_rate_max : ustack_rate_max / 2))
 		return false;
 	r->sent++;
 	return true;
@@ -119,11 +128,12 @@ static __always_inline void ustack_retprobes(struct task_struct *task, struct us
 }
 
 /*
- * Send the current thread's user registers and stack: tgid, tid, the kernel stack id, what the
- * record is worth and the thread's name are the caller's.
+ * Send the current thread's user registers and stack: tgid, tid, the kernel and frame-pointer
+ * stack ids, what the record is worth and the thread's name are the caller's.
  */
 static __always_inline enum ustack_fail ustack_send(__u32 tgid, __u32 tid, __s32 kstack,
-						    __u64 amount, const char *comm)
+						    __s32 ustack, __u64 amount, const char *comm,
+						    bool is_long)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *regs;
@@ -131,7 +141,7 @@ static __always_inline enum ustack_fail ustack_send(__u32 tgid, __u32 tid, __s32
 	__u64 base, flags;
 	__u32 i;
 
-	if (!ustack_can_copy || !ustack_rate_ok())
+	if (!ustack_can_copy || !ustack_rate_ok(is_long))
 		return USTACK_FAIL_RATE;
 	r = bpf_ringbuf_reserve(&ustack_ring,
 				sizeof(*r) + (ustack_pages + 1) * (__u64)USTACK_PAGE, 0);
@@ -143,7 +153,9 @@ static __always_inline enum ustack_fail ustack_send(__u32 tgid, __u32 tid, __s32
 	r->tgid = tgid;
 	r->tid = tid;
 	r->kstack = kstack;
+	r->ustack = ustack;
 	r->amount = amount;
+	r->ts_ns = bpf_ktime_get_ns();
 	__builtin_memcpy(r->comm, comm, USTACK_COMM_LEN);
 	base = r->regs[7] & ~(__u64)(USTACK_PAGE - 1);
 	r->base = base;

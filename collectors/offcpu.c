@@ -316,6 +316,7 @@ static int offcpu_poll(struct collector *c)
 {
 	struct offcpu_priv *priv = c->priv;
 	struct offcpu_model *m;
+	double now;
 	int n;
 
 	if (!priv || !priv->skel) {
@@ -323,13 +324,17 @@ static int offcpu_poll(struct collector *c)
 		return -EBADF;
 	}
 	m = &priv->model;
-	/* Processes announced since the last look: read their maps before naming anything. */
-	ring_buffer__consume(priv->notes);
+	/*
+	 * The interval ends now, with the drain, before the slow part: reading the ring unwinds
+	 * the copied stacks (those sent later wait for the next interval). Processes announced
+	 * since the last look come in the same ring: their maps are read before naming anything.
+	 */
+	now = clock_seconds(CLOCK_MONOTONIC);
 	n = stack_source_drain(priv->src, c->why, sizeof(c->why));
 	if (n < 0)
 		return n;
-	stack_source_interval_end(priv->src, clock_seconds(CLOCK_MONOTONIC), &m->interval_s,
-				  &m->cumulative_s);
+	ring_buffer__consume(priv->notes);
+	stack_source_interval_end(priv->src, now, &m->interval_s, &m->cumulative_s);
 	stack_source_collect(priv->src);
 	m->polls++;
 	c->why[0] = '\0';

@@ -68,7 +68,6 @@ struct sched_priv {
 
 static const struct bpf_common_drop sched_drop_names[] = {
 	{ "thread map full", SCHED_DROP_THREADS_FULL },
-	{ "switches not seen", SCHED_DROP_MISSED },
 	{ "recursion misses", -1 },
 };
 
@@ -399,7 +398,8 @@ static int sched_runq_read(struct sched_priv *priv, struct hist *h, char *why, s
 
 /*
  * Sum the drop counters into c->drops. A process gone before /proc was read loses nothing:
- * its row keeps the name, user and cgroup the kernel side noted.
+ * its row keeps the name, user and cgroup the kernel side noted. Repaired spans are no loss:
+ * their count goes to the model, not to the drops every header shows.
  */
 static int sched_drops_update(struct collector *c)
 {
@@ -413,6 +413,7 @@ static int sched_drops_update(struct collector *c)
 				       sizeof(c->why));
 	if (err)
 		return err;
+	priv->model.sys.switches_repaired = counters[SCHED_DROP_MISSED];
 	for (size_t i = 0; i < priv->nlinks; i++)
 		recursion += bpf_common_recursion_misses(bpf_program__fd(priv->progs[i]));
 	bpf_common_drops_fill(c, sched_drop_names,

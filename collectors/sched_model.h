@@ -61,6 +61,11 @@ struct sched_system {
 	struct sched_psi psi;
 	struct sched_disk disks[SCHED_MAX_DISKS];
 	size_t ndisks;
+	/*
+	 * Switches and wakeups the tracepoint did not report, since start (some kernels' threads
+	 * leave a CPU unseen): not a loss, each span was split by the scheduler's own clocks.
+	 */
+	uint64_t switches_repaired;
 };
 
 /* A process, or one thread of it (tid != 0). */

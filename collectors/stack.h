@@ -14,7 +14,7 @@ enum stack_frame_kind {
 	STACK_FRAME_USER,
 	STACK_FRAME_KERNEL,
 	STACK_FRAME_UNKNOWN, /* could not be named; the name says why */
-	STACK_FRAME_MARK,    /* not a frame: "[missing user stack]", "[truncated]", ... */
+	STACK_FRAME_MARK,    /* not a frame: "[stack collision]", "[truncated]", ... */
 };
 
 struct stack_frame {

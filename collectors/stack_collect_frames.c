@@ -2,12 +2,14 @@
 /* Stack map records to frames: kernel stacks cached by id, user stacks by process image. */
 #include "collectors/stack_collect_frames.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
 
 #include "util/hash.h"
+#include "bpf/ustack.h"
 #include "util/xalloc.h"
 
 /* Kernel frames of a probe (ktop's or another tracer's), not the thread's work or wait. */
@@ -170,6 +172,32 @@ static void frames_mark(struct stack_frame *frames, uint32_t *n, const char *wha
 	frames[(*n)++] = (struct stack_frame){ what, STACK_FRAME_MARK };
 }
 
+/*
+ * What a stack id that is no stack lost it to, in the words of its drop counter: a hash
+ * bucket another stack held (-EEXIST), else the kernel could not take it.
+ */
+static const char *frames_lost(int32_t id, bool user)
+{
+	if (id == -EEXIST)
+		return "[stack collision]";
+	return user ? "[missed user stack]" : "[missed kernel stack]";
+}
+
+/* What a frame-pointer stack that stands in for a failed copy says, by USTACK_FB_* cause. */
+static const char *frames_fallback(int32_t id)
+{
+	switch (id >> USTACK_FB_SHIFT) {
+	case 0:
+		return NULL;
+	case USTACK_FB_RATE:
+		return "[frame pointers: copy over rate]";
+	case USTACK_FB_RING:
+		return "[frame pointers: copy lost]";
+	default:
+		return "[frame pointers: block left elsewhere]";
+	}
+}
+
 /* Append a key's kernel frames to the n frames in cf->buf; the new count. */
 static uint32_t frames_kernel(struct collect_frames *cf, const struct stack_collect_key *k,
 			      uint32_t n)
@@ -183,8 +211,10 @@ static uint32_t frames_kernel(struct collect_frames *cf, const struct stack_coll
 	if (ks) {
 		memcpy(cf->buf + n, ks->frames, ks->nframes * sizeof(*cf->buf));
 		n += ks->nframes;
+	} else if (k->kstack < 0) {
+		frames_mark(cf->buf, &n, frames_lost(k->kstack, false));
 	} else {
-		frames_mark(cf->buf, &n, "[missing kernel stack]");
+		frames_mark(cf->buf, &n, "[kernel stack not in the map]");
 	}
 	return n;
 }
@@ -210,8 +240,9 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 {
 	struct stack_frame *out = cf->buf;
 	struct frames_ustack key = { .tgid = k->tgid, .id = k->ustack };
+	const char *fallback = frames_fallback(k->ustack);
 	const struct frames_ustack *u;
-	uint32_t id = (uint32_t)k->ustack;
+	uint32_t id = (uint32_t)k->ustack & ((1u << USTACK_FB_SHIFT) - 1);
 	uint32_t depth, n = 0;
 
 	b->gen = key.gen = collect_procs_get(ps, k->tgid)->gen;
@@ -222,10 +253,12 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 		return;
 	}
 	if (bpf_map_lookup_elem(cf->map.fd, &id, cf->addrs)) {
-		frames_mark(out, &b->n, "[missing user stack]");
+		frames_mark(out, &b->n, "[user stack not in the map]");
 		return;
 	}
 	depth = frames_depth(cf);
+	if (fallback)
+		frames_mark(out, &n, fallback);
 	if (depth == cf->map.depth)
 		frames_mark(out, &n, "[truncated]");
 	for (uint32_t i = depth; i-- > 0;) {
@@ -243,7 +276,7 @@ void collect_frames_build(struct collect_frames *cf, struct collect_procs *ps,
 	if (k->ustack >= 0)
 		frames_user(cf, ps, k, b);
 	else if (k->ustack != STACK_COLLECT_NONE)
-		frames_mark(cf->buf, &b->n, "[missing user stack]");
+		frames_mark(cf->buf, &b->n, frames_lost(k->ustack, true));
 	b->n = frames_kernel(cf, k, b->n);
 }
 
@@ -261,7 +294,7 @@ uint32_t collect_frames_unwound(struct collect_frames *cf, const struct stack_co
 	if (mark)
 		frames_mark(out, &n, mark);
 	else if (!nuf)
-		frames_mark(out, &n, "[missing user stack]");
+		frames_mark(out, &n, "[stack not unwound]");
 	for (uint32_t i = nuf; i-- > 0;) {
 		struct sym_frame f = { .name = uf[i].name, .kind = SYM_USER };
 

@@ -205,9 +205,19 @@ void stack_source_collect(struct stack_source *s)
 	stack_collect_begin(s->st);
 	for (size_t i = 0; i < n; i++) {
 		const struct stack_collect_key *k;
+		const struct stack_collect_uframe *uf;
 		const uint8_t *val;
 		bool carried = source_at(s, i, &k, &val);
+		uint32_t nuf;
 
+		/* A copy that failed: the whole stack unwound before at the same place, if any. */
+		if (ustack_reader_reuse(s->ur, k, &uf, &nuf)) {
+			stack_collect_add_unwound(s->st, k, uf, nuf, NULL,
+						  (const char *)val + v->comm_at, v->comm_len,
+						  source_u64(val, v->amount_at),
+						  source_u64(val, v->count_at), !carried);
+			continue;
+		}
 		stack_collect_add(s->st, k, (const char *)val + v->comm_at, v->comm_len,
 				  source_u64(val, v->amount_at), source_u64(val, v->count_at),
 				  !carried);
@@ -225,14 +235,11 @@ void stack_source_skip(struct stack_source *s)
 	ustack_reader_discard(s->ur);
 }
 
-double stack_source_interval_s(const struct stack_source *s, double now)
-{
-	return now - s->last_poll;
-}
-
 void stack_source_interval_end(struct stack_source *s, double now, double *interval_s,
 			       double *cumulative_s)
 {
+	/* Copied stacks sent after now belong to the next interval. */
+	ustack_reader_cut(s->ur, (uint64_t)(now * 1e9));
 	*interval_s = now - s->last_poll;
 	*cumulative_s = now - s->cum_start;
 	s->last_poll = now;

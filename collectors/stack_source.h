@@ -105,8 +105,6 @@ void stack_source_collect(struct stack_source *s);
 /* Forget the waiting entries and the unwound stacks. */
 void stack_source_skip(struct stack_source *s);
 
-/* Seconds from the end of the last interval to now. */
-double stack_source_interval_s(const struct stack_source *s, double now);
 /* End the interval at now: its length and the time since the reset. */
 void stack_source_interval_end(struct stack_source *s, double now, double *interval_s,
 			       double *cumulative_s);

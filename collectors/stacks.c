@@ -45,6 +45,7 @@ _Static_assert(STACK_SOURCE_KEY_MATCHES(struct stacks_key),
 
 #define STACKS_ONLINE_PATH "/sys/devices/system/cpu/online"
 #define STACKS_ONLINE_ENV  "KTOP_CPU_ONLINE" /* tests: read the online CPU list from this file */
+#define STACKS_SLOW_ENV	   "KTOP_FAKE_SLOW_POLL" /* tests: a fake slow poll */
 #define STACKS_HZ_DEFAULT  99
 #define STACKS_HZ_MAX	   100000 /* the cpu-clock timer's shortest period is 10 us */
 #define STACKS_TOP_MAX	   32	  /* processes offered to the picker */
@@ -87,6 +88,7 @@ struct stacks_priv {
 	bool gone;	       /* its exit is in the model, which stays as it is */
 	struct stacks_proc_task *prev;
 	size_t nprev;
+	double prev_s; /* CLOCK_MONOTONIC seconds when prev was read */
 	size_t prev_cap;
 	struct stacks_proc_task *cur;
 	size_t cur_cap;
@@ -527,8 +529,11 @@ static void stacks_thread_fill(const struct stacks_priv *priv, struct stacks_thr
 	row->voluntary = t->voluntary - (p && p->voluntary <= t->voluntary ? p->voluntary : 0);
 	row->involuntary =
 		t->involuntary - (p && p->involuntary <= t->involuntary ? p->involuntary : 0);
+	/* Whole clock ticks: a thread on CPU throughout may read one over; no thread tops 100%. */
 	if (interval_s > 0)
 		row->cpu_pct = 100.0 * (double)ticks / (double)priv->clk_tck / interval_s;
+	if (row->cpu_pct > 100.0)
+		row->cpu_pct = 100.0;
 	memcpy(row->wchan, t->wchan, sizeof(row->wchan));
 	memcpy(row->kstack, t->kstack, sizeof(row->kstack));
 }
@@ -726,20 +731,53 @@ static int stacks_target_find(struct stacks_priv *priv)
 }
 
 /*
- * With a target: the waiting entries into the sets and the threads as /proc shows them now.
- * When the process is gone the rows of the last poll stay, all exited, and so do the sets
- * unless the last samples arrived with this poll.
+ * Tests: KTOP_FAKE_SLOW_POLL=N:MS, poll N (from 1) names its stacks MS milliseconds slower, as
+ * naming the stacks of a binary with large debug information does.
  */
-static void stacks_poll_target(struct stacks_priv *priv)
+static void stacks_fake_slow(const struct stacks_priv *priv)
+{
+	const char *spec = getenv(STACKS_SLOW_ENV);
+	struct timespec ts;
+	unsigned long n;
+	char *end;
+	long v;
+
+	if (!spec)
+		return;
+	n = strtoul(spec, &end, 10);
+	if (*end != ':' || n != priv->model.polls + 1)
+		return;
+	v = strtol(end + 1, NULL, 10);
+	if (v <= 0 || v > 10000)
+		return;
+	ts.tv_sec = v / 1000;
+	ts.tv_nsec = (v % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Read the target's threads from /proc, at *read_s; how many, or -ESRCH when it is gone. */
+static int stacks_target_read(struct stacks_priv *priv, double *read_s)
+{
+	int nread = priv->seen ? stacks_threads_read(priv) : stacks_target_find(priv);
+
+	*read_s = clock_seconds(CLOCK_MONOTONIC);
+	return nread;
+}
+
+/*
+ * With a target: the waiting entries into the sets and the threads /proc showed at read_s
+ * (nread of them, or -ESRCH). When the process is gone the rows of the last poll stay, all
+ * exited, and so do the sets unless the last samples arrived with this poll.
+ */
+static void stacks_poll_target(struct stacks_priv *priv, int nread, double read_s)
 {
 	struct stacks_model *m = &priv->model;
 	const struct stacks_proc_task *main_thread;
 	size_t cap;
-	int nread;
 
 	if (priv->gone)
 		return;
-	nread = priv->seen ? stacks_threads_read(priv) : stacks_target_find(priv);
 	if (nread < 0 && !priv->seen)
 		return;
 	if (nread < 0) {
@@ -763,13 +801,14 @@ static void stacks_poll_target(struct stacks_priv *priv)
 			stack_source_exec(priv->src, priv->target);
 			stack_source_note(priv->src, priv->target);
 		}
-		stacks_rows_build(
-			priv, nread,
-			stack_source_interval_s(priv->src, clock_seconds(CLOCK_MONOTONIC)));
+		/* CPU time over the time between the two readings, whatever the poll took. */
+		stacks_rows_build(priv, nread, read_s - priv->prev_s);
 		stacks_threads_keep(priv, nread);
+		priv->prev_s = read_s;
 	}
 	cap = m->nthreads;
 	stacks_rows_add_samples(priv, &cap);
+	stacks_fake_slow(priv);
 	stack_source_collect(priv->src);
 }
 
@@ -781,8 +820,9 @@ static int stacks_poll(struct collector *c)
 {
 	struct stacks_priv *priv = c->priv;
 	struct stacks_model *m;
-	double start, interval_s, cumulative_s;
+	double start, now, read_s = 0, interval_s, cumulative_s;
 	bool was_gone;
+	int nread = 0;
 	int refresh;
 	int err = 0;
 	int n;
@@ -796,20 +836,26 @@ static int stacks_poll(struct collector *c)
 	c->why[0] = '\0';
 	/* CPUs that came online since: a failure is said, and the rest of the poll goes on. */
 	refresh = stacks_cpus_refresh(priv, c->why, sizeof(c->why));
-	/* Copied stacks first: a sample's record is in the ring before any count of it. */
-	ustack_reader_consume(stack_source_reader(priv->src));
+	/*
+	 * The interval ends now, with the drain and the reading of the target's threads: reading
+	 * the ring (it unwinds the copied stacks) and naming the stacks afterwards take none of
+	 * it; stacks sent later wait.
+	 */
+	now = clock_seconds(CLOCK_MONOTONIC);
 	n = stack_source_drain(priv->src, c->why, sizeof(c->why));
 	if (n < 0)
 		return n;
 	was_gone = priv->gone;
+	if (priv->target && !priv->gone)
+		nread = stacks_target_read(priv, &read_s);
+	ustack_reader_consume(stack_source_reader(priv->src));
+	stack_source_interval_end(priv->src, now, &interval_s, &cumulative_s);
 	if (priv->target)
-		stacks_poll_target(priv);
+		stacks_poll_target(priv, nread, read_s);
 	else
 		err = stacks_poll_top(c);
 	/* What was not collected (no target, or gone) goes. */
 	stack_source_skip(priv->src);
-	stack_source_interval_end(priv->src, clock_seconds(CLOCK_MONOTONIC), &interval_s,
-				  &cumulative_s);
 	if (!was_gone) {
 		m->interval_s = interval_s;
 		m->cumulative_s = cumulative_s;
@@ -928,6 +974,7 @@ static int stacks_configure(struct collector *c, const struct filter *f, unsigne
 		return n;
 	}
 	stacks_threads_keep(priv, n);
+	priv->prev_s = clock_seconds(CLOCK_MONOTONIC);
 	return 0;
 }
 

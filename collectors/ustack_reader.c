@@ -19,17 +19,29 @@
 #include "collectors/collector.h"
 #include "collectors/uframe_source.h"
 #include "symbols/unwind.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 #include "bpf/ustack.h"
 
 _Static_assert(USTACK_NREGS == UNWIND_NREGS, "bpf/ustack.h and symbols/unwind.h disagree");
 
 #define READER_DEPTH 127 /* user frames kept, as many as a frame-pointer stack holds */
+#define READER_REUSE 1024 /* whole stacks kept for reuse, by (thread, frame-pointer stack) */
+
+/* A whole stack unwound for a thread's block at a frame-pointer stack, to stand in for it. */
+struct reader_reuse {
+	uint32_t tgid; /* 0: empty */
+	uint32_t tid;
+	int32_t ustack;
+	uint32_t nuf;
+	struct stack_collect_uframe *uf;
+};
 
 /* One unwound stack, waiting for the next poll. */
 struct reader_entry {
 	struct stack_collect_key key;
 	uint64_t amount;
+	uint64_t ts_ns; /* when BPF sent it */
 	char comm[USTACK_COMM_LEN];
 	size_t first; /* its frames: uf[first .. first + nuf), innermost first */
 	uint32_t nuf;
@@ -47,13 +59,74 @@ struct ustack_reader {
 	struct reader_entry *entries;
 	size_t nentries;
 	size_t entries_cap;
+	struct reader_entry *held; /* scratch for ustack_reader_cut */
+	size_t held_cap;
+	size_t nready; /* entries[0, nready) are within the cut */
+	bool cut;      /* nready holds; else every entry is */
 	struct stack_collect_uframe *uf;
 	size_t nuf;
 	size_t uf_cap;
 	uint64_t scratch[READER_DEPTH];
 	struct stack_collect_uframe expanded[READER_DEPTH];
+	struct reader_reuse *reuse; /* READER_REUSE slots, direct-mapped; NULL until one is kept */
 	struct ustack_reader_stats stats;
 };
+
+/* The reuse slot of (tgid, tid, ustack). */
+static struct reader_reuse *reader_reuse_slot(struct ustack_reader *r, uint32_t tgid,
+					      uint32_t tid, int32_t ustack)
+{
+	uint64_t h = hash_mix64(((uint64_t)tgid << 32 | tid) ^ hash_mix64((uint32_t)ustack));
+
+	if (!r->reuse)
+		r->reuse = xcalloc(READER_REUSE, sizeof(*r->reuse));
+	return &r->reuse[h % READER_REUSE];
+}
+
+/* Keep a whole stack (expanded frames) unwound for a block at frame-pointer stack ustack. */
+static void reader_reuse_keep(struct ustack_reader *r, const struct ustack_rec *rec,
+			      const struct stack_collect_uframe *uf, uint32_t nuf)
+{
+	struct reader_reuse *e;
+
+	if (rec->ustack < 0 || !nuf)
+		return;
+	e = reader_reuse_slot(r, rec->tgid, rec->tid, rec->ustack);
+	if (e->nuf < nuf) {
+		free(e->uf);
+		e->uf = xreallocarray(NULL, nuf, sizeof(*e->uf));
+	}
+	e->tgid = rec->tgid;
+	e->tid = rec->tid;
+	e->ustack = rec->ustack;
+	e->nuf = nuf;
+	memcpy(e->uf, uf, nuf * sizeof(*uf));
+}
+
+/* Forget the stacks kept for reuse of one process (0: all). */
+static void reader_reuse_forget(struct ustack_reader *r, uint32_t tgid)
+{
+	for (size_t i = 0; r->reuse && i < READER_REUSE; i++)
+		if (!tgid || r->reuse[i].tgid == tgid)
+			r->reuse[i].tgid = 0;
+}
+
+bool ustack_reader_reuse(struct ustack_reader *r, const struct stack_collect_key *k,
+			 const struct stack_collect_uframe **uf, uint32_t *nuf)
+{
+	int32_t id = k->ustack & ((1 << USTACK_FB_SHIFT) - 1);
+	struct reader_reuse *e;
+
+	if (!r->reuse || k->ustack < 0 || id == k->ustack)
+		return false;
+	e = reader_reuse_slot(r, k->tgid, k->tid, id);
+	if (e->tgid != k->tgid || e->tid != k->tid || e->ustack != id)
+		return false;
+	*uf = e->uf;
+	*nuf = e->nuf;
+	r->stats.reused++;
+	return true;
+}
 
 /* "[truncated: 16 KiB]" for a copy of size bytes: one string per size, for the run. */
 static const char *reader_cut_mark(uint32_t size)
@@ -84,7 +157,7 @@ static const char *reader_mark(struct ustack_reader *r, enum unwind_end end, siz
 	default:
 		if (!n) {
 			r->stats.failed++;
-			return "[missing user stack]";
+			return "[stack not unwound]";
 		}
 		r->stats.incomplete++;
 		return "[unwinding stopped]";
@@ -121,12 +194,15 @@ static void reader_keep(struct ustack_reader *r, const struct ustack_rec *rec, s
 		.ustack = STACK_COLLECT_NONE,
 	};
 	e->amount = rec->amount;
+	e->ts_ns = rec->ts_ns;
 	memcpy(e->comm, rec->comm, sizeof(e->comm));
 	e->first = r->nuf;
 	e->nuf = (uint32_t)nuf;
 	e->mark = mark;
 	memcpy(r->uf + r->nuf, r->expanded, nuf * sizeof(*r->uf));
 	r->nuf += nuf;
+	if (!mark)
+		reader_reuse_keep(r, rec, r->expanded, (uint32_t)nuf);
 }
 
 /* One record from the kernel: unwind its stack now, while its process most likely lives. */
@@ -208,7 +284,11 @@ void ustack_reader_free(struct ustack_reader *r)
 		ring_buffer__free(r->rb);
 	uframe_source_free(r->source);
 	unwind_cache_free(r->own_uc);
+	for (size_t i = 0; r->reuse && i < READER_REUSE; i++)
+		free(r->reuse[i].uf);
+	free(r->reuse);
 	free(r->entries);
+	free(r->held);
 	free(r->uf);
 	free(r);
 }
@@ -233,20 +313,53 @@ int ustack_reader_consume(struct ustack_reader *r)
 	return n < 0 ? n : 0;
 }
 
+void ustack_reader_cut(struct ustack_reader *r, uint64_t cut_ns)
+{
+	size_t nheld = 0;
+
+	if (r->held_cap < r->nentries) {
+		r->held_cap = r->nentries;
+		r->held = xreallocarray(r->held, r->held_cap, sizeof(*r->held));
+	}
+	r->nready = 0;
+	for (size_t i = 0; i < r->nentries; i++) {
+		if (r->entries[i].ts_ns <= cut_ns)
+			r->entries[r->nready++] = r->entries[i];
+		else
+			r->held[nheld++] = r->entries[i];
+	}
+	memcpy(r->entries + r->nready, r->held, nheld * sizeof(*r->held));
+	r->cut = true;
+}
+
 void ustack_reader_flush(struct ustack_reader *r, struct stack_collect *st, bool cumulative)
 {
-	for (size_t i = 0; i < r->nentries; i++) {
+	size_t n = ustack_reader_count(r);
+	size_t nheld = 0, nuf = 0;
+
+	for (size_t i = 0; i < n; i++) {
 		const struct reader_entry *e = &r->entries[i];
 
 		stack_collect_add_unwound(st, &e->key, r->uf + e->first, e->nuf, e->mark, e->comm,
 					  sizeof(e->comm), e->amount, 1, cumulative);
 	}
-	ustack_reader_discard(r);
+	/* Stacks sent after the cut wait for the next interval; their frames move up, in order. */
+	for (size_t i = n; i < r->nentries; i++) {
+		struct reader_entry *e = &r->entries[nheld++];
+
+		*e = r->entries[i];
+		memmove(r->uf + nuf, r->uf + e->first, e->nuf * sizeof(*r->uf));
+		e->first = nuf;
+		nuf += e->nuf;
+	}
+	r->nentries = nheld;
+	r->nuf = nuf;
+	r->cut = false;
 }
 
 size_t ustack_reader_count(const struct ustack_reader *r)
 {
-	return r->nentries;
+	return r->cut ? r->nready : r->nentries;
 }
 
 const struct stack_collect_key *ustack_reader_entry(const struct ustack_reader *r, size_t i,
@@ -261,12 +374,14 @@ void ustack_reader_discard(struct ustack_reader *r)
 {
 	r->nentries = 0;
 	r->nuf = 0;
+	r->cut = false;
 }
 
 void ustack_reader_exec(struct ustack_reader *r, uint32_t tgid)
 {
 	unwind_forget(r->uc, tgid);
 	uframe_source_forget(r->source, tgid);
+	reader_reuse_forget(r, tgid);
 }
 
 void ustack_reader_stats(const struct ustack_reader *r, struct ustack_reader_stats *out)

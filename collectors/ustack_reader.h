@@ -22,6 +22,7 @@ struct ustack_reader_stats {
 	uint64_t incomplete; /* stacks whose unwinding stopped short (no CFI, a bad frame) */
 	uint64_t cut;	     /* stacks deeper than the copy */
 	uint64_t failed;     /* stacks not unwound at all (the process was gone) */
+	uint64_t reused;     /* fallback stacks that took a whole stack unwound before */
 };
 
 struct ustack_reader;
@@ -49,13 +50,28 @@ int ustack_reader_epoll_fd(const struct ustack_reader *r);
 /* Read and unwind what waits in the reader's own ring buffer (0 with a shared one), or -errno. */
 int ustack_reader_consume(struct ustack_reader *r);
 
-/* Add what was unwound since the last flush to st (between its begin and end), and forget it. */
+/*
+ * End the interval at cut_ns (CLOCK_MONOTONIC): the stacks sent until then are the ones
+ * ustack_reader_count, _entry and _flush see; later ones wait for the next cut.
+ */
+void ustack_reader_cut(struct ustack_reader *r, uint64_t cut_ns);
+/*
+ * Add what was unwound since the last flush (up to the cut, if one was made) to st (between
+ * its begin and end), and forget it.
+ */
 void ustack_reader_flush(struct ustack_reader *r, struct stack_collect *st, bool cumulative);
 /* How many unwound stacks wait for the next flush. */
 size_t ustack_reader_count(const struct ustack_reader *r);
 /* Waiting stack i: its thread and stack key, with its name (not escaped) and amount. */
 const struct stack_collect_key *ustack_reader_entry(const struct ustack_reader *r, size_t i,
 						    const char **comm, uint64_t *amount);
+/*
+ * For an entry counted with frame pointers because its copy failed (its user stack id carries
+ * a USTACK_FB_* cause): the whole stack last unwound for the same thread and frame-pointer
+ * stack, in *uf (valid until the next poll), or false when there is none.
+ */
+bool ustack_reader_reuse(struct ustack_reader *r, const struct stack_collect_key *k,
+			 const struct stack_collect_uframe **uf, uint32_t *nuf);
 /* Drop what was unwound and not yet flushed (a reset of the collector's figures). */
 void ustack_reader_discard(struct ustack_reader *r);
 

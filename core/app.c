@@ -15,10 +15,12 @@
 
 #include "config.h"
 #include "core/log.h"
+#include "core/recording.h"
 #include "core/registry.h"
 #include "symbols/symbols.h"
 #include "symbols/unwind.h"
 #include "util/clock.h"
+#include "util/xalloc.h"
 
 double app_now(void)
 {
@@ -39,6 +41,9 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 	p->batch = a->opt.batch;
 	a->aux[i] = e->aux;
 	e->panel_init(p);
+	a->sort0[i] = -1;
+	if (p->ops->get_sort)
+		p->ops->get_sort(p, &a->sort0[i], &a->sort0_reverse[i]);
 	a->panel_list[i] = p;
 	if (!open_it) {
 		snprintf(c->why, sizeof(c->why), "not started");
@@ -108,7 +113,76 @@ static void app_syms_free(struct app *a)
 	a->cfg.syms = NULL;
 }
 
-int app_init(struct app *a, const struct options *opt, const struct features *feat)
+/* Drop the reference a /metrics reply held on the exposition it sent. */
+static void release_metrics(void *arg)
+{
+	metrics_text_put(arg);
+}
+
+/* /metrics: the exposition the main loop published last, shared with the other scrapes. */
+static void serve_metrics(void *arg, const struct http_request *req, struct http_reply *rep)
+{
+	struct metrics_text *ref;
+	const char *text;
+
+	(void)req;
+	text = metrics_text_get(arg, &rep->len, &ref);
+	if (!text) {
+		rep->status = 503;
+		rep->content_type = "text/plain";
+		rep->body = xstrdup("no interval collected yet\n");
+		rep->len = strlen(rep->body);
+		return;
+	}
+	rep->content_type = PROM_CONTENT_TYPE;
+	rep->body = (char *)text; /* only read: libmicrohttpd sends it */
+	rep->release = release_metrics;
+	rep->release_arg = ref;
+}
+
+/* --listen: the HTTP server and what it serves; 0, or -errno after one line on stderr. */
+static int app_listen(struct app *a)
+{
+	char why[256];
+	int err;
+
+	a->metrics = metrics_new();
+	a->http = http_server_new();
+	http_server_route(a->http, "/metrics", serve_metrics, a->metrics);
+	err = http_server_start(a->http, a->opt.listen, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "ktop: --listen %s\n", why);
+		return err;
+	}
+	log_msg("http: serving /metrics on %s", http_server_address(a->http));
+	return 0;
+}
+
+/*
+ * Render the accumulated figures and publish them for the next scrapes; every 10th time, log
+ * how long the renders took (the CPU that --listen costs beyond its collectors).
+ */
+static void app_publish_metrics(struct app *a)
+{
+	double t0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+	struct prom_buf b;
+	char *text;
+	size_t len;
+
+	prom_buf_init(&b);
+	metrics_render(a->metrics, a->collectors, a->npanels, &b);
+	text = prom_buf_take(&b, &len);
+	metrics_publish(a->metrics, text, len);
+	a->render_s += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - t0;
+	if (++a->renders % 10)
+		return;
+	log_msg("metrics: 10 renders, the last of %zu bytes, took %.3f ms of CPU on average", len,
+		a->render_s * 1000 / 10);
+	a->render_s = 0;
+}
+
+int app_init(struct app *a, const struct options *opt, const struct features *feat,
+	     const struct settings *st, const char *path, const char *warn)
 {
 	const struct registry_entry *chosen;
 	struct theme theme = a->theme;
@@ -119,30 +193,70 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->timerfd = -1;
 	a->opt = *opt;
 	a->feat = *feat;
+	a->settings = a->saved = *st;
+	snprintf(a->settings_path, sizeof(a->settings_path), "%s", path);
 	options_startup(opt, &a->cfg, &a->filter);
+	a->filter.offcpu_kthreads = st->kthreads;
 	a->applied = a->filter;
 	a->start_s = a->reset_s = app_now();
+	if (opt->write) {
+		char why[320];
+		int err = recording_open(a, why, sizeof(why));
+
+		if (err) {
+			fprintf(stderr, "ktop: -w %s\n", why);
+			return err;
+		}
+	}
 	app_syms_new(a);
+	if (opt->listen) {
+		int err = app_listen(a);
+
+		if (err)
+			return err;
+	}
 
 	chosen = opt->panel ? registry_find_panel(opt->panel) : NULL;
 	for (size_t i = 0; i < registry_count && i < APP_MAX_PANELS; i++) {
 		const struct registry_entry *e = &registry[i];
 
-		/* batch: only the chosen panel, and the one whose model it also reads */
-		if (opt->batch && chosen && e != chosen &&
+		/* batch: only the chosen panel, and the one whose model it also reads (all of
+		 * them with -w, whose recording holds every panel, and --listen, for /metrics) */
+		if (opt->batch && !opt->write && !opt->listen && chosen && e != chosen &&
 		    !(chosen->aux && !strcmp(chosen->aux, e->panel->name)))
 			continue;
-		if (opt->batch && !chosen && i > 0)
+		if (opt->batch && !opt->write && !opt->listen && !chosen && i > 0)
 			continue;
 		if (e == chosen || (!chosen && i == 0))
 			a->current = a->npanels;
 		add_panel(a, e, true);
+	}
+	app_prefs_apply(a);
+	if (warn && warn[0] && !a->message[0]) {
+		snprintf(a->message, sizeof(a->message), "%s", warn);
+		a->message_is_error = true;
+		a->message_at = app_now();
+	}
+	/* a recording holds every panel whatever is shown: their costly probes stay attached */
+	for (size_t i = 0; opt->write && i < a->npanels; i++)
+		app_set_visible(a, i, true);
+	/* said once the collectors are open (which takes a while), unless one failed */
+	if (a->http && !a->message[0]) {
+		snprintf(a->message, sizeof(a->message), "serving http://%s/metrics",
+			 http_server_address(a->http));
+		a->message_at = app_now();
 	}
 	return 0;
 }
 
 void app_fini(struct app *a)
 {
+	/* the server's threads first: nothing serves while the rest goes */
+	http_server_free(a->http);
+	a->http = NULL;
+	metrics_free(a->metrics);
+	a->metrics = NULL;
+	recording_close(a);
 	for (size_t i = 0; i < a->npanels; i++) {
 		struct collector *c = &a->collectors[i];
 		struct panel *p = &a->panels[i];
@@ -186,12 +300,19 @@ int app_signals_open(struct app *a)
 
 int app_timer_open(struct app *a)
 {
-	struct itimerspec its;
-	long long ns = (long long)(a->opt.delay_s * 1e9);
-
 	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (a->timerfd < 0)
 		return -errno;
+	return app_timer_set(a);
+}
+
+int app_timer_set(struct app *a)
+{
+	struct itimerspec its;
+	long long ns = (long long)(a->opt.delay_s * 1e9);
+
+	if (a->timerfd < 0)
+		return app_timer_open(a);
 	its.it_interval.tv_sec = ns / 1000000000LL;
 	its.it_interval.tv_nsec = ns % 1000000000LL;
 	its.it_value = its.it_interval;
@@ -234,6 +355,8 @@ void app_set_visible(struct app *a, size_t i, bool visible)
 {
 	struct collector *c = &a->collectors[i];
 
+	if (!visible && a->opt.write)
+		return; /* recorded: kept as if shown */
 	if (i < a->npanels && c->is_open && c->ops->set_visible)
 		c->ops->set_visible(c, visible);
 }
@@ -251,17 +374,31 @@ void app_tick(struct app *a)
 			a->message_at = app_now();
 			continue;
 		}
-		if (a->paused)
+		if (a->paused) {
+			/* /metrics counts on while the screen holds still */
+			if (a->metrics) {
+				void *snap = c->ops->snapshot(c);
+
+				metrics_feed(a->metrics, i, c, snap, app_now());
+				if (snap)
+					c->ops->model_free(snap);
+			}
 			continue;
+		}
 		if (a->shown[i])
 			c->ops->model_free(a->shown[i]);
 		a->shown[i] = c->ops->snapshot(c);
 		a->panels[i].model = a->shown[i];
+		if (a->metrics)
+			metrics_feed(a->metrics, i, c, a->shown[i], app_now());
 	}
+	if (a->metrics)
+		app_publish_metrics(a);
 	for (size_t i = 0; i < a->npanels; i++)
 		for (size_t k = 0; a->aux[i] && k < a->npanels; k++)
 			if (!strcmp(a->panels[k].ops->name, a->aux[i]))
 				a->panels[i].aux_model = a->shown[k];
+	recording_tick(a);
 }
 
 /* The first line of a small /proc file into buf; false if unreadable. */

@@ -3,14 +3,20 @@
 #ifndef KTOP_APP_H
 #define KTOP_APP_H
 
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "collectors/collector.h"
 #include "core/features.h"
+#include "core/http_server.h"
+#include "core/metrics.h"
 #include "core/options.h"
 #include "core/registry.h"
+#include "core/settings.h"
+#include "record/record_frame.h"
 #include "themes/theme.h"
 #include "ui/canvas.h"
 #include "ui/keymap.h"
@@ -39,7 +45,14 @@ struct app {
 	size_t current;
 	bool paused;
 	bool help;
+	bool setup;  /* the setup screen is shown */
+	size_t setup_selected;
 	bool quit;
+	struct settings settings; /* as the setup screen shows them and quit saves them */
+	struct settings saved;    /* as last read from or written to the file */
+	char settings_path[PATH_MAX]; /* "" with --no-config or without a home */
+	int sort0[APP_MAX_PANELS];    /* each table's own first sort: not saved while it holds */
+	bool sort0_reverse[APP_MAX_PANELS];
 	struct keymap keys; /* the global keys, their panel numbers from the panels there are */
 	struct prompt prompt;
 	struct screen screen;
@@ -52,10 +65,25 @@ struct app {
 	char message[192]; /* the last action's result, shown on the footer's row a while */
 	bool message_is_error;
 	double message_at;
+	struct record_writer *rec;      /* -w: the recording, NULL when none or stopped */
+	struct record_frame rec_frame;  /* the interval just recorded */
+	bool rec_stopped;               /* a write failed: the recording stopped */
+	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
+	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */
+	bool warming_up;                /* batch's polls before the first interval: not recorded */
+	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
+	struct http_server *http;
+	uint64_t renders; /* of the exposition, and the CPU time of the last ones, for the log */
+	double render_s;
 };
 
-/* Set up panels and open collectors (batch: only the chosen panel's); 0 or -errno. */
-int app_init(struct app *a, const struct options *opt, const struct features *feat);
+/*
+* Create the recording (-w), set up panels and open collectors (batch: only the chosen panel's,
+ * unless recording or serving --listen), the settings st (read from path, "" for none; warn:
+ * their first warning, shown a while) given to the panels. 0 or -errno, said on stderr.
+ */
+int app_init(struct app *a, const struct options *opt, const struct features *feat,
+	     const struct settings *st, const char *path, const char *warn);
 /* Close every collector and free every snapshot; safe after a failed init. */
 void app_fini(struct app *a);
 /* The interactive screen until q or a signal; returns the exit code. */
@@ -77,5 +105,23 @@ void app_tick(struct app *a);
 /* Fill the header's data for panel p. */
 void app_status(const struct app *a, const struct panel *p, struct status_info *si);
 double app_now(void);
+/*
+ * Give each open collector the parts of a->filter that changed since they were last given
+ * it (compared once, here; the PID set sorted first); a collector's failure is reported.
+ */
+void app_apply_filter(struct app *a);
+/* Set the refresh timer to a->opt.delay_s (made when there is none); 0 or -errno. */
+int app_timer_set(struct app *a);
+
+/* The settings' side of the app (core/app_settings.c). */
+/* Give the settings' preferences (sort, kernel threads, tree defaults) to every panel. */
+void app_prefs_apply(struct app *a);
+/* Apply setting i after the setup screen changed it: live where it can be. */
+void app_setting_changed(struct app *a, enum settings_item i);
+/*
+ * Save the settings (with each table's sort as it is now) when they changed; 0, or -errno
+ * with why (the settings stay as they are in memory).
+ */
+int app_settings_save(struct app *a, char *why, size_t why_len);
 
 #endif

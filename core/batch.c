@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Batch mode: no terminal UI, one snapshot of one panel per interval, as text or JSON. */
+/*
+ * Batch mode: no terminal UI, one snapshot of one panel per interval, as text, JSON or folded
+ * stacks; or pprof profiles, one file per interval and one of the whole run.
+ */
 #include "core/app.h"
 
 #include <errno.h>
@@ -7,14 +10,16 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "core/export.h"
+#include "core/recording.h"
 
-#define BATCH_TEXT_WIDTH 100
 
 /* Text width: the terminal's when stdout is one (at least 80), else 100. */
 static int text_width(FILE *out)
@@ -24,7 +29,46 @@ static int text_width(FILE *out)
 	if (out == stdout && isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) &&
 	    ws.ws_col >= 80)
 		return ws.ws_col;
-	return BATCH_TEXT_WIDTH;
+	return RECORDING_TEXT_WIDTH;
+}
+
+/*
+ * The snapshot of panel i: when it was just recorded, the very bytes recorded (so a replay
+ * prints what this printed), else exported now. 0 or -errno.
+ */
+static int write_snapshot(struct app *a, size_t i, FILE *out, const struct status_info *si)
+{
+	enum export_format fmt = a->opt.format;
+	const void *data;
+	size_t len;
+	int width = text_width(out);
+
+	if (!recording_last(a, i, fmt, &data, &len) ||
+	    (fmt == EXPORT_TEXT && width != RECORDING_TEXT_WIDTH))
+		return export_snapshot(out, fmt, a->panel_list[i], si, width,
+				       screen_locale_is_utf8());
+	if ((len && fwrite(data, 1, len, out) != len) || fflush(out))
+		return errno == EPIPE ? -EPIPE : -EIO;
+	return 0;
+}
+
+/*
+ * A tick taken late by a tenth of an interval or more (the last poll overran, the machine is
+ * busy) moves the schedule: the next one is a whole interval from now, never a catch-up
+ * snapshot shorter than the interval by as much.
+ */
+static void shift_if_late(struct app *a, uint64_t expirations)
+{
+	struct itimerspec its;
+	double left;
+
+	if (timerfd_gettime(a->timerfd, &its))
+		return;
+	left = (double)its.it_value.tv_sec + (double)its.it_value.tv_nsec / 1e9;
+	if (expirations == 1 && left > 0.9 * a->opt.delay_s)
+		return;
+	its.it_value = its.it_interval;
+	timerfd_settime(a->timerfd, 0, &its, NULL);
 }
 
 /* Wait for the next tick; false when a signal says stop. */
@@ -49,9 +93,47 @@ static bool wait_tick(struct app *a)
 			if (si.ssi_signo != SIGWINCH && si.ssi_signo != SIGCHLD)
 				return false;
 		if ((fds[0].revents & POLLIN) &&
-		    read(a->timerfd, &expirations, sizeof(expirations)) > 0)
+		    read(a->timerfd, &expirations, sizeof(expirations)) > 0) {
+			shift_if_late(a, expirations);
 			return true;
+		}
 	}
+}
+
+/* Write the panel's profile of the interval to a new file path. */
+static int batch_pprof_file(struct panel *p, const char *path)
+{
+	char why[512];
+	FILE *f = export_create(path, why, sizeof(why));
+	int err;
+
+	if (!f) {
+		fprintf(stderr, "ktop: -o %s\n", why);
+		return -EEXIST;
+	}
+	err = export_pprof(f, p, false, why, sizeof(why));
+	if (fclose(f) && !err) {
+		err = -errno;
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+	}
+	if (err)
+		fprintf(stderr, "ktop: -o %s: %s\n", path, why);
+	return err;
+}
+
+/* FILE.n, interval n's profile (n from 1). */
+static int batch_pprof_interval(struct app *a, struct panel *p, uint64_t n)
+{
+	size_t len = strlen(a->opt.output) + 24;
+	char *path = malloc(len);
+	int err;
+
+	if (!path)
+		return -ENOMEM;
+	snprintf(path, len, "%s.%llu", a->opt.output, (unsigned long long)n);
+	err = batch_pprof_file(p, path);
+	free(path);
+	return err;
 }
 
 int app_run_batch(struct app *a)
@@ -68,6 +150,7 @@ int app_run_batch(struct app *a)
 		fprintf(stderr, "ktop: %s: %s\n", c->ops->name, c->why);
 		return 2;
 	}
+	/* pprof: FILE gets the whole run's profile at the end, FILE.n interval n's */
 	if (a->opt.output) {
 		out = export_create(a->opt.output, why, sizeof(why));
 		if (!out) {
@@ -75,23 +158,48 @@ int app_run_batch(struct app *a)
 			return 2;
 		}
 	}
-	if (app_signals_open(a) || app_timer_open(a)) {
+	if (app_signals_open(a)) {
 		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
 		rc = 1;
 		goto out_close;
 	}
 	app_set_visible(a, a->current, true);
+	/*
+	 * Two polls around the timer's start: the first names what was sampled since open (slow
+	 * when it is new to the symbol cache), the second starts every collector's first interval
+	 * with the timer and within a few milliseconds of the others, so that the first snapshot
+	 * covers one interval. Neither is an interval: a recording starts after them.
+	 */
+	a->warming_up = true;
+	app_tick(a);
+	if (app_timer_open(a)) {
+		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
+		rc = 1;
+		goto out_close;
+	}
+	app_tick(a);
+	a->warming_up = false;
 	fprintf(stderr, "ktop: %s: tracing with %s; a snapshot every %.1fs\n", c->ops->name,
 		c->mode[0] ? c->mode : "BPF", a->opt.delay_s);
+	if (a->http)
+		fprintf(stderr, "ktop: serving http://%s/metrics\n", http_server_address(a->http));
 	while (!a->opt.iterations || done < a->opt.iterations) {
 		if (!wait_tick(a))
 			break;
 		app_tick(a);
 		app_status(a, p, &si);
+		if (a->opt.format == EXPORT_PPROF) {
+			err = batch_pprof_interval(a, p, done + 1);
+			if (err) {
+				rc = 1;
+				break;
+			}
+			done++;
+			continue;
+		}
 		if (done && a->opt.format == EXPORT_TEXT)
 			fputc('\n', out);
-		err = export_snapshot(out, a->opt.format, p, &si, text_width(out),
-				      screen_locale_is_utf8());
+		err = write_snapshot(a, a->current, out, &si);
 		if (err) {
 			if (err != -EPIPE)
 				fprintf(stderr, "ktop: writing a snapshot: %s\n", strerror(-err));
@@ -99,6 +207,13 @@ int app_run_batch(struct app *a)
 			break;
 		}
 		done++;
+	}
+	if (a->opt.format == EXPORT_PPROF && !rc) {
+		err = export_pprof(out, p, true, why, sizeof(why));
+		if (err) {
+			fprintf(stderr, "ktop: -o %s: %s\n", a->opt.output, why);
+			rc = 1;
+		}
 	}
 out_close:
 	if (out != stdout && fclose(out) && !rc) {

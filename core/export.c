@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/pprof_export.h"
 #include "util/json.h"
 
 #define EXPORT_HEADER_COLS 400 /* room for the header's every field in a text export */
@@ -20,6 +21,10 @@ int export_format_parse(const char *s, enum export_format *out)
 		*out = EXPORT_JSON;
 	else if (!strcmp(s, "folded"))
 		*out = EXPORT_FOLDED;
+	else if (!strcmp(s, "none"))
+		*out = EXPORT_NONE;
+	else if (!strcmp(s, "pprof"))
+		*out = EXPORT_PPROF;
 	else
 		return -EINVAL;
 	return 0;
@@ -100,9 +105,41 @@ static int export_json(FILE *out, struct panel *p, const struct status_info *si)
 	return err;
 }
 
+int export_pprof(FILE *out, struct panel *p, bool cumulative, char *why, size_t why_len)
+{
+	struct panel_profile pp = { 0 };
+	struct pprof_input in;
+	struct timespec ts;
+	int err;
+
+	if (!p->ops->profile) {
+		snprintf(why, why_len, "pprof: the %s panel has no stacks", p->ops->title);
+		return -EOPNOTSUPP;
+	}
+	err = p->model ? p->ops->profile(p, cumulative, &pp) : -ENODATA;
+	if (err) {
+		if (!pp.why)
+			pp.why = err == -ENODATA ? "no stacks yet" : strerror(-err);
+		snprintf(why, why_len, "pprof: %s: %s", p->ops->title, pp.why);
+		return err;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	in = (struct pprof_input){
+		.set = pp.set,
+		.kind = pp.on_cpu ? PPROF_ON_CPU : PPROF_OFF_CPU,
+		.pid = pp.pid,
+		.tid = pp.tid,
+		.period_ns = pp.hz ? 1000000000ull / pp.hz : 0,
+		.duration_ns = (int64_t)(pp.span_s * 1e9),
+	};
+	in.time_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - in.duration_ns;
+	return pprof_write(out, &in, why, why_len);
+}
+
 int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
 		    const struct status_info *si, int width, bool utf8)
 {
+	char why[256];
 	int err;
 
 	switch (fmt) {
@@ -114,6 +151,11 @@ int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
 		break;
 	case EXPORT_FOLDED:
 		err = p->ops->folded ? p->ops->folded(p, out) : -EOPNOTSUPP;
+		break;
+	case EXPORT_NONE:
+		return 0;
+	case EXPORT_PPROF:
+		err = export_pprof(out, p, false, why, sizeof(why));
 		break;
 	default:
 		return -EOPNOTSUPP;
@@ -149,9 +191,12 @@ FILE *export_create(const char *path, char *why, size_t why_len)
 int export_save(struct panel *p, enum export_format fmt, const struct status_info *si, int width,
 		bool utf8, char *path, size_t path_len, char *why, size_t why_len)
 {
-	const char *ext = fmt == EXPORT_FOLDED ? "folded" : fmt == EXPORT_JSON ? "json" : "txt";
+	const char *ext = fmt == EXPORT_FOLDED	? "folded"
+			  : fmt == EXPORT_JSON	? "json"
+			  : fmt == EXPORT_PPROF ? "pb.gz"
+						: "txt";
 	const char *dir = getenv("KTOP_EXPORT_DIR");
-	char stamp[32];
+	char stamp[32], reason[256];
 	time_t now = time(NULL);
 	struct tm tm;
 	FILE *f = NULL;
@@ -172,10 +217,14 @@ int export_save(struct panel *p, enum export_format fmt, const struct status_inf
 	}
 	if (!f)
 		return -EEXIST;
-	err = export_snapshot(f, fmt, p, si, width, utf8);
+	reason[0] = '\0';
+	if (fmt == EXPORT_PPROF)
+		err = export_pprof(f, p, false, reason, sizeof(reason));
+	else
+		err = export_snapshot(f, fmt, p, si, width, utf8);
 	if (fclose(f) && !err)
 		err = -errno;
 	if (err)
-		snprintf(why, why_len, "%s: %s", path, strerror(-err));
+		snprintf(why, why_len, "%s: %s", path, reason[0] ? reason : strerror(-err));
 	return err;
 }

@@ -14,17 +14,24 @@ enum export_format {
 	EXPORT_TEXT,
 	EXPORT_JSON,
 	EXPORT_FOLDED,
+	EXPORT_NONE, /* batch prints nothing (headless --listen) */
+	EXPORT_PPROF,
 };
 
-/* "text", "json" or "folded" to the enum; -EINVAL when unknown. */
+/* "text", "json", "folded", "pprof" or "none" to the enum; -EINVAL when unknown. */
 int export_format_parse(const char *s, enum export_format *out);
 /* Write one snapshot of the panel: the header and the whole panel (text) or one JSON line. */
 int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
 		    const struct status_info *si, int width, bool utf8);
+/*
+ * Write the panel's stacks as a gzip-compressed pprof profile: those shown (batch: the
+ * interval's), or with cumulative those since the start. 0 or -errno with why.
+ */
+int export_pprof(FILE *out, struct panel *p, bool cumulative, char *why, size_t why_len);
 /* Create path for writing: O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600; NULL with why on failure. */
 FILE *export_create(const char *path, char *why, size_t why_len);
 /*
- * Save the panel to DIR/ktop-YYYYmmdd-HHMMSS.txt (.folded, .json by format; DIR:
+ * Save the panel to DIR/ktop-YYYYmmdd-HHMMSS.txt (.folded, .json, .pb.gz by format; DIR:
  * $KTOP_EXPORT_DIR or "."; a -N suffix when the name is taken). The path written goes to
  * path; 0 or -errno with why.
  */

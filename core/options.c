@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/http_server.h"
 #include "core/registry.h"
+#include "record/record_time.h"
+#include "util/escape.h"
 #include "util/parse.h"
 
 enum long_only {
@@ -20,6 +23,13 @@ enum long_only {
 	OPT_UNWIND,
 	OPT_USTACK_SIZE,
 	OPT_MAX_QUERIES,
+	OPT_NO_MOUSE,
+	OPT_NO_CONFIG,
+	OPT_KEEP,
+	OPT_FROM,
+	OPT_TO,
+	OPT_AT,
+	OPT_LISTEN,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +52,15 @@ static const struct option long_options[] = {
 	{ "ustack-size", required_argument, NULL, OPT_USTACK_SIZE },
 	{ "max-queries", required_argument, NULL, OPT_MAX_QUERIES },
 	{ "redact", no_argument, NULL, OPT_REDACT },
+	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+	{ "write", required_argument, NULL, 'w' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -59,8 +78,10 @@ void options_usage(FILE *out)
 	      "  -d, --delay SECS       refresh and snapshot interval (default 1; 0.1 to 3600)\n"
 	      "  -b, --batch            no terminal UI: print a snapshot of the panel each interval\n"
 	      "  -n, --iterations N     stop after N snapshots\n"
-	      "  -f, --format FMT       text | json | folded (folded: stack panels only)\n"
-	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600)\n"
+	      "  -f, --format FMT       text | json | folded | pprof (folded, pprof: stack panels)\n"
+	      "                         | none (print nothing, e.g. to serve --listen headless)\n"
+	      "  -o, --output FILE      write snapshots to FILE (created new, mode 0600); pprof:\n"
+	      "                         FILE.1, FILE.2, ... each interval, FILE the whole run\n"
 	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this (default 1)\n"
 	      "      --stack-storage N  stacks: distinct stacks the kernel can hold (default 16384)\n"
 	      "      --max-stacks N     stacks kept since the reset; the smallest older ones are\n"
@@ -78,13 +99,30 @@ void options_usage(FILE *out)
 	      "      --trace SPEC       add a probe to the Trace panel (repeatable), e.g.\n"
 	      "                         'pam:pam_start \"%s: %s\", arg1, arg2'\n"
 	      "      --theme NAME       colour theme: default, mono, high-contrast, or a file path\n"
+	      "      --no-mouse         leave the mouse to the terminal (text selection)\n"
+	      "      --no-config        neither read nor write the settings file\n"
+	      "  -w, --write FILE       record every interval of every panel to FILE (new, 0600)\n"
+	      "      --keep DURATION    with -w: keep only the last DURATION (90s, 15m, 2h, 1d) in\n"
+	      "                         FILE and FILE.prev; or SIZE (100MB, 2GB): at most SIZE\n"
+	      "  -r, --read FILE        replay a recording (no root needed): on the screen, or\n"
+	      "                         printed with -b\n"
+	      "      --at T             with -r: start at T (HH:MM:SS local time, or +DURATION\n"
+	      "                         after the first interval); with -b print that interval\n"
+	      "      --from T, --to T   with -r -b: only the intervals from/until T\n"
+	      "      --listen [ADDR:]PORT  serve /metrics (Prometheus) over HTTP; a port alone:\n"
+	      "                         loopback (127.0.0.1); another address is yours to secure\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
 	      "\n"
 	      "Examples:\n"
 	      "  ktop                          the interactive screen\n"
 	      "  ktop -b -P bio -d 2 -n 3 -f json   three 2-second Block I/O snapshots as JSON\n"
+	      "  ktop -w /var/tmp/box.ktop --keep 2h   the screen, and the last 2 hours recorded\n"
+	      "  ktop -r box.ktop -b -f json -P bio --from 03:10:00 --to +5m   replayed\n"
+	      "  ktop -b -f none --listen 9100     headless, metrics on 127.0.0.1:9100/metrics\n"
 	      "\n"
+	      "Settings: $XDG_CONFIG_HOME/ktop/ktoprc (else ~/.config/ktop/ktoprc), read at start\n"
+	      "(options override it), changed on the setup screen (F2 or S), saved on quit.\n"
 	      "Environment: KTOP_EXPORT_DIR (where s saves), KTOP_THEME_DIR, KTOP_LOG (a debug log\n"
 	      "file), NO_COLOR (monochrome).\n"
 	      "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF (Linux 5.8 or later).\n",
@@ -177,7 +215,7 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case 'f':
 		if (export_format_parse(arg, &o->format))
 			return option_error(why, why_len, name,
-					    "format must be text, json or folded");
+					    "format must be text, json, folded, pprof or none");
 		break;
 	case 'o':
 		if (!arg[0])
@@ -209,6 +247,12 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case OPT_REDACT:
 		o->redact = true;
 		break;
+	case OPT_NO_MOUSE:
+		o->mouse = false;
+		break;
+	case OPT_NO_CONFIG:
+		o->no_config = true;
+		break;
 	case OPT_UNWIND:
 		if (unwind_mode_parse(arg, &o->unwind))
 			return option_error(why, why_len, name, "mode must be auto, dwarf or fp");
@@ -227,6 +271,42 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	case OPT_MAX_QUERIES:
 		err = parse_u64(arg, 10, 1u << 22, &o->max_queries, reason, sizeof(reason));
 		break;
+	case 'w':
+	case 'r':
+		if (!arg[0])
+			return option_error(why, why_len, name, "needs a file name");
+		if (c == 'w')
+			o->write = arg;
+		else
+			o->read = arg;
+		break;
+	case OPT_KEEP:
+		err = record_keep_parse(arg, &o->keep_s, &o->keep_bytes, reason, sizeof(reason));
+		break;
+	case OPT_FROM:
+	case OPT_TO:
+	case OPT_AT: {
+		struct record_time t;
+
+		err = record_time_parse(arg, &t, reason, sizeof(reason));
+		if (c == OPT_FROM)
+			o->from = arg;
+		else if (c == OPT_TO)
+			o->to = arg;
+		else
+			o->at = arg;
+		break;
+	}
+	case OPT_LISTEN: {
+		char host[64];
+		unsigned int port;
+
+		err = http_listen_parse(arg, host, sizeof(host), &port, reason, sizeof(reason));
+		if (err)
+			return option_error(why, why_len, name, reason);
+		o->listen = arg;
+		break;
+	}
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -244,11 +324,34 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 	return 0;
 }
 
-int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+/* The recording options that go together, and those that do not. */
+static int check_record_options(const struct options *o, char *why, size_t why_len)
 {
-	char name[32];
-	int c, long_index, err;
+	const char *bad = NULL;
 
+	if (o->read && o->write)
+		bad = "-w: not with -r (a recording is replayed, not recorded again)";
+	else if (o->read && o->npids)
+		bad = "-p: not with -r (a recording replays what was recorded)";
+	else if ((o->keep_s || o->keep_bytes) && !o->write)
+		bad = "--keep: only with -w";
+	else if ((o->from || o->to || o->at) && !o->read)
+		bad = o->from ? "--from: only with -r" :
+		      o->to   ? "--to: only with -r" :
+				"--at: only with -r";
+	else if (o->at && (o->from || o->to))
+		bad = "--at: not with --from or --to (one moment, or a range)";
+	else if (o->read && !o->batch && (o->from || o->to))
+		bad = o->from ? "--from: only with -b (the screen starts --at a time)" :
+				"--to: only with -b (the screen starts --at a time)";
+	if (!bad)
+		return 0;
+	snprintf(why, why_len, "%s", bad);
+	return -EINVAL;
+}
+
+void options_defaults(struct options *o)
+{
 	memset(o, 0, sizeof(*o));
 	o->delay_s = 1.0;
 	o->format = EXPORT_TEXT;
@@ -260,11 +363,22 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 	o->max_queries = 1000;
 	o->sample_hz = 99;
 	o->ustack_kib = 16;
+	o->mouse = true;
+}
+
+/* options_parse_over without the escaping of its message. */
+static int options_parse_args(struct options *o, int argc, char **argv, char *why, size_t why_len)
+{
+	char name[32];
+	int c, long_index, err;
+
+	o->ndb = o->ntrace = o->npids = 0; /* lists come from the command line only */
 	optind = 0; /* reset getopt, so the tests can parse many times */
 	opterr = 0;
 	for (;;) {
 		long_index = -1;
-		c = getopt_long(argc, argv, ":P:p:d:bn:f:o:m:t:F:hV", long_options, &long_index);
+		c = getopt_long(argc, argv, ":P:p:d:bn:f:o:m:t:F:w:r:hV", long_options,
+				&long_index);
 		if (c == -1)
 			break;
 		if (c == '?') {
@@ -291,28 +405,59 @@ int options_parse(struct options *o, int argc, char **argv, char *why, size_t wh
 		snprintf(why, why_len, "unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;
 	}
-	if (o->format == EXPORT_FOLDED && !o->panel) {
+	if ((o->format == EXPORT_FOLDED || o->format == EXPORT_PPROF) && !o->panel) {
 		/* the first panel with stacks (Off-CPU): the default panel has none */
 		for (size_t i = 0; i < registry_count && !o->panel; i++)
 			if (registry[i].panel->folded)
 				o->panel = registry[i].panel->name;
 	}
-	if (o->format == EXPORT_FOLDED) {
+	if (o->format == EXPORT_FOLDED || o->format == EXPORT_PPROF) {
 		const struct registry_entry *e = o->panel ? registry_find_panel(o->panel)
 							  : &registry[0];
+		bool pprof = o->format == EXPORT_PPROF;
 
-		if (!e->panel->folded) {
-			snprintf(why, why_len, "-f folded: needs a stack panel (offcpu), not '%s'",
-				 e->panel->name);
+		if (pprof ? !e->panel->profile : !e->panel->folded) {
+			snprintf(why, why_len, "-f %s: needs a stack panel (offcpu, stacks), not '%s'",
+				 pprof ? "pprof" : "folded", e->panel->name);
+			return -EINVAL;
+		}
+		if (pprof && !o->output) {
+			snprintf(why, why_len, "-f pprof: needs -o FILE (a binary format)");
 			return -EINVAL;
 		}
 	}
+	if (o->format == EXPORT_NONE && o->output) {
+		snprintf(why, why_len, "-o: -f none writes nothing");
+		return -EINVAL;
+	}
+	err = check_record_options(o, why, why_len);
+	if (err)
+		return err;
 	if (!o->batch && (o->iterations || o->output || o->format != EXPORT_TEXT)) {
 		snprintf(why, why_len, "%s: only with -b (batch mode)",
 			 o->iterations ? "-n" : o->output ? "-o" : "-f");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int options_parse_over(struct options *o, int argc, char **argv, char *why, size_t why_len)
+{
+	char line[512];
+	int err = options_parse_args(o, argc, argv, why, why_len);
+
+	/* The message quotes what was typed: one line, nothing a terminal would act on. */
+	if (err && why_len) {
+		escape_text(line, sizeof(line), why, strnlen(why, why_len));
+		snprintf(why, why_len, "%s", line);
+	}
+	return err;
+}
+
+int options_parse(struct options *o, int argc, char **argv, char *why, size_t why_len)
+{
+	options_defaults(o);
+	return options_parse_over(o, argc, argv, why, why_len);
 }
 
 _Static_assert(sizeof(((struct options *)0)->db) == sizeof(((struct ktop_config *)0)->db_targets),

@@ -35,10 +35,24 @@ struct options {
 	const char *trace[64];    /* --trace specs */
 	size_t ntrace;
 	bool redact;              /* --redact */
+	bool mouse;               /* false with --no-mouse */
+	bool no_config;           /* --no-config: the settings file is neither read nor written */
+	const char *write;        /* -w FILE: record every interval of every panel */
+	const char *read;         /* -r FILE: replay a recording */
+	uint64_t keep_s;          /* --keep: the recording is a ring of this span; 0: all */
+	uint64_t keep_bytes;      /* --keep SIZE: a ring of at most this size; 0: none */
+	const char *from;         /* --from T: replay from this moment (as given, checked) */
+	const char *to;           /* --to T */
+	const char *at;           /* --at T: replay at this moment (-b: print that interval) */
+	const char *listen;       /* --listen [ADDR:]PORT, NULL: no HTTP server */
 	bool help;
 	bool version;
 };
 
+/* Fill o with the defaults (those of no option at all). */
+void options_defaults(struct options *o);
+/* Parse argv over o as it is (the defaults, then the settings file); as options_parse. */
+int options_parse_over(struct options *o, int argc, char **argv, char *why, size_t why_len);
 /*
  * Parse argv into o (defaults first). 0, or -EINVAL with one line in why that names the
  * option, e.g. "-d: 'abc' is not a number". Does not print.

@@ -11,9 +11,12 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <ncurses.h>
+
 #include "core/export.h"
 #include "ui/help.h"
 #include "ui/keymap.h"
+#include "ui/setup_screen.h"
 #include "util/parse.h"
 
 #define MESSAGE_SECONDS 5
@@ -37,11 +40,7 @@ static void set_message(struct app *a, bool is_error, const char *text)
 	a->message_at = app_now();
 }
 
-/*
- * Give each open collector the parts of a->filter that changed since they were last given
- * it (compared once, here; the PID set sorted first); a collector's failure is reported.
- */
-static void apply_filter(struct app *a)
+void app_apply_filter(struct app *a)
 {
 	unsigned int changed;
 
@@ -112,7 +111,7 @@ static bool submit_prompt(struct app *a)
 		prompt_fail(pr, why);
 		return false;
 	}
-	apply_filter(a);
+	app_apply_filter(a);
 	prompt_close(pr);
 	return true;
 }
@@ -151,7 +150,7 @@ static void show_stacks(struct app *a, uint32_t pid)
 			continue;
 		a->filter.pids[0] = pid;
 		a->filter.npids = 1;
-		apply_filter(a);
+		app_apply_filter(a);
 		switch_panel(a, i);
 		return;
 	}
@@ -207,17 +206,20 @@ static void key_act(struct app *a, const struct key_result *r)
 		break;
 	case KEY_DO_FILTER:
 		a->filter = r->filter;
-		apply_filter(a);
+		app_apply_filter(a);
 		break;
 	case KEY_DO_UNWIND_NEXT:
 		a->filter.unwind = next_unwind(a->filter.unwind);
-		apply_filter(a);
+		app_apply_filter(a);
 		break;
 	case KEY_DO_STACKS:
 		show_stacks(a, r->id);
 		break;
 	case KEY_DO_SAVE_FOLDED:
 		save_snapshot(a, EXPORT_FOLDED);
+		break;
+	case KEY_DO_SAVE_PPROF:
+		save_snapshot(a, EXPORT_PPROF);
 		break;
 	case KEY_DO_ADD_PROMPT:
 		if (p->ops->add_prompt)
@@ -270,7 +272,105 @@ static void key_act(struct app *a, const struct key_result *r)
 	case KEY_DO_REPAINT:
 		screen_invalidate(&a->screen);
 		break;
+	case KEY_DO_SETUP:
+		a->setup = true;
+		break;
 	}
+}
+
+/* Leave the setup screen: the settings saved, and said so. */
+static void leave_setup(struct app *a)
+{
+	char why[512], msg[600];
+
+	a->setup = false;
+	if (!a->settings_path[0]) {
+		set_message(a, false, "settings applied (not saved: --no-config)");
+		return;
+	}
+	if (app_settings_save(a, why, sizeof(why))) {
+		snprintf(msg, sizeof(msg), "settings not saved: %s", why);
+		set_message(a, true, msg);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "settings saved in %s", a->settings_path);
+	set_message(a, false, msg);
+}
+
+/* Do what a key or a click on the setup screen asked for. */
+static void setup_act(struct app *a, enum setup_action act)
+{
+	enum settings_item i = (enum settings_item)a->setup_selected;
+
+	switch (act) {
+	case SETUP_NEXT:
+	case SETUP_PREV:
+		settings_item_step(&a->settings, i, act == SETUP_NEXT ? 1 : -1);
+		app_setting_changed(a, i);
+		break;
+	case SETUP_LEAVE:
+		leave_setup(a);
+		break;
+	case SETUP_NONE:
+	case SETUP_MOVED:
+		break;
+	}
+}
+
+static void handle_key(struct app *a, int key);
+
+/* A mouse report: a tab, the setup screen's rows, or the panel's body (wheel: scrolling). */
+static void handle_mouse(struct app *a)
+{
+	struct panel *p = current_panel(a);
+	int row, col, body_row, tab;
+	enum screen_mouse_what what = screen_mouse(&a->screen, &row, &col);
+	struct key_result r = key_result(KEY_DO_NOTHING);
+
+	if (what == SCREEN_MOUSE_NONE || a->prompt.active)
+		return;
+	if (a->help) {
+		a->help = false;
+		return;
+	}
+	body_row = row - (STATUS_HEADER_ROWS + 1);
+	if (a->setup) {
+		if (what == SCREEN_MOUSE_CLICK)
+			setup_act(a, setup_screen_click(body_row, SETTINGS_NITEMS,
+							&a->setup_selected));
+		else
+			setup_screen_key(what == SCREEN_MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN,
+					 SETTINGS_NITEMS, &a->setup_selected);
+		return;
+	}
+	if (row == STATUS_HEADER_ROWS && what == SCREEN_MOUSE_CLICK) {
+		tab = statusbar_tab_at(col, a->panel_list, a->npanels);
+		if (tab >= 0)
+			switch_panel(a, (size_t)tab);
+		return;
+	}
+	if (row == a->screen.rows - 1 && what == SCREEN_MOUSE_CLICK) {
+		int key = statusbar_footer_key_at(col, &a->keys, p->ops);
+
+		if (key >= 0)
+			handle_key(a, key);
+		return;
+	}
+	if (body_row < 0 || row >= a->screen.rows - 1)
+		return;
+	if (p->ops->mouse)
+		r = p->ops->mouse(p,
+				  what == SCREEN_MOUSE_CLICK      ? PANEL_CLICK :
+				  what == SCREEN_MOUSE_WHEEL_UP ? PANEL_WHEEL_UP :
+								  PANEL_WHEEL_DOWN,
+				  body_row, col);
+	if (r.what != KEY_DO_NOTHING) {
+		key_act(a, &r);
+		return;
+	}
+	/* the wheel moves the selection three rows, as the arrow keys would */
+	for (int k = 0; what != SCREEN_MOUSE_CLICK && k < 3; k++)
+		handle_key(a, what == SCREEN_MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN);
 }
 
 /* A key goes to the open prompt, else the help screen, else the panel, else the global keys. */
@@ -286,10 +386,18 @@ static void handle_key(struct app *a, int key)
 			submit_prompt(a);
 		return;
 	}
+	if (key == KEY_MOUSE) {
+		handle_mouse(a);
+		return;
+	}
 	if (a->help) {
 		a->help = false;
 		if (key == 'q')
 			a->quit = true;
+		return;
+	}
+	if (a->setup) {
+		setup_act(a, setup_screen_key(key, SETTINGS_NITEMS, &a->setup_selected));
 		return;
 	}
 	r = panel_key(p, key);
@@ -339,6 +447,17 @@ static void redraw(struct app *a)
 				 c->is_open ? c->mode : c->why);
 		}
 		help_draw(&a->body, &a->keys, p->ops, drops, sys);
+	} else if (a->setup) {
+		struct setup_row rows[SETTINGS_NITEMS];
+
+		for (int i = 0; i < SETTINGS_NITEMS; i++) {
+			rows[i].label = settings_item_label((enum settings_item)i);
+			rows[i].help = settings_item_help((enum settings_item)i);
+			settings_item_value(&a->settings, (enum settings_item)i, rows[i].value,
+					    sizeof(rows[i].value));
+		}
+		setup_screen_draw(&a->body, rows, SETTINGS_NITEMS, a->setup_selected,
+				  a->settings_path);
 	} else {
 		p->ops->draw(p, &a->body);
 	}
@@ -387,6 +506,7 @@ int app_run_ui(struct app *a)
 		fprintf(stderr, "ktop: %s\n", why);
 		return 2;
 	}
+	screen_set_mouse(&a->screen, a->opt.mouse);
 	init_keys(a);
 	canvas_init(&a->frame, a->screen.cols, a->screen.rows, a->screen.utf8);
 	canvas_init(&a->body, a->screen.cols, a->screen.rows, a->screen.utf8);
@@ -434,5 +554,7 @@ int app_run_ui(struct app *a)
 			redraw(a);
 	}
 	screen_close(&a->screen);
+	if (app_settings_save(a, why, sizeof(why)))
+		fprintf(stderr, "ktop: settings not saved: %s\n", why);
 	return rc;
 }

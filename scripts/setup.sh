@@ -18,11 +18,15 @@ while [ $# -gt 0 ]; do
 done
 
 build_pkgs=(make gcc pkg-config autoconf automake clang llvm bpftool libbpf-dev libelf-dev
-	libdw-dev libunwind-dev libncurses-dev zlib1g-dev libiberty-dev)
+	libdw-dev libunwind-dev libncurses-dev zlib1g-dev libzstd-dev libiberty-dev libprotobuf-c-dev
+	protobuf-c-compiler golang-github-google-pprof-dev libmicrohttpd-dev)
 test_pkgs=(libcmocka-dev g++ binutils tmux libbpf-tools bpftrace linux-perf python3 util-linux procps
 	e2fsprogs libpam0g systemtap-sdt-dev mariadb-server mariadb-client postgresql
-	postgresql-client sysbench strace)
+	postgresql-client sysbench strace python3.11-dbg libclang-rt-14-dev prometheus curl iproute2
+	dpkg-dev debhelper lintian fakeroot man-db)
 
+# go tool pprof reads ktop's pprof profiles (tests/bpf/test_pprof.sh, the stack panels' e2e).
+test_pkgs+=(golang-go)
 pkgs=("${build_pkgs[@]}")
 [ "$want_tests" = 1 ] && pkgs+=("${test_pkgs[@]}")
 

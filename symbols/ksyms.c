@@ -121,7 +121,10 @@ int ksyms_load(struct ksyms **out, const char *path, char *why, size_t why_len)
 		char *mod;
 		struct ksym *s;
 
-		if (sscanf(line, "%llx %c %n%*s%n", &addr, &type, &name_at, &name_end) != 2)
+		/* %n after a %*s that found no name is never reached: a line "ADDR T" has none */
+		name_at = name_end = -1;
+		if (sscanf(line, "%llx %c %n%*s%n", &addr, &type, &name_at, &name_end) != 2 ||
+		    name_at < 0 || name_end <= name_at)
 			continue;
 		if (addr)
 			any_addr = true;

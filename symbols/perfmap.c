@@ -133,7 +133,8 @@ int perfmap_load(struct perfmap **out, const char *path, uid_t owner, char *why,
 		perfmap_parse_line(pm, line, &cap, &strs_cap, order++);
 	free(line);
 	fclose(f);
-	qsort(pm->v, pm->n, sizeof(*pm->v), perfmap_cmp);
+	if (pm->n > 1)
+		qsort(pm->v, pm->n, sizeof(*pm->v), perfmap_cmp);
 	/* One entry per start address: the latest line. */
 	for (size_t i = 0; i < pm->n; i++) {
 		if (n && pm->v[n - 1].start == pm->v[i].start)

@@ -3,11 +3,15 @@
  * Lines and inlined calls with libdw: the CU that holds an address gives the line executing
  * there (its line table) and the scopes around it (dwarf_getscopes), innermost first; each
  * DW_TAG_inlined_subroutine among them is a function inlined at that address, whose call
- * site (DW_AT_call_file, DW_AT_call_line) is the line executing in the level above.
+ * site (DW_AT_call_file, DW_AT_call_line) is the line executing in the level above. GCC's
+ * link-time optimization puts the code in `<artificial>` units whose inlined calls name their
+ * functions in other units, where dwarf_getscopes finds nothing: there the unit's DIEs are
+ * walked down by address range.
  */
 #include "symbols/srcinfo.h"
 
 #include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +56,71 @@ static void srcinfo_call_site(Dwarf_Die *die, Dwarf_Files *files, size_t nfiles,
 		*line = (uint32_t)ln;
 }
 
+#define SRCINFO_SCOPES_MAX 64 /* nested scopes followed down from a unit */
+
+/* Whether DIEs of this tag can hold code, or scopes that do. */
+static bool srcinfo_is_scope(int tag)
+{
+	switch (tag) {
+	case DW_TAG_subprogram:
+	case DW_TAG_inlined_subroutine:
+	case DW_TAG_lexical_block:
+	case DW_TAG_namespace:
+	case DW_TAG_module:
+	case DW_TAG_class_type:
+	case DW_TAG_structure_type:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The scopes from the unit cudie down to the innermost that holds pc, by address range:
+ * written innermost first into a new array in *out, as dwarf_getscopes does; how many.
+ */
+static int srcinfo_walk_scopes(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **out)
+{
+	Dwarf_Die chain[SRCINFO_SCOPES_MAX];
+	Dwarf_Die parent = *cudie;
+	Dwarf_Die child;
+	int n = 0;
+
+	while (n < SRCINFO_SCOPES_MAX && dwarf_child(&parent, &child) == 0) {
+		bool found = false;
+
+		do {
+			int tag = dwarf_tag(&child);
+
+			if (!srcinfo_is_scope(tag))
+				continue;
+			/* Types and namespaces hold no code of their own: look inside them. */
+			if (tag == DW_TAG_namespace || tag == DW_TAG_module ||
+			    tag == DW_TAG_class_type || tag == DW_TAG_structure_type) {
+				if (!dwarf_haschildren(&child))
+					continue;
+			} else if (dwarf_haspc(&child, pc) != 1) {
+				continue;
+			}
+			chain[n++] = child;
+			found = true;
+			break;
+		} while (dwarf_siblingof(&child, &child) == 0);
+		if (!found)
+			break;
+		parent = chain[n - 1];
+	}
+	*out = NULL;
+	if (!n)
+		return 0;
+	*out = malloc((size_t)n * sizeof(**out));
+	if (!*out)
+		return -1;
+	for (int i = 0; i < n; i++)
+		(*out)[i] = chain[n - 1 - i];
+	return n;
+}
+
 size_t srcinfo_at(struct Dwfl *dwfl, uint64_t pc, struct srcinfo_level *out, size_t max)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
@@ -79,6 +148,10 @@ size_t srcinfo_at(struct Dwfl *dwfl, uint64_t pc, struct srcinfo_level *out, siz
 	if (dwarf_getsrcfiles(cudie, &files, &nfiles))
 		files = NULL;
 	nscopes = dwarf_getscopes(cudie, pc - bias, &scopes);
+	if (nscopes <= 0) {
+		free(scopes);
+		nscopes = srcinfo_walk_scopes(cudie, pc - bias, &scopes);
+	}
 	for (int i = 0; i < nscopes && n + 1 < max; i++) {
 		const char *name;
 

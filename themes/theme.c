@@ -141,10 +141,21 @@ static struct theme_word theme_next_word(struct theme_word *rest)
 	return w;
 }
 
-/* Escape w into buf for quoting in an error message. */
-static const char *theme_quote(char *buf, size_t size, struct theme_word w)
+/*
+ * w quoted and escaped into buf for an error message; when !show (a file named on the command
+ * line, which ktop may read with more privilege than its user has), not its text.
+ */
+static const char *theme_quote(char *buf, size_t size, struct theme_word w, bool show)
 {
-	escape_text(buf, size, w.s, w.len);
+	size_t n;
+
+	if (!show)
+		return "(text not shown)";
+	if (size < 3)
+		return "";
+	buf[0] = '\'';
+	n = escape_text(buf + 1, size - 2, w.s, w.len);
+	snprintf(buf + 1 + n, size - 1 - n, "'");
 	return buf;
 }
 
@@ -218,6 +229,7 @@ static int theme_parse_bool(struct theme_word value, bool *out)
 
 /* Parse the colours and attributes of one role line into *style. */
 static int theme_parse_style(struct theme_word value, struct theme_style *style, unsigned int line,
+			     bool show,
 			     char *why, size_t why_len)
 {
 	char q[THEME_QUOTE_MAX];
@@ -236,8 +248,8 @@ static int theme_parse_style(struct theme_word value, struct theme_style *style,
 		} else if (theme_color_lookup(w, &color)) {
 			if (ncolors == 2) {
 				snprintf(why, why_len,
-					 "line %u: a third colour '%s' (only FG and BG)", line,
-					 theme_quote(q, sizeof(q), w));
+					 "line %u: a third colour %s (only FG and BG)", line,
+					 theme_quote(q, sizeof(q), w, show));
 				return -EINVAL;
 			}
 			if (ncolors++ == 0)
@@ -245,9 +257,9 @@ static int theme_parse_style(struct theme_word value, struct theme_style *style,
 			else
 				style->bg = color;
 		} else {
-			snprintf(why, why_len, "line %u: unknown %s '%s'", line,
+			snprintf(why, why_len, "line %u: unknown %s %s", line,
 				 ncolors < 2 ? "colour" : "attribute",
-				 theme_quote(q, sizeof(q), w));
+				 theme_quote(q, sizeof(q), w, show));
 			return -EINVAL;
 		}
 	}
@@ -255,7 +267,7 @@ static int theme_parse_style(struct theme_word value, struct theme_style *style,
 }
 
 /* Parse one line (without its newline) into t; *saw_color is set by a color line. */
-static int theme_parse_line(struct theme *t, struct theme_word line, unsigned int n,
+static int theme_parse_line(struct theme *t, struct theme_word line, unsigned int n, bool show,
 			    bool *saw_color, char *why, size_t why_len)
 {
 	char q[THEME_QUOTE_MAX];
@@ -271,16 +283,16 @@ static int theme_parse_line(struct theme *t, struct theme_word line, unsigned in
 		return 0;
 	eq = memchr(line.s, '=', line.len);
 	if (!eq) {
-		snprintf(why, why_len, "line %u: expected 'role = colours', got '%s'", n,
-			 theme_quote(q, sizeof(q), line));
+		snprintf(why, why_len, "line %u: expected 'role = colours', got %s", n,
+			 theme_quote(q, sizeof(q), line, show));
 		return -EINVAL;
 	}
 	key = theme_trim((struct theme_word){line.s, (size_t)(eq - line.s)});
 	value = theme_trim((struct theme_word){eq + 1, line.len - (size_t)(eq - line.s) - 1});
 	if (theme_word_is(key, "color") || theme_word_is(key, "colour")) {
 		if (theme_parse_bool(value, &t->use_color)) {
-			snprintf(why, why_len, "line %u: color must be yes or no, not '%s'", n,
-				 theme_quote(q, sizeof(q), value));
+			snprintf(why, why_len, "line %u: color must be yes or no, not %s", n,
+				 theme_quote(q, sizeof(q), value, show));
 			return -EINVAL;
 		}
 		*saw_color = true;
@@ -295,18 +307,20 @@ static int theme_parse_line(struct theme *t, struct theme_word line, unsigned in
 			break;
 	}
 	if (i == THEME_ROLE_COUNT) {
-		snprintf(why, why_len, "line %u: unknown role '%s'", n,
-			 theme_quote(q, sizeof(q), key));
+		snprintf(why, why_len, "line %u: unknown role %s", n,
+			 theme_quote(q, sizeof(q), key, show));
 		return -EINVAL;
 	}
 	if (!value.len) {
 		snprintf(why, why_len, "line %u: no colour for role '%s'", n, theme_role_names[i]);
 		return -EINVAL;
 	}
-	return theme_parse_style(value, &t->style[i], n, why, why_len);
+	return theme_parse_style(value, &t->style[i], n, show, why, why_len);
 }
 
-int theme_parse(struct theme *t, const char *name, const char *text, char *why, size_t why_len)
+/* theme_parse, quoting the bad words of the text in its errors only when show is set. */
+static int theme_parse_text(struct theme *t, const char *name, const char *text, bool show,
+			    char *why, size_t why_len)
 {
 	struct theme tmp;
 	bool saw_color = false;
@@ -319,7 +333,7 @@ int theme_parse(struct theme *t, const char *name, const char *text, char *why, 
 	for (n = 1; *p; n++) {
 		size_t len = strcspn(p, "\n");
 
-		err = theme_parse_line(&tmp, (struct theme_word){p, len}, n, &saw_color, why,
+		err = theme_parse_line(&tmp, (struct theme_word){p, len}, n, show, &saw_color, why,
 				       why_len);
 		if (err)
 			return err;
@@ -337,6 +351,11 @@ int theme_parse(struct theme *t, const char *name, const char *text, char *why, 
 	}
 	*t = tmp;
 	return 0;
+}
+
+int theme_parse(struct theme *t, const char *name, const char *text, char *why, size_t why_len)
+{
+	return theme_parse_text(t, name, text, true, why, why_len);
 }
 
 /*
@@ -431,7 +450,8 @@ static int theme_load_file(struct theme *t, const char *path, const char *name, 
 	err = theme_read_file(path, &text, quiet_missing, why, why_len);
 	if (err)
 		return err;
-	err = theme_parse(t, name, text, reason, sizeof(reason));
+	/* The file's words stay out of the message: `sudo ktop --theme /etc/shadow` */
+	err = theme_parse_text(t, name, text, false, reason, sizeof(reason));
 	if (err)
 		snprintf(why, why_len, "theme file '%s': %s", path, reason);
 	free(text);

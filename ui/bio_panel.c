@@ -24,6 +24,37 @@ struct bio_panel {
 	bool device_only;  /* device time instead of queue + device */
 	bool cumulative;   /* since start/reset instead of the last interval */
 	bool size_hist;    /* I/O size instead of latency */
+	int sort;          /* the disks table's sort column (enum disk_col) */
+	bool reverse;      /* I: the other way */
+	int disks_row;     /* where the disks table's titles were last drawn (-1: not) */
+	uint32_t shown_devs[64]; /* the disks of its rows, in order */
+	int nshown;
+};
+
+/* The disks table's columns, in order on screen; each sorts the table. */
+enum disk_col {
+	DISK_NAME,
+	DISK_IOPS,
+	DISK_MBS,
+	DISK_READS,
+	DISK_WRITES,
+	DISK_AVG,
+	DISK_P95,
+	DISK_SLOW,
+	DISK_NCOLS,
+};
+
+static const char *const disk_sort_columns[DISK_NCOLS] = {
+	"disk", "iops", "mbs", "reads", "writes", "avg", "p95", "slow",
+};
+
+/* Where each column of the disks table starts and how wide it is (after a 1-column margin). */
+static const int disk_col_x[DISK_NCOLS + 1] = { 1, 14, 23, 32, 41, 50, 60, 70, 79 };
+
+/* One row of the disks table, its figures worked out once for sorting and drawing. */
+struct disk_row {
+	const struct bio_disk *d;
+	double v[DISK_NCOLS]; /* DISK_NAME unused */
 };
 
 static const struct bio_span *shown_span(const struct panel *p)
@@ -134,6 +165,18 @@ static struct key_result size_key(struct panel *p, int key)
 	return key_result(KEY_DO_REDRAW);
 }
 
+/* F6: sort the disks by the next column; I: the other way. */
+static struct key_result sort_key(struct panel *p, int key)
+{
+	struct bio_panel *bp = p->priv;
+
+	if (key == 'I')
+		bp->reverse = !bp->reverse;
+	else
+		bp->sort = (bp->sort + 1) % DISK_NCOLS;
+	return key_result(KEY_DO_REDRAW);
+}
+
 static const struct keymap_entry bio_keys[] = {
 	{ '>', disk_key, "< >", "Disk", "previous/next disk (also Left/Right)", "Block I/O" },
 	{ '<', disk_key, "<", NULL, NULL, "Block I/O" },
@@ -144,6 +187,9 @@ static const struct keymap_entry bio_keys[] = {
 	{ 'c', cumulative_key, "c", "Cumul", "last interval or cumulative (r resets)",
 	  "Block I/O" },
 	{ 'b', size_key, "b", "Size", "latency or I/O size histogram", "Block I/O" },
+	{ KEY_F(6), sort_key, "F6", NULL, "sort the disks by the next column (or click a title)",
+	  "Block I/O" },
+	{ 'I', sort_key, "I", NULL, "sort the disks the other way", "Block I/O" },
 };
 
 /* The range label of slots first..last: "256 -> 511" for latency, "4K -> 8K" for sizes. */
@@ -305,41 +351,132 @@ static int draw_latency_line(struct panel *p, struct canvas *cv, int row, const 
 	return row;
 }
 
-/* A table of the busiest disks, when all disks are shown. Returns the next row. */
-static int draw_disks(struct panel *p, struct canvas *cv, int row, const struct bio_span *s,
-		      int max_rows)
+/* Disk rows by the panel's sort column: figures largest first, names A to Z; I reverses. */
+static int disk_row_cmp(const void *a, const void *b, void *arg)
 {
-	const struct bio_panel *bp = p->priv;
-	double secs = s->seconds > 0 ? s->seconds : 1;
-	int shown = 0;
+	const struct disk_row *x = a, *y = b;
+	const struct bio_panel *bp = arg;
+	int c;
 
-	canvas_printf(cv, row, 1, THEME_TITLE, "%-12s %8s %8s %8s %8s %9s %9s %8s", "DISK", "IOPS",
-		      "MB/s", "READ/s", "WRITE/s", "avg", "p95*", "slow");
-	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
-	row++;
-	for (size_t i = 0; i < s->ndisks && (max_rows < 0 || shown < max_rows); i++) {
+	if (bp->sort == DISK_NAME)
+		c = strcmp(x->d->name, y->d->name);
+	else
+		c = x->v[bp->sort] > y->v[bp->sort] ? -1 : x->v[bp->sort] < y->v[bp->sort];
+	if (!c)
+		c = x->d->dev < y->d->dev ? -1 : x->d->dev > y->d->dev;
+	return bp->reverse ? -c : c;
+}
+
+/* The disks with I/O in span s, their figures worked out, sorted; how many. */
+static size_t disk_rows(const struct bio_panel *bp, const struct bio_span *s,
+			struct disk_row *rows, size_t max)
+{
+	double secs = s->seconds > 0 ? s->seconds : 1;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ndisks && n < max; i++) {
 		const struct bio_disk *d = &s->disks[i];
+		struct disk_row *r = &rows[n];
 		struct bio_stats sum;
-		char avg[16], p95[16], name[48];
 
 		bio_span_sum(s, d, ALL_OPS, &sum);
 		if (!sum.ios)
 			continue;
-		snprintf(name, sizeof(name), "%s%s", d->name, d->gone ? " (gone)" : "");
-		canvas_printf(cv, row, 1, d->dev == bp->disk_dev ? THEME_HEADER_VALUE : THEME_DEFAULT,
-			      "%-12s %8.0f %8.1f %8.0f %8.0f %9s %9s %8llu", name,
-			      (double)sum.ios / secs, (double)sum.bytes / 1e6 / secs,
-			      (double)d->op[BIO_OP_READ].ios / secs,
-			      (double)d->op[BIO_OP_WRITE].ios / secs,
-			      format_usecs(avg, sizeof(avg), avg_usecs(&sum, bp->device_only)),
-			      format_usecs(p95, sizeof(p95),
-					   hist_percentile(bp->device_only ? &sum.lat_device
-									   : &sum.lat_total, 95)),
-			      (unsigned long long)sum.slow);
+		r->d = d;
+		r->v[DISK_IOPS] = (double)sum.ios / secs;
+		r->v[DISK_MBS] = (double)sum.bytes / 1e6 / secs;
+		r->v[DISK_READS] = (double)d->op[BIO_OP_READ].ios / secs;
+		r->v[DISK_WRITES] = (double)d->op[BIO_OP_WRITE].ios / secs;
+		r->v[DISK_AVG] = avg_usecs(&sum, bp->device_only);
+		r->v[DISK_P95] =
+			hist_percentile(bp->device_only ? &sum.lat_device : &sum.lat_total, 95);
+		r->v[DISK_SLOW] = (double)sum.slow;
+		n++;
+	}
+	qsort_r(rows, n, sizeof(*rows), disk_row_cmp, (void *)bp);
+	return n;
+}
+
+/* A table of the disks, sorted (the busiest first), when all disks are shown. The next row. */
+static int draw_disks(struct panel *p, struct canvas *cv, int row, const struct bio_span *s,
+		      int max_rows)
+{
+	static const char *const titles[DISK_NCOLS] = { "DISK", "IOPS", "MB/s", "READ/s",
+							"WRITE/s", "avg", "p95*", "slow" };
+	struct bio_panel *bp = p->priv;
+	struct disk_row rows[64];
+	size_t n = disk_rows(bp, s, rows, sizeof(rows) / sizeof(rows[0]));
+
+	bp->disks_row = p->batch ? -1 : row;
+	bp->nshown = 0;
+	for (int c = 0; c < DISK_NCOLS; c++) {
+		char t[16];
+		int w = disk_col_x[c + 1] - disk_col_x[c] - 1;
+
+		snprintf(t, sizeof(t), "%s%s", c == bp->sort ? (bp->reverse ? "^" : "v") : "",
+			 titles[c]);
+		canvas_printf(cv, row, disk_col_x[c], THEME_TITLE, c ? "%*s" : "%-*s", w, t);
+	}
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	row++;
+	for (size_t i = 0; i < n && (max_rows < 0 || (int)i < max_rows); i++) {
+		const struct disk_row *r = &rows[i];
+		char avg[16], p95[16], name[48];
+
+		bp->shown_devs[bp->nshown++] = r->d->dev;
+		snprintf(name, sizeof(name), "%s%s", r->d->name, r->d->gone ? " (gone)" : "");
+		canvas_printf(cv, row, 1,
+			      r->d->dev == bp->disk_dev ? THEME_HEADER_VALUE : THEME_DEFAULT,
+			      "%-12s %8.0f %8.1f %8.0f %8.0f %9s %9s %8.0f", name, r->v[DISK_IOPS],
+			      r->v[DISK_MBS], r->v[DISK_READS], r->v[DISK_WRITES],
+			      format_usecs(avg, sizeof(avg), r->v[DISK_AVG]),
+			      format_usecs(p95, sizeof(p95), r->v[DISK_P95]), r->v[DISK_SLOW]);
 		row++;
-		shown++;
 	}
 	return row;
+}
+
+/* A click on a title of the disks table sorts by it (again: the other way); on a disk shows it. */
+static struct key_result bio_mouse(struct panel *p, enum panel_mouse what, int row, int col)
+{
+	struct bio_panel *bp = p->priv;
+
+	if (what != PANEL_CLICK || bp->disks_row < 0 || row < bp->disks_row)
+		return key_result(KEY_DO_NOTHING);
+	if (row == bp->disks_row) {
+		for (int c = 0; c < DISK_NCOLS; c++) {
+			if (col < disk_col_x[c] || col >= disk_col_x[c + 1])
+				continue;
+			if (c == bp->sort) {
+				bp->reverse = !bp->reverse;
+			} else {
+				bp->sort = c;
+				bp->reverse = false;
+			}
+		}
+		return key_result(KEY_DO_REDRAW);
+	}
+	if (row - bp->disks_row - 1 < bp->nshown)
+		bp->disk_dev = bp->shown_devs[row - bp->disks_row - 1];
+	return key_result(KEY_DO_REDRAW);
+}
+
+static void bio_set_prefs(struct panel *p, const struct panel_prefs *pp)
+{
+	struct bio_panel *bp = p->priv;
+
+	if (pp->sort >= 0 && pp->sort < DISK_NCOLS) {
+		bp->sort = pp->sort;
+		bp->reverse = pp->sort_reverse;
+	}
+}
+
+static void bio_get_sort(const struct panel *p, int *column, bool *reverse)
+{
+	const struct bio_panel *bp = p->priv;
+
+	*column = bp->sort;
+	*reverse = bp->reverse;
 }
 
 /* The processes that submitted the most I/O (to the chosen disk). Returns the next row. */
@@ -667,7 +804,11 @@ static void bio_free(struct panel *p)
 
 int bio_panel_init(struct panel *p)
 {
-	p->priv = xcalloc(1, sizeof(struct bio_panel));
+	struct bio_panel *bp = xcalloc(1, sizeof(*bp));
+
+	bp->sort = DISK_IOPS;
+	bp->disks_row = -1;
+	p->priv = bp;
 	return 0;
 }
 
@@ -681,5 +822,10 @@ const struct panel_ops bio_panel_ops = {
 	.threshold_prompt = "slow I/O threshold in ms (e.g. 10 or 0.5; empty: off)",
 	.threshold_text = bio_threshold_text,
 	.set_threshold = bio_set_threshold,
+	.sort_columns = disk_sort_columns,
+	.nsort_columns = DISK_NCOLS,
+	.set_prefs = bio_set_prefs,
+	.get_sort = bio_get_sort,
+	.mouse = bio_mouse,
 	.free = bio_free,
 };

@@ -29,6 +29,7 @@ GLOBAL_KEY(threshold_key, KEY_DO_THRESHOLD_PROMPT)
 GLOBAL_KEY(search_key, KEY_DO_SEARCH_PROMPT)
 GLOBAL_KEY(reset_key, KEY_DO_RESET)
 GLOBAL_KEY(save_key, KEY_DO_SAVE)
+GLOBAL_KEY(setup_key, KEY_DO_SETUP)
 
 /* 1-9: the panel of that number, the first being 1. */
 static struct key_result panel_number_key(struct panel *p, int key)
@@ -42,6 +43,8 @@ static const struct keymap_entry global_head[] = {
 	{ KEY_F(1), help_key, "F1", "Help", "this help screen (also h and ?)", "General" },
 	{ 'h', help_key, "h", NULL, NULL, "General" },
 	{ '?', help_key, "?", NULL, NULL, "General" },
+	{ KEY_F(2), setup_key, "F2", "Setup", "setup: the saved settings (also S)", "General" },
+	{ 'S', setup_key, "S", NULL, NULL, "General" },
 	{ ' ', pause_key, "Space", "Pause", "freeze the view (collection goes on)", "General" },
 	{ CTRL('l'), repaint_key, "^L", NULL, "redraw the screen", "General" },
 	{ 'q', quit_key, "q", "Quit", "quit", "General" },

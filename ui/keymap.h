@@ -26,6 +26,7 @@ enum key_do {
 	KEY_DO_FILTER,          /* apply key_result.filter */
 	KEY_DO_STACKS,          /* filter to process key_result.id and show its stacks */
 	KEY_DO_SAVE_FOLDED,     /* save the shown stacks as folded lines */
+	KEY_DO_SAVE_PPROF,      /* save the shown stacks as a pprof profile */
 	KEY_DO_ADD_PROMPT,      /* prompt for an item (panel_ops.add_prompt) and add it */
 	KEY_DO_REMOVE,          /* remove the item key_result.id */
 	KEY_DO_UNWIND_NEXT,     /* walk user stacks the next way: auto, dwarf, fp, auto... */
@@ -41,6 +42,7 @@ enum key_do {
 	KEY_DO_SAVE,            /* save the panel as text */
 	KEY_DO_RESET,           /* reset the cumulative counters */
 	KEY_DO_REPAINT,         /* paint the whole terminal again */
+	KEY_DO_SETUP,           /* open the setup screen */
 };
 
 /* A handler's result: what core should do, and with what. */

@@ -179,6 +179,7 @@ static const struct keymap_entry offcpu_keys[] = {
 	  "user stacks: auto (DWARF with a PID filter), dwarf, fp", "Off-CPU" },
 	{ 'F', panel_folded_key, "F", NULL, "save folded stacks (flamegraph.pl, speedscope)",
 	  "Off-CPU" },
+	{ 'P', panel_pprof_key, "P", "pprof", "save a pprof profile (go tool pprof)", "Off-CPU" },
 	{ '\n', process_key, "Enter", NULL, "on a process: its stacks (Right expands)",
 	  "Off-CPU" },
 	{ '\r', process_key, "Enter", NULL, NULL, "Off-CPU" },
@@ -270,6 +271,22 @@ static int offcpu_folded(struct panel *p, FILE *out)
 	return p->model ? stack_set_write_folded(shown_set(p), out) : -ENODATA;
 }
 
+/* The shown (or the cumulative) off-CPU stacks, for a pprof profile. */
+static int offcpu_profile(struct panel *p, bool cumulative, struct panel_profile *out)
+{
+	const struct offcpu_model *m = p->model;
+	const struct stack_set *s;
+
+	if (!m || !m->polls)
+		return -ENODATA;
+	s = cumulative ? &m->cumulative : shown_set(p);
+	*out = (struct panel_profile){
+		.set = s,
+		.span_s = s == &m->interval ? m->interval_s : m->cumulative_s,
+	};
+	return 0;
+}
+
 static int offcpu_json(struct panel *p, struct json_out *j)
 {
 	const struct offcpu_model *m = p->model;
@@ -345,6 +362,15 @@ static void offcpu_free(struct panel *p)
 	p->priv = NULL;
 }
 
+/* The settings' tree defaults: inverted, one node per thread. */
+static void offcpu_set_prefs(struct panel *p, const struct panel_prefs *pp)
+{
+	struct offcpu_panel *op = p->priv;
+
+	op->opts.inverted = pp->tree_invert;
+	op->opts.split_threads = pp->tree_threads;
+}
+
 int offcpu_panel_init(struct panel *p)
 {
 	struct offcpu_panel *op = xcalloc(1, sizeof(*op));
@@ -365,9 +391,12 @@ const struct panel_ops offcpu_panel_ops = {
 	.draw = offcpu_draw,
 	.json = offcpu_json,
 	.folded = offcpu_folded,
+	.profile = offcpu_profile,
 	.search = offcpu_search,
 	.threshold_prompt = "off-CPU block time in us: MIN or MIN-MAX (empty: 1)",
 	.threshold_text = offcpu_threshold_text,
 	.set_threshold = offcpu_set_threshold,
+	.set_prefs = offcpu_set_prefs,
+	.mouse = tree_view_mouse,
 	.free = offcpu_free,
 };

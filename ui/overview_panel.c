@@ -16,6 +16,11 @@
 #include "util/xalloc.h"
 
 #define SORT_BUSY   SCHED_NCLASSES /* the sort "column" of non-idle time */
+#define SORT_PID    (SORT_BUSY + 1) /* then the columns that are not times */
+#define SORT_USER   (SORT_BUSY + 2)
+#define SORT_THR    (SORT_BUSY + 3)
+#define SORT_COMM   (SORT_BUSY + 4)
+#define SORT_NCOLS  (SORT_BUSY + 5)
 #define BAR_COLS    12		   /* the stacked bar, when the width allows */
 #define CGROUP_COLS 12
 #define COMM_COLS   12 /* the command keeps at least this much before the bar shrinks */
@@ -32,7 +37,8 @@ struct ov_item {
 };
 
 struct overview_panel {
-	int sort;	 /* enum sched_model_class, or SORT_BUSY */
+	int sort;	 /* enum sched_model_class, SORT_BUSY or another SORT_* column */
+	bool reverse;	 /* I: the column's other way */
 	bool threads;	 /* H: one row a thread */
 	bool kthreads;	 /* K: kernel threads shown */
 	bool group;	 /* G: rows grouped by cgroup */
@@ -46,14 +52,24 @@ struct overview_panel {
 	const void *built_model; /* with its polls: a new snapshot may reuse an old one's address */
 	uint64_t built_polls;
 	int built_sort;
+	bool built_reverse;
 	bool built_threads, built_kthreads, built_group;
 	double built_min;
 	size_t selected;
 	size_t top;
 	uint32_t sel_pid, sel_tid; /* the selected row, kept across refreshes */
 	int page;
+	int title_row; /* where the table's titles and first row were last drawn (-1: not) */
+	int first_row;
+	int comm_col;  /* and where COMMAND began */
 };
 
+
+/* The sort columns by name, in the order of op->sort (the classes, busy, then the others). */
+static const char *const overview_sort_columns[SORT_NCOLS] = {
+	"cpu", "runq", "io", "lock", "net", "sleep", "poll", "other", "busy",
+	"pid", "user", "threads", "command",
+};
 
 /* Column titles, in class order: four letters at most, the sort mark takes the fifth. */
 static const char *const class_titles[SCHED_NCLASSES] = {
@@ -83,21 +99,46 @@ static void ov_reserve(struct overview_panel *op, size_t n)
 	op->items = xreallocarray(op->items, op->cap, sizeof(*op->items));
 }
 
+/* The id a row shows: its thread's in thread rows, else its process's. */
+static uint32_t row_id(const struct sched_row *r)
+{
+	return r->tid ? r->tid : r->pid;
+}
+
+/*
+ * Rows by the sort column: times and thread counts largest first, PIDs, users and commands
+ * in ascending order; reversed the other way. Ties by id.
+ */
+static int row_cmp(const void *a, const void *b, void *arg)
+{
+	const struct sched_row *x = a, *y = b;
+	const struct overview_panel *op = arg;
+	int sort = op->sort, c = 0;
+	uint64_t vx, vy;
+
+	if (sort == SORT_USER)
+		c = strcmp(x->user, y->user);
+	else if (sort == SORT_COMM)
+		c = strcmp(x->comm, y->comm);
+	else if (sort == SORT_THR)
+		c = x->threads > y->threads ? -1 : x->threads < y->threads;
+	else if (sort != SORT_PID) {
+		vx = sort < SCHED_NCLASSES ? x->ns[sort] : sched_row_busy_ns(x);
+		vy = sort < SCHED_NCLASSES ? y->ns[sort] : sched_row_busy_ns(y);
+		c = vx > vy ? -1 : vx < vy;
+	}
+	if (!c)
+		c = row_id(x) < row_id(y) ? -1 : row_id(x) > row_id(y);
+	return op->reverse ? -c : c;
+}
+
 /* Groups by cgroup name, then by the sort column within one. */
 static int group_cmp(const void *a, const void *b, void *arg)
 {
 	const struct sched_row *x = a, *y = b;
-	int sort = *(const int *)arg;
-	uint64_t vx, vy;
 	int c = strcmp(x->cgroup, y->cgroup);
 
-	if (c)
-		return c;
-	vx = sort < SCHED_NCLASSES ? x->ns[sort] : sched_row_busy_ns(x);
-	vy = sort < SCHED_NCLASSES ? y->ns[sort] : sched_row_busy_ns(y);
-	if (vx != vy)
-		return vx > vy ? -1 : 1;
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
+	return c ? c : row_cmp(a, b, arg);
 }
 
 /* Rebuild the rows shown from the model when it or a choice changed. */
@@ -109,13 +150,15 @@ static void ov_refresh(struct panel *p)
 	size_t n;
 
 	if (op->built_model == p->model && (!m || op->built_polls == m->polls) &&
-	    op->built_sort == op->sort && op->built_threads == op->threads &&
+	    op->built_sort == op->sort && op->built_reverse == op->reverse &&
+	    op->built_threads == op->threads &&
 	    op->built_kthreads == op->kthreads && op->built_group == op->group &&
 	    op->built_min == op->min_busy)
 		return;
 	op->built_model = p->model;
 	op->built_polls = m ? m->polls : 0;
 	op->built_sort = op->sort;
+	op->built_reverse = op->reverse;
 	op->built_threads = op->threads;
 	op->built_kthreads = op->kthreads;
 	op->built_group = op->group;
@@ -134,9 +177,9 @@ static void ov_refresh(struct panel *p)
 		op->rows[op->nrows++] = src[i];
 	}
 	if (op->group)
-		qsort_r(op->rows, op->nrows, sizeof(*op->rows), group_cmp, &op->sort);
+		qsort_r(op->rows, op->nrows, sizeof(*op->rows), group_cmp, op);
 	else
-		sched_rows_sort(op->rows, op->nrows, op->sort);
+		qsort_r(op->rows, op->nrows, sizeof(*op->rows), row_cmp, op);
 	ov_reserve(op, 2 * op->nrows + 1);
 	for (size_t i = 0, g = 0; i < op->nrows; i++) {
 		const struct sched_row *r = &op->rows[i];
@@ -247,8 +290,8 @@ static int draw_system(struct panel *p, struct canvas *cv)
 	int cpu_rows = (ncpus + per_row - 1) / per_row;
 	int left = cv->width / 2 > 30 ? cv->width / 2 : 30;
 	int rows = cpu_rows > 4 ? cpu_rows : 4;
-	int right = left + 2, r = 0;
-	char a[16], b[16], c[16], d[16];
+	int right = left + 2, r = 0, n;
+	char a[16], b[16], c[16], d[16], e[16];
 
 	for (int i = 0; i < s->ncpus; i++)
 		draw_cpu(cv, i / per_row, 1 + (i % per_row) * (left / per_row), left / per_row - 1,
@@ -258,10 +301,14 @@ static int draw_system(struct panel *p, struct canvas *cv)
 		      kb_text(b, sizeof(b), s->mem_total_kb),
 		      kb_text(c, sizeof(c), s->mem_avail_kb),
 		      kb_text(d, sizeof(d), s->swap_total_kb - s->swap_free_kb),
-		      kb_text(a, sizeof(a), s->swap_total_kb));
+		      kb_text(e, sizeof(e), s->swap_total_kb));
 	draw_runq(cv, r++, right, s);
-	canvas_printf(cv, r++, right, THEME_HEADER, "load %.2f %.2f %.2f  CPUs %d", s->load[0],
-		      s->load[1], s->load[2], s->ncpus);
+	n = canvas_printf(cv, r, right, THEME_HEADER, "load %.2f %.2f %.2f  CPUs %d", s->load[0],
+			  s->load[1], s->load[2], s->ncpus);
+	if (s->switches_repaired)
+		canvas_printf(cv, r, right + n + 2, THEME_DIM, "unseen switches %llu",
+			      (unsigned long long)s->switches_repaired);
+	r++;
 	if (s->psi.has_cpu || s->psi.has_io || s->psi.has_mem)
 		canvas_printf(cv, r++, right, THEME_HEADER,
 			      "PSI cpu %.0f%%  io %.0f%%/%.0f%%  mem %.0f%%/%.0f%% (some/full)",
@@ -317,19 +364,27 @@ static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_col
 	struct overview_panel *op = p->priv;
 	int x;
 
-	canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-*s %3s %s", "PID", "USER", CGROUP_COLS,
-		      "CGROUP", "THR", "S");
+	const char *mark = op->reverse ? "^" : "v";
+
+	/* THR's mark takes the space before it, so that the columns stay where they are */
+	canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-*s%4s %s",
+		      op->sort == SORT_PID ? (op->reverse ? "vPID" : "^PID") : "PID",
+		      op->sort == SORT_USER ? (op->reverse ? "vUSER" : "^USER") : "USER",
+		      CGROUP_COLS, "CGROUP", op->sort == SORT_THR ? (op->reverse ? "^THR" : "vTHR")
+								    : "THR", "S");
 	x = CLASS_COL;
 	for (int c = 0; c <= SCHED_NCLASSES; c++) {
 		char t[8];
 
-		snprintf(t, sizeof(t), "%s%s", op->sort == c ? "v" : "",
+		snprintf(t, sizeof(t), "%s%s", op->sort == c ? mark : "",
 			 c < SCHED_NCLASSES ? class_titles[c] : "BUSY");
 		x += canvas_printf(cv, row, x, THEME_TITLE, "%*s", c < SCHED_NCLASSES ? 5 : 6, t);
 	}
 	if (bar_cols)
 		canvas_printf(cv, row, x + 2, THEME_TITLE, "%-*.*s", bar_cols, bar_cols, "time/s");
-	canvas_put(cv, row, comm_col, THEME_TITLE, "COMMAND");
+	canvas_put(cv, row, comm_col, THEME_TITLE,
+		   op->sort == SORT_COMM ? (op->reverse ? "vCOMMAND" : "^COMMAND") : "COMMAND");
+	op->comm_col = comm_col;
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 }
 
@@ -379,24 +434,30 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 	int row, bar_cols, comm_col, page;
 	char verdict[256];
 	double scale = 1.0;
+	char sort_text[32];
 
+	op->title_row = -1;
 	if (panel_draw_unavailable(p, cv))
 		return;
 	m = p->model;
 	ov_refresh(p);
+	snprintf(sort_text, sizeof(sort_text), "%s%s", overview_sort_columns[op->sort],
+		 op->reverse ? " (reversed)" : "");
 	row = draw_system(p, cv);
 	sched_model_verdict(m, verdict, sizeof(verdict));
 	canvas_printf(cv, row++, 1, strncmp(verdict, "nothing", 7) ? THEME_WARN : THEME_DIM,
 		      "%s %s", canvas_glyph(cv, "right"), verdict);
 	canvas_printf(cv, row++, 1, THEME_DIM,
 		      "%zu %s  sort %s  kernel threads %s%s  min busy %.2f s/s  interval %.1fs",
-		      op->nrows, op->threads ? "threads" : "processes", sched_class_name(op->sort),
+		      op->nrows, op->threads ? "threads" : "processes", sort_text,
 		      op->kthreads ? "shown" : "hidden", op->group ? "  grouped by cgroup" : "",
 		      op->min_busy, m->interval_s);
 	/* the bar gives way to the command on narrow screens */
 	bar_cols = cv->width - (BUSY_COL + 6 + 2) - 1 - COMM_COLS;
 	bar_cols = bar_cols > BAR_COLS ? BAR_COLS : bar_cols < 4 ? 0 : bar_cols;
 	comm_col = BUSY_COL + 6 + 1 + (bar_cols ? bar_cols + 2 : 0);
+	op->title_row = row;
+	op->first_row = row + 1;
 	draw_titles(p, cv, row++, bar_cols, comm_col);
 	for (size_t i = 0; i < op->nitems; i++) {
 		const struct sched_row *r =
@@ -421,15 +482,26 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 			  !p->batch && !unlimited && i == op->selected);
 }
 
-/* < and >: sort by the previous or the next column. */
+/* < and >: sort by the previous or the next time column (cpu ... busy). */
 static struct key_result sort_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
+	int n = SORT_BUSY + 1, cur = op->sort < n ? op->sort : (key == '>' ? n - 1 : 0);
 
-	if (key == '>')
-		op->sort = (op->sort + 1) % (SCHED_NCLASSES + 1);
+	op->sort = key == '>' ? (cur + 1) % n : (cur + n - 1) % n;
+	ov_refresh(p);
+	return key_result(KEY_DO_REDRAW);
+}
+
+/* F6: the next sort column, any column; I: the other direction. */
+static struct key_result sort_more_key(struct panel *p, int key)
+{
+	struct overview_panel *op = p->priv;
+
+	if (key == 'I')
+		op->reverse = !op->reverse;
 	else
-		op->sort = (op->sort + SCHED_NCLASSES) % (SCHED_NCLASSES + 1);
+		op->sort = (op->sort + 1) % SORT_NCOLS;
 	ov_refresh(p);
 	return key_result(KEY_DO_REDRAW);
 }
@@ -477,8 +549,12 @@ static const struct keymap_entry overview_keys[] = {
 	{ '\n', stacks_key, "Enter", "Stacks", "the selected process's Stacks panel", "Overview" },
 	{ '\r', stacks_key, "Enter", NULL, NULL, "Overview" },
 	{ KEY_ENTER, stacks_key, "Enter", NULL, NULL, "Overview" },
-	{ '>', sort_key, "< >", "Sort", "sort by the next/previous column", "Overview" },
+	{ '>', sort_key, "< >", "Sort", "sort by the next/previous time column", "Overview" },
 	{ '<', sort_key, "<", NULL, NULL, "Overview" },
+	{ KEY_F(6), sort_more_key, "F6", NULL, "sort by the next column, any (or click a title)",
+	  "Overview" },
+	{ 'I', sort_more_key, "I", NULL, "sort the other way (reversed)",
+	  "Overview" },
 	{ 'H', toggle_key, "H", "Threads", "one row a thread, or a process", "Overview" },
 	{ 'K', toggle_key, "K", "Kthreads", "show or hide kernel threads", "Overview" },
 	{ 'G', toggle_key, "G", "Group", "group the rows by cgroup", "Overview" },
@@ -531,6 +607,7 @@ static void json_system(struct json_out *j, const struct sched_system *s)
 	json_kv_u64(j, "mem_available_kb", s->mem_avail_kb);
 	json_kv_u64(j, "swap_total_kb", s->swap_total_kb);
 	json_kv_u64(j, "swap_free_kb", s->swap_free_kb);
+	json_kv_u64(j, "switches_repaired", s->switches_repaired);
 	json_kv_u64(j, "runq_count", s->runq.count);
 	json_kv_double(j, "runq_p50_us", hist_percentile(&s->runq, 50), 1);
 	json_kv_double(j, "runq_p99_us", hist_percentile(&s->runq, 99), 1);
@@ -661,6 +738,69 @@ static int overview_set_threshold(struct panel *p, const char *text, struct filt
 	return 0;
 }
 
+/* The settings' sort and kernel threads. */
+static void overview_set_prefs(struct panel *p, const struct panel_prefs *pp)
+{
+	struct overview_panel *op = p->priv;
+
+	if (pp->sort >= 0 && pp->sort < SORT_NCOLS) {
+		op->sort = pp->sort;
+		op->reverse = pp->sort_reverse;
+	}
+	op->kthreads = pp->kthreads;
+}
+
+static void overview_get_sort(const struct panel *p, int *column, bool *reverse)
+{
+	const struct overview_panel *op = p->priv;
+
+	*column = op->sort;
+	*reverse = op->reverse;
+}
+
+/* A click on a column title sorts by it (again: the other way); on a row selects it. */
+static struct key_result overview_mouse(struct panel *p, enum panel_mouse what, int row, int col)
+{
+	struct overview_panel *op = p->priv;
+	size_t i;
+
+	if (what != PANEL_CLICK || op->title_row < 0)
+		return key_result(KEY_DO_NOTHING);
+	if (row == op->title_row) {
+		int c;
+
+		if (col >= 1 && col < 9)
+			c = SORT_PID;
+		else if (col >= 9 && col < 18)
+			c = SORT_USER;
+		else if (col >= 18 + CGROUP_COLS + 1 && col < CLASS_COL - 2)
+			c = SORT_THR;
+		else if (col >= CLASS_COL && col < BUSY_COL + 6)
+			c = (col - CLASS_COL) / 5 > SORT_BUSY ? SORT_BUSY : (col - CLASS_COL) / 5;
+		else if (col >= op->comm_col)
+			c = SORT_COMM;
+		else
+			return key_result(KEY_DO_REDRAW);
+		if (c == op->sort) {
+			op->reverse = !op->reverse;
+		} else {
+			op->sort = c;
+			op->reverse = false;
+		}
+		ov_refresh(p);
+		return key_result(KEY_DO_REDRAW);
+	}
+	if (row < op->first_row)
+		return key_result(KEY_DO_NOTHING);
+	ov_refresh(p);
+	i = op->top + (size_t)(row - op->first_row);
+	if (i < op->nitems) {
+		op->selected = i;
+		ov_note_selection(op);
+	}
+	return key_result(KEY_DO_REDRAW);
+}
+
 /* Free the panel's rows and items. */
 static void overview_free(struct panel *p)
 {
@@ -681,6 +821,7 @@ int overview_panel_init(struct panel *p)
 	op->sort = SORT_BUSY;
 	op->built_sort = -1;
 	op->page = 1;
+	op->title_row = -1;
 	p->priv = op;
 	return 0;
 }
@@ -696,5 +837,10 @@ const struct panel_ops overview_panel_ops = {
 	.threshold_prompt = "minimum busy time of a row, thread-seconds per second (empty: all)",
 	.threshold_text = overview_threshold_text,
 	.set_threshold = overview_set_threshold,
+	.sort_columns = overview_sort_columns,
+	.nsort_columns = sizeof(overview_sort_columns) / sizeof(overview_sort_columns[0]),
+	.set_prefs = overview_set_prefs,
+	.get_sort = overview_get_sort,
+	.mouse = overview_mouse,
 	.free = overview_free,
 };

@@ -39,3 +39,10 @@ struct key_result panel_folded_key(struct panel *p, int key)
 	(void)key;
 	return key_result(KEY_DO_SAVE_FOLDED);
 }
+
+struct key_result panel_pprof_key(struct panel *p, int key)
+{
+	(void)p;
+	(void)key;
+	return key_result(KEY_DO_SAVE_PPROF);
+}

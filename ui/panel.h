@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "collectors/collector.h"
@@ -13,7 +14,35 @@
 #include "util/json.h"
 
 struct panel;
+struct stack_set;
 struct tree_view;
+
+/* What a panel takes from the settings (at start and from the setup screen). */
+struct panel_prefs {
+	int sort;          /* index into panel_ops.sort_columns; -1: keep the panel's */
+	bool sort_reverse; /* smallest first */
+	bool kthreads;     /* kernel threads shown */
+	bool tree_invert;  /* stack trees: innermost frames first */
+	bool tree_threads; /* stack trees: one node per thread */
+};
+
+/* A mouse event on the panel's body: a click (button 1) or a turn of the wheel. */
+enum panel_mouse {
+	PANEL_CLICK,
+	PANEL_WHEEL_UP,
+	PANEL_WHEEL_DOWN,
+};
+
+/* The stacks a profile of a panel holds, as its model keeps them. */
+struct panel_profile {
+	const struct stack_set *set; /* borrowed from the model */
+	bool on_cpu;	 /* values: on-CPU usecs, counts: samples; else values: off-CPU usecs */
+	uint32_t pid;	 /* only this process's samples; 0: all */
+	uint32_t tid;	 /* only this thread's; 0: all */
+	uint32_t hz;	 /* on-CPU: the sampling frequency */
+	double span_s;	 /* the time the set covers */
+	const char *why; /* when there is none: why, in words (NULL: "no stacks yet") */
+};
 
 struct panel_ops {
 	const char *name;  /* as given to -P: "bio" */
@@ -30,6 +59,11 @@ struct panel_ops {
 	int (*json)(struct panel *p, struct json_out *j);
 	/* Write the shown stacks as folded lines ("comm;outer;...;inner value"); NULL if none. */
 	int (*folded)(struct panel *p, FILE *out);
+	/*
+	 * The stacks for a profile: those shown (batch: the interval's), or with cumulative
+	 * those since the start. 0, or -ENODATA when there are none yet; NULL if no stacks.
+	 */
+	int (*profile)(struct panel *p, bool cumulative, struct panel_profile *out);
 	/* Search for text (the / prompt); false when nothing matches. NULL if no search. */
 	bool (*search)(struct panel *p, const char *text);
 	/* What the prompt of KEY_DO_ADD_PROMPT asks for: "probe spec". */
@@ -42,6 +76,19 @@ struct panel_ops {
 	/* Parse what the user typed at the t prompt into f; 0 or -EINVAL with why. */
 	int (*set_threshold)(struct panel *p, const char *text, struct filter *f, char *why,
 			     size_t why_len);
+	/* The columns its table sorts by, as the settings file names them; NULL: none. */
+	const char *const *sort_columns;
+	size_t nsort_columns;
+	/* Take the settings' preferences; NULL: the panel keeps none. */
+	void (*set_prefs)(struct panel *p, const struct panel_prefs *pp);
+	/* The table's sort now: an index into sort_columns and its direction. */
+	void (*get_sort)(const struct panel *p, int *column, bool *reverse);
+	/*
+	 * A mouse event at row, col of the body as last drawn: select a row, sort by a
+	 * column title, open a tree node. NULL or KEY_DO_NOTHING: core turns the wheel into
+	 * movement keys.
+	 */
+	struct key_result (*mouse)(struct panel *p, enum panel_mouse what, int row, int col);
 	void (*free)(struct panel *p);
 };
 
@@ -66,5 +113,7 @@ struct key_result panel_key(struct panel *p, int key);
 struct key_result panel_unwind_key(struct panel *p, int key);
 /* The handler of the stack panels' F: save the shown stacks folded. */
 struct key_result panel_folded_key(struct panel *p, int key);
+/* The handler of the stack panels' P: save the shown stacks as a pprof profile. */
+struct key_result panel_pprof_key(struct panel *p, int key);
 
 #endif

@@ -62,6 +62,7 @@ static void setup_roles(struct screen *s, const struct theme *t)
 		const struct theme_style *st = &t->style[r];
 
 		s->role_attr[r] = theme_attrs(st->attrs);
+		s->role_pair[r] = 0;
 		if (color && r + 1 < COLOR_PAIRS) {
 			short fg = fit_color(st->fg, &s->role_attr[r]);
 			short bg = fit_color(st->bg, NULL);
@@ -97,6 +98,41 @@ int screen_open(struct screen *s, const struct theme *t, char *why, size_t why_l
 	setup_roles(s, t);
 	getmaxyx(stdscr, s->rows, s->cols);
 	return 0;
+}
+
+void screen_set_theme(struct screen *s, const struct theme *t)
+{
+	if (!s->is_open)
+		return;
+	setup_roles(s, t);
+	clearok(curscr, TRUE);
+}
+
+void screen_set_mouse(struct screen *s, bool on)
+{
+	if (!s->is_open)
+		return;
+	/* presses only: a click would come after its press, and wait for a double click */
+	mousemask(on ? BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED : 0, NULL);
+	mouseinterval(0);
+}
+
+enum screen_mouse_what screen_mouse(struct screen *s, int *row, int *col)
+{
+	MEVENT ev;
+
+	(void)s;
+	if (getmouse(&ev) != OK)
+		return SCREEN_MOUSE_NONE;
+	*row = ev.y;
+	*col = ev.x;
+	if (ev.bstate & BUTTON4_PRESSED)
+		return SCREEN_MOUSE_WHEEL_UP;
+	if (ev.bstate & BUTTON5_PRESSED)
+		return SCREEN_MOUSE_WHEEL_DOWN;
+	if (ev.bstate & BUTTON1_PRESSED)
+		return SCREEN_MOUSE_CLICK;
+	return SCREEN_MOUSE_NONE;
 }
 
 void screen_close(struct screen *s)

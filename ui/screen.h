@@ -37,6 +37,21 @@ int screen_key(struct screen *s);
 bool screen_is_big_enough(const struct screen *s);
 /* Paint a full-screen canvas, or the too-small message when the terminal is too small. */
 void screen_present(struct screen *s, const struct canvas *cv);
+/* Paint with theme t from now on (the setup screen changed it). */
+void screen_set_theme(struct screen *s, const struct theme *t);
+/* Take mouse clicks and the wheel (on), or leave the mouse to the terminal. */
+void screen_set_mouse(struct screen *s, bool on);
+
+/* What a mouse report (KEY_MOUSE from screen_key) was. */
+enum screen_mouse_what {
+	SCREEN_MOUSE_NONE,
+	SCREEN_MOUSE_CLICK,
+	SCREEN_MOUSE_WHEEL_UP,
+	SCREEN_MOUSE_WHEEL_DOWN,
+};
+
+/* Read the mouse report after a KEY_MOUSE: what, and where (0-based row and column). */
+enum screen_mouse_what screen_mouse(struct screen *s, int *row, int *col);
 /* Restore the terminal from a crash handler (not async-signal-safe, but the process ends). */
 void screen_emergency_close(void);
 

@@ -31,7 +31,20 @@ struct sql_panel {
 	int page;
 	double selected_time; /* the selected query, found again after a refresh */
 	uint32_t selected_tid;
+	int dsort;      /* the digest's sort column (enum digest_col) */
+	bool dreverse;  /* I: the other way */
+	int title_row;  /* where the shown table's titles were last drawn (-1: not) */
 };
+
+/* The digest's sortable columns, in order on screen. */
+enum digest_col { DIGEST_COUNT, DIGEST_TOTAL, DIGEST_AVG, DIGEST_P95, DIGEST_MAX, DIGEST_NCOLS };
+
+static const char *const digest_sort_columns[DIGEST_NCOLS] = {
+	"count", "total", "avg", "p95", "max",
+};
+
+/* Where each digest column starts, and where the next begins. */
+static const int digest_col_x[DIGEST_NCOLS + 1] = { 1, 9, 21, 31, 41, 51 };
 
 /* Order of the list: indices into m->queries. */
 static size_t *query_order(const struct sql_model *m, bool slowest)
@@ -63,23 +76,50 @@ static double digest_p95_ms(const struct sql_digest *d)
 	return (p95 > (double)d->max_us ? (double)d->max_us : p95) / 1000.0;
 }
 
-/* Digest indices by total time, largest first. */
-static int digest_cmp(const void *a, const void *b, void *arg)
+/* A digest's figure in column c. */
+static double digest_value(const struct sql_digest *d, int c)
 {
-	const struct sql_model *m = arg;
-	const struct sql_digest *x = &m->digests[*(const size_t *)a];
-	const struct sql_digest *y = &m->digests[*(const size_t *)b];
-
-	return x->total_us == y->total_us ? 0 : x->total_us > y->total_us ? -1 : 1;
+	switch (c) {
+	case DIGEST_COUNT:
+		return (double)d->count;
+	case DIGEST_AVG:
+		return (double)d->total_us / (double)(d->count ? d->count : 1);
+	case DIGEST_P95:
+		return digest_p95_ms(d);
+	case DIGEST_MAX:
+		return (double)d->max_us;
+	default:
+		return (double)d->total_us;
+	}
 }
 
-static size_t *digest_order(const struct sql_model *m)
+/* What digest_cmp sorts by. */
+struct digest_sort {
+	const struct sql_model *m;
+	int col;
+	bool reverse;
+};
+
+/* Digest indices by the sort column, largest first (reversed: smallest first). */
+static int digest_cmp(const void *a, const void *b, void *arg)
+{
+	const struct digest_sort *ds = arg;
+	double x = digest_value(&ds->m->digests[*(const size_t *)a], ds->col);
+	double y = digest_value(&ds->m->digests[*(const size_t *)b], ds->col);
+	int c = x == y ? 0 : x > y ? -1 : 1;
+
+	return ds->reverse ? -c : c;
+}
+
+/* The digests in the panel's sort order (sp NULL: by total time, largest first). */
+static size_t *digest_order(const struct sql_model *m, const struct sql_panel *sp)
 {
 	size_t *idx = xreallocarray(NULL, m->ndigests ? m->ndigests : 1, sizeof(*idx));
+	struct digest_sort ds = { m, sp ? sp->dsort : DIGEST_TOTAL, sp && sp->dreverse };
 
 	for (size_t i = 0; i < m->ndigests; i++)
 		idx[i] = i;
-	qsort_r(idx, m->ndigests, sizeof(*idx), digest_cmp, (void *)m);
+	qsort_r(idx, m->ndigests, sizeof(*idx), digest_cmp, &ds);
 	return idx;
 }
 
@@ -220,9 +260,26 @@ static struct key_result move_key(struct panel *p, int key)
 	return key_result(KEY_DO_REDRAW);
 }
 
+/* F6: sort the digest by its next column; I: the other way. */
+static struct key_result digest_sort_key(struct panel *p, int key)
+{
+	struct sql_panel *sp = p->priv;
+
+	if (!sp->digest)
+		return key_result(KEY_DO_NOTHING);
+	if (key == 'I')
+		sp->dreverse = !sp->dreverse;
+	else
+		sp->dsort = (sp->dsort + 1) % DIGEST_NCOLS;
+	return key_result(KEY_DO_REDRAW);
+}
+
 static const struct keymap_entry sql_keys[] = {
 	{ 'g', digest_key, "g", "Digest", "digest: queries grouped by shape", "Slow queries" },
 	{ 'o', order_key, "o", "Order", "newest first or slowest first", "Slow queries" },
+	{ KEY_F(6), digest_sort_key, "F6", NULL, "digest: sort by the next column (or click a title)",
+	  "Slow queries" },
+	{ 'I', digest_sort_key, "I", NULL, "digest: sort the other way", "Slow queries" },
 	{ '\n', detail_key, "Enter", "Detail",
 	  "the selected query in full (Esc: back); again: its process's stacks", "Slow queries" },
 	{ '\r', detail_key, "Enter", NULL, NULL, "Slow queries" },
@@ -280,6 +337,7 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 	char buf[4096];
 
 	follow_selection(p, order);
+	sp->title_row = row;
 	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-7s %-7s %-*s  %-5s %-10s %9s  QUERY%*s",
 		      "TIME", "PID", "TID", WAITS_W, "WAITS", "SRV", "DB", "MS",
 		      cv->width - TEXT_COL - 7, sp->slowest ? "slowest first" : "newest first");
@@ -390,11 +448,22 @@ static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 {
 	const struct sql_model *m = p->model;
 	struct sql_panel *sp = p->priv;
-	size_t *order = digest_order(m);
+	size_t *order = digest_order(m, sp);
 
-	canvas_printf(cv, row, 1, THEME_TITLE, "%7s %11s %9s %9s %9s %-5s %-8s  %-*s  FINGERPRINT",
-		      "COUNT", "TOTAL ms", "AVG ms", "P95 ms*", "MAX ms", "SRV", "LAST", WAITS_W,
-		      "WAITS (AVG)");
+	static const char *const titles[DIGEST_NCOLS] = { "COUNT", "TOTAL ms", "AVG ms",
+							  "P95 ms*", "MAX ms" };
+
+	sp->title_row = row;
+	for (int c = 0; c < DIGEST_NCOLS; c++) {
+		char t[16];
+
+		snprintf(t, sizeof(t), "%s%s", c == sp->dsort ? (sp->dreverse ? "^" : "v") : "",
+			 titles[c]);
+		canvas_printf(cv, row, digest_col_x[c], THEME_TITLE, "%*s",
+			      digest_col_x[c + 1] - digest_col_x[c] - 1, t);
+	}
+	canvas_printf(cv, row, digest_col_x[DIGEST_NCOLS], THEME_TITLE,
+		      "%-5s %-8s  %-*s  FINGERPRINT", "SRV", "LAST", WAITS_W, "WAITS (AVG)");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 	row++;
 	if (!m->ndigests)
@@ -522,7 +591,7 @@ static int sql_json(struct panel *p, struct json_out *j)
 	json_array_end(j);
 	json_key(j, "digest");
 	json_array_begin(j);
-	order = digest_order(m);
+	order = digest_order(m, NULL); /* by total time, whatever the view's sort */
 	for (size_t i = 0; i < m->ndigests; i++) {
 		const struct sql_digest *d = &m->digests[order[i]];
 
@@ -570,6 +639,51 @@ static int sql_set_threshold(struct panel *p, const char *text, struct filter *f
 	return 0;
 }
 
+/* A click on a digest title sorts by it (again: the other way); on a row selects it. */
+static struct key_result sql_mouse(struct panel *p, enum panel_mouse what, int row, int col)
+{
+	struct sql_panel *sp = p->priv;
+	const struct sql_model *m = p->model;
+	size_t i, n;
+
+	if (what != PANEL_CLICK || !m || sp->detail || sp->title_row < 0 || row < sp->title_row)
+		return key_result(KEY_DO_NOTHING);
+	if (row == sp->title_row) {
+		for (int c = 0; sp->digest && c < DIGEST_NCOLS; c++) {
+			if (col < digest_col_x[c] || col >= digest_col_x[c + 1])
+				continue;
+			sp->dreverse = c == sp->dsort ? !sp->dreverse : false;
+			sp->dsort = c;
+		}
+		return key_result(KEY_DO_REDRAW);
+	}
+	n = sp->digest ? m->ndigests : m->nqueries;
+	i = sp->top + (size_t)(row - sp->title_row - 1);
+	if (i < n) {
+		sp->selected = i;
+		remember_selection(p);
+	}
+	return key_result(KEY_DO_REDRAW);
+}
+
+static void sql_set_prefs(struct panel *p, const struct panel_prefs *pp)
+{
+	struct sql_panel *sp = p->priv;
+
+	if (pp->sort >= 0 && pp->sort < DIGEST_NCOLS) {
+		sp->dsort = pp->sort;
+		sp->dreverse = pp->sort_reverse;
+	}
+}
+
+static void sql_get_sort(const struct panel *p, int *column, bool *reverse)
+{
+	const struct sql_panel *sp = p->priv;
+
+	*column = sp->dsort;
+	*reverse = sp->dreverse;
+}
+
 static void sql_free(struct panel *p)
 {
 	free(p->priv);
@@ -578,7 +692,11 @@ static void sql_free(struct panel *p)
 
 int sql_panel_init(struct panel *p)
 {
-	p->priv = xcalloc(1, sizeof(struct sql_panel));
+	struct sql_panel *sp = xcalloc(1, sizeof(*sp));
+
+	sp->dsort = DIGEST_TOTAL;
+	sp->title_row = -1;
+	p->priv = sp;
 	return 0;
 }
 
@@ -592,5 +710,10 @@ const struct panel_ops sql_panel_ops = {
 	.threshold_prompt = "slow query threshold in ms (empty: 10)",
 	.threshold_text = sql_threshold_text,
 	.set_threshold = sql_set_threshold,
+	.sort_columns = digest_sort_columns,
+	.nsort_columns = DIGEST_NCOLS,
+	.set_prefs = sql_set_prefs,
+	.get_sort = sql_get_sort,
+	.mouse = sql_mouse,
 	.free = sql_free,
 };

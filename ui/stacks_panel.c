@@ -40,6 +40,27 @@ struct stacks_panel {
 	bool cumulative;
 	size_t thread_top;
 	size_t pick; /* the picker's selection */
+	int sort;     /* the thread table's sort column (enum thread_col); -1: as sampled */
+	bool reverse; /* I: the other way */
+	int threads_row; /* where the thread table's titles were last drawn (-1: not) */
+	uint32_t shown_tids[64]; /* the threads of its rows, in order */
+	int nshown;
+};
+
+/* The thread table's columns, in order on screen; each sorts it. */
+enum thread_col { THR_TID, THR_NAME, THR_STATE, THR_CPU, THR_OFF, THR_VCSW, THR_ICSW, THR_NCOLS };
+
+static const char *const thread_sort_columns[THR_NCOLS] = {
+	"tid", "name", "state", "cpu", "offcpu", "vcsw", "icsw",
+};
+
+/* Where each column of the thread table starts, and where the next begins. */
+static const int thread_col_x[THR_NCOLS + 1] = { 1, 10, 27, 33, 40, 50, 58, 66 };
+
+/* One row of the thread table with the figure it sorts by. */
+struct thread_row {
+	const struct stacks_thread *t;
+	double off_us;
 };
 
 static const char *const view_names[] = { "both (wall clock)", "on-CPU", "off-CPU" };
@@ -228,12 +249,28 @@ static struct key_result cumulative_key(struct panel *p, int key)
 	return key_result(KEY_DO_REDRAW);
 }
 
-/* u and F, which mean nothing in the picker. */
+/* u, F and P, which mean nothing in the picker. */
 static struct key_result unwind_folded_key(struct panel *p, int key)
 {
 	if (is_picking(p))
 		return key_result(KEY_DO_NOTHING);
+	if (key == 'P')
+		return panel_pprof_key(p, key);
 	return key == 'u' ? panel_unwind_key(p, key) : panel_folded_key(p, key);
+}
+
+/* F6: sort the threads by the next column; I: the other way. */
+static struct key_result thread_sort_key(struct panel *p, int key)
+{
+	struct stacks_panel *sp = p->priv;
+
+	if (is_picking(p))
+		return key_result(KEY_DO_NOTHING);
+	if (key == 'I')
+		sp->reverse = !sp->reverse;
+	else
+		sp->sort = (sp->sort + 1) % THR_NCOLS;
+	return key_result(KEY_DO_REDRAW);
 }
 
 /* Up, Down, j, k in the picker (elsewhere the tree's). */
@@ -273,7 +310,12 @@ static const struct keymap_entry stacks_keys[] = {
 	{ 'c', cumulative_key, "c", NULL, "last interval or cumulative since start (r resets)",
 	  "Stacks" },
 	{ 'F', unwind_folded_key, "F", NULL, "save folded stacks of the view", "Stacks" },
+	{ 'P', unwind_folded_key, "P", "pprof", "save a pprof profile of the on-CPU stacks",
+	  "Stacks" },
 	{ 'u', unwind_folded_key, "u", NULL, "user stacks: auto (DWARF), dwarf, fp", "Stacks" },
+	{ KEY_F(6), thread_sort_key, "F6", NULL, "sort the threads by the next column (or click)",
+	  "Stacks" },
+	{ 'I', thread_sort_key, "I", NULL, "sort the threads the other way", "Stacks" },
 	{ '\n', pick_key, "Enter", NULL, "in the picker: show that process", "Stacks" },
 	{ '\r', pick_key, "Enter", NULL, NULL, "Stacks" },
 	{ KEY_ENTER, pick_key, "Enter", NULL, NULL, "Stacks" },
@@ -319,23 +361,108 @@ static void draw_picker(struct panel *p, struct canvas *cv)
 	}
 }
 
+/*
+ * Thread rows by the sort column: figures largest first, TIDs, names and states in ascending
+ * order; reversed the other way. Ties by TID.
+ */
+static int thread_row_cmp(const void *a, const void *b, void *arg)
+{
+	const struct thread_row *x = a, *y = b;
+	const struct stacks_panel *sp = arg;
+	double vx = 0, vy = 0;
+	int c = 0;
+
+	switch (sp->sort) {
+	case THR_NAME:
+		c = strcmp(x->t->name, y->t->name);
+		break;
+	case THR_STATE:
+		c = (x->t->state > y->t->state) - (x->t->state < y->t->state);
+		break;
+	case THR_CPU:
+		vx = x->t->cpu_pct, vy = y->t->cpu_pct;
+		break;
+	case THR_OFF:
+		vx = x->off_us, vy = y->off_us;
+		break;
+	case THR_VCSW:
+		vx = (double)x->t->voluntary, vy = (double)y->t->voluntary;
+		break;
+	case THR_ICSW:
+		vx = (double)x->t->involuntary, vy = (double)y->t->involuntary;
+		break;
+	default:
+		break;
+	}
+	if (!c)
+		c = vx > vy ? -1 : vx < vy;
+	if (!c)
+		c = x->t->tid < y->t->tid ? -1 : x->t->tid > y->t->tid;
+	return sp->reverse ? -c : c;
+}
+
+/* The threads in the table's order (as sampled when no sort is chosen); the caller frees. */
+static struct thread_row *thread_rows(struct panel *p)
+{
+	const struct stacks_model *m = p->model;
+	struct stacks_panel *sp = p->priv;
+	struct thread_row *rows = xreallocarray(NULL, m->nthreads ? m->nthreads : 1,
+						sizeof(*rows));
+
+	for (size_t i = 0; i < m->nthreads; i++) {
+		rows[i].t = &m->threads[i];
+		rows[i].off_us = sp->sort == THR_OFF
+					 ? (double)offcpu_us(p, m->pid, m->threads[i].tid)
+					 : 0;
+	}
+	if (sp->sort >= 0)
+		qsort_r(rows, m->nthreads, sizeof(*rows), thread_row_cmp, sp);
+	return rows;
+}
+
+/* The thread table's titles, the sort column marked; at row. */
+static void draw_thread_titles(const struct stacks_panel *sp, struct canvas *cv, int row)
+{
+	static const char *const titles[THR_NCOLS] = { "TID",	  "NAME", "STATE", "CPU%",
+						       "OFF-CPU", "VCSW", "ICSW" };
+	static const bool ascending[THR_NCOLS] = { true, true, true };
+
+	for (int c = 0; c < THR_NCOLS; c++) {
+		char t[16];
+		int w = thread_col_x[c + 1] - thread_col_x[c] - 1;
+
+		snprintf(t, sizeof(t), "%s%s",
+			 c != sp->sort		      ? ""
+			 : ascending[c] != sp->reverse ? "^"
+						       : "v",
+			 titles[c]);
+		canvas_printf(cv, row, thread_col_x[c], THEME_TITLE, c < THR_CPU ? "%-*s" : "%*s", w,
+			      t);
+	}
+	canvas_put(cv, row, thread_col_x[THR_NCOLS] + 1, THEME_TITLE, "TOP FRAME");
+	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+}
+
 /* The thread table; returns the next row. */
 static int draw_threads(struct panel *p, struct canvas *cv, int row, bool all)
 {
 	const struct stacks_model *m = p->model;
 	struct stacks_panel *sp = p->priv;
 	size_t n = all ? m->nthreads : (m->nthreads < THREAD_ROWS ? m->nthreads : THREAD_ROWS);
+	struct thread_row *rows = thread_rows(p);
 
-	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-16s %-5s %6s %9s %7s %7s  %s", "TID", "NAME",
-		      "STATE", "CPU%", "OFF-CPU", "VCSW", "ICSW", "TOP FRAME");
-	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	draw_thread_titles(sp, cv, row);
+	sp->threads_row = p->batch ? -1 : row;
+	sp->nshown = 0;
 	row++;
 	if (sp->thread_top + n > m->nthreads)
 		sp->thread_top = m->nthreads > n ? m->nthreads - n : 0;
 	for (size_t i = all ? 0 : sp->thread_top; i < m->nthreads && n; i++, n--, row++) {
-		const struct stacks_thread *t = &m->threads[i];
+		const struct stacks_thread *t = rows[i].t;
 		char off[16];
 
+		if (sp->nshown < (int)(sizeof(sp->shown_tids) / sizeof(sp->shown_tids[0])))
+			sp->shown_tids[sp->nshown++] = t->tid;
 		canvas_printf(cv, row, 1, t->exited ? THEME_DIM : THEME_DEFAULT,
 			      "%-8u %-16.16s %-5c %6.1f %9s %7llu %7llu  ", t->tid, t->name,
 			      t->exited ? 'X' : t->state, t->cpu_pct,
@@ -347,6 +474,7 @@ static int draw_threads(struct panel *p, struct canvas *cv, int row, bool all)
 		if (t->tid == sp->tid)
 			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
 	}
+	free(rows);
 	return row;
 }
 
@@ -401,6 +529,28 @@ static int stacks_folded(struct panel *p, FILE *out)
 		return -ENODATA;
 	refresh_tree(p);
 	return stack_set_write_folded(&sp->set, out);
+}
+
+/* The target's on-CPU stacks (the chosen thread's), shown or cumulative, for pprof. */
+static int stacks_profile(struct panel *p, bool cumulative, struct panel_profile *out)
+{
+	const struct stacks_model *m = p->model;
+	const struct stacks_panel *sp = p->priv;
+	bool whole = cumulative || (sp->cumulative && !p->batch);
+
+	if (m && !m->pid)
+		out->why = m->why[0] ? m->why : "no process chosen (-p PID)";
+	if (!m || !m->pid || !m->polls)
+		return -ENODATA;
+	*out = (struct panel_profile){
+		.set = whole ? &m->oncpu_cumulative : &m->oncpu_interval,
+		.on_cpu = true,
+		.pid = m->pid,
+		.tid = sp->tid,
+		.hz = m->hz,
+		.span_s = whole ? m->cumulative_s : m->interval_s,
+	};
+	return 0;
 }
 
 static int stacks_json(struct panel *p, struct json_out *j)
@@ -466,10 +616,54 @@ static void stacks_free(struct panel *p)
 	p->priv = NULL;
 }
 
+/* A click on a title of the thread table sorts by it, on a thread shows it; else the tree's. */
+static struct key_result stacks_mouse(struct panel *p, enum panel_mouse what, int row, int col)
+{
+	struct stacks_panel *sp = p->priv;
+	int i = row - sp->threads_row - 1;
+
+	if (what != PANEL_CLICK || is_picking(p) || sp->threads_row < 0 || row < sp->threads_row)
+		return tree_view_mouse(p, what, row, col);
+	if (row == sp->threads_row) {
+		for (int c = 0; c < THR_NCOLS; c++) {
+			if (col < thread_col_x[c] || col >= thread_col_x[c + 1])
+				continue;
+			sp->reverse = c == sp->sort ? !sp->reverse : false;
+			sp->sort = c;
+		}
+		return key_result(KEY_DO_REDRAW);
+	}
+	if (i < sp->nshown) {
+		sp->tid = sp->tid == sp->shown_tids[i] ? 0 : sp->shown_tids[i];
+		return key_result(KEY_DO_REDRAW);
+	}
+	return tree_view_mouse(p, what, row, col);
+}
+
+static void stacks_set_prefs(struct panel *p, const struct panel_prefs *pp)
+{
+	struct stacks_panel *sp = p->priv;
+
+	if (pp->sort >= 0 && pp->sort < THR_NCOLS) {
+		sp->sort = pp->sort;
+		sp->reverse = pp->sort_reverse;
+	}
+}
+
+static void stacks_get_sort(const struct panel *p, int *column, bool *reverse)
+{
+	const struct stacks_panel *sp = p->priv;
+
+	*column = sp->sort;
+	*reverse = sp->reverse;
+}
+
 int stacks_panel_init(struct panel *p)
 {
 	struct stacks_panel *sp = xcalloc(1, sizeof(*sp));
 
+	sp->sort = -1;
+	sp->threads_row = -1;
 	tree_view_init(&sp->tv, format_usecs);
 	sp->cumulative = true;
 	p->priv = sp;
@@ -487,6 +681,12 @@ const struct panel_ops stacks_panel_ops = {
 	.draw = stacks_draw,
 	.json = stacks_json,
 	.folded = stacks_folded,
+	.profile = stacks_profile,
 	.search = stacks_search,
+	.sort_columns = thread_sort_columns,
+	.nsort_columns = THR_NCOLS,
+	.set_prefs = stacks_set_prefs,
+	.get_sort = stacks_get_sort,
+	.mouse = stacks_mouse,
 	.free = stacks_free,
 };

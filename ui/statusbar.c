@@ -89,31 +89,60 @@ void statusbar_draw_message(struct canvas *cv, int row, const char *text, bool i
 	canvas_put_fit(cv, row, 1, -1, is_error ? THEME_ERROR : THEME_PROMPT, text);
 }
 
+/* Lay out the tabs (cv NULL: only measure them); the index of the tab over column at, or -1. */
+static int tabs(struct canvas *cv, int row, struct panel *const *panels, size_t n,
+		size_t current, int at)
+{
+	int col = 1, hit = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		enum theme_role role = i == current ? THEME_TAB_ACTIVE : THEME_TAB;
+		char tab[64];
+		int w = snprintf(tab, sizeof(tab), " %zu %s ", i + 1, panels[i]->ops->title);
+
+		if (cv)
+			w = canvas_put(cv, row, col, role, tab);
+		if (at >= col && at < col + w)
+			hit = (int)i;
+		col += w + 2;
+	}
+	return hit;
+}
+
 void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels, size_t n,
 			 size_t current)
 {
-	int col = 1;
-
 	canvas_set_role(cv, row, 0, -1, THEME_TAB);
-	for (size_t i = 0; i < n; i++) {
-		enum theme_role role = i == current ? THEME_TAB_ACTIVE : THEME_TAB;
-
-		col += canvas_printf(cv, row, col, role, " %zu %s ", i + 1, panels[i]->ops->title);
-		col += 2;
-	}
+	tabs(cv, row, panels, n, current, -1);
 }
 
-/* Draw footer entries with labels from a key table; returns the next column. */
+int statusbar_tab_at(int col, struct panel *const *panels, size_t n)
+{
+	return tabs(NULL, 0, panels, n, 0, col);
+}
+
+/*
+ * Draw footer entries with labels from a key table (cv NULL: only lay them out); returns the
+ * next column. *hit is set to the key whose entry covers column at, if any.
+ */
 static int footer_keys(struct canvas *cv, int row, int col, const struct keymap_entry *keys,
-		       size_t n, const struct panel_ops *ops)
+		       size_t n, const struct panel_ops *ops, int at, int *hit)
 {
 	for (size_t i = 0; i < n; i++) {
+		int start = col;
+
 		if (!keys[i].footer || !keymap_applies(&keys[i], ops))
 			continue;
-		col += canvas_put(cv, row, col, THEME_FOOTER_KEY, keys[i].key_name);
-		col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, " ");
-		col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, keys[i].footer);
-		col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, "  ");
+		if (cv) {
+			col += canvas_put(cv, row, col, THEME_FOOTER_KEY, keys[i].key_name);
+			col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, " ");
+			col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, keys[i].footer);
+			col += canvas_put(cv, row, col, THEME_FOOTER_LABEL, "  ");
+		} else {
+			col += (int)(strlen(keys[i].key_name) + 1 + strlen(keys[i].footer) + 2);
+		}
+		if (at >= start && at < col - 2)
+			*hit = keys[i].key;
 	}
 	return col;
 }
@@ -123,10 +152,24 @@ void statusbar_draw_footer(struct canvas *cv, int row, const struct keymap *glob
 {
 	int col;
 
+	int hit = -1;
+
 	canvas_set_role(cv, row, 0, -1, THEME_FOOTER_LABEL);
-	col = footer_keys(cv, row, 0, global->rows, global->n, ops);
+	col = footer_keys(cv, row, 0, global->rows, global->n, ops, -1, &hit);
 	if (ops)
-		col = footer_keys(cv, row, col, ops->keys, ops->nkeys, ops);
+		col = footer_keys(cv, row, col, ops->keys, ops->nkeys, ops, -1, &hit);
 	if (ops && ops->nwidget_keys)
-		footer_keys(cv, row, col, ops->widget_keys, ops->nwidget_keys, ops);
+		footer_keys(cv, row, col, ops->widget_keys, ops->nwidget_keys, ops, -1, &hit);
+}
+
+int statusbar_footer_key_at(int col, const struct keymap *global, const struct panel_ops *ops)
+{
+	int x, hit = -1;
+
+	x = footer_keys(NULL, 0, 0, global->rows, global->n, ops, col, &hit);
+	if (ops)
+		x = footer_keys(NULL, 0, x, ops->keys, ops->nkeys, ops, col, &hit);
+	if (ops && ops->nwidget_keys)
+		footer_keys(NULL, 0, x, ops->widget_keys, ops->nwidget_keys, ops, col, &hit);
+	return hit;
 }

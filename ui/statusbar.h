@@ -43,8 +43,12 @@ void statusbar_draw_message(struct canvas *cv, int row, const char *text, bool i
 /* Draw the tab row: one tab per panel, numbered from 1, the current one highlighted. */
 void statusbar_draw_tabs(struct canvas *cv, int row, struct panel *const *panels, size_t n,
 			 size_t current);
+/* The index of the tab drawn over column col (a click on it), or -1. */
+int statusbar_tab_at(int col, struct panel *const *panels, size_t n);
 /* Draw the footer: the global keys and the panel's own keys that have a footer label. */
 void statusbar_draw_footer(struct canvas *cv, int row, const struct keymap *global,
 			   const struct panel_ops *ops);
+/* The key of the footer entry drawn over column col (a click on it), or -1. */
+int statusbar_footer_key_at(int col, const struct keymap *global, const struct panel_ops *ops);
 
 #endif

@@ -76,6 +76,7 @@ static bool has_children(const struct tree_view *tv, uint32_t node)
 void tree_view_init(struct tree_view *tv, tree_view_format format)
 {
 	memset(tv, 0, sizeof(*tv));
+	tv->first_row = -1;
 	tv->format = format;
 	tv->page = 10;
 }
@@ -399,6 +400,14 @@ static enum theme_role node_role(const struct stack_node *n)
 	}
 }
 
+/* The column of a node's expand marker, as draw_row places it. */
+static int marker_col(const struct tree_view *tv, uint32_t node, uint32_t root_depth)
+{
+	int indent = 2 * (int)(tv->tree->nodes[node].depth - root_depth);
+
+	return 27 + (indent < tv->width / 3 ? indent : tv->width / 3);
+}
+
 /* Draw one node's row. */
 static void draw_row(struct tree_view *tv, struct canvas *cv, int row, uint32_t node,
 		     uint64_t root_total, bool expand_all, uint32_t root_depth)
@@ -456,6 +465,8 @@ void tree_view_draw(struct tree_view *tv, struct canvas *cv, int row, int height
 		return;
 	}
 	tv->page = height > 0 ? height : (int)tv->nrows;
+	tv->first_row = row;
+	tv->width = cv->width;
 	if (tv->selected < tv->top)
 		tv->top = tv->selected;
 	if (height > 0 && tv->selected >= tv->top + (size_t)height)
@@ -490,4 +501,31 @@ void tree_view_draw_detail(struct tree_view *tv, struct canvas *cv, int row)
 			 : 0.0,
 		 src ? "  at " : "", src ? src : "");
 	canvas_put_fit(cv, row, 1, cv->width - 2, THEME_HEADER_VALUE, line);
+}
+
+struct key_result tree_view_mouse(struct panel *p, enum panel_mouse what, int row, int col)
+{
+	struct tree_view *tv = view_of(p);
+	uint32_t node, root;
+	const struct stack_node *n;
+	size_t i;
+
+	if (what != PANEL_CLICK || !tv || tv->first_row < 0 || row < tv->first_row)
+		return key_result(KEY_DO_NOTHING);
+	i = tv->top + (size_t)(row - tv->first_row);
+	if (i >= tv->nrows || (tv->page > 0 && row - tv->first_row >= tv->page))
+		return key_result(KEY_DO_NOTHING);
+	node = tv->rows[i];
+	root = tree_view_root(tv);
+	n = &tv->tree->nodes[node];
+	tv->selected = i;
+	tv->selected_tag = n->tag;
+	/* the marker and the space after it: a small target is hard to hit */
+	if (node != root && has_children(tv, node)) {
+		int mc = marker_col(tv, node, tv->tree->nodes[root].depth);
+
+		if (col >= mc - 1 && col <= mc + 1)
+			set_expanded(tv, n->tag, !is_expanded(tv, n->tag));
+	}
+	return view_changed(p, tv);
 }

@@ -14,6 +14,7 @@
 #include "collectors/stack_tree.h"
 #include "ui/canvas.h"
 #include "ui/keymap.h"
+#include "ui/panel.h"
 
 #define TREE_VIEW_MAX_ZOOM 64
 
@@ -37,6 +38,8 @@ struct tree_view {
 	char search[128];
 	tree_view_format format;
 	uint64_t open_gen; /* changes with what is expanded or zoomed */
+	int first_row;     /* the canvas row of rows[top] at the last draw (-1: not drawn) */
+	int width;         /* and the canvas's width then */
 };
 
 /*
@@ -73,5 +76,10 @@ bool tree_view_search(struct tree_view *tv, const char *text, int dir);
  */
 void tree_view_draw_detail(struct tree_view *tv, struct canvas *cv, int row);
 void tree_view_draw(struct tree_view *tv, struct canvas *cv, int row, int height, int expand_depth);
+/*
+ * A panel's mouse handler for its tree view (panel_ops.mouse): a click selects a row, and on a
+ * node's marker expands or collapses it; the wheel is left to core (movement keys).
+ */
+struct key_result tree_view_mouse(struct panel *p, enum panel_mouse what, int row, int col);
 
 #endif

@@ -177,3 +177,16 @@ size_t escape_undo(char *dst, const char *src, size_t n)
 	}
 	return len;
 }
+
+bool escape_is_clean(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = escape_utf8_decode(s + i, n - i, &cp);
+
+		if (!len || escape_cp_is_unsafe(cp))
+			return false;
+		i += len;
+	}
+	return true;
+}

@@ -33,5 +33,7 @@ size_t escape_undo(char *dst, const char *src, size_t n);
 size_t escape_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Whether a code point must not be shown as is: C0/C1 controls, DEL, bidi, line separators. */
 bool escape_cp_is_unsafe(uint32_t cp);
+/* Whether n bytes of text are valid UTF-8 holding no code point escape_cp_is_unsafe names. */
+bool escape_is_clean(const char *s, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "util/escape.h"
@@ -133,6 +134,22 @@ int parse_seconds(const char *s, double min, double max, double *out, char *why,
 	}
 	*out = v;
 	return 0;
+}
+
+int parse_bool(const char *s, bool *out, char *why, size_t why_len)
+{
+	static const char *const yes[] = { "yes", "on", "true", "1" };
+	static const char *const no[] = { "no", "off", "false", "0" };
+	char q[PARSE_QUOTE_MAX + 4];
+
+	for (size_t i = 0; s && i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
+			*out = !strcasecmp(s, yes[i]);
+			return 0;
+		}
+	}
+	snprintf(why, why_len, "'%s' is not yes or no", parse_quote(q, sizeof(q), s));
+	return -EINVAL;
 }
 
 /* Whether a process (or thread) with this PID exists; EPERM from kill() means it does. */

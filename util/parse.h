@@ -3,6 +3,7 @@
 #ifndef KTOP_PARSE_H
 #define KTOP_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,8 @@
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, char *why, size_t why_len);
 /* A decimal number of seconds such as "1", "0.5" or "2.25". */
 int parse_seconds(const char *s, double min, double max, double *out, char *why, size_t why_len);
+/* A yes/no word: yes, no, on, off, true, false, 1, 0 (any case). */
+int parse_bool(const char *s, bool *out, char *why, size_t why_len);
 /*
  * A comma-separated list of PIDs ("12,34"); each must be a live process (-ESRCH otherwise,
  * "no process with PID 99999"). Duplicates are dropped. At most max PIDs.

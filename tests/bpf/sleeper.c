@@ -7,6 +7,9 @@
  *   sleeper mixed SECONDS     alternate 1 ms sleeps in short_wait and 50 ms ones in long_wait
  *   sleeper deep SECONDS      sleep 50 ms at a time under 24 calls of dig, each with a 2 KiB
  *                             frame: about 48 KiB of stack, deeper than a 16 KiB copy
+ *   sleeper paths SECONDS     sleep 50 us at a time at the end of one of 4096 call paths
+ *                             (12 levels of path_l or path_r), each path in turn: 4096
+ *                             distinct user stacks, to fill a small stack map
  * It prints "ready" once running and exits after SECONDS.
  */
 #include <stdio.h>
@@ -79,6 +82,40 @@ NOINLINE void dig(int depth)
 	sink += pad[0];
 }
 
+/* Sleep us microseconds; a call of its own, as nap. */
+NOINLINE void nap_us(long us)
+{
+	struct timespec ts = { 0, us * 1000L };
+
+	nanosleep(&ts, NULL);
+}
+
+NOINLINE void path_l(unsigned int bits, int level);
+NOINLINE void path_r(unsigned int bits, int level);
+
+/* Go down one level, left or right by the lowest bit; sleep at the bottom. */
+static void path_step(unsigned int bits, int level)
+{
+	if (!level)
+		nap_us(50);
+	else if (bits & 1)
+		path_r(bits >> 1, level - 1);
+	else
+		path_l(bits >> 1, level - 1);
+}
+
+NOINLINE void path_l(unsigned int bits, int level)
+{
+	path_step(bits, level);
+	sink++;
+}
+
+NOINLINE void path_r(unsigned int bits, int level)
+{
+	path_step(bits, level);
+	sink++;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -89,10 +126,11 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
+	unsigned int path = 0;
 	double end;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: sleeper chain|mixed|deep SECONDS\n");
+		fprintf(stderr, "usage: sleeper chain|mixed|deep|paths SECONDS\n");
 		return 2;
 	}
 	end = now() + atof(argv[2]);
@@ -103,6 +141,8 @@ int main(int argc, char **argv)
 			chain_a();
 		} else if (!strcmp(argv[1], "deep")) {
 			dig(23);
+		} else if (!strcmp(argv[1], "paths")) {
+			path_step(path++ & 4095, 12);
 		} else {
 			short_wait();
 			long_wait();

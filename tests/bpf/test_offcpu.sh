@@ -2,8 +2,8 @@
 # The Off-CPU collector on the real kernel, against a workload with a known answer
 # (tests/bpf/sleeper.c, built here with frame pointers): its frames and the kernel's sleep
 # frames in folded output, its total off-CPU time against the wall time it slept, the
-# min-block threshold, the PID filter, a process that exits before the snapshot, and the
-# bound on stacks kept (--max-stacks).
+# min-block threshold, the PID filter, a process that exits before the snapshot, the
+# bound on stacks kept (--max-stacks), and a stack-map collision labelled as one.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -70,6 +70,37 @@ merged=$(tail -1 "$work/bound.json" | python3 -c \
 	'import json, sys; print(json.load(sys.stdin)["drops"].get("older_stacks_merged", -1))')
 note "older stacks merged by the third snapshot: $merged"
 check "--max-stacks 64: older stacks are merged and counted" test "${merged:-0}" -gt 0
+# 4096 distinct user stacks in a map of 1024: collisions, each stack that lost its user
+# frames to one labelled "[stack collision]", never as a missed stack.
+"$work/sleeper" paths 6 >"$work/out3" &
+sleeper=$!
+wait_for 5 grep -q ready "$work/out3"
+"$KTOP" -b -P offcpu -p "$sleeper" --unwind fp --stack-storage 1024 -d 2 -n 1 -f json \
+	>"$work/collide.json" 2>"$work/err"
+kill "$sleeper" 2>/dev/null
+wait "$sleeper" 2>/dev/null
+# The drop counters and the off-CPU time under each mark frame, as JSON.
+marks=$(python3 - "$work/collide.json" <<'EOF'
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+m = {}
+for s in d["stacks"]:
+    for f in s["frames"]:
+        if f["name"].startswith("["):
+            m[f["name"]] = m.get(f["name"], 0) + s["off_cpu_us"]
+print(json.dumps({"drops": d["drops"], "marks": m}))
+EOF
+)
+note "collisions: ${marks:-none: $(tail -n 2 "$work/err")}"
+jmarks() { python3 -c "import json, sys; m = json.loads(sys.argv[1]); sys.exit(0 if $1 else 1)" \
+	"${marks:-null}"; }
+check "a map of 1024 stacks for 4096: collisions counted" \
+	jmarks "m['drops'].get('stack_collisions', 0) > 0"
+check "and the stacks that lost their user frames to one say so: [stack collision]" \
+	jmarks "m['marks'].get('[stack collision]', 0) > 0"
+check "no collision is labelled a missed stack while none was missed" \
+	jmarks "m['drops'].get('missed_user_stacks', 0) > 0 or \
+		not any('missing' in k or 'missed' in k for k in m['marks'])"
 check "no offcpu program is left after ktop exits" \
 	wait_for 5 eval '! bpftool prog show 2>/dev/null | grep -q "name offcpu_"'
 finish

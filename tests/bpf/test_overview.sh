@@ -111,7 +111,7 @@ p = s["processes"][0]
 for k in ("pid", "comm", "cgroup", "threads", "states_ms"):
     assert k in p, k
 assert sorted(p["states_ms"]) == sorted(["cpu", "runq", "io", "lock", "net", "sleep", "poll", "other"])
-assert "switches_not_seen" in s["drops"], s["drops"]
+assert s["system"]["switches_repaired"] >= 0
 ' "$work/spin.json"
 for who in a b; do
 	pid=${!who}

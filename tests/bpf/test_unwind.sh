@@ -3,7 +3,10 @@
 # pointers (tests/bpf/sleeper.c sleeping in a known chain, tests/bpf/burner.c burning in one),
 # as a plain binary and as a stripped PIE whose symbols live in a .gnu_debuglink file, in the
 # Off-CPU and Stacks panels; a stack deeper than the copy says it was cut; frame pointers and
-# DWARF agree where both work; a MariaDB thread serving SELECT SLEEP(1) shows its whole stack.
+# DWARF agree where both work; a busy five-thread Python process (tests/bpf/busy_threads.py,
+# more blocks than the copy rate) keeps its off-CPU time in whole, named stacks; a program
+# built with gcc -flto (tests/bpf/lto_main.c, lto_wait.c) shows a function inlined across
+# units with its lines; a MariaDB thread serving SELECT SLEEP(1) shows its whole stack.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/db.sh"
@@ -42,7 +45,7 @@ ktop_run() {
 chain='(^|;)_start;__libc_start_main;__libc_start_call_main;main;chain_a;chain_b;chain_c;'
 chain+='rest \[inlined\];nap;[^;]*nanosleep;'
 
-start "$work/sleeper" chain 30
+start "$work/sleeper" chain 90 # seven runs of ktop: long enough on a loaded machine
 ktop_run offcpu "$pid" 2 folded >"$work/nofp.folded"
 note "$(head -2 "$work/nofp.folded" | cut -c1-300)"
 check "off-CPU, no frame pointers: every function from _start down to the libc wrapper" \
@@ -158,6 +161,93 @@ EOF
 check "frame pointers and DWARF agree where both work" \
 	python3 "$work/agree.py" "$work/agree_fp.folded" "$work/agree_dwarf.folded"
 kill "$pid"
+
+# A busy Python process blocks more often than stacks may be copied (500 a second per CPU):
+# what is not copied takes the stack unwound before for the same thread and frame-pointer
+# stack, or says it is a frame-pointer fallback; at least 95% of its off-CPU time is in whole
+# stacks (from _start or clone3, no mark) of named frames.
+# The distribution's python3 (a python3 earlier in PATH may be another build).
+pybin=/usr/bin/python3
+[ -x "$pybin" ] || pybin=$(command -v python3)
+start "$pybin" "$KTOP_TOP/tests/bpf/busy_threads.py" 30
+"$KTOP" -b -P offcpu -p "$pid" --unwind dwarf -d 4 -n 2 -f json >"$work/busy.json" \
+	2>>"$work/err"
+cat >"$work/busy.py" <<'EOF'
+import json, sys
+snaps = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+total = whole = 0
+unknown = 0
+for d in snaps:
+    for s in d["stacks"]:
+        names = [f["name"] for f in s["frames"]]
+        total += s["off_cpu_us"]
+        # A stack with frames it cannot place says why above them: a frame-pointer
+        # fallback, or where unwinding stopped.
+        if any(n.startswith("[unknown: ") for n in names) and \
+                not any(n.startswith("[") and not n.startswith("[unknown: ") for n in names):
+            unknown += s["off_cpu_us"]
+        if any(n in ("_start", "clone3") for n in names) and \
+                not any(n.startswith("[") for n in names):
+            whole += s["off_cpu_us"]
+drops = {k: v for d in snaps for k, v in d["drops"].items() if v}
+print("# off-CPU %d us, %.2f%% in whole stacks, %d us unexplained [unknown: ...]; drops %s" %
+      (total, 100.0 * whole / max(total, 1), unknown, drops))
+sys.exit(0 if total > 0 and whole >= 0.95 * total and not unknown else 1)
+EOF
+python3 "$work/busy.py" "$work/busy.json" >"$work/busy.out" 2>&1
+busy=$?
+cat "$work/busy.out"
+check "a busy Python process: 95% of its off-CPU time in whole named stacks, none unexplained" \
+	test "$busy" -eq 0
+# With python3's debug symbols (python3.11-dbg, from scripts/setup.sh), an LTO build: the
+# interpreter's inlined functions are frames with their lines.
+py=$(readlink -f "$pybin")
+py_id=$(readelf -n "$py" 2>/dev/null | awk '/Build ID/ { print $3 }')
+if [ -n "$py_id" ] && [ -f "/usr/lib/debug/.build-id/${py_id:0:2}/${py_id:2}.debug" ]; then
+	check "python3 with its debug symbols: the interpreter's inlined frames, with lines" \
+		python3 -c "import json, sys
+snaps = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+fr = [f for d in snaps for s in d['stacks'] for f in s['frames']]
+inl = {f['name'] for f in fr if f['name'].endswith(' [inlined]') and f.get('src')}
+print('# inlined in python3:', len(inl), sorted(inl)[:6])
+sys.exit(0 if any(n.startswith(('_PyEval_', 'Py', '_Py')) for n in inl) else 1)" "$work/busy.json"
+else
+	note "skipped: no debug symbols for $py (python3.11-dbg)"
+fi
+kill "$pid"
+
+# GCC's link-time optimization: wait_a_little (lto_wait.c) inlined into lto_loop (lto_main.c)
+# across units, in an <artificial> unit: its inlined frame and both lines are there.
+if gcc -flto -g -O2 -o "$work/lto" "$KTOP_TOP/tests/bpf/lto_main.c" \
+	"$KTOP_TOP/tests/bpf/lto_wait.c"; then
+	lto_call=$(grep -n 'LTO_CALL' "$KTOP_TOP/tests/bpf/lto_main.c" | cut -d: -f1)
+	lto_nap=$(grep -n 'LTO_NAP' "$KTOP_TOP/tests/bpf/lto_wait.c" | cut -d: -f1)
+	start "$work/lto" 30
+	ktop_run offcpu "$pid" 2 json >"$work/lto.json"
+	ktop_run offcpu "$pid" 1 folded >"$work/lto.folded"
+	cat >"$work/lto.py" <<'EOF'
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+chain = ["lto_loop", "wait_a_little [inlined]", "lto_nap"]
+want = {"lto_loop": "lto_main.c:" + sys.argv[2], "wait_a_little [inlined]": "lto_wait.c:" + sys.argv[3]}
+ok = False
+for s in d["stacks"]:
+    names = [f["name"] for f in s["frames"]]
+    for i in range(len(names) - 2):
+        if names[i:i + 3] == chain:
+            got = {f["name"]: f.get("src") for f in s["frames"][i:i + 2]}
+            print("# lto:", got)
+            ok = ok or got == want
+sys.exit(0 if ok else 1)
+EOF
+	check "LTO: the frame inlined across units and both source lines (JSON)" \
+		python3 "$work/lto.py" "$work/lto.json" "$lto_call" "$lto_nap"
+	check "LTO: and in folded output" \
+		grep -qE ';lto_loop;wait_a_little \[inlined\];lto_nap;' "$work/lto.folded"
+	kill "$pid"
+else
+	not_ok "build the LTO test program (gcc -flto)"
+fi
 
 # MariaDB, from the distribution: no frame pointers, C++ names.
 # mariadb_sleep FILE: off-CPU folded stacks of the server over a SELECT SLEEP(1), which starts

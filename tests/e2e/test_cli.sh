@@ -26,6 +26,16 @@ check "a PID that does not exist: one line, exit 2" one_line_error "no process" 
 check "a PID out of range: one line, exit 2" one_line_error "-p: " -b -p 999999999
 check "an unknown panel: one line naming the panels, exit 2" one_line_error "panels: overview, offcpu" -P nosuch
 check "an unknown theme: one line, exit 2" one_line_error "no theme" --theme nosuch -b -n 1
+# ktop is run through sudo: what a file named on the command line holds stays out of messages,
+# and what was typed reaches the terminal escaped.
+printf 'header = red\nroot:secret-hash-42:19000\n' >"$work/shadow-like"
+chmod 600 "$work/shadow-like"
+check "a theme file that is not one: its line number, exit 2" \
+	one_line_error "line 2" --theme "$work/shadow-like" -b -n 1
+check "and not its text" eval '! grep -q secret-hash "$work/err"'
+check "an escape sequence typed as an argument comes back escaped, on one line" \
+	one_line_error 'x1b' -b $'\e]0;owned\a\n'
+check "and holds no escape byte" eval '! grep -q $'"'"'\e'"'"' "$work/err"'
 check "as nobody: needs root or CAP_BPF+CAP_PERFMON, exit 2" \
 	eval 'setpriv --reuid=65534 --regid=65534 --clear-groups "$KTOP" -b -n 1 2>"$work/err";
 	      [ $? = 2 ] && grep -q "needs root or CAP_BPF+CAP_PERFMON (running as uid 65534)" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: the Off-CPU panel in tmux on a real workload (tests/bpf/sleeper.c, a known
 # chain of sleeping functions): expand, the hottest path, collapse, search, zoom and back,
-# invert, the flame view, and the folded and text exports. Then a drop counter at 80 columns:
+# invert, the flame view, and the folded, pprof and text exports. Then a drop counter at 80 columns:
 # in the header, on the help screen, and in full in a text export.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -63,12 +63,24 @@ check "f opens the flame view, root at the bottom" \
 	wait_for 5 eval 'screen | grep -q "│all" && has "view flame"'
 check "the flame view shows the process box" has "│sleeper ($sleeper)"
 key f
+check "the footer offers P for a pprof profile" eval 'screen | tail -1 | grep -qF "P pprof"'
 key F
 check "F saves folded stacks and says where" wait_for 5 has "saved $work/ktop-"
 folded=$(ls "$work"/ktop-*.folded 2>/dev/null | head -1)
 check "the folded file has the sleeper's chain with a value" \
 	grep -qE '^sleeper;.*main;chain_a;chain_b;chain_c;.*schedule_\[k\] [0-9]+$' "$folded"
 check "the folded file is mode 0600" test "$(stat -c %a "$folded" 2>/dev/null)" = 600
+key P
+check "P saves a pprof profile and says where" wait_for 5 has ".pb.gz"
+prof=$(ls "$work"/ktop-*.pb.gz 2>/dev/null | head -1)
+check "the pprof file is gzip'd and mode 0600" \
+	eval 'gzip -t "$prof" && test "$(stat -c %a "$prof" 2>/dev/null)" = 600'
+if command -v go >/dev/null; then
+	HOME=$work GOCACHE=$work/gocache go tool pprof -top "$prof" >"$work/ui.top" 2>&1
+	check "go tool pprof reads it: the sleeper's chain_c" grep -qE ' chain_c$' "$work/ui.top"
+else
+	not_ok "go tool pprof: no go (Debian's golang-go)"
+fi
 key s
 check "s saves the tree as text" wait_for 5 eval 'ls "$work"/ktop-*.txt >/dev/null 2>&1'
 text=$(ls "$work"/ktop-*.txt 2>/dev/null | head -1)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: the Stacks panel in tmux: opened from the Off-CPU panel with Enter on a process,
 # its threads listed, a thread chosen, the view switched between both, on-CPU and off-CPU,
-# and the folded export.
+# and the folded and pprof exports.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -51,6 +51,22 @@ check "F saves the folded stacks of the view" wait_for 5 has "saved $work/ktop-"
 folded=$(ls "$work"/ktop-*.folded 2>/dev/null | head -1)
 check "the folded file has the sleepy thread's waits" \
 	grep -qE '^sleepy;\[(on|off)-CPU\];.* [0-9]+$' "$folded"
+key '<'
+check "< back to the first thread" wait_for 5 has "thread $burner "
+key P
+check "P saves a pprof profile and says where" wait_for 5 has ".pb.gz"
+prof=$(ls "$work"/ktop-*.pb.gz 2>/dev/null | head -1)
+if command -v go >/dev/null; then
+	HOME=$work GOCACHE=$work/gocache go tool pprof -top "$prof" >"$work/ui.top" 2>&1
+	HOME=$work GOCACHE=$work/gocache go tool pprof -tags "$prof" >"$work/ui.tags" 2>&1
+	note "$(head -8 "$work/ui.top")"
+	check "go tool pprof reads the chosen thread's on-CPU samples: burn_c" \
+		eval 'grep -q "^Type: cpu" "$work/ui.top" && grep -qE " burn_c$" "$work/ui.top"'
+	check "and only that thread's" \
+		eval 'grep -qE ": $burner\$" "$work/ui.tags" && ! grep -q sleepy "$work/ui.tags"'
+else
+	not_ok "go tool pprof: no go (Debian's golang-go)"
+fi
 key q
 check "q quits" wait_for 10 eval '! tm has-session -t st 2>/dev/null'
 finish

@@ -17,6 +17,7 @@
 #include "tests/unit/panel_test.h"
 #include "ui/bio_panel.h"
 
+#define KEY_F6_CODE (0410 + 6) /* ncurses' KEY_F(6) */
 #define DEV_VDA ((253u << 20) | 0)
 #define DEV_LOOP ((7u << 20) | 3)
 
@@ -134,6 +135,41 @@ static void test_text_size_and_split(void **state)
 	free(text);
 }
 
+/* Where the table row of disk name starts in text, or NULL. */
+static const char *disk_row(const char *text, const char *name)
+{
+	char needle[32];
+
+	snprintf(needle, sizeof(needle), "\n %s ", name);
+	return strstr(text, needle);
+}
+
+/* The disks table: the busiest first, F6 the next column (MB/s), I the other way. */
+static void test_disks_sorted(void **state)
+{
+	struct panel *p = *state;
+	char *text;
+
+	text = export_to_string(p, EXPORT_TEXT);
+	assert_non_null(strstr(text, "vIOPS"));
+	assert_true(disk_row(text, "loop3") < disk_row(text, "vda"));
+	free(text);
+	assert_true(key_used(p, 'I'));
+	text = export_to_string(p, EXPORT_TEXT);
+	assert_non_null(strstr(text, "^IOPS"));
+	assert_non_null(disk_row(text, "vda"));
+	assert_true(disk_row(text, "vda") < disk_row(text, "loop3"));
+	free(text);
+	/* F6 twice: MB/s, then READ/s (vda has the reads), still reversed */
+	assert_true(key_used(p, KEY_F6_CODE));
+	assert_true(key_used(p, KEY_F6_CODE));
+	assert_true(key_used(p, 'I'));
+	text = export_to_string(p, EXPORT_TEXT);
+	assert_non_null(strstr(text, "vREAD/s"));
+	assert_true(disk_row(text, "vda") < disk_row(text, "loop3"));
+	free(text);
+}
+
 /* Every key of the panel's rows is used, and no other key. */
 static void test_keys_are_the_tables(void **state)
 {
@@ -213,6 +249,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_histogram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_size_and_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_are_the_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disks_sorted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threshold, setup, teardown),
 		cmocka_unit_test(test_export_create_refuses_links),

@@ -187,13 +187,13 @@ static void test_footer_from_rows(void **state)
 	canvas_init(&cv, 160, 1, true);
 	statusbar_draw_footer(&cv, 0, &km, bio->panel);
 	canvas_row_text(&cv, 0, row, sizeof(row));
-	assert_non_null(strstr(row, "F1 Help  Space Pause  q Quit  p PID  t Limit  s Save  "
+	assert_non_null(strstr(row, "F1 Help  F2 Setup  Space Pause  q Quit  p PID  t Limit  s Save  "
 				    "< > Disk  o Ops  w Queue  c Cumul  b Size"));
 	canvas_reset(&cv, 160, 1);
 	statusbar_draw_footer(&cv, 0, &km, offcpu->panel);
 	canvas_row_text(&cv, 0, row, sizeof(row));
-	assert_non_null(strstr(row, "F1 Help  Space Pause  q Quit  p PID  t Limit  / Search  "
-				    "s Save  i Invert  f Flame  e Hot  z Zoom"));
+	assert_non_null(strstr(row, "F1 Help  F2 Setup  Space Pause  q Quit  p PID  t Limit  / Search  "
+				    "s Save  i Invert  f Flame  P pprof  e Hot  z Zoom"));
 	canvas_free(&cv);
 }
 
@@ -223,6 +223,34 @@ static void test_help_from_rows(void **state)
 	canvas_free(&cv);
 }
 
+/* A click on a footer entry is its key: the columns are those the footer was drawn in. */
+static void test_footer_click(void **state)
+{
+	const struct registry_entry *bio = registry_find_panel("bio");
+	struct keymap km;
+	struct canvas cv;
+	char row[512];
+	const char *at;
+
+	(void)state;
+	registry_keys(&km);
+	canvas_init(&cv, 160, 1, true);
+	statusbar_draw_footer(&cv, 0, &km, bio->panel);
+	canvas_row_text(&cv, 0, row, sizeof(row));
+	at = strstr(row, "F2 Setup");
+	assert_non_null(at);
+	assert_int_equal(statusbar_footer_key_at((int)(at - row), &km, bio->panel), KEY_F(2));
+	assert_int_equal(statusbar_footer_key_at((int)(at - row) + 7, &km, bio->panel), KEY_F(2));
+	at = strstr(row, "q Quit");
+	assert_int_equal(statusbar_footer_key_at((int)(at - row) + 3, &km, bio->panel), 'q');
+	at = strstr(row, "b Size");
+	assert_int_equal(statusbar_footer_key_at((int)(at - row), &km, bio->panel), 'b');
+	/* the gap between two entries and the empty end of the row are no key */
+	assert_int_equal(statusbar_footer_key_at((int)(at - row) - 1, &km, bio->panel), -1);
+	assert_int_equal(statusbar_footer_key_at(159, &km, bio->panel), -1);
+	canvas_free(&cv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_panel_numbers_from_registry),
 		cmocka_unit_test(test_global_results),
 		cmocka_unit_test(test_footer_from_rows),
+		cmocka_unit_test(test_footer_click),
 		cmocka_unit_test(test_help_from_rows),
 	};
 

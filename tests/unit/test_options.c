@@ -236,6 +236,41 @@ static void test_startup_given(void **state)
 	assert_string_equal(cfg.trace_specs[1], "c:free");
 }
 
+/* -w, -r, --keep, --from, --to: what goes together, and the values checked. */
+static void test_record_options(void **state)
+{
+	struct options o;
+	char why[256] = "";
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-w", "rec.ktop", "--keep", "15m"), 0);
+	assert_string_equal(o.write, "rec.ktop");
+	assert_int_equal(o.keep_s, 900);
+	assert_int_equal(PARSE(&o, why, "-w", "rec.ktop", "--keep", "100MB"), 0);
+	assert_true(o.keep_s == 0 && o.keep_bytes == 100ull << 20);
+	assert_int_equal(PARSE(&o, why, "-r", "rec.ktop", "-b", "-f", "json", "--from", "03:12:00",
+			       "--to", "+90s"), 0);
+	assert_string_equal(o.read, "rec.ktop");
+	assert_string_equal(o.from, "03:12:00");
+	assert_string_equal(o.to, "+90s");
+	assert_int_equal(PARSE(&o, why, "-r", "a", "-w", "b", "-b"), -EINVAL);
+	assert_non_null(strstr(why, "not with -r"));
+	assert_int_equal(PARSE(&o, why, "--keep", "10s"), -EINVAL);
+	assert_string_equal(why, "--keep: only with -w");
+	assert_int_equal(PARSE(&o, why, "--from", "+1m", "-b"), -EINVAL);
+	assert_string_equal(why, "--from: only with -r");
+	assert_int_equal(PARSE(&o, why, "-w", "x", "--keep", "10x"), -EINVAL);
+	assert_non_null(strstr(why, "--keep: '10x' is not a duration"));
+	assert_int_equal(PARSE(&o, why, "-r", "x", "-b", "--to", "25:00:00"), -EINVAL);
+	assert_non_null(strstr(why, "--to: '25:00:00' is not a time"));
+	assert_int_equal(PARSE(&o, why, "-r", "x", "--at", "+5m"), 0);
+	assert_string_equal(o.at, "+5m");
+	assert_int_equal(PARSE(&o, why, "-r", "x", "--from", "+5m"), -EINVAL);
+	assert_non_null(strstr(why, "--from: only with -b"));
+	assert_int_equal(PARSE(&o, why, "-r", "x", "-b", "--at", "+5m", "--to", "+6m"), -EINVAL);
+	assert_non_null(strstr(why, "--at: not with --from or --to"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_unwind),
 		cmocka_unit_test(test_startup_defaults),
 		cmocka_unit_test(test_startup_given),
+		cmocka_unit_test(test_record_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -204,6 +204,25 @@ static pid_t dead_pid(void)
 }
 
 /* Live PIDs are accepted, duplicates dropped, order kept. */
+static void test_bool(void **state)
+{
+	char why[128] = "";
+	bool v = false;
+
+	(void)state;
+	assert_int_equal(parse_bool("yes", &v, why, sizeof(why)), 0);
+	assert_true(v);
+	assert_int_equal(parse_bool("OFF", &v, why, sizeof(why)), 0);
+	assert_false(v);
+	assert_int_equal(parse_bool("1", &v, why, sizeof(why)), 0);
+	assert_true(v);
+	assert_int_equal(parse_bool("false", &v, why, sizeof(why)), 0);
+	assert_false(v);
+	assert_int_equal(parse_bool("maybe", &v, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "'maybe' is not yes or no");
+	assert_int_equal(parse_bool("", &v, why, sizeof(why)), -EINVAL);
+}
+
 static void test_pid_list_valid(void **state)
 {
 	char s[64], why[128];
@@ -313,7 +332,7 @@ int main(void)
 		cmocka_unit_test(test_seconds_invalid),	 cmocka_unit_test(test_seconds_range),
 		cmocka_unit_test(test_seconds_locale),	 cmocka_unit_test(test_pid_list_valid),
 		cmocka_unit_test(test_pid_list_missing), cmocka_unit_test(test_pid_list_too_many),
-		cmocka_unit_test(test_pid_list_invalid),
+		cmocka_unit_test(test_pid_list_invalid), cmocka_unit_test(test_bool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * -r FILE without -b: the recording on the screen. Each panel shows the text it exported at
+ * that interval (the panel as it was, at 100 columns: not yet a live tree to expand); the
+ * header names the recorded host, kernel and moment, with a timeline of the recording; keys
+ * step one interval or ten, jump to a time, and play at the recorded pace.
+ */
+#include "core/replay.h"
+
+#include <errno.h>
+#include <ncurses.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/registry.h"
+#include "record/record_frame.h"
+#include "record/record_reader.h"
+#include "record/record_time.h"
+#include "themes/theme.h"
+#include "ui/canvas.h"
+#include "ui/prompt.h"
+#include "ui/screen.h"
+#include "util/escape.h"
+
+#define REPLAY_TOP_ROWS 3     /* header, timeline, tabs */
+#define REPLAY_MAX_STEP_S 10  /* playing: the longest wait between two intervals */
+#define REPLAY_LINE_MAX 4096
+
+struct replay_ui {
+	struct record_reader *r;
+	const char *path;
+	size_t n;
+	size_t at;          /* the interval shown */
+	size_t panel;       /* its registry index */
+	int scroll;         /* the first text row shown */
+	bool playing;
+	bool quit;
+	uint8_t *raw;       /* the interval's sections, loaded */
+	size_t raw_len;
+	size_t raw_at;      /* which interval raw holds (n: none) */
+	char error[320];    /* why the interval cannot be shown */
+	struct screen screen;
+	struct canvas cv;
+	struct prompt prompt;
+	int timerfd;
+	int sigfd;
+};
+
+/* "HH:MM:SS" of a recorded time. */
+static const char *clock_text(uint64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%H:%M:%S", &tm);
+	return buf;
+}
+
+/* Load the interval shown, unless it is loaded; a damaged frame's reason goes to error. */
+static void load(struct replay_ui *u)
+{
+	if (u->raw_at == u->at)
+		return;
+	free(u->raw);
+	u->raw = NULL;
+	u->error[0] = '\0';
+	u->raw_at = u->at;
+	if (record_reader_load(u->r, u->at, &u->raw, &u->raw_len, u->error, sizeof(u->error)))
+		u->raw_len = 0;
+}
+
+/* Arm the play timer for the recorded gap to the next interval, or disarm it. */
+static void arm(struct replay_ui *u)
+{
+	struct itimerspec its = { 0 };
+
+	if (u->playing && u->at + 1 < u->n) {
+		uint64_t gap = record_reader_time(u->r, u->at + 1) -
+			       record_reader_time(u->r, u->at);
+
+		if (gap > REPLAY_MAX_STEP_S * 1000000000ull)
+			gap = REPLAY_MAX_STEP_S * 1000000000ull;
+		if (!gap)
+			gap = 1;
+		its.it_value.tv_sec = (time_t)(gap / 1000000000ull);
+		its.it_value.tv_nsec = (long)(gap % 1000000000ull);
+	} else {
+		u->playing = false;
+	}
+	timerfd_settime(u->timerfd, 0, &its, NULL);
+}
+
+/* Show interval i (clamped), keeping the scroll. */
+static void go(struct replay_ui *u, long long i)
+{
+	if (i < 0)
+		i = 0;
+	if (i >= (long long)u->n)
+		i = (long long)u->n - 1;
+	u->at = (size_t)i;
+	arm(u);
+}
+
+/* The header and the timeline: the recorded host, kernel and moment, and where it is. */
+static void draw_top(struct replay_ui *u)
+{
+	const struct record_header *h = record_reader_header(u->r);
+	char host[sizeof(h->host) * 4], kernel[sizeof(h->kernel) * 4], t[16], a[16], b[16];
+	int w = u->cv.width, bar, mark;
+
+	escape_cstr(host, sizeof(host), h->host, sizeof(h->host));
+	escape_cstr(kernel, sizeof(kernel), h->kernel, sizeof(h->kernel));
+	canvas_set_role(&u->cv, 0, 0, -1, THEME_HEADER);
+	canvas_printf(&u->cv, 0, 0, THEME_HEADER, "ktop replay  %s  %s  %s  interval %zu of %zu",
+		      host, kernel, clock_text(record_reader_time(u->r, u->at), t, sizeof(t)),
+		      u->at + 1, u->n);
+	if (u->playing)
+		canvas_put(&u->cv, 0, w - 8, THEME_PAUSED, "PLAYING");
+	clock_text(record_reader_time(u->r, 0), a, sizeof(a));
+	clock_text(record_reader_time(u->r, u->n - 1), b, sizeof(b));
+	bar = w - 2 * 9 - 2;
+	if (bar < 10)
+		return;
+	canvas_put(&u->cv, 1, 0, THEME_DIM, a);
+	mark = u->n > 1 ? (int)((double)u->at * (bar - 1) / (double)(u->n - 1)) : 0;
+	for (int i = 0; i < bar; i++)
+		canvas_put(&u->cv, 1, 9 + i, i == mark ? THEME_SELECTION : THEME_BAR,
+			   i == mark ? "|" : canvas_glyph(&u->cv, "hbar"));
+	canvas_put(&u->cv, 1, 10 + bar, THEME_DIM, b);
+}
+
+/* The panel tabs, the shown one marked. */
+static void draw_tabs(struct replay_ui *u)
+{
+	int col = 1;
+
+	for (size_t i = 0; i < registry_count; i++) {
+		char tab[64];
+
+		snprintf(tab, sizeof(tab), " %zu %s ", i + 1, registry[i].panel->title);
+		col += canvas_put(&u->cv, 2, col, i == u->panel ? THEME_TAB_ACTIVE : THEME_TAB,
+				  tab);
+		col += 2;
+	}
+}
+
+/* The recorded text of the shown panel, from the scroll row; lines escaped as live text is. */
+static void draw_text(struct replay_ui *u, int rows)
+{
+	const char *name = registry[u->panel].panel->name;
+	struct record_section s;
+	char why[160], line[REPLAY_LINE_MAX];
+	int row = 0, shown = 0;
+	size_t p = 0;
+
+	load(u);
+	if (u->error[0]) {
+		canvas_put(&u->cv, REPLAY_TOP_ROWS, 1, THEME_ERROR, u->error);
+		return;
+	}
+	if (record_frame_find(u->raw, u->raw_len, RECORD_SECTION_TEXT, name, &s, why,
+			      sizeof(why)) != 1) {
+		canvas_printf(&u->cv, REPLAY_TOP_ROWS, 1, THEME_DIM,
+			      "this interval holds no %s panel", name);
+		return;
+	}
+	if (u->scroll < 0)
+		u->scroll = 0;
+	while (p < s.len && shown < rows) {
+		const uint8_t *nl = memchr(s.data + p, '\n', s.len - p);
+		size_t len = nl ? (size_t)(nl - (s.data + p)) : s.len - p;
+
+		if (row++ >= u->scroll) {
+			replay_escape(line, sizeof(line), s.data + p, len);
+			canvas_put(&u->cv, REPLAY_TOP_ROWS + shown++, 0, THEME_DEFAULT, line);
+		}
+		p += len + 1;
+	}
+	if (!shown && u->scroll > 0)
+		u->scroll = row > 0 ? row - 1 : 0;
+}
+
+static void redraw(struct replay_ui *u)
+{
+	int rows = u->screen.rows, text_rows = rows - REPLAY_TOP_ROWS - 1;
+
+	canvas_reset(&u->cv, u->screen.cols, rows);
+	draw_top(u);
+	draw_tabs(u);
+	draw_text(u, text_rows);
+	if (u->prompt.active)
+		prompt_draw(&u->prompt, &u->cv, rows - 1);
+	else
+		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
+			   "Left/Right interval  -/+ ten  Space play  g go to  Up/Down/PgUp/PgDn "
+			   "scroll  1-6 Tab panel  q quit");
+	screen_present(&u->screen, &u->cv);
+}
+
+/* The g prompt's answer: a time of day or +DURATION; false with the reason shown. */
+static bool jump(struct replay_ui *u, const char *text)
+{
+	struct record_time t;
+	char why[160];
+	size_t i;
+
+	if (record_time_parse(text, &t, why, sizeof(why))) {
+		prompt_fail(&u->prompt, why);
+		return false;
+	}
+	i = record_reader_find(u->r, record_time_resolve(&t, record_reader_time(u->r, 0)));
+	go(u, (long long)(i < u->n ? i : u->n - 1));
+	return true;
+}
+
+static void handle_key(struct replay_ui *u, int key)
+{
+	int page = u->screen.rows - REPLAY_TOP_ROWS - 2;
+
+	if (u->prompt.active) {
+		enum prompt_result pr = prompt_key(&u->prompt, key);
+
+		if (pr == PROMPT_CANCEL || (pr == PROMPT_SUBMIT && jump(u, u->prompt.text)))
+			prompt_close(&u->prompt);
+		return;
+	}
+	switch (key) {
+	case 'q':
+		u->quit = true;
+		break;
+	case KEY_RIGHT:
+	case KEY_LEFT:
+	case '+':
+	case '-':
+		go(u, (long long)u->at + (key == KEY_RIGHT ? 1 : key == KEY_LEFT ? -1
+							: key == '+' ? 10 : -10));
+		break;
+	case ' ':
+		u->playing = !u->playing;
+		arm(u);
+		break;
+	case 'g':
+		prompt_open(&u->prompt, 1, "go to (HH:MM:SS, or +DURATION from the start)", "");
+		break;
+	case KEY_UP:
+	case 'k':
+		u->scroll--;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		u->scroll++;
+		break;
+	case KEY_PPAGE:
+		u->scroll -= page;
+		break;
+	case KEY_NPAGE:
+		u->scroll += page;
+		break;
+	case KEY_HOME:
+		u->scroll = 0;
+		break;
+	case '\t':
+	case KEY_BTAB:
+		u->panel = (u->panel + (key == '\t' ? 1 : registry_count - 1)) % registry_count;
+		break;
+	default:
+		if (key >= '1' && key < '1' + (int)registry_count)
+			u->panel = (size_t)(key - '1');
+		break;
+	}
+}
+
+/* Block the signals the loop reads from a signalfd; 0 or -errno. */
+static int signals_open(struct replay_ui *u)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	u->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return u->sigfd < 0 ? -errno : 0;
+}
+
+/* Signals: a resize, or the way out (the exit code, or -1 to go on). */
+static int handle_signals(struct replay_ui *u)
+{
+	struct signalfd_siginfo si;
+
+	while (read(u->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGWINCH)
+			screen_resize(&u->screen);
+		else
+			return 128 + (int)si.ssi_signo;
+	}
+	return -1;
+}
+
+/* The loop: keys, the play timer and signals, until q. */
+static int run(struct replay_ui *u)
+{
+	int rc = 0;
+
+	redraw(u);
+	while (!u->quit) {
+		struct pollfd fds[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = u->timerfd, .events = POLLIN },
+			{ .fd = u->sigfd, .events = POLLIN },
+		};
+		uint64_t expirations;
+		int key;
+
+		if (poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			return 129;
+		if (fds[2].revents & POLLIN) {
+			rc = handle_signals(u);
+			if (rc >= 0)
+				return rc;
+			rc = 0;
+		}
+		if ((fds[1].revents & POLLIN) &&
+		    read(u->timerfd, &expirations, sizeof(expirations)) > 0 && u->playing)
+			go(u, (long long)u->at + 1);
+		while ((key = screen_key(&u->screen)) >= 0 && !u->quit)
+			handle_key(u, key);
+		redraw(u);
+	}
+	return rc;
+}
+
+int replay_run_ui(const struct options *o, const struct theme *theme)
+{
+	struct replay_ui u = { .path = o->read, .timerfd = -1, .sigfd = -1 };
+	const struct registry_entry *e = o->panel ? registry_find_panel(o->panel) : &registry[0];
+	char why[512];
+	int rc;
+
+	if (record_reader_open(&u.r, o->read, why, sizeof(why))) {
+		fprintf(stderr, "ktop: -r %s\n", why);
+		return 2;
+	}
+	u.n = record_reader_count(u.r);
+	if (!u.n) {
+		fprintf(stderr, "ktop: -r %s: no interval to replay\n", o->read);
+		record_reader_close(u.r);
+		return 1;
+	}
+	u.panel = (size_t)(e - registry);
+	u.raw_at = u.n;
+	u.at = replay_first(o, u.r);
+	if (u.at >= u.n)
+		u.at = u.n - 1;
+	u.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (u.timerfd < 0 || signals_open(&u)) {
+		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	if (screen_open(&u.screen, theme, why, sizeof(why))) {
+		fprintf(stderr, "ktop: %s\n", why);
+		rc = 2;
+		goto out;
+	}
+	canvas_init(&u.cv, u.screen.cols, u.screen.rows, u.screen.utf8);
+	rc = run(&u);
+	screen_close(&u.screen);
+	canvas_free(&u.cv);
+	/* said after the screen is gone: the listing stopped at damage */
+	if (record_reader_is_damaged(u.r, why, sizeof(why)))
+		fprintf(stderr, "ktop: -r %s\n", why);
+out:
+	if (u.timerfd >= 0)
+		close(u.timerfd);
+	if (u.sigfd >= 0)
+		close(u.sigfd);
+	free(u.raw);
+	record_reader_close(u.r);
+	return rc;
+}

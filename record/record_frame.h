@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One interval's payload: a list of sections, each a kind tag, the panel it belongs to and its
+ * bytes; compressed with zstd into one frame. A reader skips kinds it does not know, so a
+ * binary model per panel can be added beside the exports without a new format version.
+ */
+#ifndef KTOP_RECORD_FRAME_H
+#define KTOP_RECORD_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RECORD_SECTION_HEADER_LEN 8 /* u16 kind, u16 name length, u32 data length */
+#define RECORD_NAME_MAX 64
+
+enum record_section_kind {
+	RECORD_SECTION_JSON = 1,   /* what -b -f json printed: one line */
+	RECORD_SECTION_TEXT = 2,   /* what -b -f text printed, 100 columns */
+	RECORD_SECTION_FOLDED = 3, /* what -b -f folded printed (stack panels) */
+};
+
+/* A growing buffer of sections (raw), then its compressed form; owns both and its zstd state. */
+struct record_frame {
+	uint8_t *raw;
+	size_t raw_len;
+	size_t raw_cap;
+	uint8_t *packed;
+	size_t packed_len;
+	size_t packed_cap;
+	void *cctx; /* ZSTD_CCtx, kept from one interval to the next */
+};
+
+/* A section as found in a raw payload: pointers into it, valid while it lives. */
+struct record_section {
+	uint16_t kind;
+	char name[RECORD_NAME_MAX + 1];
+	const uint8_t *data;
+	size_t len;
+};
+
+/* Empty the sections (keeps the memory). */
+void record_frame_clear(struct record_frame *f);
+void record_frame_free(struct record_frame *f);
+/* Append a section; 0 or -EINVAL (name too long) or -EFBIG (section too big). */
+int record_frame_add(struct record_frame *f, uint16_t kind, const char *name, const void *data,
+		     size_t len);
+/*
+ * Compress the sections into f->packed (zstd at this level), with prefix (prefix_len bytes,
+ * the previous interval's raw sections; NULL: none) as its history; 0 or -errno with why.
+ */
+int record_frame_pack(struct record_frame *f, int level, const void *prefix, size_t prefix_len,
+		      char *why, size_t why_len);
+/*
+ * Decompress a stored payload of stored_len bytes that says it holds raw_len bytes into out
+ * (a malloc'd buffer the caller frees), with the prefix it was packed with; 0 or -EBADMSG
+ * with why.
+ */
+int record_frame_unpack(const void *stored, size_t stored_len, size_t raw_len, const void *prefix,
+			size_t prefix_len, uint8_t **out, char *why, size_t why_len);
+/*
+ * The section at *pos of a raw payload, *pos moved past it: 1 with s filled, 0 at the end,
+ * -EBADMSG with why (the offset in the payload) when a section runs past the end.
+ */
+int record_frame_next(const uint8_t *raw, size_t len, size_t *pos, struct record_section *s,
+		      char *why, size_t why_len);
+/* The first section of this kind for this panel, 1 when found, 0 if none, -EBADMSG. */
+int record_frame_find(const uint8_t *raw, size_t len, uint16_t kind, const char *name,
+		      struct record_section *s, char *why, size_t why_len);
+
+#endif

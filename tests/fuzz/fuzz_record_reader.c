@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A libFuzzer target for record/'s reader: the input is a recording file. It is listed (index
+ * or scan), every interval is loaded and its sections walked; nothing may crash, leak or read
+ * out of bounds (configure CC=clang --enable-fuzzing; test.sh's fuzz tier runs it).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "record/record_frame.h"
+#include "record/record_reader.h"
+#include "tests/fuzz/fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int fd = memfd_create("ktop-fuzz", MFD_CLOEXEC);
+	struct record_reader *r;
+	char path[64], why[512];
+
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (!record_reader_open(&r, path, why, sizeof(why))) {
+		for (size_t i = 0; i < record_reader_count(r); i++) {
+			struct record_section s;
+			uint8_t *raw;
+			size_t len, pos = 0;
+
+			if (record_reader_load(r, i, &raw, &len, why, sizeof(why)))
+				continue;
+			while (record_frame_next(raw, len, &pos, &s, why, sizeof(why)) > 0)
+				;
+			free(raw);
+		}
+		record_reader_find(r, 1);
+		record_reader_is_damaged(r, why, sizeof(why));
+		record_reader_close(r);
+	}
+	close(fd);
+	return 0;
+}
