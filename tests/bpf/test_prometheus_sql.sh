@@ -55,6 +55,16 @@ seen() {
 	[ -n "$(labeled_count)" ]
 }
 check "a slow SELECT SLEEP gets a fingerprint series of its own" wait_for 60 seen
+# The baseline once the last of those queries is in (the exposition is rendered each 0.5 s
+# interval: the series may show before the interval that holds seen()'s last query).
+settled() {
+	local a b
+	a=$(labeled_count)
+	sleep 1.5
+	b=$(labeled_count)
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+wait_for 30 settled
 base=$(labeled_count)
 hbase=$(hist_count)
 note "before: $base under the fingerprint, $hbase in the histogram"
