@@ -59,9 +59,11 @@ in_range() { python3 -c "import sys; sys.exit(0 if $2 <= $1 <= $3 else 1)"; }
 # real-time task where the box allows one (else boosted like them), so that the two spinners
 # there never starve it: a starved ktop reads the map long before it reads the clock, and its
 # interval and the test's reads of schedstat are no longer the same window. They start once
-# ktop traces; the second interval is measured, and /proc/PID/schedstat is read as each
-# snapshot comes out, read through a FIFO: polling the file would fork and exec a process every
-# 0.1 s, on the lone spinner's CPU (the other is full), and take a fifth of it.
+# ktop traces, and live well past the two snapshots (they are killed after them: a late
+# snapshot must not find them gone); the second interval is measured, and /proc/PID/schedstat
+# is read as each snapshot comes out, read through a FIFO: polling the file would fork and
+# exec a process every 0.1 s, on the lone spinner's CPU (the other is full), and take a fifth
+# of it.
 # ss_read VAR PID: VAR="ns on the CPU, ns waiting on a run queue" of PID, with no fork.
 ss_read() {
 	local on=0 wait=0
@@ -89,9 +91,9 @@ exec {jfd}<"$work/spin.fifo"
 wait_for 30 grep -q tracing "$work/err"
 [ ${#rt[@]} = 0 ] && boost "$ktop"
 note "ktop runs as ${rt[*]:-a boosted normal task}"
-start spin_a setsid taskset -c 0 "$work/waiter" spin 18
-start spin_b setsid taskset -c 0 "$work/waiter" spin 18
-start spin_c setsid taskset -c 1 "$work/waiter" spin 18
+start spin_a setsid taskset -c 0 "$work/waiter" spin 60
+start spin_b setsid taskset -c 0 "$work/waiter" spin 60
+start spin_c setsid taskset -c 1 "$work/waiter" spin 60
 a=$(pid_of spin_a) b=$(pid_of spin_b) c=$(pid_of spin_c)
 boost "$a"
 boost "$b"
