@@ -76,7 +76,8 @@ static void test_v2_tightest_ancestor(void **state)
 	assert_int_equal(r.limit, 32u << 20);
 	assert_int_equal(r.headroom, 8u << 20);
 	memcg_warning(&r, warn, sizeof(warn));
-	assert_non_null(strstr(warn, "memory cgroup /app allows ktop 8.0 MiB more (limit 32.0 MiB)"));
+	assert_non_null(
+		strstr(warn, "memory cgroup /app allows ktop 8.0 MiB more (limit 32.0 MiB)"));
 	remove_root(root);
 }
 
