@@ -328,7 +328,8 @@ void ustack_reader_cut(struct ustack_reader *r, uint64_t cut_ns)
 		else
 			r->held[nheld++] = r->entries[i];
 	}
-	memcpy(r->entries + r->nready, r->held, nheld * sizeof(*r->held));
+	if (nheld) /* entries and held are NULL before the first copy */
+		memcpy(r->entries + r->nready, r->held, nheld * sizeof(*r->held));
 	r->cut = true;
 }
 
