@@ -100,7 +100,8 @@ static void reader_reuse_keep(struct ustack_reader *r, const struct ustack_rec *
 	e->tid = rec->tid;
 	e->ustack = rec->ustack;
 	e->nuf = nuf;
-	memcpy(e->uf, uf, nuf * sizeof(*uf));
+	if (nuf)
+		memcpy(e->uf, uf, nuf * sizeof(*uf));
 }
 
 /* Forget the stacks kept for reuse of one process (0: all). */
@@ -199,7 +200,8 @@ static void reader_keep(struct ustack_reader *r, const struct ustack_rec *rec, s
 	e->first = r->nuf;
 	e->nuf = (uint32_t)nuf;
 	e->mark = mark;
-	memcpy(r->uf + r->nuf, r->expanded, nuf * sizeof(*r->uf));
+	if (nuf) /* no frames: the buffers may not exist yet */
+		memcpy(r->uf + r->nuf, r->expanded, nuf * sizeof(*r->uf));
 	r->nuf += nuf;
 	if (!mark)
 		reader_reuse_keep(r, rec, r->expanded, (uint32_t)nuf);
@@ -349,7 +351,8 @@ void ustack_reader_flush(struct ustack_reader *r, struct stack_collect *st, bool
 		struct reader_entry *e = &r->entries[nheld++];
 
 		*e = r->entries[i];
-		memmove(r->uf + nuf, r->uf + e->first, e->nuf * sizeof(*r->uf));
+		if (e->nuf)
+			memmove(r->uf + nuf, r->uf + e->first, e->nuf * sizeof(*r->uf));
 		e->first = nuf;
 		nuf += e->nuf;
 	}
