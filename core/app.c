@@ -281,9 +281,10 @@ void app_fini(struct app *a)
 	canvas_free(&a->body);
 }
 
-int app_signals_open(struct app *a)
+int app_loop_signalfd(bool chld)
 {
 	sigset_t set;
+	int fd;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -291,11 +292,20 @@ int app_signals_open(struct app *a)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGWINCH);
-	sigaddset(&set, SIGCHLD);
+	if (chld)
+		sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
-	a->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	return a->sigfd < 0 ? -errno : 0;
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+int app_signals_open(struct app *a)
+{
+	int fd = app_loop_signalfd(true);
+
+	a->sigfd = fd < 0 ? -1 : fd;
+	return fd < 0 ? fd : 0;
 }
 
 int app_timer_open(struct app *a)

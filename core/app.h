@@ -92,6 +92,11 @@ int app_run_ui(struct app *a);
 int app_run_batch(struct app *a);
 
 /* Shared by both loops (core/app.c). */
+/*
+ * Block the signals a main loop reads (the ways out, SIGWINCH, and SIGCHLD when chld) and
+ * return a signalfd that reports them, or -errno.
+ */
+int app_loop_signalfd(bool chld);
 int app_signals_open(struct app *a);
 int app_timer_open(struct app *a);
 /* Fill fds with the collectors' event fds (POLLIN); returns how many. */

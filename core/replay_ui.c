@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/app.h"
 #include "core/registry.h"
 #include "record/record_frame.h"
 #include "record/record_reader.h"
@@ -282,18 +283,10 @@ static void handle_key(struct replay_ui *u, int key)
 /* Block the signals the loop reads from a signalfd; 0 or -errno. */
 static int signals_open(struct replay_ui *u)
 {
-	sigset_t set;
+	int fd = app_loop_signalfd(false);
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGWINCH);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
-	u->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	return u->sigfd < 0 ? -errno : 0;
+	u->sigfd = fd < 0 ? -1 : fd;
+	return fd < 0 ? fd : 0;
 }
 
 /* Signals: a resize, or the way out (the exit code, or -1 to go on). */
