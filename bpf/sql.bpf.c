@@ -12,10 +12,12 @@
 #include <bpf/usdt.bpf.h>
 #include "sql.h"
 #include "sched_class.bpf.h"
+#include "ustack_copy.bpf.h"
 
 _Static_assert(__builtin_offsetof(struct sql_event, text) == SQL_EVENT_HDR_SIZE,
 	       "SQL_EVENT_HDR_SIZE is not the offset of sql_event.text");
 _Static_assert(SQL_WAIT_CLASSES == SCHED_CLASS_COUNT, "sql_waits has a slot per class");
+_Static_assert((SQL_QUERY_STACKS & (SQL_QUERY_STACKS - 1)) == 0, "slots are masked by index");
 
 /* Set before load: bytes of query text copied (at most SQL_TEXT_MAX). */
 const volatile __u32 text_limit = 1024;
@@ -24,6 +26,7 @@ const volatile __u32 text_limit = 1024;
 __u64 slow_ns = 0;	  /* queries shorter than this are not sent */
 __u32 filter_pids = 0;	  /* nonzero: only processes (or children of processes) in sql_pids */
 __u32 filter_servers = 0; /* nonzero: only processes (or children of processes) in sql_servers */
+__u32 dwarf_mode = 0;	  /* nonzero: a blocked query's user stack is copied, once a stack */
 
 /*
  * Threads with a query in flight, all servers together: while none has, the programs that
@@ -77,6 +80,8 @@ struct {
 	__type(value, struct sql_event);
 } sql_scratch SEC(".maps");
 
+#define SQL_EEXIST 17 /* EEXIST */
+
 /* Bytes of stack that set an execution nested in another apart from the same one's other end. */
 #define SQL_PG_NEST_GAP 64
 
@@ -108,7 +113,10 @@ struct sql_thread {
 	__u64 span_exec_ns;
 	__u64 span_delay_ns;
 	__u32 span_class;
-	__u32 pad;
+	/* The current span is a block whose stacks are these (until its wakeup). */
+	__u32 span_blocked;
+	__s32 span_kstack;
+	__s32 span_ustack;
 	struct sql_event ev;
 };
 
@@ -118,6 +126,14 @@ struct {
 	__type(key, int);
 	__type(value, struct sql_thread);
 } sql_threads SEC(".maps");
+
+/* The stacks blocked queries' threads left their CPUs in; ids are never deleted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, SQL_STACK_IDS_MAX);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, SQL_STACK_DEPTH * sizeof(__u64));
+} sql_stack_ids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -235,10 +251,64 @@ static __always_inline void sql_copy_str(struct sql_event *ev, const void *text)
 	ev->text_len = n;
 }
 
+/*
+ * Add ns blocked in a pair of stacks of class cls to a query's heaviest stacks: into its slot,
+ * a free one, or in place of the lightest when heavier (the lightest's time goes to the rest).
+ */
+static __always_inline void sql_stack_add(struct sql_stacks *st, __s32 kstack, __s32 ustack,
+					  __u32 cls, __u64 ns, __u32 count)
+{
+	int free_at = -1;
+	int min_at = 0;
+
+	for (int i = 0; i < SQL_QUERY_STACKS; i++) {
+		struct sql_stack *s = &st->s[i];
+
+		if (!s->count) {
+			if (free_at < 0)
+				free_at = i;
+			continue;
+		}
+		if (s->kstack == kstack && s->ustack == ustack && s->cls == cls) {
+			s->ns += ns;
+			s->count += count;
+			return;
+		}
+		if (s->ns < st->s[min_at & (SQL_QUERY_STACKS - 1)].ns)
+			min_at = i;
+	}
+	if (free_at < 0) {
+		struct sql_stack *m = &st->s[min_at & (SQL_QUERY_STACKS - 1)];
+
+		if (ns <= m->ns) {
+			st->other_ns += ns;
+			st->other_count += count;
+			return;
+		}
+		st->other_ns += m->ns;
+		st->other_count += m->count;
+		free_at = min_at;
+	}
+	st->s[free_at & (SQL_QUERY_STACKS - 1)] = (struct sql_stack){
+		.kstack = kstack, .ustack = ustack, .cls = cls, .count = count, .ns = ns
+	};
+}
+
+/* The block that the thread's current span is ends after ns of it: its stacks get that time. */
+static __always_inline void sql_block_end(struct sql_thread *th, __u64 ns)
+{
+	if (!th->span_blocked)
+		return;
+	th->span_blocked = 0;
+	sql_stack_add(&th->ev.stacks, th->span_kstack, th->span_ustack, th->span_class, ns, 1);
+}
+
 /* The query in flight on this thread opens its first span: the thread runs, since now. */
 static __always_inline void sql_waits_begin(struct sql_thread *th, struct task_struct *t, __u64 now)
 {
 	__builtin_memset(&th->ev.waits, 0, sizeof(th->ev.waits));
+	__builtin_memset(&th->ev.stacks, 0, sizeof(th->ev.stacks));
+	th->span_blocked = 0;
 	th->span_ns = now;
 	th->span_class = SCHED_CLASS_CPU;
 	sched_task_clocks(t, &th->span_exec_ns, &th->span_delay_ns);
@@ -248,8 +318,11 @@ static __always_inline void sql_waits_begin(struct sql_thread *th, struct task_s
 static __always_inline void sql_waits_move(struct sql_thread *th, struct task_struct *t, __u32 cls,
 					   __u64 now)
 {
-	if (now > th->span_ns)
+	if (now > th->span_ns) {
 		th->ev.waits.ns[th->span_class & (SQL_WAIT_CLASSES - 1)] += now - th->span_ns;
+		sql_block_end(th, now - th->span_ns);
+	}
+	th->span_blocked = 0;
 	th->span_ns = now;
 	th->span_class = cls;
 	sched_task_clocks(t, &th->span_exec_ns, &th->span_delay_ns);
@@ -271,6 +344,8 @@ static __always_inline void sql_waits_repair(struct sql_thread *th, struct task_
 		th->ev.waits.ns[SCHED_CLASS_CPU] += cpu;
 		th->ev.waits.ns[SCHED_CLASS_RUNQ] += runq;
 		th->ev.waits.ns[rest & (SQL_WAIT_CLASSES - 1)] += span - cpu - runq;
+		if (rest == th->span_class)
+			sql_block_end(th, span - cpu - runq);
 		th->span_ns = now;
 	}
 	sql_count(SQL_STAT_WAITS_REPAIRED);
@@ -288,14 +363,22 @@ static __always_inline void sql_waits_end(struct sql_thread *th, __u64 now)
 		sql_waits_move(th, t, SCHED_CLASS_CPU, now);
 }
 
-/* Add one part of a query's waits (a thread-pool turn) to its parked whole. */
-static __always_inline void sql_waits_add(struct sql_waits *to, const struct sql_waits *from)
+/* Add one part of a query's waits and stacks (a thread-pool turn) to its parked whole. */
+static __always_inline void sql_waits_add(struct sql_event *to, const struct sql_event *from)
 {
 	for (int i = 0; i < SQL_WAIT_CLASSES; i++)
-		to->ns[i] += from->ns[i];
-	to->switches += from->switches;
-	to->io_count += from->io_count;
-	to->io_bytes += from->io_bytes;
+		to->waits.ns[i] += from->waits.ns[i];
+	to->waits.switches += from->waits.switches;
+	to->waits.io_count += from->waits.io_count;
+	to->waits.io_bytes += from->waits.io_bytes;
+	for (int i = 0; i < SQL_QUERY_STACKS; i++) {
+		const struct sql_stack *s = &from->stacks.s[i];
+
+		if (s->count)
+			sql_stack_add(&to->stacks, s->kstack, s->ustack, s->cls, s->ns, s->count);
+	}
+	to->stacks.other_ns += from->stacks.other_ns;
+	to->stacks.other_count += from->stacks.other_count;
 }
 
 /* The thread's state changes; the count of threads with a query in flight follows it. */
@@ -558,7 +641,7 @@ int BPF_KRETPROBE(sql_dispatch_exit)
 		if (state == SQL_THREAD_RESUMED) {
 			ev = bpf_map_lookup_elem(&sql_parked, &key);
 			if (ev) {
-				sql_waits_add(&ev->waits, &th->ev.waits);
+				sql_waits_add(ev, &th->ev);
 				ev->end_ns = now;
 				ev->flags |= SQL_EV_SUSPENDED;
 			}
@@ -577,7 +660,7 @@ int BPF_KRETPROBE(sql_dispatch_exit)
 	ev = bpf_map_lookup_elem(&sql_parked, &key);
 	if (!ev)
 		return 0; /* removed as stale by user space */
-	sql_waits_add(&ev->waits, &th->ev.waits);
+	sql_waits_add(ev, &th->ev);
 	sql_finish(ev, now, false, NULL);
 	bpf_map_delete_elem(&sql_parked, &key);
 	return 0;
@@ -792,6 +875,53 @@ int BPF_USDT(sql_pg_xact_end)
 	return 0;
 }
 
+/* A stack id as kept: failures are counted, and stay in the slot (user space names them). */
+static __always_inline __s32 sql_stackid(void *ctx, __u64 flags, __u32 drop)
+{
+	long id = bpf_get_stackid(ctx, &sql_stack_ids, flags);
+
+	if (id >= 0)
+		return (__s32)id;
+	sql_count(id == -SQL_EEXIST ? SQL_DROP_STACK_COLLISION : drop);
+	return (__s32)id;
+}
+
+/* Whether the query already blocked in this pair of stacks (its user stack was copied then). */
+static __always_inline bool sql_stack_known(const struct sql_stacks *st, __s32 kstack,
+					    __s32 ustack)
+{
+	for (int i = 0; i < SQL_QUERY_STACKS; i++)
+		if (st->s[i].count && st->s[i].kstack == kstack && st->s[i].ustack == ustack)
+			return true;
+	return false;
+}
+
+/*
+ * prev, the current task, blocks with a query in flight: the stacks it blocks in. In DWARF
+ * mode its user stack is copied too, the first time the query blocks in that pair: user space
+ * unwinds it and names the pair with it.
+ */
+static __always_inline void sql_block_stacks(__u64 *ctx, struct sql_thread *th,
+					     struct task_struct *prev)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	char comm[USTACK_COMM_LEN];
+
+	th->span_kstack = sql_stackid(ctx, 0, SQL_DROP_KSTACK);
+	if (BPF_CORE_READ(prev, mm))
+		th->span_ustack = sql_stackid(ctx, BPF_F_USER_STACK, SQL_DROP_USTACK);
+	else
+		th->span_ustack = SQL_STACK_NONE;
+	th->span_blocked = 1;
+	if (!dwarf_mode || !ustack_can_copy || th->span_ustack < 0 ||
+	    sql_stack_known(&th->ev.stacks, th->span_kstack, th->span_ustack))
+		return;
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (ustack_send(id >> 32, (__u32)id, th->span_kstack, th->span_ustack, 0, comm, true) !=
+	    USTACK_SENT)
+		sql_count(SQL_DROP_DWARF);
+}
+
 /*
  * A context switch: a thread with a query in flight leaves its CPU (its span on the CPU ends,
  * the class it leaves for begins), or comes onto one (its wait ends). While a query is in
@@ -817,6 +947,8 @@ static __always_inline void sql_on_switch(__u64 *ctx, bool preempt, struct task_
 		else
 			sql_waits_move(th, prev, out, now);
 		th->ev.waits.switches++;
+		if (out != SCHED_CLASS_RUNQ)
+			sql_block_stacks(ctx, th, prev);
 	}
 	th = bpf_task_storage_get(&sql_threads, next, 0, 0);
 	if (!th || th->state == SQL_THREAD_IDLE)

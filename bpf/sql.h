@@ -56,6 +56,12 @@ enum sql_layout {
 /* Classes of a query's time: the same as enum sched_time_class in sched.h, in that order. */
 #define SQL_WAIT_CLASSES 8
 
+#define SQL_QUERY_STACKS  4	/* the heaviest blocked stacks kept with a query in flight */
+#define SQL_STACK_DEPTH	  127	/* frames per stack: the kernel's default perf_event_max_stack */
+#define SQL_STACK_IDS_MAX 16384 /* distinct kernel and user stacks of blocked queries */
+/* A stack id that was not asked for (no user space): the number stack_collect.h uses. */
+#define SQL_STACK_NONE (-4096)
+
 /*
  * Where a query's time went while it was in flight on a server thread: nanoseconds per thread
  * state class (they add up to its latency), the times its thread left a CPU, and the block I/O
@@ -66,6 +72,22 @@ struct sql_waits {
 	__u64 switches;
 	__u64 io_count;
 	__u64 io_bytes;
+};
+
+/* One stack a query's thread blocked in: its ids in sql_stack_ids, class, blocks and time. */
+struct sql_stack {
+	__s32 kstack; /* stack map id, or a negative error */
+	__s32 ustack; /* the same, or SQL_STACK_NONE; user frames walked by frame pointers */
+	__u32 cls;    /* the class the kernel gave its blocks */
+	__u32 count;  /* blocks; 0: a free slot */
+	__u64 ns;     /* time blocked (from the switch out to the wakeup) */
+};
+
+/* The heaviest stacks a query blocked in, and the blocked time of the others. */
+struct sql_stacks {
+	struct sql_stack s[SQL_QUERY_STACKS];
+	__u64 other_ns;
+	__u64 other_count;
 };
 
 /*
@@ -90,11 +112,12 @@ struct sql_event {
 	__u32 src_len;	/* the query's length in the server (dispatch_command) */
 	__u64 src;	/* and its address: a thread-pool resumption passes the same */
 	struct sql_waits waits;
+	struct sql_stacks stacks;
 	char text[SQL_TEXT_BUF];
 };
 
 /* The header's size: a record is this plus text_len bytes. */
-#define SQL_EVENT_HDR_SIZE 288
+#define SQL_EVENT_HDR_SIZE 400
 /* The parked map's value size for a text limit: the header, the text, the byte after it. */
 #define SQL_START_VALUE_SIZE(limit) ((SQL_EVENT_HDR_SIZE + (limit) + 2 + 7) / 8 * 8)
 
@@ -124,6 +147,14 @@ enum sql_drop {
 	SQL_DROP_STMT_FULL,
 	/* A prepared statement executed whose prepare ran before tracing began: no text. */
 	SQL_DROP_STMT_UNKNOWN,
+	/* bpf_get_stackid() failed on a blocked query's kernel stack: its time kept without it. */
+	SQL_DROP_KSTACK,
+	/* The same on its user stack. */
+	SQL_DROP_USTACK,
+	/* A different stack already held the stack map's bucket (-EEXIST): kept without it. */
+	SQL_DROP_STACK_COLLISION,
+	/* DWARF mode: a blocked query's user stack was not copied (rate, ring full): fp used. */
+	SQL_DROP_DWARF,
 	/* A start without an end (an error unwound past the probe) replaced by the next start. */
 	SQL_STAT_REPLACED,
 	/* Thread-pool resumptions folded into the query they continue. */

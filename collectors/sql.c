@@ -22,11 +22,14 @@
 #include "collectors/pid_filter.h"
 #include "collectors/sql_discover.h"
 #include "collectors/sql_model.h"
+#include "collectors/sql_stacks.h"
+#include "collectors/ustack_reader.h"
 #include "util/clock.h"
 #include "util/escape.h"
 #include "util/xalloc.h"
 #include "bpf/sql.h"
 #include "bpf/sql.skel.h"
+#include "bpf/ustack.h"
 
 _Static_assert(SQL_PIDS_MAX >= KTOP_MAX_PIDS, "the BPF PID filter is smaller than KTOP_MAX_PIDS");
 _Static_assert((int)SQL_EV_MYSQL == (int)SQL_KIND_MYSQL && (int)SQL_EV_PG == (int)SQL_KIND_PG,
@@ -86,6 +89,9 @@ struct sql_priv {
 
 	struct sql_model model;
 	struct sql_model_index *ix;
+	struct sql_stack_namer *namer; /* the slow queries' blocked stacks */
+	bool can_copy;		       /* user stacks can be copied (DWARF unwinding) */
+	uint32_t ustack_kib;	       /* and how much of each */
 };
 
 /* Loss counters shown to the user; the statistics (SQL_STAT_*) are not losses and stay out. */
@@ -96,6 +102,10 @@ static const struct bpf_common_drop sql_drop_names[] = {
 	{ "unreadable query text", SQL_DROP_NO_TEXT },
 	{ "prepared texts not kept", SQL_DROP_STMT_FULL },
 	{ "statements prepared before start", SQL_DROP_STMT_UNKNOWN },
+	{ "blocked query kernel stacks", SQL_DROP_KSTACK },
+	{ "blocked query user stacks", SQL_DROP_USTACK },
+	{ "blocked query stack collisions", SQL_DROP_STACK_COLLISION },
+	{ "blocked query stacks not copied", SQL_DROP_DWARF },
 };
 
 _Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) < COLLECTOR_MAX_DROPS,
@@ -607,6 +617,7 @@ static int sql_on_event(void *ctx, void *data, size_t size)
 	q.waits.switches = ev->waits.switches;
 	q.waits.io_count = ev->waits.io_count;
 	q.waits.io_bytes = ev->waits.io_bytes;
+	sql_stack_namer_name(priv->namer, &ev->stacks, &q);
 	if (q.kind == SQL_KIND_MYSQL)
 		escape_cstr(q.database, sizeof(q.database), ev->names, sizeof(ev->names));
 	else
@@ -637,8 +648,9 @@ static int sql_on_note(void *ctx, void *data, size_t size)
 {
 	struct sql_priv *priv = ctx;
 
-	(void)data;
-	(void)size;
+	/* the PID is new, or an old one ran exec: its stacks are named from its new files */
+	if (size >= sizeof(__u32))
+		sql_stack_namer_exec(priv->namer, *(const __u32 *)data);
 	priv->scan_now = true;
 	return 0;
 }
@@ -650,6 +662,8 @@ static int sql_consume(struct collector *c)
 	int n;
 
 	priv->wall_minus_mono = clock_seconds(CLOCK_REALTIME) - clock_seconds(CLOCK_MONOTONIC);
+	/* the copied user stacks first: a slow query comes after those it blocked in */
+	sql_stack_namer_consume(priv->namer);
 	n = ring_buffer__consume(priv->rb);
 	if (n < 0 && n != -EINTR) {
 		snprintf(c->why, sizeof(c->why), "sql: read the ring buffer: %s", strerror(-n));
@@ -696,6 +710,7 @@ static void sql_close(struct collector *c)
 	free(priv->pcpu);
 	sql_model_clear(&priv->model);
 	sql_model_index_free(priv->ix);
+	sql_stack_namer_free(priv->namer);
 	free(priv);
 	c->priv = NULL;
 }
@@ -725,7 +740,8 @@ static void sql_waits_attach(struct sql_priv *priv, bool switch_btf)
 }
 
 /* Open and load the BPF object with the text limit; the ring buffer reader on top. */
-static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_t why_len)
+static int sql_load(struct sql_priv *priv, uint32_t text_limit, uint32_t ustack_kib, char *why,
+		    size_t why_len)
 {
 	bool switch_btf = false;
 	bool prev_state = false;
@@ -739,6 +755,15 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, char *why, size_
 		return err;
 	}
 	priv->skel->rodata->text_limit = text_limit;
+	priv->skel->rodata->ustack_pages = ustack_kib * 1024 / USTACK_PAGE;
+	priv->can_copy = ustack_reader_can_copy();
+	priv->skel->rodata->ustack_can_copy = priv->can_copy;
+	/* a quarter of the stack collectors' ring: copies are once a stack and query */
+	err = bpf_map__set_max_entries(priv->skel->maps.ustack_ring, USTACK_RING_SIZE / 4);
+	if (err) {
+		snprintf(why, why_len, "sql: size the user stack ring: %s", strerror(-err));
+		return err;
+	}
 	use_btf = bpf_common_btf_has("btf_trace_sched_process_exec", BTF_KIND_TYPEDEF);
 	bpf_program__set_autoload(priv->skel->progs.sql_exec_btf, use_btf);
 	bpf_program__set_autoload(priv->skel->progs.sql_exec_raw, !use_btf);
@@ -841,7 +866,14 @@ static int sql_open(struct collector *c, const struct ktop_config *cfg)
 		goto out_close;
 	}
 	priv->pcpu = xcalloc((size_t)priv->ncpus, sizeof(*priv->pcpu));
-	err = sql_load(priv, text_limit, c->why, sizeof(c->why));
+	priv->ustack_kib = ustack_reader_kib(cfg);
+	err = sql_load(priv, text_limit, priv->ustack_kib, c->why, sizeof(c->why));
+	if (err)
+		goto out_close;
+	err = sql_stack_namer_new(&priv->namer, bpf_map__fd(priv->skel->maps.sql_stack_ids),
+				  bpf_map__max_entries(priv->skel->maps.sql_stack_ids),
+				  SQL_STACK_DEPTH, bpf_map__fd(priv->skel->maps.ustack_ring), cfg,
+				  c->why, sizeof(c->why));
 	if (err)
 		goto out_close;
 
@@ -933,6 +965,18 @@ static int sql_configure(struct collector *c, const struct filter *f, unsigned i
 	}
 	if (changed & FILTER_PIDS)
 		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_UNWIND) {
+		/* the servers are the processes followed: auto means DWARF, as with a PID filter */
+		bool dwarf = priv->can_copy &&
+			     (f->unwind == KTOP_UNWIND_DWARF || f->unwind == KTOP_UNWIND_AUTO);
+		int derr = sql_stack_namer_dwarf(priv->namer, dwarf, c->why, sizeof(c->why));
+
+		dwarf = dwarf && !derr;
+		err = err ? err : derr;
+		priv->skel->bss->dwarf_mode = dwarf;
+		ustack_reader_describe(c->unwind, sizeof(c->unwind), dwarf, priv->ustack_kib,
+				       f->unwind == KTOP_UNWIND_AUTO);
+	}
 	if (changed & FILTER_SLOW_QUERY) {
 		priv->slow_ms = f->slow_ms;
 		priv->skel->bss->slow_ns = sql_slow_ns(priv->slow_ms);
@@ -954,6 +998,7 @@ static void sql_reset(struct collector *c)
 	priv->unlisted_before += priv->model.unlisted;
 	priv->next_from = 0;
 	sql_model_reset(&priv->model, priv->ix);
+	sql_stack_namer_reset(priv->namer);
 }
 
 /* A deep copy of the live model for the caller. */

@@ -215,6 +215,7 @@ void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct
 	*dst = *q;
 	dst->text = text;
 	dst->fingerprint = d->fingerprint;
+	dst->stacks = q->stacks; /* moved: the caller's set is not used again */
 	dst->seq = ++m->seen;
 
 	sec = (int64_t)floor(q->time);
@@ -231,8 +232,10 @@ void sql_model_trim(struct sql_model *m)
 	if (m->nqueries <= max)
 		return;
 	drop = m->nqueries - max;
-	for (size_t i = 0; i < drop; i++)
+	for (size_t i = 0; i < drop; i++) {
 		free(m->queries[i].text);
+		stack_set_clear(&m->queries[i].stacks);
+	}
 	memmove(m->queries, m->queries + drop, max * sizeof(*m->queries));
 	m->nqueries = max;
 	m->unlisted += drop;
@@ -251,8 +254,10 @@ size_t sql_model_interval_start(const struct sql_model *m)
 /* Free the queries and digests of m, leaving it empty. */
 static void sql_model_drop_lists(struct sql_model *m)
 {
-	for (size_t i = 0; i < m->nqueries; i++)
+	for (size_t i = 0; i < m->nqueries; i++) {
 		free(m->queries[i].text);
+		stack_set_clear(&m->queries[i].stacks);
+	}
 	free(m->queries);
 	m->queries = NULL;
 	m->nqueries = 0;
@@ -336,6 +341,7 @@ struct sql_model *sql_model_dup(const struct sql_model *m)
 
 			c->queries[i] = m->queries[i];
 			c->queries[i].text = xstrdup(m->queries[i].text ? m->queries[i].text : "");
+			stack_set_copy(&c->queries[i].stacks, &m->queries[i].stacks);
 			if (refs)
 				r = bsearch(&key, refs, m->ndigests, sizeof(*refs), sql_fp_ref_cmp);
 			c->queries[i].fingerprint = r ? c->digests[r->digest].fingerprint : NULL;

@@ -9,11 +9,14 @@
 
 #include "collectors/hist.h"
 #include "collectors/sched_model.h"
+#include "collectors/stack.h"
 
 #define SQL_HISTORY_S 60 /* seconds of slow-query counts kept for the sparkline */
 #define SQL_QUERIES_MAX 1000 /* slow queries kept in the list by default: the most recent */
 #define SQL_DIGESTS_MAX 4096 /* fingerprints kept; later new ones are counted under "[other]" */
 #define SQL_OTHER_FINGERPRINT "[other]"
+#define SQL_QUERY_STACKS_MAX 5 /* a query's heaviest blocked stacks, and "[other stacks]" */
+#define SQL_STACK_CLASS_MIXED 0xff /* the stack_class of "[other stacks]": any class */
 
 enum sql_kind {
 	SQL_KIND_MYSQL, /* MySQL or MariaDB */
@@ -59,6 +62,14 @@ struct sql_query {
 	char database[96];    /* escaped; the database it ran in, "" if not known */
 	char user[96];        /* escaped; the user that ran it, "" if not known */
 	struct sql_query_waits waits;
+	/*
+	 * The heaviest stacks its thread blocked in, value in microseconds blocked, heaviest
+	 * first (the samples share the collector's store); stack_class[i] is the class the
+	 * kernel gave samples[i]'s blocks, stack_dwarf[i] says how its user frames were walked.
+	 */
+	struct stack_set stacks;
+	uint8_t stack_class[SQL_QUERY_STACKS_MAX];
+	bool stack_dwarf[SQL_QUERY_STACKS_MAX]; /* its user frames were unwound with DWARF */
 };
 
 /* Slow queries grouped by fingerprint (literals replaced by ?, whitespace and case folded). */
@@ -116,7 +127,8 @@ struct sql_model_index;
 struct sql_model_index *sql_model_index_new(void);
 void sql_model_index_free(struct sql_model_index *ix);
 /*
- * Add one slow query: q's numbers are copied (text, fingerprint and seq are ignored); raw is
+ * Add one slow query: q's numbers are copied, its stacks moved in (text, fingerprint and seq
+ * are ignored); raw is
  * its text as the server had it (len bytes, any bytes), escaped on the way in, and its
  * fingerprint is computed from it. The list keeps at most list_max after sql_model_trim.
  */

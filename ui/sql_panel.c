@@ -527,6 +527,42 @@ static void waits_json(struct json_out *j, const char *key, const struct sql_que
 	json_object_end(j);
 }
 
+/* The name of a stack's class: the kernel's, or "mixed" for the other stacks together. */
+static const char *stack_class_name(uint8_t cls)
+{
+	return cls < SCHED_NCLASSES ? sched_class_name(cls) : "mixed";
+}
+
+/*
+ * A query's heaviest blocked stacks as "stacks": [{class, blocked_ms, blocks, user_frames (how
+ * they were walked), frames}], frames outermost first.
+ */
+static void stacks_json(struct json_out *j, const struct sql_query *q)
+{
+	json_key(j, "stacks");
+	json_array_begin(j);
+	for (size_t i = 0; i < q->stacks.nsamples; i++) {
+		const struct stack_sample *s = &q->stacks.samples[i];
+
+		json_object_begin(j);
+		json_kv_str(j, "class", stack_class_name(q->stack_class[i]));
+		json_kv_double(j, "blocked_ms", (double)s->value / 1000.0, 3);
+		json_kv_u64(j, "blocks", s->count);
+		json_kv_str(j, "user_frames", q->stack_dwarf[i] ? "dwarf" : "frame pointers");
+		json_key(j, "frames");
+		json_array_begin(j);
+		for (uint32_t f = 0; f < s->nframes; f++) {
+			json_object_begin(j);
+			json_kv_str(j, "name", s->frames[f].name);
+			json_kv_str(j, "kind", stack_frame_kind_name(s->frames[f].kind));
+			json_object_end(j);
+		}
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 /*
  * The snapshot as JSON. Batch output lists the interval's queries (each once over a run), the
  * UI's export the whole list; interval_unlisted counts the interval's queries the list's bound
@@ -586,6 +622,8 @@ static int sql_json(struct panel *p, struct json_out *j)
 		json_kv_bool(j, "prepared", q->prepared);
 		if (sql_waits_has(&q->waits))
 			waits_json(j, "waits_ms", &q->waits, 1, true);
+		if (q->stacks.nsamples)
+			stacks_json(j, q);
 		json_object_end(j);
 	}
 	json_array_end(j);
