@@ -22,6 +22,7 @@
 #include "collectors/pid_filter.h"
 #include "collectors/sql_discover.h"
 #include "collectors/sql_model.h"
+#include "collectors/sql_rules.h"
 #include "collectors/sql_stacks.h"
 #include "collectors/ustack_reader.h"
 #include "util/clock.h"
@@ -90,6 +91,7 @@ struct sql_priv {
 	struct sql_model model;
 	struct sql_model_index *ix;
 	struct sql_stack_namer *namer; /* the slow queries' blocked stacks */
+	struct sql_rules rules[2];     /* on their user frames, by enum sql_kind */
 	bool can_copy;		       /* user stacks can be copied (DWARF unwinding) */
 	uint32_t ustack_kib;	       /* and how much of each */
 };
@@ -617,7 +619,7 @@ static int sql_on_event(void *ctx, void *data, size_t size)
 	q.waits.switches = ev->waits.switches;
 	q.waits.io_count = ev->waits.io_count;
 	q.waits.io_bytes = ev->waits.io_bytes;
-	sql_stack_namer_name(priv->namer, &ev->stacks, &q);
+	sql_stack_namer_name(priv->namer, &ev->stacks, &priv->rules[q.kind], &q);
 	if (q.kind == SQL_KIND_MYSQL)
 		escape_cstr(q.database, sizeof(q.database), ev->names, sizeof(ev->names));
 	else
@@ -711,6 +713,8 @@ static void sql_close(struct collector *c)
 	sql_model_clear(&priv->model);
 	sql_model_index_free(priv->ix);
 	sql_stack_namer_free(priv->namer);
+	sql_rules_clear(&priv->rules[SQL_KIND_MYSQL]);
+	sql_rules_clear(&priv->rules[SQL_KIND_PG]);
 	free(priv);
 	c->priv = NULL;
 }
@@ -870,6 +874,11 @@ static int sql_open(struct collector *c, const struct ktop_config *cfg)
 	err = sql_load(priv, text_limit, priv->ustack_kib, c->why, sizeof(c->why));
 	if (err)
 		goto out_close;
+	sql_rules_load(&priv->rules[SQL_KIND_MYSQL], "mariadb", NULL, NULL);
+	sql_rules_load(&priv->rules[SQL_KIND_PG], "postgresql", NULL, NULL);
+	for (int k = 0; k < 2; k++)
+		snprintf(priv->model.rules_warning[k], sizeof(priv->model.rules_warning[k]), "%s",
+			 priv->rules[k].warning);
 	err = sql_stack_namer_new(&priv->namer, bpf_map__fd(priv->skel->maps.sql_stack_ids),
 				  bpf_map__max_entries(priv->skel->maps.sql_stack_ids),
 				  SQL_STACK_DEPTH, bpf_map__fd(priv->skel->maps.ustack_ring), cfg,

@@ -45,6 +45,15 @@ struct sql_query_waits {
 	uint64_t io_bytes;
 };
 
+/* A blocked stack of a query: its class, and how it was named and walked. */
+struct sql_stack_info {
+	uint8_t cls;	  /* its class (enum sched_model_class), or SQL_STACK_CLASS_MIXED */
+	uint8_t kclass;	  /* the class the kernel gave its blocks, before a rule */
+	bool dwarf;	  /* its user frames were unwound with DWARF, else frame pointers */
+	const char *rule; /* "mariadb.rules:12: FRAME ... -> CLASS" that named it (interned
+			   * in the stacks' store), or NULL: the kernel's class */
+};
+
 /* One slow query. */
 struct sql_query {
 	double time;          /* wall clock of its end, seconds since the epoch */
@@ -64,12 +73,11 @@ struct sql_query {
 	struct sql_query_waits waits;
 	/*
 	 * The heaviest stacks its thread blocked in, value in microseconds blocked, heaviest
-	 * first (the samples share the collector's store); stack_class[i] is the class the
-	 * kernel gave samples[i]'s blocks, stack_dwarf[i] says how its user frames were walked.
+	 * first (the samples share the collector's store), and what stack_info[i] says of
+	 * samples[i].
 	 */
 	struct stack_set stacks;
-	uint8_t stack_class[SQL_QUERY_STACKS_MAX];
-	bool stack_dwarf[SQL_QUERY_STACKS_MAX]; /* its user frames were unwound with DWARF */
+	struct sql_stack_info stack_info[SQL_QUERY_STACKS_MAX];
 };
 
 /* Slow queries grouped by fingerprint (literals replaced by ?, whitespace and case folded). */
@@ -102,6 +110,8 @@ struct sql_model {
 	uint64_t waits_repaired;
 	uint64_t threshold_ms;
 	size_t text_limit;          /* bytes of query text copied */
+	/* by enum sql_kind: the first bad line of its rules file, "FILE:LINE: why"; "" if none */
+	char rules_warning[2][256];
 	uint64_t polls;
 };
 

@@ -7,12 +7,14 @@
 #include "collectors/sql_stacks.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <linux/types.h>
 
 #include "collectors/collector.h"
 #include "collectors/sql_model.h"
+#include "collectors/sql_rules.h"
 #include "collectors/stack_collect.h"
 #include "collectors/ustack_reader.h"
 #include "symbols/symbols.h"
@@ -98,9 +100,9 @@ void sql_stack_namer_exec(struct sql_stack_namer *n, uint32_t tgid)
 	ustack_reader_exec(n->ur, tgid);
 }
 
-/* Add a sample to q, keeping the samples heaviest first and their classes beside them. */
-static void sql_stacks_insert(struct sql_query *q, const struct stack_sample *s, uint8_t cls,
-			      bool dwarf, bool stored)
+/* Add a sample to q, keeping the samples heaviest first and what is known of them beside. */
+static void sql_stacks_insert(struct sql_query *q, const struct stack_sample *s,
+			      const struct sql_stack_info *info, bool stored)
 {
 	struct stack_set *set = &q->stacks;
 	size_t i;
@@ -114,22 +116,43 @@ static void sql_stacks_insert(struct sql_query *q, const struct stack_sample *s,
 	i = set->nsamples - 1;
 	for (; i > 0 && set->samples[i - 1].value < set->samples[i].value; i--) {
 		struct stack_sample t = set->samples[i - 1];
-		uint8_t c = q->stack_class[i - 1];
-		bool d = q->stack_dwarf[i - 1];
+		struct sql_stack_info in = q->stack_info[i - 1];
 
 		set->samples[i - 1] = set->samples[i];
 		set->samples[i] = t;
-		q->stack_class[i - 1] = q->stack_class[i];
-		q->stack_class[i] = c;
-		q->stack_dwarf[i - 1] = q->stack_dwarf[i];
-		q->stack_dwarf[i] = d;
+		q->stack_info[i - 1] = q->stack_info[i];
+		q->stack_info[i] = in;
 	}
-	q->stack_class[i] = cls;
-	q->stack_dwarf[i] = dwarf;
+	q->stack_info[i] = *info;
+}
+
+/*
+ * A rule on the stack's user frames names its blocked time again: ns of it (no more than its
+ * class holds) move from the kernel's class to the rule's.
+ */
+static void sql_stacks_rule(struct sql_query *q, const struct sql_rules *rules,
+			    const struct stack_sample *s, uint64_t ns, struct sql_stack_info *info)
+{
+	const struct sql_rule *r = rules ? sql_rules_match(rules, s, info->kclass) : NULL;
+	char text[2 * SQL_RULE_PATTERN_LEN + 160];
+	uint64_t *from;
+
+	if (!r || info->kclass >= SCHED_NCLASSES)
+		return;
+	snprintf(text, sizeof(text), "%s: %s%s%s -> %s", r->where, r->frame,
+		 r->under[0] ? " under " : "", r->under, sched_class_name(r->cls));
+	info->rule = stack_store_name(q->stacks.store, text);
+	info->cls = (uint8_t)r->cls;
+	if (r->cls == info->kclass)
+		return;
+	from = &q->waits.ns[info->kclass];
+	ns = ns < *from ? ns : *from;
+	*from -= ns;
+	q->waits.ns[r->cls] += ns;
 }
 
 void sql_stack_namer_name(struct sql_stack_namer *n, const struct sql_stacks *st,
-			  struct sql_query *q)
+			  const struct sql_rules *rules, struct sql_query *q)
 {
 	bool any = st->other_ns > 0;
 
@@ -147,6 +170,7 @@ void sql_stack_namer_name(struct sql_stack_namer *n, const struct sql_stacks *st
 		struct stack_collect_key fb = k;
 		const struct stack_collect_uframe *uf = NULL;
 		uint32_t nuf = 0;
+		struct sql_stack_info info;
 		bool dwarf;
 
 		if (!s->count)
@@ -164,7 +188,11 @@ void sql_stack_namer_name(struct sql_stack_namer *n, const struct sql_stacks *st
 			continue;
 		if (q->stacks.store != n->one.store)
 			stack_set_reuse(&q->stacks, n->one.store);
-		sql_stacks_insert(q, &n->one.samples[0], (uint8_t)s->cls, dwarf, true);
+		info = (struct sql_stack_info){
+			.cls = (uint8_t)s->cls, .kclass = (uint8_t)s->cls, .dwarf = dwarf
+		};
+		sql_stacks_rule(q, rules, &n->one.samples[0], s->ns, &info);
+		sql_stacks_insert(q, &n->one.samples[0], &info, true);
 	}
 	if (st->other_ns) {
 		struct stack_frame mark = { .name = "[other stacks]", .kind = STACK_FRAME_MARK };
@@ -178,6 +206,8 @@ void sql_stack_namer_name(struct sql_stack_namer *n, const struct sql_stacks *st
 			.value = (st->other_ns + 500) / 1000,
 			.count = st->other_count,
 		};
+		struct sql_stack_info mixed = { .cls = SQL_STACK_CLASS_MIXED,
+						.kclass = SQL_STACK_CLASS_MIXED };
 
 		if (!q->stacks.store) {
 			struct stack_store *own = stack_store_new();
@@ -185,7 +215,7 @@ void sql_stack_namer_name(struct sql_stack_namer *n, const struct sql_stacks *st
 			stack_set_reuse(&q->stacks, own);
 			stack_store_unref(own);
 		}
-		sql_stacks_insert(q, &o, SQL_STACK_CLASS_MIXED, false, false);
+		sql_stacks_insert(q, &o, &mixed, false);
 	}
 }
 

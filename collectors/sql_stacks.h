@@ -14,6 +14,7 @@
 
 struct ktop_config;
 struct sql_query;
+struct sql_rules;
 struct sql_stacks;
 struct sql_stack_namer;
 
@@ -36,12 +37,14 @@ void sql_stack_namer_consume(struct sql_stack_namer *n);
 void sql_stack_namer_exec(struct sql_stack_namer *n, uint32_t tgid);
 
 /*
- * Name the stacks of q (its pid and tid set) into q->stacks, q->stack_class and q->stack_dwarf,
- * which must be empty; nothing when the kernel kept none. In DWARF mode a pair's user frames
- * are those last unwound for the thread and its frame-pointer stack, else its frame pointers.
+ * Name the stacks of q (its pid, tid and waits set) into q->stacks and q->stack_info, which
+ * must be empty; nothing when the kernel kept none. In DWARF mode a pair's user frames are
+ * those last unwound for the thread and its frame-pointer stack, else its frame pointers. A
+ * stack that one of rules (NULL: none) matches has its blocked time moved in q->waits from
+ * the kernel's class to the rule's.
  */
 void sql_stack_namer_name(struct sql_stack_namer *n, const struct sql_stacks *st,
-			  struct sql_query *q);
+			  const struct sql_rules *rules, struct sql_query *q);
 
 /* Forget the identities and names kept so far (the queries that hold them keep theirs). */
 void sql_stack_namer_reset(struct sql_stack_namer *n);

@@ -534,8 +534,8 @@ static const char *stack_class_name(uint8_t cls)
 }
 
 /*
- * A query's heaviest blocked stacks as "stacks": [{class, blocked_ms, blocks, user_frames (how
- * they were walked), frames}], frames outermost first.
+ * A query's heaviest blocked stacks as "stacks": [{class, [kernel_class, rule,] blocked_ms,
+ * blocks, user_frames (how they were walked), frames}], frames outermost first.
  */
 static void stacks_json(struct json_out *j, const struct sql_query *q)
 {
@@ -545,10 +545,16 @@ static void stacks_json(struct json_out *j, const struct sql_query *q)
 		const struct stack_sample *s = &q->stacks.samples[i];
 
 		json_object_begin(j);
-		json_kv_str(j, "class", stack_class_name(q->stack_class[i]));
+		const struct sql_stack_info *in = &q->stack_info[i];
+
+		json_kv_str(j, "class", stack_class_name(in->cls));
+		if (in->rule) {
+			json_kv_str(j, "kernel_class", stack_class_name(in->kclass));
+			json_kv_str(j, "rule", in->rule);
+		}
 		json_kv_double(j, "blocked_ms", (double)s->value / 1000.0, 3);
 		json_kv_u64(j, "blocks", s->count);
-		json_kv_str(j, "user_frames", q->stack_dwarf[i] ? "dwarf" : "frame pointers");
+		json_kv_str(j, "user_frames", in->dwarf ? "dwarf" : "frame pointers");
 		json_key(j, "frames");
 		json_array_begin(j);
 		for (uint32_t f = 0; f < s->nframes; f++) {
@@ -587,6 +593,12 @@ static int sql_json(struct panel *p, struct json_out *j)
 	json_kv_u64(j, "interval_unlisted", m->seen - m->interval_from - (m->nqueries - start));
 	json_kv_u64(j, "list_max", m->list_max);
 	json_kv_bool(j, "redacted", p->filter && p->filter->redact);
+	json_key(j, "rules_warnings");
+	json_array_begin(j);
+	for (int k = 0; k < 2; k++)
+		if (m->rules_warning[k][0])
+			json_str(j, m->rules_warning[k]);
+	json_array_end(j);
 	json_key(j, "servers");
 	json_array_begin(j);
 	for (size_t i = 0; i < m->nservers; i++) {
