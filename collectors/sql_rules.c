@@ -144,8 +144,8 @@ void sql_rules_parse(struct sql_rules *rs, const char *text, const char *name, c
 		goto next;
 bad:
 		if (!rs->bad++)
-			snprintf(rs->warning, sizeof(rs->warning), "%s:%zu: %s (line skipped)", path,
-				 lineno, why);
+			snprintf(rs->warning, sizeof(rs->warning), "%s:%zu: %s (line skipped)",
+				 path, lineno, why);
 next:
 		p = nl ? nl + 1 : NULL;
 	}

@@ -28,9 +28,9 @@ struct sql_rule {
 struct sql_rules {
 	struct sql_rule *rules; /* owned */
 	size_t n;
-	char source[256];	/* the file read, or "built-in mariadb.rules" */
-	char warning[256];	/* the first bad line, "FILE:LINE: why (skipped)"; "" if none */
-	size_t bad;		/* bad lines skipped */
+	char source[256];  /* the file read, or "built-in mariadb.rules" */
+	char warning[256]; /* the first bad line, "FILE:LINE: why (skipped)"; "" if none */
+	size_t bad;	   /* bad lines skipped */
 };
 
 /*

@@ -32,8 +32,8 @@ struct sql_stack_namer {
 	struct stack_collect *st;
 	struct ustack_reader *ur; /* DWARF mode: the copied user stacks, unwound */
 	bool dwarf;
-	struct stack_set one;	  /* the sample of one pair */
-	struct stack_set cum;	  /* the aggregator's cumulative set: not used, kept empty */
+	struct stack_set one; /* the sample of one pair */
+	struct stack_set cum; /* the aggregator's cumulative set: not used, kept empty */
 };
 
 int sql_stack_namer_new(struct sql_stack_namer **out, int map_fd, uint32_t max_entries,
@@ -188,9 +188,9 @@ void sql_stack_namer_name(struct sql_stack_namer *n, const struct sql_stacks *st
 			continue;
 		if (q->stacks.store != n->one.store)
 			stack_set_reuse(&q->stacks, n->one.store);
-		info = (struct sql_stack_info){
-			.cls = (uint8_t)s->cls, .kclass = (uint8_t)s->cls, .dwarf = dwarf
-		};
+		info = (struct sql_stack_info){ .cls = (uint8_t)s->cls,
+						.kclass = (uint8_t)s->cls,
+						.dwarf = dwarf };
 		sql_stacks_rule(q, rules, &n->one.samples[0], s->ns, &info);
 		sql_stacks_insert(q, &n->one.samples[0], &info, true);
 	}

@@ -47,7 +47,8 @@ static void test_parse(void **state)
 	assert_int_equal(rs.rules[0].cls, SCHED_TIME_SLEEP);
 	assert_string_equal(rs.rules[0].where, "x.rules:3");
 	assert_string_equal(rs.rules[1].under, "handler::*");
-	assert_int_equal(rs.rules[1].if_classes, (1u << SCHED_TIME_POLL) | (1u << SCHED_TIME_OTHER));
+	assert_int_equal(rs.rules[1].if_classes,
+			 (1u << SCHED_TIME_POLL) | (1u << SCHED_TIME_OTHER));
 	assert_int_equal(rs.rules[1].cls, SCHED_TIME_LOCK);
 	sql_rules_clear(&rs);
 }
@@ -56,14 +57,14 @@ static void test_parse(void **state)
 static void test_bad_lines(void **state)
 {
 	static const char *const bad[] = {
-		"frame sleep\n",		 /* a word where under, if or -> goes */
-		"frame ->\n",			 /* no class */
-		"frame -> nap\n",		 /* unknown class */
-		"-> lock\n",			 /* no frame */
-		"frame under -> lock\n",	 /* under without pattern */
-		"frame if poll,nap -> lock\n",	 /* unknown class in if */
-		"frame when x -> lock\n",	 /* unknown word */
-		"frame -> lock lock\n",		 /* more after the class */
+		"frame sleep\n",	       /* a word where under, if or -> goes */
+		"frame ->\n",		       /* no class */
+		"frame -> nap\n",	       /* unknown class */
+		"-> lock\n",		       /* no frame */
+		"frame under -> lock\n",       /* under without pattern */
+		"frame if poll,nap -> lock\n", /* unknown class in if */
+		"frame when x -> lock\n",      /* unknown word */
+		"frame -> lock lock\n",	       /* more after the class */
 	};
 	struct sql_rules rs = { 0 };
 
@@ -76,13 +77,15 @@ static void test_bad_lines(void **state)
 		assert_int_equal(rs.n, i + 1);
 		assert_int_equal(rs.bad, i + 1);
 	}
-	assert_string_equal(rs.warning, "/d/y.rules:2: expected 'under', 'if' or '->' (line skipped)");
+	assert_string_equal(rs.warning,
+			    "/d/y.rules:2: expected 'under', 'if' or '->' (line skipped)");
 	sql_rules_clear(&rs);
 }
 
 static void test_match(void **state)
 {
-	static const char *const upd[] = { "do_command(THD*, bool)", "mysql_update(THD*)",
+	static const char *const upd[] = { "do_command(THD*, bool)",
+					   "mysql_update(THD*)",
 					   "handler::ha_index_read_map(unsigned char*)",
 					   "[unknown: mariadbd is stripped]",
 					   "__pthread_cond_wait_common [inlined]",
@@ -181,10 +184,8 @@ static void test_builtins_clean(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_bad_lines),
-		cmocka_unit_test(test_match),
-		cmocka_unit_test(test_load_order),
+		cmocka_unit_test(test_parse),	       cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_match),	       cmocka_unit_test(test_load_order),
 		cmocka_unit_test(test_builtins_clean),
 	};
 
