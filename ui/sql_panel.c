@@ -10,8 +10,10 @@
 #include <ncurses.h>
 
 #include "collectors/sql_model.h"
+#include "collectors/stack_tree.h"
 #include "ui/format.h"
 #include "ui/list_nav.h"
+#include "ui/tree_view.h"
 #include "util/fingerprint.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
@@ -21,6 +23,7 @@
 #define TEXT_COL    (54 + WAITS_W + 2) /* where the query text starts in the list */
 #define FP_COL	    (67 + WAITS_W + 2) /* where the fingerprint starts in the digest */
 #define WAIT_BAR_W  40 /* the detail's bars of the breakdown */
+#define EXPORT_DEPTH 64 /* tree levels a text export of the detail writes */
 
 struct sql_panel {
 	bool digest;	 /* the digest view instead of the list */
@@ -34,6 +37,11 @@ struct sql_panel {
 	int dsort;      /* the digest's sort column (enum digest_col) */
 	bool dreverse;  /* I: the other way */
 	int title_row;  /* where the shown table's titles were last drawn (-1: not) */
+	/* The detail's tree of the query's blocked stacks, built for one query of one model. */
+	struct tree_view tv;
+	struct stack_tree *tree;
+	const void *tree_model;
+	uint64_t tree_seq;
 };
 
 /* The digest's sortable columns, in order on screen. */
@@ -248,11 +256,14 @@ static struct key_result back_key(struct panel *p, int key)
 	return key_result(KEY_DO_REDRAW);
 }
 
-/* The movement keys: through the list or the digest. */
+/* The movement keys: through the list or the digest (the detail's tree has its own). */
 static struct key_result move_key(struct panel *p, int key)
 {
 	struct sql_panel *sp = p->priv;
 	size_t n = p->model ? rows_shown(p) : 0;
+
+	if (sp->detail && !sp->digest)
+		return key_result(KEY_DO_NOTHING);
 
 	if (!list_nav_key(key, n, sp->page, &sp->selected))
 		return key_result(KEY_DO_NOTHING);
@@ -366,6 +377,113 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 	free(order);
 }
 
+/* The query the detail shows, or NULL when there is none. */
+static const struct sql_query *detail_query(struct panel *p)
+{
+	const struct sql_model *m = p->model;
+	struct sql_panel *sp = p->priv;
+	const struct sql_query *q;
+	size_t *order;
+
+	if (!m || !m->nqueries || !sp->detail || sp->digest)
+		return NULL;
+	order = query_order(m, sp->slowest);
+	follow_selection(p, order);
+	q = &m->queries[order[sp->selected < m->nqueries ? sp->selected : 0]];
+	free(order);
+	return q;
+}
+
+/*
+ * The tree of q's blocked stacks, rebuilt for a new model or query; a query seen for the first
+ * time opens every level (a few stacks).
+ */
+static void detail_tree(struct panel *p, const struct sql_query *q)
+{
+	struct sql_panel *sp = p->priv;
+	struct stack_tree_opts o = { 0 };
+	bool new_query = sp->tree_seq != q->seq;
+
+	if (sp->tree && sp->tree_model == p->model && !new_query)
+		return;
+	sp->tree = stack_tree_rebuild(sp->tree, &q->stacks, &o);
+	sp->tree_model = p->model;
+	sp->tree_seq = q->seq;
+	tree_view_set_tree(&sp->tv, sp->tree);
+	if (new_query)
+		tree_view_expand_to_depth(&sp->tv, EXPORT_DEPTH);
+}
+
+/* The detail's tree view for the tree keys, its tree made current; NULL outside the detail. */
+static struct tree_view *sql_widget(struct panel *p)
+{
+	struct sql_panel *sp = p->priv;
+	const struct sql_query *q = detail_query(p);
+
+	if (!q || !q->stacks.nsamples)
+		return NULL;
+	detail_tree(p, q);
+	return &sp->tv;
+}
+
+/* The name of a stack's class: the kernel's, or "mixed" for the other stacks together. */
+static const char *stack_class_name(uint8_t cls)
+{
+	return cls < SCHED_NCLASSES ? sched_class_name(cls) : "mixed";
+}
+
+/*
+ * Which rule named each class of a query: a line per stack a rule renamed, with its time and
+ * the kernel's class. Returns the next row.
+ */
+static int draw_rules(struct canvas *cv, int row, const struct sql_query *q)
+{
+	for (size_t i = 0; i < q->stacks.nsamples && canvas_has_row(cv, row); i++) {
+		const struct sql_stack_info *in = &q->stack_info[i];
+
+		if (!in->rule)
+			continue;
+		canvas_printf(cv, row++, 3, THEME_DIM, "%-6s %10.1f ms  (kernel: %s) by rule %s",
+			      stack_class_name(in->cls), (double)q->stacks.samples[i].value / 1000.0,
+			      stack_class_name(in->kclass), in->rule);
+	}
+	return row;
+}
+
+/*
+ * The query's blocked stacks as a tree (Right expands, Left collapses), from row on; a text
+ * export writes every level. Returns the next row.
+ */
+static int draw_stacks(struct panel *p, struct canvas *cv, int row, const struct sql_query *q)
+{
+	struct sql_panel *sp = p->priv;
+	bool unlimited = cv->max_rows == CANVAS_UNLIMITED;
+	bool dwarf = false;
+	int height;
+
+	if (!q->stacks.nsamples) {
+		canvas_put(cv, row++, 1, THEME_DIM, "blocked stacks: none (it did not block)");
+		return row;
+	}
+	for (size_t i = 0; i < q->stacks.nsamples; i++)
+		dwarf |= q->stack_info[i].dwarf;
+	detail_tree(p, q);
+	canvas_printf(cv, row++, 1, THEME_TITLE,
+		      "where it blocked: %zu stack%s, time blocked, user frames by %s",
+		      q->stacks.nsamples, q->stacks.nsamples == 1 ? "" : "s",
+		      dwarf ? "DWARF" : "frame pointers");
+	if (unlimited) {
+		tree_view_draw(&sp->tv, cv, row, -1, EXPORT_DEPTH);
+		return row + (int)sp->tv.nrows;
+	}
+	height = cv->max_rows - row - 1;
+	if (height < 1)
+		return row;
+	tree_view_draw(&sp->tv, cv, row, height, 0);
+	tree_view_draw_detail(&sp->tv, cv, cv->max_rows - 1);
+	return cv->max_rows;
+}
+
 /*
  * Where the query's time went: a bar per class that holds any, then its context switches and
  * block I/O. Returns the next row.
@@ -399,20 +517,17 @@ static int draw_waits(struct canvas *cv, int row, const struct sql_query_waits *
 	return row;
 }
 
-/* The selected query in full: who, when, how long, where the time went, its text wrapped. */
+/*
+ * The selected query in full: who, when, how long, where the time went and which rules said
+ * so, its text wrapped, and the stacks it blocked in.
+ */
 static void draw_detail(struct panel *p, struct canvas *cv, int row)
 {
-	const struct sql_model *m = p->model;
-	struct sql_panel *sp = p->priv;
-	size_t *order = query_order(m, sp->slowest);
-	const struct sql_query *q;
+	const struct sql_query *q = detail_query(p);
 	char buf[8192], start[32], end[32];
 	const char *text;
 	size_t len, width = (size_t)(cv->width - 2);
 
-	follow_selection(p, order);
-	q = &m->queries[order[sp->selected < m->nqueries ? sp->selected : 0]];
-	free(order);
 	format_clock(start, sizeof(start), q->start);
 	format_clock(end, sizeof(end), q->time);
 	canvas_printf(cv, row++, 1, THEME_HEADER_VALUE,
@@ -424,7 +539,8 @@ static void draw_detail(struct panel *p, struct canvas *cv, int row)
 		      (double)q->latency_us / 1000.0, q->prepared ? "  prepared statement" : "",
 		      q->truncated ? "  (text cut at the copy limit)" : "");
 	row++;
-	row = draw_waits(cv, row, &q->waits) + 1;
+	row = draw_waits(cv, row, &q->waits);
+	row = draw_rules(cv, row, q) + 1;
 	text = query_text(p, q, buf, sizeof(buf));
 	len = strlen(text);
 	/* wrap at the width; the text is already escaped, so bytes are printable */
@@ -442,6 +558,8 @@ static void draw_detail(struct panel *p, struct canvas *cv, int row)
 		canvas_put(cv, row, 1, THEME_DEFAULT, line);
 		off += n;
 	}
+	if (canvas_has_row(cv, row + 1))
+		draw_stacks(p, cv, row + 1, q);
 }
 
 static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
@@ -504,8 +622,8 @@ static void sql_draw(struct panel *p, struct canvas *cv)
 	height = unlimited ? -1 : cv->max_rows - row;
 	if (sp->digest)
 		draw_digest(p, cv, row, height);
-	else if (sp->detail && !unlimited && ((const struct sql_model *)p->model)->nqueries)
-		draw_detail(p, cv, row);
+	else if (sp->detail && !p->batch && ((const struct sql_model *)p->model)->nqueries)
+		draw_detail(p, cv, row); /* s and the text export write it too, all its tree */
 	else
 		draw_list(p, cv, row, height);
 }
@@ -525,12 +643,6 @@ static void waits_json(struct json_out *j, const char *key, const struct sql_que
 		json_kv_u64(j, "io_bytes", w->io_bytes);
 	}
 	json_object_end(j);
-}
-
-/* The name of a stack's class: the kernel's, or "mixed" for the other stacks together. */
-static const char *stack_class_name(uint8_t cls)
-{
-	return cls < SCHED_NCLASSES ? sched_class_name(cls) : "mixed";
 }
 
 /*
@@ -736,6 +848,10 @@ static void sql_get_sort(const struct panel *p, int *column, bool *reverse)
 
 static void sql_free(struct panel *p)
 {
+	struct sql_panel *sp = p->priv;
+
+	tree_view_free(&sp->tv);
+	stack_tree_free(sp->tree);
 	free(p->priv);
 	p->priv = NULL;
 }
@@ -746,6 +862,7 @@ int sql_panel_init(struct panel *p)
 
 	sp->dsort = DIGEST_TOTAL;
 	sp->title_row = -1;
+	tree_view_init(&sp->tv, format_usecs);
 	p->priv = sp;
 	return 0;
 }
@@ -755,6 +872,9 @@ const struct panel_ops sql_panel_ops = {
 	.title = "Slow queries",
 	.keys = sql_keys,
 	.nkeys = sizeof(sql_keys) / sizeof(sql_keys[0]),
+	.widget_keys = tree_view_keys,
+	.nwidget_keys = TREE_VIEW_NKEYS,
+	.widget = sql_widget,
 	.draw = sql_draw,
 	.json = sql_json,
 	.threshold_prompt = "slow query threshold in ms (empty: 10)",
