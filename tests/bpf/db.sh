@@ -106,6 +106,22 @@ db_pg_extended() {
 	return $rc
 }
 
+# db_pool_inserts SOCK N: N autocommit INSERTs into pool.t (made if need be) of a MariaDB, from
+# 4 connections at once: the load that has a thread pool suspend statements and resume them
+# (InnoDB parks a commit while it waits for the redo log). False if a client failed.
+db_pool_inserts() {
+	local sock=$1 per=$(($2 / 4)) c i rc=0 load=()
+	db_mysql "$sock" "CREATE DATABASE IF NOT EXISTS pool; CREATE TABLE IF NOT EXISTS pool.t
+		(id INT PRIMARY KEY AUTO_INCREMENT, v INT) ENGINE=InnoDB" || return 1
+	for c in 0 1 2 3; do
+		for ((i = 0; i < per; i++)); do echo "INSERT INTO pool.t (v) VALUES ($c$i);"; done |
+			mariadb --no-defaults -S "$sock" -u root >/dev/null &
+		load+=("$!")
+	done
+	for c in "${load[@]}"; do wait "$c" || rc=1; done
+	return $rc
+}
+
 # db_is_ours PID: PID is still a server this shell started (not a reused PID).
 db_is_ours() {
 	local exe

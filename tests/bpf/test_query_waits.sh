@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Where each slow query's time went (issue 17, step 1: the kernel's split by thread-state class),
-# on real servers started here (MariaDB and PostgreSQL on unix sockets in a temp dir):
+# Where each slow query's time went (issue 17), on real servers started here (MariaDB and
+# PostgreSQL on unix sockets in a temp dir):
 #  - every query's classes add up to its latency (within 5%), on both servers, through
 #    PostgreSQL's simple and extended protocols, and on a thread-pool MariaDB whose queries are
 #    parked and resumed;
 #  - CPU-bound queries (MariaDB BENCHMARK, PostgreSQL count(*) over generate_series, sized here
 #    to about 300 ms) are cpu + runq for at least 70%;
-#  - queries that wait (SLEEP(), pg_sleep(), a row lock held 400 ms by another session) spend at
-#    least 70% blocked off their CPU. Without the rules on user frames (step 2) the kernel alone
-#    cannot tell a MariaDB row lock from SLEEP() (both wait on a condition variable, futex
-#    FUTEX_WAIT_BITSET) nor PostgreSQL's lock from pg_sleep (both a latch in epoll_wait): they
-#    are all "poll" today, which the notes print;
+#  - queries that wait are named by the rules on their blocked stacks' user frames (the kernel
+#    alone calls a MariaDB row lock and SLEEP() both "poll": a condition variable; PostgreSQL's
+#    lock and pg_sleep both "poll": a latch in epoll_wait): SLEEP(0.3) and pg_sleep(0.3) (both
+#    protocols) are sleep for at least 80%, an UPDATE waiting 400 ms for a row lock another
+#    session holds is lock for at least 70%, its heaviest stack through the update's code and
+#    the futex wait (MariaDB: mysql_update) or ProcSleep (PostgreSQL), the rule that named it
+#    said (file:line);
+#  - the rules are read from the user's directory first: a copy of the shipped MariaDB file
+#    there with two bad lines is used, and gives one warning naming the first (file:line);
 #  - the digest carries the average per class; the programs are gone after ktop exits.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -88,6 +92,21 @@ elif cmd == "digest":  # digest FILE REGEX CLASS: that digest's average ms in CL
             print("%.0f" % d["waits_avg_ms"][args[1]])
             sys.exit(0)
     sys.exit(1)
+elif cmd == "stack":  # stack FILE REGEX FRAME...: the first match's heaviest stack has a frame
+    # matching each FRAME regex
+    m = matching(args[0])
+    if not m or not m[0].get("stacks"):
+        sys.exit(1)
+    names = [f["name"] for f in m[0]["stacks"][0]["frames"]]
+    sys.exit(0 if all(any(re.search(p, n) for n in names) for p in args[1:]) else 1)
+elif cmd == "rule":  # rule FILE REGEX: the rule that named the first match's heaviest stack
+    m = matching(args[0])
+    if not m or not m[0].get("stacks") or "rule" not in m[0]["stacks"][0]:
+        sys.exit(1)
+    print(m[0]["stacks"][0]["rule"])
+elif cmd == "warnings":  # warnings FILE: the rules warnings, one a line
+    for x in lines[-1]["rules_warnings"]:
+        print(x)
 elif cmd == "repaired":  # repaired FILE
     print(lines[-1]["waits_repaired"])
 else:
@@ -104,7 +123,8 @@ no_sql_progs() {
 ktop_sql() {
 	local name=$1
 	shift
-	"$KTOP" -b -P sql -f json "$@" >"$work/$name.json" 2>"$work/$name.err" &
+	XDG_CONFIG_HOME=$work/config "$KTOP" -b -P sql -f json "$@" >"$work/$name.json" \
+		2>"$work/$name.err" &
 	ktop_pid=$!
 	pids+=("$ktop_pid")
 	wait_for 30 eval 'grep -qs "ktop: sql: tracing with" "$work/$name.err" || ! kill -0 $ktop_pid'
@@ -184,6 +204,16 @@ row_lock() {
 	exec 8>&-
 }
 
+# The user's rules: a comment line, the shipped MariaDB file (each rule a line further down
+# than in the copy built into ktop), then two lines that are not rules.
+mkdir -p "$work/config/ktop/rules"
+user_rules=$work/config/ktop/rules/mariadb.rules
+shipped=$KTOP_TOP/rules/mariadb.rules
+{ echo "# the user's copy" && cat "$shipped" && echo "not a rule" && echo "x -> nap"; } \
+	>"$user_rules"
+bad_line=$(($(wc -l <"$shipped") + 2))
+lock_line=$(($(grep -n '^pthread_cond_' "$shipped" | cut -d: -f1) + 1))
+
 ktop_sql a -t 50 -d 0.5 -n 240
 db_mysql "$ms" "SELECT SLEEP(0.3) AS my_sleep" >/dev/null
 db_mysql "$ms" "SELECT BENCHMARK($n, MD5('x')) AS my_cpu" >/dev/null
@@ -201,21 +231,35 @@ ktop_stop
 while read -r l; do note "$l"; done < <(w show "$work/a.json" .)
 check "every query's classes add up to its latency within 5%" w sums "$work/a.json" .
 check "MariaDB SELECT SLEEP(0.3) is reported with its breakdown" w has "$work/a.json" my_sleep
-check "  and waits off its CPU (poll: a condition variable) for at least 80% of it" \
-	at_least "$work/a.json" "AS my_sleep" poll+sleep 80
+check "  and is sleep (a rule on Item_func_sleep::val_int) for at least 80% of it" \
+	at_least "$work/a.json" "AS my_sleep" sleep 80
 check "MariaDB BENCHMARK is cpu + runq for at least 70%" at_least "$work/a.json" my_cpu cpu+runq 70
-check "MariaDB: the UPDATE waiting for a row lock 400 ms waits (poll) for at least 70%" \
-	at_least "$work/a.json" "^UPDATE w\.r SET" poll+lock 70
-check "PostgreSQL pg_sleep(0.3) waits (poll: its latch) for at least 80%" \
-	at_least "$work/a.json" "AS pg_sleep_s" poll+sleep 80
+check "MariaDB: the UPDATE waiting for a row lock 400 ms is lock for at least 70%" \
+	at_least "$work/a.json" "^UPDATE w\.r SET" lock 70
+check "  its heaviest stack goes through mysql_update and the futex wait" \
+	w stack "$work/a.json" "^UPDATE w\.r SET" "^mysql_update\(" "^futex_wait"
+rule=$(w rule "$work/a.json" "^UPDATE w\.r SET")
+note "the rule that named it: ${rule:-none}"
+check "  and the rule that named it is said, from the user's file (file:line)" \
+	eval '[[ "$rule" == mariadb.rules:[0-9]*": "*" -> lock" ]]'
+check "PostgreSQL pg_sleep(0.3) is sleep for at least 80%" \
+	at_least "$work/a.json" "AS pg_sleep_s" sleep 80
 check "PostgreSQL count(*) over generate_series is cpu + runq for at least 70%" \
 	at_least "$work/a.json" "AS pg_cpu\$" cpu+runq 70
-check "through the extended protocol, pg_sleep waits for at least 80%" \
-	at_least "$work/a.json" "AS pg_sleep_x" poll+sleep 80
+check "through the extended protocol, pg_sleep is sleep for at least 80%" \
+	at_least "$work/a.json" "AS pg_sleep_x" sleep 80
 check "and a prepared count(*) is cpu + runq for at least 70%" \
 	at_least "$work/a.json" "AS pg_cpu_x" cpu+runq 70
-check "PostgreSQL: the UPDATE waiting for a row lock 400 ms waits for at least 70%" \
-	at_least "$work/a.json" "^UPDATE r SET" poll+lock 70
+check "PostgreSQL: the UPDATE waiting for a row lock 400 ms is lock for at least 70%" \
+	at_least "$work/a.json" "^UPDATE r SET" lock 70
+check "  with ProcSleep in its heaviest stack" w stack "$work/a.json" "^UPDATE r SET" "^ProcSleep$"
+warnings=$(w warnings "$work/a.json")
+note "rules warnings: ${warnings:-none}"
+check "a rules file with two bad lines gives one warning, naming the first (file:line)" \
+	eval '[ "$(printf "%s" "$warnings" | grep -c .)" = 1 ] &&
+		[[ "$warnings" == "$user_rules:$bad_line: "* ]]'
+check "  and its good lines are the rules in use (the row lock's rule is on line $lock_line)" \
+	eval '[[ "$rule" == "mariadb.rules:$lock_line: "* ]]'
 avg=$(w digest "$work/a.json" "^select benchmark" cpu)
 note "digest of select benchmark(...): average cpu ${avg:-missing} ms; spans repaired:" \
 	"$(w repaired "$work/a.json")"
@@ -225,17 +269,8 @@ check "the digest carries the average per class" test "${avg:-0}" -gt 0
 db_mariadb_start m2 --thread-handling=pool-of-threads ||
 	{ not_ok "start a thread-pool MariaDB"; finish; }
 ms2=$db_sock
-db_mysql "$ms2" "CREATE DATABASE pool; CREATE TABLE pool.t (id INT PRIMARY KEY AUTO_INCREMENT,
-	v INT) ENGINE=InnoDB" || not_ok "create a table on the thread-pool MariaDB"
 ktop_sql e -t 0 -d 0.5 -n 240 --db "$db_pid"
-load=()
-for c in 0 1 2 3; do
-	for ((i = 0; i < 50; i++)); do echo "INSERT INTO pool.t (v) VALUES ($c$i);"; done |
-		mariadb --no-defaults -S "$ms2" -u root >/dev/null &
-	pids+=("$!")
-	load+=("$!")
-done
-wait "${load[@]}"
+db_pool_inserts "$ms2" 200 || not_ok "200 INSERTs on the thread-pool MariaDB"
 wait_for 20 eval '[ "$(w count "$work/e.json" "^INSERT INTO pool.t")" = 200 ]'
 ktop_stop
 note "thread pool: $(w count "$work/e.json" "^INSERT INTO pool.t") INSERTs reported"

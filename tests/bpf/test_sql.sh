@@ -419,16 +419,7 @@ check "a query on the second PostgreSQL is reported" \
 # (autocommit INSERTs on a pool-of-threads server: InnoDB lets the pool suspend a statement while
 # its commit waits for the redo log, and dispatch_command runs again for the same query)
 ktop_sql e -t 0 -d 0.5 -n 60 --db "$m2"
-db_mysql "$ms2" "CREATE DATABASE pool; CREATE TABLE pool.t (id INT PRIMARY KEY AUTO_INCREMENT,
-	v INT) ENGINE=InnoDB" || not_ok "create a table on the thread-pool MariaDB"
-load=()
-for c in 0 1 2 3; do
-	for ((i = 0; i < 100; i++)); do echo "INSERT INTO pool.t (v) VALUES ($c$i);"; done |
-		mariadb --no-defaults -S "$ms2" -u root >/dev/null &
-	pids+=("$!")
-	load+=("$!")
-done
-wait "${load[@]}"
+db_pool_inserts "$ms2" 400 || not_ok "400 INSERTs on the thread-pool MariaDB"
 wait_ktop 5 q_count_is "$work/e.json" "^INSERT INTO pool.t" 400
 ktop_stop
 note "thread pool: $(q count "$work/e.json" "^INSERT INTO pool.t") INSERTs reported"
