@@ -337,6 +337,15 @@ static int draw_servers(struct panel *p, struct canvas *cv, int row)
 		      (unsigned long long)m->seen, (unsigned long long)m->lost,
 		      (unsigned long long)m->waits_repaired, (unsigned long long)m->threshold_ms,
 		      p->filter && p->filter->redact ? "  redacted" : "");
+	/* a rules file with a bad line: said here until ktop restarts */
+	for (int k = 0; k < 2; k++) {
+		char buf[300];
+
+		if (!m->rules_warning[k][0])
+			continue;
+		snprintf(buf, sizeof(buf), "rules: %s", m->rules_warning[k]);
+		canvas_put_fit(cv, ++row, 1, cv->width - 2, THEME_WARN, buf);
+	}
 	return row + 1;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packaging: dpkg-buildpackage builds a .deb from a copy of the source tree; it installs (dpkg -x
-# into a temp root) the binary, its man page, the themes and the bash completion; the installed
-# ktop runs; its Depends come from the shared libraries; lintian reports no error.
+# into a temp root) the binary, its man page, the themes, the slow queries' rules (where ktop
+# reads them) and the bash completion; the installed ktop runs; its Depends come from the shared
+# libraries; lintian reports no error.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -40,6 +41,11 @@ note "man -w ktop: $man_path"
 check "man -w ktop finds the installed man page" \
 	test "$man_path" = "$root/usr/share/man/man8/ktop.8.gz"
 check "the themes are installed" test -f "$root/usr/share/ktop/themes/high-contrast.theme"
+check "the slow queries' rules are installed" \
+	eval 'test -f "$root/usr/share/ktop/rules/mariadb.rules" &&
+	      test -f "$root/usr/share/ktop/rules/postgresql.rules"'
+check "  where the installed ktop looks for them" \
+	eval 'strings "$root/usr/sbin/ktop" | grep -qx /usr/share/ktop/rules'
 comp="$root/usr/share/bash-completion/completions/ktop"
 check "the bash completion is installed" test -f "$comp"
 words=$(bash -c '. "$1"; COMP_WORDS=(ktop --panel ""); COMP_CWORD=2; _ktop
