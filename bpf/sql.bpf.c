@@ -117,6 +117,13 @@ struct sql_thread {
 	__u32 span_blocked;
 	__s32 span_kstack;
 	__s32 span_ustack;
+	/*
+	 * DWARF mode: the frame-pointer stack id and user stack pointer of the thread's last
+	 * copied user stack. Blocking there again needs no copy: user space names that id with
+	 * the stack it last unwound for the thread, which is that copy.
+	 */
+	__s32 copied_ustack;
+	__u64 copied_usp;
 	struct sql_event ev;
 };
 
@@ -886,19 +893,10 @@ static __always_inline __s32 sql_stackid(void *ctx, __u64 flags, __u32 drop)
 	return (__s32)id;
 }
 
-/* Whether the query already blocked in this pair of stacks (its user stack was copied then). */
-static __always_inline bool sql_stack_known(const struct sql_stacks *st, __s32 kstack,
-					    __s32 ustack)
-{
-	for (int i = 0; i < SQL_QUERY_STACKS; i++)
-		if (st->s[i].count && st->s[i].kstack == kstack && st->s[i].ustack == ustack)
-			return true;
-	return false;
-}
-
 /*
  * prev, the current task, blocks with a query in flight: the stacks it blocks in. In DWARF
- * mode its user stack is copied too, the first time the query blocks in that pair: user space
+ * mode its user stack is copied too, unless the thread's last copy was of the same
+ * frame-pointer stack at the same stack pointer (the same call path, most surely): user space
  * unwinds it and names the pair with it.
  */
 static __always_inline void sql_block_stacks(__u64 *ctx, struct sql_thread *th,
@@ -906,6 +904,7 @@ static __always_inline void sql_block_stacks(__u64 *ctx, struct sql_thread *th,
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	char comm[USTACK_COMM_LEN];
+	__u64 usp, uip;
 
 	th->span_kstack = sql_stackid(ctx, 0, SQL_DROP_KSTACK);
 	if (BPF_CORE_READ(prev, mm))
@@ -913,13 +912,19 @@ static __always_inline void sql_block_stacks(__u64 *ctx, struct sql_thread *th,
 	else
 		th->span_ustack = SQL_STACK_NONE;
 	th->span_blocked = 1;
-	if (!dwarf_mode || !ustack_can_copy || th->span_ustack < 0 ||
-	    sql_stack_known(&th->ev.stacks, th->span_kstack, th->span_ustack))
+	if (!dwarf_mode || !ustack_can_copy || th->span_ustack < 0)
+		return;
+	ustack_sp_ip((struct pt_regs *)bpf_task_pt_regs(prev), &usp, &uip);
+	if (th->span_ustack == th->copied_ustack && usp == th->copied_usp)
 		return;
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (ustack_send(id >> 32, (__u32)id, th->span_kstack, th->span_ustack, 0, comm, true) !=
-	    USTACK_SENT)
+	    USTACK_SENT) {
 		sql_count(SQL_DROP_DWARF);
+		return;
+	}
+	th->copied_ustack = th->span_ustack;
+	th->copied_usp = usp;
 }
 
 /*
