@@ -118,12 +118,12 @@ struct sql_thread {
 	__s32 span_kstack;
 	__s32 span_ustack;
 	/*
-	 * DWARF mode: the frame-pointer stack id and user stack pointer of the thread's last
-	 * copied user stack. Blocking there again needs no copy: user space names that id with
-	 * the stack it last unwound for the thread, which is that copy.
+	 * DWARF mode: the frame-pointer and kernel stack ids of the last user stack copied for
+	 * the query in flight (+1; 0: none yet). Blocking there again needs no copy: user space
+	 * names the ids with the stack it last unwound for the thread, which is that copy.
 	 */
 	__s32 copied_ustack;
-	__u64 copied_usp;
+	__s32 copied_kstack;
 	struct sql_event ev;
 };
 
@@ -316,6 +316,8 @@ static __always_inline void sql_waits_begin(struct sql_thread *th, struct task_s
 	__builtin_memset(&th->ev.waits, 0, sizeof(th->ev.waits));
 	__builtin_memset(&th->ev.stacks, 0, sizeof(th->ev.stacks));
 	th->span_blocked = 0;
+	th->copied_ustack = 0;
+	th->copied_kstack = 0;
 	th->span_ns = now;
 	th->span_class = SCHED_CLASS_CPU;
 	sched_task_clocks(t, &th->span_exec_ns, &th->span_delay_ns);
@@ -895,16 +897,14 @@ static __always_inline __s32 sql_stackid(void *ctx, __u64 flags, __u32 drop)
 
 /*
  * prev, the current task, blocks with a query in flight: the stacks it blocks in. In DWARF
- * mode its user stack is copied too, unless the thread's last copy was of the same
- * frame-pointer stack at the same stack pointer (the same call path, most surely): user space
- * unwinds it and names the pair with it.
+ * mode its user stack is copied too, unless the query's last copy was of the same pair of
+ * stack ids: user space unwinds it and names the pair with it.
  */
 static __always_inline void sql_block_stacks(__u64 *ctx, struct sql_thread *th,
 					     struct task_struct *prev)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	char comm[USTACK_COMM_LEN];
-	__u64 usp, uip;
 
 	th->span_kstack = sql_stackid(ctx, 0, SQL_DROP_KSTACK);
 	if (BPF_CORE_READ(prev, mm))
@@ -914,17 +914,16 @@ static __always_inline void sql_block_stacks(__u64 *ctx, struct sql_thread *th,
 	th->span_blocked = 1;
 	if (!dwarf_mode || !ustack_can_copy || th->span_ustack < 0)
 		return;
-	ustack_sp_ip((struct pt_regs *)bpf_task_pt_regs(prev), &usp, &uip);
-	if (th->span_ustack == th->copied_ustack && usp == th->copied_usp)
+	if (th->span_ustack + 1 == th->copied_ustack && th->span_kstack + 1 == th->copied_kstack)
 		return;
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (ustack_send(id >> 32, (__u32)id, th->span_kstack, th->span_ustack, 0, comm, true) !=
 	    USTACK_SENT) {
-		sql_count(SQL_DROP_DWARF);
+		sql_count(SQL_STAT_NOT_COPIED);
 		return;
 	}
-	th->copied_ustack = th->span_ustack;
-	th->copied_usp = usp;
+	th->copied_ustack = th->span_ustack + 1;
+	th->copied_kstack = th->span_kstack + 1;
 }
 
 /*

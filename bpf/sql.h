@@ -153,8 +153,6 @@ enum sql_drop {
 	SQL_DROP_USTACK,
 	/* A different stack already held the stack map's bucket (-EEXIST): kept without it. */
 	SQL_DROP_STACK_COLLISION,
-	/* DWARF mode: a blocked query's user stack was not copied (rate, ring full): fp used. */
-	SQL_DROP_DWARF,
 	/* A start without an end (an error unwound past the probe) replaced by the next start. */
 	SQL_STAT_REPLACED,
 	/* Thread-pool resumptions folded into the query they continue. */
@@ -165,6 +163,12 @@ enum sql_drop {
 	 * scheduler's clocks and its blocked part counted as "other".
 	 */
 	SQL_STAT_WAITS_REPAIRED,
+	/*
+	 * DWARF mode: a blocked query's user stack was not copied (over the rate, ring full): no
+	 * time is lost, that stack is named with frame pointers (or the thread's last unwinding
+	 * of the same ids) and says so.
+	 */
+	SQL_STAT_NOT_COPIED,
 	SQL_DROP_COUNT,
 };
 

@@ -81,6 +81,7 @@ struct sql_priv {
 	uint64_t counters[SQL_DROP_COUNT]; /* summed over CPUs, since open */
 	uint64_t lost_base;		   /* counters[SQL_DROP_LOST] at the last reset */
 	uint64_t repaired_base;		   /* counters[SQL_STAT_WAITS_REPAIRED] then */
+	uint64_t not_copied_base;	   /* counters[SQL_STAT_NOT_COPIED] then */
 	uint64_t unlisted_before;	   /* queries dropped from the list before the last reset */
 	uint64_t next_from;		   /* model.seen at the last poll: the next interval's start */
 	double wall_minus_mono;		   /* converts the kernel's timestamps */
@@ -107,7 +108,6 @@ static const struct bpf_common_drop sql_drop_names[] = {
 	{ "blocked query kernel stacks", SQL_DROP_KSTACK },
 	{ "blocked query user stacks", SQL_DROP_USTACK },
 	{ "blocked query stack collisions", SQL_DROP_STACK_COLLISION },
-	{ "blocked query stacks not copied", SQL_DROP_DWARF },
 };
 
 _Static_assert(sizeof(sql_drop_names) / sizeof(sql_drop_names[0]) < COLLECTOR_MAX_DROPS,
@@ -690,6 +690,7 @@ static void sql_drops_update(struct collector *c)
 	c->drops[c->ndrops++].count = priv->unlisted_before + priv->model.unlisted;
 	priv->model.lost = priv->counters[SQL_DROP_LOST] - priv->lost_base;
 	priv->model.waits_repaired = priv->counters[SQL_STAT_WAITS_REPAIRED] - priv->repaired_base;
+	priv->model.stacks_not_copied = priv->counters[SQL_STAT_NOT_COPIED] - priv->not_copied_base;
 }
 
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
@@ -762,12 +763,7 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, uint32_t ustack_
 	priv->skel->rodata->ustack_pages = ustack_kib * 1024 / USTACK_PAGE;
 	priv->can_copy = ustack_reader_can_copy();
 	priv->skel->rodata->ustack_can_copy = priv->can_copy;
-	/* a quarter of the stack collectors' ring: copies are once a stack and query */
-	err = bpf_map__set_max_entries(priv->skel->maps.ustack_ring, USTACK_RING_SIZE / 4);
-	if (err) {
-		snprintf(why, why_len, "sql: size the user stack ring: %s", strerror(-err));
-		return err;
-	}
+
 	use_btf = bpf_common_btf_has("btf_trace_sched_process_exec", BTF_KIND_TYPEDEF);
 	bpf_program__set_autoload(priv->skel->progs.sql_exec_btf, use_btf);
 	bpf_program__set_autoload(priv->skel->progs.sql_exec_raw, !use_btf);
@@ -1004,6 +1000,7 @@ static void sql_reset(struct collector *c)
 	sql_drops_update(c);
 	priv->lost_base = priv->counters[SQL_DROP_LOST];
 	priv->repaired_base = priv->counters[SQL_STAT_WAITS_REPAIRED];
+	priv->not_copied_base = priv->counters[SQL_STAT_NOT_COPIED];
 	priv->unlisted_before += priv->model.unlisted;
 	priv->next_from = 0;
 	sql_model_reset(&priv->model, priv->ix);

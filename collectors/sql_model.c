@@ -278,6 +278,7 @@ void sql_model_reset(struct sql_model *m, struct sql_model_index *ix)
 	m->unlisted = 0;
 	m->lost = 0;
 	m->waits_repaired = 0;
+	m->stacks_not_copied = 0;
 	if (ix)
 		htab_clear(&ix->digests);
 }

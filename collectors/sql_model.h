@@ -108,6 +108,8 @@ struct sql_model {
 	uint64_t lost;              /* records the ring buffer dropped */
 	/* in-flight spans whose switch or wakeup was not seen, split by the scheduler's clocks */
 	uint64_t waits_repaired;
+	/* blocked stacks whose user stack was not copied (DWARF mode): named by frame pointers */
+	uint64_t stacks_not_copied;
 	uint64_t threshold_ms;
 	size_t text_limit;          /* bytes of query text copied */
 	/* by enum sql_kind: the first bad line of its rules file, "FILE:LINE: why"; "" if none */

@@ -332,10 +332,11 @@ static int draw_servers(struct panel *p, struct canvas *cv, int row)
 	col = 1 + canvas_put(cv, row, 1, THEME_DIM, "slow/s ");
 	col += canvas_sparkline(cv, row, col, spark, SPARK_CELLS, THEME_BAR);
 	canvas_printf(cv, row, col + 2, m->lost ? THEME_WARN : THEME_DIM,
-		      "last %llu/s  seen %llu  lost %llu  waits est. %llu  threshold %llums%s",
+		      "last %llu/s  seen %llu  lost %llu  waits est. %llu  fp stacks %llu  threshold %llums%s",
 		      (unsigned long long)m->per_second[SQL_HISTORY_S - 1],
 		      (unsigned long long)m->seen, (unsigned long long)m->lost,
-		      (unsigned long long)m->waits_repaired, (unsigned long long)m->threshold_ms,
+		      (unsigned long long)m->waits_repaired,
+		      (unsigned long long)m->stacks_not_copied, (unsigned long long)m->threshold_ms,
 		      p->filter && p->filter->redact ? "  redacted" : "");
 	/* a rules file with a bad line: said here until ktop restarts */
 	for (int k = 0; k < 2; k++) {
@@ -709,6 +710,7 @@ static int sql_json(struct panel *p, struct json_out *j)
 	json_kv_u64(j, "threshold_ms", m->threshold_ms);
 	json_kv_u64(j, "lost", m->lost);
 	json_kv_u64(j, "waits_repaired", m->waits_repaired);
+	json_kv_u64(j, "stacks_not_copied", m->stacks_not_copied);
 	json_kv_u64(j, "seen", m->seen);
 	json_kv_u64(j, "interval_seen", m->seen - m->interval_from);
 	json_kv_u64(j, "interval_unlisted", m->seen - m->interval_from - (m->nqueries - start));
