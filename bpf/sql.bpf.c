@@ -26,7 +26,7 @@ const volatile __u32 text_limit = 1024;
 __u64 slow_ns = 0;	  /* queries shorter than this are not sent */
 __u32 filter_pids = 0;	  /* nonzero: only processes (or children of processes) in sql_pids */
 __u32 filter_servers = 0; /* nonzero: only processes (or children of processes) in sql_servers */
-__u32 dwarf_mode = 0;	  /* nonzero: a blocked query's user stack is copied, once a stack */
+__u32 dwarf_mode = 0;	  /* nonzero: a blocked query's user stack is copied (once a pair of ids) */
 
 /*
  * Threads with a query in flight, all servers together: while none has, the programs that

@@ -94,6 +94,8 @@ struct sql_priv {
 	struct sql_stack_namer *namer; /* the slow queries' blocked stacks */
 	struct sql_rules rules[2];     /* on their user frames, by enum sql_kind */
 	bool can_copy;		       /* user stacks can be copied (DWARF unwinding) */
+	bool dwarf_wanted;	       /* and --unwind asks for it (on once a server is traced) */
+	bool dwarf_auto;	       /* --unwind auto */
 	uint32_t ustack_kib;	       /* and how much of each */
 };
 
@@ -474,6 +476,26 @@ static void sql_prune_maps(struct sql_priv *priv)
 	free(sgone);
 }
 
+/*
+ * DWARF unwinding of the blocked queries' user stacks, as asked, once a server is traced: its
+ * ring is mapped only then, like the slow queries' one. 0, or -errno with c->why.
+ */
+static int sql_dwarf_apply(struct collector *c)
+{
+	struct sql_priv *priv = c->priv;
+	bool dwarf = priv->dwarf_wanted;
+	int err = 0;
+
+	if (dwarf && priv->rb_queries)
+		err = sql_stack_namer_dwarf(priv->namer, true, c->why, sizeof(c->why));
+	else
+		sql_stack_namer_dwarf(priv->namer, false, c->why, sizeof(c->why));
+	priv->skel->bss->dwarf_mode = dwarf && priv->rb_queries && !err;
+	ustack_reader_describe(c->unwind, sizeof(c->unwind), dwarf && !err, priv->ustack_kib,
+			       priv->dwarf_auto);
+	return err;
+}
+
 /* Say in c->mode which kinds of probes are in use. */
 static void sql_mode_update(struct collector *c)
 {
@@ -575,6 +597,8 @@ static int sql_refresh(struct collector *c)
 	free(procs);
 	sql_prune_maps(priv);
 	sql_mode_update(c);
+	if (priv->dwarf_wanted && priv->rb_queries && !priv->skel->bss->dwarf_mode)
+		return sql_dwarf_apply(c);
 	return 0;
 }
 
@@ -971,16 +995,14 @@ static int sql_configure(struct collector *c, const struct filter *f, unsigned i
 	if (changed & FILTER_PIDS)
 		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
 	if (changed & FILTER_UNWIND) {
-		/* the servers are the processes followed: auto means DWARF, as with a PID filter */
-		bool dwarf = priv->can_copy &&
-			     (f->unwind == KTOP_UNWIND_DWARF || f->unwind == KTOP_UNWIND_AUTO);
-		int derr = sql_stack_namer_dwarf(priv->namer, dwarf, c->why, sizeof(c->why));
+		int derr;
 
-		dwarf = dwarf && !derr;
+		/* the servers are the processes followed: auto means DWARF, as with a PID filter */
+		priv->dwarf_wanted = priv->can_copy && (f->unwind == KTOP_UNWIND_DWARF ||
+							f->unwind == KTOP_UNWIND_AUTO);
+		priv->dwarf_auto = f->unwind == KTOP_UNWIND_AUTO;
+		derr = sql_dwarf_apply(c);
 		err = err ? err : derr;
-		priv->skel->bss->dwarf_mode = dwarf;
-		ustack_reader_describe(c->unwind, sizeof(c->unwind), dwarf, priv->ustack_kib,
-				       f->unwind == KTOP_UNWIND_AUTO);
 	}
 	if (changed & FILTER_SLOW_QUERY) {
 		priv->slow_ms = f->slow_ms;
