@@ -42,6 +42,11 @@ _Static_assert(SQL_EVENT_HDR_SIZE == __builtin_offsetof(struct sql_event, text),
 #define SQL_TEXT_DEFAULT 1024 /* bytes of query text copied unless told */
 #define SQL_TARGETS_MAX	 (sizeof(((struct ktop_config *)0)->db_targets) / sizeof(const char *))
 #define SQL_PRUNE_MAX	 1024 /* stale map entries removed per scan */
+/*
+ * Blocked queries' user stacks copied a second per CPU (DWARF mode): each costs ktop an
+ * unwinding, and every server of the box is followed. The others keep their frame pointers.
+ */
+#define SQL_COPY_RATE 25
 /* A binary's links: a start and an end, and PostgreSQL's execute probes at each of their places */
 /* query start and done, the places of the execute probes, transaction commit and abort */
 #define SQL_LINKS_MAX (2 + 2 * SQL_USDT_LOCS_MAX + 2)
@@ -787,6 +792,7 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, uint32_t ustack_
 	priv->skel->rodata->ustack_pages = ustack_kib * 1024 / USTACK_PAGE;
 	priv->can_copy = ustack_reader_can_copy();
 	priv->skel->rodata->ustack_can_copy = priv->can_copy;
+	priv->skel->data->ustack_rate_max = SQL_COPY_RATE;
 
 	use_btf = bpf_common_btf_has("btf_trace_sched_process_exec", BTF_KIND_TYPEDEF);
 	bpf_program__set_autoload(priv->skel->progs.sql_exec_btf, use_btf);
