@@ -57,7 +57,7 @@ enum sql_layout {
 #define SQL_WAIT_CLASSES 8
 
 #define SQL_QUERY_STACKS  4	/* the heaviest blocked stacks kept with a query in flight */
-#define SQL_STACK_DEPTH	  127	/* frames per stack: the kernel's default perf_event_max_stack */
+#define SQL_STACK_DEPTH	  127	/* frames per stack: perf_event_max_stack by default */
 #define SQL_STACK_IDS_MAX 16384 /* distinct kernel and user stacks of blocked queries */
 /* A stack id that was not asked for (no user space): the number stack_collect.h uses. */
 #define SQL_STACK_NONE (-4096)
