@@ -45,7 +45,7 @@ check "the slow queries' rules are installed" \
 	eval 'test -f "$root/usr/share/ktop/rules/mariadb.rules" &&
 	      test -f "$root/usr/share/ktop/rules/postgresql.rules"'
 check "  where the installed ktop looks for them" \
-	eval 'strings "$root/usr/sbin/ktop" | grep -qx /usr/share/ktop/rules'
+	eval '[ "$(strings "$root/usr/sbin/ktop" | grep -cx /usr/share/ktop/rules)" -ge 1 ]'
 comp="$root/usr/share/bash-completion/completions/ktop"
 check "the bash completion is installed" test -f "$comp"
 words=$(bash -c '. "$1"; COMP_WORDS=(ktop --panel ""); COMP_CWORD=2; _ktop
