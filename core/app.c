@@ -181,6 +181,42 @@ static void app_publish_metrics(struct app *a)
 	a->render_s = 0;
 }
 
+/* Whether a recording (-w, --record, --trigger) keeps panel name running. */
+static bool recording_keeps(const struct options *o, const char *name)
+{
+	if (options_records_panel(o, name))
+		return true;
+	for (size_t i = 0; i < o->ntriggers; i++) {
+		const char *p = trigger_panel(&o->triggers[i]);
+
+		if (p && !strcmp(p, name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Batch mode opens the chosen panel (else the first), the one whose model it also reads, and
+ * those a recording keeps, with the panels their models read.
+ */
+static bool batch_needs(const struct options *o, const struct registry_entry *chosen,
+			const struct registry_entry *e, size_t i)
+{
+	const char *name = e->panel->name;
+
+	if (chosen ? e == chosen : i == 0)
+		return true;
+	if (chosen && chosen->aux && !strcmp(chosen->aux, name))
+		return true;
+	if (recording_keeps(o, name))
+		return true;
+	for (size_t k = 0; k < registry_count; k++)
+		if (registry[k].aux && !strcmp(registry[k].aux, name) &&
+		    recording_keeps(o, registry[k].panel->name))
+			return true;
+	return false;
+}
+
 int app_init(struct app *a, const struct options *opt, const struct features *feat,
 	     const struct settings *st, const char *path, const char *warn)
 {
@@ -199,12 +235,13 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->filter.offcpu_kthreads = st->kthreads;
 	a->applied = a->filter;
 	a->start_s = a->reset_s = app_now();
-	if (opt->write) {
+	if (opt->write || opt->ntriggers) {
 		char why[320];
 		int err = recording_open(a, why, sizeof(why));
 
 		if (err) {
-			fprintf(stderr, "ktop: -w %s\n", why);
+			fprintf(stderr, "ktop: %s %s\n", a->rec || !opt->write ? "--trigger" : "-w",
+				why);
 			return err;
 		}
 	}
@@ -221,11 +258,8 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 		const struct registry_entry *e = &registry[i];
 
 		/* batch: only the chosen panel, and the one whose model it also reads (all of
-		 * them with -w, whose recording holds every panel, and --listen, for /metrics) */
-		if (opt->batch && !opt->write && !opt->listen && chosen && e != chosen &&
-		    !(chosen->aux && !strcmp(chosen->aux, e->panel->name)))
-			continue;
-		if (opt->batch && !opt->write && !opt->listen && !chosen && i > 0)
+		 * them with --listen, for /metrics; those recorded or watched by a trigger) */
+		if (opt->batch && !opt->listen && !batch_needs(opt, chosen, e, i))
 			continue;
 		if (e == chosen || (!chosen && i == 0))
 			a->current = a->npanels;
@@ -237,9 +271,10 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 		a->message_is_error = true;
 		a->message_at = app_now();
 	}
-	/* a recording holds every panel whatever is shown: their costly probes stay attached */
-	for (size_t i = 0; opt->write && i < a->npanels; i++)
-		app_set_visible(a, i, true);
+	/* a recording holds its panels whatever is shown: their costly probes stay attached */
+	for (size_t i = 0; i < a->npanels; i++)
+		if (recording_keeps(opt, a->panels[i].ops->name))
+			app_set_visible(a, i, true);
 	/* said once the collectors are open (which takes a while), unless one failed */
 	if (a->http && !a->message[0]) {
 		snprintf(a->message, sizeof(a->message), "serving http://%s/metrics",
@@ -365,7 +400,7 @@ void app_set_visible(struct app *a, size_t i, bool visible)
 {
 	struct collector *c = &a->collectors[i];
 
-	if (!visible && a->opt.write)
+	if (!visible && i < a->npanels && recording_keeps(&a->opt, a->panels[i].ops->name))
 		return; /* recorded: kept as if shown */
 	if (i < a->npanels && c->is_open && c->ops->set_visible)
 		c->ops->set_visible(c, visible);

@@ -67,6 +67,7 @@ struct app {
 	double message_at;
 	struct record_writer *rec;      /* -w: the recording, NULL when none or stopped */
 	struct record_frame rec_frame;  /* the interval just recorded */
+	struct flight *flight;          /* --trigger: the flight recorder, NULL when none */
 	bool rec_stopped;               /* a write failed: the recording stopped */
 	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
 	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */

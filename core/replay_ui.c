@@ -170,8 +170,16 @@ static void draw_text(struct replay_ui *u, int rows)
 	}
 	if (record_frame_find(u->raw, u->raw_len, RECORD_SECTION_TEXT, name, &s, why,
 			      sizeof(why)) != 1) {
-		canvas_printf(&u->cv, REPLAY_TOP_ROWS, 1, THEME_DIM,
-			      "this interval holds no %s panel", name);
+		const struct record_header *h = record_reader_header(u->r);
+		char list[128];
+
+		replay_panels_text(h, list, sizeof(list));
+		if (!replay_has_panel(h, name))
+			canvas_printf(&u->cv, REPLAY_TOP_ROWS, 1, THEME_DIM,
+				      "the %s panel was not recorded (--record %s)", name, list);
+		else
+			canvas_printf(&u->cv, REPLAY_TOP_ROWS, 1, THEME_DIM,
+				      "this interval holds no %s panel", name);
 		return;
 	}
 	if (u->scroll < 0)

@@ -60,6 +60,18 @@ int record_frame_add(struct record_frame *f, uint16_t kind, const char *name, co
 	return 0;
 }
 
+int record_frame_set_raw(struct record_frame *f, const void *raw, size_t len)
+{
+	if (len > RECORD_MAX_RAW)
+		return -EFBIG;
+	record_frame_clear(f);
+	grow(&f->raw, &f->raw_cap, 0, len ? len : 1);
+	if (len)
+		memcpy(f->raw, raw, len);
+	f->raw_len = len;
+	return 0;
+}
+
 int record_frame_pack(struct record_frame *f, int level, const void *prefix, size_t prefix_len,
 		      char *why, size_t why_len)
 {

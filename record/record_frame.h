@@ -44,6 +44,8 @@ void record_frame_free(struct record_frame *f);
 /* Append a section; 0 or -EINVAL (name too long) or -EFBIG (section too big). */
 int record_frame_add(struct record_frame *f, uint16_t kind, const char *name, const void *data,
 		     size_t len);
+/* Make the sections a copy of raw (len bytes of sections, as found in a payload); 0 or -EFBIG. */
+int record_frame_set_raw(struct record_frame *f, const void *raw, size_t len);
 /*
  * Compress the sections into f->packed (zstd at this level), with prefix (prefix_len bytes,
  * the previous interval's raw sections; NULL: none) as its history; 0 or -errno with why.

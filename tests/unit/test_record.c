@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/trigger.h"
 #include "record/record_file.h"
 #include "record/record_frame.h"
 #include "record/record_reader.h"
@@ -130,8 +131,12 @@ static void test_header_round_trip(void **state)
 	header_init(&h, 600);
 	h.recording_id = 0x1122334455667788ull;
 	h.segment = 3;
+	h.panels = (1u << record_panel_bit("bio")) | (1u << record_panel_bit("trace"));
 	record_header_encode(&h, buf);
 	assert_int_equal(record_header_decode(buf, &back, why, sizeof(why)), 0);
+	assert_int_equal(back.panels, h.panels); /* --record's panels, said in the header */
+	assert_string_equal(record_panel_name((unsigned)record_panel_bit("trace")), "trace");
+	assert_null(record_panel_name(31));
 	assert_int_equal(back.interval_us, h.interval_us);
 	assert_true(back.start_ns == h.start_ns && back.recording_id == h.recording_id);
 	assert_int_equal(back.segment, 3);
@@ -147,6 +152,21 @@ static void test_header_round_trip(void **state)
 	assert_non_null(strstr(why, "version 9"));
 	memcpy(buf, "GARBAGE!", 8);
 	assert_int_equal(record_header_decode(buf, &back, why, sizeof(why)), -EBADMSG);
+}
+
+/* The pressure files' some avg10, the flight recorder's fallback when poll triggers are refused. */
+static void test_psi_avg10(void **state)
+{
+	double v = -1;
+
+	(void)state;
+	assert_int_equal(trigger_psi_avg10("some avg10=12.50 avg60=3.00 avg300=1.00 total=99\n"
+					   "full avg10=1.00 avg60=0.00 avg300=0.00 total=9\n", &v), 0);
+	assert_true(v == 12.5);
+	assert_int_equal(trigger_psi_avg10("full avg10=7.00 avg60=0.00 avg300=0.00 total=9\n",
+					   &v), -EINVAL);
+	assert_int_equal(trigger_psi_avg10("", &v), -EINVAL);
+	assert_int_equal(trigger_psi_avg10("some total=5\n", &v), -EINVAL);
 }
 
 static void test_frame_header(void **state)
@@ -503,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_size_ring),
 		cmocka_unit_test(test_create_rules),
 		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_psi_avg10),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
