@@ -43,6 +43,8 @@ struct flight {
 	size_t head;   /* the next slot written */
 	size_t filled;
 	struct record_frame tmp; /* a ring slot on its way to a window file */
+	char *dir;               /* cfg's strings, owned */
+	char *base;
 	uint64_t fired;
 	uint64_t suppressed;
 };
@@ -68,6 +70,8 @@ int flight_open(struct flight **out, const struct flight_config *cfg, char *why,
 
 	*out = NULL;
 	fl->cfg = *cfg;
+	fl->cfg.dir = fl->dir = xstrdup(cfg->dir);
+	fl->cfg.base = fl->base = xstrdup(cfg->base);
 	fl->nslots = slots > FLIGHT_MAX_SLOTS ? FLIGHT_MAX_SLOTS : (size_t)slots;
 	fl->ring = xcalloc(fl->nslots, sizeof(*fl->ring));
 	for (size_t i = 0; i < cfg->nspecs && i < TRIGGER_MAX; i++) {
@@ -251,5 +255,7 @@ void flight_close(struct flight *fl)
 		free(fl->ring[i].raw);
 	free(fl->ring);
 	record_frame_free(&fl->tmp);
+	free(fl->dir);
+	free(fl->base);
 	free(fl);
 }

@@ -172,7 +172,7 @@ static bool check_psi(struct trigger *tr, char *what, size_t what_len)
 			trigger_stop(tr);
 			return false;
 		}
-		snprintf(what, what_len, "some pressure over %g%% of 1 s (avg10 %.2f%%)",
+		snprintf(what, what_len, "some pressure over %g%% of 2 s (avg10 %.2f%%)",
 			 tr->spec.value, avg10);
 		return true;
 	}

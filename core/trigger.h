@@ -16,7 +16,8 @@ struct sql_model;
 struct bio_model;
 
 #define TRIGGER_MAX 8
-#define TRIGGER_PSI_WINDOW_US 1000000 /* the kernel trigger's window: 1 s */
+/* the kernel trigger's window: 2 s (without CAP_SYS_RESOURCE it must be a multiple of 2 s) */
+#define TRIGGER_PSI_WINDOW_US 2000000
 
 enum trigger_kind {
 	TRIGGER_PSI_CPU,
