@@ -14,6 +14,7 @@
 #include <ncurses.h>
 
 #include "core/export.h"
+#include "core/recording.h"
 #include "ui/help.h"
 #include "ui/keymap.h"
 #include "ui/setup_screen.h"
@@ -142,6 +143,20 @@ static void save_snapshot(struct app *a, enum export_format fmt)
 	set_message(a, false, msg);
 }
 
+/* W: the moment shown, every panel, as a one-interval recording that ktop -r opens. */
+static void save_recording(struct app *a)
+{
+	char path[4096], why[512], msg[600];
+
+	if (recording_save_moment(a, path, sizeof(path), why, sizeof(why))) {
+		snprintf(msg, sizeof(msg), "save failed: %s", why);
+		set_message(a, true, msg);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "saved %s (ktop -r opens it)", path);
+	set_message(a, false, msg);
+}
+
 /* Filter to one process and show its stacks (the Stacks panel). */
 static void show_stacks(struct app *a, uint32_t pid)
 {
@@ -265,6 +280,9 @@ static void key_act(struct app *a, const struct key_result *r)
 		break;
 	case KEY_DO_SAVE:
 		save_snapshot(a, EXPORT_TEXT);
+		break;
+	case KEY_DO_SAVE_RECORDING:
+		save_recording(a);
 		break;
 	case KEY_DO_RESET:
 		reset_counters(a);

@@ -29,6 +29,7 @@ GLOBAL_KEY(threshold_key, KEY_DO_THRESHOLD_PROMPT)
 GLOBAL_KEY(search_key, KEY_DO_SEARCH_PROMPT)
 GLOBAL_KEY(reset_key, KEY_DO_RESET)
 GLOBAL_KEY(save_key, KEY_DO_SAVE)
+GLOBAL_KEY(save_recording_key, KEY_DO_SAVE_RECORDING)
 GLOBAL_KEY(setup_key, KEY_DO_SETUP)
 
 /* 1-9: the panel of that number, the first being 1. */
@@ -59,6 +60,9 @@ static const struct keymap_entry global_tail[] = {
 	{ '/', search_key, "/", "Search", "search frames in this panel (n: next)", "Filter" },
 	{ 'r', reset_key, "r", NULL, "reset cumulative counters", "Filter" },
 	{ 's', save_key, "s", "Save", "save as text: ktop-DATE-TIME.txt", "Export" },
+	{ 'W', save_recording_key, "W", NULL,
+	  "save this moment, every panel, as a recording: ktop-DATE-TIME.ktop (ktop -r)",
+	  "Export" },
 };
 
 #define NHEAD (sizeof(global_head) / sizeof(global_head[0]))

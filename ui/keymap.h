@@ -40,6 +40,7 @@ enum key_do {
 	KEY_DO_THRESHOLD_PROMPT,
 	KEY_DO_SEARCH_PROMPT,
 	KEY_DO_SAVE,            /* save the panel as text */
+	KEY_DO_SAVE_RECORDING,  /* save the moment shown as a one-interval recording */
 	KEY_DO_RESET,           /* reset the cumulative counters */
 	KEY_DO_REPAINT,         /* paint the whole terminal again */
 	KEY_DO_SETUP,           /* open the setup screen */
