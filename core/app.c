@@ -459,6 +459,17 @@ static bool read_line(const char *path, char *buf, size_t len)
 	return ok;
 }
 
+void app_status_panel(const struct app *a, const struct panel *p, struct status_info *si)
+{
+	si->threshold[0] = si->mode[0] = si->unwind[0] = '\0';
+	if (p->ops->threshold_text)
+		p->ops->threshold_text(p, &a->filter, si->threshold, sizeof(si->threshold));
+	if (p->collector) {
+		snprintf(si->mode, sizeof(si->mode), "%s", p->collector->mode);
+		snprintf(si->unwind, sizeof(si->unwind), "%s", p->collector->unwind);
+	}
+}
+
 void app_status(const struct app *a, const struct panel *p, struct status_info *si)
 {
 	struct utsname un;
@@ -486,12 +497,7 @@ void app_status(const struct app *a, const struct panel *p, struct status_info *
 
 		snprintf(si->pids + n, sizeof(si->pids) - n, "%s%u", i ? "," : "", a->filter.pids[i]);
 	}
-	if (p->ops->threshold_text)
-		p->ops->threshold_text(p, &a->filter, si->threshold, sizeof(si->threshold));
-	if (p->collector) {
-		snprintf(si->mode, sizeof(si->mode), "%s", p->collector->mode);
-		snprintf(si->unwind, sizeof(si->unwind), "%s", p->collector->unwind);
-	}
+	app_status_panel(a, p, si);
 	for (size_t i = 0; i < a->npanels; i++) {
 		const struct collector *c = &a->collectors[i];
 

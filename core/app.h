@@ -71,6 +71,7 @@ struct app {
 	bool rec_stopped;               /* a write failed: the recording stopped */
 	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
 	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */
+	double rec_export_s;            /* of which in the panels' exports */
 	bool warming_up;                /* batch's polls before the first interval: not recorded */
 	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
 	struct http_server *http;
@@ -110,6 +111,8 @@ void app_set_visible(struct app *a, size_t i, bool visible);
 void app_tick(struct app *a);
 /* Fill the header's data for panel p. */
 void app_status(const struct app *a, const struct panel *p, struct status_info *si);
+/* Only the parts of it that differ from panel to panel (threshold, mode, unwinding). */
+void app_status_panel(const struct app *a, const struct panel *p, struct status_info *si);
 double app_now(void);
 /*
  * Give each open collector the parts of a->filter that changed since they were last given

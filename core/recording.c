@@ -108,24 +108,18 @@ int recording_open(struct app *a, char *why, size_t why_len)
 	return err;
 }
 
-/* Panel p's export in fmt as one section of the frame; 0 or -errno. */
+/* Panel p's export in fmt as one section of the frame, written straight into it; 0 or -errno. */
 static int add_export(struct record_frame *f, struct panel *p, enum export_format fmt,
 		      const struct status_info *si)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	int err;
+	FILE *s = record_frame_section_begin(f, format_kind[fmt], p->ops->name);
+	int err, end_err;
 
-	if (!mem)
+	if (!s)
 		return -errno;
-	err = export_snapshot(mem, fmt, p, si, RECORDING_TEXT_WIDTH, screen_locale_is_utf8());
-	if (fclose(mem) && !err)
-		err = -EIO;
-	if (!err)
-		err = record_frame_add(f, format_kind[fmt], p->ops->name, buf, len);
-	free(buf);
-	return err;
+	err = export_snapshot(s, fmt, p, si, RECORDING_TEXT_WIDTH, screen_locale_is_utf8());
+	end_err = record_frame_section_end(f, s, !err && !ferror(s));
+	return err ? err : end_err;
 }
 
 /* The models the triggers read, from the panels as they are now. */
@@ -151,14 +145,21 @@ static unsigned int capture_into(struct app *a, struct record_frame *f)
 {
 	unsigned int failed = 0;
 
+	struct status_info si;
+	bool have_status = false;
+
 	record_frame_clear(f);
 	for (size_t i = 0; i < a->npanels; i++) {
 		struct panel *p = &a->panels[i];
-		struct status_info si;
 
 		if (a->opt.record_panels && !options_records_panel(&a->opt, p->ops->name))
 			continue;
-		app_status(a, p, &si);
+		/* the host, load and clock once an interval; the panel's own parts each time */
+		if (have_status)
+			app_status_panel(a, p, &si);
+		else
+			app_status(a, p, &si);
+		have_status = true;
 		failed += add_export(f, p, EXPORT_JSON, &si) != 0;
 		failed += add_export(f, p, EXPORT_TEXT, &si) != 0;
 		if (p->ops->folded && p->model)
@@ -220,6 +221,7 @@ void recording_tick(struct app *a)
 		return;
 	cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
 	failed = a->paused ? capture_paused(a) : capture(a);
+	a->rec_export_s += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	if (failed) {
 		/* counted, and the interval is still recorded with the panels that exported */
 		a->rec_failed_exports += failed;
@@ -278,8 +280,8 @@ void recording_close(struct app *a)
 		fprintf(stderr, "ktop: -w: closing the recording: %s (its %" PRIu64
 				" intervals stay readable)\n", why, n);
 	else
-		log_msg("recording: %" PRIu64 " intervals written, %.3f s of CPU spent recording",
-			n, a->rec_cpu_s);
+		log_msg("recording: %" PRIu64 " intervals written, %.3f s of CPU spent recording "
+			"(%.3f s in the exports)", n, a->rec_cpu_s, a->rec_export_s);
 	if (a->rec_failed_exports)
 		fprintf(stderr, "ktop: -w: %" PRIu64 " panel exports could not be recorded\n",
 			a->rec_failed_exports);

@@ -154,6 +154,40 @@ static void test_header_round_trip(void **state)
 	assert_int_equal(record_header_decode(buf, &back, why, sizeof(why)), -EBADMSG);
 }
 
+/*
+ * Sections written through a stream land in the frame as record_frame_add puts them; a
+ * failed one is dropped whole.
+ */
+static void test_section_stream(void **state)
+{
+	struct record_frame f = { 0 }, g = { 0 };
+	struct record_section sec;
+	char why[128];
+	FILE *s;
+
+	(void)state;
+	assert_int_equal(record_frame_add(&g, RECORD_SECTION_JSON, "bio", "{\"a\":1}\n", 8), 0);
+	assert_int_equal(record_frame_add(&g, RECORD_SECTION_TEXT, "sql", "", 0), 0);
+	s = record_frame_section_begin(&f, RECORD_SECTION_JSON, "bio");
+	assert_non_null(s);
+	fprintf(s, "{\"a\":%d}\n", 1);
+	assert_int_equal(record_frame_section_end(&f, s, true), 0);
+	s = record_frame_section_begin(&f, RECORD_SECTION_TEXT, "offcpu");
+	assert_non_null(s);
+	for (int i = 0; i < 20000; i++) /* past stdio's buffer: several writes */
+		fputs("0123456789", s);
+	assert_int_equal(record_frame_section_end(&f, s, false), -EIO); /* the export failed */
+	s = record_frame_section_begin(&f, RECORD_SECTION_TEXT, "sql");
+	assert_non_null(s);
+	assert_int_equal(record_frame_section_end(&f, s, true), 0);
+	assert_int_equal(f.raw_len, g.raw_len);
+	assert_memory_equal(f.raw, g.raw, g.raw_len);
+	assert_int_equal(record_frame_find(f.raw, f.raw_len, RECORD_SECTION_TEXT, "offcpu", &sec,
+					   why, sizeof(why)), 0);
+	record_frame_free(&f);
+	record_frame_free(&g);
+}
+
 /* The pressure files' some avg10, the flight recorder's fallback when poll triggers are refused. */
 static void test_psi_avg10(void **state)
 {
@@ -524,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_create_rules),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_psi_avg10),
+		cmocka_unit_test(test_section_stream),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
