@@ -223,6 +223,8 @@ void flight_push(struct flight *fl, struct record_frame *f, uint64_t time_ns)
 						"one per %g s)", wn->tr.spec.text, wn->suppressed,
 					    fl->cfg.before_s + fl->cfg.after_s);
 				wn->suppressed = 0;
+				if (wn->w) /* no BEFORE: the last window ends where this one starts */
+					window_finish(fl, wn, "");
 				window_start(fl, wn, time_ns); /* the ring holds this frame */
 			}
 		}

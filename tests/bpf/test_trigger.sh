@@ -4,7 +4,7 @@
 # -w's, mode 0600, said on stderr with its name; `ktop -r FILE -b -f json` replays it (exit 0),
 # its intervals are the very lines live batch printed, they hold the query and span the
 # seconds before and after it; a second slow query inside the window is suppressed and
-# counted. Pressure: with more CPU hogs than CPUs, psi:cpu>50 fires through the kernel's
+# counted. bio_p99 fires on direct writes to a loop device (over a threshold any I/O passes). Pressure: with more CPU hogs than CPUs, psi:cpu>50 fires through the kernel's
 # poll trigger, and through the avg10 fallback when the test forces it
 # (KTOP_TEST_PSI_FALLBACK=1), each writing a window that replays.
 set -uo pipefail
@@ -87,6 +87,32 @@ t = float(sys.argv[2])
 print("# window from %.1f s before the query to %.1f s after" % (t - times[0], times[-1] - t))
 sys.exit(0 if times and times[0] <= t - 1.0 and times[-1] >= t + 1.0 else 1)
 EOF
+
+# --- bio_p99: direct writes to a loop device, over a threshold any I/O passes (0.001 ms) ---------
+loop_new 64M || { not_ok "losetup -f over $work/disk.img"; finish; }
+# the writer's PID is known before it writes, so that ktop counts its I/O alone (-p): another
+# disk's I/O on a busy box cannot fire first
+(while [ ! -e "$work/go" ]; do sleep 0.1; done
+	exec dd if=/dev/zero of="$loop" bs=4k count=200 oflag=direct status=none) &
+dd_pid=$!
+pids+=("$dd_pid")
+"$KTOP" -b -P bio -f json -d 0.5 -p "$dd_pid" --trigger 'bio_p99>0.001' \
+	--trigger-window 1s,1s --trigger-dir "$work" >"$work/bio.json" 2>"$work/bio.err" &
+ktop_pid=$!
+pids+=("$ktop_pid")
+if wait_for 60 has_line "$work/bio.err" "ktop: bio: tracing with"; then
+	touch "$work/go"
+	wait_for 30 has_line "$work/bio.err" "trigger bio_p99>0.001: wrote "
+fi
+kill -TERM "$ktop_pid"
+wait "$ktop_pid" 2>/dev/null
+while read -r l; do note "$l"; done < <(grep -- "--trigger" "$work/bio.err" | head -2)
+bio_file=$(sed -n 's/.*bio_p99>0.001: wrote \(.*\) ([0-9]* intervals.*/\1/p' "$work/bio.err" |
+	head -1)
+"$KTOP" -r "${bio_file:-none}" -b -f json -P bio >"$work/bio-window.json" 2>/dev/null
+check "bio_p99 fires on the loop device's writes, naming the disk; its window replays them" \
+	eval 'grep -qE "bio_p99>0.001: fired: ${loop#/dev/}: block I/O p99 [0-9.]+ ms over [0-9]+ I/Os" "$work/bio.err" &&
+		grep -q "\"name\":\"${loop#/dev/}\"" "$work/bio-window.json"'
 
 # --- psi:cpu>50 under more CPU hogs than CPUs ------------------------------------------------
 for ((i = 0; i <= $(nproc); i++)); do
