@@ -116,6 +116,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (opt.help) {
+		/* one write, however long the text: a reader that stops at its first match
+		 * (ktop --help | grep -q) leaves no later write to fail with EPIPE */
+		static char buf[1 << 15];
+
+		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 		options_usage(stdout);
 		return 0;
 	}
