@@ -16,10 +16,14 @@
 
 #define FLIGHT_MAX_SLOTS 7200 /* the longest BEFORE the ring holds, in intervals */
 
+#define FLIGHT_ZSTD_LEVEL 1 /* the ring's: fast, each interval alone */
+
+/* One interval kept: its raw sections compressed alone (a tenth of their size or less). */
 struct flight_slot {
-	uint8_t *raw;
+	uint8_t *packed;
 	size_t len;
 	size_t cap;
+	size_t raw_len;
 	uint64_t time_ns;
 };
 
@@ -175,31 +179,43 @@ static void window_start(struct flight *fl, struct flight_window *wn, uint64_t t
 		struct flight_slot *s = &fl->ring[(fl->head + fl->nslots - fl->filled + k) %
 						  fl->nslots];
 
-		if (s->time_ns < from)
+		uint8_t *raw = NULL;
+		char why2[256];
+
+		if (s->time_ns < from || !s->len)
 			continue;
-		if (record_frame_set_raw(&fl->tmp, s->raw, s->len))
+		if (record_frame_unpack(s->packed, s->len, s->raw_len, NULL, 0, &raw, why2,
+					sizeof(why2)) ||
+		    record_frame_set_raw(&fl->tmp, raw, s->raw_len)) {
+			free(raw);
 			continue;
+		}
+		free(raw);
 		window_append(fl, wn, &fl->tmp, s->time_ns);
 	}
 }
 
-/* Keep the frame's raw sections in the ring. */
-static void ring_push(struct flight *fl, const struct record_frame *f, uint64_t time_ns)
+/* Keep the frame's raw sections in the ring, compressed alone (f->packed is reused). */
+static void ring_push(struct flight *fl, struct record_frame *f, uint64_t time_ns)
 {
 	struct flight_slot *s = &fl->ring[fl->head];
+	char why[256];
 
-	if (s->cap < f->raw_len) {
-		free(s->raw);
-		s->cap = f->raw_len;
-		s->raw = xmalloc(s->cap);
-	}
-	if (f->raw_len)
-		memcpy(s->raw, f->raw, f->raw_len);
-	s->len = f->raw_len;
+	s->len = 0;
 	s->time_ns = time_ns;
 	fl->head = (fl->head + 1) % fl->nslots;
 	if (fl->filled < fl->nslots)
 		fl->filled++;
+	if (record_frame_pack(f, FLIGHT_ZSTD_LEVEL, NULL, 0, why, sizeof(why)))
+		return; /* an empty slot: a window skips it */
+	if (s->cap < f->packed_len) {
+		free(s->packed);
+		s->cap = f->packed_len;
+		s->packed = xmalloc(s->cap);
+	}
+	memcpy(s->packed, f->packed, f->packed_len);
+	s->len = f->packed_len;
+	s->raw_len = f->raw_len;
 }
 
 void flight_push(struct flight *fl, struct record_frame *f, uint64_t time_ns)
@@ -254,7 +270,7 @@ void flight_close(struct flight *fl)
 		trigger_stop(&wn->tr);
 	}
 	for (size_t i = 0; i < fl->nslots; i++)
-		free(fl->ring[i].raw);
+		free(fl->ring[i].packed);
 	free(fl->ring);
 	record_frame_free(&fl->tmp);
 	free(fl->dir);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The flight recorder (--trigger): the last BEFORE seconds of intervals kept in memory (their
- * raw sections, as -w records them); when a condition holds, a window file gets those and the
+ * sections, as -w records them, each compressed alone); when a condition holds, a window file gets those and the
  * next AFTER seconds of intervals, a recording of its own that ktop -r replays. Each trigger
  * fires at most once per BEFORE + AFTER; firings inside that span are counted as suppressed.
  */
