@@ -41,9 +41,10 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 	p->batch = a->opt.batch;
 	a->aux[i] = e->aux;
 	e->panel_init(p);
-	a->sort0[i] = -1;
-	if (p->ops->get_sort)
-		p->ops->get_sort(p, &a->sort0[i], &a->sort0_reverse[i]);
+	for (size_t t = 0; p->ops->table && t < p->ops->ntables && t < PANEL_MAX_TABLES; t++) {
+		a->sort0[i][t] = p->ops->table(p, t)->sort;
+		a->sort0_reverse[i][t] = p->ops->table(p, t)->reverse;
+	}
 	a->panel_list[i] = p;
 	if (!open_it) {
 		snprintf(c->why, sizeof(c->why), "not started");

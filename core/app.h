@@ -47,12 +47,15 @@ struct app {
 	bool help;
 	bool setup;  /* the setup screen is shown */
 	size_t setup_selected;
+	bool setup_columns;  /* its columns page of a table is shown */
+	size_t setup_column; /* the selected row on that page */
 	bool quit;
 	struct settings settings; /* as the setup screen shows them and quit saves them */
 	struct settings saved;    /* as last read from or written to the file */
 	char settings_path[PATH_MAX]; /* "" with --no-config or without a home */
-	int sort0[APP_MAX_PANELS];    /* each table's own first sort: not saved while it holds */
-	bool sort0_reverse[APP_MAX_PANELS];
+	/* each table's own first sort: not saved while it holds */
+	int sort0[APP_MAX_PANELS][PANEL_MAX_TABLES];
+	bool sort0_reverse[APP_MAX_PANELS][PANEL_MAX_TABLES];
 	struct keymap keys; /* the global keys, their panel numbers from the panels there are */
 	struct prompt prompt;
 	struct screen screen;

@@ -38,6 +38,15 @@ const struct registry_entry *registry_find_panel(const char *name)
 	return NULL;
 }
 
+const struct table_def *registry_find_table(const char *name)
+{
+	for (size_t i = 0; i < registry_count; i++)
+		for (size_t t = 0; t < registry[i].panel->ntables; t++)
+			if (!strcmp(registry[i].panel->tables[t]->name, name))
+				return registry[i].panel->tables[t];
+	return NULL;
+}
+
 const char *registry_panel_reason(const char *name, char *buf, size_t len)
 {
 	char names[128] = "";

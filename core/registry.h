@@ -27,6 +27,8 @@ extern const size_t registry_count;
 
 /* The entry whose panel is called name, or NULL. */
 const struct registry_entry *registry_find_panel(const char *name);
+/* The kind of table called name (its columns), among every panel's, or NULL. */
+const struct table_def *registry_find_table(const char *name);
 /* Why name is not a panel: "unknown panel 'x' (panels: ...)". */
 const char *registry_panel_reason(const char *name, char *buf, size_t len);
 /* Print the panel names, separated by " | ". */

@@ -26,6 +26,7 @@ enum prompt_purpose {
 	PROMPT_THRESHOLD,
 	PROMPT_SEARCH,
 	PROMPT_ADD,
+	PROMPT_SETTING,
 };
 
 static struct panel *current_panel(struct app *a)
@@ -95,6 +96,17 @@ static bool submit_prompt(struct app *a)
 			snprintf(why, sizeof(why), "no frame matches '%.60s'", pr->text);
 			err = -ENOENT;
 		} else {
+			prompt_close(pr);
+			return true;
+		}
+	} else if (pr->purpose == PROMPT_SETTING) {
+		enum settings_item i = (enum settings_item)a->setup_selected;
+		struct settings s = a->settings;
+
+		err = settings_set(&s, settings_item_key(i), pr->text, why, sizeof(why));
+		if (!err) {
+			a->settings = s;
+			app_setting_changed(a, i);
 			prompt_close(pr);
 			return true;
 		}
@@ -278,12 +290,96 @@ static void key_act(struct app *a, const struct key_result *r)
 	}
 }
 
+/* The setup screen's rows: the settings, then one a table (its columns). */
+static size_t setup_rows(const struct app *a)
+{
+	size_t n = SETTINGS_NITEMS;
+
+	for (size_t i = 0; i < a->npanels; i++)
+		n += a->panel_list[i]->ops->table ? a->panel_list[i]->ops->ntables : 0;
+	return n;
+}
+
+/* The table of setup row row (past the settings' rows), or NULL. */
+static struct table *setup_table(struct app *a, size_t row)
+{
+	if (row < SETTINGS_NITEMS)
+		return NULL;
+	row -= SETTINGS_NITEMS;
+	for (size_t i = 0; i < a->npanels; i++) {
+		struct panel *p = a->panel_list[i];
+		size_t n = p->ops->table ? p->ops->ntables : 0;
+
+		if (row < n)
+			return p->ops->table(p, row);
+		row -= n;
+	}
+	return NULL;
+}
+
+/* The columns page's rows: t's shown columns in order, then the hidden ones; how many. */
+static size_t column_rows(const struct table *t, struct setup_column *rows, int *cols)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < t->n; k++)
+		cols[n++] = t->col[k];
+	for (size_t c = 0; c < t->def->ncols && n < TABLE_MAX_COLS; c++)
+		if (!table_shows(t, (int)c))
+			cols[n++] = (int)c;
+	for (size_t i = 0; rows && i < n; i++) {
+		rows[i].name = t->def->cols[cols[i]].name;
+		rows[i].title = t->def->cols[cols[i]].title;
+		rows[i].shown = table_shows(t, cols[i]);
+	}
+	return n;
+}
+
+/* Do what a key or a click on a table's columns page asked for: live, kept in the settings. */
+static void columns_act(struct app *a, enum setup_columns_action act)
+{
+	struct table *t = setup_table(a, a->setup_selected);
+	int cols[TABLE_MAX_COLS], col;
+	char text[SETTINGS_COLUMNS_MAX];
+	size_t n;
+
+	if (!t || act == SETUP_COLUMNS_BACK) {
+		a->setup_columns = false;
+		return;
+	}
+	n = column_rows(t, NULL, cols);
+	if (a->setup_column >= n)
+		a->setup_column = n ? n - 1 : 0;
+	col = cols[a->setup_column];
+	switch (act) {
+	case SETUP_COLUMNS_TOGGLE:
+		table_toggle(t, col);
+		break;
+	case SETUP_COLUMNS_LEFT:
+	case SETUP_COLUMNS_RIGHT:
+		if (table_pos(t, col) >= 0)
+			table_move(t, (size_t)table_pos(t, col),
+				   act == SETUP_COLUMNS_LEFT ? -1 : 1);
+		break;
+	default:
+		return;
+	}
+	/* the selection follows the column */
+	n = column_rows(t, NULL, cols);
+	for (size_t i = 0; i < n; i++)
+		if (cols[i] == col)
+			a->setup_column = i;
+	table_text(t, text, sizeof(text));
+	settings_columns_put(&a->settings, t->def->name, text);
+}
+
 /* Leave the setup screen: the settings saved, and said so. */
 static void leave_setup(struct app *a)
 {
 	char why[512], msg[600];
 
 	a->setup = false;
+	a->setup_columns = false;
 	if (!a->settings_path[0]) {
 		set_message(a, false, "settings applied (not saved: --no-config)");
 		return;
@@ -305,6 +401,11 @@ static void setup_act(struct app *a, enum setup_action act)
 	switch (act) {
 	case SETUP_NEXT:
 	case SETUP_PREV:
+		if (setup_table(a, a->setup_selected)) {
+			a->setup_columns = act == SETUP_NEXT;
+			a->setup_column = 0;
+			break;
+		}
 		settings_item_step(&a->settings, i, act == SETUP_NEXT ? 1 : -1);
 		app_setting_changed(a, i);
 		break;
@@ -315,6 +416,34 @@ static void setup_act(struct app *a, enum setup_action act)
 	case SETUP_MOVED:
 		break;
 	}
+}
+
+/* A key on the setup screen: Enter on a typed setting opens a prompt with its value. */
+static void setup_key(struct app *a, int key)
+{
+	enum settings_item i = (enum settings_item)a->setup_selected;
+	char value[96];
+
+	if (a->setup_columns) {
+		struct table *t = setup_table(a, a->setup_selected);
+		int cols[TABLE_MAX_COLS];
+
+		columns_act(a, setup_columns_key(key, t ? column_rows(t, NULL, cols) : 0,
+						 &a->setup_column));
+		return;
+	}
+	if ((key == '\n' || key == '\r' || key == KEY_ENTER) &&
+	    a->setup_selected < SETTINGS_NITEMS && settings_item_is_typed(i)) {
+		settings_item_value(&a->settings, i, value, sizeof(value));
+		if (i == SETTINGS_THEME && !a->settings.theme[0])
+			value[0] = '\0';
+		else if (i == SETTINGS_SLOW_QUERY)
+			snprintf(value, sizeof(value), "%llu",
+				 (unsigned long long)a->settings.slow_ms);
+		prompt_open(&a->prompt, PROMPT_SETTING, settings_item_label(i), value);
+		return;
+	}
+	setup_act(a, setup_screen_key(key, setup_rows(a), &a->setup_selected));
 }
 
 static void handle_key(struct app *a, int key);
@@ -334,13 +463,25 @@ static void handle_mouse(struct app *a)
 		return;
 	}
 	body_row = row - (STATUS_HEADER_ROWS + 1);
+	if (a->setup && a->setup_columns) {
+		struct table *t = setup_table(a, a->setup_selected);
+		int cols[TABLE_MAX_COLS];
+		size_t n = t ? column_rows(t, NULL, cols) : 0;
+
+		if (what == SCREEN_MOUSE_CLICK)
+			columns_act(a, setup_columns_click(body_row, n, &a->setup_column));
+		else
+			setup_screen_key(what == SCREEN_MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN, n,
+					 &a->setup_column);
+		return;
+	}
 	if (a->setup) {
 		if (what == SCREEN_MOUSE_CLICK)
-			setup_act(a, setup_screen_click(body_row, SETTINGS_NITEMS,
+			setup_act(a, setup_screen_click(body_row, setup_rows(a),
 							&a->setup_selected));
 		else
 			setup_screen_key(what == SCREEN_MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN,
-					 SETTINGS_NITEMS, &a->setup_selected);
+					 setup_rows(a), &a->setup_selected);
 		return;
 	}
 	if (row == STATUS_HEADER_ROWS && what == SCREEN_MOUSE_CLICK) {
@@ -397,7 +538,7 @@ static void handle_key(struct app *a, int key)
 		return;
 	}
 	if (a->setup) {
-		setup_act(a, setup_screen_key(key, SETTINGS_NITEMS, &a->setup_selected));
+		setup_key(a, key);
 		return;
 	}
 	r = panel_key(p, key);
@@ -414,6 +555,36 @@ static void init_keys(struct app *a)
 	for (size_t i = 0; i < a->npanels; i++)
 		titles[i] = a->panel_list[i]->ops->title;
 	keymap_global_init(&a->keys, titles, a->npanels);
+}
+
+/* The setup screen: the settings, then the tables' columns. */
+static void draw_setup(struct app *a)
+{
+	struct setup_row rows[SETTINGS_NITEMS + APP_MAX_PANELS * PANEL_MAX_TABLES];
+	size_t n = setup_rows(a);
+
+	for (size_t i = 0; i < n && i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct table *t = setup_table(a, i);
+		size_t used = 0;
+
+		if (!t) {
+			rows[i].label = settings_item_label((enum settings_item)i);
+			rows[i].help = settings_item_help((enum settings_item)i);
+			settings_item_value(&a->settings, (enum settings_item)i, rows[i].value,
+					    sizeof(rows[i].value));
+			continue;
+		}
+		rows[i].label = t->def->title;
+		rows[i].help = "the table's columns: Enter chooses which are shown and their order";
+		rows[i].value[0] = '\0';
+		for (size_t k = 0; k < t->n && used < sizeof(rows[i].value); k++) {
+			int w = snprintf(rows[i].value + used, sizeof(rows[i].value) - used, "%s%s",
+					 k ? "," : "", t->def->cols[t->col[k]].name);
+
+			used += w > 0 ? (size_t)w : 0;
+		}
+	}
+	setup_screen_draw(&a->body, rows, n, a->setup_selected, a->settings_path);
 }
 
 /* Compose the whole screen in a canvas and paint it. */
@@ -447,17 +618,16 @@ static void redraw(struct app *a)
 				 c->is_open ? c->mode : c->why);
 		}
 		help_draw(&a->body, &a->keys, p->ops, drops, sys);
-	} else if (a->setup) {
-		struct setup_row rows[SETTINGS_NITEMS];
+	} else if (a->setup && a->setup_columns) {
+		const struct table *t = setup_table(a, a->setup_selected);
+		struct setup_column rows[TABLE_MAX_COLS];
+		int cols[TABLE_MAX_COLS];
 
-		for (int i = 0; i < SETTINGS_NITEMS; i++) {
-			rows[i].label = settings_item_label((enum settings_item)i);
-			rows[i].help = settings_item_help((enum settings_item)i);
-			settings_item_value(&a->settings, (enum settings_item)i, rows[i].value,
-					    sizeof(rows[i].value));
-		}
-		setup_screen_draw(&a->body, rows, SETTINGS_NITEMS, a->setup_selected,
-				  a->settings_path);
+		if (t)
+			setup_columns_draw(&a->body, t->def->title, rows, column_rows(t, rows, cols),
+					   a->setup_column);
+	} else if (a->setup) {
+		draw_setup(a);
 	} else {
 		p->ops->draw(p, &a->body);
 	}

@@ -20,13 +20,11 @@
 #define SORT_USER   (SORT_BUSY + 2)
 #define SORT_THR    (SORT_BUSY + 3)
 #define SORT_COMM   (SORT_BUSY + 4)
-#define SORT_NCOLS  (SORT_BUSY + 5)
-#define BAR_COLS    12		   /* the stacked bar, when the width allows */
-#define CGROUP_COLS 12
-#define COMM_COLS   12 /* the command keeps at least this much before the bar shrinks */
-/* Where the class columns start: after "*PID USER CGROUP THR S". */
-#define CLASS_COL (1 + 7 + 1 + 8 + 1 + CGROUP_COLS + 1 + 3 + 1 + 1)
-#define BUSY_COL  (CLASS_COL + 5 * SCHED_NCLASSES)
+#define SORT_CGROUP (SORT_BUSY + 5)
+#define SORT_STATE  (SORT_BUSY + 6)
+#define COL_BAR	    (SORT_BUSY + 7) /* the stacked bar: sorts as busy */
+#define SORT_NCOLS  (SORT_BUSY + 8)
+#define COMM_COLS   12 /* the command keeps at least this much, else the bar goes */
 #define CPU_ROWS  8 /* at most this many rows of CPU bars */
 #define COMM_MIN  12
 
@@ -37,8 +35,8 @@ struct ov_item {
 };
 
 struct overview_panel {
-	int sort;	 /* enum sched_model_class, SORT_BUSY or another SORT_* column */
-	bool reverse;	 /* I: the column's other way */
+	struct table table; /* columns and sort: enum sched_model_class, SORT_BUSY, SORT_* */
+	struct table drawn; /* the columns as last drawn (the bar gives way on narrow screens) */
 	bool threads;	 /* H: one row a thread */
 	bool kthreads;	 /* K: kernel threads shown */
 	bool group;	 /* G: rows grouped by cgroup */
@@ -61,20 +59,47 @@ struct overview_panel {
 	int page;
 	int title_row; /* where the table's titles and first row were last drawn (-1: not) */
 	int first_row;
-	int comm_col;  /* and where COMMAND began */
 };
 
 
-/* The sort columns by name, in the order of op->sort (the classes, busy, then the others). */
-static const char *const overview_sort_columns[SORT_NCOLS] = {
-	"cpu", "runq", "io", "lock", "net", "sleep", "poll", "other", "busy",
-	"pid", "user", "threads", "command",
+/* The columns, in the order of the sort's index (the classes, busy, then the others). */
+static const struct table_col overview_cols[SORT_NCOLS] = {
+	[SCHED_TIME_CPU] = { "cpu", "CPU", 4, false, false, false, false },
+	[SCHED_TIME_RUNQ] = { "runq", "RUNQ", 4, false, false, false, false },
+	[SCHED_TIME_IO] = { "io", "IO", 4, false, false, false, false },
+	[SCHED_TIME_LOCK] = { "lock", "LOCK", 4, false, false, false, false },
+	[SCHED_TIME_NET] = { "net", "NET", 4, false, false, false, false },
+	[SCHED_TIME_SLEEP] = { "sleep", "SLP", 4, false, false, false, false },
+	[SCHED_TIME_POLL] = { "poll", "POLL", 4, false, false, false, false },
+	[SCHED_TIME_OTHER] = { "other", "OTH", 4, false, false, false, false },
+	[SORT_BUSY] = { "busy", "BUSY", 5, false, false, false, false },
+	[SORT_PID] = { "pid", "PID", 7, false, true, false, false },
+	[SORT_USER] = { "user", "USER", 8, true, true, false, false },
+	[SORT_THR] = { "threads", "THR", 3, false, false, false, false },
+	[SORT_COMM] = { "command", "COMMAND", COMM_COLS, true, true, true, false },
+	[SORT_CGROUP] = { "cgroup", "CGROUP", 12, true, true, false, false },
+	[SORT_STATE] = { "state", "S", 1, false, true, false, false },
+	[COL_BAR] = { "bar", "time/s", 12, true, false, false, true },
 };
 
-/* Column titles, in class order: four letters at most, the sort mark takes the fifth. */
-static const char *const class_titles[SCHED_NCLASSES] = {
-	"CPU", "RUNQ", "IO", "LOCK", "NET", "SLP", "POLL", "OTH",
+/* The columns shown by default, in order on screen. */
+static const unsigned char overview_order[] = {
+	SORT_PID,	     SORT_USER,	       SORT_CGROUP,	 SORT_THR,	 SORT_STATE,
+	SCHED_TIME_CPU,	     SCHED_TIME_RUNQ,  SCHED_TIME_IO,	 SCHED_TIME_LOCK, SCHED_TIME_NET,
+	SCHED_TIME_SLEEP,    SCHED_TIME_POLL,  SCHED_TIME_OTHER, SORT_BUSY,	 COL_BAR,
+	SORT_COMM,
 };
+
+static const struct table_def overview_table = {
+	.name = "overview",
+	.title = "Overview: processes",
+	.cols = overview_cols,
+	.ncols = SORT_NCOLS,
+	.order = overview_order,
+	.norder = sizeof(overview_order),
+};
+
+static const struct table_def *const overview_tables[] = { &overview_table };
 
 /* The theme role of each non-idle class in the stacked bar. */
 static const enum theme_role class_roles[4] = {
@@ -113,11 +138,15 @@ static int row_cmp(const void *a, const void *b, void *arg)
 {
 	const struct sched_row *x = a, *y = b;
 	const struct overview_panel *op = arg;
-	int sort = op->sort, c = 0;
+	int sort = op->table.sort == COL_BAR ? SORT_BUSY : op->table.sort, c = 0;
 	uint64_t vx, vy;
 
 	if (sort == SORT_USER)
 		c = strcmp(x->user, y->user);
+	else if (sort == SORT_CGROUP)
+		c = strcmp(x->cgroup, y->cgroup);
+	else if (sort == SORT_STATE)
+		c = (x->state > y->state) - (x->state < y->state);
 	else if (sort == SORT_COMM)
 		c = strcmp(x->comm, y->comm);
 	else if (sort == SORT_THR)
@@ -129,7 +158,7 @@ static int row_cmp(const void *a, const void *b, void *arg)
 	}
 	if (!c)
 		c = row_id(x) < row_id(y) ? -1 : row_id(x) > row_id(y);
-	return op->reverse ? -c : c;
+	return op->table.reverse ? -c : c;
 }
 
 /* Groups by cgroup name, then by the sort column within one. */
@@ -150,15 +179,15 @@ static void ov_refresh(struct panel *p)
 	size_t n;
 
 	if (op->built_model == p->model && (!m || op->built_polls == m->polls) &&
-	    op->built_sort == op->sort && op->built_reverse == op->reverse &&
+	    op->built_sort == op->table.sort && op->built_reverse == op->table.reverse &&
 	    op->built_threads == op->threads &&
 	    op->built_kthreads == op->kthreads && op->built_group == op->group &&
 	    op->built_min == op->min_busy)
 		return;
 	op->built_model = p->model;
 	op->built_polls = m ? m->polls : 0;
-	op->built_sort = op->sort;
-	op->built_reverse = op->reverse;
+	op->built_sort = op->table.sort;
+	op->built_reverse = op->table.reverse;
 	op->built_threads = op->threads;
 	op->built_kthreads = op->kthreads;
 	op->built_group = op->group;
@@ -358,68 +387,71 @@ static char *rate_text(char *buf, size_t len, double v)
 	return buf;
 }
 
-/* The columns' titles, the sorted one marked with a v. */
-static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_cols, int comm_col)
+/* The text of column c of row r (a group's header when group). */
+static const char *item_cell(const struct sched_model *m, const struct sched_row *r, bool group,
+			     int c, char *buf, size_t len)
 {
-	struct overview_panel *op = p->priv;
-	int x;
-
-	const char *mark = op->reverse ? "^" : "v";
-
-	/* THR's mark takes the space before it, so that the columns stay where they are */
-	canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-*s%4s %s",
-		      op->sort == SORT_PID ? (op->reverse ? "vPID" : "^PID") : "PID",
-		      op->sort == SORT_USER ? (op->reverse ? "vUSER" : "^USER") : "USER",
-		      CGROUP_COLS, "CGROUP", op->sort == SORT_THR ? (op->reverse ? "^THR" : "vTHR")
-								    : "THR", "S");
-	x = CLASS_COL;
-	for (int c = 0; c <= SCHED_NCLASSES; c++) {
-		char t[8];
-
-		snprintf(t, sizeof(t), "%s%s", op->sort == c ? mark : "",
-			 c < SCHED_NCLASSES ? class_titles[c] : "BUSY");
-		x += canvas_printf(cv, row, x, THEME_TITLE, "%*s", c < SCHED_NCLASSES ? 5 : 6, t);
+	if (c < SCHED_NCLASSES)
+		return rate_text(buf, len, per_s(m, r->ns[c]));
+	switch (c) {
+	case SORT_BUSY:
+		return rate_text(buf, len, per_s(m, sched_row_busy_ns(r)));
+	case SORT_PID:
+		if (group)
+			return "group";
+		snprintf(buf, len, "%u", row_id(r));
+		return buf;
+	case SORT_USER:
+		return group ? "" : r->user;
+	case SORT_THR:
+		snprintf(buf, len, "%u", r->threads);
+		return buf;
+	case SORT_CGROUP:
+		return r->cgroup;
+	case SORT_STATE:
+		snprintf(buf, len, "%c", group ? ' ' : r->state);
+		return buf;
+	case SORT_COMM:
+		if (group)
+			snprintf(buf, len, "%u processes", r->pid);
+		else
+			snprintf(buf, len, "%s", r->comm);
+		return buf;
+	default:
+		return "";
 	}
-	if (bar_cols)
-		canvas_printf(cv, row, x + 2, THEME_TITLE, "%-*.*s", bar_cols, bar_cols, "time/s");
-	canvas_put(cv, row, comm_col, THEME_TITLE,
-		   op->sort == SORT_COMM ? (op->reverse ? "vCOMMAND" : "^COMMAND") : "COMMAND");
-	op->comm_col = comm_col;
-	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 }
 
 /* One table row: a process, a thread or a group's header. */
 static void draw_item(struct panel *p, struct canvas *cv, int row, const struct ov_item *it,
-		      double scale, int bar_cols, int comm_col, bool selected)
+		      double scale, bool selected)
 {
 	const struct sched_model *m = p->model;
+	const struct overview_panel *op = p->priv;
+	const struct table *t = &op->drawn;
 	const struct sched_row *r = it->row ? it->row : &it->group;
-	enum theme_role role = r->state == 'X' ? THEME_DIM : THEME_DEFAULT;
-	char id[16], thr[12], v[16];
-	int x = CLASS_COL;
+	enum theme_role role = !it->row ? THEME_HEADER_VALUE :
+			       r->state == 'X' ? THEME_DIM : THEME_DEFAULT;
+	char v[512];
 
-	snprintf(thr, sizeof(thr), "%u", r->threads);
-	if (it->row) {
-		snprintf(id, sizeof(id), "%u", r->tid ? r->tid : r->pid);
-		canvas_printf(cv, row, 0, role, "%c%7s %-8.8s %-*.*s %3s %c", r->self ? '*' : ' ',
-			      id, r->user, CGROUP_COLS, CGROUP_COLS, r->cgroup, thr, r->state);
-	} else {
-		canvas_printf(cv, row, 0, THEME_HEADER_VALUE, " %7s %-8s %-*.*s %3s", "group", "",
-			      CGROUP_COLS, CGROUP_COLS, r->cgroup, thr);
-	}
-	for (int c = 0; c < SCHED_NCLASSES; c++, x += 5)
-		canvas_printf(cv, row, x, role, " %s", rate_text(v, sizeof(v), per_s(m, r->ns[c])));
-	canvas_printf(cv, row, x, role, "  %s",
-		      rate_text(v, sizeof(v), per_s(m, sched_row_busy_ns(r))));
-	if (bar_cols)
-		draw_stack_bar(cv, row, x + 8, bar_cols, m, r, scale);
-	if (it->row) {
-		int used = canvas_put_fit(cv, row, comm_col, cv->width - comm_col, role, r->comm);
+	if (it->row && r->self)
+		canvas_put(cv, row, 0, role, "*");
+	for (size_t k = 0; k < t->n; k++) {
+		int c = t->col[k];
 
-		if (r->self)
-			canvas_put(cv, row, comm_col + used + 1, THEME_DIM, "(this ktop)");
-	} else {
-		canvas_printf(cv, row, comm_col, THEME_HEADER_VALUE, "%u processes", r->pid);
+		if (c == COL_BAR) {
+			draw_stack_bar(cv, row, t->x[k], t->w[k], m, r, scale);
+			continue;
+		}
+		if (c == SORT_COMM && it->row && r->self) {
+			int used = canvas_put_fit(cv, row, t->x[k], t->w[k], role, r->comm);
+
+			if (used + 1 < t->w[k])
+				canvas_put_fit(cv, row, t->x[k] + used + 1, t->w[k] - used - 1,
+					       THEME_DIM, "(this ktop)");
+			continue;
+		}
+		table_cell(t, cv, row, k, role, item_cell(m, r, !it->row, c, v, sizeof(v)));
 	}
 	if (selected)
 		canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
@@ -431,7 +463,7 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 	const struct sched_model *m;
 	struct overview_panel *op = p->priv;
 	bool unlimited = cv->max_rows == CANVAS_UNLIMITED;
-	int row, bar_cols, comm_col, page;
+	int row, page;
 	char verdict[256];
 	double scale = 1.0;
 	char sort_text[32];
@@ -441,8 +473,8 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 		return;
 	m = p->model;
 	ov_refresh(p);
-	snprintf(sort_text, sizeof(sort_text), "%s%s", overview_sort_columns[op->sort],
-		 op->reverse ? " (reversed)" : "");
+	snprintf(sort_text, sizeof(sort_text), "%s%s", overview_cols[op->table.sort].name,
+		 op->table.reverse ? " (reversed)" : "");
 	row = draw_system(p, cv);
 	sched_model_verdict(m, verdict, sizeof(verdict));
 	canvas_printf(cv, row++, 1, strncmp(verdict, "nothing", 7) ? THEME_WARN : THEME_DIM,
@@ -453,12 +485,16 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 		      op->kthreads ? "shown" : "hidden", op->group ? "  grouped by cgroup" : "",
 		      op->min_busy, m->interval_s);
 	/* the bar gives way to the command on narrow screens */
-	bar_cols = cv->width - (BUSY_COL + 6 + 2) - 1 - COMM_COLS;
-	bar_cols = bar_cols > BAR_COLS ? BAR_COLS : bar_cols < 4 ? 0 : bar_cols;
-	comm_col = BUSY_COL + 6 + 1 + (bar_cols ? bar_cols + 2 : 0);
+	op->drawn = op->table;
+	table_place(&op->drawn, 1, cv->width);
+	if (table_shows(&op->drawn, COL_BAR) && table_shows(&op->drawn, SORT_COMM) &&
+	    op->drawn.w[table_pos(&op->drawn, SORT_COMM)] < COMM_COLS) {
+		table_toggle(&op->drawn, COL_BAR);
+		table_place(&op->drawn, 1, cv->width);
+	}
 	op->title_row = row;
 	op->first_row = row + 1;
-	draw_titles(p, cv, row++, bar_cols, comm_col);
+	table_draw_titles(&op->drawn, cv, row++, THEME_TITLE);
 	for (size_t i = 0; i < op->nitems; i++) {
 		const struct sched_row *r =
 			op->items[i].row ? op->items[i].row : &op->items[i].group;
@@ -478,7 +514,7 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 					    : "no process in this interval");
 	for (size_t i = unlimited ? 0 : op->top; i < op->nitems && canvas_has_row(cv, row);
 	     i++, row++)
-		draw_item(p, cv, row, &op->items[i], scale, bar_cols, comm_col,
+		draw_item(p, cv, row, &op->items[i], scale,
 			  !p->batch && !unlimited && i == op->selected);
 }
 
@@ -486,9 +522,10 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 static struct key_result sort_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
-	int n = SORT_BUSY + 1, cur = op->sort < n ? op->sort : (key == '>' ? n - 1 : 0);
+	int n = SORT_BUSY + 1;
+	int cur = op->table.sort < n ? op->table.sort : (key == '>' ? n - 1 : 0);
 
-	op->sort = key == '>' ? (cur + 1) % n : (cur + n - 1) % n;
+	op->table.sort = key == '>' ? (cur + 1) % n : (cur + n - 1) % n;
 	ov_refresh(p);
 	return key_result(KEY_DO_REDRAW);
 }
@@ -499,9 +536,9 @@ static struct key_result sort_more_key(struct panel *p, int key)
 	struct overview_panel *op = p->priv;
 
 	if (key == 'I')
-		op->reverse = !op->reverse;
+		op->table.reverse = !op->table.reverse;
 	else
-		op->sort = (op->sort + 1) % SORT_NCOLS;
+		table_sort_next(&op->table, 1);
 	ov_refresh(p);
 	return key_result(KEY_DO_REDRAW);
 }
@@ -738,24 +775,19 @@ static int overview_set_threshold(struct panel *p, const char *text, struct filt
 	return 0;
 }
 
-/* The settings' sort and kernel threads. */
+/* The settings' kernel threads. */
 static void overview_set_prefs(struct panel *p, const struct panel_prefs *pp)
 {
 	struct overview_panel *op = p->priv;
 
-	if (pp->sort >= 0 && pp->sort < SORT_NCOLS) {
-		op->sort = pp->sort;
-		op->reverse = pp->sort_reverse;
-	}
 	op->kthreads = pp->kthreads;
 }
 
-static void overview_get_sort(const struct panel *p, int *column, bool *reverse)
+static struct table *overview_table_of(struct panel *p, size_t i)
 {
-	const struct overview_panel *op = p->priv;
+	struct overview_panel *op = p->priv;
 
-	*column = op->sort;
-	*reverse = op->reverse;
+	return i == 0 ? &op->table : NULL;
 }
 
 /* A click on a column title sorts by it (again: the other way); on a row selects it. */
@@ -767,26 +799,11 @@ static struct key_result overview_mouse(struct panel *p, enum panel_mouse what, 
 	if (what != PANEL_CLICK || op->title_row < 0)
 		return key_result(KEY_DO_NOTHING);
 	if (row == op->title_row) {
-		int c;
+		int c = table_col_at(&op->drawn, col);
 
-		if (col >= 1 && col < 9)
-			c = SORT_PID;
-		else if (col >= 9 && col < 18)
-			c = SORT_USER;
-		else if (col >= 18 + CGROUP_COLS + 1 && col < CLASS_COL - 2)
-			c = SORT_THR;
-		else if (col >= CLASS_COL && col < BUSY_COL + 6)
-			c = (col - CLASS_COL) / 5 > SORT_BUSY ? SORT_BUSY : (col - CLASS_COL) / 5;
-		else if (col >= op->comm_col)
-			c = SORT_COMM;
-		else
-			return key_result(KEY_DO_REDRAW);
-		if (c == op->sort) {
-			op->reverse = !op->reverse;
-		} else {
-			op->sort = c;
-			op->reverse = false;
-		}
+		if (c == COL_BAR)
+			c = SORT_BUSY;
+		table_sort_click(&op->table, c);
 		ov_refresh(p);
 		return key_result(KEY_DO_REDRAW);
 	}
@@ -818,7 +835,8 @@ int overview_panel_init(struct panel *p)
 {
 	struct overview_panel *op = xcalloc(1, sizeof(*op));
 
-	op->sort = SORT_BUSY;
+	table_init(&op->table, &overview_table, SORT_BUSY);
+	op->drawn = op->table;
 	op->built_sort = -1;
 	op->page = 1;
 	op->title_row = -1;
@@ -837,10 +855,10 @@ const struct panel_ops overview_panel_ops = {
 	.threshold_prompt = "minimum busy time of a row, thread-seconds per second (empty: all)",
 	.threshold_text = overview_threshold_text,
 	.set_threshold = overview_set_threshold,
-	.sort_columns = overview_sort_columns,
-	.nsort_columns = sizeof(overview_sort_columns) / sizeof(overview_sort_columns[0]),
+	.tables = overview_tables,
+	.ntables = 1,
+	.table = overview_table_of,
 	.set_prefs = overview_set_prefs,
-	.get_sort = overview_get_sort,
 	.mouse = overview_mouse,
 	.free = overview_free,
 };
