@@ -874,6 +874,7 @@ int sql_panel_init(struct panel *p)
 	struct sql_panel *sp = xcalloc(1, sizeof(*sp));
 
 	table_init(&sp->list, &query_table, Q_TIME);
+	sp->list.unmarked = true; /* "newest first", "by db" at the end of its titles */
 	table_init(&sp->dtable, &digest_table, DIGEST_TOTAL);
 	sp->title_row = -1;
 	p->priv = sp;

@@ -150,7 +150,7 @@ int table_place(struct table *t, int x0, int width)
 /* The sort mark of column col: v largest first, ^ smallest first; "" when not sorted by. */
 static const char *sort_mark(const struct table *t, int col)
 {
-	if (col != t->sort)
+	if (col != t->sort || t->unmarked)
 		return "";
 	return t->def->cols[col].ascending != t->reverse ? "^" : "v";
 }

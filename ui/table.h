@@ -45,6 +45,7 @@ struct table {
 	int w[TABLE_MAX_COLS];
 	int sort;     /* the column sorted by (an index into def->cols) */
 	bool reverse; /* the other way */
+	bool unmarked; /* the titles carry no sort mark: the table says its order in words */
 };
 
 /* Set t to def's default columns, sorted by column sort. */
