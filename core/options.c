@@ -122,7 +122,8 @@ void options_usage(FILE *out)
 	      "  ktop -b -f none --listen 9100     headless, metrics on 127.0.0.1:9100/metrics\n"
 	      "\n"
 	      "Settings: $XDG_CONFIG_HOME/ktop/ktoprc (else ~/.config/ktop/ktoprc), read at start\n"
-	      "(options override it), changed on the setup screen (F2 or S), saved on quit.\n"
+	      "(options override it), changed on the setup screen (F2 or S), saved on quit;\n"
+	      "batch mode takes only its tables' columns and sorts (columns.*, sort.*).\n"
 	      "Environment: KTOP_EXPORT_DIR (where s saves), KTOP_THEME_DIR, KTOP_LOG (a debug log\n"
 	      "file), NO_COLOR (monochrome).\n"
 	      "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF (Linux 5.8 or later).\n",

@@ -484,6 +484,18 @@ void settings_to_options(const struct settings *s, struct options *o)
 	o->mouse = s->mouse;
 }
 
+void settings_tables_only(struct settings *s)
+{
+	struct settings d;
+
+	settings_defaults(&d);
+	memcpy(d.sort, s->sort, sizeof(d.sort));
+	d.nsort = s->nsort;
+	memcpy(d.columns, s->columns, sizeof(d.columns));
+	d.ncolumns = s->ncolumns;
+	*s = d;
+}
+
 bool settings_equal(const struct settings *a, const struct settings *b)
 {
 	char va[96], vb[96];

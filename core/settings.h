@@ -97,6 +97,12 @@ int settings_write(const struct settings *s, FILE *out);
  * s's strings, so s must outlive it).
  */
 void settings_to_options(const struct settings *s, struct options *o);
+/*
+ * Keep only the tables' columns and sorts of s, every other setting back to its default: what
+ * batch mode takes from the file (the text's tables look as on the screen, the data and the
+ * panel printed do not depend on the file).
+ */
+void settings_tables_only(struct settings *s);
 /* Whether a and b hold the same settings. */
 bool settings_equal(const struct settings *a, const struct settings *b);
 

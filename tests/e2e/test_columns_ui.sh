@@ -148,5 +148,18 @@ check "< goes back (MS)" wait_for 5 eval 'list_titles | grep -qF "slowest first"
 check "q quits" quit_ktop
 check "the list's sort is saved" \
 	eval 'grep -qx "sort.sql_list=ms" "$rc" && grep -qx "sort.sql_list.reverse=no" "$rc"' 
+
+# --- batch mode takes the tables' columns from the file, not the panel, interval or thresholds
+printf 'panel=sql\ndelay=30\ncolumns.overview=pid,busy,command\n' >"$rc"
+XDG_CONFIG_HOME=$cfg timeout 60 "$KTOP" -b -n 1 -d 0.5 >"$work/batch.txt" 2>"$work/batch.err"
+note "batch exit $?; stderr: $(head -c 300 "$work/batch.err")"
+titles=$(grep -E '^ +[v^]?PID ' "$work/batch.txt" | head -1)
+note "batch titles: $titles"
+check "batch prints the Overview whatever panel the file names" \
+	grep -qE '^ +[v^]?PID +[v^]?BUSY +[v^]?COMMAND' "$work/batch.txt"
+check "with the file's columns" eval '! grep -q CGROUP "$work/batch.txt"'
+check "at the command line's interval, not the file's" eval 'head -n 1 "$work/batch.txt" | grep -qF "every 0.5s"'
+check "--no-config: the default columns" \
+	eval 'XDG_CONFIG_HOME=$cfg timeout 60 "$KTOP" --no-config -b -n 1 -d 0.5 | grep -q CGROUP'
 check "no BPF program is left" wait_for 5 eval '! ktop_progs_loaded'
 finish

@@ -429,6 +429,33 @@ static void test_typed_values(void **state)
 	assert_int_equal(s.slow_io_us, 10000);
 }
 
+/* What batch mode takes from the file: the tables' columns and sorts, nothing else. */
+static void test_tables_only(void **state)
+{
+	struct settings s, d;
+
+	(void)state;
+	settings_defaults(&s);
+	settings_defaults(&d);
+	snprintf(s.panel, sizeof(s.panel), "sql");
+	s.delay_s = 5;
+	s.slow_ms = 0;
+	s.slow_io_us = 1;
+	s.kthreads = true;
+	s.unwind = KTOP_UNWIND_FP;
+	assert_int_equal(settings_sort_put(&s, "sql_list", "db", true), 0);
+	assert_int_equal(settings_columns_put(&s, "overview", "pid,command"), 0);
+	settings_tables_only(&s);
+	assert_string_equal(s.panel, d.panel);
+	assert_true(s.delay_s == d.delay_s);
+	assert_int_equal(s.slow_ms, d.slow_ms);
+	assert_int_equal(s.slow_io_us, d.slow_io_us);
+	assert_false(s.kthreads);
+	assert_int_equal(s.unwind, d.unwind);
+	assert_string_equal(settings_sort_find(&s, "sql_list")->column, "db");
+	assert_string_equal(settings_columns_find(&s, "overview"), "pid,command");
+}
+
 /* The setup screen's steps stay within what the file accepts. */
 static void test_item_steps(void **state)
 {
@@ -480,6 +507,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_typed_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tables_only, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
