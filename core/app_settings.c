@@ -51,7 +51,8 @@ static void collect_sorts(struct app *a)
 	for (size_t i = 0; i < a->npanels; i++) {
 		struct panel *p = a->panel_list[i];
 
-		for (size_t n = 0; p->ops->table && n < p->ops->ntables; n++) {
+		for (size_t n = 0; p->ops->table && n < p->ops->ntables && n < PANEL_MAX_TABLES;
+		     n++) {
 			const struct table *t = p->ops->table(p, n);
 
 			if (t->sort < 0 || (size_t)t->sort >= t->def->ncols)

@@ -164,6 +164,7 @@ static int set_sort(struct settings *s, const char *key, const char *value, char
 	const struct table_def *def;
 	const struct settings_sort *st;
 	char table[16];
+	int col;
 	const char *dot;
 	size_t len;
 
@@ -186,9 +187,13 @@ static int set_sort(struct settings *s, const char *key, const char *value, char
 			return err;
 		return settings_sort_put(s, table, st ? st->column : "", reverse);
 	}
-	if (table_col_find(def, value) >= 0 && !def->cols[table_col_find(def, value)].nosort)
+	col = table_col_find(def, value);
+	if (col >= 0 && !def->cols[col].nosort)
 		return settings_sort_put(s, table, value, st && st->reverse);
-	snprintf(why, why_len, "%s has no column '%.16s'", table, value);
+	if (col >= 0)
+		snprintf(why, why_len, "%s: column '%s' is not a sort", table, value);
+	else
+		snprintf(why, why_len, "%s has no column '%.16s'", table, value);
 	return -EINVAL;
 out_unknown:
 	snprintf(why, why_len, "no table to sort called '%.32s'", key);

@@ -104,6 +104,15 @@ static bool submit_prompt(struct app *a)
 		struct settings s = a->settings;
 
 		err = settings_set(&s, settings_item_key(i), pr->text, why, sizeof(why));
+		/* a theme is checked as --theme is: it must load */
+		if (!err && i == SETTINGS_THEME && s.theme[0]) {
+			struct theme t;
+			char reason[128];
+
+			err = theme_load(&t, s.theme, reason, sizeof(reason));
+			if (err)
+				snprintf(why, sizeof(why), "theme: %s", reason);
+		}
 		if (!err) {
 			a->settings = s;
 			app_setting_changed(a, i);

@@ -3,8 +3,9 @@
 # any column, in tmux with a temp XDG_CONFIG_HOME and a real MariaDB started here. Covers a
 # column hidden on the setup screen's Columns page (live, saved as columns.overview, holding
 # at the next start), an unknown column name in the file warned with file:line while the
-# rest applies, a value typed at the setup screen's prompt (a bad one refused in one line
-# and nothing changed), and the slow-query list sorted by a click on its DB title, the other
+# rest applies, values typed at the setup screen's prompt (a bad number or a theme that does
+# not load refused in one line and nothing changed), batch mode taking only the file's
+# columns, and the slow-query list sorted by a click on its DB title, the other
 # way with I, by the next columns with > and F6, the sort saved on quit.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -110,6 +111,16 @@ tm send-keys -t ktop -l "0.7"
 tm send-keys -t ktop Enter
 check "a good value is taken" wait_for 5 eval 'screen | grep -qE "Refresh interval \(s\) +0.7$"'
 check "and applies live" wait_for 5 screen_has "every 0.7s"
+down 1
+tm send-keys -t ktop Enter
+wait_for 5 eval 'screen | tail -n 1 | grep -qF "Theme"'
+tm send-keys -t ktop -l "nosuch"
+tm send-keys -t ktop Enter
+check "a theme that does not load is refused as --theme refuses it" \
+	wait_for 5 eval 'screen | tail -n 1 | grep -qF "theme: no theme '"'nosuch'"'"'
+tm send-keys -t ktop Escape
+check "Esc cancels the prompt: the theme is unchanged" \
+	wait_for 5 eval 'screen | grep -qE "^ +Theme +\(default\)$"'
 tm send-keys -t ktop Escape
 check "it is saved on leaving" wait_for 5 eval 'grep -qx "delay=0.7" "$rc"'
 check "q quits" quit_ktop

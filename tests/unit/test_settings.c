@@ -390,7 +390,7 @@ static void test_bad_columns(void **state)
 	snprintf(want, sizeof(want), "%s:4: stacks: no column to show\n", path);
 	assert_non_null(strstr(warn, want));
 	/* the bar is drawn from the busy time: not a sort of its own */
-	snprintf(want, sizeof(want), "%s:5: overview has no column 'bar'\n", path);
+	snprintf(want, sizeof(want), "%s:5: overview: column 'bar' is not a sort\n", path);
 	assert_non_null(strstr(warn, want));
 	assert_null(settings_columns_find(&s, "overview"));
 	assert_null(settings_columns_find(&s, "sql"));
