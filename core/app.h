@@ -47,8 +47,10 @@ struct app {
 	bool help;
 	bool setup;  /* the setup screen is shown */
 	size_t setup_selected;
+	size_t setup_top;    /* its first row shown (it scrolls on short screens) */
 	bool setup_columns;  /* its columns page of a table is shown */
 	size_t setup_column; /* the selected row on that page */
+	size_t setup_column_top;
 	bool quit;
 	struct settings settings; /* as the setup screen shows them and quit saves them */
 	struct settings saved;    /* as last read from or written to the file */

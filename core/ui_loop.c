@@ -16,6 +16,7 @@
 #include "core/export.h"
 #include "ui/help.h"
 #include "ui/keymap.h"
+#include "ui/list_nav.h"
 #include "ui/setup_screen.h"
 #include "util/parse.h"
 
@@ -413,6 +414,7 @@ static void setup_act(struct app *a, enum setup_action act)
 		if (setup_table(a, a->setup_selected)) {
 			a->setup_columns = act == SETUP_NEXT;
 			a->setup_column = 0;
+			a->setup_column_top = 0;
 			break;
 		}
 		settings_item_step(&a->settings, i, act == SETUP_NEXT ? 1 : -1);
@@ -477,18 +479,27 @@ static void handle_mouse(struct app *a)
 		int cols[TABLE_MAX_COLS];
 		size_t n = t ? column_rows(t, NULL, cols) : 0;
 
-		if (what == SCREEN_MOUSE_CLICK)
-			columns_act(a, setup_columns_click(body_row, n, &a->setup_column));
-		else
+		if (what == SCREEN_MOUSE_CLICK) {
+			size_t top = a->setup_column_top < n ? a->setup_column_top : 0;
+			size_t rel = a->setup_column - top;
+			enum setup_columns_action act = setup_columns_click(body_row, n - top, &rel);
+
+			a->setup_column = rel + top;
+			columns_act(a, act);
+		} else
 			setup_screen_key(what == SCREEN_MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN, n,
 					 &a->setup_column);
 		return;
 	}
 	if (a->setup) {
-		if (what == SCREEN_MOUSE_CLICK)
-			setup_act(a, setup_screen_click(body_row, setup_rows(a),
-							&a->setup_selected));
-		else
+		if (what == SCREEN_MOUSE_CLICK) {
+			size_t n = setup_rows(a), top = a->setup_top < n ? a->setup_top : 0;
+			size_t rel = a->setup_selected - top;
+			enum setup_action act = setup_screen_click(body_row, n - top, &rel);
+
+			a->setup_selected = rel + top;
+			setup_act(a, act);
+		} else
 			setup_screen_key(what == SCREEN_MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN,
 					 setup_rows(a), &a->setup_selected);
 		return;
@@ -593,7 +604,10 @@ static void draw_setup(struct app *a)
 			used += w > 0 ? (size_t)w : 0;
 		}
 	}
-	setup_screen_draw(&a->body, rows, n, a->setup_selected, a->settings_path);
+	/* the rows shown scroll with the selection */
+	list_nav_scroll(a->setup_selected, setup_screen_page(a->body.max_rows), &a->setup_top);
+	setup_screen_draw(&a->body, rows + a->setup_top, n - a->setup_top,
+			  a->setup_selected - a->setup_top, a->settings_path);
 }
 
 /* Compose the whole screen in a canvas and paint it. */
@@ -632,9 +646,15 @@ static void redraw(struct app *a)
 		struct setup_column rows[TABLE_MAX_COLS];
 		int cols[TABLE_MAX_COLS];
 
-		if (t)
-			setup_columns_draw(&a->body, t->def->title, rows, column_rows(t, rows, cols),
-					   a->setup_column);
+		if (t) {
+			size_t n = column_rows(t, rows, cols);
+
+			list_nav_scroll(a->setup_column, setup_screen_page(a->body.max_rows),
+					&a->setup_column_top);
+			setup_columns_draw(&a->body, t->def->title, rows + a->setup_column_top,
+					   n - a->setup_column_top,
+					   a->setup_column - a->setup_column_top);
+		}
 	} else if (a->setup) {
 		draw_setup(a);
 	} else {

@@ -84,6 +84,14 @@ void setup_screen_draw(struct canvas *cv, const struct setup_row *rows, size_t n
 		       path && path[0] ? path : "settings are not saved (--no-config or no home)");
 }
 
+int setup_screen_page(int rows)
+{
+	/* the title and a blank line above; a blank, the help, a blank and the path below */
+	int page = rows - SETUP_FIRST_ROW - 4;
+
+	return page > 1 ? page : 1;
+}
+
 enum setup_columns_action setup_columns_key(int key, size_t n, size_t *selected)
 {
 	switch (key) {

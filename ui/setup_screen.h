@@ -52,6 +52,8 @@ enum setup_action setup_screen_click(int row, size_t n, size_t *selected);
 void setup_screen_draw(struct canvas *cv, const struct setup_row *rows, size_t n,
 		       size_t selected, const char *path);
 
+/* How many rows of settings (or columns) a body of height rows shows; the rest scroll. */
+int setup_screen_page(int rows);
 /* Where a key on the columns page takes *selected among n rows, or what it asks for. */
 enum setup_columns_action setup_columns_key(int key, size_t n, size_t *selected);
 /* A click on the columns page's body row row: select it, or toggle it when already selected. */
