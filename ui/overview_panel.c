@@ -518,14 +518,22 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 			  !p->batch && !unlimited && i == op->selected);
 }
 
-/* < and >: sort by the previous or the next time column (cpu ... busy). */
+/* < and >: sort by the previous or the next shown time column (cpu ... busy). */
 static struct key_result sort_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
 	int n = SORT_BUSY + 1;
 	int cur = op->table.sort < n ? op->table.sort : (key == '>' ? n - 1 : 0);
 
-	op->table.sort = key == '>' ? (cur + 1) % n : (cur + n - 1) % n;
+	/* the next shown one (a hidden time column is passed over) */
+	for (int i = 1; i <= n; i++) {
+		int c = key == '>' ? (cur + i) % n : (cur + n - i) % n;
+
+		if (table_shows(&op->table, c)) {
+			op->table.sort = c;
+			break;
+		}
+	}
 	ov_refresh(p);
 	return key_result(KEY_DO_REDRAW);
 }
