@@ -78,7 +78,7 @@ check "Esc saves and leaves" wait_for 5 screen_has "settings saved in $rc"
 check "the Overview table lacks CGROUP at once" \
 	wait_for 10 eval 'ov_titles | grep -qE "USER +THR" && ! ov_titles | grep -q CGROUP'
 check "the file lists the shown columns" \
-	grep -qx "columns.overview=pid,user,threads,state,cpu,runq,io,lock,net,sleep,poll,other,busy,bar,command" "$rc"
+	grep -qsx "columns.overview=pid,user,threads,state,cpu,runq,io,lock,net,sleep,poll,other,busy,bar,command" "$rc"
 check "q quits" quit_ktop
 check "ktop starts again" start_ktop -d 0.5
 check "the hidden column holds at the next start" \
@@ -122,7 +122,7 @@ tm send-keys -t ktop Escape
 check "Esc cancels the prompt: the theme is unchanged" \
 	wait_for 5 eval 'screen | grep -qE "^ +Theme +\(default\)$"'
 tm send-keys -t ktop Escape
-check "it is saved on leaving" wait_for 5 eval 'grep -qx "delay=0.7" "$rc"'
+check "it is saved on leaving" wait_for 5 eval 'grep -qsx "delay=0.7" "$rc"'
 check "q quits" quit_ktop
 check "the warning is also on stderr after quit" screen_has "ktop: warning: $rc:2:"
 
@@ -158,7 +158,7 @@ tm send-keys -t ktop '<'
 check "< goes back (MS)" wait_for 5 eval 'list_titles | grep -qF "slowest first"'
 check "q quits" quit_ktop
 check "the list's sort is saved" \
-	eval 'grep -qx "sort.sql_list=ms" "$rc" && grep -qx "sort.sql_list.reverse=no" "$rc"' 
+	eval 'grep -qsx "sort.sql_list=ms" "$rc" && grep -qsx "sort.sql_list.reverse=no" "$rc"' 
 
 # --- batch mode takes the tables' columns from the file, not the panel, interval or thresholds
 printf 'panel=sql\ndelay=30\ncolumns.overview=pid,busy,command\n' >"$rc"
