@@ -48,6 +48,12 @@ int bpf_common_btf_check(const char *who, char *why, size_t why_len);
 /* Whether vmlinux BTF has a type of this name and BTF_KIND_* (false if it cannot be read). */
 bool bpf_common_btf_has(const char *name, int kind);
 /*
+ * The parameters of tracepoint tp's BTF prototype, ctx included (the number tells which
+ * version of its arguments the kernel passes); -ENOENT when the kernel has no BTF tracepoint
+ * of that name (no tp_btf), 0 when its prototype cannot be read.
+ */
+int bpf_common_tp_btf_args(const struct btf *btf, const char *tp);
+/*
  * Whether sched_switch can be attached as tp_btf, and passes prev_state (v5.18+, which the
  * thread-state classes of sched_class.bpf.h read); 0, or -errno with why if BTF is unreadable.
  */

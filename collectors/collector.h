@@ -97,5 +97,33 @@ struct collector {
 
 /* The sum of the collector's drop counters. */
 uint64_t collector_drops_total(const struct collector *c);
+/* Refuse a call on a collector that is not open: -EBADF, c->why "NAME: not open". */
+int collector_not_open(struct collector *c);
+/*
+ * The end of a failed open(): the collector closed again (its why kept) and no mode shown;
+ * returns err.
+ */
+int collector_open_failed(struct collector *c, int err);
+
+/*
+ * The snapshot and model_free of a collector NAME whose struct NAME_priv holds its live model
+ * in a member named model, copied by NAME_model_dup and freed by NAME_model_free: defines
+ * NAME_snapshot and NAME_model_release for its ops.
+ */
+#define COLLECTOR_MODEL_OPS(NAME)                                                                \
+	static void *NAME##_snapshot(const struct collector *c)                                  \
+	{                                                                                        \
+		const struct NAME##_priv *priv = c->priv;                                        \
+                                                                                                 \
+		return priv ? NAME##_model_dup(&priv->model) : NULL;                             \
+	}                                                                                        \
+	COLLECTOR_MODEL_FREE(NAME)
+
+/* The model_free of a collector NAME whose snapshots NAME_model_free frees: NAME_model_release. */
+#define COLLECTOR_MODEL_FREE(NAME)                                                               \
+	static void NAME##_model_release(void *model)                                            \
+	{                                                                                        \
+		NAME##_model_free(model);                                                        \
+	}
 
 #endif

@@ -507,9 +507,7 @@ static int sched_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 
 out_close:
-	sched_close(c);
-	c->mode[0] = '\0';
-	return err;
+	return collector_open_failed(c, err);
 }
 
 /* One interval: the threads' time by class, the run-queue histogram, the system's figures. */
@@ -519,10 +517,8 @@ static int sched_poll(struct collector *c)
 	struct sched_model *m;
 	int err;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "sched: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	m = &priv->model;
 	m->polls++;
 	err = sched_collect(priv, true, c->why, sizeof(c->why));
@@ -542,10 +538,8 @@ static int sched_configure(struct collector *c, const struct filter *f, unsigned
 {
 	struct sched_priv *priv = c->priv;
 
-	if (!priv) {
-		snprintf(c->why, sizeof(c->why), "sched: not open");
-		return -EBADF;
-	}
+	if (!priv)
+		return collector_not_open(c);
 	if (parts & FILTER_PIDS)
 		filter_set_pids(&priv->filter, f->pids, f->npids);
 	return 0;
@@ -557,19 +551,7 @@ static void sched_reset(struct collector *c)
 	(void)c;
 }
 
-/* A deep copy of the live model for the caller. */
-static void *sched_snapshot(const struct collector *c)
-{
-	const struct sched_priv *priv = c->priv;
-
-	return priv ? sched_model_dup(&priv->model) : NULL;
-}
-
-/* Free a snapshot. */
-static void sched_model_release(void *model)
-{
-	sched_model_free(model);
-}
+COLLECTOR_MODEL_OPS(sched)
 
 const struct collector_ops sched_collector_ops = {
 	.name = "sched",

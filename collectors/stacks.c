@@ -455,9 +455,7 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 
 out_close:
-	stacks_close(c);
-	c->mode[0] = '\0';
-	return err;
+	return collector_open_failed(c, err);
 }
 
 /* Find thread tid in a list ordered by tid. */
@@ -827,10 +825,8 @@ static int stacks_poll(struct collector *c)
 	int err = 0;
 	int n;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "stacks: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	m = &priv->model;
 	start = clock_seconds(CLOCK_MONOTONIC);
 	c->why[0] = '\0';
@@ -929,10 +925,8 @@ static int stacks_configure(struct collector *c, const struct filter *f, unsigne
 	int err;
 	int n;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "stacks: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	m = &priv->model;
 	if (changed & (FILTER_PIDS | FILTER_UNWIND))
 		stacks_unwind_set(c, target, f->unwind);
@@ -978,19 +972,7 @@ static int stacks_configure(struct collector *c, const struct filter *f, unsigne
 	return 0;
 }
 
-/* A deep copy of the live model for the caller. */
-static void *stacks_snapshot(const struct collector *c)
-{
-	const struct stacks_priv *priv = c->priv;
-
-	return priv ? stacks_model_dup(&priv->model) : NULL;
-}
-
-/* Free a snapshot. */
-static void stacks_model_release(void *model)
-{
-	stacks_model_free(model);
-}
+COLLECTOR_MODEL_OPS(stacks)
 
 const struct collector_ops stacks_collector_ops = {
 	.name = "stacks",

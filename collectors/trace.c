@@ -507,9 +507,7 @@ static int trace_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 
 out_close:
-	trace_close(c);
-	c->mode[0] = '\0';
-	return err < 0 ? err : -EINVAL;
+	return collector_open_failed(c, err < 0 ? err : -EINVAL);
 }
 
 /* Whether the collector is open; says why not in c->why otherwise. */
@@ -519,7 +517,7 @@ static bool trace_is_ready(struct collector *c)
 
 	if (priv && priv->skel)
 		return true;
-	snprintf(c->why, sizeof(c->why), "trace: not open");
+	collector_not_open(c);
 	return false;
 }
 
@@ -701,11 +699,7 @@ static void *trace_snapshot(const struct collector *c)
 	return m;
 }
 
-/* Free a snapshot. */
-static void trace_model_release(void *model)
-{
-	trace_model_free(model);
-}
+COLLECTOR_MODEL_FREE(trace)
 
 const struct collector_ops trace_collector_ops = {
 	.name = "trace",
