@@ -317,14 +317,11 @@ static void bio_rebase(struct bio_priv *priv, bool interval_too)
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
 static void bio_close(struct collector *c)
 {
-	struct bio_priv *priv = c->priv;
+	struct bio_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
-	for (size_t i = 0; i < priv->nlinks; i++)
-		bpf_link__destroy(priv->links[i]);
+	bpf_common_detach(priv->links, &priv->nlinks);
 	bio_bpf__destroy(priv->skel);
 	bio_reader_free(&priv->reader);
 	bio_reading_free(&priv->base);

@@ -36,6 +36,13 @@ int bpf_common_attach(const struct bpf_common_tp *tps, size_t n, struct bpf_link
 }
 
 /* Load vmlinux BTF into *btf (the caller frees it with btf__free), or -errno. */
+void bpf_common_detach(struct bpf_link **links, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		bpf_link__destroy(links[i]);
+	*n = 0;
+}
+
 int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len)
 {
 	int err;

@@ -43,6 +43,8 @@ struct bpf_common_tp {
 int bpf_common_attach(const struct bpf_common_tp *tps, size_t n, struct bpf_link **links,
 		      struct bpf_program **progs, size_t *nlinks, const char *who, char *why,
 		      size_t why_len);
+/* Destroy the n links that bpf_common_attach made (detaching their programs); n is 0 after. */
+void bpf_common_detach(struct bpf_link **links, size_t *n);
 int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len);
 int bpf_common_btf_check(const char *who, char *why, size_t why_len);
 /* Whether vmlinux BTF has a type of this name and BTF_KIND_* (false if it cannot be read). */

@@ -13,6 +13,13 @@ uint64_t collector_drops_total(const struct collector *c)
 	return sum;
 }
 
+void *collector_closing(struct collector *c)
+{
+	c->is_open = false;
+	c->ndrops = 0;
+	return c->priv;
+}
+
 int collector_not_open(struct collector *c)
 {
 	snprintf(c->why, sizeof(c->why), "%s: not open", c->ops->name);

@@ -97,6 +97,8 @@ struct collector {
 
 /* The sum of the collector's drop counters. */
 uint64_t collector_drops_total(const struct collector *c);
+/* The start of every close(): the collector is no longer open and shows no drops; its priv. */
+void *collector_closing(struct collector *c);
 /* Refuse a call on a collector that is not open: -EBADF, c->why "NAME: not open". */
 int collector_not_open(struct collector *c);
 /*

@@ -196,18 +196,15 @@ static int offcpu_on_note(void *ctx, void *data, size_t size)
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
 static void offcpu_close(struct collector *c)
 {
-	struct offcpu_priv *priv = c->priv;
+	struct offcpu_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
 	bpf_link__destroy(priv->sys_exit);
 	/* The source's reader reads through the notes ring buffer: it goes first. */
 	stack_source_free(priv->src);
 	ring_buffer__free(priv->notes);
-	for (size_t i = 0; i < priv->nlinks; i++)
-		bpf_link__destroy(priv->links[i]);
+	bpf_common_detach(priv->links, &priv->nlinks);
 	offcpu_bpf__destroy(priv->skel);
 	stack_set_clear(&priv->model.interval);
 	stack_set_clear(&priv->model.cumulative);

@@ -425,14 +425,11 @@ static int sched_drops_update(struct collector *c)
 /* Detach and free everything; c->why is kept. */
 static void sched_close(struct collector *c)
 {
-	struct sched_priv *priv = c->priv;
+	struct sched_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
-	for (size_t i = 0; i < priv->nlinks; i++)
-		bpf_link__destroy(priv->links[i]);
+	bpf_common_detach(priv->links, &priv->nlinks);
 	sched_bpf__destroy(priv->skel);
 	sched_proc_free(priv->proc);
 	sched_model_clear(&priv->model);

@@ -351,10 +351,8 @@ static void stacks_model_empty(struct stacks_model *m)
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
 static void stacks_close(struct collector *c)
 {
-	struct stacks_priv *priv = c->priv;
+	struct stacks_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
 	for (int n = 0; priv->cpus && n < priv->ncpus; n++)

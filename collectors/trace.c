@@ -432,10 +432,8 @@ static void trace_probe_free(struct trace_priv *priv, struct trace_probe *p)
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
 static void trace_close(struct collector *c)
 {
-	struct trace_priv *priv = c->priv;
+	struct trace_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
 	ring_buffer__free(priv->rb);
