@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
 #include "sql.h"
+#include "cgroup_filter.bpf.h"
 #include "sched_class.bpf.h"
 
 _Static_assert(__builtin_offsetof(struct sql_event, text) == SQL_EVENT_HDR_SIZE,
@@ -193,7 +194,7 @@ static __always_inline bool sql_is_wanted(__u32 tgid, __u32 *ppid, bool need_ppi
 		return false;
 	if (filter_servers && !sql_pid_in(&sql_servers, tgid, *ppid))
 		return false;
-	return true;
+	return ktop_cgroup_current_wanted();
 }
 
 /* Copy the text of a query whose length is known, cut at text_limit. */

@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "stacks.h"
+#include "cgroup_filter.bpf.h"
 #include "ustack_copy.bpf.h"
 
 #define STACKS_EEXIST	  17	     /* EEXIST */
@@ -178,7 +179,7 @@ int stacks_sample(struct bpf_perf_event_data *ctx)
 	int in_user;
 
 	/* The idle task is no process. */
-	if (!k.tid)
+	if (!k.tid || !ktop_cgroup_current_wanted())
 		return 0;
 	if (!filter_pids) {
 		stacks_count_proc(k.tgid);

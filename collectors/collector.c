@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "collectors/collector.h"
 
+#include <stdio.h>
+
 uint64_t collector_drops_total(const struct collector *c)
 {
 	uint64_t sum = 0;
@@ -8,4 +10,9 @@ uint64_t collector_drops_total(const struct collector *c)
 	for (size_t i = 0; i < c->ndrops; i++)
 		sum += c->drops[i].count;
 	return sum;
+}
+
+void collector_set_cgroup(struct collector *c, const struct filter_cgroup *cg, bool in_kernel)
+{
+	snprintf(c->cgroup, sizeof(c->cgroup), "%s", !cg->id ? "" : in_kernel ? "kernel" : "user");
 }

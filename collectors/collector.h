@@ -91,10 +91,13 @@ struct collector {
 	char why[COLLECTOR_WHY_LEN]; /* why open() or the last poll() failed */
 	char mode[32];               /* how it is attached, e.g. "tp_btf" or "raw_tp" */
 	char unwind[32];             /* stack collectors: how user stacks are walked, e.g. "dwarf" */
+	char cgroup[16];	     /* --cgroup: where it filters ("kernel"), "" when off */
 	struct collector_drop drops[COLLECTOR_MAX_DROPS];
 	size_t ndrops;
 };
 
+/* Note how the collector filters by cg (in the kernel or not); "" when cg is off. */
+void collector_set_cgroup(struct collector *c, const struct filter_cgroup *cg, bool in_kernel);
 /* The sum of the collector's drop counters. */
 uint64_t collector_drops_total(const struct collector *c);
 

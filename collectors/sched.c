@@ -21,7 +21,9 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
+#include "collectors/cgroup_path.h"
 #include "collectors/filter.h"
+#include "collectors/pid_filter.h"
 #include "collectors/sched_model.h"
 #include "collectors/sched_proc.h"
 #include "util/escape.h"
@@ -59,7 +61,9 @@ struct sched_priv {
 	struct sched_prev *prev;       /* sorted by tid */
 	size_t nprev;
 	uint64_t hist_prev[SCHED_SLOTS];
-	struct filter filter; /* its PID set (the rows shown; the kernel side follows all) */
+	struct filter filter; /* its PID set (the rows shown) and cgroup (the kernel's filter) */
+	uint32_t seed_pid;    /* the last process the seeding asked the cgroup filter about */
+	bool seed_ok;	      /* and whether it is in the cgroup */
 	uint32_t self;
 	uint64_t read_ns; /* when the threads were last read: the interval's bounds */
 	uint64_t seeded;
@@ -152,6 +156,12 @@ static void sched_seed_one(void *arg, const struct sched_proc_thread *t)
 	};
 	__u32 tid = t->tid;
 
+	if (t->pid != priv->seed_pid) {
+		priv->seed_pid = t->pid;
+		priv->seed_ok = cgroup_path_has_pid(&priv->filter.cgroup, t->pid);
+	}
+	if (!priv->seed_ok)
+		return;
 	memcpy(e.comm, t->comm, sizeof(e.comm));
 	if (!bpf_map_update_elem(bpf_map__fd(priv->skel->maps.sched_threads), &tid, &e,
 				 BPF_NOEXIST))
@@ -537,7 +547,41 @@ static int sched_poll(struct collector *c)
 	return sched_drops_update(c);
 }
 
-/* The PID set filters the rows; the kernel side follows every thread regardless. */
+/*
+ * A new --cgroup: the kernel side follows only its threads from now; entries of processes
+ * outside it go, its threads without one are seeded from /proc, and the baselines start
+ * again here.
+ */
+static int sched_set_cgroup(struct sched_priv *priv, const struct filter_cgroup *cg, char *why,
+			    size_t why_len)
+{
+	int fd = bpf_map__fd(priv->skel->maps.sched_threads);
+	uint32_t last = 0;
+	bool keep = true;
+	int n;
+
+	priv->filter.cgroup = *cg;
+	pid_filter_cgroup(&priv->skel->bss->cgroup_sel, cg);
+	n = sched_read_all(priv, why, why_len);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (!i || priv->vals[i].tgid != last) {
+			last = priv->vals[i].tgid;
+			keep = cgroup_path_has_pid(cg, last);
+		}
+		if (!keep)
+			bpf_map_delete_elem(fd, &priv->keys[i]);
+	}
+	priv->seed_pid = 0;
+	sched_proc_scan(priv->proc, sched_seed_one, priv);
+	free(priv->prev);
+	priv->prev = NULL;
+	priv->nprev = 0;
+	return sched_collect(priv, false, why, why_len);
+}
+
+/* The PID set filters the rows; the cgroup filters in the kernel. */
 static int sched_configure(struct collector *c, const struct filter *f, unsigned int parts)
 {
 	struct sched_priv *priv = c->priv;
@@ -548,6 +592,12 @@ static int sched_configure(struct collector *c, const struct filter *f, unsigned
 	}
 	if (parts & FILTER_PIDS)
 		filter_set_pids(&priv->filter, f->pids, f->npids);
+	if (parts & FILTER_CGROUP) {
+		if (!f->cgroup.id && !priv->filter.cgroup.id)
+			return 0;
+		collector_set_cgroup(c, &f->cgroup, true);
+		return sched_set_cgroup(priv, &f->cgroup, c->why, sizeof(c->why));
+	}
 	return 0;
 }
 

@@ -933,6 +933,10 @@ static int sql_configure(struct collector *c, const struct filter *f, unsigned i
 	}
 	if (changed & FILTER_PIDS)
 		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
+	}
 	if (changed & FILTER_SLOW_QUERY) {
 		priv->slow_ms = f->slow_ms;
 		priv->skel->bss->slow_ns = sql_slow_ns(priv->slow_ms);

@@ -934,6 +934,10 @@ static int stacks_configure(struct collector *c, const struct filter *f, unsigne
 		return -EBADF;
 	}
 	m = &priv->model;
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
+	}
 	if (changed & (FILTER_PIDS | FILTER_UNWIND))
 		stacks_unwind_set(c, target, f->unwind);
 	if (!(changed & FILTER_PIDS))

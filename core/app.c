@@ -113,6 +113,26 @@ static void app_syms_free(struct app *a)
 	a->cfg.syms = NULL;
 }
 
+/* The --cgroup path and the panels whose collectors filter by it in the kernel. */
+static void app_cgroup_text(const struct app *a, char *buf, size_t len)
+{
+	size_t n, kernel = 0;
+
+	n = (size_t)snprintf(buf, len, "%s (in the kernel: ", a->filter.cgroup.path);
+	for (size_t i = 0; i < a->npanels && n < len; i++) {
+		const struct collector *c = &a->collectors[i];
+
+		if (!c->is_open)
+			continue;
+		if (strcmp(c->cgroup, "kernel"))
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", kernel++ ? "," : "",
+				      a->panels[i].ops->name);
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, "%s)", !kernel ? "none" : "");
+}
+
 /* Drop the reference a /metrics reply held on the exposition it sent. */
 static void release_metrics(void *arg)
 {
@@ -451,6 +471,8 @@ void app_status(const struct app *a, const struct panel *p, struct status_info *
 
 		snprintf(si->pids + n, sizeof(si->pids) - n, "%s%u", i ? "," : "", a->filter.pids[i]);
 	}
+	if (a->filter.cgroup.id)
+		app_cgroup_text(a, si->cgroup, sizeof(si->cgroup));
 	if (p->ops->threshold_text)
 		p->ops->threshold_text(p, &a->filter, si->threshold, sizeof(si->threshold));
 	if (p->collector) {

@@ -80,6 +80,12 @@ static int export_json(FILE *out, struct panel *p, const struct status_info *si)
 	for (size_t i = 0; p->filter && i < p->filter->npids; i++)
 		json_u64(&j, p->filter->pids[i]);
 	json_array_end(&j);
+	if (p->filter && p->filter->cgroup.id) {
+		json_kv_str(&j, "cgroup_filter", p->filter->cgroup.path);
+		json_kv_str(&j, "cgroup_filter_where",
+			    p->collector && p->collector->cgroup[0] ? p->collector->cgroup
+								    : "none");
+	}
 	json_key(&j, "drops");
 	json_object_begin(&j);
 	for (size_t i = 0; p->collector && i < p->collector->ndrops; i++) {

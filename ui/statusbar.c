@@ -46,6 +46,8 @@ void statusbar_draw_header(struct canvas *cv, const struct status_info *si)
 	col = 0;
 	col = put_pair(cv, 1, col, "pid: ", si->pids[0] ? si->pids : "all",
 		       si->pids[0] ? THEME_WARN : THEME_HEADER_VALUE);
+	if (si->cgroup[0])
+		col = put_pair(cv, 1, col, "cgroup: ", si->cgroup, THEME_WARN);
 	if (si->threshold[0])
 		col = put_pair(cv, 1, col, NULL, si->threshold, THEME_HEADER_VALUE);
 	col = put_pair(cv, 1, col, "since reset ", format_elapsed(up, sizeof(up), si->elapsed_s),

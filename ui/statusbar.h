@@ -24,6 +24,7 @@ struct status_info {
 	char clock[32];         /* wall clock of the snapshot: "14:02:11" */
 	bool paused;
 	char pids[128];         /* the PID filter as text, "" for all */
+	char cgroup[200];	/* --cgroup and the panels filtering in the kernel, "" for none */
 	char threshold[64];     /* the visible panel's threshold, "" if none */
 	char mode[48];          /* how the visible panel's collector is attached */
 	char unwind[32];        /* how its user stacks are walked, "" when it takes none */
