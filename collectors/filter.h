@@ -45,6 +45,7 @@ struct filter {
 	bool redact;		 /* show and export query text with literals replaced by ? */
 	enum ktop_unwind unwind; /* stack panels: how user stacks are walked */
 	struct filter_cgroup cgroup; /* --cgroup, the C key */
+	bool sched_groups; /* overview: each cgroup's throttling and pressure (G, batch) */
 };
 
 /* The parts of struct filter a change can touch, as bits of an unsigned int. */
@@ -57,7 +58,8 @@ enum filter_part {
 	FILTER_UNWIND = 1u << 5,	/* unwind */
 	FILTER_REDACT = 1u << 6,	/* redact */
 	FILTER_CGROUP = 1u << 7,	/* cgroup */
-	FILTER_ALL = (1u << 8) - 1,	/* a collector's first configure */
+	FILTER_SCHED_GROUPS = 1u << 8,	/* sched_groups */
+	FILTER_ALL = (1u << 9) - 1,	/* a collector's first configure */
 };
 
 /* Set f's PID set from n PIDs (at most KTOP_MAX_PIDS kept): sorted, duplicates dropped. */

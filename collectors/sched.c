@@ -46,6 +46,13 @@ struct sched_prev {
 	uint64_t total[SCHED_NCLASSES];
 };
 
+/* A group's cumulative throttling at the last poll. */
+struct sched_group_prev {
+	char cgroup[SCHED_CGROUP_LEN];
+	bool has;
+	uint64_t nr, us;
+};
+
 struct sched_priv {
 	struct sched_bpf *skel;
 	struct bpf_link *links[SCHED_NPROGS];
@@ -67,6 +74,8 @@ struct sched_priv {
 	uint32_t self;
 	uint64_t read_ns; /* when the threads were last read: the interval's bounds */
 	uint64_t seeded;
+	struct sched_group_prev *gprev; /* sorted by name */
+	size_t ngprev;
 	struct sched_model model;
 };
 
@@ -387,6 +396,78 @@ static int sched_collect(struct sched_priv *priv, bool build, char *why, size_t 
 	return 0;
 }
 
+/* A process row's group and PID, to find each group's first process. */
+struct sched_member {
+	const char *cgroup;
+	uint32_t pid;
+};
+
+/* Order members by group name. */
+static int member_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sched_member *)a)->cgroup,
+		      ((const struct sched_member *)b)->cgroup);
+}
+
+/* Find a group's counters at the last poll by name. */
+static int gprev_cmp(const void *key, const void *p)
+{
+	return strcmp(key, ((const struct sched_group_prev *)p)->cgroup);
+}
+
+/*
+ * One group per cgroup name among the process rows, read through its first process: its
+ * throttling since the last poll and its pressure now. Its counters are the next baseline.
+ */
+static void sched_groups_build(struct sched_priv *priv, struct sched_model *m)
+{
+	struct sched_group_prev *next;
+	struct sched_member *members;
+	size_t n = 0;
+
+	if (!m->nprocs)
+		return;
+	members = xreallocarray(NULL, m->nprocs, sizeof(*members));
+	for (size_t i = 0; i < m->nprocs; i++)
+		members[i] = (struct sched_member){ m->procs[i].cgroup, m->procs[i].pid };
+	qsort(members, m->nprocs, sizeof(*members), member_cmp);
+	for (size_t i = 0; i < m->nprocs; i++)
+		if (!n || strcmp(members[n - 1].cgroup, members[i].cgroup))
+			members[n++] = members[i];
+	m->groups = xcalloc(n, sizeof(*m->groups));
+	m->ngroups = n;
+	next = xreallocarray(NULL, n, sizeof(*next));
+	for (size_t i = 0; i < n; i++) {
+		struct sched_group *g = &m->groups[i];
+		const struct sched_group_prev *old;
+		struct sched_proc_group raw;
+
+		snprintf(g->cgroup, sizeof(g->cgroup), "%s", members[i].cgroup);
+		memset(&next[i], 0, sizeof(next[i]));
+		memcpy(next[i].cgroup, g->cgroup, sizeof(next[i].cgroup));
+		if (!sched_proc_group(priv->proc, members[i].pid, &raw))
+			continue;
+		g->psi = raw.psi;
+		g->v1 = raw.v1;
+		next[i] = (struct sched_group_prev){ .has = raw.has_throttle,
+						     .nr = raw.nr_throttled,
+						     .us = raw.throttled_us };
+		memcpy(next[i].cgroup, g->cgroup, sizeof(next[i].cgroup));
+		old = priv->ngprev ? bsearch(g->cgroup, priv->gprev, priv->ngprev,
+					     sizeof(*priv->gprev), gprev_cmp)
+				   : NULL;
+		if (!raw.has_throttle || !old || !old->has)
+			continue;
+		g->has_throttle = true;
+		g->nr_throttled = raw.nr_throttled > old->nr ? raw.nr_throttled - old->nr : 0;
+		g->throttled_us = raw.throttled_us > old->us ? raw.throttled_us - old->us : 0;
+	}
+	free(members);
+	free(priv->gprev);
+	priv->gprev = next;
+	priv->ngprev = n;
+}
+
 /* The run-queue histogram since the last read, into h (microseconds). */
 static int sched_runq_read(struct sched_priv *priv, struct hist *h, char *why, size_t why_len)
 {
@@ -451,6 +532,7 @@ static void sched_close(struct collector *c)
 	free(priv->keys);
 	free(priv->vals);
 	free(priv->prev);
+	free(priv->gprev);
 	free(priv);
 	c->priv = NULL;
 }
@@ -543,6 +625,8 @@ static int sched_poll(struct collector *c)
 		return err;
 	sched_proc_system(priv->proc, &m->sys);
 	m->filtered = priv->filter.npids > 0;
+	if (priv->filter.sched_groups)
+		sched_groups_build(priv, m);
 	c->why[0] = '\0';
 	return sched_drops_update(c);
 }
@@ -592,6 +676,7 @@ static int sched_configure(struct collector *c, const struct filter *f, unsigned
 	}
 	if (parts & FILTER_PIDS)
 		filter_set_pids(&priv->filter, f->pids, f->npids);
+	priv->filter.sched_groups = f->sched_groups;
 	if (parts & FILTER_CGROUP) {
 		if (!f->cgroup.id && !priv->filter.cgroup.id)
 			return 0;

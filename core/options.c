@@ -501,6 +501,7 @@ void options_startup(const struct options *o, struct ktop_config *cfg, struct fi
 		.redact = o->redact,
 		.unwind = o->unwind,
 		.cgroup = o->cgroup,
+		.sched_groups = o->batch, /* batch JSON and text carry each cgroup's figures */
 	};
 	filter_set_pids(f, o->pids, o->npids);
 }

@@ -2,6 +2,7 @@
 #include "ui/overview_panel.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,35 @@ static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_col
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 }
 
+/*
+ * A group header's note: its processes, then its CPU throttling over the interval (periods
+ * throttled, time throttled per second) and its own pressure, where the collector read them.
+ */
+static void draw_group_note(struct canvas *cv, int row, int col, const struct sched_model *m,
+			    const struct sched_row *r)
+{
+	const struct sched_group *g = sched_model_group(m, r->cgroup);
+	char note[160];
+	size_t n;
+
+	n = (size_t)snprintf(note, sizeof(note), "%u processes", r->pid);
+	if (g && g->has_throttle && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n,
+				      "  throttled %" PRIu64 "x %.0fms/s (%s)", g->nr_throttled,
+				      m->interval_s > 0 ? g->throttled_us / 1e3 / m->interval_s : 0,
+				      g->v1 ? "v1 cpu" : "v2");
+	if (g && g->psi.has_cpu && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n, "  psi cpu %.0f%%",
+				      g->psi.cpu_some);
+	if (g && g->psi.has_io && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n, " io %.0f%%", g->psi.io_some);
+	if (g && g->psi.has_mem && n < sizeof(note))
+		snprintf(note + n, sizeof(note) - n, " mem %.0f%%", g->psi.mem_some);
+	canvas_put_fit(cv, row, col, cv->width - col,
+		       g && g->has_throttle && g->nr_throttled ? THEME_WARN : THEME_HEADER_VALUE,
+		       note);
+}
+
 /* One table row: a process, a thread or a group's header. */
 static void draw_item(struct panel *p, struct canvas *cv, int row, const struct ov_item *it,
 		      double scale, int bar_cols, int comm_col, bool selected)
@@ -419,7 +449,7 @@ static void draw_item(struct panel *p, struct canvas *cv, int row, const struct 
 		if (r->self)
 			canvas_put(cv, row, comm_col + used + 1, THEME_DIM, "(this ktop)");
 	} else {
-		canvas_printf(cv, row, comm_col, THEME_HEADER_VALUE, "%u processes", r->pid);
+		draw_group_note(cv, row, comm_col, m, r);
 	}
 	if (selected)
 		canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
@@ -506,10 +536,14 @@ static struct key_result sort_more_key(struct panel *p, int key)
 	return key_result(KEY_DO_REDRAW);
 }
 
-/* H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off. */
+/*
+ * H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off.
+ * Grouped, the collector reads each group's throttling and pressure: G asks for it.
+ */
 static struct key_result toggle_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
+	struct key_result r;
 
 	if (key == 'H')
 		op->threads = !op->threads;
@@ -518,7 +552,12 @@ static struct key_result toggle_key(struct panel *p, int key)
 	else
 		op->group = !op->group;
 	ov_refresh(p);
-	return key_result(KEY_DO_REDRAW);
+	if (key != 'G' || !p->filter)
+		return key_result(KEY_DO_REDRAW);
+	r = key_result(KEY_DO_FILTER);
+	r.filter = *p->filter;
+	r.filter.sched_groups = op->group;
+	return r;
 }
 
 /* Enter: the Stacks panel of the selected process. */
@@ -679,6 +718,36 @@ static void json_row(struct json_out *j, const struct sched_row *r)
 	json_object_end(j);
 }
 
+/* Each cgroup's throttling over the interval and its own pressure (while grouped, and batch). */
+static void json_groups(struct json_out *j, const struct sched_model *m)
+{
+	json_key(j, "groups");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct sched_group *g = &m->groups[i];
+
+		json_object_begin(j);
+		json_kv_str(j, "cgroup", g->cgroup);
+		if (g->has_throttle) {
+			json_kv_u64(j, "nr_throttled", g->nr_throttled);
+			json_kv_double(j, "throttled_ms", g->throttled_us / 1e3, 3);
+			json_kv_str(j, "cpu_stat", g->v1 ? "v1" : "v2");
+		}
+		if (g->psi.has_cpu)
+			json_kv_double(j, "psi_cpu_some", g->psi.cpu_some, 2);
+		if (g->psi.has_io) {
+			json_kv_double(j, "psi_io_some", g->psi.io_some, 2);
+			json_kv_double(j, "psi_io_full", g->psi.io_full, 2);
+		}
+		if (g->psi.has_mem) {
+			json_kv_double(j, "psi_memory_some", g->psi.mem_some, 2);
+			json_kv_double(j, "psi_memory_full", g->psi.mem_full, 2);
+		}
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 /* Every process (kernel threads too, flagged), and threads when H is on. */
 static int overview_json(struct panel *p, struct json_out *j)
 {
@@ -697,6 +766,8 @@ static int overview_json(struct panel *p, struct json_out *j)
 	for (size_t i = 0; i < m->nprocs; i++)
 		json_row(j, &m->procs[i]);
 	json_array_end(j);
+	if (m->ngroups)
+		json_groups(j, m);
 	if (op->threads) {
 		json_key(j, "threads");
 		json_array_begin(j);

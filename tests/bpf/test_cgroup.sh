@@ -108,6 +108,63 @@ else
 	fi
 fi
 
+# --- A CPU quota: the group's throttling. -----------------------------------------------------
+# throttled FILE CGROUP SOURCE: the snapshots' group CGROUP was throttled, read from SOURCE.
+throttled() {
+	python3 - "$@" <<'PY'
+import json, sys
+path, name, source = sys.argv[1:4]
+lines = open(path).read().splitlines()
+if not lines:
+    sys.exit("no snapshot")
+periods = ms = 0
+for line in lines:
+    groups = {g["cgroup"]: g for g in json.loads(line).get("groups", [])}
+    g = groups.get(name)
+    if not g:
+        sys.exit("no group %s (groups: %s)" % (name, sorted(groups)[:10]))
+    if g.get("cpu_stat") != source:
+        sys.exit("group %s: %s" % (name, g))
+    periods += g["nr_throttled"]
+    ms += g["throttled_ms"]
+if not periods or not ms:
+    sys.exit("group %s never throttled: %s" % (name, g))
+PY
+}
+qname="ktop-quota-$$"
+start quota "$work/waiter" spin 300
+ready quota || not_ok "the quota spinner starts"
+quota=$(awk '{ print $2; exit }' "$work/quota.out")
+source=""
+if [ -n "$v2" ] && grep -qw cpu "$v2/cgroup.controllers" 2>/dev/null; then
+	# v2 has the cpu controller: cpu.max, 2 ms every 100 ms (a starved spinner still hits it)
+	if grep -qw cpu "$v2/cgroup.subtree_control" || echo +cpu >"$v2/cgroup.subtree_control"; then
+		make_cg "$v2/$qname" && echo "2000 100000" >"$v2/$qname/cpu.max" &&
+			echo "$quota" >"$v2/$qname/cgroup.procs" && source=v2 && qcg="$v2/$qname"
+	fi
+elif [ -n "$v1cpu" ]; then
+	# the cpu controller is on v1: cfs_quota_us; the process also goes to a v2 cgroup of the
+	# same name where there is one, as the Overview names groups by their v2 cgroup
+	make_cg "$v1cpu/$qname" && echo 100000 >"$v1cpu/$qname/cpu.cfs_period_us" &&
+		echo 2000 >"$v1cpu/$qname/cpu.cfs_quota_us" &&
+		echo "$quota" >"$v1cpu/$qname/tasks" && source=v1 && qcg="$v1cpu/$qname"
+	if [ -n "$source" ] && [ -n "$v2" ]; then
+		make_cg "$v2/$qname" && echo "$quota" >"$v2/$qname/cgroup.procs" || source=""
+	fi
+fi
+if [ -z "$source" ]; then
+	not_ok "make a cgroup with a CPU quota (v2 cpu.max or v1 cfs_quota_us)"
+else
+	note "the quota is set through the cpu controller of cgroup $source ($qcg)"
+	if timeout 90 "$KTOP" -b -P overview -f json -d 1 -n 3 --cgroup "$qcg" \
+		>"$work/quota.json" 2>"$work/err" &&
+		why=$(throttled "$work/quota.json" "$qname" "$source" 2>&1); then
+		ok "a cgroup with a CPU quota ($source) shows its throttling in its group"
+	else
+		not_ok "throttling of $qcg: ${why:-$(tr '\n' ' ' <"$work/err")}"
+	fi
+fi
+
 # refused PATH WORDS: ktop -b --cgroup PATH ends with 2 and one line that says WORDS.
 refused() {
 	local rc
