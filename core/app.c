@@ -40,6 +40,7 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 	p->filter = &a->filter;
 	p->batch = a->opt.batch;
 	a->aux[i] = e->aux;
+	a->aux2[i] = e->aux2;
 	e->panel_init(p);
 	a->sort0[i] = -1;
 	if (p->ops->get_sort)
@@ -425,9 +426,12 @@ void app_tick(struct app *a)
 	if (a->metrics)
 		app_publish_metrics(a);
 	for (size_t i = 0; i < a->npanels; i++)
-		for (size_t k = 0; a->aux[i] && k < a->npanels; k++)
-			if (!strcmp(a->panels[k].ops->name, a->aux[i]))
+		for (size_t k = 0; k < a->npanels; k++) {
+			if (a->aux[i] && !strcmp(a->panels[k].ops->name, a->aux[i]))
 				a->panels[i].aux_model = a->shown[k];
+			if (a->aux2[i] && !strcmp(a->panels[k].ops->name, a->aux2[i]))
+				a->panels[i].aux_model2 = a->shown[k];
+		}
 	recording_tick(a);
 }
 

@@ -41,6 +41,7 @@ struct app {
 	struct panel *panel_list[APP_MAX_PANELS];
 	void *shown[APP_MAX_PANELS]; /* the snapshot each panel shows, owned here */
 	const char *aux[APP_MAX_PANELS]; /* the panel whose model each panel also reads */
+	const char *aux2[APP_MAX_PANELS]; /* and a second one */
 	size_t npanels;
 	size_t current;
 	bool paused;
