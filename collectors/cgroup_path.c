@@ -80,7 +80,6 @@ bool cgroup_path_mount(const char *mounts, const char *dir, char *mnt, size_t mn
 		else
 			cgroup_first_controller(opts, controller, controller_len);
 	}
-	(void)controller_len;
 	return found;
 }
 
