@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End to end: the C key sets the cgroup filter. In tmux, C and a cgroup directory made by the
 # test (in the cgroup v2 hierarchy found in /proc/mounts) limit the Overview to the process in
-# it, and the header names the cgroup and the panels that filter it in the kernel; C with an
-# empty line clears it; a path that is no cgroup is refused at the prompt.
+# it, and the header names the cgroup and the panels that filter it in the kernel; G groups
+# the rows, the group's row with its process count and its own pressure; C with an empty line
+# clears it; a path that is no cgroup is refused at the prompt.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -50,6 +51,14 @@ check "C sets the filter: the header names the cgroup, filtered in the kernel" \
 	wait_for 10 eval 'has "cgroup: $cg (in the kernel: overview"'
 check "the table holds the cgroup's process only" \
 	wait_for 10 eval '[ "$(rows)" = "$burst" ]'
+key G
+check "G groups the rows: the cgroup's group row counts its one process" \
+	wait_for 10 eval 'screen | grep -E "^ +group +ktop-ui-" | grep -qF "1 processes"'
+if [ -r "$cg/cpu.pressure" ]; then
+	check "and shows the cgroup's own pressure" \
+		wait_for 10 eval 'screen | grep -E "^ +group +ktop-ui-" | grep -qE "psi cpu [0-9]+%"'
+fi
+key G
 cgroup_prompt "$work"
 check "a directory that is no cgroup is refused at the prompt" \
 	wait_for 10 has "not in a mounted cgroup hierarchy"
