@@ -371,8 +371,30 @@ void app_set_visible(struct app *a, size_t i, bool visible)
 		c->ops->set_visible(c, visible);
 }
 
+/*
+ * Time the interval that ends now. One past half again the refresh (ktop was stopped with
+ * SIGSTOP, or starved) has a gap: the time beyond one interval, counted and said, since the
+ * snapshot folds it in.
+ */
+static void app_time_interval(struct app *a)
+{
+	double now = app_now();
+
+	a->interval_s = a->tick_s ? now - a->tick_s : 0;
+	a->gap_s = a->interval_s > 1.5 * a->opt.delay_s ? a->interval_s - a->opt.delay_s : 0;
+	a->tick_s = now;
+	if (a->gap_s <= 0 || a->warming_up)
+		return;
+	a->gaps_s += a->gap_s;
+	snprintf(a->message, sizeof(a->message),
+		 "ktop did not run for %.1f s (stopped or starved): a gap in this interval", a->gap_s);
+	a->message_is_error = true;
+	a->message_at = now;
+}
+
 void app_tick(struct app *a)
 {
+	app_time_interval(a);
 	for (size_t i = 0; i < a->npanels; i++) {
 		struct collector *c = &a->collectors[i];
 
@@ -445,6 +467,9 @@ void app_status(const struct app *a, const struct panel *p, struct status_info *
 	strftime(si->clock, sizeof(si->clock), "%H:%M:%S", &tm);
 	si->delay_s = a->opt.delay_s;
 	si->elapsed_s = app_now() - a->reset_s;
+	si->interval_s = a->interval_s;
+	si->gap_s = a->gap_s;
+	si->gaps_s = a->gaps_s;
 	si->paused = a->paused;
 	for (size_t i = 0; i < a->filter.npids; i++) {
 		size_t n = strlen(si->pids);

@@ -62,6 +62,10 @@ struct app {
 	int timerfd;
 	double start_s;  /* CLOCK_MONOTONIC at start */
 	double reset_s;  /* at the last r */
+	double tick_s;   /* at the last tick, 0 before the first */
+	double interval_s; /* what the last tick's snapshot covers */
+	double gap_s;      /* of it, time the loop did not run (ktop stopped or starved) */
+	double gaps_s;     /* the gaps since the last r */
 	char message[192]; /* the last action's result, shown on the footer's row a while */
 	bool message_is_error;
 	double message_at;

@@ -73,6 +73,9 @@ static int export_json(FILE *out, struct panel *p, const struct status_info *si)
 	json_kv_str(&j, "host", si->host);
 	json_kv_str(&j, "panel", p->ops->name);
 	json_kv_str(&j, "mode", si->mode);
+	json_kv_double(&j, "interval", si->interval_s, 3);
+	json_kv_double(&j, "gap", si->gap_s, 3);
+	json_kv_double(&j, "gaps_since_reset", si->gaps_s, 3);
 	if (si->unwind[0])
 		json_kv_str(&j, "unwinding", si->unwind);
 	json_key(&j, "pid_filter");

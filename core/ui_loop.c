@@ -192,6 +192,7 @@ static void reset_counters(struct app *a)
 		if (a->collectors[i].is_open)
 			a->collectors[i].ops->reset(&a->collectors[i]);
 	a->reset_s = app_now();
+	a->gaps_s = 0;
 	set_message(a, false, "counters reset");
 }
 
