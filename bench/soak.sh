@@ -114,16 +114,18 @@ print(f"RSS: {rows[0][1]/1024:.1f} MB at start, {rows[-1][1]/1024:.1f} MB at the
       f"max {max(r[1] for r in rows)/1024:.1f} MB; slope {slope(t, [r[1] for r in late]):+.2f}% per 10 min")
 print(f"fds: {rows[0][3]:.0f} at start, {rows[-1][3]:.0f} at the end, max {max(r[3] for r in rows):.0f}; "
       f"slope {slope(t, [r[3] for r in late]):+.2f}% per 10 min")
+print("by minute (s RSS_MB fds):", ", ".join(f"{r[0]:.0f} {r[1]/1024:.1f} {r[3]:.0f}"
+                                             for r in rows if r[0] % 60 < 10))
 span = late[-1][0] - late[0][0]
 if span > 0:
     cpu = (late[-1][2] - late[0][2]) / hz / span * 100
     print(f"CPU: {cpu:.2f}% of a core from {late[0][0]:.0f} s to {late[-1][0]:.0f} s "
           f"(whole run {(rows[-1][2] - rows[0][2]) / hz / max(rows[-1][0] - rows[0][0], 1) * 100:.2f}%)")
 EOF
-first=$(ls "$work"/head.* | sort -t. -k2 -n | head -1)
-last=$(ls "$work"/head.* | sort -t. -k2 -n | tail -1)
-echo "header at the first sample (${first##*.} s):"
-sed 's/^/  /' "$first"
-echo "header at the last sample (${last##*.} s):"
-sed 's/^/  /' "$last"
+first=$(cd "$work" && ls head.* | sort -t. -k2 -n | head -1)
+last=$(cd "$work" && ls head.* | sort -t. -k2 -n | tail -1)
+echo "header at the first sample (${first#head.} s):"
+sed 's/^/  /' "$work/$first"
+echo "header at the last sample (${last#head.} s):"
+sed 's/^/  /' "$work/$last"
 echo "ktop's stderr: $(wc -l <"$work/err") lines$( [ -s "$work/err" ] && echo ": $(head -2 "$work/err" | tr '\n' ' ')")"
