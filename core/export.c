@@ -241,8 +241,7 @@ FILE *export_create(const char *path, char *why, size_t why_len)
 	e = errno;
 	close(dfd);
 	if (fd < 0) {
-		snprintf(why, why_len, "%s: %s", path,
-			 e == EEXIST ? "exists; not overwritten" : strerror(e));
+		snprintf(why, why_len, "%s: %s", path, strerror(e));
 		errno = e;
 		return NULL;
 	}
@@ -264,7 +263,7 @@ int export_path_is_free(const char *path, char *why, size_t why_len)
 	if (dfd < 0)
 		return dfd;
 	if (!fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW)) {
-		snprintf(why, why_len, "%s: exists; not overwritten", path);
+		snprintf(why, why_len, "%s: %s", path, strerror(EEXIST));
 		err = -EEXIST;
 	}
 	close(dfd);
@@ -339,10 +338,7 @@ out_why:
 	if (err) {
 		char reason[256];
 
-		snprintf(reason, sizeof(reason), "%s",
-			 why[0]		   ? why
-			 : err == -EEXIST ? "exists; not overwritten"
-					  : strerror(-err));
+		snprintf(reason, sizeof(reason), "%s", why[0] ? why : strerror(-err));
 		snprintf(why, why_len, "%s: %s", path, reason);
 	}
 	close(dfd);
