@@ -4,7 +4,7 @@
 # (JSON) stops with one line and keeps only whole snapshots (or no file); -f pprof -o leaves no
 # partial profile under any name; a recording (-w) stops with one line and what it kept stays
 # readable. Refused, nothing written or overwritten: an export directory (KTOP_EXPORT_DIR, the
-# directory of -o) that is a symlink, and an -o, -w or pprof file name that exists.
+# directory of -o or -w) that is a symlink, and an -o, -w or pprof file name that exists.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -121,6 +121,10 @@ check "-o into a symlinked directory: refused (exit $rc) in one line" \
 rc=$?
 check "-f pprof -o into a symlinked directory: refused (exit $rc) in one line" \
 	eval 'test "$rc" = 2 && one_line "$work/err" "is a symlink"'
+"$KTOP" -b -P overview -d 0.5 -n 1 -f none -w "$work/link/rec" 2>"$work/err" >/dev/null
+rc=$?
+check "-w into a symlinked directory: refused (exit $rc), saying why" \
+	eval 'test "$rc" != 0 && grep -qF "is a symlink" "$work/err"'
 check "nothing was written through the symlink" only_files "$work/real"
 
 # --- a file name that exists: refused, nothing overwritten
