@@ -263,7 +263,8 @@ int export_path_is_free(const char *path, char *why, size_t why_len)
 	if (dfd < 0)
 		return dfd;
 	if (!fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW)) {
-		snprintf(why, why_len, "%s: %s", path, strerror(EEXIST));
+		snprintf(why, why_len, "%s: %s", path,
+			 S_ISLNK(st.st_mode) ? "is a symlink; not followed" : strerror(EEXIST));
 		err = -EEXIST;
 	}
 	close(dfd);
