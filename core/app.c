@@ -387,7 +387,8 @@ static void app_time_interval(struct app *a)
 		return;
 	a->gaps_s += a->gap_s;
 	snprintf(a->message, sizeof(a->message),
-		 "ktop did not run for %.1f s (stopped or starved): a gap in this interval", a->gap_s);
+		 "ktop did not run for %.1f s (stopped or starved): a gap in this interval",
+		 a->gap_s);
 	a->message_is_error = true;
 	a->message_at = now;
 }

@@ -213,8 +213,8 @@ static int export_open_dir(const char *path, const char **base, char *why, size_
 	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)len, path);
 	if (!lstat(dir, &st) && S_ISLNK(st.st_mode)) {
-		snprintf(why, why_len, "%s: the directory %s is a symlink; name the one it points to",
-			 path, dir);
+		snprintf(why, why_len,
+			 "%s: the directory %s is a symlink; name the one it points to", path, dir);
 		return -ELOOP;
 	}
 	fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -17,7 +17,7 @@
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/fuzz_unwind.h"
 
-#define FUZZ_UNWIND_MAX_STACK (64 * 1024)
+#define FUZZ_UNWIND_MAX_STACK  (64 * 1024)
 #define FUZZ_UNWIND_MAX_FRAMES 128
 
 _Static_assert(FUZZ_UNWIND_NREGS == UNWIND_NREGS, "the seed's registers are the unwinder's");
