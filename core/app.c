@@ -379,10 +379,13 @@ void app_set_visible(struct app *a, size_t i, bool visible)
 static void app_time_interval(struct app *a)
 {
 	double now = app_now();
+	/* the setup screen may have changed the refresh within the interval: the longer one */
+	double delay = a->opt.delay_s > a->tick_delay_s ? a->opt.delay_s : a->tick_delay_s;
 
 	a->interval_s = a->tick_s ? now - a->tick_s : 0;
-	a->gap_s = a->interval_s > 1.5 * a->opt.delay_s ? a->interval_s - a->opt.delay_s : 0;
+	a->gap_s = a->interval_s > 1.5 * delay ? a->interval_s - delay : 0;
 	a->tick_s = now;
+	a->tick_delay_s = a->opt.delay_s;
 	if (a->gap_s <= 0 || a->warming_up)
 		return;
 	a->gaps_s += a->gap_s;

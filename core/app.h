@@ -63,6 +63,7 @@ struct app {
 	double start_s;  /* CLOCK_MONOTONIC at start */
 	double reset_s;  /* at the last r */
 	double tick_s;   /* at the last tick, 0 before the first */
+	double tick_delay_s; /* the refresh then */
 	double interval_s; /* what the last tick's snapshot covers */
 	double gap_s;      /* of it, time the loop did not run (ktop stopped or starved) */
 	double gaps_s;     /* the gaps since the last r */
