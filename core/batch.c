@@ -100,8 +100,8 @@ static bool wait_tick(struct app *a)
 	}
 }
 
-/* Write the panel's profile of the interval to a new file path. */
-static int batch_pprof_file(struct panel *p, const char *path)
+/* Write the panel's profile of the interval to a new file path (mappings through syms). */
+static int batch_pprof_file(struct panel *p, struct sym_cache *syms, const char *path)
 {
 	char why[512];
 	FILE *f = export_create(path, why, sizeof(why));
@@ -111,7 +111,7 @@ static int batch_pprof_file(struct panel *p, const char *path)
 		fprintf(stderr, "ktop: -o %s\n", why);
 		return -EEXIST;
 	}
-	err = export_pprof(f, p, false, why, sizeof(why));
+	err = export_pprof(f, p, false, syms, why, sizeof(why));
 	if (fclose(f) && !err) {
 		err = -errno;
 		snprintf(why, sizeof(why), "%s", strerror(errno));
@@ -131,7 +131,7 @@ static int batch_pprof_interval(struct app *a, struct panel *p, uint64_t n)
 	if (!path)
 		return -ENOMEM;
 	snprintf(path, len, "%s.%llu", a->opt.output, (unsigned long long)n);
-	err = batch_pprof_file(p, path);
+	err = batch_pprof_file(p, a->syms, path);
 	free(path);
 	return err;
 }
@@ -209,7 +209,7 @@ int app_run_batch(struct app *a)
 		done++;
 	}
 	if (a->opt.format == EXPORT_PPROF && !rc) {
-		err = export_pprof(out, p, true, why, sizeof(why));
+		err = export_pprof(out, p, true, a->syms, why, sizeof(why));
 		if (err) {
 			fprintf(stderr, "ktop: -o %s: %s\n", a->opt.output, why);
 			rc = 1;

@@ -105,7 +105,8 @@ static int export_json(FILE *out, struct panel *p, const struct status_info *si)
 	return err;
 }
 
-int export_pprof(FILE *out, struct panel *p, bool cumulative, char *why, size_t why_len)
+int export_pprof(FILE *out, struct panel *p, bool cumulative, struct sym_cache *syms, char *why,
+		 size_t why_len)
 {
 	struct panel_profile pp = { 0 };
 	struct pprof_input in;
@@ -131,6 +132,7 @@ int export_pprof(FILE *out, struct panel *p, bool cumulative, char *why, size_t 
 		.tid = pp.tid,
 		.period_ns = pp.hz ? 1000000000ull / pp.hz : 0,
 		.duration_ns = (int64_t)(pp.span_s * 1e9),
+		.syms = syms,
 	};
 	in.time_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - in.duration_ns;
 	return pprof_write(out, &in, why, why_len);
@@ -155,7 +157,8 @@ int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
 	case EXPORT_NONE:
 		return 0;
 	case EXPORT_PPROF:
-		err = export_pprof(out, p, false, why, sizeof(why));
+		/* a recording's copy: no mappings (a replay has no maps to find them in) */
+		err = export_pprof(out, p, false, NULL, why, sizeof(why));
 		break;
 	default:
 		return -EOPNOTSUPP;
@@ -189,7 +192,8 @@ FILE *export_create(const char *path, char *why, size_t why_len)
 }
 
 int export_save(struct panel *p, enum export_format fmt, const struct status_info *si, int width,
-		bool utf8, char *path, size_t path_len, char *why, size_t why_len)
+		bool utf8, struct sym_cache *syms, char *path, size_t path_len, char *why,
+		size_t why_len)
 {
 	const char *ext = fmt == EXPORT_FOLDED	? "folded"
 			  : fmt == EXPORT_JSON	? "json"
@@ -219,7 +223,7 @@ int export_save(struct panel *p, enum export_format fmt, const struct status_inf
 		return -EEXIST;
 	reason[0] = '\0';
 	if (fmt == EXPORT_PPROF)
-		err = export_pprof(f, p, false, reason, sizeof(reason));
+		err = export_pprof(f, p, false, syms, reason, sizeof(reason));
 	else
 		err = export_snapshot(f, fmt, p, si, width, utf8);
 	if (fclose(f) && !err)
