@@ -27,7 +27,8 @@
 #include "util/xalloc.h"
 
 #define PPROF_HTTP_CONTENT_TYPE "application/octet-stream"
-#define PPROF_HTTP_PID_MAX	4194304 /* PID_MAX_LIMIT */
+#define PPROF_HTTP_PID_MAX	4194304		  /* PID_MAX_LIMIT */
+#define PPROF_HTTP_STACK	(8 * 1024 * 1024) /* the stack of the thread taking a profile */
 
 struct pprof_http {
 	struct ktop_config cfg; /* a copy; syms and unwinder are each profile's own */
@@ -302,51 +303,94 @@ static int ph_write(struct ph_profile *p, char **body, size_t *len, char *why, s
 	return err;
 }
 
-/* A profile of kind for the request, answered once taken (or why not). */
+/* A profile taken on a thread of its own, and its outcome. */
+struct ph_job {
+	struct pprof_http *ph;
+	struct ph_profile p;
+	unsigned int status; /* 200, or what the failure is answered with */
+	char *body;	     /* the profile (malloc'd), or NULL */
+	size_t len;
+	char why[COLLECTOR_WHY_LEN + 32];
+};
+
+/* Open the collector, take the profile, write it and close: the worker thread. */
+static void *ph_take(void *arg)
+{
+	struct ph_job *j = arg;
+	struct ph_profile *p = &j->p;
+	int err;
+
+	err = ph_open(j->ph, p);
+	if (err) {
+		j->status = err == -ESRCH ? 400 : 503;
+		snprintf(j->why, sizeof(j->why), "%s", p->c.why);
+		ph_close(p);
+		return NULL;
+	}
+	ph_run(j->ph, p);
+	err = ph_write(p, &j->body, &j->len, j->why, sizeof(j->why));
+	ph_close(p);
+	j->status = err ? 503 : 200;
+	return NULL;
+}
+
+/*
+ * A profile of kind for the request, answered once taken (or why not). It is taken on a
+ * thread with a stack of PPROF_HTTP_STACK (the HTTP threads' are small; naming and unwinding
+ * stacks go deep), which the handler waits for.
+ */
 static void ph_serve(struct pprof_http *ph, enum pprof_kind kind, const struct http_request *req,
 		     struct http_reply *rep)
 {
-	struct ph_profile p = { .kind = kind };
-	char why[COLLECTOR_WHY_LEN + 32];
+	struct ph_job *j = xcalloc(1, sizeof(*j));
 	struct timespec ts;
+	pthread_attr_t attr;
+	pthread_t t;
 	int err;
 
-	if (ph_parse(req, &p, why, sizeof(why))) {
-		ph_answer(ph, rep, 400, "%s\n", why);
-		return;
+	j->ph = ph;
+	j->p.kind = kind;
+	if (ph_parse(req, &j->p, j->why, sizeof(j->why))) {
+		ph_answer(ph, rep, 400, "%s\n", j->why);
+		goto out_free;
 	}
 	if (!ph_enter(ph)) {
-		snprintf(why, sizeof(why), "%d profiles are being taken: try again later",
+		snprintf(j->why, sizeof(j->why), "%d profiles are being taken: try again later",
 			 PPROF_HTTP_MAX_ACTIVE);
-		ph_answer(ph, rep, 429, "%s\n", why);
-		return;
+		ph_answer(ph, rep, 429, "%s\n", j->why);
+		goto out_free;
 	}
 	/* the answer comes after the profile: the connection may wait that long */
-	http_request_keep(req, p.seconds + HTTP_TIMEOUT_S);
+	http_request_keep(req, j->p.seconds + HTTP_TIMEOUT_S);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	p.start_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	j->p.start_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	log_msg("pprof: %s profile of %s for %u s", kind == PPROF_ON_CPU ? "on-CPU" : "off-CPU",
-		p.pid ? "one process" : "the box", p.seconds);
-	err = ph_open(ph, &p);
+		j->p.pid ? "one process" : "the box", j->p.seconds);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, PPROF_HTTP_STACK);
+	err = pthread_create(&t, &attr, ph_take, j);
+	pthread_attr_destroy(&attr);
 	if (err) {
-		ph_answer(ph, rep, err == -ESRCH ? 400 : 503, "%s\n", p.c.why);
-		ph_close(&p);
 		ph_leave(ph);
-		return;
+		ph_answer(ph, rep, 503, "pprof: no thread to take the profile: %s\n",
+			  strerror(err));
+		goto out_free;
 	}
-	ph_run(ph, &p);
-	err = ph_write(&p, &rep->body, &rep->len, why, sizeof(why));
-	ph_close(&p);
+	pthread_join(t, NULL);
 	ph_leave(ph);
-	if (err) {
-		ph_answer(ph, rep, 503, "%s\n", why);
-		return;
+	if (j->status != 200) {
+		ph_answer(ph, rep, j->status, "%s\n", j->why);
+		goto out_free;
 	}
 	rep->status = 200;
 	rep->content_type = PPROF_HTTP_CONTENT_TYPE;
+	rep->body = j->body;
+	rep->len = j->len;
 	pthread_mutex_lock(&ph->lock);
 	ph->stats.served++;
 	pthread_mutex_unlock(&ph->lock);
+out_free:
+	free(j);
 }
 
 /* /debug/pprof/profile: on-CPU samples. */
