@@ -268,9 +268,8 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 	if (depth == cf->map.depth)
 		frames_mark(out, &n, "[truncated]");
 	for (uint32_t i = depth; i-- > 0;) {
-		struct sym_frame f;
-
 		uint64_t pc = frames_call_addr(cf->addrs, i);
+		struct sym_frame f;
 
 		sym_user(cf->sc, k->tgid, pc, &f);
 		out[n++] = (struct stack_frame){ f.name, frames_kind(&f), NULL,

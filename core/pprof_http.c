@@ -56,7 +56,6 @@ struct pprof_http *pprof_http_new(const struct ktop_config *cfg)
 	ph->cfg = *cfg;
 	ph->cfg.syms = NULL;
 	ph->cfg.unwinder = NULL;
-	ph->cfg.batch = true;
 	ph->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&ph->lock, NULL);
 	return ph;
