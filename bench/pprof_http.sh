@@ -27,7 +27,9 @@ trap cleanup EXIT
 
 # run_ns PID: CPU time of process PID, all its threads (the profiles' too), in ns.
 tck=$(getconf CLK_TCK)
-run_ns() { sed 's/.*) //' "/proc/$1/stat" | awk -v t="$tck" '{ printf "%d", ($12 + $13) * 1e9 / t }'; }
+run_ns() {
+	sed 's/.*) //' "/proc/$1/stat" | awk -v t="$tck" '{ printf "%d", ($12 + $13) * 1e9 / t }'
+}
 
 gcc -O1 -g -fno-omit-frame-pointer -pthread -o "$work/burner" "$top/tests/bpf/burner.c" ||
 	exit 1
@@ -44,7 +46,8 @@ base=${base%/metrics}
 [ -n "$base" ] || { echo "pprof_http.sh: ktop did not serve: $(head -3 "$work/err")" >&2; exit 1; }
 sleep 3 # past the first intervals
 
-echo "$("$KTOP" -V | head -1), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), ${SECS} s asked"
+echo "$("$KTOP" -V | head -1), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)," \
+	"${SECS} s asked"
 t0=$(run_ns "$ktop_pid")
 sleep "$SECS"
 idle=$(( $(run_ns "$ktop_pid") - t0 ))

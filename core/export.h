@@ -34,9 +34,9 @@ int export_pprof(FILE *out, struct panel *p, bool cumulative, struct sym_cache *
 /* Create path for writing: O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600; NULL with why on failure. */
 FILE *export_create(const char *path, char *why, size_t why_len);
 /*
- * Save the panel (pprof: its mappings found through syms, NULL for none) to DIR/ktop-YYYYmmdd-HHMMSS.txt (.folded, .json, .pb.gz by format; DIR:
- * $KTOP_EXPORT_DIR or "."; a -N suffix when the name is taken). The path written goes to
- * path; 0 or -errno with why.
+ * Save the panel to DIR/ktop-YYYYmmdd-HHMMSS.txt (.folded, .json, .pb.gz by format; DIR:
+ * $KTOP_EXPORT_DIR or "."; a -N suffix when the name is taken), pprof with the mappings
+ * found through syms (NULL: none). The path written goes to path; 0 or -errno with why.
  */
 int export_save(struct panel *p, enum export_format fmt, const struct status_info *si, int width,
 		bool utf8, struct sym_cache *syms, char *path, size_t path_len, char *why,

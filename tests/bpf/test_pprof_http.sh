@@ -167,7 +167,8 @@ EOF
 )
 note "snapshots while profiles were taken, and the longest gap (s): ${gap:-none}"
 check "the 1 s snapshots went on during the profiles: no gap over 3 s" \
-	eval 'set -- $gap; test "${1:-0}" -ge 10 && python3 -c "import sys; sys.exit(0 if 0 < $2 <= 3 else 1)"'
+	eval 'set -- $gap; test "${1:-0}" -ge 10 &&
+		python3 -c "import sys; sys.exit(0 if 0 < $2 <= 3 else 1)"'
 
 # --- ktop quits at once with a long profile in progress --------------------------------------
 curl -s -m 120 -o "$work/long.pb.gz" -w '%{http_code}' "$base/debug/pprof/offcpu?seconds=100" \
