@@ -147,14 +147,16 @@ static int app_listen(struct app *a)
 	int err;
 
 	a->metrics = metrics_new();
+	a->pprof = pprof_http_new(&a->cfg);
 	a->http = http_server_new();
 	http_server_route(a->http, "/metrics", serve_metrics, a->metrics);
+	pprof_http_route(a->pprof, a->http);
 	err = http_server_start(a->http, a->opt.listen, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "ktop: --listen %s\n", why);
 		return err;
 	}
-	log_msg("http: serving /metrics on %s", http_server_address(a->http));
+	log_msg("http: serving /metrics and /debug/pprof/ on %s", http_server_address(a->http));
 	return 0;
 }
 
@@ -171,6 +173,7 @@ static void app_publish_metrics(struct app *a)
 
 	prom_buf_init(&b);
 	metrics_render(a->metrics, a->collectors, a->npanels, &b);
+	pprof_http_render(a->pprof, &b);
 	text = prom_buf_take(&b, &len);
 	metrics_publish(a->metrics, text, len);
 	a->render_s += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - t0;
@@ -251,9 +254,13 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 
 void app_fini(struct app *a)
 {
-	/* the server's threads first: nothing serves while the rest goes */
+	/* the server's threads first (the profiles they take end now): nothing serves while the
+	 * rest goes */
+	pprof_http_stop(a->pprof);
 	http_server_free(a->http);
 	a->http = NULL;
+	pprof_http_free(a->pprof);
+	a->pprof = NULL;
 	metrics_free(a->metrics);
 	a->metrics = NULL;
 	recording_close(a);

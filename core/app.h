@@ -13,6 +13,7 @@
 #include "core/features.h"
 #include "core/http_server.h"
 #include "core/metrics.h"
+#include "core/pprof_http.h"
 #include "core/options.h"
 #include "core/registry.h"
 #include "core/settings.h"
@@ -78,6 +79,7 @@ struct app {
 	bool warming_up;                /* batch's polls before the first interval: not recorded */
 	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
 	struct http_server *http;
+	struct pprof_http *pprof; /* --listen: /debug/pprof/ profiles */
 	uint64_t renders; /* of the exposition, and the CPU time of the last ones, for the log */
 	double render_s;
 };

@@ -105,6 +105,7 @@ static bool wait_tick(struct app *a)
 /* What a pprof file of batch holds: the interval's stacks, or with cumulative the run's. */
 struct batch_pprof_arg {
 	struct panel *p;
+	struct sym_cache *syms; /* for the mappings of user frames */
 	bool cumulative;
 };
 
@@ -113,13 +114,14 @@ static int batch_pprof_write(FILE *f, void *arg, char *why, size_t why_len)
 {
 	struct batch_pprof_arg *a = arg;
 
-	return export_pprof(f, a->p, a->cumulative, why, why_len);
+	return export_pprof(f, a->p, a->cumulative, a->syms, why, why_len);
 }
 
-/* Write the panel's profile to a new file path, whole or not at all. */
-static int batch_pprof_file(struct panel *p, const char *path, bool cumulative)
+/* Write the panel's profile to a new file path, whole or not at all (mappings through syms). */
+static int batch_pprof_file(struct panel *p, struct sym_cache *syms, const char *path,
+			    bool cumulative)
 {
-	struct batch_pprof_arg arg = { p, cumulative };
+	struct batch_pprof_arg arg = { p, syms, cumulative };
 	char why[512];
 	int err = export_write_whole(path, batch_pprof_write, &arg, why, sizeof(why));
 
@@ -162,7 +164,7 @@ static int batch_pprof_interval(struct app *a, struct panel *p, uint64_t n)
 	if (!path)
 		return -ENOMEM;
 	snprintf(path, len, "%s.%llu", a->opt.output, (unsigned long long)n);
-	err = batch_pprof_file(p, path, false);
+	err = batch_pprof_file(p, a->syms, path, false);
 	free(path);
 	return err;
 }
@@ -254,8 +256,8 @@ int app_run_batch(struct app *a)
 	}
 	if (a->opt.format == EXPORT_PPROF && !rc) {
 		if (a->opt.output)
-			err = batch_pprof_file(p, a->opt.output, true);
-		else if ((err = export_pprof(out, p, true, why, sizeof(why))))
+			err = batch_pprof_file(p, a->syms, a->opt.output, true);
+		else if ((err = export_pprof(out, p, true, a->syms, why, sizeof(why))))
 			fprintf(stderr, "ktop: %s\n", why);
 		if (err)
 			rc = 1;

@@ -110,7 +110,8 @@ static int export_json(FILE *out, struct panel *p, const struct status_info *si)
 	return err;
 }
 
-int export_pprof(FILE *out, struct panel *p, bool cumulative, char *why, size_t why_len)
+int export_pprof(FILE *out, struct panel *p, bool cumulative, struct sym_cache *syms, char *why,
+		 size_t why_len)
 {
 	struct panel_profile pp = { 0 };
 	struct pprof_input in;
@@ -136,6 +137,7 @@ int export_pprof(FILE *out, struct panel *p, bool cumulative, char *why, size_t 
 		.tid = pp.tid,
 		.period_ns = pp.hz ? 1000000000ull / pp.hz : 0,
 		.duration_ns = (int64_t)(pp.span_s * 1e9),
+		.syms = syms,
 	};
 	in.time_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - in.duration_ns;
 	return pprof_write(out, &in, why, why_len);
@@ -171,7 +173,8 @@ int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
 	case EXPORT_NONE:
 		return 0;
 	case EXPORT_PPROF:
-		err = export_pprof(out, p, false, why, sizeof(why));
+		/* a recording's copy: no mappings (a replay has no maps to find them in) */
+		err = export_pprof(out, p, false, NULL, why, sizeof(why));
 		break;
 	default:
 		return -EOPNOTSUPP;
@@ -353,6 +356,7 @@ struct export_save_arg {
 	const struct status_info *si;
 	int width;
 	bool utf8;
+	struct sym_cache *syms; /* for pprof's mappings */
 };
 
 /* export_write_fn of export_save. */
@@ -361,19 +365,20 @@ static int export_save_write(FILE *f, void *arg, char *why, size_t why_len)
 	struct export_save_arg *a = arg;
 
 	if (a->fmt == EXPORT_PPROF)
-		return export_pprof(f, a->p, false, why, why_len);
+		return export_pprof(f, a->p, false, a->syms, why, why_len);
 	return export_snapshot(f, a->fmt, a->p, a->si, a->width, a->utf8);
 }
 
 int export_save(struct panel *p, enum export_format fmt, const struct status_info *si, int width,
-		bool utf8, char *path, size_t path_len, char *why, size_t why_len)
+		bool utf8, struct sym_cache *syms, char *path, size_t path_len, char *why,
+		size_t why_len)
 {
 	const char *ext = fmt == EXPORT_FOLDED	? "folded"
 			  : fmt == EXPORT_JSON	? "json"
 			  : fmt == EXPORT_PPROF ? "pb.gz"
 						: "txt";
 	const char *dir = getenv("KTOP_EXPORT_DIR");
-	struct export_save_arg arg = { p, fmt, si, width, utf8 };
+	struct export_save_arg arg = { p, fmt, si, width, utf8, syms };
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;

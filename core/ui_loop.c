@@ -133,7 +133,7 @@ static void save_snapshot(struct app *a, enum export_format fmt)
 
 	app_status(a, p, &si);
 	if (export_save(p, fmt, &si, a->screen.cols > 0 ? a->screen.cols : 100, a->screen.utf8,
-			path, sizeof(path), why, sizeof(why))) {
+			a->syms, path, sizeof(path), why, sizeof(why))) {
 		snprintf(msg, sizeof(msg), "save failed: %s", why);
 		set_message(a, true, msg);
 		return;
