@@ -25,6 +25,8 @@ struct ktop_config {
 	uint32_t max_stacks;    /* stacks kept in user space since the reset (0: no bound) */
 	uint32_t sample_hz;     /* on-CPU sampling frequency (-F, default 99) */
 	uint32_t ustack_kib;    /* DWARF unwinding: KiB of user stack copied (0: 16) */
+	/* stacks: with no target, the stacks of every process (a profile of the box), no picker */
+	bool stacks_every_process;
 	bool batch;
 	/* slow queries: --db targets (a server binary's path or a PID); none: find every server */
 	const char *db_targets[16];

@@ -168,14 +168,16 @@ static int app_listen(struct app *a)
 	int err;
 
 	a->metrics = metrics_new();
+	a->pprof = pprof_http_new(&a->cfg);
 	a->http = http_server_new();
 	http_server_route(a->http, "/metrics", serve_metrics, a->metrics);
+	pprof_http_route(a->pprof, a->http);
 	err = http_server_start(a->http, a->opt.listen, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "ktop: --listen %s\n", why);
 		return err;
 	}
-	log_msg("http: serving /metrics on %s", http_server_address(a->http));
+	log_msg("http: serving /metrics and /debug/pprof/ on %s", http_server_address(a->http));
 	return 0;
 }
 
@@ -192,6 +194,7 @@ static void app_publish_metrics(struct app *a)
 
 	prom_buf_init(&b);
 	metrics_render(a->metrics, a->collectors, a->npanels, &b);
+	pprof_http_render(a->pprof, &b);
 	text = prom_buf_take(&b, &len);
 	metrics_publish(a->metrics, text, len);
 	a->render_s += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - t0;
@@ -272,9 +275,13 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 
 void app_fini(struct app *a)
 {
-	/* the server's threads first: nothing serves while the rest goes */
+	/* the server's threads first (the profiles they take end now): nothing serves while the
+	 * rest goes */
+	pprof_http_stop(a->pprof);
 	http_server_free(a->http);
 	a->http = NULL;
+	pprof_http_free(a->pprof);
+	a->pprof = NULL;
 	metrics_free(a->metrics);
 	a->metrics = NULL;
 	recording_close(a);
@@ -392,8 +399,34 @@ void app_set_visible(struct app *a, size_t i, bool visible)
 		c->ops->set_visible(c, visible);
 }
 
+/*
+ * Time the interval that ends now. One past half again the refresh (ktop was stopped with
+ * SIGSTOP, or starved) has a gap: the time beyond one interval, counted and said, since the
+ * snapshot folds it in.
+ */
+static void app_time_interval(struct app *a)
+{
+	double now = app_now();
+	/* the setup screen may have changed the refresh within the interval: the longer one */
+	double delay = a->opt.delay_s > a->tick_delay_s ? a->opt.delay_s : a->tick_delay_s;
+
+	a->interval_s = a->tick_s ? now - a->tick_s : 0;
+	a->gap_s = a->interval_s > 1.5 * delay ? a->interval_s - delay : 0;
+	a->tick_s = now;
+	a->tick_delay_s = a->opt.delay_s;
+	if (a->gap_s <= 0 || a->warming_up)
+		return;
+	a->gaps_s += a->gap_s;
+	snprintf(a->message, sizeof(a->message),
+		 "ktop did not run for %.1f s (stopped or starved): a gap in this interval",
+		 a->gap_s);
+	a->message_is_error = true;
+	a->message_at = now;
+}
+
 void app_tick(struct app *a)
 {
+	app_time_interval(a);
 	for (size_t i = 0; i < a->npanels; i++) {
 		struct collector *c = &a->collectors[i];
 
@@ -469,6 +502,9 @@ void app_status(const struct app *a, const struct panel *p, struct status_info *
 	strftime(si->clock, sizeof(si->clock), "%H:%M:%S", &tm);
 	si->delay_s = a->opt.delay_s;
 	si->elapsed_s = app_now() - a->reset_s;
+	si->interval_s = a->interval_s;
+	si->gap_s = a->gap_s;
+	si->gaps_s = a->gaps_s;
 	si->paused = a->paused;
 	for (size_t i = 0; i < a->filter.npids; i++) {
 		size_t n = strlen(si->pids);

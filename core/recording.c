@@ -35,6 +35,10 @@ int recording_open(struct app *a, char *why, size_t why_len)
 		snprintf(h.kernel, sizeof(h.kernel), "%s", un.release);
 	}
 	snprintf(h.ktop_version, sizeof(h.ktop_version), "%s", PACKAGE_VERSION);
+	/* as every file ktop writes: never over a file, never through a symlinked directory */
+	err = export_path_is_free(a->opt.write, why, why_len);
+	if (err)
+		return err;
 	err = record_writer_open(&a->rec, a->opt.write, &h, why, why_len);
 	if (!err)
 		record_writer_set_size_bound(a->rec, a->opt.keep_bytes);

@@ -145,7 +145,7 @@ static void save_snapshot(struct app *a, enum export_format fmt)
 
 	app_status(a, p, &si);
 	if (export_save(p, fmt, &si, a->screen.cols > 0 ? a->screen.cols : 100, a->screen.utf8,
-			path, sizeof(path), why, sizeof(why))) {
+			a->syms, path, sizeof(path), why, sizeof(why))) {
 		snprintf(msg, sizeof(msg), "save failed: %s", why);
 		set_message(a, true, msg);
 		return;
@@ -204,6 +204,7 @@ static void reset_counters(struct app *a)
 		if (a->collectors[i].is_open)
 			a->collectors[i].ops->reset(&a->collectors[i]);
 	a->reset_s = app_now();
+	a->gaps_s = 0;
 	set_message(a, false, "counters reset");
 }
 

@@ -40,6 +40,10 @@ void statusbar_draw_header(struct canvas *cv, const struct status_info *si)
 	snprintf(buf, sizeof(buf), "%.1fs", si->delay_s);
 	col = put_pair(cv, 0, col, "every ", buf, THEME_HEADER_VALUE);
 	col = put_pair(cv, 0, col, NULL, si->clock, THEME_HEADER_VALUE);
+	if (si->gap_s > 0) {
+		snprintf(buf, sizeof(buf), "gap %.1f s", si->gap_s);
+		col = put_pair(cv, 0, col, NULL, buf, THEME_WARN);
+	}
 	if (si->paused)
 		canvas_put(cv, 0, col, THEME_PAUSED, "PAUSED");
 
