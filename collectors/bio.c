@@ -434,9 +434,13 @@ static int bio_configure(struct collector *c, const struct filter *f, unsigned i
 
 	if (!priv || !priv->skel)
 		return collector_not_open(c);
-	changed &= FILTER_PIDS | FILTER_BIO_SLOW;
+	changed &= FILTER_PIDS | FILTER_BIO_SLOW | FILTER_CGROUP;
 	if (changed & FILTER_PIDS)
 		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
+	}
 	if (changed & FILTER_BIO_SLOW) {
 		priv->slow_us = f->bio_slow_us;
 		priv->skel->bss->slow_ns = bpf_common_us_to_ns(priv->slow_us);

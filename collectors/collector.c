@@ -32,3 +32,8 @@ int collector_open_failed(struct collector *c, int err)
 	c->mode[0] = '\0';
 	return err;
 }
+
+void collector_set_cgroup(struct collector *c, const struct filter_cgroup *cg, bool in_kernel)
+{
+	snprintf(c->cgroup, sizeof(c->cgroup), "%s", !cg->id ? "" : in_kernel ? "kernel" : "user");
+}

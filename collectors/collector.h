@@ -25,6 +25,8 @@ struct ktop_config {
 	uint32_t max_stacks;    /* stacks kept in user space since the reset (0: no bound) */
 	uint32_t sample_hz;     /* on-CPU sampling frequency (-F, default 99) */
 	uint32_t ustack_kib;    /* DWARF unwinding: KiB of user stack copied (0: 16) */
+	/* stacks: with no target, the stacks of every process (a profile of the box), no picker */
+	bool stacks_every_process;
 	bool batch;
 	/* slow queries: --db targets (a server binary's path or a PID); none: find every server */
 	const char *db_targets[16];
@@ -91,10 +93,13 @@ struct collector {
 	char why[COLLECTOR_WHY_LEN]; /* why open() or the last poll() failed */
 	char mode[32];               /* how it is attached, e.g. "tp_btf" or "raw_tp" */
 	char unwind[32];             /* stack collectors: how user stacks are walked, e.g. "dwarf" */
+	char cgroup[16];	     /* --cgroup: where it filters ("kernel"), "" when off */
 	struct collector_drop drops[COLLECTOR_MAX_DROPS];
 	size_t ndrops;
 };
 
+/* Note how the collector filters by cg (in the kernel or not); "" when cg is off. */
+void collector_set_cgroup(struct collector *c, const struct filter_cgroup *cg, bool in_kernel);
 /* The sum of the collector's drop counters. */
 uint64_t collector_drops_total(const struct collector *c);
 /* The start of every close(): the collector is no longer open and shows no drops; its priv. */

@@ -384,6 +384,10 @@ static int offcpu_configure(struct collector *c, const struct filter *f, unsigne
 	m = &priv->model;
 	if (changed & FILTER_PIDS)
 		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
+	}
 	if (changed & FILTER_OFFCPU_BLOCK) {
 		m->min_block_us = f->min_block_us;
 		m->max_block_us = f->max_block_us;
@@ -396,7 +400,8 @@ static int offcpu_configure(struct collector *c, const struct filter *f, unsigne
 		priv->skel->bss->count_runnable = m->runnable;
 		priv->skel->bss->count_kthreads = m->kthreads;
 	}
-	restart = changed & (FILTER_PIDS | FILTER_OFFCPU_BLOCK | FILTER_OFFCPU_STATES);
+	restart = changed &
+		  (FILTER_PIDS | FILTER_OFFCPU_BLOCK | FILTER_OFFCPU_STATES | FILTER_CGROUP);
 	/*
 	 * raw_tp sees a block end only when its thread leaves the CPU again, after it went back
 	 * to user space: too late to copy the stack it blocked with.

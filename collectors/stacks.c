@@ -4,7 +4,8 @@
  * event on every online CPU; each poll its stack source (stack_source.c, as Off-CPU's) drains
  * the counts map into stack_collect.c, and the target's threads are read from /proc
  * (stacks_proc.c) into struct stacks_model. With no target it counts samples by process, for
- * a picker.
+ * a picker, or, opened for a profile of the box (cfg->stacks_every_process), takes the stacks
+ * of every process.
  */
 #include "collectors/stacks.h"
 
@@ -67,6 +68,7 @@ struct stacks_priv {
 	struct stacks_bpf *skel;
 	struct stack_source *src; /* the counts map into the model; DWARF unwinding */
 	uint32_t ustack_kib;
+	bool every;    /* with no target, every process's stacks (cfg->stacks_every_process) */
 	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
 	struct stacks_cpu *cpus; /* by CPU number, ncpus of them */
 	int ncpus;
@@ -306,6 +308,7 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 			return err;
 	}
 	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
+	skel->rodata->every_process = priv->every;
 	priv->can_copy = ustack_reader_can_copy();
 	skel->rodata->ustack_can_copy = priv->can_copy;
 	err = stacks_bpf__load(skel);
@@ -398,6 +401,7 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	priv->online_path =
 		getenv(STACKS_ONLINE_ENV) ? getenv(STACKS_ONLINE_ENV) : STACKS_ONLINE_PATH;
 	priv->ustack_kib = ustack_reader_kib(cfg);
+	priv->every = cfg && cfg->stacks_every_process;
 
 	priv->ncpus = bpf_common_ncpus("stacks", c->why, sizeof(c->why));
 	if (priv->ncpus < 0) {
@@ -846,6 +850,8 @@ static int stacks_poll(struct collector *c)
 	stack_source_interval_end(priv->src, now, &interval_s, &cumulative_s);
 	if (priv->target)
 		stacks_poll_target(priv, nread, read_s);
+	else if (priv->every)
+		stack_source_collect(priv->src);
 	else
 		err = stacks_poll_top(c);
 	/* What was not collected (no target, or gone) goes. */
@@ -926,6 +932,10 @@ static int stacks_configure(struct collector *c, const struct filter *f, unsigne
 	if (!priv || !priv->skel)
 		return collector_not_open(c);
 	m = &priv->model;
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
+	}
 	if (changed & (FILTER_PIDS | FILTER_UNWIND))
 		stacks_unwind_set(c, target, f->unwind);
 	if (!(changed & FILTER_PIDS))

@@ -619,8 +619,12 @@ static int trace_configure(struct collector *c, const struct filter *f, unsigned
 
 	if (!trace_is_ready(c))
 		return -EBADF;
-	if (!(changed & FILTER_PIDS))
+	if (!(changed & (FILTER_PIDS | FILTER_CGROUP)))
 		return 0;
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
+	}
 	err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
 	if (err)
 		return err;

@@ -2,6 +2,7 @@
 #include "ui/overview_panel.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,9 @@
 
 #include <ncurses.h>
 
+#include "collectors/bio_model.h"
 #include "collectors/sched_model.h"
+#include "collectors/sql_model.h"
 #include "ui/format.h"
 #include "ui/list_nav.h"
 #include "util/parse.h"
@@ -27,8 +30,18 @@
 /* Where the class columns start: after "*PID USER CGROUP THR S". */
 #define CLASS_COL (1 + 7 + 1 + 8 + 1 + CGROUP_COLS + 1 + 3 + 1 + 1)
 #define BUSY_COL  (CLASS_COL + 5 * SCHED_NCLASSES)
+#define EXTRA_COL (BUSY_COL + 6) /* IOPS, MB/s, SQ/s: 6 columns each */
+#define EXTRA_W	  18
 #define CPU_ROWS  8 /* at most this many rows of CPU bars */
 #define COMM_MIN  12
+
+/* A process's disk I/O (Block I/O model) and slow queries (SQL model) over the interval. */
+struct ov_extra {
+	uint32_t pid;
+	uint64_t ios;
+	uint64_t bytes;
+	uint64_t queries;
+};
 
 /* One line of the table: a process or thread row, or a cgroup group's header. */
 struct ov_item {
@@ -62,6 +75,12 @@ struct overview_panel {
 	int title_row; /* where the table's titles and first row were last drawn (-1: not) */
 	int first_row;
 	int comm_col;  /* and where COMMAND began */
+	int extra_w;   /* the IOPS, MB/s, SQ/s columns' width (0: too narrow for them) */
+	/* per process I/O and slow queries, by pid, from the models they were built from */
+	struct ov_extra *extra;
+	size_t nextra;
+	const void *extra_bio, *extra_sql;
+	uint64_t extra_bio_polls, extra_sql_polls;
 };
 
 
@@ -139,6 +158,72 @@ static int group_cmp(const void *a, const void *b, void *arg)
 	int c = strcmp(x->cgroup, y->cgroup);
 
 	return c ? c : row_cmp(a, b, arg);
+}
+
+/* Order extras by pid. */
+static int extra_cmp(const void *a, const void *b)
+{
+	const struct ov_extra *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* The extra of pid, added (zero) when missing from the first n (kept sorted at the end). */
+static struct ov_extra *extra_add(struct ov_extra **v, size_t *n, size_t *cap, uint32_t pid)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].pid == pid)
+			return &(*v)[i];
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[*n] = (struct ov_extra){ .pid = pid };
+	return &(*v)[(*n)++];
+}
+
+/*
+ * Sum the interval's I/O of each process over its disks (Block I/O model) and count its slow
+ * queries that ended in the interval (SQL model), when either model is new.
+ */
+static void ov_extra_build(struct panel *p)
+{
+	const struct bio_model *b = p->aux_model;
+	const struct sql_model *q = p->aux_model2;
+	struct overview_panel *op = p->priv;
+	size_t n = 0, cap = 0;
+	struct ov_extra *v = NULL;
+
+	if (op->extra_bio == b && op->extra_sql == q && (!b || op->extra_bio_polls == b->polls) &&
+	    (!q || op->extra_sql_polls == q->polls))
+		return;
+	op->extra_bio = b;
+	op->extra_sql = q;
+	op->extra_bio_polls = b ? b->polls : 0;
+	op->extra_sql_polls = q ? q->polls : 0;
+	for (size_t i = 0; b && i < b->interval.nprocs; i++) {
+		const struct bio_proc *bp = &b->interval.procs[i];
+		struct ov_extra *e = extra_add(&v, &n, &cap, bp->pid);
+
+		e->ios += bp->ios;
+		e->bytes += bp->bytes;
+	}
+	for (size_t i = 0; q && i < q->nqueries; i++)
+		if (q->queries[i].seq > q->interval_from)
+			extra_add(&v, &n, &cap, q->queries[i].pid)->queries++;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), extra_cmp);
+	free(op->extra);
+	op->extra = v;
+	op->nextra = n;
+}
+
+/* The extra of pid, or NULL when it did no I/O and had no slow query. */
+static const struct ov_extra *ov_extra_of(const struct overview_panel *op, uint32_t pid)
+{
+	struct ov_extra key = { .pid = pid };
+
+	return op->nextra ? bsearch(&key, op->extra, op->nextra, sizeof(key), extra_cmp) : NULL;
 }
 
 /* Rebuild the rows shown from the model when it or a choice changed. */
@@ -380,6 +465,8 @@ static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_col
 			 c < SCHED_NCLASSES ? class_titles[c] : "BUSY");
 		x += canvas_printf(cv, row, x, THEME_TITLE, "%*s", c < SCHED_NCLASSES ? 5 : 6, t);
 	}
+	if (op->extra_w)
+		x += canvas_printf(cv, row, x, THEME_TITLE, "%6s%6s%6s", "IOPS", "MB/s", "SQ/s");
 	if (bar_cols)
 		canvas_printf(cv, row, x + 2, THEME_TITLE, "%-*.*s", bar_cols, bar_cols, "time/s");
 	canvas_put(cv, row, comm_col, THEME_TITLE,
@@ -388,11 +475,67 @@ static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_col
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
 }
 
+/*
+ * A group header's note: its processes, then its CPU throttling over the interval (periods
+ * throttled, time throttled per second) and its own pressure, where the collector read them.
+ */
+static void draw_group_note(struct canvas *cv, int row, int col, const struct sched_model *m,
+			    const struct sched_row *r)
+{
+	const struct sched_group *g = sched_model_group(m, r->cgroup);
+	char note[160];
+	size_t n;
+
+	n = (size_t)snprintf(note, sizeof(note), "%u processes", r->pid);
+	if (g && g->has_throttle && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n,
+				      "  throttled %" PRIu64 "x %.0fms/s (%s)", g->nr_throttled,
+				      m->interval_s > 0 ? g->throttled_us / 1e3 / m->interval_s : 0,
+				      g->v1 ? "v1 cpu" : "v2");
+	if (g && g->psi.has_cpu && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n, "  psi cpu %.0f%%",
+				      g->psi.cpu_some);
+	if (g && g->psi.has_io && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n, " io %.0f%%", g->psi.io_some);
+	if (g && g->psi.has_mem && n < sizeof(note))
+		snprintf(note + n, sizeof(note) - n, " mem %.0f%%", g->psi.mem_some);
+	canvas_put_fit(cv, row, col, cv->width - col,
+		       g && g->has_throttle && g->nr_throttled ? THEME_WARN : THEME_HEADER_VALUE,
+		       note);
+}
+
+/* The I/O per second of a process's extra (ios or bytes), over the Block I/O interval. */
+static double extra_rate(const struct bio_model *b, uint64_t v)
+{
+	return b && b->interval.seconds > 0 ? (double)v / b->interval.seconds : 0;
+}
+
+/* A process row's IOPS, MB/s and slow queries per second ("-" where the model is missing). */
+static void draw_extra(struct panel *p, struct canvas *cv, int row, enum theme_role role,
+		       uint32_t pid)
+{
+	const struct overview_panel *op = p->priv;
+	const struct bio_model *b = p->aux_model;
+	const struct sched_model *m = p->model;
+	const struct ov_extra *e = ov_extra_of(op, pid);
+	char iops[16] = "-", mbs[16] = "-", sqs[16] = "-";
+
+	if (b) {
+		snprintf(iops, sizeof(iops), "%.0f", e ? extra_rate(b, e->ios) : 0);
+		snprintf(mbs, sizeof(mbs), "%.1f", e ? extra_rate(b, e->bytes) / 1e6 : 0);
+	}
+	if (p->aux_model2)
+		snprintf(sqs, sizeof(sqs), "%.1f",
+			 e && m->interval_s > 0 ? (double)e->queries / m->interval_s : 0);
+	canvas_printf(cv, row, EXTRA_COL, role, "%6.6s%6.6s%6.6s", iops, mbs, sqs);
+}
+
 /* One table row: a process, a thread or a group's header. */
 static void draw_item(struct panel *p, struct canvas *cv, int row, const struct ov_item *it,
 		      double scale, int bar_cols, int comm_col, bool selected)
 {
 	const struct sched_model *m = p->model;
+	const struct overview_panel *op = p->priv;
 	const struct sched_row *r = it->row ? it->row : &it->group;
 	enum theme_role role = r->state == 'X' ? THEME_DIM : THEME_DEFAULT;
 	char id[16], thr[12], v[16];
@@ -411,15 +554,17 @@ static void draw_item(struct panel *p, struct canvas *cv, int row, const struct 
 		canvas_printf(cv, row, x, role, " %s", rate_text(v, sizeof(v), per_s(m, r->ns[c])));
 	canvas_printf(cv, row, x, role, "  %s",
 		      rate_text(v, sizeof(v), per_s(m, sched_row_busy_ns(r))));
+	if (it->row && !r->tid && op->extra_w)
+		draw_extra(p, cv, row, role, r->pid);
 	if (bar_cols)
-		draw_stack_bar(cv, row, x + 8, bar_cols, m, r, scale);
+		draw_stack_bar(cv, row, x + 8 + op->extra_w, bar_cols, m, r, scale);
 	if (it->row) {
 		int used = canvas_put_fit(cv, row, comm_col, cv->width - comm_col, role, r->comm);
 
 		if (r->self)
 			canvas_put(cv, row, comm_col + used + 1, THEME_DIM, "(this ktop)");
 	} else {
-		canvas_printf(cv, row, comm_col, THEME_HEADER_VALUE, "%u processes", r->pid);
+		draw_group_note(cv, row, comm_col, m, r);
 	}
 	if (selected)
 		canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
@@ -452,10 +597,12 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 		      op->nrows, op->threads ? "threads" : "processes", sort_text,
 		      op->kthreads ? "shown" : "hidden", op->group ? "  grouped by cgroup" : "",
 		      op->min_busy, m->interval_s);
-	/* the bar gives way to the command on narrow screens */
-	bar_cols = cv->width - (BUSY_COL + 6 + 2) - 1 - COMM_COLS;
+	/* the bar, then the I/O columns, give way to the command on narrow screens */
+	op->extra_w = cv->width >= EXTRA_COL + EXTRA_W + 1 + COMM_COLS ? EXTRA_W : 0;
+	bar_cols = cv->width - (EXTRA_COL + op->extra_w + 2) - 1 - COMM_COLS;
 	bar_cols = bar_cols > BAR_COLS ? BAR_COLS : bar_cols < 4 ? 0 : bar_cols;
-	comm_col = BUSY_COL + 6 + 1 + (bar_cols ? bar_cols + 2 : 0);
+	comm_col = EXTRA_COL + op->extra_w + 1 + (bar_cols ? bar_cols + 2 : 0);
+	ov_extra_build(p);
 	op->title_row = row;
 	op->first_row = row + 1;
 	draw_titles(p, cv, row++, bar_cols, comm_col);
@@ -506,10 +653,14 @@ static struct key_result sort_more_key(struct panel *p, int key)
 	return key_result(KEY_DO_REDRAW);
 }
 
-/* H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off. */
+/*
+ * H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off.
+ * Grouped, the collector reads each group's throttling and pressure: G asks for it.
+ */
 static struct key_result toggle_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
+	struct key_result r;
 
 	if (key == 'H')
 		op->threads = !op->threads;
@@ -518,7 +669,12 @@ static struct key_result toggle_key(struct panel *p, int key)
 	else
 		op->group = !op->group;
 	ov_refresh(p);
-	return key_result(KEY_DO_REDRAW);
+	if (key != 'G' || !p->filter)
+		return key_result(KEY_DO_REDRAW);
+	r = key_result(KEY_DO_FILTER);
+	r.filter = *p->filter;
+	r.filter.sched_groups = op->group;
+	return r;
 }
 
 /* Enter: the Stacks panel of the selected process. */
@@ -652,8 +808,24 @@ static void json_system(struct json_out *j, const struct sched_system *s)
 	json_object_end(j);
 }
 
+/* A process's I/O and slow queries per second where their models are there. */
+static void json_extra(struct panel *p, struct json_out *j, uint32_t pid)
+{
+	const struct ov_extra *e = ov_extra_of(p->priv, pid);
+	const struct sched_model *m = p->model;
+	const struct bio_model *b = p->aux_model;
+
+	if (b) {
+		json_kv_double(j, "iops", e ? extra_rate(b, e->ios) : 0, 1);
+		json_kv_double(j, "io_mb_s", e ? extra_rate(b, e->bytes) / 1e6 : 0, 3);
+	}
+	if (p->aux_model2)
+		json_kv_double(j, "slow_queries_s",
+			       e && m->interval_s > 0 ? (double)e->queries / m->interval_s : 0, 2);
+}
+
 /* One process or thread as JSON. */
-static void json_row(struct json_out *j, const struct sched_row *r)
+static void json_row(struct panel *p, struct json_out *j, const struct sched_row *r)
 {
 	char state[2] = { r->state, '\0' };
 	uint64_t busy = sched_row_busy_ns(r);
@@ -676,7 +848,39 @@ static void json_row(struct json_out *j, const struct sched_row *r)
 	for (int c = 0; c < SCHED_NCLASSES; c++)
 		json_kv_double(j, sched_class_name(c), (double)r->ns[c] / 1e6, 3);
 	json_object_end(j);
+	if (!r->tid)
+		json_extra(p, j, r->pid);
 	json_object_end(j);
+}
+
+/* Each cgroup's throttling over the interval and its own pressure (while grouped, and batch). */
+static void json_groups(struct json_out *j, const struct sched_model *m)
+{
+	json_key(j, "groups");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct sched_group *g = &m->groups[i];
+
+		json_object_begin(j);
+		json_kv_str(j, "cgroup", g->cgroup);
+		if (g->has_throttle) {
+			json_kv_u64(j, "nr_throttled", g->nr_throttled);
+			json_kv_double(j, "throttled_ms", g->throttled_us / 1e3, 3);
+			json_kv_str(j, "cpu_stat", g->v1 ? "v1" : "v2");
+		}
+		if (g->psi.has_cpu)
+			json_kv_double(j, "psi_cpu_some", g->psi.cpu_some, 2);
+		if (g->psi.has_io) {
+			json_kv_double(j, "psi_io_some", g->psi.io_some, 2);
+			json_kv_double(j, "psi_io_full", g->psi.io_full, 2);
+		}
+		if (g->psi.has_mem) {
+			json_kv_double(j, "psi_memory_some", g->psi.mem_some, 2);
+			json_kv_double(j, "psi_memory_full", g->psi.mem_full, 2);
+		}
+		json_object_end(j);
+	}
+	json_array_end(j);
 }
 
 /* Every process (kernel threads too, flagged), and threads when H is on. */
@@ -694,14 +898,17 @@ static int overview_json(struct panel *p, struct json_out *j)
 	json_kv_str(j, "verdict", verdict);
 	json_key(j, "processes");
 	json_array_begin(j);
+	ov_extra_build(p);
 	for (size_t i = 0; i < m->nprocs; i++)
-		json_row(j, &m->procs[i]);
+		json_row(p, j, &m->procs[i]);
 	json_array_end(j);
+	if (m->ngroups)
+		json_groups(j, m);
 	if (op->threads) {
 		json_key(j, "threads");
 		json_array_begin(j);
 		for (size_t i = 0; i < m->nthreads; i++)
-			json_row(j, &m->threads[i]);
+			json_row(p, j, &m->threads[i]);
 		json_array_end(j);
 	}
 	return 0;
@@ -810,6 +1017,7 @@ static void overview_free(struct panel *p)
 		return;
 	free(op->rows);
 	free(op->items);
+	free(op->extra);
 	free(op);
 	p->priv = NULL;
 }
