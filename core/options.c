@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collectors/cgroup_path.h"
 #include "core/http_server.h"
 #include "core/registry.h"
 #include "record/record_time.h"
@@ -30,6 +31,7 @@ enum long_only {
 	OPT_TO,
 	OPT_AT,
 	OPT_LISTEN,
+	OPT_CGROUP,
 };
 
 static const struct option long_options[] = {
@@ -61,6 +63,7 @@ static const struct option long_options[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "at", required_argument, NULL, OPT_AT },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -75,6 +78,8 @@ void options_usage(FILE *out)
 	registry_list_panels(out);
 	fputs("\n"
 	      "  -p, --pid PID[,PID]    only these processes (live-changeable with the p key)\n"
+	      "      --cgroup PATH      only processes of this cgroup directory and its children\n"
+	      "                         (v2, or a v1 controller's; live-changeable with C)\n"
 	      "  -d, --delay SECS       refresh and snapshot interval (default 1; 0.1 to 3600)\n"
 	      "  -b, --batch            no terminal UI: print a snapshot of the panel each interval\n"
 	      "  -n, --iterations N     stop after N snapshots\n"
@@ -109,8 +114,10 @@ void options_usage(FILE *out)
 	      "      --at T             with -r: start at T (HH:MM:SS local time, or +DURATION\n"
 	      "                         after the first interval); with -b print that interval\n"
 	      "      --from T, --to T   with -r -b: only the intervals from/until T\n"
-	      "      --listen [ADDR:]PORT  serve /metrics (Prometheus) over HTTP; a port alone:\n"
-	      "                         loopback (127.0.0.1); another address is yours to secure\n"
+	      "      --listen [ADDR:]PORT  serve /metrics (Prometheus) and pprof profiles\n"
+	      "                         (/debug/pprof/profile, /debug/pprof/offcpu) over HTTP;\n"
+	      "                         a port alone: loopback (127.0.0.1); another address is\n"
+	      "                         yours to secure\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
 	      "\n"
@@ -308,6 +315,9 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 		o->listen = arg;
 		break;
 	}
+	case OPT_CGROUP:
+		err = cgroup_path_resolve(arg, NULL, &o->cgroup, reason, sizeof(reason));
+		break;
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -334,6 +344,8 @@ static int check_record_options(const struct options *o, char *why, size_t why_l
 		bad = "-w: not with -r (a recording is replayed, not recorded again)";
 	else if (o->read && o->npids)
 		bad = "-p: not with -r (a recording replays what was recorded)";
+	else if (o->read && o->cgroup.id)
+		bad = "--cgroup: not with -r (a recording replays what was recorded)";
 	else if ((o->keep_s || o->keep_bytes) && !o->write)
 		bad = "--keep: only with -w";
 	else if ((o->from || o->to || o->at) && !o->read)
@@ -491,6 +503,8 @@ void options_startup(const struct options *o, struct ktop_config *cfg, struct fi
 		.bio_slow_us = o->bio_slow_us,
 		.redact = o->redact,
 		.unwind = o->unwind,
+		.cgroup = o->cgroup,
+		.sched_groups = o->batch, /* batch JSON and text carry each cgroup's figures */
 	};
 	filter_set_pids(f, o->pids, o->npids);
 }

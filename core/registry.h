@@ -19,7 +19,8 @@ struct registry_entry {
 	const struct panel_ops *panel;
 	const struct collector_ops *collector;
 	int (*panel_init)(struct panel *p);
-	const char *aux; /* the panel also reads this panel's collector's model, or NULL */
+	const char *aux;  /* the panel also reads this panel's collector's model, or NULL */
+	const char *aux2; /* and this one's where it runs (batch does not start it), or NULL */
 };
 
 extern const struct registry_entry registry[];

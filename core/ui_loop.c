@@ -13,6 +13,7 @@
 
 #include <ncurses.h>
 
+#include "collectors/cgroup_path.h"
 #include "core/export.h"
 #include "ui/help.h"
 #include "ui/keymap.h"
@@ -28,6 +29,7 @@ enum prompt_purpose {
 	PROMPT_SEARCH,
 	PROMPT_ADD,
 	PROMPT_SETTING,
+	PROMPT_CGROUP,
 };
 
 static struct panel *current_panel(struct app *a)
@@ -78,6 +80,16 @@ static bool submit_prompt(struct app *a)
 			memcpy(a->filter.pids, pids, n * sizeof(pids[0]));
 			a->filter.npids = n;
 			set_message(a, false, n ? "PID filter set" : "PID filter cleared");
+		}
+	} else if (pr->purpose == PROMPT_CGROUP) {
+		struct filter_cgroup cg = { .subsys = -1 };
+
+		if (pr->text[0])
+			err = cgroup_path_resolve(pr->text, NULL, &cg, why, sizeof(why));
+		if (!err) {
+			a->filter.cgroup = cg;
+			set_message(a, false,
+				    cg.id ? "cgroup filter set" : "cgroup filter cleared");
 		}
 	} else if (pr->purpose == PROMPT_ADD) {
 		struct collector *c = &a->collectors[a->current];
@@ -155,7 +167,7 @@ static void save_snapshot(struct app *a, enum export_format fmt)
 
 	app_status(a, p, &si);
 	if (export_save(p, fmt, &si, a->screen.cols > 0 ? a->screen.cols : 100, a->screen.utf8,
-			path, sizeof(path), why, sizeof(why))) {
+			a->syms, path, sizeof(path), why, sizeof(why))) {
 		snprintf(msg, sizeof(msg), "save failed: %s", why);
 		set_message(a, true, msg);
 		return;
@@ -214,6 +226,7 @@ static void reset_counters(struct app *a)
 		if (a->collectors[i].is_open)
 			a->collectors[i].ops->reset(&a->collectors[i]);
 	a->reset_s = app_now();
+	a->gaps_s = 0;
 	set_message(a, false, "counters reset");
 }
 
@@ -272,6 +285,10 @@ static void key_act(struct app *a, const struct key_result *r)
 		break;
 	case KEY_DO_PID_PROMPT:
 		prompt_open(&a->prompt, PROMPT_PID, "PID filter (comma-separated, empty: all)", "");
+		break;
+	case KEY_DO_CGROUP_PROMPT:
+		prompt_open(&a->prompt, PROMPT_CGROUP, "cgroup directory (empty: all)",
+			    a->filter.cgroup.path);
 		break;
 	case KEY_DO_THRESHOLD_PROMPT:
 		if (!p->ops->set_threshold)

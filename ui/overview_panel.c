@@ -2,6 +2,7 @@
 #include "ui/overview_panel.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,9 @@
 
 #include <ncurses.h>
 
+#include "collectors/bio_model.h"
 #include "collectors/sched_model.h"
+#include "collectors/sql_model.h"
 #include "ui/format.h"
 #include "ui/list_nav.h"
 #include "util/parse.h"
@@ -23,10 +26,21 @@
 #define SORT_CGROUP (SORT_BUSY + 5)
 #define SORT_STATE  (SORT_BUSY + 6)
 #define COL_BAR	    (SORT_BUSY + 7) /* the stacked bar: sorts as busy */
-#define SORT_NCOLS  (SORT_BUSY + 8)
+#define SORT_IOPS   (SORT_BUSY + 8) /* then a process's disk I/O and slow queries per second */
+#define SORT_MBS    (SORT_BUSY + 9)
+#define SORT_SQS    (SORT_BUSY + 10)
+#define SORT_NCOLS  (SORT_BUSY + 11)
 #define COMM_COLS   12 /* the command keeps at least this much, else the bar goes */
 #define CPU_ROWS  8 /* at most this many rows of CPU bars */
 #define COMM_MIN  12
+
+/* A process's disk I/O (Block I/O model) and slow queries (SQL model) over the interval. */
+struct ov_extra {
+	uint32_t pid;
+	uint64_t ios;
+	uint64_t bytes;
+	uint64_t queries;
+};
 
 /* One line of the table: a process or thread row, or a cgroup group's header. */
 struct ov_item {
@@ -59,6 +73,11 @@ struct overview_panel {
 	int page;
 	int title_row; /* where the table's titles and first row were last drawn (-1: not) */
 	int first_row;
+	/* per process I/O and slow queries, by pid, from the models they were built from */
+	struct ov_extra *extra;
+	size_t nextra;
+	const void *extra_bio, *extra_sql;
+	uint64_t extra_bio_polls, extra_sql_polls;
 };
 
 
@@ -80,14 +99,17 @@ static const struct table_col overview_cols[SORT_NCOLS] = {
 	[SORT_CGROUP] = { "cgroup", "CGROUP", 12, true, true, false, false },
 	[SORT_STATE] = { "state", "S", 1, false, true, false, false },
 	[COL_BAR] = { "bar", "time/s", 12, true, false, false, true },
+	[SORT_IOPS] = { "iops", "IOPS", 5, false, false, false, false },
+	[SORT_MBS] = { "mbs", "MB/s", 5, false, false, false, false },
+	[SORT_SQS] = { "sqs", "SQ/s", 5, false, false, false, false },
 };
 
 /* The columns shown by default, in order on screen. */
 static const unsigned char overview_order[] = {
 	SORT_PID,	     SORT_USER,	       SORT_CGROUP,	 SORT_THR,	 SORT_STATE,
 	SCHED_TIME_CPU,	     SCHED_TIME_RUNQ,  SCHED_TIME_IO,	 SCHED_TIME_LOCK, SCHED_TIME_NET,
-	SCHED_TIME_SLEEP,    SCHED_TIME_POLL,  SCHED_TIME_OTHER, SORT_BUSY,	 COL_BAR,
-	SORT_COMM,
+	SCHED_TIME_SLEEP,    SCHED_TIME_POLL,  SCHED_TIME_OTHER, SORT_BUSY,	 SORT_IOPS,
+	SORT_MBS,	     SORT_SQS,	       COL_BAR,		 SORT_COMM,
 };
 
 static const struct table_def overview_table = {
@@ -130,6 +152,92 @@ static uint32_t row_id(const struct sched_row *r)
 	return r->tid ? r->tid : r->pid;
 }
 
+/* Order extras by pid. */
+static int extra_cmp(const void *a, const void *b)
+{
+	const struct ov_extra *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* The extra of pid, added (zero) when missing from the first n (kept sorted at the end). */
+static struct ov_extra *extra_add(struct ov_extra **v, size_t *n, size_t *cap, uint32_t pid)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].pid == pid)
+			return &(*v)[i];
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[*n] = (struct ov_extra){ .pid = pid };
+	return &(*v)[(*n)++];
+}
+
+/*
+ * Sum the interval's I/O of each process over its disks (Block I/O model) and count its slow
+ * queries that ended in the interval (SQL model), when either model is new. Whether it did.
+ */
+static bool ov_extra_build(struct panel *p)
+{
+	const struct bio_model *b = p->aux_model;
+	const struct sql_model *q = p->aux_model2;
+	struct overview_panel *op = p->priv;
+	size_t n = 0, cap = 0;
+	struct ov_extra *v = NULL;
+
+	if (op->extra_bio == b && op->extra_sql == q && (!b || op->extra_bio_polls == b->polls) &&
+	    (!q || op->extra_sql_polls == q->polls))
+		return false;
+	op->extra_bio = b;
+	op->extra_sql = q;
+	op->extra_bio_polls = b ? b->polls : 0;
+	op->extra_sql_polls = q ? q->polls : 0;
+	for (size_t i = 0; b && i < b->interval.nprocs; i++) {
+		const struct bio_proc *bp = &b->interval.procs[i];
+		struct ov_extra *e = extra_add(&v, &n, &cap, bp->pid);
+
+		e->ios += bp->ios;
+		e->bytes += bp->bytes;
+	}
+	for (size_t i = 0; q && i < q->nqueries; i++)
+		if (q->queries[i].seq > q->interval_from)
+			extra_add(&v, &n, &cap, q->queries[i].pid)->queries++;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), extra_cmp);
+	free(op->extra);
+	op->extra = v;
+	op->nextra = n;
+	return true;
+}
+
+/* The extra of pid, or NULL when it did no I/O and had no slow query. */
+static const struct ov_extra *ov_extra_of(const struct overview_panel *op, uint32_t pid)
+{
+	struct ov_extra key = { .pid = pid };
+
+	return op->nextra ? bsearch(&key, op->extra, op->nextra, sizeof(key), extra_cmp) : NULL;
+}
+
+/* The figure of column c (SORT_IOPS, _MBS, _SQS) in a process's extra, 0 if it has none. */
+static uint64_t extra_value(const struct overview_panel *op, int c, const struct sched_row *r)
+{
+	const struct ov_extra *e = r->tid ? NULL : ov_extra_of(op, r->pid);
+
+	if (!e)
+		return 0;
+	return c == SORT_IOPS ? e->ios : c == SORT_MBS ? e->bytes : e->queries;
+}
+
+/* Rows by an extra column, largest first (all of the interval: counts order as rates). */
+static int extra_cmp_by(const struct overview_panel *op, int c, const struct sched_row *x,
+			const struct sched_row *y)
+{
+	uint64_t vx = extra_value(op, c, x), vy = extra_value(op, c, y);
+
+	return vx > vy ? -1 : vx < vy;
+}
+
 /*
  * Rows by the sort column: times and thread counts largest first, PIDs, users and commands
  * in ascending order; reversed the other way. Ties by id.
@@ -151,6 +259,8 @@ static int row_cmp(const void *a, const void *b, void *arg)
 		c = strcmp(x->comm, y->comm);
 	else if (sort == SORT_THR)
 		c = x->threads > y->threads ? -1 : x->threads < y->threads;
+	else if (sort == SORT_IOPS || sort == SORT_MBS || sort == SORT_SQS)
+		c = extra_cmp_by(op, sort, x, y);
 	else if (sort != SORT_PID) {
 		vx = sort < SCHED_NCLASSES ? x->ns[sort] : sched_row_busy_ns(x);
 		vy = sort < SCHED_NCLASSES ? y->ns[sort] : sched_row_busy_ns(y);
@@ -176,9 +286,11 @@ static void ov_refresh(struct panel *p)
 	const struct sched_model *m = p->model;
 	struct overview_panel *op = p->priv;
 	const struct sched_row *src;
+	bool extra_new = ov_extra_build(p);
 	size_t n;
 
-	if (op->built_model == p->model && (!m || op->built_polls == m->polls) &&
+	if (!(extra_new && op->table.sort >= SORT_IOPS) && op->built_model == p->model &&
+	    (!m || op->built_polls == m->polls) &&
 	    op->built_sort == op->table.sort && op->built_reverse == op->table.reverse &&
 	    op->built_threads == op->threads &&
 	    op->built_kthreads == op->kthreads && op->built_group == op->group &&
@@ -422,6 +534,69 @@ static const char *item_cell(const struct sched_model *m, const struct sched_row
 	}
 }
 
+/*
+ * A group header's note: its processes, then its CPU throttling over the interval (periods
+ * throttled, time throttled per second) and its own pressure, where the collector read them.
+ */
+static void draw_group_note(struct canvas *cv, int row, int col, const struct sched_model *m,
+			    const struct sched_row *r)
+{
+	const struct sched_group *g = sched_model_group(m, r->cgroup);
+	char note[160];
+	size_t n;
+
+	n = (size_t)snprintf(note, sizeof(note), "%u processes", r->pid);
+	if (g && g->has_throttle && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n,
+				      "  throttled %" PRIu64 "x %.0fms/s (%s)", g->nr_throttled,
+				      m->interval_s > 0 ? g->throttled_us / 1e3 / m->interval_s : 0,
+				      g->v1 ? "v1 cpu" : "v2");
+	if (g && g->psi.has_cpu && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n, "  psi cpu %.0f%%",
+				      g->psi.cpu_some);
+	if (g && g->psi.has_io && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n, " io %.0f%%", g->psi.io_some);
+	if (g && g->psi.has_mem && n < sizeof(note))
+		snprintf(note + n, sizeof(note) - n, " mem %.0f%%", g->psi.mem_some);
+	canvas_put_fit(cv, row, col, cv->width - col,
+		       g && g->has_throttle && g->nr_throttled ? THEME_WARN : THEME_HEADER_VALUE,
+		       note);
+}
+
+/* The I/O per second of a process's extra (ios or bytes), over the Block I/O interval. */
+static double extra_rate(const struct bio_model *b, uint64_t v)
+{
+	return b && b->interval.seconds > 0 ? (double)v / b->interval.seconds : 0;
+}
+
+/* A process's IOPS, MB/s or slow queries per second (column c), "-" where the model is missing. */
+static const char *extra_cell(struct panel *p, uint32_t pid, int c, char *buf, size_t len)
+{
+	const struct overview_panel *op = p->priv;
+	const struct bio_model *b = p->aux_model;
+	const struct sched_model *m = p->model;
+	const struct ov_extra *e = ov_extra_of(op, pid);
+
+	if (c == SORT_SQS && p->aux_model2)
+		snprintf(buf, len, "%.1f",
+			 e && m->interval_s > 0 ? (double)e->queries / m->interval_s : 0);
+	else if (c == SORT_IOPS && b)
+		snprintf(buf, len, "%.0f", e ? extra_rate(b, e->ios) : 0);
+	else if (c == SORT_MBS && b)
+		snprintf(buf, len, "%.1f", e ? extra_rate(b, e->bytes) / 1e6 : 0);
+	else
+		return "-";
+	return buf;
+}
+
+/* Whether the table shows its command narrower than COMM_COLS. */
+static bool comm_narrow(const struct table *t)
+{
+	int k = table_pos(t, SORT_COMM);
+
+	return k >= 0 && t->w[k] < COMM_COLS;
+}
+
 /* One table row: a process, a thread or a group's header. */
 static void draw_item(struct panel *p, struct canvas *cv, int row, const struct ov_item *it,
 		      double scale, bool selected)
@@ -441,6 +616,15 @@ static void draw_item(struct panel *p, struct canvas *cv, int row, const struct 
 
 		if (c == COL_BAR) {
 			draw_stack_bar(cv, row, t->x[k], t->w[k], m, r, scale);
+			continue;
+		}
+		if (c == SORT_COMM && !it->row) {
+			draw_group_note(cv, row, t->x[k], m, r);
+			continue;
+		}
+		if (c == SORT_IOPS || c == SORT_MBS || c == SORT_SQS) {
+			table_cell(t, cv, row, k, role,
+				   it->row && !r->tid ? extra_cell(p, r->pid, c, v, sizeof(v)) : "");
 			continue;
 		}
 		if (c == SORT_COMM && it->row && r->self) {
@@ -484,11 +668,16 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 		      op->nrows, op->threads ? "threads" : "processes", sort_text,
 		      op->kthreads ? "shown" : "hidden", op->group ? "  grouped by cgroup" : "",
 		      op->min_busy, m->interval_s);
-	/* the bar gives way to the command on narrow screens */
+	/* the I/O columns, then the bar, give way to the command on narrow screens */
 	op->drawn = op->table;
 	table_place(&op->drawn, 1, cv->width);
-	if (table_shows(&op->drawn, COL_BAR) && table_shows(&op->drawn, SORT_COMM) &&
-	    op->drawn.w[table_pos(&op->drawn, SORT_COMM)] < COMM_COLS) {
+	if (comm_narrow(&op->drawn)) {
+		for (int c = SORT_IOPS; c <= SORT_SQS; c++)
+			if (table_shows(&op->drawn, c))
+				table_toggle(&op->drawn, c);
+		table_place(&op->drawn, 1, cv->width);
+	}
+	if (comm_narrow(&op->drawn) && table_shows(&op->drawn, COL_BAR)) {
 		table_toggle(&op->drawn, COL_BAR);
 		table_place(&op->drawn, 1, cv->width);
 	}
@@ -551,10 +740,14 @@ static struct key_result sort_more_key(struct panel *p, int key)
 	return key_result(KEY_DO_REDRAW);
 }
 
-/* H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off. */
+/*
+ * H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off.
+ * Grouped, the collector reads each group's throttling and pressure: G asks for it.
+ */
 static struct key_result toggle_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
+	struct key_result r;
 
 	if (key == 'H')
 		op->threads = !op->threads;
@@ -563,7 +756,12 @@ static struct key_result toggle_key(struct panel *p, int key)
 	else
 		op->group = !op->group;
 	ov_refresh(p);
-	return key_result(KEY_DO_REDRAW);
+	if (key != 'G' || !p->filter)
+		return key_result(KEY_DO_REDRAW);
+	r = key_result(KEY_DO_FILTER);
+	r.filter = *p->filter;
+	r.filter.sched_groups = op->group;
+	return r;
 }
 
 /* Enter: the Stacks panel of the selected process. */
@@ -697,8 +895,24 @@ static void json_system(struct json_out *j, const struct sched_system *s)
 	json_object_end(j);
 }
 
+/* A process's I/O and slow queries per second where their models are there. */
+static void json_extra(struct panel *p, struct json_out *j, uint32_t pid)
+{
+	const struct ov_extra *e = ov_extra_of(p->priv, pid);
+	const struct sched_model *m = p->model;
+	const struct bio_model *b = p->aux_model;
+
+	if (b) {
+		json_kv_double(j, "iops", e ? extra_rate(b, e->ios) : 0, 1);
+		json_kv_double(j, "io_mb_s", e ? extra_rate(b, e->bytes) / 1e6 : 0, 3);
+	}
+	if (p->aux_model2)
+		json_kv_double(j, "slow_queries_s",
+			       e && m->interval_s > 0 ? (double)e->queries / m->interval_s : 0, 2);
+}
+
 /* One process or thread as JSON. */
-static void json_row(struct json_out *j, const struct sched_row *r)
+static void json_row(struct panel *p, struct json_out *j, const struct sched_row *r)
 {
 	char state[2] = { r->state, '\0' };
 	uint64_t busy = sched_row_busy_ns(r);
@@ -721,7 +935,39 @@ static void json_row(struct json_out *j, const struct sched_row *r)
 	for (int c = 0; c < SCHED_NCLASSES; c++)
 		json_kv_double(j, sched_class_name(c), (double)r->ns[c] / 1e6, 3);
 	json_object_end(j);
+	if (!r->tid)
+		json_extra(p, j, r->pid);
 	json_object_end(j);
+}
+
+/* Each cgroup's throttling over the interval and its own pressure (while grouped, and batch). */
+static void json_groups(struct json_out *j, const struct sched_model *m)
+{
+	json_key(j, "groups");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct sched_group *g = &m->groups[i];
+
+		json_object_begin(j);
+		json_kv_str(j, "cgroup", g->cgroup);
+		if (g->has_throttle) {
+			json_kv_u64(j, "nr_throttled", g->nr_throttled);
+			json_kv_double(j, "throttled_ms", g->throttled_us / 1e3, 3);
+			json_kv_str(j, "cpu_stat", g->v1 ? "v1" : "v2");
+		}
+		if (g->psi.has_cpu)
+			json_kv_double(j, "psi_cpu_some", g->psi.cpu_some, 2);
+		if (g->psi.has_io) {
+			json_kv_double(j, "psi_io_some", g->psi.io_some, 2);
+			json_kv_double(j, "psi_io_full", g->psi.io_full, 2);
+		}
+		if (g->psi.has_mem) {
+			json_kv_double(j, "psi_memory_some", g->psi.mem_some, 2);
+			json_kv_double(j, "psi_memory_full", g->psi.mem_full, 2);
+		}
+		json_object_end(j);
+	}
+	json_array_end(j);
 }
 
 /* Every process (kernel threads too, flagged), and threads when H is on. */
@@ -739,14 +985,17 @@ static int overview_json(struct panel *p, struct json_out *j)
 	json_kv_str(j, "verdict", verdict);
 	json_key(j, "processes");
 	json_array_begin(j);
+	ov_extra_build(p);
 	for (size_t i = 0; i < m->nprocs; i++)
-		json_row(j, &m->procs[i]);
+		json_row(p, j, &m->procs[i]);
 	json_array_end(j);
+	if (m->ngroups)
+		json_groups(j, m);
 	if (op->threads) {
 		json_key(j, "threads");
 		json_array_begin(j);
 		for (size_t i = 0; i < m->nthreads; i++)
-			json_row(j, &m->threads[i]);
+			json_row(p, j, &m->threads[i]);
 		json_array_end(j);
 	}
 	return 0;
@@ -835,6 +1084,7 @@ static void overview_free(struct panel *p)
 		return;
 	free(op->rows);
 	free(op->items);
+	free(op->extra);
 	free(op);
 	p->priv = NULL;
 }

@@ -104,6 +104,7 @@ struct panel {
 	const struct collector *collector; /* borrowed: its why, mode and drops */
 	const void *model;                 /* the shown snapshot, owned by core; NULL: no data */
 	const void *aux_model;             /* another collector's snapshot this panel also reads */
+	const void *aux_model2;		   /* and a third's (registry_entry.aux2) */
 	const struct filter *filter;       /* borrowed: the live filter */
 	bool batch;                        /* drawing for batch output (interval view) */
 	void *priv;                        /* the panel's own state */
