@@ -589,12 +589,12 @@ static const char *extra_cell(struct panel *p, uint32_t pid, int c, char *buf, s
 	return buf;
 }
 
-/* Whether the table shows its command narrower than COMM_COLS. */
-static bool comm_narrow(const struct table *t)
+/* Whether the table, placed on a row of width cells, leaves its command less than COMM_COLS. */
+static bool comm_narrow(const struct table *t, int width)
 {
 	int k = table_pos(t, SORT_COMM);
 
-	return k >= 0 && t->w[k] < COMM_COLS;
+	return k >= 0 && t->x[k] + COMM_COLS >= width;
 }
 
 /* One table row: a process, a thread or a group's header. */
@@ -671,13 +671,13 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 	/* the I/O columns, then the bar, give way to the command on narrow screens */
 	op->drawn = op->table;
 	table_place(&op->drawn, 1, cv->width);
-	if (comm_narrow(&op->drawn)) {
+	if (comm_narrow(&op->drawn, cv->width)) {
 		for (int c = SORT_IOPS; c <= SORT_SQS; c++)
 			if (table_shows(&op->drawn, c))
 				table_toggle(&op->drawn, c);
 		table_place(&op->drawn, 1, cv->width);
 	}
-	if (comm_narrow(&op->drawn) && table_shows(&op->drawn, COL_BAR)) {
+	if (comm_narrow(&op->drawn, cv->width) && table_shows(&op->drawn, COL_BAR)) {
 		table_toggle(&op->drawn, COL_BAR);
 		table_place(&op->drawn, 1, cv->width);
 	}

@@ -78,7 +78,7 @@ check "Esc saves and leaves" wait_for 5 screen_has "settings saved in $rc"
 check "the Overview table lacks CGROUP at once" \
 	wait_for 10 eval 'ov_titles | grep -qE "USER +THR" && ! ov_titles | grep -q CGROUP'
 check "the file lists the shown columns" \
-	grep -qsx "columns.overview=pid,user,threads,state,cpu,runq,io,lock,net,sleep,poll,other,busy,bar,command" "$rc"
+	grep -qsx "columns.overview=pid,user,threads,state,cpu,runq,io,lock,net,sleep,poll,other,busy,iops,mbs,sqs,bar,command" "$rc"
 check "q quits" quit_ktop
 check "ktop starts again" start_ktop -d 0.5
 check "the hidden column holds at the next start" \
