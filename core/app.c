@@ -40,10 +40,12 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 	p->filter = &a->filter;
 	p->batch = a->opt.batch;
 	a->aux[i] = e->aux;
+	a->aux2[i] = e->aux2;
 	e->panel_init(p);
-	a->sort0[i] = -1;
-	if (p->ops->get_sort)
-		p->ops->get_sort(p, &a->sort0[i], &a->sort0_reverse[i]);
+	for (size_t t = 0; p->ops->table && t < p->ops->ntables && t < PANEL_MAX_TABLES; t++) {
+		a->sort0[i][t] = p->ops->table(p, t)->sort;
+		a->sort0_reverse[i][t] = p->ops->table(p, t)->reverse;
+	}
 	a->panel_list[i] = p;
 	if (!open_it) {
 		snprintf(c->why, sizeof(c->why), "not started");
@@ -113,6 +115,26 @@ static void app_syms_free(struct app *a)
 	a->cfg.syms = NULL;
 }
 
+/* The --cgroup path and the panels whose collectors filter by it in the kernel. */
+static void app_cgroup_text(const struct app *a, char *buf, size_t len)
+{
+	size_t n, kernel = 0;
+
+	n = (size_t)snprintf(buf, len, "%s (in the kernel: ", a->filter.cgroup.path);
+	for (size_t i = 0; i < a->npanels && n < len; i++) {
+		const struct collector *c = &a->collectors[i];
+
+		if (!c->is_open)
+			continue;
+		if (strcmp(c->cgroup, "kernel"))
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", kernel++ ? "," : "",
+				      a->panels[i].ops->name);
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, "%s)", !kernel ? "none" : "");
+}
+
 /* Drop the reference a /metrics reply held on the exposition it sent. */
 static void release_metrics(void *arg)
 {
@@ -147,14 +169,16 @@ static int app_listen(struct app *a)
 	int err;
 
 	a->metrics = metrics_new();
+	a->pprof = pprof_http_new(&a->cfg);
 	a->http = http_server_new();
 	http_server_route(a->http, "/metrics", serve_metrics, a->metrics);
+	pprof_http_route(a->pprof, a->http);
 	err = http_server_start(a->http, a->opt.listen, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "ktop: --listen %s\n", why);
 		return err;
 	}
-	log_msg("http: serving /metrics on %s", http_server_address(a->http));
+	log_msg("http: serving /metrics and /debug/pprof/ on %s", http_server_address(a->http));
 	return 0;
 }
 
@@ -171,6 +195,7 @@ static void app_publish_metrics(struct app *a)
 
 	prom_buf_init(&b);
 	metrics_render(a->metrics, a->collectors, a->npanels, &b);
+	pprof_http_render(a->pprof, &b);
 	text = prom_buf_take(&b, &len);
 	metrics_publish(a->metrics, text, len);
 	a->render_s += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - t0;
@@ -286,9 +311,13 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 
 void app_fini(struct app *a)
 {
-	/* the server's threads first: nothing serves while the rest goes */
+	/* the server's threads first (the profiles they take end now): nothing serves while the
+	 * rest goes */
+	pprof_http_stop(a->pprof);
 	http_server_free(a->http);
 	a->http = NULL;
+	pprof_http_free(a->pprof);
+	a->pprof = NULL;
 	metrics_free(a->metrics);
 	a->metrics = NULL;
 	recording_close(a);
@@ -406,8 +435,34 @@ void app_set_visible(struct app *a, size_t i, bool visible)
 		c->ops->set_visible(c, visible);
 }
 
+/*
+ * Time the interval that ends now. One past half again the refresh (ktop was stopped with
+ * SIGSTOP, or starved) has a gap: the time beyond one interval, counted and said, since the
+ * snapshot folds it in.
+ */
+static void app_time_interval(struct app *a)
+{
+	double now = app_now();
+	/* the setup screen may have changed the refresh within the interval: the longer one */
+	double delay = a->opt.delay_s > a->tick_delay_s ? a->opt.delay_s : a->tick_delay_s;
+
+	a->interval_s = a->tick_s ? now - a->tick_s : 0;
+	a->gap_s = a->interval_s > 1.5 * delay ? a->interval_s - delay : 0;
+	a->tick_s = now;
+	a->tick_delay_s = a->opt.delay_s;
+	if (a->gap_s <= 0 || a->warming_up)
+		return;
+	a->gaps_s += a->gap_s;
+	snprintf(a->message, sizeof(a->message),
+		 "ktop did not run for %.1f s (stopped or starved): a gap in this interval",
+		 a->gap_s);
+	a->message_is_error = true;
+	a->message_at = now;
+}
+
 void app_tick(struct app *a)
 {
+	app_time_interval(a);
 	for (size_t i = 0; i < a->npanels; i++) {
 		struct collector *c = &a->collectors[i];
 
@@ -440,9 +495,12 @@ void app_tick(struct app *a)
 	if (a->metrics)
 		app_publish_metrics(a);
 	for (size_t i = 0; i < a->npanels; i++)
-		for (size_t k = 0; a->aux[i] && k < a->npanels; k++)
-			if (!strcmp(a->panels[k].ops->name, a->aux[i]))
+		for (size_t k = 0; k < a->npanels; k++) {
+			if (a->aux[i] && !strcmp(a->panels[k].ops->name, a->aux[i]))
 				a->panels[i].aux_model = a->shown[k];
+			if (a->aux2[i] && !strcmp(a->panels[k].ops->name, a->aux2[i]))
+				a->panels[i].aux_model2 = a->shown[k];
+		}
 	recording_tick(a);
 }
 
@@ -491,12 +549,17 @@ void app_status(const struct app *a, const struct panel *p, struct status_info *
 	strftime(si->clock, sizeof(si->clock), "%H:%M:%S", &tm);
 	si->delay_s = a->opt.delay_s;
 	si->elapsed_s = app_now() - a->reset_s;
+	si->interval_s = a->interval_s;
+	si->gap_s = a->gap_s;
+	si->gaps_s = a->gaps_s;
 	si->paused = a->paused;
 	for (size_t i = 0; i < a->filter.npids; i++) {
 		size_t n = strlen(si->pids);
 
 		snprintf(si->pids + n, sizeof(si->pids) - n, "%s%u", i ? "," : "", a->filter.pids[i]);
 	}
+	if (a->filter.cgroup.id)
+		app_cgroup_text(a, si->cgroup, sizeof(si->cgroup));
 	app_status_panel(a, p, si);
 	for (size_t i = 0; i < a->npanels; i++) {
 		const struct collector *c = &a->collectors[i];

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collectors/cgroup_path.h"
 #include "core/http_server.h"
 #include "core/registry.h"
 #include "record/record_file.h"
@@ -35,6 +36,7 @@ enum long_only {
 	OPT_TRIGGER,
 	OPT_TRIGGER_WINDOW,
 	OPT_TRIGGER_DIR,
+	OPT_CGROUP,
 };
 
 static const struct option long_options[] = {
@@ -70,6 +72,7 @@ static const struct option long_options[] = {
 	{ "trigger", required_argument, NULL, OPT_TRIGGER },
 	{ "trigger-window", required_argument, NULL, OPT_TRIGGER_WINDOW },
 	{ "trigger-dir", required_argument, NULL, OPT_TRIGGER_DIR },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -84,6 +87,8 @@ void options_usage(FILE *out)
 	registry_list_panels(out);
 	fputs("\n"
 	      "  -p, --pid PID[,PID]    only these processes (live-changeable with the p key)\n"
+	      "      --cgroup PATH      only processes of this cgroup directory and its children\n"
+	      "                         (v2, or a v1 controller's; live-changeable with C)\n"
 	      "  -d, --delay SECS       refresh and snapshot interval (default 1; 0.1 to 3600)\n"
 	      "  -b, --batch            no terminal UI: print a snapshot of the panel each interval\n"
 	      "  -n, --iterations N     stop after N snapshots\n"
@@ -126,8 +131,10 @@ void options_usage(FILE *out)
 	      "      --at T             with -r: start at T (HH:MM:SS local time, or +DURATION\n"
 	      "                         after the first interval); with -b print that interval\n"
 	      "      --from T, --to T   with -r -b: only the intervals from/until T\n"
-	      "      --listen [ADDR:]PORT  serve /metrics (Prometheus) over HTTP; a port alone:\n"
-	      "                         loopback (127.0.0.1); another address is yours to secure\n"
+	      "      --listen [ADDR:]PORT  serve /metrics (Prometheus) and pprof profiles\n"
+	      "                         (/debug/pprof/profile, /debug/pprof/offcpu) over HTTP;\n"
+	      "                         a port alone: loopback (127.0.0.1); another address is\n"
+	      "                         yours to secure\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
 	      "\n"
@@ -139,7 +146,8 @@ void options_usage(FILE *out)
 	      "  ktop -b -f none --listen 9100     headless, metrics on 127.0.0.1:9100/metrics\n"
 	      "\n"
 	      "Settings: $XDG_CONFIG_HOME/ktop/ktoprc (else ~/.config/ktop/ktoprc), read at start\n"
-	      "(options override it), changed on the setup screen (F2 or S), saved on quit.\n"
+	      "(options override it), changed on the setup screen (F2 or S), saved on quit;\n"
+	      "batch mode takes only its tables' columns and sorts (columns.*, sort.*).\n"
 	      "Environment: KTOP_EXPORT_DIR (where s saves), KTOP_THEME_DIR, KTOP_LOG (a debug log\n"
 	      "file), NO_COLOR (monochrome).\n"
 	      "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF (Linux 5.8 or later).\n",
@@ -401,6 +409,9 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 		o->listen = arg;
 		break;
 	}
+	case OPT_CGROUP:
+		err = cgroup_path_resolve(arg, NULL, &o->cgroup, reason, sizeof(reason));
+		break;
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -427,6 +438,8 @@ static int check_record_options(const struct options *o, char *why, size_t why_l
 		bad = "-w: not with -r (a recording is replayed, not recorded again)";
 	else if (o->read && o->npids)
 		bad = "-p: not with -r (a recording replays what was recorded)";
+	else if (o->read && o->cgroup.id)
+		bad = "--cgroup: not with -r (a recording replays what was recorded)";
 	else if ((o->keep_s || o->keep_bytes) && !o->write)
 		bad = "--keep: only with -w";
 	else if (o->read && o->ntriggers)
@@ -606,6 +619,8 @@ void options_startup(const struct options *o, struct ktop_config *cfg, struct fi
 		.bio_slow_us = o->bio_slow_us,
 		.redact = o->redact,
 		.unwind = o->unwind,
+		.cgroup = o->cgroup,
+		.sched_groups = o->batch, /* batch JSON and text carry each cgroup's figures */
 	};
 	filter_set_pids(f, o->pids, o->npids);
 }

@@ -16,6 +16,7 @@ struct options {
 	const char *panel;        /* -P NAME, NULL: the default panel */
 	uint32_t pids[KTOP_MAX_PIDS];
 	size_t npids;
+	struct filter_cgroup cgroup; /* --cgroup, resolved; id 0: none */
 	double delay_s;           /* -d */
 	bool batch;               /* -b */
 	uint64_t iterations;      /* -n, 0: until stopped */

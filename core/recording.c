@@ -98,6 +98,10 @@ int recording_open(struct app *a, char *why, size_t why_len)
 	if (a->opt.write) {
 		header_fill(a, &h);
 		h.keep_s = (uint32_t)a->opt.keep_s;
+		/* as every file ktop writes: never over a file, never through a symlinked directory */
+		err = export_path_is_free(a->opt.write, why, why_len);
+		if (err)
+			return err;
 		err = record_writer_open(&a->rec, a->opt.write, &h, why, why_len);
 		if (err)
 			return err;
@@ -182,7 +186,7 @@ static unsigned int capture(struct app *a)
 static unsigned int capture_paused(struct app *a)
 {
 	void *fresh[APP_MAX_PANELS] = { NULL };
-	const void *model[APP_MAX_PANELS], *aux[APP_MAX_PANELS];
+	const void *model[APP_MAX_PANELS], *aux[APP_MAX_PANELS], *aux2[APP_MAX_PANELS];
 	unsigned int failed;
 
 	for (size_t i = 0; i < a->npanels; i++) {
@@ -190,18 +194,23 @@ static unsigned int capture_paused(struct app *a)
 
 		model[i] = a->panels[i].model;
 		aux[i] = a->panels[i].aux_model;
+		aux2[i] = a->panels[i].aux_model2;
 		if (c->is_open)
 			fresh[i] = c->ops->snapshot(c);
 		a->panels[i].model = fresh[i];
 	}
 	for (size_t i = 0; i < a->npanels; i++)
-		for (size_t k = 0; a->aux[i] && k < a->npanels; k++)
-			if (!strcmp(a->panels[k].ops->name, a->aux[i]))
+		for (size_t k = 0; k < a->npanels; k++) {
+			if (a->aux[i] && !strcmp(a->panels[k].ops->name, a->aux[i]))
 				a->panels[i].aux_model = fresh[k];
+			if (a->aux2[i] && !strcmp(a->panels[k].ops->name, a->aux2[i]))
+				a->panels[i].aux_model2 = fresh[k];
+		}
 	failed = capture(a);
 	for (size_t i = 0; i < a->npanels; i++) {
 		a->panels[i].model = model[i];
 		a->panels[i].aux_model = aux[i];
+		a->panels[i].aux_model2 = aux2[i];
 		if (fresh[i])
 			a->collectors[i].ops->model_free(fresh[i]);
 	}

@@ -25,6 +25,7 @@ GLOBAL_KEY(quit_key, KEY_DO_QUIT)
 GLOBAL_KEY(next_panel_key, KEY_DO_PANEL_NEXT)
 GLOBAL_KEY(prev_panel_key, KEY_DO_PANEL_PREV)
 GLOBAL_KEY(pid_key, KEY_DO_PID_PROMPT)
+GLOBAL_KEY(cgroup_key, KEY_DO_CGROUP_PROMPT)
 GLOBAL_KEY(threshold_key, KEY_DO_THRESHOLD_PROMPT)
 GLOBAL_KEY(search_key, KEY_DO_SEARCH_PROMPT)
 GLOBAL_KEY(reset_key, KEY_DO_RESET)
@@ -56,6 +57,7 @@ static const struct keymap_entry global_tail[] = {
 	{ '\t', next_panel_key, "Tab", NULL, "next panel", "Panels" },
 	{ KEY_BTAB, prev_panel_key, "S-Tab", NULL, "previous panel", "Panels" },
 	{ 'p', pid_key, "p", "PID", "PID filter: 12,34 (empty: all)", "Filter" },
+	{ 'C', cgroup_key, "C", NULL, "cgroup filter: a cgroup directory (empty: all)", "Filter" },
 	{ 't', threshold_key, "t", "Limit", "this panel's threshold (empty: off)", "Filter" },
 	{ '/', search_key, "/", "Search", "search frames in this panel (n: next)", "Filter" },
 	{ 'r', reset_key, "r", NULL, "reset cumulative counters", "Filter" },
