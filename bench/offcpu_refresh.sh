@@ -80,10 +80,15 @@ elif [ ! -f "$top/collectors/offcpu_stacks.h" ]; then
 	echo "offcpu_refresh.sh: $BUILD/libktop.a predates collectors/stack_collect.c: rebuild ktop" >&2
 	exit 2
 fi
-# shellcheck disable=SC2046 # pkg-config prints several words
+# The libraries the build dir links ktop with (libktop.a holds pprof's protobuf-c code, the
+# HTTP server, zstd): its Makefile's KTOP_LIBS, else (a build older than it) the first list.
+# shellcheck disable=SC2016 # make expands $(KTOP_LIBS)
+libs=$(printf 'ktop-bench-libs:\n\t@echo $(KTOP_LIBS)\n' |
+	make -s -C "$BUILD" -f Makefile -f - ktop-bench-libs 2>/dev/null | sed 's/libktop\.a//')
+[ -n "$libs" ] || libs="$(pkg-config --libs libbpf libelf libdw ncursesw) -liberty -lm -lz"
+# shellcheck disable=SC2086 # a list of words
 gcc -std=gnu11 -O2 -Wall "${api[@]}" -I"$top" -I"$BUILD" -o "$work/offcpu_refresh" \
-	"$top/bench/offcpu_refresh.c" "$BUILD/libktop.a" \
-	$(pkg-config --libs libbpf libelf libdw ncursesw) -liberty -lm -lz || exit 1
+	"$top/bench/offcpu_refresh.c" "$BUILD/libktop.a" $libs || exit 1
 for threads in 1 8; do
 	[ "$OFFLINE" = 1 ] || break
 	echo

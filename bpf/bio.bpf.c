@@ -5,6 +5,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bio.h"
+#include "cgroup_filter.bpf.h"
 #include "log2.bpf.h"
 
 /* The low bits of request.cmd_flags hold the operation (REQ_OP_BITS is 8 since v4.10). */
@@ -174,6 +175,9 @@ static __always_inline void bio_start_fill(struct bio_start *s, __u64 now, bool 
 	s->issue_ns = 0;
 	s->requeued = 0;
 	s->tgid = bpf_get_current_pid_tgid() >> 32;
+	/* --cgroup: a request whose submitter is unknown or elsewhere is not counted. */
+	s->outside =
+		cgroup_sel.id != KTOP_CGROUP_OFF && (!s->tgid || !ktop_cgroup_current_wanted());
 	if (!s->tgid)
 		return;
 	/* The process's name (its leader's), as top shows it, not the thread's. */
@@ -369,6 +373,8 @@ static __always_inline int bio_on_complete(struct request *rq, unsigned int nr_b
 	if (!s.tgid)
 		bio_count(BIO_STAT_UNKNOWN_SUBMITTER);
 	if (filter_pids && (!s.tgid || !bpf_map_lookup_elem(&bio_pids, &s.tgid)))
+		return 0;
+	if (s.outside)
 		return 0;
 
 	bio_hist_update(disk, dev, s.op, s.size, dev_us, total_us,

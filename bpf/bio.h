@@ -52,6 +52,7 @@ struct bio_start {
 	__u32 size;	/* bytes, read at issue */
 	__u32 op;	/* enum bio_rq_op, read at issue */
 	__u32 requeued; /* put back by the driver: the next insert keeps this entry */
+	__u32 outside;	/* --cgroup: submitted outside the cgroup (not counted) */
 	char comm[BIO_COMM_LEN]; /* submitting process's name */
 };
 

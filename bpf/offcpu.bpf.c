@@ -10,6 +10,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "offcpu.h"
+#include "cgroup_filter.bpf.h"
 #include "ustack_copy.bpf.h"
 
 #define OFFCPU_EEXIST	  17	     /* EEXIST */
@@ -219,7 +220,7 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
 		return;
 	}
 	tgid = BPF_CORE_READ(prev, tgid);
-	if (!offcpu_pid_wanted(tgid))
+	if (!offcpu_pid_wanted(tgid) || !ktop_cgroup_wanted(prev))
 		return;
 	kthread = BPF_CORE_READ(prev, flags) & OFFCPU_PF_KTHREAD;
 	if (kthread && !count_kthreads)
@@ -264,7 +265,8 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
  * which may have changed since it began. In DWARF mode the count waits for the thread's
  * return to user space, where its stack is copied (offcpu_sys_exit).
  */
-static __always_inline void offcpu_block_end(struct offcpu_start *s, __u32 tid, __u64 in_ns)
+static __always_inline void offcpu_block_end(struct offcpu_start *s, struct task_struct *t,
+					     __u32 tid, __u64 in_ns)
 {
 	__u64 delta = in_ns - s->ts_ns;
 
@@ -272,7 +274,8 @@ static __always_inline void offcpu_block_end(struct offcpu_start *s, __u32 tid, 
 	if (delta < min_block_ns || (max_block_ns && delta > max_block_ns))
 		return;
 	if (((s->flags & OFFCPU_START_KTHREAD) && !count_kthreads) ||
-	    ((s->flags & OFFCPU_START_RUNNABLE) && !count_runnable) || !offcpu_pid_wanted(s->tgid))
+	    ((s->flags & OFFCPU_START_RUNNABLE) && !count_runnable) ||
+	    !offcpu_pid_wanted(s->tgid) || !ktop_cgroup_wanted(t))
 		return;
 	if (dwarf_mode && s->usp) {
 		s->pending_ns = delta;
@@ -293,7 +296,7 @@ static __always_inline void offcpu_switch_in(struct task_struct *next)
 		return;
 	s = bpf_task_storage_get(&offcpu_starts, next, 0, 0);
 	if (s && s->ts_ns)
-		offcpu_block_end(s, tid, bpf_ktime_get_ns());
+		offcpu_block_end(s, next, tid, bpf_ktime_get_ns());
 }
 
 /* The state prev leaves the CPU in: the 4th argument where sched_switch has one. */
@@ -342,7 +345,7 @@ int offcpu_sw_raw(__u64 *ctx)
 	if (tid && oc->task == (__u64)prev) {
 		s = bpf_task_storage_get(&offcpu_starts, prev, 0, 0);
 		if (s && s->ts_ns && oc->in_ns >= s->ts_ns)
-			offcpu_block_end(s, tid, oc->in_ns);
+			offcpu_block_end(s, prev, tid, oc->in_ns);
 	}
 	offcpu_switch_out(ctx, prev, ctx[0] & 1, offcpu_prev_state(ctx, prev));
 	oc->task = ctx[2];
@@ -401,7 +404,7 @@ static __always_inline int offcpu_on_exec(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (!offcpu_pid_wanted(tgid))
+	if (!offcpu_pid_wanted(tgid) || !ktop_cgroup_current_wanted())
 		return 0;
 	bpf_map_delete_elem(&offcpu_seen, &tgid);
 	offcpu_note(tgid, OFFCPU_NOTE_EXEC);

@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "sched.h"
+#include "cgroup_filter.bpf.h"
 #include "sched_class.bpf.h"
 #include "log2.bpf.h"
 
@@ -81,9 +82,24 @@ static __always_inline void sched_cgroup_name(struct task_struct *t, char *out)
 		bpf_probe_read_kernel_str(out, SCHED_CGROUP_NAME, name);
 }
 
+/* Close t's current span at now and open one of class state. */
+static __always_inline void sched_move(struct sched_thread *e, struct task_struct *t, __u32 state,
+				       __u64 now)
+{
+	__u32 cur = e->state;
+
+	if (cur < SCHED_CLASS_COUNT && now > e->since_ns)
+		e->ns[cur & (SCHED_CLASS_COUNT - 1)] += now - e->since_ns;
+	e->state = state;
+	e->since_ns = now;
+	sched_task_clocks(t, &e->exec_ns, &e->delay_ns);
+	e->flags &= ~SCHED_THREAD_SEEDED;
+}
+
 /*
  * The thread's entry, made when missing with the span starting at since (*made then says
- * so); NULL if full.
+ * so); NULL if full, or when the thread is outside the --cgroup cgroup: an entry it had ends
+ * as if it exited (it moved out), and user space deletes it.
  */
 static __always_inline struct sched_thread *sched_entry(struct task_struct *t, __u32 tid,
 							__u32 state, __u64 since, bool *made)
@@ -96,6 +112,11 @@ static __always_inline struct sched_thread *sched_entry(struct task_struct *t, _
 
 	*made = false;
 	e = bpf_map_lookup_elem(&sched_threads, &tid);
+	if (!ktop_cgroup_wanted(t)) {
+		if (e && e->state != SCHED_STATE_EXITED)
+			sched_move(e, t, SCHED_STATE_EXITED, bpf_ktime_get_ns());
+		return NULL;
+	}
 	/* An entry of an exited thread whose TID is taken again before user space read it. */
 	if (e && e->state == SCHED_STATE_EXITED && e->tgid != BPF_CORE_READ(t, tgid)) {
 		bpf_map_delete_elem(&sched_threads, &tid);
@@ -116,20 +137,6 @@ static __always_inline struct sched_thread *sched_entry(struct task_struct *t, _
 		sched_count(SCHED_DROP_THREADS_FULL);
 	*made = e != NULL;
 	return e;
-}
-
-/* Close t's current span at now and open one of class state. */
-static __always_inline void sched_move(struct sched_thread *e, struct task_struct *t, __u32 state,
-				       __u64 now)
-{
-	__u32 cur = e->state;
-
-	if (cur < SCHED_CLASS_COUNT && now > e->since_ns)
-		e->ns[cur & (SCHED_CLASS_COUNT - 1)] += now - e->since_ns;
-	e->state = state;
-	e->since_ns = now;
-	sched_task_clocks(t, &e->exec_ns, &e->delay_ns);
-	e->flags &= ~SCHED_THREAD_SEEDED;
 }
 
 /*

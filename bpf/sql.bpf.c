@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
 #include "sql.h"
+#include "cgroup_filter.bpf.h"
 #include "sched_class.bpf.h"
 #include "ustack_copy.bpf.h"
 
@@ -60,10 +61,16 @@ struct {
 	__uint(value_size, sizeof(struct sql_event));
 } sql_stmts SEC(".maps");
 
-/* A MariaDB connection's current database, by (process, THD), from mysql_change_db. */
+/*
+ * A MariaDB connection's current database (from mysql_change_db) and its user (from the log
+ * line of its login), by (process, THD); laid out as a slow query's names.
+ */
 struct sql_db {
 	char name[SQL_DB_LEN];
+	char user[SQL_USER_LEN];
 };
+
+_Static_assert(sizeof(struct sql_db) == SQL_NAMES_LEN, "a connection's names fill ev->names");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -216,7 +223,7 @@ static __always_inline bool sql_is_wanted(__u32 tgid, __u32 *ppid, bool need_ppi
 		return false;
 	if (filter_servers && !sql_pid_in(&sql_servers, tgid, *ppid))
 		return false;
-	return true;
+	return ktop_cgroup_current_wanted();
 }
 
 /* Copy the text of a query whose length is known, cut at text_limit. */
@@ -476,14 +483,14 @@ static __always_inline void sql_stmt_text(struct sql_event *ev)
 		    (st->flags & SQL_EV_TRUNCATED);
 }
 
-/* A slow MariaDB query takes the database its connection was in. */
+/* A slow MariaDB query takes the database its connection was in, and its user. */
 static __always_inline void sql_db_name(struct sql_event *ev)
 {
 	struct sql_key key = { .id = ev->thd, .pid = ev->pid };
 	struct sql_db *db = bpf_map_lookup_elem(&sql_dbs, &key);
 
 	if (db)
-		__builtin_memcpy(ev->names, db->name, sizeof(db->name));
+		__builtin_memcpy(ev->names, db, sizeof(*db));
 }
 
 /*
@@ -723,18 +730,62 @@ int BPF_KPROBE(sql_stmt_free, void *stmt)
 	return 0;
 }
 
+/* The names kept for a MariaDB connection, empty when new; NULL if the map is full. */
+static __always_inline struct sql_db *sql_conn_names(void *thd)
+{
+	struct sql_key key = { .id = (__u64)thd, .pid = bpf_get_current_pid_tgid() >> 32 };
+	static const struct sql_db empty;
+	struct sql_db *db = bpf_map_lookup_elem(&sql_dbs, &key);
+
+	if (db)
+		return db;
+	bpf_map_update_elem(&sql_dbs, &key, &empty, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&sql_dbs, &key);
+}
+
 /* MariaDB's mysql_change_db(THD *, const LEX_CSTRING *new_db, bool): USE, or a login's db. */
 SEC("uprobe")
 int BPF_KPROBE(sql_change_db, void *thd, void *name)
 {
-	struct sql_key key = { .id = (__u64)thd, .pid = bpf_get_current_pid_tgid() >> 32 };
-	struct sql_db db = {};
+	struct sql_db *db;
 	__u64 str = 0;
 
-	if (bpf_probe_read_user(&str, sizeof(str), name) ||
-	    bpf_probe_read_user_str(db.name, sizeof(db.name), (void *)str) <= 0)
+	if (bpf_probe_read_user(&str, sizeof(str), name))
 		return 0;
-	bpf_map_update_elem(&sql_dbs, &key, &db, BPF_ANY);
+	db = sql_conn_names(thd);
+	if (db && bpf_probe_read_user_str(db->name, sizeof(db->name), (void *)str) <= 0)
+		db->name[0] = '\0';
+	return 0;
+}
+
+/* The commands of MariaDB's enum_server_command whose log line names a login's user. */
+#define SQL_COM_CONNECT	    11
+#define SQL_COM_CHANGE_USER 17
+
+/*
+ * MariaDB's general_log_print(THD *, enum_server_command, const char *format, ...), which a
+ * login calls (whether or not the general log is on) with "%s@%s on %s using %s", the user
+ * first: the connection's user. A COM_CHANGE_USER forgets the database too (the new login's
+ * is set after this line). Any other command or format is not a login.
+ */
+SEC("uprobe")
+int BPF_KPROBE(sql_login_user, void *thd, int command, const char *format, const char *user)
+{
+	struct sql_db *db;
+	char head[6];
+
+	if (command != SQL_COM_CONNECT && command != SQL_COM_CHANGE_USER)
+		return 0;
+	if (bpf_probe_read_user(head, sizeof(head), format) || head[0] != '%' ||
+	    head[1] != 's' || head[2] != '@' || head[3] != '%' || head[4] != 's')
+		return 0;
+	db = sql_conn_names(thd);
+	if (!db)
+		return 0;
+	if (command == SQL_COM_CHANGE_USER)
+		db->name[0] = '\0';
+	if (bpf_probe_read_user_str(db->user, sizeof(db->user), user) <= 0)
+		db->user[0] = '\0';
 	return 0;
 }
 

@@ -10,8 +10,9 @@
 
 #define SQL_START_MAX	 16384 /* queries parked by thread pools, all servers together */
 #define SQL_STMTS_MAX	 16384 /* prepared statements' texts kept, all servers together */
-#define SQL_DBS_MAX	 4096  /* MariaDB connections whose current database is kept */
+#define SQL_DBS_MAX	 4096  /* MariaDB connections whose database and user are kept */
 #define SQL_DB_LEN	 64    /* bytes of a database name kept, with its NUL */
+#define SQL_USER_LEN	 64    /* bytes of a MariaDB user name kept, with its NUL */
 #define SQL_NAMES_LEN	 128   /* bytes of a query's user and database names, with the NUL */
 #define SQL_PIDS_MAX	 64    /* PIDs in the user's filter */
 #define SQL_SERVERS_MAX	 64    /* server PIDs named with --db */
@@ -100,8 +101,9 @@ struct sql_event {
 	__u64 stmt_id;	/* prepared statement number (SQL_EV_PREPARED) */
 	__u64 stmt;	/* the server's prepared statement object executed, 0 if none seen */
 	__u64 thd;	/* MySQL/MariaDB: the connection's THD, 0 for PostgreSQL */
-	/* MariaDB: the connection's database; PostgreSQL: the backend's process title, which
-	 * names its user and database ("postgres: USER DB HOST ACTIVITY"); "" if not known */
+	/* MariaDB: the connection's database (SQL_DB_LEN bytes), then its user; PostgreSQL: the
+	 * backend's process title, which names its user and database ("postgres: USER DB HOST
+	 * ACTIVITY"); "" if not known */
 	char names[SQL_NAMES_LEN];
 	__u32 pid;	/* process (tgid) that ran it */
 	__u32 tid;	/* thread that started it */

@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "stacks.h"
+#include "cgroup_filter.bpf.h"
 #include "ustack_copy.bpf.h"
 
 #define STACKS_EEXIST	  17	     /* EEXIST */
@@ -24,6 +25,8 @@
 __u32 filter_pids = 0;
 /* Nonzero: the target's user stacks are copied for DWARF unwinding in user space. */
 __u32 dwarf_mode = 0;
+/* Set before load: with no target, every process's stacks are counted (no per-process counts). */
+const volatile __u32 every_process = 0;
 
 /* Ids are never deleted, so an id keeps naming the same stack for the whole run. */
 struct {
@@ -178,13 +181,13 @@ int stacks_sample(struct bpf_perf_event_data *ctx)
 	int in_user;
 
 	/* The idle task is no process. */
-	if (!k.tid)
+	if (!k.tid || !ktop_cgroup_current_wanted())
 		return 0;
-	if (!filter_pids) {
+	if (!filter_pids && !every_process) {
 		stacks_count_proc(k.tgid);
 		return 0;
 	}
-	if (!stacks_pid_wanted(k.tgid))
+	if (filter_pids && !stacks_pid_wanted(k.tgid))
 		return 0;
 
 	in_user = stacks_in_user(ctx);

@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
 #include "trace.h"
+#include "cgroup_filter.bpf.h"
 
 _Static_assert(__builtin_offsetof(struct trace_rec, data) == TRACE_REC_HDR_SIZE,
 	       "TRACE_REC_HDR_SIZE is not the offset of trace_rec.data");
@@ -102,7 +103,9 @@ static __always_inline void trace_inc(void *map, __u32 idx)
 /* Whether the current process passes the user's PID filter. */
 static __always_inline bool trace_pid_is_wanted(__u32 tgid)
 {
-	return !filter_pids || bpf_map_lookup_elem(&trace_pids, &tgid);
+	if (filter_pids && !bpf_map_lookup_elem(&trace_pids, &tgid))
+		return false;
+	return ktop_cgroup_current_wanted();
 }
 
 /*

@@ -159,27 +159,18 @@ static size_t bio_start_entries(void)
 /* Read from vmlinux BTF which tracepoints exist and which argument form they take. */
 static int bio_probe_btf(struct bio_probe *p, char *why, size_t why_len)
 {
-	const struct btf_type *t;
 	struct btf *btf;
 	int err;
-	int id;
+	int n;
 
 	err = bpf_common_btf_load(&btf, "bio", why, why_len);
 	if (err)
 		return err;
-	p->single_arg = true;
-	id = btf__find_by_name_kind(btf, "btf_trace_block_rq_issue", BTF_KIND_TYPEDEF);
-	p->tp_btf = id > 0;
-	if (id > 0) {
-		/* typedef -> pointer -> func_proto(void *ctx, [struct request_queue *q,] rq) */
-		t = btf__type_by_id(btf, id);
-		t = t ? btf__type_by_id(btf, t->type) : NULL;
-		if (t && btf_is_ptr(t))
-			t = btf__type_by_id(btf, t->type);
-		if (t && btf_is_func_proto(t))
-			p->single_arg = btf_vlen(t) != 3;
-	}
-	p->io_start = btf__find_by_name_kind(btf, "btf_trace_block_io_start", BTF_KIND_TYPEDEF) > 0;
+	n = bpf_common_tp_btf_args(btf, "block_rq_issue");
+	p->tp_btf = n >= 0;
+	/* (ctx, [struct request_queue *q,] rq); unknown: the single argument of v5.11+ */
+	p->single_arg = n != 3;
+	p->io_start = bpf_common_tp_btf_args(btf, "block_io_start") >= 0;
 	btf__free(btf);
 	p->no_nesting = bio_kernel_at_least(6, 1);
 	p->start_max = bio_start_entries();
@@ -326,14 +317,11 @@ static void bio_rebase(struct bio_priv *priv, bool interval_too)
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
 static void bio_close(struct collector *c)
 {
-	struct bio_priv *priv = c->priv;
+	struct bio_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
-	for (size_t i = 0; i < priv->nlinks; i++)
-		bpf_link__destroy(priv->links[i]);
+	bpf_common_detach(priv->links, &priv->nlinks);
 	bio_bpf__destroy(priv->skel);
 	bio_reader_free(&priv->reader);
 	bio_reading_free(&priv->base);
@@ -408,9 +396,7 @@ static int bio_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 
 out_close:
-	bio_close(c);
-	c->mode[0] = '\0';
-	return err;
+	return collector_open_failed(c, err);
 }
 
 /* Read the maps and turn this interval and the time since open/reset into the model. */
@@ -420,10 +406,8 @@ static int bio_poll(struct collector *c)
 	struct bio_reading now;
 	int err;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "bio: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	err = bio_read(&priv->reader, &now, &priv->cur, c->why, sizeof(c->why));
 	if (err)
 		return err;
@@ -448,13 +432,15 @@ static int bio_configure(struct collector *c, const struct filter *f, unsigned i
 	struct bio_priv *priv = c->priv;
 	int err = 0;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "bio: not open");
-		return -EBADF;
-	}
-	changed &= FILTER_PIDS | FILTER_BIO_SLOW;
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
+	changed &= FILTER_PIDS | FILTER_BIO_SLOW | FILTER_CGROUP;
 	if (changed & FILTER_PIDS)
 		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
+	}
 	if (changed & FILTER_BIO_SLOW) {
 		priv->slow_us = f->bio_slow_us;
 		priv->skel->bss->slow_ns = bpf_common_us_to_ns(priv->slow_us);
@@ -475,19 +461,7 @@ static void bio_reset(struct collector *c)
 		bio_rebase(priv, false);
 }
 
-/* A deep copy of the live model for the caller. */
-static void *bio_snapshot(const struct collector *c)
-{
-	const struct bio_priv *priv = c->priv;
-
-	return priv ? bio_model_dup(&priv->model) : NULL;
-}
-
-/* Free a snapshot. */
-static void bio_model_release(void *model)
-{
-	bio_model_free(model);
-}
+COLLECTOR_MODEL_OPS(bio)
 
 const struct collector_ops bio_collector_ops = {
 	.name = "bio",

@@ -36,6 +36,13 @@ int bpf_common_attach(const struct bpf_common_tp *tps, size_t n, struct bpf_link
 }
 
 /* Load vmlinux BTF into *btf (the caller frees it with btf__free), or -errno. */
+void bpf_common_detach(struct bpf_link **links, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		bpf_link__destroy(links[i]);
+	*n = 0;
+}
+
 int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len)
 {
 	int err;
@@ -75,29 +82,39 @@ bool bpf_common_btf_has(const char *name, int kind)
 	return has;
 }
 
+int bpf_common_tp_btf_args(const struct btf *btf, const char *tp)
+{
+	char name[128];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -ENOENT;
+	/* typedef -> pointer -> func_proto(void *ctx, the tracepoint's arguments...) */
+	t = btf__type_by_id(btf, id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (t && btf_is_ptr(t))
+		t = btf__type_by_id(btf, t->type);
+	return t && btf_is_func_proto(t) ? btf_vlen(t) : 0;
+}
+
 /* Whether sched_switch can be attached as tp_btf, and passes prev_state (v5.18+). */
 int bpf_common_switch_btf(bool *tp_btf, bool *prev_state, const char *who, char *why,
 			  size_t why_len)
 {
-	const struct btf_type *t;
 	struct btf *btf;
 	int err;
-	int id;
+	int n;
 
 	err = bpf_common_btf_load(&btf, who, why, why_len);
 	if (err)
 		return err;
-	id = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
-	*tp_btf = id > 0;
-	*prev_state = false;
-	if (id > 0) {
-		t = btf__type_by_id(btf, id);
-		t = t ? btf__type_by_id(btf, t->type) : NULL;
-		if (t && btf_is_ptr(t))
-			t = btf__type_by_id(btf, t->type);
-		if (t && btf_is_func_proto(t))
-			*prev_state = btf_vlen(t) >= 5;
-	}
+	n = bpf_common_tp_btf_args(btf, "sched_switch");
+	*tp_btf = n >= 0;
+	/* (ctx, preempt, prev, next[, prev_state]) */
+	*prev_state = n >= 5;
 	btf__free(btf);
 	return 0;
 }

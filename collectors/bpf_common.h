@@ -43,10 +43,18 @@ struct bpf_common_tp {
 int bpf_common_attach(const struct bpf_common_tp *tps, size_t n, struct bpf_link **links,
 		      struct bpf_program **progs, size_t *nlinks, const char *who, char *why,
 		      size_t why_len);
+/* Destroy the n links that bpf_common_attach made (detaching their programs); n is 0 after. */
+void bpf_common_detach(struct bpf_link **links, size_t *n);
 int bpf_common_btf_load(struct btf **btf, const char *who, char *why, size_t why_len);
 int bpf_common_btf_check(const char *who, char *why, size_t why_len);
 /* Whether vmlinux BTF has a type of this name and BTF_KIND_* (false if it cannot be read). */
 bool bpf_common_btf_has(const char *name, int kind);
+/*
+ * The parameters of tracepoint tp's BTF prototype, ctx included (the number tells which
+ * version of its arguments the kernel passes); -ENOENT when the kernel has no BTF tracepoint
+ * of that name (no tp_btf), 0 when its prototype cannot be read.
+ */
+int bpf_common_tp_btf_args(const struct btf *btf, const char *tp);
 /*
  * Whether sched_switch can be attached as tp_btf, and passes prev_state (v5.18+, which the
  * thread-state classes of sched_class.bpf.h read); 0, or -errno with why if BTF is unreadable.

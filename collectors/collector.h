@@ -25,6 +25,8 @@ struct ktop_config {
 	uint32_t max_stacks;    /* stacks kept in user space since the reset (0: no bound) */
 	uint32_t sample_hz;     /* on-CPU sampling frequency (-F, default 99) */
 	uint32_t ustack_kib;    /* DWARF unwinding: KiB of user stack copied (0: 16) */
+	/* stacks: with no target, the stacks of every process (a profile of the box), no picker */
+	bool stacks_every_process;
 	bool batch;
 	/* slow queries: --db targets (a server binary's path or a PID); none: find every server */
 	const char *db_targets[16];
@@ -91,11 +93,44 @@ struct collector {
 	char why[COLLECTOR_WHY_LEN]; /* why open() or the last poll() failed */
 	char mode[32];               /* how it is attached, e.g. "tp_btf" or "raw_tp" */
 	char unwind[32];             /* stack collectors: how user stacks are walked, e.g. "dwarf" */
+	char cgroup[16];	     /* --cgroup: where it filters ("kernel"), "" when off */
 	struct collector_drop drops[COLLECTOR_MAX_DROPS];
 	size_t ndrops;
 };
 
+/* Note how the collector filters by cg (in the kernel or not); "" when cg is off. */
+void collector_set_cgroup(struct collector *c, const struct filter_cgroup *cg, bool in_kernel);
 /* The sum of the collector's drop counters. */
 uint64_t collector_drops_total(const struct collector *c);
+/* The start of every close(): the collector is no longer open and shows no drops; its priv. */
+void *collector_closing(struct collector *c);
+/* Refuse a call on a collector that is not open: -EBADF, c->why "NAME: not open". */
+int collector_not_open(struct collector *c);
+/*
+ * The end of a failed open(): the collector closed again (its why kept) and no mode shown;
+ * returns err.
+ */
+int collector_open_failed(struct collector *c, int err);
+
+/*
+ * The snapshot and model_free of a collector NAME whose struct NAME_priv holds its live model
+ * in a member named model, copied by NAME_model_dup and freed by NAME_model_free: defines
+ * NAME_snapshot and NAME_model_release for its ops.
+ */
+#define COLLECTOR_MODEL_OPS(NAME)                                                                \
+	static void *NAME##_snapshot(const struct collector *c)                                  \
+	{                                                                                        \
+		const struct NAME##_priv *priv = c->priv;                                        \
+                                                                                                 \
+		return priv ? NAME##_model_dup(&priv->model) : NULL;                             \
+	}                                                                                        \
+	COLLECTOR_MODEL_FREE(NAME)
+
+/* The model_free of a collector NAME whose snapshots NAME_model_free frees: NAME_model_release. */
+#define COLLECTOR_MODEL_FREE(NAME)                                                               \
+	static void NAME##_model_release(void *model)                                            \
+	{                                                                                        \
+		NAME##_model_free(model);                                                        \
+	}
 
 #endif

@@ -54,5 +54,10 @@ unsigned int filter_diff(const struct filter *a, const struct filter *b)
 		parts |= FILTER_UNWIND;
 	if (a->redact != b->redact)
 		parts |= FILTER_REDACT;
+	if (a->cgroup.id != b->cgroup.id || a->cgroup.subsys != b->cgroup.subsys ||
+	    strcmp(a->cgroup.path, b->cgroup.path))
+		parts |= FILTER_CGROUP;
+	if (a->sched_groups != b->sched_groups)
+		parts |= FILTER_SCHED_GROUPS;
 	return parts;
 }

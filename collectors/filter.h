@@ -20,6 +20,18 @@ enum ktop_unwind {
 	KTOP_UNWIND_FP,	   /* frame pointers only */
 };
 
+#define KTOP_CGROUP_PATH 256
+
+/* The --cgroup filter: a cgroup (v2, or a v1 controller's hierarchy) and its children. */
+struct filter_cgroup {
+	char path[KTOP_CGROUP_PATH]; /* the directory as given; "" when off */
+	char rel[KTOP_CGROUP_PATH];  /* its path inside the hierarchy: "/", "/a/b" */
+	char controller[32];	     /* v1: the hierarchy's controller; "" for v2 */
+	uint64_t id;		     /* the kernel's cgroup id (the directory's inode); 0: off */
+	uint32_t level;		     /* depth below the hierarchy's root */
+	int32_t subsys;		     /* v2: -1; v1: the controller's enum cgroup_subsys_id */
+};
+
 /* The live filter. An empty PID set means every process. */
 struct filter {
 	uint32_t pids[KTOP_MAX_PIDS]; /* sorted, no duplicates (filter_set_pids) */
@@ -32,6 +44,8 @@ struct filter {
 	bool offcpu_kthreads;	 /* off-CPU: include kernel threads */
 	bool redact;		 /* show and export query text with literals replaced by ? */
 	enum ktop_unwind unwind; /* stack panels: how user stacks are walked */
+	struct filter_cgroup cgroup; /* --cgroup, the C key */
+	bool sched_groups; /* overview: each cgroup's throttling and pressure (G, batch) */
 };
 
 /* The parts of struct filter a change can touch, as bits of an unsigned int. */
@@ -43,7 +57,9 @@ enum filter_part {
 	FILTER_BIO_SLOW = 1u << 4,	/* bio_slow_us */
 	FILTER_UNWIND = 1u << 5,	/* unwind */
 	FILTER_REDACT = 1u << 6,	/* redact */
-	FILTER_ALL = (1u << 7) - 1,	/* a collector's first configure */
+	FILTER_CGROUP = 1u << 7,	/* cgroup */
+	FILTER_SCHED_GROUPS = 1u << 8,	/* sched_groups */
+	FILTER_ALL = (1u << 9) - 1,	/* a collector's first configure */
 };
 
 /* Set f's PID set from n PIDs (at most KTOP_MAX_PIDS kept): sorted, duplicates dropped. */

@@ -89,28 +89,18 @@ _Static_assert(sizeof(offcpu_drop_names) / sizeof(offcpu_drop_names[0]) <= COLLE
 /* Read from vmlinux BTF how sched_switch can be attached and what it passes. */
 static int offcpu_probe_btf(struct offcpu_probe *p, char *why, size_t why_len)
 {
-	const struct btf_type *t;
 	struct btf *btf;
 	int err;
-	int id;
+	int n;
 
 	err = bpf_common_btf_load(&btf, "offcpu", why, why_len);
 	if (err)
 		return err;
 	p->alloc_on_use = btf__find_by_name_kind(btf, "bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
-	id = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
-	p->tp_btf = id > 0;
-	/* Unknown: read prev's state from the task, which works on every kernel. */
-	p->prev_state = false;
-	if (id > 0) {
-		/* typedef -> pointer -> func_proto(void *ctx, preempt, prev, next[, prev_state]) */
-		t = btf__type_by_id(btf, id);
-		t = t ? btf__type_by_id(btf, t->type) : NULL;
-		if (t && btf_is_ptr(t))
-			t = btf__type_by_id(btf, t->type);
-		if (t && btf_is_func_proto(t))
-			p->prev_state = btf_vlen(t) >= 5;
-	}
+	n = bpf_common_tp_btf_args(btf, "sched_switch");
+	p->tp_btf = n >= 0;
+	/* (ctx, preempt, prev, next[, prev_state]); unknown: read prev's state from the task */
+	p->prev_state = n >= 5;
 	btf__free(btf);
 	return 0;
 }
@@ -206,18 +196,15 @@ static int offcpu_on_note(void *ctx, void *data, size_t size)
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
 static void offcpu_close(struct collector *c)
 {
-	struct offcpu_priv *priv = c->priv;
+	struct offcpu_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
 	bpf_link__destroy(priv->sys_exit);
 	/* The source's reader reads through the notes ring buffer: it goes first. */
 	stack_source_free(priv->src);
 	ring_buffer__free(priv->notes);
-	for (size_t i = 0; i < priv->nlinks; i++)
-		bpf_link__destroy(priv->links[i]);
+	bpf_common_detach(priv->links, &priv->nlinks);
 	offcpu_bpf__destroy(priv->skel);
 	stack_set_clear(&priv->model.interval);
 	stack_set_clear(&priv->model.cumulative);
@@ -306,9 +293,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 
 out_close:
-	offcpu_close(c);
-	c->mode[0] = '\0';
-	return err;
+	return collector_open_failed(c, err);
 }
 
 /* Drain the kernel's counts into this interval's samples and the cumulative ones. */
@@ -319,10 +304,8 @@ static int offcpu_poll(struct collector *c)
 	double now;
 	int n;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "offcpu: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	m = &priv->model;
 	/*
 	 * The interval ends now, with the drain, before the slow part: reading the ring unwinds
@@ -396,13 +379,15 @@ static int offcpu_configure(struct collector *c, const struct filter *f, unsigne
 	bool dwarf;
 	int err = 0;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "offcpu: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	m = &priv->model;
 	if (changed & FILTER_PIDS)
 		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
+	}
 	if (changed & FILTER_OFFCPU_BLOCK) {
 		m->min_block_us = f->min_block_us;
 		m->max_block_us = f->max_block_us;
@@ -415,7 +400,8 @@ static int offcpu_configure(struct collector *c, const struct filter *f, unsigne
 		priv->skel->bss->count_runnable = m->runnable;
 		priv->skel->bss->count_kthreads = m->kthreads;
 	}
-	restart = changed & (FILTER_PIDS | FILTER_OFFCPU_BLOCK | FILTER_OFFCPU_STATES);
+	restart = changed &
+		  (FILTER_PIDS | FILTER_OFFCPU_BLOCK | FILTER_OFFCPU_STATES | FILTER_CGROUP);
 	/*
 	 * raw_tp sees a block end only when its thread leaves the CPU again, after it went back
 	 * to user space: too late to copy the stack it blocked with.
@@ -444,19 +430,7 @@ static int offcpu_configure(struct collector *c, const struct filter *f, unsigne
 	return err;
 }
 
-/* A deep copy of the live model for the caller. */
-static void *offcpu_snapshot(const struct collector *c)
-{
-	const struct offcpu_priv *priv = c->priv;
-
-	return priv ? offcpu_model_dup(&priv->model) : NULL;
-}
-
-/* Free a snapshot. */
-static void offcpu_model_release(void *model)
-{
-	offcpu_model_free(model);
-}
+COLLECTOR_MODEL_OPS(offcpu)
 
 /* The process note ring buffer's epoll fd. */
 static int offcpu_event_fd(struct collector *c)

@@ -82,3 +82,19 @@ void pid_filter_block(struct pid_filter *pf)
 	pid_filter_delete(pf, pf->pids, pf->npids);
 	pf->npids = 0;
 }
+
+void pid_filter_cgroup(struct ktop_cgroup_sel *sel, const struct filter_cgroup *cg)
+{
+	volatile struct ktop_cgroup_sel *v = sel;
+
+	if (!cg->id) {
+		v->id = KTOP_CGROUP_OFF;
+		return;
+	}
+	v->id = KTOP_CGROUP_NONE;
+	__sync_synchronize();
+	v->level = cg->level;
+	v->subsys = cg->subsys;
+	__sync_synchronize();
+	v->id = cg->id;
+}

@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 #include "collectors/filter.h"
+#include "bpf/cgroup_filter.h"
 
 /* One collector's kernel-side PID filter and the set it holds now. */
 struct pid_filter {
@@ -37,6 +38,12 @@ int pid_filter_apply(struct pid_filter *pf, const uint32_t *pids, size_t n, char
 		     size_t why_len);
 /* Let no process through (the process followed has exited): the flag on, the map emptied. */
 void pid_filter_block(struct pid_filter *pf);
+/*
+ * Point a program's cgroup selector (bpf/cgroup_filter.h, in its mmapped .bss) at cg, or
+ * turn it off (cg->id 0). While it changes nothing passes, so a change from one cgroup to
+ * another never lets a task of neither through.
+ */
+void pid_filter_cgroup(struct ktop_cgroup_sel *sel, const struct filter_cgroup *cg);
 /*
  * The change from the sorted set old to the sorted set new: the PIDs to add (in new only) and
  * to delete (in old only), each sorted. add and del hold nnew and nold entries at most.

@@ -21,7 +21,9 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/bpf_common.h"
+#include "collectors/cgroup_path.h"
 #include "collectors/filter.h"
+#include "collectors/pid_filter.h"
 #include "collectors/sched_model.h"
 #include "collectors/sched_proc.h"
 #include "util/escape.h"
@@ -44,6 +46,13 @@ struct sched_prev {
 	uint64_t total[SCHED_NCLASSES];
 };
 
+/* A group's cumulative throttling at the last poll. */
+struct sched_group_prev {
+	char cgroup[SCHED_CGROUP_LEN];
+	bool has;
+	uint64_t nr, us;
+};
+
 struct sched_priv {
 	struct sched_bpf *skel;
 	struct bpf_link *links[SCHED_NPROGS];
@@ -59,10 +68,14 @@ struct sched_priv {
 	struct sched_prev *prev;       /* sorted by tid */
 	size_t nprev;
 	uint64_t hist_prev[SCHED_SLOTS];
-	struct filter filter; /* its PID set (the rows shown; the kernel side follows all) */
+	struct filter filter; /* its PID set (the rows shown) and cgroup (the kernel's filter) */
+	uint32_t seed_pid;    /* the last process the seeding asked the cgroup filter about */
+	bool seed_ok;	      /* and whether it is in the cgroup */
 	uint32_t self;
 	uint64_t read_ns; /* when the threads were last read: the interval's bounds */
 	uint64_t seeded;
+	struct sched_group_prev *gprev; /* sorted by name */
+	size_t ngprev;
 	struct sched_model model;
 };
 
@@ -152,6 +165,12 @@ static void sched_seed_one(void *arg, const struct sched_proc_thread *t)
 	};
 	__u32 tid = t->tid;
 
+	if (t->pid != priv->seed_pid) {
+		priv->seed_pid = t->pid;
+		priv->seed_ok = cgroup_path_has_pid(&priv->filter.cgroup, t->pid);
+	}
+	if (!priv->seed_ok)
+		return;
 	memcpy(e.comm, t->comm, sizeof(e.comm));
 	if (!bpf_map_update_elem(bpf_map__fd(priv->skel->maps.sched_threads), &tid, &e,
 				 BPF_NOEXIST))
@@ -377,6 +396,78 @@ static int sched_collect(struct sched_priv *priv, bool build, char *why, size_t 
 	return 0;
 }
 
+/* A process row's group and PID, to find each group's first process. */
+struct sched_member {
+	const char *cgroup;
+	uint32_t pid;
+};
+
+/* Order members by group name. */
+static int member_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sched_member *)a)->cgroup,
+		      ((const struct sched_member *)b)->cgroup);
+}
+
+/* Find a group's counters at the last poll by name. */
+static int gprev_cmp(const void *key, const void *p)
+{
+	return strcmp(key, ((const struct sched_group_prev *)p)->cgroup);
+}
+
+/*
+ * One group per cgroup name among the process rows, read through its first process: its
+ * throttling since the last poll and its pressure now. Its counters are the next baseline.
+ */
+static void sched_groups_build(struct sched_priv *priv, struct sched_model *m)
+{
+	struct sched_group_prev *next;
+	struct sched_member *members;
+	size_t n = 0;
+
+	if (!m->nprocs)
+		return;
+	members = xreallocarray(NULL, m->nprocs, sizeof(*members));
+	for (size_t i = 0; i < m->nprocs; i++)
+		members[i] = (struct sched_member){ m->procs[i].cgroup, m->procs[i].pid };
+	qsort(members, m->nprocs, sizeof(*members), member_cmp);
+	for (size_t i = 0; i < m->nprocs; i++)
+		if (!n || strcmp(members[n - 1].cgroup, members[i].cgroup))
+			members[n++] = members[i];
+	m->groups = xcalloc(n, sizeof(*m->groups));
+	m->ngroups = n;
+	next = xreallocarray(NULL, n, sizeof(*next));
+	for (size_t i = 0; i < n; i++) {
+		struct sched_group *g = &m->groups[i];
+		const struct sched_group_prev *old;
+		struct sched_proc_group raw;
+
+		snprintf(g->cgroup, sizeof(g->cgroup), "%s", members[i].cgroup);
+		memset(&next[i], 0, sizeof(next[i]));
+		memcpy(next[i].cgroup, g->cgroup, sizeof(next[i].cgroup));
+		if (!sched_proc_group(priv->proc, members[i].pid, &raw))
+			continue;
+		g->psi = raw.psi;
+		g->v1 = raw.v1;
+		next[i] = (struct sched_group_prev){ .has = raw.has_throttle,
+						     .nr = raw.nr_throttled,
+						     .us = raw.throttled_us };
+		memcpy(next[i].cgroup, g->cgroup, sizeof(next[i].cgroup));
+		old = priv->ngprev ? bsearch(g->cgroup, priv->gprev, priv->ngprev,
+					     sizeof(*priv->gprev), gprev_cmp)
+				   : NULL;
+		if (!raw.has_throttle || !old || !old->has)
+			continue;
+		g->has_throttle = true;
+		g->nr_throttled = raw.nr_throttled > old->nr ? raw.nr_throttled - old->nr : 0;
+		g->throttled_us = raw.throttled_us > old->us ? raw.throttled_us - old->us : 0;
+	}
+	free(members);
+	free(priv->gprev);
+	priv->gprev = next;
+	priv->ngprev = n;
+}
+
 /* The run-queue histogram since the last read, into h (microseconds). */
 static int sched_runq_read(struct sched_priv *priv, struct hist *h, char *why, size_t why_len)
 {
@@ -425,14 +516,11 @@ static int sched_drops_update(struct collector *c)
 /* Detach and free everything; c->why is kept. */
 static void sched_close(struct collector *c)
 {
-	struct sched_priv *priv = c->priv;
+	struct sched_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
-	for (size_t i = 0; i < priv->nlinks; i++)
-		bpf_link__destroy(priv->links[i]);
+	bpf_common_detach(priv->links, &priv->nlinks);
 	sched_bpf__destroy(priv->skel);
 	sched_proc_free(priv->proc);
 	sched_model_clear(&priv->model);
@@ -441,6 +529,7 @@ static void sched_close(struct collector *c)
 	free(priv->keys);
 	free(priv->vals);
 	free(priv->prev);
+	free(priv->gprev);
 	free(priv);
 	c->priv = NULL;
 }
@@ -507,9 +596,7 @@ static int sched_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 
 out_close:
-	sched_close(c);
-	c->mode[0] = '\0';
-	return err;
+	return collector_open_failed(c, err);
 }
 
 /* One interval: the threads' time by class, the run-queue histogram, the system's figures. */
@@ -519,10 +606,8 @@ static int sched_poll(struct collector *c)
 	struct sched_model *m;
 	int err;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "sched: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	m = &priv->model;
 	m->polls++;
 	err = sched_collect(priv, true, c->why, sizeof(c->why));
@@ -533,21 +618,62 @@ static int sched_poll(struct collector *c)
 		return err;
 	sched_proc_system(priv->proc, &m->sys);
 	m->filtered = priv->filter.npids > 0;
+	if (priv->filter.sched_groups)
+		sched_groups_build(priv, m);
 	c->why[0] = '\0';
 	return sched_drops_update(c);
 }
 
-/* The PID set filters the rows; the kernel side follows every thread regardless. */
+/*
+ * A new --cgroup: the kernel side follows only its threads from now; entries of processes
+ * outside it go, its threads without one are seeded from /proc, and the baselines start
+ * again here.
+ */
+static int sched_set_cgroup(struct sched_priv *priv, const struct filter_cgroup *cg, char *why,
+			    size_t why_len)
+{
+	int fd = bpf_map__fd(priv->skel->maps.sched_threads);
+	uint32_t last = 0;
+	bool keep = true;
+	int n;
+
+	priv->filter.cgroup = *cg;
+	pid_filter_cgroup(&priv->skel->bss->cgroup_sel, cg);
+	n = sched_read_all(priv, why, why_len);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (!i || priv->vals[i].tgid != last) {
+			last = priv->vals[i].tgid;
+			keep = cgroup_path_has_pid(cg, last);
+		}
+		if (!keep)
+			bpf_map_delete_elem(fd, &priv->keys[i]);
+	}
+	priv->seed_pid = 0;
+	sched_proc_scan(priv->proc, sched_seed_one, priv);
+	free(priv->prev);
+	priv->prev = NULL;
+	priv->nprev = 0;
+	return sched_collect(priv, false, why, why_len);
+}
+
+/* The PID set filters the rows; the cgroup filters in the kernel. */
 static int sched_configure(struct collector *c, const struct filter *f, unsigned int parts)
 {
 	struct sched_priv *priv = c->priv;
 
-	if (!priv) {
-		snprintf(c->why, sizeof(c->why), "sched: not open");
-		return -EBADF;
-	}
+	if (!priv)
+		return collector_not_open(c);
 	if (parts & FILTER_PIDS)
 		filter_set_pids(&priv->filter, f->pids, f->npids);
+	priv->filter.sched_groups = f->sched_groups;
+	if (parts & FILTER_CGROUP) {
+		if (!f->cgroup.id && !priv->filter.cgroup.id)
+			return 0;
+		collector_set_cgroup(c, &f->cgroup, true);
+		return sched_set_cgroup(priv, &f->cgroup, c->why, sizeof(c->why));
+	}
 	return 0;
 }
 
@@ -557,19 +683,7 @@ static void sched_reset(struct collector *c)
 	(void)c;
 }
 
-/* A deep copy of the live model for the caller. */
-static void *sched_snapshot(const struct collector *c)
-{
-	const struct sched_priv *priv = c->priv;
-
-	return priv ? sched_model_dup(&priv->model) : NULL;
-}
-
-/* Free a snapshot. */
-static void sched_model_release(void *model)
-{
-	sched_model_free(model);
-}
+COLLECTOR_MODEL_OPS(sched)
 
 const struct collector_ops sched_collector_ops = {
 	.name = "sched",

@@ -167,6 +167,19 @@ static struct sched_row *rows_dup(const struct sched_row *rows, size_t n)
 	return c;
 }
 
+/* Order groups by name (for bsearch). */
+static int group_name_cmp(const void *key, const void *g)
+{
+	return strcmp(key, ((const struct sched_group *)g)->cgroup);
+}
+
+const struct sched_group *sched_model_group(const struct sched_model *m, const char *cgroup)
+{
+	if (!m->ngroups)
+		return NULL;
+	return bsearch(cgroup, m->groups, m->ngroups, sizeof(*m->groups), group_name_cmp);
+}
+
 struct sched_model *sched_model_dup(const struct sched_model *m)
 {
 	struct sched_model *c;
@@ -177,6 +190,11 @@ struct sched_model *sched_model_dup(const struct sched_model *m)
 	*c = *m;
 	c->procs = rows_dup(m->procs, m->nprocs);
 	c->threads = rows_dup(m->threads, m->nthreads);
+	c->groups = NULL;
+	if (m->ngroups) {
+		c->groups = xreallocarray(NULL, m->ngroups, sizeof(*c->groups));
+		memcpy(c->groups, m->groups, m->ngroups * sizeof(*c->groups));
+	}
 	return c;
 }
 
@@ -184,8 +202,10 @@ void sched_model_clear(struct sched_model *m)
 {
 	free(m->procs);
 	free(m->threads);
+	free(m->groups);
 	m->procs = m->threads = NULL;
-	m->nprocs = m->nthreads = 0;
+	m->groups = NULL;
+	m->nprocs = m->nthreads = m->ngroups = 0;
 }
 
 void sched_model_free(struct sched_model *m)

@@ -83,6 +83,19 @@ struct sched_row {
 	uint64_t ns[SCHED_NCLASSES]; /* the interval's time, summed over its threads */
 };
 
+/*
+ * A cgroup of the grouped view (G): its CPU throttling over the interval, from its cpu
+ * controller's cpu.stat (v2, or the v1 cpu hierarchy), and its own pressure files.
+ */
+struct sched_group {
+	char cgroup[SCHED_CGROUP_LEN]; /* the short name the rows have */
+	bool has_throttle;	       /* cpu.stat was read at this poll and the last */
+	bool v1;		       /* read from the v1 cpu hierarchy */
+	uint64_t nr_throttled;	       /* periods throttled in the interval */
+	uint64_t throttled_us;	       /* time throttled in the interval */
+	struct sched_psi psi;	       /* avg10; has_* false where the file is missing */
+};
+
 struct sched_model {
 	double interval_s;
 	uint64_t polls;
@@ -92,6 +105,8 @@ struct sched_model {
 	struct sched_row *threads; /* owned, grouped by pid, busiest first within one */
 	size_t nthreads;
 	bool filtered; /* a PID filter is on */
+	struct sched_group *groups; /* owned, by name; only while grouped (filter.sched_groups) */
+	size_t ngroups;
 };
 
 /* The class's name as in columns and JSON: "cpu", "runq", ... */
@@ -104,6 +119,8 @@ double sched_system_cpu_busy(const struct sched_system *s);
 void sched_model_verdict(const struct sched_model *m, char *buf, size_t len);
 /* Order rows by class cls (SCHED_NCLASSES: non-idle time), largest first, then by pid. */
 void sched_rows_sort(struct sched_row *rows, size_t n, int cls);
+/* The group of that short cgroup name, or NULL. */
+const struct sched_group *sched_model_group(const struct sched_model *m, const char *cgroup);
 /* A deep copy; NULL-tolerant. */
 struct sched_model *sched_model_dup(const struct sched_model *m);
 /* Free what the model owns (not the model itself). */

@@ -53,26 +53,10 @@ struct sched_proc {
 	size_t used;
 	uint64_t gen;
 	uint64_t unnamed;
+	char v2_mnt[128];  /* where cgroup v2 is mounted, "" if not */
+	char cpu_mnt[128]; /* where the v1 hierarchy with the cpu controller is, "" if none */
+	bool v2_cpu;	   /* the cpu controller is on the v2 hierarchy */
 };
-
-struct sched_proc *sched_proc_new(const char *proc_root)
-{
-	struct sched_proc *sp = xcalloc(1, sizeof(*sp));
-
-	snprintf(sp->root, sizeof(sp->root), "%s", proc_root ? proc_root : "/proc");
-	sp->cap = 1024;
-	sp->slots = xcalloc(sp->cap, sizeof(*sp->slots));
-	sp->gen = 1;
-	return sp;
-}
-
-void sched_proc_free(struct sched_proc *sp)
-{
-	if (!sp)
-		return;
-	free(sp->slots);
-	free(sp);
-}
 
 /* Read a small file whole into buf (NUL-terminated); its length or -1. */
 static ssize_t read_small(const char *path, char *buf, size_t len)
@@ -88,6 +72,63 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 		return -1;
 	buf[n] = '\0';
 	return n;
+}
+
+/* Whether a list of words (separated by commas, spaces or a newline) has "cpu". */
+static bool cgroup_opts_have_cpu(const char *list)
+{
+	for (const char *s = list; (s = strstr(s, "cpu")); s += 3)
+		if ((s == list || strchr(", \n", s[-1])) && (!s[3] || strchr(", \n", s[3])))
+			return true;
+	return false;
+}
+
+/* Where cgroup v2 and the v1 cpu controller are mounted, and which one has the controller. */
+static void find_cgroup_mounts(struct sched_proc *sp)
+{
+	char path[96], line[1024], buf[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/mounts", sp->root);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char dev[64], mnt[128], type[32], opts[512];
+
+		if (sscanf(line, "%63s %127s %31s %511s", dev, mnt, type, opts) != 4)
+			continue;
+		if (!strcmp(type, "cgroup2") && !sp->v2_mnt[0])
+			snprintf(sp->v2_mnt, sizeof(sp->v2_mnt), "%s", mnt);
+		else if (!strcmp(type, "cgroup") && !sp->cpu_mnt[0] && cgroup_opts_have_cpu(opts))
+			snprintf(sp->cpu_mnt, sizeof(sp->cpu_mnt), "%s", mnt);
+	}
+	fclose(f);
+	if (!sp->v2_mnt[0])
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", sp->v2_mnt);
+	if (read_small(path, buf, sizeof(buf)) > 0)
+		sp->v2_cpu = cgroup_opts_have_cpu(buf);
+}
+
+struct sched_proc *sched_proc_new(const char *proc_root)
+{
+	struct sched_proc *sp = xcalloc(1, sizeof(*sp));
+
+	snprintf(sp->root, sizeof(sp->root), "%s", proc_root ? proc_root : "/proc");
+	sp->cap = 1024;
+	sp->slots = xcalloc(sp->cap, sizeof(*sp->slots));
+	sp->gen = 1;
+	find_cgroup_mounts(sp);
+	return sp;
+}
+
+void sched_proc_free(struct sched_proc *sp)
+{
+	if (!sp)
+		return;
+	free(sp->slots);
+	free(sp);
 }
 
 /* CPU use per CPU from /proc/stat, as fractions of the ticks since the last read. */
@@ -161,13 +202,12 @@ static void read_memory(struct sched_proc *sp, struct sched_system *s)
 	fclose(f);
 }
 
-/* The some and full avg10 of one /proc/pressure file; false when it is missing. */
-static bool read_psi(struct sched_proc *sp, const char *what, double *some, double *full)
+/* The some and full avg10 of the pressure file at path; false when it is missing. */
+static bool psi_file(const char *path, double *some, double *full)
 {
-	char path[96], buf[512];
+	char buf[512];
 	const char *p;
 
-	snprintf(path, sizeof(path), "%s/pressure/%s", sp->root, what);
 	if (read_small(path, buf, sizeof(buf)) < 0)
 		return false;
 	p = strstr(buf, "some avg10=");
@@ -175,6 +215,15 @@ static bool read_psi(struct sched_proc *sp, const char *what, double *some, doub
 	p = strstr(buf, "full avg10=");
 	*full = p ? strtod(p + 11, NULL) : 0;
 	return true;
+}
+
+/* The some and full avg10 of one /proc/pressure file; false when it is missing. */
+static bool read_psi(struct sched_proc *sp, const char *what, double *some, double *full)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/pressure/%s", sp->root, what);
+	return psi_file(path, some, full);
 }
 
 /* The previous counters of a disk, added when new. */
@@ -270,6 +319,80 @@ void sched_proc_system(struct sched_proc *sp, struct sched_system *s)
 	p->has_io = read_psi(sp, "io", &p->io_some, &p->io_full);
 	p->has_mem = read_psi(sp, "memory", &p->mem_some, &p->mem_full);
 	read_disks(sp, s);
+}
+
+/* The value of "key N" in the text of a cgroup's cpu.stat; false when it has none. */
+static bool stat_value(const char *text, const char *key, uint64_t *v)
+{
+	size_t n = strlen(key);
+
+	for (const char *s = text; (s = strstr(s, key)); s += n)
+		if ((s == text || s[-1] == '\n') && s[n] == ' ') {
+			*v = strtoull(s + n + 1, NULL, 10);
+			return true;
+		}
+	return false;
+}
+
+/* Read one cgroup's throttling counters (v1: throttled_time in ns) from dir/cpu.stat. */
+static bool read_throttle(const char *dir, bool v1, struct sched_proc_group *g)
+{
+	char path[512], buf[1024];
+
+	snprintf(path, sizeof(path), "%s/cpu.stat", dir);
+	if (read_small(path, buf, sizeof(buf)) < 0 ||
+	    !stat_value(buf, "nr_throttled", &g->nr_throttled))
+		return false;
+	if (v1 && stat_value(buf, "throttled_time", &g->throttled_us))
+		g->throttled_us /= 1000;
+	else if (!v1 && !stat_value(buf, "throttled_usec", &g->throttled_us))
+		return false;
+	g->has_throttle = true;
+	g->v1 = v1;
+	return true;
+}
+
+bool sched_proc_group(struct sched_proc *sp, uint32_t pid, struct sched_proc_group *g)
+{
+	char path[512], buf[2048], v2[256] = "", cpu[256] = "", *save = NULL;
+	struct sched_psi *p = &g->psi;
+	double unused;
+
+	memset(g, 0, sizeof(*g));
+	snprintf(path, sizeof(path), "%s/%u/cgroup", sp->root, pid);
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return false;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (!strcmp(line, "0:") && c2 == c1 + 1)
+			snprintf(v2, sizeof(v2), "%s", c2 + 1);
+		else if (cgroup_opts_have_cpu(c1 + 1))
+			snprintf(cpu, sizeof(cpu), "%s", c2 + 1);
+	}
+	if (sp->v2_mnt[0] && v2[0]) {
+		char dir[400];
+
+		snprintf(dir, sizeof(dir), "%s%s", sp->v2_mnt, strcmp(v2, "/") ? v2 : "");
+		snprintf(path, sizeof(path), "%s/cpu.pressure", dir);
+		p->has_cpu = psi_file(path, &p->cpu_some, &unused);
+		snprintf(path, sizeof(path), "%s/io.pressure", dir);
+		p->has_io = psi_file(path, &p->io_some, &p->io_full);
+		snprintf(path, sizeof(path), "%s/memory.pressure", dir);
+		p->has_mem = psi_file(path, &p->mem_some, &p->mem_full);
+		if (sp->v2_cpu)
+			read_throttle(dir, false, g);
+	}
+	if (!g->has_throttle && sp->cpu_mnt[0] && cpu[0]) {
+		char dir[400];
+
+		snprintf(dir, sizeof(dir), "%s%s", sp->cpu_mnt, strcmp(cpu, "/") ? cpu : "");
+		read_throttle(dir, true, g);
+	}
+	return true;
 }
 
 void sched_proc_cgroup_short(const char *path, char *out, size_t len)

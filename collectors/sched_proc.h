@@ -32,6 +32,15 @@ struct sched_proc_thread {
 	char comm[16];
 };
 
+/* A cgroup's cumulative CPU throttling and its own pressure, as read now. */
+struct sched_proc_group {
+	bool has_throttle; /* its cpu controller's cpu.stat was read */
+	bool v1;	   /* from the v1 cpu hierarchy (else v2) */
+	uint64_t nr_throttled;
+	uint64_t throttled_us;
+	struct sched_psi psi; /* its cpu, io and memory.pressure (v2), where present */
+};
+
 struct sched_proc *sched_proc_new(const char *proc_root);
 void sched_proc_free(struct sched_proc *sp);
 /* Read CPUs, load, memory, pressure and disks into s (rates over the time since the last call). */
@@ -40,6 +49,12 @@ void sched_proc_system(struct sched_proc *sp, struct sched_system *s);
 const struct sched_proc_info *sched_proc_info(struct sched_proc *sp, uint32_t pid);
 /* The name of a user, looked up once per uid. */
 const char *sched_proc_user_name(struct sched_proc *sp, uint32_t uid);
+/*
+ * The throttling and pressure of pid's cgroup: cpu.stat of its v2 cgroup where v2 has the cpu
+ * controller, else of its cgroup in the v1 cpu hierarchy; the pressure files of its v2
+ * cgroup. false when pid is gone.
+ */
+bool sched_proc_group(struct sched_proc *sp, uint32_t pid, struct sched_proc_group *g);
 /* Forget the processes not asked for since the last sweep. */
 void sched_proc_sweep(struct sched_proc *sp);
 /* Processes that exited before their user and cgroup could be read. */

@@ -245,23 +245,30 @@ static void sql_attach_pg_execute(struct sql_priv *priv, struct sql_binary *b, c
 		 xact ? ", transaction__*" : "");
 }
 
-/* MariaDB's Prepared_statement methods that give an executed statement its text. */
+/*
+ * MariaDB's Prepared_statement methods that give an executed statement its text, and the
+ * functions that name a connection's database and user.
+ */
 static const struct {
 	const char *func; /* the mangled name */
-	size_t prog;	  /* 0 prepare, 1 execute, 2 destructor, 3 change db, 4 login */
+	size_t prog;	  /* 0 prepare, 1 execute, 2 destructor, 3 change db, 4 login, 5 user */
 } sql_stmt_funcs[] = {
 	{ "_ZN18Prepared_statement7prepareEPKcj", 0 },
 	{ "_ZN18Prepared_statement12execute_loopEP6StringbPhS2_", 1 },
 	{ "_ZN18Prepared_statementD2Ev", 2 },
 	{ "_Z15mysql_change_dbP3THDPK25st_mysql_const_lex_stringb", 3 },
 	{ "_Z16login_connectionP3THD", 4 },
+	{ "_Z17general_log_printP3THD19enum_server_commandPKcz", 5 },
 };
+
+_Static_assert(2 + sizeof(sql_stmt_funcs) / sizeof(sql_stmt_funcs[0]) <= SQL_LINKS_MAX,
+	       "MariaDB's probes fit a binary's links");
 
 /*
  * Attach the prepared statement probes (links 2-4) where the binary has MariaDB's methods, so
- * that executions show the prepared text, and the database probes (links 5-6) that name the
- * connection's database; 0, or -errno with none attached (executions then show the statement's
- * number, and queries no database).
+ * that executions show the prepared text, and the connection probes (links 5-7) that name the
+ * connection's database and user; 0, or -errno with none attached (executions then show the
+ * statement's number, and queries no database or user).
  */
 static int sql_attach_mariadb(struct sql_priv *priv, struct sql_binary *b, const char *path)
 {
@@ -269,7 +276,8 @@ static int sql_attach_mariadb(struct sql_priv *priv, struct sql_binary *b, const
 					priv->skel->progs.sql_stmt_execute,
 					priv->skel->progs.sql_stmt_free,
 					priv->skel->progs.sql_change_db,
-					priv->skel->progs.sql_login };
+					priv->skel->progs.sql_login,
+					priv->skel->progs.sql_login_user };
 	size_t n = sizeof(sql_stmt_funcs) / sizeof(sql_stmt_funcs[0]);
 
 	for (size_t i = 0; i < n; i++) {
@@ -308,7 +316,7 @@ static int sql_attach_dispatch(struct sql_priv *priv, struct sql_binary *b, cons
 		goto out_err;
 	snprintf(b->how, sizeof(b->how), "uprobe dispatch_command, %s arguments%s",
 		 (info->layout & SQL_LAYOUT_MASK) == SQL_LAYOUT_MYSQL8 ? "MySQL 8" : "MariaDB",
-		 sql_attach_mariadb(priv, b, path) ? "" : ", prepared texts, databases");
+		 sql_attach_mariadb(priv, b, path) ? "" : ", prepared texts, databases, users");
 	return 0;
 
 out_err:
@@ -649,9 +657,11 @@ static int sql_on_event(void *ctx, void *data, size_t size)
 	q.waits.io_count = ev->waits.io_count;
 	q.waits.io_bytes = ev->waits.io_bytes;
 	sql_stack_namer_name(priv->namer, &ev->stacks, &priv->rules[q.kind], &q);
-	if (q.kind == SQL_KIND_MYSQL)
-		escape_cstr(q.database, sizeof(q.database), ev->names, sizeof(ev->names));
-	else
+	if (q.kind == SQL_KIND_MYSQL) {
+		escape_cstr(q.database, sizeof(q.database), ev->names, SQL_DB_LEN);
+		escape_cstr(q.user, sizeof(q.user), ev->names + SQL_DB_LEN,
+			    sizeof(ev->names) - SQL_DB_LEN);
+	} else
 		sql_pg_title_names(ev->names, sizeof(ev->names), q.user, sizeof(q.user),
 				   q.database, sizeof(q.database));
 	text = ev->text;
@@ -1009,6 +1019,10 @@ static int sql_configure(struct collector *c, const struct filter *f, unsigned i
 		priv->dwarf_auto = f->unwind == KTOP_UNWIND_AUTO;
 		derr = sql_dwarf_apply(c);
 		err = err ? err : derr;
+	}
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
 	}
 	if (changed & FILTER_SLOW_QUERY) {
 		priv->slow_ms = f->slow_ms;

@@ -153,7 +153,8 @@ struct stack_sample *stack_set_add(struct stack_set *s, const struct stack_sampl
 		f[i] = (struct stack_frame){
 			stack_store_name(s->store, sample->frames[i].name), sample->frames[i].kind,
 			sample->frames[i].src ? stack_store_name(s->store, sample->frames[i].src)
-					      : NULL
+					      : NULL,
+			sample->frames[i].addr
 		};
 	x.frames = f;
 	return stack_set_add_stored(s, &x);

@@ -21,6 +21,12 @@ struct stack_frame {
 	const char *name; /* interned in the store of the set that holds the frame */
 	enum stack_frame_kind kind;
 	const char *src; /* where in the source, "file.c:12" (interned), or NULL when unknown */
+	/*
+	 * User frames: the address in the process, its function's start when the frame is
+	 * named (so every call in one function is one frame), the address itself when not;
+	 * 0 when unknown. pprof finds the mapped file (and its build id) by it.
+	 */
+	uint64_t addr;
 };
 
 /*

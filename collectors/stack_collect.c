@@ -61,7 +61,8 @@ static bool collect_ident_is_same(const struct stack_sample *a, const struct sta
 		const struct stack_frame *x = &a->frames[i];
 		const struct stack_frame *y = &b->frames[i];
 
-		if (x->kind != y->kind || x->name != y->name || x->src != y->src)
+		if (x->kind != y->kind || x->name != y->name || x->src != y->src ||
+		    x->addr != y->addr)
 			return false;
 	}
 	return true;

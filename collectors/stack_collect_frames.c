@@ -166,6 +166,12 @@ static const struct collect_kstack *frames_kstack(struct collect_frames *cf, uin
 	return ks;
 }
 
+/* A user frame's address as kept (struct stack_frame): its function's start when named. */
+static uint64_t frames_user_addr(const struct sym_frame *f, uint64_t pc)
+{
+	return f->kind == SYM_USER && f->offset <= pc ? pc - f->offset : pc;
+}
+
 /* Append a mark frame. */
 static void frames_mark(struct stack_frame *frames, uint32_t *n, const char *what)
 {
@@ -262,10 +268,12 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 	if (depth == cf->map.depth)
 		frames_mark(out, &n, "[truncated]");
 	for (uint32_t i = depth; i-- > 0;) {
+		uint64_t pc = frames_call_addr(cf->addrs, i);
 		struct sym_frame f;
 
-		sym_user(cf->sc, k->tgid, frames_call_addr(cf->addrs, i), &f);
-		out[n++] = (struct stack_frame){ f.name, frames_kind(&f) };
+		sym_user(cf->sc, k->tgid, pc, &f);
+		out[n++] = (struct stack_frame){ f.name, frames_kind(&f), NULL,
+						 frames_user_addr(&f, pc) };
 	}
 	b->n = b->nuser = n;
 }
@@ -297,10 +305,13 @@ uint32_t collect_frames_unwound(struct collect_frames *cf, const struct stack_co
 		frames_mark(out, &n, "[stack not unwound]");
 	for (uint32_t i = nuf; i-- > 0;) {
 		struct sym_frame f = { .name = uf[i].name, .kind = SYM_USER };
+		uint64_t addr = 0; /* a function inlined at pc: its location is pc's frame's */
 
-		if (!uf[i].name)
+		if (!uf[i].name) {
 			sym_user(cf->sc, k->tgid, uf[i].pc, &f);
-		out[n++] = (struct stack_frame){ f.name, frames_kind(&f), uf[i].src };
+			addr = frames_user_addr(&f, uf[i].pc);
+		}
+		out[n++] = (struct stack_frame){ f.name, frames_kind(&f), uf[i].src, addr };
 	}
 	return frames_kernel(cf, k, n);
 }

@@ -31,7 +31,8 @@ static bool intern_name_eq(const void *entry, const void *key)
 static bool intern_frames_same(const struct stack_frame *a, const struct stack_frame *b, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
-		if (a[i].name != b[i].name || a[i].kind != b[i].kind || a[i].src != b[i].src)
+		if (a[i].name != b[i].name || a[i].kind != b[i].kind || a[i].src != b[i].src ||
+		    a[i].addr != b[i].addr)
 			return false;
 	return true;
 }
@@ -97,7 +98,8 @@ uint64_t collect_frames_hash(const struct stack_frame *f, uint32_t n)
 
 	for (uint32_t i = 0; i < n; i++)
 		h = hash_mix64(h ^ (uint64_t)(uintptr_t)f[i].name ^ (uint64_t)f[i].kind << 56 ^
-			       (uint64_t)(uintptr_t)f[i].src * 31);
+			       (uint64_t)(uintptr_t)f[i].src * 31 ^
+			       f[i].addr * 0x9e3779b97f4a7c15ULL);
 	return h;
 }
 

@@ -4,7 +4,8 @@
  * event on every online CPU; each poll its stack source (stack_source.c, as Off-CPU's) drains
  * the counts map into stack_collect.c, and the target's threads are read from /proc
  * (stacks_proc.c) into struct stacks_model. With no target it counts samples by process, for
- * a picker.
+ * a picker, or, opened for a profile of the box (cfg->stacks_every_process), takes the stacks
+ * of every process.
  */
 #include "collectors/stacks.h"
 
@@ -67,6 +68,7 @@ struct stacks_priv {
 	struct stacks_bpf *skel;
 	struct stack_source *src; /* the counts map into the model; DWARF unwinding */
 	uint32_t ustack_kib;
+	bool every;    /* with no target, every process's stacks (cfg->stacks_every_process) */
 	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
 	struct stacks_cpu *cpus; /* by CPU number, ncpus of them */
 	int ncpus;
@@ -306,6 +308,7 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 			return err;
 	}
 	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
+	skel->rodata->every_process = priv->every;
 	priv->can_copy = ustack_reader_can_copy();
 	skel->rodata->ustack_can_copy = priv->can_copy;
 	err = stacks_bpf__load(skel);
@@ -351,10 +354,8 @@ static void stacks_model_empty(struct stacks_model *m)
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
 static void stacks_close(struct collector *c)
 {
-	struct stacks_priv *priv = c->priv;
+	struct stacks_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
 	for (int n = 0; priv->cpus && n < priv->ncpus; n++)
@@ -400,6 +401,7 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	priv->online_path =
 		getenv(STACKS_ONLINE_ENV) ? getenv(STACKS_ONLINE_ENV) : STACKS_ONLINE_PATH;
 	priv->ustack_kib = ustack_reader_kib(cfg);
+	priv->every = cfg && cfg->stacks_every_process;
 
 	priv->ncpus = bpf_common_ncpus("stacks", c->why, sizeof(c->why));
 	if (priv->ncpus < 0) {
@@ -455,9 +457,7 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 
 out_close:
-	stacks_close(c);
-	c->mode[0] = '\0';
-	return err;
+	return collector_open_failed(c, err);
 }
 
 /* Find thread tid in a list ordered by tid. */
@@ -827,10 +827,8 @@ static int stacks_poll(struct collector *c)
 	int err = 0;
 	int n;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "stacks: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	m = &priv->model;
 	start = clock_seconds(CLOCK_MONOTONIC);
 	c->why[0] = '\0';
@@ -852,6 +850,8 @@ static int stacks_poll(struct collector *c)
 	stack_source_interval_end(priv->src, now, &interval_s, &cumulative_s);
 	if (priv->target)
 		stacks_poll_target(priv, nread, read_s);
+	else if (priv->every)
+		stack_source_collect(priv->src);
 	else
 		err = stacks_poll_top(c);
 	/* What was not collected (no target, or gone) goes. */
@@ -929,11 +929,13 @@ static int stacks_configure(struct collector *c, const struct filter *f, unsigne
 	int err;
 	int n;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "stacks: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	m = &priv->model;
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
+	}
 	if (changed & (FILTER_PIDS | FILTER_UNWIND))
 		stacks_unwind_set(c, target, f->unwind);
 	if (!(changed & FILTER_PIDS))
@@ -978,19 +980,7 @@ static int stacks_configure(struct collector *c, const struct filter *f, unsigne
 	return 0;
 }
 
-/* A deep copy of the live model for the caller. */
-static void *stacks_snapshot(const struct collector *c)
-{
-	const struct stacks_priv *priv = c->priv;
-
-	return priv ? stacks_model_dup(&priv->model) : NULL;
-}
-
-/* Free a snapshot. */
-static void stacks_model_release(void *model)
-{
-	stacks_model_free(model);
-}
+COLLECTOR_MODEL_OPS(stacks)
 
 const struct collector_ops stacks_collector_ops = {
 	.name = "stacks",

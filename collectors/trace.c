@@ -432,10 +432,8 @@ static void trace_probe_free(struct trace_priv *priv, struct trace_probe *p)
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
 static void trace_close(struct collector *c)
 {
-	struct trace_priv *priv = c->priv;
+	struct trace_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
 	ring_buffer__free(priv->rb);
@@ -507,9 +505,7 @@ static int trace_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 
 out_close:
-	trace_close(c);
-	c->mode[0] = '\0';
-	return err < 0 ? err : -EINVAL;
+	return collector_open_failed(c, err < 0 ? err : -EINVAL);
 }
 
 /* Whether the collector is open; says why not in c->why otherwise. */
@@ -519,7 +515,7 @@ static bool trace_is_ready(struct collector *c)
 
 	if (priv && priv->skel)
 		return true;
-	snprintf(c->why, sizeof(c->why), "trace: not open");
+	collector_not_open(c);
 	return false;
 }
 
@@ -623,8 +619,12 @@ static int trace_configure(struct collector *c, const struct filter *f, unsigned
 
 	if (!trace_is_ready(c))
 		return -EBADF;
-	if (!(changed & FILTER_PIDS))
+	if (!(changed & (FILTER_PIDS | FILTER_CGROUP)))
 		return 0;
+	if (changed & FILTER_CGROUP) {
+		pid_filter_cgroup(&priv->skel->bss->cgroup_sel, &f->cgroup);
+		collector_set_cgroup(c, &f->cgroup, true);
+	}
 	err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
 	if (err)
 		return err;
@@ -701,11 +701,7 @@ static void *trace_snapshot(const struct collector *c)
 	return m;
 }
 
-/* Free a snapshot. */
-static void trace_model_release(void *model)
-{
-	trace_model_free(model);
-}
+COLLECTOR_MODEL_FREE(trace)
 
 const struct collector_ops trace_collector_ops = {
 	.name = "trace",

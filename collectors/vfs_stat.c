@@ -13,6 +13,7 @@
 
 #include "collectors/bpf_common.h"
 #include "util/xalloc.h"
+#include "bpf/cgroup_filter.h"
 #include "bpf/trace.h"
 #include "bpf/trace.skel.h"
 

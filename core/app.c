@@ -40,10 +40,12 @@ static void add_panel(struct app *a, const struct registry_entry *e, bool open_i
 	p->filter = &a->filter;
 	p->batch = a->opt.batch;
 	a->aux[i] = e->aux;
+	a->aux2[i] = e->aux2;
 	e->panel_init(p);
-	a->sort0[i] = -1;
-	if (p->ops->get_sort)
-		p->ops->get_sort(p, &a->sort0[i], &a->sort0_reverse[i]);
+	for (size_t t = 0; p->ops->table && t < p->ops->ntables && t < PANEL_MAX_TABLES; t++) {
+		a->sort0[i][t] = p->ops->table(p, t)->sort;
+		a->sort0_reverse[i][t] = p->ops->table(p, t)->reverse;
+	}
 	a->panel_list[i] = p;
 	if (!open_it) {
 		snprintf(c->why, sizeof(c->why), "not started");
@@ -113,6 +115,26 @@ static void app_syms_free(struct app *a)
 	a->cfg.syms = NULL;
 }
 
+/* The --cgroup path and the panels whose collectors filter by it in the kernel. */
+static void app_cgroup_text(const struct app *a, char *buf, size_t len)
+{
+	size_t n, kernel = 0;
+
+	n = (size_t)snprintf(buf, len, "%s (in the kernel: ", a->filter.cgroup.path);
+	for (size_t i = 0; i < a->npanels && n < len; i++) {
+		const struct collector *c = &a->collectors[i];
+
+		if (!c->is_open)
+			continue;
+		if (strcmp(c->cgroup, "kernel"))
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", kernel++ ? "," : "",
+				      a->panels[i].ops->name);
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, "%s)", !kernel ? "none" : "");
+}
+
 /* Drop the reference a /metrics reply held on the exposition it sent. */
 static void release_metrics(void *arg)
 {
@@ -147,14 +169,16 @@ static int app_listen(struct app *a)
 	int err;
 
 	a->metrics = metrics_new();
+	a->pprof = pprof_http_new(&a->cfg);
 	a->http = http_server_new();
 	http_server_route(a->http, "/metrics", serve_metrics, a->metrics);
+	pprof_http_route(a->pprof, a->http);
 	err = http_server_start(a->http, a->opt.listen, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "ktop: --listen %s\n", why);
 		return err;
 	}
-	log_msg("http: serving /metrics on %s", http_server_address(a->http));
+	log_msg("http: serving /metrics and /debug/pprof/ on %s", http_server_address(a->http));
 	return 0;
 }
 
@@ -171,6 +195,7 @@ static void app_publish_metrics(struct app *a)
 
 	prom_buf_init(&b);
 	metrics_render(a->metrics, a->collectors, a->npanels, &b);
+	pprof_http_render(a->pprof, &b);
 	text = prom_buf_take(&b, &len);
 	metrics_publish(a->metrics, text, len);
 	a->render_s += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - t0;
@@ -179,6 +204,42 @@ static void app_publish_metrics(struct app *a)
 	log_msg("metrics: 10 renders, the last of %zu bytes, took %.3f ms of CPU on average", len,
 		a->render_s * 1000 / 10);
 	a->render_s = 0;
+}
+
+/* Whether a recording (-w, --record, --trigger) keeps panel name running. */
+static bool recording_keeps(const struct options *o, const char *name)
+{
+	if (options_records_panel(o, name))
+		return true;
+	for (size_t i = 0; i < o->ntriggers; i++) {
+		const char *p = trigger_panel(&o->triggers[i]);
+
+		if (p && !strcmp(p, name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Batch mode opens the chosen panel (else the first), the one whose model it also reads, and
+ * those a recording keeps, with the panels their models read.
+ */
+static bool batch_needs(const struct options *o, const struct registry_entry *chosen,
+			const struct registry_entry *e, size_t i)
+{
+	const char *name = e->panel->name;
+
+	if (chosen ? e == chosen : i == 0)
+		return true;
+	if (chosen && chosen->aux && !strcmp(chosen->aux, name))
+		return true;
+	if (recording_keeps(o, name))
+		return true;
+	for (size_t k = 0; k < registry_count; k++)
+		if (registry[k].aux && !strcmp(registry[k].aux, name) &&
+		    recording_keeps(o, registry[k].panel->name))
+			return true;
+	return false;
 }
 
 int app_init(struct app *a, const struct options *opt, const struct features *feat,
@@ -199,12 +260,13 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 	a->filter.offcpu_kthreads = st->kthreads;
 	a->applied = a->filter;
 	a->start_s = a->reset_s = app_now();
-	if (opt->write) {
+	if (opt->write || opt->ntriggers) {
 		char why[320];
 		int err = recording_open(a, why, sizeof(why));
 
 		if (err) {
-			fprintf(stderr, "ktop: -w %s\n", why);
+			fprintf(stderr, "ktop: %s %s\n", a->rec || !opt->write ? "--trigger" : "-w",
+				why);
 			return err;
 		}
 	}
@@ -221,11 +283,8 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 		const struct registry_entry *e = &registry[i];
 
 		/* batch: only the chosen panel, and the one whose model it also reads (all of
-		 * them with -w, whose recording holds every panel, and --listen, for /metrics) */
-		if (opt->batch && !opt->write && !opt->listen && chosen && e != chosen &&
-		    !(chosen->aux && !strcmp(chosen->aux, e->panel->name)))
-			continue;
-		if (opt->batch && !opt->write && !opt->listen && !chosen && i > 0)
+		 * them with --listen, for /metrics; those recorded or watched by a trigger) */
+		if (opt->batch && !opt->listen && !batch_needs(opt, chosen, e, i))
 			continue;
 		if (e == chosen || (!chosen && i == 0))
 			a->current = a->npanels;
@@ -237,9 +296,10 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 		a->message_is_error = true;
 		a->message_at = app_now();
 	}
-	/* a recording holds every panel whatever is shown: their costly probes stay attached */
-	for (size_t i = 0; opt->write && i < a->npanels; i++)
-		app_set_visible(a, i, true);
+	/* a recording holds its panels whatever is shown: their costly probes stay attached */
+	for (size_t i = 0; i < a->npanels; i++)
+		if (recording_keeps(opt, a->panels[i].ops->name))
+			app_set_visible(a, i, true);
 	/* said once the collectors are open (which takes a while), unless one failed */
 	if (a->http && !a->message[0]) {
 		snprintf(a->message, sizeof(a->message), "serving http://%s/metrics",
@@ -251,9 +311,13 @@ int app_init(struct app *a, const struct options *opt, const struct features *fe
 
 void app_fini(struct app *a)
 {
-	/* the server's threads first: nothing serves while the rest goes */
+	/* the server's threads first (the profiles they take end now): nothing serves while the
+	 * rest goes */
+	pprof_http_stop(a->pprof);
 	http_server_free(a->http);
 	a->http = NULL;
+	pprof_http_free(a->pprof);
+	a->pprof = NULL;
 	metrics_free(a->metrics);
 	a->metrics = NULL;
 	recording_close(a);
@@ -365,14 +429,40 @@ void app_set_visible(struct app *a, size_t i, bool visible)
 {
 	struct collector *c = &a->collectors[i];
 
-	if (!visible && a->opt.write)
+	if (!visible && i < a->npanels && recording_keeps(&a->opt, a->panels[i].ops->name))
 		return; /* recorded: kept as if shown */
 	if (i < a->npanels && c->is_open && c->ops->set_visible)
 		c->ops->set_visible(c, visible);
 }
 
+/*
+ * Time the interval that ends now. One past half again the refresh (ktop was stopped with
+ * SIGSTOP, or starved) has a gap: the time beyond one interval, counted and said, since the
+ * snapshot folds it in.
+ */
+static void app_time_interval(struct app *a)
+{
+	double now = app_now();
+	/* the setup screen may have changed the refresh within the interval: the longer one */
+	double delay = a->opt.delay_s > a->tick_delay_s ? a->opt.delay_s : a->tick_delay_s;
+
+	a->interval_s = a->tick_s ? now - a->tick_s : 0;
+	a->gap_s = a->interval_s > 1.5 * delay ? a->interval_s - delay : 0;
+	a->tick_s = now;
+	a->tick_delay_s = a->opt.delay_s;
+	if (a->gap_s <= 0 || a->warming_up)
+		return;
+	a->gaps_s += a->gap_s;
+	snprintf(a->message, sizeof(a->message),
+		 "ktop did not run for %.1f s (stopped or starved): a gap in this interval",
+		 a->gap_s);
+	a->message_is_error = true;
+	a->message_at = now;
+}
+
 void app_tick(struct app *a)
 {
+	app_time_interval(a);
 	for (size_t i = 0; i < a->npanels; i++) {
 		struct collector *c = &a->collectors[i];
 
@@ -405,9 +495,12 @@ void app_tick(struct app *a)
 	if (a->metrics)
 		app_publish_metrics(a);
 	for (size_t i = 0; i < a->npanels; i++)
-		for (size_t k = 0; a->aux[i] && k < a->npanels; k++)
-			if (!strcmp(a->panels[k].ops->name, a->aux[i]))
+		for (size_t k = 0; k < a->npanels; k++) {
+			if (a->aux[i] && !strcmp(a->panels[k].ops->name, a->aux[i]))
 				a->panels[i].aux_model = a->shown[k];
+			if (a->aux2[i] && !strcmp(a->panels[k].ops->name, a->aux2[i]))
+				a->panels[i].aux_model2 = a->shown[k];
+		}
 	recording_tick(a);
 }
 
@@ -422,6 +515,17 @@ static bool read_line(const char *path, char *buf, size_t len)
 	ok = fgets(buf, (int)len, f) != NULL;
 	fclose(f);
 	return ok;
+}
+
+void app_status_panel(const struct app *a, const struct panel *p, struct status_info *si)
+{
+	si->threshold[0] = si->mode[0] = si->unwind[0] = '\0';
+	if (p->ops->threshold_text)
+		p->ops->threshold_text(p, &a->filter, si->threshold, sizeof(si->threshold));
+	if (p->collector) {
+		snprintf(si->mode, sizeof(si->mode), "%s", p->collector->mode);
+		snprintf(si->unwind, sizeof(si->unwind), "%s", p->collector->unwind);
+	}
 }
 
 void app_status(const struct app *a, const struct panel *p, struct status_info *si)
@@ -445,18 +549,18 @@ void app_status(const struct app *a, const struct panel *p, struct status_info *
 	strftime(si->clock, sizeof(si->clock), "%H:%M:%S", &tm);
 	si->delay_s = a->opt.delay_s;
 	si->elapsed_s = app_now() - a->reset_s;
+	si->interval_s = a->interval_s;
+	si->gap_s = a->gap_s;
+	si->gaps_s = a->gaps_s;
 	si->paused = a->paused;
 	for (size_t i = 0; i < a->filter.npids; i++) {
 		size_t n = strlen(si->pids);
 
 		snprintf(si->pids + n, sizeof(si->pids) - n, "%s%u", i ? "," : "", a->filter.pids[i]);
 	}
-	if (p->ops->threshold_text)
-		p->ops->threshold_text(p, &a->filter, si->threshold, sizeof(si->threshold));
-	if (p->collector) {
-		snprintf(si->mode, sizeof(si->mode), "%s", p->collector->mode);
-		snprintf(si->unwind, sizeof(si->unwind), "%s", p->collector->unwind);
-	}
+	if (a->filter.cgroup.id)
+		app_cgroup_text(a, si->cgroup, sizeof(si->cgroup));
+	app_status_panel(a, p, si);
 	for (size_t i = 0; i < a->npanels; i++) {
 		const struct collector *c = &a->collectors[i];
 

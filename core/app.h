@@ -13,6 +13,7 @@
 #include "core/features.h"
 #include "core/http_server.h"
 #include "core/metrics.h"
+#include "core/pprof_http.h"
 #include "core/options.h"
 #include "core/registry.h"
 #include "core/settings.h"
@@ -41,18 +42,24 @@ struct app {
 	struct panel *panel_list[APP_MAX_PANELS];
 	void *shown[APP_MAX_PANELS]; /* the snapshot each panel shows, owned here */
 	const char *aux[APP_MAX_PANELS]; /* the panel whose model each panel also reads */
+	const char *aux2[APP_MAX_PANELS]; /* and a second one */
 	size_t npanels;
 	size_t current;
 	bool paused;
 	bool help;
 	bool setup;  /* the setup screen is shown */
 	size_t setup_selected;
+	size_t setup_top;    /* its first row shown (it scrolls on short screens) */
+	bool setup_columns;  /* its columns page of a table is shown */
+	size_t setup_column; /* the selected row on that page */
+	size_t setup_column_top;
 	bool quit;
 	struct settings settings; /* as the setup screen shows them and quit saves them */
 	struct settings saved;    /* as last read from or written to the file */
 	char settings_path[PATH_MAX]; /* "" with --no-config or without a home */
-	int sort0[APP_MAX_PANELS];    /* each table's own first sort: not saved while it holds */
-	bool sort0_reverse[APP_MAX_PANELS];
+	/* each table's own first sort: not saved while it holds */
+	int sort0[APP_MAX_PANELS][PANEL_MAX_TABLES];
+	bool sort0_reverse[APP_MAX_PANELS][PANEL_MAX_TABLES];
 	struct keymap keys; /* the global keys, their panel numbers from the panels there are */
 	struct prompt prompt;
 	struct screen screen;
@@ -62,17 +69,25 @@ struct app {
 	int timerfd;
 	double start_s;  /* CLOCK_MONOTONIC at start */
 	double reset_s;  /* at the last r */
+	double tick_s;   /* at the last tick, 0 before the first */
+	double tick_delay_s; /* the refresh then */
+	double interval_s; /* what the last tick's snapshot covers */
+	double gap_s;      /* of it, time the loop did not run (ktop stopped or starved) */
+	double gaps_s;     /* the gaps since the last r */
 	char message[192]; /* the last action's result, shown on the footer's row a while */
 	bool message_is_error;
 	double message_at;
 	struct record_writer *rec;      /* -w: the recording, NULL when none or stopped */
 	struct record_frame rec_frame;  /* the interval just recorded */
+	struct flight *flight;          /* --trigger: the flight recorder, NULL when none */
 	bool rec_stopped;               /* a write failed: the recording stopped */
 	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
 	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */
+	double rec_export_s;            /* of which in the panels' exports */
 	bool warming_up;                /* batch's polls before the first interval: not recorded */
 	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
 	struct http_server *http;
+	struct pprof_http *pprof; /* --listen: /debug/pprof/ profiles */
 	uint64_t renders; /* of the exposition, and the CPU time of the last ones, for the log */
 	double render_s;
 };
@@ -109,6 +124,8 @@ void app_set_visible(struct app *a, size_t i, bool visible);
 void app_tick(struct app *a);
 /* Fill the header's data for panel p. */
 void app_status(const struct app *a, const struct panel *p, struct status_info *si);
+/* Only the parts of it that differ from panel to panel (threshold, mode, unwinding). */
+void app_status_panel(const struct app *a, const struct panel *p, struct status_info *si);
 double app_now(void);
 /*
  * Give each open collector the parts of a->filter that changed since they were last given

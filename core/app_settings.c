@@ -6,19 +6,23 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The index of table's kept sort column among the panel's, or -1. */
-static int sort_index(const struct settings *s, const struct panel_ops *ops, bool *reverse)
+/* Give table t the settings' sort and columns for it, those the file has. */
+static void table_from_settings(const struct settings *s, struct table *t)
 {
-	const struct settings_sort *st = settings_sort_find(s, ops->name);
+	const struct settings_sort *st = settings_sort_find(s, t->def->name);
+	const char *cols = settings_columns_find(s, t->def->name);
+	char why[160];
 
-	*reverse = false;
-	if (!st)
-		return -1;
-	*reverse = st->reverse;
-	for (size_t i = 0; i < ops->nsort_columns; i++)
-		if (!strcmp(st->column, ops->sort_columns[i]))
-			return (int)i;
-	return -1;
+	if (st) {
+		int c = st->column[0] ? table_col_find(t->def, st->column) : t->sort;
+
+		if (c >= 0) {
+			t->sort = c;
+			t->reverse = st->reverse;
+		}
+	}
+	if (cols)
+		table_parse(t, cols, why, sizeof(why)); /* checked when read: cannot fail */
 }
 
 void app_prefs_apply(struct app *a)
@@ -31,10 +35,10 @@ void app_prefs_apply(struct app *a)
 			.tree_threads = a->settings.tree_threads,
 		};
 
-		if (!p->ops->set_prefs)
-			continue;
-		pp.sort = sort_index(&a->settings, p->ops, &pp.sort_reverse);
-		p->ops->set_prefs(p, &pp);
+		for (size_t t = 0; p->ops->table && t < p->ops->ntables; t++)
+			table_from_settings(&a->settings, p->ops->table(p, t));
+		if (p->ops->set_prefs)
+			p->ops->set_prefs(p, &pp);
 	}
 }
 
@@ -45,19 +49,20 @@ void app_prefs_apply(struct app *a)
 static void collect_sorts(struct app *a)
 {
 	for (size_t i = 0; i < a->npanels; i++) {
-		const struct panel *p = a->panel_list[i];
-		bool reverse;
-		int col;
+		struct panel *p = a->panel_list[i];
 
-		if (!p->ops->get_sort || !p->ops->nsort_columns)
-			continue;
-		p->ops->get_sort(p, &col, &reverse);
-		if (col < 0 || (size_t)col >= p->ops->nsort_columns)
-			continue;
-		if (!settings_sort_find(&a->settings, p->ops->name) && col == a->sort0[i] &&
-		    reverse == a->sort0_reverse[i])
-			continue;
-		settings_sort_put(&a->settings, p->ops->name, p->ops->sort_columns[col], reverse);
+		for (size_t n = 0; p->ops->table && n < p->ops->ntables && n < PANEL_MAX_TABLES;
+		     n++) {
+			const struct table *t = p->ops->table(p, n);
+
+			if (t->sort < 0 || (size_t)t->sort >= t->def->ncols)
+				continue;
+			if (!settings_sort_find(&a->settings, t->def->name) &&
+			    t->sort == a->sort0[i][n] && t->reverse == a->sort0_reverse[i][n])
+				continue;
+			settings_sort_put(&a->settings, t->def->name, t->def->cols[t->sort].name,
+					  t->reverse);
+		}
 	}
 }
 

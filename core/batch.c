@@ -10,10 +10,12 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -100,25 +102,56 @@ static bool wait_tick(struct app *a)
 	}
 }
 
-/* Write the panel's profile of the interval to a new file path. */
-static int batch_pprof_file(struct panel *p, const char *path)
-{
-	char why[512];
-	FILE *f = export_create(path, why, sizeof(why));
-	int err;
+/* What a pprof file of batch holds: the interval's stacks, or with cumulative the run's. */
+struct batch_pprof_arg {
+	struct panel *p;
+	struct sym_cache *syms; /* for the mappings of user frames */
+	bool cumulative;
+};
 
-	if (!f) {
-		fprintf(stderr, "ktop: -o %s\n", why);
-		return -EEXIST;
-	}
-	err = export_pprof(f, p, false, why, sizeof(why));
-	if (fclose(f) && !err) {
-		err = -errno;
-		snprintf(why, sizeof(why), "%s", strerror(errno));
-	}
+/* export_write_fn of the pprof files. */
+static int batch_pprof_write(FILE *f, void *arg, char *why, size_t why_len)
+{
+	struct batch_pprof_arg *a = arg;
+
+	return export_pprof(f, a->p, a->cumulative, a->syms, why, why_len);
+}
+
+/* Write the panel's profile to a new file path, whole or not at all (mappings through syms). */
+static int batch_pprof_file(struct panel *p, struct sym_cache *syms, const char *path,
+			    bool cumulative)
+{
+	struct batch_pprof_arg arg = { p, syms, cumulative };
+	char why[512];
+	int err = export_write_whole(path, batch_pprof_write, &arg, why, sizeof(why));
+
 	if (err)
-		fprintf(stderr, "ktop: -o %s: %s\n", path, why);
+		fprintf(stderr, "ktop: -o %s\n", why);
 	return err;
+}
+
+/*
+ * A snapshot could not be written whole to -o (a full disk): cut the file back to the last
+ * whole one, or remove it when it held none (only if still ours); say so in one line.
+ */
+static void batch_output_failed(struct app *a, FILE *out, off_t whole, uint64_t done, int err)
+{
+	struct stat st, at;
+	int fd = fileno(out);
+
+	__fpurge(out); /* what stdio still holds must not land past the cut at fclose */
+	if (whole > 0 && !ftruncate(fd, whole)) {
+		fprintf(stderr, "ktop: -o %s: %s; it holds the %llu whole snapshots before\n",
+			a->opt.output, strerror(-err), (unsigned long long)done);
+		return;
+	}
+	if (!whole && !fstat(fd, &st) && !lstat(a->opt.output, &at) && st.st_ino == at.st_ino &&
+	    st.st_dev == at.st_dev && !unlink(a->opt.output)) {
+		fprintf(stderr, "ktop: -o %s: %s; removed, it held no whole snapshot\n",
+			a->opt.output, strerror(-err));
+		return;
+	}
+	fprintf(stderr, "ktop: -o %s: %s\n", a->opt.output, strerror(-err));
 }
 
 /* FILE.n, interval n's profile (n from 1). */
@@ -131,7 +164,7 @@ static int batch_pprof_interval(struct app *a, struct panel *p, uint64_t n)
 	if (!path)
 		return -ENOMEM;
 	snprintf(path, len, "%s.%llu", a->opt.output, (unsigned long long)n);
-	err = batch_pprof_file(p, path);
+	err = batch_pprof_file(p, a->syms, path, false);
 	free(path);
 	return err;
 }
@@ -144,6 +177,7 @@ int app_run_batch(struct app *a)
 	FILE *out = stdout;
 	char why[512];
 	uint64_t done = 0;
+	off_t whole = 0; /* -o: the bytes of the snapshots written whole */
 	int rc = 0, err;
 
 	if (!c->is_open) {
@@ -151,7 +185,12 @@ int app_run_batch(struct app *a)
 		return 2;
 	}
 	/* pprof: FILE gets the whole run's profile at the end, FILE.n interval n's */
-	if (a->opt.output) {
+	if (a->opt.output && a->opt.format == EXPORT_PPROF) {
+		if (export_path_is_free(a->opt.output, why, sizeof(why))) {
+			fprintf(stderr, "ktop: -o %s\n", why);
+			return 2;
+		}
+	} else if (a->opt.output) {
 		out = export_create(a->opt.output, why, sizeof(why));
 		if (!out) {
 			fprintf(stderr, "ktop: -o %s\n", why);
@@ -200,6 +239,11 @@ int app_run_batch(struct app *a)
 		if (done && a->opt.format == EXPORT_TEXT)
 			fputc('\n', out);
 		err = write_snapshot(a, a->current, out, &si);
+		if (err && out != stdout) {
+			batch_output_failed(a, out, whole, done, err);
+			rc = 1;
+			break;
+		}
 		if (err) {
 			if (err != -EPIPE)
 				fprintf(stderr, "ktop: writing a snapshot: %s\n", strerror(-err));
@@ -207,13 +251,16 @@ int app_run_batch(struct app *a)
 			break;
 		}
 		done++;
+		if (out != stdout)
+			whole = ftello(out);
 	}
 	if (a->opt.format == EXPORT_PPROF && !rc) {
-		err = export_pprof(out, p, true, why, sizeof(why));
-		if (err) {
-			fprintf(stderr, "ktop: -o %s: %s\n", a->opt.output, why);
+		if (a->opt.output)
+			err = batch_pprof_file(p, a->syms, a->opt.output, true);
+		else if ((err = export_pprof(out, p, true, a->syms, why, sizeof(why))))
+			fprintf(stderr, "ktop: %s\n", why);
+		if (err)
 			rc = 1;
-		}
 	}
 out_close:
 	if (out != stdout && fclose(out) && !rc) {

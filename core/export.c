@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,6 +75,9 @@ static int export_json(FILE *out, struct panel *p, const struct status_info *si)
 	json_kv_str(&j, "host", si->host);
 	json_kv_str(&j, "panel", p->ops->name);
 	json_kv_str(&j, "mode", si->mode);
+	json_kv_double(&j, "interval", si->interval_s, 3);
+	json_kv_double(&j, "gap", si->gap_s, 3);
+	json_kv_double(&j, "gaps_since_reset", si->gaps_s, 3);
 	if (si->unwind[0])
 		json_kv_str(&j, "unwinding", si->unwind);
 	json_key(&j, "pid_filter");
@@ -80,6 +85,12 @@ static int export_json(FILE *out, struct panel *p, const struct status_info *si)
 	for (size_t i = 0; p->filter && i < p->filter->npids; i++)
 		json_u64(&j, p->filter->pids[i]);
 	json_array_end(&j);
+	if (p->filter && p->filter->cgroup.id) {
+		json_kv_str(&j, "cgroup_filter", p->filter->cgroup.path);
+		json_kv_str(&j, "cgroup_filter_where",
+			    p->collector && p->collector->cgroup[0] ? p->collector->cgroup
+								    : "none");
+	}
 	json_key(&j, "drops");
 	json_object_begin(&j);
 	for (size_t i = 0; p->collector && i < p->collector->ndrops; i++) {
@@ -105,7 +116,8 @@ static int export_json(FILE *out, struct panel *p, const struct status_info *si)
 	return err;
 }
 
-int export_pprof(FILE *out, struct panel *p, bool cumulative, char *why, size_t why_len)
+int export_pprof(FILE *out, struct panel *p, bool cumulative, struct sym_cache *syms, char *why,
+		 size_t why_len)
 {
 	struct panel_profile pp = { 0 };
 	struct pprof_input in;
@@ -131,9 +143,21 @@ int export_pprof(FILE *out, struct panel *p, bool cumulative, char *why, size_t 
 		.tid = pp.tid,
 		.period_ns = pp.hz ? 1000000000ull / pp.hz : 0,
 		.duration_ns = (int64_t)(pp.span_s * 1e9),
+		.syms = syms,
 	};
 	in.time_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - in.duration_ns;
 	return pprof_write(out, &in, why, why_len);
+}
+
+/*
+ * stdio reports a failed write as a stream error (-EIO here): say which when the write's errno
+ * is still there (a closed pipe, a full disk or quota).
+ */
+static int export_stream_err(int err)
+{
+	if (err == -EIO && (errno == EPIPE || errno == ENOSPC || errno == EDQUOT || errno == EFBIG))
+		return -errno;
+	return err;
 }
 
 int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
@@ -155,29 +179,79 @@ int export_snapshot(FILE *out, enum export_format fmt, struct panel *p,
 	case EXPORT_NONE:
 		return 0;
 	case EXPORT_PPROF:
-		err = export_pprof(out, p, false, why, sizeof(why));
+		/* a recording's copy: no mappings (a replay has no maps to find them in) */
+		err = export_pprof(out, p, false, NULL, why, sizeof(why));
 		break;
 	default:
 		return -EOPNOTSUPP;
 	}
 	if (fflush(out) && !err)
 		err = -errno;
-	/* stdio reports a closed pipe as a stream error: say which */
-	if (err == -EIO && errno == EPIPE)
-		err = -EPIPE;
-	return err;
+	return export_stream_err(err);
+}
+
+/*
+ * Open the directory of path (its name up to the last slash, "." when none) without following a
+ * symlink there, and point *base at the file's name; the directory's O_PATH fd or -errno with
+ * why. A symlinked directory is refused: whoever can change it chooses where root writes.
+ */
+static int export_open_dir(const char *path, const char **base, char *why, size_t why_len)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	size_t len;
+	struct stat st;
+	int fd, e;
+
+	*base = slash ? slash + 1 : path;
+	if (!**base) {
+		snprintf(why, why_len, "%s: names a directory, not a file", path);
+		return -EISDIR;
+	}
+	len = slash ? (size_t)(slash - path) : 0;
+	while (len > 1 && path[len - 1] == '/') /* "d//f": the directory is "d" */
+		len--;
+	if (len >= sizeof(dir)) {
+		snprintf(why, why_len, "%s: %s", path, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (!len)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)len, path);
+	if (!lstat(dir, &st) && S_ISLNK(st.st_mode)) {
+		snprintf(why, why_len,
+			 "%s: the directory %s is a symlink; name the one it points to", path, dir);
+		return -ELOOP;
+	}
+	fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		snprintf(why, why_len, "%s: %s: %s", path, dir, strerror(e));
+		return -e;
+	}
+	return fd;
 }
 
 FILE *export_create(const char *path, char *why, size_t why_len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	const char *base;
+	int dfd = export_open_dir(path, &base, why, why_len);
 	FILE *f;
-	int e;
+	int fd, e;
 
+	if (dfd < 0) {
+		errno = -dfd; /* callers look at it */
+		return NULL;
+	}
+	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	e = errno;
+	close(dfd);
 	if (fd < 0) {
-		e = errno;
 		snprintf(why, why_len, "%s: %s", path, strerror(e));
-		errno = e; /* callers look at it */
+		errno = e;
 		return NULL;
 	}
 	f = fdopen(fd, "w");
@@ -188,43 +262,147 @@ FILE *export_create(const char *path, char *why, size_t why_len)
 	return f;
 }
 
+int export_path_is_free(const char *path, char *why, size_t why_len)
+{
+	const char *base;
+	int dfd = export_open_dir(path, &base, why, why_len);
+	struct stat st;
+	int err = 0;
+
+	if (dfd < 0)
+		return dfd;
+	if (!fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW)) {
+		snprintf(why, why_len, "%s: %s", path,
+			 S_ISLNK(st.st_mode) ? "is a symlink; not followed" : strerror(EEXIST));
+		err = -EEXIST;
+	}
+	close(dfd);
+	return err;
+}
+
+/* Give the unnamed file fd the name base in dfd; never replaces a file. 0 or -errno. */
+static int export_link(int fd, int dfd, const char *base)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (!linkat(AT_FDCWD, proc, dfd, base, AT_SYMLINK_FOLLOW))
+		return 0;
+	if (errno == ENOENT && !linkat(fd, "", dfd, base, AT_EMPTY_PATH)) /* no /proc */
+		return 0;
+	return -errno;
+}
+
+int export_write_whole(const char *path, export_write_fn write, void *arg, char *why,
+		       size_t why_len)
+{
+	const char *base;
+	int dfd = export_open_dir(path, &base, why, why_len);
+	bool named = false;
+	struct stat st;
+	FILE *f = NULL;
+	int fd, err;
+
+	if (dfd < 0)
+		return dfd;
+	why[0] = '\0';
+	fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		/* no unnamed files here: create it named, and remove it if it stays partial */
+		fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		named = fd >= 0;
+	}
+	if (fd < 0) {
+		err = -errno;
+		goto out_why;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		goto out_unname;
+	}
+	err = write(f, arg, why, why_len);
+	if (err == -EIO && export_stream_err(err) != err) {
+		err = export_stream_err(err);
+		why[0] = '\0'; /* "pprof: Input/output error": the errno says more */
+	}
+	if (fflush(f) && !err)
+		err = -errno;
+	if (!err && fsync(fileno(f)))
+		err = -errno;
+	if (!err && !named)
+		err = export_link(fileno(f), dfd, base);
+out_unname:
+	/* only the file made here: the same inode under the name */
+	if (err && named && f && !fstat(fileno(f), &st)) {
+		struct stat at;
+
+		if (!fstatat(dfd, base, &at, AT_SYMLINK_NOFOLLOW) && at.st_ino == st.st_ino &&
+		    at.st_dev == st.st_dev)
+			unlinkat(dfd, base, 0);
+	}
+	if (f && fclose(f) && !err)
+		err = -errno;
+out_why:
+	if (err) {
+		char reason[256];
+
+		snprintf(reason, sizeof(reason), "%s", why[0] ? why : strerror(-err));
+		snprintf(why, why_len, "%s: %s", path, reason);
+	}
+	close(dfd);
+	return err;
+}
+
+/* What export_save writes: the panel in one format. */
+struct export_save_arg {
+	struct panel *p;
+	enum export_format fmt;
+	const struct status_info *si;
+	int width;
+	bool utf8;
+	struct sym_cache *syms; /* for pprof's mappings */
+};
+
+/* export_write_fn of export_save. */
+static int export_save_write(FILE *f, void *arg, char *why, size_t why_len)
+{
+	struct export_save_arg *a = arg;
+
+	if (a->fmt == EXPORT_PPROF)
+		return export_pprof(f, a->p, false, a->syms, why, why_len);
+	return export_snapshot(f, a->fmt, a->p, a->si, a->width, a->utf8);
+}
+
 int export_save(struct panel *p, enum export_format fmt, const struct status_info *si, int width,
-		bool utf8, char *path, size_t path_len, char *why, size_t why_len)
+		bool utf8, struct sym_cache *syms, char *path, size_t path_len, char *why,
+		size_t why_len)
 {
 	const char *ext = fmt == EXPORT_FOLDED	? "folded"
 			  : fmt == EXPORT_JSON	? "json"
 			  : fmt == EXPORT_PPROF ? "pb.gz"
 						: "txt";
 	const char *dir = getenv("KTOP_EXPORT_DIR");
-	char stamp[32], reason[256];
+	struct export_save_arg arg = { p, fmt, si, width, utf8, syms };
+	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	FILE *f = NULL;
-	int err;
+	int err = -EEXIST;
 
 	if (!dir || !dir[0])
 		dir = ".";
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	for (int n = 0; n < 100 && !f; n++) {
+	/* the first free name; written whole, then named: a full disk leaves nothing */
+	for (int n = 0; n < 100 && err == -EEXIST; n++) {
 		if (n)
 			snprintf(path, path_len, "%s/ktop-%s-%d.%s", dir, stamp, n, ext);
 		else
 			snprintf(path, path_len, "%s/ktop-%s.%s", dir, stamp, ext);
-		f = export_create(path, why, why_len);
-		if (!f && errno != EEXIST)
-			return -errno;
+		err = export_path_is_free(path, why, why_len);
 	}
-	if (!f)
-		return -EEXIST;
-	reason[0] = '\0';
-	if (fmt == EXPORT_PPROF)
-		err = export_pprof(f, p, false, reason, sizeof(reason));
-	else
-		err = export_snapshot(f, fmt, p, si, width, utf8);
-	if (fclose(f) && !err)
-		err = -errno;
 	if (err)
-		snprintf(why, why_len, "%s: %s", path, reason[0] ? reason : strerror(-err));
-	return err;
+		return err;
+	return export_write_whole(path, export_save_write, &arg, why, why_len);
 }

@@ -70,6 +70,11 @@ const char *http_request_path(const struct http_request *req)
 	return req->path;
 }
 
+void http_request_keep(const struct http_request *req, unsigned int seconds)
+{
+	MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, seconds);
+}
+
 int http_listen_parse(const char *spec, char *host, size_t host_len, unsigned int *port, char *why,
 		      size_t why_len)
 {

@@ -52,6 +52,11 @@ void http_server_free(struct http_server *s);
 const char *http_request_arg(const struct http_request *req, const char *name);
 /* The request's path, e.g. "/metrics" (no query). */
 const char *http_request_path(const struct http_request *req);
+/*
+ * Let the request's connection stay idle seconds (more than HTTP_TIMEOUT_S) from now: a
+ * handler that answers after a while (a profile) says so first, so that its answer is sent.
+ */
+void http_request_keep(const struct http_request *req, unsigned int seconds);
 
 /* Split "[ADDR:]PORT" into host (loopback if none) and port; 0 or -EINVAL with why. */
 int http_listen_parse(const char *listen, char *host, size_t host_len, unsigned int *port,

@@ -60,11 +60,14 @@ void log_msg(const char *fmt, ...)
 
 	if (!log_file)
 		return;
+	/* one line at a time: the HTTP threads log too */
+	flockfile(log_file);
 	va_start(ap, fmt);
 	vfprintf(log_file, fmt, ap);
 	va_end(ap);
 	fputc('\n', log_file);
 	fflush(log_file);
+	funlockfile(log_file);
 }
 
 const char *log_last_libbpf_warning(void)

@@ -59,7 +59,7 @@ static int choose_theme(struct theme *t, const struct options *opt, const struct
 
 /*
  * Read the settings file (unless --no-config) and parse the command line again over it, so
- * that options win. Bad lines are warned about on stderr and the first kept in warn for the
+ * that options win; batch mode takes only the tables' columns and sorts from it. Bad lines are warned about on stderr and the first kept in warn for the
  * screen; path is "" when there is no file to use. 0, or 2 when the command line fails.
  */
 static int load_settings(struct options *opt, struct settings *st, char *path, size_t path_len,
@@ -91,6 +91,9 @@ static int load_settings(struct options *opt, struct settings *st, char *path, s
 		}
 	}
 	free(all);
+	/* batch: scripts get the same data whatever the file says; only the text's tables follow it */
+	if (opt->batch)
+		settings_tables_only(st);
 	options_defaults(opt);
 	settings_to_options(st, opt);
 	if (options_parse_over(opt, argc, argv, why, sizeof(why))) {
@@ -116,6 +119,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (opt.help) {
+		/* one write, however long the text: a reader that stops at its first match
+		 * (ktop --help | grep -q) leaves no later write to fail with EPIPE */
+		static char buf[1 << 15];
+
+		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 		options_usage(stdout);
 		return 0;
 	}

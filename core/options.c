@@ -7,8 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collectors/cgroup_path.h"
 #include "core/http_server.h"
 #include "core/registry.h"
+#include "record/record_file.h"
 #include "record/record_time.h"
 #include "util/escape.h"
 #include "util/parse.h"
@@ -30,6 +32,11 @@ enum long_only {
 	OPT_TO,
 	OPT_AT,
 	OPT_LISTEN,
+	OPT_RECORD,
+	OPT_TRIGGER,
+	OPT_TRIGGER_WINDOW,
+	OPT_TRIGGER_DIR,
+	OPT_CGROUP,
 };
 
 static const struct option long_options[] = {
@@ -61,6 +68,11 @@ static const struct option long_options[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "at", required_argument, NULL, OPT_AT },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "trigger", required_argument, NULL, OPT_TRIGGER },
+	{ "trigger-window", required_argument, NULL, OPT_TRIGGER_WINDOW },
+	{ "trigger-dir", required_argument, NULL, OPT_TRIGGER_DIR },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -75,6 +87,8 @@ void options_usage(FILE *out)
 	registry_list_panels(out);
 	fputs("\n"
 	      "  -p, --pid PID[,PID]    only these processes (live-changeable with the p key)\n"
+	      "      --cgroup PATH      only processes of this cgroup directory and its children\n"
+	      "                         (v2, or a v1 controller's; live-changeable with C)\n"
 	      "  -d, --delay SECS       refresh and snapshot interval (default 1; 0.1 to 3600)\n"
 	      "  -b, --batch            no terminal UI: print a snapshot of the panel each interval\n"
 	      "  -n, --iterations N     stop after N snapshots\n"
@@ -104,13 +118,23 @@ void options_usage(FILE *out)
 	      "  -w, --write FILE       record every interval of every panel to FILE (new, 0600)\n"
 	      "      --keep DURATION    with -w: keep only the last DURATION (90s, 15m, 2h, 1d) in\n"
 	      "                         FILE and FILE.prev; or SIZE (100MB, 2GB): at most SIZE\n"
+	      "      --record PANELS    with -w or --trigger: record only these panels (a comma\n"
+	      "                         list of -P names; default every panel)\n"
+	      "      --trigger COND     flight recorder (repeatable): when COND holds, save the\n"
+	      "                         intervals around it to a file of their own; COND is\n"
+	      "                         psi:cpu>P, psi:io>P, psi:memory>P (P %% of time),\n"
+	      "                         query>MS (a slow query) or bio_p99>MS (a disk's p99)\n"
+	      "      --trigger-window B,A  seconds kept before and after a firing (default 60,60)\n"
+	      "      --trigger-dir DIR  where window files go (default: -w's directory, else .)\n"
 	      "  -r, --read FILE        replay a recording (no root needed): on the screen, or\n"
 	      "                         printed with -b\n"
 	      "      --at T             with -r: start at T (HH:MM:SS local time, or +DURATION\n"
 	      "                         after the first interval); with -b print that interval\n"
 	      "      --from T, --to T   with -r -b: only the intervals from/until T\n"
-	      "      --listen [ADDR:]PORT  serve /metrics (Prometheus) over HTTP; a port alone:\n"
-	      "                         loopback (127.0.0.1); another address is yours to secure\n"
+	      "      --listen [ADDR:]PORT  serve /metrics (Prometheus) and pprof profiles\n"
+	      "                         (/debug/pprof/profile, /debug/pprof/offcpu) over HTTP;\n"
+	      "                         a port alone: loopback (127.0.0.1); another address is\n"
+	      "                         yours to secure\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          print the version\n"
 	      "\n"
@@ -122,7 +146,8 @@ void options_usage(FILE *out)
 	      "  ktop -b -f none --listen 9100     headless, metrics on 127.0.0.1:9100/metrics\n"
 	      "\n"
 	      "Settings: $XDG_CONFIG_HOME/ktop/ktoprc (else ~/.config/ktop/ktoprc), read at start\n"
-	      "(options override it), changed on the setup screen (F2 or S), saved on quit.\n"
+	      "(options override it), changed on the setup screen (F2 or S), saved on quit;\n"
+	      "batch mode takes only its tables' columns and sorts (columns.*, sort.*).\n"
 	      "Environment: KTOP_EXPORT_DIR (where s saves), KTOP_THEME_DIR, KTOP_LOG (a debug log\n"
 	      "file), NO_COLOR (monochrome).\n"
 	      "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF (Linux 5.8 or later).\n",
@@ -184,6 +209,63 @@ static int check_db_target(const char *arg, char *why, size_t why_len)
 		return 0;
 	}
 	return parse_pid_list(arg, &pid, 1, &n, why, why_len);
+}
+
+/* --record's list: panel names as -P takes them, into record_panel_bit bits; 0 or -EINVAL. */
+static int parse_record_panels(const char *arg, uint32_t *bits, char *why, size_t why_len)
+{
+	char list[256], *save = NULL, *tok;
+
+	*bits = 0;
+	if (strlen(arg) >= sizeof(list)) {
+		snprintf(why, why_len, "list too long");
+		return -EINVAL;
+	}
+	snprintf(list, sizeof(list), "%s", arg);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int b = record_panel_bit(tok);
+
+		if (!registry_find_panel(tok)) {
+			registry_panel_reason(tok, why, why_len);
+			return -EINVAL;
+		}
+		if (b < 0) {
+			snprintf(why, why_len, "panel '%s' cannot be recorded", tok);
+			return -EINVAL;
+		}
+		*bits |= 1u << b;
+	}
+	if (!*bits) {
+		snprintf(why, why_len, "needs at least one panel");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* --trigger-window BEFORE,AFTER: two durations ("60,60", "2m,30s"); 0 or -EINVAL. */
+static int parse_window(const char *arg, double *before, double *after, char *why,
+			size_t why_len)
+{
+	const char *comma = strchr(arg, ',');
+	char first[32];
+	uint64_t b, a;
+
+	if (!comma || (size_t)(comma - arg) >= sizeof(first)) {
+		snprintf(why, why_len, "needs BEFORE,AFTER (e.g. 60,60 or 2m,30s)");
+		return -EINVAL;
+	}
+	memcpy(first, arg, (size_t)(comma - arg));
+	first[comma - arg] = '\0';
+	if (record_duration_parse(first, &b, why, why_len) ||
+	    record_duration_parse(comma + 1, &a, why, why_len))
+		return -EINVAL;
+	if (b > 7200 || a > 7200) {
+		snprintf(why, why_len, "at most 2h before and 2h after");
+		return -EINVAL;
+	}
+	*before = (double)b;
+	*after = (double)a;
+	return 0;
 }
 
 /* Handle one parsed option; 0 or -EINVAL with why. */
@@ -280,6 +362,26 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 		else
 			o->read = arg;
 		break;
+	case OPT_RECORD:
+		err = parse_record_panels(arg, &o->record_panels, reason, sizeof(reason));
+		break;
+	case OPT_TRIGGER:
+		if (o->ntriggers == TRIGGER_MAX)
+			return option_error(why, why_len, name, "at most 8 conditions");
+		err = trigger_parse(arg, &o->triggers[o->ntriggers], reason, sizeof(reason));
+		if (!err)
+			o->ntriggers++;
+		break;
+	case OPT_TRIGGER_WINDOW:
+		err = parse_window(arg, &o->trigger_before_s, &o->trigger_after_s, reason,
+				   sizeof(reason));
+		o->trigger_window_set = true;
+		break;
+	case OPT_TRIGGER_DIR:
+		if (!arg[0])
+			return option_error(why, why_len, name, "needs a directory");
+		o->trigger_dir = arg;
+		break;
 	case OPT_KEEP:
 		err = record_keep_parse(arg, &o->keep_s, &o->keep_bytes, reason, sizeof(reason));
 		break;
@@ -307,6 +409,9 @@ static int apply_option(struct options *o, int c, const char *name, const char *
 		o->listen = arg;
 		break;
 	}
+	case OPT_CGROUP:
+		err = cgroup_path_resolve(arg, NULL, &o->cgroup, reason, sizeof(reason));
+		break;
 	case OPT_THEME:
 		if (!arg[0])
 			return option_error(why, why_len, name, "needs a theme name");
@@ -333,8 +438,17 @@ static int check_record_options(const struct options *o, char *why, size_t why_l
 		bad = "-w: not with -r (a recording is replayed, not recorded again)";
 	else if (o->read && o->npids)
 		bad = "-p: not with -r (a recording replays what was recorded)";
+	else if (o->read && o->cgroup.id)
+		bad = "--cgroup: not with -r (a recording replays what was recorded)";
 	else if ((o->keep_s || o->keep_bytes) && !o->write)
 		bad = "--keep: only with -w";
+	else if (o->read && o->ntriggers)
+		bad = "--trigger: not with -r (a trigger watches the live box)";
+	else if (o->record_panels && !o->write && !o->ntriggers)
+		bad = "--record: only with -w or --trigger";
+	else if ((o->trigger_dir || o->trigger_window_set) && !o->ntriggers)
+		bad = o->trigger_dir ? "--trigger-dir: only with --trigger" :
+				       "--trigger-window: only with --trigger";
 	else if ((o->from || o->to || o->at) && !o->read)
 		bad = o->from ? "--from: only with -r" :
 		      o->to   ? "--to: only with -r" :
@@ -364,6 +478,20 @@ void options_defaults(struct options *o)
 	o->sample_hz = 99;
 	o->ustack_kib = 16;
 	o->mouse = true;
+	o->trigger_before_s = 60;
+	o->trigger_after_s = 60;
+}
+
+bool options_records_panel(const struct options *o, const char *panel)
+{
+	int b;
+
+	if (!o->write && !o->ntriggers)
+		return false;
+	if (!o->record_panels)
+		return true;
+	b = record_panel_bit(panel);
+	return b >= 0 && (o->record_panels & (1u << b));
 }
 
 /* options_parse_over without the escaping of its message. */
@@ -372,7 +500,8 @@ static int options_parse_args(struct options *o, int argc, char **argv, char *wh
 	char name[32];
 	int c, long_index, err;
 
-	o->ndb = o->ntrace = o->npids = 0; /* lists come from the command line only */
+	/* lists come from the command line only */
+	o->ndb = o->ntrace = o->npids = o->ntriggers = 0;
 	optind = 0; /* reset getopt, so the tests can parse many times */
 	opterr = 0;
 	for (;;) {
@@ -490,6 +619,8 @@ void options_startup(const struct options *o, struct ktop_config *cfg, struct fi
 		.bio_slow_us = o->bio_slow_us,
 		.redact = o->redact,
 		.unwind = o->unwind,
+		.cgroup = o->cgroup,
+		.sched_groups = o->batch, /* batch JSON and text carry each cgroup's figures */
 	};
 	filter_set_pids(f, o->pids, o->npids);
 }

@@ -10,11 +10,13 @@
 
 #include "collectors/collector.h"
 #include "core/export.h"
+#include "core/trigger.h"
 
 struct options {
 	const char *panel;        /* -P NAME, NULL: the default panel */
 	uint32_t pids[KTOP_MAX_PIDS];
 	size_t npids;
+	struct filter_cgroup cgroup; /* --cgroup, resolved; id 0: none */
 	double delay_s;           /* -d */
 	bool batch;               /* -b */
 	uint64_t iterations;      /* -n, 0: until stopped */
@@ -41,6 +43,13 @@ struct options {
 	const char *read;         /* -r FILE: replay a recording */
 	uint64_t keep_s;          /* --keep: the recording is a ring of this span; 0: all */
 	uint64_t keep_bytes;      /* --keep SIZE: a ring of at most this size; 0: none */
+	uint32_t record_panels;   /* --record: record_panel_bit bits of the panels -w records; 0: all */
+	struct trigger_spec triggers[TRIGGER_MAX]; /* --trigger conditions */
+	size_t ntriggers;
+	double trigger_before_s;  /* --trigger-window BEFORE,AFTER */
+	double trigger_after_s;
+	bool trigger_window_set;  /* --trigger-window was given */
+	const char *trigger_dir;  /* --trigger-dir: where window files go */
 	const char *from;         /* --from T: replay from this moment (as given, checked) */
 	const char *to;           /* --to T */
 	const char *at;           /* --at T: replay at this moment (-b: print that interval) */
@@ -49,6 +58,8 @@ struct options {
 	bool version;
 };
 
+/* Whether panel (by name) is recorded: -w or --trigger, and --record names it (or is absent). */
+bool options_records_panel(const struct options *o, const char *panel);
 /* Fill o with the defaults (those of no option at all). */
 void options_defaults(struct options *o);
 /* Parse argv over o as it is (the defaults, then the settings file); as options_parse. */

@@ -38,11 +38,25 @@ struct pp_line {
 	int64_t line;
 };
 
-/* A location: its lines in e->lines, innermost first, and its mapping. */
+/* A location: its lines in e->lines, innermost first, its mapping and address there. */
 struct pp_loc {
 	uint32_t first;
 	uint32_t nlines;
 	uint64_t mapping;
+	uint64_t addr;
+};
+
+/*
+ * A mapped file (by path and build id): one Mapping for every process that maps it, at the
+ * first one's addresses; the others' are moved there by file offset.
+ */
+struct pp_map {
+	int64_t file;
+	int64_t build_id;
+	uint64_t start;
+	uint64_t limit;
+	uint64_t offset;
+	uint64_t id;
 };
 
 struct pprof_enc;
@@ -52,6 +66,7 @@ struct pp_loc_key {
 	const struct pp_line *lines;
 	uint32_t nlines;
 	uint64_t mapping;
+	uint64_t addr;
 	const struct pprof_enc *e;
 };
 
@@ -72,6 +87,9 @@ struct pprof_enc {
 	struct pp_loc *locs;
 	size_t nlocs, locs_cap;
 	struct htab loc_index; /* lines -> struct pp_loc_ref */
+	struct pp_map *maps;
+	size_t nmaps, maps_cap;
+	struct htab map_index; /* (file, build id) -> struct pp_map */
 	bool kernel;	       /* a kernel frame was seen: the kernel mapping goes out */
 };
 
@@ -195,16 +213,18 @@ static bool pp_loc_eq(const void *entry, const void *key)
 	const struct pp_loc_key *k = key;
 	const struct pp_loc *l = &k->e->locs[r->idx];
 
-	return l->nlines == k->nlines && l->mapping == k->mapping &&
+	return l->nlines == k->nlines && l->mapping == k->mapping && l->addr == k->addr &&
 	       !memcmp(&k->e->lines[l->first], k->lines, k->nlines * sizeof(*k->lines));
 }
 
-/* The id of the location with these lines (innermost first) in mapping (0: none). */
+/* The id of the location with these lines (innermost first) at addr in mapping (0: none). */
 static uint64_t pp_loc(struct pprof_enc *e, const struct pp_line *lines, uint32_t n,
-		       uint64_t mapping)
+		       uint64_t mapping, uint64_t addr)
 {
-	struct pp_loc_key key = { .lines = lines, .nlines = n, .mapping = mapping, .e = e };
-	uint64_t h = hash_mix64(mapping);
+	struct pp_loc_key key = {
+		.lines = lines, .nlines = n, .mapping = mapping, .addr = addr, .e = e
+	};
+	uint64_t h = hash_mix64(mapping ^ addr * 0x9e3779b97f4a7c15ULL);
 	struct pp_loc_ref *ref;
 	bool added;
 
@@ -223,26 +243,77 @@ static uint64_t pp_loc(struct pprof_enc *e, const struct pp_line *lines, uint32_
 		e->locs = xreallocarray(e->locs, e->locs_cap, sizeof(*e->locs));
 	}
 	memcpy(&e->lines[e->nlines], lines, n * sizeof(*lines));
-	e->locs[e->nlocs] =
-		(struct pp_loc){ .first = (uint32_t)e->nlines, .nlines = n, .mapping = mapping };
+	e->locs[e->nlocs] = (struct pp_loc){
+		.first = (uint32_t)e->nlines, .nlines = n, .mapping = mapping, .addr = addr
+	};
 	e->nlines += n;
 	ref->idx = (uint32_t)e->nlocs;
 	return ++e->nlocs;
 }
 
+static bool pp_map_eq(const void *entry, const void *key)
+{
+	const struct pp_map *a = entry;
+	const struct pp_map *b = key;
+
+	return a->file == b->file && a->build_id == b->build_id;
+}
+
+/*
+ * The mapping (its id in *id) of the file that pid maps at addr, and addr moved to that
+ * mapping's addresses; 0 in *id when no file is mapped there (or syms is NULL).
+ */
+static uint64_t pp_user_map(struct pprof_enc *e, struct sym_cache *syms, uint32_t pid,
+			    uint64_t addr, uint64_t *id)
+{
+	struct sym_mapping sm;
+	struct pp_map key, *m;
+	uint64_t limit;
+	bool added;
+
+	*id = 0;
+	if (!syms || !addr || !sym_user_mapping(syms, pid, addr, &sm))
+		return addr;
+	key = (struct pp_map){ .file = pp_str(e, sm.path), .build_id = pp_str(e, sm.build_id) };
+	m = htab_insert(&e->map_index,
+			hash_mix64((uint64_t)key.file << 32 ^ (uint64_t)key.build_id), &key,
+			pp_map_eq, &added);
+	if (added) {
+		key.start = sm.start;
+		key.limit = sm.end;
+		key.offset = sm.offset;
+		key.id = PPROF_KERNEL_MAP + 1 + e->nmaps;
+		*m = key;
+		if (e->nmaps == e->maps_cap) {
+			e->maps_cap = e->maps_cap ? 2 * e->maps_cap : 64;
+			e->maps = xreallocarray(e->maps, e->maps_cap, sizeof(*e->maps));
+		}
+		e->nmaps++;
+	}
+	/* the same file offset at the first mapping's address */
+	addr = addr - sm.start + sm.offset - m->offset + m->start;
+	limit = sm.end - sm.start + sm.offset - m->offset + m->start;
+	if (limit > m->limit)
+		m->limit = limit;
+	e->maps[m->id - PPROF_KERNEL_MAP - 1] = *m;
+	*id = m->id;
+	return addr;
+}
+
 /*
  * A sample's locations, innermost first, into ids (room for nframes): a frame and the
- * functions inlined below it are one location. How many.
+ * functions inlined below it are one location, at the frame's address in its file's mapping
+ * (named through syms). How many.
  */
-static size_t pp_sample_locs(struct pprof_enc *e, const struct stack_sample *x, uint64_t *ids,
-			     struct pp_line *lines)
+static size_t pp_sample_locs(struct pprof_enc *e, struct sym_cache *syms,
+			     const struct stack_sample *x, uint64_t *ids, struct pp_line *lines)
 {
 	size_t n = 0;
 
 	for (uint32_t i = 0; i < x->nframes;) {
 		const struct stack_frame *f = &x->frames[i];
 		uint32_t j = i + 1;
-		uint64_t mapping = 0;
+		uint64_t mapping = 0, addr = 0;
 
 		while (j < x->nframes && pp_is_inlined(&x->frames[j]))
 			j++;
@@ -252,8 +323,10 @@ static size_t pp_sample_locs(struct pprof_enc *e, const struct stack_sample *x, 
 		if (f->kind == STACK_FRAME_KERNEL) {
 			mapping = PPROF_KERNEL_MAP;
 			e->kernel = true;
+		} else if (f->kind == STACK_FRAME_USER || f->kind == STACK_FRAME_UNKNOWN) {
+			addr = pp_user_map(e, syms, x->pid, f->addr, &mapping);
 		}
-		ids[n++] = pp_loc(e, lines, j - i, mapping);
+		ids[n++] = pp_loc(e, lines, j - i, mapping, addr);
 		i = j;
 	}
 	/* frames come outermost first, a profile's locations leaf first */
@@ -345,6 +418,8 @@ static void pp_enc_fini(struct pprof_enc *e)
 	free(e->lines);
 	free(e->locs);
 	htab_fini(&e->loc_index);
+	free(e->maps);
+	htab_fini(&e->map_index);
 }
 
 /* Whether a sample is one the profile keeps. */
@@ -378,8 +453,7 @@ int pprof_write(FILE *out, const struct pprof_input *in, char *why, size_t why_l
 {
 	Perftools__Profiles__Profile prof = PERFTOOLS__PROFILES__PROFILE__INIT;
 	Perftools__Profiles__ValueType vt[PPROF_MAX_VALUES + 1], *vtp[PPROF_MAX_VALUES];
-	Perftools__Profiles__Mapping kmap = PERFTOOLS__PROFILES__MAPPING__INIT;
-	Perftools__Profiles__Mapping *kmapp = &kmap;
+	Perftools__Profiles__Mapping *maps = NULL, **mapp = NULL;
 	Perftools__Profiles__Sample *samples = NULL, **samplep = NULL;
 	Perftools__Profiles__Label *labels = NULL, **labelp = NULL;
 	Perftools__Profiles__Location *locs = NULL, **locp = NULL;
@@ -398,6 +472,7 @@ int pprof_write(FILE *out, const struct pprof_input *in, char *why, size_t why_l
 	htab_init(&e.str_index, sizeof(struct pp_str), _Alignof(struct pp_str));
 	htab_init(&e.fn_index, sizeof(struct pp_fn), _Alignof(struct pp_fn));
 	htab_init(&e.loc_index, sizeof(struct pp_loc_ref), _Alignof(struct pp_loc_ref));
+	htab_init(&e.map_index, sizeof(struct pp_map), _Alignof(struct pp_map));
 	pp_str(&e, ""); /* string 0 is "" */
 
 	for (size_t i = 0; set && i < set->nsamples; i++) {
@@ -452,7 +527,7 @@ int pprof_write(FILE *out, const struct pprof_input *in, char *why, size_t why_l
 		if (!pp_keep(in, x))
 			continue;
 		perftools__profiles__sample__init(sm);
-		n = pp_sample_locs(&e, x, ids, tmp);
+		n = pp_sample_locs(&e, in->syms, x, ids, tmp);
 		sm->location_id = xcalloc(n ? n : 1, sizeof(*sm->location_id));
 		memcpy(sm->location_id, ids, n * sizeof(*ids));
 		sm->n_location_id = n;
@@ -471,13 +546,32 @@ int pprof_write(FILE *out, const struct pprof_input *in, char *why, size_t why_l
 	prof.sample = samplep;
 	prof.n_sample = s;
 
-	if (e.kernel) {
-		kmap.id = PPROF_KERNEL_MAP;
-		kmap.filename = pp_str(&e, "[kernel.kallsyms]");
-		kmap.has_functions = true;
-		prof.mapping = &kmapp;
-		prof.n_mapping = 1;
+	/* the files first, the outermost frame's first seen: pprof names a profile by its first */
+	maps = xcalloc(e.nmaps + 1, sizeof(*maps));
+	mapp = xcalloc(e.nmaps + 1, sizeof(*mapp));
+	for (size_t i = 0; i < e.nmaps; i++) {
+		Perftools__Profiles__Mapping *m = &maps[i];
+
+		perftools__profiles__mapping__init(m);
+		m->id = e.maps[i].id;
+		m->memory_start = e.maps[i].start;
+		m->memory_limit = e.maps[i].limit;
+		m->file_offset = e.maps[i].offset;
+		m->filename = e.maps[i].file;
+		m->build_id = e.maps[i].build_id;
+		m->has_functions = true;
+		mapp[prof.n_mapping++] = m;
 	}
+	if (e.kernel) {
+		Perftools__Profiles__Mapping *m = &maps[e.nmaps];
+
+		perftools__profiles__mapping__init(m);
+		m->id = PPROF_KERNEL_MAP;
+		m->filename = pp_str(&e, "[kernel.kallsyms]");
+		m->has_functions = true;
+		mapp[prof.n_mapping++] = m;
+	}
+	prof.mapping = mapp;
 
 	fns = xcalloc(e.nfns ? e.nfns : 1, sizeof(*fns));
 	fnp = xcalloc(e.nfns ? e.nfns : 1, sizeof(*fnp));
@@ -506,6 +600,7 @@ int pprof_write(FILE *out, const struct pprof_input *in, char *why, size_t why_l
 		perftools__profiles__location__init(&locs[i]);
 		locs[i].id = i + 1;
 		locs[i].mapping_id = e.locs[i].mapping;
+		locs[i].address = e.locs[i].addr;
 		locs[i].line = &linep[e.locs[i].first];
 		locs[i].n_line = e.locs[i].nlines;
 		locp[i] = &locs[i];
@@ -527,6 +622,8 @@ int pprof_write(FILE *out, const struct pprof_input *in, char *why, size_t why_l
 	free(values);
 	free(tmp);
 	free(ids);
+	free(maps);
+	free(mapp);
 	free(fns);
 	free(fnp);
 	free(lines);

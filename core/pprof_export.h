@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "collectors/stack.h"
+#include "symbols/symbols.h"
 
 #define PPROF_STR_MAX 1024 /* bytes of one name, comm or file kept in a profile */
 
@@ -27,6 +28,9 @@ struct pprof_input {
 	uint64_t period_ns; /* on-CPU: the time one sample stands for; 0: unknown */
 	int64_t time_ns;    /* when the span the samples cover began (CLOCK_REALTIME) */
 	int64_t duration_ns;
+	/* Borrowed: the cache that named the frames, to find the file mapped at each user frame's
+	 * address (its Mapping, with the file's build id); NULL: user frames have no mapping. */
+	struct sym_cache *syms;
 };
 
 /*

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "config.h"
 #include "core/app.h"
+#include "core/flight.h"
 #include "core/log.h"
 #include "record/record_frame.h"
 #include "record/record_writer.h"
@@ -22,62 +24,159 @@ static const uint16_t format_kind[] = {
 	[EXPORT_FOLDED] = RECORD_SECTION_FOLDED,
 };
 
-int recording_open(struct app *a, char *why, size_t why_len)
+/* The header every file of this run starts with: host, kernel, interval, panels. */
+static void header_fill(const struct app *a, struct record_header *h)
 {
-	struct record_header h = { 0 };
 	struct utsname un;
+
+	memset(h, 0, sizeof(*h));
+	h->interval_us = (uint32_t)(a->opt.delay_s * 1e6);
+	h->panels = a->opt.record_panels;
+	if (!uname(&un)) {
+		snprintf(h->host, sizeof(h->host), "%s", un.nodename);
+		snprintf(h->kernel, sizeof(h->kernel), "%s", un.release);
+	}
+	snprintf(h->ktop_version, sizeof(h->ktop_version), "%s", PACKAGE_VERSION);
+}
+
+/* A flight recorder's line: in the log, and on stderr (batch) or the footer (screen). */
+static void flight_say(void *arg, const char *line)
+{
+	struct app *a = arg;
+
+	log_msg("%s", line);
+	if (a->opt.batch) {
+		fprintf(stderr, "ktop: %s\n", line);
+		return;
+	}
+	snprintf(a->message, sizeof(a->message), "%s", line);
+	a->message_is_error = false;
+	a->message_at = app_now();
+}
+
+/* --trigger: the flight recorder, its window files next to -w's or in --trigger-dir. */
+static int flight_start(struct app *a, char *why, size_t why_len)
+{
+	struct flight_config cfg = {
+		.specs = a->opt.triggers,
+		.nspecs = a->opt.ntriggers,
+		.before_s = a->opt.trigger_before_s,
+		.after_s = a->opt.trigger_after_s,
+		.delay_s = a->opt.delay_s,
+		.dir = a->opt.trigger_dir ? a->opt.trigger_dir : ".",
+		.base = "ktop",
+		.say = flight_say,
+		.say_arg = a,
+	};
+	char *w = a->opt.write ? strdup(a->opt.write) : NULL, *w2 = w ? strdup(w) : NULL;
+	char base[256];
 	int err;
 
-	h.interval_us = (uint32_t)(a->opt.delay_s * 1e6);
-	h.keep_s = (uint32_t)a->opt.keep_s;
-	if (!uname(&un)) {
-		snprintf(h.host, sizeof(h.host), "%s", un.nodename);
-		snprintf(h.kernel, sizeof(h.kernel), "%s", un.release);
+	if (w && w2) {
+		char *dot;
+
+		if (!a->opt.trigger_dir)
+			cfg.dir = dirname(w);
+		snprintf(base, sizeof(base), "%s", basename(w2));
+		dot = strrchr(base, '.');
+		if (dot && dot != base)
+			*dot = '\0';
+		cfg.base = base;
 	}
-	snprintf(h.ktop_version, sizeof(h.ktop_version), "%s", PACKAGE_VERSION);
-	err = record_writer_open(&a->rec, a->opt.write, &h, why, why_len);
-	if (!err)
-		record_writer_set_size_bound(a->rec, a->opt.keep_bytes);
+	header_fill(a, &cfg.header);
+	err = flight_open(&a->flight, &cfg, why, why_len);
+	free(w);
+	free(w2);
 	return err;
 }
 
-/* Panel p's export in fmt as one section of the frame; 0 or -errno. */
+int recording_open(struct app *a, char *why, size_t why_len)
+{
+	struct record_header h;
+	int err = 0;
+
+	if (a->opt.write) {
+		header_fill(a, &h);
+		h.keep_s = (uint32_t)a->opt.keep_s;
+		/* as every file ktop writes: never over a file, never through a symlinked directory */
+		err = export_path_is_free(a->opt.write, why, why_len);
+		if (err)
+			return err;
+		err = record_writer_open(&a->rec, a->opt.write, &h, why, why_len);
+		if (err)
+			return err;
+		record_writer_set_size_bound(a->rec, a->opt.keep_bytes);
+	}
+	if (a->opt.ntriggers)
+		err = flight_start(a, why, why_len);
+	return err;
+}
+
+/* Panel p's export in fmt as one section of the frame, written straight into it; 0 or -errno. */
 static int add_export(struct record_frame *f, struct panel *p, enum export_format fmt,
 		      const struct status_info *si)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	int err;
+	FILE *s = record_frame_section_begin(f, format_kind[fmt], p->ops->name);
+	int err, end_err;
 
-	if (!mem)
+	if (!s)
 		return -errno;
-	err = export_snapshot(mem, fmt, p, si, RECORDING_TEXT_WIDTH, screen_locale_is_utf8());
-	if (fclose(mem) && !err)
-		err = -EIO;
-	if (!err)
-		err = record_frame_add(f, format_kind[fmt], p->ops->name, buf, len);
-	free(buf);
-	return err;
+	err = export_snapshot(s, fmt, p, si, RECORDING_TEXT_WIDTH, screen_locale_is_utf8());
+	end_err = record_frame_section_end(f, s, !err && !ferror(s));
+	return err ? err : end_err;
 }
 
-/* Every panel's exports into a->rec_frame; the number of exports that failed. */
-static unsigned int capture(struct app *a)
+/* The models the triggers read, from the panels as they are now. */
+static void check_triggers(struct app *a)
+{
+	struct trigger_inputs in = { 0 };
+
+	if (!a->flight)
+		return;
+	for (size_t i = 0; i < a->npanels; i++) {
+		const char *name = a->panels[i].ops->name;
+
+		if (!strcmp(name, "sql"))
+			in.sql = a->panels[i].model;
+		else if (!strcmp(name, "bio"))
+			in.bio = a->panels[i].model;
+	}
+	flight_check(a->flight, &in);
+}
+
+/* Every recorded panel's exports into f; the number of exports that failed. */
+static unsigned int capture_into(struct app *a, struct record_frame *f)
 {
 	unsigned int failed = 0;
 
-	record_frame_clear(&a->rec_frame);
+	struct status_info si;
+	bool have_status = false;
+
+	record_frame_clear(f);
 	for (size_t i = 0; i < a->npanels; i++) {
 		struct panel *p = &a->panels[i];
-		struct status_info si;
 
-		app_status(a, p, &si);
-		failed += add_export(&a->rec_frame, p, EXPORT_JSON, &si) != 0;
-		failed += add_export(&a->rec_frame, p, EXPORT_TEXT, &si) != 0;
+		if (a->opt.record_panels && !options_records_panel(&a->opt, p->ops->name))
+			continue;
+		/* the host, load and clock once an interval; the panel's own parts each time */
+		if (have_status)
+			app_status_panel(a, p, &si);
+		else
+			app_status(a, p, &si);
+		have_status = true;
+		failed += add_export(f, p, EXPORT_JSON, &si) != 0;
+		failed += add_export(f, p, EXPORT_TEXT, &si) != 0;
 		if (p->ops->folded && p->model)
-			failed += add_export(&a->rec_frame, p, EXPORT_FOLDED, &si) != 0;
+			failed += add_export(f, p, EXPORT_FOLDED, &si) != 0;
 	}
 	return failed;
+}
+
+/* This interval: the recorded exports into a->rec_frame, and the triggers checked. */
+static unsigned int capture(struct app *a)
+{
+	check_triggers(a);
+	return capture_into(a, &a->rec_frame);
 }
 
 /*
@@ -87,7 +186,7 @@ static unsigned int capture(struct app *a)
 static unsigned int capture_paused(struct app *a)
 {
 	void *fresh[APP_MAX_PANELS] = { NULL };
-	const void *model[APP_MAX_PANELS], *aux[APP_MAX_PANELS];
+	const void *model[APP_MAX_PANELS], *aux[APP_MAX_PANELS], *aux2[APP_MAX_PANELS];
 	unsigned int failed;
 
 	for (size_t i = 0; i < a->npanels; i++) {
@@ -95,18 +194,23 @@ static unsigned int capture_paused(struct app *a)
 
 		model[i] = a->panels[i].model;
 		aux[i] = a->panels[i].aux_model;
+		aux2[i] = a->panels[i].aux_model2;
 		if (c->is_open)
 			fresh[i] = c->ops->snapshot(c);
 		a->panels[i].model = fresh[i];
 	}
 	for (size_t i = 0; i < a->npanels; i++)
-		for (size_t k = 0; a->aux[i] && k < a->npanels; k++)
-			if (!strcmp(a->panels[k].ops->name, a->aux[i]))
+		for (size_t k = 0; k < a->npanels; k++) {
+			if (a->aux[i] && !strcmp(a->panels[k].ops->name, a->aux[i]))
 				a->panels[i].aux_model = fresh[k];
+			if (a->aux2[i] && !strcmp(a->panels[k].ops->name, a->aux2[i]))
+				a->panels[i].aux_model2 = fresh[k];
+		}
 	failed = capture(a);
 	for (size_t i = 0; i < a->npanels; i++) {
 		a->panels[i].model = model[i];
 		a->panels[i].aux_model = aux[i];
+		a->panels[i].aux_model2 = aux2[i];
 		if (fresh[i])
 			a->collectors[i].ops->model_free(fresh[i]);
 	}
@@ -118,26 +222,28 @@ void recording_tick(struct app *a)
 	struct timespec ts;
 	char why[320];
 	unsigned int failed;
+	uint64_t now_ns;
 	int err;
 	double cpu0;
 
-	if (!a->rec || a->warming_up)
+	if ((!a->rec && !a->flight) || a->warming_up)
 		return;
 	cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
 	failed = a->paused ? capture_paused(a) : capture(a);
+	a->rec_export_s += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	if (failed) {
 		/* counted, and the interval is still recorded with the panels that exported */
 		a->rec_failed_exports += failed;
 		log_msg("recording: %u exports failed this interval", failed);
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
-	err = record_writer_append(a->rec, &a->rec_frame,
-				   (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec, why,
-				   sizeof(why));
+	now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	err = a->rec ? record_writer_append(a->rec, &a->rec_frame, now_ns, why, sizeof(why)) : 0;
+	if (a->flight)
+		flight_push(a->flight, &a->rec_frame, now_ns);
 	a->rec_cpu_s += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	if (!err)
 		return;
-	record_frame_clear(&a->rec_frame);
 	snprintf(a->message, sizeof(a->message),
 		 "recording stopped: %s; the %" PRIu64 " intervals before stay readable", why,
 		 record_writer_frames(a->rec));
@@ -156,7 +262,7 @@ bool recording_last(const struct app *a, size_t i, enum export_format fmt, const
 	struct record_section s;
 	char why[128];
 
-	if (!a->rec || i >= a->npanels ||
+	if ((!a->rec && !a->flight) || i >= a->npanels ||
 	    (unsigned)fmt >= sizeof(format_kind) / sizeof(*format_kind))
 		return false;
 	if (record_frame_find(a->rec_frame.raw, a->rec_frame.raw_len, format_kind[fmt],
@@ -172,6 +278,8 @@ void recording_close(struct app *a)
 	char why[320];
 	uint64_t n;
 
+	flight_close(a->flight);
+	a->flight = NULL;
 	if (!a->rec) {
 		record_frame_free(&a->rec_frame);
 		return;
@@ -181,11 +289,36 @@ void recording_close(struct app *a)
 		fprintf(stderr, "ktop: -w: closing the recording: %s (its %" PRIu64
 				" intervals stay readable)\n", why, n);
 	else
-		log_msg("recording: %" PRIu64 " intervals written, %.3f s of CPU spent recording",
-			n, a->rec_cpu_s);
+		log_msg("recording: %" PRIu64 " intervals written, %.3f s of CPU spent recording "
+			"(%.3f s in the exports)", n, a->rec_cpu_s, a->rec_export_s);
 	if (a->rec_failed_exports)
 		fprintf(stderr, "ktop: -w: %" PRIu64 " panel exports could not be recorded\n",
 			a->rec_failed_exports);
 	a->rec = NULL;
 	record_frame_free(&a->rec_frame);
+}
+
+int recording_save_moment(struct app *a, char *path, size_t path_len, char *why, size_t why_len)
+{
+	const char *dir = getenv("KTOP_EXPORT_DIR");
+	struct record_frame f = { 0 };
+	struct record_header h;
+	struct timespec ts;
+	char stem[64];
+	struct tm tm;
+	unsigned int failed;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(stem, sizeof(stem), "ktop-%Y%m%d-%H%M%S", &tm);
+	header_fill(a, &h);
+	failed = capture_into(a, &f);
+	if (failed)
+		log_msg("save: %u panel exports failed", failed);
+	err = record_save_one(dir && dir[0] ? dir : ".", stem, &h, &f,
+			      (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec, path,
+			      path_len, why, why_len);
+	record_frame_free(&f);
+	return err;
 }

@@ -17,7 +17,7 @@
 
 struct app;
 
-/* Create the recording of a->opt.write; 0 or -errno with why. */
+/* Create the recording of a->opt.write and start the --trigger flight recorder; 0 or -errno. */
 int recording_open(struct app *a, char *why, size_t why_len);
 /* Record this interval (after app_tick's polls); a failure stops the recording, said once. */
 void recording_tick(struct app *a);
@@ -27,6 +27,12 @@ void recording_tick(struct app *a);
  */
 bool recording_last(const struct app *a, size_t i, enum export_format fmt, const void **data,
 		    size_t *len);
+/*
+ * s's second choice (W): the panels as shown, one interval, saved as a recording that ktop -r
+ * opens, in $KTOP_EXPORT_DIR (else .) as ktop-YYYYmmdd-HHMMSS.ktop (created new, 0600). The
+ * path goes to path; 0, or -errno with why.
+ */
+int recording_save_moment(struct app *a, char *path, size_t path_len, char *why, size_t why_len);
 /* Finish and close the recording; says on stderr if that failed. */
 void recording_close(struct app *a);
 

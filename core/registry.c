@@ -18,7 +18,12 @@
 
 /* In the order of their number keys (1, 2, ...): the first is the default panel. */
 const struct registry_entry registry[] = {
-	{ &overview_panel_ops, &sched_collector_ops, overview_panel_init },
+	/*
+	 * The Overview's I/O columns come from the Block I/O model (its collector runs with it in
+	 * batch too), its slow queries from the SQL model where that collector runs (the screen,
+	 * -w, --listen: its /proc scans would double the cost of a batch Overview).
+	 */
+	{ &overview_panel_ops, &sched_collector_ops, overview_panel_init, "bio", "sql" },
 	{ &offcpu_panel_ops, &offcpu_collector_ops, offcpu_panel_init },
 	{ &bio_panel_ops, &bio_collector_ops, bio_panel_init },
 	{ &sql_panel_ops, &sql_collector_ops, sql_panel_init },
@@ -35,6 +40,15 @@ const struct registry_entry *registry_find_panel(const char *name)
 	for (size_t i = 0; i < registry_count; i++)
 		if (!strcmp(registry[i].panel->name, name))
 			return &registry[i];
+	return NULL;
+}
+
+const struct table_def *registry_find_table(const char *name)
+{
+	for (size_t i = 0; i < registry_count; i++)
+		for (size_t t = 0; t < registry[i].panel->ntables; t++)
+			if (!strcmp(registry[i].panel->tables[t]->name, name))
+				return registry[i].panel->tables[t];
 	return NULL;
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/registry.h"
+#include "record/record_file.h"
 #include "record/record_frame.h"
 #include "record/record_reader.h"
 #include "record/record_time.h"
@@ -124,24 +125,53 @@ static void select_range(const struct options *o, const struct record_reader *r,
 		*end = *first;
 }
 
+void replay_panels_text(const struct record_header *h, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int b = 0; b < 32 && n < len; b++) {
+		const char *name = record_panel_name(b);
+
+		if (!(h->panels & (1u << b)))
+			continue;
+		if (name)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "", name);
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%spanel bit %u", n ? "," : "", b);
+	}
+}
+
 /* Say what the recording is, its text escaped: it comes from the file. */
 static void describe(const struct options *o, const struct record_reader *r, size_t first,
 		     size_t end)
 {
 	const struct record_header *h = record_reader_header(r);
 	char host[sizeof(h->host) * 4], kernel[sizeof(h->kernel) * 4], a[16], b[16];
+	char panels[160] = "", list[128];
 	size_t n = record_reader_count(r);
 
 	escape_cstr(host, sizeof(host), h->host, sizeof(h->host));
 	escape_cstr(kernel, sizeof(kernel), h->kernel, sizeof(h->kernel));
+	if (h->panels) {
+		replay_panels_text(h, list, sizeof(list));
+		snprintf(panels, sizeof(panels), ", panels %s", list);
+	}
 	if (!n) {
-		fprintf(stderr, "ktop: %s: recorded on %s (%s), no intervals\n", o->read, host,
-			kernel);
+		fprintf(stderr, "ktop: %s: recorded on %s (%s)%s, no intervals\n", o->read, host,
+			kernel, panels);
 		return;
 	}
-	fprintf(stderr, "ktop: %s: recorded on %s (%s), %zu intervals %s-%s; replaying %zu\n",
-		o->read, host, kernel, n, clock_text(record_reader_time(r, 0), a, sizeof(a)),
+	fprintf(stderr, "ktop: %s: recorded on %s (%s)%s, %zu intervals %s-%s; replaying %zu\n",
+		o->read, host, kernel, panels, n, clock_text(record_reader_time(r, 0), a, sizeof(a)),
 		clock_text(record_reader_time(r, n - 1), b, sizeof(b)), end - first);
+}
+
+bool replay_has_panel(const struct record_header *h, const char *panel)
+{
+	int b = record_panel_bit(panel);
+
+	return !h->panels || (b >= 0 && (h->panels & (1u << b)));
 }
 
 int replay_run_batch(const struct options *o)
@@ -210,7 +240,7 @@ int replay_run_batch(const struct options *o)
 		}
 		done++;
 	}
-	if (missing)
+	if (missing && replay_has_panel(record_reader_header(r), panel))
 		fprintf(stderr, "ktop: -r: %zu intervals have no %s output of panel %s\n", missing,
 			o->format == EXPORT_JSON ? "json" : o->format == EXPORT_TEXT ? "text"
 									: "folded",
@@ -221,7 +251,14 @@ int replay_run_batch(const struct options *o)
 		fprintf(stderr, "ktop: -r %s\n", why);
 		rc = 1;
 	}
-	if (!rc && !done) {
+	if (!rc && !done && !replay_has_panel(record_reader_header(r), panel)) {
+		char list[128];
+
+		replay_panels_text(record_reader_header(r), list, sizeof(list));
+		fprintf(stderr, "ktop: -r %s: panel %s was not recorded (--record %s)\n", o->read,
+			panel, list);
+		rc = 1;
+	} else if (!rc && !done) {
 		fprintf(stderr, "ktop: -r %s: no interval of panel %s to replay%s\n", o->read,
 			panel, first < end ? "" : " in that time");
 		rc = 1;

@@ -6,6 +6,7 @@
 #ifndef KTOP_REPLAY_H
 #define KTOP_REPLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,11 +14,16 @@
 #include "themes/theme.h"
 
 struct record_reader;
+struct record_header;
 
 /* Print the recorded intervals of o->read; returns the exit code (messages on stderr). */
 int replay_run_batch(const struct options *o);
 /* The recording on the screen (core/replay_ui.c); returns the exit code. */
 int replay_run_ui(const struct options *o, const struct theme *theme);
+/* The panels a --record recording holds, "overview,bio" ("" when it holds every panel). */
+void replay_panels_text(const struct record_header *h, char *buf, size_t len);
+/* Whether the recording holds the panel (every panel when it was not narrowed). */
+bool replay_has_panel(const struct record_header *h, const char *panel);
 /* The first interval --at or --from names (0 without them). */
 size_t replay_first(const struct options *o, const struct record_reader *r);
 /*

@@ -25,6 +25,7 @@
 #include "record/record_frame.h"
 #include "record/record_reader.h"
 #include "record/record_time.h"
+#include "record/record_writer.h"
 #include "themes/theme.h"
 #include "ui/canvas.h"
 #include "ui/prompt.h"
@@ -48,6 +49,8 @@ struct replay_ui {
 	size_t raw_len;
 	size_t raw_at;      /* which interval raw holds (n: none) */
 	char error[320];    /* why the interval cannot be shown */
+	char message[600];  /* the last action's result, on the footer's row until a key */
+	bool message_is_error;
 	struct screen screen;
 	struct canvas cv;
 	struct prompt prompt;
@@ -170,8 +173,16 @@ static void draw_text(struct replay_ui *u, int rows)
 	}
 	if (record_frame_find(u->raw, u->raw_len, RECORD_SECTION_TEXT, name, &s, why,
 			      sizeof(why)) != 1) {
-		canvas_printf(&u->cv, REPLAY_TOP_ROWS, 1, THEME_DIM,
-			      "this interval holds no %s panel", name);
+		const struct record_header *h = record_reader_header(u->r);
+		char list[128];
+
+		replay_panels_text(h, list, sizeof(list));
+		if (!replay_has_panel(h, name))
+			canvas_printf(&u->cv, REPLAY_TOP_ROWS, 1, THEME_DIM,
+				      "the %s panel was not recorded (--record %s)", name, list);
+		else
+			canvas_printf(&u->cv, REPLAY_TOP_ROWS, 1, THEME_DIM,
+				      "this interval holds no %s panel", name);
 		return;
 	}
 	if (u->scroll < 0)
@@ -200,11 +211,55 @@ static void redraw(struct replay_ui *u)
 	draw_text(u, text_rows);
 	if (u->prompt.active)
 		prompt_draw(&u->prompt, &u->cv, rows - 1);
+	else if (u->message[0])
+		canvas_put(&u->cv, rows - 1, 0, u->message_is_error ? THEME_ERROR : THEME_DEFAULT,
+			   u->message);
 	else
 		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
 			   "Left/Right interval  -/+ ten  Space play  g go to  Up/Down/PgUp/PgDn "
-			   "scroll  1-6 Tab panel  q quit");
+			   "scroll  1-6 Tab panel  W save  q quit");
 	screen_present(&u->screen, &u->cv);
+}
+
+/*
+ * W: the interval shown, every panel recorded, as a recording of its own (the recorded host,
+ * kernel and time kept) in $KTOP_EXPORT_DIR (else .), created new with mode 0600.
+ */
+static void save_interval(struct replay_ui *u)
+{
+	const char *dir = getenv("KTOP_EXPORT_DIR");
+	struct record_header h = *record_reader_header(u->r);
+	struct record_frame f = { 0 };
+	uint64_t t = record_reader_time(u->r, u->at);
+	time_t sec = (time_t)(t / 1000000000ull);
+	char stem[64], path[4096], why[512];
+	struct tm tm;
+	int err;
+
+	load(u);
+	u->message_is_error = true;
+	if (u->error[0]) {
+		snprintf(u->message, sizeof(u->message), "save failed: %s", u->error);
+		return;
+	}
+	localtime_r(&sec, &tm);
+	strftime(stem, sizeof(stem), "ktop-%Y%m%d-%H%M%S", &tm);
+	h.start_ns = 0;      /* the writer's: this file's own start and id */
+	h.recording_id = 0;
+	h.keep_s = 0;
+	err = record_frame_set_raw(&f, u->raw, u->raw_len);
+	if (!err)
+		err = record_save_one(dir && dir[0] ? dir : ".", stem, &h, &f, t, path,
+				      sizeof(path), why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "%s", strerror(-err));
+	record_frame_free(&f);
+	if (err) {
+		snprintf(u->message, sizeof(u->message), "save failed: %s", why);
+		return;
+	}
+	snprintf(u->message, sizeof(u->message), "saved %s (ktop -r opens it)", path);
+	u->message_is_error = false;
 }
 
 /* The g prompt's answer: a time of day or +DURATION; false with the reason shown. */
@@ -227,6 +282,7 @@ static void handle_key(struct replay_ui *u, int key)
 {
 	int page = u->screen.rows - REPLAY_TOP_ROWS - 2;
 
+	u->message[0] = '\0';
 	if (u->prompt.active) {
 		enum prompt_result pr = prompt_key(&u->prompt, key);
 
@@ -248,6 +304,9 @@ static void handle_key(struct replay_ui *u, int key)
 	case ' ':
 		u->playing = !u->playing;
 		arm(u);
+		break;
+	case 'W':
+		save_interval(u);
 		break;
 	case 'g':
 		prompt_open(&u->prompt, 1, "go to (HH:MM:SS, or +DURATION from the start)", "");

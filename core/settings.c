@@ -11,6 +11,7 @@
 
 #include "core/options.h"
 #include "core/registry.h"
+#include "ui/table.h"
 #include "util/escape.h"
 #include "util/parse.h"
 
@@ -107,13 +108,63 @@ int settings_sort_put(struct settings *s, const char *table, const char *column,
 	return 0;
 }
 
+const char *settings_columns_find(const struct settings *s, const char *table)
+{
+	for (size_t i = 0; i < s->ncolumns; i++)
+		if (!strcmp(s->columns[i].table, table))
+			return s->columns[i].list;
+	return NULL;
+}
+
+int settings_columns_put(struct settings *s, const char *table, const char *list)
+{
+	struct settings_columns *c = NULL;
+
+	if (strlen(list) >= sizeof(c->list) || strlen(table) >= sizeof(c->table))
+		return -EINVAL;
+	for (size_t i = 0; i < s->ncolumns; i++)
+		if (!strcmp(s->columns[i].table, table))
+			c = &s->columns[i];
+	if (!c) {
+		if (s->ncolumns == SETTINGS_MAX_TABLES)
+			return -ENOSPC;
+		c = &s->columns[s->ncolumns++];
+		snprintf(c->table, sizeof(c->table), "%s", table);
+	}
+	snprintf(c->list, sizeof(c->list), "%s", list);
+	return 0;
+}
+
+/* "columns.TABLE": the table's shown columns in order, checked against its own. */
+static int set_columns(struct settings *s, const char *key, const char *value, char *why,
+		       size_t why_len)
+{
+	const char *name = key + strlen("columns.");
+	const struct table_def *def = registry_find_table(name);
+	char text[SETTINGS_COLUMNS_MAX];
+	struct table t;
+	int err;
+
+	if (!def) {
+		snprintf(why, why_len, "no table called '%.32s'", name);
+		return -EINVAL;
+	}
+	table_init(&t, def, -1);
+	err = table_parse(&t, value, why, why_len);
+	if (err)
+		return err;
+	table_text(&t, text, sizeof(text));
+	return settings_columns_put(s, name, text);
+}
+
 /* "sort.TABLE" or "sort.TABLE.reverse": the table's sort column or its direction. */
 static int set_sort(struct settings *s, const char *key, const char *value, char *why,
 		    size_t why_len)
 {
-	const struct registry_entry *e;
+	const struct table_def *def;
 	const struct settings_sort *st;
 	char table[16];
+	int col;
 	const char *dot;
 	size_t len;
 
@@ -124,8 +175,8 @@ static int set_sort(struct settings *s, const char *key, const char *value, char
 		goto out_unknown;
 	memcpy(table, key, len);
 	table[len] = '\0';
-	e = registry_find_panel(table);
-	if (!e || !e->panel->nsort_columns)
+	def = registry_find_table(table);
+	if (!def)
 		goto out_unknown;
 	st = settings_sort_find(s, table);
 	if (dot) {
@@ -136,10 +187,13 @@ static int set_sort(struct settings *s, const char *key, const char *value, char
 			return err;
 		return settings_sort_put(s, table, st ? st->column : "", reverse);
 	}
-	for (size_t i = 0; i < e->panel->nsort_columns; i++)
-		if (!strcmp(value, e->panel->sort_columns[i]))
-			return settings_sort_put(s, table, value, st && st->reverse);
-	snprintf(why, why_len, "%s has no column '%.16s'", table, value);
+	col = table_col_find(def, value);
+	if (col >= 0 && !def->cols[col].nosort)
+		return settings_sort_put(s, table, value, st && st->reverse);
+	if (col >= 0)
+		snprintf(why, why_len, "%s: column '%s' is not a sort", table, value);
+	else
+		snprintf(why, why_len, "%s has no column '%.16s'", table, value);
 	return -EINVAL;
 out_unknown:
 	snprintf(why, why_len, "no table to sort called '%.32s'", key);
@@ -176,6 +230,8 @@ int settings_set(struct settings *s, const char *key, const char *value, char *w
 	if (item < 0) {
 		if (!strncmp(key, "sort.", 5))
 			return set_sort(s, key, value, why, why_len);
+		if (!strncmp(key, "columns.", 8))
+			return set_columns(s, key, value, why, why_len);
 		snprintf(why, why_len, "unknown key '%.40s'", key);
 		return -EINVAL;
 	}
@@ -410,6 +466,12 @@ int settings_write(const struct settings *s, FILE *out)
 			fprintf(out, "sort.%s=%s\n", s->sort[i].table, s->sort[i].column);
 		fprintf(out, "sort.%s.reverse=%s\n", s->sort[i].table, yes_no(s->sort[i].reverse));
 	}
+	if (s->ncolumns)
+		fputs("\n# columns.TABLE=NAME,NAME,...: a table's shown columns, in order (the "
+		      "setup screen's\n# Columns rows; the names are in ktop(8))\n",
+		      out);
+	for (size_t i = 0; i < s->ncolumns; i++)
+		fprintf(out, "columns.%s=%s\n", s->columns[i].table, s->columns[i].list);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -425,6 +487,18 @@ void settings_to_options(const struct settings *s, struct options *o)
 	o->slow_ms = s->slow_ms;
 	o->bio_slow_us = s->slow_io_us;
 	o->mouse = s->mouse;
+}
+
+void settings_tables_only(struct settings *s)
+{
+	struct settings d;
+
+	settings_defaults(&d);
+	memcpy(d.sort, s->sort, sizeof(d.sort));
+	d.nsort = s->nsort;
+	memcpy(d.columns, s->columns, sizeof(d.columns));
+	d.ncolumns = s->ncolumns;
+	*s = d;
 }
 
 bool settings_equal(const struct settings *a, const struct settings *b)
@@ -445,12 +519,31 @@ bool settings_equal(const struct settings *a, const struct settings *b)
 		if (!o || strcmp(o->column, a->sort[i].column) || o->reverse != a->sort[i].reverse)
 			return false;
 	}
+	if (a->ncolumns != b->ncolumns)
+		return false;
+	for (size_t i = 0; i < a->ncolumns; i++) {
+		const char *o = settings_columns_find(b, a->columns[i].table);
+
+		if (!o || strcmp(o, a->columns[i].list))
+			return false;
+	}
 	return true;
 }
 
 const char *settings_item_label(enum settings_item i)
 {
 	return (unsigned)i < SETTINGS_NITEMS ? settings_keys[i].label : "?";
+}
+
+const char *settings_item_key(enum settings_item i)
+{
+	return (unsigned)i < SETTINGS_NITEMS ? settings_keys[i].name : "?";
+}
+
+bool settings_item_is_typed(enum settings_item i)
+{
+	return i == SETTINGS_DELAY || i == SETTINGS_THEME || i == SETTINGS_USTACK ||
+	       i == SETTINGS_SLOW_QUERY || i == SETTINGS_SLOW_IO;
 }
 
 const char *settings_item_help(enum settings_item i)

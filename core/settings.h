@@ -15,6 +15,8 @@
 #include "collectors/filter.h"
 
 #define SETTINGS_MAX_SORTS 8 /* tables whose sort column is kept */
+#define SETTINGS_MAX_TABLES 8 /* tables whose columns are kept */
+#define SETTINGS_COLUMNS_MAX 256
 
 struct options;
 
@@ -23,6 +25,12 @@ struct settings_sort {
 	char table[16];  /* the panel's name: "overview" */
 	char column[16]; /* "busy", "io", ... */
 	bool reverse;    /* smallest first */
+};
+
+/* A table's shown columns, in order, as the file names them: "pid,user,cpu". */
+struct settings_columns {
+	char table[16];
+	char list[SETTINGS_COLUMNS_MAX];
 };
 
 struct settings {
@@ -39,6 +47,8 @@ struct settings {
 	bool mouse;              /* mouse clicks and wheel */
 	struct settings_sort sort[SETTINGS_MAX_SORTS];
 	size_t nsort;
+	struct settings_columns columns[SETTINGS_MAX_TABLES];
+	size_t ncolumns;
 };
 
 /* The rows of the setup screen, in the file's order (the sorts are not among them). */
@@ -87,6 +97,12 @@ int settings_write(const struct settings *s, FILE *out);
  * s's strings, so s must outlive it).
  */
 void settings_to_options(const struct settings *s, struct options *o);
+/*
+ * Keep only the tables' columns and sorts of s, every other setting back to its default: what
+ * batch mode takes from the file (the text's tables look as on the screen, the data and the
+ * panel printed do not depend on the file).
+ */
+void settings_tables_only(struct settings *s);
 /* Whether a and b hold the same settings. */
 bool settings_equal(const struct settings *a, const struct settings *b);
 
@@ -95,8 +111,17 @@ const struct settings_sort *settings_sort_find(const struct settings *s, const c
 /* Keep table's sort (added when new; -ENOSPC when the table is full). */
 int settings_sort_put(struct settings *s, const char *table, const char *column, bool reverse);
 
+/* The columns kept for table ("pid,user,cpu"), or NULL. */
+const char *settings_columns_find(const struct settings *s, const char *table);
+/* Keep table's columns (added when new; -ENOSPC when full, -EINVAL when too long). */
+int settings_columns_put(struct settings *s, const char *table, const char *list);
+
 /* The setup screen's view of item i: its label, its value as text, a line of help. */
 const char *settings_item_label(enum settings_item i);
+/* The file's key of item i: "delay". */
+const char *settings_item_key(enum settings_item i);
+/* Whether item i is typed at a prompt (Enter on its row): a number or a theme. */
+bool settings_item_is_typed(enum settings_item i);
 const char *settings_item_help(enum settings_item i);
 void settings_item_value(const struct settings *s, enum settings_item i, char *buf, size_t len);
 /* Change item i to its next (dir > 0) or previous value. */

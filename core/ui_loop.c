@@ -13,9 +13,12 @@
 
 #include <ncurses.h>
 
+#include "collectors/cgroup_path.h"
 #include "core/export.h"
+#include "core/recording.h"
 #include "ui/help.h"
 #include "ui/keymap.h"
+#include "ui/list_nav.h"
 #include "ui/setup_screen.h"
 #include "util/parse.h"
 
@@ -26,6 +29,8 @@ enum prompt_purpose {
 	PROMPT_THRESHOLD,
 	PROMPT_SEARCH,
 	PROMPT_ADD,
+	PROMPT_SETTING,
+	PROMPT_CGROUP,
 };
 
 static struct panel *current_panel(struct app *a)
@@ -77,6 +82,16 @@ static bool submit_prompt(struct app *a)
 			a->filter.npids = n;
 			set_message(a, false, n ? "PID filter set" : "PID filter cleared");
 		}
+	} else if (pr->purpose == PROMPT_CGROUP) {
+		struct filter_cgroup cg = { .subsys = -1 };
+
+		if (pr->text[0])
+			err = cgroup_path_resolve(pr->text, NULL, &cg, why, sizeof(why));
+		if (!err) {
+			a->filter.cgroup = cg;
+			set_message(a, false,
+				    cg.id ? "cgroup filter set" : "cgroup filter cleared");
+		}
 	} else if (pr->purpose == PROMPT_ADD) {
 		struct collector *c = &a->collectors[a->current];
 		int id = c->is_open && c->ops->add ? c->ops->add(c, pr->text) : -EOPNOTSUPP;
@@ -95,6 +110,26 @@ static bool submit_prompt(struct app *a)
 			snprintf(why, sizeof(why), "no frame matches '%.60s'", pr->text);
 			err = -ENOENT;
 		} else {
+			prompt_close(pr);
+			return true;
+		}
+	} else if (pr->purpose == PROMPT_SETTING) {
+		enum settings_item i = (enum settings_item)a->setup_selected;
+		struct settings s = a->settings;
+
+		err = settings_set(&s, settings_item_key(i), pr->text, why, sizeof(why));
+		/* a theme is checked as --theme is: it must load */
+		if (!err && i == SETTINGS_THEME && s.theme[0]) {
+			struct theme t;
+			char reason[128];
+
+			err = theme_load(&t, s.theme, reason, sizeof(reason));
+			if (err)
+				snprintf(why, sizeof(why), "theme: %s", reason);
+		}
+		if (!err) {
+			a->settings = s;
+			app_setting_changed(a, i);
 			prompt_close(pr);
 			return true;
 		}
@@ -133,12 +168,26 @@ static void save_snapshot(struct app *a, enum export_format fmt)
 
 	app_status(a, p, &si);
 	if (export_save(p, fmt, &si, a->screen.cols > 0 ? a->screen.cols : 100, a->screen.utf8,
-			path, sizeof(path), why, sizeof(why))) {
+			a->syms, path, sizeof(path), why, sizeof(why))) {
 		snprintf(msg, sizeof(msg), "save failed: %s", why);
 		set_message(a, true, msg);
 		return;
 	}
 	snprintf(msg, sizeof(msg), "saved %s", path);
+	set_message(a, false, msg);
+}
+
+/* W: the moment shown, every panel, as a one-interval recording that ktop -r opens. */
+static void save_recording(struct app *a)
+{
+	char path[4096], why[512], msg[600];
+
+	if (recording_save_moment(a, path, sizeof(path), why, sizeof(why))) {
+		snprintf(msg, sizeof(msg), "save failed: %s", why);
+		set_message(a, true, msg);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "saved %s (ktop -r opens it)", path);
 	set_message(a, false, msg);
 }
 
@@ -192,6 +241,7 @@ static void reset_counters(struct app *a)
 		if (a->collectors[i].is_open)
 			a->collectors[i].ops->reset(&a->collectors[i]);
 	a->reset_s = app_now();
+	a->gaps_s = 0;
 	set_message(a, false, "counters reset");
 }
 
@@ -251,6 +301,10 @@ static void key_act(struct app *a, const struct key_result *r)
 	case KEY_DO_PID_PROMPT:
 		prompt_open(&a->prompt, PROMPT_PID, "PID filter (comma-separated, empty: all)", "");
 		break;
+	case KEY_DO_CGROUP_PROMPT:
+		prompt_open(&a->prompt, PROMPT_CGROUP, "cgroup directory (empty: all)",
+			    a->filter.cgroup.path);
+		break;
 	case KEY_DO_THRESHOLD_PROMPT:
 		if (!p->ops->set_threshold)
 			set_message(a, true, "this panel has no threshold");
@@ -266,6 +320,9 @@ static void key_act(struct app *a, const struct key_result *r)
 	case KEY_DO_SAVE:
 		save_snapshot(a, EXPORT_TEXT);
 		break;
+	case KEY_DO_SAVE_RECORDING:
+		save_recording(a);
+		break;
 	case KEY_DO_RESET:
 		reset_counters(a);
 		break;
@@ -278,12 +335,96 @@ static void key_act(struct app *a, const struct key_result *r)
 	}
 }
 
+/* The setup screen's rows: the settings, then one a table (its columns). */
+static size_t setup_rows(const struct app *a)
+{
+	size_t n = SETTINGS_NITEMS;
+
+	for (size_t i = 0; i < a->npanels; i++)
+		n += a->panel_list[i]->ops->table ? a->panel_list[i]->ops->ntables : 0;
+	return n;
+}
+
+/* The table of setup row row (past the settings' rows), or NULL. */
+static struct table *setup_table(struct app *a, size_t row)
+{
+	if (row < SETTINGS_NITEMS)
+		return NULL;
+	row -= SETTINGS_NITEMS;
+	for (size_t i = 0; i < a->npanels; i++) {
+		struct panel *p = a->panel_list[i];
+		size_t n = p->ops->table ? p->ops->ntables : 0;
+
+		if (row < n)
+			return p->ops->table(p, row);
+		row -= n;
+	}
+	return NULL;
+}
+
+/* The columns page's rows: t's shown columns in order, then the hidden ones; how many. */
+static size_t column_rows(const struct table *t, struct setup_column *rows, int *cols)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < t->n; k++)
+		cols[n++] = t->col[k];
+	for (size_t c = 0; c < t->def->ncols && n < TABLE_MAX_COLS; c++)
+		if (!table_shows(t, (int)c))
+			cols[n++] = (int)c;
+	for (size_t i = 0; rows && i < n; i++) {
+		rows[i].name = t->def->cols[cols[i]].name;
+		rows[i].title = t->def->cols[cols[i]].title;
+		rows[i].shown = table_shows(t, cols[i]);
+	}
+	return n;
+}
+
+/* Do what a key or a click on a table's columns page asked for: live, kept in the settings. */
+static void columns_act(struct app *a, enum setup_columns_action act)
+{
+	struct table *t = setup_table(a, a->setup_selected);
+	int cols[TABLE_MAX_COLS], col;
+	char text[SETTINGS_COLUMNS_MAX];
+	size_t n;
+
+	if (!t || act == SETUP_COLUMNS_BACK) {
+		a->setup_columns = false;
+		return;
+	}
+	n = column_rows(t, NULL, cols);
+	if (a->setup_column >= n)
+		a->setup_column = n ? n - 1 : 0;
+	col = cols[a->setup_column];
+	switch (act) {
+	case SETUP_COLUMNS_TOGGLE:
+		table_toggle(t, col);
+		break;
+	case SETUP_COLUMNS_LEFT:
+	case SETUP_COLUMNS_RIGHT:
+		if (table_pos(t, col) >= 0)
+			table_move(t, (size_t)table_pos(t, col),
+				   act == SETUP_COLUMNS_LEFT ? -1 : 1);
+		break;
+	default:
+		return;
+	}
+	/* the selection follows the column */
+	n = column_rows(t, NULL, cols);
+	for (size_t i = 0; i < n; i++)
+		if (cols[i] == col)
+			a->setup_column = i;
+	table_text(t, text, sizeof(text));
+	settings_columns_put(&a->settings, t->def->name, text);
+}
+
 /* Leave the setup screen: the settings saved, and said so. */
 static void leave_setup(struct app *a)
 {
 	char why[512], msg[600];
 
 	a->setup = false;
+	a->setup_columns = false;
 	if (!a->settings_path[0]) {
 		set_message(a, false, "settings applied (not saved: --no-config)");
 		return;
@@ -305,6 +446,12 @@ static void setup_act(struct app *a, enum setup_action act)
 	switch (act) {
 	case SETUP_NEXT:
 	case SETUP_PREV:
+		if (setup_table(a, a->setup_selected)) {
+			a->setup_columns = act == SETUP_NEXT;
+			a->setup_column = 0;
+			a->setup_column_top = 0;
+			break;
+		}
 		settings_item_step(&a->settings, i, act == SETUP_NEXT ? 1 : -1);
 		app_setting_changed(a, i);
 		break;
@@ -315,6 +462,34 @@ static void setup_act(struct app *a, enum setup_action act)
 	case SETUP_MOVED:
 		break;
 	}
+}
+
+/* A key on the setup screen: Enter on a typed setting opens a prompt with its value. */
+static void setup_key(struct app *a, int key)
+{
+	enum settings_item i = (enum settings_item)a->setup_selected;
+	char value[96];
+
+	if (a->setup_columns) {
+		struct table *t = setup_table(a, a->setup_selected);
+		int cols[TABLE_MAX_COLS];
+
+		columns_act(a, setup_columns_key(key, t ? column_rows(t, NULL, cols) : 0,
+						 &a->setup_column));
+		return;
+	}
+	if ((key == '\n' || key == '\r' || key == KEY_ENTER) &&
+	    a->setup_selected < SETTINGS_NITEMS && settings_item_is_typed(i)) {
+		settings_item_value(&a->settings, i, value, sizeof(value));
+		if (i == SETTINGS_THEME && !a->settings.theme[0])
+			value[0] = '\0';
+		else if (i == SETTINGS_SLOW_QUERY)
+			snprintf(value, sizeof(value), "%llu",
+				 (unsigned long long)a->settings.slow_ms);
+		prompt_open(&a->prompt, PROMPT_SETTING, settings_item_label(i), value);
+		return;
+	}
+	setup_act(a, setup_screen_key(key, setup_rows(a), &a->setup_selected));
 }
 
 static void handle_key(struct app *a, int key);
@@ -334,13 +509,34 @@ static void handle_mouse(struct app *a)
 		return;
 	}
 	body_row = row - (STATUS_HEADER_ROWS + 1);
+	if (a->setup && a->setup_columns) {
+		struct table *t = setup_table(a, a->setup_selected);
+		int cols[TABLE_MAX_COLS];
+		size_t n = t ? column_rows(t, NULL, cols) : 0;
+
+		if (what == SCREEN_MOUSE_CLICK) {
+			size_t top = a->setup_column_top < n ? a->setup_column_top : 0;
+			size_t rel = a->setup_column - top;
+			enum setup_columns_action act = setup_columns_click(body_row, n - top, &rel);
+
+			a->setup_column = rel + top;
+			columns_act(a, act);
+		} else
+			setup_screen_key(what == SCREEN_MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN, n,
+					 &a->setup_column);
+		return;
+	}
 	if (a->setup) {
-		if (what == SCREEN_MOUSE_CLICK)
-			setup_act(a, setup_screen_click(body_row, SETTINGS_NITEMS,
-							&a->setup_selected));
-		else
+		if (what == SCREEN_MOUSE_CLICK) {
+			size_t n = setup_rows(a), top = a->setup_top < n ? a->setup_top : 0;
+			size_t rel = a->setup_selected - top;
+			enum setup_action act = setup_screen_click(body_row, n - top, &rel);
+
+			a->setup_selected = rel + top;
+			setup_act(a, act);
+		} else
 			setup_screen_key(what == SCREEN_MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN,
-					 SETTINGS_NITEMS, &a->setup_selected);
+					 setup_rows(a), &a->setup_selected);
 		return;
 	}
 	if (row == STATUS_HEADER_ROWS && what == SCREEN_MOUSE_CLICK) {
@@ -397,7 +593,7 @@ static void handle_key(struct app *a, int key)
 		return;
 	}
 	if (a->setup) {
-		setup_act(a, setup_screen_key(key, SETTINGS_NITEMS, &a->setup_selected));
+		setup_key(a, key);
 		return;
 	}
 	r = panel_key(p, key);
@@ -414,6 +610,39 @@ static void init_keys(struct app *a)
 	for (size_t i = 0; i < a->npanels; i++)
 		titles[i] = a->panel_list[i]->ops->title;
 	keymap_global_init(&a->keys, titles, a->npanels);
+}
+
+/* The setup screen: the settings, then the tables' columns. */
+static void draw_setup(struct app *a)
+{
+	struct setup_row rows[SETTINGS_NITEMS + APP_MAX_PANELS * PANEL_MAX_TABLES];
+	size_t n = setup_rows(a);
+
+	for (size_t i = 0; i < n && i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct table *t = setup_table(a, i);
+		size_t used = 0;
+
+		if (!t) {
+			rows[i].label = settings_item_label((enum settings_item)i);
+			rows[i].help = settings_item_help((enum settings_item)i);
+			settings_item_value(&a->settings, (enum settings_item)i, rows[i].value,
+					    sizeof(rows[i].value));
+			continue;
+		}
+		rows[i].label = t->def->title;
+		rows[i].help = "the table's columns: Enter chooses which are shown and their order";
+		rows[i].value[0] = '\0';
+		for (size_t k = 0; k < t->n && used < sizeof(rows[i].value); k++) {
+			int w = snprintf(rows[i].value + used, sizeof(rows[i].value) - used, "%s%s",
+					 k ? "," : "", t->def->cols[t->col[k]].name);
+
+			used += w > 0 ? (size_t)w : 0;
+		}
+	}
+	/* the rows shown scroll with the selection */
+	list_nav_scroll(a->setup_selected, setup_screen_page(a->body.max_rows), &a->setup_top);
+	setup_screen_draw(&a->body, rows + a->setup_top, n - a->setup_top,
+			  a->setup_selected - a->setup_top, a->settings_path);
 }
 
 /* Compose the whole screen in a canvas and paint it. */
@@ -447,17 +676,22 @@ static void redraw(struct app *a)
 				 c->is_open ? c->mode : c->why);
 		}
 		help_draw(&a->body, &a->keys, p->ops, drops, sys);
-	} else if (a->setup) {
-		struct setup_row rows[SETTINGS_NITEMS];
+	} else if (a->setup && a->setup_columns) {
+		const struct table *t = setup_table(a, a->setup_selected);
+		struct setup_column rows[TABLE_MAX_COLS];
+		int cols[TABLE_MAX_COLS];
 
-		for (int i = 0; i < SETTINGS_NITEMS; i++) {
-			rows[i].label = settings_item_label((enum settings_item)i);
-			rows[i].help = settings_item_help((enum settings_item)i);
-			settings_item_value(&a->settings, (enum settings_item)i, rows[i].value,
-					    sizeof(rows[i].value));
+		if (t) {
+			size_t n = column_rows(t, rows, cols);
+
+			list_nav_scroll(a->setup_column, setup_screen_page(a->body.max_rows),
+					&a->setup_column_top);
+			setup_columns_draw(&a->body, t->def->title, rows + a->setup_column_top,
+					   n - a->setup_column_top,
+					   a->setup_column - a->setup_column_top);
 		}
-		setup_screen_draw(&a->body, rows, SETTINGS_NITEMS, a->setup_selected,
-				  a->settings_path);
+	} else if (a->setup) {
+		draw_setup(a);
 	} else {
 		p->ops->draw(p, &a->body);
 	}

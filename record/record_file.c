@@ -62,6 +62,21 @@ uint64_t record_get_u64(const uint8_t *p)
 	return v;
 }
 
+static const char *const panel_bits[] = { "overview", "offcpu", "bio", "sql", "stacks", "trace" };
+
+int record_panel_bit(const char *name)
+{
+	for (size_t i = 0; i < sizeof(panel_bits) / sizeof(panel_bits[0]); i++)
+		if (!strcmp(panel_bits[i], name))
+			return (int)i;
+	return -1;
+}
+
+const char *record_panel_name(unsigned int b)
+{
+	return b < sizeof(panel_bits) / sizeof(panel_bits[0]) ? panel_bits[b] : NULL;
+}
+
 /* Copy a string field into its fixed slot, always NUL-terminated. */
 static void put_text(uint8_t *p, size_t len, const char *s)
 {
@@ -92,6 +107,7 @@ void record_header_encode(const struct record_header *h, uint8_t out[RECORD_HEAD
 	put_text(out + 40, sizeof(h->host), h->host);
 	put_text(out + 104, sizeof(h->kernel), h->kernel);
 	put_text(out + 168, sizeof(h->ktop_version), h->ktop_version);
+	record_put_u32(out + 184, h->panels);
 	record_put_u32(out + 188, record_crc(0, out, 188));
 }
 
@@ -121,6 +137,7 @@ int record_header_decode(const uint8_t in[RECORD_HEADER_LEN], struct record_head
 	get_text(h->host, in + 40, sizeof(h->host));
 	get_text(h->kernel, in + 104, sizeof(h->kernel));
 	get_text(h->ktop_version, in + 168, sizeof(h->ktop_version));
+	h->panels = record_get_u32(in + 184);
 	return 0;
 }
 

@@ -5,7 +5,8 @@
  * byte it cannot trust.
  *
  *   file header (RECORD_HEADER_LEN bytes): magic "KTOPREC\n", version, header length,
- *     interval, start time, recording id, segment number, --keep, host, kernel, ktop version
+ *     interval, start time, recording id, segment number, --keep, host, kernel, ktop version,
+ *     the panels recorded (--record; 0: all)
  *   frame header (RECORD_FRAME_HEADER_LEN bytes): magic "KFR1", kind, flags, stored length,
  *     raw length, time, sequence number, CRC of the stored payload, CRC of the frame header
  *   RECORD_FRAME_INTERVAL: a zstd frame holding one interval of every panel as sections
@@ -52,6 +53,7 @@ struct record_header {
 	char host[64];
 	char kernel[64];
 	char ktop_version[16];
+	uint32_t panels;        /* --record: a bit per panel (record_panel_bit); 0: every panel */
 };
 
 struct record_frame_header {
@@ -72,6 +74,14 @@ void record_put_u64(uint8_t *p, uint64_t v);
 uint16_t record_get_u16(const uint8_t *p);
 uint32_t record_get_u32(const uint8_t *p);
 uint64_t record_get_u64(const uint8_t *p);
+
+/*
+ * The header's panel bits: a fixed list of panel names, each keeping its bit whatever the
+ * order of the tabs; a new panel takes the next bit. The bit of name, or -1 when unknown.
+ */
+int record_panel_bit(const char *name);
+/* The name of bit b, or NULL when this ktop knows none. */
+const char *record_panel_name(unsigned int b);
 
 void record_header_encode(const struct record_header *h, uint8_t out[RECORD_HEADER_LEN]);
 /* Decode and check a file header; 0, or -EBADMSG/-EPROTO with the reason in why. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
@@ -57,6 +58,80 @@ int record_frame_add(struct record_frame *f, uint16_t kind, const char *name, co
 	if (len)
 		memcpy(p + RECORD_SECTION_HEADER_LEN + name_len, data, len);
 	f->raw_len += RECORD_SECTION_HEADER_LEN + name_len + len;
+	return 0;
+}
+
+/* The section stream's writes: appended to the raw sections. */
+static ssize_t section_write(void *cookie, const char *buf, size_t len)
+{
+	struct record_frame *f = cookie;
+
+	if (f->raw_len + len > RECORD_MAX_RAW) {
+		f->open_err = -EFBIG;
+		errno = EFBIG;
+		return -1;
+	}
+	grow(&f->raw, &f->raw_cap, f->raw_len, len);
+	memcpy(f->raw + f->raw_len, buf, len);
+	f->raw_len += len;
+	return (ssize_t)len;
+}
+
+FILE *record_frame_section_begin(struct record_frame *f, uint16_t kind, const char *name)
+{
+	static const cookie_io_functions_t io = { .write = section_write };
+	size_t name_len = strlen(name);
+	FILE *s;
+
+	if (name_len > RECORD_NAME_MAX || f->raw_len + RECORD_SECTION_HEADER_LEN + name_len >
+						  RECORD_MAX_RAW) {
+		errno = name_len > RECORD_NAME_MAX ? EINVAL : EFBIG;
+		return NULL;
+	}
+	f->open_at = f->raw_len;
+	f->open_err = 0;
+	grow(&f->raw, &f->raw_cap, f->raw_len, RECORD_SECTION_HEADER_LEN + name_len);
+	record_put_u16(f->raw + f->raw_len, kind);
+	record_put_u16(f->raw + f->raw_len + 2, (uint16_t)name_len);
+	record_put_u32(f->raw + f->raw_len + 4, 0);
+	memcpy(f->raw + f->raw_len + RECORD_SECTION_HEADER_LEN, name, name_len);
+	f->raw_len += RECORD_SECTION_HEADER_LEN + name_len;
+	s = fopencookie(f, "w", io);
+	if (!s) {
+		f->raw_len = f->open_at;
+		return NULL;
+	}
+	__fsetlocking(s, FSETLOCKING_BYCALLER); /* one writer: no lock taken per character */
+	return s;
+}
+
+int record_frame_section_end(struct record_frame *f, FILE *s, bool ok)
+{
+	int err = fclose(s) ? -errno : 0;
+	size_t data_at;
+
+	if (f->open_err)
+		err = f->open_err;
+	if (!ok && !err)
+		err = -EIO;
+	if (err) {
+		f->raw_len = f->open_at;
+		return err;
+	}
+	data_at = f->open_at + RECORD_SECTION_HEADER_LEN + record_get_u16(f->raw + f->open_at + 2);
+	record_put_u32(f->raw + f->open_at + 4, (uint32_t)(f->raw_len - data_at));
+	return 0;
+}
+
+int record_frame_set_raw(struct record_frame *f, const void *raw, size_t len)
+{
+	if (len > RECORD_MAX_RAW)
+		return -EFBIG;
+	record_frame_clear(f);
+	grow(&f->raw, &f->raw_cap, 0, len ? len : 1);
+	if (len)
+		memcpy(f->raw, raw, len);
+	f->raw_len = len;
 	return 0;
 }
 

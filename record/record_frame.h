@@ -7,8 +7,10 @@
 #ifndef KTOP_RECORD_FRAME_H
 #define KTOP_RECORD_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define RECORD_SECTION_HEADER_LEN 8 /* u16 kind, u16 name length, u32 data length */
 #define RECORD_NAME_MAX 64
@@ -28,6 +30,8 @@ struct record_frame {
 	size_t packed_len;
 	size_t packed_cap;
 	void *cctx; /* ZSTD_CCtx, kept from one interval to the next */
+	size_t open_at; /* the section a stream is writing: its header's offset in raw */
+	int open_err;   /* why that stream failed (-EFBIG), 0 if it did not */
 };
 
 /* A section as found in a raw payload: pointers into it, valid while it lives. */
@@ -44,6 +48,19 @@ void record_frame_free(struct record_frame *f);
 /* Append a section; 0 or -EINVAL (name too long) or -EFBIG (section too big). */
 int record_frame_add(struct record_frame *f, uint16_t kind, const char *name, const void *data,
 		     size_t len);
+/*
+ * Start a section written through a stream straight into the raw sections (no copy through
+ * a temporary buffer, the memory kept from one interval to the next; not locked per call);
+ * NULL with errno set. One at a time: end it with record_frame_section_end.
+ */
+FILE *record_frame_section_begin(struct record_frame *f, uint16_t kind, const char *name);
+/*
+ * Close the stream; keep the section when ok and all was written (0), else drop it and
+ * return -errno (-EFBIG past RECORD_MAX_RAW).
+ */
+int record_frame_section_end(struct record_frame *f, FILE *s, bool ok);
+/* Make the sections a copy of raw (len bytes of sections, as found in a payload); 0 or -EFBIG. */
+int record_frame_set_raw(struct record_frame *f, const void *raw, size_t len);
 /*
  * Compress the sections into f->packed (zstd at this level), with prefix (prefix_len bytes,
  * the previous interval's raw sections; NULL: none) as its history; 0 or -errno with why.

@@ -211,6 +211,43 @@ int record_writer_open(struct record_writer **out, const char *path,
 	return 0;
 }
 
+int record_writer_open_new(struct record_writer **out, const char *dir, const char *stem,
+			   const struct record_header *h, char *path, size_t path_len, char *why,
+			   size_t why_len)
+{
+	int err = -EEXIST;
+
+	for (int n = 0; n < 1000 && err == -EEXIST; n++) {
+		if (n)
+			snprintf(path, path_len, "%s/%s-%d.ktop", dir, stem, n);
+		else
+			snprintf(path, path_len, "%s/%s.ktop", dir, stem);
+		err = record_writer_open(out, path, h, why, why_len);
+	}
+	return err;
+}
+
+int record_save_one(const char *dir, const char *stem, const struct record_header *h,
+		    struct record_frame *f, uint64_t time_ns, char *path, size_t path_len,
+		    char *why, size_t why_len)
+{
+	struct record_writer *w;
+	int err = record_writer_open_new(&w, dir, stem, h, path, path_len, why, why_len);
+
+	if (err)
+		return err;
+	err = record_writer_append(w, f, time_ns, why, why_len);
+	if (err) {
+		record_writer_close(w, NULL, 0);
+		unlink(path);
+		return err;
+	}
+	err = record_writer_close(w, why, why_len);
+	if (err)
+		unlink(path);
+	return err;
+}
+
 int record_writer_append(struct record_writer *w, struct record_frame *f, uint64_t time_ns,
 			 char *why, size_t why_len)
 {

@@ -25,6 +25,20 @@ struct record_writer;
 int record_writer_open(struct record_writer **out, const char *path,
 		       const struct record_header *h, char *why, size_t why_len);
 /*
+ * record_writer_open on DIR/STEM.ktop, or DIR/STEM-1.ktop, -2, ... when the name is taken; the
+ * path created goes to path. 0, or -errno with why.
+ */
+int record_writer_open_new(struct record_writer **out, const char *dir, const char *stem,
+			   const struct record_header *h, char *path, size_t path_len, char *why,
+			   size_t why_len);
+/*
+ * A recording of one interval (f at time_ns) in a new file DIR/STEM.ktop (as
+ * record_writer_open_new), closed; 0, or -errno with why (nothing is left behind).
+ */
+int record_save_one(const char *dir, const char *stem, const struct record_header *h,
+		    struct record_frame *f, uint64_t time_ns, char *path, size_t path_len,
+		    char *why, size_t why_len);
+/*
  * Append one interval: f is packed and written at time_ns. 0, or -errno with why; after an
  * error (a full disk) the file is cut back to its last whole frame and the writer refuses
  * more: close it.

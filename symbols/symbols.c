@@ -65,6 +65,8 @@ struct sym_file {
 	bool parsed;
 	struct sym_elf *elf;
 	const char *error;	   /* arena: the frame name when the file cannot be used */
+	const char *build_id;	   /* arena: hex, once asked for ("" when none) */
+	const char *path_text;	   /* arena: where.path, once asked for */
 	const char **names;	   /* arena: display names by symbol index, filled on use */
 	struct addr_table offsets; /* named file offsets */
 };
@@ -880,6 +882,50 @@ void sym_user(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct sym_fram
 	sc->misses++;
 	sym_resolve_user(sc, p, addr, out);
 	sym_remember(sc, &p->addrs, addr, out);
+}
+
+/* A file's build id in hex, read on first use ("" when it has none or cannot be read). */
+static const char *sym_file_build_id(struct sym_cache *sc, struct sym_file *f)
+{
+	char hex[2 * SYM_ELF_BUILD_ID_MAX + 1];
+	const uint8_t *id = NULL;
+	size_t len = 0;
+
+	if (f->build_id)
+		return f->build_id;
+	sym_file_parse(sc, f);
+	if (f->elf)
+		id = sym_elf_build_id(f->elf, &len);
+	if (len > SYM_ELF_BUILD_ID_MAX)
+		len = SYM_ELF_BUILD_ID_MAX;
+	for (size_t i = 0; id && i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	hex[id ? 2 * len : 0] = '\0';
+	f->build_id = sym_text(sc, "%s", hex);
+	return f->build_id;
+}
+
+bool sym_user_mapping(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct sym_mapping *out)
+{
+	struct sym_proc *p = sym_proc_get(sc, pid);
+	const struct sym_map *m = p->error ? NULL : sym_proc_map(p, addr);
+
+	if (!m || (m->kind != PROCMAPS_FILE && m->kind != PROCMAPS_VDSO))
+		return false;
+	*out = (struct sym_mapping){ .start = m->start, .end = m->end, .offset = m->offset };
+	if (m->kind == PROCMAPS_VDSO) {
+		out->path = "[vdso]";
+		out->build_id = "";
+	} else if (m->file) {
+		if (!m->file->path_text)
+			m->file->path_text = sym_text(sc, "%s", m->file->where.path);
+		out->path = m->file->path_text;
+		out->build_id = sym_file_build_id(sc, m->file);
+	} else {
+		out->path = m->base;
+		out->build_id = "";
+	}
+	return true;
 }
 
 int sym_process_note(struct sym_cache *sc, uint32_t pid)

@@ -61,6 +61,21 @@ void sym_user(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct sym_fram
  */
 int sym_process_note(struct sym_cache *sc, uint32_t pid);
 
+/* The file mapped at a user address, as a profile's Mapping names it. */
+struct sym_mapping {
+	uint64_t start;	      /* of the executable mapping that holds the address */
+	uint64_t end;	      /* exclusive */
+	uint64_t offset;      /* the file offset mapped at start */
+	const char *path;     /* the file's path in the process ("[vdso]" for the vDSO) */
+	const char *build_id; /* the ELF build-id note in hex, "" when it has none */
+};
+
+/*
+ * The mapping of pid that holds addr, from the cached maps (read now if the process has none
+ * cached): false when no file or vDSO is mapped there. Its texts last as long as the cache.
+ */
+bool sym_user_mapping(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct sym_mapping *out);
+
 /* The process exec'd or its maps changed: read them again at the next use. */
 void sym_process_forget(struct sym_cache *sc, uint32_t pid);
 

@@ -160,7 +160,7 @@ static bool unwind_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, 
 {
 	struct unwind_cache *uc = arg;
 	const struct unwind_sample *s = uc->cur;
-	uint64_t end = s->stack_base + s->stack_len;
+	uint64_t off = addr - s->stack_base; /* meaningful when addr >= stack_base */
 
 	(void)dwfl;
 	for (size_t i = 0; i < s->nfix; i++) {
@@ -169,13 +169,19 @@ static bool unwind_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, 
 			return true;
 		}
 	}
-	if (addr < s->stack_base || addr > end - sizeof(*result)) {
-		/* Just above the copy, where the stack went on: the copy was too short. */
-		if (s->stack_cut && addr >= end - sizeof(*result))
+	/*
+	 * In offsets from the copy's start, so that no bound wraps: a copy shorter than a word
+	 * (empty, when the stack pointer was not readable) at an address below 8, or ending past
+	 * 2^64, is read nowhere (the registers and the stack pointer are the traced program's).
+	 */
+	if (addr < s->stack_base || s->stack_len < sizeof(*result) ||
+	    off > s->stack_len - sizeof(*result)) {
+		/* Above the copy's start and past its end: the copy was too short. */
+		if (s->stack_cut && addr >= s->stack_base)
 			uc->ran_past_copy = true;
 		return false;
 	}
-	memcpy(result, s->stack + (addr - s->stack_base), sizeof(*result));
+	memcpy(result, s->stack + off, sizeof(*result));
 	return true;
 }
 

@@ -24,9 +24,11 @@ struct bio_panel {
 	bool device_only;  /* device time instead of queue + device */
 	bool cumulative;   /* since start/reset instead of the last interval */
 	bool size_hist;    /* I/O size instead of latency */
-	int sort;          /* the disks table's sort column (enum disk_col) */
-	bool reverse;      /* I: the other way */
+	struct table disks; /* the disks table's columns and sort (enum disk_col) */
+	struct table procs; /* the processes table's (enum proc_col) */
+	bool sort_procs;    /* T: F6 and I sort the processes table, not the disks */
 	int disks_row;     /* where the disks table's titles were last drawn (-1: not) */
+	int procs_row;     /* and the processes table's */
 	uint32_t shown_devs[64]; /* the disks of its rows, in order */
 	int nshown;
 };
@@ -44,12 +46,44 @@ enum disk_col {
 	DISK_NCOLS,
 };
 
-static const char *const disk_sort_columns[DISK_NCOLS] = {
-	"disk", "iops", "mbs", "reads", "writes", "avg", "p95", "slow",
+static const struct table_col disk_cols[DISK_NCOLS] = {
+	[DISK_NAME] = { "disk", "DISK", 12, true, true, false, false },
+	[DISK_IOPS] = { "iops", "IOPS", 8, false, false, false, false },
+	[DISK_MBS] = { "mbs", "MB/s", 8, false, false, false, false },
+	[DISK_READS] = { "reads", "READ/s", 8, false, false, false, false },
+	[DISK_WRITES] = { "writes", "WRITE/s", 8, false, false, false, false },
+	[DISK_AVG] = { "avg", "avg", 9, false, false, false, false },
+	[DISK_P95] = { "p95", "p95*", 9, false, false, false, false },
+	[DISK_SLOW] = { "slow", "slow", 8, false, false, false, false },
 };
 
-/* Where each column of the disks table starts and how wide it is (after a 1-column margin). */
-static const int disk_col_x[DISK_NCOLS + 1] = { 1, 14, 23, 32, 41, 50, 60, 70, 79 };
+static const struct table_def disks_table = {
+	.name = "bio",
+	.title = "Block I/O: disks",
+	.cols = disk_cols,
+	.ncols = DISK_NCOLS,
+};
+
+/* The processes table's columns; each sorts it. */
+enum proc_col { PROC_PID, PROC_COMM, PROC_DISK, PROC_IOPS, PROC_MBS, PROC_AVG, PROC_NCOLS };
+
+static const struct table_col proc_cols[PROC_NCOLS] = {
+	[PROC_PID] = { "pid", "PID", 8, true, true, false, false },
+	[PROC_COMM] = { "comm", "COMM", 16, true, true, false, false },
+	[PROC_DISK] = { "disk", "DISK", 12, true, true, false, false },
+	[PROC_IOPS] = { "iops", "IOPS", 8, false, false, false, false },
+	[PROC_MBS] = { "mbs", "MB/s", 8, false, false, false, false },
+	[PROC_AVG] = { "avg", "avg", 9, false, false, false, false },
+};
+
+static const struct table_def procs_table = {
+	.name = "bio_procs",
+	.title = "Block I/O: processes",
+	.cols = proc_cols,
+	.ncols = PROC_NCOLS,
+};
+
+static const struct table_def *const bio_tables[] = { &disks_table, &procs_table };
 
 /* One row of the disks table, its figures worked out once for sorting and drawing. */
 struct disk_row {
@@ -165,15 +199,18 @@ static struct key_result size_key(struct panel *p, int key)
 	return key_result(KEY_DO_REDRAW);
 }
 
-/* F6: sort the disks by the next column; I: the other way. */
+/* F6: sort the disks (or the processes, after T) by the next column; I: the other way. */
 static struct key_result sort_key(struct panel *p, int key)
 {
 	struct bio_panel *bp = p->priv;
+	struct table *t = bp->sort_procs ? &bp->procs : &bp->disks;
 
-	if (key == 'I')
-		bp->reverse = !bp->reverse;
+	if (key == 'T')
+		bp->sort_procs = !bp->sort_procs;
+	else if (key == 'I')
+		t->reverse = !t->reverse;
 	else
-		bp->sort = (bp->sort + 1) % DISK_NCOLS;
+		table_sort_next(t, 1);
 	return key_result(KEY_DO_REDRAW);
 }
 
@@ -190,6 +227,8 @@ static const struct keymap_entry bio_keys[] = {
 	{ KEY_F(6), sort_key, "F6", NULL, "sort the disks by the next column (or click a title)",
 	  "Block I/O" },
 	{ 'I', sort_key, "I", NULL, "sort the disks the other way", "Block I/O" },
+	{ 'T', sort_key, "T", NULL, "F6 and I sort the processes table, or the disks again",
+	  "Block I/O" },
 };
 
 /* The range label of slots first..last: "256 -> 511" for latency, "4K -> 8K" for sizes. */
@@ -356,15 +395,15 @@ static int disk_row_cmp(const void *a, const void *b, void *arg)
 {
 	const struct disk_row *x = a, *y = b;
 	const struct bio_panel *bp = arg;
-	int c;
+	int sort = bp->disks.sort, c;
 
-	if (bp->sort == DISK_NAME)
+	if (sort == DISK_NAME)
 		c = strcmp(x->d->name, y->d->name);
 	else
-		c = x->v[bp->sort] > y->v[bp->sort] ? -1 : x->v[bp->sort] < y->v[bp->sort];
+		c = x->v[sort] > y->v[sort] ? -1 : x->v[sort] < y->v[sort];
 	if (!c)
 		c = x->d->dev < y->d->dev ? -1 : x->d->dev > y->d->dev;
-	return bp->reverse ? -c : c;
+	return bp->disks.reverse ? -c : c;
 }
 
 /* The disks with I/O in span s, their figures worked out, sorted; how many. */
@@ -397,63 +436,72 @@ static size_t disk_rows(const struct bio_panel *bp, const struct bio_span *s,
 	return n;
 }
 
+/* The text of a disks table's cell: column c of row r. */
+static const char *disk_cell(const struct disk_row *r, int c, char *buf, size_t len)
+{
+	switch (c) {
+	case DISK_NAME:
+		snprintf(buf, len, "%s%s", r->d->name, r->d->gone ? " (gone)" : "");
+		break;
+	case DISK_MBS:
+		snprintf(buf, len, "%.1f", r->v[c]);
+		break;
+	case DISK_AVG:
+	case DISK_P95:
+		format_usecs(buf, len, r->v[c]);
+		break;
+	default:
+		snprintf(buf, len, "%.0f", r->v[c]);
+		break;
+	}
+	return buf;
+}
+
 /* A table of the disks, sorted (the busiest first), when all disks are shown. The next row. */
 static int draw_disks(struct panel *p, struct canvas *cv, int row, const struct bio_span *s,
 		      int max_rows)
 {
-	static const char *const titles[DISK_NCOLS] = { "DISK", "IOPS", "MB/s", "READ/s",
-							"WRITE/s", "avg", "p95*", "slow" };
 	struct bio_panel *bp = p->priv;
 	struct disk_row rows[64];
 	size_t n = disk_rows(bp, s, rows, sizeof(rows) / sizeof(rows[0]));
+	char buf[64];
 
 	bp->disks_row = p->batch ? -1 : row;
 	bp->nshown = 0;
-	for (int c = 0; c < DISK_NCOLS; c++) {
-		char t[16];
-		int w = disk_col_x[c + 1] - disk_col_x[c] - 1;
-
-		snprintf(t, sizeof(t), "%s%s", c == bp->sort ? (bp->reverse ? "^" : "v") : "",
-			 titles[c]);
-		canvas_printf(cv, row, disk_col_x[c], THEME_TITLE, c ? "%*s" : "%-*s", w, t);
-	}
-	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	table_place(&bp->disks, 1, cv->width);
+	table_draw_titles(&bp->disks, cv, row, THEME_TITLE);
 	row++;
 	for (size_t i = 0; i < n && (max_rows < 0 || (int)i < max_rows); i++) {
 		const struct disk_row *r = &rows[i];
-		char avg[16], p95[16], name[48];
+		enum theme_role role =
+			r->d->dev == bp->disk_dev ? THEME_HEADER_VALUE : THEME_DEFAULT;
 
 		bp->shown_devs[bp->nshown++] = r->d->dev;
-		snprintf(name, sizeof(name), "%s%s", r->d->name, r->d->gone ? " (gone)" : "");
-		canvas_printf(cv, row, 1,
-			      r->d->dev == bp->disk_dev ? THEME_HEADER_VALUE : THEME_DEFAULT,
-			      "%-12s %8.0f %8.1f %8.0f %8.0f %9s %9s %8.0f", name, r->v[DISK_IOPS],
-			      r->v[DISK_MBS], r->v[DISK_READS], r->v[DISK_WRITES],
-			      format_usecs(avg, sizeof(avg), r->v[DISK_AVG]),
-			      format_usecs(p95, sizeof(p95), r->v[DISK_P95]), r->v[DISK_SLOW]);
+		for (size_t k = 0; k < bp->disks.n; k++)
+			table_cell(&bp->disks, cv, row, k, role,
+				   disk_cell(r, bp->disks.col[k], buf, sizeof(buf)));
 		row++;
 	}
 	return row;
 }
 
-/* A click on a title of the disks table sorts by it (again: the other way); on a disk shows it. */
+/* A click on a title of a table sorts by it (again: the other way); on a disk shows it. */
 static struct key_result bio_mouse(struct panel *p, enum panel_mouse what, int row, int col)
 {
 	struct bio_panel *bp = p->priv;
 
-	if (what != PANEL_CLICK || bp->disks_row < 0 || row < bp->disks_row)
+	if (what != PANEL_CLICK)
+		return key_result(KEY_DO_NOTHING);
+	if (bp->procs_row >= 0 && row == bp->procs_row) {
+		table_sort_click(&bp->procs, table_col_at(&bp->procs, col));
+		bp->sort_procs = true;
+		return key_result(KEY_DO_REDRAW);
+	}
+	if (bp->disks_row < 0 || row < bp->disks_row)
 		return key_result(KEY_DO_NOTHING);
 	if (row == bp->disks_row) {
-		for (int c = 0; c < DISK_NCOLS; c++) {
-			if (col < disk_col_x[c] || col >= disk_col_x[c + 1])
-				continue;
-			if (c == bp->sort) {
-				bp->reverse = !bp->reverse;
-			} else {
-				bp->sort = c;
-				bp->reverse = false;
-			}
-		}
+		table_sort_click(&bp->disks, table_col_at(&bp->disks, col));
+		bp->sort_procs = false;
 		return key_result(KEY_DO_REDRAW);
 	}
 	if (row - bp->disks_row - 1 < bp->nshown)
@@ -461,57 +509,122 @@ static struct key_result bio_mouse(struct panel *p, enum panel_mouse what, int r
 	return key_result(KEY_DO_REDRAW);
 }
 
-static void bio_set_prefs(struct panel *p, const struct panel_prefs *pp)
+static struct table *bio_table(struct panel *p, size_t i)
 {
 	struct bio_panel *bp = p->priv;
 
-	if (pp->sort >= 0 && pp->sort < DISK_NCOLS) {
-		bp->sort = pp->sort;
-		bp->reverse = pp->sort_reverse;
+	return i == 0 ? &bp->disks : i == 1 ? &bp->procs : NULL;
+}
+
+/* What proc_cmp sorts by. */
+struct proc_sort {
+	const struct bio_model *m;
+	const struct table *t;
+};
+
+/* A process's figure in column c over secs seconds. */
+static double proc_value(const struct bio_proc *pr, int c, double secs)
+{
+	switch (c) {
+	case PROC_MBS:
+		return (double)pr->bytes / 1e6 / secs;
+	case PROC_AVG:
+		return pr->ios ? (double)pr->lat_us_sum / (double)pr->ios : 0;
+	default:
+		return (double)pr->ios / secs;
 	}
 }
 
-static void bio_get_sort(const struct panel *p, int *column, bool *reverse)
+/* Processes by the table's sort: figures largest first, ids and names ascending; reversed. */
+static int proc_cmp(const void *a, const void *b, void *arg)
 {
-	const struct bio_panel *bp = p->priv;
+	const struct bio_proc *x = *(const struct bio_proc *const *)a;
+	const struct bio_proc *y = *(const struct bio_proc *const *)b;
+	const struct proc_sort *ps = arg;
+	char nx[32], ny[32];
+	double vx, vy;
+	int c = 0;
 
-	*column = bp->sort;
-	*reverse = bp->reverse;
+	switch (ps->t->sort) {
+	case PROC_PID:
+		break;
+	case PROC_COMM:
+		c = strcmp(x->comm, y->comm);
+		break;
+	case PROC_DISK:
+		c = strcmp(disk_name(ps->m, x->dev, nx, sizeof(nx)),
+			   disk_name(ps->m, y->dev, ny, sizeof(ny)));
+		break;
+	default:
+		vx = proc_value(x, ps->t->sort, 1);
+		vy = proc_value(y, ps->t->sort, 1);
+		c = vx > vy ? -1 : vx < vy;
+		break;
+	}
+	if (!c)
+		c = x->pid < y->pid ? -1 : x->pid > y->pid;
+	if (!c)
+		c = x->dev < y->dev ? -1 : x->dev > y->dev;
+	return ps->t->reverse ? -c : c;
 }
 
-/* The processes that submitted the most I/O (to the chosen disk). Returns the next row. */
+/* The text of a processes table's cell: column c of process pr. */
+static const char *proc_cell(const struct bio_model *m, const struct bio_proc *pr, int c,
+			     double secs, char *buf, size_t len)
+{
+	switch (c) {
+	case PROC_PID:
+		snprintf(buf, len, "%u", pr->pid);
+		break;
+	case PROC_COMM:
+		return pr->comm;
+	case PROC_DISK:
+		return disk_name(m, pr->dev, buf, len);
+	case PROC_IOPS:
+		snprintf(buf, len, "%.0f", proc_value(pr, c, secs));
+		break;
+	case PROC_MBS:
+		snprintf(buf, len, "%.1f", proc_value(pr, c, secs));
+		break;
+	default:
+		format_usecs(buf, len, proc_value(pr, c, secs));
+		break;
+	}
+	return buf;
+}
+
+/* The processes that submitted I/O (to the chosen disk), sorted. Returns the next row. */
 static int draw_procs(struct panel *p, struct canvas *cv, int row, const struct bio_span *s,
 		      int max_rows)
 {
 	const struct bio_model *m = p->model;
-	const struct bio_panel *bp = p->priv;
+	struct bio_panel *bp = p->priv;
 	double secs = s->seconds > 0 ? s->seconds : 1;
-	int shown = 0;
+	const struct bio_proc **order = xreallocarray(NULL, s->nprocs ? s->nprocs : 1,
+						      sizeof(*order));
+	struct proc_sort ps = { m, &bp->procs };
+	size_t n = 0;
+	char buf[64];
 
-	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-16s %-12s %8s %8s %9s", "PID", "COMM", "DISK",
-		      "IOPS", "MB/s", "avg");
-	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
-	row++;
-	for (size_t i = 0; i < s->nprocs && (max_rows < 0 || shown < max_rows); i++) {
+	for (size_t i = 0; i < s->nprocs; i++) {
 		const struct bio_proc *pr = &s->procs[i];
-		char avg[16], name[32];
 
-		if (bp->disk_dev && pr->dev != bp->disk_dev)
-			continue;
-		if (!pr->ios)
-			continue;
-		canvas_printf(cv, row, 1, THEME_DEFAULT, "%-8u ", pr->pid);
-		canvas_put_fit(cv, row, 10, 16, THEME_DEFAULT, pr->comm);
-		canvas_printf(cv, row, 27, THEME_DEFAULT, "%-12s %8.0f %8.1f %9s",
-			      disk_name(m, pr->dev, name, sizeof(name)), (double)pr->ios / secs,
-			      (double)pr->bytes / 1e6 / secs,
-			      format_usecs(avg, sizeof(avg),
-					   (double)pr->lat_us_sum / (double)pr->ios));
-		row++;
-		shown++;
+		if ((!bp->disk_dev || pr->dev == bp->disk_dev) && pr->ios)
+			order[n++] = pr;
 	}
-	if (!shown)
+	qsort_r(order, n, sizeof(*order), proc_cmp, &ps);
+	bp->procs_row = p->batch ? -1 : row;
+	table_place(&bp->procs, 1, cv->width);
+	table_draw_titles(&bp->procs, cv, row, THEME_TITLE);
+	row++;
+	for (size_t i = 0; i < n && (max_rows < 0 || (int)i < max_rows); i++, row++)
+		for (size_t k = 0; k < bp->procs.n; k++)
+			table_cell(&bp->procs, cv, row, k, THEME_DEFAULT,
+				   proc_cell(m, order[i], bp->procs.col[k], secs, buf,
+					     sizeof(buf)));
+	if (!n)
 		canvas_put(cv, row++, 1, THEME_DIM, "no process submitted I/O here");
+	free(order);
 	return row;
 }
 
@@ -581,7 +694,7 @@ static int hist_rows_needed(const struct hist *h)
 
 static void bio_draw(struct panel *p, struct canvas *cv)
 {
-	const struct bio_panel *bp = p->priv;
+	struct bio_panel *bp = p->priv;
 	const struct bio_span *s;
 	const struct bio_disk *disk;
 	struct shown_hist hists[BIO_OP_COUNT];
@@ -591,6 +704,8 @@ static void bio_draw(struct panel *p, struct canvas *cv)
 	int row, need = 0, avail, per_hist = -1, proc_rows, disk_rows;
 	size_t nh;
 
+	bp->disks_row = -1;
+	bp->procs_row = -1;
 	if (panel_draw_unavailable(p, cv))
 		return;
 	s = shown_span(p);
@@ -806,8 +921,10 @@ int bio_panel_init(struct panel *p)
 {
 	struct bio_panel *bp = xcalloc(1, sizeof(*bp));
 
-	bp->sort = DISK_IOPS;
+	table_init(&bp->disks, &disks_table, DISK_IOPS);
+	table_init(&bp->procs, &procs_table, PROC_IOPS);
 	bp->disks_row = -1;
+	bp->procs_row = -1;
 	p->priv = bp;
 	return 0;
 }
@@ -822,10 +939,9 @@ const struct panel_ops bio_panel_ops = {
 	.threshold_prompt = "slow I/O threshold in ms (e.g. 10 or 0.5; empty: off)",
 	.threshold_text = bio_threshold_text,
 	.set_threshold = bio_set_threshold,
-	.sort_columns = disk_sort_columns,
-	.nsort_columns = DISK_NCOLS,
-	.set_prefs = bio_set_prefs,
-	.get_sort = bio_get_sort,
+	.tables = bio_tables,
+	.ntables = sizeof(bio_tables) / sizeof(bio_tables[0]),
+	.table = bio_table,
 	.mouse = bio_mouse,
 	.free = bio_free,
 };

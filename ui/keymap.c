@@ -25,10 +25,12 @@ GLOBAL_KEY(quit_key, KEY_DO_QUIT)
 GLOBAL_KEY(next_panel_key, KEY_DO_PANEL_NEXT)
 GLOBAL_KEY(prev_panel_key, KEY_DO_PANEL_PREV)
 GLOBAL_KEY(pid_key, KEY_DO_PID_PROMPT)
+GLOBAL_KEY(cgroup_key, KEY_DO_CGROUP_PROMPT)
 GLOBAL_KEY(threshold_key, KEY_DO_THRESHOLD_PROMPT)
 GLOBAL_KEY(search_key, KEY_DO_SEARCH_PROMPT)
 GLOBAL_KEY(reset_key, KEY_DO_RESET)
 GLOBAL_KEY(save_key, KEY_DO_SAVE)
+GLOBAL_KEY(save_recording_key, KEY_DO_SAVE_RECORDING)
 GLOBAL_KEY(setup_key, KEY_DO_SETUP)
 
 /* 1-9: the panel of that number, the first being 1. */
@@ -55,10 +57,14 @@ static const struct keymap_entry global_tail[] = {
 	{ '\t', next_panel_key, "Tab", NULL, "next panel", "Panels" },
 	{ KEY_BTAB, prev_panel_key, "S-Tab", NULL, "previous panel", "Panels" },
 	{ 'p', pid_key, "p", "PID", "PID filter: 12,34 (empty: all)", "Filter" },
+	{ 'C', cgroup_key, "C", NULL, "cgroup filter: a cgroup directory (empty: all)", "Filter" },
 	{ 't', threshold_key, "t", "Limit", "this panel's threshold (empty: off)", "Filter" },
 	{ '/', search_key, "/", "Search", "search frames in this panel (n: next)", "Filter" },
 	{ 'r', reset_key, "r", NULL, "reset cumulative counters", "Filter" },
 	{ 's', save_key, "s", "Save", "save as text: ktop-DATE-TIME.txt", "Export" },
+	{ 'W', save_recording_key, "W", NULL,
+	  "save this moment, every panel, as a recording: ktop-DATE-TIME.ktop (ktop -r)",
+	  "Export" },
 };
 
 #define NHEAD (sizeof(global_head) / sizeof(global_head[0]))

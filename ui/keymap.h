@@ -21,25 +21,27 @@ struct panel_ops;
 
 /* What a key asks of core after its handler ran. */
 enum key_do {
-	KEY_DO_NOTHING,         /* the key is not used here: the next table gets it */
-	KEY_DO_REDRAW,          /* used: the view changed */
-	KEY_DO_FILTER,          /* apply key_result.filter */
-	KEY_DO_STACKS,          /* filter to process key_result.id and show its stacks */
-	KEY_DO_SAVE_FOLDED,     /* save the shown stacks as folded lines */
-	KEY_DO_SAVE_PPROF,      /* save the shown stacks as a pprof profile */
-	KEY_DO_ADD_PROMPT,      /* prompt for an item (panel_ops.add_prompt) and add it */
-	KEY_DO_REMOVE,          /* remove the item key_result.id */
-	KEY_DO_UNWIND_NEXT,     /* walk user stacks the next way: auto, dwarf, fp, auto... */
+	KEY_DO_NOTHING,	    /* the key is not used here: the next table gets it */
+	KEY_DO_REDRAW,	    /* used: the view changed */
+	KEY_DO_FILTER,	    /* apply key_result.filter */
+	KEY_DO_STACKS,	    /* filter to process key_result.id and show its stacks */
+	KEY_DO_SAVE_FOLDED, /* save the shown stacks as folded lines */
+	KEY_DO_SAVE_PPROF,  /* save the shown stacks as a pprof profile */
+	KEY_DO_ADD_PROMPT,  /* prompt for an item (panel_ops.add_prompt) and add it */
+	KEY_DO_REMOVE,	    /* remove the item key_result.id */
+	KEY_DO_UNWIND_NEXT, /* walk user stacks the next way: auto, dwarf, fp, auto... */
 	KEY_DO_QUIT,
 	KEY_DO_HELP,
-	KEY_DO_PAUSE,           /* pause or resume */
-	KEY_DO_PANEL,           /* show panel key_result.id (0 is the first) */
+	KEY_DO_PAUSE, /* pause or resume */
+	KEY_DO_PANEL, /* show panel key_result.id (0 is the first) */
 	KEY_DO_PANEL_NEXT,
 	KEY_DO_PANEL_PREV,
 	KEY_DO_PID_PROMPT,
+	KEY_DO_CGROUP_PROMPT, /* prompt for the --cgroup filter */
 	KEY_DO_THRESHOLD_PROMPT,
 	KEY_DO_SEARCH_PROMPT,
 	KEY_DO_SAVE,            /* save the panel as text */
+	KEY_DO_SAVE_RECORDING,  /* save the moment shown as a one-interval recording */
 	KEY_DO_RESET,           /* reset the cumulative counters */
 	KEY_DO_REPAINT,         /* paint the whole terminal again */
 	KEY_DO_SETUP,           /* open the setup screen */

@@ -2,6 +2,7 @@
 #include "ui/overview_panel.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,9 @@
 
 #include <ncurses.h>
 
+#include "collectors/bio_model.h"
 #include "collectors/sched_model.h"
+#include "collectors/sql_model.h"
 #include "ui/format.h"
 #include "ui/list_nav.h"
 #include "util/parse.h"
@@ -20,15 +23,24 @@
 #define SORT_USER   (SORT_BUSY + 2)
 #define SORT_THR    (SORT_BUSY + 3)
 #define SORT_COMM   (SORT_BUSY + 4)
-#define SORT_NCOLS  (SORT_BUSY + 5)
-#define BAR_COLS    12		   /* the stacked bar, when the width allows */
-#define CGROUP_COLS 12
-#define COMM_COLS   12 /* the command keeps at least this much before the bar shrinks */
-/* Where the class columns start: after "*PID USER CGROUP THR S". */
-#define CLASS_COL (1 + 7 + 1 + 8 + 1 + CGROUP_COLS + 1 + 3 + 1 + 1)
-#define BUSY_COL  (CLASS_COL + 5 * SCHED_NCLASSES)
+#define SORT_CGROUP (SORT_BUSY + 5)
+#define SORT_STATE  (SORT_BUSY + 6)
+#define COL_BAR	    (SORT_BUSY + 7) /* the stacked bar: sorts as busy */
+#define SORT_IOPS   (SORT_BUSY + 8) /* then a process's disk I/O and slow queries per second */
+#define SORT_MBS    (SORT_BUSY + 9)
+#define SORT_SQS    (SORT_BUSY + 10)
+#define SORT_NCOLS  (SORT_BUSY + 11)
+#define COMM_COLS   12 /* the command keeps at least this much, else the bar goes */
 #define CPU_ROWS  8 /* at most this many rows of CPU bars */
 #define COMM_MIN  12
+
+/* A process's disk I/O (Block I/O model) and slow queries (SQL model) over the interval. */
+struct ov_extra {
+	uint32_t pid;
+	uint64_t ios;
+	uint64_t bytes;
+	uint64_t queries;
+};
 
 /* One line of the table: a process or thread row, or a cgroup group's header. */
 struct ov_item {
@@ -37,8 +49,8 @@ struct ov_item {
 };
 
 struct overview_panel {
-	int sort;	 /* enum sched_model_class, SORT_BUSY or another SORT_* column */
-	bool reverse;	 /* I: the column's other way */
+	struct table table; /* columns and sort: enum sched_model_class, SORT_BUSY, SORT_* */
+	struct table drawn; /* the columns as last drawn (the bar gives way on narrow screens) */
 	bool threads;	 /* H: one row a thread */
 	bool kthreads;	 /* K: kernel threads shown */
 	bool group;	 /* G: rows grouped by cgroup */
@@ -61,20 +73,55 @@ struct overview_panel {
 	int page;
 	int title_row; /* where the table's titles and first row were last drawn (-1: not) */
 	int first_row;
-	int comm_col;  /* and where COMMAND began */
+	/* per process I/O and slow queries, by pid, from the models they were built from */
+	struct ov_extra *extra;
+	size_t nextra;
+	const void *extra_bio, *extra_sql;
+	uint64_t extra_bio_polls, extra_sql_polls;
 };
 
 
-/* The sort columns by name, in the order of op->sort (the classes, busy, then the others). */
-static const char *const overview_sort_columns[SORT_NCOLS] = {
-	"cpu", "runq", "io", "lock", "net", "sleep", "poll", "other", "busy",
-	"pid", "user", "threads", "command",
+/* The columns, in the order of the sort's index (the classes, busy, then the others). */
+static const struct table_col overview_cols[SORT_NCOLS] = {
+	[SCHED_TIME_CPU] = { "cpu", "CPU", 4, false, false, false, false },
+	[SCHED_TIME_RUNQ] = { "runq", "RUNQ", 4, false, false, false, false },
+	[SCHED_TIME_IO] = { "io", "IO", 4, false, false, false, false },
+	[SCHED_TIME_LOCK] = { "lock", "LOCK", 4, false, false, false, false },
+	[SCHED_TIME_NET] = { "net", "NET", 4, false, false, false, false },
+	[SCHED_TIME_SLEEP] = { "sleep", "SLP", 4, false, false, false, false },
+	[SCHED_TIME_POLL] = { "poll", "POLL", 4, false, false, false, false },
+	[SCHED_TIME_OTHER] = { "other", "OTH", 4, false, false, false, false },
+	[SORT_BUSY] = { "busy", "BUSY", 5, false, false, false, false },
+	[SORT_PID] = { "pid", "PID", 7, false, true, false, false },
+	[SORT_USER] = { "user", "USER", 8, true, true, false, false },
+	[SORT_THR] = { "threads", "THR", 3, false, false, false, false },
+	[SORT_COMM] = { "command", "COMMAND", COMM_COLS, true, true, true, false },
+	[SORT_CGROUP] = { "cgroup", "CGROUP", 12, true, true, false, false },
+	[SORT_STATE] = { "state", "S", 1, false, true, false, false },
+	[COL_BAR] = { "bar", "time/s", 12, true, false, false, true },
+	[SORT_IOPS] = { "iops", "IOPS", 5, false, false, false, false },
+	[SORT_MBS] = { "mbs", "MB/s", 5, false, false, false, false },
+	[SORT_SQS] = { "sqs", "SQ/s", 5, false, false, false, false },
 };
 
-/* Column titles, in class order: four letters at most, the sort mark takes the fifth. */
-static const char *const class_titles[SCHED_NCLASSES] = {
-	"CPU", "RUNQ", "IO", "LOCK", "NET", "SLP", "POLL", "OTH",
+/* The columns shown by default, in order on screen. */
+static const unsigned char overview_order[] = {
+	SORT_PID,	     SORT_USER,	       SORT_CGROUP,	 SORT_THR,	 SORT_STATE,
+	SCHED_TIME_CPU,	     SCHED_TIME_RUNQ,  SCHED_TIME_IO,	 SCHED_TIME_LOCK, SCHED_TIME_NET,
+	SCHED_TIME_SLEEP,    SCHED_TIME_POLL,  SCHED_TIME_OTHER, SORT_BUSY,	 SORT_IOPS,
+	SORT_MBS,	     SORT_SQS,	       COL_BAR,		 SORT_COMM,
 };
+
+static const struct table_def overview_table = {
+	.name = "overview",
+	.title = "Overview: processes",
+	.cols = overview_cols,
+	.ncols = SORT_NCOLS,
+	.order = overview_order,
+	.norder = sizeof(overview_order),
+};
+
+static const struct table_def *const overview_tables[] = { &overview_table };
 
 /* The theme role of each non-idle class in the stacked bar. */
 static const enum theme_role class_roles[4] = {
@@ -105,6 +152,92 @@ static uint32_t row_id(const struct sched_row *r)
 	return r->tid ? r->tid : r->pid;
 }
 
+/* Order extras by pid. */
+static int extra_cmp(const void *a, const void *b)
+{
+	const struct ov_extra *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* The extra of pid, added (zero) when missing from the first n (kept sorted at the end). */
+static struct ov_extra *extra_add(struct ov_extra **v, size_t *n, size_t *cap, uint32_t pid)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].pid == pid)
+			return &(*v)[i];
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[*n] = (struct ov_extra){ .pid = pid };
+	return &(*v)[(*n)++];
+}
+
+/*
+ * Sum the interval's I/O of each process over its disks (Block I/O model) and count its slow
+ * queries that ended in the interval (SQL model), when either model is new. Whether it did.
+ */
+static bool ov_extra_build(struct panel *p)
+{
+	const struct bio_model *b = p->aux_model;
+	const struct sql_model *q = p->aux_model2;
+	struct overview_panel *op = p->priv;
+	size_t n = 0, cap = 0;
+	struct ov_extra *v = NULL;
+
+	if (op->extra_bio == b && op->extra_sql == q && (!b || op->extra_bio_polls == b->polls) &&
+	    (!q || op->extra_sql_polls == q->polls))
+		return false;
+	op->extra_bio = b;
+	op->extra_sql = q;
+	op->extra_bio_polls = b ? b->polls : 0;
+	op->extra_sql_polls = q ? q->polls : 0;
+	for (size_t i = 0; b && i < b->interval.nprocs; i++) {
+		const struct bio_proc *bp = &b->interval.procs[i];
+		struct ov_extra *e = extra_add(&v, &n, &cap, bp->pid);
+
+		e->ios += bp->ios;
+		e->bytes += bp->bytes;
+	}
+	for (size_t i = 0; q && i < q->nqueries; i++)
+		if (q->queries[i].seq > q->interval_from)
+			extra_add(&v, &n, &cap, q->queries[i].pid)->queries++;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), extra_cmp);
+	free(op->extra);
+	op->extra = v;
+	op->nextra = n;
+	return true;
+}
+
+/* The extra of pid, or NULL when it did no I/O and had no slow query. */
+static const struct ov_extra *ov_extra_of(const struct overview_panel *op, uint32_t pid)
+{
+	struct ov_extra key = { .pid = pid };
+
+	return op->nextra ? bsearch(&key, op->extra, op->nextra, sizeof(key), extra_cmp) : NULL;
+}
+
+/* The figure of column c (SORT_IOPS, _MBS, _SQS) in a process's extra, 0 if it has none. */
+static uint64_t extra_value(const struct overview_panel *op, int c, const struct sched_row *r)
+{
+	const struct ov_extra *e = r->tid ? NULL : ov_extra_of(op, r->pid);
+
+	if (!e)
+		return 0;
+	return c == SORT_IOPS ? e->ios : c == SORT_MBS ? e->bytes : e->queries;
+}
+
+/* Rows by an extra column, largest first (all of the interval: counts order as rates). */
+static int extra_cmp_by(const struct overview_panel *op, int c, const struct sched_row *x,
+			const struct sched_row *y)
+{
+	uint64_t vx = extra_value(op, c, x), vy = extra_value(op, c, y);
+
+	return vx > vy ? -1 : vx < vy;
+}
+
 /*
  * Rows by the sort column: times and thread counts largest first, PIDs, users and commands
  * in ascending order; reversed the other way. Ties by id.
@@ -113,15 +246,21 @@ static int row_cmp(const void *a, const void *b, void *arg)
 {
 	const struct sched_row *x = a, *y = b;
 	const struct overview_panel *op = arg;
-	int sort = op->sort, c = 0;
+	int sort = op->table.sort == COL_BAR ? SORT_BUSY : op->table.sort, c = 0;
 	uint64_t vx, vy;
 
 	if (sort == SORT_USER)
 		c = strcmp(x->user, y->user);
+	else if (sort == SORT_CGROUP)
+		c = strcmp(x->cgroup, y->cgroup);
+	else if (sort == SORT_STATE)
+		c = (x->state > y->state) - (x->state < y->state);
 	else if (sort == SORT_COMM)
 		c = strcmp(x->comm, y->comm);
 	else if (sort == SORT_THR)
 		c = x->threads > y->threads ? -1 : x->threads < y->threads;
+	else if (sort == SORT_IOPS || sort == SORT_MBS || sort == SORT_SQS)
+		c = extra_cmp_by(op, sort, x, y);
 	else if (sort != SORT_PID) {
 		vx = sort < SCHED_NCLASSES ? x->ns[sort] : sched_row_busy_ns(x);
 		vy = sort < SCHED_NCLASSES ? y->ns[sort] : sched_row_busy_ns(y);
@@ -129,7 +268,7 @@ static int row_cmp(const void *a, const void *b, void *arg)
 	}
 	if (!c)
 		c = row_id(x) < row_id(y) ? -1 : row_id(x) > row_id(y);
-	return op->reverse ? -c : c;
+	return op->table.reverse ? -c : c;
 }
 
 /* Groups by cgroup name, then by the sort column within one. */
@@ -147,18 +286,20 @@ static void ov_refresh(struct panel *p)
 	const struct sched_model *m = p->model;
 	struct overview_panel *op = p->priv;
 	const struct sched_row *src;
+	bool extra_new = ov_extra_build(p);
 	size_t n;
 
-	if (op->built_model == p->model && (!m || op->built_polls == m->polls) &&
-	    op->built_sort == op->sort && op->built_reverse == op->reverse &&
+	if (!(extra_new && op->table.sort >= SORT_IOPS) && op->built_model == p->model &&
+	    (!m || op->built_polls == m->polls) &&
+	    op->built_sort == op->table.sort && op->built_reverse == op->table.reverse &&
 	    op->built_threads == op->threads &&
 	    op->built_kthreads == op->kthreads && op->built_group == op->group &&
 	    op->built_min == op->min_busy)
 		return;
 	op->built_model = p->model;
 	op->built_polls = m ? m->polls : 0;
-	op->built_sort = op->sort;
-	op->built_reverse = op->reverse;
+	op->built_sort = op->table.sort;
+	op->built_reverse = op->table.reverse;
 	op->built_threads = op->threads;
 	op->built_kthreads = op->kthreads;
 	op->built_group = op->group;
@@ -358,68 +499,143 @@ static char *rate_text(char *buf, size_t len, double v)
 	return buf;
 }
 
-/* The columns' titles, the sorted one marked with a v. */
-static void draw_titles(struct panel *p, struct canvas *cv, int row, int bar_cols, int comm_col)
+/* The text of column c of row r (a group's header when group). */
+static const char *item_cell(const struct sched_model *m, const struct sched_row *r, bool group,
+			     int c, char *buf, size_t len)
 {
-	struct overview_panel *op = p->priv;
-	int x;
-
-	const char *mark = op->reverse ? "^" : "v";
-
-	/* THR's mark takes the space before it, so that the columns stay where they are */
-	canvas_printf(cv, row, 0, THEME_TITLE, " %7s %-8s %-*s%4s %s",
-		      op->sort == SORT_PID ? (op->reverse ? "vPID" : "^PID") : "PID",
-		      op->sort == SORT_USER ? (op->reverse ? "vUSER" : "^USER") : "USER",
-		      CGROUP_COLS, "CGROUP", op->sort == SORT_THR ? (op->reverse ? "^THR" : "vTHR")
-								    : "THR", "S");
-	x = CLASS_COL;
-	for (int c = 0; c <= SCHED_NCLASSES; c++) {
-		char t[8];
-
-		snprintf(t, sizeof(t), "%s%s", op->sort == c ? mark : "",
-			 c < SCHED_NCLASSES ? class_titles[c] : "BUSY");
-		x += canvas_printf(cv, row, x, THEME_TITLE, "%*s", c < SCHED_NCLASSES ? 5 : 6, t);
+	if (c < SCHED_NCLASSES)
+		return rate_text(buf, len, per_s(m, r->ns[c]));
+	switch (c) {
+	case SORT_BUSY:
+		return rate_text(buf, len, per_s(m, sched_row_busy_ns(r)));
+	case SORT_PID:
+		if (group)
+			return "group";
+		snprintf(buf, len, "%u", row_id(r));
+		return buf;
+	case SORT_USER:
+		return group ? "" : r->user;
+	case SORT_THR:
+		snprintf(buf, len, "%u", r->threads);
+		return buf;
+	case SORT_CGROUP:
+		return r->cgroup;
+	case SORT_STATE:
+		snprintf(buf, len, "%c", group ? ' ' : r->state);
+		return buf;
+	case SORT_COMM:
+		if (group)
+			snprintf(buf, len, "%u processes", r->pid);
+		else
+			snprintf(buf, len, "%s", r->comm);
+		return buf;
+	default:
+		return "";
 	}
-	if (bar_cols)
-		canvas_printf(cv, row, x + 2, THEME_TITLE, "%-*.*s", bar_cols, bar_cols, "time/s");
-	canvas_put(cv, row, comm_col, THEME_TITLE,
-		   op->sort == SORT_COMM ? (op->reverse ? "vCOMMAND" : "^COMMAND") : "COMMAND");
-	op->comm_col = comm_col;
-	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+}
+
+/*
+ * A group header's note: its processes, then its CPU throttling over the interval (periods
+ * throttled, time throttled per second) and its own pressure, where the collector read them.
+ */
+static void draw_group_note(struct canvas *cv, int row, int col, const struct sched_model *m,
+			    const struct sched_row *r)
+{
+	const struct sched_group *g = sched_model_group(m, r->cgroup);
+	char note[160];
+	size_t n;
+
+	n = (size_t)snprintf(note, sizeof(note), "%u processes", r->pid);
+	if (g && g->has_throttle && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n,
+				      "  throttled %" PRIu64 "x %.0fms/s (%s)", g->nr_throttled,
+				      m->interval_s > 0 ? g->throttled_us / 1e3 / m->interval_s : 0,
+				      g->v1 ? "v1 cpu" : "v2");
+	if (g && g->psi.has_cpu && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n, "  psi cpu %.0f%%",
+				      g->psi.cpu_some);
+	if (g && g->psi.has_io && n < sizeof(note))
+		n += (size_t)snprintf(note + n, sizeof(note) - n, " io %.0f%%", g->psi.io_some);
+	if (g && g->psi.has_mem && n < sizeof(note))
+		snprintf(note + n, sizeof(note) - n, " mem %.0f%%", g->psi.mem_some);
+	canvas_put_fit(cv, row, col, cv->width - col,
+		       g && g->has_throttle && g->nr_throttled ? THEME_WARN : THEME_HEADER_VALUE,
+		       note);
+}
+
+/* The I/O per second of a process's extra (ios or bytes), over the Block I/O interval. */
+static double extra_rate(const struct bio_model *b, uint64_t v)
+{
+	return b && b->interval.seconds > 0 ? (double)v / b->interval.seconds : 0;
+}
+
+/* A process's IOPS, MB/s or slow queries per second (column c), "-" where the model is missing. */
+static const char *extra_cell(struct panel *p, uint32_t pid, int c, char *buf, size_t len)
+{
+	const struct overview_panel *op = p->priv;
+	const struct bio_model *b = p->aux_model;
+	const struct sched_model *m = p->model;
+	const struct ov_extra *e = ov_extra_of(op, pid);
+
+	if (c == SORT_SQS && p->aux_model2)
+		snprintf(buf, len, "%.1f",
+			 e && m->interval_s > 0 ? (double)e->queries / m->interval_s : 0);
+	else if (c == SORT_IOPS && b)
+		snprintf(buf, len, "%.0f", e ? extra_rate(b, e->ios) : 0);
+	else if (c == SORT_MBS && b)
+		snprintf(buf, len, "%.1f", e ? extra_rate(b, e->bytes) / 1e6 : 0);
+	else
+		return "-";
+	return buf;
+}
+
+/* Whether the table, placed on a row of width cells, leaves its command less than COMM_COLS. */
+static bool comm_narrow(const struct table *t, int width)
+{
+	int k = table_pos(t, SORT_COMM);
+
+	return k >= 0 && t->x[k] + COMM_COLS >= width;
 }
 
 /* One table row: a process, a thread or a group's header. */
 static void draw_item(struct panel *p, struct canvas *cv, int row, const struct ov_item *it,
-		      double scale, int bar_cols, int comm_col, bool selected)
+		      double scale, bool selected)
 {
 	const struct sched_model *m = p->model;
+	const struct overview_panel *op = p->priv;
+	const struct table *t = &op->drawn;
 	const struct sched_row *r = it->row ? it->row : &it->group;
-	enum theme_role role = r->state == 'X' ? THEME_DIM : THEME_DEFAULT;
-	char id[16], thr[12], v[16];
-	int x = CLASS_COL;
+	enum theme_role role = !it->row ? THEME_HEADER_VALUE :
+			       r->state == 'X' ? THEME_DIM : THEME_DEFAULT;
+	char v[512];
 
-	snprintf(thr, sizeof(thr), "%u", r->threads);
-	if (it->row) {
-		snprintf(id, sizeof(id), "%u", r->tid ? r->tid : r->pid);
-		canvas_printf(cv, row, 0, role, "%c%7s %-8.8s %-*.*s %3s %c", r->self ? '*' : ' ',
-			      id, r->user, CGROUP_COLS, CGROUP_COLS, r->cgroup, thr, r->state);
-	} else {
-		canvas_printf(cv, row, 0, THEME_HEADER_VALUE, " %7s %-8s %-*.*s %3s", "group", "",
-			      CGROUP_COLS, CGROUP_COLS, r->cgroup, thr);
-	}
-	for (int c = 0; c < SCHED_NCLASSES; c++, x += 5)
-		canvas_printf(cv, row, x, role, " %s", rate_text(v, sizeof(v), per_s(m, r->ns[c])));
-	canvas_printf(cv, row, x, role, "  %s",
-		      rate_text(v, sizeof(v), per_s(m, sched_row_busy_ns(r))));
-	if (bar_cols)
-		draw_stack_bar(cv, row, x + 8, bar_cols, m, r, scale);
-	if (it->row) {
-		int used = canvas_put_fit(cv, row, comm_col, cv->width - comm_col, role, r->comm);
+	if (it->row && r->self)
+		canvas_put(cv, row, 0, role, "*");
+	for (size_t k = 0; k < t->n; k++) {
+		int c = t->col[k];
 
-		if (r->self)
-			canvas_put(cv, row, comm_col + used + 1, THEME_DIM, "(this ktop)");
-	} else {
-		canvas_printf(cv, row, comm_col, THEME_HEADER_VALUE, "%u processes", r->pid);
+		if (c == COL_BAR) {
+			draw_stack_bar(cv, row, t->x[k], t->w[k], m, r, scale);
+			continue;
+		}
+		if (c == SORT_COMM && !it->row) {
+			draw_group_note(cv, row, t->x[k], m, r);
+			continue;
+		}
+		if (c == SORT_IOPS || c == SORT_MBS || c == SORT_SQS) {
+			table_cell(t, cv, row, k, role,
+				   it->row && !r->tid ? extra_cell(p, r->pid, c, v, sizeof(v)) : "");
+			continue;
+		}
+		if (c == SORT_COMM && it->row && r->self) {
+			int used = canvas_put_fit(cv, row, t->x[k], t->w[k], role, r->comm);
+
+			if (used + 1 < t->w[k])
+				canvas_put_fit(cv, row, t->x[k] + used + 1, t->w[k] - used - 1,
+					       THEME_DIM, "(this ktop)");
+			continue;
+		}
+		table_cell(t, cv, row, k, role, item_cell(m, r, !it->row, c, v, sizeof(v)));
 	}
 	if (selected)
 		canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
@@ -431,7 +647,7 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 	const struct sched_model *m;
 	struct overview_panel *op = p->priv;
 	bool unlimited = cv->max_rows == CANVAS_UNLIMITED;
-	int row, bar_cols, comm_col, page;
+	int row, page;
 	char verdict[256];
 	double scale = 1.0;
 	char sort_text[32];
@@ -441,8 +657,8 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 		return;
 	m = p->model;
 	ov_refresh(p);
-	snprintf(sort_text, sizeof(sort_text), "%s%s", overview_sort_columns[op->sort],
-		 op->reverse ? " (reversed)" : "");
+	snprintf(sort_text, sizeof(sort_text), "%s%s", overview_cols[op->table.sort].name,
+		 op->table.reverse ? " (reversed)" : "");
 	row = draw_system(p, cv);
 	sched_model_verdict(m, verdict, sizeof(verdict));
 	canvas_printf(cv, row++, 1, strncmp(verdict, "nothing", 7) ? THEME_WARN : THEME_DIM,
@@ -452,13 +668,22 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 		      op->nrows, op->threads ? "threads" : "processes", sort_text,
 		      op->kthreads ? "shown" : "hidden", op->group ? "  grouped by cgroup" : "",
 		      op->min_busy, m->interval_s);
-	/* the bar gives way to the command on narrow screens */
-	bar_cols = cv->width - (BUSY_COL + 6 + 2) - 1 - COMM_COLS;
-	bar_cols = bar_cols > BAR_COLS ? BAR_COLS : bar_cols < 4 ? 0 : bar_cols;
-	comm_col = BUSY_COL + 6 + 1 + (bar_cols ? bar_cols + 2 : 0);
+	/* the I/O columns, then the bar, give way to the command on narrow screens */
+	op->drawn = op->table;
+	table_place(&op->drawn, 1, cv->width);
+	if (comm_narrow(&op->drawn, cv->width)) {
+		for (int c = SORT_IOPS; c <= SORT_SQS; c++)
+			if (table_shows(&op->drawn, c))
+				table_toggle(&op->drawn, c);
+		table_place(&op->drawn, 1, cv->width);
+	}
+	if (comm_narrow(&op->drawn, cv->width) && table_shows(&op->drawn, COL_BAR)) {
+		table_toggle(&op->drawn, COL_BAR);
+		table_place(&op->drawn, 1, cv->width);
+	}
 	op->title_row = row;
 	op->first_row = row + 1;
-	draw_titles(p, cv, row++, bar_cols, comm_col);
+	table_draw_titles(&op->drawn, cv, row++, THEME_TITLE);
 	for (size_t i = 0; i < op->nitems; i++) {
 		const struct sched_row *r =
 			op->items[i].row ? op->items[i].row : &op->items[i].group;
@@ -478,17 +703,26 @@ static void overview_draw(struct panel *p, struct canvas *cv)
 					    : "no process in this interval");
 	for (size_t i = unlimited ? 0 : op->top; i < op->nitems && canvas_has_row(cv, row);
 	     i++, row++)
-		draw_item(p, cv, row, &op->items[i], scale, bar_cols, comm_col,
+		draw_item(p, cv, row, &op->items[i], scale,
 			  !p->batch && !unlimited && i == op->selected);
 }
 
-/* < and >: sort by the previous or the next time column (cpu ... busy). */
+/* < and >: sort by the previous or the next shown time column (cpu ... busy). */
 static struct key_result sort_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
-	int n = SORT_BUSY + 1, cur = op->sort < n ? op->sort : (key == '>' ? n - 1 : 0);
+	int n = SORT_BUSY + 1;
+	int cur = op->table.sort < n ? op->table.sort : (key == '>' ? n - 1 : 0);
 
-	op->sort = key == '>' ? (cur + 1) % n : (cur + n - 1) % n;
+	/* the next shown one (a hidden time column is passed over) */
+	for (int i = 1; i <= n; i++) {
+		int c = key == '>' ? (cur + i) % n : (cur + n - i) % n;
+
+		if (table_shows(&op->table, c)) {
+			op->table.sort = c;
+			break;
+		}
+	}
 	ov_refresh(p);
 	return key_result(KEY_DO_REDRAW);
 }
@@ -499,17 +733,21 @@ static struct key_result sort_more_key(struct panel *p, int key)
 	struct overview_panel *op = p->priv;
 
 	if (key == 'I')
-		op->reverse = !op->reverse;
+		op->table.reverse = !op->table.reverse;
 	else
-		op->sort = (op->sort + 1) % SORT_NCOLS;
+		table_sort_next(&op->table, 1);
 	ov_refresh(p);
 	return key_result(KEY_DO_REDRAW);
 }
 
-/* H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off. */
+/*
+ * H, K, G: threads as rows, kernel threads shown, rows grouped by cgroup, each on or off.
+ * Grouped, the collector reads each group's throttling and pressure: G asks for it.
+ */
 static struct key_result toggle_key(struct panel *p, int key)
 {
 	struct overview_panel *op = p->priv;
+	struct key_result r;
 
 	if (key == 'H')
 		op->threads = !op->threads;
@@ -518,7 +756,12 @@ static struct key_result toggle_key(struct panel *p, int key)
 	else
 		op->group = !op->group;
 	ov_refresh(p);
-	return key_result(KEY_DO_REDRAW);
+	if (key != 'G' || !p->filter)
+		return key_result(KEY_DO_REDRAW);
+	r = key_result(KEY_DO_FILTER);
+	r.filter = *p->filter;
+	r.filter.sched_groups = op->group;
+	return r;
 }
 
 /* Enter: the Stacks panel of the selected process. */
@@ -652,8 +895,24 @@ static void json_system(struct json_out *j, const struct sched_system *s)
 	json_object_end(j);
 }
 
+/* A process's I/O and slow queries per second where their models are there. */
+static void json_extra(struct panel *p, struct json_out *j, uint32_t pid)
+{
+	const struct ov_extra *e = ov_extra_of(p->priv, pid);
+	const struct sched_model *m = p->model;
+	const struct bio_model *b = p->aux_model;
+
+	if (b) {
+		json_kv_double(j, "iops", e ? extra_rate(b, e->ios) : 0, 1);
+		json_kv_double(j, "io_mb_s", e ? extra_rate(b, e->bytes) / 1e6 : 0, 3);
+	}
+	if (p->aux_model2)
+		json_kv_double(j, "slow_queries_s",
+			       e && m->interval_s > 0 ? (double)e->queries / m->interval_s : 0, 2);
+}
+
 /* One process or thread as JSON. */
-static void json_row(struct json_out *j, const struct sched_row *r)
+static void json_row(struct panel *p, struct json_out *j, const struct sched_row *r)
 {
 	char state[2] = { r->state, '\0' };
 	uint64_t busy = sched_row_busy_ns(r);
@@ -676,7 +935,39 @@ static void json_row(struct json_out *j, const struct sched_row *r)
 	for (int c = 0; c < SCHED_NCLASSES; c++)
 		json_kv_double(j, sched_class_name(c), (double)r->ns[c] / 1e6, 3);
 	json_object_end(j);
+	if (!r->tid)
+		json_extra(p, j, r->pid);
 	json_object_end(j);
+}
+
+/* Each cgroup's throttling over the interval and its own pressure (while grouped, and batch). */
+static void json_groups(struct json_out *j, const struct sched_model *m)
+{
+	json_key(j, "groups");
+	json_array_begin(j);
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct sched_group *g = &m->groups[i];
+
+		json_object_begin(j);
+		json_kv_str(j, "cgroup", g->cgroup);
+		if (g->has_throttle) {
+			json_kv_u64(j, "nr_throttled", g->nr_throttled);
+			json_kv_double(j, "throttled_ms", g->throttled_us / 1e3, 3);
+			json_kv_str(j, "cpu_stat", g->v1 ? "v1" : "v2");
+		}
+		if (g->psi.has_cpu)
+			json_kv_double(j, "psi_cpu_some", g->psi.cpu_some, 2);
+		if (g->psi.has_io) {
+			json_kv_double(j, "psi_io_some", g->psi.io_some, 2);
+			json_kv_double(j, "psi_io_full", g->psi.io_full, 2);
+		}
+		if (g->psi.has_mem) {
+			json_kv_double(j, "psi_memory_some", g->psi.mem_some, 2);
+			json_kv_double(j, "psi_memory_full", g->psi.mem_full, 2);
+		}
+		json_object_end(j);
+	}
+	json_array_end(j);
 }
 
 /* Every process (kernel threads too, flagged), and threads when H is on. */
@@ -694,14 +985,17 @@ static int overview_json(struct panel *p, struct json_out *j)
 	json_kv_str(j, "verdict", verdict);
 	json_key(j, "processes");
 	json_array_begin(j);
+	ov_extra_build(p);
 	for (size_t i = 0; i < m->nprocs; i++)
-		json_row(j, &m->procs[i]);
+		json_row(p, j, &m->procs[i]);
 	json_array_end(j);
+	if (m->ngroups)
+		json_groups(j, m);
 	if (op->threads) {
 		json_key(j, "threads");
 		json_array_begin(j);
 		for (size_t i = 0; i < m->nthreads; i++)
-			json_row(j, &m->threads[i]);
+			json_row(p, j, &m->threads[i]);
 		json_array_end(j);
 	}
 	return 0;
@@ -738,24 +1032,19 @@ static int overview_set_threshold(struct panel *p, const char *text, struct filt
 	return 0;
 }
 
-/* The settings' sort and kernel threads. */
+/* The settings' kernel threads. */
 static void overview_set_prefs(struct panel *p, const struct panel_prefs *pp)
 {
 	struct overview_panel *op = p->priv;
 
-	if (pp->sort >= 0 && pp->sort < SORT_NCOLS) {
-		op->sort = pp->sort;
-		op->reverse = pp->sort_reverse;
-	}
 	op->kthreads = pp->kthreads;
 }
 
-static void overview_get_sort(const struct panel *p, int *column, bool *reverse)
+static struct table *overview_table_of(struct panel *p, size_t i)
 {
-	const struct overview_panel *op = p->priv;
+	struct overview_panel *op = p->priv;
 
-	*column = op->sort;
-	*reverse = op->reverse;
+	return i == 0 ? &op->table : NULL;
 }
 
 /* A click on a column title sorts by it (again: the other way); on a row selects it. */
@@ -767,26 +1056,11 @@ static struct key_result overview_mouse(struct panel *p, enum panel_mouse what, 
 	if (what != PANEL_CLICK || op->title_row < 0)
 		return key_result(KEY_DO_NOTHING);
 	if (row == op->title_row) {
-		int c;
+		int c = table_col_at(&op->drawn, col);
 
-		if (col >= 1 && col < 9)
-			c = SORT_PID;
-		else if (col >= 9 && col < 18)
-			c = SORT_USER;
-		else if (col >= 18 + CGROUP_COLS + 1 && col < CLASS_COL - 2)
-			c = SORT_THR;
-		else if (col >= CLASS_COL && col < BUSY_COL + 6)
-			c = (col - CLASS_COL) / 5 > SORT_BUSY ? SORT_BUSY : (col - CLASS_COL) / 5;
-		else if (col >= op->comm_col)
-			c = SORT_COMM;
-		else
-			return key_result(KEY_DO_REDRAW);
-		if (c == op->sort) {
-			op->reverse = !op->reverse;
-		} else {
-			op->sort = c;
-			op->reverse = false;
-		}
+		if (c == COL_BAR)
+			c = SORT_BUSY;
+		table_sort_click(&op->table, c);
 		ov_refresh(p);
 		return key_result(KEY_DO_REDRAW);
 	}
@@ -810,6 +1084,7 @@ static void overview_free(struct panel *p)
 		return;
 	free(op->rows);
 	free(op->items);
+	free(op->extra);
 	free(op);
 	p->priv = NULL;
 }
@@ -818,7 +1093,8 @@ int overview_panel_init(struct panel *p)
 {
 	struct overview_panel *op = xcalloc(1, sizeof(*op));
 
-	op->sort = SORT_BUSY;
+	table_init(&op->table, &overview_table, SORT_BUSY);
+	op->drawn = op->table;
 	op->built_sort = -1;
 	op->page = 1;
 	op->title_row = -1;
@@ -837,10 +1113,10 @@ const struct panel_ops overview_panel_ops = {
 	.threshold_prompt = "minimum busy time of a row, thread-seconds per second (empty: all)",
 	.threshold_text = overview_threshold_text,
 	.set_threshold = overview_set_threshold,
-	.sort_columns = overview_sort_columns,
-	.nsort_columns = sizeof(overview_sort_columns) / sizeof(overview_sort_columns[0]),
+	.tables = overview_tables,
+	.ntables = 1,
+	.table = overview_table_of,
 	.set_prefs = overview_set_prefs,
-	.get_sort = overview_get_sort,
 	.mouse = overview_mouse,
 	.free = overview_free,
 };

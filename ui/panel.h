@@ -11,16 +11,20 @@
 #include "collectors/collector.h"
 #include "ui/canvas.h"
 #include "ui/keymap.h"
+#include "ui/table.h"
 #include "util/json.h"
 
 struct panel;
 struct stack_set;
 struct tree_view;
 
-/* What a panel takes from the settings (at start and from the setup screen). */
+#define PANEL_MAX_TABLES 2
+
+/*
+ * What a panel takes from the settings (at start and from the setup screen); its tables'
+ * columns and sorts are set through panel_ops.table.
+ */
 struct panel_prefs {
-	int sort;          /* index into panel_ops.sort_columns; -1: keep the panel's */
-	bool sort_reverse; /* smallest first */
 	bool kthreads;     /* kernel threads shown */
 	bool tree_invert;  /* stack trees: innermost frames first */
 	bool tree_threads; /* stack trees: one node per thread */
@@ -76,13 +80,16 @@ struct panel_ops {
 	/* Parse what the user typed at the t prompt into f; 0 or -EINVAL with why. */
 	int (*set_threshold)(struct panel *p, const char *text, struct filter *f, char *why,
 			     size_t why_len);
-	/* The columns its table sorts by, as the settings file names them; NULL: none. */
-	const char *const *sort_columns;
-	size_t nsort_columns;
+	/* Its tables' kinds (columns by name), at most PANEL_MAX_TABLES; NULL: none. */
+	const struct table_def *const *tables;
+	size_t ntables;
+	/*
+	 * Its table of kind tables[i]: shown columns and sort, which core sets from the
+	 * settings and reads back to save them; the panel redraws from it.
+	 */
+	struct table *(*table)(struct panel *p, size_t i);
 	/* Take the settings' preferences; NULL: the panel keeps none. */
 	void (*set_prefs)(struct panel *p, const struct panel_prefs *pp);
-	/* The table's sort now: an index into sort_columns and its direction. */
-	void (*get_sort)(const struct panel *p, int *column, bool *reverse);
 	/*
 	 * A mouse event at row, col of the body as last drawn: select a row, sort by a
 	 * column title, open a tree node. NULL or KEY_DO_NOTHING: core turns the wheel into
@@ -97,6 +104,7 @@ struct panel {
 	const struct collector *collector; /* borrowed: its why, mode and drops */
 	const void *model;                 /* the shown snapshot, owned by core; NULL: no data */
 	const void *aux_model;             /* another collector's snapshot this panel also reads */
+	const void *aux_model2;		   /* and a third's (registry_entry.aux2) */
 	const struct filter *filter;       /* borrowed: the live filter */
 	bool batch;                        /* drawing for batch output (interval view) */
 	void *priv;                        /* the panel's own state */

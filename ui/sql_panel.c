@@ -20,22 +20,92 @@
 
 #define SPARK_CELLS 30 /* seconds of the slow/s sparkline */
 #define WAITS_W	    18 /* the list's and digest's breakdown column: "lock 91% cpu 6%" */
-#define TEXT_COL    (54 + WAITS_W + 2) /* where the query text starts in the list */
-#define FP_COL	    (67 + WAITS_W + 2) /* where the fingerprint starts in the digest */
 #define WAIT_BAR_W  40 /* the detail's bars of the breakdown */
 #define EXPORT_DEPTH 64 /* tree levels a text export of the detail writes */
 
+/* The list's columns (each sorts it), in the order of the settings' names. */
+enum query_col {
+	Q_TIME,
+	Q_PID,
+	Q_TID,
+	Q_WAITS,
+	Q_SRV,
+	Q_DB,
+	Q_MS,
+	Q_QUERY,
+	Q_USER,
+	Q_NCOLS,
+};
+
+static const struct table_col query_cols[Q_NCOLS] = {
+	[Q_TIME] = { "time", "TIME", 8, true, false, false, false },
+	[Q_PID] = { "pid", "PID", 7, true, true, false, false },
+	[Q_TID] = { "tid", "TID", 7, true, true, false, false },
+	[Q_WAITS] = { "waits", "WAITS", WAITS_W + 1, true, false, false, false },
+	[Q_SRV] = { "srv", "SRV", 5, true, true, false, false },
+	[Q_DB] = { "db", "DB", 10, true, true, false, false },
+	[Q_MS] = { "ms", "MS", 9, false, false, false, false },
+	[Q_QUERY] = { "query", "QUERY", 24, true, true, true, false },
+	[Q_USER] = { "user", "USER", 10, true, true, false, false },
+};
+
+static const unsigned char query_order_default[] = { Q_TIME, Q_PID, Q_TID, Q_WAITS, Q_SRV,
+						      Q_DB,   Q_MS,	 Q_QUERY };
+
+static const struct table_def query_table = {
+	.name = "sql_list",
+	.title = "Slow queries: list",
+	.cols = query_cols,
+	.ncols = Q_NCOLS,
+	.order = query_order_default,
+	.norder = sizeof(query_order_default),
+};
+
+/* The digest's columns (each sorts it), in the order of the settings' names. */
+enum digest_col {
+	DIGEST_COUNT,
+	DIGEST_TOTAL,
+	DIGEST_AVG,
+	DIGEST_P95,
+	DIGEST_MAX,
+	DIGEST_SRV,
+	DIGEST_LAST,
+	DIGEST_WAITS,
+	DIGEST_FP,
+	DIGEST_NCOLS,
+};
+
+static const struct table_col digest_cols[DIGEST_NCOLS] = {
+	[DIGEST_COUNT] = { "count", "COUNT", 7, false, false, false, false },
+	[DIGEST_TOTAL] = { "total", "TOTAL ms", 11, false, false, false, false },
+	[DIGEST_AVG] = { "avg", "AVG ms", 9, false, false, false, false },
+	[DIGEST_P95] = { "p95", "P95 ms*", 9, false, false, false, false },
+	[DIGEST_MAX] = { "max", "MAX ms", 9, false, false, false, false },
+	[DIGEST_SRV] = { "srv", "SRV", 5, true, true, false, false },
+	[DIGEST_LAST] = { "last", "LAST", 9, true, false, false, false },
+	[DIGEST_WAITS] = { "waits", "WAITS (AVG)", WAITS_W + 1, true, false, false, false },
+	[DIGEST_FP] = { "fingerprint", "FINGERPRINT", 24, true, true, true, false },
+};
+
+static const struct table_def digest_table = {
+	.name = "sql",
+	.title = "Slow queries: digest",
+	.cols = digest_cols,
+	.ncols = DIGEST_NCOLS,
+};
+
+static const struct table_def *const sql_tables[] = { &query_table, &digest_table };
+
 struct sql_panel {
 	bool digest;	 /* the digest view instead of the list */
-	bool slowest;	 /* slowest first instead of newest first */
 	bool detail;	 /* the selected query in full */
 	size_t selected; /* row in the shown order */
 	size_t top;	 /* first row on screen */
 	int page;
 	double selected_time; /* the selected query, found again after a refresh */
 	uint32_t selected_tid;
-	int dsort;      /* the digest's sort column (enum digest_col) */
-	bool dreverse;  /* I: the other way */
+	struct table list;   /* the list's columns and sort (o: newest or slowest first) */
+	struct table dtable; /* the digest's */
 	int title_row;  /* where the shown table's titles were last drawn (-1: not) */
 	/* The detail's tree of the query's blocked stacks, built for one query of one model. */
 	struct tree_view tv;
@@ -44,35 +114,81 @@ struct sql_panel {
 	uint64_t tree_seq;
 };
 
-/* The digest's sortable columns, in order on screen. */
-enum digest_col { DIGEST_COUNT, DIGEST_TOTAL, DIGEST_AVG, DIGEST_P95, DIGEST_MAX, DIGEST_NCOLS };
+/* The nanoseconds a query waited off the CPU (the WAITS column's sort). */
+static uint64_t waited_ns(const struct sql_query_waits *w)
+{
+	uint64_t sum = 0;
 
-static const char *const digest_sort_columns[DIGEST_NCOLS] = {
-	"count", "total", "avg", "p95", "max",
+	for (int i = 0; i < SCHED_NCLASSES; i++)
+		sum += i == SCHED_TIME_CPU ? 0 : w->ns[i];
+	return sum;
+}
+
+/* Order two numbers, largest first. */
+static int cmp_desc(double x, double y)
+{
+	return x == y ? 0 : x > y ? -1 : 1;
+}
+
+/* What query_cmp sorts by. */
+struct query_sort {
+	const struct sql_model *m;
+	const struct table *t;
 };
 
-/* Where each digest column starts, and where the next begins. */
-static const int digest_col_x[DIGEST_NCOLS + 1] = { 1, 9, 21, 31, 41, 51 };
+/*
+ * Query indices by the list's sort column: time, latency and waits largest first, the others
+ * in ascending order; ties newest first; reversed the other way.
+ */
+static int query_cmp(const void *a, const void *b, void *arg)
+{
+	const struct query_sort *qs = arg;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	const struct sql_query *x = &qs->m->queries[ia], *y = &qs->m->queries[ib];
+	int c = 0;
 
-/* Order of the list: indices into m->queries. */
-static size_t *query_order(const struct sql_model *m, bool slowest)
+	switch (qs->t->sort) {
+	case Q_PID:
+		c = x->pid < y->pid ? -1 : x->pid > y->pid;
+		break;
+	case Q_TID:
+		c = x->tid < y->tid ? -1 : x->tid > y->tid;
+		break;
+	case Q_WAITS:
+		c = cmp_desc((double)waited_ns(&x->waits), (double)waited_ns(&y->waits));
+		break;
+	case Q_SRV:
+		c = strcmp(sql_kind_name(x->kind), sql_kind_name(y->kind));
+		break;
+	case Q_DB:
+		c = strcmp(x->database, y->database);
+		break;
+	case Q_USER:
+		c = strcmp(x->user, y->user);
+		break;
+	case Q_MS:
+		c = cmp_desc((double)x->latency_us, (double)y->latency_us);
+		break;
+	case Q_QUERY:
+		c = strcmp(x->text, y->text);
+		break;
+	default:
+		break;
+	}
+	if (!c) /* by time: the list is in the order of arrival */
+		c = ia > ib ? -1 : ia < ib;
+	return qs->t->reverse ? -c : c;
+}
+
+/* Order of the list by t's sort: indices into m->queries. */
+static size_t *query_order(const struct sql_model *m, const struct table *t)
 {
 	size_t *idx = xreallocarray(NULL, m->nqueries ? m->nqueries : 1, sizeof(*idx));
+	struct query_sort qs = { m, t };
 
 	for (size_t i = 0; i < m->nqueries; i++)
-		idx[i] = m->nqueries - 1 - i; /* newest first */
-	if (slowest) {
-		/* insertion sort keeps newest-first among equals; lists are at most 1000 */
-		for (size_t i = 1; i < m->nqueries; i++) {
-			size_t v = idx[i], j = i;
-
-			while (j && m->queries[idx[j - 1]].latency_us < m->queries[v].latency_us) {
-				idx[j] = idx[j - 1];
-				j--;
-			}
-			idx[j] = v;
-		}
-	}
+		idx[i] = i;
+	qsort_r(idx, m->nqueries, sizeof(*idx), query_cmp, &qs);
 	return idx;
 }
 
@@ -96,6 +212,10 @@ static double digest_value(const struct sql_digest *d, int c)
 		return digest_p95_ms(d);
 	case DIGEST_MAX:
 		return (double)d->max_us;
+	case DIGEST_LAST:
+		return d->last_seen;
+	case DIGEST_WAITS:
+		return (double)waited_ns(&d->waits) / (double)(d->waits_count ? d->waits_count : 1);
 	default:
 		return (double)d->total_us;
 	}
@@ -108,14 +228,22 @@ struct digest_sort {
 	bool reverse;
 };
 
-/* Digest indices by the sort column, largest first (reversed: smallest first). */
+/* Digest indices by the sort column: figures largest first, names A to Z; reversed. */
 static int digest_cmp(const void *a, const void *b, void *arg)
 {
 	const struct digest_sort *ds = arg;
-	double x = digest_value(&ds->m->digests[*(const size_t *)a], ds->col);
-	double y = digest_value(&ds->m->digests[*(const size_t *)b], ds->col);
-	int c = x == y ? 0 : x > y ? -1 : 1;
+	const struct sql_digest *x = &ds->m->digests[*(const size_t *)a];
+	const struct sql_digest *y = &ds->m->digests[*(const size_t *)b];
+	int c;
 
+	if (ds->col == DIGEST_SRV)
+		c = strcmp(sql_kind_name(x->kind), sql_kind_name(y->kind));
+	else if (ds->col == DIGEST_FP)
+		c = strcmp(x->fingerprint, y->fingerprint);
+	else
+		c = cmp_desc(digest_value(x, ds->col), digest_value(y, ds->col));
+	if (!c)
+		c = cmp_desc((double)x->total_us, (double)y->total_us);
 	return ds->reverse ? -c : c;
 }
 
@@ -123,7 +251,8 @@ static int digest_cmp(const void *a, const void *b, void *arg)
 static size_t *digest_order(const struct sql_model *m, const struct sql_panel *sp)
 {
 	size_t *idx = xreallocarray(NULL, m->ndigests ? m->ndigests : 1, sizeof(*idx));
-	struct digest_sort ds = { m, sp ? sp->dsort : DIGEST_TOTAL, sp && sp->dreverse };
+	struct digest_sort ds = { m, sp ? sp->dtable.sort : DIGEST_TOTAL,
+				  sp && sp->dtable.reverse };
 
 	for (size_t i = 0; i < m->ndigests; i++)
 		idx[i] = i;
@@ -177,7 +306,7 @@ static void remember_selection(struct panel *p)
 
 	if (!m || sp->digest || !m->nqueries)
 		return;
-	order = query_order(m, sp->slowest);
+	order = query_order(m, &sp->list);
 	if (sp->selected < m->nqueries) {
 		sp->selected_time = m->queries[order[sp->selected]].time;
 		sp->selected_tid = m->queries[order[sp->selected]].tid;
@@ -204,7 +333,8 @@ static struct key_result order_key(struct panel *p, int key)
 	struct sql_panel *sp = p->priv;
 
 	(void)key;
-	sp->slowest = !sp->slowest;
+	sp->list.sort = sp->list.sort == Q_MS && !sp->list.reverse ? Q_TIME : Q_MS;
+	sp->list.reverse = false;
 	sp->selected = 0;
 	sp->top = 0;
 	remember_selection(p);
@@ -238,7 +368,7 @@ static struct key_result detail_key(struct panel *p, int key)
 		sp->detail = true;
 		return key_result(KEY_DO_REDRAW);
 	}
-	order = query_order(m, sp->slowest);
+	order = query_order(m, &sp->list);
 	pid = m->queries[order[sp->selected < n ? sp->selected : 0]].pid;
 	free(order);
 	return key_result_id(KEY_DO_STACKS, pid);
@@ -271,26 +401,34 @@ static struct key_result move_key(struct panel *p, int key)
 	return key_result(KEY_DO_REDRAW);
 }
 
-/* F6: sort the digest by its next column; I: the other way. */
-static struct key_result digest_sort_key(struct panel *p, int key)
+/* F6 or >: sort the shown table by its next column, < the previous one; I: the other way. */
+static struct key_result sort_key(struct panel *p, int key)
 {
 	struct sql_panel *sp = p->priv;
+	struct table *t = sp->digest ? &sp->dtable : &sp->list;
 
-	if (!sp->digest)
+	if (sp->detail)
 		return key_result(KEY_DO_NOTHING);
 	if (key == 'I')
-		sp->dreverse = !sp->dreverse;
+		t->reverse = !t->reverse;
 	else
-		sp->dsort = (sp->dsort + 1) % DIGEST_NCOLS;
+		table_sort_next(t, key == '<' ? -1 : 1);
+	if (!sp->digest) {
+		sp->selected = 0;
+		sp->top = 0;
+		remember_selection(p);
+	}
 	return key_result(KEY_DO_REDRAW);
 }
 
 static const struct keymap_entry sql_keys[] = {
 	{ 'g', digest_key, "g", "Digest", "digest: queries grouped by shape", "Slow queries" },
 	{ 'o', order_key, "o", "Order", "newest first or slowest first", "Slow queries" },
-	{ KEY_F(6), digest_sort_key, "F6", NULL, "digest: sort by the next column (or click a title)",
+	{ KEY_F(6), sort_key, "F6", NULL, "sort by the next column (or click a title)",
 	  "Slow queries" },
-	{ 'I', digest_sort_key, "I", NULL, "digest: sort the other way", "Slow queries" },
+	{ '>', sort_key, "< >", "Sort", "sort by the next/previous column", "Slow queries" },
+	{ '<', sort_key, "<", NULL, NULL, "Slow queries" },
+	{ 'I', sort_key, "I", NULL, "sort the other way", "Slow queries" },
 	{ '\n', detail_key, "Enter", "Detail",
 	  "the selected query in full (Esc: back); again: its process's stacks", "Slow queries" },
 	{ '\r', detail_key, "Enter", NULL, NULL, "Slow queries" },
@@ -350,19 +488,69 @@ static int draw_servers(struct panel *p, struct canvas *cv, int row)
 	return row + 1;
 }
 
+/* What the list's title row says of its order: "newest first", "by db reversed". */
+static void order_text(const struct table *t, char *buf, size_t len)
+{
+	if (t->sort == Q_TIME)
+		snprintf(buf, len, "%s first", t->reverse ? "oldest" : "newest");
+	else if (t->sort == Q_MS)
+		snprintf(buf, len, "%s first", t->reverse ? "fastest" : "slowest");
+	else
+		snprintf(buf, len, "by %s%s", query_cols[t->sort].name,
+			 t->reverse ? " reversed" : "");
+}
+
+/* The text of a list's cell: column c of query q. */
+static const char *query_cell(struct panel *p, const struct sql_query *q, int c, char *buf,
+			      size_t len)
+{
+	switch (c) {
+	case Q_TIME:
+		format_clock(buf, len, q->time);
+		break;
+	case Q_PID:
+		snprintf(buf, len, "%u", q->pid);
+		break;
+	case Q_TID:
+		snprintf(buf, len, "%u", q->tid);
+		break;
+	case Q_WAITS:
+		sql_waits_summary(&q->waits, buf, len);
+		break;
+	case Q_SRV:
+		snprintf(buf, len, "%s", sql_kind_name(q->kind));
+		break;
+	case Q_DB:
+		snprintf(buf, len, "%s", q->database[0] ? q->database : "-");
+		break;
+	case Q_USER:
+		snprintf(buf, len, "%s", q->user[0] ? q->user : "-");
+		break;
+	case Q_MS:
+		snprintf(buf, len, "%.1f", (double)q->latency_us / 1000.0);
+		break;
+	default:
+		return query_text(p, q, buf, len);
+	}
+	return buf;
+}
+
 static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 {
 	const struct sql_model *m = p->model;
 	struct sql_panel *sp = p->priv;
-	size_t *order = query_order(m, sp->slowest);
-	char buf[4096];
+	size_t *order = query_order(m, &sp->list);
+	char buf[4096], order_buf[48];
+	int len;
 
 	follow_selection(p, order);
 	sp->title_row = row;
-	canvas_printf(cv, row, 1, THEME_TITLE, "%-8s %-7s %-7s %-*s  %-5s %-10s %9s  QUERY%*s",
-		      "TIME", "PID", "TID", WAITS_W, "WAITS", "SRV", "DB", "MS",
-		      cv->width - TEXT_COL - 7, sp->slowest ? "slowest first" : "newest first");
-	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	table_place(&sp->list, 1, cv->width);
+	table_draw_titles(&sp->list, cv, row, THEME_TITLE);
+	order_text(&sp->list, order_buf, sizeof(order_buf));
+	len = (int)strlen(order_buf);
+	if (cv->width - len - 1 > 0)
+		canvas_put(cv, row, cv->width - len - 1, THEME_TITLE, order_buf);
 	row++;
 	if (!m->nqueries)
 		canvas_put(cv, row, 1, THEME_DIM, "no slow query yet");
@@ -371,16 +559,10 @@ static void draw_list(struct panel *p, struct canvas *cv, int row, int height)
 	for (size_t i = height < 0 ? 0 : sp->top;
 	     i < m->nqueries && (height < 0 || (int)(i - sp->top) < height - 1); i++, row++) {
 		const struct sql_query *q = &m->queries[order[i]];
-		char clock[16], waits[32];
 
-		format_clock(clock, sizeof(clock), q->time);
-		sql_waits_summary(&q->waits, waits, sizeof(waits));
-		canvas_printf(cv, row, 1, THEME_DEFAULT,
-			      "%-8s %-7u %-7u %-*.*s  %-5s %-10.10s %9.1f  ", clock, q->pid, q->tid,
-			      WAITS_W, WAITS_W, waits, sql_kind_name(q->kind),
-			      q->database[0] ? q->database : "-", (double)q->latency_us / 1000.0);
-		canvas_put_fit(cv, row, TEXT_COL, cv->width - TEXT_COL - 1, THEME_DEFAULT,
-			       query_text(p, q, buf, sizeof(buf)));
+		for (size_t k = 0; k < sp->list.n; k++)
+			table_cell(&sp->list, cv, row, k, THEME_DEFAULT,
+				   query_cell(p, q, sp->list.col[k], buf, sizeof(buf)));
 		if (height >= 0 && i == sp->selected)
 			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
 	}
@@ -397,7 +579,7 @@ static const struct sql_query *detail_query(struct panel *p)
 
 	if (!m || !m->nqueries || !sp->detail || sp->digest)
 		return NULL;
-	order = query_order(m, sp->slowest);
+	order = query_order(m, &sp->list);
 	follow_selection(p, order);
 	q = &m->queries[order[sp->selected < m->nqueries ? sp->selected : 0]];
 	free(order);
@@ -572,27 +754,45 @@ static void draw_detail(struct panel *p, struct canvas *cv, int row)
 		draw_stacks(p, cv, row + 1, q);
 }
 
+/* The text of a digest's cell: column c of digest d. */
+static const char *digest_cell(const struct sql_digest *d, int c, char *buf, size_t len)
+{
+	switch (c) {
+	case DIGEST_COUNT:
+		snprintf(buf, len, "%llu", (unsigned long long)d->count);
+		break;
+	case DIGEST_SRV:
+		snprintf(buf, len, "%s", sql_kind_name(d->kind));
+		break;
+	case DIGEST_LAST:
+		format_clock(buf, len, d->last_seen);
+		break;
+	case DIGEST_WAITS:
+		/* the shares of the summed classes are those of their averages */
+		sql_waits_summary(&d->waits, buf, len);
+		break;
+	case DIGEST_FP:
+		return d->fingerprint;
+	case DIGEST_P95:
+		snprintf(buf, len, "%.1f", digest_p95_ms(d));
+		break;
+	default: /* the times in us, shown in ms */
+		snprintf(buf, len, "%.1f", digest_value(d, c) / 1000.0);
+		break;
+	}
+	return buf;
+}
+
 static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 {
 	const struct sql_model *m = p->model;
 	struct sql_panel *sp = p->priv;
 	size_t *order = digest_order(m, sp);
-
-	static const char *const titles[DIGEST_NCOLS] = { "COUNT", "TOTAL ms", "AVG ms",
-							  "P95 ms*", "MAX ms" };
+	char buf[64];
 
 	sp->title_row = row;
-	for (int c = 0; c < DIGEST_NCOLS; c++) {
-		char t[16];
-
-		snprintf(t, sizeof(t), "%s%s", c == sp->dsort ? (sp->dreverse ? "^" : "v") : "",
-			 titles[c]);
-		canvas_printf(cv, row, digest_col_x[c], THEME_TITLE, "%*s",
-			      digest_col_x[c + 1] - digest_col_x[c] - 1, t);
-	}
-	canvas_printf(cv, row, digest_col_x[DIGEST_NCOLS], THEME_TITLE,
-		      "%-5s %-8s  %-*s  FINGERPRINT", "SRV", "LAST", WAITS_W, "WAITS (AVG)");
-	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	table_place(&sp->dtable, 1, cv->width);
+	table_draw_titles(&sp->dtable, cv, row, THEME_TITLE);
 	row++;
 	if (!m->ndigests)
 		canvas_put(cv, row, 1, THEME_DIM, "no slow query yet");
@@ -601,19 +801,10 @@ static void draw_digest(struct panel *p, struct canvas *cv, int row, int height)
 	for (size_t i = height < 0 ? 0 : sp->top;
 	     i < m->ndigests && (height < 0 || (int)(i - sp->top) < height - 1); i++, row++) {
 		const struct sql_digest *d = &m->digests[order[i]];
-		char clock[16], waits[32];
 
-		format_clock(clock, sizeof(clock), d->last_seen);
-		/* the shares of the summed classes are those of their averages */
-		sql_waits_summary(&d->waits, waits, sizeof(waits));
-		canvas_printf(cv, row, 1, THEME_DEFAULT,
-			      "%7llu %11.1f %9.1f %9.1f %9.1f %-5s %-8s  %-*.*s  ",
-			      (unsigned long long)d->count, (double)d->total_us / 1000.0,
-			      (double)d->total_us / 1000.0 / (double)(d->count ? d->count : 1),
-			      digest_p95_ms(d), (double)d->max_us / 1000.0, sql_kind_name(d->kind),
-			      clock, WAITS_W, WAITS_W, waits);
-		canvas_put_fit(cv, row, FP_COL, cv->width - FP_COL - 1, THEME_DEFAULT,
-			       d->fingerprint);
+		for (size_t k = 0; k < sp->dtable.n; k++)
+			table_cell(&sp->dtable, cv, row, k, THEME_DEFAULT,
+				   digest_cell(d, sp->dtable.col[k], buf, sizeof(buf)));
 		if (height >= 0 && i == sp->selected)
 			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
 	}
@@ -812,7 +1003,7 @@ static int sql_set_threshold(struct panel *p, const char *text, struct filter *f
 	return 0;
 }
 
-/* A click on a digest title sorts by it (again: the other way); on a row selects it. */
+/* A click on a title sorts by it (again: the other way); on a row selects it. */
 static struct key_result sql_mouse(struct panel *p, enum panel_mouse what, int row, int col)
 {
 	struct sql_panel *sp = p->priv;
@@ -822,12 +1013,11 @@ static struct key_result sql_mouse(struct panel *p, enum panel_mouse what, int r
 	if (what != PANEL_CLICK || !m || sp->detail || sp->title_row < 0 || row < sp->title_row)
 		return key_result(KEY_DO_NOTHING);
 	if (row == sp->title_row) {
-		for (int c = 0; sp->digest && c < DIGEST_NCOLS; c++) {
-			if (col < digest_col_x[c] || col >= digest_col_x[c + 1])
-				continue;
-			sp->dreverse = c == sp->dsort ? !sp->dreverse : false;
-			sp->dsort = c;
-		}
+		struct table *t = sp->digest ? &sp->dtable : &sp->list;
+
+		table_sort_click(t, table_col_at(t, col));
+		if (!sp->digest)
+			remember_selection(p);
 		return key_result(KEY_DO_REDRAW);
 	}
 	n = sp->digest ? m->ndigests : m->nqueries;
@@ -839,22 +1029,11 @@ static struct key_result sql_mouse(struct panel *p, enum panel_mouse what, int r
 	return key_result(KEY_DO_REDRAW);
 }
 
-static void sql_set_prefs(struct panel *p, const struct panel_prefs *pp)
+static struct table *sql_table(struct panel *p, size_t i)
 {
 	struct sql_panel *sp = p->priv;
 
-	if (pp->sort >= 0 && pp->sort < DIGEST_NCOLS) {
-		sp->dsort = pp->sort;
-		sp->dreverse = pp->sort_reverse;
-	}
-}
-
-static void sql_get_sort(const struct panel *p, int *column, bool *reverse)
-{
-	const struct sql_panel *sp = p->priv;
-
-	*column = sp->dsort;
-	*reverse = sp->dreverse;
+	return i == 0 ? &sp->list : i == 1 ? &sp->dtable : NULL;
 }
 
 static void sql_free(struct panel *p)
@@ -871,7 +1050,9 @@ int sql_panel_init(struct panel *p)
 {
 	struct sql_panel *sp = xcalloc(1, sizeof(*sp));
 
-	sp->dsort = DIGEST_TOTAL;
+	table_init(&sp->list, &query_table, Q_TIME);
+	sp->list.unmarked = true; /* "newest first", "by db" at the end of its titles */
+	table_init(&sp->dtable, &digest_table, DIGEST_TOTAL);
 	sp->title_row = -1;
 	tree_view_init(&sp->tv, format_usecs);
 	p->priv = sp;
@@ -891,10 +1072,9 @@ const struct panel_ops sql_panel_ops = {
 	.threshold_prompt = "slow query threshold in ms (empty: 10)",
 	.threshold_text = sql_threshold_text,
 	.set_threshold = sql_set_threshold,
-	.sort_columns = digest_sort_columns,
-	.nsort_columns = DIGEST_NCOLS,
-	.set_prefs = sql_set_prefs,
-	.get_sort = sql_get_sort,
+	.tables = sql_tables,
+	.ntables = sizeof(sql_tables) / sizeof(sql_tables[0]),
+	.table = sql_table,
 	.mouse = sql_mouse,
 	.free = sql_free,
 };

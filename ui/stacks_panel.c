@@ -40,22 +40,44 @@ struct stacks_panel {
 	bool cumulative;
 	size_t thread_top;
 	size_t pick; /* the picker's selection */
-	int sort;     /* the thread table's sort column (enum thread_col); -1: as sampled */
-	bool reverse; /* I: the other way */
+	struct table threads; /* the thread table's columns and sort (-1: as sampled) */
 	int threads_row; /* where the thread table's titles were last drawn (-1: not) */
 	uint32_t shown_tids[64]; /* the threads of its rows, in order */
 	int nshown;
 };
 
 /* The thread table's columns, in order on screen; each sorts it. */
-enum thread_col { THR_TID, THR_NAME, THR_STATE, THR_CPU, THR_OFF, THR_VCSW, THR_ICSW, THR_NCOLS };
-
-static const char *const thread_sort_columns[THR_NCOLS] = {
-	"tid", "name", "state", "cpu", "offcpu", "vcsw", "icsw",
+enum thread_col {
+	THR_TID,
+	THR_NAME,
+	THR_STATE,
+	THR_CPU,
+	THR_OFF,
+	THR_VCSW,
+	THR_ICSW,
+	THR_FRAME,
+	THR_NCOLS,
 };
 
-/* Where each column of the thread table starts, and where the next begins. */
-static const int thread_col_x[THR_NCOLS + 1] = { 1, 10, 27, 33, 40, 50, 58, 66 };
+static const struct table_col thread_cols[THR_NCOLS] = {
+	[THR_TID] = { "tid", "TID", 8, true, true, false, false },
+	[THR_NAME] = { "name", "NAME", 16, true, true, false, false },
+	[THR_STATE] = { "state", "STATE", 5, true, true, false, false },
+	[THR_CPU] = { "cpu", "CPU%", 6, false, false, false, false },
+	[THR_OFF] = { "offcpu", "OFF-CPU", 9, false, false, false, false },
+	[THR_VCSW] = { "vcsw", "VCSW", 7, false, false, false, false },
+	[THR_ICSW] = { "icsw", "ICSW", 7, false, false, false, false },
+	[THR_FRAME] = { "frame", "TOP FRAME", 24, true, true, true, true },
+};
+
+static const struct table_def threads_table = {
+	.name = "stacks",
+	.title = "Stacks: threads",
+	.cols = thread_cols,
+	.ncols = THR_NCOLS,
+};
+
+static const struct table_def *const stacks_tables[] = { &threads_table };
 
 /* One row of the thread table with the figure it sorts by. */
 struct thread_row {
@@ -267,9 +289,9 @@ static struct key_result thread_sort_key(struct panel *p, int key)
 	if (is_picking(p))
 		return key_result(KEY_DO_NOTHING);
 	if (key == 'I')
-		sp->reverse = !sp->reverse;
+		sp->threads.reverse = !sp->threads.reverse;
 	else
-		sp->sort = (sp->sort + 1) % THR_NCOLS;
+		table_sort_next(&sp->threads, 1);
 	return key_result(KEY_DO_REDRAW);
 }
 
@@ -372,7 +394,7 @@ static int thread_row_cmp(const void *a, const void *b, void *arg)
 	double vx = 0, vy = 0;
 	int c = 0;
 
-	switch (sp->sort) {
+	switch (sp->threads.sort) {
 	case THR_NAME:
 		c = strcmp(x->t->name, y->t->name);
 		break;
@@ -398,7 +420,7 @@ static int thread_row_cmp(const void *a, const void *b, void *arg)
 		c = vx > vy ? -1 : vx < vy;
 	if (!c)
 		c = x->t->tid < y->t->tid ? -1 : x->t->tid > y->t->tid;
-	return sp->reverse ? -c : c;
+	return sp->threads.reverse ? -c : c;
 }
 
 /* The threads in the table's order (as sampled when no sort is chosen); the caller frees. */
@@ -411,36 +433,46 @@ static struct thread_row *thread_rows(struct panel *p)
 
 	for (size_t i = 0; i < m->nthreads; i++) {
 		rows[i].t = &m->threads[i];
-		rows[i].off_us = sp->sort == THR_OFF
+		rows[i].off_us = sp->threads.sort == THR_OFF
 					 ? (double)offcpu_us(p, m->pid, m->threads[i].tid)
 					 : 0;
 	}
-	if (sp->sort >= 0)
+	if (sp->threads.sort >= 0)
 		qsort_r(rows, m->nthreads, sizeof(*rows), thread_row_cmp, sp);
 	return rows;
 }
 
-/* The thread table's titles, the sort column marked; at row. */
-static void draw_thread_titles(const struct stacks_panel *sp, struct canvas *cv, int row)
+/* The text of a thread table's cell: column c of thread t. */
+static const char *thread_cell(struct panel *p, const struct stacks_thread *t, int c, char *buf,
+			       size_t len)
 {
-	static const char *const titles[THR_NCOLS] = { "TID",	  "NAME", "STATE", "CPU%",
-						       "OFF-CPU", "VCSW", "ICSW" };
-	static const bool ascending[THR_NCOLS] = { true, true, true };
+	const struct stacks_model *m = p->model;
 
-	for (int c = 0; c < THR_NCOLS; c++) {
-		char t[16];
-		int w = thread_col_x[c + 1] - thread_col_x[c] - 1;
-
-		snprintf(t, sizeof(t), "%s%s",
-			 c != sp->sort		      ? ""
-			 : ascending[c] != sp->reverse ? "^"
-						       : "v",
-			 titles[c]);
-		canvas_printf(cv, row, thread_col_x[c], THEME_TITLE, c < THR_CPU ? "%-*s" : "%*s", w,
-			      t);
+	switch (c) {
+	case THR_TID:
+		snprintf(buf, len, "%u", t->tid);
+		break;
+	case THR_NAME:
+		return t->name;
+	case THR_STATE:
+		snprintf(buf, len, "%c", t->exited ? 'X' : t->state);
+		break;
+	case THR_CPU:
+		snprintf(buf, len, "%.1f", t->cpu_pct);
+		break;
+	case THR_OFF:
+		format_usecs(buf, len, (double)offcpu_us(p, m->pid, t->tid));
+		break;
+	case THR_VCSW:
+		snprintf(buf, len, "%llu", (unsigned long long)t->voluntary);
+		break;
+	case THR_ICSW:
+		snprintf(buf, len, "%llu", (unsigned long long)t->involuntary);
+		break;
+	default:
+		return t->wchan[0] && t->state != 'R' ? t->wchan : top_frame(p, m->pid, t->tid);
 	}
-	canvas_put(cv, row, thread_col_x[THR_NCOLS] + 1, THEME_TITLE, "TOP FRAME");
-	canvas_set_role(cv, row, 0, -1, THEME_TITLE);
+	return buf;
 }
 
 /* The thread table; returns the next row. */
@@ -451,7 +483,8 @@ static int draw_threads(struct panel *p, struct canvas *cv, int row, bool all)
 	size_t n = all ? m->nthreads : (m->nthreads < THREAD_ROWS ? m->nthreads : THREAD_ROWS);
 	struct thread_row *rows = thread_rows(p);
 
-	draw_thread_titles(sp, cv, row);
+	table_place(&sp->threads, 1, cv->width);
+	table_draw_titles(&sp->threads, cv, row, THEME_TITLE);
 	sp->threads_row = p->batch ? -1 : row;
 	sp->nshown = 0;
 	row++;
@@ -459,18 +492,15 @@ static int draw_threads(struct panel *p, struct canvas *cv, int row, bool all)
 		sp->thread_top = m->nthreads > n ? m->nthreads - n : 0;
 	for (size_t i = all ? 0 : sp->thread_top; i < m->nthreads && n; i++, n--, row++) {
 		const struct stacks_thread *t = rows[i].t;
-		char off[16];
+		char buf[512];
 
 		if (sp->nshown < (int)(sizeof(sp->shown_tids) / sizeof(sp->shown_tids[0])))
 			sp->shown_tids[sp->nshown++] = t->tid;
-		canvas_printf(cv, row, 1, t->exited ? THEME_DIM : THEME_DEFAULT,
-			      "%-8u %-16.16s %-5c %6.1f %9s %7llu %7llu  ", t->tid, t->name,
-			      t->exited ? 'X' : t->state, t->cpu_pct,
-			      format_usecs(off, sizeof(off), (double)offcpu_us(p, m->pid, t->tid)),
-			      (unsigned long long)t->voluntary, (unsigned long long)t->involuntary);
-		canvas_put_fit(cv, row, 67, cv->width - 68, THEME_DEFAULT,
-			       t->wchan[0] && t->state != 'R' ? t->wchan
-							      : top_frame(p, m->pid, t->tid));
+		for (size_t k = 0; k < sp->threads.n; k++)
+			table_cell(&sp->threads, cv, row, k,
+				   t->exited && sp->threads.col[k] != THR_FRAME ? THEME_DIM
+										: THEME_DEFAULT,
+				   thread_cell(p, t, sp->threads.col[k], buf, sizeof(buf)));
 		if (t->tid == sp->tid)
 			canvas_set_role(cv, row, 0, -1, THEME_SELECTION);
 	}
@@ -625,12 +655,7 @@ static struct key_result stacks_mouse(struct panel *p, enum panel_mouse what, in
 	if (what != PANEL_CLICK || is_picking(p) || sp->threads_row < 0 || row < sp->threads_row)
 		return tree_view_mouse(p, what, row, col);
 	if (row == sp->threads_row) {
-		for (int c = 0; c < THR_NCOLS; c++) {
-			if (col < thread_col_x[c] || col >= thread_col_x[c + 1])
-				continue;
-			sp->reverse = c == sp->sort ? !sp->reverse : false;
-			sp->sort = c;
-		}
+		table_sort_click(&sp->threads, table_col_at(&sp->threads, col));
 		return key_result(KEY_DO_REDRAW);
 	}
 	if (i < sp->nshown) {
@@ -640,29 +665,18 @@ static struct key_result stacks_mouse(struct panel *p, enum panel_mouse what, in
 	return tree_view_mouse(p, what, row, col);
 }
 
-static void stacks_set_prefs(struct panel *p, const struct panel_prefs *pp)
+static struct table *stacks_table(struct panel *p, size_t i)
 {
 	struct stacks_panel *sp = p->priv;
 
-	if (pp->sort >= 0 && pp->sort < THR_NCOLS) {
-		sp->sort = pp->sort;
-		sp->reverse = pp->sort_reverse;
-	}
-}
-
-static void stacks_get_sort(const struct panel *p, int *column, bool *reverse)
-{
-	const struct stacks_panel *sp = p->priv;
-
-	*column = sp->sort;
-	*reverse = sp->reverse;
+	return i == 0 ? &sp->threads : NULL;
 }
 
 int stacks_panel_init(struct panel *p)
 {
 	struct stacks_panel *sp = xcalloc(1, sizeof(*sp));
 
-	sp->sort = -1;
+	table_init(&sp->threads, &threads_table, -1);
 	sp->threads_row = -1;
 	tree_view_init(&sp->tv, format_usecs);
 	sp->cumulative = true;
@@ -683,10 +697,9 @@ const struct panel_ops stacks_panel_ops = {
 	.folded = stacks_folded,
 	.profile = stacks_profile,
 	.search = stacks_search,
-	.sort_columns = thread_sort_columns,
-	.nsort_columns = THR_NCOLS,
-	.set_prefs = stacks_set_prefs,
-	.get_sort = stacks_get_sort,
+	.tables = stacks_tables,
+	.ntables = 1,
+	.table = stacks_table,
 	.mouse = stacks_mouse,
 	.free = stacks_free,
 };

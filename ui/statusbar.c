@@ -40,12 +40,18 @@ void statusbar_draw_header(struct canvas *cv, const struct status_info *si)
 	snprintf(buf, sizeof(buf), "%.1fs", si->delay_s);
 	col = put_pair(cv, 0, col, "every ", buf, THEME_HEADER_VALUE);
 	col = put_pair(cv, 0, col, NULL, si->clock, THEME_HEADER_VALUE);
+	if (si->gap_s > 0) {
+		snprintf(buf, sizeof(buf), "gap %.1f s", si->gap_s);
+		col = put_pair(cv, 0, col, NULL, buf, THEME_WARN);
+	}
 	if (si->paused)
 		canvas_put(cv, 0, col, THEME_PAUSED, "PAUSED");
 
 	col = 0;
 	col = put_pair(cv, 1, col, "pid: ", si->pids[0] ? si->pids : "all",
 		       si->pids[0] ? THEME_WARN : THEME_HEADER_VALUE);
+	if (si->cgroup[0])
+		col = put_pair(cv, 1, col, "cgroup: ", si->cgroup, THEME_WARN);
 	if (si->threshold[0])
 		col = put_pair(cv, 1, col, NULL, si->threshold, THEME_HEADER_VALUE);
 	col = put_pair(cv, 1, col, "since reset ", format_elapsed(up, sizeof(up), si->elapsed_s),

@@ -21,9 +21,13 @@ struct status_info {
 	double load[3];
 	double delay_s;
 	double elapsed_s;       /* since start or the last reset */
+	double interval_s;      /* what this snapshot covers (0 before the first interval) */
+	double gap_s;           /* of it, time ktop did not run (stopped, starved) */
+	double gaps_s;          /* every gap since start or the last reset */
 	char clock[32];         /* wall clock of the snapshot: "14:02:11" */
 	bool paused;
 	char pids[128];         /* the PID filter as text, "" for all */
+	char cgroup[200];	/* --cgroup and the panels filtering in the kernel, "" for none */
 	char threshold[64];     /* the visible panel's threshold, "" if none */
 	char mode[48];          /* how the visible panel's collector is attached */
 	char unwind[32];        /* how its user stacks are walked, "" when it takes none */

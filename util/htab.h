@@ -56,16 +56,18 @@ static inline uint32_t htab_stored(uint64_t hash)
 static inline unsigned char *htab_search(const struct htab *t, uint32_t h, const void *key,
 					 htab_eq_fn *eq)
 {
-	size_t mask = t->cap - 1;
-	size_t i = h & mask;
+	unsigned char *slot = t->slots + (h & (t->cap - 1)) * t->stride;
+	unsigned char *end = t->slots + t->cap * t->stride;
 
+	/* by bytes: a probe adds the stride, no multiply */
 	for (;;) {
-		unsigned char *slot = t->slots + i * t->stride;
 		uint32_t s = *(const uint32_t *)slot;
 
 		if (!s || (s == h && eq(slot + t->eoff, key)))
 			return slot;
-		i = (i + 1) & mask;
+		slot += t->stride;
+		if (slot == end)
+			slot = t->slots;
 	}
 }
 

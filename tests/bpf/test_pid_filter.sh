@@ -57,15 +57,18 @@ done
 sleep 1 # they are calling
 check "a process outside the filter sends nothing" no_events
 
-# Rounds of 200 swaps one -> two -> one, sent four at a time (tmux limits a command's
-# length): ktop applies each Enter as it reads it. A round ends with one marker PID alone,
-# which the header shows once every swap of the round is done. Five rounds, or fewer once
-# an event got through.
+# Rounds of 200 swaps one -> two -> one, typed as one paste of a tmux buffer (p, the PIDs,
+# Enter; no bracketed paste): ktop applies each Enter as it reads it. One paste, not fifty
+# send-keys clients, so that a round's time does not hang on how soon a loaded box runs
+# fifty tmux clients beside the two callers (it took 20 to 100 s by the box's load). A
+# round ends with one marker PID alone, which the header shows once every swap of the round
+# is done. Five rounds, or fewer once an event got through.
 at_pid() { screen | grep -qE "^pid: $1( |$)"; }
+swaps=""
+for ((i = 0; i < 100; i++)); do swaps+="p$one"$'\r'"p$two"$'\r'; done
 for ((round = 0; round < 5; round++)); do
-	for ((i = 0; i < 50; i++)); do
-		key p "$one" Enter p "$two" Enter p "$one" Enter p "$two" Enter
-	done
+	printf '%s' "$swaps" | tm load-buffer -b swaps - && tm paste-buffer -r -b swaps -t pf ||
+		note "the round's paste failed"
 	mark=${marks[round % 2]}
 	key p "$mark" Enter
 	wait_for 60 at_pid "$mark" && sleep 1 # a refresh follows the last swap

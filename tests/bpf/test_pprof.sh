@@ -2,7 +2,8 @@
 # pprof profiles (-b -f pprof -o FILE) read by a real client, Debian's `go tool pprof`: the
 # Off-CPU profile of the planted sleeper (tests/bpf/sleeper.c) names its user functions with
 # a total within 15% of the time it slept while ktop watched, one file per interval beside
-# the whole run's, pid/tid/comm labels, files created 0600 and never over an existing one;
+# the whole run's, pid/tid/comm labels, the sleeper's mapping with the build id readelf -n
+# reads, files created 0600 and never over an existing one;
 # the on-CPU profile (Stacks panel) of a spinner (tests/bpf/burner.c) names its hot function;
 # -f pprof without -o or on a panel without stacks fails with one line.
 set -uo pipefail
@@ -72,6 +73,13 @@ note "off-CPU total of the second interval: ${total:-none} ms over ${span:-none}
 check "the second interval's names chain_c and its total is its duration, within 15%" \
 	eval 'grep -qE " chain_c$" "$work/off2.top" && test -n "$span" &&
 		within 15 "${total:-0}" "$span"'
+go tool pprof -raw "$work/off.pb.gz" >"$work/off.raw" 2>"$work/pprof.err"
+build_id=$(readelf -n "$work/sleeper" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p' | head -1)
+mapline=$(sed -n '/^Mappings/,$p' "$work/off.raw" | grep -F " $work/sleeper " | head -1)
+note "readelf -n: ${build_id:-none}; pprof -raw: ${mapline:-no mapping of the sleeper}"
+check "the sleeper's mapping has the build id readelf -n reads, and the profile its name" \
+	eval 'test -n "$build_id" && [[ "$mapline" == *" $build_id "* ]] &&
+		grep -q "^File: sleeper" "$work/off.top"'
 go tool pprof -tags "$work/off.pb.gz" >"$work/off.tags" 2>"$work/pprof.err"
 check "the process, thread and name are labels" \
 	eval 'grep -q "comm: Total" "$work/off.tags" && grep -qE "^ +[0-9.]+m?s .*: $sleeper\$" \

@@ -5,8 +5,8 @@
 # there; the replay runs as an unprivileged user with no bpf() call; a recording killed with
 # SIGKILL replays every interval it printed; a cut and a byte-flipped file replay the intervals
 # before the damage and name its byte offset; --keep holds only its span; a full disk stops
-# the recording with one line and leaves a readable file; -w never overwrites or follows a
-# symlink.
+# the recording with one line and leaves a readable file; --record narrows the panels recorded
+# (said in the header); -w never overwrites or follows a symlink.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -187,6 +187,23 @@ said=$(sed -n 's/.*the \([0-9]*\) intervals before stay readable.*/\1/p' "$work/
 rc=$?
 check "and the file replays the ${said:-?} intervals it said, with no damage" \
 	eval 'test "$rc" = 0 -a -n "$said" && test "$(wc -l <"$work/full-replay.json")" = "$said"'
+
+# --- --record narrows what is recorded -------------------------------------------------------
+"$KTOP" -b -P overview -f json -d 0.5 -n 3 -w "$work/narrow.ktop" --record bio,sql \
+	>"$work/narrow-live.json" 2>"$work/narrow.err"
+check "--record bio,sql: recorded, exit 0" test $? = 0 -a -s "$work/narrow.ktop"
+"$KTOP" -r "$work/narrow.ktop" -b -P bio -f json >"$work/narrow-bio.json" 2>"$work/narrow-bio.err"
+rc=$?
+note "$(head -1 "$work/narrow-bio.err")"
+check "the header says the panels recorded, and the Block I/O panel replays 3 intervals" \
+	eval 'test "$rc" = 0 -a "$(wc -l <"$work/narrow-bio.json")" = 3 &&
+		grep -q "panels bio,sql, 3 intervals" "$work/narrow-bio.err"'
+"$KTOP" -r "$work/narrow.ktop" -b -P overview -f json >"$work/narrow-ov.json" 2>"$work/narrow-ov.err"
+rc=$?
+note "$(tail -1 "$work/narrow-ov.err")"
+check "a panel left out of --record is not in the file: exit 1, said in one line" \
+	eval 'test "$rc" = 1 -a ! -s "$work/narrow-ov.json" &&
+		grep -q "panel overview was not recorded (--record bio,sql)" "$work/narrow-ov.err"'
 
 # --- created new, never through a symlink -----------------------------------------------------
 echo keep >"$work/exists"

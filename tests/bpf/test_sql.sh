@@ -196,7 +196,7 @@ ps=$db_sock
 note "MariaDB $m1 on $ms, PostgreSQL $p1 in $ps"
 
 # --- the threshold, latencies, escaping ---------------------------------------------------------
-ktop_sql a -t 100 -d 0.5 -n 40
+ktop_sql a -t 100 -d 0.5 -n 120
 check "ktop attaches to the running MariaDB" wait_ktop 5 q traced "$work/a.json" "$m1"
 check "and to the running PostgreSQL" wait_ktop 5 q traced "$work/a.json" "$p1"
 servers_mib=$(mapped_mib)
@@ -257,7 +257,7 @@ check "PostgreSQL's query text as sent as well" \
 check "no control character reaches the JSON raw" q clean "$work/a.json"
 
 # --- 500 slow queries from 8 connections, all reported ------------------------------------------
-ktop_sql b -t 10 -d 0.5 -n 40
+ktop_sql b -t 10 -d 0.5 -n 120
 load=()
 for c in 0 1 2 3 4 5 6 7; do mysql_load "$ms" $((c < 4 ? 63 : 62)) "c$c"; done
 wait "${load[@]}"
@@ -348,10 +348,11 @@ check "and is counted" test "$(q drop "$work/p.json" statements_prepared_before_
 # --- the database and the user a query ran as -------------------------------------------------
 db_psql "$ps" "CREATE USER bob" >/dev/null
 db_psql "$ps" "CREATE DATABASE shopdb OWNER bob" >/dev/null
-db_mysql "$ms" "CREATE DATABASE shop" >/dev/null
+db_mysql "$ms" "CREATE DATABASE shop; CREATE USER bob@localhost; GRANT ALL ON shop.* TO bob@localhost" \
+	>/dev/null
 ktop_sql u -t 50 -d 0.5 -n 60
 psql -X -q -A -t -h "$ps" -U bob -d shopdb -c "SELECT pg_sleep(0.1) AS in_shopdb" >/dev/null
-mariadb --no-defaults -S "$ms" -u root -N -B shop -e "SELECT SLEEP(0.1) AS in_shop" >/dev/null
+mariadb --no-defaults -S "$ms" -u bob -N -B shop -e "SELECT SLEEP(0.1) AS in_shop" >/dev/null
 db_mysql "$ms" "USE shop; SELECT SLEEP(0.1) AS after_use" >/dev/null
 db_mysql "$ms" "SELECT SLEEP(0.1) AS no_db" >/dev/null
 wait_ktop 5 q has "$work/u.json" "AS no_db"
@@ -360,7 +361,10 @@ check "PostgreSQL: a query names the database it ran in and its user" \
 	eval 'field_is "$work/u.json" "AS in_shopdb" database shopdb &&
 		field_is "$work/u.json" "AS in_shopdb" user bob'
 check "MariaDB: the database a connection logged in to" field_is "$work/u.json" "AS in_shop$" database shop
-check "and one chosen with USE" field_is "$work/u.json" "AS after_use" database shop
+check "and the user it logged in as" field_is "$work/u.json" "AS in_shop$" user bob
+check "and one chosen with USE, by another user" \
+	eval 'field_is "$work/u.json" "AS after_use" database shop &&
+		field_is "$work/u.json" "AS after_use" user root'
 check "a later connection without one (the same THD reused) names none" \
 	field_is "$work/u.json" "AS no_db" database ""
 
@@ -385,7 +389,7 @@ check "each with its deferred trigger's 50 ms" \
 	eval '! q latencies "$work/k.json" "^COMMIT" | tr " " "\n" | awk "\$1 < 45 || \$1 > 150" | grep -q .'
 
 # --- a restart, a second server of each kind ----------------------------------------------------
-ktop_sql c -t 50 -d 0.5 -n 120
+ktop_sql c -t 50 -d 0.5 -n 400
 check "the MariaDB server is traced before its restart" wait_ktop 5 q traced "$work/c.json" "$m1"
 db_stop "$m1"
 check "a stopped server is dropped from the list" wait_ktop 5 not_listed "$work/c.json" "$m1"

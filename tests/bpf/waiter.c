@@ -3,6 +3,7 @@
  * Workloads with a known time class, for tests/bpf/test_overview.sh. Each runs SECONDS, prints
  * "ready" once it is doing what it is named for, and exits.
  *   waiter spin SECONDS     spin on the CPU, never block
+ *   waiter burst SECONDS    spin 10 ms, nanosleep 10 ms, again (on and off the CPU)
  *   waiter mutex SECONDS    a second thread waits on a pthread mutex the main thread holds
  *   waiter sleep SECONDS    nanosleep, 100 ms at a time
  *   waiter recv SECONDS     recv on a TCP socket on 127.0.0.1 that never gets data
@@ -70,7 +71,7 @@ int main(int argc, char **argv)
 	pthread_t t;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: waiter spin|mutex|sleep|recv|epoll|dio SECONDS [PATH]\n");
+		fprintf(stderr, "usage: waiter spin|burst|mutex|sleep|recv|epoll|dio SECONDS [PATH]\n");
 		return 2;
 	}
 	seconds = atof(argv[2]);
@@ -82,6 +83,17 @@ int main(int argc, char **argv)
 		while (now() < end)
 			for (int i = 0; i < 100000; i++)
 				n++;
+	} else if (!strcmp(argv[1], "burst")) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		ready();
+		while (now() < end) {
+			double until = now() + 0.01;
+
+			while (now() < until)
+				;
+			nanosleep(&ts, NULL);
+		}
 	} else if (!strcmp(argv[1], "mutex")) {
 		pthread_mutex_lock(&lock);
 		pthread_create(&t, NULL, locker, NULL);

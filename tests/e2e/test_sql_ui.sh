@@ -41,8 +41,8 @@ wait_for 10 has third_q
 key o
 check "o sorts slowest first" wait_for 5 eval 'has "slowest first" && first_query | grep -qF "SLEEP(0.4)"'
 key Enter
-check "Enter opens the detail view" \
-	wait_for 5 eval 'has "started" && has "pid $my" && has "SELECT SLEEP(0.4)" && has "  db ?  user ?"'
+check "Enter opens the detail view, with the user the query ran as" \
+	wait_for 5 eval 'has "started" && has "pid $my" && has "SELECT SLEEP(0.4)" && has "  db ?  user root"'
 key Enter
 check "Enter again opens the server's stacks" wait_for 10 has "pid $my mariadbd"
 key 4

@@ -170,6 +170,55 @@ static void test_disks_sorted(void **state)
 	free(text);
 }
 
+/*
+ * The processes table sorts too: the most I/O first; after T, F6 and I act on it (by COMM, the
+ * other way) and leave the disks as they were; T again: the disks.
+ */
+static void test_procs_sorted(void **state)
+{
+	struct panel *p = *state;
+	struct bio_span *s = &model.interval;
+	char *text;
+
+	free(s->procs);
+	s->nprocs = 2;
+	s->procs = calloc(2, sizeof(*s->procs));
+	s->procs[0] = (struct bio_proc){ .pid = 4242, .dev = DEV_LOOP, .ios = 1000,
+					 .bytes = 4096000, .lat_us_sum = 1000 * 300 };
+	strcpy(s->procs[0].comm, "writer");
+	s->procs[1] = (struct bio_proc){ .pid = 17, .dev = DEV_VDA, .ios = 10, .bytes = 655360,
+					 .lat_us_sum = 10 * 100 };
+	strcpy(s->procs[1].comm, "reader");
+	text = export_to_string(p, EXPORT_TEXT);
+	assert_non_null(strstr(text, "\n 4242 "));
+	assert_true(strstr(text, "\n 4242 ") < strstr(text, "\n 17 "));
+	free(text);
+	assert_true(key_used(p, 'T'));
+	assert_true(key_used(p, KEY_F6_CODE)); /* after IOPS: MB/s */
+	assert_true(key_used(p, KEY_F6_CODE)); /* avg */
+	assert_true(key_used(p, KEY_F6_CODE)); /* PID, ascending */
+	assert_true(key_used(p, KEY_F6_CODE)); /* COMM, A to Z */
+	text = export_to_string(p, EXPORT_TEXT);
+	assert_non_null(strstr(text, "^COMM"));
+	assert_true(strstr(text, "\n 17 ") < strstr(text, "\n 4242 "));
+	/* the disks kept their sort */
+	assert_non_null(strstr(text, "vIOPS"));
+	assert_true(disk_row(text, "loop3") < disk_row(text, "vda"));
+	free(text);
+	assert_true(key_used(p, 'I'));
+	text = export_to_string(p, EXPORT_TEXT);
+	assert_non_null(strstr(text, "vCOMM"));
+	assert_true(strstr(text, "\n 4242 ") < strstr(text, "\n 17 "));
+	free(text);
+	assert_true(key_used(p, 'T'));
+	assert_true(key_used(p, 'I'));
+	text = export_to_string(p, EXPORT_TEXT);
+	assert_non_null(strstr(text, "^IOPS"));
+	assert_true(disk_row(text, "vda") < disk_row(text, "loop3"));
+	assert_true(strstr(text, "\n 4242 ") < strstr(text, "\n 17 "));
+	free(text);
+}
+
 /* Every key of the panel's rows is used, and no other key. */
 static void test_keys_are_the_tables(void **state)
 {
@@ -250,6 +299,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_size_and_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_are_the_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disks_sorted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_procs_sorted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threshold, setup, teardown),
 		cmocka_unit_test(test_export_create_refuses_links),

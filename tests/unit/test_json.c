@@ -227,6 +227,39 @@ static void test_numbers(void **state)
 	free(text);
 }
 
+/*
+ * Numbers written without printf (up to 6 decimals, below 1e12) read as printf's "%.*f" does:
+ * the same text for values across magnitudes, signs, ties and every decimals count.
+ */
+static void test_numbers_as_printf(void **state)
+{
+	static const double values[] = {
+		0,     -0.0,	  0.5,	     1.5,	 2.5,	     -2.5,	0.125,	  0.0005,
+		2.675, 1e-7,	  999.9995,  123456.789, 1e11 + 0.5, -42.4242,	0.3,	  1e12 - 1,
+		5e12,  123.456e9, 1.0 / 3.0, 2.0 / 3.0,	 99.95,	     1000000.5, 7.000001, 1e15,
+	};
+	unsigned int seed = 16;
+
+	(void)state;
+	for (int d = 0; d <= 7; d++) {
+		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]) + 2000; i++) {
+			double v = i < sizeof(values) / sizeof(values[0])
+					   ? values[i]
+					   : (rand_r(&seed) / (double)RAND_MAX - 0.3) *
+						     pow(10, rand_r(&seed) % 13 - 4);
+			char want[400], *got;
+			struct capture c;
+
+			snprintf(want, sizeof(want), "%.*f", d, v);
+			capture_start(&c);
+			json_double(&c.j, v, d);
+			got = capture_end(&c);
+			assert_string_equal(got, want);
+			free(got);
+		}
+	}
+}
+
 /* A locale with a decimal comma must not change JSON numbers. */
 static void test_double_locale(void **state)
 {
@@ -358,8 +391,9 @@ int main(void)
 		cmocka_unit_test(test_structure),	  cmocka_unit_test(test_json_lines),
 		cmocka_unit_test(test_string_escapes),	  cmocka_unit_test(test_string_utf8),
 		cmocka_unit_test(test_key_escaped),	  cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_double_locale),	  cmocka_unit_test(test_depth_limit),
-		cmocka_unit_test(test_round_trip_python), cmocka_unit_test(test_python_rejects),
+		cmocka_unit_test(test_numbers_as_printf), cmocka_unit_test(test_double_locale),
+		cmocka_unit_test(test_depth_limit),	  cmocka_unit_test(test_round_trip_python),
+		cmocka_unit_test(test_python_rejects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -147,6 +147,7 @@ static void test_global_results(void **state)
 		{ '/', KEY_DO_SEARCH_PROMPT },
 		{ 'r', KEY_DO_RESET },
 		{ 's', KEY_DO_SAVE },
+		{ 'W', KEY_DO_SAVE_RECORDING },
 		{ 'l' & 0x1f, KEY_DO_REPAINT },
 		{ 'x', KEY_DO_NOTHING },
 	};

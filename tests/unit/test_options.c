@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/options.h"
+#include "record/record_file.h"
 
 #define ARGV(...) ((char *[]){ "ktop", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "ktop", __VA_ARGS__ }) / sizeof(char *)))
@@ -271,6 +272,65 @@ static void test_record_options(void **state)
 	assert_non_null(strstr(why, "--at: not with --from or --to"));
 }
 
+/* --record: panel names as -P takes them, said as header bits; only with -w or --trigger. */
+static void test_record_panels(void **state)
+{
+	struct options o;
+	char why[256] = "";
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-w", "r.ktop", "--record", "bio,sql"), 0);
+	assert_int_equal(o.record_panels,
+			 (1u << record_panel_bit("bio")) | (1u << record_panel_bit("sql")));
+	assert_true(options_records_panel(&o, "bio") && options_records_panel(&o, "sql"));
+	assert_false(options_records_panel(&o, "offcpu"));
+	assert_int_equal(PARSE(&o, why, "-w", "r.ktop"), 0);
+	assert_true(options_records_panel(&o, "offcpu")); /* no --record: every panel */
+	assert_int_equal(PARSE(&o, why, "-w", "r.ktop", "--record", "bio,disk"), -EINVAL);
+	assert_non_null(strstr(why, "--record: unknown panel 'disk' (panels: overview,"));
+	assert_int_equal(PARSE(&o, why, "-w", "r.ktop", "--record", ","), -EINVAL);
+	assert_string_equal(why, "--record: needs at least one panel");
+	assert_int_equal(PARSE(&o, why, "--record", "bio", "-b"), -EINVAL);
+	assert_string_equal(why, "--record: only with -w or --trigger");
+}
+
+/* --trigger: each condition parsed and bounded; the window and the dir only with it. */
+static void test_trigger_options(void **state)
+{
+	struct options o;
+	char why[256] = "";
+
+	(void)state;
+	assert_int_equal(PARSE(&o, why, "-b", "--trigger", "query>400", "--trigger", "psi:io>12.5",
+			       "--trigger", "bio_p99>20", "--trigger-window", "2m,30s"), 0);
+	assert_int_equal(o.ntriggers, 3);
+	assert_int_equal(o.triggers[0].kind, TRIGGER_QUERY);
+	assert_true(o.triggers[0].value == 400);
+	assert_int_equal(o.triggers[1].kind, TRIGGER_PSI_IO);
+	assert_true(o.triggers[1].value == 12.5);
+	assert_int_equal(o.triggers[2].kind, TRIGGER_BIO_P99);
+	assert_true(o.trigger_before_s == 120 && o.trigger_after_s == 30);
+	assert_string_equal(trigger_panel(&o.triggers[0]), "sql");
+	assert_null(trigger_panel(&o.triggers[1]));
+	assert_int_equal(PARSE(&o, why, "--trigger", "psi:cpu>5"), 0);
+	assert_true(o.trigger_before_s == 60 && o.trigger_after_s == 60);
+	assert_int_equal(PARSE(&o, why, "--trigger", "psi:cpu>100"), -EINVAL);
+	assert_non_null(strstr(why, "below 100%"));
+	assert_int_equal(PARSE(&o, why, "--trigger", "query>-3"), -EINVAL);
+	assert_non_null(strstr(why, "--trigger: '-3' after 'query>' is not a number"));
+	assert_int_equal(PARSE(&o, why, "--trigger", "load>3"), -EINVAL);
+	assert_non_null(strstr(why, "--trigger: conditions are psi:cpu>P"));
+	assert_int_equal(PARSE(&o, why, "--trigger", "query>1", "--trigger-window", "60"),
+			 -EINVAL);
+	assert_non_null(strstr(why, "needs BEFORE,AFTER"));
+	assert_int_equal(PARSE(&o, why, "--trigger-window", "1,1"), -EINVAL);
+	assert_string_equal(why, "--trigger-window: only with --trigger");
+	assert_int_equal(PARSE(&o, why, "--trigger-dir", "/tmp"), -EINVAL);
+	assert_string_equal(why, "--trigger-dir: only with --trigger");
+	assert_int_equal(PARSE(&o, why, "-r", "x", "-b", "--trigger", "query>1"), -EINVAL);
+	assert_non_null(strstr(why, "--trigger: not with -r"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +341,8 @@ int main(void)
 		cmocka_unit_test(test_startup_defaults),
 		cmocka_unit_test(test_startup_given),
 		cmocka_unit_test(test_record_options),
+		cmocka_unit_test(test_record_panels),
+		cmocka_unit_test(test_trigger_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

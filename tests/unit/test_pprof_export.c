@@ -2,7 +2,8 @@
 /*
  * The pprof encoder: what it writes is gunzipped and decoded with protobuf-c's own unpack,
  * then its string table, functions, locations (inlined lines innermost first, kernel
- * mapping), samples (leaf first, values, labels) and bounds are checked.
+ * mapping), samples (leaf first, values, labels) and bounds are checked; and the mappings of
+ * user frames, found through a real symbol cache over this test's own process.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,14 +11,18 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
 #include "core/pprof_export.h"
 #include "proto/profile.pb-c.h"
+#include "symbols/elf.h"
+#include "symbols/symbols.h"
 
 /* main -> chain_c (line 40) with rest inlined at line 34, into the kernel's sleep. */
 static struct stack_frame f_sleep[] = {
@@ -320,6 +325,99 @@ static void test_unclean_text(void **state)
 	stack_set_clear(&set);
 }
 
+/* This test's own build id in hex, read from its file ("" when it has none). */
+static void own_build_id(char *hex, size_t len)
+{
+	struct sym_elf *e;
+	const uint8_t *id;
+	char why[128];
+	size_t n = 0;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(sym_elf_open(&e, fd, why, sizeof(why)), 0);
+	close(fd);
+	id = sym_elf_build_id(e, &n);
+	hex[0] = '\0';
+	for (size_t i = 0; id && i < n && 2 * i + 2 < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	sym_elf_free(e);
+}
+
+/* A location's mapping, checked to be there. */
+static const Perftools__Profiles__Mapping *map(const Perftools__Profiles__Profile *p, uint64_t id)
+{
+	for (size_t i = 0; i < p->n_mapping; i++)
+		if (p->mapping[i]->id == id)
+			return p->mapping[i];
+	fail_msg("no mapping %llu", (unsigned long long)id);
+	return NULL;
+}
+
+/*
+ * User frames with an address get the mapping of the file this process maps there, with its
+ * path, its build id and the address; two frames in one file share its mapping; a frame
+ * without an address has none; the kernel's mapping comes after the files'.
+ */
+static void test_mappings(void **state)
+{
+	struct stack_frame frames[] = {
+		{ "main", STACK_FRAME_USER, NULL, (uint64_t)(uintptr_t)&own_build_id },
+		{ "map", STACK_FRAME_USER, NULL, (uint64_t)(uintptr_t)&map },
+		{ "nowhere", STACK_FRAME_USER, NULL, 0 },
+		{ "schedule", STACK_FRAME_KERNEL, NULL, 0 },
+	};
+	struct stack_sample x = { .pid = (uint32_t)getpid(),
+				  .tid = (uint32_t)getpid(),
+				  .comm = "t",
+				  .pcomm = "t",
+				  .frames = frames,
+				  .nframes = 4,
+				  .value = 5,
+				  .count = 1 };
+	struct pprof_input in = { .kind = PPROF_OFF_CPU };
+	const Perftools__Profiles__Location *main_loc, *map_loc, *none_loc;
+	const Perftools__Profiles__Mapping *m;
+	Perftools__Profiles__Profile *p;
+	char hex[2 * SYM_ELF_BUILD_ID_MAX + 1], why[128], exe[4096];
+	struct stack_set set = { 0 };
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(sym_cache_new(&in.syms, why, sizeof(why)), 0); /* starts libelf too */
+	own_build_id(hex, sizeof(hex));
+	assert_true(strlen(hex) >= 16); /* gcc links with --build-id here */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	assert_true(n > 0);
+	exe[n] = '\0';
+	stack_set_add(&set, &x);
+	in.set = &set;
+	p = roundtrip(&in);
+	assert_non_null(p);
+	assert_int_equal(p->n_mapping, 2);
+	/* leaf first: schedule, nowhere, map, main */
+	main_loc = loc(p, p->sample[0]->location_id[3]);
+	map_loc = loc(p, p->sample[0]->location_id[2]);
+	none_loc = loc(p, p->sample[0]->location_id[1]);
+	assert_int_equal(none_loc->mapping_id, 0);
+	assert_int_equal(none_loc->address, 0);
+	assert_int_not_equal(main_loc->mapping_id, 0);
+	assert_int_equal(main_loc->mapping_id, map_loc->mapping_id);
+	assert_int_equal(main_loc->address, (uint64_t)(uintptr_t)&own_build_id);
+	assert_int_equal(map_loc->address, (uint64_t)(uintptr_t)&map);
+	m = map(p, main_loc->mapping_id);
+	assert_ptr_equal(m, p->mapping[0]);
+	assert_string_equal(str(p, m->filename), exe);
+	assert_string_equal(str(p, m->build_id), hex);
+	assert_true(m->memory_start <= main_loc->address && main_loc->address < m->memory_limit);
+	assert_true(m->memory_start <= map_loc->address && map_loc->address < m->memory_limit);
+	assert_string_equal(str(p, p->mapping[1]->filename), "[kernel.kallsyms]");
+	assert_int_equal(loc(p, p->sample[0]->location_id[0])->mapping_id, p->mapping[1]->id);
+	perftools__profiles__profile__free_unpacked(p, NULL);
+	stack_set_clear(&set);
+	sym_cache_free(in.syms);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_on_cpu_one_thread),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_unclean_text),
+		cmocka_unit_test(test_mappings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

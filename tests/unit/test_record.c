@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/trigger.h"
 #include "record/record_file.h"
 #include "record/record_frame.h"
 #include "record/record_reader.h"
@@ -130,8 +131,12 @@ static void test_header_round_trip(void **state)
 	header_init(&h, 600);
 	h.recording_id = 0x1122334455667788ull;
 	h.segment = 3;
+	h.panels = (1u << record_panel_bit("bio")) | (1u << record_panel_bit("trace"));
 	record_header_encode(&h, buf);
 	assert_int_equal(record_header_decode(buf, &back, why, sizeof(why)), 0);
+	assert_int_equal(back.panels, h.panels); /* --record's panels, said in the header */
+	assert_string_equal(record_panel_name((unsigned)record_panel_bit("trace")), "trace");
+	assert_null(record_panel_name(31));
 	assert_int_equal(back.interval_us, h.interval_us);
 	assert_true(back.start_ns == h.start_ns && back.recording_id == h.recording_id);
 	assert_int_equal(back.segment, 3);
@@ -147,6 +152,55 @@ static void test_header_round_trip(void **state)
 	assert_non_null(strstr(why, "version 9"));
 	memcpy(buf, "GARBAGE!", 8);
 	assert_int_equal(record_header_decode(buf, &back, why, sizeof(why)), -EBADMSG);
+}
+
+/*
+ * Sections written through a stream land in the frame as record_frame_add puts them; a
+ * failed one is dropped whole.
+ */
+static void test_section_stream(void **state)
+{
+	struct record_frame f = { 0 }, g = { 0 };
+	struct record_section sec;
+	char why[128];
+	FILE *s;
+
+	(void)state;
+	assert_int_equal(record_frame_add(&g, RECORD_SECTION_JSON, "bio", "{\"a\":1}\n", 8), 0);
+	assert_int_equal(record_frame_add(&g, RECORD_SECTION_TEXT, "sql", "", 0), 0);
+	s = record_frame_section_begin(&f, RECORD_SECTION_JSON, "bio");
+	assert_non_null(s);
+	fprintf(s, "{\"a\":%d}\n", 1);
+	assert_int_equal(record_frame_section_end(&f, s, true), 0);
+	s = record_frame_section_begin(&f, RECORD_SECTION_TEXT, "offcpu");
+	assert_non_null(s);
+	for (int i = 0; i < 20000; i++) /* past stdio's buffer: several writes */
+		fputs("0123456789", s);
+	assert_int_equal(record_frame_section_end(&f, s, false), -EIO); /* the export failed */
+	s = record_frame_section_begin(&f, RECORD_SECTION_TEXT, "sql");
+	assert_non_null(s);
+	assert_int_equal(record_frame_section_end(&f, s, true), 0);
+	assert_int_equal(f.raw_len, g.raw_len);
+	assert_memory_equal(f.raw, g.raw, g.raw_len);
+	assert_int_equal(record_frame_find(f.raw, f.raw_len, RECORD_SECTION_TEXT, "offcpu", &sec,
+					   why, sizeof(why)), 0);
+	record_frame_free(&f);
+	record_frame_free(&g);
+}
+
+/* The pressure files' some avg10, the flight recorder's fallback when poll triggers are refused. */
+static void test_psi_avg10(void **state)
+{
+	double v = -1;
+
+	(void)state;
+	assert_int_equal(trigger_psi_avg10("some avg10=12.50 avg60=3.00 avg300=1.00 total=99\n"
+					   "full avg10=1.00 avg60=0.00 avg300=0.00 total=9\n", &v), 0);
+	assert_true(v == 12.5);
+	assert_int_equal(trigger_psi_avg10("full avg10=7.00 avg60=0.00 avg300=0.00 total=9\n",
+					   &v), -EINVAL);
+	assert_int_equal(trigger_psi_avg10("", &v), -EINVAL);
+	assert_int_equal(trigger_psi_avg10("some total=5\n", &v), -EINVAL);
 }
 
 static void test_frame_header(void **state)
@@ -503,6 +557,8 @@ int main(void)
 		cmocka_unit_test(test_size_ring),
 		cmocka_unit_test(test_create_rules),
 		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_psi_avg10),
+		cmocka_unit_test(test_section_stream),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -329,6 +329,133 @@ static void test_command_line_overrides(void **state)
 	assert_false(o.mouse);
 }
 
+/* columns.TABLE: the shown columns in order, kept as written; sorts of the new tables. */
+static void test_columns(void **state)
+{
+	char warn[1024], why[256];
+	struct settings s, r;
+	const struct settings_sort *st;
+
+	(void)state;
+	write_file("columns.overview= pid, command,busy\n"
+		   "columns.sql_list=time,ms,query,user\n"
+		   "sort.sql_list=ms\n"
+		   "sort.sql_list.reverse=yes\n"
+		   "sort.bio_procs=comm\n");
+	settings_defaults(&s);
+	assert_int_equal(settings_load(&s, path, warn, sizeof(warn), why, sizeof(why)), 0);
+	assert_string_equal(warn, "");
+	/* written back in one form: names, commas, no blanks */
+	assert_string_equal(settings_columns_find(&s, "overview"), "pid,command,busy");
+	assert_string_equal(settings_columns_find(&s, "sql_list"), "time,ms,query,user");
+	assert_null(settings_columns_find(&s, "bio"));
+	st = settings_sort_find(&s, "sql_list");
+	assert_non_null(st);
+	assert_string_equal(st->column, "ms");
+	assert_true(st->reverse);
+	st = settings_sort_find(&s, "bio_procs");
+	assert_non_null(st);
+	assert_string_equal(st->column, "comm");
+	/* saved and read back the same */
+	assert_int_equal(settings_save(&s, path, why, sizeof(why)), 0);
+	settings_defaults(&r);
+	assert_int_equal(settings_load(&r, path, warn, sizeof(warn), why, sizeof(why)), 0);
+	assert_true(settings_equal(&s, &r));
+	assert_int_equal(settings_columns_put(&r, "overview", "pid,user"), 0);
+	assert_false(settings_equal(&s, &r));
+}
+
+/* A bad column list warns with its line and keeps the table's columns; the rest applies. */
+static void test_bad_columns(void **state)
+{
+	char warn[1024], why[256], want[256];
+	struct settings s;
+
+	(void)state;
+	write_file("columns.overview=pid,nosuch,busy\n"
+		   "columns.nosuch=pid\n"
+		   "columns.sql=count,count\n"
+		   "columns.stacks=\n"
+		   "sort.overview=bar\n"
+		   "columns.bio=disk,iops\n"
+		   "delay=3\n");
+	settings_defaults(&s);
+	assert_int_equal(settings_load(&s, path, warn, sizeof(warn), why, sizeof(why)), 5);
+	snprintf(want, sizeof(want), "%s:1: overview has no column 'nosuch'\n", path);
+	assert_non_null(strstr(warn, want));
+	snprintf(want, sizeof(want), "%s:2: no table called 'nosuch'\n", path);
+	assert_non_null(strstr(warn, want));
+	snprintf(want, sizeof(want), "%s:3: column 'count' is listed twice\n", path);
+	assert_non_null(strstr(warn, want));
+	snprintf(want, sizeof(want), "%s:4: stacks: no column to show\n", path);
+	assert_non_null(strstr(warn, want));
+	/* the bar is drawn from the busy time: not a sort of its own */
+	snprintf(want, sizeof(want), "%s:5: overview: column 'bar' is not a sort\n", path);
+	assert_non_null(strstr(warn, want));
+	assert_null(settings_columns_find(&s, "overview"));
+	assert_null(settings_columns_find(&s, "sql"));
+	assert_null(settings_columns_find(&s, "stacks"));
+	assert_null(settings_sort_find(&s, "overview"));
+	assert_string_equal(settings_columns_find(&s, "bio"), "disk,iops");
+	assert_true(s.delay_s == 3.0);
+}
+
+/* The setup screen's typed values go through the file's parser: the command line's bounds. */
+static void test_typed_values(void **state)
+{
+	char why[256];
+	struct settings s;
+
+	(void)state;
+	settings_defaults(&s);
+	assert_true(settings_item_is_typed(SETTINGS_DELAY));
+	assert_true(settings_item_is_typed(SETTINGS_SLOW_QUERY));
+	assert_true(settings_item_is_typed(SETTINGS_SLOW_IO));
+	assert_true(settings_item_is_typed(SETTINGS_USTACK));
+	assert_true(settings_item_is_typed(SETTINGS_THEME));
+	assert_false(settings_item_is_typed(SETTINGS_MOUSE));
+	assert_int_equal(settings_set(&s, settings_item_key(SETTINGS_SLOW_QUERY), "250", why,
+				      sizeof(why)),
+			 0);
+	assert_int_equal(s.slow_ms, 250);
+	assert_int_not_equal(settings_set(&s, settings_item_key(SETTINGS_DELAY), "0.05", why,
+					  sizeof(why)),
+			     0);
+	assert_non_null(strstr(why, "delay: "));
+	assert_true(s.delay_s == 1.0);
+	assert_int_equal(settings_set(&s, settings_item_key(SETTINGS_SLOW_IO), "12x", why,
+				      sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(s.slow_io_us, 10000);
+}
+
+/* What batch mode takes from the file: the tables' columns and sorts, nothing else. */
+static void test_tables_only(void **state)
+{
+	struct settings s, d;
+
+	(void)state;
+	settings_defaults(&s);
+	settings_defaults(&d);
+	snprintf(s.panel, sizeof(s.panel), "sql");
+	s.delay_s = 5;
+	s.slow_ms = 0;
+	s.slow_io_us = 1;
+	s.kthreads = true;
+	s.unwind = KTOP_UNWIND_FP;
+	assert_int_equal(settings_sort_put(&s, "sql_list", "db", true), 0);
+	assert_int_equal(settings_columns_put(&s, "overview", "pid,command"), 0);
+	settings_tables_only(&s);
+	assert_string_equal(s.panel, d.panel);
+	assert_true(s.delay_s == d.delay_s);
+	assert_int_equal(s.slow_ms, d.slow_ms);
+	assert_int_equal(s.slow_io_us, d.slow_io_us);
+	assert_false(s.kthreads);
+	assert_int_equal(s.unwind, d.unwind);
+	assert_string_equal(settings_sort_find(&s, "sql_list")->column, "db");
+	assert_string_equal(settings_columns_find(&s, "overview"), "pid,command");
+}
+
 /* The setup screen's steps stay within what the file accepts. */
 static void test_item_steps(void **state)
 {
@@ -377,6 +504,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_line_overrides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_item_steps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_columns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_columns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_typed_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tables_only, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

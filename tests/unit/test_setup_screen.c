@@ -76,12 +76,52 @@ static void test_draw(void **state)
 	canvas_free(&cv);
 }
 
+/* The columns page: Space toggles, [ ] move, Esc or Left back; a second click toggles. */
+static void test_columns_page(void **state)
+{
+	struct setup_column cols[2] = {
+		{ .name = "pid", .title = "PID", .shown = true },
+		{ .name = "cgroup", .title = "CGROUP", .shown = false },
+	};
+	struct canvas cv;
+	char line[256];
+	size_t sel = 0;
+
+	(void)state;
+	assert_int_equal(setup_columns_key(' ', 2, &sel), SETUP_COLUMNS_TOGGLE);
+	assert_int_equal(setup_columns_key('\n', 2, &sel), SETUP_COLUMNS_TOGGLE);
+	assert_int_equal(setup_columns_key('[', 2, &sel), SETUP_COLUMNS_LEFT);
+	assert_int_equal(setup_columns_key(']', 2, &sel), SETUP_COLUMNS_RIGHT);
+	assert_int_equal(setup_columns_key(K_LEFT, 2, &sel), SETUP_COLUMNS_BACK);
+	assert_int_equal(setup_columns_key(27, 2, &sel), SETUP_COLUMNS_BACK);
+	assert_int_equal(setup_columns_key(K_DOWN, 2, &sel), SETUP_COLUMNS_MOVED);
+	assert_int_equal(sel, 1);
+	assert_int_equal(setup_columns_key('x', 2, &sel), SETUP_COLUMNS_NONE);
+	assert_int_equal(setup_columns_click(2, 2, &sel), SETUP_COLUMNS_MOVED);
+	assert_int_equal(sel, 0);
+	assert_int_equal(setup_columns_click(2, 2, &sel), SETUP_COLUMNS_TOGGLE);
+	canvas_init(&cv, 80, 10, true);
+	setup_columns_draw(&cv, "Overview: processes", cols, 2, 1);
+	canvas_row_text(&cv, 0, line, sizeof(line));
+	assert_non_null(strstr(line, "Columns of Overview: processes"));
+	canvas_row_text(&cv, 2, line, sizeof(line));
+	assert_non_null(strstr(line, "[x] PID"));
+	canvas_row_text(&cv, 3, line, sizeof(line));
+	assert_non_null(strstr(line, "[ ] CGROUP"));
+	assert_int_equal(cv.cells[3 * cv.width].role, THEME_SELECTION);
+	canvas_free(&cv);
+	/* a short screen shows fewer rows; never none */
+	assert_int_equal(setup_screen_page(24), 18);
+	assert_int_equal(setup_screen_page(3), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_clicks),
 		cmocka_unit_test(test_draw),
+		cmocka_unit_test(test_columns_page),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
