@@ -160,6 +160,16 @@ check "q quits" quit_ktop
 check "the list's sort is saved" \
 	eval 'grep -qsx "sort.sql_list=ms" "$rc" && grep -qsx "sort.sql_list.reverse=no" "$rc"' 
 
+# --- the USER column (hidden by default), shown through the file: who ran each query
+db_mysql "$mysock" "CREATE USER carol@localhost; GRANT ALL ON aaa.* TO carol@localhost" >/dev/null
+printf 'columns.sql_list=time,user,db,ms,query\n' >"$rc"
+check "ktop starts again, the list with a USER column" start_ktop -P sql --db "$my"
+wait_for 20 screen_has "mariadbd $my (" || note "the server is not traced yet"
+mariadb --no-defaults -S "$mysock" -u carol -N -B aaa -e "SELECT SLEEP(0.2) AS by_carol" >/dev/null
+check "the USER column names the user a query ran as" \
+	wait_for 15 eval 'screen | grep -qE "carol +aaa +2[0-9][0-9]\.[0-9] +SELECT SLEEP\(0\.2\) AS by_carol"'
+check "q quits" quit_ktop
+
 # --- batch mode takes the tables' columns from the file, not the panel, interval or thresholds
 printf 'panel=sql\ndelay=30\ncolumns.overview=pid,busy,command\n' >"$rc"
 XDG_CONFIG_HOME=$cfg timeout 60 "$KTOP" -b -n 1 -d 0.5 >"$work/batch.txt" 2>"$work/batch.err"
