@@ -823,6 +823,24 @@ static bool overview_search(struct panel *p, const char *text)
 	return false;
 }
 
+/* The pressure figures psi has (avg10, percent), each key after prefix: "psi_cpu_some". */
+static void json_psi(struct json_out *j, const struct sched_psi *psi, const char *prefix)
+{
+	static const char *const keys[] = { "cpu_some",	   "io_some",	   "io_full",
+					    "memory_some", "memory_full" };
+	const bool has[] = { psi->has_cpu, psi->has_io, psi->has_io, psi->has_mem, psi->has_mem };
+	const double v[] = { psi->cpu_some, psi->io_some, psi->io_full, psi->mem_some,
+			     psi->mem_full };
+	char key[32];
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!has[i])
+			continue;
+		snprintf(key, sizeof(key), "%s%s", prefix, keys[i]);
+		json_kv_double(j, key, v[i], 2);
+	}
+}
+
 /* The system's figures as JSON. */
 static void json_system(struct json_out *j, const struct sched_system *s)
 {
@@ -869,16 +887,7 @@ static void json_system(struct json_out *j, const struct sched_system *s)
 	if (s->psi.has_cpu || s->psi.has_io || s->psi.has_mem) {
 		json_key(j, "psi");
 		json_object_begin(j);
-		if (s->psi.has_cpu)
-			json_kv_double(j, "cpu_some", s->psi.cpu_some, 2);
-		if (s->psi.has_io) {
-			json_kv_double(j, "io_some", s->psi.io_some, 2);
-			json_kv_double(j, "io_full", s->psi.io_full, 2);
-		}
-		if (s->psi.has_mem) {
-			json_kv_double(j, "memory_some", s->psi.mem_some, 2);
-			json_kv_double(j, "memory_full", s->psi.mem_full, 2);
-		}
+		json_psi(j, &s->psi, "");
 		json_object_end(j);
 	}
 	json_key(j, "disks");
@@ -955,16 +964,7 @@ static void json_groups(struct json_out *j, const struct sched_model *m)
 			json_kv_double(j, "throttled_ms", g->throttled_us / 1e3, 3);
 			json_kv_str(j, "cpu_stat", g->v1 ? "v1" : "v2");
 		}
-		if (g->psi.has_cpu)
-			json_kv_double(j, "psi_cpu_some", g->psi.cpu_some, 2);
-		if (g->psi.has_io) {
-			json_kv_double(j, "psi_io_some", g->psi.io_some, 2);
-			json_kv_double(j, "psi_io_full", g->psi.io_full, 2);
-		}
-		if (g->psi.has_mem) {
-			json_kv_double(j, "psi_memory_some", g->psi.mem_some, 2);
-			json_kv_double(j, "psi_memory_full", g->psi.mem_full, 2);
-		}
+		json_psi(j, &g->psi, "psi_");
 		json_object_end(j);
 	}
 	json_array_end(j);
