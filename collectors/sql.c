@@ -735,10 +735,8 @@ static void sql_drops_update(struct collector *c)
 /* Detach and free everything; c->why is kept, so a failed open() can still say why. */
 static void sql_close(struct collector *c)
 {
-	struct sql_priv *priv = c->priv;
+	struct sql_priv *priv = collector_closing(c);
 
-	c->is_open = false;
-	c->ndrops = 0;
 	if (!priv)
 		return;
 	ring_buffer__free(priv->rb);
@@ -936,9 +934,7 @@ static int sql_open(struct collector *c, const struct ktop_config *cfg)
 	return 0;
 
 out_close:
-	sql_close(c);
-	c->mode[0] = '\0';
-	return err;
+	return collector_open_failed(c, err);
 }
 
 /* Take the waiting slow queries; a server that just started is attached before its first query. */
@@ -947,10 +943,8 @@ static int sql_take(struct collector *c)
 	struct sql_priv *priv = c->priv;
 	int err;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "sql: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	err = sql_consume(c);
 	if (!err && priv->scan_now)
 		err = sql_refresh(c);
@@ -1004,10 +998,8 @@ static int sql_configure(struct collector *c, const struct filter *f, unsigned i
 	struct sql_priv *priv = c->priv;
 	int err = 0;
 
-	if (!priv || !priv->skel) {
-		snprintf(c->why, sizeof(c->why), "sql: not open");
-		return -EBADF;
-	}
+	if (!priv || !priv->skel)
+		return collector_not_open(c);
 	if (changed & FILTER_PIDS)
 		err = pid_filter_apply(&priv->pids, f->pids, f->npids, c->why, sizeof(c->why));
 	if (changed & FILTER_UNWIND) {
@@ -1049,19 +1041,7 @@ static void sql_reset(struct collector *c)
 	sql_stack_namer_reset(priv->namer);
 }
 
-/* A deep copy of the live model for the caller. */
-static void *sql_snapshot(const struct collector *c)
-{
-	const struct sql_priv *priv = c->priv;
-
-	return priv ? sql_model_dup(&priv->model) : NULL;
-}
-
-/* Free a snapshot. */
-static void sql_model_release(void *model)
-{
-	sql_model_free(model);
-}
+COLLECTOR_MODEL_OPS(sql)
 
 const struct collector_ops sql_collector_ops = {
 	.name = "sql",
