@@ -33,6 +33,20 @@ ktop_progs_loaded() {
 	bpftool prog show 2>/dev/null | grep -qE 'name (bio_|offcpu_|sched_sw|sched_wakeup)'
 }
 finish() { exit "$tests_failed"; }
+# need_tools TOOL...: each is installed (scripts/setup.sh --tests), else a failed line and exit.
+need_tools() {
+	local tool
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null; then
+			not_ok "$tool is installed (scripts/setup.sh --tests)"
+			finish
+		fi
+	done
+}
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 
 # Scratch state of a test, undone by cleanup_test: a work dir, a loop device, a background
 # writer and a tmux server.

@@ -21,12 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in go curl python3 readelf; do
-	if ! command -v "$tool" >/dev/null; then
-		not_ok "$tool is installed (scripts/setup.sh --tests)"
-		finish
-	fi
-done
+need_tools go curl python3 readelf
 export HOME="$work/home" GOCACHE="$work/gocache" GOPATH="$work/gopath" PPROF_TMPDIR="$work/pprof"
 mkdir -p "$HOME" "$PPROF_TMPDIR"
 gcc -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o "$work/sleeper" \

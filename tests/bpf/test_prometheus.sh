@@ -17,19 +17,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in prometheus promtool curl python3; do
-	if ! command -v "$tool" >/dev/null; then
-		not_ok "$tool is installed (scripts/setup.sh --tests)"
-		finish
-	fi
-done
+need_tools prometheus promtool curl python3
 
 # has_line FILE TEXT: FILE contains TEXT.
 has_line() { grep -qF -- "$2" "$1" 2>/dev/null; }
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 # http_code URL: the status of a GET.
 http_code() { curl -s -o /dev/null -m 10 -w '%{http_code}' "$1"; }
 # served URL: /metrics answers 200 (an interval was collected).

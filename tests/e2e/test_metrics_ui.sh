@@ -9,9 +9,6 @@ set -uo pipefail
 screen() { tm capture-pane -p -t ktop; }
 screen_has() { screen | grep -qF -- "$1"; }
 screen_lacks() { ! screen | grep -qF -- "$1"; }
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 # writes: ktop's cumulative count of writes to the loop device ("" until there is one).
 writes() {
 	curl -s -m 10 "$url" | awk -v s="ktop_bio_requests_total{disk=\"$loopname\",op=\"write\"}" \
