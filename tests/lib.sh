@@ -70,6 +70,27 @@ tm() { tmux -L "$sock" "$@"; }
 loop_new() {
 	truncate -s "$1" "$work/disk.img" && loop=$(losetup -f --show "$work/disk.img")
 }
+# loop_add_high: make a new /dev/loopN at a free index from 200 (losetup -f hands out the
+# lowest free ones) and print N; nothing where none is free.
+loop_add_high() {
+	python3 -c 'import errno, fcntl, os
+fd = os.open("/dev/loop-control", os.O_RDWR)
+for i in range(200, 256):
+    try:
+        print(fcntl.ioctl(fd, 0x4C80, i))  # LOOP_CTL_ADD
+        break
+    except OSError as e:
+        if e.errno != errno.EEXIST:
+            raise
+'
+}
+# remove_loop N: delete /dev/loopN (must be detached), like a disk unplugged.
+remove_loop() {
+	python3 -c 'import fcntl, os, sys
+fd = os.open("/dev/loop-control", os.O_RDWR)
+fcntl.ioctl(fd, 0x4C81, int(sys.argv[1]))  # LOOP_CTL_REMOVE
+' "$1" 2>/dev/null
+}
 # writer_start BLOCKS: 4 KiB direct writes to $loop, BLOCKS at a time, until cleanup.
 writer_start() {
 	(while :; do dd if=/dev/zero of="$loop" bs=4k count="$1" oflag=direct status=none; done) &

@@ -12,14 +12,6 @@ set -uo pipefail
 extra=""    # the index of the loop device created and removed while ktop runs
 pids=()     # background processes to reap
 
-# remove_loop N: delete /dev/loopN (must be detached), like a disk unplugged.
-remove_loop() {
-	python3 -c 'import fcntl, os, sys
-fd = os.open("/dev/loop-control", os.O_RDWR)
-fcntl.ioctl(fd, 0x4C81, int(sys.argv[1]))  # LOOP_CTL_REMOVE
-' "$1" 2>/dev/null
-}
-
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -229,16 +221,7 @@ check "ktop -d 1 attaches and prints a first snapshot" \
 	eval 'wait_for 15 has_line "$work/hot.err" "ktop: bio: tracing with" &&
 	      wait_for 5 lines_at_least "$work/hot.json" 1'
 # A new loop device at a free high index (losetup -f hands out the lowest free ones).
-extra=$(python3 -c 'import errno, fcntl, os
-fd = os.open("/dev/loop-control", os.O_RDWR)
-for i in range(200, 256):
-    try:
-        print(fcntl.ioctl(fd, 0x4C80, i))  # LOOP_CTL_ADD
-        break
-    except OSError as e:
-        if e.errno != errno.EEXIST:
-            raise
-')
+extra=$(loop_add_high)
 created=0
 [ -n "$extra" ] && wait_for 2 test -b "/dev/loop$extra" &&
 	losetup "/dev/loop$extra" "$work/b.img" && created=1

@@ -9,13 +9,6 @@ set -uo pipefail
 extra=""  # the loop device's index while it exists
 ktop=""
 dd_pid=""
-# remove_loop N: delete /dev/loopN (must be detached), like a disk unplugged.
-remove_loop() {
-	python3 -c 'import fcntl, os, sys
-fd = os.open("/dev/loop-control", os.O_RDWR)
-fcntl.ioctl(fd, 0x4C81, int(sys.argv[1]))  # LOOP_CTL_REMOVE
-' "$1" 2>/dev/null
-}
 cleanup() {
 	[ -n "$dd_pid" ] && { kill "$dd_pid"; pkill -P "$dd_pid" -x dd; } 2>/dev/null
 	[ -n "$ktop" ] && kill "$ktop" 2>/dev/null
@@ -38,16 +31,7 @@ for d in json.loads(sys.stdin.read())["disks"]:
 listed_with_ios() { [ "$(disk_ios "$1" "$(lines)")" -gt 0 ] 2>/dev/null; }
 
 truncate -s 256M "$work/d.img"
-extra=$(python3 -c 'import errno, fcntl, os
-fd = os.open("/dev/loop-control", os.O_RDWR)
-for i in range(200, 256):
-    try:
-        print(fcntl.ioctl(fd, 0x4C80, i))  # LOOP_CTL_ADD
-        break
-    except OSError as e:
-        if e.errno != errno.EEXIST:
-            raise
-')
+extra=$(loop_add_high)
 if [ -z "$extra" ] || ! wait_for 5 test -b "/dev/loop$extra" ||
 	! losetup "/dev/loop$extra" "$work/d.img"; then
 	not_ok "a new loop device over $work/d.img"
