@@ -218,7 +218,7 @@ int app_run_batch(struct app *a)
 	}
 	app_tick(a);
 	a->warming_up = false;
-	fprintf(stderr, "ktop: %s: tracing with %s; a snapshot every %.1fs\n", c->ops->name,
+	fprintf(stderr, "ktop: %s: tracing with %s; a snapshot every %gs\n", c->ops->name,
 		c->mode[0] ? c->mode : "BPF", a->opt.delay_s);
 	if (a->http)
 		fprintf(stderr, "ktop: serving http://%s/metrics\n", http_server_address(a->http));

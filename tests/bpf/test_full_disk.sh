@@ -63,11 +63,17 @@ check "-f pprof -o on a full disk: one line on stderr says so" one_line "$work/e
 check "-f pprof -o on a full disk: no file is left" only_files "$mnt"
 
 # --- -w on a full disk: one line, what was written stays readable
-# (room for the first interval or two: a quiet box records ~5 KB an interval, a busy one more)
-fill_leaving 24
-"$KTOP" -b -P overview -d 0.25 -n 24 -f none -w "$mnt/rec" 2>"$work/err" >/dev/null
-check "-w on a full disk: a line says the recording stopped" grep -q 'recording stopped.*No space' \
-	"$work/err" || note "stderr: $(head -3 "$work/err")"
+# (room for a few intervals; how many depends on the box, ~1 KB an interval on a quiet one, so
+# ktop records until the disk is full and is stopped once it says so)
+fill_leaving 16
+"$KTOP" -b -P overview -d 0.1 -n 3000 -f none -w "$mnt/rec" 2>"$work/err" >/dev/null &
+kpid=$!
+check "-w on a full disk: a line says the recording stopped" \
+	wait_for 240 grep -q 'recording stopped.*No space' "$work/err" ||
+	note "stderr: $(head -3 "$work/err")"
+sleep 0.5
+kill -INT "$kpid" 2>/dev/null
+wait "$kpid"
 check "-w on a full disk: that line is the only one about it" \
 	test "$(grep -c -- '-w' "$work/err")" = 1
 if [ -e "$mnt/rec" ]; then
