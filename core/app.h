@@ -13,6 +13,7 @@
 #include "core/features.h"
 #include "core/http_server.h"
 #include "core/metrics.h"
+#include "core/model_section.h"
 #include "core/pprof_http.h"
 #include "core/options.h"
 #include "core/registry.h"
@@ -79,6 +80,7 @@ struct app {
 	double message_at;
 	struct record_writer *rec;      /* -w: the recording, NULL when none or stopped */
 	struct record_frame rec_frame;  /* the interval just recorded */
+	struct model_section_enc rec_models; /* the encoder of the models recorded */
 	struct flight *flight;          /* --trigger: the flight recorder, NULL when none */
 	bool rec_stopped;               /* a write failed: the recording stopped */
 	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */

@@ -168,6 +168,7 @@ static unsigned int capture_into(struct app *a, struct record_frame *f)
 		failed += add_export(f, p, EXPORT_TEXT, &si) != 0;
 		if (p->ops->folded && p->model)
 			failed += add_export(f, p, EXPORT_FOLDED, &si) != 0;
+		failed += model_section_add(&a->rec_models, f, p->ops->name, p->model) != 0;
 	}
 	return failed;
 }
@@ -280,6 +281,7 @@ void recording_close(struct app *a)
 
 	flight_close(a->flight);
 	a->flight = NULL;
+	model_section_enc_free(&a->rec_models);
 	if (!a->rec) {
 		record_frame_free(&a->rec_frame);
 		return;
