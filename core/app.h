@@ -86,6 +86,7 @@ struct app {
 	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
 	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */
 	double rec_export_s;            /* of which in the panels' exports */
+	double rec_model_s;             /* of which in encoding the models */
 	bool warming_up;                /* batch's polls before the first interval: not recorded */
 	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
 	struct http_server *http;

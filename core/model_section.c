@@ -2,6 +2,7 @@
 #include "core/model_section.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "collectors/offcpu_codec.h"
@@ -54,4 +55,31 @@ void model_section_free(const char *name, void *model)
 {
 	if (model && model_section_has_codec(name))
 		offcpu_model_free(model);
+}
+
+bool model_section_has_folded(const char *name)
+{
+	return !strcmp(name, "offcpu");
+}
+
+int model_section_write_folded(const uint8_t *raw, size_t len, const char *name, FILE *out,
+			       char *why, size_t why_len)
+{
+	struct offcpu_model *m;
+	void *model;
+	int rc;
+
+	if (!model_section_has_folded(name))
+		return 0;
+	rc = model_section_load(raw, len, name, &model, why, why_len);
+	if (rc <= 0)
+		return rc;
+	m = model;
+	rc = stack_set_write_folded(&m->interval, out);
+	offcpu_model_free(m);
+	if (rc) {
+		snprintf(why, why_len, "writing folded lines: %s", strerror(-rc));
+		return rc;
+	}
+	return 1;
 }

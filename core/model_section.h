@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "collectors/model_codec.h"
 #include "record/record_frame.h"
@@ -39,5 +41,16 @@ int model_section_load(const uint8_t *raw, size_t len, const char *name, void **
 		       char *why, size_t why_len);
 /* Free a model model_section_load made for panel name. */
 void model_section_free(const char *name, void *model);
+/*
+ * Whether the folded lines a batch recording (the interval shown) would hold for panel name are
+ * written again from its model section, byte for byte, so the recording keeps the model only.
+ */
+bool model_section_has_folded(const char *name);
+/*
+ * The folded lines of panel name's model in the sections raw (len bytes) to out: 1 when
+ * written, 0 when the interval holds no model, or -errno with why.
+ */
+int model_section_write_folded(const uint8_t *raw, size_t len, const char *name, FILE *out,
+			       char *why, size_t why_len);
 
 #endif

@@ -356,9 +356,18 @@ static bool live_key(struct replay_ui *u, int key)
 {
 	struct panel *p = &u->live[u->panel];
 	struct key_result r;
+	char why[256];
 
 	if (!u->live_shown)
 		return false;
+	/*
+	 * c flips the Off-CPU view: the model gets the figures of the other view first, so the
+	 * tree the panel rebuilds at once holds the selected node and the selection stays
+	 */
+	if (key == 'c' && !strcmp(p->ops->name, "offcpu"))
+		p->model = replay_model_get(u->source[u->panel], u->at,
+					    !offcpu_panel_is_cumulative(p), u->mark, why,
+					    sizeof(why));
 	r = panel_key(p, key);
 	switch (r.what) {
 	case KEY_DO_NOTHING:

@@ -2,7 +2,8 @@
 # Record and replay (-w, -r) on the real kernel: 6 s of a known workload (the planted sleeper
 # and 1000 direct writes to a loop device) recorded while live batch mode prints it; the replay
 # prints the same bytes (JSON and text), the writes add up to 1000 and the sleeper's stack is
-# there; the replay runs as an unprivileged user with no bpf() call; a recording killed with
+# there (the Off-CPU folded lines, written from the recorded model, are live batch's bytes); the
+# replay runs as an unprivileged user with no bpf() call; a recording killed with
 # SIGKILL replays every interval it printed; a cut and a byte-flipped file replay the intervals
 # before the damage and name its byte offset; --keep holds only its span; a full disk stops
 # the recording with one line and leaves a readable file; --record narrows the panels recorded
@@ -88,6 +89,13 @@ EOF
 "$KTOP" -r "$work/rec.ktop" -b -P offcpu -f folded >"$work/replay.folded" 2>/dev/null
 check "the Off-CPU panel was recorded too: the sleeper's stack, in order" \
 	grep -qE '^sleeper;.*main;chain_a;chain_b;chain_c(;|$)' "$work/replay.folded"
+# a batch recording keeps the Off-CPU model, not its folded lines: they are written from it
+"$KTOP" -b -P offcpu -f folded -d 0.5 -n 4 -p "${pids[0]}" -w "$work/off.ktop" \
+	>"$work/off-live.folded" 2>"$work/off-live.err"
+"$KTOP" -r "$work/off.ktop" -b -P offcpu -f folded >"$work/off-replay.folded" 2>/dev/null
+note "$(wc -l <"$work/off-live.folded") folded lines live; $(head -1 "$work/off-live.err")"
+check "the Off-CPU folded lines written from the recorded model are live batch's, byte for byte" \
+	eval 'test -s "$work/off-live.folded" && same "$work/off-live.folded" "$work/off-replay.folded"'
 "$KTOP" -r "$work/rec.ktop" -b -P bio -f text >"$work/replay.txt" 2>/dev/null
 check "text replay: 6 snapshots of the Block I/O panel naming the loop device" \
 	test "$(grep -c '^ktop ' "$work/replay.txt")" = 6 -a "$(grep -c "$name" "$work/replay.txt")" -ge 1
