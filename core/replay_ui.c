@@ -269,8 +269,8 @@ static void redraw(struct replay_ui *u)
 			   u->message);
 	else if (u->live_shown)
 		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
-			   ",/. interval  -/+ ten  Space play  g go to  Right/Left expand/collapse  "
-			   "/ search  c cumulative  m range  1-6 Tab panel  W save  q quit");
+			   ",/. interval  -/+ ten  Space play  g go to  / search  c cumulative  "
+			   "m range  Tab panel  W save  q quit");
 	else
 		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
 			   "Left/Right ,/. interval  -/+ ten  Space play  g go to  Up/Down/PgUp/PgDn "
