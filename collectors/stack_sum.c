@@ -38,7 +38,8 @@ static bool sum_eq(const void *entry, const void *key)
 		return false;
 	for (uint32_t i = 0; i < a->nframes; i++)
 		if (a->frames[i].name != b->frames[i].name ||
-		    a->frames[i].kind != b->frames[i].kind || a->frames[i].src != b->frames[i].src ||
+		    a->frames[i].kind != b->frames[i].kind ||
+		    a->frames[i].src != b->frames[i].src ||
 		    a->frames[i].addr != b->frames[i].addr)
 			return false;
 	return true;
@@ -73,7 +74,8 @@ void stack_sum_add(struct stack_sum *sum, const struct stack_set *s)
 
 		if (in->nframes > sum->scratch_cap) {
 			sum->scratch_cap = in->nframes;
-			sum->scratch = xreallocarray(sum->scratch, in->nframes, sizeof(*sum->scratch));
+			sum->scratch = xreallocarray(sum->scratch, in->nframes,
+						     sizeof(*sum->scratch));
 		}
 		x.comm = stack_store_name(st, in->comm);
 		x.pcomm = stack_store_name(st, in->pcomm);

@@ -222,7 +222,7 @@ int replay_run_batch(const struct options *o)
 			break;
 		}
 		if (err == 0 && o->format == EXPORT_FOLDED) {
-			/* a batch recording keeps the model: its folded lines are written from it */
+			/* a batch recording keeps the model: its folded lines come from it */
 			err = model_section_write_folded(raw, len, panel, out, why, sizeof(why));
 			if (err > 0) {
 				free(raw);

@@ -60,8 +60,8 @@ static struct offcpu_model *load(struct replay_model *rm, size_t i, char *why, s
 	rc = model_section_load(raw, len, rm->panel, &m, why, why_len);
 	free(raw);
 	if (rc == 0)
-		snprintf(why, why_len, "this interval holds no %s model (recorded by an older ktop)",
-			 rm->panel);
+		snprintf(why, why_len,
+			 "this interval holds no %s model (recorded by an older ktop)", rm->panel);
 	return rc == 1 ? m : NULL;
 }
 

@@ -146,13 +146,15 @@ static void draw_top(struct replay_ui *u)
 			    clock_text(record_reader_time(u->r, u->at), t, sizeof(t)), u->at + 1,
 			    u->n);
 	if (u->live_shown && offcpu_panel_is_cumulative(&u->live[u->panel])) {
-		size_t lo = u->mark < u->at ? u->mark : u->at, hi = u->mark < u->at ? u->at : u->mark;
+		size_t lo = u->mark < u->at ? u->mark : u->at;
+		size_t hi = u->mark < u->at ? u->at : u->mark;
 		char x[16], y[16];
 
 		canvas_printf(&u->cv, 0, col + 2, THEME_HEADER,
 			      "cumulative %s-%s (intervals %zu-%zu)",
 			      clock_text(record_reader_time(u->r, lo), x, sizeof(x)),
-			      clock_text(record_reader_time(u->r, hi), y, sizeof(y)), lo + 1, hi + 1);
+			      clock_text(record_reader_time(u->r, hi), y, sizeof(y)), lo + 1,
+			      hi + 1);
 	}
 	if (u->playing)
 		canvas_put(&u->cv, 0, w - 8, THEME_PAUSED, "PLAYING");
@@ -273,8 +275,8 @@ static void redraw(struct replay_ui *u)
 			   "m range  Tab panel  W save  q quit");
 	else
 		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
-			   "Left/Right ,/. interval  -/+ ten  Space play  g go to  Up/Down/PgUp/PgDn "
-			   "scroll  1-6 Tab panel  W save  q quit");
+			   "Left/Right ,/. interval  -/+ ten  Space play  g go to  "
+			   "Up/Down/PgUp/PgDn scroll  1-6 Tab panel  W save  q quit");
 	screen_present(&u->screen, &u->cv);
 }
 
@@ -410,12 +412,13 @@ static void handle_key(struct replay_ui *u, int key)
 	case '.':
 	case '+':
 	case '-':
-		go(u, (long long)u->at + (key == '.' ? 1 : key == ',' ? -1 : key == '+' ? 10 : -10));
+		go(u, (long long)u->at +
+			      (key == '.' ? 1 : key == ',' ? -1 : key == '+' ? 10 : -10));
 		return;
 	case '/':
 		if (u->live_shown)
-			prompt_open(&u->prompt, REPLAY_PROMPT_SEARCH, "search (n: next, N: previous)",
-				    "");
+			prompt_open(&u->prompt, REPLAY_PROMPT_SEARCH,
+				    "search (n: next, N: previous)", "");
 		else
 			snprintf(u->message, sizeof(u->message),
 				 "this panel is its recorded text: no search");

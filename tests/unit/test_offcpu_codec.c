@@ -107,7 +107,8 @@ static void test_round_trip(void **state)
 		}
 	}
 	/* names are interned in the decoded set's store: one pointer for one text */
-	assert_ptr_equal(d->interval.samples[0].frames[0].name, d->interval.samples[1].frames[0].name);
+	assert_ptr_equal(d->interval.samples[0].frames[0].name,
+			 d->interval.samples[1].frames[0].name);
 	offcpu_model_free(d);
 	stack_set_clear(&m.interval);
 	codec_out_free(&out);
