@@ -842,8 +842,13 @@ static int stacks_poll(struct collector *c)
 	c->why[0] = '\0';
 	/* CPUs that came online since: a failure is said, and the rest of the poll goes on. */
 	refresh = stacks_cpus_refresh(priv, c->why, sizeof(c->why));
-	/* Samples from now on take their stacks in the other map; this one's are read below. */
-	flip = stack_source_flip(priv->src, c->why, sizeof(c->why));
+	/*
+	 * Samples from now on take their stacks in the other map; this one's are read below.
+	 * The picker's samples take none: no flip, and no wait for the programs.
+	 */
+	flip = (priv->target && !priv->gone) || priv->every ?
+		       stack_source_flip(priv->src, c->why, sizeof(c->why)) :
+		       0;
 	/*
 	 * The interval ends now, with the drain and the reading of the target's threads: reading
 	 * the ring (it unwinds the copied stacks) and naming the stacks afterwards take none of
