@@ -846,9 +846,9 @@ static int stacks_poll(struct collector *c)
 	 * Samples from now on take their stacks in the other map; this one's are read below.
 	 * The picker's samples take none: no flip, and no wait for the programs.
 	 */
-	flip = (priv->target && !priv->gone) || priv->every ?
-		       stack_source_flip(priv->src, c->why, sizeof(c->why)) :
-		       0;
+	flip = 0;
+	if ((priv->target && !priv->gone) || priv->every)
+		flip = stack_source_flip(priv->src, c->why, sizeof(c->why));
 	/*
 	 * The interval ends now, with the drain and the reading of the target's threads: reading
 	 * the ring (it unwinds the copied stacks) and naming the stacks afterwards take none of
