@@ -87,7 +87,7 @@ struct app {
 	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */
 	double rec_export_s;            /* of which in the panels' exports */
 	double rec_model_s;             /* of which in encoding the models */
-	bool warming_up;                /* batch's polls before the first interval: not recorded */
+	bool warming_up;                /* the polls before the first interval: not recorded */
 	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
 	struct http_server *http;
 	struct pprof_http *pprof; /* --listen: /debug/pprof/ profiles */
@@ -117,6 +117,11 @@ int app_run_batch(struct app *a);
 int app_loop_signalfd(bool chld);
 int app_signals_open(struct app *a);
 int app_timer_open(struct app *a);
+/*
+ * Read the refresh timer once poll(2) says it fired: true when a tick is due. A late tick
+ * (by a tenth of the interval or more) puts the next one a whole interval after it.
+ */
+bool app_timer_take(struct app *a);
 /* Fill fds with the collectors' event fds (POLLIN); returns how many. */
 nfds_t app_event_fds(struct app *a, struct pollfd *fds);
 /* Let collectors whose event fd is readable consume their events. */
