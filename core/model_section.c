@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "collectors/offcpu_codec.h"
+#include "collectors/stacks_codec.h"
 
 void model_section_enc_free(struct model_section_enc *e)
 {
@@ -16,7 +17,7 @@ void model_section_enc_free(struct model_section_enc *e)
 
 bool model_section_has_codec(const char *name)
 {
-	return !strcmp(name, "offcpu");
+	return !strcmp(name, "offcpu") || !strcmp(name, "stacks");
 }
 
 int model_section_add(struct model_section_enc *e, struct record_frame *f, const char *name,
@@ -27,14 +28,16 @@ int model_section_add(struct model_section_enc *e, struct record_frame *f, const
 	if (!e->stacks)
 		e->stacks = stack_codec_new();
 	codec_out_clear(&e->buf);
-	offcpu_model_encode(e->stacks, model, &e->buf);
+	if (!strcmp(name, "stacks"))
+		stacks_model_encode(e->stacks, model, &e->buf);
+	else
+		offcpu_model_encode(e->stacks, model, &e->buf);
 	return record_frame_add(f, RECORD_SECTION_MODEL, name, e->buf.data, e->buf.len);
 }
 
 int model_section_load(const uint8_t *raw, size_t len, const char *name, void **model,
 		       char *why, size_t why_len)
 {
-	struct offcpu_model *m;
 	struct record_section s;
 	int rc;
 
@@ -44,16 +47,22 @@ int model_section_load(const uint8_t *raw, size_t len, const char *name, void **
 	rc = record_frame_find(raw, len, RECORD_SECTION_MODEL, name, &s, why, why_len);
 	if (rc <= 0)
 		return rc;
-	rc = offcpu_model_decode(s.data, s.len, &m, why, why_len);
-	if (rc)
-		return rc;
-	*model = m;
-	return 1;
+	if (!strcmp(name, "stacks"))
+		rc = stacks_model_decode(s.data, s.len, (struct stacks_model **)model, why,
+					 why_len);
+	else
+		rc = offcpu_model_decode(s.data, s.len, (struct offcpu_model **)model, why,
+					 why_len);
+	return rc ? rc : 1;
 }
 
 void model_section_free(const char *name, void *model)
 {
-	if (model && model_section_has_codec(name))
+	if (!model || !model_section_has_codec(name))
+		return;
+	if (!strcmp(name, "stacks"))
+		stacks_model_free(model);
+	else
 		offcpu_model_free(model);
 }
 
