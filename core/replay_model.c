@@ -7,13 +7,15 @@
 
 #include "collectors/offcpu_model.h"
 #include "collectors/stack_sum.h"
+#include "collectors/stacks_model.h"
 #include "core/model_section.h"
 #include "util/xalloc.h"
 
 struct replay_model {
 	struct record_reader *r;
 	char panel[32];
-	struct offcpu_model *shown; /* what replay_model_get returned last */
+	bool stacks;          /* the Stacks panel's models, else the Off-CPU panel's */
+	void *shown;          /* what replay_model_get returned last */
 	size_t shown_at;
 	bool shown_cumulative;
 	size_t shown_lo;
@@ -34,6 +36,7 @@ struct replay_model *replay_model_new(struct record_reader *r, const char *panel
 	rm = xcalloc(1, sizeof(*rm));
 	rm->r = r;
 	snprintf(rm->panel, sizeof(rm->panel), "%s", panel);
+	rm->stacks = !strcmp(panel, "stacks");
 	stack_sum_init(&rm->sum);
 	return rm;
 }
@@ -42,13 +45,43 @@ void replay_model_free(struct replay_model *rm)
 {
 	if (!rm)
 		return;
-	offcpu_model_free(rm->shown);
+	model_section_free(rm->panel, rm->shown);
 	stack_sum_clear(&rm->sum);
 	free(rm);
 }
 
+/* The interval's stack set of a model and the time it covers. */
+static const struct stack_set *interval_set(const struct replay_model *rm, const void *m,
+					    double *s)
+{
+	const struct stacks_model *sm = m;
+	const struct offcpu_model *om = m;
+
+	*s = rm->stacks ? sm->interval_s : om->interval_s;
+	return rm->stacks ? &sm->oncpu_interval : &om->interval;
+}
+
+/* Give a model the cumulative figures kept and a new polls count. */
+static void set_cumulative(struct replay_model *rm, void *m, bool cumulative)
+{
+	struct stacks_model *sm = m;
+	struct offcpu_model *om = m;
+
+	if (cumulative) {
+		stack_set_copy(rm->stacks ? &sm->oncpu_cumulative : &om->cumulative, &rm->sum.set);
+		if (rm->stacks)
+			sm->cumulative_s = rm->sum_s;
+		else
+			om->cumulative_s = rm->sum_s;
+	}
+	if (rm->stacks)
+		sm->polls = ++rm->gen;
+	else
+		om->polls = ++rm->gen;
+}
+
 /* The decoded model of interval i, or NULL with why. */
-static struct offcpu_model *load(struct replay_model *rm, size_t i, char *why, size_t why_len)
+static void *load(struct replay_model *rm, size_t i, char *why, size_t why_len)
 {
 	uint8_t *raw = NULL;
 	size_t len = 0;
@@ -80,14 +113,15 @@ static void sum_range(struct replay_model *rm, size_t lo, size_t hi)
 	}
 	for (size_t i = next; i <= hi; i++) {
 		char why[64];
-		struct offcpu_model *m = load(rm, i, why, sizeof(why));
+		void *m = load(rm, i, why, sizeof(why));
+		double s;
 
 		/* an interval without a model adds nothing: its time is not counted either */
 		if (m) {
-			stack_sum_add(&rm->sum, &m->interval);
-			rm->sum_s += m->interval_s;
+			stack_sum_add(&rm->sum, interval_set(rm, m, &s));
+			rm->sum_s += s;
 		}
-		offcpu_model_free(m);
+		model_section_free(rm->panel, m);
 	}
 	rm->sum_hi = hi;
 	rm->sum_valid = true;
@@ -97,22 +131,19 @@ const void *replay_model_get(struct replay_model *rm, size_t i, bool cumulative,
 			     char *why, size_t why_len)
 {
 	size_t lo = from < i ? from : i, hi = from < i ? i : from;
-	struct offcpu_model *m;
+	void *m;
 
 	if (rm->shown && rm->shown_at == i && rm->shown_cumulative == cumulative &&
 	    (!cumulative || rm->shown_lo == lo))
 		return rm->shown;
-	offcpu_model_free(rm->shown);
+	model_section_free(rm->panel, rm->shown);
 	rm->shown = NULL;
 	m = load(rm, i, why, why_len);
 	if (!m)
 		return NULL;
-	if (cumulative) {
+	if (cumulative)
 		sum_range(rm, lo, hi);
-		stack_set_copy(&m->cumulative, &rm->sum.set);
-		m->cumulative_s = rm->sum_s;
-	}
-	m->polls = ++rm->gen;
+	set_cumulative(rm, m, cumulative);
 	rm->shown = m;
 	rm->shown_at = i;
 	rm->shown_cumulative = cumulative;

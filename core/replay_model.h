@@ -3,7 +3,8 @@
  * A replay source: a panel's recorded models (RECORD_SECTION_MODEL), handed to the live panel
  * instead of a collector's snapshots. The model of the interval shown, and for the cumulative
  * view the intervals of a range added up (kept, and added to as the replay steps on).
- * Today the Off-CPU panel's models (struct offcpu_model).
+ * Today the Off-CPU panel's models (struct offcpu_model) and the Stacks panel's (struct
+ * stacks_model, its on-CPU stacks added up).
  */
 #ifndef KTOP_REPLAY_MODEL_H
 #define KTOP_REPLAY_MODEL_H

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * -r FILE without -b: the recording on the screen. A panel recorded as a model (Off-CPU) is the
- * live panel fed the recorded models: its tree expands, collapses and is searched as live, its
- * cumulative view adds up the intervals of a range. The others show the text they exported at
- * that interval (the panel as it was, at 100 columns). The header names the recorded host,
+ * -r FILE without -b: the recording on the screen. A panel recorded as a model (Off-CPU,
+ * Stacks) is the live panel fed the recorded models: its tree expands, collapses and is
+ * searched as live, its cumulative view adds up the intervals of a range. The others show the
+ * text they exported at that interval (the panel as it was, at 100 columns). The header names the recorded host,
  * kernel and moment, with a timeline of the recording; keys step one interval or ten, jump to
  * a time, and play at the recorded pace.
  */
@@ -34,6 +34,7 @@
 #include "ui/canvas.h"
 #include "ui/offcpu_panel.h"
 #include "ui/prompt.h"
+#include "ui/stacks_panel.h"
 #include "ui/screen.h"
 #include "util/escape.h"
 
@@ -68,6 +69,7 @@ struct replay_ui {
 	/* each panel recorded as a model: the live panel, fed by its replay source */
 	struct panel live[REGISTRY_MAX_PANELS];
 	struct replay_model *source[REGISTRY_MAX_PANELS];
+	struct replay_model *aux_source[REGISTRY_MAX_PANELS]; /* its aux panel's models */
 	bool live_shown;     /* the shown panel was drawn from its model */
 	struct filter filter; /* what the live panels' keys read: a recording's is fixed */
 	size_t mark;         /* the other end of the cumulative view's range (m) */
@@ -84,6 +86,31 @@ static const char *clock_text(uint64_t ns, char *buf, size_t len)
 	localtime_r(&t, &tm);
 	strftime(buf, len, "%H:%M:%S", &tm);
 	return buf;
+}
+
+/* Whether a live panel shows cumulative figures (its c). */
+static bool is_cumulative(const struct panel *p)
+{
+	if (!strcmp(p->ops->name, "stacks"))
+		return stacks_panel_is_cumulative(p);
+	return offcpu_panel_is_cumulative(p);
+}
+
+/*
+ * The models of interval at for the live panel i, cumulative or not, into p->model and
+ * p->aux_model (the aux one NULL when not recorded); false when there is no model.
+ */
+static bool fetch_models(struct replay_ui *u, size_t i, bool cumulative, char *why,
+			 size_t why_len)
+{
+	struct panel *p = &u->live[i];
+	char aux_why[160];
+
+	p->model = replay_model_get(u->source[i], u->at, cumulative, u->mark, why, why_len);
+	p->aux_model = u->aux_source[i] ? replay_model_get(u->aux_source[i], u->at, cumulative,
+							   u->mark, aux_why, sizeof(aux_why))
+					: NULL;
+	return p->model != NULL;
 }
 
 /* Load the interval shown, unless it is loaded; a damaged frame's reason goes to error. */
@@ -145,7 +172,7 @@ static void draw_top(struct replay_ui *u)
 			    "ktop replay  %s  %s  %s  interval %zu of %zu", host, kernel,
 			    clock_text(record_reader_time(u->r, u->at), t, sizeof(t)), u->at + 1,
 			    u->n);
-	if (u->live_shown && offcpu_panel_is_cumulative(&u->live[u->panel])) {
+	if (u->live_shown && is_cumulative(&u->live[u->panel])) {
 		size_t lo = u->mark < u->at ? u->mark : u->at;
 		size_t hi = u->mark < u->at ? u->at : u->mark;
 		char x[16], y[16];
@@ -197,11 +224,8 @@ static bool draw_live(struct replay_ui *u, int rows)
 	char why[256];
 
 	p->model = NULL;
-	if (!src)
-		return false;
-	p->model = replay_model_get(src, u->at, offcpu_panel_is_cumulative(p), u->mark, why,
-				    sizeof(why));
-	if (!p->model)
+	p->aux_model = NULL;
+	if (!src || !fetch_models(u, u->panel, is_cumulative(p), why, sizeof(why)))
 		return false;
 	canvas_reset(&u->body, u->screen.cols, rows);
 	p->ops->draw(p, &u->body);
@@ -363,13 +387,11 @@ static bool live_key(struct replay_ui *u, int key)
 	if (!u->live_shown)
 		return false;
 	/*
-	 * c flips the Off-CPU view: the model gets the figures of the other view first, so the
-	 * tree the panel rebuilds at once holds the selected node and the selection stays
+	 * c flips the view: the models get the figures of the other view first, so the tree the
+	 * panel rebuilds at once holds the selected node and the selection stays
 	 */
-	if (key == 'c' && !strcmp(p->ops->name, "offcpu"))
-		p->model = replay_model_get(u->source[u->panel], u->at,
-					    !offcpu_panel_is_cumulative(p), u->mark, why,
-					    sizeof(why));
+	if (key == 'c')
+		fetch_models(u, u->panel, !is_cumulative(p), why, sizeof(why));
 	r = panel_key(p, key);
 	switch (r.what) {
 	case KEY_DO_NOTHING:
@@ -541,8 +563,9 @@ static int run(struct replay_ui *u)
 }
 
 /*
- * A live panel and its replay source for each panel recorded as a model; the Off-CPU panel
- * starts on the interval view (c: cumulative over a range).
+ * A live panel and its replay source for each panel recorded as a model (and one for the panel
+ * it also reads, the Stacks panel's Off-CPU stacks); each starts on the interval view (c:
+ * cumulative over a range).
  */
 static void live_open(struct replay_ui *u)
 {
@@ -562,6 +585,10 @@ static void live_open(struct replay_ui *u)
 		}
 		if (!strcmp(p->ops->name, "offcpu"))
 			offcpu_panel_set_interval(p, true);
+		else if (!strcmp(p->ops->name, "stacks"))
+			stacks_panel_set_interval(p, true);
+		if (registry[i].aux)
+			u->aux_source[i] = replay_model_new(u->r, registry[i].aux);
 	}
 }
 
@@ -571,8 +598,10 @@ static void live_close(struct replay_ui *u)
 		if (!u->source[i])
 			continue;
 		u->live[i].model = NULL;
+		u->live[i].aux_model = NULL;
 		u->live[i].ops->free(&u->live[i]);
 		replay_model_free(u->source[i]);
+		replay_model_free(u->aux_source[i]);
 	}
 }
 

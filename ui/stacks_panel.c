@@ -684,6 +684,20 @@ int stacks_panel_init(struct panel *p)
 	return 0;
 }
 
+bool stacks_panel_is_cumulative(const struct panel *p)
+{
+	const struct stacks_panel *sp = p->priv;
+
+	return sp->cumulative && !p->batch;
+}
+
+void stacks_panel_set_interval(struct panel *p, bool interval)
+{
+	struct stacks_panel *sp = p->priv;
+
+	sp->cumulative = !interval;
+}
+
 const struct panel_ops stacks_panel_ops = {
 	.name = "stacks",
 	.title = "Stacks",
