@@ -15,7 +15,8 @@
 #  4. With KTOP_REF=path (another build, e.g. one without the Off-CPU model section): A/B, the
 #     same idle recording (AB_DURATION s, default 30) by KTOP_REF and by KTOP at the same time
 #     (the same box), ROUNDS rounds (default 3): bytes per interval and recording CPU of each,
-#     their ratio in each round, and the CPU KTOP spent encoding models (its log).
+#     their ratio in each round, and the CPU KTOP spent encoding models (its log). AB_ARGS:
+#     more options for both (e.g. AB_ARGS="-p PID": the Stacks panel's model of that process).
 # Needs root and perf. Usage: bench/record_size.sh (KTOP=path, default build/ktop; DURATION,
 #   RUNS; LOAD=0 to skip part 2; ONLY_AB=1 for part 4 alone)
 set -uo pipefail
@@ -75,8 +76,9 @@ measure() {
 # model-CPU-s".
 record_once() {
 	local bin=$1 name=$2 bytes n
+	# shellcheck disable=SC2086 # AB_ARGS: options, split on spaces
 	KTOP_LOG="$work/$name.log" "$bin" -b -P overview -f json -d 1 -n "$AB_DURATION" \
-		-w "$work/$name.ktop" >/dev/null 2>&1
+		${AB_ARGS:-} -w "$work/$name.ktop" >/dev/null 2>&1
 	bytes=$(stat -c %s "$work/$name.ktop" 2>/dev/null || echo 0)
 	n=$("$KTOP" -r "$work/$name.ktop" -b -P overview -f json 2>/dev/null | wc -l)
 	awk -v b="$bytes" -v n="$n" 'BEGIN { printf "%.0f ", n ? b / n : 0 }'
@@ -89,7 +91,8 @@ record_once() {
 if [ -n "$KTOP_REF" ]; then
 	[ -x "$KTOP_REF" ] || { echo "record_size.sh: no ktop at KTOP_REF=$KTOP_REF" >&2; exit 2; }
 	echo
-	echo "## A/B, idle: A = $KTOP_REF, B = $KTOP; -b -P overview -d 1 -n $AB_DURATION -w," \
+	echo "## A/B, idle: A = $KTOP_REF, B = $KTOP; -b -P overview -d 1 -n $AB_DURATION" \
+		"${AB_ARGS:-} -w," \
 		"both at once, $ROUNDS rounds"
 	printf '%-6s %12s %12s %12s %12s %10s %10s %14s %8s\n' round "A bytes/int" "B bytes/int" \
 		"A rec %CPU" "B rec %CPU" "size B/A" "CPU B/A" "B models %CPU" load1

@@ -3,9 +3,9 @@
  * -r FILE without -b: the recording on the screen. A panel recorded as a model (Off-CPU,
  * Stacks) is the live panel fed the recorded models: its tree expands, collapses and is
  * searched as live, its cumulative view adds up the intervals of a range. The others show the
- * text they exported at that interval (the panel as it was, at 100 columns). The header names the recorded host,
- * kernel and moment, with a timeline of the recording; keys step one interval or ten, jump to
- * a time, and play at the recorded pace.
+ * text they exported at that interval (the panel as it was, at 100 columns). The header names
+ * the recorded host, kernel and moment, with a timeline of the recording; keys step one
+ * interval or ten, jump to a time, and play at the recorded pace.
  */
 #include "core/replay.h"
 
@@ -399,6 +399,13 @@ static bool live_key(struct replay_ui *u, int key)
 	case KEY_DO_REDRAW:
 		return true;
 	case KEY_DO_STACKS:
+		/* the Stacks panel's picker: a recording holds the stacks of its -p process only */
+		if (!strcmp(p->ops->name, "stacks")) {
+			snprintf(u->message, sizeof(u->message),
+				 "not in a replay: the stacks recorded are those of -p PID");
+			u->message_is_error = true;
+			return true;
+		}
 		/* live, Enter on a process opens its stacks; a replay has none: it expands */
 		keymap_run(p->ops->widget_keys, p->ops->nwidget_keys, p, KEY_RIGHT);
 		return true;

@@ -25,7 +25,8 @@ key() { tm send-keys -t rs "$@"; }
 
 tm -f /dev/null new-session -d -s rs -x 120 -y 40 \
 	"env -i PATH=$PATH HOME=/ TERM=screen-256color LANG=C.UTF-8 setpriv --reuid nobody \
-	--regid nogroup --clear-groups $KTOP -r $work/st.ktop -P stacks" || { not_ok "tmux"; finish; }
+	--regid nogroup --clear-groups $KTOP -r $work/st.ktop -P stacks" ||
+	{ not_ok "tmux"; finish; }
 check "as nobody, the Stacks panel is drawn live from its model: the burner, interval 1" \
 	wait_for 15 eval 'has "pid $burner burner" && has "interval 1 of 6" &&
 		has "on-CPU 99 Hz   interval"'
