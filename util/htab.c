@@ -63,15 +63,12 @@ void htab_grow(struct htab *t)
 	t->cap = old.cap ? 2 * old.cap : HTAB_MIN_CAP;
 	t->room = t->cap / 4 * 3;
 	t->slots = xcalloc(t->cap, t->stride);
-	for (size_t i = 0; i < old.cap; i++) {
-		const uint32_t *from = htab_slot_hash(&old, i);
-		uint32_t *to;
+	for (const unsigned char *from = old.slots; from < old.slots + old.cap * old.stride;
+	     from += old.stride) {
+		uint32_t h = *(const uint32_t *)from;
 
-		if (!*from)
-			continue;
-		to = htab_slot_hash(t, htab_free_slot(t, *from));
-		for (size_t w = 0; w < t->stride / sizeof(uint32_t); w++) /* no call per entry */
-			to[w] = from[w];
+		if (h)
+			memcpy(htab_slot_hash(t, htab_free_slot(t, h)), from, t->stride);
 	}
 	free(old.slots);
 }
