@@ -252,6 +252,56 @@ static void test_ksyms_file(void **state)
 	assert_non_null(strstr(why, "No such file"));
 }
 
+/*
+ * A kernel with call padding lists "__pfx_NAME" before NAME: NAME is kept as the tail of that
+ * string, not a second copy, and the table is cut to size.
+ */
+static void test_ksyms_pfx_shared(void **state)
+{
+	static const char text[] = "0000000000003000 t __pfx_alpha\n"
+				   "0000000000003010 T alpha\n"
+				   "0000000000003040 t __pfx_beta\n"
+				   "0000000000003050 t beta\n"
+				   "0000000000003050 t beta_alias\n"
+				   "0000000000003080 t __pfx_gamma\n"
+				   "0000000000003090 t not_gamma\n";
+	const char *pfx, *name, *mod;
+	char path[64];
+	char why[256];
+	uint64_t start;
+	struct ksyms *ks;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/ktop-kallsyms-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(ksyms_load(&ks, path, why, sizeof(why)), 0);
+	unlink(path);
+	assert_int_equal(ksyms_count(ks), 6);
+	assert_true(ksyms_lookup(ks, 0x3008, &pfx, &mod, &start));
+	assert_string_equal(pfx, "__pfx_alpha");
+	assert_true(ksyms_lookup(ks, 0x3020, &name, &mod, &start));
+	assert_string_equal(name, "alpha");
+	assert_int_equal(start, 0x3010);
+	assert_ptr_equal(name, pfx + 6);
+	assert_true(ksyms_lookup(ks, 0x3048, &pfx, &mod, &start));
+	assert_true(ksyms_lookup(ks, 0x3050, &name, &mod, &start));
+	assert_string_equal(name, "beta");
+	assert_ptr_equal(name, pfx + 6);
+	/* A name that is not the padding's function gets its own copy. */
+	assert_true(ksyms_lookup(ks, 0x3090, &name, &mod, &start));
+	assert_string_equal(name, "not_gamma");
+	/*
+	 * 16 bytes a symbol, and the names: "" for vmlinux, the three "__pfx_" names and
+	 * beta_alias and not_gamma (alpha and beta are inside theirs), each with its NUL.
+	 */
+	assert_true(ksyms_bytes(ks) <= 128 + 7 * 16 + 1 + 12 + 11 + 12 + 11 + 10);
+	ksyms_free(ks);
+}
+
 /* sym_kernel names through the cache and says why it cannot. */
 static void test_kernel_fake(void **state)
 {
@@ -1063,6 +1113,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_ksyms_file, teardown_files),
+		cmocka_unit_test(test_ksyms_pfx_shared),
 		cmocka_unit_test_teardown(test_kernel_fake, teardown_files),
 		cmocka_unit_test_teardown(test_kernel_real, teardown_files),
 		cmocka_unit_test_teardown(test_procmaps_parse, teardown_files),
