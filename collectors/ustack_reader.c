@@ -359,6 +359,8 @@ void ustack_reader_flush(struct ustack_reader *r, struct stack_collect *st, bool
 	r->nentries = nheld;
 	r->nuf = nuf;
 	r->cut = false;
+	/* Once an interval: debug files no stack needed lately are closed. */
+	unwind_release(r->uc, UNWIND_SOURCE_IDLE_NS);
 }
 
 size_t ustack_reader_count(const struct ustack_reader *r)

@@ -27,6 +27,8 @@
 #include "symbols/debuginfo.h"
 #include "symbols/demangle.h"
 #include "symbols/ksyms.h"
+#include "symbols/srcinfo.h"
+#include "symbols/unwind.h"
 #include "symbols/perfmap.h"
 #include "symbols/procmaps.h"
 #include "symbols/symbols.h"
@@ -720,6 +722,46 @@ static void test_user_build_id(void **state)
 	sym_cache_free(sc);
 }
 
+/*
+ * The lines of a stripped program come from its debug file, which ktop opens itself, by
+ * build-id under the debug root (libdwfl would look under /usr/lib/debug only), and closes
+ * when released; a later question opens it again for the same answer.
+ */
+static void test_source_build_id(void **state)
+{
+	struct sym_cache *sc = cache_new();
+	struct srcinfo_level lv[8];
+	struct unwind_cache *uc;
+	struct child c;
+	uint32_t line;
+	size_t n;
+
+	(void)state;
+	child_start(&c, FX("fx_buildid"), NULL);
+	sym_cache_set_debug_root(sc, FX_DEBUGROOT);
+	uc = unwind_cache_new(sc);
+	assert_int_equal(unwind_source_files(uc), 0);
+	n = unwind_source(uc, (uint32_t)c.pid, child_addr(&c, "alpha"), lv, 8);
+	assert_true(n >= 1);
+	assert_string_equal(lv[n - 1].file, "fx_funcs.c");
+	line = lv[n - 1].line;
+	assert_true(line > 0);
+	assert_int_equal(unwind_source_files(uc), 1);
+	/* Read a moment ago: not idle for UNWIND_SOURCE_IDLE_NS yet. */
+	unwind_release(uc, UNWIND_SOURCE_IDLE_NS);
+	assert_int_equal(unwind_source_files(uc), 1);
+	unwind_release(uc, 0);
+	assert_int_equal(unwind_source_files(uc), 0);
+	n = unwind_source(uc, (uint32_t)c.pid, child_addr(&c, "alpha"), lv, 8);
+	assert_true(n >= 1);
+	assert_string_equal(lv[n - 1].file, "fx_funcs.c");
+	assert_int_equal(lv[n - 1].line, line);
+	assert_int_equal(unwind_source_files(uc), 1);
+	child_stop(&c);
+	unwind_cache_free(uc);
+	sym_cache_free(sc);
+}
+
 /* A debuglink file of another build (wrong CRC) must not be used. */
 static void test_user_bad_crc(void **state)
 {
@@ -1114,6 +1156,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_ksyms_file, teardown_files),
 		cmocka_unit_test(test_ksyms_pfx_shared),
+		cmocka_unit_test(test_source_build_id),
 		cmocka_unit_test_teardown(test_kernel_fake, teardown_files),
 		cmocka_unit_test_teardown(test_kernel_real, teardown_files),
 		cmocka_unit_test_teardown(test_procmaps_parse, teardown_files),
