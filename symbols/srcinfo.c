@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "symbols/debuginfo.h"
+#include "symbols/lineprog.h"
 #include "util/xalloc.h"
 
 #define SRCINFO_FILES_MAX 32 /* debug files known; the least recently read is closed first */
@@ -41,6 +42,15 @@ struct srcinfo_file {
 	int fd;		 /* its fd, or -1 */
 	int64_t delta;	 /* the debug file's addresses minus the main file's */
 	uint64_t used_ns; /* when it was last read */
+	struct lineprog_sections secs; /* its line sections, decompressed by libdw */
+	struct lineprog lp;		/* the header of the unit read last */
+};
+
+/* A unit's file names: from its line program as ktop reads it, or from libdw. */
+struct srcinfo_names {
+	const struct lineprog *lp;
+	Dwarf_Files *files;
+	size_t nfiles;
 };
 
 struct srcinfo_cache {
@@ -78,18 +88,27 @@ static const char *srcinfo_inlined_name(Dwarf_Die *die)
 	return NULL;
 }
 
-/* The call site of an inlined call: file (base name) and line, from its CU's file table. */
-static void srcinfo_call_site(Dwarf_Die *die, Dwarf_Files *files, size_t nfiles, char *file,
+/* File idx of a unit's names, or NULL. */
+static const char *srcinfo_name(const struct srcinfo_names *t, Dwarf_Word idx)
+{
+	if (t->lp)
+		return lineprog_file(t->lp, idx);
+	return t->files && idx < t->nfiles ? dwarf_filesrc(t->files, idx, NULL, NULL) : NULL;
+}
+
+/* The call site of an inlined call: file (base name) and line, from its unit's file names. */
+static void srcinfo_call_site(Dwarf_Die *die, const struct srcinfo_names *t, char *file,
 			      size_t file_len, uint32_t *line)
 {
 	Dwarf_Attribute attr;
 	Dwarf_Word idx = 0, ln = 0;
+	const char *name;
 
 	file[0] = '\0';
 	*line = 0;
-	if (dwarf_attr(die, DW_AT_call_file, &attr) && !dwarf_formudata(&attr, &idx) && files &&
-	    idx < nfiles)
-		srcinfo_base(file, file_len, dwarf_filesrc(files, idx, NULL, NULL));
+	if (dwarf_attr(die, DW_AT_call_file, &attr) && !dwarf_formudata(&attr, &idx) &&
+	    (name = srcinfo_name(t, idx)))
+		srcinfo_base(file, file_len, name);
 	if (dwarf_attr(die, DW_AT_call_line, &attr) && !dwarf_formudata(&attr, &ln))
 		*line = (uint32_t)ln;
 }
@@ -184,9 +203,11 @@ static void srcinfo_file_close(struct srcinfo_file *f)
 		elf_end(f->elf);
 	if (f->fd >= 0)
 		close(f->fd);
+	lineprog_fini(&f->lp);
 	free(f->key);
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
+	lineprog_init(&f->lp);
 }
 
 void srcinfo_cache_free(struct srcinfo_cache *c)
@@ -287,6 +308,44 @@ static void srcinfo_hide_unread(Elf *elf)
 	}
 }
 
+/* The data of section name of elf (decompressed if libdw read it), or NULL. */
+static const uint8_t *srcinfo_section(Elf *elf, const char *name, size_t *len)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	*len = 0;
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		const char *n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		n = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!n || strcmp(n, name))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf)
+			return NULL;
+		*len = d->d_size;
+		return d->d_buf;
+	}
+	return NULL;
+}
+
+/* Find f's line sections, which libdw has decompressed, for its line programs. */
+static void srcinfo_line_sections(struct srcinfo_file *f)
+{
+	struct lineprog_sections *s = &f->secs;
+
+	s->line = srcinfo_section(f->elf, ".debug_line", &s->line_len);
+	s->line_str = srcinfo_section(f->elf, ".debug_line_str", &s->line_str_len);
+	s->str = srcinfo_section(f->elf, ".debug_str", &s->str_len);
+}
+
 /* The address of elf's first PT_LOAD segment; false when it has none. */
 static bool srcinfo_first_load(Elf *elf, GElf_Addr *vaddr)
 {
@@ -343,6 +402,7 @@ static void srcinfo_file_open(struct srcinfo_cache *c, struct srcinfo_file *f, D
 	if (!f->dw)
 		goto out_close;
 	f->delta = (int64_t)(debug_vaddr - main_vaddr);
+	srcinfo_line_sections(f);
 	return;
 
 out_close:
@@ -407,6 +467,7 @@ static struct srcinfo_file *srcinfo_file_get(struct srcinfo_cache *c, Dwfl_Modul
 	}
 	f = &c->files[c->nfiles++];
 	*f = (struct srcinfo_file){ .key = xstrdup(key), .fd = -1, .used_ns = now_ns };
+	lineprog_init(&f->lp);
 	srcinfo_file_open(c, f, mod, main, id, id_len);
 	return f;
 }
@@ -429,12 +490,36 @@ static Dwarf_Die *srcinfo_unit_of(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *mem)
 }
 
 /*
+ * The line of addr in unit cudie of f, and the unit's file names, from its line program as
+ * ktop reads it (libdw would keep every row of the unit); false when that program cannot be
+ * read here.
+ */
+static bool srcinfo_own_line(struct srcinfo_file *f, Dwarf_Die *cudie, Dwarf_Addr addr,
+			     char *file, size_t file_len, uint32_t *line, struct srcinfo_names *t)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word off;
+	uint64_t idx;
+	const char *name;
+
+	if (!dwarf_attr(cudie, DW_AT_stmt_list, &attr) || dwarf_formudata(&attr, &off) ||
+	    lineprog_read(&f->lp, &f->secs, off))
+		return false;
+	t->lp = &f->lp;
+	if (lineprog_find(&f->lp, addr, &idx, line) && (name = lineprog_file(&f->lp, idx)))
+		srcinfo_base(file, file_len, name);
+	else
+		*line = 0;
+	return true;
+}
+
+/*
  * The unit holding pc in mod, in *mem when read from c's debug file; its address there in
- * *addr, and the file and line of pc.
+ * *addr, the file and line of pc, and the unit's file names in *t.
  */
 static Dwarf_Die *srcinfo_unit(struct srcinfo_cache *c, Dwfl_Module *mod, uint64_t pc,
 			       uint64_t now_ns, Dwarf_Die *mem, Dwarf_Addr *addr, char *file,
-			       size_t file_len, uint32_t *line)
+			       size_t file_len, uint32_t *line, struct srcinfo_names *t)
 {
 	struct srcinfo_file *f = srcinfo_file_get(c, mod, now_ns);
 	Dwarf_Die *cudie;
@@ -450,26 +535,29 @@ static Dwarf_Die *srcinfo_unit(struct srcinfo_cache *c, Dwfl_Module *mod, uint64
 		cudie = srcinfo_unit_of(f->dw, *addr, mem);
 		if (!cudie)
 			return NULL;
+		if (srcinfo_own_line(f, cudie, *addr, file, file_len, line, t))
+			return cudie;
 		dl = dwarf_getsrc_die(cudie, *addr);
 		if (dl && !dwarf_lineno(dl, &lineno)) {
 			srcinfo_base(file, file_len, dwarf_linesrc(dl, NULL, NULL));
 			*line = lineno > 0 ? (uint32_t)lineno : 0;
 		}
-		return cudie;
-	}
-	cudie = dwfl_module_addrdie(mod, pc, &bias);
-	if (!cudie)
-		return NULL;
-	*addr = pc - bias;
-	{
-		Dwfl_Line *dl = dwfl_module_getsrc(mod, pc);
+	} else {
+		Dwfl_Line *dl;
 
+		cudie = dwfl_module_addrdie(mod, pc, &bias);
+		if (!cudie)
+			return NULL;
+		*addr = pc - bias;
+		dl = dwfl_module_getsrc(mod, pc);
 		if (dl) {
 			srcinfo_base(file, file_len,
 				     dwfl_lineinfo(dl, NULL, &lineno, NULL, NULL, NULL));
 			*line = lineno > 0 ? (uint32_t)lineno : 0;
 		}
 	}
+	if (dwarf_getsrcfiles(cudie, &t->files, &t->nfiles))
+		t->files = NULL;
 	return cudie;
 }
 
@@ -477,23 +565,21 @@ size_t srcinfo_at(struct srcinfo_cache *c, struct Dwfl *dwfl, uint64_t pc, uint6
 		  struct srcinfo_level *out, size_t max)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
-	Dwarf_Files *files = NULL;
+	struct srcinfo_names names = { 0 };
 	Dwarf_Die *scopes = NULL;
 	Dwarf_Die *cudie;
 	Dwarf_Die cumem;
 	Dwarf_Addr addr = 0;
 	char file[SRCINFO_FILE_LEN] = "";
-	size_t nfiles = 0, n = 0;
+	size_t n = 0;
 	uint32_t line = 0;
 	int nscopes;
 
 	if (!mod || !max)
 		return 0;
-	cudie = srcinfo_unit(c, mod, pc, now_ns, &cumem, &addr, file, sizeof(file), &line);
+	cudie = srcinfo_unit(c, mod, pc, now_ns, &cumem, &addr, file, sizeof(file), &line, &names);
 	if (!cudie)
 		return 0;
-	if (dwarf_getsrcfiles(cudie, &files, &nfiles))
-		files = NULL;
 	nscopes = dwarf_getscopes(cudie, addr, &scopes);
 	if (nscopes <= 0) {
 		free(scopes);
@@ -510,7 +596,7 @@ size_t srcinfo_at(struct srcinfo_cache *c, struct Dwfl *dwfl, uint64_t pc, uint6
 		out[n].line = line;
 		n++;
 		/* The level above executes the call of this inlined function. */
-		srcinfo_call_site(&scopes[i], files, nfiles, file, sizeof(file), &line);
+		srcinfo_call_site(&scopes[i], &names, file, sizeof(file), &line);
 	}
 	free(scopes);
 	out[n].inlined[0] = '\0';

@@ -27,6 +27,7 @@
 #include "symbols/debuginfo.h"
 #include "symbols/demangle.h"
 #include "symbols/ksyms.h"
+#include "symbols/lineprog.h"
 #include "symbols/srcinfo.h"
 #include "symbols/unwind.h"
 #include "symbols/perfmap.h"
@@ -758,8 +759,91 @@ static void test_source_build_id(void **state)
 	assert_int_equal(lv[n - 1].line, line);
 	assert_int_equal(unwind_source_files(uc), 1);
 	child_stop(&c);
+
+	/* The same function in a build with its DWARF inside, read by libdw: the same line. */
+	child_start(&c, FX("fx_pie"), NULL);
+	n = unwind_source(uc, (uint32_t)c.pid, child_addr(&c, "alpha"), lv, 8);
+	assert_true(n >= 1);
+	assert_string_equal(lv[n - 1].file, "fx_funcs.c");
+	assert_int_equal(lv[n - 1].line, line);
+	child_stop(&c);
 	unwind_cache_free(uc);
 	sym_cache_free(sc);
+}
+
+/*
+ * A DWARF 4 line program written by hand: two files, a row repeated at one address (the last
+ * listed counts), a sequence end (no line there). Every truncation of it is refused or read
+ * within its bounds.
+ */
+static void test_lineprog_rows(void **state)
+{
+	static const uint8_t hdr[] = {
+		1, 1, 1, 0xfb, 14, 13,			/* min_inst .. opcode_base */
+		0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1,	/* standard opcode lengths */
+		0,					/* no include directories */
+		'a', '.', 'c', 0, 0, 0, 0,		/* file 1 */
+		's', 'u', 'b', '/', 'b', '.', 'h', 0, 0, 0, 0, /* file 2 */
+		0,
+	};
+	static const uint8_t prog[] = {
+		0, 9, 2, 0x00, 0x10, 0, 0, 0, 0, 0, 0, /* set_address 0x1000 */
+		3, 9,				       /* line 10 */
+		1,				       /* row 0x1000 a.c:10 */
+		75,				       /* +4, +1: row 0x1004 a.c:11 */
+		4, 2,				       /* file 2 */
+		74,				       /* +4: row 0x1008 b.h:11 */
+		20,				       /* +0, +2: row 0x1008 b.h:13 */
+		2, 8,				       /* 0x1010 */
+		0, 1, 1,			       /* end of sequence */
+	};
+	struct lineprog_sections secs = { 0 };
+	uint8_t buf[4 + 2 + 4 + sizeof(hdr) + sizeof(prog)];
+	uint32_t unit_len = (uint32_t)(sizeof(buf) - 4), hdr_len = sizeof(hdr), line;
+	struct lineprog lp;
+	uint64_t file;
+
+	(void)state;
+	memcpy(buf, &unit_len, 4);
+	buf[4] = 4;
+	buf[5] = 0;
+	memcpy(buf + 6, &hdr_len, 4);
+	memcpy(buf + 10, hdr, sizeof(hdr));
+	memcpy(buf + 10 + sizeof(hdr), prog, sizeof(prog));
+	secs.line = buf;
+	secs.line_len = sizeof(buf);
+	lineprog_init(&lp);
+	assert_int_equal(lineprog_read(&lp, &secs, 0), 0);
+	assert_string_equal(lineprog_file(&lp, 1), "a.c");
+	assert_string_equal(lineprog_file(&lp, 2), "sub/b.h");
+	assert_null(lineprog_file(&lp, 3));
+	assert_false(lineprog_find(&lp, 0xfff, &file, &line));
+	assert_true(lineprog_find(&lp, 0x1003, &file, &line));
+	assert_int_equal(file, 1);
+	assert_int_equal(line, 10);
+	assert_true(lineprog_find(&lp, 0x1004, &file, &line));
+	assert_int_equal(line, 11);
+	assert_true(lineprog_find(&lp, 0x1008, &file, &line));
+	assert_int_equal(file, 2);
+	assert_int_equal(line, 13);
+	assert_true(lineprog_find(&lp, 0x100f, &file, &line));
+	assert_int_equal(line, 13);
+	assert_false(lineprog_find(&lp, 0x1010, &file, &line));
+	assert_false(lineprog_find(&lp, 0x2000, &file, &line));
+	assert_int_equal(lineprog_read(&lp, &secs, sizeof(buf)), -EINVAL);
+	assert_null(lineprog_file(&lp, 1));
+	for (size_t len = 0; len < sizeof(buf); len++) {
+		uint8_t *cut = malloc(len ? len : 1); /* so that ASan sees a read past its end */
+
+		memcpy(cut, buf, len);
+		secs.line = cut;
+		secs.line_len = len;
+		if (!lineprog_read(&lp, &secs, 0))
+			lineprog_find(&lp, 0x1008, &file, &line);
+		lp.off = UINT64_MAX; /* read the next cut afresh */
+		free(cut);
+	}
+	lineprog_fini(&lp);
 }
 
 /* A debuglink file of another build (wrong CRC) must not be used. */
@@ -1157,6 +1241,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_ksyms_file, teardown_files),
 		cmocka_unit_test(test_ksyms_pfx_shared),
 		cmocka_unit_test(test_source_build_id),
+		cmocka_unit_test(test_lineprog_rows),
 		cmocka_unit_test_teardown(test_kernel_fake, teardown_files),
 		cmocka_unit_test_teardown(test_kernel_real, teardown_files),
 		cmocka_unit_test_teardown(test_procmaps_parse, teardown_files),
