@@ -189,6 +189,9 @@ static bool lp_entries(struct lp_cur *c, struct lineprog *lp, const struct linep
 		forms[i] = lp_uleb(c);
 	}
 	count = lp_uleb(c);
+	/* An entry takes a byte at least: more than the bytes left is a broken header. */
+	if (!c->ok || count > (uint64_t)(c->end - c->p))
+		return false;
 	for (uint64_t e = 0; c->ok && e < count; e++) {
 		const char *path = NULL;
 
@@ -302,7 +305,7 @@ const char *lineprog_file(const struct lineprog *lp, uint64_t idx)
 struct lp_row {
 	uint64_t addr;
 	uint64_t file;
-	int64_t line;
+	uint64_t line; /* signed in effect; unsigned so that a hostile program wraps it */
 	bool end_seq;
 };
 
@@ -354,7 +357,7 @@ bool lineprog_find(const struct lineprog *lp, uint64_t addr, uint64_t *file, uin
 			uint8_t adj = (uint8_t)(op - lp->opcode_base);
 
 			lp_advance(lp, &r, &op_index, adj / lp->line_range);
-			r.line += lp->line_base + adj % lp->line_range;
+			r.line += (uint64_t)(int64_t)(lp->line_base + adj % lp->line_range);
 			lp_consider(&best, &r, addr);
 			continue;
 		}
@@ -387,7 +390,7 @@ bool lineprog_find(const struct lineprog *lp, uint64_t addr, uint64_t *file, uin
 			lp_advance(lp, &r, &op_index, lp_uleb(&c));
 			break;
 		case DW_LNS_advance_line:
-			r.line += lp_sleb(&c);
+			r.line += (uint64_t)lp_sleb(&c);
 			break;
 		case DW_LNS_set_file:
 			r.file = lp_uleb(&c);
@@ -409,6 +412,6 @@ bool lineprog_find(const struct lineprog *lp, uint64_t addr, uint64_t *file, uin
 	if (!c.ok || !best.found || best.row.end_seq)
 		return false;
 	*file = best.row.file;
-	*line = best.row.line > 0 && best.row.line <= UINT32_MAX ? (uint32_t)best.row.line : 0;
+	*line = (int64_t)best.row.line > 0 && best.row.line <= UINT32_MAX ? (uint32_t)best.row.line : 0;
 	return true;
 }
