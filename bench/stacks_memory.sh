@@ -45,7 +45,7 @@ runs=$((ROUNDS * (${KTOP_REF:+2}+1) + 2))
 # The distribution's python3, whose debug symbols python3.11-dbg installs.
 pybin=/usr/bin/python3
 [ -x "$pybin" ] || pybin=$(command -v python3)
-"$pybin" "$top/tests/bpf/busy_threads.py" $((secs * (runs + 1) + 30)) >"$work/py.out" &
+"$pybin" "$top/tests/bpf/busy_threads.py" $((secs * (runs + 1) * 2 + 60)) >"$work/py.out" &
 py=$!
 for _ in $(seq 50); do grep -q ready "$work/py.out" && break; sleep 0.1; done
 grep -q ready "$work/py.out" ||
@@ -132,6 +132,7 @@ a=$!
 "$KTOP_REF" -b -P stacks -p "$py" -d "$secs" -n 1 -f json >"$work/ref.json" 2>/dev/null &
 b=$!
 wait "$a" "$b"
+kill -0 "$py" 2>/dev/null || echo "stacks_memory.sh: busy_threads.py ended before the comparison" >&2
 python3 - "$work/new.json" "$work/ref.json" <<'PY'
 import json, sys
 # On-CPU samples land on different instructions in each run: their lines differ by chance.
