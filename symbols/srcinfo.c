@@ -10,9 +10,12 @@
  *
  * A stripped module's debug file is opened here rather than by libdwfl, read with pread
  * (nothing of it stays mapped) and with the sections these lookups never read (location
- * lists, macros, name indexes, CFI) hidden, so libdw does not decompress them; the file and
- * its parsed line tables go when it has been idle a while. Debian's python3.11-dbg holds
- * 22 MB of decompressed DWARF, 5.5 MB of it location lists.
+ * lists, macros, name indexes, CFI) hidden, so libdw does not decompress them; its lines and
+ * call sites' files come from its line programs run in place (symbols/lineprog.c) rather than
+ * libdw's tables of every row; the file goes when it has been idle a while. Debian's
+ * python3.11-dbg holds 22 MB of decompressed DWARF, 5.5 MB of it location lists. A module
+ * with its DWARF inside, or whose debug file is not found that way (or links a dwz file), is
+ * read through its Dwfl as before.
  */
 #include "symbols/srcinfo.h"
 
