@@ -337,6 +337,13 @@ void stack_collect_end(struct stack_collect *st)
 	}
 }
 
+void stack_collect_forget_gen(struct stack_collect *st, int gen)
+{
+	/* Keys are a shortcut to identities, which stay: they are found again by their frames. */
+	htab_clear(&st->keys);
+	collect_frames_forget_gen(&st->fr, gen);
+}
+
 /*
  * Empty the cumulative set and the identities (kernel stacks stay cached). Their names and
  * frames go with the store, once the snapshots that share it are freed.

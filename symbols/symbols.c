@@ -235,6 +235,11 @@ int sym_cache_new(struct sym_cache **out, char *why, size_t why_len)
 	return 0;
 }
 
+const char *sym_cache_debug_root(const struct sym_cache *sc)
+{
+	return sc->debug_root;
+}
+
 void sym_cache_set_debug_root(struct sym_cache *sc, const char *dir)
 {
 	free(sc->debug_root);
