@@ -296,7 +296,8 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 	int fd;
 
 	b->gen = key.gen = collect_procs_get(ps, k->tgid)->gen;
-	u = htab_find(&cf->ustacks, frames_ustack_hash(&key), &key, frames_ustack_eq);
+	u = htab_find_as(&cf->ustacks, struct frames_ustack, frames_ustack_hash(&key), &key,
+			 frames_ustack_eq);
 	if (u) {
 		memcpy(out, u->frames, u->n * sizeof(*out));
 		b->n = b->interned = u->n;

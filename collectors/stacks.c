@@ -311,6 +311,14 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 		if (err)
 			return err;
 	}
+	/* At most hz samples a second on each CPU are copied: the ring holds half a second. */
+	err = bpf_map__set_max_entries(skel->maps.ustack_ring,
+				       ustack_reader_ring_bytes(priv->ustack_kib, priv->hz,
+								priv->ncpus));
+	if (err) {
+		snprintf(why, why_len, "stacks: size the stack copy ring: %s", strerror(-err));
+		return err;
+	}
 	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
 	skel->rodata->every_process = priv->every;
 	priv->can_copy = ustack_reader_can_copy();

@@ -11,21 +11,14 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-pids=()   # background processes to reap
 mnt=""    # the small tmpfs of the full-disk case
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	kill_pids
 	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null
 	cleanup_test
 }
 trap cleanup EXIT
 
-# has_line FILE TEXT: FILE contains TEXT.
-has_line() { grep -qF -- "$2" "$1" 2>/dev/null; }
-# lines_at_least FILE N: FILE has N lines or more.
-lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 # same FILE1 FILE2: the two files are equal, else their first difference as notes.
 same() {
 	cmp -s "$1" "$2" && return 0
