@@ -10,7 +10,8 @@
 # % of a core, and the header's drop fields at the first and the last sample.
 # Targets (issue #20): RSS and fds flat (slope under 1% per 10 minutes), CPU under 2% of a core
 # at a 1 s refresh, no drop counter growing without a cause the header names.
-# Needs root. Usage: bench/soak.sh  (KTOP, MINUTES, STEP, DELAY)
+# Needs root. Usage: bench/soak.sh  (KTOP, MINUTES, STEP, DELAY; SAMPLES=FILE keeps the samples:
+# seconds, RSS in KiB, CPU ticks, fds a line)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KTOP=${KTOP:-$top/build/ktop}
@@ -94,6 +95,7 @@ tmux -L "$sock" send-keys -t soak 1
 sleep 2
 tmux -L "$sock" capture-pane -p -t soak >"$work/last-screen"
 
+[ -n "${SAMPLES:-}" ] && cp "$samples" "$SAMPLES"
 echo "## bench/soak.sh: MINUTES=$MINUTES STEP=$STEP DELAY=$DELAY, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$samples" "$hz" <<'EOF'
 import sys

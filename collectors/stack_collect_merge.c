@@ -93,8 +93,7 @@ static void merge_move(struct stack_collect *st, struct collect_ident *id, uint3
 	*(uint32_t *)htab_add(&st->ids, id->hash) = j;
 }
 
-/* Keep the kernel keys of kept identities, renumbered by remap (UINT32_MAX: merged). */
-static void merge_keys_remap(struct stack_collect *st, const uint32_t *remap)
+void collect_keys_remap(struct stack_collect *st, const uint32_t *remap)
 {
 	struct htab old = st->keys;
 	const struct collect_keyslot *e;
@@ -167,7 +166,7 @@ void collect_merge(struct stack_collect *st)
 	}
 	st->older = remap[st->older];
 	st->nidents = j;
-	merge_keys_remap(st, remap);
+	collect_keys_remap(st, remap);
 	for (size_t i = 0; i < st->ntouched; i++)
 		st->touched[i] = remap[st->touched[i]];
 	stack_store_unref(old_store);
