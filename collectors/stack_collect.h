@@ -61,7 +61,7 @@ void stack_collect_exec(struct stack_collect *st, uint32_t tgid);
 /*
  * A process exited: at the end of this interval and the next (its last blocks may be drained
  * then), its identities are folded into one per process name, thread name and frames, with
- * pid and tid 0 and exited set, which keeps their time; then the symbolizer forgets it.
+ * pid and tid 0 and exited set, which keeps their time; then its name is forgotten.
  */
 void stack_collect_exit(struct stack_collect *st, uint32_t tgid);
 

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "collectors/stack_collect_priv.h"
-#include "symbols/symbols.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
 
@@ -111,17 +110,19 @@ static void exited_compact(struct stack_collect *st, const bool *gone, size_t ng
 	free(remap);
 }
 
-/* Forget the processes of the last interval's notes: the symbolizer's maps, the names. */
+/*
+ * Forget the names and image generations of the processes of the last interval's notes. The
+ * symbolizer keeps their maps in its own bounded cache: the files they map stay parsed for
+ * the next process that maps them (a command started in a loop, its libraries).
+ */
 static void exited_turn(struct stack_collect *st)
 {
 	struct htab last = st->exited_last;
 	const uint32_t *tgid;
 	size_t pos = 0;
 
-	while ((tgid = htab_next(&last, &pos))) {
-		sym_process_forget(st->fr.sc, *tgid);
+	while ((tgid = htab_next(&last, &pos)))
 		collect_procs_forget(&st->procs, *tgid);
-	}
 	htab_clear(&last);
 	st->exited_last = st->exited;
 	st->exited = last;
