@@ -375,4 +375,5 @@ void stack_collect_reset(struct stack_collect *st)
 	collect_frames_forget_user(&st->fr);
 	st->older = -1;
 	st->merged = 0;
+	st->unheld = 0;
 }

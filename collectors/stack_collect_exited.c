@@ -14,6 +14,8 @@
 #include "util/hash.h"
 #include "util/xalloc.h"
 
+#define COLLECT_UNHELD_MIN 4096 /* identities dropped before the store may be renewed */
+
 static bool tgid_eq(const void *entry, const void *key)
 {
 	return *(const uint32_t *)entry == *(const uint32_t *)key;
@@ -146,6 +148,10 @@ void collect_fold_exited(struct stack_collect *st)
 	if (nfold)
 		exited_compact(st, gone, n);
 	st->folded += nfold;
+	st->unheld += nfold;
 	free(gone);
 	exited_turn(st);
+	/* The folded ones' own frames (their addresses) stay in the store: renew it now and then. */
+	if (st->unheld > st->nidents + COLLECT_UNHELD_MIN)
+		collect_restore(st);
 }

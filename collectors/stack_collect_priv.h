@@ -60,6 +60,7 @@ struct stack_collect {
 	struct htab exited;
 	struct htab exited_last;
 	uint64_t folded; /* identities folded into their exited process name's, ever */
+	uint64_t unheld; /* identities dropped since the store was last renewed */
 
 	size_t max_idents; /* 0: no bound */
 	int64_t older;	   /* the identity older stacks are merged into, or -1 */
@@ -93,6 +94,9 @@ void collect_keys_remap(struct stack_collect *st, const uint32_t *remap);
  * one per names and frames (stack_collect_exited.c); the last interval's are then forgotten.
  */
 void collect_fold_exited(struct stack_collect *st);
+
+/* Move every identity into a new store, leaving the names and frames none holds. */
+void collect_restore(struct stack_collect *st);
 
 /*
  * Over the bound: merge the smallest identities the interval did not touch into the older

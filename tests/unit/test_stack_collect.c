@@ -415,6 +415,57 @@ static void test_exited_processes_fold(void **state)
 	assert_int_equal(f->cumulative.total, 248);
 }
 
+/*
+ * Many processes that ran once and exited: one folded sample keeps their time, and the store
+ * is renewed (the frames at each one's own addresses go) with every figure kept.
+ */
+static void test_exited_store_renewed(void **state)
+{
+	struct fixture *f = *state;
+	const uint32_t live = (uint32_t)getpid();
+	const uint32_t many = 6000;
+	const struct stack_store *before;
+	const struct stack_sample *x, *l;
+
+	stack_collect_begin(f->st);
+	add_in(f, live, 301, NULL, 0, 5);
+	for (uint32_t i = 0; i < many; i++) {
+		const struct stack_collect_uframe own[] = {
+			{ inside(collect_fn_outer) + i, NULL, NULL },
+		};
+
+		add_in(f, 4000000 + i, 4000000 + i, own, 1, 2);
+	}
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, many + 1);
+	before = f->cumulative.store;
+	for (uint32_t i = 0; i < many; i++)
+		stack_collect_exit(f->st, 4000000 + i);
+	stack_collect_begin(f->st);
+	add_in(f, live, 301, NULL, 0, 1);
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, 2);
+	assert_ptr_not_equal(f->cumulative.store, before);
+	assert_int_equal(f->cumulative.total, 2 * many + 6);
+	x = sample_in(&f->cumulative, 0, 0);
+	l = sample_in(&f->cumulative, live, 301);
+	assert_non_null(x);
+	assert_non_null(l);
+	assert_int_equal(x->value, 2 * many);
+	assert_int_equal(x->count, many);
+	assert_string_equal(x->comm, "worker");
+	assert_int_equal(x->nframes, 1);
+	assert_non_null(strstr(x->frames[0].name, "exited before its maps were read"));
+	assert_int_equal(l->value, 6);
+	/* The live thread's key still finds its identity in the new store. */
+	stack_collect_begin(f->st);
+	add_in(f, live, 301, NULL, 0, 4);
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, 2);
+	assert_int_equal(sample_in(&f->cumulative, live, 301)->value, 10);
+	assert_int_equal(f->interval.nsamples, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +475,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bound_merges_smallest_untouched, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_exited_processes_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exited_store_renewed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
