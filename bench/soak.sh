@@ -3,7 +3,9 @@
 # MINUTES=60), a panel key pressed every STEP seconds in turn (1 to 6, then the help screen,
 # the flame view and back to the tree), under three loads at once: fork/exec churn (a shell starting
 # /bin/true in a loop), a throwaway MariaDB (tests/bpf/db.sh) answering fast point selects and
-# a slow query (SELECT SLEEP(0.2)) in a loop, and 4 KiB direct writes to a loop device.
+# a slow query (SELECT SLEEP(0.2)) in a loop, and 4 KiB direct writes to a loop device. ktop
+# traces that MariaDB only (--db PID): servers that others start and stop on the same box would
+# make its memory their figure.
 # Every 10 s it samples ktop's RSS, its CPU time and its open file descriptors, and keeps the
 # screen's header (its drop counters). The report: each figure's first and last value and its
 # slope after the first minute (least squares, in % of the mean per 10 minutes), ktop's CPU in
@@ -61,7 +63,7 @@ loads+=($!)
 
 tmux -L "$sock" -f /dev/null new-session -d -s soak -x 160 -y 45 \
 	"exec env TERM=screen-256color LANG=C.UTF-8 HOME=$work KTOP_EXPORT_DIR=$work \
-	 $KTOP -d $DELAY 2>$work/err" || exit 1
+	 $KTOP -d $DELAY --db $db_pid 2>$work/err" || exit 1
 pid=$(tmux -L "$sock" display-message -p -t soak '#{pane_pid}')
 for ((i = 0; i < 150; i++)); do
 	tmux -L "$sock" capture-pane -p -t soak | grep -q 'CPU' && break
