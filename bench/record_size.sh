@@ -12,14 +12,22 @@
 #     cut before its last interval's index, as SIGKILL leaves it, which is read by scanning).
 #     The wall time of `ktop -r FILE -b -P overview -f json --from +30m -n 1` (open, find the
 #     middle, decompress and print one interval): median, min and max of RUNS (default 5).
+#  4. With KTOP_REF=path (another build, e.g. one without the Off-CPU model section): A/B, the
+#     same idle recording (AB_DURATION s, default 30) by KTOP_REF and by KTOP at the same time
+#     (the same box), ROUNDS rounds (default 3): bytes per interval and recording CPU of each,
+#     their ratio in each round, and the CPU KTOP spent encoding models (its log).
 # Needs root and perf. Usage: bench/record_size.sh (KTOP=path, default build/ktop; DURATION,
-#   RUNS; LOAD=0 to skip part 2)
+#   RUNS; LOAD=0 to skip part 2; ONLY_AB=1 for part 4 alone)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KTOP=${KTOP:-$top/build/ktop}
 DURATION=${DURATION:-60}
 RUNS=${RUNS:-5}
 LOAD=${LOAD:-1}
+KTOP_REF=${KTOP_REF:-}
+AB_DURATION=${AB_DURATION:-30}
+ROUNDS=${ROUNDS:-3}
+ONLY_AB=${ONLY_AB:-0}
 
 [ "$(id -u)" = 0 ] || { echo "record_size.sh: needs root" >&2; exit 2; }
 [ -x "$KTOP" ] || { echo "record_size.sh: no ktop at $KTOP (set KTOP)" >&2; exit 2; }
@@ -62,6 +70,44 @@ measure() {
 		printf "%-6s %10d %10.0f %10.1f %12.2f %12.2f %12.2f\n", name, n, b / n,
 			b / n * 3600 / 1e6, r / d * 100, w / d * 100, wo / d * 100 }'
 }
+
+# record_once BIN NAME: AB_DURATION intervals into $work/NAME.ktop; "bytes/interval record-CPU-s
+# model-CPU-s".
+record_once() {
+	local bin=$1 name=$2 bytes n
+	KTOP_LOG="$work/$name.log" "$bin" -b -P overview -f json -d 1 -n "$AB_DURATION" \
+		-w "$work/$name.ktop" >/dev/null 2>&1
+	bytes=$(stat -c %s "$work/$name.ktop" 2>/dev/null || echo 0)
+	n=$("$KTOP" -r "$work/$name.ktop" -b -P overview -f json 2>/dev/null | wc -l)
+	awk -v b="$bytes" -v n="$n" 'BEGIN { printf "%.0f ", n ? b / n : 0 }'
+	sed -n 's/.*intervals written, \([0-9.]*\) s of CPU spent recording.*/\1 /p' "$work/$name.log" |
+		tr -d '\n'
+	sed -n 's/.*of which \([0-9.]*\) s encoding models.*/\1/p' "$work/$name.log" | grep . ||
+		echo 0
+}
+
+if [ -n "$KTOP_REF" ]; then
+	[ -x "$KTOP_REF" ] || { echo "record_size.sh: no ktop at KTOP_REF=$KTOP_REF" >&2; exit 2; }
+	echo
+	echo "## A/B, idle: A = $KTOP_REF, B = $KTOP; -b -P overview -d 1 -n $AB_DURATION -w," \
+		"both at once, $ROUNDS rounds"
+	printf '%-6s %12s %12s %12s %12s %10s %10s %14s %8s\n' round "A bytes/int" "B bytes/int" \
+		"A rec %CPU" "B rec %CPU" "size B/A" "CPU B/A" "B models %CPU" load1
+	for ((r = 1; r <= ROUNDS; r++)); do
+		# both at once: the same box, the same processes and stacks, in each round
+		record_once "$KTOP_REF" "a$r" >"$work/a$r.row" &
+		record_once "$KTOP" "b$r" >"$work/b$r.row"
+		wait $!
+		read -r ab ac _ <"$work/a$r.row"
+		read -r bb bc bm <"$work/b$r.row"
+		awk -v r="$r" -v ab="$ab" -v ac="$ac" -v bb="$bb" -v bc="$bc" -v bm="$bm" \
+			-v d="$AB_DURATION" -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+			printf "%-6s %12d %12d %12.2f %12.2f %10.2f %10.2f %14.3f %8s\n", r, ab, bb,
+				ac / d * 100, bc / d * 100, ab ? bb / ab : 0, ac ? bc / ac : 0,
+				bm / d * 100, l }'
+	done
+	[ "$ONLY_AB" = 1 ] && exit 0
+fi
 
 echo
 echo "## ktop -b -P overview -f json -d 1 -n $DURATION -w FILE, and without -w"

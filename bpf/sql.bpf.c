@@ -2,8 +2,9 @@
 /*
  * Slow queries: time each MySQL/MariaDB and PostgreSQL query from its start to its end, and
  * send only those over the threshold (with their text) to user space through a ring buffer.
- * While a query is in flight, its thread's context switches and wakeups split its time by
- * thread-state class (sched_class.bpf.h) into the query's own sums, which travel with it.
+ * While a query is in flight, the scheduler's own counters of its thread split its time into CPU,
+ * run-queue wait and blocked time, and the thread's switches out to block name the class of
+ * each block (sched_class.bpf.h), into the query's own sums, which travel with it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -30,11 +31,13 @@ __u32 filter_servers = 0; /* nonzero: only processes (or children of processes) 
 __u32 dwarf_mode = 0;	  /* nonzero: a blocked query's user stack is copied (once a pair of ids) */
 
 /*
- * Threads with a query in flight, all servers together: while none has, the programs that
- * follow switches, wakeups and bios return at once. A thread that exits in the middle of a
- * query leaves its count behind (the programs then only look further than they need).
+ * Threads with a query in flight, all servers together, counted by thread id modulo the buckets
+ * (a power of two): the programs on every switch and bio of the box test the thread's bucket
+ * first, so a thread whose bucket is empty, nearly every thread, costs them two loads. A thread
+ * sharing a bucket with one in flight costs them a task-storage lookup more.
  */
-__u64 sql_in_flight = 0;
+#define SQL_FLIGHT_BUCKETS 1024
+__u32 sql_flight[SQL_FLIGHT_BUCKETS];
 
 /*
  * MySQL/MariaDB queries parked by the thread pool (dispatch_command returned "would block"),
@@ -112,15 +115,19 @@ struct sql_thread {
 	__u32 state; /* enum sql_thread_state */
 	__u32 pid;   /* the process, with thd the key of a parked query */
 	/*
-	 * While a query is in flight: the class of the thread's current span, since when, and
-	 * the scheduler's clocks then (to split a span whose switch or wakeup was not seen). Its
-	 * time goes into ev.waits.
+	 * While a query is in flight, the thread's current span, from the query's start or the
+	 * thread's last block to its next block or the query's end: when it began, the class of
+	 * that block (cpu at the query's start), and the scheduler's counters then: CPU time,
+	 * run-queue wait, voluntary and involuntary context switches. Its time goes into
+	 * ev.waits.
 	 */
 	__u64 span_ns;
 	__u64 span_exec_ns;
 	__u64 span_delay_ns;
+	__u64 span_nvcsw;
+	__u64 span_nivcsw;
 	__u32 span_class;
-	/* The current span is a block whose stacks are these (until its wakeup). */
+	/* The current span began with a block whose stacks are these. */
 	__u32 span_blocked;
 	__s32 span_kstack;
 	__s32 span_ustack;
@@ -308,75 +315,90 @@ static __always_inline void sql_stack_add(struct sql_stacks *st, __s32 kstack, _
 	};
 }
 
-/* The block that the thread's current span is ends after ns of it: its stacks get that time. */
-static __always_inline void sql_block_end(struct sql_thread *th, __u64 ns)
+/* The scheduler's counters of a thread, read directly from its task (a trusted pointer). */
+struct sql_counters {
+	__u64 exec;   /* CPU time (se.sum_exec_runtime) */
+	__u64 delay;  /* run-queue wait (sched_info.run_delay) */
+	__u64 nvcsw;  /* voluntary context switches: blocks */
+	__u64 nivcsw; /* involuntary ones: preemptions */
+};
+
+/* Read the scheduler's counters of t. */
+static __always_inline void sql_task_counters(struct task_struct *t, struct sql_counters *c)
 {
-	if (!th->span_blocked)
-		return;
+	c->exec = t->se.sum_exec_runtime;
+	c->delay = bpf_core_field_exists(t->sched_info.run_delay) ? t->sched_info.run_delay : 0;
+	c->nvcsw = t->nvcsw;
+	c->nivcsw = t->nivcsw;
+}
+
+/* The thread's current span opens at now, after a block of class cls, with its counters then. */
+static __always_inline void sql_span_open(struct sql_thread *th, __u64 now, __u32 cls,
+					  const struct sql_counters *c)
+{
+	th->span_ns = now;
+	th->span_exec_ns = c->exec;
+	th->span_delay_ns = c->delay;
+	th->span_nvcsw = c->nvcsw;
+	th->span_nivcsw = c->nivcsw;
+	th->span_class = cls;
 	th->span_blocked = 0;
-	sql_stack_add(&th->ev.stacks, th->span_kstack, th->span_ustack, th->span_class, ns, 1);
 }
 
 /* The query in flight on this thread opens its first span: the thread runs, since now. */
 static __always_inline void sql_waits_begin(struct sql_thread *th, struct task_struct *t, __u64 now)
 {
+	struct sql_counters c;
+
 	__builtin_memset(&th->ev.waits, 0, sizeof(th->ev.waits));
 	__builtin_memset(&th->ev.stacks, 0, sizeof(th->ev.stacks));
-	th->span_blocked = 0;
 	th->copied_ustack = 0;
 	th->copied_kstack = 0;
-	th->span_ns = now;
-	th->span_class = SCHED_CLASS_CPU;
-	sched_task_clocks(t, &th->span_exec_ns, &th->span_delay_ns);
-}
-
-/* Close the thread's current span at now into its query's waits, and open one of class cls. */
-static __always_inline void sql_waits_move(struct sql_thread *th, struct task_struct *t, __u32 cls,
-					   __u64 now)
-{
-	if (now > th->span_ns) {
-		th->ev.waits.ns[th->span_class & (SQL_WAIT_CLASSES - 1)] += now - th->span_ns;
-		sql_block_end(th, now - th->span_ns);
-	}
-	th->span_blocked = 0;
-	th->span_ns = now;
-	th->span_class = cls;
-	sched_task_clocks(t, &th->span_exec_ns, &th->span_delay_ns);
+	sql_task_counters(t, &c);
+	sql_span_open(th, now, SCHED_CLASS_CPU, &c);
 }
 
 /*
- * Close a span in which a switch or wakeup was not seen: the scheduler's clocks give its CPU
- * time and run-queue wait, the rest goes to rest; then open one of class cls. Counted (not a
- * loss: an estimate).
+ * Close the thread's current span at now into its query's waits and stacks; t is the thread,
+ * switching out to block (seen = 1: that switch is counted already) or on its CPU at its
+ * query's end (seen = 0). The scheduler's counters give the span's CPU time and run-queue wait
+ * (preemptions cost no program run); the rest is the block that opened the span, in its class
+ * (at the query's start: none, the rest is CPU time not yet counted). A block not seen (a
+ * program that could not run) makes the rest other, counted as an estimate. Then a span after
+ * a block of class cls opens.
  */
-static __always_inline void sql_waits_repair(struct sql_thread *th, struct task_struct *t,
-					     __u32 rest, __u32 cls, __u64 now)
+static __always_inline void sql_span_close(struct sql_thread *th, struct task_struct *t, __u64 now,
+					   __u64 seen, __u32 cls)
 {
-	__u64 span, cpu, runq;
+	struct sql_waits *w = &th->ev.waits;
+	__u32 rest_class = th->span_class;
+	__u64 span, cpu, runq, rest;
+	struct sql_counters c;
 
-	if (now > th->span_ns) {
-		span = now - th->span_ns;
-		sched_span_split(t, th->span_exec_ns, th->span_delay_ns, span, &cpu, &runq);
-		th->ev.waits.ns[SCHED_CLASS_CPU] += cpu;
-		th->ev.waits.ns[SCHED_CLASS_RUNQ] += runq;
-		th->ev.waits.ns[rest & (SQL_WAIT_CLASSES - 1)] += span - cpu - runq;
-		if (rest == th->span_class)
-			sql_block_end(th, span - cpu - runq);
-		th->span_ns = now;
+	sql_task_counters(t, &c);
+	span = now > th->span_ns ? now - th->span_ns : 0;
+	cpu = c.exec > th->span_exec_ns ? c.exec - th->span_exec_ns : 0;
+	cpu = cpu < span ? cpu : span;
+	runq = c.delay > th->span_delay_ns ? c.delay - th->span_delay_ns : 0;
+	runq = runq < span - cpu ? runq : span - cpu;
+	rest = span - cpu - runq;
+	if (c.nvcsw - th->span_nvcsw != seen) {
+		rest_class = SCHED_CLASS_OTHER;
+		sql_count(SQL_STAT_WAITS_REPAIRED);
 	}
-	sql_count(SQL_STAT_WAITS_REPAIRED);
-	sql_waits_move(th, t, cls, now);
+	w->ns[SCHED_CLASS_CPU] += cpu;
+	w->ns[SCHED_CLASS_RUNQ] += runq;
+	w->ns[rest_class & (SQL_WAIT_CLASSES - 1)] += rest;
+	w->switches += c.nvcsw - th->span_nvcsw + c.nivcsw - th->span_nivcsw;
+	if (th->span_blocked && rest_class == th->span_class)
+		sql_stack_add(&th->ev.stacks, th->span_kstack, th->span_ustack, rest_class, rest, 1);
+	sql_span_open(th, now, cls, &c);
 }
 
 /* The query in flight on this thread ends or parks now, in a probe on its CPU: its last span. */
 static __always_inline void sql_waits_end(struct sql_thread *th, __u64 now)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-
-	if (th->span_class != SCHED_CLASS_CPU)
-		sql_waits_repair(th, t, th->span_class, SCHED_CLASS_CPU, now);
-	else
-		sql_waits_move(th, t, SCHED_CLASS_CPU, now);
+	sql_span_close(th, bpf_get_current_task_btf(), now, 0, SCHED_CLASS_CPU);
 }
 
 /* Add one part of a query's waits and stacks (a thread-pool turn) to its parked whole. */
@@ -397,17 +419,27 @@ static __always_inline void sql_waits_add(struct sql_event *to, const struct sql
 	to->stacks.other_count += from->stacks.other_count;
 }
 
-/* The thread's state changes; the count of threads with a query in flight follows it. */
+/* Whether a query may be in flight on thread tid: its bucket counts one. */
+static __always_inline bool sql_may_fly(__u32 tid)
+{
+	return sql_flight[tid & (SQL_FLIGHT_BUCKETS - 1)] != 0;
+}
+
+/*
+ * The current thread's state changes (in a probe on it, or its last switch out); its bucket's
+ * count of threads with a query in flight follows.
+ */
 static __always_inline void sql_set_state(struct sql_thread *th, __u32 state)
 {
+	__u32 b = (__u32)bpf_get_current_pid_tgid() & (SQL_FLIGHT_BUCKETS - 1);
 	bool was = th->state != SQL_THREAD_IDLE;
 	bool is = state != SQL_THREAD_IDLE;
 
 	th->state = state;
 	if (is && !was)
-		__sync_fetch_and_add(&sql_in_flight, 1);
+		__sync_fetch_and_add(&sql_flight[b], 1);
 	else if (was && !is)
-		__sync_fetch_and_add(&sql_in_flight, -1);
+		__sync_fetch_and_add(&sql_flight[b], -1);
 }
 
 /* This thread's slot (made on first use when create); NULL is counted when it was wanted. */
@@ -978,80 +1010,47 @@ static __always_inline void sql_block_stacks(__u64 *ctx, struct sql_thread *th,
 }
 
 /*
- * A context switch: a thread with a query in flight leaves its CPU (its span on the CPU ends,
- * the class it leaves for begins), or comes onto one (its wait ends). While a query is in
- * flight anywhere, other threads cost a task-storage lookup each.
+ * prev, a thread with a query in flight, leaves its CPU now to block: its span closes, and one
+ * after a block of that class opens, with the stacks it blocks in. Leaving for good (exiting),
+ * its query never ends: the thread stops being in flight.
  */
-static __always_inline void sql_on_switch(__u64 *ctx, bool preempt, struct task_struct *prev,
-					  struct task_struct *next)
+static __always_inline void sql_switch_out(__u64 *ctx, struct task_struct *prev, __u32 state)
 {
-	struct sql_thread *th;
-	__u64 now = 0;
-	__u32 out;
+	struct sql_thread *th = bpf_task_storage_get(&sql_threads, prev, 0, 0);
+	__u64 now;
+	__u32 cls;
 
-	if (!sql_in_flight)
-		return;
-	th = bpf_task_storage_get(&sql_threads, prev, 0, 0);
-	if (th && th->state != SQL_THREAD_IDLE) {
-		now = bpf_ktime_get_ns();
-		out = sched_out_class(ctx, preempt, prev, false);
-		if (out >= SCHED_CLASS_COUNT) /* exiting with its query in flight */
-			out = SCHED_CLASS_OTHER;
-		if (th->span_class != SCHED_CLASS_CPU)
-			sql_waits_repair(th, prev, th->span_class, out, now);
-		else
-			sql_waits_move(th, prev, out, now);
-		th->ev.waits.switches++;
-		if (out != SCHED_CLASS_RUNQ)
-			sql_block_stacks(ctx, th, prev);
-	}
-	th = bpf_task_storage_get(&sql_threads, next, 0, 0);
 	if (!th || th->state == SQL_THREAD_IDLE)
 		return;
-	if (!now)
-		now = bpf_ktime_get_ns();
-	/* Coming onto a CPU it was never seen leaving: it ran, then was away unseen. */
-	if (th->span_class == SCHED_CLASS_CPU)
-		sql_waits_repair(th, next, SCHED_CLASS_OTHER, SCHED_CLASS_CPU, now);
-	else
-		sql_waits_move(th, next, SCHED_CLASS_CPU, now);
-}
-
-/* A thread with a query in flight is woken: its wait ends, its wait for a CPU begins. */
-static __always_inline void sql_on_wakeup(struct task_struct *p)
-{
-	struct sql_thread *th;
-
-	if (!sql_in_flight)
-		return;
-	th = bpf_task_storage_get(&sql_threads, p, 0, 0);
-	if (!th || th->state == SQL_THREAD_IDLE || th->span_class == SCHED_CLASS_RUNQ)
-		return;
-	if (th->span_class == SCHED_CLASS_CPU) {
-		/* Woken before it switched out: still on its CPU, nothing changes. */
-		if (BPF_CORE_READ(p, on_cpu))
-			return;
-		sql_waits_repair(th, p, SCHED_CLASS_OTHER, SCHED_CLASS_RUNQ, bpf_ktime_get_ns());
+	now = bpf_ktime_get_ns();
+	if (state & SCHED_TASK_DEAD) { /* exiting with its query in flight */
+		sql_span_close(th, prev, now, 1, SCHED_CLASS_OTHER);
+		sql_set_state(th, SQL_THREAD_IDLE);
 		return;
 	}
-	sql_waits_move(th, p, SCHED_CLASS_RUNQ, bpf_ktime_get_ns());
+	cls = sched_block_class(prev, state, false);
+	sql_span_close(th, prev, now, 1, cls);
+	sql_block_stacks(ctx, th, prev);
 }
 
 /*
- * Task storage needs the tasks as BTF pointers, so these are tp_btf only (a kernel with task
- * storage, v5.11, has tp_btf). Attached with the collector, dropped when it closes.
+ * A context switch. Nearly every one is of a thread whose bucket is empty, and costs that test;
+ * a thread with a query in flight that is preempted (or yields) costs two tests more, as its
+ * time in the run queue is the scheduler's own counter; only a block of such a thread is work.
+ * Task storage needs the tasks as BTF pointers, hence tp_btf only (a kernel with task storage,
+ * v5.11, has tp_btf). Attached with the collector, dropped when it closes.
  */
 SEC("tp_btf/sched_switch")
 int sql_switch(__u64 *ctx)
 {
-	sql_on_switch(ctx, ctx[0] & 1, (struct task_struct *)ctx[1], (struct task_struct *)ctx[2]);
-	return 0;
-}
+	struct task_struct *prev = (struct task_struct *)ctx[1];
+	__u32 state;
 
-SEC("tp_btf/sched_wakeup")
-int sql_wakeup(__u64 *ctx)
-{
-	sql_on_wakeup((struct task_struct *)ctx[0]);
+	if (!sql_may_fly(prev->pid) || (ctx[0] & 1))
+		return 0;
+	state = sched_prev_state(ctx, prev);
+	if (state & 0xff)
+		sql_switch_out(ctx, prev, state);
 	return 0;
 }
 
@@ -1062,7 +1061,7 @@ int sql_bio_queue(__u64 *ctx)
 	struct bio *bio = (struct bio *)ctx[0];
 	struct sql_thread *th;
 
-	if (!sql_in_flight)
+	if (!sql_may_fly((__u32)bpf_get_current_pid_tgid()))
 		return 0;
 	th = sql_thread_get(false);
 	if (!th || th->state == SQL_THREAD_IDLE)

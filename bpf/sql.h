@@ -81,7 +81,7 @@ struct sql_stack {
 	__s32 ustack; /* the same, or SQL_STACK_NONE; user frames walked by frame pointers */
 	__u32 cls;    /* the class the kernel gave its blocks */
 	__u32 count;  /* blocks; 0: a free slot */
-	__u64 ns;     /* time blocked (from the switch out to the wakeup) */
+	__u64 ns;     /* time blocked (from the switch out, less CPU and run-queue time) */
 };
 
 /* The heaviest stacks a query blocked in, and the blocked time of the others. */
@@ -160,9 +160,9 @@ enum sql_drop {
 	/* Thread-pool resumptions folded into the query they continue. */
 	SQL_STAT_RESUMED,
 	/*
-	 * A switch or wakeup of a thread with a query in flight was not seen (its program could
-	 * not run, or found no task storage): no time is lost, that span is split by the
-	 * scheduler's clocks and its blocked part counted as "other".
+	 * A block of a thread with a query in flight was not seen (its program could not run,
+	 * or found no task storage): no time is lost, that span is split by the scheduler's
+	 * clocks as any other and its blocked part counted as "other".
 	 */
 	SQL_STAT_WAITS_REPAIRED,
 	/*

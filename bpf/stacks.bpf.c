@@ -16,6 +16,7 @@
 
 #define STACKS_EEXIST	  17	     /* EEXIST */
 #define STACKS_EFAULT	  14	     /* EFAULT */
+#define STACKS_ENOENT	  2	     /* ENOENT */
 #define STACKS_PF_KTHREAD 0x00200000 /* PF_KTHREAD */
 
 /*
@@ -28,13 +29,35 @@ __u32 dwarf_mode = 0;
 /* Set before load: with no target, every process's stacks are counted (no per-process counts). */
 const volatile __u32 every_process = 0;
 
-/* Ids are never deleted, so an id keeps naming the same stack for the whole run. */
-struct {
+/* Written live by user space at each poll: the stack map samples write into, 0 or 1. */
+__u32 stack_gen = 0;
+
+/*
+ * Two stack maps, one interval each in turn: user space empties a map once it has read what
+ * refers to it, so ids are taken in a map that holds only the stacks of one interval.
+ */
+struct stacks_stack_map {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, STACKS_STACKS_MAX);
+	__uint(max_entries, STACKS_STACKS_MAX / 2);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, STACKS_STACK_DEPTH * sizeof(__u64));
-} stacks_stacks SEC(".maps");
+};
+
+struct stacks_stack_map stacks_stacks0 SEC(".maps");
+struct stacks_stack_map stacks_stacks1 SEC(".maps");
+
+/*
+ * The two by generation. User space writes a slot after a flip: the update returns once every
+ * program that may have read the old generation has finished.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct stacks_stack_map);
+} stacks_gens SEC(".maps") = {
+	.values = { &stacks_stacks0, &stacks_stacks1 },
+};
 
 /* Emptied every poll: collectors/stacks.c makes it BPF_F_NO_PREALLOC where the kernel allows. */
 struct {
@@ -92,13 +115,23 @@ static __always_inline int stacks_in_user(struct bpf_perf_event_data *ctx)
 #endif
 }
 
-/* A stack id as kept: failures are counted (-EEXIST as a collision) and stay in the key. */
+/*
+ * A stack id as kept, in the map of this generation (STACKS_GEN1 set for the second): failures
+ * are counted (-EEXIST as a collision) and stay in the key.
+ */
 static __always_inline __s32 stacks_stackid(void *ctx, __u64 flags, __u32 drop, bool empty_ok)
 {
-	long id = bpf_get_stackid(ctx, &stacks_stacks, flags);
+	__u32 gen = stack_gen & 1;
+	void *map = bpf_map_lookup_elem(&stacks_gens, &gen);
+	long id;
 
+	if (!map) {
+		stacks_count(drop);
+		return -STACKS_ENOENT;
+	}
+	id = bpf_get_stackid(ctx, map, flags);
 	if (id >= 0)
-		return (__s32)id;
+		return (__s32)id | (gen ? STACKS_GEN1 : 0);
 	/* Only where the mode is unknown: an empty kernel stack is a user-mode sample. */
 	if (empty_ok && id == -STACKS_EFAULT)
 		return STACKS_STACK_NONE;

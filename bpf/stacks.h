@@ -7,7 +7,7 @@
 #define STACKS_STACK_DEPTH 127 /* frames per stack: the kernel's default perf_event_max_stack */
 
 /* Default map sizes; the stack map is resized from user space before load. */
-#define STACKS_STACKS_MAX 16384 /* distinct kernel and user stacks (--stack-storage) */
+#define STACKS_STACKS_MAX 16384 /* distinct stacks of both stack maps (--stack-storage) */
 #define STACKS_COUNTS_MAX 16384 /* (thread, stacks) pairs sampled between two polls */
 #define STACKS_PROCS_MAX  8192	/* processes sampled between two polls, with no target */
 #define STACKS_PIDS_MAX	  64	/* PIDs in the filter */
@@ -18,6 +18,13 @@
  * range, so never a bpf_get_stackid() result.
  */
 #define STACKS_STACK_NONE (-4096)
+
+/*
+ * Samples take their stacks in one of two stack maps, the one stack_gen names, and user space
+ * flips stack_gen at each poll, reads what refers to the other map, then empties it: ids do not
+ * pile up over a long run. An id of the second map has this bit set (ids are below 2^28).
+ */
+#define STACKS_GEN1 (1 << 30)
 
 /* Indexes of the per-CPU drop counter array. */
 enum stacks_drop {

@@ -70,8 +70,8 @@ struct sql_priv {
 	bool rb_queries;	    /* the slow-query ring is in rb */
 	bool scan_now;		    /* a server was exec'd: find and attach it without waiting */
 	struct bpf_link *exec_link; /* sched_process_exec, for the notes */
-	/* sched_switch, sched_wakeup, block_bio_queue: the in-flight queries' waits */
-	struct bpf_link *wait_links[3];
+	/* sched_switch, block_bio_queue: the in-flight queries' waits */
+	struct bpf_link *wait_links[2];
 	char waits_why[96]; /* why queries' time is not split by class, "" when it is */
 
 	struct sql_binary *bins;
@@ -763,9 +763,9 @@ static void sql_close(struct collector *c)
  */
 static void sql_waits_attach(struct sql_priv *priv, bool switch_btf)
 {
-	struct bpf_program *progs[] = { priv->skel->progs.sql_switch, priv->skel->progs.sql_wakeup,
+	struct bpf_program *progs[] = { priv->skel->progs.sql_switch,
 					priv->skel->progs.sql_bio_queue };
-	static const char *const names[] = { "sched_switch", "sched_wakeup", "block_bio_queue" };
+	static const char *const names[] = { "sched_switch", "block_bio_queue" };
 
 	if (!switch_btf) {
 		snprintf(priv->waits_why, sizeof(priv->waits_why), "sched_switch has no tp_btf");
@@ -813,7 +813,6 @@ static int sql_load(struct sql_priv *priv, uint32_t text_limit, uint32_t ustack_
 	switch_btf = switch_btf &&
 		     bpf_common_btf_has("btf_trace_block_bio_queue", BTF_KIND_TYPEDEF);
 	bpf_program__set_autoload(priv->skel->progs.sql_switch, switch_btf);
-	bpf_program__set_autoload(priv->skel->progs.sql_wakeup, switch_btf);
 	bpf_program__set_autoload(priv->skel->progs.sql_bio_queue, switch_btf);
 	err = bpf_map__set_value_size(priv->skel->maps.sql_parked,
 				      SQL_START_VALUE_SIZE(text_limit));

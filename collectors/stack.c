@@ -111,7 +111,7 @@ const char *stack_store_name(struct stack_store *st, const char *name)
 	if (!name)
 		name = "";
 	h = stack_name_hash_text(name);
-	slot = htab_insert(&st->names, h, name, store_name_eq, &added);
+	slot = htab_insert_as(&st->names, const char *, h, name, store_name_eq, &added);
 	if (!added)
 		return *slot;
 	len = strlen(name);

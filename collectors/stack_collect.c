@@ -98,8 +98,9 @@ static size_t collect_grown(size_t cap)
 	return cap ? cap * 2 : 64;
 }
 
-uint32_t collect_ident_add(struct stack_collect *st, const struct stack_sample *s, uint64_t h,
-			   uint64_t frames_hash)
+/* A new identity for sample s (as collect_ident_add), not in the identity table yet; its index. */
+static uint32_t collect_ident_make(struct stack_collect *st, const struct stack_sample *s,
+				   uint64_t h, uint64_t frames_hash)
 {
 	struct collect_ident *id;
 
@@ -113,8 +114,16 @@ uint32_t collect_ident_add(struct stack_collect *st, const struct stack_sample *
 	if (s->nframes)
 		id->s.frames = collect_intern_frames(&st->in, s->frames, s->nframes, frames_hash);
 	id->hash = h;
-	*(uint32_t *)htab_add(&st->ids, h) = (uint32_t)st->nidents;
 	return (uint32_t)st->nidents++;
+}
+
+uint32_t collect_ident_add(struct stack_collect *st, const struct stack_sample *s, uint64_t h,
+			   uint64_t frames_hash)
+{
+	uint32_t i = collect_ident_make(st, s, h, frames_hash);
+
+	*(uint32_t *)htab_add(&st->ids, h) = i;
+	return i;
 }
 
 /*
@@ -128,9 +137,10 @@ static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct s
 	struct stack_sample s = { .pid = k->tgid, .tid = k->tid };
 	const struct collect_ident_key q = { st->idents, &s };
 	char tcomm[COLLECT_NAME_LEN];
-	const uint32_t *found;
 	const char *pcomm;
+	uint32_t *slot;
 	uint64_t h, fh;
+	bool added;
 
 	s.frames = st->fr.buf;
 	s.nframes = n;
@@ -139,32 +149,35 @@ static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct s
 	h = collect_ident_hash(fh, &s);
 	/* a new identity probes both tables: let the frames table's miss overlap this one's */
 	collect_intern_prefetch(&st->in, fh);
-	found = htab_find(&st->ids, h, &q, collect_ident_eq);
-	if (found)
-		return *found;
+	/* one search: a new identity's index goes in the slot it ended at */
+	slot = htab_insert_as(&st->ids, uint32_t, h, &q, collect_ident_eq, &added);
+	if (!added)
+		return *slot;
 	escape_cstr(tcomm, sizeof(tcomm), comm, comm_len);
 	pcomm = collect_proc_name(collect_procs_get(&st->procs, k->tgid));
 	s.comm = stack_store_name(st->in.store, tcomm);
 	/* A process already gone: its thread's name is the best there is. */
 	s.pcomm = pcomm ? stack_store_name(st->in.store, pcomm) : s.comm;
-	return collect_ident_add(st, &s, h, fh);
+	*slot = collect_ident_make(st, &s, h, fh);
+	return *slot;
 }
 
 /* The identity of a drained entry: known by its key, else symbolized and looked up. */
 static uint32_t collect_ident_of(struct stack_collect *st, const struct stack_collect_key *k,
 				 const char *comm, size_t comm_len)
 {
-	uint64_t kh = collect_key_hash(k);
-	const struct collect_keyslot *found = htab_find(&st->keys, kh, k, collect_key_eq);
 	struct collect_built b = { 0 };
 	struct collect_keyslot *slot;
 	uint32_t id;
+	bool added;
 
-	if (found)
-		return found->id;
+	/* one search: a new key is filled in the slot it ended at (nothing else adds keys here) */
+	slot = htab_insert_as(&st->keys, struct collect_keyslot, collect_key_hash(k), k,
+			      collect_key_eq, &added);
+	if (!added)
+		return slot->id;
 	collect_frames_build(&st->fr, &st->procs, k, &b);
 	id = collect_ident_of_frames(st, k, b.n, b.interned, comm, comm_len);
-	slot = htab_add(&st->keys, kh);
 	*slot = (struct collect_keyslot){ .key = *k, .id = id };
 	if (b.nuser)
 		collect_frames_keep_user(&st->fr, k, b.gen, st->idents[id].s.frames, b.nuser);
@@ -358,6 +371,13 @@ void stack_collect_end(struct stack_collect *st)
 			c->count = id->cum_count;
 		}
 	}
+}
+
+void stack_collect_forget_gen(struct stack_collect *st, int gen)
+{
+	/* Keys are a shortcut to identities, which stay: they are found again by their frames. */
+	htab_clear(&st->keys);
+	collect_frames_forget_gen(&st->fr, gen);
 }
 
 /*

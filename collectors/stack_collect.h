@@ -36,11 +36,19 @@ struct stack_collect_scale {
 	uint64_t div; /* not 0 */
 };
 
-/* How the aggregator reads the collector's stack map. */
+/*
+ * An id taken in the second of two stack maps used in turn (the Stacks collector's) has this
+ * bit set; ids are bucket numbers below 2^28, and bits 28-29 may hold a fallback's cause.
+ */
+#define STACK_COLLECT_GEN1 (1 << 30)
+
+/* How the aggregator reads the collector's stack map, or its two. */
 struct stack_collect_map {
 	int fd;		/* a BPF_MAP_TYPE_STACK_TRACE map */
 	uint32_t nids;	/* ids are below this (the map size rounded up to a power of two) */
 	uint32_t depth; /* addresses in one value */
+	bool gens;	/* two maps used in turn: ids with STACK_COLLECT_GEN1 are in fd1's */
+	int fd1;	/* the second map, as large as the first, when gens */
 };
 
 struct stack_collect;
@@ -96,6 +104,12 @@ void stack_collect_add_unwound(struct stack_collect *st, const struct stack_coll
 			       uint64_t count, bool cumulative);
 /* Write the interval set and bring the cumulative set up to date. */
 void stack_collect_end(struct stack_collect *st);
+
+/*
+ * Stack map gen (0, or 1: fd1's) was emptied: what its ids named is forgotten (between an end
+ * and the next begin), and the next ids of that map are read afresh.
+ */
+void stack_collect_forget_gen(struct stack_collect *st, int gen);
 
 /* Empty the cumulative set (between an end and the next begin). */
 void stack_collect_reset(struct stack_collect *st);

@@ -30,7 +30,7 @@ static const char *const frames_probe_prefixes[] = {
 	"__perf_event_overflow",
 };
 
-/* A kernel stack, symbolized once: an id names the same stack for the whole run. */
+/* A kernel stack, symbolized once: an id names the same stack until its map is emptied. */
 struct collect_kstack {
 	struct stack_frame *frames; /* outermost first, probe frames removed */
 	uint32_t nframes;
@@ -63,6 +63,12 @@ static uint64_t frames_ustack_hash(const struct frames_ustack *u)
 	return hash_mix64((uint64_t)u->tgid << 32 ^ (uint64_t)u->gen << 16 ^ (uint32_t)u->id);
 }
 
+/* Kernel stack cache slots: one per possible id of each map. */
+static uint32_t frames_nslots(const struct collect_frames *cf)
+{
+	return cf->map.nids * (cf->map.gens ? 2 : 1);
+}
+
 void collect_frames_init(struct collect_frames *cf, struct sym_cache *sc,
 			 const struct stack_collect_map *map)
 {
@@ -74,13 +80,13 @@ void collect_frames_init(struct collect_frames *cf, struct sym_cache *sc,
 	cf->addrs = xcalloc(depth, sizeof(*cf->addrs));
 	cf->symf = xcalloc(depth, sizeof(*cf->symf));
 	cf->buf = xcalloc(2 * (size_t)depth + 4, sizeof(*cf->buf));
-	cf->kstacks = xcalloc(map->nids ? map->nids : 1, sizeof(*cf->kstacks));
+	cf->kstacks = xcalloc(frames_nslots(cf) ? frames_nslots(cf) : 1, sizeof(*cf->kstacks));
 	htab_init(&cf->ustacks, sizeof(struct frames_ustack), _Alignof(struct frames_ustack));
 }
 
 void collect_frames_fini(struct collect_frames *cf)
 {
-	for (uint32_t i = 0; i < cf->map.nids; i++)
+	for (uint32_t i = 0; i < frames_nslots(cf); i++)
 		free(cf->kstacks[i].frames);
 	free(cf->kstacks);
 	free(cf->addrs);
@@ -132,17 +138,40 @@ static uint64_t frames_call_addr(const uint64_t *addrs, uint32_t i)
 	return i ? addrs[i] - 1 : addrs[i];
 }
 
-/* Read and name kernel stack id once, without the probe's own innermost frames. */
-static const struct collect_kstack *frames_kstack(struct collect_frames *cf, uint32_t id)
+/*
+ * Where stack id (a fallback's cause bits cleared) is: its map, its bucket there and its kernel
+ * cache slot. False when it is no id of the maps.
+ */
+static bool frames_locate(const struct collect_frames *cf, int32_t id, int *fd, uint32_t *bucket,
+			  uint32_t *slot)
 {
-	struct collect_kstack *ks = &cf->kstacks[id];
+	bool gen1 = cf->map.gens && (id & STACK_COLLECT_GEN1);
+	uint32_t b = (uint32_t)id & ~(uint32_t)STACK_COLLECT_GEN1;
+
+	if (id < 0 || b >= cf->map.nids)
+		return false;
+	*fd = gen1 ? cf->map.fd1 : cf->map.fd;
+	*bucket = b;
+	*slot = gen1 ? cf->map.nids + b : b;
+	return true;
+}
+
+/* Read and name kernel stack id once, without the probe's own innermost frames. */
+static const struct collect_kstack *frames_kstack(struct collect_frames *cf, int32_t id)
+{
 	struct sym_frame *f = cf->symf;
 	uint32_t depth = cf->map.depth;
+	struct collect_kstack *ks;
+	uint32_t bucket, slot;
 	uint32_t n, keep = 0;
+	int fd;
 
+	if (!frames_locate(cf, id, &fd, &bucket, &slot))
+		return NULL;
+	ks = &cf->kstacks[slot];
 	if (ks->done)
 		return ks;
-	if (bpf_map_lookup_elem(cf->map.fd, &id, cf->addrs))
+	if (bpf_map_lookup_elem(fd, &bucket, cf->addrs))
 		return NULL; /* cannot happen for an id the kernel handed out: not cached */
 	ks->done = true;
 	n = frames_depth(cf);
@@ -192,7 +221,7 @@ static const char *frames_lost(int32_t id, bool user)
 /* What a frame-pointer stack that stands in for a failed copy says, by USTACK_FB_* cause. */
 static const char *frames_fallback(int32_t id)
 {
-	switch (id >> USTACK_FB_SHIFT) {
+	switch ((id >> USTACK_FB_SHIFT) & 3) {
 	case 0:
 		return NULL;
 	case USTACK_FB_RATE:
@@ -212,8 +241,8 @@ static uint32_t frames_kernel(struct collect_frames *cf, const struct stack_coll
 
 	if (k->kstack == STACK_COLLECT_NONE)
 		return n;
-	if (k->kstack >= 0 && (uint32_t)k->kstack < cf->map.nids)
-		ks = frames_kstack(cf, (uint32_t)k->kstack);
+	if (k->kstack >= 0)
+		ks = frames_kstack(cf, k->kstack);
 	if (ks) {
 		memcpy(cf->buf + n, ks->frames, ks->nframes * sizeof(*cf->buf));
 		n += ks->nframes;
@@ -240,6 +269,18 @@ void collect_frames_forget_user(struct collect_frames *cf)
 	htab_clear(&cf->ustacks);
 }
 
+void collect_frames_forget_gen(struct collect_frames *cf, int gen)
+{
+	uint32_t first = gen && cf->map.gens ? cf->map.nids : 0;
+
+	for (uint32_t i = first; i < first + cf->map.nids; i++) {
+		free(cf->kstacks[i].frames);
+		cf->kstacks[i] = (struct collect_kstack){ 0 };
+	}
+	/* The user frames of both maps: named again from the one still in use, at little cost. */
+	htab_clear(&cf->ustacks);
+}
+
 /* Read (or find named) a key's user stack into cf->buf: b->n frames, b's other fields. */
 static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 			const struct stack_collect_key *k, struct collect_built *b)
@@ -248,17 +289,22 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 	struct frames_ustack key = { .tgid = k->tgid, .id = k->ustack };
 	const char *fallback = frames_fallback(k->ustack);
 	const struct frames_ustack *u;
-	uint32_t id = (uint32_t)k->ustack & ((1u << USTACK_FB_SHIFT) - 1);
+	/* The id without a fallback's cause bits. */
+	int32_t id = k->ustack & ~(int32_t)(3u << USTACK_FB_SHIFT);
 	uint32_t depth, n = 0;
+	uint32_t bucket, slot;
+	int fd;
 
 	b->gen = key.gen = collect_procs_get(ps, k->tgid)->gen;
-	u = htab_find(&cf->ustacks, frames_ustack_hash(&key), &key, frames_ustack_eq);
+	u = htab_find_as(&cf->ustacks, struct frames_ustack, frames_ustack_hash(&key), &key,
+			 frames_ustack_eq);
 	if (u) {
 		memcpy(out, u->frames, u->n * sizeof(*out));
 		b->n = b->interned = u->n;
 		return;
 	}
-	if (bpf_map_lookup_elem(cf->map.fd, &id, cf->addrs)) {
+	if (!frames_locate(cf, id, &fd, &bucket, &slot) ||
+	    bpf_map_lookup_elem(fd, &bucket, cf->addrs)) {
 		frames_mark(out, &b->n, "[user stack not in the map]");
 		return;
 	}

@@ -25,7 +25,7 @@ struct collect_frames {
 	uint64_t *addrs;		/* one stack map value: map.depth addresses */
 	struct sym_frame *symf;		/* map.depth names of one kernel stack */
 	struct stack_frame *buf;	/* one built stack: 2 * map.depth + 4 frames */
-	struct collect_kstack *kstacks; /* by id */
+	struct collect_kstack *kstacks; /* by id; with two maps, the second's after the first's */
 	struct htab ustacks; /* (tgid, generation, id) -> named user frames in the store */
 };
 
@@ -57,5 +57,7 @@ void collect_frames_keep_user(struct collect_frames *cf, const struct stack_coll
 			      uint32_t gen, const struct stack_frame *frames, uint32_t n);
 /* Forget the remembered user frames (their store is going). */
 void collect_frames_forget_user(struct collect_frames *cf);
+/* Stack map gen (0 or 1) was emptied: forget its kernel stacks, and the user frames named. */
+void collect_frames_forget_gen(struct collect_frames *cf, int gen);
 
 #endif

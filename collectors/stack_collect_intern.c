@@ -70,11 +70,17 @@ struct stack_store *collect_intern_restart(struct collect_intern *ci)
 	return old;
 }
 
-const char *collect_intern_name(struct collect_intern *ci, const char *from)
+/*
+ * A name interned in the store, found by its pointer (which must live as long as the table);
+ * inline in the loop over a stack's frames, where a call per frame cost as much as the search.
+ * A pointer's bits need only the cheaper hash.
+ */
+static inline const char *intern_name(struct collect_intern *ci, const char *from)
 {
+	uint64_t h = hash_mul64((uint64_t)(uintptr_t)from);
 	bool added;
-	struct intern_name *e = htab_insert(&ci->names, hash_mix64((uint64_t)(uintptr_t)from), from,
-					    intern_name_eq, &added);
+	struct intern_name *e =
+		htab_insert_as(&ci->names, struct intern_name, h, from, intern_name_eq, &added);
 
 	if (added) {
 		e->from = from;
@@ -86,9 +92,9 @@ const char *collect_intern_name(struct collect_intern *ci, const char *from)
 void collect_intern_names(struct collect_intern *ci, struct stack_frame *frames, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		frames[i].name = collect_intern_name(ci, frames[i].name);
+		frames[i].name = intern_name(ci, frames[i].name);
 		if (frames[i].src)
-			frames[i].src = collect_intern_name(ci, frames[i].src);
+			frames[i].src = intern_name(ci, frames[i].src);
 	}
 }
 
@@ -107,9 +113,11 @@ const struct stack_frame *collect_intern_frames(struct collect_intern *ci,
 						const struct stack_frame *f, uint32_t n, uint64_t h)
 {
 	const struct intern_frames key = { f, n };
-	bool added;
-	struct intern_frames *e = htab_insert(&ci->frames, h, &key, intern_frames_eq, &added);
 	struct stack_frame *copy;
+	struct intern_frames *e;
+	bool added;
+
+	e = htab_insert_as(&ci->frames, struct intern_frames, h, &key, intern_frames_eq, &added);
 
 	if (!added)
 		return e->frames;

@@ -29,8 +29,6 @@ void collect_intern_fini(struct collect_intern *ci);
  */
 struct stack_store *collect_intern_restart(struct collect_intern *ci);
 
-/* A name interned in the store, found by its pointer (which must live as long as the table). */
-const char *collect_intern_name(struct collect_intern *ci, const char *from);
 /* Replace the names of n frames (the symbolizer's or literals) by interned ones. */
 void collect_intern_names(struct collect_intern *ci, struct stack_frame *frames, uint32_t n);
 /* The hash of n frames whose names are interned (pointers stand for their text). */

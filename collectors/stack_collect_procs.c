@@ -34,7 +34,7 @@ struct collect_proc *collect_procs_get(struct collect_procs *ps, uint32_t tgid)
 
 	if (htab_len(&ps->t) >= COLLECT_PROCS_MAX)
 		htab_fini(&ps->t); /* its memory too: the generations go on counting */
-	p = htab_insert(&ps->t, hash_mix64(tgid), &tgid, proc_eq, &added);
+	p = htab_insert_as(&ps->t, struct collect_proc, hash_mix64(tgid), &tgid, proc_eq, &added);
 	if (added) {
 		p->tgid = tgid;
 		p->gen = ps->gen_next++;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "collectors/collector.h"
@@ -41,6 +42,13 @@ struct stack_source {
 	struct stack_collect_key *carry_keys;
 	uint8_t *carry_vals;
 	size_t ncarry;
+
+	/* Two stack maps: the one samples use, and the one a flip left until it is emptied. */
+	int stacks_fd[2];
+	uint32_t nids;
+	uint32_t *ids; /* scratch for the ids of a map being emptied, nids of them */
+	int gen;
+	bool flipped;
 
 	double last_poll; /* CLOCK_MONOTONIC seconds */
 	double cum_start;
@@ -84,6 +92,15 @@ int stack_source_new(struct stack_source **out, const struct stack_source_desc *
 	/* Stack ids are bucket numbers: below the map size rounded up to a power of two. */
 	while (map.nids < stacks_max && map.nids < (1u << 31))
 		map.nids <<= 1;
+	if (d->stacks1 && d->gens && d->gen) {
+		map.gens = true;
+		map.fd1 = bpf_map__fd(d->stacks1);
+		s->stacks_fd[0] = map.fd;
+		s->stacks_fd[1] = map.fd1;
+		s->nids = map.nids;
+		s->ids = xcalloc(map.nids, sizeof(*s->ids));
+		s->gen = (int)(*d->gen & 1);
+	}
 	s->st = stack_collect_new(s->sc, &map, d->scale, interval, cumulative);
 	stack_collect_set_max(s->st, cfg ? cfg->max_stacks : 0);
 	s->ur = ustack_reader_new(bpf_map__fd(d->ustack), d->ustack_rb, s->sc, uc);
@@ -117,6 +134,7 @@ void stack_source_free(struct stack_source *s)
 	free(s->vals);
 	free(s->carry_keys);
 	free(s->carry_vals);
+	free(s->ids);
 	free(s);
 }
 
@@ -139,6 +157,50 @@ void stack_source_exec(struct stack_source *s, uint32_t tgid)
 void stack_source_exit(struct stack_source *s, uint32_t tgid)
 {
 	stack_collect_exit(s->st, tgid);
+}
+
+int stack_source_flip(struct stack_source *s, char *why, size_t why_len)
+{
+	__u32 next;
+	int err;
+
+	if (!s->ids)
+		return 0;
+	/* A poll that failed before its retire: that map goes first. */
+	if (s->flipped)
+		stack_source_retire(s);
+	next = (__u32)!s->gen;
+	*s->d.gen = next;
+	/* Writing an array of maps returns once the programs running meanwhile have finished. */
+	err = bpf_map_update_elem(bpf_map__fd(s->d.gens), &next, &s->stacks_fd[next], BPF_ANY);
+	s->gen = (int)next;
+	s->flipped = true;
+	if (err) {
+		err = -errno;
+		snprintf(why, why_len, "%s: switch stack maps: %s", s->d.who, strerror(-err));
+	}
+	return err;
+}
+
+void stack_source_retire(struct stack_source *s)
+{
+	int old = !s->gen;
+	int fd = s->stacks_fd[old];
+	uint32_t n = 0;
+	__u32 key;
+
+	if (!s->flipped)
+		return;
+	s->flipped = false;
+	/* The ids first, then each deleted: a deleted key would start get_next_key over. */
+	if (!bpf_map_get_next_key(fd, NULL, &key)) {
+		do
+			s->ids[n++] = key;
+		while (n < s->nids && !bpf_map_get_next_key(fd, &key, &key));
+	}
+	for (uint32_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &s->ids[i]);
+	stack_collect_forget_gen(s->st, old);
 }
 
 int stack_source_drain(struct stack_source *s, char *why, size_t why_len)

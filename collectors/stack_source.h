@@ -48,6 +48,14 @@ struct stack_source_desc {
 	struct bpf_map *counts; /* BPF hash: a key laid out as struct stack_collect_key -> value */
 	struct stack_source_value value;
 	struct bpf_map *stacks;		  /* BPF_MAP_TYPE_STACK_TRACE */
+	/*
+	 * NULL, or a second stack map as large, used in turn with the first: *gen (the program's
+	 * .bss) says which one samples use, and gens (an array of the two maps) is written to
+	 * wait for the programs that may still use the other (stack_source_flip).
+	 */
+	struct bpf_map *stacks1;
+	struct bpf_map *gens;
+	uint32_t *gen;
 	uint32_t depth;			  /* addresses in one of its values */
 	struct stack_collect_scale scale; /* what one unit of the amount is worth */
 	struct bpf_map *drops;		  /* per-CPU __u64 array of the collector's drop counters */
@@ -85,6 +93,18 @@ void stack_source_note(struct stack_source *s, uint32_t tgid);
 void stack_source_exec(struct stack_source *s, uint32_t tgid);
 /* A process exited: its stacks are folded by name once its last blocks are collected. */
 void stack_source_exit(struct stack_source *s, uint32_t tgid);
+
+/*
+ * With two stack maps: samples take their stacks in the other map from now on, and the
+ * programs that may still use this one are waited for, so that the next drain reads every
+ * entry that refers to it. Before the drain that ends an interval; 0, or -errno with why.
+ */
+int stack_source_flip(struct stack_source *s, char *why, size_t why_len);
+/*
+ * After the interval's collect (or skip): empty the map the last flip left, and forget what
+ * its ids named, so that ids never pile up over a run.
+ */
+void stack_source_retire(struct stack_source *s);
 
 /*
  * Move the counts map into the drained entries (replacing those not yet collected), each

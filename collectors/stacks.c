@@ -41,6 +41,7 @@
 
 _Static_assert(STACKS_PIDS_MAX >= 1, "the BPF PID filter has no room for a target");
 _Static_assert(STACKS_STACK_NONE == STACK_COLLECT_NONE, "stacks.h and stack_collect.h disagree");
+_Static_assert(STACKS_GEN1 == STACK_COLLECT_GEN1, "stacks.h and stack_collect.h disagree");
 _Static_assert(STACK_SOURCE_KEY_MATCHES(struct stacks_key),
 	       "struct stacks_key is not laid out as struct stack_collect_key");
 
@@ -278,7 +279,7 @@ static int stacks_alloc_on_use(struct bpf_map *map, const char *what, char *why,
 	return err;
 }
 
-/* Open the BPF object, size the stack map and load. */
+/* Open the BPF object, size the stack maps (half of stacks each) and load. */
 static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, size_t why_len)
 {
 	struct stacks_bpf *skel;
@@ -291,7 +292,10 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 		snprintf(why, why_len, "stacks: open BPF object: %s", strerror(-err));
 		return err;
 	}
-	err = bpf_map__set_max_entries(skel->maps.stacks_stacks, stacks);
+	/* Each holds one interval's stacks: together they take the memory one would. */
+	err = bpf_map__set_max_entries(skel->maps.stacks_stacks0, stacks / 2);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.stacks_stacks1, stacks / 2);
 	if (err) {
 		snprintf(why, why_len, "stacks: size the stack map: %s", strerror(-err));
 		return err;
@@ -306,6 +310,14 @@ static int stacks_load(struct stacks_priv *priv, uint32_t stacks, char *why, siz
 			err = stacks_alloc_on_use(skel->maps.stacks_procs, "process", why, why_len);
 		if (err)
 			return err;
+	}
+	/* At most hz samples a second on each CPU are copied: the ring holds half a second. */
+	err = bpf_map__set_max_entries(skel->maps.ustack_ring,
+				       ustack_reader_ring_bytes(priv->ustack_kib, priv->hz,
+								priv->ncpus));
+	if (err) {
+		snprintf(why, why_len, "stacks: size the stack copy ring: %s", strerror(-err));
+		return err;
 	}
 	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
 	skel->rodata->every_process = priv->every;
@@ -430,7 +442,10 @@ static int stacks_open(struct collector *c, const struct ktop_config *cfg)
 		.who = "stacks",
 		.counts = priv->skel->maps.stacks_counts,
 		.value = STACK_SOURCE_VALUE(struct stacks_val, samples, samples, comm),
-		.stacks = priv->skel->maps.stacks_stacks,
+		.stacks = priv->skel->maps.stacks_stacks0,
+		.stacks1 = priv->skel->maps.stacks_stacks1,
+		.gens = priv->skel->maps.stacks_gens,
+		.gen = &priv->skel->bss->stack_gen,
 		.depth = STACKS_STACK_DEPTH,
 		/* Sums are samples; a sample stands for 1e6 / hz microseconds on the CPU. */
 		.scale = { 1000000, hz },
@@ -824,6 +839,7 @@ static int stacks_poll(struct collector *c)
 	bool was_gone;
 	int nread = 0;
 	int refresh;
+	int flip;
 	int err = 0;
 	int n;
 
@@ -834,6 +850,13 @@ static int stacks_poll(struct collector *c)
 	c->why[0] = '\0';
 	/* CPUs that came online since: a failure is said, and the rest of the poll goes on. */
 	refresh = stacks_cpus_refresh(priv, c->why, sizeof(c->why));
+	/*
+	 * Samples from now on take their stacks in the other map; this one's are read below.
+	 * The picker's samples take none: no flip, and no wait for the programs.
+	 */
+	flip = 0;
+	if ((priv->target && !priv->gone) || priv->every)
+		flip = stack_source_flip(priv->src, c->why, sizeof(c->why));
 	/*
 	 * The interval ends now, with the drain and the reading of the target's threads: reading
 	 * the ring (it unwinds the copied stacks) and naming the stacks afterwards take none of
@@ -854,8 +877,9 @@ static int stacks_poll(struct collector *c)
 		stack_source_collect(priv->src);
 	else
 		err = stacks_poll_top(c);
-	/* What was not collected (no target, or gone) goes. */
+	/* What was not collected (no target, or gone) goes, and the old map is emptied. */
 	stack_source_skip(priv->src);
+	stack_source_retire(priv->src);
 	if (!was_gone) {
 		m->interval_s = interval_s;
 		m->cumulative_s = cumulative_s;
@@ -864,7 +888,7 @@ static int stacks_poll(struct collector *c)
 	}
 	if (!err)
 		err = stack_source_drops(priv->src, c);
-	return err ? err : refresh < 0 ? refresh : 0;
+	return err ? err : flip ? flip : refresh < 0 ? refresh : 0;
 }
 
 /* Start the cumulative samples again; what was sampled already counts for the interval. */

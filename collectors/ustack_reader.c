@@ -27,6 +27,9 @@ _Static_assert(USTACK_NREGS == UNWIND_NREGS, "bpf/ustack.h and symbols/unwind.h 
 
 #define READER_DEPTH 127 /* user frames kept, as many as a frame-pointer stack holds */
 #define READER_REUSE 1024 /* whole stacks kept for reuse, by (thread, frame-pointer stack) */
+#define READER_RING_MIN (256 * 1024) /* the smallest ring buffer sized from a rate */
+#define READER_RING_LAG_MS 500	     /* what a ring holds: this long of copies at full rate */
+#define READER_RING_HDR 8	     /* the kernel's header before each ring buffer record */
 
 /* A whole stack unwound for a thread's block at a frame-pointer stack, to stand in for it. */
 struct reader_reuse {
@@ -359,6 +362,8 @@ void ustack_reader_flush(struct ustack_reader *r, struct stack_collect *st, bool
 	r->nentries = nheld;
 	r->nuf = nuf;
 	r->cut = false;
+	/* Once an interval: debug files no stack needed lately are closed. */
+	unwind_release(r->uc, UNWIND_SOURCE_IDLE_NS);
 }
 
 size_t ustack_reader_count(const struct ustack_reader *r)
@@ -408,6 +413,19 @@ void ustack_reader_drops(const struct ustack_reader *r, struct collector *c)
 uint32_t ustack_reader_kib(const struct ktop_config *cfg)
 {
 	return cfg && cfg->ustack_kib ? cfg->ustack_kib : USTACK_PAGES_DEFAULT * USTACK_PAGE / 1024;
+}
+
+uint32_t ustack_reader_ring_bytes(uint32_t kib, uint32_t rate, int ncpus)
+{
+	/* A record reserves a page more than it copies: the copy starts at the sp's page. */
+	uint64_t rec = sizeof(struct ustack_rec) + ((uint64_t)kib * 1024 / USTACK_PAGE + 1) *
+		       USTACK_PAGE + READER_RING_HDR;
+	uint64_t want = rec * rate * (uint64_t)(ncpus > 0 ? ncpus : 1) * READER_RING_LAG_MS / 1000;
+	uint32_t bytes = READER_RING_MIN;
+
+	while (bytes < want && bytes < USTACK_RING_SIZE)
+		bytes *= 2;
+	return bytes;
 }
 
 bool ustack_reader_can_copy(void)

@@ -88,6 +88,13 @@ struct ktop_config;
 /* KiB of user stack copied above the stack pointer: --ustack-size, or 16 when unset. */
 uint32_t ustack_reader_kib(const struct ktop_config *cfg);
 /*
+ * Bytes of ring buffer for a collector that sends at most rate copies of kib KiB a second on
+ * each of ncpus CPUs: what half a second of them takes (the reader may be busy that long,
+ * opening a large debug file), a power of two from 256 KiB to USTACK_RING_SIZE.
+ */
+uint32_t ustack_reader_ring_bytes(uint32_t kib, uint32_t rate, int ncpus);
+
+/*
  * Whether stacks can be copied and unwound here: the build knows the architecture's registers
  * and the kernel has bpf_task_pt_regs.
  */

@@ -396,6 +396,30 @@ int app_timer_set(struct app *a)
 	return 0;
 }
 
+/*
+ * Read the timer poll(2) said is readable; true when a tick is due. A tick taken late by a
+ * tenth of an interval or more (the last tick and redraw overran it, the machine is busy)
+ * moves the schedule: the next tick is a whole interval from now, never a catch-up shorter
+ * than the interval by as much. Both loops take their ticks here.
+ */
+bool app_timer_take(struct app *a)
+{
+	struct itimerspec its;
+	uint64_t expirations;
+	double left;
+
+	if (read(a->timerfd, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return false;
+	if (timerfd_gettime(a->timerfd, &its))
+		return true;
+	left = (double)its.it_value.tv_sec + (double)its.it_value.tv_nsec / 1e9;
+	if (expirations == 1 && left > 0.9 * a->opt.delay_s)
+		return true;
+	its.it_value = its.it_interval;
+	timerfd_settime(a->timerfd, 0, &its, NULL);
+	return true;
+}
+
 nfds_t app_event_fds(struct app *a, struct pollfd *fds)
 {
 	nfds_t n = 0;

@@ -13,6 +13,7 @@
 #include "core/features.h"
 #include "core/http_server.h"
 #include "core/metrics.h"
+#include "core/model_section.h"
 #include "core/pprof_http.h"
 #include "core/options.h"
 #include "core/registry.h"
@@ -79,12 +80,14 @@ struct app {
 	double message_at;
 	struct record_writer *rec;      /* -w: the recording, NULL when none or stopped */
 	struct record_frame rec_frame;  /* the interval just recorded */
+	struct model_section_enc rec_models; /* the encoder of the models recorded */
 	struct flight *flight;          /* --trigger: the flight recorder, NULL when none */
 	bool rec_stopped;               /* a write failed: the recording stopped */
 	uint64_t rec_failed_exports;    /* panel exports that could not be recorded */
 	double rec_cpu_s;               /* CPU time spent recording (exports, zstd, writes) */
 	double rec_export_s;            /* of which in the panels' exports */
-	bool warming_up;                /* batch's polls before the first interval: not recorded */
+	double rec_model_s;             /* of which in encoding the models */
+	bool warming_up;                /* the polls before the first interval: not recorded */
 	struct metrics *metrics; /* --listen: the figures /metrics serves, fed each tick */
 	struct http_server *http;
 	struct pprof_http *pprof; /* --listen: /debug/pprof/ profiles */
@@ -114,6 +117,11 @@ int app_run_batch(struct app *a);
 int app_loop_signalfd(bool chld);
 int app_signals_open(struct app *a);
 int app_timer_open(struct app *a);
+/*
+ * Read the refresh timer once poll(2) says it fired: true when a tick is due. A late tick
+ * (by a tenth of the interval or more) puts the next one a whole interval after it.
+ */
+bool app_timer_take(struct app *a);
 /* Fill fds with the collectors' event fds (POLLIN); returns how many. */
 nfds_t app_event_fds(struct app *a, struct pollfd *fds);
 /* Let collectors whose event fd is readable consume their events. */

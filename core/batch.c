@@ -16,7 +16,6 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "core/export.h"
@@ -54,25 +53,6 @@ static int write_snapshot(struct app *a, size_t i, FILE *out, const struct statu
 	return 0;
 }
 
-/*
- * A tick taken late by a tenth of an interval or more (the last poll overran, the machine is
- * busy) moves the schedule: the next one is a whole interval from now, never a catch-up
- * snapshot shorter than the interval by as much.
- */
-static void shift_if_late(struct app *a, uint64_t expirations)
-{
-	struct itimerspec its;
-	double left;
-
-	if (timerfd_gettime(a->timerfd, &its))
-		return;
-	left = (double)its.it_value.tv_sec + (double)its.it_value.tv_nsec / 1e9;
-	if (expirations == 1 && left > 0.9 * a->opt.delay_s)
-		return;
-	its.it_value = its.it_interval;
-	timerfd_settime(a->timerfd, 0, &its, NULL);
-}
-
 /* Wait for the next tick; false when a signal says stop. */
 static bool wait_tick(struct app *a)
 {
@@ -83,7 +63,6 @@ static bool wait_tick(struct app *a)
 		};
 		nfds_t nfds = 2 + app_event_fds(a, fds + 2);
 		struct signalfd_siginfo si;
-		uint64_t expirations;
 
 		if (poll(fds, nfds, -1) < 0) {
 			if (errno == EINTR)
@@ -94,11 +73,8 @@ static bool wait_tick(struct app *a)
 		while (read(a->sigfd, &si, sizeof(si)) == sizeof(si))
 			if (si.ssi_signo != SIGWINCH && si.ssi_signo != SIGCHLD)
 				return false;
-		if ((fds[0].revents & POLLIN) &&
-		    read(a->timerfd, &expirations, sizeof(expirations)) > 0) {
-			shift_if_late(a, expirations);
+		if ((fds[0].revents & POLLIN) && app_timer_take(a))
 			return true;
-		}
 	}
 }
 

@@ -148,6 +148,7 @@ static void check_triggers(struct app *a)
 static unsigned int capture_into(struct app *a, struct record_frame *f)
 {
 	unsigned int failed = 0;
+	double cpu0;
 
 	struct status_info si;
 	bool have_status = false;
@@ -166,8 +167,13 @@ static unsigned int capture_into(struct app *a, struct record_frame *f)
 		have_status = true;
 		failed += add_export(f, p, EXPORT_JSON, &si) != 0;
 		failed += add_export(f, p, EXPORT_TEXT, &si) != 0;
-		if (p->ops->folded && p->model)
+		/* batch shows the interval: its folded lines are written again from the model */
+		if (p->ops->folded && p->model &&
+		    !(p->batch && model_section_has_folded(p->ops->name)))
 			failed += add_export(f, p, EXPORT_FOLDED, &si) != 0;
+		cpu0 = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+		failed += model_section_add(&a->rec_models, f, p->ops->name, p->model) != 0;
+		a->rec_model_s += clock_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	}
 	return failed;
 }
@@ -280,6 +286,7 @@ void recording_close(struct app *a)
 
 	flight_close(a->flight);
 	a->flight = NULL;
+	model_section_enc_free(&a->rec_models);
 	if (!a->rec) {
 		record_frame_free(&a->rec_frame);
 		return;
@@ -290,7 +297,8 @@ void recording_close(struct app *a)
 				" intervals stay readable)\n", why, n);
 	else
 		log_msg("recording: %" PRIu64 " intervals written, %.3f s of CPU spent recording "
-			"(%.3f s in the exports)", n, a->rec_cpu_s, a->rec_export_s);
+			"(%.3f s in the exports, of which %.3f s encoding models)", n, a->rec_cpu_s,
+			a->rec_export_s, a->rec_model_s);
 	if (a->rec_failed_exports)
 		fprintf(stderr, "ktop: -w: %" PRIu64 " panel exports could not be recorded\n",
 			a->rec_failed_exports);

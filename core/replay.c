@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/model_section.h"
 #include "core/registry.h"
 #include "record/record_file.h"
 #include "record/record_frame.h"
@@ -219,6 +220,25 @@ int replay_run_batch(const struct options *o)
 			free(raw);
 			rc = 1;
 			break;
+		}
+		if (err == 0 && o->format == EXPORT_FOLDED) {
+			/* a batch recording keeps the model: its folded lines come from it */
+			err = model_section_write_folded(raw, len, panel, out, why, sizeof(why));
+			if (err > 0) {
+				free(raw);
+				if (fflush(out)) {
+					rc = errno == EPIPE ? 0 : 1;
+					break;
+				}
+				done++;
+				continue;
+			}
+			if (err < 0) {
+				fprintf(stderr, "ktop: -r %s: interval %zu: %s\n", o->read, i, why);
+				free(raw);
+				rc = 1;
+				break;
+			}
 		}
 		if (err == 0) {
 			missing++; /* the panel had nothing in this format then (no stacks yet) */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * -r FILE without -b: the recording on the screen. Each panel shows the text it exported at
- * that interval (the panel as it was, at 100 columns: not yet a live tree to expand); the
- * header names the recorded host, kernel and moment, with a timeline of the recording; keys
- * step one interval or ten, jump to a time, and play at the recorded pace.
+ * -r FILE without -b: the recording on the screen. A panel recorded as a model (Off-CPU) is the
+ * live panel fed the recorded models: its tree expands, collapses and is searched as live, its
+ * cumulative view adds up the intervals of a range. The others show the text they exported at
+ * that interval (the panel as it was, at 100 columns). The header names the recorded host,
+ * kernel and moment, with a timeline of the recording; keys step one interval or ten, jump to
+ * a time, and play at the recorded pace.
  */
 #include "core/replay.h"
 
@@ -21,13 +23,16 @@
 #include <unistd.h>
 
 #include "core/app.h"
+#include "core/model_section.h"
 #include "core/registry.h"
+#include "core/replay_model.h"
 #include "record/record_frame.h"
 #include "record/record_reader.h"
 #include "record/record_time.h"
 #include "record/record_writer.h"
 #include "themes/theme.h"
 #include "ui/canvas.h"
+#include "ui/offcpu_panel.h"
 #include "ui/prompt.h"
 #include "ui/screen.h"
 #include "util/escape.h"
@@ -35,6 +40,11 @@
 #define REPLAY_TOP_ROWS 3     /* header, timeline, tabs */
 #define REPLAY_MAX_STEP_S 10  /* playing: the longest wait between two intervals */
 #define REPLAY_LINE_MAX 4096
+
+enum replay_prompt {
+	REPLAY_PROMPT_JUMP = 1,
+	REPLAY_PROMPT_SEARCH,
+};
 
 struct replay_ui {
 	struct record_reader *r;
@@ -53,7 +63,14 @@ struct replay_ui {
 	bool message_is_error;
 	struct screen screen;
 	struct canvas cv;
+	struct canvas body;  /* a live panel's drawing, below the replay's rows */
 	struct prompt prompt;
+	/* each panel recorded as a model: the live panel, fed by its replay source */
+	struct panel live[REGISTRY_MAX_PANELS];
+	struct replay_model *source[REGISTRY_MAX_PANELS];
+	bool live_shown;     /* the shown panel was drawn from its model */
+	struct filter filter; /* what the live panels' keys read: a recording's is fixed */
+	size_t mark;         /* the other end of the cumulative view's range (m) */
 	int timerfd;
 	int sigfd;
 };
@@ -119,14 +136,26 @@ static void draw_top(struct replay_ui *u)
 {
 	const struct record_header *h = record_reader_header(u->r);
 	char host[sizeof(h->host) * 4], kernel[sizeof(h->kernel) * 4], t[16], a[16], b[16];
-	int w = u->cv.width, bar, mark;
+	int w = u->cv.width, bar, mark, col;
 
 	escape_cstr(host, sizeof(host), h->host, sizeof(h->host));
 	escape_cstr(kernel, sizeof(kernel), h->kernel, sizeof(h->kernel));
 	canvas_set_role(&u->cv, 0, 0, -1, THEME_HEADER);
-	canvas_printf(&u->cv, 0, 0, THEME_HEADER, "ktop replay  %s  %s  %s  interval %zu of %zu",
-		      host, kernel, clock_text(record_reader_time(u->r, u->at), t, sizeof(t)),
-		      u->at + 1, u->n);
+	col = canvas_printf(&u->cv, 0, 0, THEME_HEADER,
+			    "ktop replay  %s  %s  %s  interval %zu of %zu", host, kernel,
+			    clock_text(record_reader_time(u->r, u->at), t, sizeof(t)), u->at + 1,
+			    u->n);
+	if (u->live_shown && offcpu_panel_is_cumulative(&u->live[u->panel])) {
+		size_t lo = u->mark < u->at ? u->mark : u->at;
+		size_t hi = u->mark < u->at ? u->at : u->mark;
+		char x[16], y[16];
+
+		canvas_printf(&u->cv, 0, col + 2, THEME_HEADER,
+			      "cumulative %s-%s (intervals %zu-%zu)",
+			      clock_text(record_reader_time(u->r, lo), x, sizeof(x)),
+			      clock_text(record_reader_time(u->r, hi), y, sizeof(y)), lo + 1,
+			      hi + 1);
+	}
 	if (u->playing)
 		canvas_put(&u->cv, 0, w - 8, THEME_PAUSED, "PLAYING");
 	clock_text(record_reader_time(u->r, 0), a, sizeof(a));
@@ -155,6 +184,29 @@ static void draw_tabs(struct replay_ui *u)
 				  tab);
 		col += 2;
 	}
+}
+
+/*
+ * The shown panel drawn live from its recorded model; false when it has no replay source or
+ * the interval holds no model (then its recorded text is shown).
+ */
+static bool draw_live(struct replay_ui *u, int rows)
+{
+	struct panel *p = &u->live[u->panel];
+	struct replay_model *src = u->source[u->panel];
+	char why[256];
+
+	p->model = NULL;
+	if (!src)
+		return false;
+	p->model = replay_model_get(src, u->at, offcpu_panel_is_cumulative(p), u->mark, why,
+				    sizeof(why));
+	if (!p->model)
+		return false;
+	canvas_reset(&u->body, u->screen.cols, rows);
+	p->ops->draw(p, &u->body);
+	canvas_blit(&u->cv, REPLAY_TOP_ROWS, 0, &u->body);
+	return true;
 }
 
 /* The recorded text of the shown panel, from the scroll row; lines escaped as live text is. */
@@ -206,18 +258,25 @@ static void redraw(struct replay_ui *u)
 	int rows = u->screen.rows, text_rows = rows - REPLAY_TOP_ROWS - 1;
 
 	canvas_reset(&u->cv, u->screen.cols, rows);
+	/* the panel first: the header says whether it shows a cumulative range */
+	u->live_shown = draw_live(u, text_rows);
+	if (!u->live_shown)
+		draw_text(u, text_rows);
 	draw_top(u);
 	draw_tabs(u);
-	draw_text(u, text_rows);
 	if (u->prompt.active)
 		prompt_draw(&u->prompt, &u->cv, rows - 1);
 	else if (u->message[0])
 		canvas_put(&u->cv, rows - 1, 0, u->message_is_error ? THEME_ERROR : THEME_DEFAULT,
 			   u->message);
+	else if (u->live_shown)
+		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
+			   ",/. interval  -/+ ten  Space play  g go to  / search  c cumulative  "
+			   "m range  Tab panel  W save  q quit");
 	else
 		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
-			   "Left/Right interval  -/+ ten  Space play  g go to  Up/Down/PgUp/PgDn "
-			   "scroll  1-6 Tab panel  W save  q quit");
+			   "Left/Right ,/. interval  -/+ ten  Space play  g go to  "
+			   "Up/Down/PgUp/PgDn scroll  1-6 Tab panel  W save  q quit");
 	screen_present(&u->screen, &u->cv);
 }
 
@@ -278,28 +337,108 @@ static bool jump(struct replay_ui *u, const char *text)
 	return true;
 }
 
+/* The / prompt's answer: the live panel's search; false with the reason shown. */
+static bool search(struct replay_ui *u, const char *text)
+{
+	struct panel *p = &u->live[u->panel];
+	char why[160];
+
+	if (u->live_shown && p->ops->search(p, text))
+		return true;
+	snprintf(why, sizeof(why), "no frame matches '%.60s'", text);
+	prompt_fail(&u->prompt, why);
+	return false;
+}
+
+/*
+ * A key for the live panel shown (its own keys, then its tree's), as live; true when used.
+ * What would change the recording (filters, unwinding) or leave it is refused in words.
+ */
+static bool live_key(struct replay_ui *u, int key)
+{
+	struct panel *p = &u->live[u->panel];
+	struct key_result r;
+	char why[256];
+
+	if (!u->live_shown)
+		return false;
+	/*
+	 * c flips the Off-CPU view: the model gets the figures of the other view first, so the
+	 * tree the panel rebuilds at once holds the selected node and the selection stays
+	 */
+	if (key == 'c' && !strcmp(p->ops->name, "offcpu"))
+		p->model = replay_model_get(u->source[u->panel], u->at,
+					    !offcpu_panel_is_cumulative(p), u->mark, why,
+					    sizeof(why));
+	r = panel_key(p, key);
+	switch (r.what) {
+	case KEY_DO_NOTHING:
+		return false;
+	case KEY_DO_REDRAW:
+		return true;
+	case KEY_DO_STACKS:
+		/* live, Enter on a process opens its stacks; a replay has none: it expands */
+		keymap_run(p->ops->widget_keys, p->ops->nwidget_keys, p, KEY_RIGHT);
+		return true;
+	default:
+		snprintf(u->message, sizeof(u->message),
+			 "not in a replay: the recording's filters and stacks are as recorded");
+		u->message_is_error = true;
+		return true;
+	}
+}
+
 static void handle_key(struct replay_ui *u, int key)
 {
 	int page = u->screen.rows - REPLAY_TOP_ROWS - 2;
+	char t[16];
 
 	u->message[0] = '\0';
 	if (u->prompt.active) {
 		enum prompt_result pr = prompt_key(&u->prompt, key);
 
-		if (pr == PROMPT_CANCEL || (pr == PROMPT_SUBMIT && jump(u, u->prompt.text)))
+		if (pr == PROMPT_CANCEL ||
+		    (pr == PROMPT_SUBMIT && (u->prompt.purpose == REPLAY_PROMPT_SEARCH
+						     ? search(u, u->prompt.text)
+						     : jump(u, u->prompt.text))))
 			prompt_close(&u->prompt);
 		return;
 	}
 	switch (key) {
 	case 'q':
 		u->quit = true;
-		break;
-	case KEY_RIGHT:
-	case KEY_LEFT:
+		return;
+	case ',':
+	case '.':
 	case '+':
 	case '-':
-		go(u, (long long)u->at + (key == KEY_RIGHT ? 1 : key == KEY_LEFT ? -1
-							: key == '+' ? 10 : -10));
+		go(u, (long long)u->at +
+			      (key == '.' ? 1 : key == ',' ? -1 : key == '+' ? 10 : -10));
+		return;
+	case '/':
+		if (u->live_shown)
+			prompt_open(&u->prompt, REPLAY_PROMPT_SEARCH,
+				    "search (n: next, N: previous)", "");
+		else
+			snprintf(u->message, sizeof(u->message),
+				 "this panel is its recorded text: no search");
+		return;
+	case 'm':
+		u->mark = u->at;
+		snprintf(u->message, sizeof(u->message),
+			 "the cumulative view (c) adds up the intervals from %s (interval %zu)",
+			 clock_text(record_reader_time(u->r, u->at), t, sizeof(t)), u->at + 1);
+		u->message_is_error = false;
+		return;
+	default:
+		break;
+	}
+	if (live_key(u, key))
+		return;
+	switch (key) {
+	case KEY_RIGHT:
+	case KEY_LEFT:
+		go(u, (long long)u->at + (key == KEY_RIGHT ? 1 : -1));
 		break;
 	case ' ':
 		u->playing = !u->playing;
@@ -309,7 +448,8 @@ static void handle_key(struct replay_ui *u, int key)
 		save_interval(u);
 		break;
 	case 'g':
-		prompt_open(&u->prompt, 1, "go to (HH:MM:SS, or +DURATION from the start)", "");
+		prompt_open(&u->prompt, REPLAY_PROMPT_JUMP,
+			    "go to (HH:MM:SS, or +DURATION from the start)", "");
 		break;
 	case KEY_UP:
 	case 'k':
@@ -400,6 +540,42 @@ static int run(struct replay_ui *u)
 	return rc;
 }
 
+/*
+ * A live panel and its replay source for each panel recorded as a model; the Off-CPU panel
+ * starts on the interval view (c: cumulative over a range).
+ */
+static void live_open(struct replay_ui *u)
+{
+	for (size_t i = 0; i < registry_count && i < REGISTRY_MAX_PANELS; i++) {
+		struct panel *p = &u->live[i];
+
+		u->source[i] = replay_model_new(u->r, registry[i].panel->name);
+		if (!u->source[i])
+			continue;
+		p->ops = registry[i].panel;
+		p->filter = &u->filter;
+		if (registry[i].panel_init(p)) {
+			replay_model_free(u->source[i]);
+			u->source[i] = NULL;
+			memset(p, 0, sizeof(*p));
+			continue;
+		}
+		if (!strcmp(p->ops->name, "offcpu"))
+			offcpu_panel_set_interval(p, true);
+	}
+}
+
+static void live_close(struct replay_ui *u)
+{
+	for (size_t i = 0; i < REGISTRY_MAX_PANELS; i++) {
+		if (!u->source[i])
+			continue;
+		u->live[i].model = NULL;
+		u->live[i].ops->free(&u->live[i]);
+		replay_model_free(u->source[i]);
+	}
+}
+
 int replay_run_ui(const struct options *o, const struct theme *theme)
 {
 	struct replay_ui u = { .path = o->read, .timerfd = -1, .sigfd = -1 };
@@ -422,6 +598,7 @@ int replay_run_ui(const struct options *o, const struct theme *theme)
 	u.at = replay_first(o, u.r);
 	if (u.at >= u.n)
 		u.at = u.n - 1;
+	live_open(&u);
 	u.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (u.timerfd < 0 || signals_open(&u)) {
 		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
@@ -434,9 +611,11 @@ int replay_run_ui(const struct options *o, const struct theme *theme)
 		goto out;
 	}
 	canvas_init(&u.cv, u.screen.cols, u.screen.rows, u.screen.utf8);
+	canvas_init(&u.body, u.screen.cols, u.screen.rows, u.screen.utf8);
 	rc = run(&u);
 	screen_close(&u.screen);
 	canvas_free(&u.cv);
+	canvas_free(&u.body);
 	/* said after the screen is gone: the listing stopped at damage */
 	if (record_reader_is_damaged(u.r, why, sizeof(why)))
 		fprintf(stderr, "ktop: -r %s\n", why);
@@ -446,6 +625,7 @@ out:
 	if (u.sigfd >= 0)
 		close(u.sigfd);
 	free(u.raw);
+	live_close(&u);
 	record_reader_close(u.r);
 	return rc;
 }

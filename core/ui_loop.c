@@ -732,7 +732,7 @@ int app_run_ui(struct app *a)
 	char why[256];
 	int rc = 0;
 
-	if (app_signals_open(a) || app_timer_open(a)) {
+	if (app_signals_open(a)) {
 		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
 		return 1;
 	}
@@ -745,7 +745,20 @@ int app_run_ui(struct app *a)
 	canvas_init(&a->frame, a->screen.cols, a->screen.rows, a->screen.utf8);
 	canvas_init(&a->body, a->screen.cols, a->screen.rows, a->screen.utf8);
 	app_set_visible(a, a->current, true);
+	/*
+	 * As batch mode: the first tick names what was sampled since start-up (slow when it is
+	 * new to the symbol cache), the second starts every collector's interval with the timer,
+	 * so that the next one, the first recorded, is a whole interval.
+	 */
+	a->warming_up = true;
 	app_tick(a);
+	if (app_timer_open(a)) {
+		screen_close(&a->screen);
+		fprintf(stderr, "ktop: cannot set up the event loop: %s\n", strerror(errno));
+		return 1;
+	}
+	app_tick(a);
+	a->warming_up = false;
 	redraw(a);
 	while (!a->quit) {
 		struct pollfd fds[3 + APP_MAX_PANELS] = {
@@ -754,7 +767,6 @@ int app_run_ui(struct app *a)
 			{ .fd = a->sigfd, .events = POLLIN },
 		};
 		nfds_t nfds = 3 + app_event_fds(a, fds + 3);
-		uint64_t expirations;
 		int key, sig;
 		bool dirty;
 
@@ -778,10 +790,8 @@ int app_run_ui(struct app *a)
 		app_events(a, fds + 3, nfds - 3);
 		/* only a tick, a key or a signal changes the screen, not a collector's event */
 		dirty = (fds[0].revents | fds[1].revents | fds[2].revents) != 0;
-		if (fds[1].revents & POLLIN) {
-			if (read(a->timerfd, &expirations, sizeof(expirations)) > 0)
-				app_tick(a);
-		}
+		if ((fds[1].revents & POLLIN) && app_timer_take(a))
+			app_tick(a);
 		while ((key = screen_key(&a->screen)) >= 0 && !a->quit)
 			handle_key(a, key);
 		if (dirty)

@@ -19,6 +19,8 @@ enum record_section_kind {
 	RECORD_SECTION_JSON = 1,   /* what -b -f json printed: one line */
 	RECORD_SECTION_TEXT = 2,   /* what -b -f text printed, 100 columns */
 	RECORD_SECTION_FOLDED = 3, /* what -b -f folded printed (stack panels) */
+	RECORD_SECTION_MODEL = 4,  /* the panel's model in binary, versioned inside (a replay
+				    * redraws the live panel from it: core/model_section.h) */
 };
 
 /* A growing buffer of sections (raw), then its compressed form; owns both and its zstd state. */

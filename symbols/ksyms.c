@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* /proc/kallsyms in one string buffer and one sorted array. */
+/*
+ * /proc/kallsyms in one string buffer and one sorted array, both cut to size once read. A
+ * kernel built with call padding lists "__pfx_NAME" just before each NAME (half of its text
+ * symbols): NAME is then kept as the tail of "__pfx_NAME", stored once.
+ */
 #include "symbols/ksyms.h"
 
 #include <errno.h>
@@ -14,8 +18,9 @@
 #define KSYMS_TAIL 4096
 
 /*
- * 16 bytes, 122 000 of them. Names are appended in the file's order, so at one address the
- * smaller name offset is the line listed first (and a barrier, the largest, comes last).
+ * 16 bytes, 122 000 of them. Names are appended in the file's order (a name kept as the tail
+ * of the "__pfx_" name just before it comes after that one), so at one address the smaller
+ * name offset is the line listed first (and a barrier, the largest, comes last).
  */
 struct ksym {
 	uint64_t addr;
@@ -24,6 +29,8 @@ struct ksym {
 };
 
 #define KSYMS_BARRIER UINT32_MAX
+#define KSYMS_PFX     "__pfx_"
+#define KSYMS_PFX_LEN 6
 
 struct ksyms {
 	struct ksym *syms;
@@ -47,6 +54,29 @@ static uint32_t ksyms_add_str(char **strs, size_t *len, size_t *cap, const char 
 	(*strs)[*len + n] = '\0';
 	*len += n + 1;
 	return off;
+}
+
+/*
+ * The offset of name (n bytes) in the string buffer: the tail of the previous line's name
+ * (offset prev, a text symbol's, else KSYMS_BARRIER) when that is "__pfx_" and this name,
+ * else a new copy.
+ */
+static uint32_t ksyms_add_name(struct ksyms *ks, size_t *cap, uint32_t prev, const char *name,
+			       size_t n)
+{
+	const char *p = prev != KSYMS_BARRIER ? ks->strs + prev : NULL;
+
+	if (p && strlen(p) == KSYMS_PFX_LEN + n && !strncmp(p, KSYMS_PFX, KSYMS_PFX_LEN) &&
+	    !memcmp(p + KSYMS_PFX_LEN, name, n))
+		return prev + KSYMS_PFX_LEN;
+	return ksyms_add_str(&ks->strs, &ks->strs_len, cap, name, n);
+}
+
+/* Give back what the arrays were grown by beyond what they hold. */
+static void ksyms_shrink(struct ksyms *ks)
+{
+	ks->syms = xreallocarray(ks->syms, ks->nsyms, sizeof(*ks->syms));
+	ks->strs = xreallocarray(ks->strs, ks->strs_len, 1);
 }
 
 /* By address, then by name offset: the first listed text name first, barriers last. */
@@ -101,6 +131,7 @@ int ksyms_load(struct ksyms **out, const char *path, char *why, size_t why_len)
 	size_t line_cap = 0;
 	bool any_addr = false;
 	uint32_t vmlinux, last_mod = 0;
+	uint32_t prev = KSYMS_BARRIER; /* the previous line's name, if a text symbol's */
 	FILE *f;
 	int err;
 
@@ -136,12 +167,12 @@ int ksyms_load(struct ksyms **out, const char *path, char *why, size_t why_len)
 		s->addr = addr;
 		ks->nsyms++;
 		if (!ksyms_type_is_text(type)) {
-			s->name = KSYMS_BARRIER;
+			s->name = prev = KSYMS_BARRIER;
 			s->module = vmlinux;
 			continue;
 		}
-		s->name = ksyms_add_str(&ks->strs, &ks->strs_len, &strs_cap, line + name_at,
-					(size_t)(name_end - name_at));
+		s->name = prev = ksyms_add_name(ks, &strs_cap, prev, line + name_at,
+						(size_t)(name_end - name_at));
 		s->module = vmlinux;
 		mod = strchr(line + name_end, '[');
 		if (mod) {
@@ -169,6 +200,7 @@ int ksyms_load(struct ksyms **out, const char *path, char *why, size_t why_len)
 	}
 	qsort(ks->syms, ks->nsyms, sizeof(*ks->syms), ksyms_cmp);
 	ksyms_compact(ks);
+	ksyms_shrink(ks);
 	if (!ks->ntext) {
 		err = -ENOENT;
 		snprintf(why, why_len, "%s has no text symbols", path);
@@ -225,4 +257,9 @@ bool ksyms_lookup(const struct ksyms *ks, uint64_t addr, const char **name, cons
 size_t ksyms_count(const struct ksyms *ks)
 {
 	return ks->ntext;
+}
+
+size_t ksyms_bytes(const struct ksyms *ks)
+{
+	return sizeof(*ks) + ks->nsyms * sizeof(*ks->syms) + ks->strs_len;
 }

@@ -29,5 +29,7 @@ bool ksyms_lookup(const struct ksyms *ks, uint64_t addr, const char **name, cons
 
 /* Text symbols kept. */
 size_t ksyms_count(const struct ksyms *ks);
+/* Bytes the table holds: its sorted array and its names. */
+size_t ksyms_bytes(const struct ksyms *ks);
 
 #endif

@@ -23,10 +23,34 @@ struct srcinfo_level {
 };
 
 /*
+ * The debug files srcinfo_at reads, opened by ktop (found under debug_root by build-id or
+ * .gnu_debuglink) with only the sections names and lines need decompressed, so that they can
+ * be closed when idle: a module whose DWARF lives in its own file, or whose debug file is not
+ * found that way, is read through its Dwfl as before.
+ */
+struct srcinfo_cache;
+
+/* A new cache looking for debug files under DEBUGINFO_ROOT. */
+struct srcinfo_cache *srcinfo_cache_new(void);
+void srcinfo_cache_free(struct srcinfo_cache *c);
+/* Look for debug files not opened yet under dir (copied) from now on. */
+void srcinfo_cache_set_debug_root(struct srcinfo_cache *c, const char *dir);
+
+/*
+ * Close the debug files not read for idle_ns or more (now_ns: CLOCK_MONOTONIC) and give the
+ * memory back. How many were closed.
+ */
+size_t srcinfo_cache_release(struct srcinfo_cache *c, uint64_t now_ns, uint64_t idle_ns);
+/* Debug files open now. */
+size_t srcinfo_cache_open_files(const struct srcinfo_cache *c);
+
+/*
  * The levels at pc in dwfl's modules, innermost first: each function inlined at pc with the
  * line executing in it, then the function that holds them with the line of the outermost
  * inlined call (or of pc). How many were written (at most max); 0 without debug information.
+ * now_ns stamps the debug file read.
  */
-size_t srcinfo_at(struct Dwfl *dwfl, uint64_t pc, struct srcinfo_level *out, size_t max);
+size_t srcinfo_at(struct srcinfo_cache *c, struct Dwfl *dwfl, uint64_t pc, uint64_t now_ns,
+		  struct srcinfo_level *out, size_t max);
 
 #endif

@@ -179,7 +179,8 @@ static bool addr_slot_eq(const void *entry, const void *key)
 /* The cached frame of addr, if any. */
 static bool addr_table_find(const struct addr_table *t, uint64_t addr, struct sym_frame *out)
 {
-	const struct addr_slot *s = htab_find(&t->t, hash_mul64(addr), &addr, addr_slot_eq);
+	const struct addr_slot *s =
+		htab_find_as(&t->t, struct addr_slot, hash_mul64(addr), &addr, addr_slot_eq);
 
 	if (s)
 		*out = s->frame;
@@ -232,6 +233,11 @@ int sym_cache_new(struct sym_cache **out, char *why, size_t why_len)
 	sc->kallsyms_path = xstrdup("/proc/kallsyms");
 	*out = sc;
 	return 0;
+}
+
+const char *sym_cache_debug_root(const struct sym_cache *sc)
+{
+	return sc->debug_root;
 }
 
 void sym_cache_set_debug_root(struct sym_cache *sc, const char *dir)

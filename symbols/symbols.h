@@ -101,6 +101,9 @@ int sym_process_maps(struct sym_cache *sc, uint32_t pid, uint64_t max_age_ns,
  */
 void sym_cache_set_debug_root(struct sym_cache *sc, const char *dir);
 
+/* Where debug files are looked for (DEBUGINFO_ROOT unless set); it lasts as long as sc. */
+const char *sym_cache_debug_root(const struct sym_cache *sc);
+
 /* Read kernel symbols from path instead of /proc/kallsyms; call before the first sym_kernel. */
 void sym_cache_set_kallsyms(struct sym_cache *sc, const char *path);
 

@@ -48,6 +48,7 @@ struct unwind_pid {
 struct unwind_cache {
 	struct sym_cache *sc;	     /* where processes' maps are read and kept */
 	struct sym_cache *own_sc;    /* when none was lent */
+	struct srcinfo_cache *src;   /* debug files read for inlined calls and lines */
 	struct procmaps_entry *maps; /* scratch for a process's mappings */
 	size_t maps_cap;
 	struct unwind_layout layouts[UNWIND_LAYOUTS_MAX];
@@ -88,6 +89,7 @@ struct unwind_cache *unwind_cache_new(struct sym_cache *sc)
 	/* Fails only with a libelf too old for the libdw this is built with. */
 	if (!sc && !sym_cache_new(&uc->own_sc, why, sizeof(why)))
 		uc->sc = uc->own_sc;
+	uc->src = srcinfo_cache_new();
 	return uc;
 }
 
@@ -105,6 +107,7 @@ void unwind_cache_free(struct unwind_cache *uc)
 		return;
 	for (size_t i = 0; i < UNWIND_LAYOUTS_MAX; i++)
 		unwind_layout_drop(&uc->layouts[i]);
+	srcinfo_cache_free(uc->src);
 	sym_cache_free(uc->own_sc);
 	free(uc->maps);
 	free(uc);
@@ -136,6 +139,15 @@ void unwind_cache_stats(const struct unwind_cache *uc, struct unwind_stats *out)
 	out->layouts = 0;
 	for (size_t i = 0; i < UNWIND_LAYOUTS_MAX; i++)
 		out->layouts += uc->layouts[i].dwfl != NULL;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static uint64_t unwind_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* libdw asks for threads to walk one by one; every sample names its own, so there are none. */
@@ -565,5 +577,17 @@ size_t unwind_source(struct unwind_cache *uc, uint32_t pid, uint64_t pc, struct 
 	char why[128];
 
 	l = unwind_layout_get(uc, pid, why, sizeof(why));
-	return l ? srcinfo_at(l->dwfl, pc, out, max) : 0;
+	if (l && uc->sc)
+		srcinfo_cache_set_debug_root(uc->src, sym_cache_debug_root(uc->sc));
+	return l ? srcinfo_at(uc->src, l->dwfl, pc, unwind_now_ns(), out, max) : 0;
+}
+
+void unwind_release(struct unwind_cache *uc, uint64_t idle_ns)
+{
+	srcinfo_cache_release(uc->src, unwind_now_ns(), idle_ns);
+}
+
+size_t unwind_source_files(const struct unwind_cache *uc)
+{
+	return srcinfo_cache_open_files(uc->src);
 }

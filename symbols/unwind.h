@@ -81,6 +81,17 @@ struct srcinfo_level;
 size_t unwind_source(struct unwind_cache *uc, uint32_t pid, uint64_t pc, struct srcinfo_level *out,
 		     size_t max);
 
+/* How long a debug file unwind_source opened may stay unread before unwind_release closes it. */
+#define UNWIND_SOURCE_IDLE_NS 10000000000ULL
+
+/*
+ * Close the debug files unwind_source has not read for idle_ns (UNWIND_SOURCE_IDLE_NS once an
+ * interval; 0: all of them), giving their memory back.
+ */
+void unwind_release(struct unwind_cache *uc, uint64_t idle_ns);
+/* Debug files unwind_source holds open now (those it opened itself). */
+size_t unwind_source_files(const struct unwind_cache *uc);
+
 /* Whether this build can unwind (its architecture's registers are known). */
 bool unwind_supported(void);
 

@@ -43,18 +43,33 @@ need_tools() {
 		fi
 	done
 }
+# has_line FILE TEXT: FILE contains TEXT.
+has_line() { grep -qF -- "$2" "$1" 2>/dev/null; }
+# lines_at_least FILE N: FILE has N lines or more.
+lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 # free_port: a TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # Scratch state of a test, undone by cleanup_test: a work dir, a loop device, a background
-# writer and a tmux server.
+# writer, the background processes a script adds to pids, and a tmux server.
 work=$(mktemp -d /tmp/ktop-test.XXXXXX)
 loop=""
 writer=""
+pids=()
 sock="ktop-test-$$"
+# kill_pids: stop the processes in pids (a stopped one too) and reap them.
+kill_pids() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null && kill -CONT "$p" 2>/dev/null
+	done
+	pids=()
+	wait 2>/dev/null
+}
 cleanup_test() {
+	kill_pids
 	if [ -n "$writer" ]; then
 		kill "$writer" 2>/dev/null
 		pkill -P "$writer" 2>/dev/null # the dd it is running

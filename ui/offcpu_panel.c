@@ -380,6 +380,20 @@ int offcpu_panel_init(struct panel *p)
 	return 0;
 }
 
+bool offcpu_panel_is_cumulative(const struct panel *p)
+{
+	const struct offcpu_panel *op = p->priv;
+
+	return !(op->interval || p->batch);
+}
+
+void offcpu_panel_set_interval(struct panel *p, bool interval)
+{
+	struct offcpu_panel *op = p->priv;
+
+	op->interval = interval;
+}
+
 const struct panel_ops offcpu_panel_ops = {
 	.name = "offcpu",
 	.title = "Off-CPU",

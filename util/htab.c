@@ -19,7 +19,7 @@ void htab_init(struct htab *t, size_t esize, size_t align)
 	size_t a = align > sizeof(uint32_t) ? align : sizeof(uint32_t);
 
 	/* the slot's alignment is the entry's (at least the hash's): the stride keeps it */
-	*t = (struct htab){ .eoff = a, .stride = (a + esize + a - 1) & ~(a - 1) };
+	*t = (struct htab){ .eoff = a, .stride = (a + esize + a - 1) & ~(a - 1) }; /* HTAB_STRIDE */
 }
 
 void htab_fini(struct htab *t)
@@ -28,6 +28,7 @@ void htab_fini(struct htab *t)
 	t->slots = NULL;
 	t->cap = 0;
 	t->len = 0;
+	t->room = 0;
 }
 
 void htab_clear(struct htab *t)
@@ -60,16 +61,14 @@ void htab_grow(struct htab *t)
 	struct htab old = *t;
 
 	t->cap = old.cap ? 2 * old.cap : HTAB_MIN_CAP;
+	t->room = t->cap / 4 * 3;
 	t->slots = xcalloc(t->cap, t->stride);
-	for (size_t i = 0; i < old.cap; i++) {
-		const uint32_t *from = htab_slot_hash(&old, i);
-		uint32_t *to;
+	for (const unsigned char *from = old.slots; from < old.slots + old.cap * old.stride;
+	     from += old.stride) {
+		uint32_t h = *(const uint32_t *)from;
 
-		if (!*from)
-			continue;
-		to = htab_slot_hash(t, htab_free_slot(t, *from));
-		for (size_t w = 0; w < t->stride / sizeof(uint32_t); w++) /* no call per entry */
-			to[w] = from[w];
+		if (h)
+			memcpy(htab_slot_hash(t, htab_free_slot(t, h)), from, t->stride);
 	}
 	free(old.slots);
 }
@@ -79,7 +78,7 @@ void *htab_add(struct htab *t, uint64_t hash)
 	uint32_t h = htab_stored(hash);
 	size_t i;
 
-	if (4 * (t->len + 1) > 3 * t->cap)
+	if (t->len >= t->room)
 		htab_grow(t);
 	i = htab_free_slot(t, h);
 	*htab_slot_hash(t, i) = h;
@@ -90,11 +89,13 @@ void *htab_add(struct htab *t, uint64_t hash)
 bool htab_delete(struct htab *t, uint64_t hash, const void *key, htab_eq_fn *eq)
 {
 	size_t mask = t->cap - 1;
+	unsigned char *slot;
 	size_t i, j;
 
 	if (!t->cap)
 		return false;
-	i = (size_t)(htab_search(t, htab_stored(hash), key, eq) - t->slots) / t->stride;
+	slot = htab_search_in(t, t->stride, t->eoff, htab_stored(hash), key, eq);
+	i = (size_t)(slot - t->slots) / t->stride;
 	if (!*htab_slot_hash(t, i))
 		return false;
 	/*

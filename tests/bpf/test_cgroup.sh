@@ -9,12 +9,10 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-pids=()
 cgs=()
 cleanup() {
-	local p c
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	local c
+	kill_pids
 	for c in "${cgs[@]}"; do rmdir "$c" 2>/dev/null || note "cannot remove $c"; done
 	cleanup_test
 }

@@ -19,8 +19,6 @@ gcc $nofp -o "$work/bin/app" "$KTOP_TOP/tests/bpf/sleeper.c" &&
 	gcc $nofp -Dchain_a=upgraded_a -Dchain_b=upgraded_b -Dchain_c=upgraded_c \
 		-o "$work/app.v2" "$KTOP_TOP/tests/bpf/sleeper.c" &&
 	cp "$work/bin/app" "$work/bin/churn" || { not_ok "build the test programs"; finish; }
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; cleanup_test' EXIT
 
 # frames_clean FILE COMM: every frame of COMM's folded lines is a name or a [label].
 frames_clean() {

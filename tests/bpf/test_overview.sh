@@ -9,14 +9,6 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	cleanup_test
-}
-trap cleanup EXIT
-
 gcc -O1 -pthread -o "$work/waiter" "$KTOP_TOP/tests/bpf/waiter.c" || {
 	not_ok "build waiter"
 	finish
@@ -33,8 +25,6 @@ start() {
 pid_of() {
 	wait_for 10 grep -q ready "$work/$1.out" && awk '{ print $2; exit }' "$work/$1.out"
 }
-# lines_at_least FILE N: FILE has N lines or more.
-lines_at_least() { [ "$(wc -l 2>/dev/null <"$1" || echo 0)" -ge "$2" ]; }
 # share FILE LINE PID CLASS: the class's ms of the process over the interval's wall ms.
 share() {
 	python3 - "$@" <<'PY'
@@ -150,9 +140,7 @@ for who in a b c; do
 import sys; a, b = $ours, $theirs; sys.exit(0 if abs(a - b) <= max(0.10 * max(a, b), 0.02) else 1)"
 	done
 done
-for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-wait 2>/dev/null
-pids=()
+kill_pids
 
 # --- Blocked threads: each class, begun before ktop and after its start. --------------------
 loop_new 64M || not_ok "make a loop device"
@@ -185,9 +173,7 @@ expect sleep sleep 0.80
 expect recv net 0.80
 expect epoll poll 0.80
 expect dio io 0.50
-for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-wait 2>/dev/null
-pids=()
+kill_pids
 
 # --- Run-queue latency of the box: four spinners on two CPUs, then none. --------------------
 "$KTOP" -b -P overview -d 2 -n 4 -f json >"$work/runq.json" 2>"$work/err" &
@@ -223,9 +209,7 @@ import json, sys
 s = json.loads(open(sys.argv[1]).read())
 assert [p["pid"] for p in s["processes"]] == [int(sys.argv[2])], s["processes"]
 ' "$work/p.json" "$rmutex"
-for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-wait 2>/dev/null
-pids=()
+kill_pids
 check "no sched program is left after ktop exits" \
 	wait_for 5 eval '! bpftool prog show 2>/dev/null | grep -qE "name sched_(sw|wakeup)"'
 finish

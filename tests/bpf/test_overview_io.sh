@@ -6,14 +6,6 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	cleanup_test
-}
-trap cleanup EXIT
-
 gcc -O1 -pthread -o "$work/waiter" "$KTOP_TOP/tests/bpf/waiter.c" || {
 	not_ok "build waiter"
 	finish

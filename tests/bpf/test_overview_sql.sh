@@ -8,10 +8,8 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/db.sh"
 
-pids=()
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	kill_pids
 	db_cleanup
 	cleanup_test
 }

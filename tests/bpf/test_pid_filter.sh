@@ -9,14 +9,6 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-pids=() # background processes to reap
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	cleanup_test
-}
-trap cleanup EXIT
-
 tracee="$work/tracee"
 gcc -O1 -g -o "$tracee" "$KTOP_TOP/tests/bpf/tracee.c" || { not_ok "build tracee"; finish; }
 

@@ -12,15 +12,6 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-pids=() # background processes to stop
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	cleanup_test
-}
-trap cleanup EXIT
-
 need_tools go curl python3 readelf
 export HOME="$work/home" GOCACHE="$work/gocache" GOPATH="$work/gopath" PPROF_TMPDIR="$work/pprof"
 mkdir -p "$HOME" "$PPROF_TMPDIR"
@@ -29,8 +20,6 @@ gcc -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o "$work/sleeper
 gcc -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -pthread -o "$work/burner" \
 	"$KTOP_TOP/tests/bpf/burner.c" || { not_ok "build burner"; finish; }
 
-# has_line FILE TEXT: FILE contains TEXT.
-has_line() { grep -qF -- "$2" "$1" 2>/dev/null; }
 # count_lines FILE TEXT N: FILE has at least N lines with TEXT.
 count_lines() { [ "$(grep -cF -- "$2" "$1" 2>/dev/null)" -ge "$3" ]; }
 # http_code URL: the status of a GET (its body in $work/body).

@@ -8,19 +8,8 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-pids=() # background processes to stop
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	cleanup_test
-}
-trap cleanup EXIT
-
 need_tools prometheus promtool curl python3
 
-# has_line FILE TEXT: FILE contains TEXT.
-has_line() { grep -qF -- "$2" "$1" 2>/dev/null; }
 # http_code URL: the status of a GET.
 http_code() { curl -s -o /dev/null -m 10 -w '%{http_code}' "$1"; }
 # served URL: /metrics answers 200 (an interval was collected).

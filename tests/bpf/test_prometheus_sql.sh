@@ -7,17 +7,13 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/db.sh"
 
-pids=()
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	kill_pids
 	db_cleanup
 	cleanup_test
 }
 trap cleanup EXIT
 
-has_line() { grep -qF -- "$2" "$1" 2>/dev/null; }
 served() { [ "$(curl -s -o /dev/null -m 10 -w '%{http_code}' "$url")" = 200 ]; }
 # sample SERIES: its value in a fresh scrape ("" when it is not there).
 sample() { curl -s -m 10 "$url" | awk -v s="$1" 'index($0, s " ") == 1 { print $NF }' | head -1; }

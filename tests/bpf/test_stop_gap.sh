@@ -7,12 +7,6 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-pids=()
-trap 'for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
-	cleanup_test' EXIT
-
-# lines_at_least FILE N: FILE has N lines or more.
-lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 
 "$KTOP" -b -P overview -d 1 -n 4 -f json >"$work/out.json" 2>"$work/err.json" &
 json=$!

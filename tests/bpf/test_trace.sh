@@ -13,22 +13,15 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-pids=()     # background processes to reap
 made_user="" # a user created for su, removed on exit
 
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	kill_pids
 	[ -n "$made_user" ] && userdel "$made_user" 2>/dev/null
 	cleanup_test
 }
 trap cleanup EXIT
 
-# has_line FILE TEXT: FILE contains TEXT.
-has_line() { grep -qF -- "$2" "$1" 2>/dev/null; }
-# lines_at_least FILE N: FILE has N lines or more.
-lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 # trace_progs_loaded: whether a program of trace.bpf.c is still in the kernel.
 trace_progs_loaded() { bpftool prog show 2>/dev/null | grep -qE 'name trace_(uprobe|uretprobe|usdt|tp|vfs)'; }
 # py SCRIPT ARGS...: run a python3 assertion script; what it prints is shown as TAP notes.

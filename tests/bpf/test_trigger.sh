@@ -11,13 +11,7 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/db.sh"
 
-pids=() # ktop runs and CPU hogs, killed by cleanup_trigger
-cleanup_trigger() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	db_cleanup
-}
-trap 'cleanup_trigger; cleanup_test' EXIT
+trap 'kill_pids; db_cleanup; cleanup_test' EXIT
 
 # has_line FILE REGEX: FILE has a line matching REGEX.
 has_line() { grep -qE -- "$2" "$1" 2>/dev/null; }

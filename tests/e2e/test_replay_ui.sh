@@ -4,9 +4,12 @@
 # +/- step one interval and ten, the number keys switch panels (each showing its recorded
 # text), g jumps to a time, W saves the interval shown as a recording of its own (as the
 # unprivileged user, mode 0600) that replays that very interval, Space plays at the recorded
-# pace to the end, and q quits. And a recording made from the screen goes on while the screen
-# is paused, with fresh figures; W on the live screen saves the moment, every panel, as a
-# one-interval recording that ktop -r opens.
+# pace to the end, and q quits. The Off-CPU panel of a recording of the planted sleeper is the
+# live panel fed the recorded models: its tree expands (Right) and is searched (/) as live, the
+# expansion stays as , and . step intervals, and c shows the intervals added up over a range.
+# And a recording made from the screen goes on while the screen is paused, with fresh figures;
+# W on the live screen saves the moment, every panel, as a one-interval recording that ktop -r
+# opens.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -61,6 +64,56 @@ key Space
 check "Space plays at the recorded pace to the end" wait_for 15 has "interval 6 of 6"
 key q
 check "q quits" wait_for 10 eval '! tm has-session -t rp 2>/dev/null'
+
+# --- the Off-CPU panel redrawn from its recorded models --------------------------------------
+need_tools gcc
+gcc -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o "$work/sleeper" \
+	"$KTOP_TOP/tests/bpf/sleeper.c" || { not_ok "build sleeper"; finish; }
+"$work/sleeper" chain 60 >"$work/sleeper.out" &
+sleeper=$!
+trap 'kill "$sleeper" 2>/dev/null; cleanup_test' EXIT
+wait_for 15 grep -q ready "$work/sleeper.out" || { not_ok "the sleeper starts"; finish; }
+"$KTOP" -b -P offcpu -d 0.5 -n 6 -p "$sleeper" -w "$work/off.ktop" >/dev/null 2>"$work/off.err" ||
+	{ not_ok "recording the sleeper's off-CPU time: $(head -2 "$work/off.err")"; finish; }
+chown nobody "$work/off.ktop"
+tm -f /dev/null new-session -d -s off -x 120 -y 32 \
+	"env -i PATH=$PATH HOME=/ TERM=screen-256color LANG=C.UTF-8 setpriv --reuid nobody \
+	--regid nogroup --clear-groups $KTOP -r $work/off.ktop -P offcpu" || { not_ok "tmux"; finish; }
+offscreen() { tm capture-pane -p -t off; }
+offhas() { offscreen | grep -qF -- "$1"; }
+offkey() { tm send-keys -t off "$@"; }
+check "the Off-CPU panel is drawn live from its model: the sleeper's process, collapsed" \
+	wait_for 15 eval 'offhas "Frame (outermost caller first)" && offhas "▸ sleeper ($sleeper)" &&
+		offhas "interval 0.5s"'
+check "nothing below the process before it is expanded" eval '! offhas "chain_a"'
+offkey Down
+offkey Right
+check "Down, Right: the sleeper's process expands one level" \
+	wait_for 5 eval 'offhas "▾ sleeper ($sleeper)" && ! offhas "chain_a"'
+offkey /
+check "/ asks for a search" wait_for 5 offhas "search (n: next"
+tm send-keys -t off -l chain_c
+offkey Enter
+check "/ chain_c: the tree expands down to the frame searched" \
+	wait_for 5 eval 'offhas "▾ chain_b" && offhas "chain_c"'
+offkey .
+check ".: the next interval, the tree still expanded to chain_c" \
+	wait_for 5 eval 'offhas "interval 2 of 6" && offhas "chain_c"'
+offkey .
+wait_for 5 offhas "interval 3 of 6"
+offkey c
+# the first three intervals' totals, added up and written as the panel writes a time
+want=$("$KTOP" -r "$work/off.ktop" -b -P offcpu -f json -n 3 2>/dev/null | python3 -c '
+import json, sys
+us = sum(json.loads(l)["total_us"] for l in sys.stdin)
+print("%.0fus" % us if us < 1000 else "%.*fms" % (2 if us < 10000 else 1, us / 1000)
+      if us < 1000000 else "%.2fs" % (us / 1e6))')
+note "the first three intervals add up to ${want:-nothing}"
+check "c: the intervals added up from the first to the shown one, the tree still expanded" \
+	wait_for 5 eval 'offhas "(intervals 1-3)" && offhas " off-CPU ${want:-none}  " &&
+		offhas "chain_c"'
+offkey q
+check "q quits the replay" wait_for 10 eval '! tm has-session -t off 2>/dev/null'
 
 # --- recorded from the screen, paused ---------------------------------------------------------
 tm -f /dev/null new-session -d -s rp -x 120 -y 32 \

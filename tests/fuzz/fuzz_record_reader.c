@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A libFuzzer target for record/'s reader: the input is a recording file. It is listed (index
- * or scan), every interval is loaded and its sections walked; nothing may crash, leak or read
- * out of bounds (configure CC=clang --enable-fuzzing; test.sh's fuzz tier runs it).
+ * or scan), every interval is loaded, its sections walked and its Off-CPU model decoded;
+ * nothing may crash, leak or read out of bounds (configure CC=clang --enable-fuzzing; test.sh's
+ * fuzz tier runs it).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/model_section.h"
 #include "record/record_frame.h"
 #include "record/record_reader.h"
 #include "tests/fuzz/fuzz.h"
@@ -30,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!record_reader_open(&r, path, why, sizeof(why))) {
 		for (size_t i = 0; i < record_reader_count(r); i++) {
 			struct record_section s;
+			void *model;
 			uint8_t *raw;
 			size_t len, pos = 0;
 
@@ -37,6 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			while (record_frame_next(raw, len, &pos, &s, why, sizeof(why)) > 0)
 				;
+			/* the Off-CPU model, as a replay decodes it */
+			if (model_section_load(raw, len, "offcpu", &model, why, sizeof(why)) == 1)
+				model_section_free("offcpu", model);
 			free(raw);
 		}
 		record_reader_find(r, 1);

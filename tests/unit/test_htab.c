@@ -311,6 +311,167 @@ static void test_add(void **state)
 	htab_fini(&t);
 }
 
+/* A type of 16-byte alignment, the widest an entry may need. */
+struct aligned16 {
+	_Alignas(16) unsigned char b[20];
+};
+
+/* HTAB_STRIDE and HTAB_EOFF, the typed searches' constants, are the layout htab_init makes. */
+static void test_layout_constants(void **state)
+{
+	struct htab t;
+
+	(void)state;
+#define LAYOUT_IS_INITS(type)                                  \
+	do {                                                   \
+		htab_init(&t, sizeof(type), _Alignof(type));   \
+		assert_int_equal(t.stride, HTAB_STRIDE(type)); \
+		assert_int_equal(t.eoff, HTAB_EOFF(type));     \
+	} while (0)
+	LAYOUT_IS_INITS(char);
+	LAYOUT_IS_INITS(uint16_t);
+	LAYOUT_IS_INITS(uint32_t);
+	LAYOUT_IS_INITS(const char *);
+	LAYOUT_IS_INITS(struct ent);
+	LAYOUT_IS_INITS(struct wide);
+	LAYOUT_IS_INITS(struct aligned16);
+#undef LAYOUT_IS_INITS
+	/* the values themselves: the hash, then the entry at its alignment */
+	assert_int_equal(HTAB_EOFF(uint16_t), 4);
+	assert_int_equal(HTAB_STRIDE(uint16_t), 8);
+	assert_int_equal(HTAB_STRIDE(uint32_t), 8);
+	assert_int_equal(HTAB_EOFF(struct wide), 8);
+	assert_int_equal(HTAB_STRIDE(struct wide), 8 + sizeof(struct wide));
+	assert_int_equal(HTAB_EOFF(struct aligned16), 16);
+	assert_int_equal(HTAB_STRIDE(struct aligned16), 48);
+}
+
+/*
+ * The typed searches (htab_find_as, htab_insert_as) and the plain ones see the same table:
+ * entries added by either are found by both, through growth and collisions.
+ */
+static void test_typed(void **state)
+{
+	uint64_t (*hashes[])(uint32_t) = { good, bad };
+
+	(void)state;
+	for (size_t h = 0; h < 2; h++) {
+		uint32_t n = h ? 500 : 20000;
+		struct htab t;
+
+		htab_init(&t, sizeof(struct ent), _Alignof(struct ent));
+		for (uint32_t k = 1; k <= n; k++) {
+			uint64_t hk = hashes[h](k);
+			bool added = false;
+			struct ent *e;
+
+			if (k % 2)
+				e = htab_insert_as(&t, struct ent, hk, &k, ent_eq, &added);
+			else
+				e = htab_insert(&t, hk, &k, ent_eq, &added);
+			assert_true(added);
+			assert_int_equal(e->key, 0);
+			*e = (struct ent){ .key = k, .val = 3 * k };
+		}
+		assert_int_equal(htab_len(&t), n);
+		for (uint32_t k = 1; k <= n + 1; k++) {
+			uint64_t hk = hashes[h](k);
+			const struct ent *a = htab_find_as(&t, struct ent, hk, &k, ent_eq);
+			bool added = true;
+
+			assert_ptr_equal(a, htab_find(&t, hk, &k, ent_eq));
+			if (k > n) {
+				assert_null(a);
+				continue;
+			}
+			assert_non_null(a);
+			assert_int_equal(a->val, 3 * k);
+			/* a key that is there: its entry, nothing added */
+			assert_ptr_equal(a, htab_insert_as(&t, struct ent, hk, &k, ent_eq, &added));
+			assert_false(added);
+		}
+		assert_int_equal(htab_len(&t), n);
+		htab_fini(&t);
+	}
+}
+
+/* A typed search of entries wider than the hash's alignment (8 and 16 bytes). */
+static bool aligned16_eq(const void *entry, const void *key)
+{
+	return !memcmp(((const struct aligned16 *)entry)->b, key, sizeof(uint32_t));
+}
+
+static void test_typed_aligned(void **state)
+{
+	struct htab t;
+
+	(void)state;
+	htab_init(&t, sizeof(struct aligned16), _Alignof(struct aligned16));
+	for (uint32_t k = 1; k <= 1000; k++) {
+		struct aligned16 *e =
+			htab_insert_as(&t, struct aligned16, good(k), &k, aligned16_eq, NULL);
+
+		assert_int_equal((uintptr_t)e % 16, 0);
+		memcpy(e->b, &k, sizeof(k));
+		e->b[19] = (unsigned char)k;
+	}
+	for (uint32_t k = 1; k <= 1000; k++) {
+		const struct aligned16 *e =
+			htab_find_as(&t, struct aligned16, good(k), &k, aligned16_eq);
+
+		assert_non_null(e);
+		assert_memory_equal(e->b, &k, sizeof(k));
+		assert_int_equal(e->b[19], (unsigned char)k);
+	}
+	htab_fini(&t);
+	htab_init(&t, sizeof(struct wide), _Alignof(struct wide));
+	for (uint64_t k = 1; k <= 1000; k++)
+		*htab_insert_as(&t, struct wide, hash_mix64(k), &k, wide_eq, NULL) =
+			(struct wide){ k, 0.5, 'w' };
+	for (uint64_t k = 1; k <= 1001; k++) {
+		const struct wide *w = htab_find_as(&t, struct wide, hash_mix64(k), &k, wide_eq);
+
+		assert_true(k > 1000 ? !w : w && w->key == k && w->tag == 'w');
+	}
+	htab_fini(&t);
+}
+
+/*
+ * The table takes three quarters of its slots before it doubles (room), with either insert,
+ * htab_add too, and after a clear as before it; htab_fini starts it again from nothing.
+ */
+static void test_room(void **state)
+{
+	struct htab t;
+	uint32_t k;
+
+	(void)state;
+	htab_init(&t, sizeof(struct ent), _Alignof(struct ent));
+	for (k = 1; k <= 12; k++)
+		put(&t, good, k, k);
+	assert_int_equal(t.cap, 16);
+	put(&t, good, k++, 1);
+	assert_int_equal(t.cap, 32);
+	for (; htab_len(&t) < 24; k++) {
+		struct ent *e = htab_insert_as(&t, struct ent, good(k), &k, ent_eq, NULL);
+
+		*e = (struct ent){ .key = k, .val = 1 };
+	}
+	assert_int_equal(t.cap, 32);
+	((struct ent *)htab_add(&t, good(k)))->key = k;
+	assert_int_equal(t.cap, 64);
+	htab_clear(&t);
+	for (k = 1; k <= 48; k++)
+		put(&t, good, k, k);
+	assert_int_equal(t.cap, 64);
+	put(&t, good, k, k);
+	assert_int_equal(t.cap, 128);
+	htab_fini(&t);
+	put(&t, good, 1, 1);
+	assert_int_equal(t.cap, 16);
+	htab_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,7 +479,9 @@ int main(void)
 		cmocka_unit_test(test_insert_finds), cmocka_unit_test(test_any_hash),
 		cmocka_unit_test(test_delete),	     cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_add),	     cmocka_unit_test(test_high_bits),
-		cmocka_unit_test(test_alignment),
+		cmocka_unit_test(test_alignment),    cmocka_unit_test(test_layout_constants),
+		cmocka_unit_test(test_typed),	     cmocka_unit_test(test_typed_aligned),
+		cmocka_unit_test(test_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

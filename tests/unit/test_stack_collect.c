@@ -19,6 +19,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/stack_collect.h"
+#include "collectors/ustack_reader.h"
 #include "symbols/symbols.h"
 
 __attribute__((noinline)) int collect_fn_outer(int x)
@@ -466,10 +467,28 @@ static void test_exited_store_renewed(void **state)
 	assert_int_equal(f->interval.nsamples, 1);
 }
 
+/*
+ * The stack copy ring is sized from the copy size and the rate: half a second of 16 KiB copies
+ * at 99 Hz on 2 CPUs fits 2 MiB (4 MiB before this sizing); fast rates and large copies stop at
+ * 4 MiB, slow ones at 256 KiB.
+ */
+static void test_ring_sized_from_rate(void **state)
+{
+	(void)state;
+	assert_int_equal(ustack_reader_ring_bytes(16, 99, 2), 2 << 20);
+	assert_int_equal(ustack_reader_ring_bytes(16, 99, 1), 1 << 20);
+	assert_int_equal(ustack_reader_ring_bytes(16, 999, 2), 4 << 20);
+	assert_int_equal(ustack_reader_ring_bytes(64, 99, 2), 4 << 20);
+	assert_int_equal(ustack_reader_ring_bytes(16, 99, 64), 4 << 20);
+	assert_int_equal(ustack_reader_ring_bytes(4, 1, 1), 256 << 10);
+	assert_int_equal(ustack_reader_ring_bytes(16, 99, 0), 1 << 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_same_stack_shares_frames, setup, teardown),
+		cmocka_unit_test(test_ring_sized_from_rate),
 		cmocka_unit_test_setup_teardown(test_user_stack_read_once_per_image, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bound_merges_smallest_untouched, setup,

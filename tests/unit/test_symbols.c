@@ -27,6 +27,9 @@
 #include "symbols/debuginfo.h"
 #include "symbols/demangle.h"
 #include "symbols/ksyms.h"
+#include "symbols/lineprog.h"
+#include "symbols/srcinfo.h"
+#include "symbols/unwind.h"
 #include "symbols/perfmap.h"
 #include "symbols/procmaps.h"
 #include "symbols/symbols.h"
@@ -250,6 +253,56 @@ static void test_ksyms_file(void **state)
 	unlink(path);
 	assert_int_equal(ksyms_load(&ks, path, why, sizeof(why)), -ENOENT);
 	assert_non_null(strstr(why, "No such file"));
+}
+
+/*
+ * A kernel with call padding lists "__pfx_NAME" before NAME: NAME is kept as the tail of that
+ * string, not a second copy, and the table is cut to size.
+ */
+static void test_ksyms_pfx_shared(void **state)
+{
+	static const char text[] = "0000000000003000 t __pfx_alpha\n"
+				   "0000000000003010 T alpha\n"
+				   "0000000000003040 t __pfx_beta\n"
+				   "0000000000003050 t beta\n"
+				   "0000000000003050 t beta_alias\n"
+				   "0000000000003080 t __pfx_gamma\n"
+				   "0000000000003090 t not_gamma\n";
+	const char *pfx, *name, *mod;
+	char path[64];
+	char why[256];
+	uint64_t start;
+	struct ksyms *ks;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/ktop-kallsyms-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(ksyms_load(&ks, path, why, sizeof(why)), 0);
+	unlink(path);
+	assert_int_equal(ksyms_count(ks), 6);
+	assert_true(ksyms_lookup(ks, 0x3008, &pfx, &mod, &start));
+	assert_string_equal(pfx, "__pfx_alpha");
+	assert_true(ksyms_lookup(ks, 0x3020, &name, &mod, &start));
+	assert_string_equal(name, "alpha");
+	assert_int_equal(start, 0x3010);
+	assert_ptr_equal(name, pfx + 6);
+	assert_true(ksyms_lookup(ks, 0x3048, &pfx, &mod, &start));
+	assert_true(ksyms_lookup(ks, 0x3050, &name, &mod, &start));
+	assert_string_equal(name, "beta");
+	assert_ptr_equal(name, pfx + 6);
+	/* A name that is not the padding's function gets its own copy. */
+	assert_true(ksyms_lookup(ks, 0x3090, &name, &mod, &start));
+	assert_string_equal(name, "not_gamma");
+	/*
+	 * 16 bytes a symbol, and the names: "" for vmlinux, the three "__pfx_" names and
+	 * beta_alias and not_gamma (alpha and beta are inside theirs), each with its NUL.
+	 */
+	assert_true(ksyms_bytes(ks) <= 128 + 7 * 16 + 1 + 12 + 11 + 12 + 11 + 10);
+	ksyms_free(ks);
 }
 
 /* sym_kernel names through the cache and says why it cannot. */
@@ -670,6 +723,129 @@ static void test_user_build_id(void **state)
 	sym_cache_free(sc);
 }
 
+/*
+ * The lines of a stripped program come from its debug file, which ktop opens itself, by
+ * build-id under the debug root (libdwfl would look under /usr/lib/debug only), and closes
+ * when released; a later question opens it again for the same answer.
+ */
+static void test_source_build_id(void **state)
+{
+	struct sym_cache *sc = cache_new();
+	struct srcinfo_level lv[8];
+	struct unwind_cache *uc;
+	struct child c;
+	uint32_t line;
+	size_t n;
+
+	(void)state;
+	child_start(&c, FX("fx_buildid"), NULL);
+	sym_cache_set_debug_root(sc, FX_DEBUGROOT);
+	uc = unwind_cache_new(sc);
+	assert_int_equal(unwind_source_files(uc), 0);
+	n = unwind_source(uc, (uint32_t)c.pid, child_addr(&c, "alpha"), lv, 8);
+	assert_true(n >= 1);
+	assert_string_equal(lv[n - 1].file, "fx_funcs.c");
+	line = lv[n - 1].line;
+	assert_true(line > 0);
+	assert_int_equal(unwind_source_files(uc), 1);
+	/* Read a moment ago: not idle for UNWIND_SOURCE_IDLE_NS yet. */
+	unwind_release(uc, UNWIND_SOURCE_IDLE_NS);
+	assert_int_equal(unwind_source_files(uc), 1);
+	unwind_release(uc, 0);
+	assert_int_equal(unwind_source_files(uc), 0);
+	n = unwind_source(uc, (uint32_t)c.pid, child_addr(&c, "alpha"), lv, 8);
+	assert_true(n >= 1);
+	assert_string_equal(lv[n - 1].file, "fx_funcs.c");
+	assert_int_equal(lv[n - 1].line, line);
+	assert_int_equal(unwind_source_files(uc), 1);
+	child_stop(&c);
+
+	/* The same function in a build with its DWARF inside, read by libdw: the same line. */
+	child_start(&c, FX("fx_pie"), NULL);
+	n = unwind_source(uc, (uint32_t)c.pid, child_addr(&c, "alpha"), lv, 8);
+	assert_true(n >= 1);
+	assert_string_equal(lv[n - 1].file, "fx_funcs.c");
+	assert_int_equal(lv[n - 1].line, line);
+	child_stop(&c);
+	unwind_cache_free(uc);
+	sym_cache_free(sc);
+}
+
+/*
+ * A DWARF 4 line program written by hand: two files, a row repeated at one address (the last
+ * listed counts), a sequence end (no line there). Every truncation of it is refused or read
+ * within its bounds.
+ */
+static void test_lineprog_rows(void **state)
+{
+	static const uint8_t hdr[] = {
+		1, 1, 1, 0xfb, 14, 13,			/* min_inst .. opcode_base */
+		0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1,	/* standard opcode lengths */
+		0,					/* no include directories */
+		'a', '.', 'c', 0, 0, 0, 0,		/* file 1 */
+		's', 'u', 'b', '/', 'b', '.', 'h', 0, 0, 0, 0, /* file 2 */
+		0,
+	};
+	static const uint8_t prog[] = {
+		0, 9, 2, 0x00, 0x10, 0, 0, 0, 0, 0, 0, /* set_address 0x1000 */
+		3, 9,				       /* line 10 */
+		1,				       /* row 0x1000 a.c:10 */
+		75,				       /* +4, +1: row 0x1004 a.c:11 */
+		4, 2,				       /* file 2 */
+		74,				       /* +4: row 0x1008 b.h:11 */
+		20,				       /* +0, +2: row 0x1008 b.h:13 */
+		2, 8,				       /* 0x1010 */
+		0, 1, 1,			       /* end of sequence */
+	};
+	struct lineprog_sections secs = { 0 };
+	uint8_t buf[4 + 2 + 4 + sizeof(hdr) + sizeof(prog)];
+	uint32_t unit_len = (uint32_t)(sizeof(buf) - 4), hdr_len = sizeof(hdr), line;
+	struct lineprog lp;
+	uint64_t file;
+
+	(void)state;
+	memcpy(buf, &unit_len, 4);
+	buf[4] = 4;
+	buf[5] = 0;
+	memcpy(buf + 6, &hdr_len, 4);
+	memcpy(buf + 10, hdr, sizeof(hdr));
+	memcpy(buf + 10 + sizeof(hdr), prog, sizeof(prog));
+	secs.line = buf;
+	secs.line_len = sizeof(buf);
+	lineprog_init(&lp);
+	assert_int_equal(lineprog_read(&lp, &secs, 0), 0);
+	assert_string_equal(lineprog_file(&lp, 1), "a.c");
+	assert_string_equal(lineprog_file(&lp, 2), "sub/b.h");
+	assert_null(lineprog_file(&lp, 3));
+	assert_false(lineprog_find(&lp, 0xfff, &file, &line));
+	assert_true(lineprog_find(&lp, 0x1003, &file, &line));
+	assert_int_equal(file, 1);
+	assert_int_equal(line, 10);
+	assert_true(lineprog_find(&lp, 0x1004, &file, &line));
+	assert_int_equal(line, 11);
+	assert_true(lineprog_find(&lp, 0x1008, &file, &line));
+	assert_int_equal(file, 2);
+	assert_int_equal(line, 13);
+	assert_true(lineprog_find(&lp, 0x100f, &file, &line));
+	assert_int_equal(line, 13);
+	assert_false(lineprog_find(&lp, 0x1010, &file, &line));
+	assert_false(lineprog_find(&lp, 0x2000, &file, &line));
+	assert_int_equal(lineprog_read(&lp, &secs, sizeof(buf)), -EINVAL);
+	assert_null(lineprog_file(&lp, 1));
+	for (size_t len = 0; len < sizeof(buf); len++) {
+		uint8_t *cut = malloc(len ? len : 1); /* so that ASan sees a read past its end */
+
+		memcpy(cut, buf, len);
+		secs.line = cut;
+		secs.line_len = len;
+		if (!lineprog_read(&lp, &secs, 0))
+			lineprog_find(&lp, 0x1008, &file, &line);
+		lp.off = UINT64_MAX; /* read the next cut afresh */
+		free(cut);
+	}
+	lineprog_fini(&lp);
+}
+
 /* A debuglink file of another build (wrong CRC) must not be used. */
 static void test_user_bad_crc(void **state)
 {
@@ -1063,6 +1239,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_ksyms_file, teardown_files),
+		cmocka_unit_test(test_ksyms_pfx_shared),
+		cmocka_unit_test(test_source_build_id),
+		cmocka_unit_test(test_lineprog_rows),
 		cmocka_unit_test_teardown(test_kernel_fake, teardown_files),
 		cmocka_unit_test_teardown(test_kernel_real, teardown_files),
 		cmocka_unit_test_teardown(test_procmaps_parse, teardown_files),

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "core/model_section.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "collectors/offcpu_codec.h"
+
+void model_section_enc_free(struct model_section_enc *e)
+{
+	stack_codec_free(e->stacks);
+	codec_out_free(&e->buf);
+	memset(e, 0, sizeof(*e));
+}
+
+bool model_section_has_codec(const char *name)
+{
+	return !strcmp(name, "offcpu");
+}
+
+int model_section_add(struct model_section_enc *e, struct record_frame *f, const char *name,
+		      const void *model)
+{
+	if (!model || !model_section_has_codec(name))
+		return 0;
+	if (!e->stacks)
+		e->stacks = stack_codec_new();
+	codec_out_clear(&e->buf);
+	offcpu_model_encode(e->stacks, model, &e->buf);
+	return record_frame_add(f, RECORD_SECTION_MODEL, name, e->buf.data, e->buf.len);
+}
+
+int model_section_load(const uint8_t *raw, size_t len, const char *name, void **model,
+		       char *why, size_t why_len)
+{
+	struct offcpu_model *m;
+	struct record_section s;
+	int rc;
+
+	*model = NULL;
+	if (!model_section_has_codec(name))
+		return 0;
+	rc = record_frame_find(raw, len, RECORD_SECTION_MODEL, name, &s, why, why_len);
+	if (rc <= 0)
+		return rc;
+	rc = offcpu_model_decode(s.data, s.len, &m, why, why_len);
+	if (rc)
+		return rc;
+	*model = m;
+	return 1;
+}
+
+void model_section_free(const char *name, void *model)
+{
+	if (model && model_section_has_codec(name))
+		offcpu_model_free(model);
+}
+
+bool model_section_has_folded(const char *name)
+{
+	return !strcmp(name, "offcpu");
+}
+
+int model_section_write_folded(const uint8_t *raw, size_t len, const char *name, FILE *out,
+			       char *why, size_t why_len)
+{
+	struct offcpu_model *m;
+	void *model;
+	int rc;
+
+	if (!model_section_has_folded(name))
+		return 0;
+	rc = model_section_load(raw, len, name, &model, why, why_len);
+	if (rc <= 0)
+		return rc;
+	m = model;
+	rc = stack_set_write_folded(&m->interval, out);
+	offcpu_model_free(m);
+	if (rc) {
+		snprintf(why, why_len, "writing folded lines: %s", strerror(-rc));
+		return rc;
+	}
+	return 1;
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the Off-CPU model's binary form (collectors/offcpu_codec.c, stack_codec.c): a model
+ * encoded and decoded is equal to the original (figures, flags, every sample, every frame's
+ * name, kind, source line and address); a name holding controls comes back escaped; every cut
+ * of the bytes and a newer version are refused with a reason, never read past the end.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectors/offcpu_codec.h"
+
+/* A model of three stacks of two processes, sharing frames, one with a source line. */
+static void make_model(struct offcpu_model *m)
+{
+	struct stack_frame a[] = {
+		{ "main", STACK_FRAME_USER, "sleeper.c:12", 0x401000 },
+		{ "sleep_here", STACK_FRAME_USER, NULL, 0x401100 },
+		{ "do_nanosleep", STACK_FRAME_KERNEL, NULL, 0 },
+	};
+	struct stack_frame b[] = {
+		{ "main", STACK_FRAME_USER, "sleeper.c:12", 0x401000 },
+		{ "[unknown: no symbols in libx.so]", STACK_FRAME_UNKNOWN, NULL, 0x7f0000001234 },
+	};
+	struct stack_frame c[] = { { "[truncated]", STACK_FRAME_MARK, NULL, 0 } };
+	struct stack_sample s[] = {
+		{ 100, 101, "sleeper", "sleeper", a, 3, 1500000, 3 },
+		{ 100, 100, "sleeper", "sleeper", b, 2, 20, 1 },
+		{ 4000000000u, 7, "kworker/0:1", "kworker/0:1", c, 1, 1ull << 40, 9 },
+		{ 200, 200, "empty", "empty", NULL, 0, 5, 1 },
+	};
+
+	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		stack_set_add(&m->interval, &s[i]);
+	m->interval_s = 0.5;
+	m->cumulative_s = 12.25;
+	m->min_block_us = 10;
+	m->max_block_us = 1000000;
+	m->runnable = true;
+	m->kthreads = false;
+	m->polls = 42;
+}
+
+static void encode(const struct offcpu_model *m, struct codec_out *out)
+{
+	struct stack_codec *c = stack_codec_new();
+
+	offcpu_model_encode(c, m, out);
+	stack_codec_free(c);
+}
+
+/* Equal text, both NULL, or the test fails. */
+static void assert_same_str(const char *a, const char *b)
+{
+	if (!a || !b) {
+		assert_ptr_equal(a, b);
+		return;
+	}
+	assert_string_equal(a, b);
+}
+
+static void test_round_trip(void **state)
+{
+	struct offcpu_model m;
+	struct offcpu_model *d = NULL;
+	struct codec_out out = { 0 };
+	char why[256] = "";
+
+	(void)state;
+	make_model(&m);
+	encode(&m, &out);
+	assert_int_equal(offcpu_model_decode(out.data, out.len, &d, why, sizeof(why)), 0);
+	assert_non_null(d);
+	assert_true(d->interval_s == m.interval_s && d->cumulative_s == m.cumulative_s);
+	assert_int_equal(d->min_block_us, 10);
+	assert_int_equal(d->max_block_us, 1000000);
+	assert_true(d->runnable);
+	assert_false(d->kthreads);
+	assert_int_equal(d->polls, 42);
+	assert_int_equal(d->cumulative.nsamples, 0);
+	assert_int_equal(d->interval.nsamples, m.interval.nsamples);
+	assert_int_equal(d->interval.total, m.interval.total);
+	for (size_t i = 0; i < m.interval.nsamples; i++) {
+		const struct stack_sample *x = &m.interval.samples[i], *y = &d->interval.samples[i];
+
+		assert_int_equal(y->pid, x->pid);
+		assert_int_equal(y->tid, x->tid);
+		assert_string_equal(y->comm, x->comm);
+		assert_string_equal(y->pcomm, x->pcomm);
+		assert_int_equal(y->value, x->value);
+		assert_int_equal(y->count, x->count);
+		assert_int_equal(y->nframes, x->nframes);
+		for (uint32_t k = 0; k < x->nframes; k++) {
+			assert_string_equal(y->frames[k].name, x->frames[k].name);
+			assert_int_equal(y->frames[k].kind, x->frames[k].kind);
+			assert_same_str(y->frames[k].src, x->frames[k].src);
+			assert_int_equal(y->frames[k].addr, x->frames[k].addr);
+		}
+	}
+	/* names are interned in the decoded set's store: one pointer for one text */
+	assert_ptr_equal(d->interval.samples[0].frames[0].name,
+			 d->interval.samples[1].frames[0].name);
+	offcpu_model_free(d);
+	stack_set_clear(&m.interval);
+	codec_out_free(&out);
+}
+
+/* The encoder's tables are kept between intervals: a second encoding is the same bytes. */
+static void test_encoder_reused(void **state)
+{
+	struct stack_codec *c = stack_codec_new();
+	struct codec_out a = { 0 }, b = { 0 };
+	struct offcpu_model m;
+
+	(void)state;
+	make_model(&m);
+	offcpu_model_encode(c, &m, &a);
+	offcpu_model_encode(c, &m, &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	stack_codec_free(c);
+	stack_set_clear(&m.interval);
+	codec_out_free(&a);
+	codec_out_free(&b);
+}
+
+static void test_hostile_name_escaped(void **state)
+{
+	struct stack_frame f[] = { { "evil\x1b[2Jname\xff", STACK_FRAME_USER, NULL, 1 } };
+	struct stack_sample s = { 1, 1, "c\x07", "c\x07", f, 1, 10, 1 };
+	struct offcpu_model m = { 0 }, *d = NULL;
+	struct codec_out out = { 0 };
+	char why[256];
+
+	(void)state;
+	stack_set_add(&m.interval, &s);
+	m.polls = 1;
+	encode(&m, &out);
+	assert_int_equal(offcpu_model_decode(out.data, out.len, &d, why, sizeof(why)), 0);
+	assert_string_equal(d->interval.samples[0].frames[0].name, "evil\\x1b[2Jname\\xff");
+	assert_string_equal(d->interval.samples[0].comm, "c\\x07");
+	offcpu_model_free(d);
+	stack_set_clear(&m.interval);
+	codec_out_free(&out);
+}
+
+/* Every cut is refused with a reason; so is a byte added at the end. */
+static void test_cut_and_long(void **state)
+{
+	struct offcpu_model m, *d;
+	struct codec_out out = { 0 };
+	char why[256];
+
+	(void)state;
+	make_model(&m);
+	encode(&m, &out);
+	for (size_t n = 0; n < out.len; n++) {
+		uint8_t *copy = malloc(n ? n : 1);
+
+		memcpy(copy, out.data, n);
+		why[0] = '\0';
+		d = (void *)1;
+		assert_int_equal(offcpu_model_decode(copy, n, &d, why, sizeof(why)), -EBADMSG);
+		assert_null(d);
+		assert_true(why[0] != '\0');
+		free(copy);
+	}
+	codec_put_bytes(&out, "x", 1);
+	assert_int_equal(offcpu_model_decode(out.data, out.len, &d, why, sizeof(why)), -EBADMSG);
+	assert_non_null(strstr(why, "left over"));
+	stack_set_clear(&m.interval);
+	codec_out_free(&out);
+}
+
+static void test_newer_version(void **state)
+{
+	struct codec_out out = { 0 };
+	struct offcpu_model *d;
+	char why[256];
+
+	(void)state;
+	codec_put_varint(&out, OFFCPU_CODEC_VERSION + 1);
+	codec_put_bytes(&out, "whatever comes next", 19);
+	assert_int_equal(offcpu_model_decode(out.data, out.len, &d, why, sizeof(why)), -EPROTO);
+	assert_non_null(strstr(why, "version"));
+	codec_out_free(&out);
+}
+
+/* Varints at their limits, and one too long. */
+static void test_varint(void **state)
+{
+	uint64_t v[] = { 0, 1, 127, 128, 300, UINT32_MAX, UINT64_MAX };
+	struct codec_out out = { 0 };
+	struct codec_in in;
+	uint8_t eleven[11];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		codec_put_varint(&out, v[i]);
+	codec_in_init(&in, out.data, out.len);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		assert_true(codec_get_varint(&in) == v[i]);
+	assert_false(in.bad);
+	assert_int_equal(codec_in_left(&in), 0);
+	memset(eleven, 0x80, sizeof(eleven));
+	codec_in_init(&in, eleven, sizeof(eleven));
+	codec_get_varint(&in);
+	assert_true(in.bad);
+	codec_out_free(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_encoder_reused),
+		cmocka_unit_test(test_hostile_name_escaped),
+		cmocka_unit_test(test_cut_and_long),
+		cmocka_unit_test(test_newer_version),
+		cmocka_unit_test(test_varint),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
