@@ -3,14 +3,17 @@
 # MINUTES=60), a panel key pressed every STEP seconds in turn (1 to 6, then the help screen,
 # the flame view and back to the tree), under three loads at once: fork/exec churn (a shell starting
 # /bin/true in a loop), a throwaway MariaDB (tests/bpf/db.sh) answering fast point selects and
-# a slow query (SELECT SLEEP(0.2)) in a loop, and 4 KiB direct writes to a loop device.
+# a slow query (SELECT SLEEP(0.2)) in a loop, and 4 KiB direct writes to a loop device. ktop
+# traces that MariaDB only (--db PID): servers that others start and stop on the same box would
+# make its memory their figure.
 # Every 10 s it samples ktop's RSS, its CPU time and its open file descriptors, and keeps the
 # screen's header (its drop counters). The report: each figure's first and last value and its
 # slope after the first minute (least squares, in % of the mean per 10 minutes), ktop's CPU in
 # % of a core, and the header's drop fields at the first and the last sample.
 # Targets (issue #20): RSS and fds flat (slope under 1% per 10 minutes), CPU under 2% of a core
 # at a 1 s refresh, no drop counter growing without a cause the header names.
-# Needs root. Usage: bench/soak.sh  (KTOP, MINUTES, STEP, DELAY)
+# Needs root. Usage: bench/soak.sh  (KTOP, MINUTES, STEP, DELAY; SAMPLES=FILE keeps the samples:
+# seconds, RSS in KiB, CPU ticks, fds a line)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KTOP=${KTOP:-$top/build/ktop}
@@ -60,7 +63,7 @@ loads+=($!)
 
 tmux -L "$sock" -f /dev/null new-session -d -s soak -x 160 -y 45 \
 	"exec env TERM=screen-256color LANG=C.UTF-8 HOME=$work KTOP_EXPORT_DIR=$work \
-	 $KTOP -d $DELAY 2>$work/err" || exit 1
+	 $KTOP -d $DELAY --db $db_pid 2>$work/err" || exit 1
 pid=$(tmux -L "$sock" display-message -p -t soak '#{pane_pid}')
 for ((i = 0; i < 150; i++)); do
 	tmux -L "$sock" capture-pane -p -t soak | grep -q 'CPU' && break
@@ -94,6 +97,7 @@ tmux -L "$sock" send-keys -t soak 1
 sleep 2
 tmux -L "$sock" capture-pane -p -t soak >"$work/last-screen"
 
+[ -n "${SAMPLES:-}" ] && cp "$samples" "$SAMPLES"
 echo "## bench/soak.sh: MINUTES=$MINUTES STEP=$STEP DELAY=$DELAY, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$samples" "$hz" <<'EOF'
 import sys

@@ -423,4 +423,43 @@ int offcpu_exec_raw(__u64 *ctx)
 	return offcpu_on_exec();
 }
 
+/*
+ * A thread exited: when it was its process's last (signal->live has dropped to 0 before this
+ * tracepoint on every kernel), tell user space, without a wakeup: the note waits for the next
+ * poll, which folds the process's stacks once the blocks it ended are drained.
+ */
+static __always_inline int offcpu_on_exit(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct offcpu_note *n;
+
+	if (BPF_CORE_READ(t, signal, live.counter) > 0)
+		return 0;
+	if (!offcpu_pid_wanted(tgid) || !ktop_cgroup_current_wanted())
+		return 0;
+	bpf_map_delete_elem(&offcpu_seen, &tgid);
+	n = bpf_ringbuf_reserve(&offcpu_notes, sizeof(*n), 0);
+	if (!n) {
+		offcpu_count(OFFCPU_DROP_NOTE);
+		return 0;
+	}
+	n->tgid = tgid;
+	n->kind = OFFCPU_NOTE_EXIT;
+	bpf_ringbuf_submit(n, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int offcpu_exit_btf(__u64 *ctx)
+{
+	return offcpu_on_exit();
+}
+
+SEC("raw_tp/sched_process_exit")
+int offcpu_exit_raw(__u64 *ctx)
+{
+	return offcpu_on_exit();
+}
+
 char LICENSE[] SEC("license") = "GPL";

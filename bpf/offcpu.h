@@ -90,6 +90,7 @@ struct offcpu_val {
 enum offcpu_note_kind {
 	OFFCPU_NOTE_NEW = 1,  /* a process got its first stack: read its maps while it lives */
 	OFFCPU_NOTE_EXEC = 2, /* a process ran exec: its maps are new */
+	OFFCPU_NOTE_EXIT = 3, /* a process's last thread exited: its stacks can be folded */
 };
 
 /* Ring buffer record. */

@@ -37,7 +37,7 @@ _Static_assert(OFFCPU_STACK_NONE == STACK_COLLECT_NONE, "offcpu.h and stack_coll
 _Static_assert(STACK_SOURCE_KEY_MATCHES(struct offcpu_key),
 	       "struct offcpu_key is not laid out as struct stack_collect_key");
 
-#define OFFCPU_NPROGS	 2
+#define OFFCPU_NPROGS	 3
 #define OFFCPU_FORCE_RAW "KTOP_FORCE_RAW_TP" /* set (tests): use the raw_tp fallback */
 
 /* What vmlinux BTF says about the running kernel. */
@@ -144,6 +144,8 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 	bpf_program__set_autoload(skel->progs.offcpu_exec_btf, use_btf);
 	bpf_program__set_autoload(skel->progs.offcpu_sw_raw, !use_btf);
 	bpf_program__set_autoload(skel->progs.offcpu_exec_raw, !use_btf);
+	bpf_program__set_autoload(skel->progs.offcpu_exit_btf, use_btf);
+	bpf_program__set_autoload(skel->progs.offcpu_exit_raw, !use_btf);
 	bpf_program__set_autoload(skel->progs.offcpu_sys_exit_btf, use_btf);
 	bpf_program__set_autoload(skel->progs.offcpu_sys_exit_raw, !use_btf);
 	skel->rodata->ustack_pages = priv->ustack_kib * 1024 / USTACK_PAGE;
@@ -162,7 +164,7 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 	return 0;
 }
 
-/* Attach the two loaded programs, naming the tracepoint that failed. */
+/* Attach the three loaded programs, naming the tracepoint that failed. */
 static int offcpu_attach(struct offcpu_priv *priv, bool use_btf, char *why, size_t why_len)
 {
 	struct offcpu_bpf *skel = priv->skel;
@@ -170,13 +172,15 @@ static int offcpu_attach(struct offcpu_priv *priv, bool use_btf, char *why, size
 		{ "sched_switch", use_btf ? skel->progs.offcpu_sw_btf : skel->progs.offcpu_sw_raw },
 		{ "sched_process_exec",
 		  use_btf ? skel->progs.offcpu_exec_btf : skel->progs.offcpu_exec_raw },
+		{ "sched_process_exit",
+		  use_btf ? skel->progs.offcpu_exit_btf : skel->progs.offcpu_exit_raw },
 	};
 
 	return bpf_common_attach(progs, OFFCPU_NPROGS, priv->links, priv->progs, &priv->nlinks,
 				 "offcpu", why, why_len);
 }
 
-/* One process note from the kernel: a process to symbolize, or one that ran exec. */
+/* One process note from the kernel: a process to symbolize, one that ran exec or exited. */
 static int offcpu_on_note(void *ctx, void *data, size_t size)
 {
 	struct offcpu_priv *priv = ctx;
@@ -188,6 +192,8 @@ static int offcpu_on_note(void *ctx, void *data, size_t size)
 		return 0;
 	if (n->kind == OFFCPU_NOTE_EXEC)
 		stack_source_exec(priv->src, n->tgid);
+	else if (n->kind == OFFCPU_NOTE_EXIT)
+		stack_source_exit(priv->src, n->tgid);
 	else
 		stack_source_note(priv->src, n->tgid);
 	return 0;

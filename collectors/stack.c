@@ -243,6 +243,8 @@ void stack_set_write_json(const struct stack_set *s, struct json_out *j, const c
 		json_kv_u64(j, "tid", x->tid);
 		json_kv_str(j, "comm", x->comm);
 		json_kv_str(j, "process", x->pcomm);
+		if (x->exited)
+			json_kv_bool(j, "exited", true);
 		json_kv_u64(j, value_key, x->value);
 		json_kv_u64(j, "count", x->count);
 		json_key(j, "frames");

@@ -44,6 +44,7 @@ struct stack_sample {
 	const char *pcomm;		  /* the process's name (its main thread), escaped */
 	const struct stack_frame *frames; /* outermost caller first, kernel frames last */
 	uint32_t nframes;
+	bool exited;	/* pid and tid 0: the processes of these names that exited, folded */
 	uint64_t value; /* off-CPU: microseconds; on-CPU: samples */
 	uint64_t count; /* events (blocks or samples) */
 };

@@ -43,7 +43,12 @@ uint64_t collect_key_hash(const struct stack_collect_key *k)
 
 uint64_t collect_ident_hash(uint64_t frames_hash, const struct stack_sample *s)
 {
-	return hash_mix64(frames_hash ^ hash_mix64((uint64_t)s->pid << 32 | s->tid));
+	uint64_t h = hash_mix64(frames_hash ^ hash_mix64((uint64_t)s->pid << 32 | s->tid));
+
+	/* Exited processes folded: no task, so their (interned) names tell them apart. */
+	if (s->exited)
+		h = hash_mix64(h ^ hash_mix64((uintptr_t)s->comm) ^ (uintptr_t)s->pcomm);
+	return h;
 }
 
 static bool collect_key_eq(const void *entry, const void *key)
@@ -55,7 +60,10 @@ static bool collect_key_eq(const void *entry, const void *key)
 /* Whether two samples are the same thread in the same frames (names interned: pointers). */
 static bool collect_ident_is_same(const struct stack_sample *a, const struct stack_sample *b)
 {
-	if (a->pid != b->pid || a->tid != b->tid || a->nframes != b->nframes)
+	if (a->pid != b->pid || a->tid != b->tid || a->nframes != b->nframes ||
+	    a->exited != b->exited)
+		return false;
+	if (a->exited && (a->comm != b->comm || a->pcomm != b->pcomm))
 		return false;
 	for (uint32_t i = 0; i < a->nframes; i++) {
 		const struct stack_frame *x = &a->frames[i];
@@ -73,6 +81,15 @@ static bool collect_ident_eq(const void *entry, const void *key)
 	const struct collect_ident_key *q = key;
 
 	return collect_ident_is_same(&q->idents[*(const uint32_t *)entry].s, q->s);
+}
+
+uint32_t collect_ident_find(const struct stack_collect *st, const struct stack_sample *s,
+			    uint64_t h)
+{
+	const struct collect_ident_key q = { st->idents, s };
+	const uint32_t *found = htab_find(&st->ids, h, &q, collect_ident_eq);
+
+	return found ? *found : UINT32_MAX;
 }
 
 /* Double an array's capacity (from 0: 64), for an append to it. */
@@ -192,6 +209,8 @@ struct stack_collect *stack_collect_new(struct sym_cache *sc, const struct stack
 	collect_procs_init(&st->procs);
 	htab_init(&st->keys, sizeof(struct collect_keyslot), _Alignof(struct collect_keyslot));
 	htab_init(&st->ids, sizeof(uint32_t), _Alignof(uint32_t));
+	htab_init(&st->exited, sizeof(uint32_t), _Alignof(uint32_t));
+	htab_init(&st->exited_last, sizeof(uint32_t), _Alignof(uint32_t));
 	st->older = -1;
 	return st;
 }
@@ -216,6 +235,8 @@ void stack_collect_free(struct stack_collect *st)
 	free(st->idents);
 	htab_fini(&st->keys);
 	htab_fini(&st->ids);
+	htab_fini(&st->exited);
+	htab_fini(&st->exited_last);
 	collect_intern_fini(&st->in);
 	collect_frames_fini(&st->fr);
 	collect_procs_fini(&st->procs);
@@ -242,6 +263,21 @@ void stack_collect_exec(struct stack_collect *st, uint32_t tgid)
 	sym_process_forget(st->fr.sc, tgid);
 }
 
+static bool exited_eq(const void *entry, const void *key)
+{
+	return *(const uint32_t *)entry == *(const uint32_t *)key;
+}
+
+/* Note an exited process, to fold at this interval's end and the next one's. */
+void stack_collect_exit(struct stack_collect *st, uint32_t tgid)
+{
+	bool added;
+
+	if (tgid)
+		*(uint32_t *)htab_insert(&st->exited, hash_mix64(tgid), &tgid, exited_eq, &added) =
+			tgid;
+}
+
 /* Zero the interval figures of the identities the last interval touched. */
 void stack_collect_begin(struct stack_collect *st)
 {
@@ -256,9 +292,8 @@ void stack_collect_begin(struct stack_collect *st)
 	st->ntouched = 0;
 }
 
-/* Sum an amount into identity idn for the interval, and overall when cumulative. */
-static void collect_sum(struct stack_collect *st, uint32_t idn, uint64_t amount, uint64_t count,
-			bool cumulative)
+void collect_sum(struct stack_collect *st, uint32_t idn, uint64_t amount, uint64_t count,
+		 bool cumulative)
 {
 	struct collect_ident *id = &st->idents[idn];
 
@@ -305,6 +340,7 @@ void stack_collect_end(struct stack_collect *st)
 {
 	struct stack_set *cum = st->cumulative;
 
+	collect_fold_exited(st);
 	if (st->max_idents && st->nidents > st->max_idents)
 		collect_merge(st);
 
@@ -359,4 +395,5 @@ void stack_collect_reset(struct stack_collect *st)
 	collect_frames_forget_user(&st->fr);
 	st->older = -1;
 	st->merged = 0;
+	st->unheld = 0;
 }

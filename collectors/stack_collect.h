@@ -66,6 +66,12 @@ void stack_collect_free(struct stack_collect *st);
 void stack_collect_note(struct stack_collect *st, uint32_t tgid);
 /* A process ran exec: its maps and its name are read again when next needed. */
 void stack_collect_exec(struct stack_collect *st, uint32_t tgid);
+/*
+ * A process exited: at the end of this interval and the next (its last blocks may be drained
+ * then), its identities are folded into one per process name, thread name and frames, with
+ * pid and tid 0 and exited set, which keeps their time; then its name is forgotten.
+ */
+void stack_collect_exit(struct stack_collect *st, uint32_t tgid);
 
 /* Start a new interval: what is added until stack_collect_end replaces the interval set. */
 void stack_collect_begin(struct stack_collect *st);

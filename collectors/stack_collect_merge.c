@@ -93,8 +93,7 @@ static void merge_move(struct stack_collect *st, struct collect_ident *id, uint3
 	*(uint32_t *)htab_add(&st->ids, id->hash) = j;
 }
 
-/* Keep the kernel keys of kept identities, renumbered by remap (UINT32_MAX: merged). */
-static void merge_keys_remap(struct stack_collect *st, const uint32_t *remap)
+void collect_keys_remap(struct stack_collect *st, const uint32_t *remap)
 {
 	struct htab old = st->keys;
 	const struct collect_keyslot *e;
@@ -167,9 +166,40 @@ void collect_merge(struct stack_collect *st)
 	}
 	st->older = remap[st->older];
 	st->nidents = j;
-	merge_keys_remap(st, remap);
+	st->unheld = 0;
+	collect_keys_remap(st, remap);
 	for (size_t i = 0; i < st->ntouched; i++)
 		st->touched[i] = remap[st->touched[i]];
 	stack_store_unref(old_store);
 	free(remap);
+}
+
+/*
+ * Move every identity into a new store, as they are: the old one goes with the last snapshot
+ * using it, and with it the names and frames no identity holds any more (those of exited
+ * processes folded). The cumulative set is rebuilt; kernel keys keep their identities.
+ */
+void collect_restore(struct stack_collect *st)
+{
+	struct stack_set *cum = st->cumulative;
+	struct stack_store *old_store = collect_intern_restart(&st->in);
+
+	collect_frames_forget_user(&st->fr);
+	htab_clear(&st->ids);
+	stack_set_reuse(cum, st->in.store);
+	for (size_t i = 0; i < st->nidents; i++) {
+		struct collect_ident *id = &st->idents[i];
+
+		merge_move(st, id, (uint32_t)i, NULL);
+		if (id->in_cum) {
+			struct stack_sample s = id->s;
+
+			s.value = collect_value(st, id->cum_amount);
+			s.count = id->cum_count;
+			stack_set_add_stored(cum, &s);
+			id->cum_idx = cum->nsamples - 1;
+		}
+	}
+	st->unheld = 0;
+	stack_store_unref(old_store);
 }

@@ -56,6 +56,12 @@ struct stack_collect {
 	size_t ntouched;
 	size_t touched_cap;
 
+	/* processes that exited (uint32_t tgids): noted in this interval, and in the last */
+	struct htab exited;
+	struct htab exited_last;
+	uint64_t folded; /* identities folded into their exited process name's, ever */
+	uint64_t unheld; /* identities dropped since the store was last renewed */
+
 	size_t max_idents; /* 0: no bound */
 	int64_t older;	   /* the identity older stacks are merged into, or -1 */
 	uint64_t merged;   /* identities merged into it since the last reset */
@@ -65,14 +71,32 @@ struct stack_collect {
 uint64_t collect_key_hash(const struct stack_collect_key *k);
 /* The hash of a sample's identity: process and thread, and its frames' hash. */
 uint64_t collect_ident_hash(uint64_t frames_hash, const struct stack_sample *s);
+/* The identity of sample s (identity hash h), or UINT32_MAX. */
+uint32_t collect_ident_find(const struct stack_collect *st, const struct stack_sample *s,
+			    uint64_t h);
 /*
  * A new identity for sample s, not known yet (identity hash h; its frames, with names
  * interned, hash to frames_hash and are kept in the store); its index.
  */
 uint32_t collect_ident_add(struct stack_collect *st, const struct stack_sample *s, uint64_t h,
 			   uint64_t frames_hash);
+/* Add an interval's amount to identity idn (and overall when cumulative). */
+void collect_sum(struct stack_collect *st, uint32_t idn, uint64_t amount, uint64_t count,
+		 bool cumulative);
 /* An amount in the collector's unit as a sample value, rounded to the nearest. */
 uint64_t collect_value(const struct stack_collect *st, uint64_t amount);
+
+/* Keep the kernel keys of kept identities, renumbered by remap (UINT32_MAX: gone). */
+void collect_keys_remap(struct stack_collect *st, const uint32_t *remap);
+
+/*
+ * Fold the identities of the processes noted as exited in this interval and the last into
+ * one per names and frames (stack_collect_exited.c); the last interval's are then forgotten.
+ */
+void collect_fold_exited(struct stack_collect *st);
+
+/* Move every identity into a new store, leaving the names and frames none holds. */
+void collect_restore(struct stack_collect *st);
 
 /*
  * Over the bound: merge the smallest identities the interval did not touch into the older

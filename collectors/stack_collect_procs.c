@@ -51,6 +51,11 @@ void collect_procs_exec(struct collect_procs *ps, uint32_t tgid)
 	p->gen = ps->gen_next++;
 }
 
+void collect_procs_forget(struct collect_procs *ps, uint32_t tgid)
+{
+	htab_delete(&ps->t, hash_mix64(tgid), &tgid, proc_eq);
+}
+
 /* Read a process's name from /proc/PID/comm, escaped; false if it is gone. */
 static bool proc_read_name(uint32_t tgid, char *out, size_t out_len)
 {

@@ -37,6 +37,8 @@ void collect_procs_fini(struct collect_procs *ps);
 struct collect_proc *collect_procs_get(struct collect_procs *ps, uint32_t tgid);
 /* After tgid's exec: a new generation, and its maps and name to read again. */
 void collect_procs_exec(struct collect_procs *ps, uint32_t tgid);
+/* Forget tgid, which exited (nothing if it is not known). */
+void collect_procs_forget(struct collect_procs *ps, uint32_t tgid);
 /* The escaped name of process p from /proc, read once; NULL if it is gone. */
 const char *collect_proc_name(struct collect_proc *p);
 

@@ -154,6 +154,11 @@ void stack_source_exec(struct stack_source *s, uint32_t tgid)
 	ustack_reader_exec(s->ur, tgid);
 }
 
+void stack_source_exit(struct stack_source *s, uint32_t tgid)
+{
+	stack_collect_exit(s->st, tgid);
+}
+
 int stack_source_flip(struct stack_source *s, char *why, size_t why_len)
 {
 	__u32 next;

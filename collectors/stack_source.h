@@ -91,6 +91,8 @@ struct ustack_reader *stack_source_reader(const struct stack_source *s);
 void stack_source_note(struct stack_source *s, uint32_t tgid);
 /* A process ran exec: its maps, files and name are read again when next needed. */
 void stack_source_exec(struct stack_source *s, uint32_t tgid);
+/* A process exited: its stacks are folded by name once its last blocks are collected. */
+void stack_source_exit(struct stack_source *s, uint32_t tgid);
 
 /*
  * With two stack maps: samples take their stacks in the other map from now on, and the

@@ -272,11 +272,12 @@ static void add_path(struct stack_tree *t, const struct tree_path *p)
 				keep_src(t, n, st->src);
 			continue;
 		}
-		/* id 0: no task, e.g. the aggregator's "[older stacks]" */
+		/* id 0: no task, e.g. the aggregator's "[older stacks]", or exited ones folded */
 		if (t->nnodes != before)
 			t->nodes[n].name =
-				keep_name(t, st->id ? xasprintf("%s (%u)", st->name, st->id)
-						    : xstrdup(st->name));
+				keep_name(t, st->id     ? xasprintf("%s (%u)", st->name, st->id)
+					     : s->exited ? xasprintf("%s (exited)", st->name)
+							 : xstrdup(st->name));
 		t->nodes[n].pid = s->pid;
 		if (st->kind == STACK_NODE_THREAD)
 			t->nodes[n].tid = s->tid;

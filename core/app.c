@@ -99,8 +99,9 @@ static void app_syms_free(struct app *a)
 
 	if (a->unwinder) {
 		unwind_cache_stats(a->unwinder, &us);
-		log_msg("unwinder: samples %" PRIu64 ", layouts loaded %" PRIu64, us.samples,
-			us.layouts);
+		log_msg("unwinder: samples %" PRIu64 ", layouts loaded %" PRIu64
+			", layouts of exited processes freed %" PRIu64,
+			us.samples, us.layouts, us.layouts_dropped);
 	}
 	unwind_cache_free(a->unwinder);
 	a->unwinder = NULL;

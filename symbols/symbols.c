@@ -99,7 +99,7 @@ struct sym_proc {
 	struct perfmap *perfmap;
 	int perfmap_err;
 	uint64_t perfmap_ns; /* when the perf map was last looked for */
-	const char *perfmap_path;
+	char perfmap_path[32]; /* not in the arena: it would keep a string per process */
 };
 
 struct sym_cache {
@@ -565,23 +565,19 @@ static struct sym_proc *sym_proc_load(struct sym_cache *sc, uint32_t pid)
 	p->nspid = pid;
 	p->uid = 0;
 	p->perfmap_err = -ENOENT;
-	p->perfmap_path = sym_text(sc, "/tmp/perf-%" PRIu32 ".map", pid);
+	snprintf(p->perfmap_path, sizeof(p->perfmap_path), "/tmp/perf-%" PRIu32 ".map", pid);
 	procmaps_status(pid, &p->nspid, &p->uid);
 	err = sym_proc_read_maps(sc, p);
 	if (err == -ENOENT || err == -ESRCH) {
 		p->err = err;
-		p->error = sym_text(
-			sc, "[unknown: PID %" PRIu32 " exited before its maps were read]", pid);
+		p->error = sym_text(sc, "[unknown: exited before its maps were read]");
 	} else if (err == -ENODATA) {
 		p->err = err;
-		p->error = sym_text(sc,
-				    "[unknown: PID %" PRIu32
-				    " has no executable mappings (exited, or a kernel thread)]",
-				    pid);
+		p->error = sym_text(
+			sc, "[unknown: no executable mappings (exited, or a kernel thread)]");
 	} else if (err) {
 		p->err = err;
-		p->error = sym_text(sc, "[unknown: PID %" PRIu32 " maps unreadable: %s]", pid,
-				    strerror(-err));
+		p->error = sym_text(sc, "[unknown: maps unreadable: %s]", strerror(-err));
 	}
 	return p;
 }
@@ -816,7 +812,7 @@ static void sym_resolve_user(struct sym_cache *sc, struct sym_proc *p, uint64_t 
 		if (!sym_resolve_perfmap(sc, p, addr, out))
 			sym_unknown(
 				out,
-				sym_text(sc, "[unknown: no mapping in PID %" PRIu32 "]", p->pid),
+				sym_text(sc, "[unknown: no mapping here]"),
 				"");
 		return;
 	}

@@ -13,6 +13,7 @@
 
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <signal.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,10 +325,49 @@ static struct unwind_layout *unwind_layout_find(struct unwind_cache *uc, uint64_
 	return NULL;
 }
 
+/* Whether process pid still exists (a zombie, not reaped yet, does). */
+static bool unwind_pid_is_alive(uint32_t pid)
+{
+	return !kill((pid_t)pid, 0) || errno != ESRCH;
+}
+
+/*
+ * Free the layouts no live process has (servers restarted, commands that ran once), and the
+ * remembered processes that are gone: each holds its files' CFI and debug data (megabytes
+ * for a server with debug information), which the least recently used order alone would keep
+ * for as long as the cache has room. Run before a new layout is loaded, when memory grows.
+ */
+static void unwind_drop_gone(struct unwind_cache *uc)
+{
+	bool live[UNWIND_LAYOUTS_MAX] = { false };
+
+	for (size_t i = 0; i < UNWIND_PIDS_MAX; i++) {
+		struct unwind_pid *p = &uc->pids[i];
+
+		if (!p->pid)
+			continue;
+		if (!unwind_pid_is_alive(p->pid)) {
+			memset(p, 0, sizeof(*p));
+			continue;
+		}
+		for (size_t l = 0; l < UNWIND_LAYOUTS_MAX; l++)
+			if (uc->layouts[l].dwfl && uc->layouts[l].sig == p->sig)
+				live[l] = true;
+	}
+	for (size_t l = 0; l < UNWIND_LAYOUTS_MAX; l++) {
+		if (uc->layouts[l].dwfl && !live[l]) {
+			unwind_layout_drop(&uc->layouts[l]);
+			uc->stats.layouts_dropped++;
+		}
+	}
+}
+
 /* A free layout slot, or the least recently used one emptied. */
 static struct unwind_layout *unwind_layout_slot(struct unwind_cache *uc)
 {
 	struct unwind_layout *lru = &uc->layouts[0];
+
+	unwind_drop_gone(uc);
 
 	for (size_t i = 0; i < UNWIND_LAYOUTS_MAX; i++) {
 		if (!uc->layouts[i].dwfl)

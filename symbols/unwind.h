@@ -44,6 +44,7 @@ struct unwind_stats {
 	uint64_t frames;  /* frames found */
 	uint64_t errors;  /* samples that ended in UNWIND_END_ERROR after the first frame */
 	uint64_t layouts; /* mapping layouts whose modules are loaded now (forked children share) */
+	uint64_t layouts_dropped; /* layouts freed because no live process had them */
 };
 
 struct unwind_cache;

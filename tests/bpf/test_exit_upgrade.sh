@@ -5,7 +5,7 @@
 #   refresh of 1 s) exit while their copied stacks wait to be unwound: ktop goes on, every frame
 #   of theirs is a name or a bracketed label ("[unknown: ...]"), never an address or an empty
 #   frame (how many kept their whole named chain is a note: a process whose maps ktop had not
-#   read before it exited is labelled "[unknown: PID N exited before its maps were read]");
+#   read before it exited is labelled "[unknown: exited before its maps were read]");
 # - an upgrade: the binary a followed process runs is deleted and replaced by another build
 #   (its functions renamed upgraded_*): the old process's frames keep their names (chain_*,
 #   never upgraded_*), and a process started from the new file shows the new names.

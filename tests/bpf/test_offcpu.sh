@@ -56,9 +56,24 @@ wait_for 10 grep -q "tracing" "$work/err"
 wait "$ktop"
 check "a process that exited during the interval shows named frames" \
 	grep -qE '^sleeper;.*chain_a;chain_b;chain_c' "$work/exited.folded"
-# 150 short-lived processes are 150 stacks: over --max-stacks 64 once the interval that saw
-# them is over, the smallest are merged, and the count is in the drops.
+# 150 sleeping processes are 150 stacks: over --max-stacks 64 once the interval that saw
+# them is over, the smallest are merged, and the count is in the drops. (They live through the
+# run: the stacks of processes that exit fold into one per name and stack.)
 "$KTOP" -b -P offcpu -d 1 -n 3 -f json --max-stacks 64 >"$work/bound.json" 2>"$work/err" &
+ktop=$!
+wait_for 10 grep -q "tracing" "$work/err"
+for _ in $(seq 150); do
+	"$work/sleeper" chain 6 >/dev/null &
+	pids+=($!)
+done
+wait "$ktop"
+kill_pids
+merged=$(tail -1 "$work/bound.json" | python3 -c \
+	'import json, sys; print(json.load(sys.stdin)["drops"].get("older_stacks_merged", -1))')
+note "older stacks merged by the third snapshot: $merged"
+check "--max-stacks 64: older stacks are merged and counted" test "${merged:-0}" -gt 0
+# 150 short-lived processes of one name and stack fold into one entry marked exited, not 150.
+"$KTOP" -b -P offcpu -d 1 -n 3 -f json >"$work/fold.json" 2>"$work/err" &
 ktop=$!
 wait_for 10 grep -q "tracing" "$work/err"
 (
@@ -66,10 +81,16 @@ wait_for 10 grep -q "tracing" "$work/err"
 	wait
 )
 wait "$ktop"
-merged=$(tail -1 "$work/bound.json" | python3 -c \
-	'import json, sys; print(json.load(sys.stdin)["drops"].get("older_stacks_merged", -1))')
-note "older stacks merged by the third snapshot: $merged"
-check "--max-stacks 64: older stacks are merged and counted" test "${merged:-0}" -gt 0
+check "150 exited processes of one name and stack fold into one entry marked exited" \
+	python3 - "$work/fold.json" <<'EOF'
+import json, sys
+snaps = [json.loads(l) for l in open(sys.argv[1])]
+sleeps = [[s for s in d["stacks"] if s["comm"] == "sleep"] for d in snaps]
+print("# sleep entries per snapshot (pid, exited, count):",
+      [[(s["pid"], s.get("exited", False), s["count"]) for s in x][:6] for x in sleeps])
+assert any(s.get("exited") and s["pid"] == 0 and s["count"] >= 50 for x in sleeps for s in x)
+assert all(len(x) <= 20 for x in sleeps), [len(x) for x in sleeps]
+EOF
 # 4096 distinct user stacks in a map of 1024: collisions, each stack that lost its user
 # frames to one labelled "[stack collision]", never as a missed stack.
 "$work/sleeper" paths 6 >"$work/out3" &

@@ -309,6 +309,164 @@ static void test_user_stack_read_once_per_image(void **state)
 	close(map.fd);
 }
 
+/* Add one unwound stack of thread tid of process tgid, as thread name "worker". */
+static void add_in(struct fixture *f, uint32_t tgid, uint32_t tid,
+		   const struct stack_collect_uframe *uf, uint32_t n, uint64_t amount)
+{
+	struct stack_collect_key k = {
+		.tgid = tgid,
+		.tid = tid,
+		.kstack = STACK_COLLECT_NONE,
+		.ustack = STACK_COLLECT_NONE,
+	};
+
+	stack_collect_add_unwound(f->st, &k, uf, n, NULL, "worker", 6, amount, 1, true);
+}
+
+/* The sample of process pid (0: the exited ones folded), thread tid, or NULL. */
+static const struct stack_sample *sample_in(const struct stack_set *s, uint32_t pid, uint32_t tid)
+{
+	for (size_t i = 0; i < s->nsamples; i++)
+		if (s->samples[i].pid == pid && s->samples[i].tid == tid)
+			return &s->samples[i];
+	return NULL;
+}
+
+/*
+ * A process that exited: its threads' identities become one per names and frames, with no
+ * task, its time kept, at the end of the interval of its note and of the next one (a block
+ * drained late); after that it is forgotten, and a new process with its PID is its own.
+ */
+static void test_exited_processes_fold(void **state)
+{
+	struct fixture *f = *state;
+	const struct stack_collect_uframe both[] = {
+		{ inside(collect_fn_inner), NULL, NULL },
+		{ inside(collect_fn_outer), NULL, NULL },
+	};
+	const struct stack_collect_uframe moved[] = {
+		{ inside(collect_fn_inner) + 1, NULL, NULL },
+		{ inside(collect_fn_outer) + 1, NULL, NULL },
+	};
+	const uint32_t gone = 4000000, live = (uint32_t)getpid();
+	const struct stack_sample *x, *l;
+
+	stack_collect_begin(f->st);
+	add_in(f, gone, 201, both, 2, 10);
+	add_in(f, gone, 202, both, 2, 20);
+	add_in(f, live, 301, both, 2, 5);
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, 3);
+
+	/* Its note comes with its last block: one folded sample, in the interval too. */
+	stack_collect_exit(f->st, gone);
+	stack_collect_begin(f->st);
+	add_in(f, gone, 201, both, 2, 7);
+	stack_collect_end(f->st);
+	assert_int_equal(f->interval.nsamples, 1);
+	x = sample_in(&f->interval, 0, 0);
+	assert_non_null(x);
+	assert_true(x->exited);
+	assert_int_equal(x->value, 7);
+	assert_int_equal(f->cumulative.nsamples, 2);
+	assert_int_equal(f->cumulative.total, 42);
+	x = sample_in(&f->cumulative, 0, 0);
+	l = sample_in(&f->cumulative, live, 301);
+	assert_non_null(x);
+	assert_non_null(l);
+	assert_true(x->exited);
+	assert_false(l->exited);
+	assert_int_equal(x->value, 37);
+	assert_int_equal(x->count, 3);
+	assert_string_equal(x->comm, "worker");
+	assert_int_equal(x->nframes, l->nframes);
+	assert_null(sample_in(&f->cumulative, gone, 201));
+
+	/* A block drained an interval late still goes to the folded sample. */
+	stack_collect_begin(f->st);
+	add_in(f, gone, 202, both, 2, 3);
+	add_in(f, live, 301, both, 2, 1);
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, 2);
+	assert_int_equal(sample_in(&f->cumulative, 0, 0)->value, 40);
+	assert_int_equal(sample_in(&f->cumulative, live, 301)->value, 6);
+	assert_int_equal(f->cumulative.total, 46);
+
+	/* Forgotten since: the PID used again is a process of its own. */
+	stack_collect_begin(f->st);
+	add_in(f, gone, 203, both, 2, 2);
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, 3);
+	assert_non_null(sample_in(&f->cumulative, gone, 203));
+	assert_int_equal(sample_in(&f->cumulative, 0, 0)->value, 40);
+	assert_int_equal(f->cumulative.total, 48);
+
+	/* Two more whose frames were at other addresses (their own layouts): one sample. */
+	stack_collect_begin(f->st);
+	add_in(f, gone + 1, 501, moved, 2, 100);
+	add_in(f, gone + 2, 601, both, 2, 100);
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, 5);
+	stack_collect_exit(f->st, gone + 1);
+	stack_collect_exit(f->st, gone + 2);
+	stack_collect_begin(f->st);
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, 3);
+	assert_int_equal(sample_in(&f->cumulative, 0, 0)->value, 240);
+	assert_int_equal(f->cumulative.total, 248);
+}
+
+/*
+ * Many processes that ran once and exited: one folded sample keeps their time, and the store
+ * is renewed (the frames at each one's own addresses go) with every figure kept.
+ */
+static void test_exited_store_renewed(void **state)
+{
+	struct fixture *f = *state;
+	const uint32_t live = (uint32_t)getpid();
+	const uint32_t many = 6000;
+	const struct stack_store *before;
+	const struct stack_sample *x, *l;
+
+	stack_collect_begin(f->st);
+	add_in(f, live, 301, NULL, 0, 5);
+	for (uint32_t i = 0; i < many; i++) {
+		const struct stack_collect_uframe own[] = {
+			{ inside(collect_fn_outer) + i, NULL, NULL },
+		};
+
+		add_in(f, 4000000 + i, 4000000 + i, own, 1, 2);
+	}
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, many + 1);
+	before = f->cumulative.store;
+	for (uint32_t i = 0; i < many; i++)
+		stack_collect_exit(f->st, 4000000 + i);
+	stack_collect_begin(f->st);
+	add_in(f, live, 301, NULL, 0, 1);
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, 2);
+	assert_ptr_not_equal(f->cumulative.store, before);
+	assert_int_equal(f->cumulative.total, 2 * many + 6);
+	x = sample_in(&f->cumulative, 0, 0);
+	l = sample_in(&f->cumulative, live, 301);
+	assert_non_null(x);
+	assert_non_null(l);
+	assert_int_equal(x->value, 2 * many);
+	assert_int_equal(x->count, many);
+	assert_string_equal(x->comm, "worker");
+	assert_int_equal(x->nframes, 1);
+	assert_non_null(strstr(x->frames[0].name, "exited before its maps were read"));
+	assert_int_equal(l->value, 6);
+	/* The live thread's key still finds its identity in the new store. */
+	stack_collect_begin(f->st);
+	add_in(f, live, 301, NULL, 0, 4);
+	stack_collect_end(f->st);
+	assert_int_equal(f->cumulative.nsamples, 2);
+	assert_int_equal(sample_in(&f->cumulative, live, 301)->value, 10);
+	assert_int_equal(f->interval.nsamples, 1);
+}
+
 /*
  * The stack copy ring is sized from the copy size and the rate: half a second of 16 KiB copies
  * at 99 Hz on 2 CPUs fits 2 MiB (4 MiB before this sizing); fast rates and large copies stop at
@@ -335,6 +493,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bound_merges_smallest_untouched, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_exited_processes_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exited_store_renewed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

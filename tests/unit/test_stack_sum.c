@@ -18,7 +18,8 @@
 static void add(struct stack_set *s, uint32_t tid, const struct stack_frame *f, uint32_t n,
 		uint64_t value)
 {
-	struct stack_sample x = { 7, tid, "w", "w", f, n, value, 1 };
+	struct stack_sample x = { .pid = 7, .tid = tid, .comm = "w", .pcomm = "w", .frames = f,
+				  .nframes = n, .value = value, .count = 1 };
 
 	stack_set_add(s, &x);
 }

@@ -156,7 +156,10 @@ static void test_only_open_nodes(void **state)
 	stack_set_clear(&s);
 }
 
-/* A sample of no task (pid 0: the aggregator's merged older stacks) is named without an id. */
+/*
+ * A sample of no task (pid 0: the aggregator's merged older stacks) is named without an id,
+ * and exited processes folded say so.
+ */
 static void test_no_task(void **state)
 {
 	struct stack_frame mark[] = { { "[3 older stacks merged]", STACK_FRAME_MARK } };
@@ -176,6 +179,17 @@ static void test_no_task(void **state)
 	assert_int_not_equal(older, STACK_TREE_NONE);
 	assert_int_equal(t->nodes[child(t, older, "[3 older stacks merged]")].total, 70);
 	assert_int_equal(t->nodes[0].total, 520);
+	stack_tree_free(t);
+
+	/* The exited processes of a name, folded by the aggregator: "(exited)" for an id. */
+	x = (struct stack_sample){ .comm = "true", .pcomm = "true", .exited = true, .value = 5 };
+	x.frames = mark;
+	x.nframes = 1;
+	stack_set_add(&s, &x);
+	t = stack_tree_build(&s, &(struct stack_tree_opts){ 0 });
+	assert_int_not_equal(child(t, 0, "true (exited)"), STACK_TREE_NONE);
+	assert_int_equal(child(t, 0, "true"), STACK_TREE_NONE);
+	assert_int_not_equal(child(t, 0, "[older stacks]"), STACK_TREE_NONE);
 	stack_tree_free(t);
 	stack_set_clear(&s);
 }

@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,6 +357,86 @@ static void test_no_process(void **state)
 	unwind_cache_free(uc);
 }
 
+/*
+ * A child running prog (its stdin the read end of *in when in is not NULL), once its loader
+ * has mapped libc: its layout is whole.
+ */
+static pid_t exec_child(const char *prog, const char *name, int *in)
+{
+	char path[64], line[512];
+	int fds[2] = { -1, -1 };
+	pid_t pid;
+
+	if (in)
+		assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		if (in)
+			dup2(fds[0], 0);
+		execl(prog, name, name[0] == 's' ? "30" : NULL, (char *)NULL);
+		_exit(127);
+	}
+	if (in) {
+		close(fds[0]);
+		*in = fds[1];
+	}
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	for (int i = 0; i < 3000; i++) {
+		FILE *f = fopen(path, "r");
+		bool mine = false, libc = false;
+
+		while (f && fgets(line, sizeof(line), f)) {
+			mine |= strstr(line, name) != NULL;
+			libc |= strstr(line, "/libc.so") != NULL;
+		}
+		if (f)
+			fclose(f);
+		if (mine && libc)
+			return pid;
+		usleep(1000);
+	}
+	fail_msg("%s did not start", prog);
+	return -1;
+}
+
+/*
+ * The layout of a process that is gone is freed when a new one is loaded, not kept until the
+ * cache is full: a server restarted, or a command run once, holds megabytes of debug data.
+ */
+static void test_gone_layout_dropped(void **state)
+{
+	struct unwind_cache *uc = unwind_cache_new(NULL);
+	struct unwind_stats first, second, third;
+	struct srcinfo_level lv[4];
+	pid_t a, b;
+	int in;
+
+	(void)state;
+	a = exec_child("/bin/sleep", "sleep", NULL);
+	unwind_source(uc, (uint32_t)a, 0, lv, 4);
+	unwind_cache_stats(uc, &first);
+	kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+	/* Another program: the first one's layout goes as this one's is loaded. */
+	b = exec_child("/bin/cat", "cat", &in);
+	unwind_source(uc, (uint32_t)b, 0, lv, 4);
+	unwind_cache_stats(uc, &second);
+	/* A live process's layout stays beside a new one. */
+	unwind_source(uc, (uint32_t)getpid(), 0, lv, 4);
+	unwind_cache_stats(uc, &third);
+	close(in);
+	kill(b, SIGKILL);
+	waitpid(b, NULL, 0);
+	unwind_cache_free(uc);
+
+	assert_int_equal(first.layouts, 1);
+	assert_int_equal(second.layouts, 1);
+	assert_int_equal(second.layouts_dropped, 1);
+	assert_int_equal(third.layouts, 2);
+	assert_int_equal(third.layouts_dropped, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_forked_child_shares_layout),
 		cmocka_unit_test(test_maps_read_once),
 		cmocka_unit_test(test_no_process),
+		cmocka_unit_test(test_gone_layout_dropped),
 	};
 
 	if (!unwind_supported()) {
