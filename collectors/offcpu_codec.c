@@ -54,7 +54,7 @@ int offcpu_model_decode(const void *data, size_t len, struct offcpu_model **out,
 		offcpu_model_free(m);
 		return -EBADMSG;
 	}
-	err = stack_set_decode(&in, &m->interval, why, why_len);
+	err = stack_set_decode(&in, version, &m->interval, why, why_len);
 	if (!err && codec_in_left(&in)) {
 		snprintf(why, why_len, "off-CPU model: %zu bytes left over at byte %zu",
 			 codec_in_left(&in), in.pos);

@@ -18,7 +18,7 @@
 #include "collectors/offcpu_model.h"
 #include "collectors/stack_codec.h"
 
-#define OFFCPU_CODEC_VERSION 1
+#define OFFCPU_CODEC_VERSION 2 /* 2: samples carry flags (stack_codec.h) */
 
 /* Append the binary form of m (its interval) to out. */
 void offcpu_model_encode(struct stack_codec *c, const struct offcpu_model *m,

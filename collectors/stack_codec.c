@@ -83,6 +83,7 @@ void stack_set_encode(struct stack_codec *c, const struct stack_set *s, struct c
 		codec_put_varint(&c->samples, name_index(c, x->pcomm));
 		codec_put_varint(&c->samples, x->value);
 		codec_put_varint(&c->samples, x->count);
+		codec_put_varint(&c->samples, x->exited ? STACK_SAMPLE_EXITED : 0);
 		codec_put_varint(&c->samples, x->nframes);
 		for (uint32_t k = 0; k < x->nframes; k++) {
 			const struct stack_frame *f = &x->frames[k];
@@ -152,8 +153,8 @@ static const char *get_name(struct codec_in *in, const char **names, size_t n)
 }
 
 /* The samples into out, their frames in out's store; 0 or -EBADMSG. */
-static int read_samples(struct codec_in *in, struct stack_set *out, const char **names, size_t n,
-			char *why, size_t why_len)
+static int read_samples(struct codec_in *in, bool flags, struct stack_set *out,
+			const char **names, size_t n, char *why, size_t why_len)
 {
 	uint64_t nsamples = codec_get_varint(in);
 
@@ -163,19 +164,22 @@ static int read_samples(struct codec_in *in, struct stack_set *out, const char *
 	for (uint64_t i = 0; i < nsamples; i++) {
 		struct stack_sample x = { 0 };
 		struct stack_frame *f = NULL;
-		uint64_t pid = codec_get_varint(in), tid = codec_get_varint(in), nframes;
+		uint64_t pid = codec_get_varint(in), tid = codec_get_varint(in), nframes, fl = 0;
 
 		x.comm = get_name(in, names, n);
 		x.pcomm = get_name(in, names, n);
 		x.value = codec_get_varint(in);
 		x.count = codec_get_varint(in);
+		if (flags)
+			fl = codec_get_varint(in);
 		nframes = codec_get_varint(in);
-		if (in->bad || pid > UINT32_MAX || tid > UINT32_MAX)
+		if (in->bad || pid > UINT32_MAX || tid > UINT32_MAX || fl & ~STACK_SAMPLE_EXITED)
 			return bad(in, "a bad sample", why, why_len);
 		if (nframes > STACK_CODEC_MAX_FRAMES || nframes > codec_in_left(in) / 4)
 			return bad(in, "more frames than bytes", why, why_len);
 		x.pid = (uint32_t)pid;
 		x.tid = (uint32_t)tid;
+		x.exited = fl & STACK_SAMPLE_EXITED;
 		x.nframes = (uint32_t)nframes;
 		if (nframes)
 			f = stack_store_frames(out->store, x.nframes);
@@ -198,7 +202,8 @@ static int read_samples(struct codec_in *in, struct stack_set *out, const char *
 	return 0;
 }
 
-int stack_set_decode(struct codec_in *in, struct stack_set *out, char *why, size_t why_len)
+int stack_set_decode(struct codec_in *in, uint64_t version, struct stack_set *out, char *why,
+		     size_t why_len)
 {
 	struct stack_store *st = stack_store_new();
 	uint64_t n = codec_get_varint(in);
@@ -215,7 +220,8 @@ int stack_set_decode(struct codec_in *in, struct stack_set *out, char *why, size
 	names = xcalloc(n ? n : 1, sizeof(*names));
 	err = read_strings(in, st, names, n, why, why_len);
 	if (!err)
-		err = read_samples(in, out, names, n, why, why_len);
+		err = read_samples(in, version >= STACK_CODEC_FLAGS_SINCE, out, names, n, why,
+				   why_len);
 	free(names);
 	if (!err)
 		return 0;

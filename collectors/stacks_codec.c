@@ -198,7 +198,7 @@ int stacks_model_decode(const void *data, size_t len, struct stacks_model **out,
 		stacks_model_free(m);
 		return -EBADMSG;
 	}
-	err = stack_set_decode(&in, &m->oncpu_interval, why, why_len);
+	err = stack_set_decode(&in, version, &m->oncpu_interval, why, why_len);
 	if (!err && codec_in_left(&in)) {
 		snprintf(why, why_len, "stacks model: %zu bytes left over at byte %zu",
 			 codec_in_left(&in), in.pos);

@@ -24,7 +24,7 @@
 #include "collectors/stack_codec.h"
 #include "collectors/stacks_model.h"
 
-#define STACKS_CODEC_VERSION 1
+#define STACKS_CODEC_VERSION 2 /* 2: samples carry flags (stack_codec.h) */
 
 /* Append the binary form of m (its interval) to out. */
 void stacks_model_encode(struct stack_codec *c, const struct stacks_model *m,

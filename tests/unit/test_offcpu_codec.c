@@ -32,10 +32,16 @@ static void make_model(struct offcpu_model *m)
 	};
 	struct stack_frame c[] = { { "[truncated]", STACK_FRAME_MARK, NULL, 0 } };
 	struct stack_sample s[] = {
-		{ 100, 101, "sleeper", "sleeper", a, 3, 1500000, 3 },
-		{ 100, 100, "sleeper", "sleeper", b, 2, 20, 1 },
-		{ 4000000000u, 7, "kworker/0:1", "kworker/0:1", c, 1, 1ull << 40, 9 },
-		{ 200, 200, "empty", "empty", NULL, 0, 5, 1 },
+		{ .pid = 100, .tid = 101, .comm = "sleeper", .pcomm = "sleeper", .frames = a,
+		  .nframes = 3, .value = 1500000, .count = 3 },
+		{ .pid = 100, .tid = 100, .comm = "sleeper", .pcomm = "sleeper", .frames = b,
+		  .nframes = 2, .value = 20, .count = 1 },
+		{ .pid = 4000000000u, .tid = 7, .comm = "kworker/0:1", .pcomm = "kworker/0:1",
+		  .frames = c, .nframes = 1, .value = 1ull << 40, .count = 9 },
+		{ .pid = 200, .tid = 200, .comm = "empty", .pcomm = "empty", .value = 5, .count = 1 },
+		/* the processes of one name that exited, folded: no task */
+		{ .comm = "true", .pcomm = "true", .frames = c, .nframes = 1, .exited = true,
+		  .value = 7, .count = 150 },
 	};
 
 	memset(m, 0, sizeof(*m));
@@ -98,6 +104,7 @@ static void test_round_trip(void **state)
 		assert_string_equal(y->pcomm, x->pcomm);
 		assert_int_equal(y->value, x->value);
 		assert_int_equal(y->count, x->count);
+		assert_int_equal(y->exited, x->exited);
 		assert_int_equal(y->nframes, x->nframes);
 		for (uint32_t k = 0; k < x->nframes; k++) {
 			assert_string_equal(y->frames[k].name, x->frames[k].name);
@@ -136,7 +143,8 @@ static void test_encoder_reused(void **state)
 static void test_hostile_name_escaped(void **state)
 {
 	struct stack_frame f[] = { { "evil\x1b[2Jname\xff", STACK_FRAME_USER, NULL, 1 } };
-	struct stack_sample s = { 1, 1, "c\x07", "c\x07", f, 1, 10, 1 };
+	struct stack_sample s = { .pid = 1, .tid = 1, .comm = "c\x07", .pcomm = "c\x07", .frames = f,
+				  .nframes = 1, .value = 10, .count = 1 };
 	struct offcpu_model m = { 0 }, *d = NULL;
 	struct codec_out out = { 0 };
 	char why[256];

@@ -29,8 +29,10 @@ static void make_model(struct stacks_model *m)
 	};
 	struct stack_frame b[] = { { "[unknown]", STACK_FRAME_UNKNOWN, NULL, 0x7f0000001234 } };
 	struct stack_sample s[] = {
-		{ 300, 300, "burner", "burner", a, 2, 990000, 99 },
-		{ 300, 301, "worker", "burner", b, 1, 10000, 1 },
+		{ .pid = 300, .tid = 300, .comm = "burner", .pcomm = "burner", .frames = a,
+		  .nframes = 2, .value = 990000, .count = 99 },
+		{ .pid = 300, .tid = 301, .comm = "worker", .pcomm = "burner", .frames = b,
+		  .nframes = 1, .value = 10000, .count = 1 },
 	};
 
 	memset(m, 0, sizeof(*m));
