@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "collectors/offcpu_codec.h"
+#include "tests/unit/codec_test.h"
 
 /* A model of three stacks of two processes, sharing frames, one with a source line. */
 static void make_model(struct offcpu_model *m)
@@ -161,46 +162,37 @@ static void test_hostile_name_escaped(void **state)
 	codec_out_free(&out);
 }
 
+/* The model's decoder for codec_test.h: its result; what it made freed, nothing on an error. */
+static int decode(const void *data, size_t len, char *why, size_t why_len)
+{
+	struct offcpu_model *d = (void *)1;
+	int err = offcpu_model_decode(data, len, &d, why, why_len);
+
+	if (err)
+		assert_null(d);
+	else
+		offcpu_model_free(d);
+	return err;
+}
+
 /* Every cut is refused with a reason; so is a byte added at the end. */
 static void test_cut_and_long(void **state)
 {
-	struct offcpu_model m, *d;
+	struct offcpu_model m;
 	struct codec_out out = { 0 };
-	char why[256];
 
 	(void)state;
 	make_model(&m);
 	encode(&m, &out);
-	for (size_t n = 0; n < out.len; n++) {
-		uint8_t *copy = malloc(n ? n : 1);
-
-		memcpy(copy, out.data, n);
-		why[0] = '\0';
-		d = (void *)1;
-		assert_int_equal(offcpu_model_decode(copy, n, &d, why, sizeof(why)), -EBADMSG);
-		assert_null(d);
-		assert_true(why[0] != '\0');
-		free(copy);
-	}
-	codec_put_bytes(&out, "x", 1);
-	assert_int_equal(offcpu_model_decode(out.data, out.len, &d, why, sizeof(why)), -EBADMSG);
-	assert_non_null(strstr(why, "left over"));
+	codec_test_cuts(&out, decode);
 	stack_set_clear(&m.interval);
 	codec_out_free(&out);
 }
 
 static void test_newer_version(void **state)
 {
-	struct codec_out out = { 0 };
-	struct offcpu_model *d;
-	char why[256];
-
 	(void)state;
-	codec_put_varint(&out, OFFCPU_CODEC_VERSION + 1);
-	codec_put_bytes(&out, "whatever comes next", 19);
-	assert_int_equal(offcpu_model_decode(out.data, out.len, &d, why, sizeof(why)), -EPROTO);
-	assert_non_null(strstr(why, "version"));
-	codec_out_free(&out);
+	codec_test_newer(OFFCPU_CODEC_VERSION + 1, decode);
 }
 
 /* Varints at their limits, and one too long. */
