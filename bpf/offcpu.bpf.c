@@ -124,7 +124,7 @@ static __always_inline __s32 offcpu_stackid(void *ctx, __u64 flags, __u32 drop)
 	return (__s32)id;
 }
 
-/* Tell user space, once per process, that it has stacks to symbolize (or ran exec). */
+/* Tell user space that a process has stacks to symbolize (once), ran exec or exited. */
 static __always_inline void offcpu_note(__u32 tgid, __u32 kind)
 {
 	struct offcpu_note *n;
@@ -142,9 +142,9 @@ static __always_inline void offcpu_note(__u32 tgid, __u32 kind)
 	 * it in the ring and wakes user space, which then reads the new maps (a process that
 	 * never blocks again has nothing to name). One wakeup per exec'd process, not two. That
 	 * wakeup is forced: the ring wakes on its own only for a record with none unread before
-	 * it, and an exec note may be.
+	 * it, and an exec note may be. An exit wakes no one either: it waits for the next poll.
 	 */
-	bpf_ringbuf_submit(n, kind == OFFCPU_NOTE_EXEC ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
+	bpf_ringbuf_submit(n, kind == OFFCPU_NOTE_NEW ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 	if (kind == OFFCPU_NOTE_NEW)
 		bpf_map_update_elem(&offcpu_seen, &tgid, &one, BPF_ANY);
 }
@@ -432,21 +432,13 @@ static __always_inline int offcpu_on_exit(void)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct offcpu_note *n;
 
 	if (BPF_CORE_READ(t, signal, live.counter) > 0)
 		return 0;
 	if (!offcpu_pid_wanted(tgid) || !ktop_cgroup_current_wanted())
 		return 0;
 	bpf_map_delete_elem(&offcpu_seen, &tgid);
-	n = bpf_ringbuf_reserve(&offcpu_notes, sizeof(*n), 0);
-	if (!n) {
-		offcpu_count(OFFCPU_DROP_NOTE);
-		return 0;
-	}
-	n->tgid = tgid;
-	n->kind = OFFCPU_NOTE_EXIT;
-	bpf_ringbuf_submit(n, BPF_RB_NO_WAKEUP);
+	offcpu_note(tgid, OFFCPU_NOTE_EXIT);
 	return 0;
 }
 

@@ -68,7 +68,8 @@ static struct collect_ident *merge_older(struct stack_collect *st)
 
 /*
  * Move a kept identity's names and frames into the store now in st->in (whose tables are
- * empty), as identity j; older names its mark with how many stacks it holds.
+ * empty), as identity j, and back into the cumulative set when it was there; older names its
+ * mark with how many stacks it holds.
  */
 static void merge_move(struct stack_collect *st, struct collect_ident *id, uint32_t j,
 		       const char *older)
@@ -91,6 +92,25 @@ static void merge_move(struct stack_collect *st, struct collect_ident *id, uint3
 		s->frames = collect_intern_frames(&st->in, f, s->nframes, fh);
 	id->hash = collect_ident_hash(fh, s);
 	*(uint32_t *)htab_add(&st->ids, id->hash) = j;
+	if (id->in_cum) {
+		struct stack_sample c = *s;
+
+		c.value = collect_value(st, id->cum_amount);
+		c.count = id->cum_count;
+		stack_set_add_stored(st->cumulative, &c);
+		id->cum_idx = st->cumulative->nsamples - 1;
+	}
+}
+
+/* Start a new store for the identities to move into; the old one, to drop once they have. */
+static struct stack_store *merge_restart(struct stack_collect *st)
+{
+	struct stack_store *old = collect_intern_restart(&st->in);
+
+	collect_frames_forget_user(&st->fr);
+	htab_clear(&st->ids);
+	stack_set_reuse(st->cumulative, st->in.store);
+	return old;
 }
 
 void collect_keys_remap(struct stack_collect *st, const uint32_t *remap)
@@ -118,7 +138,6 @@ void collect_keys_remap(struct stack_collect *st, const uint32_t *remap)
  */
 void collect_merge(struct stack_collect *st)
 {
-	struct stack_set *cum = st->cumulative;
 	uint32_t *remap = xcalloc(st->nidents + 1, sizeof(*remap));
 	struct stack_store *old_store;
 	struct collect_ident *older;
@@ -141,10 +160,7 @@ void collect_merge(struct stack_collect *st)
 	st->merged += n;
 	snprintf(mark, sizeof(mark), "[%llu older stacks merged]", (unsigned long long)st->merged);
 
-	old_store = collect_intern_restart(&st->in);
-	collect_frames_forget_user(&st->fr);
-	htab_clear(&st->ids);
-	stack_set_reuse(cum, st->in.store);
+	old_store = merge_restart(st);
 	for (size_t i = 0; i < st->nidents; i++) {
 		struct collect_ident *id = &st->idents[i];
 
@@ -153,14 +169,6 @@ void collect_merge(struct stack_collect *st)
 			continue;
 		}
 		merge_move(st, id, (uint32_t)j, (int64_t)i == st->older ? mark : NULL);
-		if (id->in_cum) {
-			struct stack_sample s = id->s;
-
-			s.value = collect_value(st, id->cum_amount);
-			s.count = id->cum_count;
-			stack_set_add_stored(cum, &s);
-			id->cum_idx = cum->nsamples - 1;
-		}
 		remap[i] = (uint32_t)j;
 		st->idents[j++] = *id;
 	}
@@ -181,25 +189,10 @@ void collect_merge(struct stack_collect *st)
  */
 void collect_restore(struct stack_collect *st)
 {
-	struct stack_set *cum = st->cumulative;
-	struct stack_store *old_store = collect_intern_restart(&st->in);
+	struct stack_store *old_store = merge_restart(st);
 
-	collect_frames_forget_user(&st->fr);
-	htab_clear(&st->ids);
-	stack_set_reuse(cum, st->in.store);
-	for (size_t i = 0; i < st->nidents; i++) {
-		struct collect_ident *id = &st->idents[i];
-
-		merge_move(st, id, (uint32_t)i, NULL);
-		if (id->in_cum) {
-			struct stack_sample s = id->s;
-
-			s.value = collect_value(st, id->cum_amount);
-			s.count = id->cum_count;
-			stack_set_add_stored(cum, &s);
-			id->cum_idx = cum->nsamples - 1;
-		}
-	}
+	for (size_t i = 0; i < st->nidents; i++)
+		merge_move(st, &st->idents[i], (uint32_t)i, NULL);
 	st->unheld = 0;
 	stack_store_unref(old_store);
 }
