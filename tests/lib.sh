@@ -47,6 +47,16 @@ need_tools() {
 has_line() { grep -qF -- "$2" "$1" 2>/dev/null; }
 # lines_at_least FILE N: FILE has N lines or more.
 lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
+# start_burner SECONDS: tests/bpf/burner.c built into $work (frame pointers, debug info) and run
+# for SECONDS, its PID in $burner (killed by cleanup_test); fails with a not ok if it does not.
+start_burner() {
+	gcc -O1 -g -pthread -fno-omit-frame-pointer -fno-optimize-sibling-calls -o "$work/burner" \
+		"$KTOP_TOP/tests/bpf/burner.c" || { not_ok "build burner"; return 1; }
+	"$work/burner" "$1" >"$work/burner.out" &
+	burner=$!
+	pids+=("$burner")
+	wait_for 15 grep -q ready "$work/burner.out" || { not_ok "the burner starts"; return 1; }
+}
 # free_port: a TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -8,12 +8,7 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 need_tools gcc python3
-gcc -O1 -g -pthread -fno-omit-frame-pointer -fno-optimize-sibling-calls -o "$work/burner" \
-	"$KTOP_TOP/tests/bpf/burner.c" || { not_ok "build burner"; finish; }
-"$work/burner" 120 >"$work/burner.out" &
-burner=$!
-trap 'kill "$burner" 2>/dev/null; cleanup_test' EXIT
-wait_for 15 grep -q ready "$work/burner.out" || { not_ok "the burner starts"; finish; }
+start_burner 120 || finish
 "$KTOP" -b -P stacks -d 0.5 -n 6 -p "$burner" -w "$work/st.ktop" >/dev/null 2>"$work/st.err" ||
 	{ not_ok "recording the burner's stacks: $(head -2 "$work/st.err")"; finish; }
 chown nobody "$work/st.ktop" && chmod 755 "$work"

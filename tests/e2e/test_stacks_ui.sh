@@ -5,12 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-gcc -O1 -g -pthread -fno-omit-frame-pointer -fno-optimize-sibling-calls -o "$work/burner" \
-	"$KTOP_TOP/tests/bpf/burner.c" || { not_ok "build burner"; finish; }
-"$work/burner" 120 >"$work/burner.out" &
-burner=$!
-trap 'kill $burner 2>/dev/null; cleanup_test' EXIT
-wait_for 10 grep -q ready "$work/burner.out"
+start_burner 120 || finish
 
 screen() { tm capture-pane -p -t st; }
 has() { screen | grep -qF -- "$1"; }
