@@ -151,10 +151,12 @@ struct stack_sample *stack_set_add(struct stack_set *s, const struct stack_sampl
 		f = stack_store_frames(s->store, sample->nframes);
 	for (uint32_t i = 0; i < sample->nframes; i++)
 		f[i] = (struct stack_frame){
-			stack_store_name(s->store, sample->frames[i].name), sample->frames[i].kind,
-			sample->frames[i].src ? stack_store_name(s->store, sample->frames[i].src)
-					      : NULL,
-			sample->frames[i].addr
+			.name = stack_store_name(s->store, sample->frames[i].name),
+			.kind = sample->frames[i].kind,
+			.src = sample->frames[i].src
+				       ? stack_store_name(s->store, sample->frames[i].src)
+				       : NULL,
+			.addr = sample->frames[i].addr
 		};
 	x.frames = f;
 	return stack_set_add_stored(s, &x);

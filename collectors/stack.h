@@ -16,18 +16,27 @@ enum stack_frame_kind {
 	STACK_FRAME_UNKNOWN, /* could not be named; the name says why */
 	STACK_FRAME_MARK,    /* not a frame: "[stack collision]", "[truncated]", ... */
 };
+_Static_assert(STACK_FRAME_MARK < 8, "a frame's kind is 3 bits (struct stack_frame)");
 
+/*
+ * 24 bytes (the memcpy of frames into a store is most of a refresh): the address and the kind
+ * share one word. Initialize by member name only ({ .name = n, .kind = k }): the order is
+ * not the order of older code's positional initializers.
+ */
 struct stack_frame {
 	const char *name; /* interned in the store of the set that holds the frame */
-	enum stack_frame_kind kind;
 	const char *src; /* where in the source, "file.c:12" (interned), or NULL when unknown */
 	/*
 	 * User frames: the address in the process, its function's start when the frame is
 	 * named (so every call in one function is one frame), the address itself when not;
-	 * 0 when unknown. pprof finds the mapped file (and its build id) by it.
+	 * 0 when unknown (kernel frames and marks: 0). pprof finds the mapped file (and its
+	 * build id) by it. 61 bits, sign-extended: every user address below 2^60 and every
+	 * canonical kernel-half one ([vsyscall]) reads back as written.
 	 */
-	uint64_t addr;
+	int64_t addr : 61;
+	enum stack_frame_kind kind : 3;
 };
+_Static_assert(sizeof(struct stack_frame) == 24, "struct stack_frame is 24 bytes");
 
 /*
  * Interned names and frame arrays, shared by the sets that point into them and freed with

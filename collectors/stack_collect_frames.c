@@ -189,9 +189,11 @@ static const struct collect_kstack *frames_kstack(struct collect_frames *cf, int
 	ks->nframes = n - keep + (n == depth);
 	ks->frames = xcalloc(ks->nframes ? ks->nframes : 1, sizeof(*ks->frames));
 	if (n == depth)
-		ks->frames[0] = (struct stack_frame){ "[truncated]", STACK_FRAME_MARK };
+		ks->frames[0] =
+			(struct stack_frame){ .name = "[truncated]", .kind = STACK_FRAME_MARK };
 	for (uint32_t i = n, j = n == depth; i-- > keep; j++)
-		ks->frames[j] = (struct stack_frame){ f[i].name, frames_kind(&f[i]) };
+		ks->frames[j] =
+			(struct stack_frame){ .name = f[i].name, .kind = frames_kind(&f[i]) };
 	return ks;
 }
 
@@ -204,7 +206,7 @@ static uint64_t frames_user_addr(const struct sym_frame *f, uint64_t pc)
 /* Append a mark frame. */
 static void frames_mark(struct stack_frame *frames, uint32_t *n, const char *what)
 {
-	frames[(*n)++] = (struct stack_frame){ what, STACK_FRAME_MARK };
+	frames[(*n)++] = (struct stack_frame){ .name = what, .kind = STACK_FRAME_MARK };
 }
 
 /*
@@ -318,8 +320,9 @@ static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 		struct sym_frame f;
 
 		sym_user(cf->sc, k->tgid, pc, &f);
-		out[n++] = (struct stack_frame){ f.name, frames_kind(&f), NULL,
-						 frames_user_addr(&f, pc) };
+		out[n++] = (struct stack_frame){ .name = f.name,
+						 .kind = frames_kind(&f),
+						 .addr = frames_user_addr(&f, pc) };
 	}
 	b->n = b->nuser = n;
 }
@@ -357,7 +360,9 @@ uint32_t collect_frames_unwound(struct collect_frames *cf, const struct stack_co
 			sym_user(cf->sc, k->tgid, uf[i].pc, &f);
 			addr = frames_user_addr(&f, uf[i].pc);
 		}
-		out[n++] = (struct stack_frame){ f.name, frames_kind(&f), uf[i].src, addr };
+		out[n++] = (struct stack_frame){
+			.name = f.name, .kind = frames_kind(&f), .src = uf[i].src, .addr = addr
+		};
 	}
 	return frames_kernel(cf, k, n);
 }

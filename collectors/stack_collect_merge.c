@@ -56,7 +56,8 @@ static struct collect_ident *merge_older(struct stack_collect *st)
 	uint64_t fh;
 
 	if (st->older < 0) {
-		st->fr.buf[0] = (struct stack_frame){ "[older stacks]", STACK_FRAME_MARK };
+		st->fr.buf[0] =
+			(struct stack_frame){ .name = "[older stacks]", .kind = STACK_FRAME_MARK };
 		s.frames = st->fr.buf;
 		s.nframes = 1;
 		fh = collect_frames_hash(st->fr.buf, 1);

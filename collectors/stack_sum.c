@@ -81,9 +81,11 @@ void stack_sum_add(struct stack_sum *sum, const struct stack_set *s)
 		x.pcomm = stack_store_name(st, in->pcomm);
 		for (uint32_t k = 0; k < in->nframes; k++)
 			sum->scratch[k] = (struct stack_frame){
-				stack_store_name(st, in->frames[k].name), in->frames[k].kind,
-				in->frames[k].src ? stack_store_name(st, in->frames[k].src) : NULL,
-				in->frames[k].addr
+				.name = stack_store_name(st, in->frames[k].name),
+				.kind = in->frames[k].kind,
+				.src = in->frames[k].src ? stack_store_name(st, in->frames[k].src)
+							 : NULL,
+				.addr = in->frames[k].addr
 			};
 		x.frames = sum->scratch;
 		h = sum_hash(&x);

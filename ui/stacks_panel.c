@@ -116,7 +116,7 @@ static void add_marked(struct stack_set *out, const struct stack_set *set, uint3
 
 		if (s->pid != pid || (tid && s->tid != tid))
 			continue;
-		frames[0] = (struct stack_frame){ mark, STACK_FRAME_MARK, NULL };
+		frames[0] = (struct stack_frame){ .name = mark, .kind = STACK_FRAME_MARK };
 		x.nframes = s->nframes < 255 ? s->nframes : 255;
 		memcpy(frames + 1, s->frames, x.nframes * sizeof(frames[0]));
 		x.nframes++;

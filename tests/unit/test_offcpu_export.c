@@ -22,13 +22,13 @@
 #include "tests/unit/panel_test.h"
 #include "ui/offcpu_panel.h"
 
-#define U(n)                        \
-	{                           \
-		n, STACK_FRAME_USER \
+#define U(n)                                        \
+	{                                           \
+		.name = n, .kind = STACK_FRAME_USER \
 	}
-#define K(n)                          \
-	{                             \
-		n, STACK_FRAME_KERNEL \
+#define K(n)                                          \
+	{                                             \
+		.name = n, .kind = STACK_FRAME_KERNEL \
 	}
 
 static struct stack_frame f_sleep[] = {U("main"), U("a"), U("b"), K("do_nanosleep"), K("schedule")};

@@ -26,15 +26,15 @@
 
 /* main -> chain_c (line 40) with rest inlined at line 34, into the kernel's sleep. */
 static struct stack_frame f_sleep[] = {
-	{ "main", STACK_FRAME_USER, NULL },
-	{ "chain_c", STACK_FRAME_USER, "sleeper.c:40" },
-	{ "rest [inlined]", STACK_FRAME_USER, "sleeper.c:34" },
-	{ "do_nanosleep", STACK_FRAME_KERNEL, NULL },
-	{ "schedule", STACK_FRAME_KERNEL, NULL },
+	{ .name = "main", .kind = STACK_FRAME_USER },
+	{ .name = "chain_c", .kind = STACK_FRAME_USER, .src = "sleeper.c:40" },
+	{ .name = "rest [inlined]", .kind = STACK_FRAME_USER, .src = "sleeper.c:34" },
+	{ .name = "do_nanosleep", .kind = STACK_FRAME_KERNEL },
+	{ .name = "schedule", .kind = STACK_FRAME_KERNEL },
 };
 static struct stack_frame f_spin[] = {
-	{ "main", STACK_FRAME_USER, NULL },
-	{ "spin", STACK_FRAME_USER, "burner.c:12" },
+	{ .name = "main", .kind = STACK_FRAME_USER },
+	{ .name = "spin", .kind = STACK_FRAME_USER, .src = "burner.c:12" },
 };
 
 /* Process 10: 300 us asleep (tid 10) and 7 us spinning (tid 11); process 20: 50 us. */
@@ -251,7 +251,7 @@ static void test_on_cpu_one_thread(void **state)
 static void test_bounds(void **state)
 {
 	static char longname[3 * PPROF_STR_MAX];
-	struct stack_frame f[] = { { longname, STACK_FRAME_USER, NULL } };
+	struct stack_frame f[] = { { .name = longname, .kind = STACK_FRAME_USER } };
 	struct stack_sample x = { .pid = 1,
 				  .tid = 1,
 				  .comm = "x",
@@ -296,8 +296,8 @@ static void test_bounds(void **state)
 static void test_unclean_text(void **state)
 {
 	struct stack_frame f[] = {
-		{ "main", STACK_FRAME_USER, "bad\xff\x1b[2J.c:7" },
-		{ "evil\x1b]0;x\a [inlined]", STACK_FRAME_USER, NULL },
+		{ .name = "main", .kind = STACK_FRAME_USER, .src = "bad\xff\x1b[2J.c:7" },
+		{ .name = "evil\x1b]0;x\a [inlined]", .kind = STACK_FRAME_USER },
 	};
 	struct stack_sample x = { .pid = 1,
 				  .tid = 1,
@@ -362,10 +362,16 @@ static const Perftools__Profiles__Mapping *map(const Perftools__Profiles__Profil
 static void test_mappings(void **state)
 {
 	struct stack_frame frames[] = {
-		{ "main", STACK_FRAME_USER, NULL, (uint64_t)(uintptr_t)&own_build_id },
-		{ "map", STACK_FRAME_USER, NULL, (uint64_t)(uintptr_t)&map },
-		{ "nowhere", STACK_FRAME_USER, NULL, 0 },
-		{ "schedule", STACK_FRAME_KERNEL, NULL, 0 },
+		{ .name = "main",
+		  .kind = STACK_FRAME_USER,
+		  .src = NULL,
+		  .addr = (uint64_t)(uintptr_t)&own_build_id },
+		{ .name = "map",
+		  .kind = STACK_FRAME_USER,
+		  .src = NULL,
+		  .addr = (uint64_t)(uintptr_t)&map },
+		{ .name = "nowhere", .kind = STACK_FRAME_USER, .src = NULL, .addr = 0 },
+		{ .name = "schedule", .kind = STACK_FRAME_KERNEL, .src = NULL, .addr = 0 },
 	};
 	struct stack_sample x = { .pid = (uint32_t)getpid(),
 				  .tid = (uint32_t)getpid(),

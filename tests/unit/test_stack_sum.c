@@ -26,14 +26,22 @@ static void add(struct stack_set *s, uint32_t tid, const struct stack_frame *f, 
 
 static void test_sum(void **state)
 {
-	struct stack_frame a[] = { { "main", STACK_FRAME_USER, "m.c:1", 0x10 },
-				   { "wait", STACK_FRAME_KERNEL, NULL, 0 } };
-	struct stack_frame b[] = { { "main", STACK_FRAME_USER, "m.c:1", 0x10 },
-				   { "wait", STACK_FRAME_USER, NULL, 0 } };
-	struct stack_frame c[] = { { "main", STACK_FRAME_USER, "m.c:2", 0x10 },
-				   { "wait", STACK_FRAME_KERNEL, NULL, 0 } };
-	struct stack_frame d[] = { { "main", STACK_FRAME_USER, "m.c:1", 0x20 },
-				   { "wait", STACK_FRAME_KERNEL, NULL, 0 } };
+	struct stack_frame a[] = {
+		{ .name = "main", .kind = STACK_FRAME_USER, .src = "m.c:1", .addr = 0x10 },
+		{ .name = "wait", .kind = STACK_FRAME_KERNEL },
+	};
+	struct stack_frame b[] = {
+		{ .name = "main", .kind = STACK_FRAME_USER, .src = "m.c:1", .addr = 0x10 },
+		{ .name = "wait", .kind = STACK_FRAME_USER },
+	};
+	struct stack_frame c[] = {
+		{ .name = "main", .kind = STACK_FRAME_USER, .src = "m.c:2", .addr = 0x10 },
+		{ .name = "wait", .kind = STACK_FRAME_KERNEL },
+	};
+	struct stack_frame d[] = {
+		{ .name = "main", .kind = STACK_FRAME_USER, .src = "m.c:1", .addr = 0x20 },
+		{ .name = "wait", .kind = STACK_FRAME_KERNEL },
+	};
 	struct stack_set one = { 0 }, two = { 0 };
 	struct stack_sum sum;
 

@@ -11,13 +11,13 @@
 
 #include "collectors/stack_tree.h"
 
-#define U(n)                        \
-	{                           \
-		n, STACK_FRAME_USER \
+#define U(n)                                        \
+	{                                           \
+		.name = n, .kind = STACK_FRAME_USER \
 	}
-#define K(n)                          \
-	{                             \
-		n, STACK_FRAME_KERNEL \
+#define K(n)                                          \
+	{                                             \
+		.name = n, .kind = STACK_FRAME_KERNEL \
 	}
 
 static struct stack_frame f_sleep[] = { U("main"), U("a"), U("b"), K("do_nanosleep"),
@@ -162,7 +162,8 @@ static void test_only_open_nodes(void **state)
  */
 static void test_no_task(void **state)
 {
-	struct stack_frame mark[] = { { "[3 older stacks merged]", STACK_FRAME_MARK } };
+	struct stack_frame mark[] = { { .name = "[3 older stacks merged]",
+					.kind = STACK_FRAME_MARK } };
 	struct stack_sample x = { .comm = "[older stacks]", .pcomm = "[older stacks]" };
 	struct stack_set s;
 	struct stack_tree *t;
@@ -267,12 +268,16 @@ static void test_stable_tags(void **state)
 /* Source lines: a frame node keeps the first stack's line; frames without one have none. */
 static void test_source_lines(void **state)
 {
-	struct stack_frame at12[] = { { "main", STACK_FRAME_USER, "m.c:3" },
-				      { "f", STACK_FRAME_USER, "f.c:12" },
-				      { "g [inlined]", STACK_FRAME_USER, "g.h:7" } };
-	struct stack_frame at13[] = { { "main", STACK_FRAME_USER, "m.c:3" },
-				      { "f", STACK_FRAME_USER, "f.c:13" },
-				      { "h", STACK_FRAME_USER, NULL } };
+	struct stack_frame at12[] = {
+		{ .name = "main", .kind = STACK_FRAME_USER, .src = "m.c:3" },
+		{ .name = "f", .kind = STACK_FRAME_USER, .src = "f.c:12" },
+		{ .name = "g [inlined]", .kind = STACK_FRAME_USER, .src = "g.h:7" },
+	};
+	struct stack_frame at13[] = {
+		{ .name = "main", .kind = STACK_FRAME_USER, .src = "m.c:3" },
+		{ .name = "f", .kind = STACK_FRAME_USER, .src = "f.c:13" },
+		{ .name = "h", .kind = STACK_FRAME_USER },
+	};
 	struct stack_sample x = { .pid = 1, .tid = 1, .comm = "p", .pcomm = "p", .value = 5 };
 	struct stack_set set = { 0 };
 	struct stack_tree *t;

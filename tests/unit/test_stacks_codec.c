@@ -25,10 +25,15 @@ static void make_model(struct stacks_model *m)
 	static struct stacks_thread threads[2];
 	static struct stacks_proc top[2];
 	struct stack_frame a[] = {
-		{ "main", STACK_FRAME_USER, "burner.c:30", 0x401000 },
-		{ "burn", STACK_FRAME_USER, NULL, 0x401100 },
+		{ .name = "main",
+		  .kind = STACK_FRAME_USER,
+		  .src = "burner.c:30",
+		  .addr = 0x401000 },
+		{ .name = "burn", .kind = STACK_FRAME_USER, .addr = 0x401100 },
 	};
-	struct stack_frame b[] = { { "[unknown]", STACK_FRAME_UNKNOWN, NULL, 0x7f0000001234 } };
+	struct stack_frame b[] = {
+		{ .name = "[unknown]", .kind = STACK_FRAME_UNKNOWN, .addr = 0x7f0000001234 },
+	};
 	struct stack_sample s[] = {
 		{ .pid = 300, .tid = 300, .comm = "burner", .pcomm = "burner", .frames = a,
 		  .nframes = 2, .value = 990000, .count = 99 },
