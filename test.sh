@@ -50,8 +50,10 @@ run_one() {
 	shift 2
 	log="$logdir/$tier-$(basename "$name").log"
 	local start=$SECONDS
-	"$@" >"$log" 2>&1
+	# a script that hangs fails alone instead of holding up the whole run (and CI)
+	timeout -k 10 "${KTOP_TEST_TIMEOUT:-900}" "$@" >"$log" 2>&1
 	local rc=$?
+	[ "$rc" = 124 ] && echo "# timed out after ${KTOP_TEST_TIMEOUT:-900} s" >>"$log"
 	local ok nok skip
 	ok=$(grep -c '^ok ' "$log")
 	nok=$(grep '^not ok ' "$log" | grep -vc '# SKIP')

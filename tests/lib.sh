@@ -69,14 +69,17 @@ loop=""
 writer=""
 pids=()
 sock="ktop-test-$$"
-# kill_pids: stop the processes in pids (a stopped one too) and reap them.
+# kill_pids: stop the processes in pids (a stopped one too) and reap them (only them: the
+# background writer runs until cleanup_test stops it).
 kill_pids() {
 	local p
 	for p in "${pids[@]}"; do
 		kill "$p" 2>/dev/null && kill -CONT "$p" 2>/dev/null
 	done
+	for p in "${pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
 	pids=()
-	wait 2>/dev/null
 }
 cleanup_test() {
 	kill_pids
