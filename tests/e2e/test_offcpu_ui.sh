@@ -101,19 +101,18 @@ check "u again: back to auto" wait_for 5 has "unwinding: dwarf, 16 KiB (auto)"
 key q
 check "q quits" wait_for 10 eval '! tm has-session -t off 2>/dev/null'
 
-# --max-stacks 64 under 150 short-lived processes: older stacks are merged, a drop counter.
+# --max-stacks 64 under 150 sleeping processes: older stacks are merged, a drop counter. (They
+# live through the run: the stacks of processes that exit fold into one per name and stack.)
 tm -f /dev/null new-session -d -s off -x 80 -y 24 \
 	"env -i PATH=$PATH HOME=$work TERM=screen-256color LANG=C.UTF-8 KTOP_EXPORT_DIR=$work/d \
 	 $KTOP -P offcpu -d 0.5 --max-stacks 64" || { not_ok "tmux"; finish; }
 mkdir -p "$work/d"
 wait_for 15 has "since reset"
-for _ in 1 2 3; do
-	(
-		for _ in $(seq 150); do sleep 0.01 & done
-		wait
-	)
-	wait_for 3 eval 'screen | grep -qE "older stacks merged [0-9]+|drops \(h\)"' && break
+for _ in $(seq 150); do
+	"$work/sleeper" chain 30 >/dev/null &
+	pids+=($!)
 done
+wait_for 10 eval 'screen | grep -qE "older stacks merged [0-9]+|drops \(h\)"'
 check "80 columns: the merged stacks are in the header, or counted there" \
 	eval 'screen | sed -n 2p | grep -qE "older stacks merged [0-9]+|\+[0-9]+ drops \(h\)"'
 key h
