@@ -41,6 +41,7 @@ check "Right: the frame expands one level, as live" \
 key .
 check ".: the next interval, the tree still expanded to nap" \
 	wait_for 5 eval 'has "interval 2 of 6" && has "▾ nap"'
+has "▾ nap" || note "the screen after .: $(screen | sed -n '1,30p' | tr '\n' '|')"
 key /
 tm send-keys -t rs -l burn_c
 key Enter
