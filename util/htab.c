@@ -63,8 +63,8 @@ void htab_grow(struct htab *t)
 	t->cap = old.cap ? 2 * old.cap : HTAB_MIN_CAP;
 	t->room = t->cap / 4 * 3;
 	t->slots = xcalloc(t->cap, t->stride);
-	for (const unsigned char *from = old.slots; from < old.slots + old.cap * old.stride;
-	     from += old.stride) {
+	for (size_t i = 0; i < old.cap; i++) { /* by index: no offset added to a NULL old.slots */
+		const unsigned char *from = old.slots + i * old.stride;
 		uint32_t h = *(const uint32_t *)from;
 
 		if (h)
