@@ -15,12 +15,15 @@
 
 #include "config.h"
 #include "core/log.h"
+#include "core/memlog.h"
 #include "core/recording.h"
 #include "core/registry.h"
 #include "symbols/symbols.h"
 #include "symbols/unwind.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
+
+#define APP_MEMLOG_TICKS 10 /* ticks between two memory lines of $KTOP_LOG */
 
 double app_now(void)
 {
@@ -527,6 +530,7 @@ void app_tick(struct app *a)
 				a->panels[i].aux_model2 = a->shown[k];
 		}
 	recording_tick(a);
+	memlog_tick(++a->ticks, APP_MEMLOG_TICKS, a->syms, a->unwinder);
 }
 
 /* The first line of a small /proc file into buf; false if unreadable. */

@@ -54,6 +54,11 @@ void log_close(void)
 	log_file = NULL;
 }
 
+bool log_enabled(void)
+{
+	return log_file != NULL;
+}
+
 void log_msg(const char *fmt, ...)
 {
 	va_list ap;
