@@ -530,6 +530,9 @@ void app_tick(struct app *a)
 				a->panels[i].aux_model2 = a->shown[k];
 		}
 	recording_tick(a);
+	/* Exited processes and the files only they mapped, once unused for a while. */
+	if (a->syms)
+		sym_cache_release(a->syms, (uint64_t)(app_now() * 1e9), SYM_IDLE_NS);
 	memlog_tick(++a->ticks, APP_MEMLOG_TICKS, a->syms, a->unwinder);
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,13 @@ int main(int argc, char **argv)
 	char why[256], path[PATH_MAX], warn[512];
 	int rc;
 
+	/*
+	 * Blocks of 256 KiB and more (symbol tables, decompressed debug sections, big model
+	 * copies) in their own mappings, given back when freed. glibc would raise this threshold
+	 * after the first such free and keep the later ones in the heap, where a long run sees
+	 * them as steps of free memory that is never returned.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	setlocale(LC_ALL, "");
 	if (options_parse(&opt, argc, argv, why, sizeof(why))) {
 		fprintf(stderr, "ktop: %s\n", why);

@@ -43,9 +43,11 @@ void memlog_tick(uint64_t tick, uint64_t every, const struct sym_cache *sc,
 	}
 	log_msg("memory: tick %" PRIu64 ", rss %" PRIu64 " KiB; heap %zu KiB in use, %zu KiB free "
 		"(%zu KiB releasable at the top), %zu KiB in %zu mmaps; symbols: %" PRIu64
-		" processes, %" PRIu64 " files, %" PRIu64 " addresses, %" PRIu64
+		" processes (%" PRIu64 " exited forgotten), %" PRIu64 " files parsed of %" PRIu64
+		" (%" PRIu64 " forgotten), %" PRIu64 " addresses, %" PRIu64
 		" bytes of names; unwinder: %" PRIu64 " layouts, %zu debug files open",
 		tick, memlog_rss_kib(), mi.uordblks / 1024, mi.fordblks / 1024, mi.keepcost / 1024,
-		mi.hblkhd / 1024, mi.hblks, ss.processes, ss.files, ss.addresses, ss.arena_bytes,
+		mi.hblkhd / 1024, mi.hblks, ss.processes, ss.processes_released, ss.files,
+		ss.files_kept, ss.files_released, ss.addresses, ss.arena_bytes,
 		us.layouts, src);
 }

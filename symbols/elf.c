@@ -343,6 +343,12 @@ void sym_elf_free(struct sym_elf *e)
 	free(e);
 }
 
+size_t sym_elf_bytes(const struct sym_elf *e)
+{
+	return sizeof(*e) + e->nsegs * sizeof(*e->segs) + e->nsyms * sizeof(*e->syms) +
+	       e->strtab_len;
+}
+
 enum sym_elf_table sym_elf_table(const struct sym_elf *e)
 {
 	return e->table;

@@ -27,6 +27,8 @@ struct sym_elf;
  */
 int sym_elf_open(struct sym_elf **out, int fd, char *why, size_t why_len);
 void sym_elf_free(struct sym_elf *e);
+/* About how many bytes of heap e holds (its symbols, their names, its segments). */
+size_t sym_elf_bytes(const struct sym_elf *e);
 
 enum sym_elf_table sym_elf_table(const struct sym_elf *e);
 size_t sym_elf_count(const struct sym_elf *e);

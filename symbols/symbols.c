@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@
 #define SYM_MAPS_RECHECK_NS    5000000000ULL /* how often a miss may reread a process's maps */
 #define SYM_PERFMAP_RECHECK_NS 1000000000ULL /* how often a miss may look at a perf map again */
 #define SYM_FILE_BUCKETS       1024
+#define SYM_TRIM_BYTES	       (1 << 20) /* symbol tables freed at once that are worth a malloc_trim */
 #define SYM_PROC_BUCKETS       1024
 
 /* A named address. */
@@ -57,7 +60,9 @@ struct sym_file {
 	struct sym_file *next; /* hash chain */
 	uint64_t dev;
 	uint64_t inode;
-	unsigned int refs; /* mappings pointing here */
+	unsigned int refs; /* mappings pointing here; at 0 it stays until idle (a churned binary) */
+	uint64_t used_epoch; /* sc->epoch of its last lookup */
+	uint64_t used_ns;    /* when sym_cache_release last saw it used */
 	int fd;		   /* kept from noting to parsing; -1 after, or if over SYM_FD_MAX */
 	uint32_t pid;	   /* the process it was found through: reopening, debuglink root */
 	struct procmaps_entry where; /* its mapping there (where.path is the file's path) */
@@ -96,6 +101,8 @@ struct sym_proc {
 	size_t last_map;	 /* index of the mapping that held the last address (a hint) */
 	struct addr_table addrs; /* named addresses that are not a readable file's */
 	uint64_t used;		 /* sc->tick of the last lookup */
+	uint64_t used_epoch;	 /* sc->epoch of the last lookup */
+	uint64_t used_ns;	 /* when sym_cache_release last saw it used */
 	struct perfmap *perfmap;
 	int perfmap_err;
 	uint64_t perfmap_ns; /* when the perf map was last looked for */
@@ -124,6 +131,9 @@ struct sym_cache {
 	uint64_t misses;
 	uint64_t maps_reads; /* procmaps_read calls */
 	uint64_t maps_gen;   /* readings that succeeded */
+	uint64_t epoch;	     /* sym_cache_release calls: lookups mark what they use with it */
+	uint64_t files_released; /* files whose symbols an idle period freed */
+	uint64_t procs_released; /* processes an idle period forgot */
 };
 
 /* Monotonic nanoseconds. */
@@ -329,6 +339,7 @@ static struct sym_file *sym_file_get(struct sym_cache *sc, uint32_t pid,
 		if (f->dev != e->dev || f->inode != e->inode || strcmp(f->where.path, e->path))
 			continue;
 		f->refs++;
+		f->used_epoch = sc->epoch;
 		if (!f->parsed && f->fd < 0) {
 			/* Not opened yet: reopen it through the newest process that maps it. */
 			f->pid = pid;
@@ -372,13 +383,11 @@ static void sym_file_close_fd(struct sym_cache *sc, struct sym_file *f)
 	sc->nfds--;
 }
 
-/* Drop one reference; the last one frees the file. */
-static void sym_file_put(struct sym_cache *sc, struct sym_file *f)
+/* Unlink a file from the cache and free it. */
+static void sym_file_free(struct sym_cache *sc, struct sym_file *f)
 {
 	struct sym_file **pp;
 
-	if (!f || --f->refs)
-		return;
 	for (pp = &sc->files[sym_file_bucket(f->dev, f->inode)]; *pp != f; pp = &(*pp)->next)
 		;
 	*pp = f->next;
@@ -391,6 +400,17 @@ static void sym_file_put(struct sym_cache *sc, struct sym_file *f)
 	free(f->names);
 	free(f->where.path);
 	free(f);
+}
+
+/*
+ * Drop one reference. The file stays at none, parsed, until sym_cache_release finds it idle:
+ * a binary started again and again (fork/exec churn) is parsed once, not at every start.
+ */
+static void sym_file_put(struct sym_cache *sc, struct sym_file *f)
+{
+	(void)sc;
+	if (f)
+		f->refs--;
 }
 
 /* Take the symbols of f's debug file if there is one with a full symbol table. */
@@ -663,6 +683,7 @@ static struct sym_proc *sym_proc_get(struct sym_cache *sc, uint32_t pid)
 		sym_proc_evict(sc);
 	p = sym_proc_load(sc, pid);
 	p->used = sc->tick;
+	p->used_epoch = sc->epoch;
 	p->next = sc->procs[b];
 	sc->procs[b] = p;
 	sc->nprocs++;
@@ -820,6 +841,7 @@ static void sym_resolve_user(struct sym_cache *sc, struct sym_proc *p, uint64_t 
 	case PROCMAPS_FILE:
 		/* Only after the maps were read again: sym_user tries the file's cache first. */
 		if (m->file) {
+			m->file->used_epoch = sc->epoch;
 			sym_file_parse(sc, m->file);
 			if (!m->file->error) {
 				sym_resolve_file(sc, m->file, addr - m->start + m->offset, out);
@@ -856,6 +878,7 @@ static bool sym_user_file(struct sym_cache *sc, const struct sym_map *m, uint64_
 	struct sym_file *f = m->file;
 	uint64_t file_offset = addr - m->start + m->offset;
 
+	f->used_epoch = sc->epoch;
 	if (addr_table_find(&f->offsets, file_offset, out))
 		return true;
 	sym_file_parse(sc, f);
@@ -875,6 +898,7 @@ void sym_user(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct sym_fram
 	sc->lookups++;
 	p = sym_proc_get(sc, pid);
 	p->used = ++sc->tick;
+	p->used_epoch = sc->epoch;
 	if (!p->error)
 		m = sym_proc_map_hinted(p, addr);
 	if (m && m->kind == PROCMAPS_FILE && m->file && sym_user_file(sc, m, addr, out))
@@ -919,6 +943,7 @@ bool sym_user_mapping(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct 
 		out->path = "[vdso]";
 		out->build_id = "";
 	} else if (m->file) {
+		m->file->used_epoch = sc->epoch;
 		if (!m->file->path_text)
 			m->file->path_text = sym_text(sc, "%s", m->file->where.path);
 		out->path = m->file->path_text;
@@ -940,6 +965,7 @@ int sym_process_note(struct sym_cache *sc, uint32_t pid)
 		sym_proc_drop(sc, p); /* try again: it may have been a race */
 	p = sym_proc_get(sc, pid);
 	p->used = ++sc->tick;
+	p->used_epoch = sc->epoch;
 	return p->err;
 }
 
@@ -958,6 +984,7 @@ int sym_process_maps(struct sym_cache *sc, uint32_t pid, uint64_t max_age_ns,
 	struct sym_proc *p = sym_proc_get(sc, pid);
 
 	p->used = ++sc->tick;
+	p->used_epoch = sc->epoch;
 	/* A first reading that failed may have met the process mid-exec: try again. */
 	if (p->err || max_age_ns)
 		sym_proc_refresh_maps(sc, p, p->err ? 0 : max_age_ns);
@@ -1002,7 +1029,63 @@ void sym_cache_stats(const struct sym_cache *sc, struct sym_stats *out)
 		.lookups = sc->lookups,
 		.misses = sc->misses,
 		.arena_bytes = sym_arena_bytes(sc->arena),
+		.files_kept = sc->nfiles,
+		.files_released = sc->files_released,
+		.processes_released = sc->procs_released,
 	};
+}
+
+/* Whether something marked with epoch at its last use has been idle idle_ns at now_ns. */
+static bool sym_idle(const struct sym_cache *sc, uint64_t epoch, uint64_t *used_ns,
+		     uint64_t now_ns, uint64_t idle_ns)
+{
+	if (epoch == sc->epoch || !*used_ns) {
+		*used_ns = now_ns;
+		return false;
+	}
+	return now_ns - *used_ns >= idle_ns;
+}
+
+size_t sym_cache_release(struct sym_cache *sc, uint64_t now_ns, uint64_t idle_ns)
+{
+	size_t released = 0;
+	uint64_t freed = 0;
+
+	for (size_t b = 0; b < SYM_PROC_BUCKETS; b++) {
+		struct sym_proc *p = sc->procs[b], *next;
+
+		for (; p; p = next) {
+			next = p->next;
+			if (!sym_idle(sc, p->used_epoch, &p->used_ns, now_ns, idle_ns))
+				continue;
+			/* A live one keeps its maps: a sleeper's stack is named when it wakes. */
+			if (kill((pid_t)p->pid, 0) == 0 || errno != ESRCH) {
+				p->used_ns = now_ns;
+				continue;
+			}
+			sym_proc_drop(sc, p);
+			sc->procs_released++;
+			released++;
+		}
+	}
+	for (size_t b = 0; b < SYM_FILE_BUCKETS; b++) {
+		struct sym_file *f = sc->files[b], *next;
+
+		for (; f; f = next) {
+			next = f->next;
+			if (!sym_idle(sc, f->used_epoch, &f->used_ns, now_ns, idle_ns) || f->refs)
+				continue;
+			freed += f->elf ? sym_elf_bytes(f->elf) : 0;
+			sym_file_free(sc, f);
+			sc->files_released++;
+			released++;
+		}
+	}
+	sc->epoch++;
+	/* Symbol tables were many blocks: give the pages back rather than keep them free. */
+	if (freed >= SYM_TRIM_BYTES)
+		malloc_trim(0);
+	return released;
 }
 
 void sym_cache_free(struct sym_cache *sc)
@@ -1012,6 +1095,9 @@ void sym_cache_free(struct sym_cache *sc)
 	for (size_t b = 0; b < SYM_PROC_BUCKETS; b++)
 		while (sc->procs[b])
 			sym_proc_drop(sc, sc->procs[b]);
+	for (size_t b = 0; b < SYM_FILE_BUCKETS; b++)
+		while (sc->files[b])
+			sym_file_free(sc, sc->files[b]);
 	addr_table_clear(sc, &sc->kaddrs);
 	ksyms_free(sc->ksyms);
 	sym_arena_free(sc->arena);

@@ -33,6 +33,9 @@ struct sym_stats {
 	uint64_t lookups;       /* sym_user/sym_kernel calls */
 	uint64_t misses;        /* of those, not in the address cache */
 	uint64_t arena_bytes;   /* bytes of names kept */
+	uint64_t files_kept;    /* files known, parsed or not (one no process maps stays while used) */
+	uint64_t files_released;     /* files no process mapped, freed after an idle period */
+	uint64_t processes_released; /* exited processes forgotten after an idle period */
 };
 
 struct sym_cache;
@@ -80,6 +83,19 @@ bool sym_user_mapping(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct 
 void sym_process_forget(struct sym_cache *sc, uint32_t pid);
 
 void sym_cache_stats(const struct sym_cache *sc, struct sym_stats *out);
+
+/*
+ * Forget what no lookup used for idle_ns (timed from the calls that saw it used last: call it
+ * regularly, e.g. once an interval): processes that have exited, and then the files that no
+ * process left maps, with their symbols. Live processes and their files stay (a sleeper's
+ * stack is named when it wakes), and so does a file while processes that map it come and go
+ * (fork/exec churn parses a binary once). Heap pages freed are given back. How many processes
+ * and files were forgotten.
+ */
+size_t sym_cache_release(struct sym_cache *sc, uint64_t now_ns, uint64_t idle_ns);
+
+/* How long a process or file may go unused before sym_cache_release forgets it. */
+#define SYM_IDLE_NS 60000000000ULL
 
 struct procmaps_entry;
 /*

@@ -1218,6 +1218,98 @@ static void test_cache_shared_files(void **state)
 	sym_cache_free(sc);
 }
 
+/*
+ * sym_cache_release: a live process stays however idle; an exited one is forgotten once idle,
+ * and the files no process left maps with it; a file a new process maps again is not parsed
+ * again (fork/exec churn).
+ */
+static void test_cache_release(void **state)
+{
+	const uint64_t idle = 60000000000ULL, t = 1000000000ULL;
+	struct sym_cache *sc = cache_new();
+	struct sym_stats st, first;
+	struct child a, b;
+
+	(void)state;
+	child_start(&a, FX("fx_uselib"), NULL);
+	assert_int_equal(sym_process_note(sc, (uint32_t)a.pid), 0);
+	expect_program(sc, &a, "fx_uselib");
+	expect_user(sc, a.pid, child_addr(&a, "lib_func"), "fx_lib_func", "libfx.so", 0);
+	sym_cache_stats(sc, &first);
+	assert_int_equal(first.processes, 1);
+	assert_int_equal(first.files, 2);
+	assert_true(first.files_kept >= 2); /* the program, libfx.so, libc, ld.so */
+	assert_int_equal(sym_cache_release(sc, t, idle), 0);
+	/* Idle but alive: kept, so a sleeper is named when it wakes. */
+	assert_int_equal(sym_cache_release(sc, t + idle, idle), 0);
+	child_stop(&a);
+	/* Exited, not idle yet: still named. */
+	expect_user(sc, a.pid, child_addr(&a, "lib_static"), "fx_lib_static", "libfx.so", 0);
+	assert_int_equal(sym_cache_release(sc, t + idle + 1, idle), 0);
+
+	/* The same program again: its files are shared, not parsed again. */
+	child_start(&b, FX("fx_uselib"), NULL);
+	assert_int_equal(sym_process_note(sc, (uint32_t)b.pid), 0);
+	expect_program(sc, &b, "fx_uselib");
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.processes, 2);
+	assert_int_equal(st.parses, first.parses);
+	child_stop(&b);
+
+	/* a was last used before b: it goes first; b's files stay with b. */
+	assert_int_equal(sym_cache_release(sc, t + 2 * idle + 1, idle), 1);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.processes, 1);
+	assert_int_equal(st.processes_released, 1);
+	assert_int_equal(st.files, 2);
+	assert_int_equal(st.files_released, 0);
+	expect_unknown(sc, a.pid, child_addr(&a, "alpha"),
+		       "[unknown: exited before its maps were read]", "");
+	sym_process_forget(sc, (uint32_t)a.pid);
+
+	/* b idle and gone: forgotten, and every file with it. */
+	assert_int_equal(sym_cache_release(sc, t + 4 * idle, idle), 1 + first.files_kept);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.processes, 0);
+	assert_int_equal(st.files, 0);
+	assert_int_equal(st.files_kept, 0);
+	assert_int_equal(st.files_released, first.files_kept);
+	sym_cache_free(sc);
+}
+
+/* A file whose last process was forgotten stays parsed until idle: the next start reuses it. */
+static void test_cache_keeps_unmapped_file(void **state)
+{
+	const uint64_t idle = 60000000000ULL, t = 1000000000ULL;
+	struct sym_cache *sc = cache_new();
+	struct sym_stats st, first;
+	struct child a, b;
+
+	(void)state;
+	child_start(&a, FX("fx_pie"), NULL);
+	expect_program(sc, &a, "fx_pie");
+	child_stop(&a);
+	sym_process_forget(sc, (uint32_t)a.pid);
+	sym_cache_stats(sc, &first);
+	assert_int_equal(first.processes, 0);
+	assert_int_equal(first.files, 1);
+	assert_int_equal(sym_cache_release(sc, t, idle), 0);
+
+	child_start(&b, FX("fx_pie"), NULL);
+	expect_program(sc, &b, "fx_pie");
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.parses, first.parses);
+	child_stop(&b);
+	sym_process_forget(sc, (uint32_t)b.pid);
+	/* Unused and unmapped for the idle period: freed. */
+	assert_int_equal(sym_cache_release(sc, t + idle / 2, idle), 0);
+	assert_int_equal(sym_cache_release(sc, t + 2 * idle, idle), first.files_kept);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.files, 0);
+	assert_int_equal(st.files_kept, 0);
+	sym_cache_free(sc);
+}
+
 /* Remove what a test (failed or not) left in /tmp. */
 static int teardown_files(void **state)
 {
@@ -1266,6 +1358,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_cache_stats, teardown_files),
 		cmocka_unit_test_teardown(test_cache_evicts_least_used, teardown_files),
 		cmocka_unit_test_teardown(test_cache_shared_files, teardown_files),
+		cmocka_unit_test_teardown(test_cache_release, teardown_files),
+		cmocka_unit_test_teardown(test_cache_keeps_unmapped_file, teardown_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
