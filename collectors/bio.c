@@ -411,6 +411,9 @@ static int bio_poll(struct collector *c)
 	err = bio_read(&priv->reader, &now, &priv->cur, c->why, sizeof(c->why));
 	if (err)
 		return err;
+	/* The exited processes now folded by name: fold them in the older readings too. */
+	bio_reader_fold(&priv->reader, &priv->cur);
+	bio_reader_fold(&priv->reader, &priv->base);
 	bio_reading_free(&priv->prev);
 	priv->prev = priv->cur;
 	priv->cur = now;

@@ -36,8 +36,14 @@ struct bio_disk {
 };
 
 /* I/O submitted by one process to one disk. */
+/*
+ * From this pid on, an entry stands for the exited processes of one name (comm), folded:
+ * processes that come and go (fork/exec churn) do not grow the figures kept since start.
+ */
+#define BIO_PID_EXITED 0x80000000u
+
 struct bio_proc {
-	uint32_t pid;
+	uint32_t pid; /* or BIO_PID_EXITED + n: the exited processes named comm */
 	uint32_t dev;
 	char comm[72]; /* escaped, may be longer than the kernel's 16 bytes */
 	uint64_t ios;

@@ -96,10 +96,42 @@ static int bio_read_hists(struct bio_reader *rd, struct bio_reading *r, char *wh
 	return 0;
 }
 
+/* Remove the (pid, dev) entry from a sorted process array, if there. */
+static void bio_procs_remove(struct bio_proc *procs, size_t *n, uint32_t pid, uint32_t dev)
+{
+	struct bio_proc *p = bio_procs_find(procs, *n, pid, dev);
+
+	if (!p)
+		return;
+	memmove(p, p + 1, (size_t)(procs + *n - (p + 1)) * sizeof(*p));
+	(*n)--;
+}
+
 /* Whether a process no longer exists. */
 static bool bio_pid_is_gone(uint32_t pid)
 {
 	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
+/* The pid an exited process named comm is folded under; its name as the entry shows it. */
+static uint32_t bio_fold_pid(struct bio_reader *rd, const char *comm, const char **name)
+{
+	size_t i;
+
+	for (i = 0; i < rd->nnames; i++)
+		if (!strcmp(rd->names[i], comm))
+			break;
+	if (i == rd->nnames && i < BIO_FOLD_NAMES_MAX) {
+		rd->names = xreallocarray(rd->names, i + 1, sizeof(*rd->names));
+		snprintf(rd->names[i], sizeof(rd->names[i]), "%s", comm);
+		rd->nnames++;
+	}
+	if (i == rd->nnames) {
+		*name = "[other]";
+		return BIO_PID_EXITED + BIO_FOLD_NAMES_MAX;
+	}
+	*name = rd->names[i];
+	return BIO_PID_EXITED + (uint32_t)i;
 }
 
 /* Add the figures of p to the archive entry of its (pid, dev), creating it. */
@@ -141,7 +173,9 @@ static bool bio_proc_prune(struct bio_reader *rd, const struct bio_reading *sinc
 {
 	const struct bio_proc *last;
 	struct bio_proc_val v;
+	struct bio_fold *f;
 	struct bio_proc p;
+	const char *name;
 	int fd = rd->procs_fd;
 
 	last = bio_procs_find(since->procs, since->nprocs, k->tgid, k->dev);
@@ -153,6 +187,14 @@ static bool bio_proc_prune(struct bio_reader *rd, const struct bio_reading *sinc
 			return false;
 	}
 	bio_proc_from_val(&p, k, &v);
+	/* Folded by name: the archive grows with the names, not with the processes. */
+	f = &rd->folds[rd->nfolds];
+	*f = (struct bio_fold){ .pid = p.pid, .dev = p.dev };
+	p.pid = f->fold_pid = bio_fold_pid(rd, p.comm, &name);
+	snprintf(p.comm, sizeof(p.comm), "%s", name);
+	snprintf(f->comm, sizeof(f->comm), "%s", name);
+	rd->nfolds++;
+	rd->folded++;
 	bio_archive_add(rd, &p);
 	return true;
 }
@@ -163,8 +205,6 @@ static int bio_read_procs(struct bio_reader *rd, struct bio_reading *r,
 {
 	int fd = rd->procs_fd;
 	struct bio_proc_key key, next;
-	struct bio_proc_key *gone = NULL;
-	size_t ngone = 0;
 	size_t cap = 0;
 	size_t n;
 	int err;
@@ -189,43 +229,23 @@ static int bio_read_procs(struct bio_reader *rd, struct bio_reading *r,
 	if (r->nprocs)
 		qsort(r->procs, r->nprocs, sizeof(*r->procs), bio_proc_key_cmp);
 
-	/* Add what was pruned earlier, then prune (never while iterating the map). */
-	n = r->nprocs;
-	for (size_t i = 0; i < n; i++) {
+	/* Prune (never while iterating the map): exited processes fold into their name's entry. */
+	rd->nfolds = 0;
+	rd->folds = xreallocarray(rd->folds, r->nprocs + 1, sizeof(*rd->folds));
+	for (size_t i = 0; i < r->nprocs; i++) {
 		struct bio_proc *p = &r->procs[i];
-		const struct bio_proc *a;
 		struct bio_proc_key k = { .tgid = p->pid, .dev = p->dev };
 
-		a = bio_procs_find(rd->archive, rd->narchive, p->pid, p->dev);
-		if (a) {
-			p->ios += a->ios;
-			p->bytes += a->bytes;
-			p->lat_us_sum += a->lat_us_sum;
-		}
-		if (prune_since && bio_proc_prune(rd, prune_since, &k, p)) {
-			gone = xreallocarray(gone, ngone + 1, sizeof(*gone));
-			gone[ngone++] = k;
-		}
+		if (prune_since)
+			bio_proc_prune(rd, prune_since, &k, p);
 	}
-	/* Now the archive holds the pruned entries' final figures: use them. */
-	for (size_t i = 0; i < ngone; i++) {
-		struct bio_proc *p = bio_procs_find(r->procs, n, gone[i].tgid, gone[i].dev);
-		const struct bio_proc *a;
-
-		a = bio_procs_find(rd->archive, rd->narchive, gone[i].tgid, gone[i].dev);
-		if (p && a) {
-			p->ios = a->ios;
-			p->bytes = a->bytes;
-			p->lat_us_sum = a->lat_us_sum;
-		}
-	}
-	free(gone);
-	/* Archived processes that have no kernel entry any more. */
+	for (size_t i = 0; i < rd->nfolds; i++)
+		bio_procs_remove(r->procs, &r->nprocs, rd->folds[i].pid, rd->folds[i].dev);
+	n = r->nprocs;
+	/* The folded entries (never in the kernel map). */
 	for (size_t i = 0; i < rd->narchive; i++) {
 		const struct bio_proc *a = &rd->archive[i];
 
-		if (bio_procs_find(r->procs, n, a->pid, a->dev))
-			continue;
 		if (r->nprocs == cap) {
 			cap = cap ? cap * 2 : 64;
 			r->procs = xreallocarray(r->procs, cap, sizeof(*r->procs));
@@ -251,17 +271,6 @@ static int bio_read_counters(struct bio_reader *rd, struct bio_reading *r, char 
 	for (size_t i = 0; i < rd->nprogs; i++)
 		r->recursion_misses += bpf_common_recursion_misses(rd->prog_fds[i]);
 	return 0;
-}
-
-/* Remove the (pid, dev) entry from a sorted process array, if there. */
-static void bio_procs_remove(struct bio_proc *procs, size_t *n, uint32_t pid, uint32_t dev)
-{
-	struct bio_proc *p = bio_procs_find(procs, *n, pid, dev);
-
-	if (!p)
-		return;
-	memmove(p, p + 1, (size_t)(procs + *n - (p + 1)) * sizeof(*p));
-	(*n)--;
 }
 
 /* Order processes by pid, then dev. */
@@ -293,6 +302,43 @@ const struct bio_rdisk *bio_reading_disk(const struct bio_reading *r, uint32_t d
 	if (!r->ndisks)
 		return NULL;
 	return bsearch(&key, r->disks, r->ndisks, sizeof(key), bio_rdisk_cmp);
+}
+
+void bio_reading_fold(struct bio_reading *r, uint32_t pid, uint32_t dev, uint32_t fold_pid,
+		      const char *comm)
+{
+	struct bio_proc *p = bio_procs_find(r->procs, r->nprocs, pid, dev);
+	struct bio_proc *f;
+	struct bio_proc moved;
+
+	if (!p)
+		return;
+	moved = *p;
+	bio_procs_remove(r->procs, &r->nprocs, pid, dev);
+	f = bio_procs_find(r->procs, r->nprocs, fold_pid, dev);
+	if (!f) {
+		r->procs = xreallocarray(r->procs, r->nprocs + 1, sizeof(*r->procs));
+		f = &r->procs[r->nprocs++];
+		*f = (struct bio_proc){ .pid = fold_pid, .dev = dev };
+		snprintf(f->comm, sizeof(f->comm), "%s", comm);
+		f->ios = moved.ios;
+		f->bytes = moved.bytes;
+		f->lat_us_sum = moved.lat_us_sum;
+		qsort(r->procs, r->nprocs, sizeof(*r->procs), bio_proc_key_cmp);
+		return;
+	}
+	f->ios += moved.ios;
+	f->bytes += moved.bytes;
+	f->lat_us_sum += moved.lat_us_sum;
+}
+
+void bio_reader_fold(const struct bio_reader *rd, struct bio_reading *r)
+{
+	for (size_t i = 0; i < rd->nfolds; i++) {
+		const struct bio_fold *f = &rd->folds[i];
+
+		bio_reading_fold(r, f->pid, f->dev, f->fold_pid, f->comm);
+	}
 }
 
 /* Free what a reading owns and zero it. */
@@ -334,6 +380,8 @@ void bio_reader_free(struct bio_reader *rd)
 	free(rd->pcpu);
 	free(rd->pcpu_count);
 	free(rd->archive);
+	free(rd->names);
+	free(rd->folds);
 	memset(rd, 0, sizeof(*rd));
 }
 

@@ -14,6 +14,16 @@
 
 /* Programs whose recursion misses a reader sums: at most one per tracepoint. */
 #define BIO_READER_MAX_PROGS 5
+/* Names the exited processes are folded under; later names share "[other]". */
+#define BIO_FOLD_NAMES_MAX 1024
+
+/* An exited process's entry folded into the entry of its name, at the last reading. */
+struct bio_fold {
+	uint32_t pid;
+	uint32_t dev;
+	uint32_t fold_pid; /* BIO_PID_EXITED + its name's index */
+	char comm[72];	   /* the name's */
+};
 
 /* One disk in a reading of the histogram map. */
 struct bio_rdisk {
@@ -43,9 +53,17 @@ struct bio_reader {
 	struct bio_hist_val *pcpu; /* lookup buffer: one value per possible CPU */
 	__u64 *pcpu_count;	   /* lookup buffer of the counter array */
 
-	/* Figures of (process, disk) entries pruned from the kernel map, sorted by pid, dev. */
+	/*
+	 * Figures of the exited processes pruned from the kernel map, folded by name: entries
+	 * (BIO_PID_EXITED + name, dev), sorted by pid, dev.
+	 */
 	struct bio_proc *archive;
 	size_t narchive;
+	char (*names)[72]; /* the names folded under, by index */
+	size_t nnames;
+	struct bio_fold *folds; /* done by the last bio_read, to do to the older readings too */
+	size_t nfolds;
+	uint64_t folded; /* exited processes folded since open */
 };
 
 /* Size the lookup buffers for ncpus possible CPUs. */
@@ -64,6 +82,16 @@ int bio_read(struct bio_reader *rd, struct bio_reading *r, const struct bio_read
  */
 void bio_archive_forget(struct bio_reader *rd, struct bio_reading *base, struct bio_reading *cur,
 			struct bio_reading *prev);
+
+/*
+ * Fold the (pid, dev) entry of r into the entry (fold_pid, dev) named comm, created if need be:
+ * what bio_read did to the exited processes it pruned, done to an older reading, so that
+ * differences of readings stay exact.
+ */
+void bio_reading_fold(struct bio_reading *r, uint32_t pid, uint32_t dev, uint32_t fold_pid,
+		      const char *comm);
+/* Do the last bio_read's folds to an older reading (the previous one, the baseline). */
+void bio_reader_fold(const struct bio_reader *rd, struct bio_reading *r);
 
 /* Free what a reading owns and zero it. */
 void bio_reading_free(struct bio_reading *r);

@@ -574,6 +574,8 @@ static const char *proc_cell(const struct bio_model *m, const struct bio_proc *p
 {
 	switch (c) {
 	case PROC_PID:
+		if (pr->pid >= BIO_PID_EXITED)
+			return "exited";
 		snprintf(buf, len, "%u", pr->pid);
 		break;
 	case PROC_COMM:
@@ -868,7 +870,9 @@ static int bio_json(struct panel *p, struct json_out *j)
 		if (!pr->ios)
 			continue;
 		json_object_begin(j);
-		json_kv_u64(j, "pid", pr->pid);
+		/* the exited processes of one name: pid 0 */
+		json_kv_u64(j, "pid", pr->pid >= BIO_PID_EXITED ? 0 : pr->pid);
+		json_kv_bool(j, "exited", pr->pid >= BIO_PID_EXITED);
 		json_kv_str(j, "comm", pr->comm);
 		json_kv_str(j, "disk", disk_name(m, pr->dev, name, sizeof(name)));
 		json_kv_u64(j, "ios", pr->ios);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Tests collectors/bio_model.c: deep copies, sums over operations and disks, lookups. */
+/*
+ * Tests collectors/bio_model.c: deep copies, sums over operations and disks, lookups; and the
+ * folding of exited processes by name in readings (collectors/bio_reading.c).
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectors/bio_disk_names.h"
 #include "collectors/bio_model.h"
+#include "collectors/bio_reading.h"
+#include "collectors/bio_spans.h"
 
 #define OP_BIT(op) (1u << (op))
 
@@ -245,6 +251,86 @@ static void test_stats_add(void **state)
 	assert_int_equal(a.size.sum, 2 * 512 + 3 * 4096);
 }
 
+/* A reading holding n processes (pid, comm, ios), sorted as bio_read leaves them. */
+static void reading_fill(struct bio_reading *r, double at, const struct bio_proc *procs, size_t n)
+{
+	memset(r, 0, sizeof(*r));
+	r->at = at;
+	r->nprocs = n;
+	r->procs = calloc(n ? n : 1, sizeof(*r->procs));
+	assert_non_null(r->procs);
+	memcpy(r->procs, procs, n * sizeof(*procs));
+	qsort(r->procs, n, sizeof(*r->procs), bio_proc_key_cmp);
+}
+
+/* The ios of (pid, dev) in a span, 0 when not listed. */
+static uint64_t span_ios(const struct bio_span *s, uint32_t pid)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].pid == pid)
+			return s->procs[i].ios;
+	return 0;
+}
+
+/*
+ * Two dd processes exit and fold into one "dd" entry while a third process runs on: the
+ * interval and the figures since the baseline stay exact when the older readings are folded
+ * the same way, and the entries are fewer.
+ */
+static void test_fold_exited(void **state)
+{
+	const uint32_t dev = 7u << 20, fold = BIO_PID_EXITED;
+	struct bio_name_cache names = { .disks_fd = -1 };
+	struct bio_reading base, prev, now;
+	struct bio_span span = { 0 };
+	const struct bio_proc at_base[] = {
+		{ .pid = 100, .dev = dev, .comm = "dd", .ios = 10, .bytes = 10 * 4096 },
+		{ .pid = 300, .dev = dev, .comm = "mariadbd", .ios = 1 },
+	};
+	const struct bio_proc at_prev[] = {
+		{ .pid = 100, .dev = dev, .comm = "dd", .ios = 30, .bytes = 30 * 4096 },
+		{ .pid = 101, .dev = dev, .comm = "dd", .ios = 5, .bytes = 5 * 4096 },
+		{ .pid = 300, .dev = dev, .comm = "mariadbd", .ios = 2 },
+	};
+	/* Both dd gone and pruned: the reader folded their final figures under "dd". */
+	const struct bio_proc at_now[] = {
+		{ .pid = fold, .dev = dev, .comm = "dd", .ios = 35, .bytes = 35 * 4096 },
+		{ .pid = 300, .dev = dev, .comm = "mariadbd", .ios = 7 },
+	};
+
+	(void)state;
+	reading_fill(&base, 1.0, at_base, 2);
+	reading_fill(&prev, 2.0, at_prev, 3);
+	reading_fill(&now, 3.0, at_now, 2);
+	bio_reading_fold(&prev, 100, dev, fold, "dd");
+	bio_reading_fold(&prev, 101, dev, fold, "dd");
+	bio_reading_fold(&base, 100, dev, fold, "dd");
+	bio_reading_fold(&base, 101, dev, fold, "dd"); /* not there: nothing */
+	assert_int_equal(prev.nprocs, 2);
+	assert_int_equal(base.nprocs, 2);
+	assert_int_equal(prev.procs[1].pid, fold); /* still sorted by pid */
+	assert_string_equal(prev.procs[1].comm, "dd");
+	assert_int_equal(prev.procs[1].ios, 35);
+	assert_int_equal(prev.procs[1].bytes, 35 * 4096);
+
+	/* The interval: no I/O of the exited dd in it, 5 of mariadbd. */
+	bio_span_build(&names, &span, &now, &prev);
+	assert_int_equal(span.nprocs, 1);
+	assert_int_equal(span_ios(&span, 300), 5);
+	/* Since the baseline: dd's 20 + 5 under one entry, shown as exited. */
+	bio_span_build(&names, &span, &now, &base);
+	assert_int_equal(span.nprocs, 2);
+	assert_int_equal(span_ios(&span, fold), 25);
+	assert_int_equal(span_ios(&span, 300), 6);
+	assert_int_equal(span.procs[0].pid, fold);
+	assert_string_equal(span.procs[0].comm, "dd");
+
+	bio_span_clear(&span);
+	bio_reading_free(&base);
+	bio_reading_free(&prev);
+	bio_reading_free(&now);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +344,8 @@ int main(void)
 		cmocka_unit_test(test_span_sum_disk_ops),
 		cmocka_unit_test(test_span_sum_all_disks),
 		cmocka_unit_test(test_stats_add),
+		/* exited processes folded by name */
+		cmocka_unit_test(test_fold_exited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
