@@ -12,6 +12,9 @@
 # % of a core, and the header's drop fields at the first and the last sample.
 # Targets (issue #20): RSS and fds flat (slope under 1% per 10 minutes), CPU under 2% of a core
 # at a 1 s refresh, no drop counter growing without a cause the header names.
+# ktop's KTOP_LOG (a file in the work directory unless KTOP_LOG names one) holds a "memory:" line
+# every 10 refreshes: the report shows the first and the last, to say what the RSS is made of
+# (heap in use, heap free, blocks in their own mappings, the symbol cache, the unwinder).
 # Needs root. Usage: bench/soak.sh  (KTOP, MINUTES, STEP, DELAY; SAMPLES=FILE keeps the samples:
 # seconds, RSS in KiB, CPU ticks, fds a line)
 set -uo pipefail
@@ -29,6 +32,7 @@ done
 
 work=$(mktemp -d /tmp/ktop-soak.XXXXXX)
 sock="ktop-soak-$$"
+log=${KTOP_LOG:-$work/ktop.log}
 loop=""
 loads=()
 
@@ -62,7 +66,7 @@ truncate -s 64M "$work/disk.img" && loop=$(losetup -f --show "$work/disk.img") |
 loads+=($!)
 
 tmux -L "$sock" -f /dev/null new-session -d -s soak -x 160 -y 45 \
-	"exec env TERM=screen-256color LANG=C.UTF-8 HOME=$work KTOP_EXPORT_DIR=$work \
+	"exec env TERM=screen-256color LANG=C.UTF-8 HOME=$work KTOP_EXPORT_DIR=$work KTOP_LOG=$log \
 	 $KTOP -d $DELAY --db $db_pid 2>$work/err" || exit 1
 pid=$(tmux -L "$sock" display-message -p -t soak '#{pane_pid}')
 for ((i = 0; i < 150; i++)); do
@@ -132,4 +136,6 @@ echo "header at the first sample (${first#head.} s):"
 sed 's/^/  /' "$work/$first"
 echo "header at the last sample (${last#head.} s):"
 sed 's/^/  /' "$work/$last"
+echo "memory (KTOP_LOG), first and last:"
+grep '^memory:' "$log" 2>/dev/null | sed -n '1p;$p' | fold -s -w 100 | sed 's/^/  /'
 echo "ktop's stderr: $(wc -l <"$work/err") lines$( [ -s "$work/err" ] && echo ": $(head -2 "$work/err" | tr '\n' ' ')")"
