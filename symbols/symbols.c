@@ -41,7 +41,7 @@
 #define SYM_MAPS_RECHECK_NS    5000000000ULL /* how often a miss may reread a process's maps */
 #define SYM_PERFMAP_RECHECK_NS 1000000000ULL /* how often a miss may look at a perf map again */
 #define SYM_FILE_BUCKETS       1024
-#define SYM_TRIM_BYTES	       (1 << 20) /* symbol tables freed at once that are worth a malloc_trim */
+#define SYM_TRIM_BYTES	       (1 << 20) /* symbols freed at once worth a malloc_trim */
 #define SYM_PROC_BUCKETS       1024
 
 /* A named address. */
@@ -131,7 +131,7 @@ struct sym_cache {
 	uint64_t misses;
 	uint64_t maps_reads; /* procmaps_read calls */
 	uint64_t maps_gen;   /* readings that succeeded */
-	uint64_t epoch;	     /* sym_cache_release calls: lookups mark what they use with it */
+	uint64_t epoch;	     /* sym_cache_release calls; lookups mark what they use */
 	uint64_t files_released; /* files whose symbols an idle period freed */
 	uint64_t procs_released; /* processes an idle period forgot */
 };

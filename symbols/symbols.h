@@ -33,7 +33,7 @@ struct sym_stats {
 	uint64_t lookups;       /* sym_user/sym_kernel calls */
 	uint64_t misses;        /* of those, not in the address cache */
 	uint64_t arena_bytes;   /* bytes of names kept */
-	uint64_t files_kept;    /* files known, parsed or not (one no process maps stays while used) */
+	uint64_t files_kept;    /* files known, parsed or not (unmapped ones stay while used) */
 	uint64_t files_released;     /* files no process mapped, freed after an idle period */
 	uint64_t processes_released; /* exited processes forgotten after an idle period */
 };
