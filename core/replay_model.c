@@ -9,12 +9,14 @@
 #include "collectors/stack_sum.h"
 #include "collectors/stacks_model.h"
 #include "core/model_section.h"
+#include "core/replay_lists.h"
 #include "util/xalloc.h"
 
 struct replay_model {
 	struct record_reader *r;
 	char panel[32];
 	bool stacks;          /* the Stacks panel's models, else the Off-CPU panel's */
+	bool lists;           /* a list panel's (core/replay_lists.h) */
 	void *shown;          /* what replay_model_get returned last */
 	size_t shown_at;
 	bool shown_cumulative;
@@ -37,6 +39,7 @@ struct replay_model *replay_model_new(struct record_reader *r, const char *panel
 	rm->r = r;
 	snprintf(rm->panel, sizeof(rm->panel), "%s", panel);
 	rm->stacks = !strcmp(panel, "stacks");
+	rm->lists = replay_lists_has(panel);
 	stack_sum_init(&rm->sum);
 	return rm;
 }
@@ -138,12 +141,19 @@ const void *replay_model_get(struct replay_model *rm, size_t i, bool cumulative,
 		return rm->shown;
 	model_section_free(rm->panel, rm->shown);
 	rm->shown = NULL;
-	m = load(rm, i, why, why_len);
+	if (rm->lists) {
+		/* put together over its range, the interval alone when not cumulative */
+		m = replay_lists_range(rm->r, rm->panel, cumulative ? lo : i, cumulative ? hi : i,
+				       ++rm->gen, why, why_len);
+	} else {
+		m = load(rm, i, why, why_len);
+		if (m && cumulative)
+			sum_range(rm, lo, hi);
+		if (m)
+			set_cumulative(rm, m, cumulative);
+	}
 	if (!m)
 		return NULL;
-	if (cumulative)
-		sum_range(rm, lo, hi);
-	set_cumulative(rm, m, cumulative);
 	rm->shown = m;
 	rm->shown_at = i;
 	rm->shown_cumulative = cumulative;

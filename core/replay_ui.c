@@ -25,6 +25,7 @@
 #include "core/app.h"
 #include "core/model_section.h"
 #include "core/registry.h"
+#include "core/replay_lists.h"
 #include "core/replay_model.h"
 #include "record/record_frame.h"
 #include "record/record_reader.h"
@@ -71,6 +72,7 @@ struct replay_ui {
 	struct replay_model *source[REGISTRY_MAX_PANELS];
 	struct replay_model *aux_source[REGISTRY_MAX_PANELS]; /* its aux panel's models */
 	bool live_shown;     /* the shown panel was drawn from its model */
+	bool list_cumulative[REGISTRY_MAX_PANELS]; /* a list panel's c (core/replay_lists.h) */
 	struct filter filter; /* what the live panels' keys read: a recording's is fixed */
 	size_t mark;         /* the other end of the cumulative view's range (m) */
 	int timerfd;
@@ -88,9 +90,11 @@ static const char *clock_text(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
-/* Whether a live panel shows cumulative figures (its c). */
-static bool is_cumulative(const struct panel *p)
+/* Whether a live panel shows cumulative figures (its c; a list panel's, the replay's). */
+static bool is_cumulative(const struct replay_ui *u, const struct panel *p)
 {
+	if (replay_lists_has(p->ops->name))
+		return u->list_cumulative[p - u->live];
 	if (!strcmp(p->ops->name, "stacks"))
 		return stacks_panel_is_cumulative(p);
 	return offcpu_panel_is_cumulative(p);
@@ -172,7 +176,7 @@ static void draw_top(struct replay_ui *u)
 			    "ktop replay  %s  %s  %s  interval %zu of %zu", host, kernel,
 			    clock_text(record_reader_time(u->r, u->at), t, sizeof(t)), u->at + 1,
 			    u->n);
-	if (u->live_shown && is_cumulative(&u->live[u->panel])) {
+	if (u->live_shown && is_cumulative(u, &u->live[u->panel])) {
 		size_t lo = u->mark < u->at ? u->mark : u->at;
 		size_t hi = u->mark < u->at ? u->at : u->mark;
 		char x[16], y[16];
@@ -225,7 +229,7 @@ static bool draw_live(struct replay_ui *u, int rows)
 
 	p->model = NULL;
 	p->aux_model = NULL;
-	if (!src || !fetch_models(u, u->panel, is_cumulative(p), why, sizeof(why)))
+	if (!src || !fetch_models(u, u->panel, is_cumulative(u, p), why, sizeof(why)))
 		return false;
 	canvas_reset(&u->body, u->screen.cols, rows);
 	p->ops->draw(p, &u->body);
@@ -390,17 +394,28 @@ static bool live_key(struct replay_ui *u, int key)
 	 * c flips the view: the models get the figures of the other view first, so the tree the
 	 * panel rebuilds at once holds the selected node and the selection stays
 	 */
+	if (key == 'c' && replay_lists_has(p->ops->name)) {
+		u->list_cumulative[u->panel] = !u->list_cumulative[u->panel];
+		return true;
+	}
 	if (key == 'c')
-		fetch_models(u, u->panel, !is_cumulative(p), why, sizeof(why));
+		fetch_models(u, u->panel, !is_cumulative(u, p), why, sizeof(why));
 	r = panel_key(p, key);
 	switch (r.what) {
 	case KEY_DO_NOTHING:
 		return false;
 	case KEY_DO_REDRAW:
 		return true;
+	case KEY_DO_FILTER:
+		/* x hides the literals of the recorded queries as live; other filters are fixed */
+		if (r.filter.redact != u->filter.redact) {
+			u->filter.redact = r.filter.redact;
+			return true;
+		}
+		break;
 	case KEY_DO_STACKS:
-		/* the Stacks panel's picker: a recording holds the stacks of its -p process only */
-		if (!strcmp(p->ops->name, "stacks")) {
+		/* the Stacks panel's picker, a query's or an event's process: -p PID's only */
+		if (strcmp(p->ops->name, "offcpu")) {
 			snprintf(u->message, sizeof(u->message),
 				 "not in a replay: the stacks recorded are those of -p PID");
 			u->message_is_error = true;
@@ -410,11 +425,12 @@ static bool live_key(struct replay_ui *u, int key)
 		keymap_run(p->ops->widget_keys, p->ops->nwidget_keys, p, KEY_RIGHT);
 		return true;
 	default:
-		snprintf(u->message, sizeof(u->message),
-			 "not in a replay: the recording's filters and stacks are as recorded");
-		u->message_is_error = true;
-		return true;
+		break;
 	}
+	snprintf(u->message, sizeof(u->message),
+		 "not in a replay: the recording's filters, probes and stacks are as recorded");
+	u->message_is_error = true;
+	return true;
 }
 
 static void handle_key(struct replay_ui *u, int key)
@@ -445,7 +461,9 @@ static void handle_key(struct replay_ui *u, int key)
 			      (key == '.' ? 1 : key == ',' ? -1 : key == '+' ? 10 : -10));
 		return;
 	case '/':
-		if (u->live_shown)
+		if (u->live_shown && !u->live[u->panel].ops->search)
+			snprintf(u->message, sizeof(u->message), "this panel has no search");
+		else if (u->live_shown)
 			prompt_open(&u->prompt, REPLAY_PROMPT_SEARCH,
 				    "search (n: next, N: previous)", "");
 		else

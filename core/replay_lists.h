@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The replay source of the list panels (Slow queries, Trace): each recorded interval holds its
+ * own queries or events, so the model shown is put together over a range, the interval alone
+ * (lo == hi) or the cumulative view's (collectors/sql_range.h, trace_range.h).
+ */
+#ifndef KTOP_REPLAY_LISTS_H
+#define KTOP_REPLAY_LISTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record/record_reader.h"
+
+/* Whether panel is a list panel this source puts together. */
+bool replay_lists_has(const char *panel);
+/*
+ * The model of panel over intervals lo..hi of r, its polls count set to polls (free it with
+ * model_section_free), or NULL
+ * with why when interval hi holds none (an older recording), or it is damaged or newer. An
+ * earlier interval without a model adds nothing.
+ */
+void *replay_lists_range(struct record_reader *r, const char *panel, size_t lo, size_t hi,
+			 uint64_t polls, char *why, size_t why_len);
+
+#endif
