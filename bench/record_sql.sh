@@ -35,11 +35,14 @@ db_mysql "$sock" "CREATE DATABASE shop" >/dev/null
 		esac
 		mariadb --no-defaults -S "$sock" -u root -N -B shop -e "$q" >/dev/null 2>&1
 		i=$((i + 1))
+		echo "$i" >"$db_root/queries"
 		sleep "$(awk -v r="$RATE" 'BEGIN { print 1 / r }')"
 	done
 ) &
 load=$!
 sleep 2
+start=$(date +%s)
 echo "# record_sql.sh: MariaDB $db_pid, $RATE slow queries a second (SLEEP(0.02), 4 shapes)"
 KTOP_REF=$KTOP_REF ONLY_AB=1 AB_ARGS="--db $db_pid --trace t:sched:sched_process_exec" \
 	bash "$top/bench/record_size.sh"
+echo "# $(cat "$db_root/queries") slow queries in $(($(date +%s) - start)) s"
