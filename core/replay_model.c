@@ -16,7 +16,7 @@ struct replay_model {
 	struct record_reader *r;
 	char panel[32];
 	bool stacks;          /* the Stacks panel's models, else the Off-CPU panel's */
-	bool lists;           /* a list panel's (core/replay_lists.h) */
+	struct replay_lists *lists; /* a list panel's source (core/replay_lists.h), or NULL */
 	void *shown;          /* what replay_model_get returned last */
 	size_t shown_at;
 	bool shown_cumulative;
@@ -39,7 +39,7 @@ struct replay_model *replay_model_new(struct record_reader *r, const char *panel
 	rm->r = r;
 	snprintf(rm->panel, sizeof(rm->panel), "%s", panel);
 	rm->stacks = !strcmp(panel, "stacks");
-	rm->lists = replay_lists_has(panel);
+	rm->lists = replay_lists_new(r, panel);
 	stack_sum_init(&rm->sum);
 	return rm;
 }
@@ -50,6 +50,7 @@ void replay_model_free(struct replay_model *rm)
 		return;
 	model_section_free(rm->panel, rm->shown);
 	stack_sum_clear(&rm->sum);
+	replay_lists_free(rm->lists);
 	free(rm);
 }
 
@@ -143,7 +144,7 @@ const void *replay_model_get(struct replay_model *rm, size_t i, bool cumulative,
 	rm->shown = NULL;
 	if (rm->lists) {
 		/* put together over its range, the interval alone when not cumulative */
-		m = replay_lists_range(rm->r, rm->panel, cumulative ? lo : i, cumulative ? hi : i,
+		m = replay_lists_range(rm->lists, cumulative ? lo : i, cumulative ? hi : i,
 				       ++rm->gen, why, why_len);
 	} else {
 		m = load(rm, i, why, why_len);

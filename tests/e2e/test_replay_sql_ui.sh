@@ -3,9 +3,10 @@
 # in tmux, as an unprivileged user. A real MariaDB (unix socket in a temp dir) runs slow queries
 # (SLEEP, one in a database, one with an escape sequence) while ktop records them with a trace
 # probe on exec; the batch replay prints the JSON live batch printed, byte for byte. On the
-# screen: an interval shows its own queries only, c the queries of the range, Enter a query's
-# detail with where its time went, g the digest with the recorded fingerprint, and the escape
-# sequence stays escaped; the Trace panel lists the probe and its recorded events, / finds one.
+# screen: an interval shows its own queries only, c the queries of the range (kept as . steps
+# on), Enter a query's detail with where its time went, g the digest with the recorded
+# fingerprint, and the escape sequence stays escaped; the Trace panel lists the probe and its
+# recorded events, / finds one.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$KTOP_TOP/tests/bpf/db.sh"
@@ -41,6 +42,7 @@ wait_for 30 grep -q "snapshot every" "$work/rec.err" ||
 	{ not_ok "ktop records: $(head -3 "$work/rec.err")"; finish; }
 sleep 1 # two intervals without a query
 mariadb --no-defaults -S "$mysock" -u root -N -B shop -e "SELECT SLEEP(0.3)" >/dev/null
+sleep 1 # the next query in another interval
 db_mysql "$mysock" "SELECT SLEEP(0.4)" >/dev/null
 db_mysql "$mysock" "SELECT SLEEP(0.2), '$(printf '\033')[31mred' AS esc" >/dev/null
 wait "$rec"
@@ -88,11 +90,10 @@ check_screen "/ finds the client's exec among them" \
 key a
 check_screen "a (add a probe) is refused in words" wait_for 5 has "not in a replay"
 key 4
-key +
-key +
-wait_for 5 has "interval 16 of 16"
 key c
-check_screen "c: the queries of the range, from the first interval to the last" \
+# on to the last interval one step at a time: each step adds one interval to the range kept
+for ((i = ${first_at:-1}; i < 16; i++)); do key .; done
+check_screen "c, then . to the last: the queries of the range, from the first interval to the last" \
 	wait_for 5 eval 'has "(intervals 1-16)" && has "SLEEP(0.3)" && has "SLEEP(0.4)" &&
 		has "31mred"'
 check_screen "the escape sequence recorded shows escaped" \
