@@ -2,8 +2,8 @@
 # What the Slow queries and Trace models add to a recording, reported (never asserted): the A/B
 # of bench/record_size.sh (KTOP_REF against KTOP recording the same box at once, ONLY_AB=1)
 # while a MariaDB started here (tests/bpf/db.sh, unix socket in a temp dir) runs slow queries
-# all the time (at most RATE a second of SLEEP(0.02) in four shapes, with a database and a user), and
-# both builds trace it (--db PID) with a trace probe on exec (--trace
+# all the time (at most RATE a second of SLEEP(0.02) in four shapes, in a database), and both
+# builds trace it (--db PID) with a trace probe on exec (--trace
 # t:sched:sched_process_exec), so each interval holds queries, their waits and blocked stacks,
 # the digest, the probe and its events.
 # Needs root, MariaDB and perf. Usage: KTOP_REF=path bench/record_sql.sh (KTOP, AB_DURATION,
@@ -11,7 +11,8 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 RATE=${RATE:-10}
-[ -n "${KTOP_REF:-}" ] || { echo "record_sql.sh: set KTOP_REF to the build to compare" >&2; exit 2; }
+[ -n "${KTOP_REF:-}" ] ||
+	{ echo "record_sql.sh: set KTOP_REF to the build to compare" >&2; exit 2; }
 . "$top/tests/bpf/db.sh"
 load=""
 cleanup() {

@@ -17,6 +17,7 @@
 #define SQL_DIGEST_MIN_BYTES 21
 #define SQL_QUERY_MIN_BYTES  35
 
+/* A query's waits, or a digest's sums of them. */
 static void put_waits(struct codec_out *out, const struct sql_query_waits *w)
 {
 	codec_put_varint(out, SCHED_NCLASSES);
@@ -53,6 +54,7 @@ static uint64_t digest_ref(const struct sql_model *m, const struct sql_query *q)
 	return 0;
 }
 
+/* One query of the interval, its blocked stacks and their notes. */
 static void put_query(struct stack_codec *c, const struct sql_model *m, const struct sql_query *q,
 		      struct codec_out *out)
 {
@@ -151,6 +153,7 @@ static uint8_t get_class(struct codec_in *in)
 	return c;
 }
 
+/* Waits as put_waits wrote them (as many classes as this ktop knows). */
 static void get_waits(struct codec_in *in, struct sql_query_waits *w)
 {
 	uint64_t n = codec_get_varint(in);
@@ -165,6 +168,7 @@ static void get_waits(struct codec_in *in, struct sql_query_waits *w)
 	w->io_bytes = codec_get_varint(in);
 }
 
+/* A histogram as put_hist wrote it: its slots in order, each once. */
 static void get_hist(struct codec_in *in, struct hist *h)
 {
 	size_t n = codec_get_count(in, 2, HIST_SLOTS);
@@ -185,6 +189,7 @@ static void get_hist(struct codec_in *in, struct hist *h)
 	h->sum = codec_get_varint(in);
 }
 
+/* The servers; false when the cursor went bad. */
 static bool read_servers(struct codec_in *in, struct sql_model *m)
 {
 	m->nservers = codec_get_count(in, SQL_SERVER_MIN_BYTES, 1u << 20);
@@ -202,6 +207,7 @@ static bool read_servers(struct codec_in *in, struct sql_model *m)
 	return !in->bad;
 }
 
+/* The digest rows (their count in m as they are read, so all are freed); false if bad. */
 static bool read_digests(struct codec_in *in, struct sql_model *m)
 {
 	size_t n = codec_get_count(in, SQL_DIGEST_MIN_BYTES, SQL_DIGESTS_MAX);
@@ -288,6 +294,7 @@ static bool read_query(struct codec_in *in, struct sql_model *m, struct sql_quer
 	return true;
 }
 
+/* The interval's queries; false with why when one is damaged. */
 static bool read_queries(struct codec_in *in, struct sql_model *m, char *why, size_t why_len)
 {
 	size_t n = codec_get_count(in, SQL_QUERY_MIN_BYTES, 1u << 24);

@@ -77,6 +77,7 @@ static char get_type(struct codec_in *in)
 	return (char)t;
 }
 
+/* The probes; false when the cursor went bad. */
 static bool read_probes(struct codec_in *in, struct trace_model *m)
 {
 	m->nprobes = codec_get_count(in, TRACE_PROBE_MIN_BYTES, TRACE_MAX_PROBES);
@@ -97,6 +98,7 @@ static bool read_probes(struct codec_in *in, struct trace_model *m)
 	return !in->bad;
 }
 
+/* The interval's events (their count in m as they are read, so all are freed). */
 static bool read_events(struct codec_in *in, struct trace_model *m)
 {
 	size_t n = codec_get_count(in, TRACE_EVENT_MIN_BYTES, TRACE_EVENTS_MAX);

@@ -58,8 +58,8 @@ static void *load(struct replay_lists *rl, size_t i, char *why, size_t why_len)
 	rc = model_section_load(raw, len, rl->panel, &m, why, why_len);
 	free(raw);
 	if (rc == 0)
-		snprintf(why, why_len, "this interval holds no %s model (recorded by an older ktop)",
-			 rl->panel);
+		snprintf(why, why_len,
+			 "this interval holds no %s model (recorded by an older ktop)", rl->panel);
 	return rc == 1 ? m : NULL;
 }
 

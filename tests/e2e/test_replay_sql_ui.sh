@@ -93,7 +93,7 @@ key 4
 key c
 # on to the last interval one step at a time: each step adds one interval to the range kept
 for ((i = ${first_at:-1}; i < 16; i++)); do key .; done
-check_screen "c, then . to the last: the queries of the range, from the first interval to the last" \
+check_screen "c, then . to the last: the queries of the range, from the first to the last" \
 	wait_for 5 eval 'has "(intervals 1-16)" && has "SLEEP(0.3)" && has "SLEEP(0.4)" &&
 		has "31mred"'
 check_screen "the escape sequence recorded shows escaped" \
@@ -107,7 +107,7 @@ check_screen "Enter: the slowest query in detail, where its time went" \
 key Escape
 key g
 check_screen "g: the digest, SLEEP(0.3) and SLEEP(0.4) under the recorded fingerprint" \
-	wait_for 5 eval 'has FINGERPRINT && screen | grep -E "^ +2 .* select sleep\(\?\)$" >/dev/null'
+	wait_for 5 eval 'has FINGERPRINT && screen | grep -qE "^ +2 .* select sleep\(\?\)$"'
 key c
 check_screen "c again: the last interval alone, whose digest is empty" \
 	wait_for 5 eval '! has "(intervals 1-16)" && has "no slow query yet"'

@@ -2,8 +2,8 @@
 /*
  * A libFuzzer target for record/'s reader: the input is a recording file. It is listed (index
  * or scan), every interval is loaded, its sections walked and its Off-CPU, Stacks, Slow
- * queries and Trace models decoded; nothing may crash, leak or read out of bounds (configure CC=clang
- * --enable-fuzzing; test.sh's fuzz tier runs it).
+ * queries and Trace models decoded; nothing may crash, leak or read out of bounds (configure
+ * CC=clang --enable-fuzzing; test.sh's fuzz tier runs it).
  */
 #include <stddef.h>
 #include <stdint.h>
