@@ -111,6 +111,11 @@ check_screen "g: the digest, SLEEP(0.3) and SLEEP(0.4) under the recorded finger
 key c
 check_screen "c again: the last interval alone, whose digest is empty" \
 	wait_for 5 eval '! has "(intervals 1-16)" && has "no slow query yet"'
+key c
+key g
+key x
+check_screen "c, g, x: the range's list, the recorded queries' literals hidden, as live" \
+	wait_for 5 eval 'has "redacted" && has "SELECT SLEEP(?)" && ! has "SLEEP(0.4)"'
 key q
 check_screen "q quits" wait_for 10 eval '! tm has-session -t rq 2>/dev/null'
 finish
