@@ -11,6 +11,7 @@
 
 #define SQL_CODEC_FLAG_TRUNCATED 1u
 #define SQL_CODEC_FLAG_PREPARED	 2u
+#define SQL_CODEC_LIST_MAX	 (1u << 22) /* --max-queries' bound: a list a replay keeps */
 
 /* The fewest bytes a server, a digest and a query take: counts are checked against them. */
 #define SQL_SERVER_MIN_BYTES 6
@@ -330,7 +331,7 @@ static bool read_head(struct codec_in *in, struct sql_model *m)
 		m->per_second[i] = codec_get_varint(in);
 	for (int k = 0; k < 2; k++)
 		codec_get_field(in, m->rules_warning[k], sizeof(m->rules_warning[k]));
-	if (m->interval_from > m->seen)
+	if (m->interval_from > m->seen || m->list_max > SQL_CODEC_LIST_MAX)
 		in->bad = true;
 	return !in->bad;
 }
