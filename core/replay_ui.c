@@ -298,6 +298,11 @@ static void redraw(struct replay_ui *u)
 	else if (u->message[0])
 		canvas_put(&u->cv, rows - 1, 0, u->message_is_error ? THEME_ERROR : THEME_DEFAULT,
 			   u->message);
+	else if (u->live_shown && !strcmp(registry[u->panel].panel->name, "sql"))
+		/* its g is the digest, as live: the time is gone to from another panel */
+		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
+			   ",/. interval  -/+ ten  Space play  g digest  Enter detail  c cumulative  "
+			   "m range  Tab panel  W save  q quit");
 	else if (u->live_shown)
 		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
 			   ",/. interval  -/+ ten  Space play  g go to  / search  c cumulative  "

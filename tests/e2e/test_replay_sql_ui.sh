@@ -71,6 +71,7 @@ tm -f /dev/null new-session -d -s rq -x 120 -y 36 \
 check_screen "the Slow queries panel is drawn from its model: the recorded server and its tracing" \
 	wait_for 15 eval 'has "interval 1 of 16" && has "mariadbd $db_pid (uprobe" && has "TIME "'
 check_screen "the first interval holds no query" eval '! has "SLEEP("'
+check_screen "the footer says g is the digest here, as live" has "g digest  Enter detail"
 # step to the first query's interval: it alone is listed
 for ((i = 1; i < ${first_at:-1}; i++)); do key .; done
 check_screen "interval $first_at lists its query, the one in shop, and no other" \
