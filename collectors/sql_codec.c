@@ -46,18 +46,44 @@ static void put_hist(struct codec_out *out, const struct hist *h)
 	codec_put_varint(out, h->sum);
 }
 
-/* The number of q's digest in m, + 1 (0: none). */
-static uint64_t digest_ref(const struct sql_model *m, const struct sql_query *q)
+/* A digest's fingerprint (the pointer its queries hold) and its number. */
+struct digest_ref {
+	const char *fp;
+	size_t digest;
+};
+
+/* Order references by pointer. */
+static int digest_ref_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; q->fingerprint && i < m->ndigests; i++)
-		if (m->digests[i].fingerprint == q->fingerprint)
-			return i + 1;
-	return 0;
+	const struct digest_ref *x = a, *y = b;
+
+	return x->fp < y->fp ? -1 : x->fp > y->fp;
+}
+
+/* m's digests by the pointer of their fingerprint, to find a query's (free it). */
+static struct digest_ref *digest_refs(const struct sql_model *m)
+{
+	struct digest_ref *refs = xreallocarray(NULL, m->ndigests ? m->ndigests : 1, sizeof(*refs));
+
+	for (size_t i = 0; i < m->ndigests; i++)
+		refs[i] = (struct digest_ref){ m->digests[i].fingerprint, i };
+	qsort(refs, m->ndigests, sizeof(*refs), digest_ref_cmp);
+	return refs;
+}
+
+/* The number of q's digest among n refs, + 1 (0: none). */
+static uint64_t digest_ref(const struct digest_ref *refs, size_t n, const struct sql_query *q)
+{
+	struct digest_ref key = { .fp = q->fingerprint };
+	const struct digest_ref *r;
+
+	r = q->fingerprint ? bsearch(&key, refs, n, sizeof(*refs), digest_ref_cmp) : NULL;
+	return r ? r->digest + 1 : 0;
 }
 
 /* One query of the interval, its blocked stacks and their notes. */
-static void put_query(struct stack_codec *c, const struct sql_model *m, const struct sql_query *q,
-		      struct codec_out *out)
+static void put_query(struct stack_codec *c, const struct digest_ref *refs, size_t nrefs,
+		      const struct sql_query *q, struct codec_out *out)
 {
 	codec_put_double(out, q->time);
 	codec_put_double(out, q->start);
@@ -68,7 +94,7 @@ static void put_query(struct stack_codec *c, const struct sql_model *m, const st
 	codec_put_str(out, q->text);
 	codec_put_bytes(out, &(uint8_t){ (q->truncated ? SQL_CODEC_FLAG_TRUNCATED : 0) |
 					 (q->prepared ? SQL_CODEC_FLAG_PREPARED : 0) }, 1);
-	codec_put_varint(out, digest_ref(m, q));
+	codec_put_varint(out, digest_ref(refs, nrefs, q));
 	codec_put_varint(out, q->server_pid);
 	codec_put_varint(out, q->seq);
 	codec_put_field(out, q->database, sizeof(q->database));
@@ -130,8 +156,13 @@ void sql_model_encode(struct stack_codec *c, const struct sql_model *m, struct c
 		put_waits(out, &d->waits);
 	}
 	codec_put_varint(out, m->nqueries - start);
-	for (size_t i = start; i < m->nqueries; i++)
-		put_query(c, m, &m->queries[i], out);
+	if (start < m->nqueries) {
+		struct digest_ref *refs = digest_refs(m);
+
+		for (size_t i = start; i < m->nqueries; i++)
+			put_query(c, refs, m->ndigests, &m->queries[i], out);
+		free(refs);
+	}
 }
 
 /* A server kind: 0 or 1. */
