@@ -90,6 +90,10 @@ check_screen "/ finds the client's exec among them" \
 	wait_for 5 eval '! has "search (n" && has "exec /usr/bin/mariadb"'
 key a
 check_screen "a (add a probe) is refused in words" wait_for 5 has "not in a replay"
+key c
+key Enter
+check_screen "c, Enter: the interval alone (fewer events than the selection's), the event's stacks \
+refused in words" wait_for 5 eval '! has "(intervals 1-" && has "not in a replay: the stacks"'
 key 4
 key c
 # on to the last interval one step at a time: each step adds one interval to the range kept
