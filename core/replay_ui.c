@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * -r FILE without -b: the recording on the screen. A panel recorded as a model (Off-CPU,
- * Stacks) is the live panel fed the recorded models: its tree expands, collapses and is
+ * Stacks, Overview) is the live panel fed the recorded models: its tree expands, collapses and is
  * searched as live, its cumulative view adds up the intervals of a range. The others show the
  * text they exported at that interval (the panel as it was, at 100 columns). The header names
  * the recorded host, kernel and moment, with a timeline of the recording; keys step one
@@ -45,6 +45,7 @@
 enum replay_prompt {
 	REPLAY_PROMPT_JUMP = 1,
 	REPLAY_PROMPT_SEARCH,
+	REPLAY_PROMPT_THRESHOLD,
 };
 
 struct replay_ui {
@@ -70,6 +71,8 @@ struct replay_ui {
 	struct panel live[REGISTRY_MAX_PANELS];
 	struct replay_model *source[REGISTRY_MAX_PANELS];
 	struct replay_model *aux_source[REGISTRY_MAX_PANELS]; /* its aux panel's models */
+	struct replay_model *aux2_source[REGISTRY_MAX_PANELS]; /* and its aux2 panel's */
+	bool cumulative[REGISTRY_MAX_PANELS]; /* c on a panel that has no c of its own */
 	bool live_shown;     /* the shown panel was drawn from its model */
 	struct filter filter; /* what the live panels' keys read: a recording's is fixed */
 	size_t mark;         /* the other end of the cumulative view's range (m) */
@@ -88,12 +91,16 @@ static const char *clock_text(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
-/* Whether a live panel shows cumulative figures (its c). */
-static bool is_cumulative(const struct panel *p)
+/* Whether live panel i shows cumulative figures (its c, or the replay's for the Overview). */
+static bool is_cumulative(const struct replay_ui *u, size_t i)
 {
+	const struct panel *p = &u->live[i];
+
 	if (!strcmp(p->ops->name, "stacks"))
 		return stacks_panel_is_cumulative(p);
-	return offcpu_panel_is_cumulative(p);
+	if (!strcmp(p->ops->name, "offcpu"))
+		return offcpu_panel_is_cumulative(p);
+	return u->cumulative[i];
 }
 
 /*
@@ -110,6 +117,10 @@ static bool fetch_models(struct replay_ui *u, size_t i, bool cumulative, char *w
 	p->aux_model = u->aux_source[i] ? replay_model_get(u->aux_source[i], u->at, cumulative,
 							   u->mark, aux_why, sizeof(aux_why))
 					: NULL;
+	p->aux_model2 = u->aux2_source[i] ? replay_model_get(u->aux2_source[i], u->at,
+							     cumulative, u->mark, aux_why,
+							     sizeof(aux_why))
+					  : NULL;
 	return p->model != NULL;
 }
 
@@ -172,7 +183,7 @@ static void draw_top(struct replay_ui *u)
 			    "ktop replay  %s  %s  %s  interval %zu of %zu", host, kernel,
 			    clock_text(record_reader_time(u->r, u->at), t, sizeof(t)), u->at + 1,
 			    u->n);
-	if (u->live_shown && is_cumulative(&u->live[u->panel])) {
+	if (u->live_shown && is_cumulative(u, u->panel)) {
 		size_t lo = u->mark < u->at ? u->mark : u->at;
 		size_t hi = u->mark < u->at ? u->at : u->mark;
 		char x[16], y[16];
@@ -225,7 +236,8 @@ static bool draw_live(struct replay_ui *u, int rows)
 
 	p->model = NULL;
 	p->aux_model = NULL;
-	if (!src || !fetch_models(u, u->panel, is_cumulative(p), why, sizeof(why)))
+	p->aux_model2 = NULL;
+	if (!src || !fetch_models(u, u->panel, is_cumulative(u, u->panel), why, sizeof(why)))
 		return false;
 	canvas_reset(&u->body, u->screen.cols, rows);
 	p->ops->draw(p, &u->body);
@@ -375,6 +387,27 @@ static bool search(struct replay_ui *u, const char *text)
 }
 
 /*
+ * The t prompt's answer: the live panel's own threshold (the Overview's minimum busy time);
+ * one that would change what was recorded (a collector's) is refused. False with the reason.
+ */
+static bool threshold(struct replay_ui *u, const char *text)
+{
+	struct panel *p = &u->live[u->panel];
+	struct filter f = u->filter;
+	char why[160];
+
+	if (p->ops->set_threshold(p, text, &f, why, sizeof(why))) {
+		prompt_fail(&u->prompt, why);
+		return false;
+	}
+	if (memcmp(&f, &u->filter, sizeof(f))) {
+		prompt_fail(&u->prompt, "not in a replay: this threshold is as recorded");
+		return false;
+	}
+	return true;
+}
+
+/*
  * A key for the live panel shown (its own keys, then its tree's), as live; true when used.
  * What would change the recording (filters, unwinding) or leave it is refused in words.
  */
@@ -391,16 +424,34 @@ static bool live_key(struct replay_ui *u, int key)
 	 * panel rebuilds at once holds the selected node and the selection stays
 	 */
 	if (key == 'c')
-		fetch_models(u, u->panel, !is_cumulative(p), why, sizeof(why));
+		fetch_models(u, u->panel, !is_cumulative(u, u->panel), why, sizeof(why));
+	/* a panel with no c of its own (the Overview): the replay adds its intervals up */
+	if (key == 'c' && !keymap_find(p->ops->keys, p->ops->nkeys, 'c')) {
+		u->cumulative[u->panel] = !u->cumulative[u->panel];
+		return true;
+	}
 	r = panel_key(p, key);
 	switch (r.what) {
 	case KEY_DO_NOTHING:
 		return false;
 	case KEY_DO_REDRAW:
 		return true;
+	case KEY_DO_FILTER:
+		/* the Overview's G groups the rows as live; the groups' figures are as recorded */
+		if (r.filter.sched_groups != u->filter.sched_groups) {
+			u->filter.sched_groups = r.filter.sched_groups;
+			return true;
+		}
+		snprintf(u->message, sizeof(u->message),
+			 "not in a replay: the recording's filters and stacks are as recorded");
+		u->message_is_error = true;
+		return true;
 	case KEY_DO_STACKS:
-		/* the Stacks panel's picker: a recording holds the stacks of its -p process only */
-		if (!strcmp(p->ops->name, "stacks")) {
+		/*
+		 * the Stacks panel's picker, the Overview's Enter: a recording holds the stacks of
+		 * its -p process only
+		 */
+		if (!strcmp(p->ops->name, "stacks") || !p->ops->nwidget_keys) {
 			snprintf(u->message, sizeof(u->message),
 				 "not in a replay: the stacks recorded are those of -p PID");
 			u->message_is_error = true;
@@ -427,9 +478,10 @@ static void handle_key(struct replay_ui *u, int key)
 		enum prompt_result pr = prompt_key(&u->prompt, key);
 
 		if (pr == PROMPT_CANCEL ||
-		    (pr == PROMPT_SUBMIT && (u->prompt.purpose == REPLAY_PROMPT_SEARCH
-						     ? search(u, u->prompt.text)
-						     : jump(u, u->prompt.text))))
+		    (pr == PROMPT_SUBMIT &&
+		     (u->prompt.purpose == REPLAY_PROMPT_SEARCH	     ? search(u, u->prompt.text)
+		      : u->prompt.purpose == REPLAY_PROMPT_THRESHOLD ? threshold(u, u->prompt.text)
+								     : jump(u, u->prompt.text))))
 			prompt_close(&u->prompt);
 		return;
 	}
@@ -452,6 +504,13 @@ static void handle_key(struct replay_ui *u, int key)
 			snprintf(u->message, sizeof(u->message),
 				 "this panel is its recorded text: no search");
 		return;
+	case 't':
+		if (u->live_shown && u->live[u->panel].ops->set_threshold) {
+			prompt_open(&u->prompt, REPLAY_PROMPT_THRESHOLD,
+				    u->live[u->panel].ops->threshold_prompt, "");
+			return;
+		}
+		break;
 	case 'm':
 		u->mark = u->at;
 		snprintf(u->message, sizeof(u->message),
@@ -596,6 +655,8 @@ static void live_open(struct replay_ui *u)
 			stacks_panel_set_interval(p, true);
 		if (registry[i].aux)
 			u->aux_source[i] = replay_model_new(u->r, registry[i].aux);
+		if (registry[i].aux2)
+			u->aux2_source[i] = replay_model_new(u->r, registry[i].aux2);
 	}
 }
 
@@ -606,9 +667,11 @@ static void live_close(struct replay_ui *u)
 			continue;
 		u->live[i].model = NULL;
 		u->live[i].aux_model = NULL;
+		u->live[i].aux_model2 = NULL;
 		u->live[i].ops->free(&u->live[i]);
 		replay_model_free(u->source[i]);
 		replay_model_free(u->aux_source[i]);
+		replay_model_free(u->aux2_source[i]);
 	}
 }
 

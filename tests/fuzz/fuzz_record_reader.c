@@ -45,6 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				model_section_free("offcpu", model);
 			if (model_section_load(raw, len, "stacks", &model, why, sizeof(why)) == 1)
 				model_section_free("stacks", model);
+			if (model_section_load(raw, len, "overview", &model, why, sizeof(why)) == 1)
+				model_section_free("overview", model);
 			free(raw);
 		}
 		record_reader_find(r, 1);
