@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/app.h"
+#include "core/export.h"
 #include "core/model_section.h"
 #include "core/registry.h"
 #include "core/replay_model.h"
@@ -387,6 +388,26 @@ static bool search(struct replay_ui *u, const char *text)
 }
 
 /*
+ * F and P: the stacks the live panel shows (the interval, or the range added up) saved as
+ * live saves them, folded or as a pprof profile, in $KTOP_EXPORT_DIR (else .), written whole
+ * to an unnamed file and then named, never over a file or through a symlink.
+ */
+static void save_stacks(struct replay_ui *u, enum export_format fmt)
+{
+	struct status_info si = { 0 };
+	char path[512], why[512];
+
+	u->message_is_error = true;
+	if (export_save(&u->live[u->panel], fmt, &si, u->screen.cols, u->screen.utf8, NULL, path,
+			sizeof(path), why, sizeof(why))) {
+		snprintf(u->message, sizeof(u->message), "save failed: %s", why);
+		return;
+	}
+	snprintf(u->message, sizeof(u->message), "saved %s", path);
+	u->message_is_error = false;
+}
+
+/*
  * The t prompt's answer: the live panel's own threshold (the Overview's minimum busy time);
  * one that would change what was recorded (a collector's) is refused. False with the reason.
  */
@@ -435,6 +456,10 @@ static bool live_key(struct replay_ui *u, int key)
 	case KEY_DO_NOTHING:
 		return false;
 	case KEY_DO_REDRAW:
+		return true;
+	case KEY_DO_SAVE_FOLDED:
+	case KEY_DO_SAVE_PPROF:
+		save_stacks(u, r.what == KEY_DO_SAVE_PPROF ? EXPORT_PPROF : EXPORT_FOLDED);
 		return true;
 	case KEY_DO_FILTER:
 		/* the Overview's G groups the rows as live; the groups' figures are as recorded */
