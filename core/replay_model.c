@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectors/bio_sum.h"
 #include "collectors/offcpu_model.h"
 #include "collectors/sched_sum.h"
 #include "collectors/stack_sum.h"
@@ -17,6 +18,7 @@ struct replay_model {
 	char panel[32];
 	bool stacks;          /* the Stacks panel's models, else the Off-CPU panel's */
 	bool sched;           /* the Overview's (struct sched_model) */
+	bool bio;             /* the Block I/O panel's (struct bio_model) */
 	void *shown;          /* what replay_model_get returned last */
 	size_t shown_at;
 	bool shown_cumulative;
@@ -24,6 +26,7 @@ struct replay_model {
 	uint64_t gen;        /* the polls count of the models handed out: new for each */
 	struct stack_sum sum; /* intervals sum_lo..sum_hi added up */
 	struct sched_sum sched_sum; /* the same for the Overview's */
+	struct bio_span bio_sum;    /* and the Block I/O panel's */
 	size_t sum_lo;
 	size_t sum_hi;
 	bool sum_valid;
@@ -41,6 +44,7 @@ struct replay_model *replay_model_new(struct record_reader *r, const char *panel
 	snprintf(rm->panel, sizeof(rm->panel), "%s", panel);
 	rm->stacks = !strcmp(panel, "stacks");
 	rm->sched = !strcmp(panel, "overview");
+	rm->bio = !strcmp(panel, "bio");
 	stack_sum_init(&rm->sum);
 	return rm;
 }
@@ -52,6 +56,7 @@ void replay_model_free(struct replay_model *rm)
 	model_section_free(rm->panel, rm->shown);
 	stack_sum_clear(&rm->sum);
 	sched_sum_clear(&rm->sched_sum);
+	bio_span_clear(&rm->bio_sum);
 	free(rm);
 }
 
@@ -76,6 +81,14 @@ static void set_cumulative(struct replay_model *rm, void *m, bool cumulative)
 		if (cumulative)
 			sched_sum_apply(&rm->sched_sum, m);
 		((struct sched_model *)m)->polls = ++rm->gen;
+		return;
+	}
+	if (rm->bio) {
+		struct bio_model *bm = m;
+
+		/* the interval view's disks to choose from are the interval's */
+		bio_span_set(&bm->cumulative, cumulative ? &rm->bio_sum : &bm->interval);
+		bm->polls = ++rm->gen;
 		return;
 	}
 	if (cumulative) {
@@ -117,6 +130,7 @@ static void sum_range(struct replay_model *rm, size_t lo, size_t hi)
 	if (!rm->sum_valid || rm->sum_lo != lo || rm->sum_hi > hi) {
 		stack_sum_clear(&rm->sum);
 		sched_sum_clear(&rm->sched_sum);
+		bio_span_clear(&rm->bio_sum);
 		rm->sum_s = 0;
 		rm->sum_lo = lo;
 		next = lo;
@@ -131,6 +145,8 @@ static void sum_range(struct replay_model *rm, size_t lo, size_t hi)
 		/* an interval without a model adds nothing: its time is not counted either */
 		if (m && rm->sched) {
 			sched_sum_add(&rm->sched_sum, m);
+		} else if (m && rm->bio) {
+			bio_span_add(&rm->bio_sum, &((struct bio_model *)m)->interval);
 		} else if (m) {
 			stack_sum_add(&rm->sum, interval_set(rm, m, &s));
 			rm->sum_s += s;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * -r FILE without -b: the recording on the screen. A panel recorded as a model (Off-CPU,
- * Stacks, Overview) is the live panel fed the recorded models: its tree expands, collapses and is
+ * Stacks, Overview, Block I/O) is the live panel fed the recorded models: its tree expands, collapses and is
  * searched as live, its cumulative view adds up the intervals of a range. The others show the
  * text they exported at that interval (the panel as it was, at 100 columns). The header names
  * the recorded host, kernel and moment, with a timeline of the recording; keys step one
@@ -32,6 +32,7 @@
 #include "record/record_time.h"
 #include "record/record_writer.h"
 #include "themes/theme.h"
+#include "ui/bio_panel.h"
 #include "ui/canvas.h"
 #include "ui/offcpu_panel.h"
 #include "ui/prompt.h"
@@ -101,6 +102,8 @@ static bool is_cumulative(const struct replay_ui *u, size_t i)
 		return stacks_panel_is_cumulative(p);
 	if (!strcmp(p->ops->name, "offcpu"))
 		return offcpu_panel_is_cumulative(p);
+	if (!strcmp(p->ops->name, "bio"))
+		return bio_panel_is_cumulative(p);
 	return u->cumulative[i];
 }
 
