@@ -91,7 +91,7 @@ void sched_model_encode(const struct sched_model *m, struct codec_out *out)
 	codec_put_double(out, m->interval_s);
 	codec_put_varint(out, m->polls);
 	put_system(out, &m->sys);
-	put_rows(out, m->procs, m->nprocs);
+	/* the process rows are the threads' added up: the reader sums them again */
 	put_rows(out, m->threads, m->nthreads);
 	codec_put_varint(out, m->ngroups);
 	for (size_t i = 0; i < m->ngroups; i++) {
@@ -207,7 +207,7 @@ static void get_rows(struct codec_in *in, struct sched_row **rows, size_t *n)
 		r->threads = get_u32(in);
 		r->state = (char)codec_get_u8(in);
 		/* the state is drawn and sorted as a letter: anything else is damage */
-		if (r->state < 'A' || r->state > 'Z')
+		if (r->state < 'A' || r->state > 'Z' || r->tid == 0)
 			in->bad = true;
 		flags = codec_get_varint(in);
 		r->kthread = flags & ROW_FLAG_KTHREAD;
@@ -251,8 +251,6 @@ int sched_model_decode(const void *data, size_t len, struct sched_model **out, c
 	m->polls = codec_get_varint(&in);
 	get_system(&in, &m->sys);
 	if (!in.bad)
-		get_rows(&in, &m->procs, &m->nprocs);
-	if (!in.bad)
 		get_rows(&in, &m->threads, &m->nthreads);
 	if (!in.bad) {
 		m->ngroups = get_count(&in, GROUP_MIN_BYTES);
@@ -283,6 +281,10 @@ int sched_model_decode(const void *data, size_t len, struct sched_model **out, c
 	}
 	if (m->ngroups > 1)
 		qsort(m->groups, m->ngroups, sizeof(*m->groups), group_cmp);
+	/* as the collector leaves them: processes summed from their threads, busiest first */
+	sched_model_build_procs(m);
+	sched_rows_sort(m->procs, m->nprocs, SCHED_NCLASSES);
+	sched_rows_sort(m->threads, m->nthreads, SCHED_NCLASSES);
 	*out = m;
 	return 0;
 }

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The Overview model in binary, as a recording's model section holds it: a version, the
- * interval's system figures, every process row, every thread row and the cgroup groups read
- * while grouped, so a replay redraws the live Overview (sorted, by thread, grouped, searched).
+ * interval's system figures, every thread row and the cgroup groups read while grouped, so a
+ * replay redraws the live Overview (sorted, by thread, grouped, searched). The process rows
+ * are not written: the reader adds each process's threads up as the collector does.
  *
  *   varint version (SCHED_CODEC_VERSION), varint flags (1: PID filtered), f64 interval_s,
  *   varint polls,
  *   system: varint ncpus, then each f64 user, system, irq, steal; f64 load[3];
  *     varint mem_total_kb, mem_avail_kb, swap_total_kb, swap_free_kb; hist runq; psi;
  *     varint ndisks, then each field name, f64 util, iops, avg_ms; varint switches_repaired
- *   varint nprocs, then each row; varint nthreads, then each row
+ *   varint nthreads, then each row
  *   row: varint pid, tid, uid, threads, u8 state, varint flags (1: kthread, 2: ktop itself),
  *     field user, comm, cgroup, varint ns of each class (SCHED_NCLASSES)
  *   varint ngroups, then each: field cgroup, varint flags (1: has_throttle, 2: v1),

@@ -2,7 +2,8 @@
 /*
  * Tests of the Overview model's binary form (collectors/sched_codec.c): a model encoded and
  * decoded is equal to the original (system figures, run-queue histogram, pressure, disks,
- * every process and thread row with its time per class, the cgroup groups, in name order);
+ * every thread row with its time per class, the cgroup groups, in name order), its process
+ * rows the threads added up as the collector adds them (time, live threads, state, name);
  * a command holding controls comes back escaped; a NaN or an impossible state is refused;
  * every cut of the bytes and a newer version are refused with a reason.
  */
@@ -36,7 +37,7 @@ static struct sched_row row(uint32_t pid, uint32_t tid, const char *comm, char s
 	return r;
 }
 
-/* Two CPUs, pressure, a disk, two processes (one a kernel thread), three threads, two groups. */
+/* Two CPUs, pressure, a disk, three threads of two processes (one a kernel thread), two groups. */
 static void make_model(struct sched_model *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -63,17 +64,14 @@ static void make_model(struct sched_model *m)
 	m->sys.disks[0].iops = 1234.5;
 	m->sys.disks[0].avg_ms = 0.25;
 	m->sys.switches_repaired = 3;
-	m->nprocs = 2;
-	m->procs = calloc(2, sizeof(*m->procs));
-	m->procs[0] = row(4242, 0, "mariadbd", 'D', 1000000);
-	m->procs[1] = row(2, 0, "kthreadd", 'S', 0);
-	m->procs[1].kthread = true;
 	m->nthreads = 3;
 	m->threads = calloc(3, sizeof(*m->threads));
-	m->threads[0] = row(4242, 4242, "mariadbd", 'S', 1);
-	m->threads[1] = row(4242, 4250, "ib_io_wr-1", 'D', 999999);
-	m->threads[1].self = true;
+	/* the busiest first, as the collector leaves them */
+	m->threads[0] = row(4242, 4250, "ib_io_wr-1", 'D', 999999);
+	m->threads[0].self = true;
+	m->threads[1] = row(4242, 4242, "mariadbd", 'S', 1);
 	m->threads[2] = row(2, 2, "kthreadd", 'X', 0);
+	m->threads[2].kthread = true;
 	m->ngroups = 2;
 	m->groups = calloc(2, sizeof(*m->groups));
 	/* written out of name order: the reader sorts them for sched_model_group */
@@ -85,6 +83,16 @@ static void make_model(struct sched_model *m)
 	m->groups[0].psi.mem_some = 2.5;
 	snprintf(m->groups[1].cgroup, sizeof(m->groups[1].cgroup), "/");
 	m->groups[1].v1 = true;
+}
+
+/* The row of pid/tid among n, or NULL. */
+static const struct sched_row *find(const struct sched_row *rows, size_t n, uint32_t pid,
+				    uint32_t tid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].pid == pid && rows[i].tid == tid)
+			return &rows[i];
+	return NULL;
 }
 
 static void assert_rows_equal(const struct sched_row *x, const struct sched_row *y, size_t n)
@@ -110,6 +118,7 @@ static void test_round_trip(void **state)
 	struct codec_out out = { 0 };
 	char why[256] = "";
 	const struct sched_group *g;
+	const struct sched_row *p;
 
 	(void)state;
 	make_model(&m);
@@ -132,10 +141,21 @@ static void test_round_trip(void **state)
 	assert_true(d->sys.disks[0].util == 0.75 && d->sys.disks[0].iops == 1234.5 &&
 		    d->sys.disks[0].avg_ms == 0.25);
 	assert_int_equal(d->sys.switches_repaired, 3);
-	assert_int_equal(d->nprocs, 2);
-	assert_rows_equal(m.procs, d->procs, 2);
 	assert_int_equal(d->nthreads, 3);
 	assert_rows_equal(m.threads, d->threads, 3);
+	/* the processes: their threads added up, the main thread's name, the telling state */
+	assert_int_equal(d->nprocs, 2);
+	p = find(d->procs, 2, 4242, 0);
+	assert_non_null(p);
+	assert_string_equal(p->comm, "mariadbd");
+	assert_int_equal(p->threads, 2);
+	assert_int_equal(p->state, 'D');
+	assert_int_equal(p->ns[SCHED_TIME_CPU], 1000000);
+	assert_int_equal(p->ns[SCHED_TIME_OTHER], 8000000);
+	assert_true(p == &d->procs[0]); /* the busiest first */
+	p = find(d->procs, 2, 2, 0);
+	assert_non_null(p);
+	assert_true(p->kthread && p->state == 'X' && p->threads == 0);
 	assert_int_equal(d->ngroups, 2);
 	assert_string_equal(d->groups[0].cgroup, "/");
 	g = sched_model_group(d, "db.service");
@@ -156,11 +176,12 @@ static void test_hostile_comm_escaped(void **state)
 	char why[256];
 
 	(void)state;
-	m.nprocs = 1;
-	m.procs = calloc(1, sizeof(*m.procs));
-	m.procs[0] = row(9, 0, "evil\x1b[2J\xff", 'R', 5);
+	m.nthreads = 1;
+	m.threads = calloc(1, sizeof(*m.threads));
+	m.threads[0] = row(9, 9, "evil\x1b[2J\xff", 'R', 5);
 	sched_model_encode(&m, &out);
 	assert_int_equal(sched_model_decode(out.data, out.len, &d, why, sizeof(why)), 0);
+	assert_string_equal(d->threads[0].comm, "evil\\x1b[2J\\xff");
 	assert_string_equal(d->procs[0].comm, "evil\\x1b[2J\\xff");
 	sched_model_free(d);
 	sched_model_clear(&m);
@@ -182,7 +203,7 @@ static void test_bad_values_refused(void **state)
 	assert_non_null(strstr(why, "damaged at byte"));
 	assert_null(d);
 	m.sys.cpus[1].user = 0.5;
-	m.procs[0].state = '\n';
+	m.threads[0].state = '\n';
 	codec_out_clear(&out);
 	sched_model_encode(&m, &out);
 	assert_int_equal(sched_model_decode(out.data, out.len, &d, why, sizeof(why)), -EBADMSG);
