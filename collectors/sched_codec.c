@@ -283,6 +283,16 @@ int sched_model_decode(const void *data, size_t len, struct sched_model **out, c
 		qsort(m->groups, m->ngroups, sizeof(*m->groups), group_cmp);
 	/* as the collector leaves them: processes summed from their threads, busiest first */
 	sched_model_build_procs(m);
+	/* now by process and thread: a thread listed twice is damage */
+	for (size_t i = 1; i < m->nthreads; i++) {
+		if (m->threads[i].pid == m->threads[i - 1].pid &&
+		    m->threads[i].tid == m->threads[i - 1].tid) {
+			snprintf(why, why_len, "overview model: thread %u of process %u listed twice",
+				 m->threads[i].tid, m->threads[i].pid);
+			sched_model_free(m);
+			return -EBADMSG;
+		}
+	}
 	sched_rows_sort(m->procs, m->nprocs, SCHED_NCLASSES);
 	sched_rows_sort(m->threads, m->nthreads, SCHED_NCLASSES);
 	*out = m;

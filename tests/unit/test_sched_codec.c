@@ -4,7 +4,8 @@
  * decoded is equal to the original (system figures, run-queue histogram, pressure, disks,
  * every thread row with its time per class, the cgroup groups, in name order), its process
  * rows the threads added up as the collector adds them (time, live threads, state, name);
- * a command holding controls comes back escaped; a NaN or an impossible state is refused;
+ * a command holding controls comes back escaped; a NaN, an impossible state or a thread
+ * listed twice is refused;
  * every cut of the bytes and a newer version are refused with a reason.
  */
 #include <stdarg.h>
@@ -188,7 +189,7 @@ static void test_hostile_comm_escaped(void **state)
 	codec_out_free(&out);
 }
 
-/* A NaN CPU share or a state that is no letter is damage, said with its place. */
+/* A NaN CPU share, a state that is no letter or a thread listed twice is damage, said. */
 static void test_bad_values_refused(void **state)
 {
 	struct sched_model m, *d = NULL;
@@ -207,6 +208,12 @@ static void test_bad_values_refused(void **state)
 	codec_out_clear(&out);
 	sched_model_encode(&m, &out);
 	assert_int_equal(sched_model_decode(out.data, out.len, &d, why, sizeof(why)), -EBADMSG);
+	/* a thread twice would give its process whichever name a sort left first */
+	m.threads[0] = m.threads[1];
+	codec_out_clear(&out);
+	sched_model_encode(&m, &out);
+	assert_int_equal(sched_model_decode(out.data, out.len, &d, why, sizeof(why)), -EBADMSG);
+	assert_non_null(strstr(why, "listed twice"));
 	sched_model_clear(&m);
 	codec_out_free(&out);
 }
