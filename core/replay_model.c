@@ -86,8 +86,13 @@ static void set_cumulative(struct replay_model *rm, void *m, bool cumulative)
 	if (rm->bio) {
 		struct bio_model *bm = m;
 
-		/* the interval view's disks to choose from are the interval's */
+		/*
+		 * the interval view's disks to choose from are the interval's; the cumulative
+		 * view's interval is the range too, for the Overview's I/O columns, which read it
+		 */
 		bio_span_set(&bm->cumulative, cumulative ? &rm->bio_sum : &bm->interval);
+		if (cumulative)
+			bio_span_set(&bm->interval, &rm->bio_sum);
 		bm->polls = ++rm->gen;
 		return;
 	}
