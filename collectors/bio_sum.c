@@ -37,7 +37,8 @@ void bio_span_add(struct bio_span *sum, const struct bio_span *s)
 			if (sum->disks[k].dev == d->dev)
 				t = &sum->disks[k];
 		if (!t) {
-			sum->disks = xreallocarray(sum->disks, sum->ndisks + 1, sizeof(*sum->disks));
+			sum->disks = xreallocarray(sum->disks, sum->ndisks + 1,
+						   sizeof(*sum->disks));
 			t = &sum->disks[sum->ndisks++];
 			memset(t, 0, sizeof(*t));
 			t->dev = d->dev;
@@ -55,7 +56,8 @@ void bio_span_add(struct bio_span *sum, const struct bio_span *s)
 			if (sum->procs[k].pid == p->pid && sum->procs[k].dev == p->dev)
 				t = &sum->procs[k];
 		if (!t) {
-			sum->procs = xreallocarray(sum->procs, sum->nprocs + 1, sizeof(*sum->procs));
+			sum->procs = xreallocarray(sum->procs, sum->nprocs + 1,
+						   sizeof(*sum->procs));
 			t = &sum->procs[sum->nprocs++];
 			memset(t, 0, sizeof(*t));
 			t->pid = p->pid;

@@ -231,7 +231,10 @@ static char sched_state_letter(uint32_t state)
 	return state == SCHED_STATE_EXITED ? 'X' : 'S';
 }
 
-/* Name each process row from /proc while it lives (else as the kernel side noted it), and its threads alike. */
+/*
+ * The process rows summed from the threads, each named from /proc while it lives (else as the
+ * kernel side noted it), its threads alike.
+ */
 static void sched_build_procs(struct sched_priv *priv, struct sched_model *m)
 {
 	size_t t = 0;

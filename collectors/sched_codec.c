@@ -287,7 +287,7 @@ int sched_model_decode(const void *data, size_t len, struct sched_model **out, c
 	for (size_t i = 1; i < m->nthreads; i++) {
 		if (m->threads[i].pid == m->threads[i - 1].pid &&
 		    m->threads[i].tid == m->threads[i - 1].tid) {
-			snprintf(why, why_len, "overview model: thread %u of process %u listed twice",
+			snprintf(why, why_len, "overview model: thread %u of %u listed twice",
 				 m->threads[i].tid, m->threads[i].pid);
 			sched_model_free(m);
 			return -EBADMSG;

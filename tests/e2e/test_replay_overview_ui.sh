@@ -18,7 +18,8 @@ sleeper=$!
 pids+=("$sleeper")
 wait_for 15 grep -q ready "$work/sleeper.out" || { not_ok "the sleeper starts"; finish; }
 "$KTOP" -b -P overview -d 0.5 -n 6 -p "$burner,$sleeper" -w "$work/ov.ktop" >/dev/null \
-	2>"$work/ov.err" || { not_ok "recording the burner and sleeper: $(head -2 "$work/ov.err")"; finish; }
+	2>"$work/ov.err" ||
+	{ not_ok "recording the burner and sleeper: $(head -2 "$work/ov.err")"; finish; }
 mkdir -p "$work/save" && chown nobody "$work/ov.ktop" "$work/save" && chmod 755 "$work"
 
 screen() { tm capture-pane -p -t ro; }
@@ -37,7 +38,8 @@ check "as nobody, the Overview is drawn live from its model: 2 processes, the bu
 		first_row | grep -qE "^ +$burner .* burner\$"'
 key I
 check "I: the sort reversed, the sleeper now first" \
-	wait_for 5 eval 'has "sort busy (reversed)" && first_row | grep -qE "^ +$sleeper .* sleeper\$"'
+	wait_for 5 eval 'has "sort busy (reversed)" &&
+		first_row | grep -qE "^ +$sleeper .* sleeper\$"'
 key I
 key /
 wait_for 5 has "search (n: next"

@@ -41,9 +41,11 @@ static const struct sched_row *find(const struct sched_row *rows, size_t n, uint
 static void test_sum_by_identity(void **state)
 {
 	struct sched_row a_procs[] = { row(10, 0, "web", 'S', 100), row(20, 0, "db", 'R', 5) };
-	struct sched_row a_threads[] = { row(10, 11, "web-w", 'S', 100), row(20, 20, "db", 'R', 5) };
+	struct sched_row a_threads[] = { row(10, 11, "web-w", 'S', 100),
+					 row(20, 20, "db", 'R', 5) };
 	struct sched_row b_procs[] = { row(30, 0, "cron", 'S', 7), row(10, 0, "web2", 'D', 1) };
-	struct sched_row b_threads[] = { row(10, 11, "web-w", 'D', 1), row(30, 30, "cron", 'S', 7) };
+	struct sched_row b_threads[] = { row(10, 11, "web-w", 'D', 1),
+					 row(30, 30, "cron", 'S', 7) };
 	struct sched_model a = { .interval_s = 0.5, .procs = a_procs, .nprocs = 2,
 				 .threads = a_threads, .nthreads = 2 };
 	struct sched_model b = { .interval_s = 0.25, .procs = b_procs, .nprocs = 2,
