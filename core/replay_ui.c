@@ -40,6 +40,7 @@
 #include "ui/stacks_panel.h"
 #include "ui/screen.h"
 #include "util/escape.h"
+#include "util/parse.h"
 
 #define REPLAY_TOP_ROWS 3     /* header, timeline, tabs */
 #define REPLAY_MAX_STEP_S 10  /* playing: the longest wait between two intervals */
@@ -49,6 +50,7 @@ enum replay_prompt {
 	REPLAY_PROMPT_JUMP = 1,
 	REPLAY_PROMPT_SEARCH,
 	REPLAY_PROMPT_THRESHOLD,
+	REPLAY_PROMPT_PID,
 };
 
 struct replay_ui {
@@ -78,6 +80,7 @@ struct replay_ui {
 	bool cumulative[REGISTRY_MAX_PANELS]; /* c on a panel that has no c of its own */
 	bool live_shown;     /* the shown panel was drawn from its model */
 	struct filter filter; /* what the live panels' keys read: a recording's is fixed */
+	struct filter rows_filter; /* the Overview's: p and G choose its rows as live */
 	size_t mark;         /* the other end of the cumulative view's range (m) */
 	int timerfd;
 	int sigfd;
@@ -92,6 +95,12 @@ static const char *clock_text(uint64_t ns, char *buf, size_t len)
 	localtime_r(&t, &tm);
 	strftime(buf, len, "%H:%M:%S", &tm);
 	return buf;
+}
+
+/* The filter live panel i reads (the Overview's own, whose p and G act on its rows). */
+static struct filter *panel_filter(struct replay_ui *u, size_t i)
+{
+	return !strcmp(registry[i].panel->name, "overview") ? &u->rows_filter : &u->filter;
 }
 
 /* Whether live panel i shows cumulative figures (its c, or the replay's for the Overview). */
@@ -433,6 +442,26 @@ static bool threshold(struct replay_ui *u, const char *text)
 }
 
 /*
+ * The p prompt's answer: the Overview's rows of these processes only (empty: all), as live; the
+ * recording's own filter stays. False with the reason shown.
+ */
+static bool pid_filter(struct replay_ui *u, const char *text)
+{
+	uint32_t pids[KTOP_MAX_PIDS];
+	char why[160];
+	size_t n = 0;
+
+	if (text[0] && parse_pid_list(text, pids, KTOP_MAX_PIDS, &n, why, sizeof(why))) {
+		prompt_fail(&u->prompt, why);
+		return false;
+	}
+	filter_set_pids(&u->rows_filter, pids, n);
+	snprintf(u->message, sizeof(u->message), n ? "PID filter set" : "PID filter cleared");
+	u->message_is_error = false;
+	return true;
+}
+
+/*
  * A key for the live panel shown (its own keys, then its tree's), as live; true when used.
  * What would change the recording (filters, unwinding) or leave it is refused in words.
  */
@@ -467,8 +496,8 @@ static bool live_key(struct replay_ui *u, int key)
 		return true;
 	case KEY_DO_FILTER:
 		/* the Overview's G groups the rows as live; the groups' figures are as recorded */
-		if (r.filter.sched_groups != u->filter.sched_groups) {
-			u->filter.sched_groups = r.filter.sched_groups;
+		if (r.filter.sched_groups != panel_filter(u, u->panel)->sched_groups) {
+			panel_filter(u, u->panel)->sched_groups = r.filter.sched_groups;
 			return true;
 		}
 		snprintf(u->message, sizeof(u->message),
@@ -510,6 +539,7 @@ static void handle_key(struct replay_ui *u, int key)
 		    (pr == PROMPT_SUBMIT &&
 		     (u->prompt.purpose == REPLAY_PROMPT_SEARCH	     ? search(u, u->prompt.text)
 		      : u->prompt.purpose == REPLAY_PROMPT_THRESHOLD ? threshold(u, u->prompt.text)
+		      : u->prompt.purpose == REPLAY_PROMPT_PID	     ? pid_filter(u, u->prompt.text)
 								     : jump(u, u->prompt.text))))
 			prompt_close(&u->prompt);
 		return;
@@ -537,6 +567,14 @@ static void handle_key(struct replay_ui *u, int key)
 		if (u->live_shown && u->live[u->panel].ops->set_threshold) {
 			prompt_open(&u->prompt, REPLAY_PROMPT_THRESHOLD,
 				    u->live[u->panel].ops->threshold_prompt, "");
+			return;
+		}
+		break;
+	case 'p':
+		/* the Overview filters its rows itself; the other panels' filters are as recorded */
+		if (u->live_shown && !strcmp(u->live[u->panel].ops->name, "overview")) {
+			prompt_open(&u->prompt, REPLAY_PROMPT_PID,
+				    "PID filter (comma-separated, empty: all)", "");
 			return;
 		}
 		break;
@@ -671,7 +709,7 @@ static void live_open(struct replay_ui *u)
 		if (!u->source[i])
 			continue;
 		p->ops = registry[i].panel;
-		p->filter = &u->filter;
+		p->filter = panel_filter(u, i);
 		if (registry[i].panel_init(p)) {
 			replay_model_free(u->source[i]);
 			u->source[i] = NULL;
