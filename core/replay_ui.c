@@ -3,10 +3,10 @@
  * -r FILE without -b: the recording on the screen. A panel recorded as a model (Off-CPU,
  * Stacks, Overview, Block I/O) is the live panel fed the recorded models: its tree expands,
  * collapses and is searched, its rows sorted, as live; its cumulative view adds up the
- * intervals of a range. The others show the
- * text they exported at that interval (the panel as it was, at 100 columns). The header names
- * the recorded host, kernel and moment, with a timeline of the recording; keys step one
- * interval or ten, jump to a time, and play at the recorded pace.
+ * intervals of a range. The others show the text they exported at that interval (the panel as
+ * it was, at 100 columns). The header names the recorded host, kernel and moment, with a
+ * timeline of the recording; keys step one interval or ten, jump to a time, and play at the
+ * recorded pace.
  */
 #include "core/replay.h"
 
