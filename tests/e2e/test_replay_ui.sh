@@ -44,7 +44,7 @@ check "+: ten on, stopped at the last" wait_for 5 has "interval 6 of 6"
 key -
 check "-: ten back, stopped at the first" wait_for 5 has "interval 1 of 6"
 key 1
-check "1: the Overview's recorded text" wait_for 5 eval 'has "PID USER" && ! has "disk all"'
+check "1: the Overview, drawn from its recorded model" wait_for 5 eval 'has "PID USER" && ! has "disk all"'
 key g
 check "g asks for a time" wait_for 5 has "go to (HH:MM:SS"
 tm send-keys -t rp -l "+1s"
