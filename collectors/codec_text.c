@@ -7,32 +7,6 @@
 #include "util/escape.h"
 #include "util/xalloc.h"
 
-void codec_put_field(struct codec_out *out, const char *s, size_t size)
-{
-	size_t n = strnlen(s, size - 1);
-
-	codec_put_varint(out, n);
-	codec_put_bytes(out, s, n);
-}
-
-void codec_get_field(struct codec_in *in, char *dst, size_t size)
-{
-	uint64_t len = codec_get_varint(in);
-	const uint8_t *p = in->bad || len >= size ? NULL : codec_get_bytes(in, len);
-
-	dst[0] = '\0';
-	if (!p) {
-		in->bad = true;
-		return;
-	}
-	if (escape_is_clean((const char *)p, len)) {
-		memcpy(dst, p, len);
-		dst[len] = '\0';
-	} else {
-		escape_text(dst, size, (const char *)p, len);
-	}
-}
-
 char *codec_get_text(struct codec_in *in)
 {
 	uint64_t len = codec_get_varint(in);

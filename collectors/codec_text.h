@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Reading the list models' sections (collectors/sql_codec.h, trace_codec.h): strings that go
- * on screen, escaped as live text is when a file holds anything else, into fields of a fixed
- * size or bounded copies; flags, 32-bit numbers and counts checked against the bytes left.
+ * on screen, escaped as live text is when a file holds anything else, as bounded copies (fields
+ * of a fixed size are collectors/codec_fields.h's); flags, 32-bit numbers and counts checked
+ * against the bytes left.
  * Each turns the cursor bad on what a writer never makes, so a decoder checks once.
  */
 #ifndef KTOP_CODEC_TEXT_H
@@ -12,14 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "collectors/codec_fields.h"
 #include "collectors/model_codec.h"
 
 #define CODEC_TEXT_MAX (1u << 20) /* a longer string in a model is damage */
 
-/* A string that fits a field of size bytes: at most size - 1 of its bytes. */
-void codec_put_field(struct codec_out *out, const char *s, size_t size);
-/* A string into a field of size bytes (longer is damage), escaped when it is not clean. */
-void codec_get_field(struct codec_in *in, char *dst, size_t size);
 /* A string of at most CODEC_TEXT_MAX bytes as an owned copy, escaped when it is not clean. */
 char *codec_get_text(struct codec_in *in);
 /* A byte that is 0 or 1. */

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "collectors/bio_codec.h"
 #include "collectors/offcpu_codec.h"
+#include "collectors/sched_codec.h"
 #include "collectors/sql_codec.h"
 #include "collectors/stacks_codec.h"
 #include "collectors/trace_codec.h"
@@ -20,7 +22,7 @@ void model_section_enc_free(struct model_section_enc *e)
 bool model_section_has_codec(const char *name)
 {
 	return !strcmp(name, "offcpu") || !strcmp(name, "stacks") || !strcmp(name, "sql") ||
-	       !strcmp(name, "trace");
+	       !strcmp(name, "trace") || !strcmp(name, "overview") || !strcmp(name, "bio");
 }
 
 int model_section_add(struct model_section_enc *e, struct record_frame *f, const char *name,
@@ -37,6 +39,10 @@ int model_section_add(struct model_section_enc *e, struct record_frame *f, const
 		sql_model_encode(e->stacks, model, &e->buf);
 	else if (!strcmp(name, "trace"))
 		trace_model_encode(model, &e->buf);
+	else if (!strcmp(name, "overview"))
+		sched_model_encode(model, &e->buf);
+	else if (!strcmp(name, "bio"))
+		bio_model_encode(model, &e->buf);
 	else
 		offcpu_model_encode(e->stacks, model, &e->buf);
 	return record_frame_add(f, RECORD_SECTION_MODEL, name, e->buf.data, e->buf.len);
@@ -61,6 +67,11 @@ int model_section_load(const uint8_t *raw, size_t len, const char *name, void **
 		rc = sql_model_decode(s.data, s.len, (struct sql_model **)model, why, why_len);
 	else if (!strcmp(name, "trace"))
 		rc = trace_model_decode(s.data, s.len, (struct trace_model **)model, why, why_len);
+	else if (!strcmp(name, "overview"))
+		rc = sched_model_decode(s.data, s.len, (struct sched_model **)model, why,
+					why_len);
+	else if (!strcmp(name, "bio"))
+		rc = bio_model_decode(s.data, s.len, (struct bio_model **)model, why, why_len);
 	else
 		rc = offcpu_model_decode(s.data, s.len, (struct offcpu_model **)model, why,
 					 why_len);
@@ -77,6 +88,10 @@ void model_section_free(const char *name, void *model)
 		sql_model_free(model);
 	else if (!strcmp(name, "trace"))
 		trace_model_free(model);
+	else if (!strcmp(name, "overview"))
+		sched_model_free(model);
+	else if (!strcmp(name, "bio"))
+		bio_model_free(model);
 	else
 		offcpu_model_free(model);
 }

@@ -49,6 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				model_section_free("sql", model);
 			if (model_section_load(raw, len, "trace", &model, why, sizeof(why)) == 1)
 				model_section_free("trace", model);
+			if (model_section_load(raw, len, "overview", &model, why, sizeof(why)) == 1)
+				model_section_free("overview", model);
+			if (model_section_load(raw, len, "bio", &model, why, sizeof(why)) == 1)
+				model_section_free("bio", model);
 			free(raw);
 		}
 		record_reader_find(r, 1);
