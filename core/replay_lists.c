@@ -63,11 +63,17 @@ static void *load(struct replay_lists *rl, size_t i, char *why, size_t why_len)
 	return rc == 1 ? m : NULL;
 }
 
-/* The Slow queries of lo..hi into m, the model of hi; kept: those of lo..hi-1, or NULL. */
+/*
+ * The Slow queries of lo..hi into m, the model of hi; kept: those of lo..hi-1, or NULL. The
+ * range begins where its first interval with a model began (interval_from), so the queries
+ * counted as the range's are all of them from interval lo on, when there is none before it.
+ */
 static void sql_range(struct replay_lists *rl, struct sql_model *m, size_t lo, size_t hi,
 		      const struct sql_model *kept)
 {
 	struct sql_model own = { .queries = m->queries, .nqueries = m->nqueries };
+	uint64_t from = kept ? kept->interval_from : m->interval_from;
+	bool from_found = kept;
 	struct sql_model *before, *e;
 	char why[64];
 
@@ -80,11 +86,17 @@ static void sql_range(struct replay_lists *rl, struct sql_model *m, size_t lo, s
 	}
 	for (size_t i = lo; !kept && i < hi; i++) {
 		e = load(rl, i, why, sizeof(why));
+		if (e && !from_found) {
+			from = e->interval_from;
+			from_found = true;
+		}
 		if (e)
 			sql_range_take(m, e);
 		sql_model_free(e);
 	}
 	sql_range_take(m, &own);
+	/* a reset in the range numbers its queries again from 1 */
+	m->interval_from = from <= m->seen ? from : 0;
 	before = lo ? load(rl, lo - 1, why, sizeof(why)) : NULL;
 	sql_range_digest_since(m, before);
 	sql_model_free(before);
