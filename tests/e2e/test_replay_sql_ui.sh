@@ -6,7 +6,7 @@
 # screen: an interval shows its own queries only, c the queries of the range (kept as . steps
 # on), Enter a query's detail with where its time went, g the digest with the recorded
 # fingerprint, and the escape sequence stays escaped; the Trace panel lists the probe and its
-# recorded events, / finds one.
+# recorded events, / finds one; the Overview's SQ/s column counts the server's recorded queries.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$KTOP_TOP/tests/bpf/db.sh"
@@ -121,6 +121,21 @@ key g
 key x
 check_screen "c, g, x: the range's list, the recorded queries' literals hidden, as live" \
 	wait_for 5 eval 'has "redacted" && has "SELECT SLEEP(?)" && ! has "SLEEP(0.4)"'
+# the Overview's SQ/s column from the same Slow queries models: the server's queries of the range
+tm resize-window -t rq -x 170 -y 36
+key 1
+key p
+tm send-keys -t rq -l "$db_pid"
+key Enter
+key c
+# sqs_cell: the SQ/s cell of the server's row (the column right-aligned under its title)
+sqs_cell() {
+	screen | awk -v pid="$db_pid" '/ SQ\/s / { col = index($0, "SQ/s") }
+		col && $1 == pid { print substr($0, col - 1, 5); exit }' | tr -d ' '
+}
+check_screen "1, p SERVER, c: the server's SQ/s over the range, from the Slow queries models" \
+	wait_for 5 eval 'has "(intervals 1-16)" && sqs_cell | grep -qE "^(0\.[1-9]|[1-9])"'
+note "the server's SQ/s over intervals 1-16: $(sqs_cell)"
 key q
 check_screen "q quits" wait_for 10 eval '! tm has-session -t rq 2>/dev/null'
 finish
