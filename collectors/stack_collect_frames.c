@@ -283,6 +283,26 @@ void collect_frames_forget_gen(struct collect_frames *cf, int gen)
 	htab_clear(&cf->ustacks);
 }
 
+void collect_frames_forget_ids(struct collect_frames *cf, const struct stack_collect_gone *g)
+{
+	const struct frames_ustack *u;
+	struct htab kept;
+	size_t pos = 0;
+
+	for (uint32_t i = 0; i < frames_nslots(cf) && i < 2 * g->nids; i++) {
+		if (!(g->bits[i / 64] >> (i % 64) & 1))
+			continue;
+		free(cf->kstacks[i].frames);
+		cf->kstacks[i] = (struct collect_kstack){ 0 };
+	}
+	htab_init(&kept, sizeof(struct frames_ustack), _Alignof(struct frames_ustack));
+	while ((u = htab_next(&cf->ustacks, &pos)))
+		if (!stack_collect_is_gone(g, u->id))
+			*(struct frames_ustack *)htab_add(&kept, frames_ustack_hash(u)) = *u;
+	htab_fini(&cf->ustacks);
+	cf->ustacks = kept;
+}
+
 /* Read (or find named) a key's user stack into cf->buf: b->n frames, b's other fields. */
 static void frames_user(struct collect_frames *cf, struct collect_procs *ps,
 			const struct stack_collect_key *k, struct collect_built *b)

@@ -59,5 +59,7 @@ void collect_frames_keep_user(struct collect_frames *cf, const struct stack_coll
 void collect_frames_forget_user(struct collect_frames *cf);
 /* Stack map gen (0 or 1) was emptied: forget its kernel stacks, and the user frames named. */
 void collect_frames_forget_gen(struct collect_frames *cf, int gen);
+/* The ids of g were deleted: forget their kernel stacks and the user frames they named. */
+void collect_frames_forget_ids(struct collect_frames *cf, const struct stack_collect_gone *g);
 
 #endif

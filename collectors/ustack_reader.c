@@ -115,6 +115,13 @@ static void reader_reuse_forget(struct ustack_reader *r, uint32_t tgid)
 			r->reuse[i].tgid = 0;
 }
 
+void ustack_reader_forget_ids(struct ustack_reader *r, const struct stack_collect_gone *g)
+{
+	for (size_t i = 0; r->reuse && i < READER_REUSE; i++)
+		if (r->reuse[i].tgid && stack_collect_is_gone(g, r->reuse[i].ustack))
+			r->reuse[i].tgid = 0;
+}
+
 bool ustack_reader_reuse(struct ustack_reader *r, const struct stack_collect_key *k,
 			 const struct stack_collect_uframe **uf, uint32_t *nuf)
 {

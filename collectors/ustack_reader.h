@@ -72,6 +72,8 @@ const struct stack_collect_key *ustack_reader_entry(const struct ustack_reader *
  */
 bool ustack_reader_reuse(struct ustack_reader *r, const struct stack_collect_key *k,
 			 const struct stack_collect_uframe **uf, uint32_t *nuf);
+/* The stack ids of g were deleted from their maps: the stacks kept for them go. */
+void ustack_reader_forget_ids(struct ustack_reader *r, const struct stack_collect_gone *g);
 /* Drop what was unwound and not yet flushed (a reset of the collector's figures). */
 void ustack_reader_discard(struct ustack_reader *r);
 
