@@ -380,6 +380,11 @@ void stack_collect_forget_gen(struct stack_collect *st, int gen)
 	collect_frames_forget_gen(&st->fr, gen);
 }
 
+bool stack_collect_stack_hash(struct stack_collect *st, int32_t id, uint64_t *h)
+{
+	return collect_frames_stack_hash(&st->fr, id, h);
+}
+
 void stack_collect_forget_ids(struct stack_collect *st, const struct stack_collect_gone *g)
 {
 	struct htab kept;

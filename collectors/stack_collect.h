@@ -135,6 +135,12 @@ static inline bool stack_collect_is_gone(const struct stack_collect_gone *g, int
 }
 
 /*
+ * The hash of the addresses stack id holds in its map (a fallback's cause bits ignored): equal
+ * for the same stack under any id. False when the id is not in the map.
+ */
+bool stack_collect_stack_hash(struct stack_collect *st, int32_t id, uint64_t *h);
+
+/*
  * The ids of g were deleted from their maps: what they named is forgotten (between an end and
  * the next begin), the rest stays known.
  */

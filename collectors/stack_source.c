@@ -144,6 +144,8 @@ int stack_source_new(struct stack_source **out, const struct stack_source_desc *
 	s->st = stack_collect_new(s->sc, &map, d->scale, interval, cumulative);
 	stack_collect_set_max(s->st, cfg ? cfg->max_stacks : 0);
 	s->ur = ustack_reader_new(bpf_map__fd(d->ustack), d->ustack_rb, s->sc, uc);
+	if (s->refs)
+		ustack_reader_set_stacks(s->ur, s->st);
 	s->pcpu = xcalloc((size_t)s->ncpus, sizeof(*s->pcpu));
 	s->counters = xcalloc(d->ncounters ? d->ncounters : 1, sizeof(*s->counters));
 	s->keys = xcalloc(s->counts_max ? s->counts_max : 1, sizeof(*s->keys));
@@ -282,7 +284,6 @@ static void source_retire_free(struct stack_source *s, int gen)
 	}
 	s->ndelete = 0;
 	stack_collect_forget_ids(s->st, &g);
-	ustack_reader_forget_ids(s->ur, &g);
 }
 
 void stack_source_retire(struct stack_source *s)
