@@ -31,7 +31,7 @@ sysctl -qw kernel.bpf_stats_enabled=1
 
 # sw_stats PID: "run_time_ns run_cnt" of PID's sched_switch program.
 sw_stats() {
-	bench_prog_stats "$1" | awk '$2 ~ /^offcpu_sw/ { print $3, $4; exit }'
+	bench_prog_stats "$1" 2>/dev/null | awk '$2 ~ /^offcpu_sw/ && !n++ { print $3, $4 }'
 }
 
 # one KTOP: "ns_per_run runs usecs_per_op" for one perf run under KTOP.
