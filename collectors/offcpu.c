@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The Off-CPU collector: loads offcpu.bpf.c; at each poll its stack source (stack_source.c)
- * drains the counts map into stack_collect.c, which symbolizes the records into struct
- * offcpu_model.
+ * moves the blocks to the other of two stack maps, drains the counts map into stack_collect.c,
+ * which symbolizes the records into struct offcpu_model, then deletes from the old map the
+ * stack ids no block holds.
  */
 #include "collectors/offcpu.h"
 

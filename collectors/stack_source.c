@@ -52,11 +52,10 @@ struct stack_source {
 	uint32_t *ids; /* scratch for the ids of a map being emptied, nids of them */
 	int gen;
 	bool flipped;
-	/* With refs: the mapped holder counts, the ids the flip found free, the last kept. */
+	/* With refs: the mapped holder counts, and how many ids the flip found free. */
 	const uint64_t *refs;
 	size_t refs_len;
 	uint32_t ndelete;
-	uint32_t kept;
 	uint64_t *gone; /* one bit per id of the two maps, for the retire */
 
 	double last_poll; /* CLOCK_MONOTONIC seconds */
@@ -238,7 +237,6 @@ static void source_free_ids(struct stack_source *s, int gen)
 		s->ids[k++] = id;
 	}
 	s->ndelete = k;
-	s->kept = n - k;
 }
 
 int stack_source_flip(struct stack_source *s, char *why, size_t why_len)
@@ -304,11 +302,6 @@ void stack_source_retire(struct stack_source *s)
 	for (uint32_t i = 0; i < n; i++)
 		bpf_map_delete_elem(fd, &s->ids[i]);
 	stack_collect_forget_gen(s->st, old);
-}
-
-uint32_t stack_source_kept(const struct stack_source *s)
-{
-	return s->kept;
 }
 
 int stack_source_drain(struct stack_source *s, char *why, size_t why_len)

@@ -113,8 +113,6 @@ int stack_source_flip(struct stack_source *s, char *why, size_t why_len);
  * over a run.
  */
 void stack_source_retire(struct stack_source *s);
-/* Ids the last retire kept in its map because blocks held them (with refs). */
-uint32_t stack_source_kept(const struct stack_source *s);
 
 /*
  * Move the counts map into the drained entries (replacing those not yet collected), each
