@@ -85,7 +85,7 @@ static bool reader_fp_key(struct ustack_reader *r, int32_t id, uint64_t *fp)
 {
 	if (id < 0)
 		return false;
-	id &= (1 << USTACK_FB_SHIFT) - 1 + (1 << 30);
+	id &= ((1 << USTACK_FB_SHIFT) - 1) | STACK_COLLECT_GEN1;
 	if (r->st)
 		return stack_collect_stack_hash(r->st, id, fp);
 	*fp = (uint32_t)id;
