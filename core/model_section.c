@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "collectors/bio_codec.h"
 #include "collectors/offcpu_codec.h"
+#include "collectors/sched_codec.h"
 #include "collectors/stacks_codec.h"
 
 void model_section_enc_free(struct model_section_enc *e)
@@ -17,7 +19,8 @@ void model_section_enc_free(struct model_section_enc *e)
 
 bool model_section_has_codec(const char *name)
 {
-	return !strcmp(name, "offcpu") || !strcmp(name, "stacks");
+	return !strcmp(name, "offcpu") || !strcmp(name, "stacks") || !strcmp(name, "overview") ||
+	       !strcmp(name, "bio");
 }
 
 int model_section_add(struct model_section_enc *e, struct record_frame *f, const char *name,
@@ -30,6 +33,10 @@ int model_section_add(struct model_section_enc *e, struct record_frame *f, const
 	codec_out_clear(&e->buf);
 	if (!strcmp(name, "stacks"))
 		stacks_model_encode(e->stacks, model, &e->buf);
+	else if (!strcmp(name, "overview"))
+		sched_model_encode(model, &e->buf);
+	else if (!strcmp(name, "bio"))
+		bio_model_encode(model, &e->buf);
 	else
 		offcpu_model_encode(e->stacks, model, &e->buf);
 	return record_frame_add(f, RECORD_SECTION_MODEL, name, e->buf.data, e->buf.len);
@@ -50,6 +57,11 @@ int model_section_load(const uint8_t *raw, size_t len, const char *name, void **
 	if (!strcmp(name, "stacks"))
 		rc = stacks_model_decode(s.data, s.len, (struct stacks_model **)model, why,
 					 why_len);
+	else if (!strcmp(name, "overview"))
+		rc = sched_model_decode(s.data, s.len, (struct sched_model **)model, why,
+					why_len);
+	else if (!strcmp(name, "bio"))
+		rc = bio_model_decode(s.data, s.len, (struct bio_model **)model, why, why_len);
 	else
 		rc = offcpu_model_decode(s.data, s.len, (struct offcpu_model **)model, why,
 					 why_len);
@@ -62,6 +74,10 @@ void model_section_free(const char *name, void *model)
 		return;
 	if (!strcmp(name, "stacks"))
 		stacks_model_free(model);
+	else if (!strcmp(name, "overview"))
+		sched_model_free(model);
+	else if (!strcmp(name, "bio"))
+		bio_model_free(model);
 	else
 		offcpu_model_free(model);
 }

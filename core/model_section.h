@@ -2,7 +2,7 @@
 /*
  * The panels a recording holds as models (RECORD_SECTION_MODEL) beside their exports, so a
  * replay redraws the live panel, its tree to expand and search, instead of recorded text. Today
- * the Off-CPU and Stacks panels; the others replay their text.
+ * the Off-CPU, Stacks, Overview and Block I/O panels; the others replay their text.
  */
 #ifndef KTOP_MODEL_SECTION_H
 #define KTOP_MODEL_SECTION_H

@@ -40,11 +40,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			while (record_frame_next(raw, len, &pos, &s, why, sizeof(why)) > 0)
 				;
-			/* the Off-CPU and Stacks models, as a replay decodes them */
+			/* the models, as a replay decodes them */
 			if (model_section_load(raw, len, "offcpu", &model, why, sizeof(why)) == 1)
 				model_section_free("offcpu", model);
 			if (model_section_load(raw, len, "stacks", &model, why, sizeof(why)) == 1)
 				model_section_free("stacks", model);
+			if (model_section_load(raw, len, "overview", &model, why, sizeof(why)) == 1)
+				model_section_free("overview", model);
+			if (model_section_load(raw, len, "bio", &model, why, sizeof(why)) == 1)
+				model_section_free("bio", model);
 			free(raw);
 		}
 		record_reader_find(r, 1);
