@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "collectors/codec_fields.h"
@@ -67,28 +68,6 @@ static void get_stats(struct codec_in *in, struct bio_stats *st)
 	st->slow = codec_get_varint(in);
 }
 
-/* A count of items of at least min bytes each; the cursor turns bad when they cannot fit. */
-static size_t get_count(struct codec_in *in, size_t min)
-{
-	uint64_t n = codec_get_varint(in);
-
-	if (n > codec_in_left(in) / min) {
-		in->bad = true;
-		return 0;
-	}
-	return (size_t)n;
-}
-
-/* A pid or dev: 32 bits. */
-static uint32_t get_u32(struct codec_in *in)
-{
-	uint64_t v = codec_get_varint(in);
-
-	if (v > UINT32_MAX)
-		in->bad = true;
-	return (uint32_t)v;
-}
-
 int bio_model_decode(const void *data, size_t len, struct bio_model **out, char *why,
 		     size_t why_len)
 {
@@ -115,26 +94,26 @@ int bio_model_decode(const void *data, size_t len, struct bio_model **out, char 
 	    (s->seconds > 0 && s->seconds < 1e-3))
 		in.bad = true;
 	s->unknown_submitter = codec_get_varint(&in);
-	s->ndisks = get_count(&in, DISK_MIN_BYTES);
+	s->ndisks = codec_get_count(&in, DISK_MIN_BYTES, SIZE_MAX);
 	s->disks = s->ndisks ? xcalloc(s->ndisks, sizeof(*s->disks)) : NULL;
 	for (size_t i = 0; i < s->ndisks && !in.bad; i++) {
 		struct bio_disk *d = &s->disks[i];
 
-		d->dev = get_u32(&in);
+		d->dev = codec_get_u32(&in);
 		codec_get_field(&in, d->name, sizeof(d->name));
 		d->gone = codec_get_u8(&in) != 0;
 		for (int op = 0; op < BIO_OP_COUNT; op++)
 			get_stats(&in, &d->op[op]);
 	}
 	if (!in.bad) {
-		s->nprocs = get_count(&in, PROC_MIN_BYTES);
+		s->nprocs = codec_get_count(&in, PROC_MIN_BYTES, SIZE_MAX);
 		s->procs = s->nprocs ? xcalloc(s->nprocs, sizeof(*s->procs)) : NULL;
 	}
 	for (size_t i = 0; i < s->nprocs && !in.bad; i++) {
 		struct bio_proc *p = &s->procs[i];
 
-		p->pid = get_u32(&in);
-		p->dev = get_u32(&in);
+		p->pid = codec_get_u32(&in);
+		p->dev = codec_get_u32(&in);
 		codec_get_field(&in, p->comm, sizeof(p->comm));
 		p->ios = codec_get_varint(&in);
 		p->bytes = codec_get_varint(&in);

@@ -2,9 +2,9 @@
 /*
  * Reading the list models' sections (collectors/sql_codec.h, trace_codec.h): strings that go
  * on screen, escaped as live text is when a file holds anything else, as bounded copies (fields
- * of a fixed size are collectors/codec_fields.h's); flags, 32-bit numbers and counts checked
- * against the bytes left.
- * Each turns the cursor bad on what a writer never makes, so a decoder checks once.
+ * of a fixed size are collectors/codec_fields.h's; flags, 32-bit numbers and counts are
+ * collectors/model_codec.h's checked reads).
+ * It turns the cursor bad on what a writer never makes, so a decoder checks once.
  */
 #ifndef KTOP_CODEC_TEXT_H
 #define KTOP_CODEC_TEXT_H
@@ -20,13 +20,5 @@
 
 /* A string of at most CODEC_TEXT_MAX bytes as an owned copy, escaped when it is not clean. */
 char *codec_get_text(struct codec_in *in);
-/* A byte that is 0 or 1. */
-bool codec_get_flag(struct codec_in *in);
-/* A varint that fits 32 bits. */
-uint32_t codec_get_u32(struct codec_in *in);
-/* A finite double. */
-double codec_get_finite(struct codec_in *in);
-/* A count of at most max items of at least min bytes each that the bytes left can hold. */
-size_t codec_get_count(struct codec_in *in, size_t min, size_t max);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "collectors/model_codec.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,4 +148,44 @@ uint8_t codec_get_u8(struct codec_in *in)
 size_t codec_in_left(const struct codec_in *in)
 {
 	return in->len - in->pos;
+}
+
+bool codec_get_flag(struct codec_in *in)
+{
+	uint8_t b = codec_get_u8(in);
+
+	if (b > 1)
+		in->bad = true;
+	return b == 1;
+}
+
+uint32_t codec_get_u32(struct codec_in *in)
+{
+	uint64_t v = codec_get_varint(in);
+
+	if (v > UINT32_MAX)
+		in->bad = true;
+	return (uint32_t)v;
+}
+
+double codec_get_finite(struct codec_in *in)
+{
+	double v = codec_get_double(in);
+
+	if (!isfinite(v)) {
+		in->bad = true;
+		return 0;
+	}
+	return v;
+}
+
+size_t codec_get_count(struct codec_in *in, size_t min, size_t max)
+{
+	uint64_t n = codec_get_varint(in);
+
+	if (in->bad || n > max || n > codec_in_left(in) / min) {
+		in->bad = true;
+		return 0;
+	}
+	return (size_t)n;
 }

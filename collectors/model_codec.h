@@ -47,4 +47,14 @@ const uint8_t *codec_get_bytes(struct codec_in *in, size_t n);
 /* Bytes not read yet. */
 size_t codec_in_left(const struct codec_in *in);
 
+/* Checked reads: each turns the cursor bad on what a writer never makes. */
+/* A byte that is 0 or 1. */
+bool codec_get_flag(struct codec_in *in);
+/* A varint that fits 32 bits. */
+uint32_t codec_get_u32(struct codec_in *in);
+/* A finite double. */
+double codec_get_finite(struct codec_in *in);
+/* A count of at most max items of at least min bytes each that the bytes left can hold. */
+size_t codec_get_count(struct codec_in *in, size_t min, size_t max);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,41 +171,19 @@ static void get_system(struct codec_in *in, struct sched_system *s)
 	s->switches_repaired = codec_get_varint(in);
 }
 
-/* A count of items of at least min bytes each; the cursor turns bad when they cannot fit. */
-static size_t get_count(struct codec_in *in, size_t min)
-{
-	uint64_t n = codec_get_varint(in);
-
-	if (n > codec_in_left(in) / min) {
-		in->bad = true;
-		return 0;
-	}
-	return (size_t)n;
-}
-
-/* A pid, tid or uid: 32 bits. */
-static uint32_t get_u32(struct codec_in *in)
-{
-	uint64_t v = codec_get_varint(in);
-
-	if (v > UINT32_MAX)
-		in->bad = true;
-	return (uint32_t)v;
-}
-
 /* The rows into *rows (owned), n of them. */
 static void get_rows(struct codec_in *in, struct sched_row **rows, size_t *n)
 {
-	*n = get_count(in, ROW_MIN_BYTES);
+	*n = codec_get_count(in, ROW_MIN_BYTES, SIZE_MAX);
 	*rows = *n ? xcalloc(*n, sizeof(**rows)) : NULL;
 	for (size_t i = 0; i < *n && !in->bad; i++) {
 		struct sched_row *r = &(*rows)[i];
 		uint64_t flags;
 
-		r->pid = get_u32(in);
-		r->tid = get_u32(in);
-		r->uid = get_u32(in);
-		r->threads = get_u32(in);
+		r->pid = codec_get_u32(in);
+		r->tid = codec_get_u32(in);
+		r->uid = codec_get_u32(in);
+		r->threads = codec_get_u32(in);
 		r->state = (char)codec_get_u8(in);
 		/* the state is drawn and sorted as a letter: anything else is damage */
 		if (r->state < 'A' || r->state > 'Z' || r->tid == 0)
@@ -253,7 +232,7 @@ int sched_model_decode(const void *data, size_t len, struct sched_model **out, c
 	if (!in.bad)
 		get_rows(&in, &m->threads, &m->nthreads);
 	if (!in.bad) {
-		m->ngroups = get_count(&in, GROUP_MIN_BYTES);
+		m->ngroups = codec_get_count(&in, GROUP_MIN_BYTES, SIZE_MAX);
 		m->groups = m->ngroups ? xcalloc(m->ngroups, sizeof(*m->groups)) : NULL;
 	}
 	for (size_t i = 0; i < m->ngroups && !in.bad; i++) {
