@@ -77,11 +77,8 @@ int bio_model_decode(const void *data, size_t len, struct bio_model **out, char 
 	uint64_t version;
 
 	*out = NULL;
-	codec_in_init(&in, data, len);
-	version = codec_get_varint(&in);
-	if (!in.bad && version > BIO_CODEC_VERSION) {
-		snprintf(why, why_len, "block I/O model of version %llu (this ktop reads %d)",
-			 (unsigned long long)version, BIO_CODEC_VERSION);
+	if (codec_in_begin(&in, data, len, BIO_CODEC_VERSION, "block I/O", &version, why,
+			   why_len)) {
 		bio_model_free(m);
 		return -EPROTO;
 	}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "collectors/model_codec.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +86,19 @@ void codec_in_init(struct codec_in *in, const void *data, size_t len)
 	in->len = len;
 	in->pos = 0;
 	in->bad = false;
+}
+
+int codec_in_begin(struct codec_in *in, const void *data, size_t len, uint64_t max,
+		   const char *what, uint64_t *version, char *why, size_t why_len)
+{
+	codec_in_init(in, data, len);
+	*version = codec_get_varint(in);
+	if (!in->bad && *version > max) {
+		snprintf(why, why_len, "%s model of version %llu (this ktop reads %llu)", what,
+			 (unsigned long long)*version, (unsigned long long)max);
+		return -EPROTO;
+	}
+	return 0;
 }
 
 uint64_t codec_get_varint(struct codec_in *in)

@@ -38,6 +38,12 @@ void codec_put_double(struct codec_out *o, double v);
 void codec_put_str(struct codec_out *o, const char *s);
 
 void codec_in_init(struct codec_in *in, const void *data, size_t len);
+/*
+ * Start reading a model's encoding: its version into *version; -EPROTO, with why naming what
+ * (the model), when it is newer than max, which this ktop reads.
+ */
+int codec_in_begin(struct codec_in *in, const void *data, size_t len, uint64_t max,
+		   const char *what, uint64_t *version, char *why, size_t why_len);
 uint64_t codec_get_varint(struct codec_in *in);
 uint64_t codec_get_u64(struct codec_in *in);
 double codec_get_double(struct codec_in *in);

@@ -214,11 +214,8 @@ int sched_model_decode(const void *data, size_t len, struct sched_model **out, c
 	uint64_t version;
 
 	*out = NULL;
-	codec_in_init(&in, data, len);
-	version = codec_get_varint(&in);
-	if (!in.bad && version > SCHED_CODEC_VERSION) {
-		snprintf(why, why_len, "overview model of version %llu (this ktop reads %d)",
-			 (unsigned long long)version, SCHED_CODEC_VERSION);
+	if (codec_in_begin(&in, data, len, SCHED_CODEC_VERSION, "overview", &version, why,
+			   why_len)) {
 		sched_model_free(m);
 		return -EPROTO;
 	}

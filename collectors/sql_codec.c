@@ -375,11 +375,8 @@ int sql_model_decode(const void *data, size_t len, struct sql_model **out, char 
 	uint64_t version;
 
 	*out = NULL;
-	codec_in_init(&in, data, len);
-	version = codec_get_varint(&in);
-	if (!in.bad && version > SQL_CODEC_VERSION) {
-		snprintf(why, why_len, "slow queries model of version %llu (this ktop reads %d)",
-			 (unsigned long long)version, SQL_CODEC_VERSION);
+	if (codec_in_begin(&in, data, len, SQL_CODEC_VERSION, "slow queries", &version, why,
+			   why_len)) {
 		sql_model_free(m);
 		return -EPROTO;
 	}

@@ -120,11 +120,8 @@ int stacks_model_decode(const void *data, size_t len, struct stacks_model **out,
 	int err;
 
 	*out = NULL;
-	codec_in_init(&in, data, len);
-	version = codec_get_varint(&in);
-	if (!in.bad && version > STACKS_CODEC_VERSION) {
-		snprintf(why, why_len, "stacks model of version %llu (this ktop reads %d)",
-			 (unsigned long long)version, STACKS_CODEC_VERSION);
+	if (codec_in_begin(&in, data, len, STACKS_CODEC_VERSION, "stacks", &version, why,
+			   why_len)) {
 		stacks_model_free(m);
 		return -EPROTO;
 	}

@@ -129,11 +129,7 @@ int trace_model_decode(const void *data, size_t len, struct trace_model **out, c
 	uint64_t version;
 
 	*out = NULL;
-	codec_in_init(&in, data, len);
-	version = codec_get_varint(&in);
-	if (!in.bad && version > TRACE_CODEC_VERSION) {
-		snprintf(why, why_len, "trace model of version %llu (this ktop reads %d)",
-			 (unsigned long long)version, TRACE_CODEC_VERSION);
+	if (codec_in_begin(&in, data, len, TRACE_CODEC_VERSION, "trace", &version, why, why_len)) {
 		trace_model_free(m);
 		return -EPROTO;
 	}
