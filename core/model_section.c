@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "collectors/bio_codec.h"
@@ -121,4 +122,22 @@ int model_section_write_folded(const uint8_t *raw, size_t len, const char *name,
 		return rc;
 	}
 	return 1;
+}
+
+void *model_section_read(struct record_reader *r, size_t i, const char *name, char *why,
+			 size_t why_len)
+{
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	void *m = NULL;
+	int rc;
+
+	if (record_reader_load(r, i, &raw, &len, why, why_len))
+		return NULL;
+	rc = model_section_load(raw, len, name, &m, why, why_len);
+	free(raw);
+	if (rc == 0)
+		snprintf(why, why_len, "this interval holds no %s model (recorded by an older ktop)",
+			 name);
+	return rc == 1 ? m : NULL;
 }

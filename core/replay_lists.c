@@ -45,22 +45,10 @@ void replay_lists_free(struct replay_lists *rl)
 	free(rl);
 }
 
-/* The decoded model at interval i, or NULL with why. */
+/* The decoded model of interval i, or NULL with why. */
 static void *load(struct replay_lists *rl, size_t i, char *why, size_t why_len)
 {
-	uint8_t *raw = NULL;
-	size_t len = 0;
-	void *m = NULL;
-	int rc;
-
-	if (record_reader_load(rl->r, i, &raw, &len, why, why_len))
-		return NULL;
-	rc = model_section_load(raw, len, rl->panel, &m, why, why_len);
-	free(raw);
-	if (rc == 0)
-		snprintf(why, why_len,
-			 "this interval holds no %s model (recorded by an older ktop)", rl->panel);
-	return rc == 1 ? m : NULL;
+	return model_section_read(rl->r, i, rl->panel, why, why_len);
 }
 
 /*

@@ -116,19 +116,7 @@ static void set_cumulative(struct replay_model *rm, void *m, bool cumulative)
 /* The decoded model of interval i, or NULL with why. */
 static void *load(struct replay_model *rm, size_t i, char *why, size_t why_len)
 {
-	uint8_t *raw = NULL;
-	size_t len = 0;
-	void *m = NULL;
-	int rc;
-
-	if (record_reader_load(rm->r, i, &raw, &len, why, why_len))
-		return NULL;
-	rc = model_section_load(raw, len, rm->panel, &m, why, why_len);
-	free(raw);
-	if (rc == 0)
-		snprintf(why, why_len,
-			 "this interval holds no %s model (recorded by an older ktop)", rm->panel);
-	return rc == 1 ? m : NULL;
+	return model_section_read(rm->r, i, rm->panel, why, why_len);
 }
 
 /* The sum over lo..hi: what is kept, added to when it starts at lo and ends before hi. */
