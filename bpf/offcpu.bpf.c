@@ -14,6 +14,7 @@
 #include "ustack_copy.bpf.h"
 
 #define OFFCPU_EEXIST	  17	     /* EEXIST */
+#define OFFCPU_ENOENT	  2	     /* ENOENT */
 #define OFFCPU_PF_KTHREAD 0x00200000 /* PF_KTHREAD */
 #define OFFCPU_TASK_DEAD  0x00000080 /* TASK_DEAD: the last switch of an exiting task */
 
@@ -35,13 +36,50 @@ struct {
 	__type(value, struct offcpu_start);
 } offcpu_starts SEC(".maps");
 
-/* Ids are never deleted, so an id keeps naming the same stack for the whole run. */
-struct {
+/* Written live by user space at each poll: the stack map blocks take their stacks in, 0 or 1. */
+__u32 stack_gen = 0;
+/* Set before load: ids of one stack map are below this (its size rounded up to a power of 2). */
+const volatile __u32 stack_nids = OFFCPU_STACKS_MAX / 2;
+
+/*
+ * Two stack maps used in turn (OFFCPU_GEN1): an id stays in its map while a block holds it,
+ * however long it lasts, and user space deletes the others once read.
+ */
+struct offcpu_stack_map {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, OFFCPU_STACKS_MAX);
+	__uint(max_entries, OFFCPU_STACKS_MAX / 2);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, OFFCPU_STACK_DEPTH * sizeof(__u64));
-} offcpu_stacks SEC(".maps");
+};
+
+struct offcpu_stack_map offcpu_stacks0 SEC(".maps");
+struct offcpu_stack_map offcpu_stacks1 SEC(".maps");
+
+/*
+ * The two by generation. User space writes a slot after a flip: the update returns once every
+ * program that may have read the old generation has finished.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct offcpu_stack_map);
+} offcpu_gens SEC(".maps") = {
+	.values = { &offcpu_stacks0, &offcpu_stacks1 },
+};
+
+/*
+ * Holders of each id: the first map's ids, then the second's (stack_nids each; resized before
+ * load). A block holds its ids from its switch-out until it is counted; user space, which maps
+ * the array, deletes an id of the map it retires only when nothing holds it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, OFFCPU_STACKS_MAX);
+	__type(key, __u32);
+	__type(value, __u64); /* an array's values are 8 bytes apart: what user space maps */
+} offcpu_refs SEC(".maps");
 
 /* Emptied every poll: collectors/offcpu.c makes it BPF_F_NO_PREALLOC where the kernel allows. */
 struct {
@@ -113,13 +151,49 @@ static __always_inline __u32 offcpu_task_state(struct task_struct *t)
 	return (__u32)BPF_CORE_READ(old, state);
 }
 
-/* A stack id as kept: -EEXIST and other failures are counted, and stay in the key. */
-static __always_inline __s32 offcpu_stackid(void *ctx, __u64 flags, __u32 drop)
+/* Add delta to the holders of stack id (nothing for an error or OFFCPU_STACK_NONE). */
+static __always_inline void offcpu_ref(__s32 id, int delta)
 {
-	long id = bpf_get_stackid(ctx, &offcpu_stacks, flags);
+	__u32 idx;
+	__u64 *n;
 
-	if (id >= 0)
+	if (id < 0)
+		return;
+	idx = (id & OFFCPU_GEN1 ? stack_nids : 0) + (id & (OFFCPU_GEN1 - 1));
+	n = bpf_map_lookup_elem(&offcpu_refs, &idx);
+	if (n)
+		__sync_fetch_and_add(n, (__s64)delta);
+}
+
+/* The block's ids are counted or dropped: it no longer holds them. */
+static __always_inline void offcpu_release(struct offcpu_start *s)
+{
+	if (!(s->flags & OFFCPU_START_HELD))
+		return;
+	s->flags &= ~OFFCPU_START_HELD;
+	offcpu_ref(s->kstack, -1);
+	offcpu_ref(s->ustack, -1);
+}
+
+/*
+ * A stack id as kept, taken in map (generation gen: OFFCPU_GEN1 set for the second) and held:
+ * -EEXIST and other failures are counted, and stay in the key.
+ */
+static __always_inline __s32 offcpu_stackid(void *ctx, void *map, __u32 gen, __u64 flags,
+					    __u32 drop)
+{
+	long id;
+
+	if (!map) {
+		offcpu_count(drop);
+		return -OFFCPU_ENOENT;
+	}
+	id = bpf_get_stackid(ctx, map, flags);
+	if (id >= 0) {
+		id |= gen ? OFFCPU_GEN1 : 0;
+		offcpu_ref((__s32)id, 1);
 		return (__s32)id;
+	}
 	offcpu_count(id == -OFFCPU_EEXIST ? OFFCPU_DROP_COLLISION : drop);
 	return (__s32)id;
 }
@@ -200,6 +274,7 @@ static __always_inline void offcpu_pending_fall_back(struct offcpu_start *s, __u
 	offcpu_count(drop);
 	offcpu_account_as(s, s->pending_tid, s->pending_ns, ustack_fallback_id(s->ustack, cause));
 	s->pending_ns = 0;
+	offcpu_release(s);
 }
 
 /* prev leaves the CPU: if it is one we follow, remember when and where. */
@@ -209,7 +284,9 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
 	struct offcpu_start *s;
 	bool runnable;
 	bool kthread;
+	void *map;
 	__u32 tgid;
+	__u32 gen;
 
 	if (!BPF_CORE_READ(prev, pid))
 		return;
@@ -217,6 +294,9 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
 		s = bpf_task_storage_get(&offcpu_starts, prev, 0, 0);
 		if (s && s->pending_ns)
 			offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED, USTACK_FB_MOVED);
+		/* Its storage goes with it: nothing may stay held (a block whose end was missed). */
+		if (s)
+			offcpu_release(s);
 		return;
 	}
 	tgid = BPF_CORE_READ(prev, tgid);
@@ -238,14 +318,19 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
 	/* It blocks again without having gone back to user space since its last block. */
 	if (s->pending_ns)
 		offcpu_pending_fall_back(s, OFFCPU_DROP_DWARF_MOVED, USTACK_FB_MOVED);
+	/* A block whose end was not seen (a missed run): its ids go before new ones are taken. */
+	offcpu_release(s);
 	s->tgid = tgid;
-	s->flags = (kthread ? OFFCPU_START_KTHREAD : 0) | (runnable ? OFFCPU_START_RUNNABLE : 0);
+	s->flags = (kthread ? OFFCPU_START_KTHREAD : 0) | (runnable ? OFFCPU_START_RUNNABLE : 0) |
+		   OFFCPU_START_HELD;
 	/* prev is current: the stacks are its own, and so is the comm. */
-	s->kstack = offcpu_stackid(ctx, 0, OFFCPU_DROP_KSTACK);
+	gen = stack_gen & 1;
+	map = bpf_map_lookup_elem(&offcpu_gens, &gen);
+	s->kstack = offcpu_stackid(ctx, map, gen, 0, OFFCPU_DROP_KSTACK);
 	if (kthread || !BPF_CORE_READ(prev, mm))
 		s->ustack = OFFCPU_STACK_NONE;
 	else
-		s->ustack = offcpu_stackid(ctx, BPF_F_USER_STACK, OFFCPU_DROP_USTACK);
+		s->ustack = offcpu_stackid(ctx, map, gen, BPF_F_USER_STACK, OFFCPU_DROP_USTACK);
 	/*
 	 * Where in user space it blocks, even before DWARF is turned on: a block that began
 	 * then and ends after can still be copied on its way back.
@@ -271,18 +356,22 @@ static __always_inline void offcpu_block_end(struct offcpu_start *s, struct task
 	__u64 delta = in_ns - s->ts_ns;
 
 	s->ts_ns = 0;
-	if (delta < min_block_ns || (max_block_ns && delta > max_block_ns))
-		return;
-	if (((s->flags & OFFCPU_START_KTHREAD) && !count_kthreads) ||
+	if (delta < min_block_ns || (max_block_ns && delta > max_block_ns) ||
+	    ((s->flags & OFFCPU_START_KTHREAD) && !count_kthreads) ||
 	    ((s->flags & OFFCPU_START_RUNNABLE) && !count_runnable) ||
-	    !offcpu_pid_wanted(s->tgid) || !ktop_cgroup_wanted(t))
+	    !offcpu_pid_wanted(s->tgid) || !ktop_cgroup_wanted(t)) {
+		offcpu_release(s);
 		return;
+	}
+	/* The ids stay held until the copy is sent or the block falls back. */
 	if (dwarf_mode && s->usp) {
 		s->pending_ns = delta;
 		s->pending_tid = tid;
 		return;
 	}
+	/* Counted first, then released: user space drains the key before it deletes an id. */
 	offcpu_account(s, tid, delta);
+	offcpu_release(s);
 }
 
 /* next comes back to a CPU: its block ends now. */
@@ -384,6 +473,8 @@ static __always_inline int offcpu_on_sys_exit(void)
 	if (err != USTACK_SENT)
 		return 0;
 	s->pending_ns = 0;
+	/* The record holds the ids now: user space reads it before it deletes them. */
+	offcpu_release(s);
 	return 0;
 }
 

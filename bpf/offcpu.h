@@ -6,8 +6,8 @@
 #define OFFCPU_COMM_LEN	   16
 #define OFFCPU_STACK_DEPTH 127 /* frames per stack: the kernel's default perf_event_max_stack */
 
-/* Default map sizes; the stack map is resized from user space before load. */
-#define OFFCPU_STACKS_MAX 16384	      /* distinct kernel and user stacks (--stack-storage) */
+/* Default map sizes; the stack maps are resized from user space before load. */
+#define OFFCPU_STACKS_MAX 16384	      /* kernel and user stacks, both maps (--stack-storage) */
 #define OFFCPU_COUNTS_MAX 16384	      /* (thread, stacks) pairs between two polls */
 #define OFFCPU_PIDS_MAX	  64	      /* PIDs in the filter */
 #define OFFCPU_SEEN_MAX	  8192	      /* processes already announced to user space */
@@ -18,6 +18,14 @@
  * process past exit_mm()). Outside the -errno range, so never a bpf_get_stackid() result.
  */
 #define OFFCPU_STACK_NONE (-4096)
+
+/*
+ * Blocks take their stacks in one of two stack maps, the one stack_gen names; user space flips
+ * stack_gen at each poll and, once it has read what refers to the other map, deletes from it
+ * the ids no block holds any more (offcpu_refs counts the holders). An id of the second map has
+ * this bit set (ids are below 2^28; bits 28-29 may hold a fallback's cause).
+ */
+#define OFFCPU_GEN1 (1 << 30)
 
 /* Indexes of the per-CPU drop counter array. */
 enum offcpu_drop {
@@ -64,6 +72,8 @@ struct offcpu_start {
 /* offcpu_start.flags: what the block was, so settings changed meanwhile still apply. */
 #define OFFCPU_START_KTHREAD  0x1 /* a kernel thread */
 #define OFFCPU_START_RUNNABLE 0x2 /* preempted, not sleeping */
+/* kstack and ustack hold a reference each (those that are ids) in offcpu_refs */
+#define OFFCPU_START_HELD 0x4
 
 /* Per-CPU, raw_tp flavour only: when the task now on this CPU came in. */
 struct offcpu_oncpu {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "collectors/model_codec.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +88,19 @@ void codec_in_init(struct codec_in *in, const void *data, size_t len)
 	in->bad = false;
 }
 
+int codec_in_begin(struct codec_in *in, const void *data, size_t len, uint64_t max,
+		   const char *what, uint64_t *version, char *why, size_t why_len)
+{
+	codec_in_init(in, data, len);
+	*version = codec_get_varint(in);
+	if (!in->bad && *version > max) {
+		snprintf(why, why_len, "%s model of version %llu (this ktop reads %llu)", what,
+			 (unsigned long long)*version, (unsigned long long)max);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 uint64_t codec_get_varint(struct codec_in *in)
 {
 	uint64_t v = 0;
@@ -147,4 +163,44 @@ uint8_t codec_get_u8(struct codec_in *in)
 size_t codec_in_left(const struct codec_in *in)
 {
 	return in->len - in->pos;
+}
+
+bool codec_get_flag(struct codec_in *in)
+{
+	uint8_t b = codec_get_u8(in);
+
+	if (b > 1)
+		in->bad = true;
+	return b == 1;
+}
+
+uint32_t codec_get_u32(struct codec_in *in)
+{
+	uint64_t v = codec_get_varint(in);
+
+	if (v > UINT32_MAX)
+		in->bad = true;
+	return (uint32_t)v;
+}
+
+double codec_get_finite(struct codec_in *in)
+{
+	double v = codec_get_double(in);
+
+	if (!isfinite(v)) {
+		in->bad = true;
+		return 0;
+	}
+	return v;
+}
+
+size_t codec_get_count(struct codec_in *in, size_t min, size_t max)
+{
+	uint64_t n = codec_get_varint(in);
+
+	if (in->bad || n > max || n > codec_in_left(in) / min) {
+		in->bad = true;
+		return 0;
+	}
+	return (size_t)n;
 }

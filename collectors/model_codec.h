@@ -38,6 +38,12 @@ void codec_put_double(struct codec_out *o, double v);
 void codec_put_str(struct codec_out *o, const char *s);
 
 void codec_in_init(struct codec_in *in, const void *data, size_t len);
+/*
+ * Start reading a model's encoding: its version into *version; -EPROTO, with why naming what
+ * (the model), when it is newer than max, which this ktop reads.
+ */
+int codec_in_begin(struct codec_in *in, const void *data, size_t len, uint64_t max,
+		   const char *what, uint64_t *version, char *why, size_t why_len);
 uint64_t codec_get_varint(struct codec_in *in);
 uint64_t codec_get_u64(struct codec_in *in);
 double codec_get_double(struct codec_in *in);
@@ -46,5 +52,15 @@ uint8_t codec_get_u8(struct codec_in *in);
 const uint8_t *codec_get_bytes(struct codec_in *in, size_t n);
 /* Bytes not read yet. */
 size_t codec_in_left(const struct codec_in *in);
+
+/* Checked reads: each turns the cursor bad on what a writer never makes. */
+/* A byte that is 0 or 1. */
+bool codec_get_flag(struct codec_in *in);
+/* A varint that fits 32 bits. */
+uint32_t codec_get_u32(struct codec_in *in);
+/* A finite double. */
+double codec_get_finite(struct codec_in *in);
+/* A count of at most max items of at least min bytes each that the bytes left can hold. */
+size_t codec_get_count(struct codec_in *in, size_t min, size_t max);
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The Off-CPU collector: loads offcpu.bpf.c; at each poll its stack source (stack_source.c)
- * drains the counts map into stack_collect.c, which symbolizes the records into struct
- * offcpu_model.
+ * moves the blocks to the other of two stack maps, drains the counts map into stack_collect.c,
+ * which symbolizes the records into struct offcpu_model, then deletes from the old map the
+ * stack ids no block holds.
  */
 #include "collectors/offcpu.h"
 
@@ -34,6 +35,7 @@
 _Static_assert(OFFCPU_PIDS_MAX >= KTOP_MAX_PIDS,
 	       "the BPF PID filter is smaller than KTOP_MAX_PIDS");
 _Static_assert(OFFCPU_STACK_NONE == STACK_COLLECT_NONE, "offcpu.h and stack_collect.h disagree");
+_Static_assert(OFFCPU_GEN1 == STACK_COLLECT_GEN1, "offcpu.h and stack_collect.h disagree");
 _Static_assert(STACK_SOURCE_KEY_MATCHES(struct offcpu_key),
 	       "struct offcpu_key is not laid out as struct stack_collect_key");
 
@@ -111,6 +113,8 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 {
 	const char *flavour = use_btf ? "tp_btf" : "raw_tp";
 	struct offcpu_bpf *skel;
+	uint32_t nids = 1;
+	uint32_t half;
 	int err;
 
 	skel = offcpu_bpf__open();
@@ -121,9 +125,18 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 		return err;
 	}
 	skel->rodata->sw_has_prev_state = probe->prev_state;
-	err = bpf_map__set_max_entries(skel->maps.offcpu_stacks, stacks);
+	/* Each map holds an interval's stacks and those long blocks hold: half of stacks each. */
+	half = stacks / 2 ? stacks / 2 : 1;
+	while (nids < half)
+		nids <<= 1;
+	skel->rodata->stack_nids = nids;
+	err = bpf_map__set_max_entries(skel->maps.offcpu_stacks0, half);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.offcpu_stacks1, half);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.offcpu_refs, 2 * nids);
 	if (err) {
-		snprintf(why, why_len, "offcpu: size the stack map: %s", strerror(-err));
+		snprintf(why, why_len, "offcpu: size the stack maps: %s", strerror(-err));
 		return err;
 	}
 	/*
@@ -277,7 +290,11 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 		.who = "offcpu",
 		.counts = priv->skel->maps.offcpu_counts,
 		.value = STACK_SOURCE_VALUE(struct offcpu_val, total_ns, count, comm),
-		.stacks = priv->skel->maps.offcpu_stacks,
+		.stacks = priv->skel->maps.offcpu_stacks0,
+		.stacks1 = priv->skel->maps.offcpu_stacks1,
+		.gens = priv->skel->maps.offcpu_gens,
+		.gen = &priv->skel->bss->stack_gen,
+		.refs = priv->skel->maps.offcpu_refs,
 		.depth = OFFCPU_STACK_DEPTH,
 		/* Sums are nanoseconds; samples show microseconds. */
 		.scale = { 1, 1000 },
@@ -308,11 +325,18 @@ static int offcpu_poll(struct collector *c)
 	struct offcpu_priv *priv = c->priv;
 	struct offcpu_model *m;
 	double now;
+	int flip;
 	int n;
 
 	if (!priv || !priv->skel)
 		return collector_not_open(c);
 	m = &priv->model;
+	/*
+	 * Blocks take their stacks in the other map from now on; this one's ids that no block
+	 * holds now are deleted once read, below. Before the interval's end: a stack copy sent
+	 * before the flip is read in this interval, before the ids it names can go.
+	 */
+	flip = stack_source_flip(priv->src, c->why, sizeof(c->why));
 	/*
 	 * The interval ends now, with the drain, before the slow part: reading the ring unwinds
 	 * the copied stacks (those sent later wait for the next interval). Processes announced
@@ -325,9 +349,13 @@ static int offcpu_poll(struct collector *c)
 	ring_buffer__consume(priv->notes);
 	stack_source_interval_end(priv->src, now, &m->interval_s, &m->cumulative_s);
 	stack_source_collect(priv->src);
+	stack_source_retire(priv->src);
 	m->polls++;
 	c->why[0] = '\0';
-	return stack_source_drops(priv->src, c);
+	n = stack_source_drops(priv->src, c);
+	if (!n && flip)
+		snprintf(c->why, sizeof(c->why), "offcpu: switch stack maps: %s", strerror(-flip));
+	return n ? n : flip;
 }
 
 /* Start the cumulative samples again; what already ended still counts for the interval. */

@@ -33,11 +33,8 @@ int offcpu_model_decode(const void *data, size_t len, struct offcpu_model **out,
 	int err;
 
 	*out = NULL;
-	codec_in_init(&in, data, len);
-	version = codec_get_varint(&in);
-	if (!in.bad && version > OFFCPU_CODEC_VERSION) {
-		snprintf(why, why_len, "off-CPU model of version %llu (this ktop reads %d)",
-			 (unsigned long long)version, OFFCPU_CODEC_VERSION);
+	if (codec_in_begin(&in, data, len, OFFCPU_CODEC_VERSION, "off-CPU", &version, why,
+			   why_len)) {
 		offcpu_model_free(m);
 		return -EPROTO;
 	}

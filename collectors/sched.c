@@ -231,52 +231,19 @@ static char sched_state_letter(uint32_t state)
 	return state == SCHED_STATE_EXITED ? 'X' : 'S';
 }
 
-/* Which state letter says more: R over D over S over X. */
-static int state_rank(char s)
-{
-	return s == 'R' ? 3 : s == 'D' ? 2 : s == 'S' ? 1 : 0;
-}
-
-/* Order thread rows by process, its main thread first, then by TID. */
-static int row_pid_cmp(const void *a, const void *b)
-{
-	const struct sched_row *x = a, *y = b;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	if ((x->tid == x->pid) != (y->tid == y->pid))
-		return x->tid == x->pid ? -1 : 1;
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
-}
-
-/* Sum the thread rows (sorted by pid, main thread first) into process rows. */
+/*
+ * The process rows summed from the threads, each named from /proc while it lives (else as the
+ * kernel side noted it), its threads alike.
+ */
 static void sched_build_procs(struct sched_priv *priv, struct sched_model *m)
 {
-	size_t i = 0;
+	size_t t = 0;
 
-	m->procs = m->nthreads ? xreallocarray(NULL, m->nthreads, sizeof(*m->procs)) : NULL;
-	m->nprocs = 0;
-	while (i < m->nthreads) {
-		struct sched_row *p = &m->procs[m->nprocs++];
-		const struct sched_proc_info *info;
-		size_t j = i;
+	sched_model_build_procs(m);
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct sched_row *p = &m->procs[i];
+		const struct sched_proc_info *info = sched_proc_info(priv->proc, p->pid);
 
-		*p = m->threads[i];
-		p->tid = 0;
-		p->threads = 0;
-		memset(p->ns, 0, sizeof(p->ns));
-		for (; j < m->nthreads && m->threads[j].pid == p->pid; j++) {
-			const struct sched_row *t = &m->threads[j];
-
-			for (int c = 0; c < SCHED_NCLASSES; c++)
-				p->ns[c] += t->ns[c];
-			if (t->state != 'X')
-				p->threads++;
-			if (state_rank(t->state) > state_rank(p->state))
-				p->state = t->state;
-		}
-		/* From /proc while it lives, else as the kernel side noted it. */
-		info = sched_proc_info(priv->proc, p->pid);
 		if (info->named) {
 			p->uid = info->uid;
 			snprintf(p->user, sizeof(p->user), "%s", info->user);
@@ -285,12 +252,11 @@ static void sched_build_procs(struct sched_priv *priv, struct sched_model *m)
 			snprintf(p->user, sizeof(p->user), "%s",
 				 sched_proc_user_name(priv->proc, p->uid));
 		}
-		for (size_t k = i; k < j; k++) {
-			m->threads[k].uid = p->uid;
-			memcpy(m->threads[k].user, p->user, sizeof(p->user));
-			memcpy(m->threads[k].cgroup, p->cgroup, sizeof(p->cgroup));
+		for (; t < m->nthreads && m->threads[t].pid == p->pid; t++) {
+			m->threads[t].uid = p->uid;
+			memcpy(m->threads[t].user, p->user, sizeof(p->user));
+			memcpy(m->threads[t].cgroup, p->cgroup, sizeof(p->cgroup));
 		}
-		i = j;
 	}
 }
 
@@ -385,8 +351,6 @@ static int sched_collect(struct sched_priv *priv, bool build, char *why, size_t 
 		m->interval_s = (double)(now - priv->read_ns) / 1e9;
 	priv->read_ns = now;
 	if (build) {
-		if (m->nthreads > 1)
-			qsort(m->threads, m->nthreads, sizeof(*m->threads), row_pid_cmp);
 		sched_build_procs(priv, m);
 		sched_rows_sort(m->procs, m->nprocs, SCHED_NCLASSES);
 		sched_rows_sort(m->threads, m->nthreads, SCHED_NCLASSES);

@@ -155,6 +155,53 @@ void sched_rows_sort(struct sched_row *rows, size_t n, int cls)
 		qsort_r(rows, n, sizeof(*rows), row_cmp, &cls);
 }
 
+/* Which state letter says more: R over D over S over X. */
+static int state_rank(char s)
+{
+	return s == 'R' ? 3 : s == 'D' ? 2 : s == 'S' ? 1 : 0;
+}
+
+/* Order thread rows by process, its main thread first, then by TID. */
+static int row_pid_cmp(const void *a, const void *b)
+{
+	const struct sched_row *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if ((x->tid == x->pid) != (y->tid == y->pid))
+		return x->tid == x->pid ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+void sched_model_build_procs(struct sched_model *m)
+{
+	size_t i = 0;
+
+	if (m->nthreads > 1)
+		qsort(m->threads, m->nthreads, sizeof(*m->threads), row_pid_cmp);
+	free(m->procs);
+	m->procs = m->nthreads ? xreallocarray(NULL, m->nthreads, sizeof(*m->procs)) : NULL;
+	m->nprocs = 0;
+	while (i < m->nthreads) {
+		struct sched_row *p = &m->procs[m->nprocs++];
+
+		*p = m->threads[i];
+		p->tid = 0;
+		p->threads = 0;
+		memset(p->ns, 0, sizeof(p->ns));
+		for (; i < m->nthreads && m->threads[i].pid == p->pid; i++) {
+			const struct sched_row *t = &m->threads[i];
+
+			for (int c = 0; c < SCHED_NCLASSES; c++)
+				p->ns[c] += t->ns[c];
+			if (t->state != 'X')
+				p->threads++;
+			if (state_rank(t->state) > state_rank(p->state))
+				p->state = t->state;
+		}
+	}
+}
+
 /* A copy of n rows, or NULL when there are none. */
 static struct sched_row *rows_dup(const struct sched_row *rows, size_t n)
 {

@@ -119,6 +119,13 @@ double sched_system_cpu_busy(const struct sched_system *s);
 void sched_model_verdict(const struct sched_model *m, char *buf, size_t len);
 /* Order rows by class cls (SCHED_NCLASSES: non-idle time), largest first, then by pid. */
 void sched_rows_sort(struct sched_row *rows, size_t n, int cls);
+/*
+ * The process rows (m->procs, replaced) summed from the thread rows, which are left ordered by
+ * process, the main thread first, then by TID: each the first thread's row (its name, user,
+ * cgroup) with the threads' time added, its live threads counted and its most telling state
+ * (R over D over S over X). Unsorted by time.
+ */
+void sched_model_build_procs(struct sched_model *m);
 /* The group of that short cgroup name, or NULL. */
 const struct sched_group *sched_model_group(const struct sched_model *m, const char *cgroup);
 /* A deep copy; NULL-tolerant. */

@@ -380,6 +380,28 @@ void stack_collect_forget_gen(struct stack_collect *st, int gen)
 	collect_frames_forget_gen(&st->fr, gen);
 }
 
+bool stack_collect_stack_hash(struct stack_collect *st, int32_t id, uint64_t *h)
+{
+	return collect_frames_stack_hash(&st->fr, id, h);
+}
+
+void stack_collect_forget_ids(struct stack_collect *st, const struct stack_collect_gone *g)
+{
+	struct htab kept;
+	const struct collect_keyslot *e;
+	size_t pos = 0;
+
+	/* The keys that name a deleted id go: the id may name another stack next time. */
+	htab_init(&kept, sizeof(struct collect_keyslot), _Alignof(struct collect_keyslot));
+	while ((e = htab_next(&st->keys, &pos)))
+		if (!stack_collect_is_gone(g, e->key.kstack) &&
+		    !stack_collect_is_gone(g, e->key.ustack))
+			*(struct collect_keyslot *)htab_add(&kept, collect_key_hash(&e->key)) = *e;
+	htab_fini(&st->keys);
+	st->keys = kept;
+	collect_frames_forget_ids(&st->fr, g);
+}
+
 /*
  * Empty the cumulative set and the identities (kernel stacks stay cached). Their names and
  * frames go with the store, once the snapshots that share it are freed.

@@ -111,6 +111,41 @@ void stack_collect_end(struct stack_collect *st);
  */
 void stack_collect_forget_gen(struct stack_collect *st, int gen);
 
+/*
+ * Ids deleted from the two stack maps (the Off-CPU collector's, which keeps the ids blocks
+ * still hold): one bit per id, the first map's then the second's.
+ */
+struct stack_collect_gone {
+	const uint64_t *bits;
+	uint32_t nids; /* ids of one map */
+};
+
+/* Whether stack id (a fallback's cause bits and STACK_COLLECT_GEN1 allowed) is in g. */
+static inline bool stack_collect_is_gone(const struct stack_collect_gone *g, int32_t id)
+{
+	uint32_t b;
+
+	if (id < 0 || !g->bits)
+		return false;
+	b = (uint32_t)id & ((1u << 28) - 1);
+	if (b >= g->nids)
+		return false;
+	b += id & STACK_COLLECT_GEN1 ? g->nids : 0;
+	return g->bits[b / 64] >> (b % 64) & 1;
+}
+
+/*
+ * The hash of the addresses stack id holds in its map (a fallback's cause bits ignored): equal
+ * for the same stack under any id. False when the id is not in the map.
+ */
+bool stack_collect_stack_hash(struct stack_collect *st, int32_t id, uint64_t *h);
+
+/*
+ * The ids of g were deleted from their maps: what they named is forgotten (between an end and
+ * the next begin), the rest stays known.
+ */
+void stack_collect_forget_ids(struct stack_collect *st, const struct stack_collect_gone *g);
+
 /* Empty the cumulative set (between an end and the next begin). */
 void stack_collect_reset(struct stack_collect *st);
 

@@ -89,6 +89,7 @@ void collect_frames_fini(struct collect_frames *cf)
 	for (uint32_t i = 0; i < frames_nslots(cf); i++)
 		free(cf->kstacks[i].frames);
 	free(cf->kstacks);
+	free(cf->hashes);
 	free(cf->addrs);
 	free(cf->symf);
 	free(cf->buf);
@@ -278,9 +279,57 @@ void collect_frames_forget_gen(struct collect_frames *cf, int gen)
 	for (uint32_t i = first; i < first + cf->map.nids; i++) {
 		free(cf->kstacks[i].frames);
 		cf->kstacks[i] = (struct collect_kstack){ 0 };
+		if (cf->hashes)
+			cf->hashes[i] = 0;
 	}
 	/* The user frames of both maps: named again from the one still in use, at little cost. */
 	htab_clear(&cf->ustacks);
+}
+
+bool collect_frames_stack_hash(struct collect_frames *cf, int32_t id, uint64_t *h)
+{
+	uint32_t bucket, slot, n;
+	uint64_t v;
+	int fd;
+
+	if (!frames_locate(cf, id & ~(int32_t)(3u << USTACK_FB_SHIFT), &fd, &bucket, &slot))
+		return false;
+	if (!cf->hashes)
+		cf->hashes = xcalloc(frames_nslots(cf), sizeof(*cf->hashes));
+	if (cf->hashes[slot]) {
+		*h = cf->hashes[slot];
+		return true;
+	}
+	if (bpf_map_lookup_elem(fd, &bucket, cf->addrs))
+		return false;
+	n = frames_depth(cf);
+	/* 0 stands for unknown: a hash of 0 is taken as 1. */
+	v = hash_bytes(cf->addrs, n * sizeof(*cf->addrs)) ?: 1;
+	cf->hashes[slot] = v;
+	*h = v;
+	return true;
+}
+
+void collect_frames_forget_ids(struct collect_frames *cf, const struct stack_collect_gone *g)
+{
+	const struct frames_ustack *u;
+	struct htab kept;
+	size_t pos = 0;
+
+	for (uint32_t i = 0; i < frames_nslots(cf) && i < 2 * g->nids; i++) {
+		if (!(g->bits[i / 64] >> (i % 64) & 1))
+			continue;
+		free(cf->kstacks[i].frames);
+		cf->kstacks[i] = (struct collect_kstack){ 0 };
+		if (cf->hashes)
+			cf->hashes[i] = 0;
+	}
+	htab_init(&kept, sizeof(struct frames_ustack), _Alignof(struct frames_ustack));
+	while ((u = htab_next(&cf->ustacks, &pos)))
+		if (!stack_collect_is_gone(g, u->id))
+			*(struct frames_ustack *)htab_add(&kept, frames_ustack_hash(u)) = *u;
+	htab_fini(&cf->ustacks);
+	cf->ustacks = kept;
 }
 
 /* Read (or find named) a key's user stack into cf->buf: b->n frames, b's other fields. */

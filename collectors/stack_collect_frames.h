@@ -9,6 +9,7 @@
 #ifndef KTOP_STACK_COLLECT_FRAMES_H
 #define KTOP_STACK_COLLECT_FRAMES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "collectors/stack.h"
@@ -27,6 +28,7 @@ struct collect_frames {
 	struct stack_frame *buf;	/* one built stack: 2 * map.depth + 4 frames */
 	struct collect_kstack *kstacks; /* by id; with two maps, the second's after the first's */
 	struct htab ustacks; /* (tgid, generation, id) -> named user frames in the store */
+	uint64_t *hashes;    /* by slot as kstacks: the hash of each id's addresses, 0 unknown */
 };
 
 /* What collect_frames_build put in cf->buf for a key. */
@@ -59,5 +61,12 @@ void collect_frames_keep_user(struct collect_frames *cf, const struct stack_coll
 void collect_frames_forget_user(struct collect_frames *cf);
 /* Stack map gen (0 or 1) was emptied: forget its kernel stacks, and the user frames named. */
 void collect_frames_forget_gen(struct collect_frames *cf, int gen);
+/*
+ * The hash of the addresses stack id holds (a fallback's cause bits ignored), read once per
+ * id while it lives; false when it is not in the map.
+ */
+bool collect_frames_stack_hash(struct collect_frames *cf, int32_t id, uint64_t *h);
+/* The ids of g were deleted: forget their kernel stacks and the user frames they named. */
+void collect_frames_forget_ids(struct collect_frames *cf, const struct stack_collect_gone *g);
 
 #endif

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sys/mman.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -49,10 +52,41 @@ struct stack_source {
 	uint32_t *ids; /* scratch for the ids of a map being emptied, nids of them */
 	int gen;
 	bool flipped;
+	/* With refs: the mapped holder counts, and how many ids the flip found free. */
+	const uint64_t *refs;
+	size_t refs_len;
+	uint32_t ndelete;
+	uint64_t *gone; /* one bit per id of the two maps, for the retire */
 
 	double last_poll; /* CLOCK_MONOTONIC seconds */
 	double cum_start;
 };
+
+/* Map the holder counts of d.refs (two maps' ids) read-only. 0, or -errno with why. */
+static int source_map_refs(struct stack_source *s, char *why, size_t why_len)
+{
+	size_t n = 2 * (size_t)s->nids;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+	int err;
+
+	if (bpf_map__max_entries(s->d.refs) < n) {
+		snprintf(why, why_len, "%s: the stack id counts hold %u, not %zu", s->d.who,
+			 bpf_map__max_entries(s->d.refs), n);
+		return -EINVAL;
+	}
+	s->refs_len = (n * sizeof(uint64_t) + (size_t)page - 1) / (size_t)page * (size_t)page;
+	p = mmap(NULL, s->refs_len, PROT_READ, MAP_SHARED, bpf_map__fd(s->d.refs), 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		s->refs_len = 0;
+		snprintf(why, why_len, "%s: map the stack id counts: %s", s->d.who, strerror(-err));
+		return err;
+	}
+	s->refs = p;
+	s->gone = xcalloc((n + 63) / 64, sizeof(*s->gone));
+	return 0;
+}
 
 int stack_source_new(struct stack_source **out, const struct stack_source_desc *d,
 		     const struct ktop_config *cfg, struct stack_set *interval,
@@ -100,10 +134,17 @@ int stack_source_new(struct stack_source **out, const struct stack_source_desc *
 		s->nids = map.nids;
 		s->ids = xcalloc(map.nids, sizeof(*s->ids));
 		s->gen = (int)(*d->gen & 1);
+		if (d->refs) {
+			err = source_map_refs(s, c->why, sizeof(c->why));
+			if (err)
+				goto out_free;
+		}
 	}
 	s->st = stack_collect_new(s->sc, &map, d->scale, interval, cumulative);
 	stack_collect_set_max(s->st, cfg ? cfg->max_stacks : 0);
 	s->ur = ustack_reader_new(bpf_map__fd(d->ustack), d->ustack_rb, s->sc, uc);
+	if (s->refs)
+		ustack_reader_set_stacks(s->ur, s->st);
 	s->pcpu = xcalloc((size_t)s->ncpus, sizeof(*s->pcpu));
 	s->counters = xcalloc(d->ncounters ? d->ncounters : 1, sizeof(*s->counters));
 	s->keys = xcalloc(s->counts_max ? s->counts_max : 1, sizeof(*s->keys));
@@ -135,6 +176,9 @@ void stack_source_free(struct stack_source *s)
 	free(s->carry_keys);
 	free(s->carry_vals);
 	free(s->ids);
+	if (s->refs)
+		munmap((void *)s->refs, s->refs_len);
+	free(s->gone);
 	free(s);
 }
 
@@ -159,6 +203,42 @@ void stack_source_exit(struct stack_source *s, uint32_t tgid)
 	stack_collect_exit(s->st, tgid);
 }
 
+/* Every id of stack map gen, into s->ids; how many. */
+static uint32_t source_list_ids(struct stack_source *s, int gen)
+{
+	int fd = s->stacks_fd[gen];
+	uint32_t n = 0;
+	__u32 key;
+
+	if (!bpf_map_get_next_key(fd, NULL, &key)) {
+		do
+			s->ids[n++] = key;
+		while (n < s->nids && !bpf_map_get_next_key(fd, &key, &key));
+	}
+	return n;
+}
+
+/*
+ * After a flip, no block takes an id of map gen any more: those nothing holds now go at its
+ * retire (s->ids[0, ndelete)). A block that ended before holds none, and its key was counted
+ * before it let go, so the drain that follows reads it; one that still holds an id keeps it.
+ */
+static void source_free_ids(struct stack_source *s, int gen)
+{
+	uint32_t first = gen ? s->nids : 0;
+	uint32_t n = source_list_ids(s, gen);
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t id = s->ids[i];
+
+		if (id < s->nids && __atomic_load_n(&s->refs[first + id], __ATOMIC_ACQUIRE))
+			continue;
+		s->ids[k++] = id;
+	}
+	s->ndelete = k;
+}
+
 int stack_source_flip(struct stack_source *s, char *why, size_t why_len)
 {
 	__u32 next;
@@ -179,25 +259,46 @@ int stack_source_flip(struct stack_source *s, char *why, size_t why_len)
 		err = -errno;
 		snprintf(why, why_len, "%s: switch stack maps: %s", s->d.who, strerror(-err));
 	}
+	/* Without the wait, a block may still take an id there: none is deleted this time. */
+	s->ndelete = 0;
+	if (s->refs && !err)
+		source_free_ids(s, !s->gen);
 	return err;
+}
+
+/* Delete the ids the flip found free from map gen, and forget what they named. */
+static void source_retire_free(struct stack_source *s, int gen)
+{
+	const struct stack_collect_gone g = { s->gone, s->nids };
+	uint32_t first = gen ? s->nids : 0;
+
+	memset(s->gone, 0, (2 * (size_t)s->nids + 63) / 64 * sizeof(*s->gone));
+	for (uint32_t i = 0; i < s->ndelete; i++) {
+		uint32_t b = first + s->ids[i];
+
+		bpf_map_delete_elem(s->stacks_fd[gen], &s->ids[i]);
+		if (s->ids[i] < s->nids)
+			s->gone[b / 64] |= 1ull << (b % 64);
+	}
+	s->ndelete = 0;
+	stack_collect_forget_ids(s->st, &g);
 }
 
 void stack_source_retire(struct stack_source *s)
 {
 	int old = !s->gen;
 	int fd = s->stacks_fd[old];
-	uint32_t n = 0;
-	__u32 key;
+	uint32_t n;
 
 	if (!s->flipped)
 		return;
 	s->flipped = false;
-	/* The ids first, then each deleted: a deleted key would start get_next_key over. */
-	if (!bpf_map_get_next_key(fd, NULL, &key)) {
-		do
-			s->ids[n++] = key;
-		while (n < s->nids && !bpf_map_get_next_key(fd, &key, &key));
+	if (s->refs) {
+		source_retire_free(s, old);
+		return;
 	}
+	/* The ids first, then each deleted: a deleted key would start get_next_key over. */
+	n = source_list_ids(s, old);
 	for (uint32_t i = 0; i < n; i++)
 		bpf_map_delete_elem(fd, &s->ids[i]);
 	stack_collect_forget_gen(s->st, old);

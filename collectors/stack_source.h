@@ -56,6 +56,12 @@ struct stack_source_desc {
 	struct bpf_map *stacks1;
 	struct bpf_map *gens;
 	uint32_t *gen;
+	/*
+	 * NULL, or (with stacks1) an mmapable __u64 array of each id's holders, the first map's
+	 * ids then the second's: a retired map keeps the ids still held (an Off-CPU block that
+	 * began before the flip), and only the others are deleted.
+	 */
+	struct bpf_map *refs;
 	uint32_t depth;			  /* addresses in one of its values */
 	struct stack_collect_scale scale; /* what one unit of the amount is worth */
 	struct bpf_map *drops;		  /* per-CPU __u64 array of the collector's drop counters */
@@ -97,12 +103,14 @@ void stack_source_exit(struct stack_source *s, uint32_t tgid);
 /*
  * With two stack maps: samples take their stacks in the other map from now on, and the
  * programs that may still use this one are waited for, so that the next drain reads every
- * entry that refers to it. Before the drain that ends an interval; 0, or -errno with why.
+ * entry that refers to it; with refs, the ids of this map that nothing holds now are the ones
+ * its retire deletes. Before the drain that ends an interval; 0, or -errno with why.
  */
 int stack_source_flip(struct stack_source *s, char *why, size_t why_len);
 /*
- * After the interval's collect (or skip): empty the map the last flip left, and forget what
- * its ids named, so that ids never pile up over a run.
+ * After the interval's collect (or skip): empty the map the last flip left (with refs, of the
+ * ids nothing held at the flip), and forget what its ids named, so that ids never pile up
+ * over a run.
  */
 void stack_source_retire(struct stack_source *s);
 

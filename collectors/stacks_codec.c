@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util/escape.h"
+#include "collectors/codec_fields.h"
 #include "util/xalloc.h"
 
 #define STACKS_CODEC_MAX_ITEMS 1000000 /* more threads or processes than this is damage */
@@ -65,60 +65,10 @@ void stacks_model_encode(struct stack_codec *c, const struct stacks_model *m,
  * A string into a field of size bytes: longer than the field is damage (the encoder cuts to
  * it); text that is not clean is escaped as live text is, cut to the field.
  */
-static void get_field(struct codec_in *in, char *dst, size_t size)
-{
-	uint64_t len = codec_get_varint(in);
-	const uint8_t *p = in->bad || len >= size ? NULL : codec_get_bytes(in, len);
-
-	dst[0] = '\0';
-	if (!p) {
-		in->bad = true;
-		return;
-	}
-	if (escape_is_clean((const char *)p, len)) {
-		memcpy(dst, p, len);
-		dst[len] = '\0';
-	} else {
-		escape_text(dst, size, (const char *)p, len);
-	}
-}
-
-/* A byte that is 0 or 1; the cursor turns bad otherwise. */
-static bool get_flag(struct codec_in *in)
-{
-	uint8_t b = codec_get_u8(in);
-
-	if (b > 1)
-		in->bad = true;
-	return b == 1;
-}
-
-/* A varint that fits 32 bits; the cursor turns bad otherwise. */
-static uint32_t get_u32(struct codec_in *in)
-{
-	uint64_t v = codec_get_varint(in);
-
-	if (v > UINT32_MAX)
-		in->bad = true;
-	return (uint32_t)v;
-}
-
-/* A count of items of at least min bytes each that the bytes left can hold; 0 and bad if not. */
-static size_t get_count(struct codec_in *in, size_t min)
-{
-	uint64_t n = codec_get_varint(in);
-
-	if (in->bad || n > STACKS_CODEC_MAX_ITEMS || n > codec_in_left(in) / min) {
-		in->bad = true;
-		return 0;
-	}
-	return (size_t)n;
-}
-
 /* The threads; false when the cursor went bad. */
 static bool read_threads(struct codec_in *in, struct stacks_model *m)
 {
-	m->nthreads = get_count(in, STACKS_THREAD_MIN_BYTES);
+	m->nthreads = codec_get_count(in, STACKS_THREAD_MIN_BYTES, STACKS_CODEC_MAX_ITEMS);
 	if (in->bad)
 		return false;
 	m->threads = m->nthreads ? xcalloc(m->nthreads, sizeof(*m->threads)) : NULL;
@@ -126,8 +76,8 @@ static bool read_threads(struct codec_in *in, struct stacks_model *m)
 		struct stacks_thread *t = &m->threads[i];
 		uint8_t state;
 
-		t->tid = get_u32(in);
-		get_field(in, t->name, sizeof(t->name));
+		t->tid = codec_get_u32(in);
+		codec_get_field(in, t->name, sizeof(t->name));
 		state = codec_get_u8(in);
 		/* a state is a printable letter (0: unread): anything else is damage */
 		if (state && (state < 0x21 || state > 0x7e))
@@ -139,9 +89,9 @@ static bool read_threads(struct codec_in *in, struct stacks_model *m)
 		t->oncpu_samples = codec_get_varint(in);
 		t->voluntary = codec_get_varint(in);
 		t->involuntary = codec_get_varint(in);
-		get_field(in, t->wchan, sizeof(t->wchan));
-		get_field(in, t->kstack, sizeof(t->kstack));
-		t->exited = get_flag(in);
+		codec_get_field(in, t->wchan, sizeof(t->wchan));
+		codec_get_field(in, t->kstack, sizeof(t->kstack));
+		t->exited = codec_get_flag(in);
 	}
 	return !in->bad;
 }
@@ -149,13 +99,13 @@ static bool read_threads(struct codec_in *in, struct stacks_model *m)
 /* The picker's processes; false when the cursor went bad. */
 static bool read_top(struct codec_in *in, struct stacks_model *m)
 {
-	m->ntop = get_count(in, STACKS_TOP_MIN_BYTES);
+	m->ntop = codec_get_count(in, STACKS_TOP_MIN_BYTES, STACKS_CODEC_MAX_ITEMS);
 	if (in->bad)
 		return false;
 	m->top = m->ntop ? xcalloc(m->ntop, sizeof(*m->top)) : NULL;
 	for (size_t i = 0; i < m->ntop && !in->bad; i++) {
-		m->top[i].pid = get_u32(in);
-		get_field(in, m->top[i].comm, sizeof(m->top[i].comm));
+		m->top[i].pid = codec_get_u32(in);
+		codec_get_field(in, m->top[i].comm, sizeof(m->top[i].comm));
 		m->top[i].oncpu_us = codec_get_varint(in);
 	}
 	return !in->bad;
@@ -170,19 +120,16 @@ int stacks_model_decode(const void *data, size_t len, struct stacks_model **out,
 	int err;
 
 	*out = NULL;
-	codec_in_init(&in, data, len);
-	version = codec_get_varint(&in);
-	if (!in.bad && version > STACKS_CODEC_VERSION) {
-		snprintf(why, why_len, "stacks model of version %llu (this ktop reads %d)",
-			 (unsigned long long)version, STACKS_CODEC_VERSION);
+	if (codec_in_begin(&in, data, len, STACKS_CODEC_VERSION, "stacks", &version, why,
+			   why_len)) {
 		stacks_model_free(m);
 		return -EPROTO;
 	}
-	m->pid = get_u32(&in);
-	get_field(&in, m->comm, sizeof(m->comm));
-	m->exited = get_flag(&in);
-	get_field(&in, m->why, sizeof(m->why));
-	m->hz = get_u32(&in);
+	m->pid = codec_get_u32(&in);
+	codec_get_field(&in, m->comm, sizeof(m->comm));
+	m->exited = codec_get_flag(&in);
+	codec_get_field(&in, m->why, sizeof(m->why));
+	m->hz = codec_get_u32(&in);
 	m->interval_s = codec_get_double(&in);
 	m->cumulative_s = codec_get_double(&in);
 	m->polls = codec_get_varint(&in);

@@ -35,7 +35,7 @@ _Static_assert(USTACK_NREGS == UNWIND_NREGS, "bpf/ustack.h and symbols/unwind.h 
 struct reader_reuse {
 	uint32_t tgid; /* 0: empty */
 	uint32_t tid;
-	int32_t ustack;
+	uint64_t fp; /* the frame-pointer stack (reader_fp_key) */
 	uint32_t nuf;
 	struct stack_collect_uframe *uf;
 };
@@ -72,14 +72,31 @@ struct ustack_reader {
 	uint64_t scratch[READER_DEPTH];
 	struct stack_collect_uframe expanded[READER_DEPTH];
 	struct reader_reuse *reuse; /* READER_REUSE slots, direct-mapped; NULL until one is kept */
+	struct stack_collect *st;   /* borrowed: frame-pointer stacks by content, or NULL */
 	struct ustack_reader_stats stats;
 };
 
-/* The reuse slot of (tgid, tid, ustack). */
-static struct reader_reuse *reader_reuse_slot(struct ustack_reader *r, uint32_t tgid,
-					      uint32_t tid, int32_t ustack)
+/*
+ * What stands for frame-pointer stack id (a fallback's cause bits ignored) in a reuse slot:
+ * the hash of its addresses when the stacks are known (ids may be deleted and taken again by
+ * another stack, and one stack has an id in each of two maps), else the id. False: none.
+ */
+static bool reader_fp_key(struct ustack_reader *r, int32_t id, uint64_t *fp)
 {
-	uint64_t h = hash_mix64(((uint64_t)tgid << 32 | tid) ^ hash_mix64((uint32_t)ustack));
+	if (id < 0)
+		return false;
+	id &= ((1 << USTACK_FB_SHIFT) - 1) | STACK_COLLECT_GEN1;
+	if (r->st)
+		return stack_collect_stack_hash(r->st, id, fp);
+	*fp = (uint32_t)id;
+	return true;
+}
+
+/* The reuse slot of (tgid, tid, fp). */
+static struct reader_reuse *reader_reuse_slot(struct ustack_reader *r, uint32_t tgid,
+					      uint32_t tid, uint64_t fp)
+{
+	uint64_t h = hash_mix64(((uint64_t)tgid << 32 | tid) ^ hash_mix64(fp));
 
 	if (!r->reuse)
 		r->reuse = xcalloc(READER_REUSE, sizeof(*r->reuse));
@@ -91,17 +108,18 @@ static void reader_reuse_keep(struct ustack_reader *r, const struct ustack_rec *
 			      const struct stack_collect_uframe *uf, uint32_t nuf)
 {
 	struct reader_reuse *e;
+	uint64_t fp;
 
-	if (rec->ustack < 0 || !nuf)
+	if (!nuf || !reader_fp_key(r, rec->ustack, &fp))
 		return;
-	e = reader_reuse_slot(r, rec->tgid, rec->tid, rec->ustack);
+	e = reader_reuse_slot(r, rec->tgid, rec->tid, fp);
 	if (e->nuf < nuf) {
 		free(e->uf);
 		e->uf = xreallocarray(NULL, nuf, sizeof(*e->uf));
 	}
 	e->tgid = rec->tgid;
 	e->tid = rec->tid;
-	e->ustack = rec->ustack;
+	e->fp = fp;
 	e->nuf = nuf;
 	if (nuf)
 		memcpy(e->uf, uf, nuf * sizeof(*uf));
@@ -115,16 +133,23 @@ static void reader_reuse_forget(struct ustack_reader *r, uint32_t tgid)
 			r->reuse[i].tgid = 0;
 }
 
+void ustack_reader_set_stacks(struct ustack_reader *r, struct stack_collect *st)
+{
+	r->st = st;
+}
+
 bool ustack_reader_reuse(struct ustack_reader *r, const struct stack_collect_key *k,
 			 const struct stack_collect_uframe **uf, uint32_t *nuf)
 {
-	int32_t id = k->ustack & ((1 << USTACK_FB_SHIFT) - 1);
 	struct reader_reuse *e;
+	uint64_t fp;
 
-	if (!r->reuse || k->ustack < 0 || id == k->ustack)
+	/* Only a fallback: its id carries the cause. */
+	if (!r->reuse || k->ustack < 0 || !(k->ustack & (3 << USTACK_FB_SHIFT)) ||
+	    !reader_fp_key(r, k->ustack, &fp))
 		return false;
-	e = reader_reuse_slot(r, k->tgid, k->tid, id);
-	if (e->tgid != k->tgid || e->tid != k->tid || e->ustack != id)
+	e = reader_reuse_slot(r, k->tgid, k->tid, fp);
+	if (e->tgid != k->tgid || e->tid != k->tid || e->fp != fp)
 		return false;
 	*uf = e->uf;
 	*nuf = e->nuf;

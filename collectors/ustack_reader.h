@@ -72,6 +72,11 @@ const struct stack_collect_key *ustack_reader_entry(const struct ustack_reader *
  */
 bool ustack_reader_reuse(struct ustack_reader *r, const struct stack_collect_key *k,
 			 const struct stack_collect_uframe **uf, uint32_t *nuf);
+/*
+ * Key the stacks kept for reuse by the content of their frame-pointer stacks, read through st
+ * (borrowed; NULL: by id), whose stack maps may delete ids and give them to other stacks.
+ */
+void ustack_reader_set_stacks(struct ustack_reader *r, struct stack_collect *st);
 /* Drop what was unwound and not yet flushed (a reset of the collector's figures). */
 void ustack_reader_discard(struct ustack_reader *r);
 

@@ -2,7 +2,8 @@
 /*
  * The panels a recording holds as models (RECORD_SECTION_MODEL) beside their exports, so a
  * replay redraws the live panel, its tree to expand and search, instead of recorded text. Today
- * the Off-CPU and Stacks panels; the others replay their text.
+ * the Off-CPU, Stacks, Slow queries, Trace, Overview and Block I/O panels; the others replay
+ * their text.
  */
 #ifndef KTOP_MODEL_SECTION_H
 #define KTOP_MODEL_SECTION_H
@@ -14,6 +15,7 @@
 
 #include "collectors/model_codec.h"
 #include "record/record_frame.h"
+#include "record/record_reader.h"
 
 struct stack_codec;
 
@@ -39,6 +41,12 @@ int model_section_add(struct model_section_enc *e, struct record_frame *f, const
  */
 int model_section_load(const uint8_t *raw, size_t len, const char *name, void **model,
 		       char *why, size_t why_len);
+/*
+ * The model of panel name in interval i of the recording r, decoded (free it with
+ * model_section_free); NULL with why when the interval cannot be read or holds none.
+ */
+void *model_section_read(struct record_reader *r, size_t i, const char *name, char *why,
+			 size_t why_len);
 /* Free a model model_section_load made for panel name. */
 void model_section_free(const char *name, void *model);
 /*

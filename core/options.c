@@ -98,7 +98,7 @@ void options_usage(FILE *out)
 	      "                         FILE.1, FILE.2, ... each interval, FILE the whole run\n"
 	      "  -m, --min-block USECS  off-CPU: ignore blocks shorter than this (default 1)\n"
 	      "      --stack-storage N  stacks: distinct stacks the kernel can hold (default 16384;\n"
-	      "                         the Stacks panel's two maps, used in turn, hold half each)\n"
+	      "                         the two maps of Off-CPU and of Stacks hold half each)\n"
 	      "      --max-stacks N     stacks kept since the reset; the smallest older ones are\n"
 	      "                         merged beyond it (default 32768)\n"
 	      "  -F, --frequency HZ     stacks: on-CPU sampling frequency (default 99)\n"

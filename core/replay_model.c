@@ -5,22 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectors/bio_sum.h"
 #include "collectors/offcpu_model.h"
+#include "collectors/sched_sum.h"
 #include "collectors/stack_sum.h"
 #include "collectors/stacks_model.h"
 #include "core/model_section.h"
+#include "core/replay_lists.h"
 #include "util/xalloc.h"
 
 struct replay_model {
 	struct record_reader *r;
 	char panel[32];
 	bool stacks;          /* the Stacks panel's models, else the Off-CPU panel's */
+	struct replay_lists *lists; /* a list panel's source (core/replay_lists.h), or NULL */
+	bool sched;           /* the Overview's (struct sched_model) */
+	bool bio;             /* the Block I/O panel's (struct bio_model) */
 	void *shown;          /* what replay_model_get returned last */
 	size_t shown_at;
 	bool shown_cumulative;
 	size_t shown_lo;
 	uint64_t gen;        /* the polls count of the models handed out: new for each */
 	struct stack_sum sum; /* intervals sum_lo..sum_hi added up */
+	struct sched_sum sched_sum; /* the same for the Overview's */
+	struct bio_span bio_sum;    /* and the Block I/O panel's */
 	size_t sum_lo;
 	size_t sum_hi;
 	bool sum_valid;
@@ -37,6 +45,9 @@ struct replay_model *replay_model_new(struct record_reader *r, const char *panel
 	rm->r = r;
 	snprintf(rm->panel, sizeof(rm->panel), "%s", panel);
 	rm->stacks = !strcmp(panel, "stacks");
+	rm->lists = replay_lists_new(r, panel);
+	rm->sched = !strcmp(panel, "overview");
+	rm->bio = !strcmp(panel, "bio");
 	stack_sum_init(&rm->sum);
 	return rm;
 }
@@ -47,6 +58,9 @@ void replay_model_free(struct replay_model *rm)
 		return;
 	model_section_free(rm->panel, rm->shown);
 	stack_sum_clear(&rm->sum);
+	replay_lists_free(rm->lists);
+	sched_sum_clear(&rm->sched_sum);
+	bio_span_clear(&rm->bio_sum);
 	free(rm);
 }
 
@@ -67,6 +81,25 @@ static void set_cumulative(struct replay_model *rm, void *m, bool cumulative)
 	struct stacks_model *sm = m;
 	struct offcpu_model *om = m;
 
+	if (rm->sched) {
+		if (cumulative)
+			sched_sum_apply(&rm->sched_sum, m);
+		((struct sched_model *)m)->polls = ++rm->gen;
+		return;
+	}
+	if (rm->bio) {
+		struct bio_model *bm = m;
+
+		/*
+		 * the interval view's disks to choose from are the interval's; the cumulative
+		 * view's interval is the range too, for the Overview's I/O columns, which read it
+		 */
+		bio_span_set(&bm->cumulative, cumulative ? &rm->bio_sum : &bm->interval);
+		if (cumulative)
+			bio_span_set(&bm->interval, &rm->bio_sum);
+		bm->polls = ++rm->gen;
+		return;
+	}
 	if (cumulative) {
 		stack_set_copy(rm->stacks ? &sm->oncpu_cumulative : &om->cumulative, &rm->sum.set);
 		if (rm->stacks)
@@ -83,19 +116,7 @@ static void set_cumulative(struct replay_model *rm, void *m, bool cumulative)
 /* The decoded model of interval i, or NULL with why. */
 static void *load(struct replay_model *rm, size_t i, char *why, size_t why_len)
 {
-	uint8_t *raw = NULL;
-	size_t len = 0;
-	void *m = NULL;
-	int rc;
-
-	if (record_reader_load(rm->r, i, &raw, &len, why, why_len))
-		return NULL;
-	rc = model_section_load(raw, len, rm->panel, &m, why, why_len);
-	free(raw);
-	if (rc == 0)
-		snprintf(why, why_len,
-			 "this interval holds no %s model (recorded by an older ktop)", rm->panel);
-	return rc == 1 ? m : NULL;
+	return model_section_read(rm->r, i, rm->panel, why, why_len);
 }
 
 /* The sum over lo..hi: what is kept, added to when it starts at lo and ends before hi. */
@@ -105,6 +126,8 @@ static void sum_range(struct replay_model *rm, size_t lo, size_t hi)
 
 	if (!rm->sum_valid || rm->sum_lo != lo || rm->sum_hi > hi) {
 		stack_sum_clear(&rm->sum);
+		sched_sum_clear(&rm->sched_sum);
+		bio_span_clear(&rm->bio_sum);
 		rm->sum_s = 0;
 		rm->sum_lo = lo;
 		next = lo;
@@ -117,7 +140,11 @@ static void sum_range(struct replay_model *rm, size_t lo, size_t hi)
 		double s;
 
 		/* an interval without a model adds nothing: its time is not counted either */
-		if (m) {
+		if (m && rm->sched) {
+			sched_sum_add(&rm->sched_sum, m);
+		} else if (m && rm->bio) {
+			bio_span_add(&rm->bio_sum, &((struct bio_model *)m)->interval);
+		} else if (m) {
 			stack_sum_add(&rm->sum, interval_set(rm, m, &s));
 			rm->sum_s += s;
 		}
@@ -138,12 +165,19 @@ const void *replay_model_get(struct replay_model *rm, size_t i, bool cumulative,
 		return rm->shown;
 	model_section_free(rm->panel, rm->shown);
 	rm->shown = NULL;
-	m = load(rm, i, why, why_len);
+	if (rm->lists) {
+		/* put together over its range, the interval alone when not cumulative */
+		m = replay_lists_range(rm->lists, cumulative ? lo : i, cumulative ? hi : i,
+				       ++rm->gen, why, why_len);
+	} else {
+		m = load(rm, i, why, why_len);
+		if (m && cumulative)
+			sum_range(rm, lo, hi);
+		if (m)
+			set_cumulative(rm, m, cumulative);
+	}
 	if (!m)
 		return NULL;
-	if (cumulative)
-		sum_range(rm, lo, hi);
-	set_cumulative(rm, m, cumulative);
 	rm->shown = m;
 	rm->shown_at = i;
 	rm->shown_cumulative = cumulative;

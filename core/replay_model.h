@@ -4,7 +4,10 @@
  * instead of a collector's snapshots. The model of the interval shown, and for the cumulative
  * view the intervals of a range added up (kept, and added to as the replay steps on).
  * Today the Off-CPU panel's models (struct offcpu_model) and the Stacks panel's (struct
- * stacks_model, its on-CPU stacks added up).
+ * stacks_model, its on-CPU stacks added up), the Overview's (struct sched_model, each
+ * process's and thread's time per class added up, collectors/sched_sum.h), the Block I/O
+ * panel's (struct bio_model, its histograms and counters added up, collectors/bio_sum.h), and
+ * the list panels' (struct sql_model, struct trace_model) through core/replay_lists.h.
  */
 #ifndef KTOP_REPLAY_MODEL_H
 #define KTOP_REPLAY_MODEL_H

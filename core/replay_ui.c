@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * -r FILE without -b: the recording on the screen. A panel recorded as a model (Off-CPU,
- * Stacks) is the live panel fed the recorded models: its tree expands, collapses and is
- * searched as live, its cumulative view adds up the intervals of a range. The others show the
- * text they exported at that interval (the panel as it was, at 100 columns). The header names
- * the recorded host, kernel and moment, with a timeline of the recording; keys step one
- * interval or ten, jump to a time, and play at the recorded pace.
+ * Stacks, Overview, Block I/O, Slow queries, Trace) is the live panel fed the recorded models:
+ * its tree expands, collapses and is searched, its rows sorted, as live; its cumulative view
+ * adds up the intervals of a range (a list panel's: its queries or events over the range). The
+ * others show the text they exported at that interval (the panel as it was, at 100 columns).
+ * The header names the recorded host, kernel and moment, with a timeline of the recording;
+ * keys step one interval or ten, jump to a time, and play at the recorded pace.
  */
 #include "core/replay.h"
 
@@ -23,20 +24,24 @@
 #include <unistd.h>
 
 #include "core/app.h"
+#include "core/export.h"
 #include "core/model_section.h"
 #include "core/registry.h"
+#include "core/replay_lists.h"
 #include "core/replay_model.h"
 #include "record/record_frame.h"
 #include "record/record_reader.h"
 #include "record/record_time.h"
 #include "record/record_writer.h"
 #include "themes/theme.h"
+#include "ui/bio_panel.h"
 #include "ui/canvas.h"
 #include "ui/offcpu_panel.h"
 #include "ui/prompt.h"
 #include "ui/stacks_panel.h"
 #include "ui/screen.h"
 #include "util/escape.h"
+#include "util/parse.h"
 
 #define REPLAY_TOP_ROWS 3     /* header, timeline, tabs */
 #define REPLAY_MAX_STEP_S 10  /* playing: the longest wait between two intervals */
@@ -45,6 +50,8 @@
 enum replay_prompt {
 	REPLAY_PROMPT_JUMP = 1,
 	REPLAY_PROMPT_SEARCH,
+	REPLAY_PROMPT_THRESHOLD,
+	REPLAY_PROMPT_PID,
 };
 
 struct replay_ui {
@@ -70,8 +77,11 @@ struct replay_ui {
 	struct panel live[REGISTRY_MAX_PANELS];
 	struct replay_model *source[REGISTRY_MAX_PANELS];
 	struct replay_model *aux_source[REGISTRY_MAX_PANELS]; /* its aux panel's models */
+	struct replay_model *aux2_source[REGISTRY_MAX_PANELS]; /* and its aux2 panel's */
+	bool cumulative[REGISTRY_MAX_PANELS]; /* c on a panel that has no c of its own */
 	bool live_shown;     /* the shown panel was drawn from its model */
 	struct filter filter; /* what the live panels' keys read: a recording's is fixed */
+	struct filter rows_filter; /* the Overview's: p and G choose its rows as live */
 	size_t mark;         /* the other end of the cumulative view's range (m) */
 	int timerfd;
 	int sigfd;
@@ -88,12 +98,24 @@ static const char *clock_text(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
-/* Whether a live panel shows cumulative figures (its c). */
-static bool is_cumulative(const struct panel *p)
+/* The filter live panel i reads (the Overview's own, whose p and G act on its rows). */
+static struct filter *panel_filter(struct replay_ui *u, size_t i)
 {
+	return !strcmp(registry[i].panel->name, "overview") ? &u->rows_filter : &u->filter;
+}
+
+/* Whether live panel i shows cumulative figures (its c, or the replay's for a panel without). */
+static bool is_cumulative(const struct replay_ui *u, size_t i)
+{
+	const struct panel *p = &u->live[i];
+
 	if (!strcmp(p->ops->name, "stacks"))
 		return stacks_panel_is_cumulative(p);
-	return offcpu_panel_is_cumulative(p);
+	if (!strcmp(p->ops->name, "offcpu"))
+		return offcpu_panel_is_cumulative(p);
+	if (!strcmp(p->ops->name, "bio"))
+		return bio_panel_is_cumulative(p);
+	return u->cumulative[i];
 }
 
 /*
@@ -110,6 +132,10 @@ static bool fetch_models(struct replay_ui *u, size_t i, bool cumulative, char *w
 	p->aux_model = u->aux_source[i] ? replay_model_get(u->aux_source[i], u->at, cumulative,
 							   u->mark, aux_why, sizeof(aux_why))
 					: NULL;
+	p->aux_model2 = u->aux2_source[i] ? replay_model_get(u->aux2_source[i], u->at,
+							     cumulative, u->mark, aux_why,
+							     sizeof(aux_why))
+					  : NULL;
 	return p->model != NULL;
 }
 
@@ -172,7 +198,7 @@ static void draw_top(struct replay_ui *u)
 			    "ktop replay  %s  %s  %s  interval %zu of %zu", host, kernel,
 			    clock_text(record_reader_time(u->r, u->at), t, sizeof(t)), u->at + 1,
 			    u->n);
-	if (u->live_shown && is_cumulative(&u->live[u->panel])) {
+	if (u->live_shown && is_cumulative(u, u->panel)) {
 		size_t lo = u->mark < u->at ? u->mark : u->at;
 		size_t hi = u->mark < u->at ? u->at : u->mark;
 		char x[16], y[16];
@@ -225,7 +251,8 @@ static bool draw_live(struct replay_ui *u, int rows)
 
 	p->model = NULL;
 	p->aux_model = NULL;
-	if (!src || !fetch_models(u, u->panel, is_cumulative(p), why, sizeof(why)))
+	p->aux_model2 = NULL;
+	if (!src || !fetch_models(u, u->panel, is_cumulative(u, u->panel), why, sizeof(why)))
 		return false;
 	canvas_reset(&u->body, u->screen.cols, rows);
 	p->ops->draw(p, &u->body);
@@ -293,6 +320,11 @@ static void redraw(struct replay_ui *u)
 	else if (u->message[0])
 		canvas_put(&u->cv, rows - 1, 0, u->message_is_error ? THEME_ERROR : THEME_DEFAULT,
 			   u->message);
+	else if (u->live_shown && !strcmp(registry[u->panel].panel->name, "sql"))
+		/* its g is the digest, as live: the time is gone to from another panel */
+		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
+			   ",/. interval  -/+ ten  Space play  g digest  Enter detail  c cumulative  "
+			   "m range  Tab panel  W save  q quit");
 	else if (u->live_shown)
 		canvas_put(&u->cv, rows - 1, 0, THEME_FOOTER_LABEL,
 			   ",/. interval  -/+ ten  Space play  g go to  / search  c cumulative  "
@@ -375,6 +407,67 @@ static bool search(struct replay_ui *u, const char *text)
 }
 
 /*
+ * F and P: the stacks the live panel shows (the interval, or the range added up) saved as
+ * live saves them, folded or as a pprof profile, in $KTOP_EXPORT_DIR (else .), written whole
+ * to an unnamed file and then named, never over a file or through a symlink.
+ */
+static void save_stacks(struct replay_ui *u, enum export_format fmt)
+{
+	struct status_info si = { 0 };
+	char path[512], why[512];
+
+	u->message_is_error = true;
+	if (export_save(&u->live[u->panel], fmt, &si, u->screen.cols, u->screen.utf8, NULL, path,
+			sizeof(path), why, sizeof(why))) {
+		snprintf(u->message, sizeof(u->message), "save failed: %s", why);
+		return;
+	}
+	snprintf(u->message, sizeof(u->message), "saved %s", path);
+	u->message_is_error = false;
+}
+
+/*
+ * The t prompt's answer: the live panel's own threshold (the Overview's minimum busy time);
+ * one that would change what was recorded (a collector's) is refused. False with the reason.
+ */
+static bool threshold(struct replay_ui *u, const char *text)
+{
+	struct panel *p = &u->live[u->panel];
+	struct filter f = u->filter;
+	char why[160];
+
+	if (p->ops->set_threshold(p, text, &f, why, sizeof(why))) {
+		prompt_fail(&u->prompt, why);
+		return false;
+	}
+	if (memcmp(&f, &u->filter, sizeof(f))) {
+		prompt_fail(&u->prompt, "not in a replay: this threshold is as recorded");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The p prompt's answer: the Overview's rows of these processes only (empty: all), as live; the
+ * recording's own filter stays. False with the reason shown.
+ */
+static bool pid_filter(struct replay_ui *u, const char *text)
+{
+	uint32_t pids[KTOP_MAX_PIDS];
+	char why[160];
+	size_t n = 0;
+
+	if (text[0] && parse_pid_list(text, pids, KTOP_MAX_PIDS, &n, why, sizeof(why))) {
+		prompt_fail(&u->prompt, why);
+		return false;
+	}
+	filter_set_pids(&u->rows_filter, pids, n);
+	snprintf(u->message, sizeof(u->message), n ? "PID filter set" : "PID filter cleared");
+	u->message_is_error = false;
+	return true;
+}
+
+/*
  * A key for the live panel shown (its own keys, then its tree's), as live; true when used.
  * What would change the recording (filters, unwinding) or leave it is refused in words.
  */
@@ -391,16 +484,46 @@ static bool live_key(struct replay_ui *u, int key)
 	 * panel rebuilds at once holds the selected node and the selection stays
 	 */
 	if (key == 'c')
-		fetch_models(u, u->panel, !is_cumulative(p), why, sizeof(why));
+		fetch_models(u, u->panel, !is_cumulative(u, u->panel), why, sizeof(why));
+	/* a panel with no c of its own (the Overview, list panels): the replay adds intervals up */
+	if (key == 'c' && !keymap_find(p->ops->keys, p->ops->nkeys, 'c')) {
+		u->cumulative[u->panel] = !u->cumulative[u->panel];
+		return true;
+	}
 	r = panel_key(p, key);
 	switch (r.what) {
 	case KEY_DO_NOTHING:
 		return false;
 	case KEY_DO_REDRAW:
 		return true;
+	case KEY_DO_SAVE_FOLDED:
+	case KEY_DO_SAVE_PPROF:
+		save_stacks(u, r.what == KEY_DO_SAVE_PPROF ? EXPORT_PPROF : EXPORT_FOLDED);
+		return true;
+	case KEY_DO_FILTER:
+		/*
+		 * the Overview's G groups the rows as live (the groups' figures are as recorded),
+		 * x hides the literals of the recorded queries as live; other filters are fixed
+		 */
+		if (r.filter.sched_groups != panel_filter(u, u->panel)->sched_groups) {
+			panel_filter(u, u->panel)->sched_groups = r.filter.sched_groups;
+			return true;
+		}
+		if (r.filter.redact != panel_filter(u, u->panel)->redact) {
+			panel_filter(u, u->panel)->redact = r.filter.redact;
+			return true;
+		}
+		snprintf(u->message, sizeof(u->message),
+			 "not in a replay: the recording's filters and stacks are as recorded");
+		u->message_is_error = true;
+		return true;
 	case KEY_DO_STACKS:
-		/* the Stacks panel's picker: a recording holds the stacks of its -p process only */
-		if (!strcmp(p->ops->name, "stacks")) {
+		/*
+		 * the Stacks panel's picker, the Overview's Enter, a query's or an event's process:
+		 * a recording holds the stacks of its -p process only
+		 */
+		if (!strcmp(p->ops->name, "stacks") || !p->ops->nwidget_keys ||
+		    replay_lists_has(p->ops->name)) {
 			snprintf(u->message, sizeof(u->message),
 				 "not in a replay: the stacks recorded are those of -p PID");
 			u->message_is_error = true;
@@ -410,11 +533,12 @@ static bool live_key(struct replay_ui *u, int key)
 		keymap_run(p->ops->widget_keys, p->ops->nwidget_keys, p, KEY_RIGHT);
 		return true;
 	default:
-		snprintf(u->message, sizeof(u->message),
-			 "not in a replay: the recording's filters and stacks are as recorded");
-		u->message_is_error = true;
-		return true;
+		break;
 	}
+	snprintf(u->message, sizeof(u->message),
+		 "not in a replay: the recording's filters, probes and stacks are as recorded");
+	u->message_is_error = true;
+	return true;
 }
 
 static void handle_key(struct replay_ui *u, int key)
@@ -427,9 +551,11 @@ static void handle_key(struct replay_ui *u, int key)
 		enum prompt_result pr = prompt_key(&u->prompt, key);
 
 		if (pr == PROMPT_CANCEL ||
-		    (pr == PROMPT_SUBMIT && (u->prompt.purpose == REPLAY_PROMPT_SEARCH
-						     ? search(u, u->prompt.text)
-						     : jump(u, u->prompt.text))))
+		    (pr == PROMPT_SUBMIT &&
+		     (u->prompt.purpose == REPLAY_PROMPT_SEARCH	     ? search(u, u->prompt.text)
+		      : u->prompt.purpose == REPLAY_PROMPT_THRESHOLD ? threshold(u, u->prompt.text)
+		      : u->prompt.purpose == REPLAY_PROMPT_PID	     ? pid_filter(u, u->prompt.text)
+								     : jump(u, u->prompt.text))))
 			prompt_close(&u->prompt);
 		return;
 	}
@@ -445,13 +571,30 @@ static void handle_key(struct replay_ui *u, int key)
 			      (key == '.' ? 1 : key == ',' ? -1 : key == '+' ? 10 : -10));
 		return;
 	case '/':
-		if (u->live_shown)
+		if (u->live_shown && !u->live[u->panel].ops->search)
+			snprintf(u->message, sizeof(u->message), "this panel has no search");
+		else if (u->live_shown)
 			prompt_open(&u->prompt, REPLAY_PROMPT_SEARCH,
 				    "search (n: next, N: previous)", "");
 		else
 			snprintf(u->message, sizeof(u->message),
 				 "this panel is its recorded text: no search");
 		return;
+	case 't':
+		if (u->live_shown && u->live[u->panel].ops->set_threshold) {
+			prompt_open(&u->prompt, REPLAY_PROMPT_THRESHOLD,
+				    u->live[u->panel].ops->threshold_prompt, "");
+			return;
+		}
+		break;
+	case 'p':
+		/* the Overview filters its rows itself; the other panels' filters are as recorded */
+		if (u->live_shown && !strcmp(u->live[u->panel].ops->name, "overview")) {
+			prompt_open(&u->prompt, REPLAY_PROMPT_PID,
+				    "PID filter (comma-separated, empty: all)", "");
+			return;
+		}
+		break;
 	case 'm':
 		u->mark = u->at;
 		snprintf(u->message, sizeof(u->message),
@@ -583,7 +726,7 @@ static void live_open(struct replay_ui *u)
 		if (!u->source[i])
 			continue;
 		p->ops = registry[i].panel;
-		p->filter = &u->filter;
+		p->filter = panel_filter(u, i);
 		if (registry[i].panel_init(p)) {
 			replay_model_free(u->source[i]);
 			u->source[i] = NULL;
@@ -596,6 +739,8 @@ static void live_open(struct replay_ui *u)
 			stacks_panel_set_interval(p, true);
 		if (registry[i].aux)
 			u->aux_source[i] = replay_model_new(u->r, registry[i].aux);
+		if (registry[i].aux2)
+			u->aux2_source[i] = replay_model_new(u->r, registry[i].aux2);
 	}
 }
 
@@ -606,9 +751,11 @@ static void live_close(struct replay_ui *u)
 			continue;
 		u->live[i].model = NULL;
 		u->live[i].aux_model = NULL;
+		u->live[i].aux_model2 = NULL;
 		u->live[i].ops->free(&u->live[i]);
 		replay_model_free(u->source[i]);
 		replay_model_free(u->aux_source[i]);
+		replay_model_free(u->aux2_source[i]);
 	}
 }
 

@@ -921,6 +921,13 @@ static void bio_free(struct panel *p)
 	p->priv = NULL;
 }
 
+bool bio_panel_is_cumulative(const struct panel *p)
+{
+	const struct bio_panel *bp = p->priv;
+
+	return bp && bp->cumulative;
+}
+
 int bio_panel_init(struct panel *p)
 {
 	struct bio_panel *bp = xcalloc(1, sizeof(*bp));

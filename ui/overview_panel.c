@@ -67,6 +67,8 @@ struct overview_panel {
 	bool built_reverse;
 	bool built_threads, built_kthreads, built_group;
 	double built_min;
+	uint32_t built_pids[KTOP_MAX_PIDS]; /* the PID filter the rows were built with */
+	size_t built_npids;
 	size_t selected;
 	size_t top;
 	uint32_t sel_pid, sel_tid; /* the selected row, kept across refreshes */
@@ -287,9 +289,12 @@ static void ov_refresh(struct panel *p)
 	struct overview_panel *op = p->priv;
 	const struct sched_row *src;
 	bool extra_new = ov_extra_build(p);
-	size_t n;
+	const struct filter *f = p->filter;
+	size_t n, npids = f ? f->npids : 0;
 
 	if (!(extra_new && op->table.sort >= SORT_IOPS) && op->built_model == p->model &&
+	    op->built_npids == npids &&
+	    (!npids || !memcmp(op->built_pids, f->pids, npids * sizeof(f->pids[0]))) &&
 	    (!m || op->built_polls == m->polls) &&
 	    op->built_sort == op->table.sort && op->built_reverse == op->table.reverse &&
 	    op->built_threads == op->threads &&
@@ -304,6 +309,9 @@ static void ov_refresh(struct panel *p)
 	op->built_kthreads = op->kthreads;
 	op->built_group = op->group;
 	op->built_min = op->min_busy;
+	op->built_npids = npids;
+	if (npids)
+		memcpy(op->built_pids, f->pids, npids * sizeof(f->pids[0]));
 	op->nrows = op->nitems = 0;
 	if (!m)
 		return;
@@ -312,6 +320,9 @@ static void ov_refresh(struct panel *p)
 	op->rows = xreallocarray(op->rows, n ? n : 1, sizeof(*op->rows));
 	for (size_t i = 0; i < n; i++) {
 		if (src[i].kthread && !op->kthreads)
+			continue;
+		/* the collector keeps only these; a snapshot taken before (or a replay) has more */
+		if (npids && !filter_has_pid(f, src[i].pid))
 			continue;
 		if (op->min_busy > 0 && per_s(m, sched_row_busy_ns(&src[i])) < op->min_busy)
 			continue;

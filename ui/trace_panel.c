@@ -115,6 +115,9 @@ static struct key_result event_stacks_key(struct panel *p, int key)
 	(void)key;
 	if (!n)
 		return key_result(KEY_DO_REDRAW);
+	/* fewer events than when it was selected: after a reset, or a replay's other interval */
+	if (tp->selected >= n)
+		tp->selected = n - 1;
 	return key_result_id(KEY_DO_STACKS, m->events[tp->follow ? n - 1 : tp->selected].pid);
 }
 
@@ -225,8 +228,11 @@ static void draw_events(struct panel *p, struct canvas *cv, int row, int height)
 	const struct trace_model *m = p->model;
 	struct trace_panel *tp = p->priv;
 	size_t first = 0, n = m->nevents;
-	size_t sel = tp->follow ? (n ? n - 1 : 0) : tp->selected;
+	size_t sel;
 
+	if (n && tp->selected >= n)
+		tp->selected = n - 1;
+	sel = tp->follow ? (n ? n - 1 : 0) : tp->selected;
 	canvas_printf(cv, row, 1, THEME_TITLE, "%-12s %-7s %-7s %-15s %-5s %s", "TIME", "PID",
 		      "TID", "COMM", "PROBE", "MESSAGE");
 	canvas_set_role(cv, row, 0, -1, THEME_TITLE);

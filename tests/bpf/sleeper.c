@@ -10,12 +10,19 @@
  *   sleeper paths SECONDS     sleep 50 us at a time at the end of one of 4096 call paths
  *                             (12 levels of path_l or path_r), each path in turn: 4096
  *                             distinct user stacks, to fill a small stack map
+ *   sleeper fresh SECONDS     the same paths, 32 new ones a second (each slept in over and
+ *                             over during its second): a steady flow of stacks not seen before
+ *   sleeper long SECONDS FILE once FILE exists, sleep SECONDS at once in long_nap, then 1 ms
+ *                             at a time in poll_wait until SECONDS more have passed; before and
+ *                             after, it waits in poll(2): the long block is its only nanosleep
  * It prints "ready" once running and exits after SECONDS.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NOINLINE __attribute__((noinline))
 
@@ -116,6 +123,20 @@ NOINLINE void path_r(unsigned int bits, int level)
 	sink++;
 }
 
+/* Wait ms milliseconds in poll(2), whose kernel stack is not nanosleep's. */
+NOINLINE void poll_wait(int ms)
+{
+	poll(NULL, 0, ms);
+	sink++;
+}
+
+/* One sleep of ms milliseconds, in a frame of its own: the block a long run must keep. */
+NOINLINE void long_nap(long ms)
+{
+	nap(ms);
+	sink++;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -127,15 +148,29 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	unsigned int path = 0;
+	double start;
 	double end;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: sleeper chain|mixed|deep|paths SECONDS\n");
+	if (argc < 3 || (!strcmp(argv[1], "long") && argc < 4)) {
+		fprintf(stderr, "usage: sleeper chain|mixed|deep|paths|fresh SECONDS\n"
+				"       sleeper long SECONDS FILE\n");
 		return 2;
 	}
-	end = now() + atof(argv[2]);
+	start = now();
+	end = start + atof(argv[2]);
 	printf("ready\n");
 	fflush(stdout);
+	if (!strcmp(argv[1], "long")) {
+		while (access(argv[3], F_OK))
+			poll_wait(10);
+		long_nap((long)(atof(argv[2]) * 1000));
+		end = now() + atof(argv[2]);
+		printf("woke\n");
+		fflush(stdout);
+		while (now() < end)
+			poll_wait(1);
+		return 0;
+	}
 	while (now() < end) {
 		if (!strcmp(argv[1], "chain")) {
 			chain_a();
@@ -143,6 +178,10 @@ int main(int argc, char **argv)
 			dig(23);
 		} else if (!strcmp(argv[1], "paths")) {
 			path_step(path++ & 4095, 12);
+		} else if (!strcmp(argv[1], "fresh")) {
+			unsigned int second = (unsigned int)(now() - start);
+
+			path_step((second * 32 + path++ % 32) & 4095, 12);
 		} else {
 			short_wait();
 			long_wait();

@@ -64,8 +64,10 @@ check "-f pprof -o on a full disk: no file is left" only_files "$mnt"
 
 # --- -w on a full disk: one line, what was written stays readable
 # (room for a few intervals; how many depends on the box, ~1 KB an interval on a quiet one, so
-# ktop records until the disk is full and is stopped once it says so)
-fill_leaving 16
+# ktop records until the disk is full and is stopped once it says so; the first interval is
+# compressed alone, every panel's exports and models: 13 to 21 KB on a busy box of a few
+# hundred processes, so 16 KiB left none there and the file held no interval to read back)
+fill_leaving 128
 "$KTOP" -b -P overview -d 0.1 -n 3000 -f none -w "$mnt/rec" 2>"$work/err" >/dev/null &
 kpid=$!
 check "-w on a full disk: a line says the recording stopped" \

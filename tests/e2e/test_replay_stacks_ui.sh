@@ -29,6 +29,11 @@ check "its threads are listed with their recorded figures" \
 	eval 'has sleepy && screen | grep -qE "^ $burner +burner +R "'
 check "the tree opens on the threads' parts, collapsed below them (the live panel, not text)" \
 	eval 'has "▸ [on-CPU]" && has "▸ [off-CPU]" && lacks "burn_a"'
+# the search for nap in the off-CPU view: a sample of the sleepy thread on CPU in nap (it wakes
+# there) would else be found first, and the next interval need not have one
+key v
+key v
+check "v twice: off-CPU only" wait_for 5 eval 'has "view off-CPU" && lacks "[on-CPU]"'
 key /
 check "/ asks for a search" wait_for 5 has "search (n: next"
 tm send-keys -t rs -l nap
@@ -41,7 +46,9 @@ check "Right: the frame expands one level, as live" \
 key .
 check ".: the next interval, the tree still expanded to nap" \
 	wait_for 5 eval 'has "interval 2 of 6" && has "▾ nap"'
-has "▾ nap" || note "the screen after .: $(screen | sed -n '1,30p' | tr '\n' '|')"
+key v
+check "v: both again, the off-CPU part still expanded to nap" \
+	wait_for 5 eval 'has "view both" && has "[on-CPU]" && has "▾ nap"'
 key /
 tm send-keys -t rs -l burn_c
 key Enter

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End to end: a recording (-w) replayed on the screen (-r) in tmux by an unprivileged user:
 # the header names the recorded host and moment with the interval's number, Right/Left and
-# +/- step one interval and ten, the number keys switch panels (each showing its recorded
-# text), g jumps to a time, W saves the interval shown as a recording of its own (as the
+# +/- step one interval and ten on a panel replayed as its recorded text, the number keys switch
+# panels, g jumps to a time, W saves the interval shown as a recording of its own (as the
 # unprivileged user, mode 0600) that replays that very interval, Space plays at the recorded
 # pace to the end, and q quits. The Off-CPU panel of a recording of the planted sleeper is the
 # live panel fed the recorded models: its tree expands (Right) and is searched (/) as live, the
@@ -33,7 +33,10 @@ tm -f /dev/null new-session -d -s rp -x 120 -y 32 \
 	--regid nogroup --clear-groups $KTOP -r $work/rec.ktop -P bio" || { not_ok "tmux"; finish; }
 check "as nobody, the header names the recording, its first moment and interval 1 of 6" \
 	wait_for 15 eval 'has "ktop replay  $(uname -n)" && has "$first  interval 1 of 6"'
-check "the Block I/O panel shows its recorded text" has "disk all"
+check "the Block I/O panel shows its disks" has "disk all"
+# the Block I/O panel is drawn live from its model and takes Left/Right for its disks, as live:
+# the steps below are on a panel replayed as recorded text (Trace)
+key 6
 key Right
 check "Right: the next interval" wait_for 5 has "interval 2 of 6"
 key +
@@ -41,7 +44,7 @@ check "+: ten on, stopped at the last" wait_for 5 has "interval 6 of 6"
 key -
 check "-: ten back, stopped at the first" wait_for 5 has "interval 1 of 6"
 key 1
-check "1: the Overview's recorded text" wait_for 5 eval 'has "PID USER" && ! has "disk all"'
+check "1: the Overview, drawn from its recorded model" wait_for 5 eval 'has "PID USER" && ! has "disk all"'
 key g
 check "g asks for a time" wait_for 5 has "go to (HH:MM:SS"
 tm send-keys -t rp -l "+1s"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A libFuzzer target for record/'s reader: the input is a recording file. It is listed (index
- * or scan), every interval is loaded, its sections walked and its Off-CPU and Stacks models
- * decoded; nothing may crash, leak or read out of bounds (configure CC=clang
- * --enable-fuzzing; test.sh's fuzz tier runs it).
+ * or scan), every interval is loaded, its sections walked and its Off-CPU, Stacks, Slow
+ * queries and Trace models decoded; nothing may crash, leak or read out of bounds (configure
+ * CC=clang --enable-fuzzing; test.sh's fuzz tier runs it).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -40,11 +40,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			while (record_frame_next(raw, len, &pos, &s, why, sizeof(why)) > 0)
 				;
-			/* the Off-CPU and Stacks models, as a replay decodes them */
+			/* the models, as a replay decodes them */
 			if (model_section_load(raw, len, "offcpu", &model, why, sizeof(why)) == 1)
 				model_section_free("offcpu", model);
 			if (model_section_load(raw, len, "stacks", &model, why, sizeof(why)) == 1)
 				model_section_free("stacks", model);
+			if (model_section_load(raw, len, "sql", &model, why, sizeof(why)) == 1)
+				model_section_free("sql", model);
+			if (model_section_load(raw, len, "trace", &model, why, sizeof(why)) == 1)
+				model_section_free("trace", model);
+			if (model_section_load(raw, len, "overview", &model, why, sizeof(why)) == 1)
+				model_section_free("overview", model);
+			if (model_section_load(raw, len, "bio", &model, why, sizeof(why)) == 1)
+				model_section_free("bio", model);
 			free(raw);
 		}
 		record_reader_find(r, 1);

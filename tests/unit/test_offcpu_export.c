@@ -19,17 +19,9 @@
 
 #include "collectors/offcpu_model.h"
 #include "core/export.h"
+#include "tests/unit/frame_test.h"
 #include "tests/unit/panel_test.h"
 #include "ui/offcpu_panel.h"
-
-#define U(n)                                        \
-	{                                           \
-		.name = n, .kind = STACK_FRAME_USER \
-	}
-#define K(n)                                          \
-	{                                             \
-		.name = n, .kind = STACK_FRAME_KERNEL \
-	}
 
 static struct stack_frame f_sleep[] = {U("main"), U("a"), U("b"), K("do_nanosleep"), K("schedule")};
 static struct stack_frame f_read[] = {U("main"), U("a"), U("reader;x"), K("ksys_read"),

@@ -10,15 +10,7 @@
 #include <string.h>
 
 #include "collectors/stack_tree.h"
-
-#define U(n)                                        \
-	{                                           \
-		.name = n, .kind = STACK_FRAME_USER \
-	}
-#define K(n)                                          \
-	{                                             \
-		.name = n, .kind = STACK_FRAME_KERNEL \
-	}
+#include "tests/unit/frame_test.h"
 
 static struct stack_frame f_sleep[] = { U("main"), U("a"), U("b"), K("do_nanosleep"),
 					K("schedule") };
