@@ -99,7 +99,7 @@ for tier in "${tiers[@]}"; do
 	asan-e2e) run_scripts asan-e2e e2e build-asan/ktop ;;
 	# every libFuzzer target for a few seconds (bench/fuzz.sh runs them for longer)
 	fuzz) run_one fuzz tests/fuzz/run.sh bash "$top/tests/fuzz/run.sh" "$top/build-fuzz" \
-		"${KTOP_FUZZ_SECONDS:-10}" "$logdir/fuzz" ;;
+		"${KTOP_FUZZ_SECONDS:-5}" "$logdir/fuzz" ;;
 	pkg) run_scripts pkg pkg build/ktop ;; # builds the .deb from a copy of the tree
 	*) echo "test.sh: unknown tier '$tier' (unit, bpf, e2e, asan-unit, asan-e2e, fuzz, pkg)"; exit 2 ;;
 	esac
