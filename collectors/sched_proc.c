@@ -528,7 +528,7 @@ static void table_rebuild(struct sched_proc *sp, size_t cap, bool keep_all)
 	free(old);
 }
 
-const struct sched_proc_info *sched_proc_info(struct sched_proc *sp, uint32_t pid)
+const struct sched_proc_info *sched_proc_info(struct sched_proc *sp, uint32_t pid, bool gone)
 {
 	struct info_slot *s;
 	size_t h;
@@ -545,7 +545,7 @@ const struct sched_proc_info *sched_proc_info(struct sched_proc *sp, uint32_t pi
 	memset(s, 0, sizeof(*s));
 	s->gen = sp->gen;
 	s->info.pid = pid;
-	s->info.named = info_read(sp, pid, &s->info);
+	s->info.named = !gone && info_read(sp, pid, &s->info);
 	if (!s->info.named)
 		sp->unnamed++;
 	sp->used++;

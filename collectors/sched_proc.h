@@ -45,8 +45,8 @@ struct sched_proc *sched_proc_new(const char *proc_root);
 void sched_proc_free(struct sched_proc *sp);
 /* Read CPUs, load, memory, pressure and disks into s (rates over the time since the last call). */
 void sched_proc_system(struct sched_proc *sp, struct sched_system *s);
-/* The user and cgroup of pid, read from /proc the first time it is asked for. */
-const struct sched_proc_info *sched_proc_info(struct sched_proc *sp, uint32_t pid);
+/* The user and cgroup of pid, read from /proc the first time it is asked for (not when gone). */
+const struct sched_proc_info *sched_proc_info(struct sched_proc *sp, uint32_t pid, bool gone);
 /* The name of a user, looked up once per uid. */
 const char *sched_proc_user_name(struct sched_proc *sp, uint32_t uid);
 /*

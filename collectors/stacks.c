@@ -70,6 +70,7 @@ struct stacks_priv {
 	struct stack_source *src; /* the counts map into the model; DWARF unwinding */
 	uint32_t ustack_kib;
 	bool every;    /* with no target, every process's stacks (cfg->stacks_every_process) */
+	bool visible;  /* the panel is shown (or printed, or recorded): the picker names from /proc */
 	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
 	struct stacks_cpu *cpus; /* by CPU number, ncpus of them */
 	int ncpus;
@@ -680,7 +681,17 @@ static int stacks_tgid_cmp(const void *a, const void *b)
 	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
 }
 
-/* With no target: the busiest processes of the interval, named from /proc, for the picker. */
+/*
+ * The picker's processes by the name in /proc (a thread's name may differ), for those still
+ * there; read only while the panel is shown: churn fills the list with processes gone by then.
+ */
+static void stacks_top_names(struct stacks_model *m)
+{
+	for (size_t i = 0; i < m->ntop; i++)
+		stacks_proc_read_comm(m->top[i].pid, m->top[i].comm, sizeof(m->top[i].comm));
+}
+
+/* With no target: the busiest processes of the interval, for the picker. */
 static int stacks_poll_top(struct collector *c)
 {
 	struct stacks_priv *priv = c->priv;
@@ -704,14 +715,25 @@ static int stacks_poll_top(struct collector *c)
 		struct stacks_proc *p = &m->top[i];
 
 		p->pid = all[i].tgid;
-		/* The process's name; the sampled thread's if it is already gone. */
-		if (!stacks_proc_read_comm(p->pid, p->comm, sizeof(p->comm)))
-			escape_cstr(p->comm, sizeof(p->comm), all[i].val.comm,
-				    sizeof(all[i].val.comm));
+		escape_cstr(p->comm, sizeof(p->comm), all[i].val.comm, sizeof(all[i].val.comm));
 		p->oncpu_us = all[i].val.samples * 1000000 / priv->hz;
 	}
 	free(all);
+	if (priv->visible)
+		stacks_top_names(m);
 	return 0;
+}
+
+/* The panel shown: the picker's processes named from /proc from now on, the current ones too. */
+static void stacks_set_visible(struct collector *c, bool visible)
+{
+	struct stacks_priv *priv = c->priv;
+
+	if (!priv)
+		return;
+	priv->visible = visible;
+	if (visible)
+		stacks_top_names(&priv->model);
 }
 
 /*
@@ -1016,5 +1038,6 @@ const struct collector_ops stacks_collector_ops = {
 	.model_free = stacks_model_release,
 	.event_fd = stacks_event_fd,
 	.events = stacks_events,
+	.set_visible = stacks_set_visible,
 	.close = stacks_close,
 };

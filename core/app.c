@@ -488,6 +488,65 @@ static void app_time_interval(struct app *a)
 	a->message_at = now;
 }
 
+/* Whether panel i names panel k as a model it reads beside its own. */
+static bool app_reads_aux(const struct app *a, size_t i, size_t k)
+{
+	const char *name = a->panels[k].ops->name;
+
+	return i < a->npanels && ((a->aux[i] && !strcmp(a->aux[i], name)) ||
+				  (a->aux2[i] && !strcmp(a->aux2[i], name)));
+}
+
+/*
+ * Whether panel i's model is read before the next tick: by the panel shown or the one that
+ * reads it beside its own, or by batch output, /metrics or a recording. A copy nobody reads
+ * is not taken (the Slow queries list is most of a tick's work); app_models_fresh() takes one
+ * when its panel is shown.
+ */
+static bool app_model_read(const struct app *a, size_t i)
+{
+	if (a->opt.batch || a->metrics || a->rec || a->flight || i == a->current)
+		return true;
+	return app_reads_aux(a, a->current, i);
+}
+
+/* Panel i's model, snapshot now. */
+static void app_model_take(struct app *a, size_t i)
+{
+	struct collector *c = &a->collectors[i];
+
+	if (a->shown[i])
+		c->ops->model_free(a->shown[i]);
+	a->shown[i] = c->ops->snapshot(c);
+	a->panels[i].model = a->shown[i];
+	a->stale[i] = false;
+}
+
+/* Each panel's pointers to the models it reads beside its own. */
+static void app_models_link(struct app *a)
+{
+	for (size_t i = 0; i < a->npanels; i++)
+		for (size_t k = 0; k < a->npanels; k++) {
+			if (a->aux[i] && !strcmp(a->panels[k].ops->name, a->aux[i]))
+				a->panels[i].aux_model = a->shown[k];
+			if (a->aux2[i] && !strcmp(a->panels[k].ops->name, a->aux2[i]))
+				a->panels[i].aux_model2 = a->shown[k];
+		}
+}
+
+void app_models_fresh(struct app *a, size_t i)
+{
+	bool taken = false;
+
+	for (size_t k = 0; k < a->npanels; k++)
+		if ((k == i || app_reads_aux(a, i, k)) && a->stale[k] && a->collectors[k].is_open) {
+			app_model_take(a, k);
+			taken = true;
+		}
+	if (taken)
+		app_models_link(a);
+}
+
 void app_tick(struct app *a)
 {
 	app_time_interval(a);
@@ -513,22 +572,17 @@ void app_tick(struct app *a)
 			}
 			continue;
 		}
-		if (a->shown[i])
-			c->ops->model_free(a->shown[i]);
-		a->shown[i] = c->ops->snapshot(c);
-		a->panels[i].model = a->shown[i];
+		if (a->shown[i] && !app_model_read(a, i)) {
+			a->stale[i] = true;
+			continue;
+		}
+		app_model_take(a, i);
 		if (a->metrics)
 			metrics_feed(a->metrics, i, c, a->shown[i], app_now());
 	}
 	if (a->metrics)
 		app_publish_metrics(a);
-	for (size_t i = 0; i < a->npanels; i++)
-		for (size_t k = 0; k < a->npanels; k++) {
-			if (a->aux[i] && !strcmp(a->panels[k].ops->name, a->aux[i]))
-				a->panels[i].aux_model = a->shown[k];
-			if (a->aux2[i] && !strcmp(a->panels[k].ops->name, a->aux2[i]))
-				a->panels[i].aux_model2 = a->shown[k];
-		}
+	app_models_link(a);
 	recording_tick(a);
 	/* Exited processes and the files only they mapped, once unused for a while. */
 	if (a->syms)

@@ -42,6 +42,7 @@ struct app {
 	struct panel panels[APP_MAX_PANELS];
 	struct panel *panel_list[APP_MAX_PANELS];
 	void *shown[APP_MAX_PANELS]; /* the snapshot each panel shows, owned here */
+	bool stale[APP_MAX_PANELS];  /* shown[i] was not taken at the last tick: nobody read it */
 	const char *aux[APP_MAX_PANELS]; /* the panel whose model each panel also reads */
 	const char *aux2[APP_MAX_PANELS]; /* and a second one */
 	size_t npanels;
@@ -131,6 +132,8 @@ void app_events(struct app *a, const struct pollfd *fds, nfds_t n);
 void app_set_visible(struct app *a, size_t i, bool visible);
 /* Poll every open collector; take new snapshots unless paused. */
 void app_tick(struct app *a);
+/* Take a fresh model for panel i and the panels it reads, those not taken at the last tick. */
+void app_models_fresh(struct app *a, size_t i);
 /* Fill the header's data for panel p. */
 void app_status(const struct app *a, const struct panel *p, struct status_info *si);
 /* Only the parts of it that differ from panel to panel (threshold, mode, unwinding). */

@@ -158,6 +158,7 @@ static void switch_panel(struct app *a, size_t index)
 	app_set_visible(a, a->current, false);
 	a->current = index;
 	app_set_visible(a, a->current, true);
+	app_models_fresh(a, a->current);
 }
 
 static void save_snapshot(struct app *a, enum export_format fmt)
