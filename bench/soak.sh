@@ -8,15 +8,16 @@
 # make its memory their figure.
 # Every 10 s it samples ktop's RSS, its CPU time and its open file descriptors, and keeps the
 # screen's header (its drop counters). The report: each figure's first and last value and its
-# slope after the first minute (least squares, in % of the mean per 10 minutes), ktop's CPU in
-# % of a core, and the header's drop fields at the first and the last sample.
+# slope after the first minute (least squares, in % of the mean per 10 minutes), the fds' slope
+# among the samples taken on each panel (a panel's probes and files come and go with it), ktop's
+# CPU in % of a core, and the header's drop fields at the first and the last sample.
 # Targets (issue #20): RSS and fds flat (slope under 1% per 10 minutes), CPU under 2% of a core
 # at a 1 s refresh, no drop counter growing without a cause the header names.
 # ktop's KTOP_LOG (a file in the work directory unless KTOP_LOG names one) holds a "memory:" line
 # every 10 refreshes: the report shows the first and the last, to say what the RSS is made of
 # (heap in use, heap free, blocks in their own mappings, the symbol cache, the unwinder).
 # Needs root. Usage: bench/soak.sh  (KTOP, MINUTES, STEP, DELAY; SAMPLES=FILE keeps the samples:
-# seconds, RSS in KiB, CPU ticks, fds a line)
+# seconds, RSS in KiB, CPU ticks, fds and the key last pressed a line)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KTOP=${KTOP:-$top/build/ktop}
@@ -89,7 +90,8 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
 		cpu=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
 		fds=$(ls "/proc/$pid/fd" | wc -l)
-		echo "$((now - start)) ${rss:-0} ${cpu:-0} $fds" >>"$samples"
+		# the last key pressed (the panel shown): fds follow the panel
+		echo "$((now - start)) ${rss:-0} ${cpu:-0} $fds ${keys[(k + ${#keys[@]} - 1) % ${#keys[@]}]}" >>"$samples"
 		tmux -L "$sock" capture-pane -p -t soak | head -3 >"$work/head.$((now - start))"
 		next_sample=$((next_sample + 10))
 	fi
@@ -105,7 +107,8 @@ tmux -L "$sock" capture-pane -p -t soak >"$work/last-screen"
 echo "## bench/soak.sh: MINUTES=$MINUTES STEP=$STEP DELAY=$DELAY, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$samples" "$hz" <<'EOF'
 import sys
-rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+rows = [list(map(float, l.split()[:4])) for l in open(sys.argv[1]) if l.strip()]
+shown = [l.split()[4] if len(l.split()) > 4 else "" for l in open(sys.argv[1]) if l.strip()]
 hz = float(sys.argv[2])
 def slope(xs, ys):
     n = len(xs)
@@ -122,6 +125,20 @@ print(f"RSS: {rows[0][1]/1024:.1f} MB at start, {rows[-1][1]/1024:.1f} MB at the
       f"max {max(r[1] for r in rows)/1024:.1f} MB; slope {slope(t, [r[1] for r in late]):+.2f}% per 10 min")
 print(f"fds: {rows[0][3]:.0f} at start, {rows[-1][3]:.0f} at the end, max {max(r[3] for r in rows):.0f}; "
       f"slope {slope(t, [r[3] for r in late]):+.2f}% per 10 min")
+# The fds of each panel: a panel's probes, perf events and files come and go with it, so a
+# slope over every sample says which panel the first and last samples fell on; a leak shows
+# as growth on the same panel.
+per = {}
+for r, key in zip(rows, shown):
+    if r[0] >= 60:
+        per.setdefault(key, []).append(r)
+fd_slopes = {k: slope([r[0] for r in v], [r[3] for r in v]) for k, v in per.items() if len(v) >= 3}
+if fd_slopes:
+    worst = max(fd_slopes, key=lambda k: abs(fd_slopes[k]))
+    print("fds by the key last pressed (slope per 10 min, samples, min-max): " +
+          ", ".join(f"{k} {fd_slopes[k]:+.2f}% ({len(per[k])}, {min(r[3] for r in per[k]):.0f}-"
+                    f"{max(r[3] for r in per[k]):.0f})" for k in sorted(fd_slopes)) +
+          f"; worst {worst}")
 print("by minute (s RSS_MB fds):", ", ".join(f"{r[0]:.0f} {r[1]/1024:.1f} {r[3]:.0f}"
                                              for r in rows if r[0] % 60 < 10))
 span = late[-1][0] - late[0][0]

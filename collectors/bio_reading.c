@@ -203,29 +203,20 @@ static bool bio_proc_prune(struct bio_reader *rd, const struct bio_reading *sinc
 static int bio_read_procs(struct bio_reader *rd, struct bio_reading *r,
 			  const struct bio_reading *prune_since, char *why, size_t why_len)
 {
-	int fd = rd->procs_fd;
-	struct bio_proc_key key, next;
-	size_t cap = 0;
+	size_t cap;
 	size_t n;
-	int err;
+	int got;
 
-	for (err = bpf_map_get_next_key(fd, NULL, &next); !err;
-	     err = bpf_map_get_next_key(fd, &key, &next)) {
-		struct bio_proc_val v;
-
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		if (r->nprocs == cap) {
-			cap = cap ? cap * 2 : 64;
-			r->procs = xreallocarray(r->procs, cap, sizeof(*r->procs));
-		}
-		bio_proc_from_val(&r->procs[r->nprocs++], &key, &v);
-	}
-	if (err != -ENOENT) {
-		snprintf(why, why_len, "bio: read the process map: %s", strerror(-err));
-		return err;
-	}
+	/* in batches: one call per BPF_COMMON_READ_CHUNK entries, not two per entry */
+	got = bpf_common_read_all(rd->procs_fd, rd->keys, sizeof(*rd->keys), rd->vals,
+				  sizeof(*rd->vals), BIO_PROC_MAX, "bio: read the process map", why,
+				  why_len);
+	if (got < 0)
+		return got;
+	cap = r->nprocs + (size_t)got + 64;
+	r->procs = xreallocarray(r->procs, cap, sizeof(*r->procs));
+	for (int i = 0; i < got; i++)
+		bio_proc_from_val(&r->procs[r->nprocs++], &rd->keys[i], &rd->vals[i]);
 	if (r->nprocs)
 		qsort(r->procs, r->nprocs, sizeof(*r->procs), bio_proc_key_cmp);
 
@@ -372,6 +363,8 @@ void bio_reader_init(struct bio_reader *rd, int ncpus)
 	rd->ncpus = ncpus;
 	rd->pcpu = xcalloc((size_t)ncpus, sizeof(*rd->pcpu));
 	rd->pcpu_count = xcalloc((size_t)ncpus, sizeof(*rd->pcpu_count));
+	rd->keys = xcalloc(BIO_PROC_MAX, sizeof(*rd->keys));
+	rd->vals = xcalloc(BIO_PROC_MAX, sizeof(*rd->vals));
 }
 
 /* Free the lookup buffers and the archive. */
@@ -379,6 +372,8 @@ void bio_reader_free(struct bio_reader *rd)
 {
 	free(rd->pcpu);
 	free(rd->pcpu_count);
+	free(rd->keys);
+	free(rd->vals);
 	free(rd->archive);
 	free(rd->names);
 	free(rd->folds);

@@ -52,6 +52,8 @@ struct bio_reader {
 	int ncpus;
 	struct bio_hist_val *pcpu; /* lookup buffer: one value per possible CPU */
 	__u64 *pcpu_count;	   /* lookup buffer of the counter array */
+	struct bio_proc_key *keys; /* batch read buffers of the process map (BIO_PROC_MAX) */
+	struct bio_proc_val *vals;
 
 	/*
 	 * Figures of the exited processes pruned from the kernel map, folded by name: entries

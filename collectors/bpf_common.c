@@ -263,3 +263,28 @@ bool bpf_common_has_task_pt_regs(void)
 						NULL) == 1;
 	return known;
 }
+
+uint32_t bpf_common_delete_keys(int map_fd, const void *keys, size_t key_size, uint32_t n)
+{
+	uint32_t done = 0, deleted = 0;
+
+	while (done < n) {
+		const void *k = (const char *)keys + (size_t)done * key_size;
+		__u32 count = n - done;
+		int err = bpf_map_delete_batch(map_fd, k, &count, NULL);
+
+		deleted += count;
+		done += count;
+		if (!err || done >= n)
+			break;
+		if (err != -ENOENT) {
+			/* no batches here: one call a key */
+			for (; done < n; done++)
+				deleted += !bpf_map_delete_elem(
+					map_fd, (const char *)keys + (size_t)done * key_size);
+			break;
+		}
+		done++; /* gone already (the kernel side deleted it): the rest go on */
+	}
+	return deleted;
+}

@@ -86,5 +86,7 @@ int bpf_common_read_all(int map_fd, void *keys, size_t key_size, void *vals, siz
 			uint32_t cap, const char *what, char *why, size_t why_len);
 int bpf_common_drain(int map_fd, void *keys, size_t key_size, void *vals, size_t val_size,
 		     uint32_t cap, const char *what, char *why, size_t why_len);
+/* Delete n keys of a hash map, in batches of one call where the kernel can; how many went. */
+uint32_t bpf_common_delete_keys(int map_fd, const void *keys, size_t key_size, uint32_t n);
 
 #endif

@@ -263,12 +263,15 @@ static void sched_build_procs(struct sched_priv *priv, struct sched_model *m)
 /* Delete the entries of exited threads, and (now and then) of threads that are gone. */
 static void sched_forget(struct sched_priv *priv, size_t n, bool sweep)
 {
-	int fd = bpf_map__fd(priv->skel->maps.sched_threads);
+	size_t gone = 0;
 
+	/* the keys to delete, gathered at the front: the keys are not read after this */
 	for (size_t i = 0; i < n; i++)
 		if (priv->vals[i].state == SCHED_STATE_EXITED ||
 		    (sweep && !sched_proc_thread_alive(priv->proc, priv->keys[i])))
-			bpf_map_delete_elem(fd, &priv->keys[i]);
+			priv->keys[gone++] = priv->keys[i];
+	bpf_common_delete_keys(bpf_map__fd(priv->skel->maps.sched_threads), priv->keys,
+			       sizeof(*priv->keys), (uint32_t)gone);
 }
 
 /*

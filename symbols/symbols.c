@@ -90,8 +90,9 @@ struct sym_map {
 struct sym_proc {
 	struct sym_proc *next; /* hash chain */
 	uint32_t pid;
-	uint32_t nspid;
+	uint32_t nspid;	 /* its PID in its own namespace, and its owner: for the perf map */
 	uid_t uid;
+	bool status_due; /* nspid and uid not read yet: the perf map was never needed */
 	int err;
 	const char *error; /* arena: set when the maps could not be read */
 	struct sym_map *maps;
@@ -574,6 +575,15 @@ static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 	return 0;
 }
 
+/* Whether p maps executable memory that no file backs (a JIT's code). */
+static bool sym_proc_has_anon_code(const struct sym_proc *p)
+{
+	for (size_t i = 0; i < p->nmaps; i++)
+		if (p->maps[i].kind == PROCMAPS_ANON)
+			return true;
+	return false;
+}
+
 /* A new process entry with its maps read (or the reason they could not be). */
 static struct sym_proc *sym_proc_load(struct sym_cache *sc, uint32_t pid)
 {
@@ -586,8 +596,16 @@ static struct sym_proc *sym_proc_load(struct sym_cache *sc, uint32_t pid)
 	p->uid = 0;
 	p->perfmap_err = -ENOENT;
 	snprintf(p->perfmap_path, sizeof(p->perfmap_path), "/tmp/perf-%" PRIu32 ".map", pid);
-	procmaps_status(pid, &p->nspid, &p->uid);
 	err = sym_proc_read_maps(sc, p);
+	/*
+	 * A JIT's owner now, while it surely lives: its perf map names code that no file holds.
+	 * Another process reads it only if ever it needs its perf map (one /proc file less for
+	 * each process that fork/exec churn starts).
+	 */
+	if (!err && sym_proc_has_anon_code(p))
+		procmaps_status(pid, &p->nspid, &p->uid);
+	else
+		p->status_due = true;
 	if (err == -ENOENT || err == -ESRCH) {
 		p->err = err;
 		p->error = sym_text(sc, "[unknown: exited before its maps were read]");
@@ -756,6 +774,11 @@ static void sym_proc_refresh_perfmap(struct sym_cache *sc, struct sym_proc *p)
 	if (p->perfmap_ns && now - p->perfmap_ns < SYM_PERFMAP_RECHECK_NS)
 		return;
 	p->perfmap_ns = now;
+	if (p->status_due) {
+		/* gone: uid stays 0, and only a map that root owns is read */
+		procmaps_status(p->pid, &p->nspid, &p->uid);
+		p->status_due = false;
+	}
 	err = stat(path, &st) ? -errno : 0;
 	if (err == -ENOENT && p->nspid != p->pid) {
 		/* A JIT in a container writes the map in its own /tmp under its own pid. */
