@@ -38,7 +38,8 @@ _Static_assert((int)SQL_EV_MYSQL == (int)SQL_KIND_MYSQL && (int)SQL_EV_PG == (in
 _Static_assert(SQL_EVENT_HDR_SIZE == __builtin_offsetof(struct sql_event, text),
 	       "SQL_EVENT_HDR_SIZE is not the offset of sql_event.text");
 
-#define SQL_SCAN_S	 1.0  /* the least time between two /proc scans */
+#define SQL_SCAN_S	 1.0  /* the least time between two /proc scans, for a --db path */
+#define SQL_SCAN_IDLE_S	 5.0  /* otherwise: a server's exec, or its exit, scans at once */
 #define SQL_TEXT_DEFAULT 1024 /* bytes of query text copied unless told */
 #define SQL_TARGETS_MAX	 (sizeof(((struct ktop_config *)0)->db_targets) / sizeof(const char *))
 #define SQL_PRUNE_MAX	 1024 /* stale map entries removed per scan */
@@ -950,6 +951,27 @@ static int sql_take(struct collector *c)
 	return err;
 }
 
+/*
+ * Whether /proc is due for a scan. The kernel side notes the exec of a binary named as a server
+ * is, so new servers come at once; a server that exits is seen here; the scan on a timer is for
+ * the rest: a --db path's binary may carry any name (each second), a server started some other
+ * way (every few seconds).
+ */
+static bool sql_scan_due(const struct sql_priv *priv)
+{
+	double since = clock_seconds(CLOCK_MONOTONIC) - priv->last_scan;
+
+	if (since >= SQL_SCAN_IDLE_S)
+		return true;
+	for (size_t i = 0; i < priv->ntargets; i++)
+		if (!priv->targets[i].pid && since >= SQL_SCAN_S)
+			return true;
+	for (size_t i = 0; i < priv->model.nservers; i++)
+		if (priv->model.servers[i].pid && !sql_pid_is_alive(priv->model.servers[i].pid))
+			return true;
+	return false;
+}
+
 /* Take the waiting slow queries, find servers again when a scan is due, count losses. */
 static int sql_poll(struct collector *c)
 {
@@ -962,7 +984,7 @@ static int sql_poll(struct collector *c)
 	/* The interval shown is what came since the last poll, events read between them too. */
 	priv->model.interval_from = priv->next_from;
 	priv->next_from = priv->model.seen;
-	if (clock_seconds(CLOCK_MONOTONIC) - priv->last_scan >= SQL_SCAN_S) {
+	if (sql_scan_due(priv)) {
 		err = sql_refresh(c);
 		if (err)
 			return err;

@@ -793,7 +793,8 @@ int app_run_ui(struct app *a)
 		dirty = (fds[0].revents | fds[1].revents | fds[2].revents) != 0;
 		if ((fds[1].revents & POLLIN) && app_timer_take(a))
 			app_tick(a);
-		while ((key = screen_key(&a->screen)) >= 0 && !a->quit)
+		/* keys only when the terminal has some: each try costs a wakeup a system call */
+		while ((fds[0].revents & POLLIN) && (key = screen_key(&a->screen)) >= 0 && !a->quit)
 			handle_key(a, key);
 		if (dirty)
 			redraw(a);
