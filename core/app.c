@@ -522,15 +522,14 @@ static void app_model_take(struct app *a, size_t i)
 	a->stale[i] = false;
 }
 
-/* Each panel's pointers to the models it reads beside its own. */
-static void app_models_link(struct app *a)
+void app_models_link(struct app *a, void *const *models)
 {
 	for (size_t i = 0; i < a->npanels; i++)
 		for (size_t k = 0; k < a->npanels; k++) {
 			if (a->aux[i] && !strcmp(a->panels[k].ops->name, a->aux[i]))
-				a->panels[i].aux_model = a->shown[k];
+				a->panels[i].aux_model = models[k];
 			if (a->aux2[i] && !strcmp(a->panels[k].ops->name, a->aux2[i]))
-				a->panels[i].aux_model2 = a->shown[k];
+				a->panels[i].aux_model2 = models[k];
 		}
 }
 
@@ -544,7 +543,7 @@ void app_models_fresh(struct app *a, size_t i)
 			taken = true;
 		}
 	if (taken)
-		app_models_link(a);
+		app_models_link(a, a->shown);
 }
 
 void app_tick(struct app *a)
@@ -582,7 +581,7 @@ void app_tick(struct app *a)
 	}
 	if (a->metrics)
 		app_publish_metrics(a);
-	app_models_link(a);
+	app_models_link(a, a->shown);
 	recording_tick(a);
 	/* Exited processes and the files only they mapped, once unused for a while. */
 	if (a->syms)

@@ -132,6 +132,8 @@ void app_events(struct app *a, const struct pollfd *fds, nfds_t n);
 void app_set_visible(struct app *a, size_t i, bool visible);
 /* Poll every open collector; take new snapshots unless paused. */
 void app_tick(struct app *a);
+/* Point each panel at the models (one per panel) of the panels it reads beside its own. */
+void app_models_link(struct app *a, void *const *models);
 /* Take a fresh model for panel i and the panels it reads, those not taken at the last tick. */
 void app_models_fresh(struct app *a, size_t i);
 /* Fill the header's data for panel p. */

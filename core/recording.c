@@ -205,13 +205,7 @@ static unsigned int capture_paused(struct app *a)
 			fresh[i] = c->ops->snapshot(c);
 		a->panels[i].model = fresh[i];
 	}
-	for (size_t i = 0; i < a->npanels; i++)
-		for (size_t k = 0; k < a->npanels; k++) {
-			if (a->aux[i] && !strcmp(a->panels[k].ops->name, a->aux[i]))
-				a->panels[i].aux_model = fresh[k];
-			if (a->aux2[i] && !strcmp(a->panels[k].ops->name, a->aux2[i]))
-				a->panels[i].aux_model2 = fresh[k];
-		}
+	app_models_link(a, fresh);
 	failed = capture(a);
 	for (size_t i = 0; i < a->npanels; i++) {
 		a->panels[i].model = model[i];
