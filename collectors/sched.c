@@ -242,7 +242,8 @@ static void sched_build_procs(struct sched_priv *priv, struct sched_model *m)
 	sched_model_build_procs(m);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct sched_row *p = &m->procs[i];
-		const struct sched_proc_info *info = sched_proc_info(priv->proc, p->pid, p->state == 'X');
+		const struct sched_proc_info *info =
+			sched_proc_info(priv->proc, p->pid, p->state == 'X');
 
 		if (info->named) {
 			p->uid = info->uid;

@@ -38,8 +38,8 @@ _Static_assert((int)SQL_EV_MYSQL == (int)SQL_KIND_MYSQL && (int)SQL_EV_PG == (in
 _Static_assert(SQL_EVENT_HDR_SIZE == __builtin_offsetof(struct sql_event, text),
 	       "SQL_EVENT_HDR_SIZE is not the offset of sql_event.text");
 
-#define SQL_SCAN_S	 1.0  /* the least time between two /proc scans, for a --db path */
-#define SQL_SCAN_IDLE_S	 5.0  /* otherwise: a server's exec, or its exit, scans at once */
+#define SQL_SCAN_S	 1.0 /* the least time between two /proc scans, for a --db path */
+#define SQL_SCAN_IDLE_S	 5.0 /* otherwise: a server's exec, or its exit, scans at once */
 #define SQL_TEXT_DEFAULT 1024 /* bytes of query text copied unless told */
 #define SQL_TARGETS_MAX	 (sizeof(((struct ktop_config *)0)->db_targets) / sizeof(const char *))
 #define SQL_PRUNE_MAX	 1024 /* stale map entries removed per scan */

@@ -70,7 +70,7 @@ struct stacks_priv {
 	struct stack_source *src; /* the counts map into the model; DWARF unwinding */
 	uint32_t ustack_kib;
 	bool every;    /* with no target, every process's stacks (cfg->stacks_every_process) */
-	bool visible;  /* the panel is shown (or printed, or recorded): the picker names from /proc */
+	bool visible;  /* the panel is shown, printed or recorded: picker names from /proc */
 	bool can_copy; /* the kernel has what copying user stacks needs, and unwinding is built */
 	struct stacks_cpu *cpus; /* by CPU number, ncpus of them */
 	int ncpus;

@@ -90,7 +90,7 @@ struct sym_map {
 struct sym_proc {
 	struct sym_proc *next; /* hash chain */
 	uint32_t pid;
-	uint32_t nspid;	 /* its PID in its own namespace, and its owner: for the perf map */
+	uint32_t nspid; /* its PID in its own namespace, and its owner: for the perf map */
 	uid_t uid;
 	bool status_due; /* nspid and uid not read yet: the perf map was never needed */
 	int err;
