@@ -952,10 +952,10 @@ static int sql_take(struct collector *c)
 }
 
 /*
- * Whether /proc is due for a scan. The kernel side notes the exec of a binary named as a server
- * is, so new servers come at once; a server that exits is seen here; the scan on a timer is for
- * the rest: a --db path's binary may carry any name (each second), a server started some other
- * way (every few seconds).
+ * Whether /proc is due for a scan. The kernel side notes each exec of a server's binary (by its
+ * name), so new servers come at once; a server that exits is seen here. The scan on a timer is
+ * for the rest: a --db path's binary may carry any name (each second), a server started some
+ * other way (every few seconds).
  */
 static bool sql_scan_due(const struct sql_priv *priv)
 {
