@@ -16,6 +16,7 @@
 #define OFFCPU_EEXIST	  17	     /* EEXIST */
 #define OFFCPU_ENOENT	  2	     /* ENOENT */
 #define OFFCPU_PF_KTHREAD 0x00200000 /* PF_KTHREAD */
+#define OFFCPU_PF_EXITING 0x00000004 /* PF_EXITING: in do_exit, past sched_process_exit on 6.16+ */
 #define OFFCPU_TASK_DEAD  0x00000080 /* TASK_DEAD: the last switch of an exiting task */
 
 /* sched_switch passes prev_state (v5.18+, fa2c3254d7cf); read from BTF by user space. */
@@ -80,6 +81,18 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64); /* an array's values are 8 bytes apart: what user space maps */
 } offcpu_refs SEC(".maps");
+
+/*
+ * Each id taken since user space last emptied its map (1), laid out as offcpu_refs: user space,
+ * which maps the array, finds the ids to delete here instead of walking the stack map.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, OFFCPU_STACKS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} offcpu_taken SEC(".maps");
 
 /* Emptied every poll: collectors/offcpu.c makes it BPF_F_NO_PREALLOC where the kernel allows. */
 struct {
@@ -151,6 +164,12 @@ static __always_inline __u32 offcpu_task_state(struct task_struct *t)
 	return (__u32)BPF_CORE_READ(old, state);
 }
 
+/* The slot of a stack id (>= 0, its generation in OFFCPU_GEN1) in offcpu_refs and offcpu_taken. */
+static __always_inline __u32 offcpu_id_slot(__s32 id)
+{
+	return (id & OFFCPU_GEN1 ? stack_nids : 0) + (id & (OFFCPU_GEN1 - 1));
+}
+
 /* Add delta to the holders of stack id (nothing for an error or OFFCPU_STACK_NONE). */
 static __always_inline void offcpu_ref(__s32 id, int delta)
 {
@@ -159,7 +178,7 @@ static __always_inline void offcpu_ref(__s32 id, int delta)
 
 	if (id < 0)
 		return;
-	idx = (id & OFFCPU_GEN1 ? stack_nids : 0) + (id & (OFFCPU_GEN1 - 1));
+	idx = offcpu_id_slot(id);
 	n = bpf_map_lookup_elem(&offcpu_refs, &idx);
 	if (n)
 		__sync_fetch_and_add(n, (__s64)delta);
@@ -190,8 +209,15 @@ static __always_inline __s32 offcpu_stackid(void *ctx, void *map, __u32 gen, __u
 	}
 	id = bpf_get_stackid(ctx, map, flags);
 	if (id >= 0) {
+		__u32 idx;
+		__u64 *taken;
+
 		id |= gen ? OFFCPU_GEN1 : 0;
 		offcpu_ref((__s32)id, 1);
+		idx = offcpu_id_slot((__s32)id);
+		taken = bpf_map_lookup_elem(&offcpu_taken, &idx);
+		if (taken)
+			*taken = 1;
 		return (__s32)id;
 	}
 	offcpu_count(id == -OFFCPU_EEXIST ? OFFCPU_DROP_COLLISION : drop);
@@ -284,6 +310,7 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
 	struct offcpu_start *s;
 	bool runnable;
 	bool kthread;
+	__u32 flags;
 	void *map;
 	__u32 tgid;
 	__u32 gen;
@@ -302,7 +329,8 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
 	tgid = BPF_CORE_READ(prev, tgid);
 	if (!offcpu_pid_wanted(tgid) || !ktop_cgroup_wanted(prev))
 		return;
-	kthread = BPF_CORE_READ(prev, flags) & OFFCPU_PF_KTHREAD;
+	flags = BPF_CORE_READ(prev, flags);
+	kthread = flags & OFFCPU_PF_KTHREAD;
 	if (kthread && !count_kthreads)
 		return;
 	/* A preempted task stays runnable whatever its state says. */
@@ -338,8 +366,14 @@ static __always_inline void offcpu_switch_out(void *ctx, struct task_struct *pre
 	s->usp = 0;
 	if (ustack_can_copy && s->ustack != OFFCPU_STACK_NONE)
 		ustack_sp_ip((struct pt_regs *)bpf_task_pt_regs(prev), &s->usp, &s->uip);
-	/* Now, while it surely lives: user space reads its maps during the block. */
-	if (s->ustack != OFFCPU_STACK_NONE && !bpf_map_lookup_elem(&offcpu_seen, &tgid))
+	/*
+	 * Now, while it surely lives: user space reads its maps during the block. Not for a
+	 * thread in its exit: the maps are going, the user stack is the exit call, and where
+	 * sched_process_exit comes first (6.16+) the exit note has already told user space; the
+	 * wakeup each dying process would cost is saved.
+	 */
+	if (s->ustack != OFFCPU_STACK_NONE && !(flags & OFFCPU_PF_EXITING) &&
+	    !bpf_map_lookup_elem(&offcpu_seen, &tgid))
 		offcpu_note(tgid, OFFCPU_NOTE_NEW);
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 	s->ts_ns = bpf_ktime_get_ns();

@@ -135,6 +135,8 @@ static int offcpu_load(struct offcpu_priv *priv, const struct offcpu_probe *prob
 		err = bpf_map__set_max_entries(skel->maps.offcpu_stacks1, half);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.offcpu_refs, 2 * nids);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.offcpu_taken, 2 * nids);
 	if (err) {
 		snprintf(why, why_len, "offcpu: size the stack maps: %s", strerror(-err));
 		return err;
@@ -295,6 +297,7 @@ static int offcpu_open(struct collector *c, const struct ktop_config *cfg)
 		.gens = priv->skel->maps.offcpu_gens,
 		.gen = &priv->skel->bss->stack_gen,
 		.refs = priv->skel->maps.offcpu_refs,
+		.taken = priv->skel->maps.offcpu_taken,
 		.depth = OFFCPU_STACK_DEPTH,
 		/* Sums are nanoseconds; samples show microseconds. */
 		.scale = { 1, 1000 },

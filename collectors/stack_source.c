@@ -55,6 +55,7 @@ struct stack_source {
 	/* With refs: the mapped holder counts, and how many ids the flip found free. */
 	const uint64_t *refs;
 	size_t refs_len;
+	uint64_t *taken; /* with d.taken: the mapped marks of ids taken, laid out as refs */
 	uint32_t ndelete;
 	uint64_t *gone; /* one bit per id of the two maps, for the retire */
 
@@ -62,28 +63,56 @@ struct stack_source {
 	double cum_start;
 };
 
-/* Map the holder counts of d.refs (two maps' ids) read-only. 0, or -errno with why. */
-static int source_map_refs(struct stack_source *s, char *why, size_t why_len)
+/*
+ * Map an mmapable __u64 array of a value per id of the two stack maps (what says it) with
+ * prot, its length in *len. The mapping, or NULL with why.
+ */
+static void *source_map_ids(struct stack_source *s, struct bpf_map *m, int prot, size_t *len,
+			    const char *what, char *why, size_t why_len)
 {
 	size_t n = 2 * (size_t)s->nids;
 	long page = sysconf(_SC_PAGESIZE);
 	void *p;
-	int err;
 
-	if (bpf_map__max_entries(s->d.refs) < n) {
-		snprintf(why, why_len, "%s: the stack id counts hold %u, not %zu", s->d.who,
-			 bpf_map__max_entries(s->d.refs), n);
-		return -EINVAL;
+	*len = 0;
+	if (bpf_map__max_entries(m) < n) {
+		snprintf(why, why_len, "%s: the %s hold %u, not %zu", s->d.who, what,
+			 bpf_map__max_entries(m), n);
+		errno = EINVAL;
+		return NULL;
 	}
-	s->refs_len = (n * sizeof(uint64_t) + (size_t)page - 1) / (size_t)page * (size_t)page;
-	p = mmap(NULL, s->refs_len, PROT_READ, MAP_SHARED, bpf_map__fd(s->d.refs), 0);
+	*len = (n * sizeof(uint64_t) + (size_t)page - 1) / (size_t)page * (size_t)page;
+	p = mmap(NULL, *len, prot, MAP_SHARED, bpf_map__fd(m), 0);
 	if (p == MAP_FAILED) {
-		err = -errno;
-		s->refs_len = 0;
-		snprintf(why, why_len, "%s: map the stack id counts: %s", s->d.who, strerror(-err));
-		return err;
+		int err = errno;
+
+		snprintf(why, why_len, "%s: map the %s: %s", s->d.who, what, strerror(err));
+		*len = 0;
+		errno = err;
+		return NULL;
 	}
-	s->refs = p;
+	return p;
+}
+
+/*
+ * Map the holder counts of d.refs read-only, and the marks of d.taken (if any) to read and
+ * clear. 0, or -errno with why.
+ */
+static int source_map_refs(struct stack_source *s, char *why, size_t why_len)
+{
+	size_t n = 2 * (size_t)s->nids;
+	size_t len;
+
+	s->refs = source_map_ids(s, s->d.refs, PROT_READ, &s->refs_len, "stack id counts", why,
+				 why_len);
+	if (!s->refs)
+		return -errno;
+	if (s->d.taken) {
+		s->taken = source_map_ids(s, s->d.taken, PROT_READ | PROT_WRITE, &len,
+					  "stack id marks", why, why_len);
+		if (!s->taken)
+			return -errno;
+	}
 	s->gone = xcalloc((n + 63) / 64, sizeof(*s->gone));
 	return 0;
 }
@@ -178,6 +207,8 @@ void stack_source_free(struct stack_source *s)
 	free(s->ids);
 	if (s->refs)
 		munmap((void *)s->refs, s->refs_len);
+	if (s->taken)
+		munmap(s->taken, s->refs_len); /* as long: as many ids */
 	free(s->gone);
 	free(s);
 }
@@ -219,6 +250,21 @@ static uint32_t source_list_ids(struct stack_source *s, int gen)
 }
 
 /*
+ * Every id of stack map gen taken since the map was last emptied, into s->ids: those marked
+ * in s->taken, which no program writes while the map is retired. How many.
+ */
+static uint32_t source_taken_ids(struct stack_source *s, int gen)
+{
+	const uint64_t *t = s->taken + (gen ? s->nids : 0);
+	uint32_t n = 0;
+
+	for (uint32_t id = 0; id < s->nids; id++)
+		if (__atomic_load_n(&t[id], __ATOMIC_RELAXED))
+			s->ids[n++] = id;
+	return n;
+}
+
+/*
  * After a flip, no block takes an id of map gen any more: those nothing holds now go at its
  * retire (s->ids[0, ndelete)). A block that ended before holds none, and its key was counted
  * before it let go, so the drain that follows reads it; one that still holds an id keeps it.
@@ -226,7 +272,7 @@ static uint32_t source_list_ids(struct stack_source *s, int gen)
 static void source_free_ids(struct stack_source *s, int gen)
 {
 	uint32_t first = gen ? s->nids : 0;
-	uint32_t n = source_list_ids(s, gen);
+	uint32_t n = s->taken ? source_taken_ids(s, gen) : source_list_ids(s, gen);
 	uint32_t k = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -279,6 +325,8 @@ static void source_retire_free(struct stack_source *s, int gen)
 		bpf_map_delete_elem(s->stacks_fd[gen], &s->ids[i]);
 		if (s->ids[i] < s->nids)
 			s->gone[b / 64] |= 1ull << (b % 64);
+		if (s->taken && s->ids[i] < s->nids)
+			__atomic_store_n(&s->taken[b], 0, __ATOMIC_RELAXED);
 	}
 	s->ndelete = 0;
 	stack_collect_forget_ids(s->st, &g);

@@ -62,6 +62,11 @@ struct stack_source_desc {
 	 * began before the flip), and only the others are deleted.
 	 */
 	struct bpf_map *refs;
+	/*
+	 * NULL, or (with refs) an mmapable __u64 array laid out as refs, where the programs set
+	 * each id they take to 1: the ids a retire deletes are found there, not by walking the map.
+	 */
+	struct bpf_map *taken;
 	uint32_t depth;			  /* addresses in one of its values */
 	struct stack_collect_scale scale; /* what one unit of the amount is worth */
 	struct bpf_map *drops;		  /* per-CPU __u64 array of the collector's drop counters */
