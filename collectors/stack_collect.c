@@ -154,7 +154,11 @@ static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct s
 	if (!added)
 		return *slot;
 	escape_cstr(tcomm, sizeof(tcomm), comm, comm_len);
-	pcomm = collect_proc_name(collect_procs_get(&st->procs, k->tgid));
+	/*
+	 * A process's name is its main thread's, as /proc/PID/comm says: read only for its other
+	 * threads, in what is often a process of a single thread gone by now.
+	 */
+	pcomm = k->tid == k->tgid ? NULL : collect_proc_name(collect_procs_get(&st->procs, k->tgid));
 	s.comm = stack_store_name(st->in.store, tcomm);
 	/* A process already gone: its thread's name is the best there is. */
 	s.pcomm = pcomm ? stack_store_name(st->in.store, pcomm) : s.comm;
@@ -268,14 +272,18 @@ static bool exited_eq(const void *entry, const void *key)
 	return *(const uint32_t *)entry == *(const uint32_t *)key;
 }
 
-/* Note an exited process, to fold at this interval's end and the next one's. */
+/*
+ * Note an exited process, to fold at this interval's end and the next one's; the symbolizer
+ * keeps its maps without reading them again.
+ */
 void stack_collect_exit(struct stack_collect *st, uint32_t tgid)
 {
 	bool added;
 
-	if (tgid)
-		*(uint32_t *)htab_insert(&st->exited, hash_mix64(tgid), &tgid, exited_eq, &added) =
-			tgid;
+	if (!tgid)
+		return;
+	*(uint32_t *)htab_insert(&st->exited, hash_mix64(tgid), &tgid, exited_eq, &added) = tgid;
+	sym_process_exited(st->fr.sc, tgid);
 }
 
 /* Zero the interval figures of the identities the last interval touched. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@
 #include "util/xalloc.h"
 
 #define APP_MEMLOG_TICKS 10 /* ticks between two memory lines of $KTOP_LOG */
+#define APP_SYM_RELEASE_TICKS 10 /* ticks between two looks for symbols to forget */
+#define APP_TRIM_TICKS 60	 /* ticks between two returns of the heap's free pages */
 
 double app_now(void)
 {
@@ -583,10 +586,20 @@ void app_tick(struct app *a)
 		app_publish_metrics(a);
 	app_models_link(a, a->shown);
 	recording_tick(a);
-	/* Exited processes and the files only they mapped, once unused for a while. */
-	if (a->syms)
+	/*
+	 * Exited processes and the files only they mapped, once unused for a while: a walk of
+	 * the whole cache, so not at every tick.
+	 */
+	a->ticks++;
+	if (a->syms && a->ticks % APP_SYM_RELEASE_TICKS == 0)
 		sym_cache_release(a->syms, (uint64_t)(app_now() * 1e9), SYM_IDLE_NS);
-	memlog_tick(++a->ticks, APP_MEMLOG_TICKS, a->syms, a->unwinder);
+	/*
+	 * What the churn of processes, stacks and queries freed lies in holes of the heap that
+	 * malloc keeps resident: give those pages back now and then, so the RSS is what is used.
+	 */
+	if (a->ticks % APP_TRIM_TICKS == 0)
+		malloc_trim(0);
+	memlog_tick(a->ticks, APP_MEMLOG_TICKS, a->syms, a->unwinder);
 }
 
 /* The first line of a small /proc file into buf; false if unreadable. */

@@ -94,7 +94,7 @@ struct app {
 	struct pprof_http *pprof; /* --listen: /debug/pprof/ profiles */
 	uint64_t renders; /* of the exposition, and the CPU time of the last ones, for the log */
 	double render_s;
-	uint64_t ticks; /* app_tick calls, for the memory line of the log */
+	uint64_t ticks; /* app_tick calls: the memory line of the log, the symbol release */
 };
 
 /*

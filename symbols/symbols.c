@@ -93,6 +93,7 @@ struct sym_proc {
 	uint32_t nspid; /* its PID in its own namespace, and its owner: for the perf map */
 	uid_t uid;
 	bool status_due; /* nspid and uid not read yet: the perf map was never needed */
+	bool exited;	 /* its last thread exited: its maps are not read again */
 	int err;
 	const char *error; /* arena: set when the maps could not be read */
 	struct sym_map *maps;
@@ -563,7 +564,8 @@ static int sym_proc_read_maps(struct sym_cache *sc, struct sym_proc *p)
 		m->base = "";
 		if (m->kind == PROCMAPS_FILE) {
 			m->file = sym_file_get(sc, p->pid, &v[i], &m->error);
-			m->base = sym_base_name(sc, v[i].path);
+			/* the file's, of the same path: not formatted again for each process */
+			m->base = m->file ? m->file->base : sym_base_name(sc, v[i].path);
 		}
 	}
 	procmaps_free(v, n);
@@ -749,7 +751,7 @@ static const struct sym_map *sym_proc_map_hinted(struct sym_proc *p, uint64_t ad
  */
 static bool sym_proc_refresh_maps(struct sym_cache *sc, struct sym_proc *p, uint64_t min_ns)
 {
-	if (sym_now_ns() - p->maps_ns < min_ns)
+	if (p->exited || sym_now_ns() - p->maps_ns < min_ns)
 		return false;
 	if (sym_proc_read_maps(sc, p))
 		return false; /* gone: keep what we had */
@@ -982,14 +984,22 @@ int sym_process_note(struct sym_cache *sc, uint32_t pid)
 {
 	struct sym_proc *p = sym_proc_find(sc, pid);
 
-	if (p && !p->err)
+	if (p && !p->err && !p->exited)
 		return 0;
 	if (p)
-		sym_proc_drop(sc, p); /* try again: it may have been a race */
+		sym_proc_drop(sc, p); /* try again: it may have been a race, or the PID is reused */
 	p = sym_proc_get(sc, pid);
 	p->used = ++sc->tick;
 	p->used_epoch = sc->epoch;
 	return p->err;
+}
+
+void sym_process_exited(struct sym_cache *sc, uint32_t pid)
+{
+	struct sym_proc *p = sym_proc_find(sc, pid);
+
+	if (p)
+		p->exited = true;
 }
 
 void sym_process_forget(struct sym_cache *sc, uint32_t pid)
@@ -1082,7 +1092,7 @@ size_t sym_cache_release(struct sym_cache *sc, uint64_t now_ns, uint64_t idle_ns
 			if (!sym_idle(sc, p->used_epoch, &p->used_ns, now_ns, idle_ns))
 				continue;
 			/* A live one keeps its maps: a sleeper's stack is named when it wakes. */
-			if (kill((pid_t)p->pid, 0) == 0 || errno != ESRCH) {
+			if (!p->exited && (kill((pid_t)p->pid, 0) == 0 || errno != ESRCH)) {
 				p->used_ns = now_ns;
 				continue;
 			}

@@ -82,6 +82,13 @@ bool sym_user_mapping(struct sym_cache *sc, uint32_t pid, uint64_t addr, struct 
 /* The process exec'd or its maps changed: read them again at the next use. */
 void sym_process_forget(struct sym_cache *sc, uint32_t pid);
 
+/*
+ * The process's last thread exited: its cached maps still name its stacks, but are not read
+ * again; sym_cache_release forgets it once idle without asking the kernel, and a note of a new
+ * process of that PID reads the maps afresh.
+ */
+void sym_process_exited(struct sym_cache *sc, uint32_t pid);
+
 void sym_cache_stats(const struct sym_cache *sc, struct sym_stats *out);
 
 /*

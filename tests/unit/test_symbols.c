@@ -1277,6 +1277,47 @@ static void test_cache_release(void **state)
 	sym_cache_free(sc);
 }
 
+/*
+ * sym_process_exited (the kernel's exit note): the process is forgotten once idle without the
+ * kernel being asked (here it still runs, so asking would keep it), and a note of its PID
+ * after that reads the maps afresh: a new process that reuses the PID.
+ */
+static void test_cache_exited(void **state)
+{
+	const uint64_t idle = 60000000000ULL, t = 1000000000ULL;
+	struct sym_cache *sc = cache_new();
+	struct sym_stats st, first;
+	struct child a;
+
+	(void)state;
+	child_start(&a, FX("fx_uselib"), NULL);
+	assert_int_equal(sym_process_note(sc, (uint32_t)a.pid), 0);
+	expect_program(sc, &a, "fx_uselib");
+	sym_cache_stats(sc, &first);
+	/* A second note of a process known reads nothing. */
+	assert_int_equal(sym_process_note(sc, (uint32_t)a.pid), 0);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.maps_reads, first.maps_reads);
+
+	sym_process_exited(sc, (uint32_t)a.pid);
+	/* Its stacks are still named from the maps kept. */
+	expect_user(sc, a.pid, child_addr(&a, "lib_func"), "fx_lib_func", "libfx.so", 0);
+	/* A note now is of another process of that PID: its maps are read again. */
+	assert_int_equal(sym_process_note(sc, (uint32_t)a.pid), 0);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.maps_reads, first.maps_reads + 1);
+	expect_program(sc, &a, "fx_uselib");
+
+	sym_process_exited(sc, (uint32_t)a.pid);
+	assert_int_equal(sym_cache_release(sc, t, idle), 0);
+	assert_int_equal(sym_cache_release(sc, t + idle, idle), 1 + first.files_kept);
+	sym_cache_stats(sc, &st);
+	assert_int_equal(st.processes, 0);
+	assert_int_equal(st.processes_released, 1);
+	child_stop(&a);
+	sym_cache_free(sc);
+}
+
 /* A file whose last process was forgotten stays parsed until idle: the next start reuses it. */
 static void test_cache_keeps_unmapped_file(void **state)
 {
@@ -1358,6 +1399,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_cache_stats, teardown_files),
 		cmocka_unit_test_teardown(test_cache_evicts_least_used, teardown_files),
 		cmocka_unit_test_teardown(test_cache_shared_files, teardown_files),
+		cmocka_unit_test_teardown(test_cache_exited, teardown_files),
 		cmocka_unit_test_teardown(test_cache_release, teardown_files),
 		cmocka_unit_test_teardown(test_cache_keeps_unmapped_file, teardown_files),
 	};
