@@ -15,6 +15,7 @@
 #include "symbols/unwind.h"
 #include "util/hash.h"
 #include "util/htab.h"
+#include "util/pid_marks.h"
 #include "util/xalloc.h"
 
 #define SOURCE_LEVELS_MAX 8	    /* inlined calls kept at one address, plus its function */
@@ -38,6 +39,7 @@ struct uframe_source {
 	struct unwind_cache *uc;
 	struct sym_arena *strings;
 	struct htab slots; /* (pid, pc) -> struct source_slot */
+	struct pid_marks pids; /* of the slots */
 	struct source_level *levels;
 	size_t nlevels;
 	size_t levels_cap;
@@ -67,13 +69,15 @@ void uframe_source_free(struct uframe_source *s)
 static void source_clear(struct uframe_source *s)
 {
 	htab_clear(&s->slots);
+	pid_marks_clear(&s->pids);
 	s->nlevels = 0;
 }
 
 void uframe_source_forget(struct uframe_source *s, uint32_t pid)
 {
-	(void)pid;
-	source_clear(s);
+	/* Each exec on the box comes here: most are of processes with nothing kept. */
+	if (pid_marks_may(&s->pids, pid))
+		source_clear(s);
 }
 
 static bool source_slot_eq(const void *entry, const void *key)
@@ -130,8 +134,10 @@ size_t uframe_source_expand(struct uframe_source *s, uint32_t pid, uint64_t pc,
 	key = (struct source_slot){ .pid = pid, .pc = pc };
 	slot = htab_insert(&s->slots, hash_mix64(pc ^ hash_mix64(pid)), &key, source_slot_eq,
 			   &added);
-	if (added)
+	if (added) {
+		pid_marks_add(&s->pids, pid);
 		source_fill(s, slot, pid, pc);
+	}
 	for (uint32_t i = 0; i < slot->nlevels && n < max; i++) {
 		const struct source_level *l = &s->levels[slot->first + i];
 

@@ -20,6 +20,7 @@
 #include "collectors/uframe_source.h"
 #include "symbols/unwind.h"
 #include "util/hash.h"
+#include "util/pid_marks.h"
 #include "util/xalloc.h"
 #include "bpf/ustack.h"
 
@@ -72,6 +73,7 @@ struct ustack_reader {
 	uint64_t scratch[READER_DEPTH];
 	struct stack_collect_uframe expanded[READER_DEPTH];
 	struct reader_reuse *reuse; /* READER_REUSE slots, direct-mapped; NULL until one is kept */
+	struct pid_marks reuse_pids; /* of the slots kept */
 	struct stack_collect *st;   /* borrowed: frame-pointer stacks by content, or NULL */
 	struct ustack_reader_stats stats;
 };
@@ -120,6 +122,7 @@ static void reader_reuse_keep(struct ustack_reader *r, const struct ustack_rec *
 	e->tgid = rec->tgid;
 	e->tid = rec->tid;
 	e->fp = fp;
+	pid_marks_add(&r->reuse_pids, rec->tgid);
 	e->nuf = nuf;
 	if (nuf)
 		memcpy(e->uf, uf, nuf * sizeof(*uf));
@@ -128,6 +131,8 @@ static void reader_reuse_keep(struct ustack_reader *r, const struct ustack_rec *
 /* Forget the stacks kept for reuse of one process (0: all). */
 static void reader_reuse_forget(struct ustack_reader *r, uint32_t tgid)
 {
+	if (tgid && !pid_marks_may(&r->reuse_pids, tgid))
+		return;
 	for (size_t i = 0; r->reuse && i < READER_REUSE; i++)
 		if (!tgid || r->reuse[i].tgid == tgid)
 			r->reuse[i].tgid = 0;

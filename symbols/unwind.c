@@ -24,6 +24,7 @@
 #include "symbols/procmaps.h"
 #include "symbols/srcinfo.h"
 #include "symbols/symbols.h"
+#include "util/pid_marks.h"
 #include "util/xalloc.h"
 
 #define UNWIND_LAYOUTS_MAX 32	/* layouts with modules loaded; the least recent goes first */
@@ -53,6 +54,7 @@ struct unwind_cache {
 	size_t maps_cap;
 	struct unwind_layout layouts[UNWIND_LAYOUTS_MAX];
 	struct unwind_pid pids[UNWIND_PIDS_MAX];
+	struct pid_marks pid_marks; /* of the pids ever kept: most forgotten ones never were */
 	uint64_t clock;
 	struct unwind_stats stats;
 	/* The sample being unwound and what the walk found; read by the libdw callbacks. */
@@ -124,7 +126,7 @@ static struct unwind_pid *unwind_pid_find(struct unwind_cache *uc, uint32_t pid)
 
 void unwind_forget(struct unwind_cache *uc, uint32_t pid)
 {
-	struct unwind_pid *p = unwind_pid_find(uc, pid);
+	struct unwind_pid *p = pid_marks_may(&uc->pid_marks, pid) ? unwind_pid_find(uc, pid) : NULL;
 
 	/* Its new layout is read at its next sample; others may still share the old one. */
 	if (p)
@@ -423,6 +425,7 @@ static void unwind_pid_keep(struct unwind_cache *uc, uint32_t pid, uint64_t sig,
 		.used = uc->clock,
 		.gen = gen,
 	};
+	pid_marks_add(&uc->pid_marks, pid);
 }
 
 /*
