@@ -93,6 +93,8 @@ int screen_open(struct screen *s, const struct theme *t, char *why, size_t why_l
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	/* No look for typed keys in the middle of each update: a poll(2) each, many a second. */
+	typeahead(-1);
 	curs_set(0);
 	set_escdelay(25);
 	setup_roles(s, t);
