@@ -14,6 +14,7 @@
 #include <ncurses.h>
 
 #include "collectors/cgroup_path.h"
+#include "core/event_wait.h"
 #include "core/export.h"
 #include "core/recording.h"
 #include "ui/help.h"
@@ -730,6 +731,7 @@ static int handle_signals(struct app *a)
 
 int app_run_ui(struct app *a)
 {
+	struct event_wait ew;
 	char why[256];
 	int rc = 0;
 
@@ -761,6 +763,7 @@ int app_run_ui(struct app *a)
 	app_tick(a);
 	a->warming_up = false;
 	redraw(a);
+	event_wait_init(&ew);
 	while (!a->quit) {
 		struct pollfd fds[3 + APP_MAX_PANELS] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
@@ -771,7 +774,7 @@ int app_run_ui(struct app *a)
 		int key, sig;
 		bool dirty;
 
-		if (poll(fds, nfds, -1) < 0) {
+		if (event_wait(&ew, fds, nfds) < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = 1;
@@ -796,9 +799,13 @@ int app_run_ui(struct app *a)
 		/* keys only when the terminal has some: each try costs a wakeup a system call */
 		while ((fds[0].revents & POLLIN) && (key = screen_key(&a->screen)) >= 0 && !a->quit)
 			handle_key(a, key);
-		if (dirty)
+		if (dirty) {
+			/* a tick or a key may have opened a collector again, or started a reader */
+			event_wait_stale(&ew);
 			redraw(a);
+		}
 	}
+	event_wait_close(&ew);
 	screen_close(&a->screen);
 	if (app_settings_save(a, why, sizeof(why)))
 		fprintf(stderr, "ktop: settings not saved: %s\n", why);
