@@ -16,7 +16,7 @@
 #define OFFCPU_EEXIST	  17	     /* EEXIST */
 #define OFFCPU_ENOENT	  2	     /* ENOENT */
 #define OFFCPU_PF_KTHREAD 0x00200000 /* PF_KTHREAD */
-#define OFFCPU_PF_EXITING 0x00000004 /* PF_EXITING: in do_exit, past sched_process_exit on 6.16+ */
+#define OFFCPU_PF_EXITING 0x00000004 /* PF_EXITING: in do_exit */
 #define OFFCPU_TASK_DEAD  0x00000080 /* TASK_DEAD: the last switch of an exiting task */
 
 /* sched_switch passes prev_state (v5.18+, fa2c3254d7cf); read from BTF by user space. */

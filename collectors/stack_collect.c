@@ -158,7 +158,8 @@ static uint32_t collect_ident_of_frames(struct stack_collect *st, const struct s
 	 * A process's name is its main thread's, as /proc/PID/comm says: read only for its other
 	 * threads, in what is often a process of a single thread gone by now.
 	 */
-	pcomm = k->tid == k->tgid ? NULL : collect_proc_name(collect_procs_get(&st->procs, k->tgid));
+	pcomm = k->tid == k->tgid ? NULL
+				  : collect_proc_name(collect_procs_get(&st->procs, k->tgid));
 	s.comm = stack_store_name(st->in.store, tcomm);
 	/* A process already gone: its thread's name is the best there is. */
 	s.pcomm = pcomm ? stack_store_name(st->in.store, pcomm) : s.comm;

@@ -26,7 +26,7 @@
 
 #define APP_MEMLOG_TICKS 10 /* ticks between two memory lines of $KTOP_LOG */
 #define APP_SYM_RELEASE_TICKS 10 /* ticks between two looks for symbols to forget */
-#define APP_TRIM_TICKS 60	 /* ticks between two returns of the heap's free pages */
+#define APP_TRIM_TICKS	      60 /* ticks between two returns of the heap's free pages */
 
 double app_now(void)
 {

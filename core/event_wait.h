@@ -13,11 +13,11 @@
 #define EVENT_WAIT_MAX 16 /* descriptors: more are waited on with poll(2) */
 
 struct event_wait {
-	int epfd;		  /* -1: none built */
-	int fds[EVENT_WAIT_MAX];  /* the descriptors it holds, in the caller's order */
+	int epfd;		 /* -1: none built */
+	int fds[EVENT_WAIT_MAX]; /* the descriptors it holds, in the caller's order */
 	nfds_t n;
-	bool stale;		  /* build it again before the next wait */
-	bool use_poll;		  /* epoll refused a descriptor (not a tty, pipe or ring): poll(2) */
+	bool stale;    /* build it again before the next wait */
+	bool use_poll; /* epoll refused a descriptor (not a tty, pipe or ring): poll(2) */
 };
 
 void event_wait_init(struct event_wait *w);
