@@ -216,6 +216,8 @@ void sql_model_add(struct sql_model *m, struct sql_model_index *ix, const struct
 	dst->text = text;
 	dst->fingerprint = d->fingerprint;
 	dst->stacks = q->stacks; /* moved: the caller's set is not used again */
+	/* kept until it leaves the list: a set's first array holds 16 samples, a query 1 to 6 */
+	stack_set_fit(&dst->stacks);
 	dst->seq = ++m->seen;
 
 	sec = (int64_t)floor(q->time);

@@ -192,6 +192,19 @@ void stack_set_clear(struct stack_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void stack_set_fit(struct stack_set *s)
+{
+	if (s->cap == s->nsamples)
+		return;
+	if (!s->nsamples) {
+		free(s->samples);
+		s->samples = NULL;
+	} else {
+		s->samples = xreallocarray(s->samples, s->nsamples, sizeof(*s->samples));
+	}
+	s->cap = s->nsamples;
+}
+
 const char *stack_frame_kind_name(enum stack_frame_kind kind)
 {
 	switch (kind) {

@@ -92,6 +92,8 @@ void stack_set_reuse(struct stack_set *s, struct stack_store *store);
 void stack_set_copy(struct stack_set *dst, const struct stack_set *src);
 /* Free what the set owns, drop its store and zero it. */
 void stack_set_clear(struct stack_set *s);
+/* Shrink the set's array to its samples: a set kept long after it was filled (a query's). */
+void stack_set_fit(struct stack_set *s);
 /* The name of a frame kind: "user", "kernel", "unknown", "mark". */
 const char *stack_frame_kind_name(enum stack_frame_kind kind);
 /*

@@ -151,14 +151,49 @@ static void test_digest_waits(void **state)
 	sql_model_index_free(ix);
 }
 
+/*
+ * A listed query's stacks hold no spare room: a set's array starts at 16 samples, a query keeps
+ * one to six, and a thousand queries stay listed for minutes.
+ */
+static void test_query_stacks_fit(void **state)
+{
+	struct sql_model m = { 0 };
+	struct sql_model_index *ix = sql_model_index_new();
+	struct stack_frame frame = { .name = "do_nanosleep", .kind = STACK_FRAME_KERNEL };
+	struct stack_sample s = { .pid = 7,
+				  .tid = 8,
+				  .comm = "mariadbd",
+				  .pcomm = "mariadbd",
+				  .frames = &frame,
+				  .nframes = 1,
+				  .value = 200000,
+				  .count = 1 };
+	struct sql_query q = { .time = 1e9, .pid = 7, .tid = 8, .latency_us = 200000 };
+
+	(void)state;
+	stack_set_add(&q.stacks, &s);
+	s.value = 10;
+	stack_set_add(&q.stacks, &s);
+	assert_true(q.stacks.cap > 2);
+	sql_model_add(&m, ix, &q, "SELECT SLEEP(0.2)", 17);
+	assert_int_equal(m.queries[0].stacks.nsamples, 2);
+	assert_int_equal(m.queries[0].stacks.cap, 2);
+	assert_int_equal(m.queries[0].stacks.samples[1].value, 10);
+	assert_string_equal(m.queries[0].stacks.samples[0].frames[0].name, "do_nanosleep");
+	/* a query without stacks keeps no array */
+	memset(&q.stacks, 0, sizeof(q.stacks));
+	sql_model_add(&m, ix, &q, "SELECT 1", 8);
+	assert_null(m.queries[1].stacks.samples);
+	sql_model_clear(&m);
+	sql_model_index_free(ix);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pg_title),
-		cmocka_unit_test(test_bound_counted),
-		cmocka_unit_test(test_waits_summary),
-		cmocka_unit_test(test_digest_waits),
-		cmocka_unit_test(test_interval_start),
+		cmocka_unit_test(test_pg_title),       cmocka_unit_test(test_bound_counted),
+		cmocka_unit_test(test_waits_summary),  cmocka_unit_test(test_digest_waits),
+		cmocka_unit_test(test_interval_start), cmocka_unit_test(test_query_stacks_fit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
