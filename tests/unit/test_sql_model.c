@@ -180,9 +180,14 @@ static void test_query_stacks_fit(void **state)
 	assert_int_equal(m.queries[0].stacks.cap, 2);
 	assert_int_equal(m.queries[0].stacks.samples[1].value, 10);
 	assert_string_equal(m.queries[0].stacks.samples[0].frames[0].name, "do_nanosleep");
-	/* a query without stacks keeps no array */
+	/* a query whose set was emptied keeps no array (the first query owns the one moved in) */
 	memset(&q.stacks, 0, sizeof(q.stacks));
+	stack_set_add(&q.stacks, &s);
+	stack_set_reuse(&q.stacks, NULL);
+	assert_int_equal(q.stacks.nsamples, 0);
+	assert_true(q.stacks.cap > 0);
 	sql_model_add(&m, ix, &q, "SELECT 1", 8);
+	assert_int_equal(m.queries[1].stacks.cap, 0);
 	assert_null(m.queries[1].stacks.samples);
 	sql_model_clear(&m);
 	sql_model_index_free(ix);
